@@ -1,0 +1,278 @@
+"""Load and validate a lake spec. Every error names the file and the line, before any work starts."""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .. import seasons as season_math
+from ..errors import BadInput, SpecError
+from .model import (DEFAULT_PRIORITIES, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
+                    Dataset, PriorityRule, Spec, TaskRules)
+from .template import KeyTemplate, TemplateError, overlapping
+
+DEFAULT_SPEC = "default"  # the packaged spec for the real bucket layout
+
+
+class _Map(dict):
+    """A mapping that remembers the line of itself and of each key."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class _Seq(list):
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
+    out = _Map()
+    out.line, out.key_lines = node.start_mark.line + 1, {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise SpecError(f"duplicate key {key!r}", loader.name, key_node.start_mark.line + 1)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
+    out = _Seq(loader.construct_object(n, deep=True) for n in node.value)
+    out.line = node.start_mark.line + 1
+    return out
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+
+
+def default_spec_path() -> Path:
+    return Path(str(resources.files("nba_simulator") / "data" / "default_spec.yaml"))
+
+
+def load_spec(path: str | Path) -> Spec:
+    """Read and validate a spec file; ``"default"`` is the packaged spec of the real bucket."""
+    path = default_spec_path() if str(path) == DEFAULT_SPEC else Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("spec file not found", str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(f"cannot read spec: {exc}", str(path)) from None
+    return parse_spec(text, str(path))
+
+
+def parse_spec(text: str, name: str = "<spec>") -> Spec:
+    loader = _LineLoader(text)
+    loader.name = name
+    try:
+        doc = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise SpecError(f"YAML syntax error: {exc.problem}", name,
+                        mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"YAML error: {exc}", name) from None
+    finally:
+        loader.dispose()
+    return _Validator(name).spec(doc)
+
+
+class _Validator:
+    TOP = {"version", "schedule", "exclude", "datasets", "priorities", "tasks"}
+    DATASET = {"source", "data_type", "keys", "per", "seasons", "season_types", "required",
+               "min_bytes", "freshness_days", "scraper"}
+    RULE = {"priority", "required", "within_days", "season", "max_completeness",
+            "min_completeness", "statuses", "datasets"}
+    TASKS = {"batch_size", "max_per_priority", "scrapers"}
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def fail(self, message: str, where: Any = None, key: str | None = None) -> SpecError:
+        line = None
+        if isinstance(where, _Map) and key is not None:
+            line = where.key_lines.get(key, where.line)
+        elif isinstance(where, (_Map, _Seq)):
+            line = where.line
+        elif isinstance(where, int):
+            line = where
+        return SpecError(message, self.name, line)
+
+    def mapping(self, value: Any, what: str, allowed: set[str], parent=None, key=None) -> _Map:
+        if not isinstance(value, _Map):
+            raise self.fail(f"{what} must be a mapping", parent, key)
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise self.fail(f"unknown field {unknown[0]!r} in {what} (allowed: "
+                            f"{', '.join(sorted(allowed))})", value, unknown[0])
+        return value
+
+    def spec(self, doc: Any) -> Spec:
+        if doc is None:
+            raise self.fail("the spec is empty")
+        doc = self.mapping(doc, "the spec", self.TOP)
+        if doc.get("version") != 1:
+            raise self.fail(f"version must be 1, got {doc.get('version')!r}", doc, "version")
+        schedule = doc.get("schedule", "builtin")
+        if not isinstance(schedule, str) or not schedule:
+            raise self.fail("schedule must be 'builtin', 'db' or a path", doc, "schedule")
+        exclude = doc.get("exclude", [])
+        if not isinstance(exclude, list) or not all(isinstance(e, str) and e for e in exclude):
+            raise self.fail("exclude must be a list of key prefixes", doc, "exclude")
+        datasets_doc = doc.get("datasets")
+        if not isinstance(datasets_doc, _Map) or not datasets_doc:
+            raise self.fail("datasets must be a non-empty mapping", doc, "datasets")
+        datasets = tuple(self.dataset(n, datasets_doc[n], datasets_doc) for n in datasets_doc)
+        self.check_overlaps(datasets, datasets_doc)
+        self.check_excluded(datasets, exclude, doc)
+        priorities = (self.priorities(doc["priorities"], doc) if "priorities" in doc
+                      else DEFAULT_PRIORITIES)
+        tasks = self.tasks(doc["tasks"], doc, datasets) if "tasks" in doc else TaskRules()
+        return Spec(self.name, 1, schedule, tuple(exclude), datasets, priorities, tasks)
+
+    def dataset(self, name: str, d: Any, parent: _Map) -> Dataset:
+        what = f"dataset {name!r}"
+        d = self.mapping(d, what, self.DATASET, parent, name)
+        for req in ("source", "data_type", "keys", "per", "seasons"):
+            if req not in d:
+                raise self.fail(f"{what} lacks the required field {req!r}", d)
+        per = d["per"]
+        if per not in PER_VALUES:
+            raise self.fail(f"{what}: per must be one of {', '.join(PER_VALUES)}, got {per!r}", d, "per")
+        keys = d["keys"]
+        keys = _Seq([keys]) if isinstance(keys, str) else keys
+        if not isinstance(keys, list) or not keys:
+            raise self.fail(f"{what}: keys must be a template or a list of templates", d, "keys")
+        layouts = []
+        for k in keys:
+            try:
+                t = KeyTemplate.compile(k)
+            except TemplateError as exc:
+                raise self.fail(f"{what}: {exc}", d, "keys") from None
+            missing = set(t.placeholders) - PLACEHOLDERS_BY_PER[per]
+            if missing:
+                raise self.fail(f"{what}: placeholder {{{sorted(missing)[0]}}} cannot be filled for "
+                                f"per: {per}", d, "keys")
+            layouts.append(t)
+        seasons = self.season_list(d["seasons"], d, what)
+        types = d.get("season_types", ["regular", "playoffs"])
+        if isinstance(types, str):
+            types = [types]
+        bad = [t for t in types if t not in SEASON_TYPES]
+        if not isinstance(types, list) or not types or bad:
+            raise self.fail(f"{what}: unknown season type {bad[0] if bad else types!r} "
+                            f"(allowed: {', '.join(SEASON_TYPES)})", d, "season_types")
+        return Dataset(
+            name=name, source=self.text(d, "source", what), data_type=self.text(d, "data_type", what),
+            layouts=tuple(layouts), per=per, seasons=tuple(seasons), season_types=tuple(types),
+            required=self.boolean(d, "required", what, True),
+            min_bytes=self.integer(d, "min_bytes", what, 0),
+            freshness_days=self.integer(d, "freshness_days", what, None),
+            scraper=self.text(d, "scraper", what) if "scraper" in d else None,
+            line=parent.key_lines.get(name))
+
+    def season_list(self, value: Any, d: _Map, what: str) -> list[str]:
+        try:
+            if isinstance(value, str) and ".." in value:
+                first, last = (s.strip() for s in value.split("..", 1))
+                return season_math.season_range(first, last)
+            if isinstance(value, str):
+                return [season_math.label(season_math.start_year(value))]
+            if isinstance(value, list) and value:
+                return [season_math.label(season_math.start_year(str(v))) for v in value]
+        except BadInput as exc:
+            raise self.fail(f"{what}: bad seasons: {exc}", d, "seasons") from None
+        raise self.fail(f"{what}: seasons must be like 2002-03..2024-25 or a list", d, "seasons")
+
+    def text(self, d: _Map, key: str, what: str) -> str:
+        v = d.get(key)
+        if not isinstance(v, str) or not v:
+            raise self.fail(f"{what}: {key} must be a non-empty string", d, key)
+        return v
+
+    def boolean(self, d: _Map, key: str, what: str, default):
+        v = d.get(key, default)
+        if not isinstance(v, bool) and v is not None:
+            raise self.fail(f"{what}: {key} must be true or false, got {v!r}", d, key)
+        return v
+
+    def integer(self, d: _Map, key: str, what: str, default):
+        v = d.get(key, default)
+        if v is None:
+            return v
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise self.fail(f"{what}: {key} must be a whole number >= 0, got {v!r}", d, key)
+        return v
+
+    def number(self, d: _Map, key: str, what: str):
+        v = d.get(key)
+        if v is None:
+            return None
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 100:
+            raise self.fail(f"{what}: {key} must be a percentage 0..100, got {v!r}", d, key)
+        return float(v)
+
+    def check_overlaps(self, datasets: tuple[Dataset, ...], doc: _Map) -> None:
+        for i, a in enumerate(datasets):
+            for b in datasets[i + 1:]:
+                for ta in a.layouts:
+                    for tb in b.layouts:
+                        key = overlapping(ta, tb)
+                        if key:
+                            raise self.fail(
+                                f"datasets {a.name!r} and {b.name!r} both claim keys like {key!r} "
+                                f"({ta.text!r} vs {tb.text!r})", doc, b.name)
+
+    def check_excluded(self, datasets, exclude, doc) -> None:
+        for d in datasets:
+            for t in d.layouts:
+                for e in exclude:
+                    if t.literal_prefix.startswith(e):
+                        raise self.fail(f"dataset {d.name!r} lives under the excluded prefix {e!r}",
+                                        doc["datasets"], d.name)
+
+    def priorities(self, rules: Any, doc: _Map) -> tuple[PriorityRule, ...]:
+        if not isinstance(rules, list) or not rules:
+            raise self.fail("priorities must be a non-empty list of rules", doc, "priorities")
+        out = []
+        for r in rules:
+            what = "priority rule"
+            r = self.mapping(r, what, self.RULE, rules)
+            if r.get("priority") not in PRIORITIES:
+                raise self.fail(f"{what}: priority must be one of {', '.join(PRIORITIES)}, got "
+                                f"{r.get('priority')!r}", r, "priority")
+            season = r.get("season")
+            if season is not None and season not in ("current", "previous", "older"):
+                raise self.fail(f"{what}: season must be current, previous or older", r, "season")
+            out.append(PriorityRule(
+                priority=r["priority"], required=self.boolean(r, "required", what, None),
+                within_days=self.integer(r, "within_days", what, None), season=season,
+                max_completeness=self.number(r, "max_completeness", what),
+                min_completeness=self.number(r, "min_completeness", what),
+                statuses=tuple(r["statuses"]) if "statuses" in r else None,
+                datasets=tuple(r["datasets"]) if "datasets" in r else None, line=r.line))
+        return tuple(out)
+
+    def tasks(self, t: Any, doc: _Map, datasets) -> TaskRules:
+        t = self.mapping(t, "tasks", self.TASKS, doc, "tasks")
+        batch = self.integer(t, "batch_size", "tasks", 100)
+        if batch < 1:
+            raise self.fail("tasks: batch_size must be at least 1", t, "batch_size")
+        caps = t.get("max_per_priority", {})
+        if not isinstance(caps, dict) or any(k not in PRIORITIES for k in caps) or any(
+                isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in caps.values()):
+            raise self.fail("tasks: max_per_priority maps CRITICAL/HIGH/MEDIUM/LOW to counts",
+                            t, "max_per_priority")
+        scrapers = t.get("scrapers", {})
+        if not isinstance(scrapers, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in scrapers.items()):
+            raise self.fail("tasks: scrapers maps a dataset or source name to a scraper", t, "scrapers")
+        return TaskRules(batch, dict(caps), dict(scrapers))

@@ -1,0 +1,91 @@
+"""What the lake SHOULD hold: datasets, their key layouts, and the rules that rank and batch gaps."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .template import KeyTemplate
+
+PER_VALUES = ("game", "date", "season", "team_season")
+SEASON_TYPES = ("preseason", "regular", "all_star", "playoffs", "play_in", "cup_final")
+PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+
+#: placeholders an item of each granularity can fill
+PLACEHOLDERS_BY_PER = {
+    "game": {"game_id", "espn_game_id", "bbref_game_id", "season", "season_start", "season_end",
+             "date", "yyyymmdd", "home", "away"},
+    "date": {"season", "season_start", "season_end", "date", "yyyymmdd"},
+    "season": {"season", "season_start", "season_end"},
+    "team_season": {"season", "season_start", "season_end", "team"},
+}
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    source: str
+    data_type: str
+    layouts: tuple[KeyTemplate, ...]
+    per: str
+    seasons: tuple[str, ...]
+    season_types: tuple[str, ...]
+    required: bool = True
+    min_bytes: int = 0
+    freshness_days: int | None = None
+    scraper: str | None = None
+    line: int | None = None
+
+    @property
+    def canonical(self) -> KeyTemplate:
+        """The first layout: where new files are expected to land."""
+        return self.layouts[0]
+
+
+@dataclass(frozen=True)
+class PriorityRule:
+    """First matching rule wins. Unset conditions match everything."""
+
+    priority: str
+    required: bool | None = None
+    within_days: int | None = None          # newest problem game ended within N days of as_of
+    season: str | None = None               # current | previous | older
+    max_completeness: float | None = None   # dataset x season completeness (%) at most this
+    min_completeness: float | None = None
+    statuses: tuple[str, ...] | None = None
+    datasets: tuple[str, ...] | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class TaskRules:
+    batch_size: int = 100
+    max_per_priority: dict[str, int] = field(default_factory=dict)
+    scrapers: dict[str, str] = field(default_factory=dict)  # dataset name or source -> scraper
+
+    def scraper_for(self, dataset: Dataset) -> str:
+        return (dataset.scraper or self.scrapers.get(dataset.name)
+                or self.scrapers.get(dataset.source) or f"{dataset.source}_scraper")
+
+
+DEFAULT_PRIORITIES = (
+    PriorityRule("CRITICAL", required=True, within_days=3),
+    PriorityRule("HIGH", season="current"),
+    PriorityRule("MEDIUM", season="previous"),
+    PriorityRule("LOW"),
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    path: str
+    version: int
+    schedule: str
+    exclude: tuple[str, ...]
+    datasets: tuple[Dataset, ...]
+    priorities: tuple[PriorityRule, ...] = DEFAULT_PRIORITIES
+    tasks: TaskRules = field(default_factory=TaskRules)
+
+    def dataset(self, name: str) -> Dataset:
+        for d in self.datasets:
+            if d.name == name:
+                return d
+        raise KeyError(name)

@@ -1,0 +1,146 @@
+"""Key templates: one compiled pattern that both PARSES object keys and RENDERS expected keys.
+
+A template is literal text with placeholders, ``espn_play_by_play/{espn_game_id}.json``. It is
+compiled once into an anchored regular expression with a named group per placeholder. Parsing runs
+that pattern over a whole column of keys at once (``Series.str.extract``); rendering concatenates
+literal parts and item columns, also column-wise. Parse(render(item)) == item for every placeholder.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+#: placeholder -> regular expression of the values it takes. Anchored, so a 10-digit NBA id never
+#: parses as a 9-digit ESPN id and a date never parses as a season.
+PLACEHOLDERS: dict[str, str] = {
+    "game_id": r"00[1-6]\d{7}",
+    "espn_game_id": r"\d{9}",
+    "bbref_game_id": r"\d{9}[A-Z]{3}",
+    "season": r"\d{4}-\d{2}",
+    "season_start": r"\d{4}",
+    "season_end": r"\d{4}",
+    "date": r"\d{4}-\d{2}-\d{2}",
+    "yyyymmdd": r"\d{8}",
+    "team": r"[A-Z]{2,4}",
+    "home": r"[A-Z]{2,4}",
+    "away": r"[A-Z]{2,4}",
+}
+
+#: one example value per placeholder, used to check templates against each other.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "game_id": ("0022300001", "0042300401"),
+    "espn_game_id": ("401584800", "281214029"),
+    "bbref_game_id": ("202312250LAL",),
+    "season": ("2023-24",),
+    "season_start": ("2023",),
+    "season_end": ("2024",),
+    "date": ("2023-12-25",),
+    "yyyymmdd": ("20231225",),
+    "team": ("LAL", "GS", "UTAH"),
+    "home": ("LAL", "GS"),
+    "away": ("BOS", "UTAH"),
+}
+
+_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+class TemplateError(ValueError):
+    """A template that cannot be compiled (unknown placeholder, stray brace)."""
+
+
+@dataclass(frozen=True)
+class KeyTemplate:
+    """A compiled key layout."""
+
+    text: str
+    parts: tuple[str, ...] = field(repr=False)  # literal, name, literal, name, ..., literal
+    pattern: re.Pattern = field(repr=False, compare=False)
+
+    @classmethod
+    def compile(cls, text: str) -> "KeyTemplate":
+        if not isinstance(text, str) or not text:
+            raise TemplateError("a key template must be a non-empty string")
+        pieces = _FIELD.split(text)
+        literals, names = pieces[0::2], pieces[1::2]
+        for lit in literals:
+            if "{" in lit or "}" in lit:
+                raise TemplateError(f"unbalanced brace in template {text!r}")
+        regex, seen = [], set()
+        for i, lit in enumerate(literals):
+            regex.append(re.escape(lit))
+            if i < len(names):
+                name = names[i]
+                if name not in PLACEHOLDERS:
+                    known = ", ".join("{%s}" % p for p in PLACEHOLDERS)
+                    raise TemplateError(f"unknown placeholder {{{name}}} in {text!r} (known: {known})")
+                if name in seen:
+                    regex.append(f"(?P={name})")
+                else:
+                    regex.append(f"(?P<{name}>{PLACEHOLDERS[name]})")
+                    seen.add(name)
+        return cls(text, tuple(pieces), re.compile("^" + "".join(regex) + "$"))
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """Distinct placeholder names in order of first appearance."""
+        return tuple(dict.fromkeys(self.parts[1::2]))
+
+    @property
+    def literal_prefix(self) -> str:
+        """The fixed text before the first placeholder: where this layout lives in the lake."""
+        return self.parts[0]
+
+    # -- parsing ---------------------------------------------------------------------------
+    def matches(self, keys: pd.Series) -> pd.Series:
+        """Boolean mask: which keys this layout describes."""
+        return keys.astype("string").str.match(self.pattern).fillna(False).astype(bool)
+
+    def parse(self, keys: pd.Series) -> pd.DataFrame:
+        """One column per placeholder; rows of keys that do not match hold NA.
+
+        A template without placeholders yields an empty-column frame; use :meth:`matches`.
+        """
+        keys = keys.astype("string")
+        if not self.placeholders:
+            return pd.DataFrame(index=keys.index)
+        return keys.str.extract(self.pattern, expand=True)
+
+    # -- rendering -------------------------------------------------------------------------
+    def render(self, items: pd.DataFrame) -> pd.Series:
+        """The key of each item; NA where an item lacks a value the layout needs."""
+        out = pd.Series(self.parts[0], index=items.index, dtype="string")
+        for i in range(1, len(self.parts), 2):
+            name, lit = self.parts[i], self.parts[i + 1]
+            if name not in items.columns:
+                raise TemplateError(f"template {self.text!r} needs {{{name}}}, which items lack")
+            out = out + items[name].astype("string") + lit
+        return out
+
+    def render_one(self, **values: str) -> str:
+        return str(self.render(pd.DataFrame([values])).iloc[0])
+
+    def examples(self) -> list[str]:
+        """Keys this layout would accept, built from example placeholder values."""
+        names = self.placeholders
+        width = max((len(EXAMPLES[n]) for n in names), default=1)
+        rows = [{n: EXAMPLES[n][i % len(EXAMPLES[n])] for n in names} for i in range(width)]
+        return [self.render_one(**row) for row in rows] if names else [self.text]
+
+
+def overlapping(a: KeyTemplate, b: KeyTemplate) -> str | None:
+    """An example key both layouts would claim, or None.
+
+    Sampled, not a full regular-language intersection: each layout renders keys from example
+    values and the other layout tries to parse them; identical skeletons are caught directly.
+    """
+    if a.text == b.text:
+        return a.text
+    for key in a.examples():
+        if b.pattern.match(key):
+            return key
+    for key in b.examples():
+        if a.pattern.match(key):
+            return key
+    return None
