@@ -1,0 +1,31 @@
+"""HAVE vs SHOULD: expected items, matching, statuses, completeness."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..spec.model import Spec
+from .completeness import completeness, overall
+from .expected import Expected, as_of_timestamp, expected_items
+from .match import ALL_STATUSES, PROBLEM_STATUSES, STATUS_ORDER, match
+
+
+@dataclass
+class CoverageResult:
+    coverage: pd.DataFrame
+    orphans: pd.DataFrame
+    duplicates: pd.DataFrame
+    completeness: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_coverage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of) -> CoverageResult:
+    """The coverage stage in one call: expected items, matched, with completeness."""
+    expected = expected_items(spec, schedule, as_of)
+    cov, orphans, dups = match(spec, expected, inventory, as_of, schedule)
+    return CoverageResult(cov, orphans, dups, completeness(cov), expected.warnings)
+
+
+__all__ = ["ALL_STATUSES", "CoverageResult", "Expected", "PROBLEM_STATUSES", "STATUS_ORDER",
+           "as_of_timestamp", "build_coverage", "completeness", "expected_items", "match", "overall"]

@@ -1,0 +1,151 @@
+"""HAVE vs SHOULD: match the inventory to expected items and give each item one status.
+
+Objects are matched on their full key, rendered from every placeholder of the item, so a file under
+the wrong season folder is never taken for the game. Statuses in precedence order:
+
+- ``missing``     no object for the item
+- ``undersized``  the object is smaller than the dataset's ``min_bytes``
+- ``premature``   last modified before its game's date had ended (midnight UTC after the date)
+- ``stale``       per-season / per-team-season dataset of the season in progress at ``as_of``,
+                  last modified more than ``freshness_days`` before ``as_of``
+- ``present``     none of the above
+- ``unmapped``    no key can be expected: the schedule lacks an id the layout needs
+
+When several objects serve one item (a duplicate, e.g. the same game under the old and the new
+layout) the best of them decides the status and all of them are listed in ``duplicates``.
+Keys that belong to no item are never dropped: ``orphans`` holds those that parse for a dataset
+(reason ``orphan``, with why they matched nothing) and those that parse for none (``unparsed``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import seasons as season_math
+from ..spec.model import Spec
+from .expected import Expected, as_of_timestamp
+
+STATUS_ORDER = ("missing", "undersized", "premature", "stale", "present")
+PROBLEM_STATUSES = ("missing", "undersized", "premature", "stale")
+ALL_STATUSES = STATUS_ORDER + ("unmapped",)
+
+COVERAGE_COLUMNS = ["dataset", "source", "data_type", "per", "required", "season", "season_type",
+                    "game_id", "game_date", "team", "expected_key", "status", "key", "size",
+                    "last_modified", "n_objects"]
+ORPHAN_COLUMNS = ["key", "dataset", "reason", "detail", "size", "last_modified"]
+DUPLICATE_COLUMNS = ["dataset", "season", "game_id", "expected_key", "key", "size", "last_modified",
+                     "chosen"]
+
+
+def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
+          schedule: pd.DataFrame | None = None):
+    """Return ``(coverage, orphans, duplicates)`` DataFrames."""
+    as_of = as_of_timestamp(as_of)
+    items, item_keys = expected.items, expected.keys
+    inventory = _drop_excluded(inventory, spec.exclude)
+
+    hits = item_keys.merge(inventory, on="key", how="inner")
+    hits = hits.merge(items[["item_id", "dataset", "per", "season", "item_end"]], on="item_id")
+    hits["status"] = _object_status(spec, hits, as_of)
+    hits["rank"] = hits["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})
+    # best object first: better status, then newer, then key for determinism
+    hits = hits.sort_values(["item_id", "rank", "last_modified", "key"],
+                            ascending=[True, False, False, True], kind="mergesort")
+    n_objects = hits.groupby("item_id").size().rename("n_objects")
+    best = hits.drop_duplicates("item_id")[["item_id", "key", "size", "last_modified", "status"]]
+
+    cov = items.merge(best, on="item_id", how="left").merge(n_objects, on="item_id", how="left")
+    cov["n_objects"] = cov["n_objects"].fillna(0).astype("int64")
+    cov["size"] = cov["size"].astype("Int64")
+    cov["status"] = cov["status"].fillna("missing")
+    cov.loc[cov["expected_key"].isna(), "status"] = "unmapped"
+    coverage = cov[COVERAGE_COLUMNS].reset_index(drop=True)
+
+    dup_ids = n_objects[n_objects > 1].index
+    dups = hits[hits["item_id"].isin(dup_ids)].merge(
+        items[["item_id", "game_id", "expected_key"]], on="item_id")
+    dups["chosen"] = ~dups.duplicated("item_id")
+    duplicates = dups[DUPLICATE_COLUMNS].reset_index(drop=True)
+
+    matched = set(hits["key"])
+    unmatched = inventory[~inventory["key"].isin(matched)]
+    orphans = classify_unmatched(spec, unmatched, expected, schedule, as_of)
+    return coverage, orphans, duplicates
+
+
+def _drop_excluded(inventory: pd.DataFrame, exclude) -> pd.DataFrame:
+    if not len(exclude):
+        return inventory
+    keys = inventory["key"].astype(str)
+    mask = np.zeros(len(inventory), dtype=bool)
+    for prefix in exclude:
+        mask |= keys.str.startswith(prefix).to_numpy()
+    return inventory[~mask]
+
+
+def _object_status(spec: Spec, hits: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    min_bytes = hits["dataset"].map({d.name: d.min_bytes for d in spec.datasets})
+    fresh_days = hits["dataset"].map({d.name: d.freshness_days for d in spec.datasets})
+    modified = pd.to_datetime(hits["last_modified"], utc=True)
+    current = season_math.of_date(as_of)
+    periodic = hits["per"].isin(["season", "team_season"])
+    stale_cut = as_of - pd.to_timedelta(fresh_days.astype(float), unit="D")
+
+    status = pd.Series("present", index=hits.index, dtype=object)
+    status[periodic & (hits["season"] == current) & fresh_days.notna() & (modified < stale_cut)] = "stale"
+    status[hits["item_end"].notna() & (modified < hits["item_end"])] = "premature"
+    status[hits["size"] < min_bytes] = "undersized"
+    return status
+
+
+def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
+                       schedule: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Orphans (parse for a dataset) with the reason they matched nothing; the rest unparsed."""
+    rest = unmatched[["key", "size", "last_modified"]].reset_index(drop=True)
+    found = []
+    for ds in spec.datasets:
+        for layout in ds.layouts:
+            if rest.empty:
+                break
+            hit = layout.matches(rest["key"])
+            if not hit.any():
+                continue
+            part = rest[hit.to_numpy()]
+            fields = layout.parse(part["key"])
+            detail = _orphan_detail(ds, fields, expected, schedule, as_of)
+            found.append(part.assign(dataset=ds.name, reason="orphan", detail=detail.to_numpy()))
+            rest = rest[~hit.to_numpy()]
+    found.append(rest.assign(dataset=pd.NA, reason="unparsed", detail="matches no dataset layout"))
+    out = pd.concat(found, ignore_index=True)
+    return out[ORPHAN_COLUMNS].sort_values("key", kind="mergesort").reset_index(drop=True)
+
+
+_ID_COLUMNS = ("game_id", "espn_game_id", "bbref_game_id")
+
+
+def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of) -> pd.Series:
+    """Why a key that parses for ``ds`` matched no expected item."""
+    detail = pd.Series("no expected item has this key (outside the spec's seasons, types or dates)",
+                       index=fields.index, dtype=object)
+    id_col = next((c for c in _ID_COLUMNS if c in fields.columns), None)
+    if schedule is None or id_col is None or schedule[id_col].isna().all():
+        return detail
+    games = schedule.dropna(subset=[id_col]).drop_duplicates(id_col).set_index(id_col)
+    known = fields[id_col].isin(games.index)
+    detail[~known] = f"{id_col} not in the schedule"
+    g = games.reindex(fields[id_col])
+    g.index = fields.index
+    status = g["status"]
+    ended = pd.to_datetime(g["game_date"]).dt.tz_localize("UTC") + pd.Timedelta(days=1)
+    detail[known & (ended > as_of)] = "game not finished as of the run date"
+    outside = known & (~g["season"].isin(ds.seasons) | ~g["season_type"].isin(ds.season_types))
+    detail[outside] = "game outside the dataset's seasons or season types"
+    detail[known & status.isin(["cancelled", "postponed"])] = "game " + status.astype(str)
+    items = expected.items[expected.items["dataset"] == ds.name]
+    owed = items.dropna(subset=["game_id"])
+    if len(owed):
+        game_ids = fields[id_col] if id_col == "game_id" else g["game_id"]
+        where = owed.drop_duplicates("game_id").set_index("game_id")["expected_key"]
+        wrong = known & game_ids.isin(where.index)
+        detail[wrong] = "key differs from the expected key " + game_ids[wrong].map(where).astype(str)
+    return detail
