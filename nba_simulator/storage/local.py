@@ -1,0 +1,151 @@
+"""A lake in a local folder (read-only).
+
+* Walks with :func:`os.scandir`; only the current batch (10,000 rows) is held as Python objects.
+* Files are only ever opened ``"rb"``.
+* ``etag``: a local file has no ETag, so it is a fingerprint of ``(size, mtime_ns)`` written
+  ``"<size hex>-<mtime_ns hex>"``. It is stable while the file is untouched and changes when the
+  file is rewritten, but it is NOT a content hash and never equals an S3 ETag.
+* Symlinks are followed (a folder reached twice, e.g. through a link loop, is walked once).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+
+from nba_simulator.errors import AccessDenied, BadInput, LakeNotFound, StorageError
+from nba_simulator.storage.base import ObjectNotFound, Storage, check_range, make_batch
+
+BATCH_ROWS = 10_000
+
+
+def _fingerprint(size: int, mtime_ns: int) -> str:
+    return f"{size:x}-{mtime_ns:x}"
+
+
+def _split(prefix: str) -> tuple[str, str]:
+    """``'a/b/40158'`` -> (``'a/b/'``, ``'40158'``): the folder to scan and the name filter."""
+    cut = prefix.rfind("/") + 1
+    return prefix[:cut], prefix[cut:]
+
+
+class LocalStorage(Storage):
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).expanduser().absolute()
+        self.uri = str(self.root)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _path(self, rel: str) -> str:
+        return os.path.join(self.root, *rel.split("/")) if rel else str(self.root)
+
+    def _scandir(self, rel_dir: str):
+        """Entries of one folder; ``None`` if it does not exist (an empty prefix, as on S3)."""
+        path = self._path(rel_dir)
+        try:
+            return os.scandir(path)
+        except FileNotFoundError:
+            if not self.root.is_dir():
+                raise LakeNotFound(f"lake folder not found: {self.root}") from None
+            return None
+        except NotADirectoryError:
+            if not self.root.is_dir():
+                raise LakeNotFound(f"lake path is not a folder: {self.root}") from None
+            return None
+        except PermissionError:
+            raise AccessDenied(f"permission denied reading folder: {path}") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read folder {path}: {exc.strerror or exc}") from None
+
+    # -- Storage -----------------------------------------------------------------------------
+    def check(self) -> None:
+        if not self.root.exists():
+            raise LakeNotFound(f"lake folder not found: {self.root}")
+        if not self.root.is_dir():
+            raise LakeNotFound(f"lake path is not a folder: {self.root}")
+        it = self._scandir("")
+        with it:
+            next(iter(it), None)
+
+    def list_prefixes(self, prefix: str = "") -> list[str]:
+        rel_dir, stem = _split(prefix)
+        it = self._scandir(rel_dir)
+        if it is None:
+            return []
+        out = []
+        with it:
+            for entry in it:
+                if entry.name.startswith(stem) and _is_dir(entry):
+                    out.append(f"{rel_dir}{entry.name}/")
+        return sorted(out)
+
+    def iter_objects(self, prefix: str = "", *, recursive: bool = True) -> Iterator[pa.RecordBatch]:
+        rel_dir, stem = _split(prefix)
+        keys: list[str] = []
+        sizes: list[int] = []
+        mtimes: list[int] = []
+        etags: list[str] = []
+        seen_dirs: set[tuple[int, int]] = set()
+        stack = [(rel_dir, stem)]
+        while stack:
+            current, name_filter = stack.pop()
+            it = self._scandir(current)
+            if it is None:
+                continue
+            with it:
+                for entry in it:
+                    name = entry.name
+                    if name_filter and not name.startswith(name_filter):
+                        continue
+                    try:
+                        if _is_dir(entry):
+                            if recursive:
+                                st = entry.stat()
+                                ident = (st.st_dev, st.st_ino)
+                                if ident not in seen_dirs:
+                                    seen_dirs.add(ident)
+                                    stack.append((f"{current}{name}/", ""))
+                            continue
+                        if not entry.is_file():
+                            continue  # sockets, fifos, dangling links: not objects
+                        st = entry.stat()
+                    except FileNotFoundError:
+                        continue  # removed while we were walking
+                    except PermissionError:
+                        raise AccessDenied(f"permission denied reading {entry.path}") from None
+                    keys.append(f"{current}{name}")
+                    sizes.append(st.st_size)
+                    mtimes.append(st.st_mtime_ns // 1000)
+                    etags.append(_fingerprint(st.st_size, st.st_mtime_ns))
+                    if len(keys) >= BATCH_ROWS:
+                        yield make_batch(keys, sizes, mtimes, etags)
+                        keys, sizes, mtimes, etags = [], [], [], []
+        if keys:
+            yield make_batch(keys, sizes, mtimes, etags)
+
+    def read(self, key: str, start: int | None = None, end: int | None = None) -> bytes:
+        start, end = check_range(start, end)
+        parts = key.split("/")
+        if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+            raise BadInput(f"invalid key: {key!r}")
+        path = self._path(key)
+        if end is not None and end <= start:
+            if not os.path.isfile(path):
+                raise ObjectNotFound(f"object not found: {key} in {self.uri}")
+            return b""
+        try:
+            with open(path, "rb") as fh:
+                fh.seek(start)
+                return fh.read() if end is None else fh.read(end - start)
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise ObjectNotFound(f"object not found: {key} in {self.uri}") from None
+        except PermissionError:
+            raise AccessDenied(f"permission denied reading {path}") from None
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

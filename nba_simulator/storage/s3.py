@@ -1,0 +1,240 @@
+"""A lake in an S3 bucket (or under a prefix of one), read-only, through boto3.
+
+Configuration is boto3's own: ``AWS_PROFILE`` / ``profile=``, ``AWS_ENDPOINT_URL`` /
+``endpoint_url=``, ``~/.aws/config``, instance roles... nothing is re-implemented here.
+
+Retries are botocore's "standard" mode (throttling, 5xx, connection errors; exponential backoff
+with jitter); there is no retry loop of our own. Standard mode never retries access errors
+(AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch, ExpiredToken...): the tests check it.
+What survives botocore's retries is mapped to this package's errors (see :func:`map_error`), with
+one-line messages that never carry credentials, tokens or signed URLs (the server's own message
+is never copied, only its error code).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import boto3
+import pyarrow as pa
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError as BotoConnectionError,
+    CredentialRetrievalError,
+    HTTPClientError,
+    NoCredentialsError,
+    NoRegionError,
+    ParamValidationError,
+    PartialCredentialsError,
+    ProfileNotFound,
+    SSOError,
+    TokenRetrievalError,
+)
+
+from nba_simulator.errors import (
+    AccessDenied,
+    BadInput,
+    LakeNotFound,
+    ReconError,
+    StorageError,
+    TransientStorageError,
+)
+from nba_simulator.storage.base import ObjectNotFound, Storage, check_range, make_batch
+
+MAX_ATTEMPTS = 5  # botocore counts the first call: 1 call + 4 retries
+CONNECT_TIMEOUT = 10  # seconds
+READ_TIMEOUT = 60  # seconds
+DEFAULT_MAX_WORKERS = 32  # connection pool size == highest useful number of parallel listings
+
+ACCESS_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AllAccessDisabled",
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "InvalidToken",
+        "TokenRefreshRequired",
+        "InvalidClientTokenId",
+        "AccountProblem",
+        "403",
+    }
+)
+TRANSIENT_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "SlowDown",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "BandwidthLimitExceeded",
+        "TooManyRequestsException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "InternalError",
+        "ServiceUnavailable",
+        "PriorRequestNotComplete",
+    }
+)
+
+
+def parse_s3_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/a/b`` -> (``'bucket'``, ``'a/b/'``); ``s3://bucket`` -> (``'bucket'``, ``''``)."""
+    if not uri.startswith("s3://"):
+        raise BadInput(f"not an s3:// URI: {uri}")
+    bucket, _, prefix = uri[len("s3://"):].partition("/")
+    if not bucket:
+        raise BadInput(f"no bucket in S3 URI: {uri}")
+    prefix = prefix.strip("/")
+    return bucket, (prefix + "/" if prefix else "")
+
+
+def map_error(exc: Exception, uri: str, action: str) -> ReconError:
+    """A boto3/botocore exception -> this package's error, with a safe one-line message."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {}) or {}
+        code = str(err.get("Code", "") or "")
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if code in ("NoSuchBucket",):
+            return LakeNotFound(f"bucket not found: {uri}")
+        if code in ACCESS_CODES or status == 403:
+            return AccessDenied(
+                f"access denied ({code or status}) {action} {uri}: check the AWS credentials/profile"
+                " and that they may s3:ListBucket and s3:GetObject"
+            )
+        if code in TRANSIENT_CODES or status == 429 or status >= 500:
+            return TransientStorageError(
+                f"S3 unavailable ({code or status}) {action} {uri}, still failing after"
+                f" {MAX_ATTEMPTS} attempts; retry later"
+            )
+        return StorageError(f"S3 error ({code or status}) {action} {uri}")
+    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
+        return AccessDenied(
+            f"no AWS credentials found for {uri}: set AWS_PROFILE (or --profile), or"
+            " AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run 'aws sso login'"
+        )
+    if isinstance(exc, ProfileNotFound):
+        return AccessDenied(f"AWS profile not found: {exc.kwargs.get('profile', '?')}")
+    if isinstance(exc, (TokenRetrievalError, SSOError, CredentialRetrievalError)):
+        return AccessDenied(
+            f"AWS credentials could not be loaded for {uri} ({type(exc).__name__}):"
+            " expired SSO session? run 'aws sso login'"
+        )
+    if isinstance(exc, (BotoConnectionError, HTTPClientError)):
+        return TransientStorageError(
+            f"cannot reach S3 {action} {uri} ({type(exc).__name__}) after {MAX_ATTEMPTS}"
+            " attempts: check the network/endpoint; retry later"
+        )
+    if isinstance(exc, NoRegionError):
+        return BadInput(f"no AWS region configured for {uri}: set AWS_DEFAULT_REGION")
+    if isinstance(exc, ParamValidationError):
+        return BadInput(f"invalid S3 request {action} {uri} (bad bucket name or key?)")
+    if isinstance(exc, BotoCoreError):
+        return StorageError(f"S3 client error {action} {uri} ({type(exc).__name__})")
+    return StorageError(f"unexpected error {action} {uri} ({type(exc).__name__})")
+
+
+class S3Storage(Storage):
+    def __init__(
+        self,
+        uri: str,
+        *,
+        profile: str | None = None,
+        endpoint_url: str | None = None,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+    ):
+        self.bucket, self.prefix = parse_s3_uri(uri)
+        self.uri = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
+        self.max_workers = max_workers
+        config = Config(
+            retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+            connect_timeout=CONNECT_TIMEOUT,
+            read_timeout=READ_TIMEOUT,
+            max_pool_connections=max_workers,
+        )
+        try:
+            # A Session is not thread-safe, the client it makes is: one client, shared.
+            session = boto3.session.Session(profile_name=profile)
+            self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
+        except Exception as exc:  # noqa: BLE001 - everything is mapped
+            raise map_error(exc, self.uri, "opening") from None
+
+    def _error(self, exc: Exception, action: str) -> ReconError:
+        return map_error(exc, self.uri, action)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def check(self) -> None:
+        try:
+            resp = self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1)
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc, "listing") from None
+        if self.prefix and not resp.get("KeyCount", 0):
+            raise LakeNotFound(f"no objects under {self.uri}/ (wrong prefix?)")
+
+    def _pages(self, prefix: str, delimiter: str | None) -> Iterator[dict]:
+        kwargs = {"Bucket": self.bucket, "Prefix": self.prefix + prefix}
+        if delimiter:
+            kwargs["Delimiter"] = delimiter
+        try:
+            # The paginator follows NextContinuationToken until IsTruncated is false.
+            yield from self.client.get_paginator("list_objects_v2").paginate(**kwargs)
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc, f"listing {prefix!r} in") from None
+
+    def list_prefixes(self, prefix: str = "") -> list[str]:
+        cut = len(self.prefix)
+        out = []
+        for page in self._pages(prefix, "/"):
+            out.extend(cp["Prefix"][cut:] for cp in page.get("CommonPrefixes", ()))
+        return sorted(out)
+
+    def iter_objects(self, prefix: str = "", *, recursive: bool = True) -> Iterator[pa.RecordBatch]:
+        cut = len(self.prefix)
+        for page in self._pages(prefix, None if recursive else "/"):
+            contents = page.get("Contents")
+            if not contents:
+                continue
+            yield make_batch(
+                [o["Key"][cut:] for o in contents],
+                [o["Size"] for o in contents],
+                [o["LastModified"] for o in contents],
+                [o["ETag"].strip('"') if o.get("ETag") else None for o in contents],
+            )
+
+    def read(self, key: str, start: int | None = None, end: int | None = None) -> bytes:
+        start, end = check_range(start, end)
+        if not key:
+            raise BadInput("empty key")
+        kwargs = {"Bucket": self.bucket, "Key": self.prefix + key}
+        if end is not None and end <= start:
+            self._head(key)
+            return b""
+        if start or end is not None:
+            kwargs["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
+        try:
+            resp = self.client.get_object(**kwargs)
+            with resp["Body"] as body:
+                return body.read()
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code")
+            if code in ("NoSuchKey", "404", "NotFound"):
+                raise ObjectNotFound(f"object not found: {key} in {self.uri}") from None
+            if code == "InvalidRange":  # start past the end of the object
+                return b""
+            raise self._error(exc, f"reading {key!r} in") from None
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc, f"reading {key!r} in") from None
+
+    def _head(self, key: str) -> None:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+                raise ObjectNotFound(f"object not found: {key} in {self.uri}") from None
+            raise self._error(exc, f"reading {key!r} in") from None
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc, f"reading {key!r} in") from None
