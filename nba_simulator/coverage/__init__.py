@@ -20,9 +20,21 @@ class CoverageResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def build_coverage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of) -> CoverageResult:
-    """The coverage stage in one call: expected items, matched, with completeness."""
+def build_coverage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,
+                   sample: float | None = None) -> CoverageResult:
+    """The coverage stage in one call: expected items matched to the inventory, with completeness.
+
+    With ``sample`` (the fraction the scan listed), only the sampled items are judged, and keys
+    owed by unsampled items are not taken for orphans.
+    """
     expected = expected_items(spec, schedule, as_of)
+    if sample:
+        from ..sampling import plan_sample  # sampling builds on this package
+
+        plan = plan_sample(expected, sample)
+        others = expected.keys[~expected.keys["item_id"].isin(plan.item_ids)]["key"]
+        inventory = inventory[~inventory["key"].isin(others)]
+        expected = plan.restrict(expected)
     cov, orphans, dups = match(spec, expected, inventory, as_of, schedule)
     return CoverageResult(cov, orphans, dups, completeness(cov), expected.warnings)
 
