@@ -1,0 +1,46 @@
+# The front door. `make run`: set up and run the main job on the demo lake.
+#                 `make test`: set up and run every test.
+# Uses the active virtual environment (or conda env) if there is one, else ./.venv.
+PYTHON ?= python3
+VENV ?= $(if $(VIRTUAL_ENV),$(VIRTUAL_ENV),$(if $(CONDA_PREFIX),$(CONDA_PREFIX),.venv))
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.nba_simulator-installed
+DEMO ?= demo
+RUNS ?= runs
+AS_OF ?= 2019-03-15
+PYTEST_ARGS ?=
+
+.PHONY: setup run reconcile-demo test test-fast bench lab clean help
+
+help:
+	@echo "make run     set up, build the demo lake and run the pipeline on it"
+	@echo "make test    set up and run all tests (unit, S3, PostgreSQL, notebooks)"
+	@echo "make lab     JupyterLab on the stage notebooks"
+	@echo "make bench   benchmarks (on demand; prints figures)"
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
+	@touch $@
+
+$(DEMO)/spec.yaml: $(STAMP)
+	$(BIN)/nba-recon demo --out $(DEMO)
+
+run: $(STAMP) $(DEMO)/spec.yaml
+	$(BIN)/nba-recon run --spec $(DEMO)/spec.yaml --lake $(DEMO)/lake --as-of $(AS_OF) --runs-dir $(RUNS)
+
+reconcile-demo: $(STAMP) $(DEMO)/spec.yaml
+	$(BIN)/nba-recon reconcile --spec $(DEMO)/spec.yaml --lake $(DEMO)/lake --as-of $(AS_OF) --out $(DEMO)/out
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS) tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(DEMO) build *.egg-info

@@ -1,0 +1,124 @@
+"""``nba-recon``: the command line. Exit 0 on success, 2 on bad input (one line naming what is
+wrong), 1 on any other failure. The clock is read here only, to default ``--as-of`` to today."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+
+from .errors import BadInput, ParameterError, ReconError
+
+log = logging.getLogger("nba_simulator")
+
+
+def _as_of(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--as-of must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"--sample must be a fraction in (0, 1], got {text!r}")
+    return value
+
+
+def today_utc() -> str:
+    """Default as_of when none is given: today's UTC date (read at the edge, printed)."""
+    return dt.datetime.now(dt.timezone.utc).date().isoformat()
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's usage errors are bad input too: one line, exit 2
+        raise ParameterError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="nba-recon", description=__doc__.split("\n")[0])
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress and details")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("reconcile", help="scan a lake and write coverage, gaps and tasks")
+    r.add_argument("--spec", default="default", help="lake spec YAML ('default': the real bucket)")
+    r.add_argument("--lake", required=True, help="local folder or s3://bucket/prefix")
+    r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
+    r.add_argument("--as-of", type=_as_of, default=None, help="analysis date (default: today, UTC)")
+    r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--sample", type=_fraction, default=None,
+                   help="list only a deterministic fraction of the lake (numbers become estimates)")
+    r.add_argument("--progress", action="store_true", help="show a progress bar while listing")
+    r.set_defaults(func=cmd_reconcile)
+
+    d = sub.add_parser("demo", help="build the demo lake, its spec and its schedule")
+    d.add_argument("--out", required=True, help="folder to build the demo in")
+    d.set_defaults(func=cmd_demo)
+
+    try:
+        from .pipeline.cli import add_run_parser
+    except ImportError:  # the pipeline needs papermill; reconcile and demo do not
+        pass
+    else:
+        add_run_parser(sub)
+    return p
+
+
+def cmd_reconcile(args) -> int:
+    from .reconcile import reconcile
+
+    as_of = args.as_of or today_utc()
+    if not args.as_of:
+        print(f"as of {as_of} (today, UTC; pass --as-of to reproduce this run)", file=sys.stderr)
+    result = reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
+                       sample=args.sample, progress=args.progress)
+    s = result.summary
+    t = s["totals"]
+    label = "estimated " if s["estimate"] else ""
+    print(f"{label}complete {t['complete_pct']}% of {t['expected']} expected items "
+          f"({t['missing']} missing, {t['undersized']} undersized, {t['premature']} premature, "
+          f"{t['stale']} stale, {t['unmapped']} unmapped); {s['orphans']} orphans, "
+          f"{s['unparsed']} unparsed; {len(result.gaps)} gaps, {len(result.tasks)} tasks")
+    for w in s["warnings"]:
+        print(f"warning: {w}", file=sys.stderr)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import build_demo
+
+    demo = build_demo(args.out)
+    print(f"demo lake: {demo.lake} ({demo.n_objects} objects); spec: {demo.spec}; "
+          f"schedule: {demo.schedule}; as of {demo.as_of}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                            format="%(levelname)s %(name)s: %(message)s")
+        return args.func(args)
+    except BadInput as exc:
+        print(f"nba-recon: error: {exc}", file=sys.stderr)
+        return 2
+    except ReconError as exc:
+        print(f"nba-recon: failed: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("nba-recon: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line for the user; the traceback with -v
+        if log.isEnabledFor(logging.INFO):
+            log.exception("unexpected error")
+        print(f"nba-recon: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
