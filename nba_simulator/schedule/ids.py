@@ -28,13 +28,14 @@ _FLOAT_TAIL = r"\.0*$"  # 22300001.0 -> 22300001 (ids read as floats)
 CENTURY_PIVOT = 46  # yy >= 46 is 19yy (the league began in 1946), else 20yy
 
 
-def _first_bad(values: pd.Series, bad: pd.Series, what: str) -> ScheduleError:
+def bad_value_error(values: pd.Series, bad: pd.Series, what: str, hint: str = "") -> ScheduleError:
+    """ScheduleError naming the first value where ``bad`` is True, its index label and the count."""
     where = values.index[bad.to_numpy()][0]
-    raw = values.loc[bad].iloc[0]
+    raw = values[bad.to_numpy()].iloc[0]
     shown = "(empty)" if pd.isna(raw) else repr(raw.item() if hasattr(raw, "item") else raw)
     n = int(bad.sum())
     more = f" ({n} bad values)" if n > 1 else ""
-    return ScheduleError(f"bad {what} {shown} in {values.index.name or 'row'} {where}{more}")
+    return ScheduleError(f"bad {what} {shown} in {values.index.name or 'row'} {where}{more}{hint}")
 
 
 def _digits(values: pd.Series) -> pd.Series:
@@ -48,7 +49,7 @@ def normalize_game_ids(values: pd.Series) -> pd.Series:
     ids = _digits(values).str.zfill(10)
     bad = ~ids.str.fullmatch(GAME_ID.pattern).fillna(False).astype(bool)
     if bad.any():
-        raise _first_bad(values, bad, "NBA game id")
+        raise bad_value_error(values, bad, "NBA game id")
     return ids
 
 
@@ -103,7 +104,7 @@ def check_bbref_game_ids(values: pd.Series) -> pd.Series:
     ids = values.astype("string").str.strip()
     bad = ids.notna() & ~ids.str.fullmatch(BBREF_ID.pattern).fillna(False).astype(bool)
     if bad.any():
-        raise _first_bad(values, bad, "Basketball-Reference game id")
+        raise bad_value_error(values, bad, "Basketball-Reference game id")
     return ids
 
 
@@ -114,7 +115,7 @@ def normalize_espn_ids(values: pd.Series) -> pd.Series:
     ids = ids.where(ids != "", pd.NA)
     bad = ids.notna() & ~ids.str.fullmatch(r"\d+").fillna(False).astype(bool)
     if bad.any():
-        raise _first_bad(values, bad, "ESPN game id")
+        raise bad_value_error(values, bad, "ESPN game id")
     return ids
 
 
