@@ -38,6 +38,7 @@ class LocalStorage(Storage):
 
     # -- helpers -----------------------------------------------------------------------------
     def _path(self, rel: str) -> str:
+        rel = rel.strip("/")
         return os.path.join(self.root, *rel.split("/")) if rel else str(self.root)
 
     def _scandir(self, rel_dir: str):
