@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .outputs import write_json, write_text
-from .schedule import load_schedule
+from .schedule.load import load_schedule
 from .spec import load_spec
 
 DEMO_AS_OF = "2019-03-15"
@@ -184,8 +184,9 @@ def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random) -> di
     # ESPN daily schedules, one per game date
     sched_ds = spec.dataset("espn_schedules")
     for day, day_games in played.groupby("game_date"):
-        body = json.dumps({"date": day.strftime("%Y-%m-%d"), "events": day_games["espn_game_id"]
-                           .fillna("").tolist()}).encode()
+        events = [{"id": e, "home": h, "away": a, "status": "STATUS_FINAL"} for e, h, a in zip(
+            day_games["espn_game_id"].fillna(""), day_games["home_team"], day_games["away_team"])]
+        body = json.dumps({"date": day.strftime("%Y-%m-%d"), "events": events}).encode()
         w.put(sched_ds.canonical.render_one(yyyymmdd=day.strftime("%Y%m%d")), body, _after_game(day, rng))
 
     # hoopR season files: 2017-18 final, 2018-19 stale

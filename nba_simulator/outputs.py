@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from .errors import BadInput
 
@@ -40,8 +42,12 @@ def write_json(obj: Any, path: str | Path) -> Path:
 
 
 def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    # Arrow's own types (timezones, lists, nullable ints) say enough; pandas' extra metadata can
+    # name dtypes that another pandas version cannot rebuild (e.g. lists of Arrow strings).
+    table = table.replace_schema_metadata(None)
     with atomic_path(path, ".parquet") as tmp:
-        df.to_parquet(tmp, index=False)
+        pq.write_table(table, tmp)
     return Path(path)
 
 

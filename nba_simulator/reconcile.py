@@ -17,7 +17,7 @@ from .coverage import CoverageResult, as_of_timestamp, build_coverage, completen
 from .gaps import find_gaps
 from .outputs import write_json, write_parquet
 from .sampling import plan_sample
-from .schedule import load_schedule
+from .schedule.load import load_schedule
 from .spec import Spec, load_spec
 from .spec.model import PRIORITIES
 from .storage import open_storage

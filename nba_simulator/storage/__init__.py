@@ -1,5 +1,8 @@
-"""The lake, read-only: a local folder or S3 (see :mod:`.base`), and scanning it into an inventory."""
-from nba_simulator.storage.base import INVENTORY_SCHEMA, ObjectNotFound, Storage, open_storage
-from nba_simulator.storage.scan import read_inventory, scan
+"""The lake, read-only: a local folder or S3 (see :mod:`.base`), and scanning it into an inventory.
 
-__all__ = ["INVENTORY_SCHEMA", "ObjectNotFound", "Storage", "open_storage", "read_inventory", "scan"]
+``scan``/``read_inventory`` live in :mod:`nba_simulator.storage.scan` (not re-exported here, so
+that the name ``nba_simulator.storage.scan`` always means the module).
+"""
+from nba_simulator.storage.base import INVENTORY_SCHEMA, ObjectNotFound, Storage, open_storage
+
+__all__ = ["INVENTORY_SCHEMA", "ObjectNotFound", "Storage", "open_storage"]
