@@ -1,0 +1,15 @@
+"""The stage notebooks' runner, after papermill's own layout: one module per concern.
+
+* ``params``  the parameter contract (inspect, validate, coerce) checked before anything runs
+* ``runner``  stages in sequence with papermill into ``runs/<run_id>/``, resume
+* ``retry``   transient vs permanent failures, exponential backoff with jitter
+* ``lock``    one run at a time per runs directory, stale locks recovered
+* ``monitor`` the kernel's peak memory and the stage timeout
+* ``record``  ``run.json`` (secrets redacted), written atomically
+* ``render``  HTML of each stage, ``report.html`` and ``runs/index.html``
+* ``stage``   what a notebook calls: its parameters resolved, its inputs read, its outputs written
+* ``cli``     ``nba-recon run``
+"""
+from .runner import STAGES, RunOptions, RunResult, Runner, run_pipeline
+
+__all__ = ["STAGES", "RunOptions", "RunResult", "Runner", "run_pipeline"]

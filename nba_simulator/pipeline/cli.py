@@ -1,0 +1,118 @@
+"""``nba-recon run``: the argparse wiring of the runner (nba_simulator/cli.py calls it).
+
+Exit codes: 0 the run succeeded; 1 a stage failed (its notebook is kept, later stages are
+skipped) or the runs directory is locked; 2 bad input found before anything ran (unknown
+parameter, wrong type, unknown stage, unknown run id).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nba_simulator.errors import ParameterError
+
+from . import params as P
+from .retry import Backoff
+from .runner import DEFAULT_RETRIES, DEFAULT_TIMEOUT, STAGES, RunOptions, Runner, select_stages
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return int(text)
+
+
+def add_run_parser(subparsers) -> argparse.ArgumentParser:
+    r = subparsers.add_parser(
+        "run", help="run the stage notebooks with papermill into runs/<run_id>/ (report.html)",
+        description="Run the stage notebooks (" + ", ".join(STAGES) + ") in sequence with "
+        "papermill. Without --spec/--lake it runs on the demo lake.")
+    r.add_argument("--spec", default=None, help="lake spec YAML (default: the demo's; 'default' "
+                   "for the real bucket, implied by --lake)")
+    r.add_argument("--lake", default=None, help="local folder or s3://bucket/prefix (default: the demo lake)")
+    r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
+    r.add_argument("--as-of", dest="as_of", default=None,
+                   help="analysis date YYYY-MM-DD (default: the demo's, or today UTC with --lake)")
+    r.add_argument("--runs-dir", default="runs", help="where runs are kept (default: runs)")
+    r.add_argument("--stages", nargs="+", default=None, metavar="STAGE",
+                   help="run only these stages (e.g. 00 01, or health_check,scan)")
+    r.add_argument("--resume", default=None, metavar="RUN_ID",
+                   help="rerun RUN_ID from its first unfinished stage, reusing finished outputs")
+    r.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append",
+                   metavar=("NAME", "VALUE"), help="a notebook parameter (see --list-parameters)")
+    r.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
+                   help=f"seconds per stage before it is stopped (default {DEFAULT_TIMEOUT:g})")
+    r.add_argument("--retries", type=_count, default=DEFAULT_RETRIES,
+                   help=f"retries of a stage after a transient failure (default {DEFAULT_RETRIES})")
+    r.add_argument("--notebooks", default=None, help="folder of the stage notebooks (default: notebooks/)")
+    r.add_argument("--kernel", default="python3", help="Jupyter kernel (default: python3)")
+    prog = r.add_mutually_exclusive_group()
+    prog.add_argument("--progress", dest="progress", action="store_true", default=None,
+                      help="show stage and cell progress (default: when on a terminal)")
+    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    r.add_argument("--list-parameters", action="store_true",
+                   help="print every notebook parameter with its type and default, and exit")
+    r.set_defaults(func=run_command)
+    return r
+
+
+def _given(args) -> dict[str, str]:
+    given = P.parse_pairs(args.parameters)
+    for name in ("spec", "lake", "schedule", "as_of"):
+        value = getattr(args, name, None)
+        if value is not None:
+            if name in given:
+                raise ParameterError(f"{name} given twice (--{name.replace('_', '-')} and -p {name})")
+            given[name] = value
+    return given
+
+
+def run_command(args) -> int:
+    if args.resume and args.stages:
+        raise ParameterError("--resume reruns the run's own stages: drop --stages")
+    options = RunOptions(runs_dir=Path(args.runs_dir), stages=select_stages(args.stages),
+                         notebooks_dir=Path(args.notebooks) if args.notebooks else None,
+                         timeout=args.timeout, retries=args.retries, backoff=Backoff(),
+                         progress=args.progress, kernel_name=args.kernel)
+    runner = Runner(options)
+    if args.list_parameters:
+        print(P.describe(runner.declared(options.stages)))
+        return 0
+    given = _given(args)
+    result = runner.resume(args.resume, given) if args.resume else runner.run(given)
+    rel = _display(result.report) if result.report else None
+    if result.ok:
+        head = result.record.get("headline") or {}
+        pct = head.get("completeness_pct")
+        extra = f" · completeness {pct}% · {head.get('gaps')} gaps · {head.get('tasks')} tasks" \
+            if pct is not None else ""
+        print(f"run {result.run_id} succeeded in {result.record.get('duration_s')} s{extra}")
+    else:
+        st = next(s for s in result.record["stages"] if s["name"] == result.failed_stage)
+        err = st.get("error") or {}
+        print(f"run {result.run_id} FAILED at stage {result.failed_stage}: {err.get('ename')}: "
+              f"{err.get('evalue', '')[:300]}", file=sys.stderr)
+        print(f"executed notebook: {_display(result.run_dir / st['notebook'])}", file=sys.stderr)
+        print(f"resume with: nba-recon run --runs-dir {args.runs_dir} --resume {result.run_id}",
+              file=sys.stderr)
+    if rel:
+        print(f"report: {rel}")
+    return 0 if result.ok else 1
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

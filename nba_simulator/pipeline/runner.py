@@ -1,0 +1,448 @@
+"""Run the stage notebooks in sequence with papermill: ``runs/<run_id>/NN_name.ipynb``.
+
+One run::
+
+    runs/.lock, runs/.lock.json      one run at a time (see lock.py)
+    runs/index.html                  every run
+    runs/<run_id>/run.json           the record (record.py), rewritten after every stage
+    runs/<run_id>/NN_name.ipynb      each executed notebook (a failed one keeps its error)
+    runs/<run_id>/NN_name.html       each rendered with code hidden
+    runs/<run_id>/report.html        the summary stage (or, on failure, what failed and where)
+    runs/<run_id>/data/              what the stages hand each other (reconcile's file names)
+
+Before anything runs, every selected notebook's parameters are inspected and the given ones
+validated (params.py): a typo fails in a second, not after the scan. The clock is read here only,
+for bookkeeping (the run id, start times, durations) and to default ``as_of`` to today's UTC date
+for a real lake; the notebooks themselves only ever see the explicit ``as_of``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import nbformat
+import papermill
+
+import nba_simulator
+from nba_simulator.errors import ParameterError, StageFailed
+
+from . import params as P
+from .lock import RunsLock
+from .monitor import KernelMonitor
+from .record import REDACTED, library_versions, new_stage, read_record, redact, write_record
+from .render import REPORT_NAME, failure_report, notebook_to_html, write_index
+from .retry import Backoff, Failure, classify, with_retries
+
+STAGES = ("00_health_check", "01_scan", "02_coverage", "03_gaps", "04_tasks", "05_summary")
+SUMMARY_STAGE = "05_summary"
+KERNEL_NAME = "python3"
+DEFAULT_TIMEOUT = 3600.0
+DEFAULT_RETRIES = 2
+RUNNER_PARAMS = ("run_dir",)                      # set by the runner, never by the user
+PATH_PARAMS = ("spec", "lake", "schedule")          # local paths made absolute (kernels run in run_dir)
+_NOT_PATHS = {"", "demo", "default", "builtin", "db"}
+ERROR_TAG = "nba-recon-error"
+
+
+def default_notebooks_dir() -> Path:
+    """``$NBA_RECON_NOTEBOOKS``, else ``notebooks/`` of the source tree, else the packaged copy."""
+    env = os.environ.get("NBA_RECON_NOTEBOOKS")
+    if env:
+        return Path(env)
+    pkg = Path(nba_simulator.__file__).resolve().parent
+    for candidate in (pkg.parent / "notebooks", pkg / "notebooks"):
+        if (candidate / f"{STAGES[0]}.ipynb").exists():
+            return candidate
+    return pkg.parent / "notebooks"
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """``20261130T012233Z-3fa9c1``: sorts by start time; the suffix keeps ids unique."""
+    now = now or utc_now()
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def select_stages(names: Sequence[str] | None) -> list[str]:
+    """Stage names from ``--stages`` (``02_coverage``, ``coverage``, ``2`` or ``02``), in run order."""
+    if not names:
+        return list(STAGES)
+    chosen = set()
+    for raw in names:
+        for name in str(raw).split(","):
+            name = name.strip()
+            if not name:
+                continue
+            hits = [s for s in STAGES if name in (s, s[3:]) or (name.isdigit() and int(name) == int(s[:2]))]
+            if not hits:
+                raise ParameterError(f"unknown stage {name!r} (stages: {', '.join(STAGES)})")
+            chosen.update(hits)
+    return [s for s in STAGES if s in chosen]
+
+
+def _absolute(value: Any) -> Any:
+    if not isinstance(value, str) or value in _NOT_PATHS or "://" in value:
+        return value
+    return str(Path(value).expanduser().resolve())
+
+
+@dataclass
+class RunOptions:
+    runs_dir: Path = Path("runs")
+    stages: Sequence[str] | None = None
+    notebooks_dir: Path | None = None
+    timeout: float | None = DEFAULT_TIMEOUT       # seconds per stage (wall clock, and per cell)
+    retries: int = DEFAULT_RETRIES                # extra attempts for transient failures
+    backoff: Backoff = field(default_factory=Backoff)
+    progress: bool | None = None                  # None: when stderr is a terminal
+    kernel_name: str = KERNEL_NAME
+    sleep: Callable[[float], None] = time.sleep
+    echo: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: Path
+    status: str
+    record: dict
+    report: Path | None
+    failed_stage: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+class Runner:
+    def __init__(self, options: RunOptions | None = None):
+        self.o = options or RunOptions()
+        self.runs_dir = Path(self.o.runs_dir).resolve()
+        self.notebooks_dir = Path(self.o.notebooks_dir or default_notebooks_dir()).resolve()
+
+    # ---------------------------------------------------------------- parameters, before anything
+    def notebooks(self, stages: Sequence[str]) -> dict[str, Path]:
+        return {s: self.notebooks_dir / f"{s}.ipynb" for s in stages}
+
+    def declared(self, stages: Sequence[str]) -> dict[str, P.Param]:
+        decl = P.declared(self.notebooks(stages))
+        for stage in stages:
+            if stage not in decl.get("run_dir", P.Param("run_dir", "str", "")).stages:
+                raise ParameterError(f"{stage}.ipynb does not declare the parameter run_dir")
+        return decl
+
+    def prepare(self, stages: Sequence[str], given: Mapping[str, Any],
+                base: Mapping[str, Any] | None = None) -> tuple[dict[str, P.Param], dict[str, Any]]:
+        """Validate ``given`` and return (declared, the full parameter values of the run)."""
+        for name in RUNNER_PARAMS:
+            if name in given:
+                raise ParameterError(f"parameter {name} is set by the runner (use --runs-dir)")
+        decl = self.declared(stages)
+        checked = P.validate(decl, given)
+        values = {name: p.default for name, p in decl.items()}
+        values.update(base or {})
+        values.update(checked)
+        lake = values.get("lake")
+        if "lake" in checked and lake not in ("", "demo"):
+            # a real lake: the packaged spec of the real bucket, and today's date, unless given
+            if "spec" in decl and "spec" not in checked and not base:
+                values["spec"] = "default"
+            if "as_of" in decl and "as_of" not in checked and not base:
+                values["as_of"] = utc_now().date().isoformat()
+        for name in PATH_PARAMS:
+            if name in values:
+                values[name] = _absolute(values[name])
+        missing = [k for k, v in values.items() if v == REDACTED]
+        if missing:
+            raise ParameterError(f"parameter {missing[0]} was redacted from run.json; "
+                                 f"pass it again with -p {missing[0]} VALUE")
+        return decl, values
+
+    # ---------------------------------------------------------------- entry points
+    def run(self, given: Mapping[str, Any] | None = None) -> RunResult:
+        stages = select_stages(self.o.stages)
+        decl, values = self.prepare(stages, dict(given or {}))
+        started = utc_now()
+        run_id = new_run_id(started)
+        with RunsLock(self.runs_dir, run_id, started.isoformat(timespec="seconds")) as lock:
+            self._recover(lock)
+            run_dir = self.runs_dir / run_id
+            (run_dir / "data").mkdir(parents=True)
+            values["run_dir"] = str(run_dir)
+            record = {
+                "run_id": run_id, "status": "running", "started": started.isoformat(timespec="seconds"),
+                "finished": None, "duration_s": None, "parameters": redact(values),
+                "stages": [new_stage(s, f"{s}.ipynb") for s in stages],
+                "notebooks_dir": str(self.notebooks_dir), "kernel": self.o.kernel_name,
+                "timeout_s": self.o.timeout, "max_attempts": 1 + max(0, self.o.retries),
+                "versions": library_versions(), "headline": None, "report": None, "resumed": [],
+            }
+            return self._execute(run_dir, record, decl, values, 0, time.monotonic())
+
+    def resume(self, run_id: str, given: Mapping[str, Any] | None = None) -> RunResult:
+        run_dir = self.runs_dir / run_id
+        if not (run_dir / "run.json").exists():
+            raise ParameterError(f"no run {run_id!r} in {self.runs_dir} (no run.json)")
+        record = read_record(run_dir)
+        stages = [s["name"] for s in record["stages"]]
+        base = {k: v for k, v in record["parameters"].items() if k != "run_dir"}
+        decl, values = self.prepare(stages, dict(given or {}), base=base)
+        values["run_dir"] = str(run_dir)
+        started = utc_now()
+        with RunsLock(self.runs_dir, run_id, started.isoformat(timespec="seconds")) as lock:
+            self._recover(lock)
+            record = read_record(run_dir)   # _recover may have just closed it
+            first = next((i for i, s in enumerate(record["stages"]) if s["status"] != "succeeded"), None)
+            if first is None:
+                self.o.echo(f"run {run_id} already succeeded: nothing to resume")
+                report = run_dir / REPORT_NAME
+                return RunResult(run_id, run_dir, record["status"], record,
+                                 report if report.exists() else None)
+            for st in record["stages"][first:]:
+                if st["attempts"]:
+                    st.setdefault("earlier", []).append(
+                        {k: st.get(k) for k in ("status", "start", "duration_s", "attempts", "error")})
+                st.update({k: v for k, v in new_stage(st["name"], st["notebook"]).items()})
+            record.setdefault("resumed", []).append(
+                {"at": started.isoformat(timespec="seconds"), "from_stage": record["stages"][first]["name"],
+                 "changed": sorted(k for k in (given or {}))})
+            record.update(status="running", finished=None, parameters=redact(values),
+                          notebooks_dir=str(self.notebooks_dir), versions=library_versions())
+            prior = float(record.get("duration_s") or 0.0)
+            return self._execute(run_dir, record, decl, values, first, time.monotonic() - prior)
+
+    # ---------------------------------------------------------------- the loop
+    def _recover(self, lock: RunsLock) -> None:
+        """A stale lock means a killed run: close its record so nobody waits for it."""
+        stale = lock.stale
+        if not stale or not stale.get("run_id"):
+            return
+        run_dir = self.runs_dir / str(stale["run_id"])
+        self.o.echo(f"recovered a stale lock: run {stale['run_id']} (pid {stale.get('pid')}) "
+                    f"is no longer running")
+        try:
+            record = read_record(run_dir)
+        except Exception:  # noqa: BLE001 - nothing to close
+            return
+        if record.get("status") != "running":
+            return
+        for st in record["stages"]:
+            if st["status"] == "running":
+                st["status"] = "failed"
+                st["error"] = {"ename": "Interrupted", "evalue": f"the runner (pid {stale.get('pid')}) "
+                               "died during this stage", "transient": True,
+                               "reason": "killed run (resume it)", "cell_index": None}
+            elif st["status"] == "pending":
+                st["status"] = "skipped"
+        record["status"] = "failed"
+        write_record(record, run_dir)
+
+    def _execute(self, run_dir: Path, record: dict, decl: dict[str, P.Param],
+                 values: dict[str, Any], first: int, t0: float) -> RunResult:
+        write_record(record, run_dir)
+        self._index()
+        failed: str | None = None
+        stages = record["stages"]
+        try:
+            for i, st in enumerate(stages):
+                if i < first:
+                    continue
+                if failed:
+                    st["status"] = "skipped"
+                    continue
+                ok = self._stage(run_dir, record, st, P.for_stage(decl, values, st["name"]),
+                                 f"[{i + 1}/{len(stages)}]")
+                if not ok:
+                    failed = st["name"]
+                record["duration_s"] = round(time.monotonic() - t0, 3)
+                write_record(record, run_dir)
+        except BaseException as exc:  # Ctrl-C or a bug of ours: close the record, then re-raise
+            for st in stages:
+                if st["status"] == "running":
+                    st["status"] = "failed"
+                    st["error"] = Failure(type(exc).__name__, str(exc), False, "runner interrupted").as_dict()
+                elif st["status"] == "pending":
+                    st["status"] = "skipped"
+            record.update(status="failed", finished=utc_now().isoformat(timespec="seconds"),
+                          duration_s=round(time.monotonic() - t0, 3))
+            write_record(record, run_dir)
+            self._index()
+            raise
+        record["status"] = "failed" if failed else "succeeded"
+        record["finished"] = utc_now().isoformat(timespec="seconds")
+        record["duration_s"] = round(time.monotonic() - t0, 3)
+        record["headline"] = headline(run_dir)
+        report = self._report(run_dir, record)
+        record["report"] = report.name if report else None
+        write_record(record, run_dir)
+        self._index()
+        return RunResult(record["run_id"], run_dir, record["status"], record, report, failed)
+
+    def _stage(self, run_dir: Path, record: dict, st: dict, stage_params: dict, tag: str) -> bool:
+        name = st["name"]
+        nb_in = self.notebooks_dir / f"{name}.ipynb"
+        nb_out = run_dir / f"{name}.ipynb"
+        before = _snapshot(run_dir / "data")
+        st.update(status="running", start=utc_now().isoformat(timespec="seconds"), attempts=0,
+                  error=None, attempt_errors=[])
+        write_record(record, run_dir)
+        self.o.echo(f"{tag} {name}")
+        t = time.monotonic()
+        peak: list[float] = []
+
+        def attempt(n: int) -> None:
+            st["attempts"] = n
+            monitor = KernelMonitor(timeout=self.o.timeout)
+            try:
+                with monitor:
+                    papermill.execute_notebook(
+                        str(nb_in), str(nb_out), parameters=stage_params,
+                        kernel_name=self.o.kernel_name, progress_bar=self._progress(name),
+                        execution_timeout=int(self.o.timeout) if self.o.timeout else None,
+                        cwd=str(run_dir), log_output=False)
+            except BaseException as exc:
+                exc._nba_timed_out = monitor.timed_out or type(exc).__name__ == "CellTimeoutError"
+                raise
+            finally:
+                if monitor.peak_mb is not None:
+                    peak.append(monitor.peak_mb)
+
+        def on_failure(n: int, failure: Failure, wait: float | None) -> None:
+            st["attempt_errors"].append({"attempt": n, **failure.as_dict()})
+            if wait is not None:
+                self.o.echo(f"{tag} {name}: attempt {n} failed ({failure.ename}: "
+                            f"{_short(failure.evalue)}; {failure.reason}); retrying in {wait:.1f} s")
+
+        def classify_fn(exc: BaseException) -> Failure:
+            failure = classify(exc, timed_out=getattr(exc, "_nba_timed_out", False))
+            if getattr(exc, "_nba_timed_out", False):
+                failure = Failure("StageTimeout", f"stage ran past its timeout of {self.o.timeout:g} s "
+                                  f"({failure.ename})", False, failure.reason, failure.cell_index)
+            return failure
+
+        ok = True
+        try:
+            with_retries(attempt, attempts=1 + max(0, self.o.retries), backoff=self.o.backoff,
+                         classify_fn=classify_fn, sleep=self.o.sleep, on_failure=on_failure)
+        except Exception as exc:  # noqa: BLE001 - recorded; the run fails, later stages skip
+            ok = False
+            failure = classify_fn(exc)
+            st["error"] = failure.as_dict()
+            _mark_failure(nb_in, nb_out, failure, exc)
+            self.o.echo(f"{tag} {name} FAILED after {st['attempts']} attempt(s): {failure.ename}: "
+                        f"{_short(failure.evalue)} ({failure.reason})")
+        st["status"] = "succeeded" if ok else "failed"
+        st["duration_s"] = round(time.monotonic() - t, 3)
+        st["peak_memory_mb"] = max(peak) if peak else None
+        st["outputs"] = _changed(run_dir / "data", before, run_dir)
+        if not st["attempt_errors"]:
+            st.pop("attempt_errors")
+        if nb_out.exists():
+            try:
+                notebook_to_html(nb_out, run_dir / f"{name}.html", title=f"{record['run_id']} · {name}")
+                st["html"] = f"{name}.html"
+            except Exception as exc:  # noqa: BLE001 - a rendering problem must not hide the result
+                self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})")
+        return ok
+
+    def _progress(self, stage: str) -> bool | dict:
+        show = self.o.progress if self.o.progress is not None else sys.stderr.isatty()
+        return {"desc": stage, "unit": "cell", "leave": False} if show else False
+
+    def _report(self, run_dir: Path, record: dict) -> Path | None:
+        out = run_dir / REPORT_NAME
+        summary = next((s for s in record["stages"] if s["name"] == SUMMARY_STAGE), None)
+        if summary and summary["status"] == "succeeded" and summary.get("html"):
+            shutil.copyfile(run_dir / summary["html"], out)
+            return out
+        return failure_report(record, out)
+
+    def _index(self) -> None:
+        try:
+            write_index(self.runs_dir)
+        except Exception as exc:  # noqa: BLE001 - the index is a convenience
+            self.o.echo(f"could not write {self.runs_dir / 'index.html'}: {exc}")
+
+
+def headline(run_dir: Path) -> dict | None:
+    """The numbers the index shows, from ``data/summary.json`` (None before the summary stage)."""
+    path = Path(run_dir) / "data" / "summary.json"
+    if not path.exists():
+        return None
+    try:
+        import json
+
+        s = json.loads(path.read_text(encoding="utf-8"))
+        totals = s.get("totals", {})
+        return {"completeness_pct": totals.get("complete_pct"), "have_pct": totals.get("have_pct"),
+                "expected": totals.get("expected"), "missing": totals.get("missing"),
+                "gaps": sum((s.get("gaps") or {}).values()), "tasks": sum((s.get("tasks") or {}).values()),
+                "estimate": s.get("estimate"), "as_of": s.get("as_of")}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
+
+
+def _short(text: str, n: int = 160) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.stat().st_size)
+            for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+def _changed(folder: Path, before: dict, run_dir: Path) -> list[str]:
+    after = _snapshot(folder)
+    rel = folder.relative_to(run_dir)
+    return sorted(f"{rel.as_posix()}/{k}" for k, v in after.items() if before.get(k) != v)
+
+
+def _mark_failure(nb_in: Path, nb_out: Path, failure: Failure, exc: BaseException) -> None:
+    """Make the failure visible in the kept notebook when papermill could not (dead kernel,
+    timeout, kernel that never started). papermill's own error cells already mark cell errors."""
+    if type(exc).__name__ == "PapermillExecutionError" and nb_out.exists():
+        return
+    try:
+        nb = nbformat.read(str(nb_out if nb_out.exists() else nb_in), as_version=4)
+    except Exception:  # noqa: BLE001
+        return
+    nb.cells = [c for c in nb.cells if ERROR_TAG not in c.get("metadata", {}).get("tags", [])]
+    text = (f"<span style=\"color:#a40e26;font-size:1.4em\">This stage failed: "
+            f"<b>{_html(failure.ename)}</b>: {_html(_short(failure.evalue, 500))}</span><br>"
+            f"{_html(failure.reason)}. Cells below ran until the failure; later ones did not run.")
+    cell = nbformat.v4.new_markdown_cell(text)
+    cell.metadata["tags"] = [ERROR_TAG]
+    nb.cells.insert(0, cell)
+    nbformat.write(nb, str(nb_out))
+
+
+def _html(text: Any) -> str:
+    import html
+
+    return html.escape(str(text))
+
+
+def run_pipeline(params: Mapping[str, Any] | None = None, *, resume: str | None = None,
+                 **options: Any) -> RunResult:
+    """The runner in one call: ``run_pipeline({"lake": "..."}, runs_dir="runs", stages=[...])``."""
+    runner = Runner(RunOptions(**options))
+    return runner.resume(resume, params) if resume else runner.run(params)
+
+
+def raise_for_status(result: RunResult) -> RunResult:
+    if not result.ok:
+        raise StageFailed(f"run {result.run_id} failed at stage {result.failed_stage}")
+    return result
