@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gzip
 import pandas as pd
-import pytest
 
 from nba_simulator.schedule import COLUMNS, ids
 from nba_simulator.schedule.load import BUILTIN
