@@ -36,8 +36,8 @@ def find_gaps(spec: Spec, coverage: pd.DataFrame, completeness: pd.DataFrame, as
     gaps = grouped.agg(
         source=("source", "first"), data_type=("data_type", "first"), required=("required", "first"),
         first_date=("game_date", "min"), last_date=("game_date", "max"), n_items=("expected_key", "size"),
-        game_ids=("game_id", _present_list), dates=("game_date", _date_list),
-        teams=("team", _present_list), expected_keys=("expected_key", list)).reset_index()
+        game_ids=("game_id", _aligned), dates=("game_date", _aligned_dates),
+        teams=("team", _aligned), expected_keys=("expected_key", list)).reset_index()
     pct = completeness.set_index(["dataset", "season"])["complete_pct"]
     gaps["completeness_pct"] = pct.reindex(pd.MultiIndex.from_frame(gaps[["dataset", "season"]])).to_numpy()
     gaps["priority"], gaps["rule"] = _prioritise(spec.priorities, gaps, as_of)
@@ -62,12 +62,13 @@ def _date_runs(coverage: pd.DataFrame, problems: pd.DataFrame) -> pd.Series:
     return runs.reindex(problems.index).astype("int64")
 
 
-def _present_list(values: pd.Series) -> list:
-    return list(dict.fromkeys(v for v in values if not pd.isna(v)))
+def _aligned(values: pd.Series) -> list:
+    """One entry per item, in item order (None where the item has no value)."""
+    return [None if pd.isna(v) else v for v in values]
 
 
-def _date_list(values: pd.Series) -> list:
-    return list(dict.fromkeys(v.strftime("%Y-%m-%d") for v in values if not pd.isna(v)))
+def _aligned_dates(values: pd.Series) -> list:
+    return [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in values]
 
 
 def _prioritise(rules: tuple[PriorityRule, ...], gaps: pd.DataFrame, as_of: pd.Timestamp):

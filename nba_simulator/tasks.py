@@ -34,8 +34,8 @@ def task_queue(spec: Spec, gaps: pd.DataFrame) -> TaskQueue:
         for start in range(0, len(keys), rules.batch_size):
             batch = slice(start, start + rules.batch_size)
             per_priority[gap.priority].append(_task(gap, ds, rules.scraper_for(ds), keys[batch],
-                                                    games[batch] if games else [],
-                                                    dates[batch] if dates else [], teams[batch] if teams else []))
+                                                    _values(games[batch]), _values(dates[batch]),
+                                                    _values(teams[batch])))
     out, capped = [], {}
     for p in PRIORITIES:
         cap = rules.max_per_priority.get(p)
@@ -45,6 +45,11 @@ def task_queue(spec: Spec, gaps: pd.DataFrame) -> TaskQueue:
             tasks = tasks[:cap]
         out.extend(tasks)
     return TaskQueue(out, capped)
+
+
+def _values(entries) -> list:
+    """The distinct non-empty entries, in order."""
+    return list(dict.fromkeys(e for e in entries if e is not None and not pd.isna(e)))
 
 
 def make_tasks(spec: Spec, gaps: pd.DataFrame) -> list[dict]:

@@ -45,12 +45,14 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
     inventory = _drop_excluded(inventory, spec.exclude)
 
     hits = item_keys.merge(inventory, on="key", how="inner")
-    hits = hits.merge(items[["item_id", "dataset", "per", "season", "item_end"]], on="item_id")
+    hits = hits.merge(items[["item_id", "dataset", "per", "season", "item_end", "expected_key"]],
+                      on="item_id")
     hits["status"] = _object_status(spec, hits, as_of)
     hits["rank"] = hits["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})
-    # best object first: better status, then newer, then key for determinism
-    hits = hits.sort_values(["item_id", "rank", "last_modified", "key"],
-                            ascending=[True, False, False, True], kind="mergesort")
+    hits["canonical"] = hits["key"] == hits["expected_key"]
+    # best object first: better status, then the canonical layout, then newer, then by key
+    hits = hits.sort_values(["item_id", "rank", "canonical", "last_modified", "key"],
+                            ascending=[True, False, False, False, True], kind="mergesort")
     n_objects = hits.groupby("item_id").size().rename("n_objects")
     best = hits.drop_duplicates("item_id")[["item_id", "key", "size", "last_modified", "status"]]
 
@@ -62,8 +64,7 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
     coverage = cov[COVERAGE_COLUMNS].reset_index(drop=True)
 
     dup_ids = n_objects[n_objects > 1].index
-    dups = hits[hits["item_id"].isin(dup_ids)].merge(
-        items[["item_id", "game_id", "expected_key"]], on="item_id")
+    dups = hits[hits["item_id"].isin(dup_ids)].merge(items[["item_id", "game_id"]], on="item_id")
     dups["chosen"] = ~dups.duplicated("item_id")
     duplicates = dups[DUPLICATE_COLUMNS].reset_index(drop=True)
 
