@@ -42,7 +42,7 @@ from nba_simulator.errors import (
 )
 from nba_simulator.storage.base import ObjectNotFound, Storage, check_range, make_batch
 
-MAX_ATTEMPTS = 5  # botocore counts the first call: 1 call + 4 retries
+MAX_ATTEMPTS = 5  # in all: 1 call + 4 retries
 CONNECT_TIMEOUT = 10  # seconds
 READ_TIMEOUT = 60  # seconds
 DEFAULT_MAX_WORKERS = 32  # connection pool size == highest useful number of parallel listings
@@ -149,7 +149,8 @@ class S3Storage(Storage):
         self.uri = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
         self.max_workers = max_workers
         config = Config(
-            retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+            # total_max_attempts counts the first call; Config's "max_attempts" would count retries only.
+            retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
             connect_timeout=CONNECT_TIMEOUT,
             read_timeout=READ_TIMEOUT,
             max_pool_connections=max_workers,
