@@ -10,6 +10,12 @@
 * ``stage``   what a notebook calls: its parameters resolved, its inputs read, its outputs written
 * ``cli``     ``nba-recon run``
 """
-from .runner import STAGES, RunOptions, RunResult, Runner, run_pipeline
-
 __all__ = ["STAGES", "RunOptions", "RunResult", "Runner", "run_pipeline"]
+
+
+def __getattr__(name):  # lazy: `import nba_simulator.pipeline.lock` must not pay for papermill
+    if name in __all__:
+        from . import runner
+
+        return getattr(runner, name)
+    raise AttributeError(name)
