@@ -85,8 +85,8 @@ def _drop_excluded(inventory: pd.DataFrame, exclude) -> pd.DataFrame:
 
 
 def _object_status(spec: Spec, hits: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
-    min_bytes = hits["dataset"].map({d.name: d.min_bytes for d in spec.datasets})
-    fresh_days = hits["dataset"].map({d.name: d.freshness_days for d in spec.datasets})
+    min_bytes = hits["dataset"].map({d.name: d.min_bytes for d in spec.datasets}).astype("float64")
+    fresh_days = hits["dataset"].map({d.name: d.freshness_days for d in spec.datasets}).astype("float64")
     modified = pd.to_datetime(hits["last_modified"], utc=True)
     current = season_math.of_date(as_of)
     periodic = hits["per"].isin(["season", "team_season"])
