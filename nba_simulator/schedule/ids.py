@@ -55,12 +55,11 @@ def normalize_game_ids(values: pd.Series) -> pd.Series:
 
 def normalize_game_id(value: object) -> str:
     """One id: int 22300001, '22300001' or '0022300001' -> '0022300001'; ScheduleError otherwise."""
-    if isinstance(value, bool) or value is None:
-        raise ScheduleError(f"bad NBA game id {value!r}")
-    try:
-        return normalize_game_ids(pd.Series([value], dtype=object)).iloc[0]
-    except ScheduleError:
-        raise ScheduleError(f"bad NBA game id {value!r} (expected 10 digits: 00 + type 1-6 + yy + 5)") from None
+    text = "" if isinstance(value, bool) or value is None else re.sub(_FLOAT_TAIL, "", str(value).strip())
+    gid = text.zfill(10)
+    if not GAME_ID.fullmatch(gid):
+        raise ScheduleError(f"bad NBA game id {value!r} (expected 10 digits: 00 + type 1-6 + yy + 5)")
+    return gid
 
 
 def season_types_of(game_ids: pd.Series) -> pd.Series:
@@ -80,7 +79,8 @@ def season_type_of(game_id: object) -> str:
 
 
 def season_of(game_id: object) -> str:
-    return seasons_of(pd.Series([normalize_game_id(game_id)])).iloc[0]
+    yy = int(normalize_game_id(game_id)[3:5])
+    return label(yy + 1900 + 100 * (yy < CENTURY_PIVOT))
 
 
 # --- Basketball-Reference ----------------------------------------------------------------------
