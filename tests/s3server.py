@@ -22,8 +22,11 @@ gets: a write or delete attempted by the tool fails with AccessDenied, and the t
 S3 has no way to set an object's LastModified: it is the upload time. Tests that need given
 modification times use the local-folder backend (``os.utime``).
 
-Startup: ``weed mini`` answers S3 requests about 0.9 s after it is started on this machine
-(2 cores); it is stopped with SIGKILL (its data is thrown away), which is immediate. Uploading is
+Startup: ``weed mini`` answers S3 requests 0.9-1.8 s after it is started on this machine
+(2 cores; the longer when the machine is busy); it is stopped with SIGKILL (its data is thrown
+away), which is immediate. If the test process itself is killed, the server gets SIGTERM from the
+kernel (Linux PR_SET_PDEATHSIG) and exits within ~3 s; its data folder is removed by the next
+session's fixture. Uploading is
 the slow part: ~300 small objects/s through the ADMIN client (16 threads). All ports are free ports chosen on
 127.0.0.1, and the data lives in a temporary folder removed at the end, so several test sessions
 can run side by side. If the ``weed`` binary is missing or does not start, the S3 tests are
@@ -50,6 +53,7 @@ REGION = "us-east-1"
 ADMIN_KEY, ADMIN_SECRET = "TESTADMINACCESSKEY01", "test-admin-secret-key-not-a-real-secret"
 READONLY_KEY, READONLY_SECRET = "TESTREADONLYKEY00001", "test-readonly-secret-key-not-a-real-one"
 START_TIMEOUT = 60.0
+WORKDIR_PREFIX = "nbaweed-"
 
 __all__ = ["S3Server", "S3ServerUnavailable", "find_weed", "s3_server", "s3_readonly_env"]
 
@@ -84,6 +88,18 @@ def _free_ports(n: int) -> list[int]:
             s.close()
 
 
+def _remove_stale_workdirs() -> None:
+    """Data folders left by a test process that was killed (its server died with it)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORKDIR_PREFIX}*"):
+        try:
+            pid = int((folder / "owner.pid").read_text())
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):
+            pass  # not ours to judge (unreadable, other user, being created)
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child
     """Linux: the server gets SIGTERM if the test process dies without tearing it down."""
     try:
@@ -100,8 +116,10 @@ class S3Server:
     def __init__(self, weed: str):
         self.weed = weed
         self.region = REGION
+        _remove_stale_workdirs()
         # Short path: unix sockets are limited to ~100 characters.
-        self.workdir = Path(tempfile.mkdtemp(prefix="nbaweed-"))
+        self.workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
+        (self.workdir / "owner.pid").write_text(str(os.getpid()))
         self.proc: subprocess.Popen | None = None
         self.startup_seconds: float | None = None
         self.endpoint = ""
