@@ -86,7 +86,7 @@ def parse_spec(text: str, name: str = "<spec>") -> Spec:
 
 
 class _Validator:
-    TOP = {"version", "schedule", "exclude", "datasets", "priorities", "tasks"}
+    TOP = {"version", "schedule", "exclude", "datasets", "priorities", "tasks", "database"}
     DATASET = {"source", "data_type", "keys", "per", "seasons", "season_types", "required",
                "min_bytes", "freshness_days", "scraper"}
     RULE = {"priority", "required", "within_days", "season", "max_completeness",
@@ -136,7 +136,13 @@ class _Validator:
         priorities = (self.priorities(doc["priorities"], doc) if "priorities" in doc
                       else DEFAULT_PRIORITIES)
         tasks = self.tasks(doc["tasks"], doc, datasets) if "tasks" in doc else TaskRules()
-        return Spec(self.name, 1, schedule, tuple(exclude), datasets, priorities, tasks)
+        database = None
+        if "database" in doc or schedule == "db":
+            from ..database.config import parse_database  # the database section: see there
+            if "database" not in doc:
+                raise self.fail("schedule: db needs a database section (database.games)", doc, "schedule")
+            database = parse_database(self, doc["database"], doc, datasets, schedule)
+        return Spec(self.name, 1, schedule, tuple(exclude), datasets, priorities, tasks, database)
 
     def dataset(self, name: str, d: Any, parent: _Map) -> Dataset:
         what = f"dataset {name!r}"

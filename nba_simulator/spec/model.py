@@ -83,6 +83,7 @@ class Spec:
     datasets: tuple[Dataset, ...]
     priorities: tuple[PriorityRule, ...] = DEFAULT_PRIORITIES
     tasks: TaskRules = field(default_factory=TaskRules)
+    database: object = None  # nba_simulator.database.config.DatabaseConfig, or None
 
     def dataset(self, name: str) -> Dataset:
         for d in self.datasets:

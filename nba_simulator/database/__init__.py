@@ -1,0 +1,13 @@
+"""The database layer (SQLAlchemy 2 + Alembic): one module per concern.
+
+* ``config``      the spec's ``database:`` section (tables -> expectations; history; CloudWatch)
+* ``engine``      engines from URLs; passwords from the environment or ~/.pgpass; ``redact(url)``
+* ``migrate``     ``upgrade(engine)``: the packaged Alembic migrations (``migrations/``)
+* ``tables``      the history tables as SQLAlchemy Core objects (per schema)
+* ``history``     record a run; task and item lifecycle; new / fixed / trends queries; metrics
+* ``metrics``     headline metrics of a run; optional CloudWatch publishing
+* ``db_coverage`` which expected games are absent, empty or disagree with the lake; ``schedule: db``
+* ``cli``         ``nba-recon db ...`` and ``nba-recon history ...``
+
+Importing this package does not import SQLAlchemy (the spec loader imports ``config``).
+"""

@@ -1,0 +1,147 @@
+"""Engines from URLs, with passwords kept out of every message, log line and output file.
+
+``sqlite:///runs/history.db`` is the embedded default (its folder is created);
+``postgresql+psycopg2://user@host:5432/db`` is production. Write the URL WITHOUT a password: it
+comes from the environment — ``NBA_RECON_DB_PASSWORD`` (added to the URL in memory only) or
+libpq's own ``PGPASSWORD`` — or from ``~/.pgpass`` (``PGPASSFILE``), which libpq reads itself.
+A password written in the URL works too, but is a secret in a file.
+
+Wherever a URL is shown, it goes through :func:`redact` (``postgresql+psycopg2://user:***@host/db``).
+Engines are created with ``hide_parameters=True``, so SQLAlchemy's error messages never carry
+bound values, and connection errors are re-raised as :class:`DatabaseUnavailable` with the
+password scrubbed from the driver's message.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from ..errors import BadInput, ReconError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HISTORY_URL = "sqlite:///runs/history.db"
+PASSWORD_ENV = "NBA_RECON_DB_PASSWORD"
+HISTORY_URL_ENV = "NBA_RECON_HISTORY_URL"
+DB_URL_ENV = "NBA_RECON_DB_URL"
+REDACTED = "***"
+_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
+_QUERY_SECRET = re.compile(r"(?P<k>[?&](?:password|passwd|pwd|sslpassword)=)[^&#\s]*", re.I)
+
+
+class DatabaseUnavailable(ReconError):
+    """The database cannot be reached (refused, timed out, authentication failed)."""
+
+    transient = True
+
+
+def redact(url: Any) -> str:
+    """A URL (string or SQLAlchemy URL) safe to show: its password, and password query
+    parameters, replaced by ``***``. Other text passes through with any ``user:pw@`` masked."""
+    if url is None:
+        return ""
+    if hasattr(url, "render_as_string"):
+        text = url.render_as_string(hide_password=True)
+    else:
+        text = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", str(url))
+    return _QUERY_SECRET.sub(lambda m: f"{m['k']}{REDACTED}", text)
+
+
+def scrub(text: str, *secrets: str | None) -> str:
+    """``text`` with each secret replaced by ``***`` and URL passwords masked."""
+    out = redact(str(text))
+    for s in secrets:
+        if s:
+            out = out.replace(s, REDACTED)
+    return out
+
+
+def _password_from_env() -> str | None:
+    return os.environ.get(PASSWORD_ENV) or None
+
+
+def resolve_url(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL):
+    """A SQLAlchemy ``URL``: ``url`` as given (else ``default``), with the password from
+    ``NBA_RECON_DB_PASSWORD`` when the URL has none (never for SQLite)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    raw = url if url not in (None, "") else default
+    if raw in (None, ""):
+        raise BadInput("no database URL given")
+    try:
+        u = make_url(raw)
+    except (ArgumentError, ValueError):
+        raise BadInput(f"not a database URL: {redact(raw)!r} (expected e.g. "
+                       "sqlite:///runs/history.db or postgresql+psycopg2://user@host:5432/db)") from None
+    if u.get_backend_name() != "sqlite" and not u.password:
+        pw = _password_from_env()
+        if pw:
+            u = u.set(password=pw)
+    return u
+
+
+def make_engine(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL, **kwargs):
+    """An Engine for ``url`` (see :func:`resolve_url`). A file SQLite database gets its folder
+    created and foreign keys enforced. No connection is opened here."""
+    import sqlalchemy as sa
+
+    u = resolve_url(url, default=default)
+    backend = u.get_backend_name()
+    if backend == "sqlite" and u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs.setdefault("hide_parameters", True)
+    if backend != "sqlite":
+        kwargs.setdefault("pool_pre_ping", True)
+    try:
+        engine = sa.create_engine(u, **kwargs)
+    except ModuleNotFoundError as exc:
+        raise BadInput(f"no driver for {redact(u)}: {exc.name} is not installed") from None
+    except sa.exc.ArgumentError as exc:
+        raise BadInput(f"cannot use {redact(u)}: {scrub(str(exc), u.password)}") from None
+    if backend == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    log.info("database %s", redact(u))
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def check_connection(engine) -> None:
+    """Open and close one connection; :class:`DatabaseUnavailable` (password-free) if it fails."""
+    with connect(engine):
+        pass
+
+
+class connect:
+    """``with connect(engine) as conn``: a connection, with connection failures turned into
+    :class:`DatabaseUnavailable` naming the redacted URL (never the password)."""
+
+    def __init__(self, engine, begin: bool = False):
+        self.engine, self.begin, self._cm = engine, begin, None
+
+    def __enter__(self):
+        import sqlalchemy as sa
+
+        try:
+            self._cm = self.engine.begin() if self.begin else self.engine.connect()
+            return self._cm.__enter__()
+        except sa.exc.OperationalError as exc:
+            raise unavailable(self.engine, exc) from None
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
+
+
+def unavailable(engine, exc: BaseException) -> DatabaseUnavailable:
+    detail = getattr(exc, "orig", None) or exc
+    first = str(detail).strip().splitlines()[0] if str(detail).strip() else type(detail).__name__
+    return DatabaseUnavailable(f"cannot connect to {redact(engine.url)}: "
+                               f"{scrub(first, engine.url.password)}")

@@ -1,0 +1,1 @@
+"""Alembic migrations of the run history (env.py + versions/), run by ``database.migrate``."""
