@@ -132,22 +132,17 @@ def _agree(values: pd.Series, given: pd.Series, derived: pd.Series, gid: pd.Seri
 
 
 def _dates(values: pd.Series, what: str) -> pd.Series:
-    """ISO dates (a time or offset may follow and is ignored) -> datetime64[ns] at midnight."""
+    """ISO dates -> datetime64[ns] at midnight. Text after the date (a time, an offset) is ignored:
+    the date as written is the local date."""
     if pd.api.types.is_datetime64_any_dtype(values):
-        parsed = values
+        parsed = values.dt.tz_localize(None) if values.dt.tz is not None else values
     else:
         text = _text(values)
-        try:
-            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-        except (ValueError, TypeError) as exc:
-            raise ScheduleError(f"{what}: cannot parse ({exc}); give local dates like 2023-12-25") from None
-        if not pd.api.types.is_datetime64_any_dtype(parsed):
-            raise ScheduleError(f"{what}: dates mix time-zone offsets; give local dates like 2023-12-25")
+        day = text.str.extract(r"^(\d{4}-\d{2}-\d{2})(?:[T ].*)?$", expand=False)
+        parsed = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
         bad = text.notna() & parsed.isna()
         if bad.any():
             raise ids.bad_value_error(values, bad, what, " (expected an ISO date like 2023-12-25)")
-    if getattr(parsed.dt, "tz", None) is not None:
-        parsed = parsed.dt.tz_localize(None)
     return parsed.dt.normalize().astype("datetime64[ns]")
 
 

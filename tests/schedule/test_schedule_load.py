@@ -69,8 +69,13 @@ def test_parquet_with_int_ids_and_datetimes(tmp_path):
 
 
 def test_dates_with_time_part_are_accepted(write_csv):
-    df = load_schedule(str(write_csv(f"{HEADER}\n41000205,2010-11,playoffs,2011-05-10T00:00:00,CHI,ATL\n")))
-    assert df.loc[0, "game_date"] == pd.Timestamp("2011-05-10")
+    """The date as written is the local date: a time or offset after it changes nothing."""
+    path = write_csv(f"{HEADER}\n41000205,2010-11,playoffs,2011-05-10T00:00:00,CHI,ATL\n"
+                     "22300002,,,2023-10-24T23:30:00Z,PHX,GSW\n22300003,,,2023-10-24 19:30-04:00,BOS,NYK\n")
+    df = load_schedule(str(path)).set_index("game_id")
+    assert df.loc["0041000205", "game_date"] == pd.Timestamp("2011-05-10")
+    assert (df.loc[["0022300002", "0022300003"], "game_date"] == pd.Timestamp("2023-10-24")).all()
+    assert "'2023-02-30'" in one_line_error(write_csv(f"{HEADER}\n22300001,,,2023-02-30,DEN,LAL\n"))
 
 
 # --- errors: one line naming the file and the problem ------------------------------------------
