@@ -14,7 +14,9 @@ away_team``; ``espn_game_id, bbref_game_id, status, original_date`` are optional
 error. Dates must be ISO (``2023-12-25``). Team spellings (ESPN ``GS``, ``UTAH``...) become the NBA
 Stats abbreviation of that season. ``status`` defaults to ``final`` when there is a date, else
 ``scheduled``. ``bbref_game_id`` is derived (date + home Basketball-Reference code) when absent, for
-games that are not cancelled or postponed. Errors are one line naming the file and the problem.
+games that are not cancelled or postponed. Cancelled and postponed rows are kept (coverage must not
+expect them on that date); see ``dedupe`` for repeated game ids. Errors (ScheduleError, exit 2) are
+one line naming the file and the problem.
 """
 from __future__ import annotations
 
