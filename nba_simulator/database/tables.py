@@ -1,0 +1,150 @@
+"""The history tables at the head revision, as SQLAlchemy Core objects for queries.
+
+The migrations create them; this module only describes them (a test checks both agree).
+``history_tables(schema)`` gives one namespace of tables per PostgreSQL schema.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+
+STATUS_COUNTS = ("expected", "missing", "undersized", "premature", "stale", "present", "unmapped")
+
+
+@lru_cache(maxsize=None)
+def history_tables(schema: str | None = None) -> SimpleNamespace:
+    md = sa.MetaData(schema=schema)
+    run_fk = f"{schema}.runs.run_id" if schema else "runs.run_id"
+
+    def run_ref(name="run_id", **kw):
+        return sa.Column(name, sa.String(64), sa.ForeignKey(run_fk, ondelete=kw.pop("ondelete", None)), **kw)
+
+    runs = sa.Table(
+        "runs", md,
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("run_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("as_of", sa.Date, nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True)),
+        sa.Column("finished_at", sa.DateTime(timezone=True)),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False,
+                  server_default=sa.text("CURRENT_TIMESTAMP")),
+        sa.Column("spec", sa.String(1000)),
+        sa.Column("lake", sa.String(1000)),
+        sa.Column("estimate", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("nba_simulator", sa.String(32)),
+        sa.Column("summary", sa.Text),
+    )
+    stage_runs = sa.Table(
+        "stage_runs", md,
+        run_ref(primary_key=True, ondelete="CASCADE"),
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("position", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True)),
+        sa.Column("duration_s", sa.Float),
+        sa.Column("peak_memory_mb", sa.Float),
+        sa.Column("attempts", sa.Integer),
+        sa.Column("error", sa.Text),
+    )
+    coverage_snapshots = sa.Table(
+        "coverage_snapshots", md,
+        run_ref(primary_key=True, ondelete="CASCADE"),
+        sa.Column("dataset", sa.String(200), primary_key=True),
+        sa.Column("season", sa.String(16), primary_key=True),
+        sa.Column("source", sa.String(100)),
+        sa.Column("data_type", sa.String(100)),
+        *(sa.Column(c, sa.Integer, nullable=False, server_default="0") for c in STATUS_COUNTS),
+        sa.Column("complete_pct", sa.Float),
+        sa.Column("have_pct", sa.Float),
+    )
+    run_metrics = sa.Table(
+        "run_metrics", md,
+        run_ref(primary_key=True, ondelete="CASCADE"),
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("value", sa.Float),
+    )
+    gaps = sa.Table(
+        "gaps", md,
+        run_ref(primary_key=True, ondelete="CASCADE"),
+        sa.Column("gap_id", sa.String(32), primary_key=True),
+        sa.Column("priority", sa.String(16), nullable=False),
+        sa.Column("rule", sa.String(200)),
+        sa.Column("dataset", sa.String(200), nullable=False),
+        sa.Column("source", sa.String(100)),
+        sa.Column("data_type", sa.String(100)),
+        sa.Column("required", sa.Boolean),
+        sa.Column("season", sa.String(16)),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("first_date", sa.Date),
+        sa.Column("last_date", sa.Date),
+        sa.Column("n_items", sa.Integer, nullable=False),
+        sa.Column("completeness_pct", sa.Float),
+        sa.Index("ix_gaps_run_priority", "run_id", "priority"),
+    )
+    problem_items = sa.Table(
+        "problem_items", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("expected_key", sa.String(1024), nullable=False),
+        sa.Column("dataset", sa.String(200), nullable=False),
+        sa.Column("season", sa.String(16)),
+        sa.Column("season_type", sa.String(16)),
+        sa.Column("game_id", sa.String(32)),
+        sa.Column("game_date", sa.Date),
+        sa.Column("team", sa.String(16)),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("first_status", sa.String(16), nullable=False),
+        sa.Column("gap_id", sa.String(32)),
+        run_ref("first_run_id", nullable=False),
+        run_ref("last_run_id", nullable=False),
+        run_ref("fixed_run_id"),
+        sa.Index("ix_problem_items_key", "expected_key", "fixed_run_id"),
+        sa.Index("ix_problem_items_first", "first_run_id"),
+        sa.Index("ix_problem_items_fixed", "fixed_run_id"),
+    )
+    tasks = sa.Table(
+        "tasks", md,
+        sa.Column("task_id", sa.String(32), primary_key=True),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("priority", sa.String(16), nullable=False),
+        sa.Column("action", sa.String(16)),
+        sa.Column("reason", sa.String(16)),
+        sa.Column("source", sa.String(100)),
+        sa.Column("data_type", sa.String(100)),
+        sa.Column("dataset", sa.String(200), nullable=False),
+        sa.Column("scraper", sa.String(200)),
+        sa.Column("season", sa.String(16)),
+        sa.Column("n_items", sa.Integer, nullable=False),
+        sa.Column("gap_id", sa.String(32)),
+        sa.Column("game_ids", sa.Text),
+        sa.Column("dates", sa.Text),
+        sa.Column("teams", sa.Text),
+        run_ref("first_run_id", nullable=False),
+        run_ref("last_run_id", nullable=False),
+        run_ref("closed_run_id"),
+        sa.Index("ix_tasks_status", "status"),
+    )
+    task_items = sa.Table(
+        "task_items", md,
+        sa.Column("task_id", sa.String(32),
+                  sa.ForeignKey(f"{schema}.tasks.task_id" if schema else "tasks.task_id",
+                                ondelete="CASCADE"), primary_key=True),
+        sa.Column("expected_key", sa.String(1024), primary_key=True),
+        sa.Index("ix_task_items_key", "expected_key"),
+    )
+    return SimpleNamespace(metadata=md, runs=runs, stage_runs=stage_runs,
+                           coverage_snapshots=coverage_snapshots, run_metrics=run_metrics, gaps=gaps,
+                           problem_items=problem_items, tasks=tasks, task_items=task_items)
+
+
+def temp_table(conn, name: str, columns: list[sa.Column], rows: list[dict] | None = None) -> sa.Table:
+    """A temporary table on ``conn`` (dropped first if it exists), filled with ``rows`` in
+    multi-row INSERTs. Temporary tables live in the connection: use the same ``conn`` to query."""
+    table = sa.Table(name, sa.MetaData(), *columns, prefixes=["TEMPORARY"])
+    table.drop(conn, checkfirst=True)
+    table.create(conn)
+    if rows:
+        conn.execute(table.insert(), rows)
+    return table
