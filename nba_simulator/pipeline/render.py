@@ -20,6 +20,8 @@ from nba_simulator.outputs import write_text
 from .record import RECORD_NAME
 
 REPORT_NAME = "report.html"
+HIDE_TAG = "html-hide"                  # notebook-only cells (how to run it...)
+HIDE_OUTPUT_TAG = "html-hide-output"    # cells whose outputs only make sense in the notebook
 INDEX_NAME = "index.html"
 
 _CSS = """
@@ -28,6 +30,7 @@ body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:2rem
 h1{font-size:1.6rem;margin-bottom:.2rem} .sub{color:#59636e;margin-top:0}
 table{border-collapse:collapse;width:100%;font-size:.92rem;margin:1rem 0}
 th,td{border-bottom:1px solid #d1d9e0;padding:.4rem .6rem;text-align:left;vertical-align:top}
+td.nw{white-space:nowrap}
 th{background:#f6f8fa} td.num{text-align:right;font-variant-numeric:tabular-nums}
 .st{display:inline-block;padding:0 .5rem;border-radius:1rem;font-size:.8rem;font-weight:600}
 .succeeded{background:#dafbe1;color:#116329} .failed{background:#ffebe9;color:#a40e26}
@@ -50,9 +53,13 @@ def notebook_to_html(notebook: str | Path, out: str | Path, *, title: str | None
                      show_code: bool = False) -> Path:
     """Render an executed notebook to a standalone HTML page, code hidden unless ``show_code``."""
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     nb = nbformat.read(str(notebook), as_version=4)
+    _images_with_alt(nb)
     exporter = HTMLExporter()
+    exporter.register_preprocessor(TagRemovePreprocessor(
+        remove_cell_tags={HIDE_TAG}, remove_all_outputs_tags={HIDE_OUTPUT_TAG}, enabled=True), enabled=True)
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
@@ -60,6 +67,19 @@ def notebook_to_html(notebook: str | Path, out: str | Path, *, title: str | None
     resources = {"metadata": {"name": title or Path(notebook).stem}}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return write_text(body, out)
+
+
+def _images_with_alt(nb) -> None:
+    """PNG outputs carrying an ``alt`` text (nba_simulator.plots.Plot) become an ``<img>`` with
+    that alt text: nbconvert's lab template drops it, and readers with a screen reader need it."""
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            alt = out.get("metadata", {}).get("image/png", {}).get("alt")
+            if "image/png" in data and alt and "text/html" not in data:
+                png = "".join(data["image/png"].split())
+                data["text/html"] = (f'<img src="data:image/png;base64,{png}" alt="{esc(alt)}" '
+                                     f'style="max-width:100%;height:auto">')
 
 
 def _badge(status: str | None) -> str:
@@ -80,9 +100,15 @@ def _stage_chip(run_id: str, stage: Mapping[str, Any]) -> str:
     return f'<a href="{href(run_id, stage["html"])}">{chip}</a>' if stage.get("html") else chip
 
 
+def _fmt_time(value: Any) -> str:
+    """``2026-11-30T01:44:26+00:00`` -> ``2026-11-30 01:44``."""
+    text = str(value or "")
+    return text[:16].replace("T", " ") if len(text) >= 16 else text
+
+
 def _fmt_pct(value: Any) -> str:
     try:
-        return f"{float(value):.1f}%"
+        return f"{float(value):.2f}%"
     except (TypeError, ValueError):
         return "–"
 
@@ -158,11 +184,12 @@ def write_index(runs_dir: str | Path) -> Path:
         stages = " ".join(_stage_chip(rid, s) for s in rec.get("stages", []))
         head = rec.get("headline") or {}
         rows.append(
-            f"<tr><td>{name}</td><td>{esc(rec.get('started'))}</td><td>{_badge(rec.get('status'))}</td>"
-            f"<td>{esc(params.get('as_of'))}</td><td>{esc(params.get('lake'))}</td>"
+            f"<tr><td class=nw>{name}</td><td class=nw>{esc(_fmt_time(rec.get('started')))}</td>"
+            f"<td>{_badge(rec.get('status'))}</td>"
+            f"<td class=nw>{esc(params.get('as_of'))}</td><td>{esc(params.get('lake'))}</td>"
             f"<td class=num>{_fmt_pct(head.get('completeness_pct'))}</td>"
             f"<td class=num>{esc(head.get('gaps', '–'))}</td>"
-            f"<td class=num>{_fmt_s(rec.get('duration_s'))}</td><td>{stages}</td></tr>")
+            f"<td class=num>{_fmt_s(rec.get('duration_s'))}</td><td class=nw>{stages}</td></tr>")
     body = ("<h1>Reconciliation runs</h1>"
             f"<p class=sub>{len(rows)} run(s) in {esc(runs_dir.resolve().name)}/ · newest first</p>"
             "<table><thead><tr><th>run</th><th>started (UTC)</th><th>status</th><th>as of</th>"

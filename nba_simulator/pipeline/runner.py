@@ -309,13 +309,17 @@ class Runner:
                         str(nb_in), str(nb_out), parameters=stage_params,
                         kernel_name=self.o.kernel_name, progress_bar=self._progress(name),
                         execution_timeout=int(self.o.timeout) if self.o.timeout else None,
-                        cwd=str(run_dir), log_output=False)
+                        cwd=str(run_dir), log_output=False,
+                        # the kernel's own log (e.g. "running over TCP without encryption" on
+                        # a local loopback kernel) is noise on a terminal; its errors still show
+                        extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
             except BaseException as exc:
                 exc._nba_timed_out = monitor.timed_out or type(exc).__name__ == "CellTimeoutError"
                 raise
             finally:
                 if monitor.peak_mb is not None:
                     peak.append(monitor.peak_mb)
+                _scrub_secrets(nb_out, stage_params)
 
         def on_failure(n: int, failure: Failure, wait: float | None) -> None:
             st["attempt_errors"].append({"attempt": n, **failure.as_dict()})
@@ -408,6 +412,24 @@ def _changed(folder: Path, before: dict, run_dir: Path) -> list[str]:
     after = _snapshot(folder)
     rel = folder.relative_to(run_dir)
     return sorted(f"{rel.as_posix()}/{k}" for k, v in after.items() if before.get(k) != v)
+
+
+def _scrub_secrets(nb_out: Path, stage_params: Mapping[str, Any]) -> None:
+    """The kernel needed the real values; the kept notebook gets them redacted (papermill wrote
+    them in plain text into its ``injected-parameters`` cell)."""
+    safe = redact(stage_params)
+    if safe == dict(stage_params) or not nb_out.exists():
+        return
+    from papermill.translators import translate_parameters
+
+    nb = nbformat.read(str(nb_out), as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = translate_parameters("python3", "python", safe, "Parameters (secrets redacted)")
+    meta = nb.metadata.get("papermill", {})
+    if isinstance(meta.get("parameters"), dict):
+        meta["parameters"] = redact(meta["parameters"])
+    nbformat.write(nb, str(nb_out))
 
 
 def _mark_failure(nb_in: Path, nb_out: Path, failure: Failure, exc: BaseException) -> None:

@@ -1,0 +1,293 @@
+"""Health check: can a reconciliation run at all, and is the last one recent?
+
+One row per check, ``status`` ok / warn / fail, with a one-line ``detail`` that never carries a
+secret (URLs are shown with their password masked). Checks run even after an earlier one failed,
+so the table shows everything that is wrong at once; :meth:`HealthReport.raise_for_failures`
+then raises the FIRST failure as the error it was (``AccessDenied``, ``SpecError``,
+``TransientStorageError``...), so the pipeline runner can tell a retryable failure from one that a
+person must fix.
+
+Checks: the spec is valid; the schedule is valid and covers the spec's seasons; the lake is
+reachable; it is listable (and holds the spec's folders); credentials can read an object; the
+database answers (when one is configured); free disk; the output folder is writable; the previous
+runs (a health check that says "healthy" while no run has succeeded for a day is lying).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from .errors import ReconError
+
+CHECK_COLUMNS = ["check", "status", "detail", "seconds"]
+DATABASE_ENV = "NBA_RECON_DATABASE_URL"
+
+
+class HealthCheckFailed(ReconError):
+    """A health check failed for a reason that is not itself an error of this package."""
+
+
+@dataclass
+class HealthReport:
+    rows: list[dict] = field(default_factory=list)
+    errors: dict[str, BaseException] = field(default_factory=dict)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=CHECK_COLUMNS)
+
+    @property
+    def failed(self) -> list[str]:
+        return [r["check"] for r in self.rows if r["status"] == "fail"]
+
+    @property
+    def status(self) -> str:
+        statuses = {r["status"] for r in self.rows}
+        return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "ok"
+
+    def add(self, check: str, status: str, detail: str, seconds: float = 0.0,
+            error: BaseException | None = None) -> None:
+        self.rows.append({"check": check, "status": status, "detail": _safe(detail),
+                          "seconds": round(seconds, 3)})
+        if status == "fail":
+            self.errors[check] = error or HealthCheckFailed(f"{check}: {_safe(detail)}")
+
+    def raise_for_failures(self) -> None:
+        """Raise the first failed check's own error: its type tells the runner whether a retry
+        can help (``AccessDenied``, ``SpecError``: no; ``TransientStorageError``, a database
+        ``OperationalError``: yes)."""
+        if not self.failed:
+            return
+        first = self.failed[0]
+        err = self.errors[first]
+        others = f" (also failing: {', '.join(self.failed[1:])})" if len(self.failed) > 1 else ""
+        if isinstance(err, ReconError) and _rebuildable(err):
+            raise type(err)(f"health check {first!r} failed: {err}{others}") from err
+        err.add_note(f"health check {first!r} failed{others}")
+        raise err
+
+
+def _rebuildable(err: BaseException) -> bool:
+    try:
+        type(err)("x")
+        return True
+    except TypeError:
+        return False
+
+
+def _safe(text: Any) -> str:
+    from .pipeline.record import redact_value
+
+    return " ".join(str(redact_value(str(text))).split())
+
+
+def _one_line(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:400]
+
+
+def _timed(report: HealthReport, check: str, fn: Callable[[], tuple[str, str] | str]) -> Any:
+    t = time.perf_counter()
+    try:
+        out = fn()
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a row
+        report.add(check, "fail", _one_line(exc), time.perf_counter() - t, exc)
+        return None
+    status, detail = out if isinstance(out, tuple) else ("ok", out)
+    report.add(check, status, detail, time.perf_counter() - t)
+    return True
+
+
+def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | None = None,
+               database_url: str | None = None, min_free_gb: float = 1.0,
+               runs_dir: str | Path | None = None, now: str | None = None,
+               max_run_age_hours: float = 26.0) -> HealthReport:
+    """Run every check; ``now`` (ISO time of this run, from the runner) enables the runs check."""
+    from .reconcile import resolve_schedule
+    from .schedule import load_schedule
+    from .spec import load_spec
+    from .storage import open_storage
+
+    report = HealthReport()
+    state: dict[str, Any] = {}
+
+    def check_spec():
+        state["spec"] = s = load_spec(spec)
+        layouts = sum(len(d.layouts) for d in s.datasets)
+        return f"{len(s.datasets)} datasets, {layouts} key layouts ({Path(s.path).name})"
+
+    _timed(report, "spec valid", check_spec)
+
+    def check_schedule():
+        if "spec" not in state and not schedule:
+            return "warn", "not checked: the spec is invalid and no schedule was given"
+        source = resolve_schedule(state["spec"], schedule) if "spec" in state else schedule
+        games = load_schedule(source)
+        seasons = sorted(games["season"].dropna().unique())
+        detail = f"{len(games)} games, seasons {seasons[0]}..{seasons[-1]}" if seasons else "no games"
+        if "spec" in state:
+            wanted = {x for d in state["spec"].datasets for x in d.seasons}
+            absent = sorted(wanted - set(seasons))
+            if absent:
+                return "warn", f"{detail}; no games for spec season(s) {_span(absent)}"
+        return ("ok" if len(games) else "fail"), detail
+
+    _timed(report, "schedule valid", check_schedule)
+
+    def check_reachable():
+        state["storage"] = st = open_storage(lake)
+        st.check()
+        return f"{st.uri}"
+
+    reachable = _timed(report, "lake reachable", check_reachable)
+
+    def check_listable():
+        st = state["storage"]
+        folders = st.list_prefixes("")
+        state["folders"] = folders
+        if not folders:
+            return "warn", "the lake has no top-level folders"
+        detail = f"{len(folders)} top-level folders"
+        if "spec" in state:
+            tops = {d.name: {lay.literal_prefix.split("/")[0] + "/" for lay in d.layouts}
+                    for d in state["spec"].datasets}
+            absent = [name for name, t in tops.items() if not t & set(folders)]
+            if absent:
+                return "warn", f"{detail}; no folder for dataset(s) {', '.join(absent)}"
+        return detail
+
+    if reachable:
+        listable = _timed(report, "lake listable", check_listable)
+    else:
+        report.add("lake listable", "warn", "not checked: the lake is not reachable")
+        listable = None
+
+    def check_credentials():
+        st = state["storage"]
+        kind = "S3" if str(st.uri).startswith("s3://") else "local"
+        key = None
+        for folder in state.get("folders") or [""]:
+            for batch in st.iter_objects(folder):
+                if batch.num_rows:
+                    key = batch.column("key")[0].as_py()
+                    break
+            if key:
+                break
+        if key is None:
+            return "warn", f"{kind}: no object to read"
+        st.read(key, 0, 1)
+        how = _credential_source() if kind == "S3" else "no credentials needed"
+        return f"{kind}: read an object ({how})"
+
+    if listable:
+        _timed(report, "credentials usable", check_credentials)
+    else:
+        report.add("credentials usable", "warn", "not checked: the lake is not listable")
+
+    url = database_url or os.environ.get(DATABASE_ENV)
+
+    def check_database():
+        if not url:
+            return f"not configured (set {DATABASE_ENV} or the database parameter)"
+        import sqlalchemy as sa
+
+        engine = sa.create_engine(_with_driver(url), pool_pre_ping=False,
+                                  connect_args={"connect_timeout": 5} if url.startswith("postgres") else {})
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        finally:
+            engine.dispose()
+        return f"reachable: {url}"
+
+    _timed(report, "database reachable", check_database)
+
+    out = Path(out_dir)
+
+    def check_disk():
+        probe = out
+        while not probe.exists() and probe != probe.parent:
+            probe = probe.parent
+        free = shutil.disk_usage(probe).free / 2**30
+        detail = f"{free:.1f} GB free at {probe} (minimum {min_free_gb:g} GB)"
+        if free < min_free_gb:
+            raise HealthCheckFailed(detail)
+        return ("warn" if free < 2 * min_free_gb else "ok"), detail
+
+    _timed(report, "free disk", check_disk)
+
+    def check_writable():
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-") as f:
+            f.write(b"ok")
+            f.flush()
+        return f"{out}"
+
+    _timed(report, "output writable", check_writable)
+
+    if runs_dir is not None and now:
+        _timed(report, "previous runs", lambda: _previous_runs(Path(runs_dir), now, max_run_age_hours))
+    return report
+
+
+def _with_driver(url: str) -> str:
+    """``postgresql://`` means psycopg 3 to SQLAlchemy 2.1; use psycopg2 when only it is installed."""
+    import importlib.util
+
+    for plain in ("postgresql://", "postgres://"):
+        if url.startswith(plain) and importlib.util.find_spec("psycopg") is None \
+                and importlib.util.find_spec("psycopg2") is not None:
+            return "postgresql+psycopg2://" + url[len(plain):]
+    return url
+
+
+def _span(values: list[str]) -> str:
+    return values[0] if len(values) == 1 else f"{values[0]}..{values[-1]} ({len(values)})"
+
+
+def _credential_source() -> str:
+    try:
+        import boto3
+
+        creds = boto3.session.Session().get_credentials()
+        return f"credentials from {creds.method}" if creds else "anonymous"
+    except Exception:  # noqa: BLE001
+        return "credentials in use"
+
+
+def _previous_runs(runs_dir: Path, now: str, max_age_h: float) -> tuple[str, str]:
+    """When did a run last succeed? warn if longer ago than ``max_age_h`` or the last ones failed."""
+    now_ts = pd.Timestamp(now)
+    records = []
+    for path in runs_dir.glob("*/run.json"):
+        try:
+            rec = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if rec.get("started") and pd.Timestamp(rec["started"]) < now_ts:
+            records.append(rec)
+    if not records:
+        return "ok", "first run in this runs directory"
+    records.sort(key=lambda r: r["started"])
+    done = [r for r in records if r.get("status") == "succeeded"]
+    failed_in_a_row = 0
+    for r in reversed(records):
+        if r.get("status") == "succeeded":
+            break
+        failed_in_a_row += r.get("status") == "failed"
+    if not done:
+        return "warn", f"none of {len(records)} earlier run(s) succeeded"
+    last = done[-1]
+    age_h = (now_ts - pd.Timestamp(last["started"])).total_seconds() / 3600
+    detail = f"last success {last['run_id']} {age_h:.1f} h ago"
+    if failed_in_a_row:
+        detail += f"; {failed_in_a_row} failed run(s) since"
+    return ("warn" if age_h > max_age_h or failed_in_a_row else "ok"), detail
+

@@ -1,0 +1,231 @@
+"""What a stage notebook calls: its parameters resolved, its inputs read, its outputs written.
+
+Two modes, chosen by ``run_dir``:
+
+* **pipeline** (``run_dir`` set, as the runner does): inputs are the files earlier stages wrote
+  in ``run_dir/data/`` (reconcile's names: ``inventory.parquet``, ``coverage.parquet``...). A
+  missing input is a :class:`BadInput` naming the stage that makes it: nothing is recomputed
+  behind the user's back.
+* **standalone** (``run_dir=""``, the notebooks' default, for JupyterLab and nbval): inputs are
+  computed in memory by calling the library, and outputs go to a scratch folder
+  (``$NBA_RECON_HOME`` or ``<tmp>/nba_recon-<uid>/lab``).
+
+``spec="demo"`` / ``lake="demo"`` mean the demo lake, built once into the scratch folder
+(``nba_simulator.demo``); ``schedule=""`` means the spec's own schedule.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nba_simulator.errors import BadInput
+from nba_simulator.outputs import read_json, read_parquet, write_json, write_parquet
+
+DEMO = "demo"
+#: which stage writes each data file (for the "run that stage first" message)
+PRODUCERS = {
+    "health.parquet": "00_health_check", "inventory.parquet": "01_scan", "scan_info.json": "01_scan",
+    "coverage.parquet": "02_coverage", "orphans.parquet": "02_coverage",
+    "duplicates.parquet": "02_coverage", "completeness.parquet": "02_coverage",
+    "coverage_info.json": "02_coverage", "gaps.parquet": "03_gaps", "tasks.json": "04_tasks",
+    "summary.json": "05_summary",
+}
+
+
+def scratch_root() -> Path:
+    env = os.environ.get("NBA_RECON_HOME")
+    if env:
+        return Path(env)
+    uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
+    return Path(tempfile.gettempdir()) / f"nba_recon-{uid}"
+
+
+def ensure_demo(root: Path | None = None):
+    """The demo (``lake/``, ``spec.yaml``, ``schedule.csv``), built once under the scratch root."""
+    import filelock
+
+    from nba_simulator.demo import DEMO_AS_OF, Demo, build_demo
+
+    folder = Path(root or scratch_root() / "demo")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(str(folder.parent / ".demo.lock")):
+        marker = folder / "imperfections.json"
+        if not (marker.exists() and (folder / "spec.yaml").exists() and (folder / "lake").is_dir()):
+            return build_demo(folder)
+        return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", DEMO_AS_OF,
+                    sum(1 for p in (folder / "lake").rglob("*") if p.is_file()))
+
+
+@dataclass
+class Stage:
+    name: str
+    run_dir: Path
+    spec_path: str
+    lake: str
+    schedule_source: str | None
+    as_of: str
+    standalone: bool
+    _memo: dict = field(default_factory=dict, repr=False)
+
+    # ------------------------------------------------------------------ inputs of every stage
+    @property
+    def data_dir(self) -> Path:
+        return self.run_dir / "data"
+
+    @cached_property
+    def spec(self):
+        from nba_simulator.spec import load_spec
+
+        return load_spec(self.spec_path)
+
+    @cached_property
+    def schedule_path(self) -> str:
+        from nba_simulator.reconcile import resolve_schedule
+
+        return resolve_schedule(self.spec, self.schedule_source or None)
+
+    @cached_property
+    def schedule(self) -> pd.DataFrame:
+        from nba_simulator.schedule import load_schedule
+
+        return load_schedule(self.schedule_path)
+
+    @property
+    def as_of_ts(self) -> pd.Timestamp:
+        from nba_simulator.coverage import as_of_timestamp
+
+        return as_of_timestamp(self.as_of)
+
+    def describe(self) -> pd.DataFrame:
+        """The resolved inputs, as a small table for the notebook's first output."""
+        from nba_simulator.pipeline.record import redact_value
+
+        rows = [("stage", self.name), ("mode", "standalone" if self.standalone else "pipeline"),
+                ("as of", self.as_of), ("lake", redact_value(str(self.lake))),
+                ("spec", self.spec_path), ("schedule", self.schedule_source or "(the spec's)"),
+                ("run folder", str(self.run_dir))]
+        return pd.DataFrame(rows, columns=["", "value"]).set_index("")
+
+    # ------------------------------------------------------------------ files in data/
+    def path(self, name: str) -> Path:
+        return self.data_dir / name
+
+    def _need(self, name: str) -> Path:
+        path = self.path(name)
+        if not path.exists():
+            raise BadInput(f"{path}: missing; run stage {PRODUCERS.get(name, '?')} first "
+                           f"(or leave run_dir empty to compute it here)")
+        return path
+
+    def read_table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+        return read_parquet(self._need(name), columns)
+
+    def read_json(self, name: str) -> Any:
+        return read_json(self._need(name))
+
+    def write_table(self, name: str, df: pd.DataFrame) -> Path:
+        return write_parquet(df, self.path(name))
+
+    def write_json(self, name: str, obj: Any) -> Path:
+        return write_json(obj, self.path(name))
+
+    # ------------------------------------------------------------------ upstream results
+    def inventory(self, sample: float | None = None) -> tuple[pd.DataFrame, dict]:
+        """(inventory, scan_info): from ``01_scan``'s files, or scanned now when standalone."""
+        if "inventory" not in self._memo:
+            if self.standalone:
+                from nba_simulator.reconcile import scan_lake
+
+                self._memo["inventory"] = scan_lake(self.spec, self.lake, schedule=self.schedule,
+                                                    as_of=self.as_of, sample=sample)
+            else:
+                self._memo["inventory"] = (self.read_table("inventory.parquet"),
+                                           self.read_json("scan_info.json"))
+        return self._memo["inventory"]
+
+    def coverage(self):
+        """A CoverageResult: from ``02_coverage``'s files, or built now when standalone."""
+        from nba_simulator.coverage import CoverageResult, build_coverage
+
+        if "coverage" not in self._memo:
+            if self.standalone:
+                inventory, info = self.inventory()
+                self._memo["coverage"] = build_coverage(self.spec, self.schedule, inventory,
+                                                        self.as_of, info.get("sample"))
+            else:
+                info = self.read_json("coverage_info.json")
+                self._memo["coverage"] = CoverageResult(
+                    self.read_table("coverage.parquet"), self.read_table("orphans.parquet"),
+                    self.read_table("duplicates.parquet"), self.read_table("completeness.parquet"),
+                    list(info.get("warnings", [])))
+        return self._memo["coverage"]
+
+    def gaps(self) -> pd.DataFrame:
+        from nba_simulator.gaps import find_gaps
+
+        if "gaps" not in self._memo:
+            if self.standalone:
+                cov = self.coverage()
+                self._memo["gaps"] = find_gaps(self.spec, cov.coverage, cov.completeness, self.as_of)
+            else:
+                self._memo["gaps"] = self.read_table("gaps.parquet")
+        return self._memo["gaps"]
+
+    def task_queue(self):
+        from nba_simulator.tasks import TaskQueue, task_queue
+
+        if "tasks" not in self._memo:
+            if self.standalone:
+                self._memo["tasks"] = task_queue(self.spec, self.gaps())
+            else:
+                doc = self.read_json("tasks.json")
+                self._memo["tasks"] = TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})))
+        return self._memo["tasks"]
+
+    def scan_info(self) -> dict:
+        return self.inventory()[1]
+
+    def runs_dir(self) -> Path | None:
+        """The folder holding this run and its predecessors (None when standalone)."""
+        return None if self.standalone else self.run_dir.parent
+
+    def run_started(self) -> str | None:
+        """This run's start time, as the runner recorded it (bookkeeping only)."""
+        path = self.run_dir / "run.json"
+        if self.standalone or not path.exists():
+            return None
+        return read_json(path).get("started")
+
+
+def _resolve(value: str, kind: str, demo) -> str:
+    if value == DEMO:
+        return str({"spec": demo.spec, "lake": demo.lake, "schedule": demo.schedule}[kind]) if demo else value
+    return value
+
+
+def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DEMO,
+               schedule: str = "", as_of: str = "") -> Stage:
+    """The context of one stage notebook, from its parameters."""
+    import datetime as dt
+
+    needs_demo = DEMO in (spec, lake, schedule)
+    demo = ensure_demo() if needs_demo else None
+    if not as_of:
+        if not demo:
+            raise BadInput("as_of is empty: give the analysis date (YYYY-MM-DD)")
+        as_of = demo.as_of
+    try:
+        dt.date.fromisoformat(str(as_of))
+    except ValueError:
+        raise BadInput(f"as_of must be a date YYYY-MM-DD, got {as_of!r}") from None
+    standalone = not run_dir
+    folder = Path(run_dir) if run_dir else scratch_root() / "lab"
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    return Stage(name, folder.resolve(), _resolve(spec, "spec", demo), _resolve(lake, "lake", demo),
+                 _resolve(schedule, "schedule", demo) or None, str(as_of), standalone)
