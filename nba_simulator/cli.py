@@ -30,8 +30,9 @@ def _fraction(text: str) -> float:
 
 
 def today_utc() -> str:
-    """Default as_of when none is given: today's UTC date (read at the edge, printed)."""
-    return dt.datetime.now(dt.timezone.utc).date().isoformat()
+    """Default as_of when none is given: today's UTC date (read here, at the edge, and printed)."""
+    as_of_today = dt.datetime.now(dt.timezone.utc).date()
+    return as_of_today.isoformat()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -80,7 +81,8 @@ def cmd_reconcile(args) -> int:
     t = s["totals"]
     label = "estimated " if s["estimate"] else ""
     print(f"{label}complete {t['complete_pct']}% of {t['expected']} expected items "
-          f"({t['missing']} missing, {t['undersized']} undersized, {t['premature']} premature, "
+          f"({t['missing']} missing, {t['undersized']} undersized, {t.get('empty', 0)} empty, "
+          f"{t['premature']} premature, "
           f"{t['stale']} stale, {t['unmapped']} unmapped); {s['orphans']} orphans, "
           f"{s['unparsed']} unparsed; {len(result.gaps)} gaps, {len(result.tasks)} tasks")
     for w in s["warnings"]:
