@@ -14,8 +14,8 @@ import pandas as pd
 
 from .spec.model import PRIORITIES, Spec
 
-ACTIONS = {"missing": "collect", "undersized": "recollect", "premature": "recollect",
-           "stale": "refresh"}
+ACTIONS = {"missing": "collect", "undersized": "recollect", "empty": "recollect",
+           "premature": "recollect", "stale": "refresh"}
 
 
 @dataclass

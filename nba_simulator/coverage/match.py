@@ -5,6 +5,10 @@ the wrong season folder is never taken for the game. Statuses in precedence orde
 
 - ``missing``     no object for the item
 - ``undersized``  the object is smaller than the dataset's ``min_bytes``
+- ``empty``       the object fails the dataset's ``content`` rule (a JSON page whose plays list is
+                  empty, a header-only CSV, a Parquet file without rows or columns). Only set by
+                  content probing (``nba_simulator.content``, ``nba-recon reconcile --probe``),
+                  after matching: objects that were not probed keep their status
 - ``premature``   last modified before its game's date had ended (midnight UTC after the date)
 - ``stale``       per-season / per-team-season dataset of the season in progress at ``as_of``,
                   last modified more than ``freshness_days`` before ``as_of``
@@ -25,8 +29,8 @@ from .. import seasons as season_math
 from ..spec.model import Spec
 from .expected import Expected, as_of_timestamp
 
-STATUS_ORDER = ("missing", "undersized", "premature", "stale", "present")
-PROBLEM_STATUSES = ("missing", "undersized", "premature", "stale")
+STATUS_ORDER = ("missing", "undersized", "empty", "premature", "stale", "present")
+PROBLEM_STATUSES = ("missing", "undersized", "empty", "premature", "stale")
 ALL_STATUSES = STATUS_ORDER + ("unmapped",)
 
 COVERAGE_COLUMNS = ["dataset", "source", "data_type", "per", "required", "season", "season_type",

@@ -9,8 +9,8 @@ import yaml
 
 from .. import seasons as season_math
 from ..errors import BadInput, SpecError
-from .model import (DEFAULT_PRIORITIES, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
-                    Dataset, PriorityRule, Spec, TaskRules)
+from .model import (CONTENT_FORMATS, DEFAULT_PRIORITIES, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
+                    ContentRule, Dataset, PriorityRule, Spec, TaskRules)
 from .template import KeyTemplate, TemplateError, overlapping
 
 DEFAULT_SPEC = "default"  # the packaged spec for the real bucket layout
@@ -88,7 +88,8 @@ def parse_spec(text: str, name: str = "<spec>") -> Spec:
 class _Validator:
     TOP = {"version", "schedule", "exclude", "datasets", "priorities", "tasks", "database"}
     DATASET = {"source", "data_type", "keys", "per", "seasons", "season_types", "required",
-               "min_bytes", "freshness_days", "scraper"}
+               "min_bytes", "freshness_days", "scraper", "content"}
+    CONTENT = {"format", "non_empty", "min_rows", "columns", "header"}
     RULE = {"priority", "required", "within_days", "season", "max_completeness",
             "min_completeness", "statuses", "datasets"}
     TASKS = {"batch_size", "max_per_priority", "scrapers"}
@@ -183,7 +184,40 @@ class _Validator:
             min_bytes=self.integer(d, "min_bytes", what, 0),
             freshness_days=self.integer(d, "freshness_days", what, None),
             scraper=self.text(d, "scraper", what) if "scraper" in d else None,
-            line=parent.key_lines.get(name))
+            line=parent.key_lines.get(name),
+            content=self.content(d["content"], d, what) if "content" in d else None)
+
+    def content(self, c: Any, d: _Map, what: str) -> ContentRule:
+        what = f"{what}: content"
+        c = self.mapping(c, what, self.CONTENT, d, "content")
+        fmt = c.get("format")
+        if fmt not in CONTENT_FORMATS:
+            raise self.fail(f"{what}: format must be one of {', '.join(CONTENT_FORMATS)}, got {fmt!r}",
+                            c, "format")
+        paths = c.get("non_empty")
+        if fmt == "json":
+            paths = [paths] if isinstance(paths, str) else paths
+            if (not isinstance(paths, list) or not paths
+                    or not all(isinstance(p, str) and p and all(p.split("."))
+                               for p in paths)):
+                raise self.fail(f"{what}: json needs non_empty: a dotted path (or a list of them) "
+                                f"to the list that must not be empty, like page.content.plays",
+                                c, "non_empty" if "non_empty" in c else None)
+        elif paths is not None:
+            raise self.fail(f"{what}: non_empty applies to json only (use min_rows for {fmt})",
+                            c, "non_empty")
+        columns = c.get("columns", [])
+        if fmt == "json" and "columns" in c:
+            raise self.fail(f"{what}: columns apply to csv and parquet only", c, "columns")
+        if not isinstance(columns, list) or not all(isinstance(x, str) and x for x in columns):
+            raise self.fail(f"{what}: columns must be a list of column names", c, "columns")
+        if "header" in c and fmt != "csv":
+            raise self.fail(f"{what}: header applies to csv only", c, "header")
+        header = self.boolean(c, "header", what, True)
+        if fmt == "csv" and columns and not header:
+            raise self.fail(f"{what}: columns need a header row (header: true)", c, "columns")
+        return ContentRule(fmt, tuple(paths or ()), self.integer(c, "min_rows", what, 1),
+                           tuple(columns), bool(header), c.line)
 
     def season_list(self, value: Any, d: _Map, what: str) -> list[str]:
         try:

@@ -8,6 +8,7 @@ from .template import KeyTemplate
 PER_VALUES = ("game", "date", "season", "team_season")
 SEASON_TYPES = ("preseason", "regular", "all_star", "playoffs", "play_in", "cup_final")
 PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+CONTENT_FORMATS = ("json", "csv", "parquet")
 
 #: placeholders an item of each granularity can fill
 PLACEHOLDERS_BY_PER = {
@@ -17,6 +18,31 @@ PLACEHOLDERS_BY_PER = {
     "season": {"season", "season_start", "season_end"},
     "team_season": {"season", "season_start", "season_end", "team"},
 }
+
+
+@dataclass(frozen=True)
+class ContentRule:
+    """What "holds something" means for a dataset's files (checked by ``nba_simulator.content``).
+
+    * ``json``: one of the ``non_empty`` paths (dotted, ``*`` for every element, digits for a list
+      index: ``page.content.gamepackage.pbp.playGrps``) holds at least ``min_rows`` items; a list
+      of lists (plays grouped by period) counts the items of its inner lists.
+    * ``csv``: at least ``min_rows`` data rows (after the header when ``header``), with ``columns``
+      in the header.
+    * ``parquet``: at least ``min_rows`` rows (from the footer) and the ``columns``.
+    """
+
+    format: str
+    non_empty: tuple[str, ...] = ()
+    min_rows: int = 1
+    columns: tuple[str, ...] = ()
+    header: bool = True
+    line: int | None = None
+
+    def fingerprint(self) -> str:
+        """Identifies what the rule asks, so a changed rule re-probes cached objects."""
+        return "|".join([self.format, ",".join(self.non_empty), str(self.min_rows),
+                         ",".join(self.columns), str(self.header)])
 
 
 @dataclass(frozen=True)
@@ -33,6 +59,7 @@ class Dataset:
     freshness_days: int | None = None
     scraper: str | None = None
     line: int | None = None
+    content: ContentRule | None = None  # what a non-empty file holds; None: not checked
 
     @property
     def canonical(self) -> KeyTemplate:
