@@ -61,16 +61,16 @@ def test_local_and_s3_give_identical_results(demo_in_both, s3_readonly_env, tmp_
 
 
 def test_missing_bucket_and_access_denied(s3_server, s3_readonly_env, tmp_path, capsys, monkeypatch):
-    demo_spec = tmp_path / "spec"
-    build = build_demo  # the spec and schedule only matter up to the scan
-    d = build(demo_spec)
-    rc = main(["reconcile", "--spec", str(d.spec), "--lake", "s3://no-such-bucket", "--as-of",
+    spec = tmp_path / "spec.yaml"  # the spec only matters up to the scan
+    spec.write_text("version: 1\ndatasets:\n  pbp:\n    source: nba_stats\n    data_type: pbp\n"
+                    "    keys: pbp/{game_id}.json\n    per: game\n    seasons: 2018-19\n")
+    rc = main(["reconcile", "--spec", str(spec), "--lake", "s3://no-such-bucket", "--as-of",
                "2019-03-15", "--out", str(tmp_path / "o1")])
     err = capsys.readouterr().err
     assert rc == 2 and "no-such-bucket" in err and len(err.strip().splitlines()) == 1
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-secret-for-this-test")
     s3_server.make_bucket("denied-lake", {"a.json": b"{}"})
-    rc = main(["reconcile", "--spec", str(d.spec), "--lake", "s3://denied-lake", "--as-of",
+    rc = main(["reconcile", "--spec", str(spec), "--lake", "s3://denied-lake", "--as-of",
                "2019-03-15", "--out", str(tmp_path / "o2")])
     err = capsys.readouterr().err
     assert rc == 2 and "denied" in err.lower() and "wrong-secret" not in err
