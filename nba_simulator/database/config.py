@@ -167,8 +167,8 @@ def parse_database(v, value: Any, doc, datasets, schedule: str) -> DatabaseConfi
         for i, c in enumerate(kids):
             what = f"database.children[{i}]"
             children.append(table(v.mapping(c, what, TABLE, kids), what, TableMap))
-    labels = [t.label for t in ((games,) if games else ()) + tuple(children)]
-    if len(set(labels)) < len(labels):
+    labels = [t.table for t in ((games,) if games else ()) + tuple(children)]
+    if len(set(labels)) < len(labels):  # outputs name tables without their schema
         dup = next(x for x in labels if labels.count(x) > 1)
         raise v.fail(f"database: table {dup!r} is mapped twice", d)
     if children and games is None:
