@@ -1,0 +1,16 @@
+"""Files that exist but hold nothing, and one game across every source.
+
+* :mod:`.check`: one object against its dataset's ``content`` rule (JSON path, CSV rows, Parquet
+  footer), reading as little as the format allows;
+* :mod:`.probe`: which objects to read (all, a deterministic sample, a budget), in parallel,
+  cached by ETag (:mod:`.cache`); :func:`apply_content` turns failures into the status ``empty``;
+* :mod:`.matrix`: per scheduled game, which datasets have it, through the schedule's id crosswalk;
+* :mod:`.plots`: the matrix strip and cross-source plots for the notebooks.
+"""
+from .cache import ContentCache
+from .check import Outcome, check_object
+from .probe import (CONTENT_COLUMNS, PROBE_STATUSES, ProbeResult, apply_content, dataset_counts,
+                    probe, probe_targets)
+
+__all__ = ["CONTENT_COLUMNS", "ContentCache", "Outcome", "PROBE_STATUSES", "ProbeResult",
+           "apply_content", "check_object", "dataset_counts", "probe", "probe_targets"]

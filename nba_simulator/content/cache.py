@@ -1,0 +1,105 @@
+"""The probe cache: one SQLite file remembering each object's outcome by (key, rule) and ETag.
+
+An object whose ETag (S3's, or a local file's size+mtime fingerprint) and rule are unchanged is
+never read again, across runs. Writes are SQLite transactions, committed in batches while probing,
+so the file is always whole: a run killed midway keeps what it committed and the next run goes on
+from there. ``error`` outcomes are never stored. A cache file that is not a readable database is
+set aside (renamed ``*.corrupt``) and a fresh one started, with a warning: a cache can only save
+reads, never change a verdict.
+"""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .check import Outcome
+
+SCHEMA_VERSION = 1
+#: bump when a check changes what it decides: every cached outcome is then probed again
+CHECK_VERSION = 1
+
+_CREATE = """
+CREATE TABLE IF NOT EXISTS probes (
+    key TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    n_items INTEGER,
+    exact INTEGER NOT NULL,
+    path_found INTEGER,
+    detail TEXT NOT NULL,
+    bytes_read INTEGER NOT NULL,
+    probed_as_of TEXT,
+    PRIMARY KEY (key, rule)
+)"""
+
+
+class ContentCache:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.warnings: list[str] = []
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = self._open()
+        except sqlite3.DatabaseError as exc:
+            aside = self.path.with_name(self.path.name + ".corrupt")
+            self.path.replace(aside)
+            self.warnings.append(f"probe cache {self.path} was unreadable ({exc}); moved to "
+                                 f"{aside.name}, starting a new one")
+            self.db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                db.execute("DROP TABLE IF EXISTS probes")
+            db.execute(_CREATE)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    @staticmethod
+    def rule_id(fingerprint: str) -> str:
+        return f"v{CHECK_VERSION}|{fingerprint}"
+
+    def lookup(self, wanted: dict[tuple[str, str], str]) -> dict[tuple[str, str], Outcome]:
+        """``{(key, rule_id): etag}`` -> the cached outcomes whose ETag still matches."""
+        if not wanted:
+            return {}
+        rules = sorted({r for _, r in wanted})
+        marks = ",".join("?" * len(rules))
+        out = {}
+        rows = self.db.execute(
+            "SELECT key, rule, etag, verdict, n_items, exact, path_found, detail, bytes_read "
+            f"FROM probes WHERE rule IN ({marks})", rules)
+        for key, rule, etag, verdict, n, exact, found, detail, nbytes in rows:
+            if wanted.get((key, rule)) == etag:
+                out[(key, rule)] = Outcome(verdict, n, bool(exact),
+                                           None if found is None else bool(found), detail, nbytes)
+        return out
+
+    def store(self, rows: list[tuple[str, str, str, Outcome]], as_of: str | None = None) -> None:
+        """Write ``(key, rule_id, etag, outcome)`` rows in one transaction (errors skipped)."""
+        data = [(k, r, e, o.verdict, o.n_items, int(o.exact),
+                 None if o.path_found is None else int(o.path_found), o.detail, o.bytes_read, as_of)
+                for k, r, e, o in rows if o.verdict != "error" and e]
+        if not data:
+            return
+        with self.db:  # BEGIN ... COMMIT, or ROLLBACK on error
+            self.db.execute("BEGIN")
+            self.db.executemany("INSERT OR REPLACE INTO probes VALUES (?,?,?,?,?,?,?,?,?,?)", data)
+
+    def __len__(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM probes").fetchone()[0]
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> ContentCache:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
