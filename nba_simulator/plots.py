@@ -153,7 +153,7 @@ def gaps_calendar(coverage: pd.DataFrame, max_seasons: int = 2,
                      loc="left", fontsize=10)
     fig.suptitle("Gaps on the calendar: each square a day; white no games, green nothing missing, "
                  "orange to dark red more items missing or broken", x=0.01, ha="left", fontsize=10)
-    alt = "Calendar of problem items per game day: " + "; ".join(a.get_title() for a in axes if a.get_title())
+    alt = "Calendar of problem items per game day: " + "; ".join(a.get_title(loc="left") for a in axes if a.get_title(loc="left"))
     return Plot(fig, alt)
 
 
