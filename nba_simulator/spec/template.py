@@ -119,7 +119,14 @@ class KeyTemplate:
         return out
 
     def render_one(self, **values: str) -> str:
-        return str(self.render(pd.DataFrame([values])).iloc[0])
+        """The key of one item (the scalar twin of :meth:`render`)."""
+        out = [self.parts[0]]
+        for i in range(1, len(self.parts), 2):
+            name = self.parts[i]
+            if name not in values:
+                raise TemplateError(f"template {self.text!r} needs {{{name}}}")
+            out += [str(values[name]), self.parts[i + 1]]
+        return "".join(out)
 
     def examples(self) -> list[str]:
         """Keys this layout would accept, built from example placeholder values."""

@@ -82,3 +82,12 @@ def test_every_placeholder_has_examples_that_parse():
     for name in PLACEHOLDERS:
         t = KeyTemplate.compile("k/{%s}" % name)
         assert t.matches(pd.Series(t.examples())).all()
+
+
+@pytest.mark.parametrize("text", LAYOUTS)
+@settings(deadline=None)
+@given(data=st.data())
+def test_scalar_and_column_rendering_agree(text, data):
+    t = KeyTemplate.compile(text)
+    item = {name: data.draw(VALUES[name]) for name in t.placeholders}
+    assert t.render_one(**item) == t.render(pd.DataFrame([item])).iloc[0]
