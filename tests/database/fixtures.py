@@ -5,6 +5,8 @@ Expected games as of 2023-11-10 (regular season and playoffs, 2022-23..2023-24):
 """
 from __future__ import annotations
 
+import functools
+
 import pandas as pd
 import sqlalchemy as sa
 
@@ -133,3 +135,64 @@ EXPECTED_PROBLEMS = {  # (table, problem) -> game ids
     ("espn_box_scores", "raw_not_loaded"): {"0022300002", "0022300004"},
     ("espn_box_scores", "loaded_no_raw"): {"0022300001"},
 }
+
+
+# ---------------------------------------------------------------------------------- run history
+HISTORY_SPEC = """\
+version: 1
+datasets:
+  pbp:
+    source: nba_stats
+    data_type: play_by_play
+    keys: "pbp/{season}/{game_id}.json"
+    per: game
+    seasons: 2023-24
+    min_bytes: 100
+  hoopr:
+    source: hoopr
+    data_type: pbp
+    keys: "hoopr/nba_data_{season_end}.parquet"
+    per: season
+    seasons: 2023-24
+tasks:
+  batch_size: 2
+"""
+HISTORY_GAMES = ["0022300001", "0022300002", "0022300004", "0022300005", "0022300006", "0022300007"]
+
+
+def history_spec():
+    return parse_spec(HISTORY_SPEC, "history.yaml")
+
+
+def history_schedule() -> pd.DataFrame:
+    return schedule()
+
+
+def pbp_key(game: str) -> str:
+    return f"pbp/2023-24/{game}.json"
+
+
+def inventory(games: dict[str, int] | list[str], hoopr: bool = False) -> pd.DataFrame:
+    """Objects for the given games (size 500, or the size given), plus the hoopR file."""
+    sizes = games if isinstance(games, dict) else {g: 500 for g in games}
+    rows = [(pbp_key(g), size, "2023-11-09T12:00:00Z", "e") for g, size in sizes.items()]
+    if hoopr:
+        rows.append(("hoopr/nba_data_2024.parquet", 5000, "2023-11-09T12:00:00Z", "e"))
+    df = pd.DataFrame(rows, columns=["key", "size", "last_modified", "etag"])
+    return df.assign(last_modified=pd.to_datetime(df["last_modified"], utc=True),
+                     size=df["size"].astype("int64"))
+
+
+def analyse_run(games, as_of=AS_OF, hoopr=False, sample=None):
+    """The reconcile result for a lake holding ``games`` (cached: treat it as read-only)."""
+    frozen = tuple(sorted(games.items())) if isinstance(games, dict) else tuple(games)
+    return _analyse(frozen, as_of, hoopr, sample)
+
+
+@functools.lru_cache(maxsize=None)
+def _analyse(games, as_of, hoopr, sample):
+    from nba_simulator.reconcile import analyse
+
+    games = dict(games) if games and isinstance(games[0], tuple) else list(games)
+    info = {"lake": "s3://nba-lake/raw", "objects": len(games), "sample": sample}
+    return analyse(history_spec(), history_schedule(), inventory(games, hoopr), as_of, info)
