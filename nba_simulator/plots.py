@@ -53,8 +53,7 @@ class Plot:
 
 
 def _pct_cmap():
-    cmap = ListedColormap(PCT_COLORS)
-    cmap.set_bad("#eaeef2")
+    cmap = ListedColormap(PCT_COLORS).with_extremes(bad="#eaeef2")
     return cmap, BoundaryNorm(PCT_BOUNDS, cmap.N)
 
 
@@ -104,7 +103,7 @@ def completeness_heatmap(completeness: pd.DataFrame, value: str = "complete_pct"
 
 
 def gaps_calendar(coverage: pd.DataFrame, max_seasons: int = 2,
-                  seasons: Iterable[str] | None = None) -> Figure:
+                  seasons: Iterable[str] | None = None) -> Plot:
     """Problem items per game day, on a calendar (weeks x weekdays), one panel per season.
 
     White: no games that day; light green: games, nothing missing; orange to red: how many
@@ -123,8 +122,7 @@ def gaps_calendar(coverage: pd.DataFrame, max_seasons: int = 2,
     fig = Figure(figsize=(13, 0.4 + 2.0 * max(len(chosen), 1)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(max(len(chosen), 1), 1, squeeze=False).ravel())
     vmax = max(1, int(per_day["problem"].max()) if len(per_day) else 1)
-    cmap = ListedColormap(["#dafbe1"] + [_heat(i / 8) for i in range(1, 9)])
-    cmap.set_bad("white")
+    cmap = ListedColormap(["#dafbe1"] + [_heat(i / 8) for i in range(1, 9)]).with_extremes(bad="white")
     for ax, season in zip(axes, chosen):
         days = per_day[per_day["season"] == season].set_index("game_date")["problem"]
         if days.empty:
@@ -164,7 +162,7 @@ def _heat(t: float) -> str:
     return f"#{r:02x}{g:02x}{bl:02x}"
 
 
-def size_distribution(coverage: pd.DataFrame, spec, max_datasets: int = 12) -> Figure:
+def size_distribution(coverage: pd.DataFrame, spec, max_datasets: int = 12) -> Plot:
     """Object sizes per dataset (log scale), the spec's undersized threshold marked in red."""
     sized = coverage.dropna(subset=["size"])
     sized = sized[sized["size"] > 0]
@@ -207,7 +205,7 @@ def _bytes(n: float) -> str:
     return f"{n:.1f} GB"  # pragma: no cover
 
 
-def tasks_by_scraper(tasks: list[dict]) -> Figure:
+def tasks_by_scraper(tasks: list[dict]) -> Plot:
     """Tasks (and items to collect) per scraper, stacked by priority."""
     frame = pd.DataFrame(tasks, columns=["scraper", "priority", "n_items"])
     fig = Figure(figsize=(10, 0.9 + 0.45 * max(frame["scraper"].nunique(), 1)), layout="constrained")
@@ -231,7 +229,7 @@ def tasks_by_scraper(tasks: list[dict]) -> Figure:
     return Plot(fig, alt)
 
 
-def completeness_trend(history: pd.DataFrame) -> Figure:
+def completeness_trend(history: pd.DataFrame) -> Plot:
     """Completeness (%) of every earlier successful run and this one, in run order."""
     fig = Figure(figsize=(10, 3.2), layout="constrained")
     ax = fig.subplots()
@@ -239,23 +237,34 @@ def completeness_trend(history: pd.DataFrame) -> Figure:
         ax.text(0.5, 0.5, "no run history yet", ha="center", va="center")
         ax.set_axis_off()
         return Plot(fig, "No run history yet.")
-    h = history.sort_values("started")
-    x = pd.to_datetime(h["started"], utc=True)
+    h = history.reset_index(drop=True)
+    started = pd.to_datetime(h["started"], utc=True, errors="coerce")
+    by_time = bool(started.notna().all())
+    if by_time:
+        order = started.sort_values(kind="mergesort").index
+        h, x = h.loc[order], started.loc[order]
+    else:  # a standalone notebook's run has no start time: plot in run order
+        x = pd.Series(range(1, len(h) + 1), index=h.index)
     ax.plot(x, h["complete_pct"], marker="o", color="#0969da", label="complete (present)")
     ax.plot(x, h["have_pct"], marker=".", ls="--", color="#8c959f", label="have a file")
     for xi, yi, label in zip(x, h["complete_pct"], h["as_of"]):
         ax.annotate(f"{yi:.2f}%\nas of {label}", (xi, yi), textcoords="offset points", xytext=(0, 8),
                     ha="center", fontsize=7)
-    lo = float(np.nanmin(h[["complete_pct", "have_pct"]].to_numpy(dtype=float)))
+    vals = h[["complete_pct", "have_pct"]].to_numpy(dtype=float)
+    lo = float(np.nanmin(vals)) if np.isfinite(vals).any() else 0.0
     ax.set_ylim(max(0, lo - 2), 100.5)
     ax.set_ylabel("%")
     ax.legend(fontsize=8, loc="lower left")
     ax.set_title(f"Completeness over the last {len(h)} run(s)", loc="left")
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    if by_time:
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-    locator = AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        locator = AutoDateLocator()
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    else:
+        ax.set_xticks(list(x), [str(r) for r in h["run_id"]], fontsize=8)
+        ax.set_xlim(0.5, len(h) + 0.5)
     ax.tick_params(labelsize=8)
     alt = "Line chart of completeness over runs: " + ", ".join(
         f"{p:.2f}% as of {a}" for p, a in zip(h["complete_pct"], h["as_of"]))

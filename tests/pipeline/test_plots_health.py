@@ -1,0 +1,139 @@
+"""Fast checks of the notebooks' helpers (no kernel): plots, health checks, the generated notebooks."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nba_simulator import plots
+from nba_simulator.errors import AccessDenied, LakeNotFound, SpecError
+from nba_simulator.health import HealthReport, run_checks
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = """\
+version: 1
+schedule: builtin
+datasets:
+  espn_schedules:
+    source: espn
+    data_type: schedule
+    keys: "espn_schedules/{yyyymmdd}.json"
+    per: date
+    seasons: 2018-19..2018-19
+"""
+
+
+def test_generated_notebooks_are_up_to_date_and_clean():
+    rc = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_notebooks.py"), "--check"],
+                        capture_output=True, text=True)
+    assert rc.returncode == 0, rc.stderr
+    import nbformat
+    import papermill
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, path.name
+        assert all(not c.get("outputs") and c.get("execution_count") is None
+                   for c in nb.cells if c.cell_type == "code"), path.name
+        declared = papermill.inspect_notebook(str(path))
+        assert {"run_dir", "spec", "lake", "schedule", "as_of"} <= set(declared), path.name
+
+
+def test_trend_without_start_times_and_alt_texts():
+    hist = pd.DataFrame({"run_id": ["a", "this run"], "started": [None, None], "as_of": ["2019-03-14", "2019-03-15"],
+                         "status": ["succeeded", "this run"], "complete_pct": [97.5, 98.75],
+                         "have_pct": [98.0, 98.84], "expected": [10, 10], "missing": [1, 1], "gaps": [1, 1]})
+    plot = plots.completeness_trend(hist)
+    assert plot.png().startswith(b"\x89PNG") and "97.50% as of 2019-03-14" in plot.alt
+    data, meta = plot._repr_mimebundle_()
+    assert meta["image/png"]["alt"] == plot.alt and "image/png" in data
+    assert "No run history" in plots.completeness_trend(hist.iloc[:0]).alt
+
+
+def test_heatmap_marks_the_worst_cell_and_handles_nothing_expected():
+    comp = pd.DataFrame({"dataset": ["a", "a", "b"], "season": ["2017-18", "2018-19", "2018-19"],
+                         "complete_pct": [100.0, 92.5, 50.0]})
+    assert "lowest 50.0% for b 2018-19" in plots.completeness_heatmap(comp).alt
+    assert "nothing" in plots.completeness_heatmap(comp.iloc[:0]).alt.lower()
+
+
+def test_tables_escape_nothing_themselves_and_rank_from_one():
+    gaps = pd.DataFrame({"priority": ["HIGH"], "dataset": ["<b>x</b>"], "season": ["2018-19"], "status": ["missing"],
+                         "first_date": [pd.Timestamp("2019-01-01")], "last_date": [pd.Timestamp("2019-01-02")],
+                         "n_items": [3], "completeness_pct": [90.0], "rule": ["rule 1"], "gap_id": ["G1"]})
+    t = plots.top_gaps(gaps)
+    assert list(t.index) == [1] and t.loc[1, "items"] == 3
+    assert "&lt;b&gt;" in t.to_html()                       # pandas escapes data in HTML
+    html = plots.verdict("fail", "<script>alert(1)</script>").data
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def _lake(tmp_path):
+    lake = tmp_path / "lake"
+    (lake / "espn_schedules").mkdir(parents=True)
+    (lake / "espn_schedules" / "20181016.json").write_text('{"events": []}')
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC)
+    return spec, lake
+
+
+def test_health_all_ok_on_a_local_lake(tmp_path):
+    spec, lake = _lake(tmp_path)
+    report = run_checks(spec=str(spec), lake=str(lake), out_dir=tmp_path / "out")
+    table = report.table.set_index("check")
+    assert report.status in ("ok", "warn") and not report.failed
+    assert table.loc["credentials usable", "detail"].startswith("local: read an object")
+    assert table.loc["database reachable", "detail"].startswith("not configured")
+    report.raise_for_failures()                              # nothing to raise
+
+
+def test_health_collects_every_failure_and_raises_the_first_as_itself(tmp_path):
+    spec, _ = _lake(tmp_path)
+    spec.write_text("version: 1\ndatasets: {}\nbogus: 1\n")
+    report = run_checks(spec=str(spec), lake=str(tmp_path / "nowhere"), out_dir=tmp_path / "out",
+                        min_free_gb=1e9)
+    assert report.failed[:1] == ["spec valid"] and {"lake reachable", "free disk"} <= set(report.failed)
+    with pytest.raises(SpecError, match="health check 'spec valid' failed.*also failing: lake reachable"):
+        report.raise_for_failures()
+
+
+def test_health_failure_types_drive_retries():
+    r = HealthReport()
+    r.add("lake reachable", "fail", "denied", error=AccessDenied("access denied (AccessDenied)"))
+    with pytest.raises(AccessDenied):
+        r.raise_for_failures()
+    r = HealthReport()
+    r.add("lake reachable", "fail", "gone", error=LakeNotFound("no such folder"))
+    with pytest.raises(LakeNotFound):
+        r.raise_for_failures()
+    r = HealthReport()
+    r.add("database reachable", "fail", "refused", error=ConnectionRefusedError("refused"))
+    with pytest.raises(ConnectionRefusedError):               # transient for the runner
+        r.raise_for_failures()
+
+
+def test_health_details_never_show_a_password(tmp_path):
+    spec, lake = _lake(tmp_path)
+    report = run_checks(spec=str(spec), lake=str(lake), out_dir=tmp_path / "out",
+                        database_url="postgresql://u:s3cret-pw@127.0.0.1:1/db")
+    row = report.table.set_index("check").loc["database reachable"]
+    assert row["status"] == "fail" and "s3cret-pw" not in report.table.to_string()
+
+
+def test_previous_runs_check_warns_when_the_last_success_is_old(tmp_path):
+    import json
+
+    runs = tmp_path / "runs"
+    for rid, started, status in [("r1", "2026-01-01T00:00:00+00:00", "succeeded"),
+                                 ("r2", "2026-01-02T00:00:00+00:00", "failed")]:
+        (runs / rid).mkdir(parents=True)
+        (runs / rid / "run.json").write_text(json.dumps({"run_id": rid, "started": started, "status": status}))
+    spec, lake = _lake(tmp_path)
+    report = run_checks(spec=str(spec), lake=str(lake), out_dir=tmp_path / "out", runs_dir=runs,
+                        now="2026-01-03T00:00:00+00:00")
+    row = report.table.set_index("check").loc["previous runs"]
+    assert row["status"] == "warn" and "r1 48.0 h ago" in row["detail"] and "1 failed" in row["detail"]
