@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--out", required=True, help="folder to build the demo in")
     d.set_defaults(func=cmd_demo)
 
+    from .database.cli import add_db_parser  # nba-recon db ..., nba-recon history ...
+    add_db_parser(sub)
+
     try:
         from .pipeline.cli import add_run_parser
     except ImportError:  # the pipeline needs papermill; reconcile and demo do not
