@@ -9,9 +9,17 @@ with jitter); there is no retry loop of our own. Standard mode never retries acc
 What survives botocore's retries is mapped to this package's errors (see :func:`map_error`), with
 one-line messages that never carry credentials, tokens or signed URLs (the server's own message
 is never copied, only its error code).
+
+Listing (``iter_objects``/``list_prefixes``) goes by default through :mod:`.s3_fast`: the same
+signer, HTTP pool and standard retry policy as the client, a lean response parser, and big
+prefixes cut into key ranges listed in parallel (5-10x the keys/s of the paginator; see
+``docs/scale.md``). ``listing="paginator"`` (or ``NBA_RECON_S3_LISTING=paginator``) uses boto3's
+paginator instead; a bucket the lean path cannot serve (region redirect) falls back to it.
 """
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Iterator
 
 import boto3
@@ -41,6 +49,9 @@ from nba_simulator.errors import (
     TransientStorageError,
 )
 from nba_simulator.storage.base import ObjectNotFound, Storage, check_range, make_batch
+
+log = logging.getLogger(__name__)
+LISTINGS = ("fast", "paginator")
 
 MAX_ATTEMPTS = 5  # in all: 1 call + 4 retries
 CONNECT_TIMEOUT = 10  # seconds
@@ -144,8 +155,14 @@ class S3Storage(Storage):
         profile: str | None = None,
         endpoint_url: str | None = None,
         max_workers: int = DEFAULT_MAX_WORKERS,
+        listing: str | None = None,
     ):
         self.bucket, self.prefix = parse_s3_uri(uri)
+        listing = listing or os.environ.get("NBA_RECON_S3_LISTING") or "fast"
+        if listing not in LISTINGS:
+            raise BadInput(f"S3 listing must be one of {', '.join(LISTINGS)}, got {listing!r}")
+        self.listing = listing
+        self._fast = None
         self.uri = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
         self.max_workers = max_workers
         config = Config(
@@ -157,8 +174,8 @@ class S3Storage(Storage):
         )
         try:
             # A Session is not thread-safe, the client it makes is: one client, shared.
-            session = boto3.session.Session(profile_name=profile)
-            self.client = session.client("s3", endpoint_url=endpoint_url, config=config)
+            self.session = boto3.session.Session(profile_name=profile)
+            self.client = self.session.client("s3", endpoint_url=endpoint_url, config=config)
         except Exception as exc:  # noqa: BLE001 - everything is mapped
             raise map_error(exc, self.uri, "opening") from None
 
@@ -186,14 +203,58 @@ class S3Storage(Storage):
         except Exception as exc:  # noqa: BLE001
             raise self._error(exc, f"listing {prefix!r} in") from None
 
+    def fast_lister(self):
+        """The lean lister of this bucket (built on first use; shares the client's pool)."""
+        if self._fast is None:
+            from nba_simulator.storage.s3_fast import FastLister
+
+            self._fast = FastLister(self.client, self.bucket, self.session.get_credentials(),
+                                    max_workers=self.max_workers)
+        return self._fast
+
+    def _fallback(self, reason: str) -> None:
+        log.info("S3 listing of %s through boto3's paginator (%s)", self.uri, reason)
+        self.listing = "paginator"
+
     def list_prefixes(self, prefix: str = "") -> list[str]:
         cut = len(self.prefix)
+        if self.listing == "fast":
+            from nba_simulator.storage.s3_fast import UseBotocore
+
+            try:
+                return sorted(p[cut:] for p in self.fast_lister().list_prefixes(self.prefix + prefix))
+            except UseBotocore as exc:
+                self._fallback(str(exc))
+            except Exception as exc:  # noqa: BLE001
+                raise self._error(exc, f"listing {prefix!r} in") from None
         out = []
         for page in self._pages(prefix, "/"):
             out.extend(cp["Prefix"][cut:] for cp in page.get("CommonPrefixes", ()))
         return sorted(out)
 
     def iter_objects(self, prefix: str = "", *, recursive: bool = True) -> Iterator[pa.RecordBatch]:
+        if self.listing == "fast":
+            from nba_simulator.storage.s3_fast import UseBotocore, to_batch
+
+            pages = self.fast_lister().iter_pages(self.prefix + prefix, recursive=recursive)
+            started = False
+            try:
+                for page in pages:
+                    started = True
+                    yield to_batch(page, len(self.prefix))
+                return
+            except UseBotocore as exc:
+                if started:  # pragma: no cover - redirects come with the first page
+                    raise self._error(exc, f"listing {prefix!r} in") from None
+                self._fallback(str(exc))
+            except Exception as exc:  # noqa: BLE001
+                raise self._error(exc, f"listing {prefix!r} in") from None
+            finally:
+                pages.close()
+        yield from self.iter_objects_paginated(prefix, recursive=recursive)
+
+    def iter_objects_paginated(self, prefix: str = "", *, recursive: bool = True) -> Iterator[pa.RecordBatch]:
+        """:meth:`iter_objects` through boto3's paginator (one sequential stream)."""
         cut = len(self.prefix)
         for page in self._pages(prefix, None if recursive else "/"):
             contents = page.get("Contents")
