@@ -175,3 +175,17 @@ def test_list_parameters(options, capsys):
     rc = cli.main(["run", "--notebooks", str(options().notebooks_dir), "--list-parameters"])
     out = capsys.readouterr().out
     assert rc == 0 and "sample: Optional[int] = None" in out and "n: int = 1" in out
+
+
+def test_resume_asks_again_for_a_redacted_secret(options, tmp_path):
+    flag = tmp_path / "broken"
+    flag.write_text("x")
+    first = Runner(options(stages=["00", "01"])).run(
+        {"fail_stage": "01_scan", "mode": "broken_if_flag", "flag": str(flag), "db_password": "hunter2"})
+    assert first.status == "failed"
+    assert "hunter2" not in (first.run_dir / "01_scan.ipynb").read_text()   # scrubbed from the notebook
+    flag.unlink()
+    with pytest.raises(ParameterError, match="db_password was redacted"):
+        Runner(options()).resume(first.run_id)
+    again = Runner(options()).resume(first.run_id, {"db_password": "hunter2"})
+    assert again.ok and _record(again)["parameters"]["db_password"] == "***"
