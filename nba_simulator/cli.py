@@ -29,6 +29,16 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
 def today_utc() -> str:
     """Default as_of when none is given: today's UTC date (read here, at the edge, and printed)."""
     as_of_today = dt.datetime.now(dt.timezone.utc).date()
@@ -54,6 +64,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--sample", type=_fraction, default=None,
                    help="list only a deterministic fraction of the lake (numbers become estimates)")
     r.add_argument("--progress", action="store_true", help="show a progress bar while listing")
+    r.add_argument("--probe", action="store_true",
+                   help="read objects to check the spec's content rules (files present but empty)")
+    r.add_argument("--probe-sample", type=_fraction, default=None, metavar="F",
+                   help="probe only a deterministic fraction of the objects (counts become estimates)")
+    r.add_argument("--probe-max-objects", type=_count, default=None, metavar="N",
+                   help="read at most N objects this run (cached ones are free); the rest: unprobed")
+    r.add_argument("--probe-max-bytes", type=_count, default=None, metavar="B",
+                   help="read at most B bytes this run (e.g. 500000000)")
+    r.add_argument("--probe-workers", type=_count, default=16, metavar="N",
+                   help="parallel reads (default 16)")
+    r.add_argument("--probe-cache", default=None, metavar="PATH",
+                   help="probe cache file (default: OUT/content_cache.sqlite)")
     r.set_defaults(func=cmd_reconcile)
 
     d = sub.add_parser("demo", help="build the demo lake, its spec and its schedule")
@@ -79,7 +101,10 @@ def cmd_reconcile(args) -> int:
     if not args.as_of:
         print(f"as of {as_of} (today, UTC; pass --as-of to reproduce this run)", file=sys.stderr)
     result = reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
-                       sample=args.sample, progress=args.progress)
+                       sample=args.sample, progress=args.progress, probe=args.probe,
+                       probe_sample=args.probe_sample, probe_max_objects=args.probe_max_objects,
+                       probe_max_bytes=args.probe_max_bytes,
+                       probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache)
     s = result.summary
     t = s["totals"]
     label = "estimated " if s["estimate"] else ""
@@ -88,6 +113,14 @@ def cmd_reconcile(args) -> int:
           f"{t['premature']} premature, "
           f"{t['stale']} stale, {t['unmapped']} unmapped); {s['orphans']} orphans, "
           f"{s['unparsed']} unparsed; {len(result.gaps)} gaps, {len(result.tasks)} tasks")
+    if result.probe is not None:
+        p, c = result.probe.info, s["content"]
+        est = "estimated " if c["estimate"] else ""
+        empties = sum(d["empty"] + d["invalid"] for d in c["datasets"])
+        print(f"content of {p['targets']} objects: {p['read']} read ({p['bytes_read'] / 1e6:.1f} MB, "
+              f"{p['objects_per_s'] or 0} objects/s), {p['cached']} cached, {p['unprobed']} unprobed; "
+              f"{empties} empty; {c['cross_source_gaps']} games lacking where another source has them"
+              + (f" ({est}counts: see content_info.json)" if c["estimate"] else ""))
     for w in s["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
     print(f"wrote {args.out}")

@@ -45,6 +45,9 @@ IMPERFECTIONS = {
     "duplicates": "some 2017-18 ESPN play-by-play games exist under both pbp/ and espn_play_by_play/",
     "stale": "the 2018-19 hoopR season file was last refreshed 20 days before as_of",
     "unmapped": "a few games have no ESPN id in the demo schedule",
+    "empty_pbp": "about 8% of ESPN play-by-play files are normal-size game pages whose plays list "
+                 "is empty (\"plays\": []): present by name and size, empty in substance "
+                 "(found by reconcile --probe)",
 }
 
 
@@ -75,7 +78,7 @@ def build_demo(out_dir, *, seed: int = SEED) -> Demo:
 
     spec = load_spec(spec_path)
     writer = _Writer(lake)
-    planted = _write_lake(spec, games, writer, rng)
+    planted = _write_lake(spec, games, writer, rng, random.Random(seed + 1))
     write_json({"as_of": DEMO_AS_OF, "imperfections": IMPERFECTIONS, "planted": planted},
                root / "imperfections.json")
     return Demo(root, lake, spec_path, sched_path, DEMO_AS_OF, writer.count)
@@ -124,12 +127,21 @@ def _hoopr_parquet(season: str, n: int) -> bytes:
     return buf.getvalue()
 
 
+def _empty_page(game_id: str, rng: random.Random) -> bytes:
+    """An ESPN game page without plays, padded to a normal page's size (header, box, news...)."""
+    size = rng.randint(4000, 7000)
+    body = {"gameId": game_id, "plays": [], "header": {"status": "STATUS_FINAL"}, "news": ""}
+    body["news"] = "x" * max(0, size - len(json.dumps(body)))
+    return json.dumps(body).encode()
+
+
 def _after_game(day: pd.Timestamp, rng: random.Random) -> pd.Timestamp:
     """A capture time after the game's date has ended (UTC), within a day and a half."""
     return day.tz_localize("UTC") + pd.Timedelta(hours=rng.randint(26, 60))
 
 
-def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random) -> dict:
+def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random,
+                empty_rng: random.Random) -> dict:
     as_of = pd.Timestamp(DEMO_AS_OF)
     played = games[(games["game_date"] < as_of) & (games["status"] == "final")]
     planted: dict[str, list] = {k: [] for k in IMPERFECTIONS}
@@ -151,6 +163,9 @@ def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random) -> di
             else:
                 layout = espn_pbp.layouts[1] if g.season == "2017-18" else espn_pbp.layouts[0]
                 data = _pbp_json(g.espn_game_id, rng.randint(40, 70), rng)
+                if empty_rng.random() < 0.08:  # its own generator: the other flaws stay the same
+                    data = _empty_page(g.espn_game_id, empty_rng)
+                    planted["empty_pbp"].append(g.game_id)
                 w.put(layout.render_one(**fields), data, when)
                 if g.season == "2017-18" and rng.random() < 0.01:
                     w.put(espn_pbp.layouts[0].render_one(**fields), data, when)

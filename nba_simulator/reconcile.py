@@ -13,6 +13,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__
+from .content.matrix import cross_source_gaps, game_matrix
+from .content.probe import ProbeResult, apply_content, probe_lake
 from .coverage import CoverageResult, as_of_timestamp, build_coverage, completeness, expected_items, overall
 from .gaps import find_gaps
 from .outputs import write_json, write_parquet
@@ -40,6 +42,8 @@ class Result:
     tasks: list[dict]
     summary: dict
     warnings: list[str] = field(default_factory=list)
+    matrix: pd.DataFrame | None = None     # per game x per-game dataset (content.matrix, wide)
+    probe: "ProbeResult | None" = None     # content probing (reconcile --probe)
 
 
 def resolve_schedule(spec: Spec, override: str | None = None) -> str:
@@ -70,15 +74,27 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
 
 
 def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,
-            scan_info: dict | None = None) -> Result:
+            scan_info: dict | None = None, *, probe: "ProbeResult | None" = None,
+            coverage: CoverageResult | None = None) -> Result:
+    """The analysis. With ``probe`` (content probing of ``coverage``'s best objects), items whose
+    object failed its content rule become ``empty`` and the task queue ranks first the tasks
+    whose games another source has (only then is "has" more than a file name)."""
     as_of = as_of_timestamp(as_of)
     scan_info = scan_info or {}
-    cov = build_coverage(spec, schedule, inventory, as_of, scan_info.get("sample"))
+    cov = coverage or build_coverage(spec, schedule, inventory, as_of, scan_info.get("sample"))
+    if probe is not None:
+        checked = apply_content(cov.coverage, probe.table)
+        cov = CoverageResult(checked, cov.orphans, cov.duplicates, completeness(checked),
+                             cov.warnings + probe.warnings)
     gaps = find_gaps(spec, cov.coverage, cov.completeness, as_of)
-    queue = task_queue(spec, gaps)
+    queue = task_queue(spec, gaps, cov.coverage if probe is not None else None)
     summary = summarize(spec, as_of, cov, gaps, queue, scan_info)
+    matrix = game_matrix(cov.coverage, schedule)
+    if probe is not None:
+        summary["content"] = {**probe.summary(),
+                              "cross_source_gaps": int(len(cross_source_gaps(matrix)))}
     return Result(as_of, inventory, cov.coverage, cov.orphans, cov.duplicates, cov.completeness,
-                  gaps, queue.tasks, summary, cov.warnings)
+                  gaps, queue.tasks, summary, cov.warnings, matrix.wide, probe)
 
 
 def summarize(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, queue: TaskQueue,
@@ -119,18 +135,38 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
         "tasks.json": write_json({"as_of": result.summary["as_of"], "tasks": result.tasks},
                                  out / "tasks.json"),
     }
+    if result.matrix is not None:
+        files["matrix.parquet"] = write_parquet(result.matrix, out / "matrix.parquet")
+    if result.probe is not None:
+        files["content.parquet"] = write_parquet(result.probe.table, out / "content.parquet")
+        files["content_info.json"] = write_json(
+            {**result.probe.info, "datasets": result.probe.summary()["datasets"],
+             "warnings": result.probe.warnings}, out / "content_info.json")
     # summary last: its presence says the other files are complete
     files["summary.json"] = write_json(result.summary, out / "summary.json")
     return files
 
 
 def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
-              out_dir=None, sample: float | None = None, progress: bool = False) -> Result:
+              out_dir=None, sample: float | None = None, progress: bool = False,
+              probe: bool = False, probe_sample: float | None = None,
+              probe_max_objects: int | None = None, probe_max_bytes: int | None = None,
+              probe_workers: int = 16, probe_cache=None) -> Result:
+    """Scan, (optionally) probe contents, analyse, write. ``probe_cache`` defaults to
+    ``out_dir/content_cache.sqlite``: a rerun into the same folder reads only changed objects."""
     spec = load_spec(spec_path)
     games = load_schedule(resolve_schedule(spec, schedule))
     inventory, info = scan_lake(spec, lake, schedule=games, as_of=as_of, sample=sample,
                                 progress=progress)
-    result = analyse(spec, games, inventory, as_of, info)
+    cov = content = None
+    if probe:
+        cov = build_coverage(spec, games, inventory, as_of, info.get("sample"))
+        if probe_cache is None and out_dir is not None:
+            probe_cache = Path(out_dir) / "content_cache.sqlite"
+        content = probe_lake(spec, lake, cov.coverage, inventory, sample=probe_sample,
+                             max_objects=probe_max_objects, max_bytes=probe_max_bytes,
+                             workers=probe_workers, cache=probe_cache, as_of=as_of)
+    result = analyse(spec, games, inventory, as_of, info, probe=content, coverage=cov)
     if out_dir is not None:
         write_outputs(result, out_dir)
     return result

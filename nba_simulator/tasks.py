@@ -4,6 +4,11 @@ Each task names the source, data type and scraper, and the exact game ids, dates
 it must produce. Its id is a hash of what it asks for, so the same gap yields the same task id on
 every run. Tasks are ordered by priority, then newest games first, and capped per priority as the
 spec's ``tasks`` section says; what the cap leaves out is counted, never silently lost.
+
+Given the coverage, each task also counts ``other_sources_have``: how many of its games another
+source already has (``present``; see :mod:`nba_simulator.content.matrix`), and within a priority
+the tasks with the highest share of such games come first (the game surely happened and has
+data: the scraper is most likely to succeed). Ties keep the newest-first order.
 """
 from __future__ import annotations
 
@@ -24,8 +29,13 @@ class TaskQueue:
     capped: dict[str, int] = field(default_factory=dict)  # priority -> tasks left out by the cap
 
 
-def task_queue(spec: Spec, gaps: pd.DataFrame) -> TaskQueue:
+def task_queue(spec: Spec, gaps: pd.DataFrame, coverage: pd.DataFrame | None = None) -> TaskQueue:
     rules = spec.tasks
+    have = None
+    if coverage is not None:
+        from .content.matrix import sources_present
+
+        have = sources_present(coverage)
     per_priority: dict[str, list[dict]] = {p: [] for p in PRIORITIES}
     for gap in gaps.itertuples(index=False):
         ds = spec.dataset(gap.dataset)
@@ -40,6 +50,11 @@ def task_queue(spec: Spec, gaps: pd.DataFrame) -> TaskQueue:
     for p in PRIORITIES:
         cap = rules.max_per_priority.get(p)
         tasks = per_priority[p]
+        if have is not None:
+            for t in tasks:
+                t["other_sources_have"] = sum(1 for g in t["game_ids"]
+                                              if have.get(g, frozenset()) - {t["source"]})
+            tasks = sorted(tasks, key=lambda t: -t["other_sources_have"] / max(t["n_items"], 1))
         if cap is not None and len(tasks) > cap:
             capped[p] = len(tasks) - cap
             tasks = tasks[:cap]
@@ -81,4 +96,6 @@ def tasks_frame(tasks: list[dict]) -> pd.DataFrame:
     """The queue as a table, one row per task (lists kept as lists)."""
     cols = ["task_id", "priority", "action", "reason", "source", "data_type", "dataset", "scraper",
             "season", "n_items", "game_ids", "dates", "teams", "expected_keys", "gap_id"]
+    if any("other_sources_have" in t for t in tasks):
+        cols.insert(cols.index("n_items") + 1, "other_sources_have")
     return pd.DataFrame(tasks, columns=cols)

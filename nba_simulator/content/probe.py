@@ -299,3 +299,21 @@ def _records(df: pd.DataFrame) -> list[dict]:
     return [{k: (None if (v is None or (isinstance(v, float) and math.isnan(v))) else
                  (v.item() if hasattr(v, "item") else v)) for k, v in r.items()}
             for r in df.to_dict(orient="records")]
+
+
+def probe_lake(spec: Spec, lake: str | Storage, coverage: pd.DataFrame, inventory: pd.DataFrame,
+               **options) -> ProbeResult:
+    """Probe the best objects of ``coverage`` in the lake (a URI or an open Storage);
+    ``options`` are :func:`probe`'s (sample, max_objects, max_bytes, workers, cache, as_of)."""
+    from ..storage import open_storage
+
+    storage = open_storage(lake) if isinstance(lake, str) else lake
+    targets = probe_targets(spec, coverage, inventory)
+    workers = options.pop("workers", DEFAULT_WORKERS)
+    if storage.max_workers:
+        workers = min(workers, storage.max_workers)
+    try:
+        return probe(storage, spec, targets, workers=workers, **options)
+    finally:
+        if isinstance(lake, str):
+            storage.close()
