@@ -10,7 +10,7 @@ import yaml
 from .. import seasons as season_math
 from ..errors import BadInput, SpecError
 from .model import (CONTENT_FORMATS, DEFAULT_PRIORITIES, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
-                    ContentRule, Dataset, PriorityRule, Spec, TaskRules)
+                    ContentRule, Dataset, InventorySource, PriorityRule, Spec, TaskRules)
 from .template import KeyTemplate, TemplateError, overlapping
 
 DEFAULT_SPEC = "default"  # the packaged spec for the real bucket layout
@@ -86,13 +86,14 @@ def parse_spec(text: str, name: str = "<spec>") -> Spec:
 
 
 class _Validator:
-    TOP = {"version", "schedule", "exclude", "datasets", "priorities", "tasks", "database"}
+    TOP = {"version", "schedule", "exclude", "datasets", "priorities", "tasks", "database", "inventory"}
     DATASET = {"source", "data_type", "keys", "per", "seasons", "season_types", "required",
                "min_bytes", "freshness_days", "scraper", "content"}
     CONTENT = {"format", "non_empty", "min_rows", "columns", "header"}
     RULE = {"priority", "required", "within_days", "season", "max_completeness",
             "min_completeness", "statuses", "datasets"}
     TASKS = {"batch_size", "max_per_priority", "scrapers"}
+    INVENTORY = {"uri", "max_age_days"}
 
     def __init__(self, name: str):
         self.name = name
@@ -143,7 +144,24 @@ class _Validator:
             if "database" not in doc:
                 raise self.fail("schedule: db needs a database section (database.games)", doc, "schedule")
             database = parse_database(self, doc["database"], doc, datasets, schedule)
-        return Spec(self.name, 1, schedule, tuple(exclude), datasets, priorities, tasks, database)
+        inventory = self.inventory(doc["inventory"], doc) if doc.get("inventory") is not None else None
+        return Spec(self.name, 1, schedule, tuple(exclude), datasets, priorities, tasks, database,
+                    inventory=inventory)
+
+    def inventory(self, value: Any, doc: _Map) -> InventorySource:
+        """``inventory: URI`` or ``{uri, max_age_days}``: S3 Inventory reports as the source."""
+        if isinstance(value, str):
+            value = _Map(uri=value)
+            value.line, value.key_lines = doc.key_lines.get("inventory", doc.line), {}
+        inv = self.mapping(value, "inventory", self.INVENTORY, doc, "inventory")
+        uri = inv.get("uri")
+        if not isinstance(uri, str) or not uri:
+            raise self.fail("inventory: uri must be s3://bucket/prefix/ or a folder", inv, "uri")
+        age = inv.get("max_age_days")
+        if age is not None and (isinstance(age, bool) or not isinstance(age, (int, float)) or age < 0):
+            raise self.fail(f"inventory: max_age_days must be a number of days >= 0, got {age!r}", inv,
+                            "max_age_days")
+        return InventorySource(uri, float(age) if age is not None else None, inv.line)
 
     def dataset(self, name: str, d: Any, parent: _Map) -> Dataset:
         what = f"dataset {name!r}"

@@ -102,6 +102,15 @@ DEFAULT_PRIORITIES = (
 
 
 @dataclass(frozen=True)
+class InventorySource:
+    """Read the lake's inventory from S3 Inventory reports instead of listing (``inventory:``)."""
+
+    uri: str                            # s3://dest/prefix/ or a local folder with that layout
+    max_age_days: float | None = None   # older deliveries (as of the run) fall back to listing
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Spec:
     path: str
     version: int
@@ -111,6 +120,7 @@ class Spec:
     priorities: tuple[PriorityRule, ...] = DEFAULT_PRIORITIES
     tasks: TaskRules = field(default_factory=TaskRules)
     database: object = None  # nba_simulator.database.config.DatabaseConfig, or None
+    inventory: InventorySource | None = None  # S3 Inventory reports instead of listing
 
     def dataset(self, name: str) -> Dataset:
         for d in self.datasets:
