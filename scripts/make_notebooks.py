@@ -216,6 +216,24 @@ not excluded. *Duplicates*: an expected item found under more than one layout (o
     code("""
 plots.orphan_table(cov.orphans, cov.duplicates, cov.warnings)
 """),
+    md("""
+## Each game across the sources
+
+One game has a different id in every source (NBA Stats, ESPN, Basketball-Reference); the schedule
+carries all three, so each per-game dataset's status can be lined up game by game. A column with
+green in one row and red (missing) or purple (empty) in another is a game one source lacks while
+another has it: the scrapers are sent there first. `empty` (a file present by name and size that
+holds no plays) is only known after `nba-recon reconcile --probe`; here a file counts as present.
+"""),
+    code("""
+# papermill_description=02_coverage:matrix
+from nba_simulator.content import cross_source_gaps, game_matrix
+from nba_simulator.content.plots import matrix_strip
+
+matrix = game_matrix(cov.coverage, stage.schedule)
+display(matrix_strip(matrix))
+cross_source_gaps(matrix).head(top)
+"""),
 ]
 
 NOTEBOOKS["03_gaps"] = [
@@ -330,6 +348,19 @@ plots.top_gaps(gaps, top)
     code("""
 # papermill_description=05_summary:calendar
 plots.gaps_calendar(cov.coverage, max_seasons=1)
+"""),
+    md("""
+## Games one source lacks and another has
+
+Per pair of datasets: how many games the column's dataset has and the row's lacks (a game
+another source has surely happened and has data: the best place to send a scraper first).
+"""),
+    code("""
+# papermill_description=05_summary:cross_source
+from nba_simulator.content import game_matrix, pair_counts
+from nba_simulator.content.plots import cross_source_heatmap
+
+cross_source_heatmap(pair_counts(game_matrix(cov.coverage, stage.schedule)))
 """),
     md("## Trend over past runs"),
     code("""
