@@ -64,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--sample", type=_fraction, default=None,
                    help="list only a deterministic fraction of the lake (numbers become estimates)")
     r.add_argument("--progress", action="store_true", help="show a progress bar while listing")
+    r.add_argument("--inventory", default=None, metavar="URI",
+                   help="read the newest S3 Inventory delivery under URI (s3://dest/prefix/ or a folder) "
+                        "instead of listing; falls back to listing when none is fresh enough")
+    r.add_argument("--inventory-max-age-days", type=float, default=None, metavar="DAYS",
+                   help="oldest S3 Inventory delivery to use, in days before --as-of (default: the spec's)")
+    r.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
+                   help="coverage engine: pandas (one machine) or dask (a distributed cluster)")
+    r.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler address (tcp://host:8786) for --engine dask (default: local)")
     r.add_argument("--probe", action="store_true",
                    help="read objects to check the spec's content rules (files present but empty)")
     r.add_argument("--probe-sample", type=_fraction, default=None, metavar="F",
@@ -104,7 +113,9 @@ def cmd_reconcile(args) -> int:
                        sample=args.sample, progress=args.progress, probe=args.probe,
                        probe_sample=args.probe_sample, probe_max_objects=args.probe_max_objects,
                        probe_max_bytes=args.probe_max_bytes,
-                       probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache)
+                       probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache,
+                       inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
+                       engine=args.engine, scheduler=args.scheduler)
     s = result.summary
     t = s["totals"]
     label = "estimated " if s["estimate"] else ""

@@ -6,6 +6,7 @@ atomically. ``reconcile`` chains them for the CLI.
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from . import __version__
 from .content.matrix import cross_source_gaps, game_matrix
 from .content.probe import ProbeResult, apply_content, probe_lake
 from .coverage import CoverageResult, as_of_timestamp, build_coverage, completeness, expected_items, overall
+from .errors import BadInput
 from .gaps import find_gaps
 from .outputs import write_json, write_parquet
 from .sampling import plan_sample
@@ -25,6 +27,8 @@ from .spec.model import PRIORITIES
 from .storage import open_storage
 from .storage.scan import scan
 from .tasks import TaskQueue, task_queue
+
+log = logging.getLogger(__name__)
 
 OUTPUT_FILES = ("inventory.parquet", "coverage.parquet", "orphans.parquet", "duplicates.parquet",
                 "completeness.parquet", "gaps.parquet", "tasks.json", "summary.json")
@@ -54,12 +58,54 @@ def resolve_schedule(spec: Spec, override: str | None = None) -> str:
     return str(Path(spec.path).parent / source)
 
 
+def resolve_inventory(spec: Spec, override: str | None = None) -> tuple[str | None, float | None]:
+    """The S3 Inventory source of a run (the CLI's ``--inventory``, else the spec's) and its max age;
+    a relative local folder in the spec is taken from the spec file's folder."""
+    if override:
+        return override, spec.inventory.max_age_days if spec.inventory else None
+    if spec.inventory is None:
+        return None, None
+    uri = spec.inventory.uri
+    if not uri.startswith("s3://") and not Path(uri).is_absolute():
+        uri = str(Path(spec.path).parent / uri)
+    return uri, spec.inventory.max_age_days
+
+
 def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as_of=None,
               sample: float | None = None, workers: int = 8, out_path=None,
-              progress: bool = False) -> tuple[pd.DataFrame, dict]:
-    """List the lake (all of it, or a deterministic sample) into an inventory."""
-    storage = open_storage(lake)
+              progress: bool = False, inventory: str | None = None,
+              inventory_max_age_days: float | None = None) -> tuple[pd.DataFrame, dict]:
+    """List the lake (all of it, or a deterministic sample) into an inventory.
+
+    With an S3 Inventory source (``inventory``, else the spec's ``inventory:``), its newest
+    delivery as of ``as_of`` is read instead of listing; when there is none or it is older than
+    the max age, a warning goes into ``info["warnings"]`` and the lake is listed.
+    """
     started = time.perf_counter()
+    source, max_age = resolve_inventory(spec, inventory)
+    if inventory_max_age_days is not None:
+        max_age = inventory_max_age_days
+    warnings: list[str] = []
+    if source:
+        from .storage.inventory_report import load_report
+
+        if as_of is None:
+            raise ValueError("reading an S3 Inventory needs as_of (to judge the delivery's age)")
+        report = load_report(source, as_of=as_of, lake=lake, exclude=list(spec.exclude),
+                             max_age_days=max_age, out_path=out_path)
+        if report.inventory is not None:
+            inv = report.inventory
+            if sample:
+                warnings.append("--sample ignored: the S3 Inventory already holds every object")
+            info = {"lake": lake, "source": "s3-inventory", "objects": int(len(inv)),
+                    "bytes": int(inv["size"].sum()), "sample": None, "listed_prefixes": None,
+                    **report.info, "warnings": warnings,
+                    "seconds": round(time.perf_counter() - started, 3)}
+            return inv, info
+        for w in report.warnings:
+            log.warning("%s", w)
+        warnings.extend(report.warnings)
+    storage = open_storage(lake)
     prefixes = None
     if sample:
         if schedule is None or as_of is None:
@@ -70,6 +116,8 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
     info = {"lake": lake, "objects": int(len(inventory)), "bytes": int(inventory["size"].sum()),
             "sample": sample, "listed_prefixes": len(prefixes) if prefixes is not None else None,
             "seconds": round(time.perf_counter() - started, 3)}
+    if warnings:
+        info["warnings"] = warnings
     return inventory, info
 
 
@@ -109,7 +157,9 @@ def summarize(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, queue:
         "nba_simulator": __version__,
         "estimate": sampled,
         "sample_fraction": scan_info.get("sample"),
-        "inventory": {k: scan_info.get(k) for k in ("lake", "objects", "bytes", "listed_prefixes")},
+        "inventory": {k: scan_info.get(k) for k in ("lake", "objects", "bytes", "listed_prefixes")}
+        | ({k: scan_info.get(k) for k in ("source", "delivery", "created", "age_days")}
+           if scan_info.get("source") else {}),
         "totals": overall(cov.coverage),
         "datasets": per_dataset.drop(columns=["source", "data_type"], errors="ignore")
         .to_dict(orient="records"),
@@ -119,7 +169,7 @@ def summarize(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, queue:
         "gaps": {p: int((gaps["priority"] == p).sum()) for p in PRIORITIES},
         "tasks": {p: sum(t["priority"] == p for t in queue.tasks) for p in PRIORITIES},
         "tasks_capped": queue.capped,
-        "warnings": list(cov.warnings),
+        "warnings": list(scan_info.get("warnings", ())) + list(cov.warnings),
     }
 
 
@@ -151,16 +201,37 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
               out_dir=None, sample: float | None = None, progress: bool = False,
               probe: bool = False, probe_sample: float | None = None,
               probe_max_objects: int | None = None, probe_max_bytes: int | None = None,
-              probe_workers: int = 16, probe_cache=None) -> Result:
+              probe_workers: int = 16, probe_cache=None, inventory: str | None = None,
+              inventory_max_age_days: float | None = None, engine: str = "pandas",
+              scheduler: str | None = None) -> Result:
     """Scan, (optionally) probe contents, analyse, write. ``probe_cache`` defaults to
-    ``out_dir/content_cache.sqlite``: a rerun into the same folder reads only changed objects."""
+    ``out_dir/content_cache.sqlite``: a rerun into the same folder reads only changed objects.
+
+    ``inventory``: an S3 Inventory destination read instead of listing (see :func:`scan_lake`).
+    ``engine="dask"``: the coverage's per-object work runs on a Dask cluster (``scheduler``
+    address; a local in-process one when ``None``) over the inventory Parquet file written to
+    ``out_dir``, which the cluster's workers must be able to read."""
+    if engine not in ("pandas", "dask"):
+        raise BadInput(f"engine must be pandas or dask, got {engine!r}")
     spec = load_spec(spec_path)
     games = load_schedule(resolve_schedule(spec, schedule))
+    inv_path = None
+    if engine == "dask":
+        if sample:
+            raise BadInput("--engine dask computes the full coverage: drop --sample")
+        if out_dir is None:
+            raise BadInput("--engine dask needs an output folder (the workers read its inventory.parquet)")
+        inv_path = Path(out_dir) / "inventory.parquet"
     inventory, info = scan_lake(spec, lake, schedule=games, as_of=as_of, sample=sample,
-                                progress=progress)
+                                progress=progress, inventory=inventory,
+                                inventory_max_age_days=inventory_max_age_days, out_path=inv_path)
     cov = content = None
+    if engine == "dask":
+        from .coverage.dask_engine import dask_coverage
+
+        cov = dask_coverage(spec, games, inv_path, as_of, scheduler=scheduler)
     if probe:
-        cov = build_coverage(spec, games, inventory, as_of, info.get("sample"))
+        cov = cov or build_coverage(spec, games, inventory, as_of, info.get("sample"))
         if probe_cache is None and out_dir is not None:
             probe_cache = Path(out_dir) / "content_cache.sqlite"
         content = probe_lake(spec, lake, cov.coverage, inventory, sample=probe_sample,
