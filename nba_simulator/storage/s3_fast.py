@@ -58,6 +58,7 @@ from urllib.parse import quote, unquote_plus, urlsplit
 import botocore
 import pyarrow as pa
 import pyarrow.compute as pc
+import urllib3
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.exceptions import ClientError, NoCredentialsError
@@ -277,6 +278,29 @@ def key_space_end(prefix: str) -> str:
 
 
 # -- the lister --------------------------------------------------------------------------------
+def complete_body(http) -> bytes:
+    """The body of a 2xx ListObjectsV2 answer, or ``ResponseStreamingError`` when it was cut short.
+
+    A connection dropped mid-body can leave a prefix of the XML that the regex parser would
+    happily read as a shorter page (keys lost without a word, or the page's continuation token
+    kept with half its keys). So a body must have the length its ``Content-Length`` announced and
+    end with the closing ``</ListBucketResult>``; otherwise it is a transient HTTP error, which
+    botocore's standard retry policy retries like a reset connection.
+    """
+    try:
+        body = http.content
+    except (OSError, urllib3.exceptions.HTTPError) as exc:
+        raise botocore.exceptions.ResponseStreamingError(error=type(exc).__name__) from None
+    expected = (http.headers or {}).get("content-length")
+    if expected is not None and str(expected).strip().isdigit() and int(expected) != len(body):
+        raise botocore.exceptions.ResponseStreamingError(
+            error=f"ListObjectsV2 response cut short: {len(body)} of {int(expected)} bytes")
+    if not body.rstrip().endswith(b"</ListBucketResult>"):
+        raise botocore.exceptions.ResponseStreamingError(
+            error=f"ListObjectsV2 response incomplete ({len(body)} bytes, no closing tag)")
+    return body
+
+
 class FastLister:
     """Signed, pooled, retried, lean ListObjectsV2 for one bucket (thread-safe)."""
 
@@ -338,18 +362,21 @@ class FastLister:
             attempt += 1
             http = parsed = caught = None
             prepared = self._signed(query)
+            body = None
             try:
                 responses = self.client.meta.events.emit(self.event_name, request=prepared)
                 http = next((r for _, r in responses if r is not None), None)
                 if http is None:
                     http = self.http.send(prepared)
-            except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError) as exc:
-                caught = exc
-            if http is not None:
                 if 200 <= http.status_code < 300:
+                    body = complete_body(http)
+            except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError) as exc:
+                caught, http = exc, None
+            if http is not None:
+                if body is not None:
                     self._retry_events.emit(f"after-call.s3.{OPERATION}", http_response=http,
                                             parsed={}, model=self.operation_model, context=context)
-                    return http.content
+                    return body
                 parsed = self._error(http)
             delay = self._retry.needs_retry(
                 response=None if http is None else (http, parsed), attempts=attempt,
@@ -374,9 +401,10 @@ class FastLister:
                 "ResponseMetadata": {"HTTPStatusCode": http.status_code, "HTTPHeaders": dict(http.headers)}}
 
     def page(self, prefix: str, *, start_after: str | None = None, token: str | None = None,
-             delimiter: str | None = None, max_keys: int = PAGE_KEYS) -> Page:
+             delimiter: str | None = None, max_keys: int | None = None) -> Page:
         query = [("list-type", "2"), ("prefix", prefix), ("encoding-type", "url")]
-        if max_keys != PAGE_KEYS:
+        max_keys = PAGE_KEYS if max_keys is None else max_keys
+        if max_keys != 1000:
             query.append(("max-keys", str(max_keys)))
         if delimiter:
             query.append(("delimiter", delimiter))
