@@ -18,12 +18,15 @@ paginator instead; a bucket the lean path cannot serve (region redirect) falls b
 """
 from __future__ import annotations
 
+import io
 import logging
 import os
 from collections.abc import Iterator
 
 import boto3
 import pyarrow as pa
+import urllib3
+from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -36,6 +39,7 @@ from botocore.exceptions import (
     ParamValidationError,
     PartialCredentialsError,
     ProfileNotFound,
+    ResponseStreamingError,
     SSOError,
     TokenRetrievalError,
 )
@@ -147,6 +151,45 @@ def map_error(exc: Exception, uri: str, action: str) -> ReconError:
     return StorageError(f"unexpected error {action} {uri} ({type(exc).__name__})")
 
 
+class _BufferedRaw(io.BytesIO):
+    """A received body, shaped like the urllib3 response botocore's StreamingBody reads."""
+
+    def stream(self, amt: int = 2**16, decode_content=None):
+        while chunk := self.read(amt):
+            yield chunk
+
+
+class _BodyInAttempt:
+    """``before-send`` handler of GetObject: the body is read inside botocore's attempt.
+
+    botocore retries a request until its headers arrive; a body cut short afterwards
+    (a reset or a truncated transfer) would surface from ``Body.read()`` outside its retry loop,
+    as a permanent error. Sending the request here through the client's own HTTP session and
+    reading the whole body (checked against ``Content-Length``) turns a cut-short body into
+    ``ResponseStreamingError``, an HTTP client error that botocore's standard mode retries like a
+    reset connection: same attempt budget, same backoff, no loop of ours. ``read`` keeps whole
+    objects in memory anyway.
+    """
+
+    def __init__(self, http_session):
+        self.http = http_session
+
+    def __call__(self, request, **kwargs):
+        response = self.http.send(request)
+        if not 200 <= response.status_code < 300:
+            return response
+        try:
+            data = response.raw.read()
+        except (OSError, urllib3.exceptions.HTTPError) as exc:
+            raise ResponseStreamingError(error=type(exc).__name__) from None
+        finally:
+            response.raw.release_conn()
+        expected = response.headers.get("content-length")
+        if expected is not None and expected.strip().isdigit() and int(expected) != len(data):
+            raise ResponseStreamingError(error=f"body cut short: {len(data)} of {int(expected)} bytes")
+        return AWSResponse(response.url, response.status_code, response.headers, _BufferedRaw(data))
+
+
 class S3Storage(Storage):
     def __init__(
         self,
@@ -178,6 +221,9 @@ class S3Storage(Storage):
             self.client = self.session.client("s3", endpoint_url=endpoint_url, config=config)
         except Exception as exc:  # noqa: BLE001 - everything is mapped
             raise map_error(exc, self.uri, "opening") from None
+        http_session = getattr(getattr(self.client, "_endpoint", None), "http_session", None)
+        if http_session is not None:
+            self.client.meta.events.register("before-send.s3.GetObject", _BodyInAttempt(http_session))
 
     def _error(self, exc: Exception, action: str) -> ReconError:
         return map_error(exc, self.uri, action)
