@@ -149,7 +149,7 @@ def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *
     return DbCoverage(summary, problems, len(games), seconds, warnings)
 
 
-def _expected_rows(games: pd.DataFrame, tables, lake_coverage) -> list[dict]:
+def _expected_rows(games: pd.DataFrame, tables, lake_coverage) -> pd.DataFrame:
     espn = games["espn_game_id"] if "espn_game_id" in games else pd.Series(pd.NA, index=games.index)
     frame = pd.DataFrame({
         "game_id": games["game_id"].astype(str),
@@ -157,11 +157,10 @@ def _expected_rows(games: pd.DataFrame, tables, lake_coverage) -> list[dict]:
         "espn_game_id": espn.astype("string"),
         "espn_num": pd.to_numeric(espn, errors="coerce").astype("Int64"),
         "season": games["season"].astype(str), "season_type": games["season_type"].astype("string"),
-        "game_date": pd.to_datetime(games["game_date"]).dt.date})
+        "game_date": pd.to_datetime(games["game_date"]).dt.normalize()})
     for i, t in enumerate(tables):
         frame[f"raw_{i}"] = frame["game_id"].map(raw_flags(lake_coverage, t.datasets)).astype("Int64")
-    out = frame.astype(object).where(frame.notna(), None)
-    return out.to_dict("records")
+    return frame
 
 
 def _flags(conn, exp: sa.Table, tables, ints: list[bool]) -> sa.Table:

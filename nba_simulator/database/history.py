@@ -275,13 +275,13 @@ def _item_lifecycle(conn, t, run_id: str, coverage: pd.DataFrame, gaps) -> dict[
     rows["gap_id"] = rows["expected_key"].map(_gap_of_key(gaps))
     for col in ("season", "season_type", "game_id", "team"):
         rows[col] = rows[col].astype(object).where(rows[col].notna(), None)
+    rows["game_date"] = pd.to_datetime(rows["game_date"]).dt.normalize()
     j = temp_table(conn, "_nba_recon_judged", [
         sa.Column("expected_key", sa.String(1024), primary_key=True),
         sa.Column("dataset", sa.String(200)), sa.Column("season", sa.String(16)),
         sa.Column("season_type", sa.String(16)), sa.Column("game_id", sa.String(32)),
         sa.Column("game_date", sa.Date), sa.Column("team", sa.String(16)),
-        sa.Column("status", sa.String(16)), sa.Column("gap_id", sa.String(32))],
-        _records(rows, dates=("game_date",)))
+        sa.Column("status", sa.String(16)), sa.Column("gap_id", sa.String(32))], rows)
     is_open = p.c.fixed_run_id.is_(None)
     fixed = conn.execute(p.update().where(is_open, p.c.expected_key.in_(
         sa.select(j.c.expected_key).where(j.c.status == "present"))).values(fixed_run_id=run_id)).rowcount
