@@ -62,6 +62,7 @@ import urllib3
 from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.exceptions import ClientError, NoCredentialsError
+from botocore.parsers import ResponseParserError
 from botocore.hooks import HierarchicalEmitter
 from botocore.retries import standard as standard_retries
 
@@ -183,7 +184,14 @@ def _timestamps(arr: pa.Array) -> pa.Array:
 
 
 def _parse_page_etree(body: bytes) -> Page:
-    """The slow, tolerant path (elements in any order, namespaces, whitespace)."""
+    """The slow, tolerant path (elements in any order, namespaces, whitespace, optional ETag)."""
+    try:
+        return _etree_page(body)
+    except (ET.ParseError, KeyError, ValueError) as exc:
+        raise ResponseParserError(f"unreadable ListObjectsV2 response ({type(exc).__name__})") from None
+
+
+def _etree_page(body: bytes) -> Page:
     root = ET.fromstring(body)
 
     def local(tag: str) -> str:
