@@ -85,18 +85,16 @@ def _history_args(p) -> None:
 
 def _history(args):
     """(engine, schema, history config or None)."""
-    from .engine import HISTORY_URL_ENV, make_engine
+    from .history import open_history
 
-    hcfg = None
+    spec = None
     if getattr(args, "spec", None):
         from ..spec import load_spec
 
-        db = load_spec(args.spec).database
-        hcfg = db.history if db is not None else None
-    url = (args.url or os.environ.get(HISTORY_URL_ENV) or (hcfg.url if hcfg else None)
-           or f"sqlite:///{Path(args.runs_dir) / 'history.db'}")
-    schema = args.schema or (hcfg.schema if hcfg else None)
-    return make_engine(url), schema, hcfg
+        spec = load_spec(args.spec)
+    engine, schema, _ = open_history(args.url, spec=spec, runs_dir=args.runs_dir)
+    hcfg = spec.database.history if spec is not None and spec.database is not None else None
+    return engine, args.schema or schema, hcfg
 
 
 def _print_frame(df, empty: str = "(none)") -> None:

@@ -285,7 +285,7 @@ def schedule_from_db(config: DatabaseConfig, engine=None) -> pd.DataFrame:
     if lacking:
         raise ScheduleError(f"{config.where(g)}: schedule: db needs database.games.{lacking[0]}")
     own = engine is None
-    engine = engine or make_engine(config.url, default=None)
+    engine = engine or make_engine(_data_url(config), default=None)
     try:
         with connect(engine) as conn:
             _reflect(conn, config, g, list(dict.fromkeys(wanted.values())))
@@ -315,28 +315,45 @@ def schedule_from_db(config: DatabaseConfig, engine=None) -> pd.DataFrame:
     return frame.sort_values(["game_date", "game_id"], na_position="last", kind="stable").reset_index(drop=True)
 
 
+def schedule_for(spec, source: str):
+    """The schedule ``source`` names (``resolve_schedule``'s answer): ``"db"`` reads the spec's
+    games table, anything else goes to ``schedule.load_schedule``. The hook for callers that
+    hold the spec: ``games = schedule_for(spec, resolve_schedule(spec, override))``."""
+    if source == "db":
+        return schedule_from_db(getattr(spec, "database", None))
+    from ..schedule.load import load_schedule
+
+    return load_schedule(source)
+
+
+def _data_url(config: DatabaseConfig | None, url: str | None = None) -> str:
+    import os
+
+    from .engine import DB_URL_ENV
+
+    found = url or (config.url if config else None) or os.environ.get(DB_URL_ENV)
+    if not found:
+        raise BadInput("no database URL: set database.url in the spec, or $NBA_RECON_DB_URL")
+    return found
+
+
 # ------------------------------------------------------------------------------------ one call
 def run_db_coverage(spec, as_of, *, url: str | None = None, schedule: pd.DataFrame | None = None,
                     lake_coverage: pd.DataFrame | None = None, engine=None) -> DbCoverage:
     """The database coverage stage for a spec with a ``database`` section: the engine from
     ``url`` (else the section's, else ``NBA_RECON_DB_URL``), the schedule as the spec says unless
     given, the seasons and season types of the section, else those of the lake datasets."""
-    import os
-
     cfg: DatabaseConfig | None = getattr(spec, "database", None)
     if cfg is None:
         raise BadInput(f"{spec.path}: the spec has no database section")
     own = engine is None
-    engine = engine or make_engine(url or cfg.url or os.environ.get("NBA_RECON_DB_URL"), default=None)
+    engine = engine or make_engine(_data_url(cfg, url), default=None)
     try:
         if schedule is None:
-            if spec.schedule == "db":
-                schedule = schedule_from_db(cfg, engine)
-            else:
-                from ..reconcile import resolve_schedule
-                from ..schedule.load import load_schedule
+            from ..reconcile import resolve_schedule
 
-                schedule = load_schedule(resolve_schedule(spec))
+            source = resolve_schedule(spec)
+            schedule = schedule_from_db(cfg, engine) if source == "db" else schedule_for(spec, source)
         seasons = cfg.seasons or tuple(sorted({s for d in spec.datasets for s in d.seasons}))
         types = cfg.season_types or tuple(sorted({s for d in spec.datasets for s in d.season_types}))
         return db_coverage(engine, cfg, schedule, as_of, lake_coverage=lake_coverage,

@@ -52,6 +52,23 @@ ITEM_COLUMNS = ["expected_key", "dataset", "season", "season_type", "game_id", "
 TASK_STATUSES = ("open", "resolved", "superseded")
 
 
+# ------------------------------------------------------------------------------------ where
+def open_history(url: str | None = None, *, spec=None, runs_dir="runs"):
+    """``(engine, schema, cloudwatch)`` of the history database: ``url``, else
+    ``$NBA_RECON_HISTORY_URL``, else the spec's ``database.history``, else
+    ``sqlite:///<runs_dir>/history.db``. ``cloudwatch`` is the spec's setting (None: off).
+    The caller disposes of the engine."""
+    import os
+
+    from .engine import HISTORY_URL_ENV, make_engine
+
+    db = getattr(spec, "database", None)
+    hcfg = db.history if db is not None else None
+    url = (url or os.environ.get(HISTORY_URL_ENV) or (hcfg.url if hcfg else None)
+           or f"sqlite:///{Path(runs_dir) / 'history.db'}")
+    return make_engine(url), (hcfg.schema if hcfg else None), (hcfg.cloudwatch if hcfg else None)
+
+
 # ------------------------------------------------------------------------------------ recording
 def record_run(engine, run_id: str, result: Any = None, *, summary: Mapping | None = None,
                coverage: pd.DataFrame | None = None, completeness: pd.DataFrame | None = None,
@@ -600,3 +617,22 @@ def gaps(engine, run_id: str | None = None, *, schema: str | None = None) -> pd.
     g = t.gaps
     return _frame(engine, sa.select(g).where(g.c.run_id == run_id).order_by(g.c.priority, g.c.gap_id),
                   cols, dates=("first_date", "last_date"))
+
+
+SUMMARY_COLUMNS = ["run_id", "started", "as_of", "status", "complete_pct", "have_pct", "expected",
+                   "missing", "gaps"]
+
+
+def summary_by_run(engine, *, schema: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """One row per run in the shape ``plots.load_history`` gives (run_id, started, as_of,
+    status, complete_pct, have_pct, expected, missing, gaps), from the history database."""
+    r = runs(engine, schema=schema)
+    if r.empty:
+        return _empty(SUMMARY_COLUMNS)
+    m = metrics_by_run(engine, schema=schema).drop(columns=["seq", "as_of"])
+    out = r.merge(m, on="run_id", how="left")
+    out = out.assign(started=out["started_at"].map(lambda t: None if pd.isna(t) else t.isoformat()),
+                     as_of=out["as_of"].dt.strftime("%Y-%m-%d"),
+                     gaps=out.get("gaps_total"))
+    out = out.reindex(columns=SUMMARY_COLUMNS)
+    return out.tail(limit).reset_index(drop=True) if limit else out

@@ -136,3 +136,32 @@ def test_outputs_written(world, tmp_path):
     assert pd.read_parquet(files["db_coverage.parquet"]).shape[0] == len(F.EXPECTED_SUMMARY)
     assert set(pd.read_parquet(files["db_problems.parquet"])["problem"]) == {
         "absent", "empty", "no_game_row", "raw_not_loaded", "loaded_no_raw"}
+
+
+def test_schedule_for_is_the_loader_hook(world, monkeypatch):
+    from nba_simulator.database.db_coverage import schedule_for
+
+    backend, _ = world
+    spec = F.spec(backend.schema, schedule_source="db")
+    monkeypatch.delenv("NBA_RECON_DB_URL", raising=False)
+    with pytest.raises(BadInput, match="no database URL"):
+        schedule_for(spec, "db")
+    monkeypatch.setenv("NBA_RECON_DB_URL", backend.url)
+    assert len(schedule_for(spec, "db")) == len(F.GAMES)
+    assert len(schedule_for(spec, "builtin")) > 20000
+
+
+def test_open_history_resolution(tmp_path, monkeypatch):
+    from nba_simulator.database.history import open_history
+
+    monkeypatch.delenv("NBA_RECON_HISTORY_URL", raising=False)
+    engine, schema, cw = open_history(runs_dir=tmp_path / "runs")
+    assert str(engine.url) == f"sqlite:///{tmp_path / 'runs' / 'history.db'}" and schema is None and cw is None
+    spec = F.parse_spec(F.SPEC.format(schema=None, schema_line="", schedule="builtin") +
+                        "  history: {url: 'sqlite:///h.db', schema: recon, cloudwatch: {namespace: X}}\n",
+                        "db.yaml")
+    engine, schema, cw = open_history(spec=spec)
+    assert str(engine.url) == "sqlite:///h.db" and schema == "recon" and cw.namespace == "X"
+    monkeypatch.setenv("NBA_RECON_HISTORY_URL", "sqlite:///env.db")
+    assert str(open_history(spec=spec)[0].url) == "sqlite:///env.db"
+    assert str(open_history("sqlite:///arg.db", spec=spec)[0].url) == "sqlite:///arg.db"

@@ -213,3 +213,20 @@ def test_bad_inputs(backend):
         H.record_run(backend.engine, "", F.analyse_run(G), schema=backend.schema)
     with pytest.raises(BadInput, match="task status"):
         H.tasks(backend.engine, "done", schema=backend.schema)
+
+
+def test_summary_by_run_and_charts(backend):
+    from nba_simulator.database import charts
+
+    empty = charts.new_vs_fixed(H.changes_by_run(backend.engine, schema=backend.schema))
+    assert empty.alt == "no run history yet"
+    record(backend, "run1", G[:1], started_at="2023-11-10T01:00:00Z")
+    record(backend, "run2", G[:4])
+    s = H.summary_by_run(backend.engine, schema=backend.schema)
+    assert list(s.columns) == H.SUMMARY_COLUMNS
+    assert s["run_id"].tolist() == ["run1", "run2"] and s.loc[0, "started"] == "2023-11-10T01:00:00+00:00"
+    assert s.loc[1, "missing"] == 3 and s.loc[1, "gaps"] >= 1
+    trend = charts.completeness_by_dataset(H.completeness_trend(backend.engine, schema=backend.schema))
+    assert "pbp 66.67%" in trend.alt and trend.fig.axes
+    changes = charts.new_vs_fixed(H.changes_by_run(backend.engine, schema=backend.schema))
+    assert changes.alt.endswith("latest run: 0 new, 3 fixed, 3 open")

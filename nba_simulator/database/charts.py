@@ -1,0 +1,83 @@
+"""Trend charts from the run history, for the summary notebook.
+
+Each function returns a :class:`Chart`: a :class:`matplotlib.figure.Figure` built without pyplot
+and an alternative text (``plots.Plot(chart.fig, chart.alt)`` displays it in a notebook).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+
+class Chart(NamedTuple):
+    fig: Figure
+    alt: str
+
+
+def _empty(text: str) -> Chart:
+    fig = Figure(figsize=(10, 2), layout="constrained")
+    ax = fig.subplots()
+    ax.text(0.5, 0.5, text, ha="center", va="center")
+    ax.set_axis_off()
+    return Chart(fig, text)
+
+
+def _x(frame: pd.DataFrame):
+    """Runs in recording order, labelled by as_of (and run id when two runs share a date)."""
+    labels = frame["as_of"].dt.strftime("%Y-%m-%d")
+    if labels.duplicated().any():
+        labels = labels + "\n" + frame["run_id"].astype(str).str[-6:]
+    return list(range(len(frame))), list(labels)
+
+
+def completeness_by_dataset(trend: pd.DataFrame, max_datasets: int = 12) -> Chart:
+    """Lines of complete % per dataset over runs (``history.completeness_trend``'s frame)."""
+    if trend.empty:
+        return _empty("no run history yet")
+    runs = trend.drop_duplicates("run_id").sort_values("seq").reset_index(drop=True)
+    x, labels = _x(runs)
+    pos = dict(zip(runs["run_id"], x))
+    latest = trend[trend["run_id"] == runs["run_id"].iloc[-1]].sort_values("complete_pct")
+    shown = list(latest["dataset"].head(max_datasets))
+    fig = Figure(figsize=(10, 3.6), layout="constrained")
+    ax = fig.subplots()
+    for ds in shown:
+        d = trend[trend["dataset"] == ds].sort_values("seq")
+        ax.plot([pos[r] for r in d["run_id"]], d["complete_pct"], marker="o", ms=3, label=ds)
+    ax.set_xticks(x, labels, fontsize=7)
+    ax.set_ylim(max(0.0, float(trend["complete_pct"].min(skipna=True) or 0) - 2), 100.5)
+    ax.set_ylabel("complete %")
+    ax.legend(fontsize=7, loc="lower left", ncols=3)
+    ax.set_title(f"Completeness per dataset over {len(runs)} run(s)", loc="left")
+    alt = "Line chart of completeness per dataset over runs; latest: " + ", ".join(
+        f"{r.dataset} {r.complete_pct:.2f}%" for r in latest.head(max_datasets).itertuples())
+    return Chart(fig, alt)
+
+
+def new_vs_fixed(changes: pd.DataFrame) -> Chart:
+    """Bars of problem items newly found (up) and fixed (down) per run, and the open count
+    (``history.changes_by_run``'s frame)."""
+    if changes.empty:
+        return _empty("no run history yet")
+    c = changes.sort_values("seq").reset_index(drop=True)
+    x, labels = _x(c)
+    fig = Figure(figsize=(10, 3.2), layout="constrained")
+    ax = fig.subplots()
+    ax.bar(x, c["new_items"], color="#cf222e", label="new problems")
+    ax.bar(x, -c["fixed_items"], color="#1a7f37", label="fixed")
+    ax.axhline(0, color="#57606a", lw=0.8)
+    ax2 = ax.twinx()
+    ax2.plot(x, c["open_items"], color="#0969da", marker=".", label="open after the run")
+    ax2.set_ylabel("open", fontsize=8)
+    ax.set_xticks(x, labels, fontsize=7)
+    ax.set_ylabel("items")
+    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="upper left")
+    ax.set_title("New vs fixed problem items per run", loc="left")
+    last = c.iloc[-1]
+    alt = (f"Bar chart of new and fixed problem items over {len(c)} run(s); latest run: "
+           f"{int(last['new_items'])} new, {int(last['fixed_items'])} fixed, "
+           f"{int(last['open_items'])} open")
+    return Chart(fig, alt)
