@@ -29,6 +29,14 @@ datasets:
     seasons: 2018-19..2018-19
     season_types: [regular]
     min_bytes: 50
+  nba_api_play_by_play:
+    source: nba_stats
+    data_type: play_by_play
+    keys: "nba_api_playbyplay/play_by_play/play_by_play_{game_id}.json"
+    per: game
+    seasons: 2018-19..2018-19
+    season_types: [regular]
+    min_bytes: 50
   hoopr_play_by_play:
     source: hoopr
     data_type: play_by_play
@@ -41,19 +49,24 @@ datasets:
 
 @pytest.fixture(scope="module")
 def mini_lake(s3_server, tmp_path_factory):
-    """One season of daily schedule files (three days left out) and a hoopR season file."""
+    """One season of daily schedule files (three days left out), play-by-play of every game but
+    two, and a hoopR season file."""
     games = load_schedule("builtin")
-    days = sorted(games[(games["season"] == "2018-19") & (games["season_type"] == "regular")
-                        & (games["game_date"] < pd.Timestamp(AS_OF))]["game_date"].unique())
+    played = games[(games["season"] == "2018-19") & (games["season_type"] == "regular")
+                   & (games["game_date"] < pd.Timestamp(AS_OF)) & (games["status"] == "final")]
+    days = sorted(played["game_date"].unique())
     left_out = {pd.Timestamp(d).strftime("%Y%m%d") for d in days[10:13]}
     objects = {f"espn_schedules/{pd.Timestamp(d):%Y%m%d}.json": b'{"events": ["..."], "pad": "' + b"x" * 80 + b'"}'
                for d in days if pd.Timestamp(d).strftime("%Y%m%d") not in left_out}
+    game_ids = sorted(played["game_id"])
+    objects.update({f"nba_api_playbyplay/play_by_play/play_by_play_{g}.json": b'{"plays": [' + b"1," * 40 + b'1]}'
+                    for g in game_ids[2:]})
     objects["hoopr_parquet/play_by_play/nba_data_2019.parquet"] = b"PAR1" + b"\0" * 500
     objects["backups/dump.sql"] = b"not data"
     s3_server.make_bucket("pipeline-mini", objects)
     spec = tmp_path_factory.mktemp("spec") / "spec.yaml"
     spec.write_text(SPEC)
-    return spec, len(left_out)
+    return spec, len(left_out) + 2
 
 
 def _run(tmp_path, spec, *extra):
