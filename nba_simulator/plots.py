@@ -239,11 +239,11 @@ def completeness_trend(history: pd.DataFrame) -> Plot:
         return Plot(fig, "No run history yet.")
     h = history.reset_index(drop=True)
     started = pd.to_datetime(h["started"], utc=True, errors="coerce")
-    by_time = bool(started.notna().all())
+    by_time = bool(started.notna().all()) and len(h) > 1   # one point: no time axis to speak of
     if by_time:
         order = started.sort_values(kind="mergesort").index
         h, x = h.loc[order], started.loc[order]
-    else:  # a standalone notebook's run has no start time: plot in run order
+    else:  # a single run, or a standalone notebook's run (no start time): plot in run order
         x = pd.Series(range(1, len(h) + 1), index=h.index)
     ax.plot(x, h["complete_pct"], marker="o", color="#0969da", label="complete (present)")
     ax.plot(x, h["have_pct"], marker=".", ls="--", color="#8c959f", label="have a file")
