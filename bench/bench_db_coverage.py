@@ -173,7 +173,8 @@ def measure(engine, spec, schedule, lake, repeat: int) -> tuple[list[float], obj
 def report(label: str, times: list[float], result) -> None:
     s = result.summary
     print(f"  {label}: db_coverage {min(times):.2f} s best of {len(times)} "
-          f"(first {times[0]:.2f} s; {', '.join(f'{x:.2f}' for x in times)})")
+          f"(first {times[0]:.2f} s; {', '.join(f'{x:.2f}' for x in times)}); last run: "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
     totals = s.groupby("table", sort=False)[["expected", "loaded", "absent", "empty", "raw_not_loaded",
                                              "loaded_no_raw"]].sum()
     print("    " + totals.to_string().replace("\n", "\n    "))

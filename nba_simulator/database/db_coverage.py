@@ -55,6 +55,7 @@ class DbCoverage:
     expected_games: int
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # prepare, load, join, read (s)
 
 
 # ------------------------------------------------------------------------------------ inputs
@@ -129,6 +130,7 @@ def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *
     if games.empty:
         warnings.append("no expected games: check seasons, season_types and as_of")
     rows = _expected_rows(games, tables, lake_coverage)
+    marks = [("prepare", time.perf_counter())]
     with connect(engine, begin=True) as conn:
         ints = [_reflect(conn, config, t, [t.game_id])[t.game_id] for t in tables]
         exp = temp_table(conn, EXPECTED_TABLE, [
@@ -137,16 +139,22 @@ def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *
             sa.Column("espn_num", sa.BigInteger), sa.Column("season", sa.String(7)),
             sa.Column("season_type", sa.String(16)), sa.Column("game_date", sa.Date),
             *(sa.Column(f"raw_{i}", sa.SmallInteger) for i in range(len(tables)))], rows)
+        marks.append(("load", time.perf_counter()))
         flags = _flags(conn, exp, tables, ints)
+        marks.append(("join", time.perf_counter()))
         summary = pd.read_sql(_summary_query(flags, tables), conn)
         problems = pd.read_sql(_problems_query(flags, tables), conn)
         flags.drop(conn)
         exp.drop(conn)
     summary = _tidy_summary(summary, tables)
     problems = _tidy_problems(problems, tables)
+    marks.append(("read", time.perf_counter()))
+    timings, before = {}, started
+    for name, at in marks:
+        timings[name], before = round(at - before, 3), at
     seconds = round(time.perf_counter() - started, 3)
     log.info("database coverage of %d tables x %d expected games in %.2f s", len(tables), len(games), seconds)
-    return DbCoverage(summary, problems, len(games), seconds, warnings)
+    return DbCoverage(summary, problems, len(games), seconds, warnings, timings)
 
 
 def _expected_rows(games: pd.DataFrame, tables, lake_coverage) -> pd.DataFrame:
