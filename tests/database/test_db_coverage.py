@@ -65,6 +65,7 @@ def test_without_lake_coverage_raw_columns_are_zero(world):
     assert not result.problems["problem"].isin(["raw_not_loaded", "loaded_no_raw"]).any()
 
 
+@pytest.mark.postgres
 def test_same_answers_on_sqlite_and_postgres(sqlite, postgres):
     results = []
     for b in (sqlite, postgres):

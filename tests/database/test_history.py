@@ -187,6 +187,7 @@ def test_queries_on_an_empty_history(backend):
     assert H.latest_run(backend.engine, schema=backend.schema) is None
 
 
+@pytest.mark.postgres
 def test_same_history_on_sqlite_and_postgres(sqlite, postgres):
     frames = []
     for b in (sqlite, postgres):
