@@ -32,11 +32,14 @@ import papermill
 
 import nba_simulator
 from nba_simulator.errors import ParameterError, StageFailed
+from nba_simulator.outputs import atomic_path
 
 from . import params as P
 from .lock import RunsLock
 from .monitor import KernelMonitor
-from .record import REDACTED, library_versions, new_stage, read_record, redact, write_record
+from .nbio import papermill_output, write_notebook
+from .record import (REDACTED, _URL_USERINFO, library_versions, new_stage, read_record, redact,
+                     write_record)
 from .render import REPORT_NAME, failure_report, notebook_to_html, write_index
 from .retry import Backoff, Failure, classify, with_retries
 
@@ -88,6 +91,16 @@ def select_stages(names: Sequence[str] | None) -> list[str]:
                 raise ParameterError(f"unknown stage {name!r} (stages: {', '.join(STAGES)})")
             chosen.update(hits)
     return [s for s in STAGES if s in chosen]
+
+
+def _was_redacted(value: Any) -> bool:
+    """A value run.json kept without its secret (``***``, or a URL whose password is ``***``):
+    resuming with it would use the mask as the password."""
+    if value == REDACTED:
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_was_redacted(v) for v in value)
+    return isinstance(value, str) and any(m["pw"] == REDACTED for m in _URL_USERINFO.finditer(value))
 
 
 def _absolute(value: Any) -> Any:
@@ -162,7 +175,7 @@ class Runner:
         for name in PATH_PARAMS:
             if name in values:
                 values[name] = _absolute(values[name])
-        missing = [k for k, v in values.items() if v == REDACTED]
+        missing = [k for k, v in values.items() if _was_redacted(v)]
         if missing:
             raise ParameterError(f"parameter {missing[0]} was redacted from run.json; "
                                  f"pass it again with -p {missing[0]} VALUE")
@@ -202,24 +215,48 @@ class Runner:
         with RunsLock(self.runs_dir, run_id, started.isoformat(timespec="seconds")) as lock:
             self._recover(lock)
             record = read_record(run_dir)   # _recover may have just closed it
-            first = next((i for i, s in enumerate(record["stages"]) if s["status"] != "succeeded"), None)
-            if first is None:
-                self.o.echo(f"run {run_id} already succeeded: nothing to resume")
+            _remove_temp_files(run_dir, run_dir / "data")
+            n = len(record["stages"])
+            first = next((i for i, s in enumerate(record["stages"]) if s["status"] != "succeeded"), n)
+            damaged = self._damaged(run_dir, record["stages"][:first])
+            if damaged is not None:
+                first = damaged
+            if first == n:
                 report = run_dir / REPORT_NAME
-                return RunResult(run_id, run_dir, record["status"], record,
-                                 report if report.exists() else None)
+                if record.get("status") == "succeeded" and report.exists():
+                    self.o.echo(f"run {run_id} already succeeded: nothing to resume")
+                    return RunResult(run_id, run_dir, record["status"], record, report)
+                # every stage finished, but the run was stopped before it was closed: close it
             for st in record["stages"][first:]:
                 if st["attempts"]:
                     st.setdefault("earlier", []).append(
                         {k: st.get(k) for k in ("status", "start", "duration_s", "attempts", "error")})
                 st.update({k: v for k, v in new_stage(st["name"], st["notebook"]).items()})
             record.setdefault("resumed", []).append(
-                {"at": started.isoformat(timespec="seconds"), "from_stage": record["stages"][first]["name"],
+                {"at": started.isoformat(timespec="seconds"),
+                 "from_stage": record["stages"][first]["name"] if first < n else None,
                  "changed": sorted(k for k in (given or {}))})
             record.update(status="running", finished=None, parameters=redact(values),
                           notebooks_dir=str(self.notebooks_dir), versions=library_versions())
             prior = float(record.get("duration_s") or 0.0)
             return self._execute(run_dir, record, decl, values, first, time.monotonic() - prior)
+
+    def _damaged(self, run_dir: Path, finished: Sequence[dict]) -> int | None:
+        """The first of the ``finished`` stages whose outputs are missing or not the bytes it
+        wrote (their SHA-256 is in run.json): a damaged file is rebuilt, never trusted."""
+        last_writer: dict[str, tuple[int, str | None]] = {}
+        for i, st in enumerate(finished):
+            sums = st.get("checksums") or {}
+            for rel in st.get("outputs") or []:
+                last_writer[rel] = (i, sums.get(rel))
+        bad = None
+        for rel, (i, digest) in sorted(last_writer.items(), key=lambda kv: kv[1][0]):
+            path = run_dir / rel
+            if not path.is_file() or (digest is not None and _sha256(path) != digest):
+                self.o.echo(f"{rel} (from stage {finished[i]['name']}) is missing or damaged: "
+                            f"stage {finished[i]['name']} runs again")
+                bad = i if bad is None else min(bad, i)
+        return bad
 
     # ---------------------------------------------------------------- the loop
     def _recover(self, lock: RunsLock) -> None:
@@ -230,6 +267,7 @@ class Runner:
         run_dir = self.runs_dir / str(stale["run_id"])
         self.o.echo(f"recovered a stale lock: run {stale['run_id']} (pid {stale.get('pid')}) "
                     f"is no longer running")
+        _remove_temp_files(self.runs_dir, run_dir, run_dir / "data")
         try:
             record = read_record(run_dir)
         except Exception:  # noqa: BLE001 - nothing to close
@@ -304,7 +342,7 @@ class Runner:
             st["attempts"] = n
             monitor = KernelMonitor(timeout=self.o.timeout)
             try:
-                with monitor:
+                with monitor, papermill_output(run_dir, stage_params):
                     papermill.execute_notebook(
                         str(nb_in), str(nb_out), parameters=stage_params,
                         kernel_name=self.o.kernel_name, progress_bar=self._progress(name),
@@ -319,7 +357,6 @@ class Runner:
             finally:
                 if monitor.peak_mb is not None:
                     peak.append(monitor.peak_mb)
-                _scrub_secrets(nb_out, stage_params)
 
         def on_failure(n: int, failure: Failure, wait: float | None) -> None:
             st["attempt_errors"].append({"attempt": n, **failure.as_dict()})
@@ -349,6 +386,7 @@ class Runner:
         st["duration_s"] = round(time.monotonic() - t, 3)
         st["peak_memory_mb"] = max(peak) if peak else None
         st["outputs"] = _changed(run_dir / "data", before, run_dir)
+        st["checksums"] = {rel: _sha256(run_dir / rel) for rel in st["outputs"]}
         if not st["attempt_errors"]:
             st.pop("attempt_errors")
         if nb_out.exists():
@@ -367,7 +405,8 @@ class Runner:
         out = run_dir / REPORT_NAME
         summary = next((s for s in record["stages"] if s["name"] == SUMMARY_STAGE), None)
         if summary and summary["status"] == "succeeded" and summary.get("html"):
-            shutil.copyfile(run_dir / summary["html"], out)
+            with atomic_path(out) as tmp:
+                shutil.copyfile(run_dir / summary["html"], tmp)
             return out
         return failure_report(record, out)
 
@@ -401,6 +440,28 @@ def _short(text: str, n: int = 160) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _remove_temp_files(*folders: Path) -> None:
+    """Temporary files of atomic writes (``.NAME.XXXXXXXX.tmp``...) left by a killed runner."""
+    import re
+
+    temp = re.compile(r"^\..+\.\w{6,}\.(tmp|parquet)$")
+    for folder in folders:
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if temp.match(path.name) and path.is_file():
+                    path.unlink(missing_ok=True)
+
+
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     if not folder.exists():
         return {}
@@ -412,24 +473,6 @@ def _changed(folder: Path, before: dict, run_dir: Path) -> list[str]:
     after = _snapshot(folder)
     rel = folder.relative_to(run_dir)
     return sorted(f"{rel.as_posix()}/{k}" for k, v in after.items() if before.get(k) != v)
-
-
-def _scrub_secrets(nb_out: Path, stage_params: Mapping[str, Any]) -> None:
-    """The kernel needed the real values; the kept notebook gets them redacted (papermill wrote
-    them in plain text into its ``injected-parameters`` cell)."""
-    safe = redact(stage_params)
-    if safe == dict(stage_params) or not nb_out.exists():
-        return
-    from papermill.translators import translate_parameters
-
-    nb = nbformat.read(str(nb_out), as_version=4)
-    for cell in nb.cells:
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            cell.source = translate_parameters("python3", "python", safe, "Parameters (secrets redacted)")
-    meta = nb.metadata.get("papermill", {})
-    if isinstance(meta.get("parameters"), dict):
-        meta["parameters"] = redact(meta["parameters"])
-    nbformat.write(nb, str(nb_out))
 
 
 def _mark_failure(nb_in: Path, nb_out: Path, failure: Failure, exc: BaseException) -> None:
@@ -448,7 +491,7 @@ def _mark_failure(nb_in: Path, nb_out: Path, failure: Failure, exc: BaseExceptio
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata["tags"] = [ERROR_TAG]
     nb.cells.insert(0, cell)
-    nbformat.write(nb, str(nb_out))
+    write_notebook(nb, nb_out)
 
 
 def _html(text: Any) -> str:

@@ -46,18 +46,36 @@ def scratch_root() -> Path:
     return Path(tempfile.gettempdir()) / f"nba_recon-{uid}"
 
 
+def _demo_fingerprint() -> str:
+    """Changes whenever the demo's builder or spec changes: a cached demo is then rebuilt."""
+    import hashlib
+    from importlib import resources
+
+    import nba_simulator.demo as demo_module
+
+    h = hashlib.sha256(Path(demo_module.__file__).read_bytes())
+    h.update(resources.files("nba_simulator").joinpath("data/demo_spec.yaml").read_bytes())
+    return h.hexdigest()[:16]
+
+
 def ensure_demo(root: Path | None = None):
-    """The demo (``lake/``, ``spec.yaml``, ``schedule.csv``), built once under the scratch root."""
+    """The demo (``lake/``, ``spec.yaml``, ``schedule.csv``), built once under the scratch root
+    and rebuilt when the demo's code or spec changed since."""
     import filelock
 
     from nba_simulator.demo import DEMO_AS_OF, Demo, build_demo
 
     folder = Path(root or scratch_root() / "demo")
     folder.parent.mkdir(parents=True, exist_ok=True)
+    stamp = folder / ".fingerprint"
     with filelock.FileLock(str(folder.parent / ".demo.lock")):
-        marker = folder / "imperfections.json"
-        if not (marker.exists() and (folder / "spec.yaml").exists() and (folder / "lake").is_dir()):
-            return build_demo(folder)
+        fingerprint = _demo_fingerprint()
+        fresh = (stamp.exists() and stamp.read_text() == fingerprint and (folder / "spec.yaml").exists()
+                 and (folder / "lake").is_dir() and (folder / "imperfections.json").exists())
+        if not fresh:
+            demo = build_demo(folder)
+            stamp.write_text(fingerprint)
+            return demo
         return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", DEMO_AS_OF,
                     sum(1 for p in (folder / "lake").rglob("*") if p.is_file()))
 

@@ -137,3 +137,26 @@ def test_previous_runs_check_warns_when_the_last_success_is_old(tmp_path):
                         now="2026-01-03T00:00:00+00:00")
     row = report.table.set_index("check").loc["previous runs"]
     assert row["status"] == "warn" and "r1 48.0 h ago" in row["detail"] and "1 failed" in row["detail"]
+
+
+def test_demo_is_built_once_and_rebuilt_when_its_code_changes(tmp_path, monkeypatch):
+    from nba_simulator.pipeline import stage
+
+    built = []
+    monkeypatch.setattr("nba_simulator.demo.build_demo",
+                        lambda folder: built.append(folder) or _fake_demo(Path(folder)))
+    first = stage.ensure_demo(tmp_path / "demo")
+    again = stage.ensure_demo(tmp_path / "demo")
+    assert len(built) == 1 and again.spec == first.spec and again.as_of == "2019-03-15"
+    monkeypatch.setattr(stage, "_demo_fingerprint", lambda: "changed")
+    stage.ensure_demo(tmp_path / "demo")
+    assert len(built) == 2
+
+
+def _fake_demo(folder: Path):
+    from nba_simulator.demo import Demo
+
+    (folder / "lake").mkdir(parents=True, exist_ok=True)
+    for name in ("spec.yaml", "schedule.csv", "imperfections.json"):
+        (folder / name).write_text("{}")
+    return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", "2019-03-15", 0)
