@@ -231,6 +231,7 @@ class Runner:
                 if st["attempts"]:
                     st.setdefault("earlier", []).append(
                         {k: st.get(k) for k in ("status", "start", "duration_s", "attempts", "error")})
+                st.pop("checksums", None)
                 st.update({k: v for k, v in new_stage(st["name"], st["notebook"]).items()})
             record.setdefault("resumed", []).append(
                 {"at": started.isoformat(timespec="seconds"),
