@@ -5,9 +5,9 @@ The expected games (schedule rows owed by ``as_of``: played, not cancelled or po
 configured seasons and season types) go into a temporary table on the connection, with, per
 mapped table, what the lake says of the game's raw file (``raw``: 1 a usable file, 0 no file,
 NULL not known — the table maps no dataset, the item is unmapped, or the only file is
-undersized). One statement then joins them to a ``GROUP BY game_id`` count of every mapped table
-(hash aggregates on PostgreSQL; an index on the game id column helps SQLite) into a second
-temporary table of flags, from which the per-table x season summary (``GROUP BY``) and the
+undersized or empty). One statement then joins them to a ``GROUP BY game_id`` count of every
+mapped table (hash aggregates on PostgreSQL; an index on the game id column helps SQLite) into a
+second temporary table of flags, from which the per-table x season summary (``GROUP BY``) and the
 per-game problems (``UNION ALL`` of filters) are read. No row is looked at in Python.
 
 Summary columns (one row per table x season): ``table, kind (games|child), season, expected,

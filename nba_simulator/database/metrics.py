@@ -1,7 +1,7 @@
 """Headline metrics of a run (stored in ``run_metrics``) and optional CloudWatch publishing.
 
 Metric names: ``complete_pct``, ``have_pct``, ``expected``, ``present``, ``missing``,
-``undersized``, ``premature``, ``stale``, ``unmapped``, ``orphans``, ``unparsed``,
+``undersized``, ``empty``, ``premature``, ``stale``, ``unmapped``, ``orphans``, ``unparsed``,
 ``gaps_total``, ``gaps_<PRIORITY>``, ``tasks_total``, ``tasks_<PRIORITY>``, and from the history:
 ``new_items``, ``fixed_items``, ``open_tasks``, ``resolved_tasks``.
 
@@ -18,8 +18,8 @@ from ..spec.model import PRIORITIES
 
 log = logging.getLogger(__name__)
 
-TOTALS = ("complete_pct", "have_pct", "expected", "present", "missing", "undersized", "premature",
-          "stale", "unmapped")
+TOTALS = ("complete_pct", "have_pct", "expected", "present", "missing", "undersized", "empty",
+          "premature", "stale", "unmapped")
 PERCENT = {"complete_pct", "have_pct"}
 BATCH = 20  # metrics per PutMetricData call (the historical API limit; always accepted)
 

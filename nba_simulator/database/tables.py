@@ -11,7 +11,8 @@ from types import SimpleNamespace
 import pandas as pd
 import sqlalchemy as sa
 
-STATUS_COUNTS = ("expected", "missing", "undersized", "premature", "stale", "present", "unmapped")
+STATUS_COUNTS = ("expected", "missing", "undersized", "empty", "premature", "stale", "present",
+                 "unmapped")
 
 
 @lru_cache(maxsize=None)

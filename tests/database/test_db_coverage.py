@@ -36,6 +36,8 @@ def test_raw_flags_present_missing_unknown():
                                         "0022300006": 1, "0022300007": 0}
     assert pd.isna(flags["0022300005"])  # only an undersized file: neither present nor missing
     assert raw_flags(F.lake_coverage(), ()).empty
+    empty_file = pd.DataFrame({"dataset": ["nba_pbp"], "game_id": ["0022300001"], "status": ["empty"]})
+    assert pd.isna(raw_flags(empty_file, ("nba_pbp",))["0022300001"])   # fails its content rule
 
 
 def test_summary_per_table_and_season(world):

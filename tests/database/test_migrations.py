@@ -13,22 +13,24 @@ from nba_simulator.errors import BadInput
 
 from . import fixtures as F
 
+HEAD = migrate.head()
+
 
 def table_names(backend):
     return set(sa.inspect(backend.engine).get_table_names(schema=backend.schema))
 
 
 def test_revisions_are_a_chain():
-    assert migrate.revisions() == ["0001", "0002"]
-    assert migrate.head() == "0002"
+    assert migrate.revisions() == ["0001", "0002", "0003"]
+    assert migrate.head() == "0003"
 
 
 def test_upgrade_an_empty_database(backend):
     assert migrate.current(backend.engine, backend.schema) is None
-    assert migrate.upgrade(backend.engine, schema=backend.schema) == "0002"
+    assert migrate.upgrade(backend.engine, schema=backend.schema) == HEAD
     assert {"runs", "stage_runs", "coverage_snapshots", "run_metrics", "gaps", "problem_items",
             "tasks", "task_items", "nba_recon_version"} <= table_names(backend)
-    assert migrate.upgrade(backend.engine, schema=backend.schema) == "0002"  # idempotent
+    assert migrate.upgrade(backend.engine, schema=backend.schema) == HEAD  # idempotent
 
 
 def test_the_tables_module_matches_the_migrations(backend):
@@ -64,9 +66,9 @@ def test_upgrade_from_the_previous_revision_keeps_and_extends_the_data(backend):
     assert migrate.upgrade(backend.engine, "0001", schema=backend.schema) == "0001"
     assert "tasks" not in table_names(backend)
     _fill_rev1(backend)
-    with pytest.raises(BadInput, match="at revision 0001, not 0002: run `nba-recon db upgrade`"):
+    with pytest.raises(BadInput, match="at revision 0001, not 0003: run `nba-recon db upgrade`"):
         migrate.ensure_current(backend.engine, backend.schema, auto_upgrade=False)
-    assert migrate.upgrade(backend.engine, schema=backend.schema) == "0002"
+    assert migrate.upgrade(backend.engine, schema=backend.schema) == HEAD
 
     runs = H.runs(backend.engine, schema=backend.schema)
     assert runs["run_id"].tolist() == ["old1", "old2"]
@@ -92,10 +94,22 @@ def test_downgrade_and_upgrade_again(backend):
     assert "tasks" not in table_names(backend)
     cols = {c["name"] for c in sa.inspect(backend.engine).get_columns("stage_runs", schema=backend.schema)}
     assert "attempts" not in cols
-    assert migrate.upgrade(backend.engine, schema=backend.schema) == "0002"
+    assert migrate.upgrade(backend.engine, schema=backend.schema) == HEAD
     assert H.runs(backend.engine, schema=backend.schema)["run_id"].tolist() == ["r1"]
 
 
 def test_record_run_upgrades_a_fresh_database(backend):
     H.record_run(backend.engine, "r1", F.analyse_run(F.HISTORY_GAMES[:1]), schema=backend.schema)
-    assert migrate.current(backend.engine, backend.schema) == "0002"
+    assert migrate.current(backend.engine, backend.schema) == HEAD
+
+
+def test_upgrade_from_0002_counts_empty_files(backend):
+    migrate.upgrade(backend.engine, "0002", schema=backend.schema)
+    q = f'"{backend.schema}".' if backend.schema else ""
+    backend.execute(f"INSERT INTO {q}runs (run_id, as_of, status, estimate) VALUES ('r', '2023-11-10', 'ok', false)")
+    backend.execute(f"INSERT INTO {q}coverage_snapshots (run_id, dataset, season, expected, present) "
+                    "VALUES ('r', 'pbp', '2023-24', 6, 6)")
+    assert migrate.upgrade(backend.engine, schema=backend.schema) == "0003"
+    with backend.engine.connect() as conn:
+        import sqlalchemy as sa
+        assert conn.execute(sa.text(f"SELECT empty, present FROM {q}coverage_snapshots")).all() == [(0, 6)]
