@@ -12,9 +12,9 @@ from pathlib import Path
 
 from nba_simulator.errors import ParameterError
 
-from . import params as P
-from .retry import Backoff
-from .runner import DEFAULT_RETRIES, DEFAULT_TIMEOUT, STAGES, RunOptions, Runner, select_stages
+# Nothing heavy at import time: nba_simulator/cli.py builds this parser for EVERY command, and
+# papermill/nbformat take seconds to import. They are imported when `run` actually runs.
+STAGE_NAMES = "00_health_check, 01_scan, 02_coverage, 03_gaps, 04_tasks, 05_summary"
 
 
 def _positive(text: str) -> float:
@@ -36,7 +36,7 @@ def _count(text: str) -> int:
 def add_run_parser(subparsers) -> argparse.ArgumentParser:
     r = subparsers.add_parser(
         "run", help="run the stage notebooks with papermill into runs/<run_id>/ (report.html)",
-        description="Run the stage notebooks (" + ", ".join(STAGES) + ") in sequence with "
+        description=f"Run the stage notebooks ({STAGE_NAMES}) in sequence with "
         "papermill. Without --spec/--lake it runs on the demo lake.")
     r.add_argument("--spec", default=None, help="lake spec YAML (default: the demo's; 'default' "
                    "for the real bucket, implied by --lake)")
@@ -51,10 +51,10 @@ def add_run_parser(subparsers) -> argparse.ArgumentParser:
                    help="rerun RUN_ID from its first unfinished stage, reusing finished outputs")
     r.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append",
                    metavar=("NAME", "VALUE"), help="a notebook parameter (see --list-parameters)")
-    r.add_argument("--timeout", type=_positive, default=DEFAULT_TIMEOUT,
-                   help=f"seconds per stage before it is stopped (default {DEFAULT_TIMEOUT:g})")
-    r.add_argument("--retries", type=_count, default=DEFAULT_RETRIES,
-                   help=f"retries of a stage after a transient failure (default {DEFAULT_RETRIES})")
+    r.add_argument("--timeout", type=_positive, default=None,
+                   help="seconds per stage before it is stopped (default 3600)")
+    r.add_argument("--retries", type=_count, default=None,
+                   help="retries of a stage after a transient failure (default 2)")
     r.add_argument("--notebooks", default=None, help="folder of the stage notebooks (default: notebooks/)")
     r.add_argument("--kernel", default="python3", help="Jupyter kernel (default: python3)")
     prog = r.add_mutually_exclusive_group()
@@ -68,6 +68,8 @@ def add_run_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _given(args) -> dict[str, str]:
+    from . import params as P
+
     given = P.parse_pairs(args.parameters)
     for name in ("spec", "lake", "schedule", "as_of"):
         value = getattr(args, name, None)
@@ -79,12 +81,17 @@ def _given(args) -> dict[str, str]:
 
 
 def run_command(args) -> int:
+    from . import params as P
+    from .retry import Backoff
+    from .runner import DEFAULT_RETRIES, DEFAULT_TIMEOUT, RunOptions, Runner, select_stages
+
     if args.resume and args.stages:
         raise ParameterError("--resume reruns the run's own stages: drop --stages")
     options = RunOptions(runs_dir=Path(args.runs_dir), stages=select_stages(args.stages),
                          notebooks_dir=Path(args.notebooks) if args.notebooks else None,
-                         timeout=args.timeout, retries=args.retries, backoff=Backoff(),
-                         progress=args.progress, kernel_name=args.kernel)
+                         timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
+                         retries=DEFAULT_RETRIES if args.retries is None else args.retries,
+                         backoff=Backoff(), progress=args.progress, kernel_name=args.kernel)
     runner = Runner(options)
     if args.list_parameters:
         print(P.describe(runner.declared(options.stages)))
