@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 
 from .errors import BadInput, ParameterError, ReconError
@@ -158,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ReconError as exc:
         print(f"nba-recon: failed: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `nba-recon ... | head`: the reader left (Python docs' recipe)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
     except KeyboardInterrupt:
         print("nba-recon: interrupted", file=sys.stderr)

@@ -21,7 +21,7 @@ from .errors import BadInput
 from .gaps import find_gaps
 from .outputs import write_json, write_parquet
 from .sampling import plan_sample
-from .schedule.load import load_schedule
+from .database.db_coverage import schedule_for
 from .spec import Spec, load_spec
 from .spec.model import PRIORITIES
 from .storage import open_storage
@@ -214,7 +214,7 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
     if engine not in ("pandas", "dask"):
         raise BadInput(f"engine must be pandas or dask, got {engine!r}")
     spec = load_spec(spec_path)
-    games = load_schedule(resolve_schedule(spec, schedule))
+    games = schedule_for(spec, resolve_schedule(spec, schedule))
     inv_path = None
     if engine == "dask":
         if sample:
