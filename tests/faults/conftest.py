@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,42 @@ def proxy_env(fault_proxy, s3_readonly_env, monkeypatch):
                           rewrite=None)
     monkeypatch.setenv("AWS_ENDPOINT_URL", fault_proxy.endpoint)
     return {**s3_readonly_env, "AWS_ENDPOINT_URL": fault_proxy.endpoint}
+
+
+@pytest.fixture(scope="session")
+def hostile_demo_lake(demo, tmp_path_factory):
+    """A copy of the demo lake in a folder named like an HTML tag, with keys named like tags."""
+    from .pipeline_runs import hostile_lake
+
+    return hostile_lake(demo.lake, tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.fixture(scope="session")
+def reference_proc(demo, hostile_demo_lake, tmp_path_factory):
+    """The uninterrupted pipeline run (secrets set, hostile names), started in the background."""
+    from .pipeline_runs import start_reference
+
+    runs, proc = start_reference(demo, hostile_demo_lake, tmp_path_factory.mktemp("reference"))
+    yield runs, proc
+    if proc.p.poll() is None:
+        os.killpg(proc.p.pid, signal.SIGKILL)
+        proc.p.wait()
+
+
+@pytest.fixture(scope="session")
+def reference(reference_proc):
+    """(runs dir, run dir, console output) of the uninterrupted run."""
+    from .pipeline_runs import finish_reference
+
+    return finish_reference(*reference_proc)
+
+
+@pytest.fixture(scope="session")
+def crashed(demo, hostile_demo_lake, tmp_path_factory, reference_proc):
+    """(runs dir, run dir, log) of the same run killed in each stage and resumed each time."""
+    from .pipeline_runs import crash_chain
+
+    return crash_chain(demo, hostile_demo_lake, tmp_path_factory.mktemp("crashed"))
 
 
 def cli(*args, env=None, cwd=None, timeout=600, **kw) -> subprocess.CompletedProcess:
