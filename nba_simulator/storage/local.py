@@ -6,9 +6,16 @@
   ``"<size hex>-<mtime_ns hex>"``. It is stable while the file is untouched and changes when the
   file is rewritten, but it is NOT a content hash and never equals an S3 ETag.
 * Symlinks are followed (a folder reached twice, e.g. through a link loop, is walked once).
+* Keys are text. A file name that is not valid UTF-8 (possible on a local disk, never on S3) is
+  listed with its undecodable bytes escaped as ``\\xNN`` (``tmp/bad\\xff.json``) and a warning
+  is logged: the file shows up in the report (as an unparsed key) instead of crashing the scan
+  or being silently skipped. ``read`` of such an escaped key raises :class:`ObjectNotFound`.
+  ``list_prefixes`` returns folder names as the OS gives them (undecodable bytes as surrogates),
+  so they can be listed further.
 """
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +24,8 @@ import pyarrow as pa
 
 from nba_simulator.errors import AccessDenied, BadInput, LakeNotFound, StorageError
 from nba_simulator.storage.base import ObjectNotFound, Storage, check_range, make_batch
+
+log = logging.getLogger(__name__)
 
 BATCH_ROWS = 10_000
 
@@ -58,6 +67,18 @@ class LocalStorage(Storage):
             raise AccessDenied(f"permission denied reading folder: {path}") from None
         except OSError as exc:
             raise StorageError(f"cannot read folder {path}: {exc.strerror or exc}") from None
+
+    def _text_key(self, key: str) -> str:
+        """``key`` as valid UTF-8 text: bytes of a file name that are not UTF-8 (the OS hands them
+        over as surrogates) become ``\\xNN`` escapes, and the file is reported once, as a warning."""
+        try:
+            key.encode("utf-8")
+            return key
+        except UnicodeEncodeError:
+            escaped = os.fsencode(key).decode("utf-8", "backslashreplace")
+            log.warning("%s: file name is not valid UTF-8, listed as %r (it matches no dataset; "
+                        "rename it)", self.uri, escaped)
+            return escaped
 
     # -- Storage -----------------------------------------------------------------------------
     def check(self) -> None:
@@ -115,7 +136,10 @@ class LocalStorage(Storage):
                         continue  # removed while we were walking
                     except PermissionError:
                         raise AccessDenied(f"permission denied reading {entry.path}") from None
-                    keys.append(f"{current}{name}")
+                    key = f"{current}{name}"
+                    if not key.isascii():
+                        key = self._text_key(key)
+                    keys.append(key)
                     sizes.append(st.st_size)
                     mtimes.append(st.st_mtime_ns // 1000)
                     etags.append(_fingerprint(st.st_size, st.st_mtime_ns))
