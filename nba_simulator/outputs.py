@@ -16,18 +16,47 @@ import pyarrow.parquet as pq
 from .errors import BadInput
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: files are created with the mode the umask gives (mkstemp's 0600 would survive the rename)
+_FILE_MODE = 0o666 & ~_umask()
+
+
+def _temp_beside(path: Path, suffix: str = "") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or ".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, _FILE_MODE)
+    finally:
+        os.close(fd)
+    return Path(tmp)
+
+
+def _sync(path: Path) -> None:
+    """Flush a written temp file to disk before it is renamed over its final name: after a
+    power loss the final name holds the old bytes or the new ones, never an empty file."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def atomic_path(path: str | Path, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or ".tmp", dir=path.parent)
-    os.close(fd)
+    tmp = _temp_beside(path, suffix)
     try:
-        yield Path(tmp)
+        yield tmp
+        _sync(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -37,18 +66,92 @@ def write_text(text: str, path: str | Path) -> Path:
     return Path(path)
 
 
+def _json_text(obj: Any) -> str:
+    return json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n"
+
+
 def write_json(obj: Any, path: str | Path) -> Path:
-    return write_text(json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n", path)
+    return write_text(_json_text(obj), path)
 
 
-def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
+def _parquet_to(df: pd.DataFrame, path: Path) -> None:
     table = pa.Table.from_pandas(df, preserve_index=False)
     # Arrow's own types (timezones, lists, nullable ints) say enough; pandas' extra metadata can
     # name dtypes that another pandas version cannot rebuild (e.g. lists of Arrow strings).
     table = table.replace_schema_metadata(None)
+    pq.write_table(table, path)
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
     with atomic_path(path, ".parquet") as tmp:
-        pq.write_table(table, tmp)
+        _parquet_to(df, tmp)
     return Path(path)
+
+
+class FileSet:
+    """Files of one result that replace their predecessors together, or not at all.
+
+    Each file is written to a temporary file beside its final name; :meth:`commit` renames them
+    all once every one of them is written. A failure while writing (a full disk, a bad value)
+    removes the temporary files and leaves every previous file as it was: never a folder
+    mixing a new ``inventory.parquet`` with an old ``coverage.parquet``. ``last`` (e.g.
+    ``summary.json``) marks a complete set: the old one is removed first and the new one renamed
+    last, so a folder without it is being written (or was interrupted while being renamed).
+
+        with FileSet(out, last="summary.json") as files:
+            files.parquet("coverage.parquet", df)
+            files.json("summary.json", summary)
+    """
+
+    def __init__(self, folder: str | Path, last: str | None = None):
+        self.folder = Path(folder)
+        self.last = last
+        self.staged: dict[str, Path] = {}
+
+    def _stage(self, name: str, suffix: str = "") -> Path:
+        if name in self.staged:
+            raise ValueError(f"{name} written twice")
+        tmp = _temp_beside(self.folder / name, suffix)
+        self.staged[name] = tmp
+        return tmp
+
+    def text(self, name: str, text: str) -> Path:
+        tmp = self._stage(name)
+        tmp.write_text(text, encoding="utf-8")
+        return self.folder / name
+
+    def json(self, name: str, obj: Any) -> Path:
+        return self.text(name, _json_text(obj))
+
+    def parquet(self, name: str, df: pd.DataFrame) -> Path:
+        _parquet_to(df, self._stage(name, ".parquet"))
+        return self.folder / name
+
+    def commit(self) -> dict[str, Path]:
+        for tmp in self.staged.values():
+            _sync(tmp)
+        order = [n for n in self.staged if n != self.last] + ([self.last] if self.last in self.staged else [])
+        if self.last in self.staged:
+            (self.folder / self.last).unlink(missing_ok=True)
+        done = {}
+        for name in order:
+            os.replace(self.staged.pop(name), self.folder / name)
+            done[name] = self.folder / name
+        return done
+
+    def abort(self) -> None:
+        for tmp in self.staged.values():
+            tmp.unlink(missing_ok=True)
+        self.staged.clear()
+
+    def __enter__(self) -> FileSet:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.abort()
 
 
 def read_parquet(path: str | Path, columns: list[str] | None = None) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from .content.probe import ProbeResult, apply_content, probe_lake
 from .coverage import CoverageResult, as_of_timestamp, build_coverage, completeness, expected_items, overall
 from .errors import BadInput
 from .gaps import find_gaps
-from .outputs import write_json, write_parquet
+from .outputs import FileSet
 from .sampling import plan_sample
 from .database.db_coverage import schedule_for
 from .spec import Spec, load_spec
@@ -174,27 +174,30 @@ def summarize(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, queue:
 
 
 def write_outputs(result: Result, out_dir) -> dict[str, Path]:
-    out = Path(out_dir)
-    files = {
-        "inventory.parquet": write_parquet(result.inventory, out / "inventory.parquet"),
-        "coverage.parquet": write_parquet(result.coverage, out / "coverage.parquet"),
-        "orphans.parquet": write_parquet(result.orphans, out / "orphans.parquet"),
-        "duplicates.parquet": write_parquet(result.duplicates, out / "duplicates.parquet"),
-        "completeness.parquet": write_parquet(result.completeness, out / "completeness.parquet"),
-        "gaps.parquet": write_parquet(result.gaps, out / "gaps.parquet"),
-        "tasks.json": write_json({"as_of": result.summary["as_of"], "tasks": result.tasks},
-                                 out / "tasks.json"),
-    }
-    if result.matrix is not None:
-        files["matrix.parquet"] = write_parquet(result.matrix, out / "matrix.parquet")
-    if result.probe is not None:
-        files["content.parquet"] = write_parquet(result.probe.table, out / "content.parquet")
-        files["content_info.json"] = write_json(
-            {**result.probe.info, "datasets": result.probe.summary()["datasets"],
-             "warnings": result.probe.warnings}, out / "content_info.json")
-    # summary last: its presence says the other files are complete
-    files["summary.json"] = write_json(result.summary, out / "summary.json")
-    return files
+    """Write the result's files into ``out_dir``, together or not at all (:class:`FileSet`): a
+    failure (a full disk...) leaves a previous result there untouched. ``summary.json`` goes
+    last: its presence says the other files are complete."""
+    files = FileSet(out_dir, last="summary.json")
+    try:
+        files.parquet("inventory.parquet", result.inventory)
+        files.parquet("coverage.parquet", result.coverage)
+        files.parquet("orphans.parquet", result.orphans)
+        files.parquet("duplicates.parquet", result.duplicates)
+        files.parquet("completeness.parquet", result.completeness)
+        files.parquet("gaps.parquet", result.gaps)
+        files.json("tasks.json", {"as_of": result.summary["as_of"], "tasks": result.tasks})
+        if result.matrix is not None:
+            files.parquet("matrix.parquet", result.matrix)
+        if result.probe is not None:
+            files.parquet("content.parquet", result.probe.table)
+            files.json("content_info.json",
+                       {**result.probe.info, "datasets": result.probe.summary()["datasets"],
+                        "warnings": result.probe.warnings})
+        files.json("summary.json", result.summary)
+    except BaseException:
+        files.abort()
+        raise
+    return files.commit()
 
 
 def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
