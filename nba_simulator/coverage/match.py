@@ -46,9 +46,11 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
     """Return ``(coverage, orphans, duplicates)`` DataFrames."""
     as_of = as_of_timestamp(as_of)
     items, item_keys = expected.items, expected.keys
-    inventory = _drop_excluded(inventory, spec.exclude)
-
-    hits = item_keys.merge(inventory, on="key", how="inner")
+    # masks over the inventory as given (no copy of it): excluded keys, expected keys
+    kept = ~_excluded_mask(inventory, spec.exclude)
+    # one hash probe of every object against the expected keys; the join then sees only hits
+    expected_mask = _isin(inventory["key"], item_keys["key"]) & kept
+    hits = item_keys.merge(inventory[expected_mask], on="key", how="inner")
     hits = hits.merge(items[["item_id", "dataset", "per", "season", "item_end", "expected_key"]],
                       on="item_id")
     hits["status"] = _object_status(spec, hits, as_of)
@@ -72,10 +74,55 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
     dups["chosen"] = ~dups.duplicated("item_id")
     duplicates = dups[DUPLICATE_COLUMNS].reset_index(drop=True)
 
-    matched = set(hits["key"])
-    unmatched = inventory[~inventory["key"].isin(matched)]
+    # the keys of hits are exactly the expected ones present; the rest is classified
+    unmatched = inventory.loc[kept & ~expected_mask, ["key", "size", "last_modified"]]
     orphans = classify_unmatched(spec, unmatched, expected, schedule, as_of)
     return coverage, orphans, duplicates
+
+
+def _arrow_keys(keys: pd.Series):
+    import pyarrow as pa
+
+    if isinstance(keys.array, pd.arrays.ArrowStringArray):
+        arr = keys.array._pa_array
+    else:
+        arr = pa.array(keys.astype("string").array, type=pa.string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.string()) if arr.type != pa.string() else arr
+
+
+def _isin(keys: pd.Series, values: pd.Series) -> np.ndarray:
+    """``keys.isin(values)`` for string columns as one Arrow hash probe (no Python per value)."""
+    import pyarrow.compute as pc
+
+    if not len(keys) or not len(values):
+        return np.zeros(len(keys), dtype=bool)
+    found = pc.is_in(_arrow_keys(keys), value_set=_arrow_keys(values.drop_duplicates()))
+    return found.fill_null(False).to_numpy(zero_copy_only=False)
+
+
+def _is_sorted(keys: pd.Series) -> bool:
+    """Whether string keys are in strictly increasing order (one vectorised pass)."""
+    import pyarrow.compute as pc
+
+    if len(keys) < 2:
+        return True
+    arr = _arrow_keys(keys)
+    if arr.null_count:
+        return False
+    return bool(pc.all(pc.less(arr[:-1], arr[1:])).as_py())
+
+
+def _excluded_mask(inventory: pd.DataFrame, exclude) -> np.ndarray:
+    import pyarrow.compute as pc
+
+    mask = np.zeros(len(inventory), dtype=bool)
+    if len(exclude) and len(inventory):
+        keys = _arrow_keys(inventory["key"])
+        for prefix in exclude:
+            mask |= pc.fill_null(pc.starts_with(keys, pattern=prefix), False).to_numpy(zero_copy_only=False)
+    return mask
 
 
 def _drop_excluded(inventory: pd.DataFrame, exclude) -> pd.DataFrame:
@@ -105,24 +152,35 @@ def _object_status(spec: Spec, hits: pd.DataFrame, as_of: pd.Timestamp) -> pd.Se
 
 def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
                        schedule: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Orphans (parse for a dataset) with the reason they matched nothing; the rest unparsed."""
+    """Orphans (parse for a dataset) with the reason they matched nothing; the rest unparsed.
+
+    Every key gets one row: the first layout (in spec order) that parses it makes it an orphan of
+    that dataset, else it is unparsed. Built in place over the unmatched rows (no copy of them
+    per layout), sorted by key.
+    """
     rest = unmatched[["key", "size", "last_modified"]].reset_index(drop=True)
-    found = []
+    n = len(rest)
+    left = np.ones(n, dtype=bool)          # not claimed by a layout yet
+    dataset = np.full(n, pd.NA, dtype=object)
+    reason = np.full(n, "unparsed", dtype=object)
+    detail = np.full(n, "matches no dataset layout", dtype=object)
     for ds in spec.datasets:
         for layout in ds.layouts:
-            if rest.empty:
+            if not left.any():
                 break
-            hit = layout.matches(rest["key"])
+            hit = layout.matches(rest["key"]).to_numpy() & left
             if not hit.any():
                 continue
-            part = rest[hit.to_numpy()]
-            fields = layout.parse(part["key"])
-            detail = _orphan_detail(ds, fields, expected, schedule, as_of)
-            found.append(part.assign(dataset=ds.name, reason="orphan", detail=detail.to_numpy()))
-            rest = rest[~hit.to_numpy()]
-    found.append(rest.assign(dataset=pd.NA, reason="unparsed", detail="matches no dataset layout"))
-    out = pd.concat(found, ignore_index=True)
-    return out[ORPHAN_COLUMNS].sort_values("key", kind="mergesort").reset_index(drop=True)
+            fields = layout.parse(rest["key"][hit])
+            dataset[hit] = ds.name
+            reason[hit] = "orphan"
+            detail[hit] = _orphan_detail(ds, fields, expected, schedule, as_of).to_numpy()
+            left &= ~hit
+    out = rest.assign(dataset=pd.Series(dataset, index=rest.index, dtype=object), reason=pd.array(reason, dtype="str"),
+                      detail=pd.array(detail, dtype="str"))
+    if not _is_sorted(rest["key"]):  # an inventory sorted by key is already in order: O(n) check
+        out = out.sort_values("key", kind="mergesort")
+    return out[ORPHAN_COLUMNS].reset_index(drop=True)
 
 
 _ID_COLUMNS = ("game_id", "espn_game_id", "bbref_game_id")

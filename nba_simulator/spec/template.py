@@ -95,6 +95,9 @@ class KeyTemplate:
     # -- parsing ---------------------------------------------------------------------------
     def matches(self, keys: pd.Series) -> pd.Series:
         """Boolean mask: which keys this layout describes."""
+        found = self._arrow_match(keys)
+        if found is not None:
+            return pd.Series(found[0], index=keys.index)
         return keys.astype("string").str.match(self.pattern).fillna(False).astype(bool)
 
     def parse(self, keys: pd.Series) -> pd.DataFrame:
@@ -102,10 +105,51 @@ class KeyTemplate:
 
         A template without placeholders yields an empty-column frame; use :meth:`matches`.
         """
-        keys = keys.astype("string")
         if not self.placeholders:
             return pd.DataFrame(index=keys.index)
-        return keys.str.extract(self.pattern, expand=True)
+        found = self._arrow_match(keys, extract=True)
+        if found is not None:
+            return found[1]
+        return keys.astype("string").str.extract(self.pattern, expand=True)
+
+    def _arrow_match(self, keys: pd.Series, extract: bool = False):
+        """The vectorised path: only keys starting with the literal prefix are tried, with one
+        RE2 pass (pyarrow) over them. RE2 matches ``\\d`` against ASCII digits only and ``$``
+        only at the very end (a key with a trailing newline is another key): exactly the pattern's
+        intent, whatever else the column holds (pandas would switch the whole column to Python's
+        ``re``, one key at a time, as soon as one key is not ASCII). ``None`` when the pattern
+        needs Python's ``re`` (a placeholder used twice: a backreference)."""
+        if "(?P=" in self.pattern.pattern:
+            return None
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(keys.astype("string").array, type=pa.string(), from_pandas=True) \
+            if not isinstance(keys.array, pd.arrays.ArrowStringArray) else keys.array._pa_array
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+        if arr.type != pa.string():
+            arr = arr.cast(pa.string())
+        n = len(arr)
+        mask = np.zeros(n, dtype=bool)
+        prefix = self.literal_prefix
+        cand = pc.starts_with(arr, pattern=prefix) if prefix else pc.is_valid(arr)
+        idx = pc.indices_nonzero(pc.fill_null(cand, False))
+        sub = arr.take(idx)
+        hit = pc.fill_null(pc.match_substring_regex(sub, self.pattern.pattern), False)
+        rows = idx.filter(hit).to_numpy()
+        mask[rows] = True
+        if not extract:
+            return mask, None
+        values = pc.extract_regex(sub.filter(hit), self.pattern.pattern).flatten()
+        pos = np.full(n, -1, dtype=np.int64)
+        pos[rows] = np.arange(len(rows))
+        spread = pa.array(pos, mask=pos < 0)
+        names = list(self.placeholders)
+        dtype = pd.StringDtype(na_value=pd.NA)
+        cols = {name: pd.array(values[i].take(spread), dtype=dtype) for i, name in enumerate(names)}
+        return mask, pd.DataFrame(cols, index=keys.index)
 
     # -- rendering -------------------------------------------------------------------------
     def render(self, items: pd.DataFrame) -> pd.Series:

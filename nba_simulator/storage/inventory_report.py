@@ -50,6 +50,7 @@ import pyarrow.compute as pc
 
 from nba_simulator.errors import BadInput, LakeNotFound
 from nba_simulator.storage.base import INVENTORY_SCHEMA, ObjectNotFound, Storage, open_storage
+from nba_simulator.storage.keysort import has_duplicates, sort_by_key
 from nba_simulator.storage.scan import _ParquetSink, _drop_excluded, _empty_table, _to_frame
 
 log = logging.getLogger(__name__)
@@ -445,12 +446,14 @@ def _read_files(storage: Storage, m: Manifest, lake_prefix: str, exclude: list[s
             if fetched.path.startswith(tmpdir):
                 os.unlink(fetched.path)
         table = pa.Table.from_batches(batches, schema=INVENTORY_SCHEMA) if batches else _empty_table()
+        del batches
+        table = sort_by_key(table)
         replacement = None
-        if table.num_rows and pc.count_distinct(table.column("key")).as_py() != table.num_rows:
+        if has_duplicates(table.column("key")):
             from nba_simulator.storage.scan import _dedupe
 
             before = table.num_rows
-            table = _dedupe(table)
+            table = _dedupe(table).sort_by("key")
             log.warning("inventory %s: %d duplicate rows dropped", m.uri, before - table.num_rows)
             replacement = table
         if sink is not None:
@@ -460,7 +463,9 @@ def _read_files(storage: Storage, m: Manifest, lake_prefix: str, exclude: list[s
         if sink is not None:
             sink.abort()
         shutil.rmtree(tmpdir, ignore_errors=True)
-    df = _to_frame(table)
+    df = _to_frame(table)  # already sorted: _to_frame's check is one pass
+    del table
+    pa.default_memory_pool().release_unused()
     df.attrs["inventory"] = {"source": "s3-inventory", "uri": m.uri, "created": m.created.isoformat()}
     return df
 

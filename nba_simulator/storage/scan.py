@@ -96,7 +96,9 @@ def _drop_excluded(batch: pa.RecordBatch, exclude: list[str]) -> pa.RecordBatch:
 
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
-    table = table.sort_by("key")
+    from nba_simulator.storage.keysort import sort_by_key  # sorted disjoint runs: no full sort
+
+    table = sort_by_key(table)
     df = table.to_pandas()
     df["last_modified"] = df["last_modified"].astype("datetime64[ns, UTC]")
     return df[COLUMNS].reset_index(drop=True)
