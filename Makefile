@@ -10,7 +10,9 @@ RUNS ?= runs
 AS_OF ?= 2019-03-15
 PYTEST_ARGS ?=
 
-.PHONY: setup run reconcile-demo test test-fast bench lab clean help
+.PHONY: setup run reconcile-demo test bench clean help
+
+include make/pipeline.mk
 
 help:
 	@echo "make run     set up, build the demo lake and run the pipeline on it"

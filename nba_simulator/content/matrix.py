@@ -54,7 +54,8 @@ def game_matrix(coverage: pd.DataFrame, schedule: pd.DataFrame,
             games[c] = pd.NA
     games = games[GAME_COLUMNS].sort_values(["game_date", "game_id"], kind="mergesort")
     games = games.reset_index(drop=True)
-    grid = games.merge(pd.DataFrame({"dataset": names}), how="cross")
+    grid = games.merge(pd.DataFrame({"dataset": pd.Series(names, dtype=per_game["dataset"].dtype)}),
+                       how="cross")
     grid = grid.join(meta, on="dataset")
     cells = per_game[["game_id", "dataset", "status", "key"]].drop_duplicates(["game_id", "dataset"])
     tidy = grid.merge(cells, on=["game_id", "dataset"], how="left")

@@ -91,3 +91,18 @@ def test_task_queue_ranks_first_games_another_source_has():
     assert {t["task_id"] for t in ranked.tasks} == {t["task_id"] for t in plain.tasks}
     assert "other_sources_have" in tasks_frame(ranked.tasks).columns
     assert sources_present(COVERAGE)["0021201214"] == frozenset({"basketball_reference"})
+
+
+def test_a_spec_without_per_game_datasets_gives_an_empty_matrix():
+    """A lake spec of daily files only: nothing to cross, and no crash."""
+    import pandas as pd
+
+    from nba_simulator.content.matrix import cross_source_gaps, game_matrix
+    from nba_simulator.schedule.load import load_schedule
+
+    cov = pd.DataFrame({"dataset": ["daily"], "source": ["espn"], "data_type": ["schedule"],
+                        "per": ["date"], "game_id": [pd.NA], "status": ["present"],
+                        "key": ["daily/20190101.json"]})
+    m = game_matrix(cov, load_schedule("builtin"))
+    assert m.tidy.empty and m.wide.empty
+    assert cross_source_gaps(m).empty
