@@ -17,7 +17,7 @@ from . import __version__
 from .content.matrix import cross_source_gaps, game_matrix
 from .content.probe import ProbeResult, apply_content, probe_lake
 from .coverage import CoverageResult, as_of_timestamp, build_coverage, completeness, expected_items, overall
-from .errors import BadInput
+from .errors import BadInput, LakeNotFound
 from .gaps import find_gaps
 from .outputs import FileSet
 from .sampling import plan_sample
@@ -113,6 +113,11 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
         prefixes = list(plan_sample(expected_items(spec, schedule, as_of), sample).prefixes)
     inventory = scan(storage, prefixes=prefixes, exclude=list(spec.exclude), workers=workers,
                      out_path=out_path, progress=progress)
+    if prefixes is None and inventory.empty:
+        # An empty lake is a wrong bucket, prefix or folder far more often than a real state:
+        # a report saying "everything is missing" (and a task for every game) would be wrong.
+        raise LakeNotFound(f"the lake {storage.uri} holds no objects (outside the spec's excluded "
+                           f"folders): wrong bucket, prefix or folder?")
     info = {"lake": lake, "objects": int(len(inventory)), "bytes": int(inventory["size"].sum()),
             "sample": sample, "listed_prefixes": len(prefixes) if prefixes is not None else None,
             "seconds": round(time.perf_counter() - started, 3)}
