@@ -72,10 +72,10 @@ log = logging.getLogger(__name__)
 
 PAGE_KEYS = 1000
 OPERATION = "ListObjectsV2"
-DEFAULT_STREAMS = 8        # parallel ranges per big prefix
-SEQUENTIAL_PAGES = 3       # pages read in sequence before a prefix is cut into ranges
-PROBES_PER_ROUND = 16      # MaxKeys=1 probes per probing round
-PROBE_ROUNDS = 4           # at most this many rounds of probing per prefix
+DEFAULT_STREAMS = 12       # parallel ranges per big prefix
+SEQUENTIAL_PAGES = 2       # pages read in sequence before a prefix is cut into ranges
+PROBES_PER_ROUND = 8       # MaxKeys=1 probes per probing round
+PROBE_ROUNDS = 3           # at most this many rounds of probing per prefix
 _REDIRECT_CODES = frozenset({"PermanentRedirect", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"})
 
 _KEY = re.compile(rb"<Key>([^<]*)</Key>")
@@ -312,12 +312,12 @@ def complete_body(http) -> bytes:
 class FastLister:
     """Signed, pooled, retried, lean ListObjectsV2 for one bucket (thread-safe)."""
 
-    def __init__(self, client, bucket: str, credentials=None, *, streams: int = DEFAULT_STREAMS,
+    def __init__(self, client, bucket: str, credentials=None, *, streams: int | None = None,
                  max_workers: int = 32):
         self.client = client
         self.bucket = bucket
         self.credentials = credentials
-        self.streams = max(1, streams)
+        self.streams = max(1, streams or DEFAULT_STREAMS)
         self.max_workers = max(1, max_workers)
         self.region = client.meta.region_name or "us-east-1"
         self.unsigned = client.meta.config.signature_version is botocore.UNSIGNED
@@ -339,6 +339,8 @@ class FastLister:
         self._retry = standard_retries.register_retry_handler(shim, max_attempts=self.max_attempts)
         self._base_url: str | None = None
         self._lock = threading.Lock()
+        # requests in flight across all listings of this bucket: the HTTP pool's size
+        self._slots = threading.BoundedSemaphore(max(1, client.meta.config.max_pool_connections or max_workers))
 
     # -- one request ------------------------------------------------------------------------
     def base_url(self) -> str:
@@ -375,7 +377,8 @@ class FastLister:
                 responses = self.client.meta.events.emit(self.event_name, request=prepared)
                 http = next((r for _, r in responses if r is not None), None)
                 if http is None:
-                    http = self.http.send(prepared)
+                    with self._slots:
+                        http = self.http.send(prepared)
                 if 200 <= http.status_code < 300:
                     body = complete_body(http)
             except (botocore.exceptions.ConnectionError, botocore.exceptions.HTTPClientError) as exc:

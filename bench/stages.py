@@ -1,0 +1,123 @@
+"""One benchmark size in a fresh process: ``python -m bench.stages generate|measure|pipeline N DIR``.
+
+Prints one JSON object per line: ``{"stage", "objects", "seconds", "peak_rss_mb"}``. Peak memory is
+the process's resident set size, sampled every 10 ms during the stage (``pipeline``: the whole
+process's maximum, as the OS counts it).
+"""
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+LAKE = "s3://nba-sim-raw-data-lake"
+
+
+class Peak:
+    def __init__(self):
+        self.proc = psutil.Process()
+        self.peak = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop.is_set():
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+            time.sleep(0.01)
+
+    def reset(self):
+        self.peak = self.proc.memory_info().rss
+
+
+@contextmanager
+def stage(name: str, n: int, peak: Peak, out: list):
+    peak.reset()
+    t = time.perf_counter()
+    yield
+    seconds = time.perf_counter() - t
+    peak.peak = max(peak.peak, peak.proc.memory_info().rss)
+    rec = {"stage": name, "objects": n, "seconds": round(seconds, 3), "peak_rss_mb": round(peak.peak / 2**20)}
+    out.append(rec)
+    print(json.dumps(rec), flush=True)
+
+
+def generate(n: int, folder: Path, sort: bool = True) -> None:
+    from bench.generate import inventory, schedule, write_report
+    from nba_simulator.spec import load_spec
+
+    if (folder / "done").exists():
+        return
+    table = inventory(n, load_spec("default"), schedule())
+    write_report(table, folder / "report", sort=sort)
+    (folder / "done").write_text(str(n))
+
+
+def measure(n: int, folder: Path) -> None:
+    from bench.generate import AS_OF, schedule
+    from nba_simulator.coverage import build_coverage
+    from nba_simulator.gaps import find_gaps
+    from nba_simulator.spec import load_spec
+    from nba_simulator.storage.inventory_report import read_report
+    from nba_simulator.tasks import task_queue
+
+    spec, games = load_spec("default"), schedule()
+    peak, out = Peak(), []
+    with stage("read inventory report", n, peak, out):
+        inv, _ = read_report(str(folder / "report"), lake=LAKE, exclude=list(spec.exclude))
+    with stage("parse keys (every layout)", n, peak, out):
+        keys = inv["key"]
+        for ds in spec.datasets:
+            for layout in ds.layouts:
+                hit = layout.matches(keys)
+                layout.parse(keys[hit.to_numpy()])
+    with stage("coverage", n, peak, out):
+        cov = build_coverage(spec, games, inv, AS_OF)
+    with stage("gaps + tasks", n, peak, out):
+        gaps = find_gaps(spec, cov.coverage, cov.completeness, AS_OF)
+        task_queue(spec, gaps)
+    total = sum(r["seconds"] for r in out if r["stage"] != "parse keys (every layout)")
+    print(json.dumps({"stage": "read + coverage + gaps", "objects": n, "seconds": round(total, 3),
+                      "peak_rss_mb": max(r["peak_rss_mb"] for r in out)}), flush=True)
+
+
+def pipeline(n: int, folder: Path) -> None:
+    """Read the report, analyse (coverage, gaps, tasks, summary), write every output file."""
+    import tempfile
+
+    from bench.generate import AS_OF, schedule
+    from nba_simulator.reconcile import analyse, write_outputs
+    from nba_simulator.spec import load_spec
+    from nba_simulator.storage.inventory_report import read_report
+
+    t = time.perf_counter()
+    spec, games = load_spec("default"), schedule()
+    inv, _ = read_report(str(folder / "report"), lake=LAKE, exclude=list(spec.exclude))
+    result = analyse(spec, games, inv, AS_OF, {"lake": LAKE, "objects": len(inv)})
+    with tempfile.TemporaryDirectory() as out:
+        write_outputs(result, out)
+    seconds = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
+    print(json.dumps({"stage": "full pipeline (fresh process)", "objects": n, "seconds": round(seconds, 3),
+                      "peak_rss_mb": round(peak)}), flush=True)
+
+
+if __name__ == "__main__":
+    what, n, folder = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    folder.mkdir(parents=True, exist_ok=True)
+    if what == "generate":
+        generate(n, folder, sort="--unsorted" not in sys.argv)
+    elif what == "measure":
+        measure(n, folder)
+    elif what == "pipeline":
+        pipeline(n, folder)
+    else:
+        raise SystemExit(f"unknown {what}")
