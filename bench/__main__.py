@@ -1,0 +1,114 @@
+"""``make bench`` = ``python -m bench``: every benchmark, one table.
+
+    python -m bench [--sizes 10k,100k,1m,10m] [--listing-keys 50000] [--no-listing]
+                    [--workdir DIR] [--markdown FILE]
+
+Each size runs in fresh processes (generation apart from measurement, the full pipeline apart from
+the per-stage measurements), so that one stage's memory never counts against another. Generated
+inputs are kept in ``--workdir`` (default ``bench/.data``) and reused by later runs. 10M objects
+take a few minutes (about half of it generating the input the first time).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+
+
+def _run(args: list[str]) -> list[dict]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode:
+        sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-4000:])
+        raise SystemExit(f"bench step failed: {' '.join(args)}")
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+
+def machine() -> str:
+    import psutil
+
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor()
+    return (f"{os.cpu_count()} cores ({cpu}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
+
+
+def _fmt_rate(n: int, s: float) -> str:
+    r = n / s if s else float("inf")
+    return f"{r / 1e6:.2f}M" if r >= 1e6 else f"{r / 1e3:.1f}K"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench")
+    ap.add_argument("--sizes", default="10k,100k,1m,10m")
+    ap.add_argument("--listing-keys", type=int, default=50_000)
+    ap.add_argument("--no-listing", action="store_true")
+    ap.add_argument("--workdir", default=str(ROOT / "bench" / ".data"))
+    ap.add_argument("--markdown", default=None, help="also write the tables to this file")
+    args = ap.parse_args(argv)
+    sizes = [SIZES[s.strip().lower()] for s in args.sizes.split(",") if s.strip()]
+    work = Path(args.workdir)
+    lines = [f"Machine: {machine()}", ""]
+    print(lines[0], flush=True)
+
+    if not args.no_listing:
+        print(f"listing: {args.listing_keys} keys on SeaweedFS ...", flush=True)
+        recs = [r for r in _run(["bench.listing", "--keys", str(args.listing_keys)]) if "case" in r]
+        lines += ["Listing (real S3 server: SeaweedFS on this machine; median of 3 alternating runs)", "",
+                  "| listing | objects | bare boto3 paginator keys/s | nba-recon keys/s | ratio |",
+                  "|---|---:|---:|---:|---:|"]
+        for r in recs:
+            lines.append(f"| {r['case']} | {r['objects']:,} | {r['boto3_keys_per_s']:,} | "
+                         f"{r['tool_keys_per_s']:,} | {r['ratio']}x |")
+        lines.append("")
+        print("\n".join(lines[-len(recs) - 3:]), flush=True)
+
+    results: dict[int, list[dict]] = {}
+    for n in sizes:
+        folder = work / f"n{n}"
+        print(f"{n:,} objects: generating (cached) ...", flush=True)
+        _run(["bench.stages", "generate", str(n), str(folder)])
+        print(f"{n:,} objects: measuring ...", flush=True)
+        recs = _run(["bench.stages", "measure", str(n), str(folder)])
+        recs += _run(["bench.stages", "pipeline", str(n), str(folder)])
+        results[n] = recs
+        for r in recs:
+            print(f"  {r['stage']:<32} {r['seconds']:>8.2f} s  {_fmt_rate(n, r['seconds']):>8} obj/s  "
+                  f"peak {r['peak_rss_mb']:,} MiB", flush=True)
+
+    stages = [r["stage"] for r in results[sizes[0]]] if sizes else []
+    head = "| stage | " + " | ".join(f"{n:,} objects" for n in sizes) + " | growth |"
+    lines += ["Inventory -> coverage -> gaps (S3 Inventory Parquet delivery against 28,428 games; "
+              "seconds / objects per second / peak RSS)", "", head,
+              "|---|" + "---:|" * len(sizes) + "---|"]
+    for st in stages:
+        cells, pts = [], []
+        for n in sizes:
+            r = next(x for x in results[n] if x["stage"] == st)
+            cells.append(f"{r['seconds']:.2f} s / {_fmt_rate(n, r['seconds'])}/s / {r['peak_rss_mb']:,} MiB")
+            pts.append((n, r["seconds"]))
+        growth = ""
+        big = [(n, s) for n, s in pts if n >= 100_000 and s > 0]
+        if len(big) >= 2:
+            (n0, s0), (n1, s1) = big[0], big[-1]
+            growth = f"time ~ n^{math.log(s1 / s0) / math.log(n1 / n0):.2f} ({n0:,}->{n1:,})"
+        lines.append(f"| {st} | " + " | ".join(cells) + f" | {growth} |")
+    print("\n" + "\n".join(lines), flush=True)
+    if args.markdown:
+        Path(args.markdown).write_text("\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
