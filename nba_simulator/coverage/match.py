@@ -81,25 +81,28 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
 
 
 def _arrow_keys(keys: pd.Series):
+    """The Arrow data of a string column, without copying it (chunks stay chunks)."""
     import pyarrow as pa
 
     if isinstance(keys.array, pd.arrays.ArrowStringArray):
         arr = keys.array._pa_array
     else:
         arr = pa.array(keys.astype("string").array, type=pa.string(), from_pandas=True)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
     return arr.cast(pa.string()) if arr.type != pa.string() else arr
 
 
 def _isin(keys: pd.Series, values: pd.Series) -> np.ndarray:
     """``keys.isin(values)`` for string columns as one Arrow hash probe (no Python per value)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     if not len(keys) or not len(values):
         return np.zeros(len(keys), dtype=bool)
-    found = pc.is_in(_arrow_keys(keys), value_set=_arrow_keys(values.drop_duplicates()))
-    return found.fill_null(False).to_numpy(zero_copy_only=False)
+    value_set = _arrow_keys(values.drop_duplicates())
+    if isinstance(value_set, pa.ChunkedArray):
+        value_set = value_set.combine_chunks()  # the expected keys: small
+    found = pc.fill_null(pc.is_in(_arrow_keys(keys), value_set=value_set), False)
+    return found.to_numpy()
 
 
 def _is_sorted(keys: pd.Series) -> bool:
@@ -121,7 +124,7 @@ def _excluded_mask(inventory: pd.DataFrame, exclude) -> np.ndarray:
     if len(exclude) and len(inventory):
         keys = _arrow_keys(inventory["key"])
         for prefix in exclude:
-            mask |= pc.fill_null(pc.starts_with(keys, pattern=prefix), False).to_numpy(zero_copy_only=False)
+            mask |= pc.fill_null(pc.starts_with(keys, pattern=prefix), False).to_numpy()
     return mask
 
 
@@ -158,12 +161,15 @@ def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
     that dataset, else it is unparsed. Built in place over the unmatched rows (no copy of them
     per layout), sorted by key.
     """
+    import pyarrow as pa
+
     rest = unmatched[["key", "size", "last_modified"]].reset_index(drop=True)
     n = len(rest)
     left = np.ones(n, dtype=bool)          # not claimed by a layout yet
     dataset = np.full(n, pd.NA, dtype=object)
-    reason = np.full(n, "unparsed", dtype=object)
-    detail = np.full(n, "matches no dataset layout", dtype=object)
+    orphan = np.zeros(n, dtype=np.int8)    # reason: 0 unparsed, 1 orphan
+    detail_code = np.zeros(n, dtype=np.int32)
+    details = ["matches no dataset layout"]  # detail_code -> text (built as Arrow, no object per row)
     for ds in spec.datasets:
         for layout in ds.layouts:
             if not left.any():
@@ -173,11 +179,16 @@ def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
                 continue
             fields = layout.parse(rest["key"][hit])
             dataset[hit] = ds.name
-            reason[hit] = "orphan"
-            detail[hit] = _orphan_detail(ds, fields, expected, schedule, as_of).to_numpy()
+            orphan[hit] = 1
+            texts, codes = np.unique(_orphan_detail(ds, fields, expected, schedule, as_of).to_numpy(dtype=object)
+                                     .astype(str), return_inverse=True)
+            detail_code[hit] = len(details) + codes
+            details.extend(texts.tolist())
             left &= ~hit
-    out = rest.assign(dataset=pd.Series(dataset, index=rest.index, dtype=object), reason=pd.array(reason, dtype="str"),
-                      detail=pd.array(detail, dtype="str"))
+    reason = pa.DictionaryArray.from_arrays(pa.array(orphan), pa.array(["unparsed", "orphan"])).cast(pa.string())
+    detail = pa.DictionaryArray.from_arrays(pa.array(detail_code), pa.array(details, pa.string())).cast(pa.string())
+    out = rest.assign(dataset=pd.Series(dataset, index=rest.index, dtype=object),
+                      reason=pd.array(reason, dtype="str"), detail=pd.array(detail, dtype="str"))
     if not _is_sorted(rest["key"]):  # an inventory sorted by key is already in order: O(n) check
         out = out.sort_values("key", kind="mergesort")
     return out[ORPHAN_COLUMNS].reset_index(drop=True)

@@ -127,8 +127,6 @@ class KeyTemplate:
 
         arr = pa.array(keys.astype("string").array, type=pa.string(), from_pandas=True) \
             if not isinstance(keys.array, pd.arrays.ArrowStringArray) else keys.array._pa_array
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
         if arr.type != pa.string():
             arr = arr.cast(pa.string())
         n = len(arr)
@@ -136,7 +134,9 @@ class KeyTemplate:
         prefix = self.literal_prefix
         cand = pc.starts_with(arr, pattern=prefix) if prefix else pc.is_valid(arr)
         idx = pc.indices_nonzero(pc.fill_null(cand, False))
-        sub = arr.take(idx)
+        sub = arr.take(idx)  # only the keys under the prefix (a column's chunks are never combined)
+        if isinstance(sub, pa.ChunkedArray):
+            sub = sub.combine_chunks()
         hit = pc.fill_null(pc.match_substring_regex(sub, self.pattern.pattern), False)
         rows = idx.filter(hit).to_numpy()
         mask[rows] = True
