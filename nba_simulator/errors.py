@@ -54,6 +54,10 @@ class TransientStorageError(StorageError):
     transient = True
 
 
+class OutputError(ReconError):
+    """An output could not be written (a full disk, a read-only folder...). Exit code 1."""
+
+
 class StageFailed(ReconError):
     """A pipeline stage failed; the executed notebook is kept with the error visible."""
 

@@ -7,6 +7,7 @@ atomically. ``reconcile`` chains them for the CLI.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from . import __version__
 from .content.matrix import cross_source_gaps, game_matrix
 from .content.probe import ProbeResult, apply_content, probe_lake
 from .coverage import CoverageResult, as_of_timestamp, build_coverage, completeness, expected_items, overall
-from .errors import BadInput, LakeNotFound
+from .errors import BadInput, LakeNotFound, OutputError
 from .gaps import find_gaps
 from .outputs import FileSet
 from .sampling import plan_sample
@@ -199,6 +200,11 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
                        {**result.probe.info, "datasets": result.probe.summary()["datasets"],
                         "warnings": result.probe.warnings})
         files.json("summary.json", result.summary)
+    except OSError as exc:
+        files.abort()
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise OutputError(f"cannot write the results into {out_dir}: {reason}; "
+                          f"no file there was replaced") from exc
     except BaseException:
         files.abort()
         raise
