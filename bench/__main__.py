@@ -87,6 +87,18 @@ def main(argv=None) -> int:
             print(f"  {r['stage']:<32} {r['seconds']:>8.2f} s  {_fmt_rate(n, r['seconds']):>8} obj/s  "
                   f"peak {r['peak_rss_mb']:,} MiB", flush=True)
 
+    if sizes and max(sizes) >= 1_000_000:  # the worst case of reading: files not sorted by key
+        n = max(sizes)
+        folder = work / f"n{n}-unsorted"
+        print(f"{n:,} objects, unsorted files: generating (cached) and reading ...", flush=True)
+        _run(["bench.stages", "generate", str(n), str(folder), "--unsorted"])
+        rec = _run(["bench.stages", "read", str(n), str(folder)])[0]
+        print(f"  {rec['stage']:<32} {rec['seconds']:>8.2f} s  peak {rec['peak_rss_mb']:,} MiB", flush=True)
+        lines_unsorted = [f"Worst case of reading, {n:,} objects in data files NOT sorted by key (a full sort): "
+                          f"{rec['seconds']:.2f} s, peak {rec['peak_rss_mb']:,} MiB.", ""]
+    else:
+        lines_unsorted = []
+
     stages = [r["stage"] for r in results[sizes[0]]] if sizes else []
     head = "| stage | " + " | ".join(f"{n:,} objects" for n in sizes) + " | growth |"
     lines += ["Inventory -> coverage -> gaps (S3 Inventory Parquet delivery against 28,428 games; "
@@ -103,7 +115,11 @@ def main(argv=None) -> int:
         if len(big) >= 2:
             (n0, s0), (n1, s1) = big[0], big[-1]
             growth = f"time ~ n^{math.log(s1 / s0) / math.log(n1 / n0):.2f} ({n0:,}->{n1:,})"
+            (m0, t0), (m1, t1) = big[-2], big[-1]
+            if t1 > t0:  # the cost of each extra object, fixed costs (schedule, spec) aside
+                growth += f"; marginal {_fmt_rate(m1 - m0, t1 - t0)} obj/s ({m0:,}->{m1:,})"
         lines.append(f"| {st} | " + " | ".join(cells) + f" | {growth} |")
+    lines += [""] + lines_unsorted
     print("\n" + "\n".join(lines), flush=True)
     if args.markdown:
         Path(args.markdown).write_text("\n".join(lines) + "\n")

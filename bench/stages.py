@@ -89,6 +89,17 @@ def measure(n: int, folder: Path) -> None:
                       "peak_rss_mb": max(r["peak_rss_mb"] for r in out)}), flush=True)
 
 
+def read_only(n: int, folder: Path) -> None:
+    """Reading a delivery whose files are NOT sorted: the worst case (a full sort of the keys)."""
+    from nba_simulator.spec import load_spec
+    from nba_simulator.storage.inventory_report import read_report
+
+    spec = load_spec("default")
+    peak, out = Peak(), []
+    with stage("read inventory report, unsorted files", n, peak, out):
+        read_report(str(folder / "report"), lake=LAKE, exclude=list(spec.exclude))
+
+
 def pipeline(n: int, folder: Path) -> None:
     """Read the report, analyse (coverage, gaps, tasks, summary), write every output file."""
     import tempfile
@@ -119,5 +130,7 @@ if __name__ == "__main__":
         measure(n, folder)
     elif what == "pipeline":
         pipeline(n, folder)
+    elif what == "read":
+        read_only(n, folder)
     else:
         raise SystemExit(f"unknown {what}")
