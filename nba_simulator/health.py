@@ -108,10 +108,16 @@ def _timed(report: HealthReport, check: str, fn: Callable[[], tuple[str, str] | 
 def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | None = None,
                database_url: str | None = None, min_free_gb: float = 1.0,
                runs_dir: str | Path | None = None, now: str | None = None,
-               max_run_age_hours: float = 26.0) -> HealthReport:
-    """Run every check; ``now`` (ISO time of this run, from the runner) enables the runs check."""
+               max_run_age_hours: float = 26.0, history: str | None = None) -> HealthReport:
+    """Run every check; ``now`` (ISO time of this run, from the runner) enables the runs check.
+
+    The database checked is ``database_url``, else ``$NBA_RECON_DATABASE_URL``, else the spec's
+    ``database.url`` (else ``$NBA_RECON_DB_URL`` when the spec has a ``database`` section). With
+    ``runs_dir`` (a pipeline run), the run history database is checked too (``history``: the
+    pipeline's parameter; "off": not checked); an unreachable history only warns: the run goes
+    on, unrecorded."""
+    from .database.db_coverage import schedule_for
     from .reconcile import resolve_schedule
-    from .schedule import load_schedule
     from .spec import load_spec
     from .storage import open_storage
 
@@ -128,8 +134,15 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
     def check_schedule():
         if "spec" not in state and not schedule:
             return "warn", "not checked: the spec is invalid and no schedule was given"
-        source = resolve_schedule(state["spec"], schedule) if "spec" in state else schedule
-        games = load_schedule(source)
+        if "spec" in state:
+            source = resolve_schedule(state["spec"], schedule)
+            games = schedule_for(state["spec"], source)     # schedule: db reads the games table
+        elif schedule == "db":
+            return "warn", "not checked: schedule db needs the spec's database section"
+        else:
+            from .schedule import load_schedule
+
+            games = load_schedule(schedule)
         seasons = sorted(games["season"].dropna().unique())
         detail = f"{len(games)} games, seasons {seasons[0]}..{seasons[-1]}" if seasons else "no games"
         if "spec" in state:
@@ -191,23 +204,34 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
     else:
         report.add("credentials usable", "warn", "not checked: the lake is not listable")
 
-    url = database_url or os.environ.get(DATABASE_ENV)
+    db_config = getattr(state.get("spec"), "database", None)
+    url = database_url or os.environ.get(DATABASE_ENV) or (db_config.url if db_config else None) \
+        or (os.environ.get("NBA_RECON_DB_URL") if db_config else None)
 
     def check_database():
         if not url:
-            return f"not configured (set {DATABASE_ENV} or the database parameter)"
-        import sqlalchemy as sa
-
-        engine = sa.create_engine(_with_driver(url), pool_pre_ping=False,
-                                  connect_args={"connect_timeout": 5} if url.startswith("postgres") else {})
-        try:
-            with engine.connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-        finally:
-            engine.dispose()
+            return f"not configured (set {DATABASE_ENV}, the database parameter or the spec's database.url)"
+        _select_one(_with_driver(url))
         return f"reachable: {url}"
 
     _timed(report, "database reachable", check_database)
+
+    if runs_dir is not None and str(history or "").strip().lower() not in ("off", "none", "no", "false"):
+        def check_history():
+            from .database.engine import redact
+            from .pipeline.runhistory import open_engine
+
+            engine, _, _ = open_engine(str(history or ""), state.get("spec"), Path(runs_dir))
+            where = redact(engine.url)
+            try:
+                _ping(engine)
+            except Exception as exc:  # noqa: BLE001 - the history is not worth stopping a run for
+                return "warn", f"{where} unreachable, this run will not be recorded: {_one_line(exc)}"
+            finally:
+                engine.dispose()
+            return f"reachable: {where}"
+
+        _timed(report, "history database", check_history)
 
     out = Path(out_dir)
 
@@ -235,6 +259,28 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
     if runs_dir is not None and now:
         _timed(report, "previous runs", lambda: _previous_runs(Path(runs_dir), now, max_run_age_hours))
     return report
+
+
+def _select_one(url) -> None:
+    """Connect (password from the environment or .pgpass, 5 s timeout) and ``SELECT 1``."""
+    from .database.engine import make_engine
+
+    text = str(url)
+    engine = make_engine(url, default=None, pool_pre_ping=False,
+                         connect_args={"connect_timeout": 5} if text.startswith("postgres") else {})
+    try:
+        _ping(engine)
+    finally:
+        engine.dispose()
+
+
+def _ping(engine) -> None:
+    """One connection and ``SELECT 1``; the driver's own error (``OperationalError``: transient
+    for the runner) when it fails. The details shown go through ``_safe`` (passwords masked)."""
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        conn.execute(sa.text("SELECT 1"))
 
 
 def _with_driver(url: str) -> str:

@@ -16,13 +16,14 @@ import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 
-PROBLEMS = ("missing", "undersized", "premature", "stale")
+#: problem statuses, in precedence order (``empty``: only after content probing)
+PROBLEMS = ("missing", "undersized", "empty", "premature", "stale")
 PRIORITY_ORDER = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 PRIORITY_COLORS = {"CRITICAL": "#a40e26", "HIGH": "#e16f24", "MEDIUM": "#d4a72c", "LOW": "#8c959f"}
 #: completeness bands: reds below 80%, then finer steps where real lakes live (90-100%)
 #: column names as a reader should see them in the report's tables
 READABLE = {"complete_pct": "complete %", "have_pct": "have a file %", "completeness_pct": "season complete %",
-            "n_items": "items"}
+            "n_items": "items", "other_sources_have": "games another source has"}
 PCT_BOUNDS = [0, 50, 80, 90, 95, 98, 99.5, 100.001]
 PCT_COLORS = ["#a40e26", "#e16f24", "#f2b33d", "#f5e37a", "#c6e48b", "#7bc96f", "#239a3b"]
 
@@ -107,7 +108,7 @@ def gaps_calendar(coverage: pd.DataFrame, max_seasons: int = 2,
     """Problem items per game day, on a calendar (weeks x weekdays), one panel per season.
 
     White: no games that day; light green: games, nothing missing; orange to red: how many
-    expected items of that day are missing, undersized, premature or stale.
+    expected items of that day are missing, undersized, empty, premature or stale.
     """
     dated = coverage.dropna(subset=["game_date"]).copy()
     dated["game_date"] = pd.to_datetime(dated["game_date"]).dt.normalize()
@@ -305,7 +306,7 @@ def _history_row(run_id, started, status, summary: dict) -> dict:
 def worst_seasons(completeness: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     """The dataset x season cells furthest from complete."""
     cols = ["dataset", "season", "expected", "present", *PROBLEMS, "unmapped", "complete_pct"]
-    t = completeness[[c for c in cols if c in completeness.columns]]
+    t = _unprobed(completeness[[c for c in cols if c in completeness.columns]])
     t = t[t["expected"] > 0].sort_values(["complete_pct", "expected"], ascending=[True, False])
     return _ranked(t.head(n).rename(columns=READABLE))
 
@@ -318,6 +319,14 @@ def top_gaps(gaps: pd.DataFrame, n: int = 15) -> pd.DataFrame:
         if c in t:
             t[c] = pd.to_datetime(t[c]).dt.strftime("%Y-%m-%d").fillna("")
     return _ranked(t.rename(columns=READABLE))
+
+
+def _unprobed(t: pd.DataFrame) -> pd.DataFrame:
+    """Without the ``empty`` column when it is all zero: without content probing nothing can be
+    empty, and a column of zeros would say every file was checked."""
+    if "empty" in t.columns and not t["empty"].fillna(0).astype(bool).any():
+        return t.drop(columns="empty")
+    return t
 
 
 def _ranked(t: pd.DataFrame) -> pd.DataFrame:
@@ -335,11 +344,35 @@ def task_table(tasks: list[dict], n: int = 25) -> pd.DataFrame:
         games = list(t.get("game_ids") or [])
         rows.append({"task_id": t["task_id"], "priority": t["priority"], "action": t["action"],
                      "scraper": t["scraper"], "dataset": t["dataset"], "season": t["season"],
-                     "n_items": t["n_items"],
+                     "n_items": t["n_items"], "other_sources_have": t.get("other_sources_have"),
                      "dates": (f"{dates[0]} .. {dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "")),
                      "game_ids": ", ".join(games[:3]) + (f" (+{len(games) - 3})" if len(games) > 3 else "")})
-    return _ranked(pd.DataFrame(rows, columns=["task_id", "priority", "action", "scraper", "dataset", "season",
-                                               "n_items", "dates", "game_ids"]).rename(columns=READABLE))
+    cols = ["task_id", "priority", "action", "scraper", "dataset", "season", "n_items",
+            "other_sources_have", "dates", "game_ids"]
+    if not any("other_sources_have" in t for t in tasks[:n]):   # only a probed run ranks by it
+        cols.remove("other_sources_have")
+    return _ranked(pd.DataFrame(rows, columns=cols).rename(columns=READABLE))
+
+
+def db_coverage_tables(result, n: int = 15) -> pd.DataFrame:
+    """Database coverage (``database.db_coverage``): the per table x season summary, problems
+    counted per table, and the first ``n`` problem games (returned)."""
+    from IPython.display import display
+
+    summary = result.summary.set_index(["table", "season"])
+    display(_display_html(f"<p>{result.expected_games:,} expected games checked in "
+                          f"{summary.index.get_level_values(0).nunique()} table(s) in "
+                          f"{result.seconds:.1f} s.</p>"
+                          + "".join(f"<p>Warning: {_html(w)}</p>" for w in result.warnings)))
+    display(summary.rename(columns={"loaded_pct": "loaded %"}))
+    problems = result.problems
+    if problems.empty:
+        display(_display_html("<p>No problem: every expected game is loaded, with its raw file.</p>"))
+        return problems
+    display(pd.crosstab(problems["table"], problems["problem"]))
+    t = problems.head(n).copy()
+    t["game_date"] = pd.to_datetime(t["game_date"]).dt.strftime("%Y-%m-%d").fillna("")
+    return _ranked(t)
 
 
 def status_table(coverage: pd.DataFrame) -> pd.DataFrame:
@@ -408,7 +441,9 @@ def headline(totals: dict, estimate: bool = False, summary: dict | None = None):
                   "#116329" if (pct or 0) >= 99 else "#7d4e00" if (pct or 0) >= 90 else "#a40e26"),
              tile(f"{totals.get('expected', 0):,}", "expected items"),
              tile(f"{totals.get('missing', 0):,}", "missing", "#a40e26"),
-             tile(f"{sum(totals.get(s, 0) for s in PROBLEMS[1:]):,}", "undersized, premature or stale", "#7d4e00"),
+             tile(f"{sum(totals.get(s, 0) for s in PROBLEMS[1:]):,}",
+                  "undersized, empty, premature or stale" if totals.get("empty") else
+                  "undersized, premature or stale", "#7d4e00"),
              tile(f"{totals.get('unmapped', 0):,}", "unmapped (not counted)", "#59636e")]
     if summary is not None:
         tiles.append(tile(f"{sum(summary.get('gaps', {}).values()):,}", "gaps", "#0969da"))
@@ -473,7 +508,7 @@ def dataset_table(summary: dict) -> pd.DataFrame:
     if t.empty:
         return t
     cols = ["dataset", "expected", "present", *PROBLEMS, "unmapped", "complete_pct", "have_pct"]
-    return (t[[c for c in cols if c in t.columns]].sort_values("complete_pct").set_index("dataset")
+    return (_unprobed(t[[c for c in cols if c in t.columns]]).sort_values("complete_pct").set_index("dataset")
             .rename(columns=READABLE))
 
 

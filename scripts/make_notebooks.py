@@ -78,7 +78,9 @@ checks everything it depends on, one row per check, **ok / warn / fail**:
 * the **spec** and the **schedule** are valid (and the schedule covers the spec's seasons);
 * the **lake** is reachable and listable, and holds the spec's folders;
 * the **credentials** can read an object (listing and reading are separate permissions);
-* the **database** answers, when one is configured;
+* the **database** answers, when one is configured (the `database` parameter, or the spec's
+  `database:` section), and the **run history** database (a warning only: the run goes on,
+  unrecorded);
 * there is enough **free disk** and the **output folder** is writable;
 * the **previous runs**: when did one last succeed? (A health check that says "healthy" while no
   run has succeeded for a day is lying.)
@@ -91,7 +93,8 @@ With `fail_fast` (the default) a failing check stops the run here, with the chec
     params("""
 fail_fast: bool = True  # stop the run when a check fails
 min_free_gb: float = 1.0  # free disk below this fails, below twice this warns
-database: str = ""  # database URL to check; empty: $NBA_RECON_DATABASE_URL or none
+database: str = ""  # the user's database URL (no password: it comes from the environment); empty: $NBA_RECON_DATABASE_URL, else the spec's database.url
+history: str = ""  # run history database URL; empty: $NBA_RECON_HISTORY_URL, the spec's database.history, else sqlite:///<runs dir>/history.db; "off": none
 max_run_age_hours: float = 26.0  # warn when the last successful run is older than this
 """),
     code(OPEN.format(name="00_health_check")),
@@ -103,7 +106,7 @@ from nba_simulator.health import run_checks
 report = run_checks(spec=stage.spec_path, lake=stage.lake, schedule=stage.schedule_source,
                     out_dir=stage.data_dir, database_url=database or None, min_free_gb=min_free_gb,
                     runs_dir=stage.runs_dir(), now=stage.run_started(),
-                    max_run_age_hours=max_run_age_hours)
+                    max_run_age_hours=max_run_age_hours, history=history)
 stage.write_table("health.parquet", report.table)
 plots.health_table(report.table)
 """),
@@ -161,16 +164,24 @@ What **should** we have? The schedule (one row per game) times the spec (which d
 per date or per season, in which seasons) gives the *expected items*, each with the exact keys it
 may live under. Each is matched to the inventory by its full key, and gets a status, in this order:
 **missing**, **undersized** (smaller than the dataset's `min_bytes`: e.g. a 154-byte header-only
-file), **premature** (captured before its game ended), **stale** (a current-season file not
-refreshed within `freshness_days`), else **present**. Items the schedule cannot key (no ESPN id for
-that game) are **unmapped**: counted apart, never as missing.
+file), **empty** (with `probe`: the file fails its dataset's `content` rule, e.g. a 700 KB page
+with no plays), **premature** (captured before its game ended), **stale** (a current-season file
+not refreshed within `freshness_days`), else **present**. Items the schedule cannot key (no ESPN
+id for that game) are **unmapped**: counted apart, never as missing.
 
-Completeness is counted over **game ids**, not file counts.
+Completeness is counted over **game ids**, not file counts. When the spec has a `database:`
+section, the user's tables are checked against the same expected games (see the end).
 """),
     md(MODES.format(name="02_coverage"), HIDE),
     code(SETUP),
     params("""
 top: int = 10  # rows in the worst-seasons table
+probe: bool = False  # read the objects and check them against the spec's content rules (status empty)
+probe_sample: Optional[float] = None  # probe only this deterministic fraction (0..1] of the objects; counts become estimates
+probe_max_objects: Optional[int] = None  # read at most this many objects this run (cached ones are free)
+probe_max_bytes: Optional[int] = None  # read at most this many bytes this run
+probe_workers: int = 16  # parallel reads of the probe
+database: str = ""  # the user's database URL (no password: it comes from the environment); empty: $NBA_RECON_DATABASE_URL, else the spec's database.url
 """),
     code(OPEN.format(name="02_coverage")),
     code("""
@@ -179,10 +190,11 @@ from nba_simulator.coverage import build_coverage, overall
 
 inventory, scan_info = stage.inventory()
 cov = build_coverage(stage.spec, stage.schedule, inventory, stage.as_of, scan_info.get("sample"))
-for name, frame in [("coverage.parquet", cov.coverage), ("orphans.parquet", cov.orphans),
-                    ("duplicates.parquet", cov.duplicates), ("completeness.parquet", cov.completeness)]:
-    stage.write_table(name, frame)
-stage.write_json("coverage_info.json", {"warnings": cov.warnings, "sample": scan_info.get("sample")})
+content = None
+if probe:  # read the objects: present by name is not present in substance (ETag-cached across runs)
+    cov, content = stage.probe(cov, inventory, sample=probe_sample, max_objects=probe_max_objects,
+                               max_bytes=probe_max_bytes, workers=probe_workers)
+stage.write_coverage(cov, scan_info, content)
 display(plots.headline(overall(cov.coverage), estimate=bool(scan_info.get("sample"))))
 plots.status_table(cov.coverage)
 """),
@@ -217,13 +229,32 @@ not excluded. *Duplicates*: an expected item found under more than one layout (o
 plots.orphan_table(cov.orphans, cov.duplicates, cov.warnings)
 """),
     md("""
+## Files present but empty
+
+With `probe` (`nba-recon run -p probe true`), each item's best object is read (whole JSON, the
+head of a CSV, the footer of a Parquet file) and checked against its dataset's `content` rule;
+an object that fails makes its item **empty**. Outcomes are cached by ETag beside the runs, so an
+unchanged object is never read twice; `probe_sample` and the `probe_max_*` budget bound a run
+(what they leave out is counted as *unprobed*, never passed silently).
+"""),
+    code("""
+# papermill_description=02_coverage:content
+if content is None:
+    display(Markdown("Not probed in this run (`probe` is off): a file counts by its name and size."))
+else:
+    from nba_simulator.content.plots import content_bars, content_table
+
+    display(content_bars(content.datasets))
+    display(content_table(content.datasets))
+"""),
+    md("""
 ## Each game across the sources
 
 One game has a different id in every source (NBA Stats, ESPN, Basketball-Reference); the schedule
 carries all three, so each per-game dataset's status can be lined up game by game. A column with
 green in one row and red (missing) or purple (empty) in another is a game one source lacks while
 another has it: the scrapers are sent there first. `empty` (a file present by name and size that
-holds no plays) is only known after `nba-recon reconcile --probe`; here a file counts as present.
+holds no plays) is only known with `probe`; without it a file counts as present.
 """),
     code("""
 # papermill_description=02_coverage:matrix
@@ -231,8 +262,29 @@ from nba_simulator.content import cross_source_gaps, game_matrix
 from nba_simulator.content.plots import matrix_strip
 
 matrix = game_matrix(cov.coverage, stage.schedule)
+stage.write_table("matrix.parquet", matrix.wide)
 display(matrix_strip(matrix))
 cross_source_gaps(matrix).head(top)
+"""),
+    md("""
+## The database: loaded, empty, or loaded without its raw file
+
+When the spec has a `database:` section (see docs/database.md), the user's tables are compared
+with the same expected games, in set-based SQL: per table and season, games **absent**, games
+with no rows (**empty**), rows without a games row, a usable raw file in the lake **not loaded**,
+and rows **loaded without a raw file**. Written to `db_coverage.parquet` and `db_problems.parquet`.
+"""),
+    code("""
+# papermill_description=02_coverage:database
+if stage.spec.database is None:
+    display(Markdown("No database configured: the spec has no `database:` section."))
+else:
+    from nba_simulator.database.db_coverage import run_db_coverage, write_db_coverage
+
+    db = run_db_coverage(stage.spec, stage.as_of, url=database or None, schedule=stage.schedule,
+                         lake_coverage=cov.coverage)
+    write_db_coverage(db, stage.data_dir)
+    display(plots.db_coverage_tables(db, top))
 """),
 ]
 
@@ -240,7 +292,8 @@ NOTEBOOKS["03_gaps"] = [
     md("""
 # 3 · Gaps, with priorities
 
-Problem items grouped into **gaps** a person (or a scraper) can act on: one dataset, one season,
+Problem items (missing, undersized, empty, premature or stale) grouped into **gaps** a person
+(or a scraper) can act on: one dataset, one season,
 one status, and one run of consecutive scheduled dates (days without games do not break a run).
 Each gap gets a priority from the spec's `priorities` rules, evaluated at `as_of`: the first rule
 that matches wins (by default CRITICAL for required data of games that ended in the last three
@@ -281,7 +334,9 @@ Gaps cut into batches a scraper can act on. Each task names the scraper, the act
 recollect, refresh) and the exact **game ids, dates and expected keys** to produce. A task's id is
 a hash of what it asks for, so the same gap gives the same task id on every run (a scheduler can
 deduplicate). Tasks are ordered by priority, newest games first, and capped per priority as the
-spec's `tasks` section says; what a cap leaves out is counted below, never silently lost.
+spec's `tasks` section says; what a cap leaves out is counted below, never silently lost. When
+the coverage stage probed the files' content, within a priority the tasks whose games another
+source has come first (a game another source holds surely happened and has data).
 """),
     md(MODES.format(name="04_tasks"), HIDE),
     code(SETUP),
@@ -291,9 +346,11 @@ top: int = 25  # rows of the task queue shown
     code(OPEN.format(name="04_tasks")),
     code("""
 # papermill_description=04_tasks:queue
+from nba_simulator.pipeline.stage import probed
 from nba_simulator.tasks import task_queue
 
-queue = task_queue(stage.spec, stage.gaps())
+coverage = stage.coverage().coverage
+queue = task_queue(stage.spec, stage.gaps(), coverage if probed(coverage) else None)
 stage.write_json("tasks.json", {"as_of": stage.as_of_ts.strftime("%Y-%m-%d"), "tasks": queue.tasks,
                                 "capped": queue.capped})
 plots.task_counts(queue.tasks, queue.capped)
@@ -320,15 +377,21 @@ file counts.
     code(SETUP),
     params("""
 top: int = 10  # rows in the top-gaps table
-history: int = 60  # past runs shown in the completeness trend
+trend_runs: int = 60  # past runs shown in the completeness trend
+history: str = ""  # run history database URL; empty: $NBA_RECON_HISTORY_URL, the spec's database.history, else sqlite:///<runs dir>/history.db; "off": none
 """),
     code(OPEN.format(name="05_summary"), HIDE_OUTPUT),
     code("""
 # papermill_description=05_summary:summarize
+from nba_simulator.content import cross_source_gaps, game_matrix
 from nba_simulator.reconcile import summarize
 
 cov, gaps, queue = stage.coverage(), stage.gaps(), stage.task_queue()
 summary = summarize(stage.spec, stage.as_of, cov, gaps, queue, stage.scan_info())
+matrix = game_matrix(cov.coverage, stage.schedule)
+content = stage.content()
+if content is not None:   # the coverage stage probed the files' content
+    summary["content"] = {**content.summary(), "cross_source_gaps": int(len(cross_source_gaps(matrix)))}
 stage.write_json("summary.json", summary)
 display(plots.headline(summary["totals"], estimate=summary["estimate"], summary=summary))
 """),
@@ -357,17 +420,51 @@ another source has surely happened and has data: the best place to send a scrape
 """),
     code("""
 # papermill_description=05_summary:cross_source
-from nba_simulator.content import game_matrix, pair_counts
+from nba_simulator.content import pair_counts
 from nba_simulator.content.plots import cross_source_heatmap
 
-cross_source_heatmap(pair_counts(game_matrix(cov.coverage, stage.schedule)))
+cross_source_heatmap(pair_counts(matrix))
+"""),
+    md("""
+## Since the last run
+
+This run is recorded in the run history database: its coverage per dataset and season, its gaps,
+and every problem item and task. A problem item is *new* when the run before did not find it, and
+*fixed* when this run finds present what an earlier run found missing or broken; a task stays
+*open* until none of its items is a problem any more (*resolved*), so nothing is collected twice.
+"""),
+    code("""
+# papermill_description=05_summary:record
+from nba_simulator.pipeline.runhistory import open_run_history
+
+hist = open_run_history(stage, history)   # engine, schema, CloudWatch setting of the history
+hist.record(summary, cov, gaps, queue)    # status "running": the runner closes it after the run
+display(hist.banner())
+"""),
+    md("### New problems since the last run"),
+    code("""
+hist.new_since_last_run()
+"""),
+    md("### Fixed since the last run"),
+    code("""
+hist.fixed_since_last_run()
+"""),
+    md("### Tasks: open, resolved, superseded"),
+    code("""
+hist.task_lifecycle()
 """),
     md("## Trend over past runs"),
     code("""
 # papermill_description=05_summary:trend
-past = plots.load_history(stage.runs_dir(), current={**summary, "_started": stage.run_started()},
-                          current_run=stage.run_dir.name, limit=history)
-plots.completeness_trend(past)
+plots.completeness_trend(hist.trend(trend_runs))
+"""),
+    code("""
+# papermill_description=05_summary:trend_datasets
+hist.completeness_by_dataset()
+"""),
+    code("""
+# papermill_description=05_summary:new_vs_fixed
+hist.new_vs_fixed()
 """),
     md("## About this run"),
     code("""

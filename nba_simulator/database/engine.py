@@ -59,6 +59,18 @@ def scrub(text: str, *secrets: str | None) -> str:
     return out
 
 
+def absolute_sqlite(url: str, base=None) -> str:
+    """``sqlite:///relative.db`` made absolute (from ``base``, default the current folder): the
+    runner and the stage kernels (which run inside the run folder) then mean the same file."""
+    prefix = "sqlite:///"
+    if not isinstance(url, str) or not url.startswith(prefix):
+        return url
+    path, _, query = url[len(prefix):].partition("?")
+    if not path or path == ":memory:" or path.startswith("file:") or Path(path).is_absolute():
+        return url
+    return prefix + str((Path(base or Path.cwd()) / path).resolve()) + (f"?{query}" if query else "")
+
+
 def _password_from_env() -> str | None:
     return os.environ.get(PASSWORD_ENV) or None
 

@@ -45,6 +45,10 @@ def add_run_parser(subparsers) -> argparse.ArgumentParser:
     r.add_argument("--as-of", dest="as_of", default=None,
                    help="analysis date YYYY-MM-DD (default: the demo's, or today UTC with --lake)")
     r.add_argument("--runs-dir", default="runs", help="where runs are kept (default: runs)")
+    r.add_argument("--history", default=None, metavar="URL",
+                   help="run history database (default: $NBA_RECON_HISTORY_URL, else the spec's "
+                   "database.history, else sqlite:///<runs-dir>/history.db; 'off': none). Write "
+                   "it without a password: it comes from NBA_RECON_DB_PASSWORD, PGPASSWORD or .pgpass")
     r.add_argument("--stages", nargs="+", default=None, metavar="STAGE",
                    help="run only these stages (e.g. 00 01, or health_check,scan)")
     r.add_argument("--resume", default=None, metavar="RUN_ID",
@@ -71,7 +75,7 @@ def _given(args) -> dict[str, str]:
     from . import params as P
 
     given = P.parse_pairs(args.parameters)
-    for name in ("spec", "lake", "schedule", "as_of"):
+    for name in ("spec", "lake", "schedule", "as_of", "history"):
         value = getattr(args, name, None)
         if value is not None:
             if name in given:

@@ -42,6 +42,7 @@ from .record import (REDACTED, _URL_USERINFO, library_versions, new_stage, read_
                      write_record)
 from .render import REPORT_NAME, failure_report, notebook_to_html, write_index
 from .retry import Backoff, Failure, classify, with_retries
+from .runhistory import close_run
 
 STAGES = ("00_health_check", "01_scan", "02_coverage", "03_gaps", "04_tasks", "05_summary")
 SUMMARY_STAGE = "05_summary"
@@ -175,6 +176,11 @@ class Runner:
         for name in PATH_PARAMS:
             if name in values:
                 values[name] = _absolute(values[name])
+        if isinstance(values.get("history"), str):
+            # kernels run inside the run folder: a relative SQLite history is the user's folder's
+            from nba_simulator.database.engine import absolute_sqlite
+
+            values["history"] = absolute_sqlite(values["history"])
         missing = [k for k, v in values.items() if _was_redacted(v)]
         if missing:
             raise ParameterError(f"parameter {missing[0]} was redacted from run.json; "
@@ -324,6 +330,7 @@ class Runner:
         report = self._report(run_dir, record)
         record["report"] = report.name if report else None
         write_record(record, run_dir)
+        close_run(record, run_dir, values, self.runs_dir, self.o.echo)
         self._index()
         return RunResult(record["run_id"], run_dir, record["status"], record, report, failed)
 

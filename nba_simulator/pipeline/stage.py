@@ -33,9 +33,14 @@ PRODUCERS = {
     "health.parquet": "00_health_check", "inventory.parquet": "01_scan", "scan_info.json": "01_scan",
     "coverage.parquet": "02_coverage", "orphans.parquet": "02_coverage",
     "duplicates.parquet": "02_coverage", "completeness.parquet": "02_coverage",
-    "coverage_info.json": "02_coverage", "gaps.parquet": "03_gaps", "tasks.json": "04_tasks",
-    "summary.json": "05_summary",
+    "coverage_info.json": "02_coverage", "matrix.parquet": "02_coverage",
+    "content.parquet": "02_coverage", "content_info.json": "02_coverage",
+    "db_coverage.parquet": "02_coverage", "db_problems.parquet": "02_coverage",
+    "gaps.parquet": "03_gaps", "tasks.json": "04_tasks",
+    "summary.json": "05_summary", "history.json": "05_summary",
 }
+#: the content probe's cache: beside the runs (shared by every run: an unchanged object is read once)
+CONTENT_CACHE = "content_cache.sqlite"
 
 
 def scratch_root() -> Path:
@@ -110,9 +115,11 @@ class Stage:
 
     @cached_property
     def schedule(self) -> pd.DataFrame:
-        from nba_simulator.schedule import load_schedule
+        """The expected games: the schedule file, the built-in one, or (``schedule: db``) the
+        spec's ``database.games`` table."""
+        from nba_simulator.database.db_coverage import schedule_for
 
-        return load_schedule(self.schedule_path)
+        return schedule_for(self.spec, self.schedule_path)
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
@@ -152,6 +159,23 @@ class Stage:
 
     def write_json(self, name: str, obj: Any) -> Path:
         return write_json(obj, self.path(name))
+
+    def write_coverage(self, cov, scan_info: dict, content=None) -> None:
+        """``02_coverage``'s files, named and shaped as ``nba-recon reconcile`` writes them
+        (with ``content``, a ProbeResult: ``content.parquet`` and ``content_info.json`` too)."""
+        for name, frame in [("coverage.parquet", cov.coverage), ("orphans.parquet", cov.orphans),
+                            ("duplicates.parquet", cov.duplicates),
+                            ("completeness.parquet", cov.completeness)]:
+            self.write_table(name, frame)
+        if content is not None:
+            self.write_table("content.parquet", content.table)
+            self.write_json("content_info.json", {**content.info, "datasets": content.summary()["datasets"],
+                                                  "warnings": content.warnings})
+        else:   # a file of an earlier probed attempt must not outlive it
+            for name in ("content.parquet", "content_info.json"):
+                self.path(name).unlink(missing_ok=True)
+        self.write_json("coverage_info.json", {"warnings": cov.warnings, "sample": scan_info.get("sample"),
+                                               "probe": content is not None})
 
     # ------------------------------------------------------------------ upstream results
     def inventory(self, sample: float | None = None) -> tuple[pd.DataFrame, dict]:
@@ -200,11 +224,52 @@ class Stage:
 
         if "tasks" not in self._memo:
             if self.standalone:
-                self._memo["tasks"] = task_queue(self.spec, self.gaps())
+                cov = self.coverage().coverage
+                self._memo["tasks"] = task_queue(self.spec, self.gaps(), cov if probed(cov) else None)
             else:
                 doc = self.read_json("tasks.json")
                 self._memo["tasks"] = TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})))
         return self._memo["tasks"]
+
+    def content(self):
+        """The content probe of ``02_coverage`` (a ``ProbeResult`` rebuilt from ``content.parquet``
+        and ``content_info.json``), or None when the coverage was not probed."""
+        from nba_simulator.content.probe import ProbeResult
+
+        if "content" not in self._memo:
+            found = None
+            if self.standalone:
+                found = self._memo.get("probe")
+            elif self.path("content_info.json").exists() and probed(self.coverage().coverage):
+                info = dict(self.read_json("content_info.json"))
+                datasets = pd.DataFrame(info.pop("datasets", []))
+                warnings = list(info.pop("warnings", []))
+                found = ProbeResult(self.read_table("content.parquet"), datasets, info, warnings)
+            self._memo["content"] = found
+        return self._memo["content"]
+
+    def probe(self, cov, inventory: pd.DataFrame, *, sample: float | None = None,
+              max_objects: int | None = None, max_bytes: int | None = None, workers: int = 16):
+        """``cov`` (a CoverageResult) with its objects checked against the spec's content rules:
+        ``(cov', ProbeResult)``, exactly as ``nba-recon reconcile --probe`` does (items whose
+        object fails become ``empty``; completeness recounted). The ETag cache lives beside the
+        runs (``runs/content_cache.sqlite``), so a daily run reads only what changed."""
+        from nba_simulator.content.probe import apply_content, probe_lake
+        from nba_simulator.coverage import CoverageResult, completeness
+
+        result = probe_lake(self.spec, self.lake, cov.coverage, inventory, sample=sample,
+                            max_objects=max_objects, max_bytes=max_bytes, workers=workers,
+                            cache=self.content_cache, as_of=self.as_of)
+        checked = apply_content(cov.coverage, result.table)
+        cov = CoverageResult(checked, cov.orphans, cov.duplicates, completeness(checked),
+                             cov.warnings + result.warnings)
+        self._memo.update(coverage=cov, probe=result)
+        self._memo.pop("content", None)
+        return cov, result
+
+    @property
+    def content_cache(self) -> Path:
+        return (self.run_dir.parent if not self.standalone else self.run_dir) / CONTENT_CACHE
 
     def scan_info(self) -> dict:
         return self.inventory()[1]
@@ -219,6 +284,16 @@ class Stage:
         if self.standalone or not path.exists():
             return None
         return read_json(path).get("started")
+
+
+def probed(coverage: pd.DataFrame) -> bool:
+    """Was this coverage checked by content probing? (``apply_content`` adds the column.)"""
+    return "content" in coverage.columns
+
+
+def resolve_spec(spec: str) -> str:
+    """The spec file a ``spec`` parameter means (``demo``: the demo's, built on first use)."""
+    return str(ensure_demo().spec) if spec == DEMO else spec
 
 
 def _resolve(value: str, kind: str, demo) -> str:
