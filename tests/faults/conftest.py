@@ -1,6 +1,6 @@
 """Shared fixtures of the fault tests: the demo lake (local, and uploaded once to the real S3
-server), the fault proxy in front of that server, and helpers to run the CLI as a subprocess and
-compare run outputs."""
+server), the fault proxy in front of that server, the two shared pipeline runs (see
+``pipeline_runs.py``), and helpers to compare outputs."""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +17,6 @@ import pytest
 from nba_simulator.demo import build_demo
 from tests.faultproxy import FaultProxy
 
-REPO = Path(__file__).resolve().parents[2]
 NBA_RECON = str(Path(sys.executable).parent / "nba-recon")
 S3_DEMO_LEFT_OUT = ("espn_box_scores", "nba_api_playbyplay")
 #: the data files of a run whose content must not depend on how the run got there
@@ -104,13 +102,6 @@ def crashed(demo, hostile_demo_lake, tmp_path_factory, reference_proc):
     from .pipeline_runs import crash_chain
 
     return crash_chain(demo, hostile_demo_lake, tmp_path_factory.mktemp("crashed"))
-
-
-def cli(*args, env=None, cwd=None, timeout=600, **kw) -> subprocess.CompletedProcess:
-    """``nba-recon ARGS`` in a subprocess (its own process group), output captured as text."""
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([NBA_RECON, *map(str, args)], capture_output=True, text=True, env=full_env,
-                          cwd=cwd, timeout=timeout, start_new_session=True, **kw)
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
