@@ -41,7 +41,7 @@ def form_encode(keys: pa.Array) -> pa.Array:
 def _data_table(inv: pa.Table, bucket: str, fmt: str) -> pa.Table:
     n = inv.num_rows
     keys = inv.column("key").combine_chunks().cast(pa.string())
-    mtime = inv.column("last_modified").combine_chunks().cast(pa.timestamp("ms", tz="UTC"))
+    mtime = inv.column("last_modified").combine_chunks().cast(pa.timestamp("ms", tz="UTC"), safe=False)  # S3: ms
     etag = inv.column("etag").combine_chunks().cast(pa.string()) if "etag" in inv.column_names else pa.nulls(n, pa.string())
     size = inv.column("size").combine_chunks().cast(pa.int64())
     if fmt == "CSV":
