@@ -84,7 +84,7 @@ def main(argv=None) -> int:
         recs += _run(["bench.stages", "pipeline", str(n), str(folder)])
         results[n] = recs
         for r in recs:
-            print(f"  {r['stage']:<32} {r['seconds']:>8.2f} s  {_fmt_rate(n, r['seconds']):>8} obj/s  "
+            print(f"  {r['stage']:<38} {r['seconds']:>8.2f} s  {_fmt_rate(n, r['seconds']):>8} obj/s  "
                   f"peak {r['peak_rss_mb']:,} MiB", flush=True)
 
     if sizes and max(sizes) >= 1_000_000:  # the worst case of reading: files not sorted by key
@@ -99,7 +99,7 @@ def main(argv=None) -> int:
     else:
         lines_unsorted = []
 
-    stages = [r["stage"] for r in results[sizes[0]]] if sizes else []
+    stages = list(dict.fromkeys(r["stage"] for n in sizes for r in results[n]))
     head = "| stage | " + " | ".join(f"{n:,} objects" for n in sizes) + " | growth |"
     lines += ["Inventory -> coverage -> gaps (S3 Inventory Parquet delivery against 28,428 games; "
               "seconds / objects per second / peak RSS)", "", head,
@@ -107,7 +107,10 @@ def main(argv=None) -> int:
     for st in stages:
         cells, pts = [], []
         for n in sizes:
-            r = next(x for x in results[n] if x["stage"] == st)
+            r = next((x for x in results[n] if x["stage"] == st), None)
+            if r is None:
+                cells.append("-")
+                continue
             cells.append(f"{r['seconds']:.2f} s / {_fmt_rate(n, r['seconds'])}/s / {r['peak_rss_mb']:,} MiB")
             pts.append((n, r["seconds"]))
         growth = ""
