@@ -43,7 +43,6 @@ before anything is yielded: the caller then lists through the client, which foll
 """
 from __future__ import annotations
 
-import html
 import logging
 import queue
 import re

@@ -24,7 +24,7 @@ def demo(tmp_path_factory):
 
 
 def test_dask_equals_pandas_on_the_same_inventory(demo, tmp_path):
-    from distributed import Client, LocalCluster
+    from distributed import LocalCluster
 
     spec = load_spec(demo.spec)
     games = load_schedule(resolve_schedule(spec))
