@@ -382,9 +382,16 @@ def _lake_parts(lake: str | None) -> tuple[str | None, str]:
 
 
 def choose_delivery(storage: Storage, base: str = "", *, delivery: str | None = None,
-                    before: pd.Timestamp | None = None) -> str | None:
-    """The folder of the named delivery, else the newest one (created before ``before``)."""
+                    before: pd.Timestamp | None = None, source_bucket: str | None = None) -> str | None:
+    """The folder of the named delivery, else the newest one (created before ``before``).
+
+    With several inventory configurations under ``base``, those of ``source_bucket`` (the
+    ``<source-bucket>/<config-id>/`` folders S3 writes) are kept; still several is an error.
+    """
     folders = find_deliveries(storage, base)
+    if source_bucket and len({f.rstrip("/").rpartition("/")[0] for f in folders}) > 1:
+        mine = [f for f in folders if f"/{source_bucket}/" in f"/{f}"]
+        folders = mine or folders
     if delivery is not None:
         named = [f for f in folders if f.rstrip("/").rsplit("/", 1)[-1] == delivery.strip("/")]
         if not named:
@@ -415,7 +422,8 @@ def read_report(uri: str, *, delivery: str | None = None, lake: str | None = Non
         storage = open_storage(root)
     try:
         if folder is None:
-            folder = choose_delivery(storage, delivery=delivery, before=before)
+            folder = choose_delivery(storage, delivery=delivery, before=before,
+                                     source_bucket=_lake_parts(lake)[0])
             if folder is None:
                 raise BadInput(f"no inventory delivery (a YYYY-MM-DDTHH-MMZ folder with manifest.json) under {uri}")
         m = read_manifest(storage, folder)
@@ -487,7 +495,8 @@ def load_report(uri: str, *, as_of, lake: str | None = None, exclude: Iterable[s
     delivery = delivery or named
     with open_storage(root) as storage:
         try:
-            folder = choose_delivery(storage, delivery=delivery, before=as_of + pd.Timedelta(days=1))
+            folder = choose_delivery(storage, delivery=delivery, before=as_of + pd.Timedelta(days=1),
+                                     source_bucket=_lake_parts(lake)[0])
         except LakeNotFound:
             folder = None
         if folder is None:

@@ -292,3 +292,14 @@ def test_delivery_in_a_real_s3_bucket(s3_server, s3_readonly_env, tmp_path):
         read_report("s3://inventory-dest/reports/")
     missing = load_report("s3://no-such-inventory-bucket/x/", as_of="2024-03-02")
     assert missing.inventory is None and missing.warnings
+
+
+def test_several_configurations_pick_the_lake_bucket(tmp_path):
+    write_delivery(tmp_path, inventory_frame({"a.json": 1}), source_bucket="nba-lake")
+    write_delivery(tmp_path, inventory_frame({"b.json": 1, "c.json": 2}), source_bucket="other-bucket")
+    with pytest.raises(BadInput, match="several inventory configurations"):
+        read_report(str(tmp_path))
+    df, m = read_report(str(tmp_path), lake="s3://nba-lake")
+    assert df["key"].tolist() == ["a.json"] and m.source_bucket == "nba-lake"
+    r = load_report(str(tmp_path), as_of="2024-03-02", lake="s3://other-bucket")
+    assert r.inventory["key"].tolist() == ["b.json", "c.json"]
