@@ -354,6 +354,11 @@ def task_table(tasks: list[dict], n: int = 25) -> pd.DataFrame:
     return _ranked(pd.DataFrame(rows, columns=cols).rename(columns=READABLE))
 
 
+def table_or_note(frame: pd.DataFrame, note: str):
+    """``frame``, or when it has no row a sentence saying so (not a table of headers only)."""
+    return frame if len(frame) else _display_html(f"<p>{_html(note)}</p>")
+
+
 def db_coverage_tables(result, n: int = 15) -> pd.DataFrame:
     """Database coverage (``database.db_coverage``): the per table x season summary, problems
     counted per table, and the first ``n`` problem games (returned)."""

@@ -245,7 +245,7 @@ else:
     from nba_simulator.content.plots import content_bars, content_table
 
     display(content_bars(content.datasets))
-    display(content_table(content.datasets))
+    display(content_table(content.datasets).set_index("dataset"))
 """),
     md("""
 ## Each game across the sources
@@ -413,6 +413,21 @@ plots.top_gaps(gaps, top)
 plots.gaps_calendar(cov.coverage, max_seasons=1)
 """),
     md("""
+## Files present but empty
+
+Files that exist by name and size but fail their dataset's content rule (a page with no plays),
+per dataset, when the coverage stage probed them (`-p probe true`).
+"""),
+    code("""
+# papermill_description=05_summary:content
+if content is None:
+    display(Markdown("Not probed in this run: a file counts by its name and size."))
+else:
+    from nba_simulator.content.plots import content_table
+
+    display(content_table(content.datasets).set_index("dataset"))
+"""),
+    md("""
 ## Games one source lacks and another has
 
 Per pair of datasets: how many games the column's dataset has and the row's lacks (a game
@@ -443,15 +458,15 @@ display(hist.banner())
 """),
     md("### New problems since the last run"),
     code("""
-hist.new_since_last_run()
+plots.table_or_note(hist.new_since_last_run(), "No new problem since the last run.")
 """),
     md("### Fixed since the last run"),
     code("""
-hist.fixed_since_last_run()
+plots.table_or_note(hist.fixed_since_last_run(), "Nothing fixed since the last run.")
 """),
     md("### Tasks: open, resolved, superseded"),
     code("""
-hist.task_lifecycle()
+plots.table_or_note(hist.task_lifecycle(), "No task recorded.")
 """),
     md("## Trend over past runs"),
     code("""

@@ -50,6 +50,7 @@ class RunHistory:
     recorded: dict | None = None
     _stage: Any = field(default=None, repr=False)
     _summary: dict | None = field(default=None, repr=False)
+    first: bool = False             # the first run of this history: every problem is "new"
 
     # ------------------------------------------------------------------ state
     @property
@@ -81,6 +82,7 @@ class RunHistory:
                     self.note = (f"run {self.run_id} is already in the history and later runs "
                                  f"build on it: shown as recorded, not recorded again")
                 else:
+                    self.first = known.empty or set(known["run_id"]) == {self.run_id}
                     self.recorded = H.record_run(
                         self.engine, self.run_id, summary=summary, coverage=cov.coverage,
                         completeness=cov.completeness, gaps=gaps, tasks=queue.tasks,
@@ -116,6 +118,8 @@ class RunHistory:
             text = (f"Recorded in {where}: {r['new_items']:,} problem items new since the last run, "
                     f"{r['fixed_items']:,} fixed, {r['still_open_items']:,} still open; "
                     f"{r['tasks_open']:,} open tasks ({r['tasks_resolved']:,} resolved by this run).")
+            if self.first:
+                text += " This is the first run in this history: every problem it found is new."
             if self.mode == "scratch":
                 text += " (Standalone notebook: a scratch history in memory; run the pipeline to keep it.)"
             return plots.verdict("ok", text)
