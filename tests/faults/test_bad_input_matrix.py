@@ -443,6 +443,7 @@ def test_full_disk_under_the_runs_dir(ctx: Ctx, world, tmp_path, health_check):
         prev = runs / ctx.prev_run.name
         before = tree_digest(prev)
         index_before = (runs / "index.html").read_text(encoding="utf-8")
+        earlier = {p.name for p in runs.iterdir()}
         argv = ctx.run(*([] if health_check else ["-p", "min_free_gb", "0"]), runs=runs)
         if mounted:
             proc = subprocess.run([NBA_RECON, *argv], capture_output=True, text=True, timeout=600)
@@ -461,7 +462,7 @@ def test_full_disk_under_the_runs_dir(ctx: Ctx, world, tmp_path, health_check):
         assert index == index_before or prev.name in index
         assert not (runs / ".lock.json").exists()
         assert_complete_files(runs)      # the failed run's files are whole too (atomic writes)
-        (new,) = [p for p in runs.iterdir() if p.is_dir() and p.name != prev.name]
+        (new,) = [p for p in runs.iterdir() if p.is_dir() and p.name not in earlier]
         assert json.loads((new / "run.json").read_text())["status"] == "failed"
     assert_history_intact(world)
 
