@@ -5,7 +5,7 @@ Exit codes: 2 for bad input (one line naming the file, key or parameter), 1 for 
 (the database is down, the disk is full), 0 when odd keys in the lake are simply reported.
 
 Before the rows run, the module keeps a previous reconcile result (``prev_out``) and a runs
-directory holding a previous pipeline run (a copy of the reference run). ``reconcile`` rows
+directory holding a previous pipeline run. ``reconcile`` rows
 write to ``prev_out``; ``run`` rows use that runs directory. After every row, ``prev_out`` and
 the previous run's folder are byte-identical to before, no lock is left, and ``index.html`` still
 lists the previous run.
@@ -352,16 +352,21 @@ CASES = [
 
 # ---------------------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, demo, reference):
-    """A previous reconcile result and a runs directory holding a previous pipeline run."""
+def world(tmp_path_factory, demo):
+    """A previous reconcile result, and a runs directory holding a previous pipeline run (of the
+    small test notebooks of ``tests/pipeline``: a real run folder, in seconds)."""
+    from nba_simulator.pipeline.runner import run_pipeline
+    from tests.pipeline.conftest import make_fixture_notebooks
+
     root = tmp_path_factory.mktemp("matrix")
     prev_out = root / "prev_out"
     assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
                  demo.as_of, "--out", str(prev_out)]) == 0
     history = root / "runs"
-    ref_runs, ref_run_dir, _ = reference
-    shutil.copytree(ref_runs, history)
-    prev_run = history / ref_run_dir.name
+    previous = run_pipeline({}, runs_dir=history, notebooks_dir=make_fixture_notebooks(root / "nbs"),
+                            progress=False, echo=lambda m: None)
+    assert previous.ok
+    prev_run = previous.run_dir
     return root, prev_out, history, prev_run, {"prev_out": tree_digest(prev_out),
                                                 "prev_run": tree_digest(prev_run)}
 
