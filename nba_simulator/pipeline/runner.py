@@ -291,6 +291,8 @@ class Runner:
                 st["status"] = "skipped"
         record["status"] = "failed"
         write_record(record, run_dir)
+        # killed after the summary stage recorded it: the history must not say "running" forever
+        close_run(record, run_dir, record.get("parameters") or {}, self.runs_dir, self.o.echo)
 
     def _execute(self, run_dir: Path, record: dict, decl: dict[str, P.Param],
                  values: dict[str, Any], first: int, t0: float) -> RunResult:

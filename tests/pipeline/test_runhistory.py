@@ -144,3 +144,20 @@ def test_empty_is_a_problem_in_the_plots():
     assert "empty" in plots.worst_seasons(comp.assign(empty=1)).columns
     tiles = plots.headline({"expected": 3, "present": 1, "missing": 0, "empty": 2, "complete_pct": 33.3}).data
     assert "undersized, empty, premature or stale" in tiles
+
+
+def test_unreachable_history_keeps_its_password_out(lab, tmp_path, monkeypatch):
+    """A PostgreSQL history that does not answer: the summary warns, nothing carries a password
+    (in the URL or in NBA_RECON_DB_PASSWORD), the stage does not fail."""
+    stage, cov, gaps, queue, summary = lab
+    in_url, in_env = "hist-url-secret-123", "hist-env-secret-456"
+    monkeypatch.setenv("NBA_RECON_DB_PASSWORD", in_env)
+    run_dir = tmp_path / "runs" / "20260101T000000Z-cccccc"
+    piped = open_stage("05_summary", run_dir=str(run_dir))
+    (run_dir / "run.json").write_text(json.dumps({"status": "running"}))
+    for url in (f"postgresql+psycopg2://recon:{in_url}@127.0.0.1:1/nba", "postgresql+psycopg2://recon@127.0.0.1:1/nba"):
+        hist = RH.open_run_history(piped, url)
+        assert hist.record(summary, cov, gaps, queue) is None and hist.mode == "unavailable"
+        shown = [hist.banner().data, (run_dir / "data" / RH.HISTORY_FILE).read_text(), repr(hist.as_dict())]
+        assert "127.0.0.1:1" in shown[0]
+        assert not [s for s in shown if in_url in s or in_env in s]
