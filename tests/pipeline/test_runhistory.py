@@ -10,7 +10,7 @@ import pytest
 
 from nba_simulator import plots
 from nba_simulator.database import history as H
-from nba_simulator.database.engine import absolute_sqlite, make_engine
+from nba_simulator.database.engine import absolute_sqlite, make_engine, redact
 from nba_simulator.pipeline import runhistory as RH
 from nba_simulator.pipeline.stage import open_stage
 from nba_simulator.reconcile import summarize
@@ -161,3 +161,41 @@ def test_unreachable_history_keeps_its_password_out(lab, tmp_path, monkeypatch):
         shown = [hist.banner().data, (run_dir / "data" / RH.HISTORY_FILE).read_text(), repr(hist.as_dict())]
         assert "127.0.0.1:1" in shown[0]
         assert not [s for s in shown if in_url in s or in_env in s]
+
+
+@pytest.mark.postgres
+def test_pipeline_history_on_postgres(lab, tmp_path):
+    """The spec's database.history on the real PostgreSQL server (its own schema): two runs
+    recorded by the summary stage and closed by the runner."""
+    from tests.database.conftest import PG_URL, _drop_schema, _new_schema, pg_unreachable
+
+    reason = pg_unreachable()
+    if reason:
+        pytest.skip(reason)
+    stage, cov, gaps, queue, summary = lab
+    engine = make_engine(PG_URL)
+    schema = _new_schema(engine)
+    try:
+        spec = tmp_path / "spec.yaml"
+        spec.write_text(Path(stage.spec_path).read_text()
+                        + f"database:\n  history: {{url: '{PG_URL}', schema: {schema}}}\n")
+        runs = tmp_path / "runs"
+        for run_id in ("20260101T000000Z-dddddd", "20260102T000000Z-eeeeee"):
+            run_dir = runs / run_id
+            piped = open_stage("05_summary", run_dir=str(run_dir), spec=str(spec),
+                               schedule=str(stage.schedule_path))
+            record = {"run_id": run_id, "status": "running", "stages": []}
+            (run_dir / "run.json").write_text(json.dumps(record))
+            hist = RH.open_run_history(piped, "")
+            assert hist.schema == schema and hist.record(summary, cov, gaps, queue) is not None
+            assert hist.url == redact(PG_URL) and len(hist.trend()) >= 1
+            hist.close()
+            record.update(status="succeeded", stages=[{"name": "05_summary", "status": "succeeded"}])
+            RH.close_run(record, run_dir, {"spec": str(spec)}, runs, echo=pytest.fail)
+        r = H.runs(engine, schema=schema)
+        assert len(r) == 2 and set(r["status"]) == {"succeeded"}
+        assert len(H.stage_runs(engine, schema=schema)) == 2
+        assert not (runs / "history.db").exists()
+    finally:
+        _drop_schema(engine, schema)
+        engine.dispose()
