@@ -281,8 +281,8 @@ if stage.spec.database is None:
 else:
     from nba_simulator.database.db_coverage import run_db_coverage, write_db_coverage
 
-    db = run_db_coverage(stage.spec, stage.as_of, url=database or None, schedule=stage.schedule,
-                         lake_coverage=cov.coverage)
+    db = run_db_coverage(stage.spec, stage.as_of, url=stage.database_url(database),
+                         schedule=stage.schedule, lake_coverage=cov.coverage)
     write_db_coverage(db, stage.data_dir)
     display(plots.db_coverage_tables(db, top))
 """),

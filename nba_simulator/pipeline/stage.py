@@ -267,6 +267,15 @@ class Stage:
         self._memo.pop("content", None)
         return cov, result
 
+    @staticmethod
+    def database_url(database: str = "") -> str | None:
+        """The user's database as the pipeline names it: the ``database`` parameter, else
+        ``$NBA_RECON_DATABASE_URL`` (as the health check), else None: the spec's
+        ``database.url``, else ``$NBA_RECON_DB_URL`` (``run_db_coverage``'s own order)."""
+        from nba_simulator.health import DATABASE_ENV
+
+        return database or os.environ.get(DATABASE_ENV) or None
+
     @property
     def content_cache(self) -> Path:
         return (self.run_dir.parent if not self.standalone else self.run_dir) / CONTENT_CACHE
