@@ -36,8 +36,8 @@ PARAM_DB_PASSWORD = "faulttest-param-db-password"
 SECRET_STRINGS = ("AKIAFAULTTESTKEYID01", "faulttest-secret-access-key-0123456789",
                   "faulttest-session-token-abcdef0123456789", "faulttest-env-db-password",
                   "faulttest-pgpassword-env", PARAM_DB_PASSWORD)
-#: seconds to wait, once a stage is seen running, before the kill: kernel start, mid-cell...
-KILL_DELAYS = (0.2, 1.5, 0.8, 2.0, 0.5, 1.2)
+#: where in each stage the runner is killed: while its kernel starts, or after n code cells
+KILL_POINTS = (("start", 0.2), ("cell", 2), ("cell", 3), ("start", 0.6), ("cell", 2), ("cell", 3))
 #: the kill after which the cached inventory is damaged before resuming
 DAMAGE_AFTER = 2
 
@@ -113,18 +113,48 @@ def read_json_atomic(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def wait_for_stage(runs: Path, stage: str, proc: Proc, timeout=600) -> tuple[str, dict]:
+def _owner_pid(runs: Path) -> int | None:
+    try:
+        return read_json_atomic(runs / ".lock.json").get("pid")
+    except (OSError, ValueError):
+        return None
+
+
+def _executed_cells(notebook: Path) -> int:
+    """Code cells papermill has finished in a (possibly still running) executed notebook."""
+    try:
+        nb = json.loads(notebook.read_text(encoding="utf-8"))   # saved atomically: always whole
+    except (OSError, ValueError):
+        return 0
+    return sum(1 for c in nb.get("cells", []) if c.get("cell_type") == "code"
+               and c.get("metadata", {}).get("papermill", {}).get("status") == "completed")
+
+
+def wait_for_stage(runs: Path, stage: str, proc: Proc, point: tuple[str, float],
+                   timeout=600) -> tuple[str, dict]:
+    """Wait until THIS runner (the lock's owner) runs ``stage``, then until the kill point:
+    ``("start", s)``: s seconds after the stage is seen running (kernel starting);
+    ``("cell", n)``: once the stage's executed notebook shows n finished code cells."""
     deadline = time.monotonic() + timeout
+    found = None
     while time.monotonic() < deadline:
-        for rec_path in runs.glob("*/run.json"):
-            rec = read_json_atomic(rec_path)
-            st = next(s for s in rec["stages"] if s["name"] == stage)
-            if rec["status"] == "running" and st["status"] == "running":
-                return rec["run_id"], rec
+        if found is None and _owner_pid(runs) == proc.p.pid:
+            for rec_path in runs.glob("*/run.json"):
+                rec = read_json_atomic(rec_path)
+                st = next(s for s in rec["stages"] if s["name"] == stage)
+                if rec["status"] == "running" and st["status"] == "running":
+                    found = rec["run_id"], rec
+                    seen_at = time.monotonic()
+        if found is not None:
+            kind, value = point
+            if kind == "start" and time.monotonic() - seen_at >= value:
+                return found
+            if kind == "cell" and _executed_cells(runs / found[0] / f"{stage}.ipynb") >= value:
+                return found
         if proc.p.poll() is not None:
             raise AssertionError(f"runner exited ({proc.p.returncode}) before {stage} ran: {proc.err}")
-        time.sleep(0.05)
-    raise AssertionError(f"{stage} never started")
+        time.sleep(0.02)
+    raise AssertionError(f"{stage} never reached {point}")
 
 
 def assert_complete_files(runs: Path) -> None:
@@ -185,8 +215,7 @@ def crash_chain(demo, lake: Path, root: Path) -> tuple[Path, Path, dict]:
     for k, stage in enumerate(STAGES):
         args = run_args(demo, lake, runs) if run_id is None else resume_args(runs, run_id)
         proc = Proc(args, env, root, f"attempt{k}")
-        run_id, _ = wait_for_stage(runs, stage, proc)
-        time.sleep(KILL_DELAYS[k])
+        run_id, _ = wait_for_stage(runs, stage, proc, KILL_POINTS[k])
         kernels = proc.kill()
         log["kernels"].append(len(kernels))
         assert_gone(kernels)
