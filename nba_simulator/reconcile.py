@@ -191,7 +191,8 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
         files.parquet("duplicates.parquet", result.duplicates)
         files.parquet("completeness.parquet", result.completeness)
         files.parquet("gaps.parquet", result.gaps)
-        files.json("tasks.json", {"as_of": result.summary["as_of"], "tasks": result.tasks})
+        files.json("tasks.json", {"as_of": result.summary["as_of"], "tasks": result.tasks,
+                                  "capped": result.summary["tasks_capped"]})
         if result.matrix is not None:
             files.parquet("matrix.parquet", result.matrix)
         if result.probe is not None:
