@@ -101,6 +101,7 @@ def run_command(args) -> int:
         print(P.describe(runner.declared(options.stages)))
         return 0
     given = _given(args)
+    _stop_on_sigterm()
     result = runner.resume(args.resume, given) if args.resume else runner.run(given)
     rel = _display(result.report) if result.report else None
     if result.ok:
@@ -120,6 +121,19 @@ def run_command(args) -> int:
     if rel:
         print(f"report: {rel}")
     return 0 if result.ok else 1
+
+
+def _stop_on_sigterm() -> None:
+    """A scheduler's SIGTERM (cron timeout, systemd stop, CI cancel) ends the run like Ctrl-C:
+    the running stage is marked failed, later ones skipped, the lock released; exit 130."""
+    import signal
+    import threading
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"stopped by signal {signal.Signals(signum).name}")
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
 
 
 def _display(path: Path) -> str:

@@ -68,7 +68,9 @@ def default_notebooks_dir() -> Path:
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    """The clock, for run bookkeeping only (run ids, started/finished timestamps)."""
+    started_or_finished_timestamp = dt.datetime.now(dt.timezone.utc)
+    return started_or_finished_timestamp
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
