@@ -112,6 +112,7 @@ def dask_coverage(spec: Spec, schedule: pd.DataFrame, inventory, as_of, *, sched
     from . import CoverageResult
 
     as_of = as_of_timestamp(as_of)
+    spec = spec.at(as_of)
     expected = expected_items(spec, schedule, as_of)
     keys = pd.Index(expected.keys["key"].unique())
     exclude = tuple(spec.exclude)

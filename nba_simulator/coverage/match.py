@@ -45,6 +45,7 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
           schedule: pd.DataFrame | None = None):
     """Return ``(coverage, orphans, duplicates)`` DataFrames."""
     as_of = as_of_timestamp(as_of)
+    spec = spec.at(as_of)
     items, item_keys = expected.items, expected.keys
     # masks over the inventory as given (no copy of it): excluded keys, expected keys
     kept = ~_excluded_mask(inventory, spec.exclude)

@@ -354,6 +354,7 @@ def run_db_coverage(spec, as_of, *, url: str | None = None, schedule: pd.DataFra
     cfg: DatabaseConfig | None = getattr(spec, "database", None)
     if cfg is None:
         raise BadInput(f"{spec.path}: the spec has no database section")
+    spec = spec.at(as_of)
     own = engine is None
     engine = engine or make_engine(_data_url(cfg, url), default=None)
     try:
