@@ -126,4 +126,6 @@ def dask_coverage(spec: Spec, schedule: pd.DataFrame, inventory, as_of, *, sched
     cov, none, dups = match(spec, expected, matched_df, as_of, schedule)
     orphans_df = orphans_df[ORPHAN_COLUMNS].astype({"key": "str"})
     orphans_df = orphans_df.sort_values("key", kind="mergesort").reset_index(drop=True)
-    return CoverageResult(cov, orphans_df, dups, completeness(cov), expected.warnings)
+    from . import judged
+
+    return judged(spec, schedule, expected, cov, orphans_df, dups, as_of)
