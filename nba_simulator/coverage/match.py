@@ -231,6 +231,15 @@ def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of
     detail = pd.Series("no expected item has this key (outside the spec's seasons, types or dates)",
                        index=fields.index, dtype=object)
     id_col = next((c for c in _ID_COLUMNS if c in fields.columns), None)
+    if schedule is not None and id_col is None and ds.per == "date" and (
+            "date" in fields.columns or "yyyymmdd" in fields.columns):
+        col, fmt = (fields["date"], "%Y-%m-%d") if "date" in fields.columns else (fields["yyyymmdd"], "%Y%m%d")
+        day = pd.to_datetime(col, format=fmt, errors="coerce")
+        game_days = pd.to_datetime(schedule.loc[~schedule["status"].isin(["cancelled", "postponed"]),
+                                                "game_date"]).dropna().unique()
+        no_game = day.notna() & ~day.isin(game_days)
+        detail[no_game.to_numpy()] = "no game of the schedule on this date"
+        return detail
     if schedule is None or id_col is None:
         return detail
     if id_col not in schedule.columns or schedule[id_col].isna().all():
