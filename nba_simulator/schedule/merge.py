@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import pandas as pd
 
 from . import ids, teams
-from .load import COLUMNS, UNPLAYED, add_provenance, all_espn_ids, join_ids, normalize_provenance, split_espn_ids
+from .load import COLUMNS, PROVENANCES, UNPLAYED, add_provenance, all_espn_ids, join_ids, split_espn_ids
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +80,24 @@ def merge_sources(sources: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame
     ids_text = join_ids(pd.Series(joined.reindex(out.index).array, index=out.index, dtype="string"))
     out["espn_game_id"], out["espn_game_id_extra"] = split_espn_ids(ids_text)
 
-    prov = allf.groupby("game_id")["provenance"].agg(lambda s: ",".join(s.dropna()))
-    out["provenance"] = normalize_provenance(prov.reindex(out.index).astype("string"))
+    out["provenance"] = union_provenance(allf["game_id"], allf["provenance"]).reindex(out.index)
 
     out = out.reset_index()
     out["bbref_game_id"] = _consistent_bbref(out)
     out = out[list(COLUMNS)].sort_values(["game_date", "game_id"], na_position="last", kind="stable")
     return out.reset_index(drop=True), warnings
+
+
+def union_provenance(keys: pd.Series, provenance: pd.Series) -> pd.Series:
+    """Per key, every source name any of its rows lists, in PROVENANCES order (vectorised)."""
+    prov = provenance.astype("string").fillna("")
+    parts = None
+    for name in PROVENANCES:
+        has = prov.str.contains(rf"(?:^|,){name}(?:,|$)", regex=True).groupby(keys.to_numpy()).any()
+        piece = pd.Series(np.where(has, name, ""), index=has.index, dtype="string")
+        parts = piece if parts is None else (parts + "," + piece)
+    parts = parts.str.replace(r",+", ",", regex=True).str.strip(",")
+    return parts.where(parts != "", pd.NA).astype("string")
 
 
 def _consistent_bbref(out: pd.DataFrame) -> pd.Series:
