@@ -317,3 +317,57 @@ def synthetic_season(season: str, first: str, last: str, *, season_type: str = "
             n += 1
     raw = pd.DataFrame(rows, dtype="string")
     return canonical(raw)
+
+
+# --- what the web sources would answer for the same games (for a local fixture server) ---------
+def league_game_log(games: pd.DataFrame) -> bytes:
+    """NBA Stats ``LeagueGameLog`` (one row per team and game) for ``games`` (LeagueGameLog's own
+    header names; the statistics columns are left out)."""
+    headers = ["SEASON_ID", "TEAM_ID", "TEAM_ABBREVIATION", "TEAM_NAME", "GAME_ID", "GAME_DATE",
+               "MATCHUP", "WL", "PTS"]
+    names = _team_names()
+    rows = []
+    for g in games.sort_values(["game_date", "game_id"]).itertuples():
+        day = pd.Timestamp(g.game_date).strftime("%Y-%m-%d")
+        sid = f"{g.game_id[2]}{g.season[:4]}"
+        rows.append([sid, 0, g.home_team, names.get(g.home_team, g.home_team), g.game_id, day,
+                     f"{g.home_team} vs. {g.away_team}", "W", 110])
+        rows.append([sid, 0, g.away_team, names.get(g.away_team, g.away_team), g.game_id, day,
+                     f"{g.away_team} @ {g.home_team}", "L", 100])
+    return json.dumps({"resource": "leaguegamelog", "parameters": {},
+                       "resultSets": [{"name": "LeagueGameLog", "headers": headers, "rowSet": rows}]}).encode()
+
+
+def schedule_league_v2(games: pd.DataFrame, season: str, as_of: str) -> bytes:
+    """The league's ``scheduleLeagueV2`` document for ``games`` of ``season``: games before
+    ``as_of`` final (gameStatus 3), later ones scheduled (1)."""
+    cut = pd.Timestamp(as_of)
+    dates = []
+    for day, todays in games.sort_values(["game_date", "game_id"]).groupby("game_date", sort=True):
+        day = pd.Timestamp(day)
+        played = day < cut
+        dates.append({"gameDate": day.strftime("%m/%d/%Y 00:00:00"), "games": [
+            {"gameId": g.game_id, "gameCode": f"{day:%Y%m%d}/{g.away_team}{g.home_team}",
+             "gameStatus": 3 if played else 1, "gameStatusText": "Final" if played else "7:30 pm ET",
+             "gameDateEst": day.strftime("%Y-%m-%dT00:00:00Z"),
+             "gameDateTimeUTC": _start_utc(day, g.home_team).replace("Z", ":00Z"),
+             "postponedStatus": "A", "gameLabel": "", "gameSubLabel": "", "gameSubtype": "",
+             "homeTeam": {"teamTricode": g.home_team}, "awayTeam": {"teamTricode": g.away_team}}
+            for g in todays.itertuples()]})
+    return json.dumps({"meta": {"version": 1}, "leagueSchedule": {"seasonYear": season, "leagueId": "00",
+                                                                  "gameDates": dates}}).encode()
+
+
+def espn_scoreboard_api(day: pd.Timestamp, games: pd.DataFrame) -> bytes:
+    """ESPN's scoreboard API answer for one date (``events[]``, ``competitions[0].competitors[]``)."""
+    season = season_math.of_date(day)
+    home_e = teams.espn_abbrs(games["home_team"], season)
+    away_e = teams.espn_abbrs(games["away_team"], season)
+    events = []
+    for g, he, ae in zip(games.itertuples(), home_e, away_e):
+        events.append({"id": g.espn_game_id, "date": _start_utc(day, g.home_team),
+                       "competitions": [{"id": g.espn_game_id, "competitors": [
+                           {"homeAway": "home", "team": {"abbreviation": he or g.home_team}, "score": "110"},
+                           {"homeAway": "away", "team": {"abbreviation": ae or g.away_team}, "score": "100"}]}],
+                       "status": {"type": {"name": "STATUS_FINAL", "state": "post", "completed": True}}})
+    return json.dumps({"leagues": [], "day": {"date": day.strftime("%Y-%m-%d")}, "events": events}).encode()
