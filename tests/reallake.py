@@ -83,7 +83,7 @@ def assign_espn_ids(games: pd.DataFrame) -> pd.DataFrame:
     legacy = [f"{d.year - 1980:02d}{d.month:02d}{d.day:02d}{numbers.get(h, 0):03d}"
               for d, h in zip(pd.to_datetime(g["game_date"]), g["home_team"])]
     new = [str((401000000 + (y - ERA_401_FROM) * 100000 if y >= ERA_401_FROM
-                else 400000000 + (y - NEW_SCHEME_FROM) * 1000000 + 200000) + r)
+                else 400000000 + (y - NEW_SCHEME_FROM) * 100000 + 20000) + r)
            for y, r in zip(start, rank)]
     g["espn_game_id"] = pd.array([n if y >= NEW_SCHEME_FROM else old for y, n, old in zip(start, new, legacy)],
                                  dtype="string")
