@@ -104,8 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def check_lake_uri(lake, name: str = "--lake") -> None:
+    """Credentials written into a lake URI are refused (exit 2), masked in the refusal."""
+    from .masking import lake_credentials, mask
+
+    if lake_credentials(lake):
+        raise ParameterError(f"{name} {mask(lake)}: credentials in the lake URI are refused; "
+                             "put credentials in the environment or a profile")
+
+
 def cmd_reconcile(args) -> int:
     from .reconcile import reconcile
+
+    check_lake_uri(args.lake)
+    if args.inventory:
+        check_lake_uri(args.inventory, "--inventory")
 
     as_of = args.as_of or today_utc()
     if not args.as_of:
@@ -149,10 +162,31 @@ def cmd_demo(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line; everything it prints or logs goes through the masking function."""
+    from .masking import MaskingStream
+
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskingStream(out), MaskingStream(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _install_log_masking() -> None:
+    from .masking import MaskingFilter
+
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())
+
+
+def _main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="%(levelname)s %(name)s: %(message)s")
+        _install_log_masking()
         return args.func(args)
     except BadInput as exc:
         print(f"nba-recon: error: {exc}", file=sys.stderr)

@@ -129,10 +129,10 @@ class Stage:
 
     def describe(self) -> pd.DataFrame:
         """The resolved inputs, as a small table for the notebook's first output."""
-        from nba_simulator.pipeline.record import redact_value
+        from nba_simulator.masking import mask
 
         rows = [("stage", self.name), ("mode", "standalone" if self.standalone else "pipeline"),
-                ("as of", self.as_of), ("lake", redact_value(str(self.lake))),
+                ("as of", self.as_of), ("lake", mask(str(self.lake))),
                 ("spec", self.spec_path), ("schedule", self.schedule_source or "(the spec's)"),
                 ("run folder", str(self.run_dir))]
         return pd.DataFrame(rows, columns=["", "value"]).set_index("")
