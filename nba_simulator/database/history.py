@@ -75,8 +75,8 @@ def record_run(engine, run_id: str, result: Any = None, *, summary: Mapping | No
                gaps: pd.DataFrame | None = None, tasks: list[dict] | None = None,
                stages: Iterable[Mapping] | None = None, status: str = "succeeded",
                started_at=None, finished_at=None, schema: str | None = None,
-               cloudwatch=None, auto_upgrade: bool = True) -> dict:
-    """Record one run. ``result`` is a ``reconcile.Result`` (or anything with ``summary``,
+               cloudwatch=None, auto_upgrade: bool = True, replace: bool = True) -> dict:
+    """Record one run (``replace``: a run id already recorded is recorded again, else refused). ``result`` is a ``reconcile.Result`` (or anything with ``summary``,
     ``coverage``, ``completeness``, ``gaps``, ``tasks``); keyword arguments override its parts.
     ``stages``: the runner's stage records (``run.json``'s ``stages``). ``cloudwatch``: a
     ``config.CloudWatchConfig`` to publish the metrics (None: off). Returns what changed."""
@@ -99,6 +99,9 @@ def record_run(engine, run_id: str, result: Any = None, *, summary: Mapping | No
     with connect(engine, begin=True) as conn:
         existing = conn.execute(sa.select(t.runs.c.seq).where(t.runs.c.run_id == run_id)).scalar()
         if existing is not None:
+            if not replace:
+                raise BadInput(f"run {run_id} is already in the history {redact(engine.url)}: "
+                               "pass --replace to record it again")
             latest = conn.execute(sa.select(sa.func.max(t.runs.c.seq))).scalar()
             if existing != latest:
                 raise BadInput(f"run {run_id} is already in the history and later runs build on it")
@@ -158,7 +161,7 @@ def record_stages(engine, run_id: str, stages: Iterable[Mapping], *, status: str
 
 
 def record_run_dir(engine, run_dir, *, run_id: str | None = None, schema: str | None = None,
-                   cloudwatch=None, auto_upgrade: bool = True) -> dict:
+                   cloudwatch=None, auto_upgrade: bool = True, replace: bool = False) -> dict:
     """Record the outputs in ``run_dir``: a pipeline run (``run.json`` + ``data/``) or a
     ``nba-recon reconcile --out`` folder. The run id is ``run.json``'s, else ``run_id``, else the
     folder's name."""
@@ -177,7 +180,7 @@ def record_run_dir(engine, run_dir, *, run_id: str | None = None, schema: str | 
         tasks=tasks_doc.get("tasks", []) if isinstance(tasks_doc, dict) else tasks_doc,
         stages=record.get("stages"), status=record.get("status") or "succeeded",
         started_at=record.get("started"), finished_at=record.get("finished"), schema=schema,
-        cloudwatch=cloudwatch, auto_upgrade=auto_upgrade)
+        cloudwatch=cloudwatch, auto_upgrade=auto_upgrade, replace=replace)
 
 
 def _part(result: Any, name: str):
@@ -403,6 +406,9 @@ def _reader(engine, schema):
     if rev is None:
         return history_tables(schema), False
     if rev != head():
+        from .migrate import check_known
+
+        check_known(engine, rev)
         raise BadInput(f"the history database {redact(engine.url)} is at revision {rev}, not "
                        f"{head()}: run `nba-recon db upgrade`")
     return history_tables(schema), True
