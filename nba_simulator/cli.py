@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
     r.add_argument("--as-of", type=_as_of, default=None, help="analysis date (default: today, UTC)")
     r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--runs-dir", default="runs",
+                   help="where `nba-recon schedule update` keeps its snapshots (schedule: auto reads the "
+                        "newest; its scoreboard cache lives there too); default: runs")
     r.add_argument("--sample", type=_fraction, default=None,
                    help="list only a deterministic fraction of the lake (numbers become estimates)")
     r.add_argument("--progress", action="store_true", help="show a progress bar while listing")
@@ -152,7 +155,7 @@ def _reconcile(args, as_of):
                        probe_max_bytes=args.probe_max_bytes,
                        probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache,
                        inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
-                       engine=args.engine, scheduler=args.scheduler)
+                       engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir)
 
 
 def _print_result(args, result) -> None:
@@ -172,6 +175,11 @@ def _print_result(args, result) -> None:
               f"{p['objects_per_s'] or 0} objects/s), {p['cached']} cached, {p['unprobed']} unprobed; "
               f"{empties} empty; {c['cross_source_gaps']} games lacking where another source has them"
               + (f" ({est}counts: see content_info.json)" if c["estimate"] else ""))
+    from .coverage.unjudged import headline
+
+    line = headline(s.get("unjudged") or [])
+    if line:
+        print(line)
     for w in s["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
     print(f"wrote {args.out}")
