@@ -208,11 +208,15 @@ class S3Storage(Storage):
         self._fast = None
         self.uri = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
         self.max_workers = max_workers
+        from nba_simulator.deadline import seconds
+
+        #: a whole listing ends within this many seconds, however slowly the server answers
+        self.listing_deadline = seconds("NBA_RECON_S3_LISTING_DEADLINE")
         config = Config(
             # total_max_attempts counts the first call; Config's "max_attempts" would count retries only.
             retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-            connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
+            connect_timeout=seconds("NBA_RECON_S3_CONNECT_TIMEOUT"),
+            read_timeout=seconds("NBA_RECON_S3_READ_TIMEOUT"),
             max_pool_connections=max_workers,
         )
         try:
