@@ -6,10 +6,10 @@ type). Team codes are already the NBA Stats codes of the season (``load.canonica
 every era and spelling). ESPN scoreboards carry no NBA id: they are joined afterwards on (local
 date, home, away) by ``crosswalk.attach_espn_ids``.
 
-Precedence, highest first (``PRECEDENCE``): ``nbastats_gamelog`` (games played, on the date they
-were played) > ``league_schedule`` (the league's current plan: reschedules, postponements,
-cancellations, games not played yet) > ``user`` > ``snapshot`` (the previous update) >
-``packaged``. For each column the highest-ranked source that has a value wins. A game that two
+Precedence, highest first (``PRECEDENCE``): ``league_schedule`` (the league's current plan, with
+explicit home and away teams: reschedules, postponements, cancellations, games not played yet) >
+``nbastats_gamelog`` (games played, on the date they were played; home and away read from
+``MATCHUP``) > ``user`` > ``snapshot`` (the previous update) > ``packaged``. For each column the highest-ranked source that has a value wins. A game that two
 sources put on different dates keeps the winning date as ``game_date`` and the earliest other
 date as ``original_date`` (a postponement). ESPN ids of all sources are kept (primary id of the
 highest-ranked source first); ``provenance`` lists every source that had the game.
@@ -26,7 +26,7 @@ from .load import COLUMNS, PROVENANCES, UNPLAYED, add_provenance, all_espn_ids, 
 
 log = logging.getLogger(__name__)
 
-PRECEDENCE = ("nbastats_gamelog", "league_schedule", "user", "snapshot", "packaged")
+PRECEDENCE = ("league_schedule", "nbastats_gamelog", "user", "snapshot", "packaged")
 
 
 def merge_sources(sources: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, list[str]]:
