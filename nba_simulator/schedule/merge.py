@@ -89,15 +89,19 @@ def merge_sources(sources: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame
 
 
 def union_provenance(keys: pd.Series, provenance: pd.Series) -> pd.Series:
-    """Per key, every source name any of its rows lists, in PROVENANCES order (vectorised)."""
-    prov = provenance.astype("string").fillna("")
-    parts = None
+    """Per key, every source name any of its rows lists, in PROVENANCES order (vectorised: the
+    few distinct provenance strings are split once, then OR-ed per key)."""
+    codes, uniques = pd.factorize(keys.to_numpy(), sort=True)
+    pcodes, pvalues = pd.factorize(provenance.astype("string").fillna("").to_numpy())
+    names_of = [set(str(v).split(",")) for v in pvalues]
+    out = np.full(len(uniques), "", dtype=object)
     for name in PROVENANCES:
-        has = prov.str.contains(rf"(?:^|,){name}(?:,|$)", regex=True).groupby(keys.to_numpy()).any()
-        piece = pd.Series(np.where(has, name, ""), index=has.index, dtype="string")
-        parts = piece if parts is None else (parts + "," + piece)
-    parts = parts.str.replace(r",+", ",", regex=True).str.strip(",")
-    return parts.where(parts != "", pd.NA).astype("string")
+        row_has = np.array([name in n for n in names_of], dtype=bool)[pcodes] if len(pvalues) else np.zeros(0, bool)
+        key_has = np.zeros(len(uniques), dtype=bool)
+        np.logical_or.at(key_has, codes, row_has)
+        out = np.where(key_has, np.where(out == "", name, out + "," + name), out)
+    result = pd.Series(out, index=pd.Index(uniques, name=keys.name), dtype="string")
+    return result.where(result != "", pd.NA)
 
 
 def _consistent_bbref(out: pd.DataFrame) -> pd.Series:
