@@ -110,6 +110,7 @@ def run_command(args) -> int:
         extra = f" · completeness {pct}% · {head.get('gaps')} gaps · {head.get('tasks')} tasks" \
             if pct is not None else ""
         print(f"run {result.run_id} succeeded in {result.record.get('duration_s')} s{extra}")
+        _print_unjudged(result.run_dir / "data" / "summary.json")
     else:
         st = next(s for s in result.record["stages"] if s["name"] == result.failed_stage)
         err = st.get("error") or {}
@@ -121,6 +122,21 @@ def run_command(args) -> int:
     if rel:
         print(f"report: {rel}")
     return 0 if result.ok else 1
+
+
+def _print_unjudged(summary_path: Path) -> None:
+    """The run's "N dataset-seasons cannot be judged: ..." line (as ``reconcile`` prints it)."""
+    import json
+
+    from ..coverage.unjudged import headline
+
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    line = headline(summary.get("unjudged") or [])
+    if line:
+        print(line)
 
 
 def _stop_on_sigterm() -> None:
