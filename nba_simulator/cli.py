@@ -110,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .database.cli import add_db_parser  # nba-recon db ..., nba-recon history ...
     add_db_parser(sub)
 
+    from .schedule.cli import add_schedule_parser  # nba-recon schedule update | show | check
+    add_schedule_parser(sub)
+
     try:
         from .pipeline.cli import add_run_parser
     except ImportError:  # the pipeline needs papermill; reconcile and demo do not
