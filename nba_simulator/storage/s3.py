@@ -254,7 +254,7 @@ class S3Storage(Storage):
             from nba_simulator.storage.s3_store import list_level
 
             try:
-                return sorted(list_level(self.store(), self.prefix + prefix, cut)[0])
+                return sorted(list_level(self.store(), self.prefix + prefix, cut, self.settings)[0])
             except Exception as exc:  # noqa: BLE001
                 raise self._error(exc, f"listing {prefix!r} in") from None
         out = []
@@ -271,9 +271,9 @@ class S3Storage(Storage):
         cut = len(self.prefix)
         try:
             if recursive:
-                yield from s3_store.iter_objects(self.store(), self.prefix + prefix, cut)
+                yield from s3_store.iter_objects(self.store(), self.prefix + prefix, cut, self.settings)
             else:
-                batch = s3_store.list_level(self.store(), self.prefix + prefix, cut)[1]
+                batch = s3_store.list_level(self.store(), self.prefix + prefix, cut, self.settings)[1]
                 if batch is not None:
                     yield batch
         except Exception as exc:  # noqa: BLE001
@@ -302,9 +302,9 @@ class S3Storage(Storage):
         full = self.prefix + key
         try:
             if end is not None and end <= start:
-                s3_store.head(self.store(), full)
+                s3_store.head(self.store(), full, self.settings)
                 return b""
-            return s3_store.read(self.store(), full, start, end)
+            return s3_store.read(self.store(), full, start, end, self.settings)
         except Exception as exc:  # noqa: BLE001
             code, status = s3_store.error_code(exc) if _is_obstore_error(exc) else ("", 0)
             if isinstance(exc, FileNotFoundError) or type(exc).__name__ == "NotFoundError" \

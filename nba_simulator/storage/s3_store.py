@@ -14,6 +14,15 @@ obstore's public ``credential_provider`` hook (refreshed when botocore refreshes
 Settings (timeouts, attempts) come from :func:`~.s3.s3_settings`, the one place where the S3
 client configuration of this package lives, for boto3 and obstore alike.
 
+Retries are this module's (:func:`call`), not obstore's (its ``max_retries`` is 0): obstore retries
+a request, but not a ListObjectsV2 answer whose body is cut short in transit, which then fails the
+whole listing. Here every request (one list page, one GET, one HEAD) gets at most ``max_attempts``
+attempts, retried only when the failure is transient (5xx, 429, throttling codes, a connection
+reset, refused or timed out, a body cut short), with jittered exponential backoff; access errors,
+a missing bucket or key and other 4xx answers are never retried. A listing that fails mid-way is
+resumed after the last key it received (``offset``, S3's ``StartAfter``), so no key is listed twice
+and none is lost.
+
 obstore's key model differs from S3's in two ways this module hides:
 
 * its ``prefix`` is a whole path *segment* (``a/b`` matches ``a/b/x`` but not ``a/bc``); an S3 prefix
@@ -25,8 +34,10 @@ obstore's key model differs from S3's in two ways this module hides:
 """
 from __future__ import annotations
 
+import random
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
@@ -81,12 +92,8 @@ def build_store(client, credentials, bucket: str, settings: dict):
         "read_timeout": timedelta(seconds=settings["read_timeout"]),
         "allow_http": bool(endpoint and endpoint.startswith("http://")),
     }
-    retry_config = {
-        "max_retries": max(0, settings["max_attempts"] - 1),
-        "retry_timeout": timedelta(seconds=settings["retry_timeout"]),
-        "backoff": {"init_backoff": timedelta(milliseconds=100), "max_backoff": timedelta(seconds=10),
-                    "base": 2},
-    }
+    # retries are ours (see call()): obstore would not retry a list answer cut short
+    retry_config = {"max_retries": 0, "retry_timeout": timedelta(seconds=settings["retry_timeout"])}
     if credentials is None:
         config["skip_signature"] = True
         provider = None
@@ -123,6 +130,45 @@ def is_connection_error(exc: BaseException) -> bool:
                             "error sending request", "incomplete", "body", "eof"))
 
 
+TRANSIENT_CODES = frozenset({"Throttling", "ThrottlingException", "SlowDown", "RequestLimitExceeded",
+                             "RequestThrottled", "BandwidthLimitExceeded", "TooManyRequestsException",
+                             "RequestTimeout", "RequestTimeoutException", "InternalError",
+                             "ServiceUnavailable", "PriorRequestNotComplete"})
+THROTTLING = frozenset({"Throttling", "ThrottlingException", "SlowDown", "RequestLimitExceeded",
+                        "RequestThrottled", "BandwidthLimitExceeded", "TooManyRequestsException"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth another attempt: 5xx, 429, a throttling code, or no answer at all (connection, body)."""
+    if isinstance(exc, FileNotFoundError):
+        return False
+    if not type(exc).__module__.startswith("obstore"):
+        return False
+    code, status = error_code(exc)
+    if status:
+        return status >= 500 or status == 429 or code in TRANSIENT_CODES
+    return code in TRANSIENT_CODES or is_connection_error(exc)
+
+
+def backoff(attempt: int, exc: BaseException) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: full jitter, 0.1 s doubling (1 s when throttled)."""
+    base = 1.0 if error_code(exc)[0] in THROTTLING else 0.1
+    return random.uniform(0, min(10.0, base * 2 ** (attempt - 1)))
+
+
+def call(fn: Callable, settings: dict):
+    """``fn()`` with at most ``settings["max_attempts"]`` attempts, retrying transient errors only."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - re-raised unless transient
+            if attempt >= settings["max_attempts"] or not is_transient(exc):
+                raise
+            time.sleep(backoff(attempt, exc))
+
+
 # -- listing -----------------------------------------------------------------------------------
 def _segment_and_offset(prefix: str) -> tuple[str | None, str | None]:
     """obstore ``prefix`` (whole segments) and ``offset`` (start after) covering the S3 ``prefix``."""
@@ -151,38 +197,53 @@ def _to_batch(batch, cut: int) -> pa.RecordBatch:
         schema=INVENTORY_SCHEMA)
 
 
-def iter_objects(store, prefix: str, cut: int) -> Iterator[pa.RecordBatch]:
-    """Every object whose key starts with ``prefix`` (an S3 prefix: any string), in key order."""
+def iter_objects(store, prefix: str, cut: int, settings: dict) -> Iterator[pa.RecordBatch]:
+    """Every object whose key starts with ``prefix`` (an S3 prefix: any string), in key order.
+
+    A page that fails transiently is asked for again (a new listing after the last key received),
+    up to ``max_attempts`` attempts per page.
+    """
     import obstore
 
     seg, offset = _segment_and_offset(prefix)
     last_seen = offset
-    stream = obstore.list(store, seg, offset=offset, chunk_size=LIST_CHUNK, return_arrow=True)
-    for raw in stream:
-        batch = pa.record_batch(raw)
-        if not batch.num_rows:
-            continue
-        keys = batch.column("path").cast(pa.string())
-        keep = pc.starts_with(keys, prefix) if prefix else None
-        if last_seen is not None:  # nothing at or below what was already listed
-            after = pc.greater(keys, pa.scalar(last_seen))
-            keep = after if keep is None else pc.and_(keep, after)
-        last_key = keys[-1].as_py()
-        if keep is not None:
-            batch = batch.filter(keep)
-        if batch.num_rows:
-            yield _to_batch(batch, cut)
-        last_seen = last_key if last_seen is None or last_key > last_seen else last_seen
-        if prefix and last_key > prefix and not last_key.startswith(prefix):
-            return  # key order: everything after this is past the prefix
+    failures = 0
+    while True:
+        stream = obstore.list(store, seg, offset=last_seen, chunk_size=LIST_CHUNK, return_arrow=True)
+        try:
+            for raw in stream:
+                failures = 0
+                batch = pa.record_batch(raw)
+                if not batch.num_rows:
+                    continue
+                keys = batch.column("path").cast(pa.string())
+                keep = pc.starts_with(keys, prefix) if prefix else None
+                if last_seen is not None:  # nothing at or below what was already listed
+                    after = pc.greater(keys, pa.scalar(last_seen))
+                    keep = after if keep is None else pc.and_(keep, after)
+                last_key = keys[-1].as_py()
+                if keep is not None:
+                    batch = batch.filter(keep)
+                if batch.num_rows:
+                    yield _to_batch(batch, cut)
+                if last_seen is None or last_key > last_seen:
+                    last_seen = last_key
+                if prefix and last_key > prefix and not last_key.startswith(prefix):
+                    return  # key order: everything after this is past the prefix
+            return
+        except Exception as exc:  # noqa: BLE001 - re-raised unless transient
+            failures += 1
+            if failures >= settings["max_attempts"] or not is_transient(exc):
+                raise
+            time.sleep(backoff(failures, exc))
 
 
-def list_level(store, prefix: str, cut: int) -> tuple[list[str], pa.RecordBatch | None]:
+def list_level(store, prefix: str, cut: int, settings: dict) -> tuple[list[str], pa.RecordBatch | None]:
     """One ``/`` level below ``prefix``: ("folders" ending with ``/``, objects at that level)."""
     import obstore
 
     seg, _ = _segment_and_offset(prefix)
-    result = obstore.list_with_delimiter(store, seg, return_arrow=True)
+    result = call(lambda: obstore.list_with_delimiter(store, seg, return_arrow=True), settings)
     folders = [p.rstrip("/") + "/" for p in result["common_prefixes"]]
     folders = [p[cut:] for p in folders if p.startswith(prefix)]
     table = pa.table(result["objects"]).combine_chunks()
@@ -195,18 +256,18 @@ def list_level(store, prefix: str, cut: int) -> tuple[list[str], pa.RecordBatch 
     return folders, objects
 
 
-def read(store, key: str, start: int, end: int | None) -> bytes:
+def read(store, key: str, start: int, end: int | None, settings: dict) -> bytes:
     """Bytes ``[start, end)`` of ``key`` (``end`` past the object: cut short)."""
     import obstore
 
     if start == 0 and end is None:
-        return bytes(obstore.get(store, key).bytes())
+        return call(lambda: bytes(obstore.get(store, key).bytes()), settings)
     rng = {"offset": start} if end is None else (start, end)
-    return bytes(obstore.get(store, key, options={"range": rng}).bytes())
+    return call(lambda: bytes(obstore.get(store, key, options={"range": rng}).bytes()), settings)
 
 
-def head(store, key: str) -> None:
+def head(store, key: str, settings: dict) -> None:
     """Raise unless ``key`` exists (one HEAD request)."""
     import obstore
 
-    obstore.head(store, key)
+    call(lambda: obstore.head(store, key), settings)
