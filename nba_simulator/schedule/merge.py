@@ -6,10 +6,10 @@ type). Team codes are already the NBA Stats codes of the season (``load.canonica
 every era and spelling). ESPN scoreboards carry no NBA id: they are joined afterwards on (local
 date, home, away) by ``crosswalk.attach_espn_ids``.
 
-Precedence, highest first (``PRECEDENCE``): ``nbastats_gamelog`` (games played, on the date they
-were played) > ``league_schedule`` (the league's current plan: reschedules, postponements,
-cancellations, games not played yet) > ``user`` > ``snapshot`` (the previous update) >
-``packaged``. For each column the highest-ranked source that has a value wins. A game that two
+Precedence, highest first (``PRECEDENCE``): ``league_schedule`` (the league's current plan, with
+explicit home and away teams: reschedules, postponements, cancellations, games not played yet) >
+``nbastats_gamelog`` (games played, on the date they were played; home and away read from
+``MATCHUP``) > ``user`` > ``snapshot`` (the previous update) > ``packaged``. For each column the highest-ranked source that has a value wins. A game that two
 sources put on different dates keeps the winning date as ``game_date`` and the earliest other
 date as ``original_date`` (a postponement). ESPN ids of all sources are kept (primary id of the
 highest-ranked source first); ``provenance`` lists every source that had the game.
@@ -26,7 +26,7 @@ from .load import COLUMNS, PROVENANCES, UNPLAYED, add_provenance, all_espn_ids, 
 
 log = logging.getLogger(__name__)
 
-PRECEDENCE = ("nbastats_gamelog", "league_schedule", "user", "snapshot", "packaged")
+PRECEDENCE = ("league_schedule", "nbastats_gamelog", "user", "snapshot", "packaged")
 
 
 def merge_sources(sources: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame, list[str]]:
@@ -89,15 +89,19 @@ def merge_sources(sources: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame
 
 
 def union_provenance(keys: pd.Series, provenance: pd.Series) -> pd.Series:
-    """Per key, every source name any of its rows lists, in PROVENANCES order (vectorised)."""
-    prov = provenance.astype("string").fillna("")
-    parts = None
+    """Per key, every source name any of its rows lists, in PROVENANCES order (vectorised: the
+    few distinct provenance strings are split once, then OR-ed per key)."""
+    codes, uniques = pd.factorize(keys.to_numpy(), sort=True)
+    pcodes, pvalues = pd.factorize(provenance.astype("string").fillna("").to_numpy())
+    names_of = [set(str(v).split(",")) for v in pvalues]
+    out = np.full(len(uniques), "", dtype=object)
     for name in PROVENANCES:
-        has = prov.str.contains(rf"(?:^|,){name}(?:,|$)", regex=True).groupby(keys.to_numpy()).any()
-        piece = pd.Series(np.where(has, name, ""), index=has.index, dtype="string")
-        parts = piece if parts is None else (parts + "," + piece)
-    parts = parts.str.replace(r",+", ",", regex=True).str.strip(",")
-    return parts.where(parts != "", pd.NA).astype("string")
+        row_has = np.array([name in n for n in names_of], dtype=bool)[pcodes] if len(pvalues) else np.zeros(0, bool)
+        key_has = np.zeros(len(uniques), dtype=bool)
+        np.logical_or.at(key_has, codes, row_has)
+        out = np.where(key_has, np.where(out == "", name, out + "," + name), out)
+    result = pd.Series(out, index=pd.Index(uniques, name=keys.name), dtype="string")
+    return result.where(result != "", pd.NA)
 
 
 def _consistent_bbref(out: pd.DataFrame) -> pd.Series:

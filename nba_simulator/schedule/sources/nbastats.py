@@ -70,6 +70,14 @@ def parse_league_game_log(data: bytes, origin: str) -> Parsed:
         t = t.loc[~bad]
     gid = t["GAME_ID"].astype("string").str.strip().str.zfill(10)
     t = t.assign(game_id=gid, game_date=t["GAME_DATE"].astype("string").str.strip().str[:10])
+    # a neutral-site game may list both teams with "@" (Berlin, 2026-01-15): the first row's
+    # reading ("MEM @ ORL": ORL at home) is kept, with a warning
+    has_vs = home_side.reindex(t.index).fillna(False).astype(bool).groupby(t["game_id"]).transform("any")
+    odd = sorted(t.loc[~has_vs, "game_id"].unique())
+    t = t.loc[has_vs | ~t["game_id"].duplicated(keep="first")]
+    if odd:
+        warnings.append(f"{origin}: {len(odd)} games list both teams as away (neutral site; first: {odd[0]}); "
+                        "the first row's reading of home and away is kept")
     g = t.groupby("game_id", sort=True)
     out = pd.DataFrame({
         "game_date": g["game_date"].first(), "home_team": g["home"].first(), "away_team": g["away"].first(),
