@@ -167,9 +167,9 @@ def cmd_coverage(args) -> int:
                 schedule = schedule_from_db(spec.database, engine)
             else:
                 from ..reconcile import resolve_schedule
-                from ..schedule.load import load_schedule
+                from .db_coverage import schedule_for
 
-                schedule = load_schedule(resolve_schedule(spec, args.schedule))
+                schedule = schedule_for(spec, resolve_schedule(spec, args.schedule))
         lake = read_parquet(args.lake_coverage, ["dataset", "game_id", "status"]) if args.lake_coverage else None
         result = run_db_coverage(spec, as_of, schedule=schedule, lake_coverage=lake, engine=engine)
     finally:
