@@ -130,6 +130,11 @@ def main(argv=None) -> int:
         lines_unsorted = []
 
     stages = list(dict.fromkeys(r["stage"] for n in sizes for r in results[n]))
+    if not sizes:  # e.g. --sizes "" --no-listing: the crosswalk benchmark alone
+        print("\n" + "\n".join(lines), flush=True)
+        if args.markdown:
+            Path(args.markdown).write_text("\n".join(lines) + "\n")
+        return 0
     head = "| stage | " + " | ".join(f"{n:,} objects" for n in sizes) + " | growth |"
     lines += ["Inventory -> coverage -> gaps (S3 Inventory Parquet delivery against 28,428 games; "
               "seconds / objects per second / peak RSS)", "", head,

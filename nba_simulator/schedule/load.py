@@ -125,10 +125,26 @@ def join_ids(*columns: pd.Series) -> pd.Series:
     return out.where(out != "", pd.NA)
 
 
+def join_by(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """Space-joined ``values`` per key, in their order (indexed by key). Keys with one value (the
+    usual case) take a vectorised path; only repeated keys are joined in Python."""
+    keys = pd.Series(keys.to_numpy(), name="key")
+    values = pd.Series(values.astype("string").to_numpy(), dtype="string")
+    dup = keys.duplicated(keep=False).to_numpy()
+    out = pd.Series(values[~dup].to_numpy(), index=keys[~dup].to_numpy(), dtype="string")
+    if dup.any():
+        joined = values[dup].groupby(keys[dup].to_numpy(), sort=False).agg(" ".join).astype("string")
+        out = pd.concat([out, joined])
+    return out
+
+
 def split_espn_ids(ids_text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """'a b c' -> ('a', 'b c'); NA -> (NA, NA)."""
-    first = ids_text.str.split(" ", n=1).str[0].astype("string")
-    rest = ids_text.str.split(" ", n=1).str[1].astype("string")
+    text = ids_text.astype("string")
+    parts = text.str.split(" ", n=1, expand=True) if len(text) else pd.DataFrame(index=text.index)
+    none = pd.Series(pd.NA, index=text.index, dtype="string")
+    first = parts[0].astype("string") if 0 in parts.columns else none
+    rest = parts[1].astype("string") if 1 in parts.columns else none
     return first.where(first != "", pd.NA), rest.where(rest.notna() & (rest != ""), pd.NA)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import ids, teams
-from .load import COLUMNS, PROVENANCES, UNPLAYED, add_provenance, all_espn_ids, join_ids, split_espn_ids
+from .load import COLUMNS, PROVENANCES, UNPLAYED, add_provenance, all_espn_ids, join_by, join_ids, split_espn_ids
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def merge_sources(sources: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame
         warnings.append(f"{int(drop.sum())} ESPN ids given to several games by the sources; kept for the first "
                         f"game only (e.g. {', '.join(f'{r.espn} on {r.game_id}' for r in ex.itertuples())})")
         pairs = pairs.drop(index=bad.index[drop])
-    joined = pairs.groupby("game_id", sort=False)["espn"].agg(" ".join)
+    joined = join_by(pairs["game_id"], pairs["espn"])
     ids_text = join_ids(pd.Series(joined.reindex(out.index).array, index=out.index, dtype="string"))
     out["espn_game_id"], out["espn_game_id_extra"] = split_espn_ids(ids_text)
 

@@ -93,16 +93,23 @@ def lake_scoreboards(lake: str, workers: int = 16) -> tuple[pd.DataFrame, set[st
                 keys.extend(k for k in batch.column("key").to_pylist() if DATE_KEY.search(k))
         keys.sort()
 
-        def read(key: str) -> tuple[bytes, str]:
+        unreadable: list[str] = []
+
+        def read(key: str) -> tuple[bytes, str] | None:
             try:
                 return storage.read(key), key
             except Exception as exc:  # one unreadable object is a warning, not a failed update
-                return f"\x00unreadable: {type(exc).__name__}: {exc}".encode(), key
+                unreadable.append(f"{key}: could not be read ({type(exc).__name__}: {str(exc)[:200]})")
+                return None
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            parsed = espn.parse_many(pool.map(read, keys))
-        dates = {DATE_KEY.search(k).group(1) for k in keys}
-        return parsed.frame, dates, parsed.warnings
+            parsed = espn.parse_many(r for r in pool.map(read, keys) if r is not None)
+        # a date counts as covered by the lake when its file was read and parsed (with or without
+        # games); an unreadable or malformed file leaves the date to the ESPN API
+        failed = {w.split(": ", 1)[0] for w in unreadable + parsed.warnings}
+        with_games = set(parsed.frame["origin"].astype(str))
+        dates = {DATE_KEY.search(k).group(1) for k in keys if k in with_games or k not in failed}
+        return parsed.frame, dates, sorted(unreadable) + parsed.warnings
     finally:
         storage.close()
 
