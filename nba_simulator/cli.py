@@ -3,21 +3,14 @@ wrong), 1 on any other failure. The clock is read here only, to default ``--as-o
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import os
 import sys
 
+from .asof import as_of_arg, today_utc
 from .errors import BadInput, ParameterError, ReconError
 
 log = logging.getLogger("nba_simulator")
-
-
-def _as_of(text: str) -> str:
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--as-of must be a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _fraction(text: str) -> float:
@@ -40,12 +33,6 @@ def _count(text: str) -> int:
     return value
 
 
-def today_utc() -> str:
-    """Default as_of when none is given: today's UTC date (read here, at the edge, and printed)."""
-    as_of_today = dt.datetime.now(dt.timezone.utc).date()
-    return as_of_today.isoformat()
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse's usage errors are bad input too: one line, exit 2
         raise ParameterError(message)
@@ -60,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--spec", default="default", help="lake spec YAML ('default': the real bucket)")
     r.add_argument("--lake", required=True, help="local folder or s3://bucket/prefix")
     r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
-    r.add_argument("--as-of", type=_as_of, default=None, help="analysis date (default: today, UTC)")
+    r.add_argument("--as-of", type=as_of_arg, default=None, help="analysis date (default: today, UTC)")
     r.add_argument("--out", required=True, help="output folder")
     r.add_argument("--runs-dir", default="runs",
                    help="where `nba-recon schedule update` keeps its snapshots (schedule: auto reads the "

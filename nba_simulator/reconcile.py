@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from .content.probe import ProbeResult, probe_lake
-from .coverage import CoverageResult, as_of_timestamp, build_coverage, expected_items
+from .asof import parse_as_of
+from .coverage import CoverageResult, build_coverage, expected_items
 from .errors import BadInput, LakeNotFound, OutputError
 from .outputs import FileSet
 from .sampling import plan_sample
@@ -132,7 +133,7 @@ def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,
     probing of ``coverage``'s best objects), items whose object failed its content rule become
     ``empty`` and the task queue ranks first the tasks whose games another source has (only
     then is "has" more than a file name)."""
-    as_of = as_of_timestamp(as_of)
+    as_of = parse_as_of(as_of)
     scan_info = scan_info or {}
     st = coverage_stage(spec, schedule, inventory, as_of, scan_info, coverage=coverage, content=probe)
     cov = st.coverage
