@@ -17,7 +17,8 @@ include make/pipeline.mk
 help:
 	@echo "make run     set up, build the demo lake and run the pipeline on it"
 	@echo "make test    set up and run all tests (unit, S3, PostgreSQL, notebooks)"
-	@echo "make lab     JupyterLab on the stage notebooks"
+	@echo "make lab     JupyterLab on the stage notebooks (paired with notebooks/*.py)"
+	@echo "make strip   clear notebook outputs, re-sync the .ipynb/.py pairs"
 	@echo "make bench   benchmarks (on demand; prints figures)"
 	@echo "make bench-listing   only the listing benchmark (five listers, four bucket shapes)"
 	@echo "make bench-pipeline  demo pipeline vs reconcile, cold vs warm kernels"

@@ -40,6 +40,16 @@ def _count(text: str) -> int:
     return value
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1e7:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return value
+
+
 def today_utc() -> str:
     """Default as_of when none is given: today's UTC date (read here, at the edge, and printed)."""
     as_of_today = dt.datetime.now(dt.timezone.utc).date()
@@ -62,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
     r.add_argument("--as-of", type=_as_of, default=None, help="analysis date (default: today, UTC)")
     r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--runs-dir", default="runs",
+                   help="where `nba-recon schedule update` keeps its snapshots (schedule: auto reads the "
+                        "newest; its scoreboard cache lives there too); default: runs")
     r.add_argument("--sample", type=_fraction, default=None,
                    help="list only a deterministic fraction of the lake (numbers become estimates)")
     r.add_argument("--progress", action="store_true", help="show a progress bar while listing")
@@ -86,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parallel reads (default 16)")
     r.add_argument("--probe-cache", default=None, metavar="PATH",
                    help="probe cache file (default: OUT/content_cache.sqlite)")
+    r.add_argument("--deadline", type=_seconds, default=None, metavar="SECONDS",
+                   help="stop (exit 1, nothing written) when the whole command takes longer")
     r.set_defaults(func=cmd_reconcile)
 
     d = sub.add_parser("demo", help="build the demo lake, its spec and its schedule")
@@ -94,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .database.cli import add_db_parser  # nba-recon db ..., nba-recon history ...
     add_db_parser(sub)
+
+    from .schedule.cli import add_schedule_parser  # nba-recon schedule update | show | check
+    add_schedule_parser(sub)
 
     try:
         from .pipeline.cli import add_run_parser
@@ -104,19 +122,46 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def check_lake_uri(lake, name: str = "--lake") -> None:
+    """Credentials written into a lake URI are refused (exit 2), masked in the refusal."""
+    from .masking import lake_credentials, mask
+
+    if lake_credentials(lake):
+        raise ParameterError(f"{name} {mask(lake)}: credentials in the lake URI are refused; "
+                             "put credentials in the environment or a profile")
+
+
 def cmd_reconcile(args) -> int:
     from .reconcile import reconcile
+
+    check_lake_uri(args.lake)
+    if args.inventory:
+        check_lake_uri(args.inventory, "--inventory")
 
     as_of = args.as_of or today_utc()
     if not args.as_of:
         print(f"as of {as_of} (today, UTC; pass --as-of to reproduce this run)", file=sys.stderr)
-    result = reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
+    from .deadline import deadline
+
+    with deadline(args.deadline, "reconcile"):
+        result = _reconcile(args, as_of)
+    _print_result(args, result)
+    return 0
+
+
+def _reconcile(args, as_of):
+    from .reconcile import reconcile
+
+    return reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
                        sample=args.sample, progress=args.progress, probe=args.probe,
                        probe_sample=args.probe_sample, probe_max_objects=args.probe_max_objects,
                        probe_max_bytes=args.probe_max_bytes,
                        probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache,
                        inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
-                       engine=args.engine, scheduler=args.scheduler)
+                       engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir)
+
+
+def _print_result(args, result) -> None:
     s = result.summary
     t = s["totals"]
     label = "estimated " if s["estimate"] else ""
@@ -133,10 +178,14 @@ def cmd_reconcile(args) -> int:
               f"{p['objects_per_s'] or 0} objects/s), {p['cached']} cached, {p['unprobed']} unprobed; "
               f"{empties} empty; {c['cross_source_gaps']} games lacking where another source has them"
               + (f" ({est}counts: see content_info.json)" if c["estimate"] else ""))
+    from .coverage.unjudged import headline
+
+    line = headline(s.get("unjudged") or [])
+    if line:
+        print(line)
     for w in s["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
     print(f"wrote {args.out}")
-    return 0
 
 
 def cmd_demo(args) -> int:
@@ -149,10 +198,53 @@ def cmd_demo(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line; everything it prints or logs goes through the masking function."""
+    from .masking import MaskingStream
+
+    from .deadline import DeadlineExceeded
+
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskingStream(out), MaskingStream(err)
+    try:
+        try:
+            return _main(argv)
+        except DeadlineExceeded as exc:
+            print(f"nba-recon: stopped: {exc}; nothing was half-written", file=sys.stderr)
+            if argv is None:
+                _exit_now(1)
+            return 1
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _exit_now(code: int) -> None:
+    """Past a deadline a worker thread may still be blocked in a read that never ends, and the
+    interpreter would wait for it at exit: leave now (files are written atomically, so nothing
+    is half-written; locks are released by the runner before this)."""
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _install_log_masking() -> None:
+    from .masking import MaskingFilter
+
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())
+
+
+def _main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="%(levelname)s %(name)s: %(message)s")
+        _install_log_masking()
         return args.func(args)
     except BadInput as exc:
         print(f"nba-recon: error: {exc}", file=sys.stderr)

@@ -50,6 +50,8 @@ def add_db_parser(subparsers) -> None:
     rec = hsub.add_parser("record", help="record a run folder (runs/<run_id> or a reconcile --out)")
     rec.add_argument("run_dir", help="the run folder")
     rec.add_argument("--run-id", default=None, help="run id (default: run.json's, else the folder name)")
+    rec.add_argument("--replace", action="store_true",
+                     help="record again a run id already in the history (its rows are replaced)")
     rec.add_argument("--cloudwatch", default=None, metavar="NAMESPACE",
                      help="also publish the headline metrics to CloudWatch (default: the spec's "
                      "database.history.cloudwatch, else off)")
@@ -198,7 +200,7 @@ def cmd_record(args) -> int:
                   if args.cloudwatch else (hcfg.cloudwatch if hcfg else None))
     try:
         got = record_run_dir(engine, args.run_dir, run_id=args.run_id, schema=schema,
-                             cloudwatch=cloudwatch)
+                             cloudwatch=cloudwatch, replace=args.replace)
     finally:
         engine.dispose()
     print(f"recorded run {got['run_id']}: {got['new_items']} new and {got['fixed_items']} fixed "

@@ -6,7 +6,8 @@ comes from the environment — ``NBA_RECON_DB_PASSWORD`` (added to the URL in me
 libpq's own ``PGPASSWORD`` — or from ``~/.pgpass`` (``PGPASSFILE``), which libpq reads itself.
 A password written in the URL works too, but is a secret in a file.
 
-Wherever a URL is shown, it goes through :func:`redact` (``postgresql+psycopg2://user:***@host/db``).
+Wherever a URL is shown, it goes through :func:`nba_simulator.masking.mask`
+(``postgresql+psycopg2://user:***@host/db``; :func:`redact` is its name here).
 Engines are created with ``hide_parameters=True``, so SQLAlchemy's error messages never carry
 bound values, and connection errors are re-raised as :class:`DatabaseUnavailable` with the
 password scrubbed from the driver's message.
@@ -15,11 +16,11 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput, ReconError
+from ..masking import REDACTED, mask, mask_text  # noqa: F401 - REDACTED re-exported
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,6 @@ DEFAULT_HISTORY_URL = "sqlite:///runs/history.db"
 PASSWORD_ENV = "NBA_RECON_DB_PASSWORD"
 HISTORY_URL_ENV = "NBA_RECON_HISTORY_URL"
 DB_URL_ENV = "NBA_RECON_DB_URL"
-REDACTED = "***"
-_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
-_QUERY_SECRET = re.compile(r"(?P<k>[?&](?:password|passwd|pwd|sslpassword)=)[^&#\s]*", re.I)
 
 
 class DatabaseUnavailable(ReconError):
@@ -39,24 +37,13 @@ class DatabaseUnavailable(ReconError):
 
 
 def redact(url: Any) -> str:
-    """A URL (string or SQLAlchemy URL) safe to show: its password, and password query
-    parameters, replaced by ``***``. Other text passes through with any ``user:pw@`` masked."""
-    if url is None:
-        return ""
-    if hasattr(url, "render_as_string"):
-        text = url.render_as_string(hide_password=True)
-    else:
-        text = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", str(url))
-    return _QUERY_SECRET.sub(lambda m: f"{m['k']}{REDACTED}", text)
+    """A URL (string or SQLAlchemy URL) safe to show: :func:`nba_simulator.masking.mask`."""
+    return "" if url is None else mask(url)
 
 
 def scrub(text: str, *secrets: str | None) -> str:
-    """``text`` with each secret replaced by ``***`` and URL passwords masked."""
-    out = redact(str(text))
-    for s in secrets:
-        if s:
-            out = out.replace(s, REDACTED)
-    return out
+    """``text`` masked (:func:`nba_simulator.masking.mask_text`), ``secrets`` too."""
+    return mask_text(str(text), [s for s in secrets if s])
 
 
 def absolute_sqlite(url: str, base=None) -> str:
@@ -106,6 +93,7 @@ def make_engine(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL, *
     if backend == "sqlite" and u.database and u.database != ":memory:" and not u.database.startswith("file:"):
         Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     kwargs.setdefault("hide_parameters", True)
+    kwargs["connect_args"] = _deadlines(u, dict(kwargs.get("connect_args") or {}))
     if backend != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
     try:
@@ -118,6 +106,29 @@ def make_engine(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL, *
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     log.info("database %s", redact(u))
     return engine
+
+
+def _deadlines(u, connect_args: dict) -> dict:
+    """Connect and statement timeouts on every engine (``nba_simulator.deadline``): a server
+    that accepts and never answers, or a statement that never ends, cannot hang a command.
+    PostgreSQL (libpq drivers): ``connect_timeout`` and ``-c statement_timeout`` added to the
+    URL's own ``options``; SQLite: the busy timeout (how long to wait for another writer)."""
+    from ..deadline import seconds
+
+    connect = seconds("NBA_RECON_DB_CONNECT_TIMEOUT")
+    statement = seconds("NBA_RECON_DB_STATEMENT_TIMEOUT")
+    backend, driver = u.get_backend_name(), u.get_driver_name()
+    if backend == "sqlite":
+        connect_args.setdefault("timeout", connect)
+    elif backend == "postgresql" and driver in ("psycopg2", "psycopg", "psycopg2cffi"):
+        connect_args.setdefault("connect_timeout", max(1, int(round(connect))))
+        options = str(connect_args.get("options") or u.query.get("options") or "")
+        if "statement_timeout" not in options:
+            options = f"{options} -c statement_timeout={int(statement * 1000)}".strip()
+        connect_args["options"] = options
+    elif backend == "postgresql" and driver == "pg8000":
+        connect_args.setdefault("timeout", connect)
+    return connect_args
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -57,6 +57,9 @@ def add_run_parser(subparsers) -> argparse.ArgumentParser:
                    metavar=("NAME", "VALUE"), help="a notebook parameter (see --list-parameters)")
     r.add_argument("--timeout", type=_positive, default=None,
                    help="seconds per stage before it is stopped (default 3600)")
+    r.add_argument("--deadline", type=_positive, default=None, metavar="SECONDS",
+                   help="stop the whole run (stage failed, later ones skipped, lock released, "
+                   "exit 1) when it takes longer")
     r.add_argument("--retries", type=_count, default=None,
                    help="retries of a stage after a transient failure (default 2)")
     r.add_argument("--notebooks", default=None, help="folder of the stage notebooks (default: notebooks/)")
@@ -102,7 +105,10 @@ def run_command(args) -> int:
         return 0
     given = _given(args)
     _stop_on_sigterm()
-    result = runner.resume(args.resume, given) if args.resume else runner.run(given)
+    from nba_simulator.deadline import deadline
+
+    with deadline(args.deadline, "run"):
+        result = runner.resume(args.resume, given) if args.resume else runner.run(given)
     rel = _display(result.report) if result.report else None
     if result.ok:
         head = result.record.get("headline") or {}
@@ -110,6 +116,7 @@ def run_command(args) -> int:
         extra = f" · completeness {pct}% · {head.get('gaps')} gaps · {head.get('tasks')} tasks" \
             if pct is not None else ""
         print(f"run {result.run_id} succeeded in {result.record.get('duration_s')} s{extra}")
+        _print_unjudged(result.run_dir / "data" / "summary.json")
     else:
         st = next(s for s in result.record["stages"] if s["name"] == result.failed_stage)
         err = st.get("error") or {}
@@ -121,6 +128,21 @@ def run_command(args) -> int:
     if rel:
         print(f"report: {rel}")
     return 0 if result.ok else 1
+
+
+def _print_unjudged(summary_path: Path) -> None:
+    """The run's "N dataset-seasons cannot be judged: ..." line (as ``reconcile`` prints it)."""
+    import json
+
+    from ..coverage.unjudged import headline
+
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    line = headline(summary.get("unjudged") or [])
+    if line:
+        print(line)
 
 
 def _stop_on_sigterm() -> None:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import nbformat
 
+from nba_simulator.masking import mask, mask_text
 from nba_simulator.outputs import write_text
 
 from .record import RECORD_NAME
@@ -55,7 +56,7 @@ def notebook_to_html(notebook: str | Path, out: str | Path, *, title: str | None
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = nbformat.from_dict(mask(nbformat.read(str(notebook), as_version=4)))
     _images_with_alt(nb)
     exporter = HTMLExporter()
     exporter.register_preprocessor(TagRemovePreprocessor(
@@ -158,7 +159,8 @@ def failure_report(record: Mapping[str, Any], out: str | Path) -> Path:
             body.append(f"<p>{esc(err.get('reason'))}. Fix the cause, then "
                         f"<code>nba-recon run --resume {esc(record.get('run_id'))}</code>.</p>")
     body.append(stage_table(record))
-    return write_text(_page(f"run {record.get('run_id')}: {record.get('status')}", "\n".join(body)), out)
+    return write_text(mask_text(_page(f"run {record.get('run_id')}: {record.get('status')}",
+                                      "\n".join(body))), out)
 
 
 def _records(runs_dir: Path) -> Iterable[dict[str, Any]]:
@@ -195,4 +197,4 @@ def write_index(runs_dir: str | Path) -> Path:
             "<table><thead><tr><th>run</th><th>started (UTC)</th><th>status</th><th>as of</th>"
             "<th>lake</th><th>completeness</th><th>gaps</th><th>duration</th><th>stages</th></tr>"
             "</thead><tbody>" + "".join(rows) + "</tbody></table>")
-    return write_text(_page("Reconciliation runs", body), runs_dir / INDEX_NAME)
+    return write_text(mask_text(_page("Reconciliation runs", body)), runs_dir / INDEX_NAME)

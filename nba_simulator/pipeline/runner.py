@@ -31,6 +31,7 @@ import nbformat
 import papermill
 
 import nba_simulator
+from nba_simulator import masking
 from nba_simulator.errors import ParameterError, StageFailed
 from nba_simulator.outputs import atomic_path
 
@@ -38,8 +39,7 @@ from . import params as P
 from .lock import RunsLock
 from .monitor import KernelMonitor
 from .nbio import papermill_output, write_notebook
-from .record import (REDACTED, _URL_USERINFO, library_versions, new_stage, read_record, redact,
-                     write_record)
+from .record import library_versions, new_stage, read_record, redact, write_record
 from .render import REPORT_NAME, failure_report, notebook_to_html, write_index
 from .retry import Backoff, Failure, classify, with_retries
 from .runhistory import close_run
@@ -100,14 +100,38 @@ def select_stages(names: Sequence[str] | None) -> list[str]:
     return [s for s in STAGES if s in chosen]
 
 
-def _was_redacted(value: Any) -> bool:
-    """A value run.json kept without its secret (``***``, or a URL whose password is ``***``):
-    resuming with it would use the mask as the password."""
-    if value == REDACTED:
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_was_redacted(v) for v in value)
-    return isinstance(value, str) and any(m["pw"] == REDACTED for m in _URL_USERINFO.finditer(value))
+#: what a run's results depend on: resuming with any of them different would mix two runs
+FINGERPRINTED = ("spec", "lake", "schedule", "as_of")
+
+
+def fingerprint(values: Mapping[str, Any]) -> dict[str, str]:
+    """``run.json``'s ``fingerprint``: each of :data:`FINGERPRINTED` as given (masked), a local
+    file with the SHA-256 of its content (an edited spec is a different spec)."""
+    out = {}
+    for name in FINGERPRINTED:
+        if name not in values:
+            continue
+        value = values[name]
+        text = "" if value is None else str(value)
+        if text and text not in _NOT_PATHS and "://" not in text:
+            try:
+                path = Path(text)
+                if path.is_file():
+                    text = f"{text} (sha256 {_sha256(path)[:16]})"
+            except OSError:
+                pass
+        out[name] = masking.mask(text)
+    return out
+
+
+def _check_run_id(run_id: Any, runs_dir: Path) -> str:
+    """A run id of THIS runs folder: a plain folder name, never a path."""
+    text = str(run_id or "")
+    if (not text or text in (".", "..") or "/" in text or "\\" in text or "\0" in text
+            or len(text) > 128 or Path(text).name != text):
+        raise ParameterError(f"--resume takes the id of a run of {runs_dir} (a folder name there), "
+                             f"got {text!r}")
+    return text
 
 
 def _absolute(value: Any) -> Any:
@@ -188,7 +212,13 @@ class Runner:
             from nba_simulator.database.engine import absolute_sqlite
 
             values["history"] = absolute_sqlite(values["history"])
-        missing = [k for k, v in values.items() if _was_redacted(v)]
+        masking.register_params(values)   # masked wherever they appear from now on
+        for name in ("lake", "inventory"):
+            if masking.lake_credentials(values.get(name)):
+                raise ParameterError(f"parameter {name} {masking.mask(values[name])}: credentials in "
+                                     "the lake URI are refused; put credentials in the environment "
+                                     "or a profile")
+        missing = [k for k, v in values.items() if masking.was_masked(v)]
         if missing:
             raise ParameterError(f"parameter {missing[0]} was redacted from run.json; "
                                  f"pass it again with -p {missing[0]} VALUE")
@@ -209,6 +239,7 @@ class Runner:
                 "run_id": run_id, "status": "running", "started": started.isoformat(timespec="seconds"),
                 "finished": None, "duration_s": None, "parameters": redact(values),
                 "stages": [new_stage(s, f"{s}.ipynb") for s in stages],
+                "fingerprint": fingerprint(values),
                 "notebooks_dir": str(self.notebooks_dir), "kernel": self.o.kernel_name,
                 "timeout_s": self.o.timeout, "max_attempts": 1 + max(0, self.o.retries),
                 "versions": library_versions(), "headline": None, "report": None, "resumed": [],
@@ -216,14 +247,30 @@ class Runner:
             return self._execute(run_dir, record, decl, values, 0, time.monotonic())
 
     def resume(self, run_id: str, given: Mapping[str, Any] | None = None) -> RunResult:
+        run_id = _check_run_id(run_id, self.runs_dir)
         run_dir = self.runs_dir / run_id
-        if not (run_dir / "run.json").exists():
+        if not (run_dir / "run.json").is_file():
             raise ParameterError(f"no run {run_id!r} in {self.runs_dir} (no run.json)")
-        record = read_record(run_dir)
-        stages = [s["name"] for s in record["stages"]]
-        base = {k: v for k, v in record["parameters"].items() if k != "run_dir"}
+        try:
+            record = read_record(run_dir)
+            stages = [s["name"] for s in record["stages"]]
+            base = {k: v for k, v in record["parameters"].items() if k != "run_dir"}
+        except (ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+            raise ParameterError(f"{run_dir / 'run.json'}: not a run record this runner can resume "
+                                 f"({type(exc).__name__}: {exc})") from None
+        if record.get("run_id") not in (None, run_id):
+            raise ParameterError(f"{run_dir / 'run.json'} is the record of run {record.get('run_id')!r}, "
+                                 f"not {run_id!r}: it was copied from elsewhere")
         decl, values = self.prepare(stages, dict(given or {}), base=base)
         values["run_dir"] = str(run_dir)
+        earlier = record.get("fingerprint")
+        if isinstance(earlier, dict):
+            now = fingerprint(values)
+            differ = [k for k in FINGERPRINTED if k in earlier and earlier.get(k) != now.get(k)]
+            if differ:
+                what = "; ".join(f"{k}: was {earlier.get(k)!r}, now {now.get(k)!r}" for k in differ)
+                raise ParameterError(f"cannot resume run {run_id} with a different "
+                                     f"{', '.join(differ)} ({what}): start a new run")
         started = utc_now()
         with RunsLock(self.runs_dir, run_id, started.isoformat(timespec="seconds")) as lock:
             self._recover(lock)

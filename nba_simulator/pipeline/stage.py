@@ -38,7 +38,10 @@ PRODUCERS = {
     "db_coverage.parquet": "02_coverage", "db_problems.parquet": "02_coverage",
     "gaps.parquet": "03_gaps", "tasks.json": "04_tasks",
     "summary.json": "05_summary", "history.json": "05_summary",
+    "schedule.parquet": "01_scan", "schedule_info.json": "01_scan",
 }
+#: the schedule a run judges against, written by the first stage that needs it
+SCHEDULE_FILE, SCHEDULE_INFO = "schedule.parquet", "schedule_info.json"
 #: the content probe's cache: beside the runs (shared by every run: an unchanged object is read once)
 CONTENT_CACHE = "content_cache.sqlite"
 
@@ -78,7 +81,7 @@ def ensure_demo(root: Path | None = None):
         fresh = (stamp.exists() and stamp.read_text() == fingerprint and (folder / "spec.yaml").exists()
                  and (folder / "lake").is_dir() and (folder / "imperfections.json").exists())
         if not fresh:
-            demo = build_demo(folder)
+            demo = build_demo(folder, ours=True)
             stamp.write_text(fingerprint)
             return demo
         return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", DEMO_AS_OF,
@@ -105,7 +108,7 @@ class Stage:
     def spec(self):
         from nba_simulator.spec import load_spec
 
-        return load_spec(self.spec_path)
+        return load_spec(self.spec_path, as_of=self.as_of)
 
     @cached_property
     def schedule_path(self) -> str:
@@ -115,11 +118,28 @@ class Stage:
 
     @cached_property
     def schedule(self) -> pd.DataFrame:
-        """The expected games: the schedule file, the built-in one, or (``schedule: db``) the
-        spec's ``database.games`` table."""
+        """The expected games: the schedule file, the built-in one, (``schedule: db``) the spec's
+        ``database.games`` table, or (``schedule: auto``) the packaged history + the newest
+        snapshot beside the runs + the lake's scoreboards' ESPN ids.
+
+        In a pipeline run the first stage that needs it builds it once and writes it into
+        ``data/`` (``schedule.parquet``, ``schedule_info.json``); later stages read those files,
+        so every stage of a run judges against the same games (as ``reconcile`` does)."""
         from nba_simulator.database.db_coverage import schedule_for
 
-        return schedule_for(self.spec, self.schedule_path)
+        if not self.standalone and self.path(SCHEDULE_FILE).exists() and self.path(SCHEDULE_INFO).exists():
+            games = read_parquet(self.path(SCHEDULE_FILE))
+            games.attrs["schedule_info"] = read_json(self.path(SCHEDULE_INFO))
+            return games
+        games = schedule_for(self.spec, self.schedule_path, lake=self.lake, as_of=self.as_of,
+                             runs_dir=self.runs_dir())
+        if not self.standalone:
+            info = games.attrs.get("schedule_info", {})
+            self.write_table(SCHEDULE_FILE, games)
+            self.write_json(SCHEDULE_INFO, info)
+            games = read_parquet(self.path(SCHEDULE_FILE))  # exactly what later stages will read
+            games.attrs["schedule_info"] = info
+        return games
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
@@ -129,10 +149,10 @@ class Stage:
 
     def describe(self) -> pd.DataFrame:
         """The resolved inputs, as a small table for the notebook's first output."""
-        from nba_simulator.pipeline.record import redact_value
+        from nba_simulator.masking import mask
 
         rows = [("stage", self.name), ("mode", "standalone" if self.standalone else "pipeline"),
-                ("as of", self.as_of), ("lake", redact_value(str(self.lake))),
+                ("as of", self.as_of), ("lake", mask(str(self.lake))),
                 ("spec", self.spec_path), ("schedule", self.schedule_source or "(the spec's)"),
                 ("run folder", str(self.run_dir))]
         return pd.DataFrame(rows, columns=["", "value"]).set_index("")
@@ -160,32 +180,85 @@ class Stage:
     def write_json(self, name: str, obj: Any) -> Path:
         return write_json(obj, self.path(name))
 
-    def write_coverage(self, cov, scan_info: dict, content=None) -> None:
-        """``02_coverage``'s files, named and shaped as ``nba-recon reconcile`` writes them
-        (with ``content``, a ProbeResult: ``content.parquet`` and ``content_info.json`` too)."""
-        for name, frame in [("coverage.parquet", cov.coverage), ("orphans.parquet", cov.orphans),
-                            ("duplicates.parquet", cov.duplicates),
-                            ("completeness.parquet", cov.completeness)]:
-            self.write_table(name, frame)
-        if content is not None:
-            self.write_table("content.parquet", content.table)
-            self.write_json("content_info.json", {**content.info, "datasets": content.summary()["datasets"],
-                                                  "warnings": content.warnings})
-        else:   # a file of an earlier probed attempt must not outlive it
+    def write_files(self, files: dict[str, Any]) -> None:
+        """Write a stage's files (name -> DataFrame for ``.parquet``, JSON-ready for ``.json``)."""
+        for name, content in files.items():
+            if name.endswith(".json"):
+                self.write_json(name, content)
+            else:
+                self.write_table(name, content)
+
+    # ------------------------------------------------------------------ each stage, called once
+    def run_scan(self, sample: float | None = None, workers: int = 8) -> tuple[pd.DataFrame, dict]:
+        """``01_scan``: list the lake (``reconcile.scan_lake``); writes the inventory and scan info."""
+        from nba_simulator.reconcile import scan_lake
+
+        inventory, info = scan_lake(self.spec, self.lake, schedule=self.schedule, as_of=self.as_of,
+                                    sample=sample, workers=workers)
+        self.write_files({"inventory.parquet": inventory, "scan_info.json": info})
+        self._memo["inventory"] = (inventory, info)
+        return inventory, info
+
+    def run_coverage(self, *, probe: bool = False, probe_sample: float | None = None,
+                     probe_max_objects: int | None = None, probe_max_bytes: int | None = None,
+                     probe_workers: int = 16):
+        """``02_coverage``: ``stages.coverage_stage`` on the inventory, after reading the objects'
+        content when ``probe`` (exactly as ``nba-recon reconcile --probe``; the ETag cache lives
+        beside the runs, so a daily run reads only what changed). Writes the stage's files."""
+        from nba_simulator.content.probe import probe_lake
+        from nba_simulator.coverage import build_coverage
+        from nba_simulator.stages import coverage_files, coverage_info, coverage_stage
+
+        inventory, info = self.inventory()
+        base = build_coverage(self.spec, self.schedule, inventory, self.as_of, info.get("sample"))
+        content = None
+        if probe:
+            content = probe_lake(self.spec, self.lake, base.coverage, inventory, sample=probe_sample,
+                                 max_objects=probe_max_objects, max_bytes=probe_max_bytes,
+                                 workers=probe_workers, cache=self.content_cache, as_of=self.as_of)
+        result = coverage_stage(self.spec, self.schedule, inventory, self.as_of, info,
+                                coverage=base, content=content)
+        self.write_files(coverage_files(result.coverage, result.matrix.wide, content))
+        if content is None:   # a file of an earlier probed attempt must not outlive it
             for name in ("content.parquet", "content_info.json"):
                 self.path(name).unlink(missing_ok=True)
-        self.write_json("coverage_info.json", {"warnings": cov.warnings, "sample": scan_info.get("sample"),
-                                               "probe": content is not None})
+        self.write_json("coverage_info.json", coverage_info(result.coverage, info, content))
+        self._memo.update(coverage=result.coverage, content=content, matrix=result.matrix)
+        return result
+
+    def run_gaps(self) -> pd.DataFrame:
+        """``03_gaps``: ``stages.gaps_stage``; writes ``gaps.parquet``."""
+        from nba_simulator.stages import gaps_stage
+
+        gaps = gaps_stage(self.spec, self.coverage(), self.as_of)
+        self.write_table("gaps.parquet", gaps)
+        self._memo["gaps"] = gaps
+        return gaps
+
+    def run_tasks(self):
+        """``04_tasks``: ``stages.tasks_stage``; writes ``tasks.json``."""
+        from nba_simulator.stages import tasks_document, tasks_stage
+
+        queue = tasks_stage(self.spec, self.gaps(), self.coverage().coverage)
+        self.write_json("tasks.json", tasks_document(self.as_of, queue))
+        self._memo["tasks"] = queue
+        return queue
+
+    def run_summary(self) -> dict:
+        """``05_summary``: ``stages.summary_stage``; writes ``summary.json``."""
+        from nba_simulator.stages import summary_stage
+
+        summary = summary_stage(self.spec, self.as_of, self.coverage(), self.gaps(), self.task_queue(),
+                                self.scan_info(), self.matrix(), self.content())
+        self.write_json("summary.json", summary)
+        return summary
 
     # ------------------------------------------------------------------ upstream results
-    def inventory(self, sample: float | None = None) -> tuple[pd.DataFrame, dict]:
+    def inventory(self) -> tuple[pd.DataFrame, dict]:
         """(inventory, scan_info): from ``01_scan``'s files, or scanned now when standalone."""
         if "inventory" not in self._memo:
             if self.standalone:
-                from nba_simulator.reconcile import scan_lake
-
-                self._memo["inventory"] = scan_lake(self.spec, self.lake, schedule=self.schedule,
-                                                    as_of=self.as_of, sample=sample)
+                self.run_scan()
             else:
                 self._memo["inventory"] = (self.read_table("inventory.parquet"),
                                            self.read_json("scan_info.json"))
@@ -193,39 +266,42 @@ class Stage:
 
     def coverage(self):
         """A CoverageResult: from ``02_coverage``'s files, or built now when standalone."""
-        from nba_simulator.coverage import CoverageResult, build_coverage
+        from nba_simulator.coverage import CoverageResult
 
         if "coverage" not in self._memo:
             if self.standalone:
-                inventory, info = self.inventory()
-                self._memo["coverage"] = build_coverage(self.spec, self.schedule, inventory,
-                                                        self.as_of, info.get("sample"))
+                self.run_coverage()
             else:
                 info = self.read_json("coverage_info.json")
                 self._memo["coverage"] = CoverageResult(
                     self.read_table("coverage.parquet"), self.read_table("orphans.parquet"),
                     self.read_table("duplicates.parquet"), self.read_table("completeness.parquet"),
-                    list(info.get("warnings", [])))
+                    list(info.get("warnings", [])), list(info.get("unjudged", [])),
+                    info.get("schedule"))
         return self._memo["coverage"]
 
-    def gaps(self) -> pd.DataFrame:
-        from nba_simulator.gaps import find_gaps
+    def matrix(self):
+        """Each game across the sources (``content.matrix.GameMatrix``) of the coverage."""
+        from nba_simulator.content.matrix import game_matrix
 
+        if "matrix" not in self._memo:
+            self._memo["matrix"] = game_matrix(self.coverage().coverage, self.schedule)
+        return self._memo["matrix"]
+
+    def gaps(self) -> pd.DataFrame:
         if "gaps" not in self._memo:
             if self.standalone:
-                cov = self.coverage()
-                self._memo["gaps"] = find_gaps(self.spec, cov.coverage, cov.completeness, self.as_of)
+                self.run_gaps()
             else:
                 self._memo["gaps"] = self.read_table("gaps.parquet")
         return self._memo["gaps"]
 
     def task_queue(self):
-        from nba_simulator.tasks import TaskQueue, task_queue
+        from nba_simulator.tasks import TaskQueue
 
         if "tasks" not in self._memo:
             if self.standalone:
-                cov = self.coverage().coverage
-                self._memo["tasks"] = task_queue(self.spec, self.gaps(), cov if probed(cov) else None)
+                self.run_tasks()
             else:
                 doc = self.read_json("tasks.json")
                 self._memo["tasks"] = TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})))
@@ -235,37 +311,18 @@ class Stage:
         """The content probe of ``02_coverage`` (a ``ProbeResult`` rebuilt from ``content.parquet``
         and ``content_info.json``), or None when the coverage was not probed."""
         from nba_simulator.content.probe import ProbeResult
+        from nba_simulator.stages import probed
 
         if "content" not in self._memo:
             found = None
-            if self.standalone:
-                found = self._memo.get("probe")
-            elif self.path("content_info.json").exists() and probed(self.coverage().coverage):
+            if not self.standalone and self.path("content_info.json").exists() \
+                    and probed(self.coverage().coverage):
                 info = dict(self.read_json("content_info.json"))
                 datasets = pd.DataFrame(info.pop("datasets", []))
                 warnings = list(info.pop("warnings", []))
                 found = ProbeResult(self.read_table("content.parquet"), datasets, info, warnings)
             self._memo["content"] = found
         return self._memo["content"]
-
-    def probe(self, cov, inventory: pd.DataFrame, *, sample: float | None = None,
-              max_objects: int | None = None, max_bytes: int | None = None, workers: int = 16):
-        """``cov`` (a CoverageResult) with its objects checked against the spec's content rules:
-        ``(cov', ProbeResult)``, exactly as ``nba-recon reconcile --probe`` does (items whose
-        object fails become ``empty``; completeness recounted). The ETag cache lives beside the
-        runs (``runs/content_cache.sqlite``), so a daily run reads only what changed."""
-        from nba_simulator.content.probe import apply_content, probe_lake
-        from nba_simulator.coverage import CoverageResult, completeness
-
-        result = probe_lake(self.spec, self.lake, cov.coverage, inventory, sample=sample,
-                            max_objects=max_objects, max_bytes=max_bytes, workers=workers,
-                            cache=self.content_cache, as_of=self.as_of)
-        checked = apply_content(cov.coverage, result.table)
-        cov = CoverageResult(checked, cov.orphans, cov.duplicates, completeness(checked),
-                             cov.warnings + result.warnings)
-        self._memo.update(coverage=cov, probe=result)
-        self._memo.pop("content", None)
-        return cov, result
 
     @staticmethod
     def database_url(database: str = "") -> str | None:
@@ -293,11 +350,6 @@ class Stage:
         if self.standalone or not path.exists():
             return None
         return read_json(path).get("started")
-
-
-def probed(coverage: pd.DataFrame) -> bool:
-    """Was this coverage checked by content probing? (``apply_content`` adds the column.)"""
-    return "content" in coverage.columns
 
 
 def resolve_spec(spec: str) -> str:

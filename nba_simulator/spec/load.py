@@ -9,7 +9,7 @@ import yaml
 
 from .. import seasons as season_math
 from ..errors import BadInput, SpecError
-from .model import (CONTENT_FORMATS, DEFAULT_PRIORITIES, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
+from .model import (CONTENT_FORMATS, DEFAULT_PRIORITIES, OPEN_SEASON_ENDS, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
                     ContentRule, Dataset, InventorySource, PriorityRule, Spec, TaskRules)
 from .template import KeyTemplate, TemplateError, overlapping
 
@@ -27,15 +27,54 @@ class _Seq(list):
     line: int = 0
 
 
+#: bounds of a spec's YAML: nesting depth, alias uses (a "billion laughs" document expands
+#: a few aliases into billions of nodes), and nodes in all
+MAX_DEPTH = 50
+MAX_ALIASES = 100
+MAX_NODES = 200_000
+
+
 class _LineLoader(yaml.SafeLoader):
-    pass
+    """PyYAML's safe loader with lines remembered and the document's size bounded."""
+
+    _depth = 0
+    _aliases = 0
+    _nodes = 0
+
+    def compose_node(self, parent, index):
+        mark = self.peek_event().start_mark
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise SpecError(f"more than {MAX_ALIASES} YAML aliases (*name): not a spec",
+                                self.name, mark.line + 1)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise SpecError(f"more than {MAX_NODES} YAML nodes: not a spec", self.name, mark.line + 1)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise SpecError(f"YAML nested more than {MAX_DEPTH} levels deep", self.name,
+                                mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+_KEY_TYPES = (str, int, float, bool, type(None))
 
 
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
     out = _Map()
     out.line, out.key_lines = node.start_mark.line + 1, {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise SpecError("a key must be a plain value, not a list or mapping (YAML '? ' key)",
+                            loader.name, key_node.start_mark.line + 1)
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, _KEY_TYPES):
+            raise SpecError(f"a key must be a plain value, got {type(key).__name__}",
+                            loader.name, key_node.start_mark.line + 1)
         if key in out:
             raise SpecError(f"duplicate key {key!r}", loader.name, key_node.start_mark.line + 1)
         out[key] = loader.construct_object(value_node, deep=True)
@@ -57,16 +96,23 @@ def default_spec_path() -> Path:
     return Path(str(resources.files("nba_simulator") / "data" / "default_spec.yaml"))
 
 
-def load_spec(path: str | Path) -> Spec:
-    """Read and validate a spec file; ``"default"`` is the packaged spec of the real bucket."""
+def load_spec(path: str | Path, as_of=None) -> Spec:
+    """Read and validate a spec file; ``"default"`` is the packaged spec of the real bucket.
+    With ``as_of``, open season ranges (``2002-03..current``) are resolved at it (``Spec.at``).
+    Only a regular file of at most ``MAX_SPEC_BYTES`` is read (a FIFO would block for ever)."""
+    from ..inputs import MAX_SPEC_BYTES, read_regular
+
     path = default_spec_path() if str(path) == DEFAULT_SPEC else Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("spec file not found", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read spec: {exc}", str(path)) from None
-    return parse_spec(text, str(path))
+        data = read_regular(path, MAX_SPEC_BYTES, "spec")
+    except BadInput as exc:
+        raise SpecError(str(exc).split(": ", 1)[-1], str(path)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"cannot read spec: not UTF-8 text (byte {exc.start})", str(path)) from None
+    spec = parse_spec(text, str(path))
+    return spec.at(as_of) if as_of is not None else spec
 
 
 def parse_spec(text: str, name: str = "<spec>") -> Spec:
@@ -79,7 +125,9 @@ def parse_spec(text: str, name: str = "<spec>") -> Spec:
         raise SpecError(f"YAML syntax error: {exc.problem}", name,
                         mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"YAML error: {exc}", name) from None
+        raise SpecError(f"YAML error: {' '.join(str(exc).split())}", name) from None
+    except RecursionError:
+        raise SpecError("YAML nested too deeply", name) from None
     finally:
         loader.dispose()
     return _Validator(name).spec(doc)
@@ -111,11 +159,18 @@ class _Validator:
     def mapping(self, value: Any, what: str, allowed: set[str], parent=None, key=None) -> _Map:
         if not isinstance(value, _Map):
             raise self.fail(f"{what} must be a mapping", parent, key)
+        self.text_keys(value, what)
         unknown = sorted(set(value) - allowed)
         if unknown:
             raise self.fail(f"unknown field {unknown[0]!r} in {what} (allowed: "
                             f"{', '.join(sorted(allowed))})", value, unknown[0])
         return value
+
+    def text_keys(self, value: _Map, what: str) -> None:
+        for k in value:
+            if not isinstance(k, str):
+                raise self.fail(f"{what}: the key {k!r} must be text (a name; quote it: \"{k}\")",
+                                value, k)
 
     def spec(self, doc: Any) -> Spec:
         if doc is None:
@@ -132,6 +187,7 @@ class _Validator:
         datasets_doc = doc.get("datasets")
         if not isinstance(datasets_doc, _Map) or not datasets_doc:
             raise self.fail("datasets must be a non-empty mapping", doc, "datasets")
+        self.text_keys(datasets_doc, "datasets")
         datasets = tuple(self.dataset(n, datasets_doc[n], datasets_doc) for n in datasets_doc)
         self.check_overlaps(datasets, datasets_doc)
         self.check_excluded(datasets, exclude, doc)
@@ -187,7 +243,7 @@ class _Validator:
                 raise self.fail(f"{what}: placeholder {{{sorted(missing)[0]}}} cannot be filled for "
                                 f"per: {per}", d, "keys")
             layouts.append(t)
-        seasons = self.season_list(d["seasons"], d, what)
+        seasons, seasons_open = self.season_list(d["seasons"], d, what)
         types = d.get("season_types", ["regular", "playoffs"])
         if isinstance(types, str):
             types = [types]
@@ -203,7 +259,8 @@ class _Validator:
             freshness_days=self.integer(d, "freshness_days", what, None),
             scraper=self.text(d, "scraper", what) if "scraper" in d else None,
             line=parent.key_lines.get(name),
-            content=self.content(d["content"], d, what) if "content" in d else None)
+            content=self.content(d["content"], d, what) if "content" in d else None,
+            seasons_open=seasons_open)
 
     def content(self, c: Any, d: _Map, what: str) -> ContentRule:
         what = f"{what}: content"
@@ -237,18 +294,25 @@ class _Validator:
         return ContentRule(fmt, tuple(paths or ()), self.integer(c, "min_rows", what, 1),
                            tuple(columns), bool(header), c.line)
 
-    def season_list(self, value: Any, d: _Map, what: str) -> list[str]:
+    def season_list(self, value: Any, d: _Map, what: str) -> tuple[list[str], tuple[str, str] | None]:
+        """``(seasons, open_range)``: a fixed range or list gives its seasons and ``None``; an
+        open range ``2002-03..current`` (or ``..previous``) gives ``[]`` and ``(first, end)``,
+        resolved at the run's ``as_of`` by ``Spec.at``."""
         try:
             if isinstance(value, str) and ".." in value:
                 first, last = (s.strip() for s in value.split("..", 1))
-                return season_math.season_range(first, last)
+                if last in OPEN_SEASON_ENDS:
+                    season_math.start_year(first)  # validates the first season
+                    return [], (first, last)
+                return season_math.season_range(first, last), None
             if isinstance(value, str):
-                return [season_math.label(season_math.start_year(value))]
+                return [season_math.label(season_math.start_year(value))], None
             if isinstance(value, list) and value:
-                return [season_math.label(season_math.start_year(str(v))) for v in value]
+                return [season_math.label(season_math.start_year(str(v))) for v in value], None
         except BadInput as exc:
             raise self.fail(f"{what}: bad seasons: {exc}", d, "seasons") from None
-        raise self.fail(f"{what}: seasons must be like 2002-03..2024-25 or a list", d, "seasons")
+        raise self.fail(f"{what}: seasons must be like 2002-03..2024-25, 2002-03..current "
+                        f"or a list", d, "seasons")
 
     def text(self, d: _Map, key: str, what: str) -> str:
         v = d.get(key)

@@ -45,6 +45,7 @@ from botocore.exceptions import (
     TokenRetrievalError,
 )
 
+from nba_simulator.deadline import seconds
 from nba_simulator.errors import (
     AccessDenied,
     BadInput,
@@ -60,16 +61,15 @@ LISTINGS = ("obstore", "paginator")
 _LISTING_ALIASES = {"fast": "obstore"}  # the former name of the default listing
 
 MAX_ATTEMPTS = 5  # in all: 1 call + 4 retries
-CONNECT_TIMEOUT = 10  # seconds
-READ_TIMEOUT = 60  # seconds
 RETRY_TIMEOUT = 120  # seconds: no retry starts later than this after the first attempt (obstore)
 DEFAULT_MAX_WORKERS = 32  # connection pool size == highest useful number of parallel listings
 
 
 def s3_settings() -> dict:
     """The one place of the S3 client settings, read when a storage is opened (boto3 and obstore)."""
-    return {"max_attempts": MAX_ATTEMPTS, "connect_timeout": CONNECT_TIMEOUT,
-            "read_timeout": READ_TIMEOUT, "retry_timeout": RETRY_TIMEOUT}
+    return {"max_attempts": MAX_ATTEMPTS,
+            "connect_timeout": seconds("NBA_RECON_S3_CONNECT_TIMEOUT"),
+            "read_timeout": seconds("NBA_RECON_S3_READ_TIMEOUT"), "retry_timeout": RETRY_TIMEOUT}
 
 ACCESS_CODES = frozenset(
     {
@@ -212,6 +212,8 @@ class S3Storage(Storage):
         self.listing = listing
         self.uri = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
         self.max_workers = max_workers
+        #: a whole listing ends within this many seconds, however slowly the server answers
+        self.listing_deadline = seconds("NBA_RECON_S3_LISTING_DEADLINE")
         self.settings = s3_settings()
         config = Config(
             # total_max_attempts counts the first call; Config's "max_attempts" would count retries only.
