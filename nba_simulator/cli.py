@@ -163,7 +163,8 @@ def _print_result(args, result) -> None:
     t = s["totals"]
     label = "estimated " if s["estimate"] else ""
     print(f"{label}complete {t['complete_pct']}% of {t['expected']} expected items "
-          f"({t['missing']} missing, {t['undersized']} undersized, {t.get('empty', 0)} empty, "
+          f"({t['missing']} missing, {t['undersized']} undersized, "
+          + (f"{t['invalid']} invalid, " if t.get("invalid") else "") + f"{t.get('empty', 0)} empty, "
           f"{t['premature']} premature, "
           f"{t['stale']} stale, {t['unmapped']} unmapped); {s['orphans']} orphans, "
           f"{s['unparsed']} unparsed; {len(result.gaps)} gaps, {len(result.tasks)} tasks")

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pandas as pd
 import sqlalchemy as sa
 
-STATUS_COUNTS = ("expected", "missing", "undersized", "empty", "premature", "stale", "present",
+STATUS_COUNTS = ("expected", "missing", "undersized", "invalid", "empty", "premature", "stale", "present",
                  "unmapped")
 
 
