@@ -22,7 +22,7 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1
-    if value <= 0:
+    if not 0 < value < 1e7:   # nan and inf fail too
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return value
 
