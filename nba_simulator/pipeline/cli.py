@@ -127,6 +127,14 @@ def run_command(args) -> int:
               file=sys.stderr)
     if rel:
         print(f"report: {rel}")
+    if result.ok:
+        from .runhistory import not_recorded
+
+        why = not_recorded(result.run_dir)
+        if why:   # the docs promise a recorded run: a silent gap in the history is a failure
+            print(f"run {result.run_id} was NOT recorded in the run history ({why}); fix the "
+                  "history or pass --history off", file=sys.stderr)
+            return 1
     return 0 if result.ok else 1
 
 

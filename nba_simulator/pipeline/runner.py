@@ -222,6 +222,14 @@ class Runner:
 
             values["history"] = absolute_sqlite(values["history"])
         masking.register_params(values)   # masked wherever they appear from now on
+        if values.get("probe") is True and "spec" in values:
+            # a combination that cannot work fails now, not at the last stage
+            from nba_simulator.reconcile import check_probe
+            from nba_simulator.spec import load_spec
+
+            from .stage import resolve_spec
+
+            check_probe(load_spec(resolve_spec(str(values["spec"] or "demo"))), "parameter probe true")
         for name in ("lake", "inventory"):
             if masking.lake_credentials(values.get(name)):
                 raise ParameterError(f"parameter {name} {masking.mask(values[name])}: credentials in "
