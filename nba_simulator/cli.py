@@ -14,10 +14,15 @@ log = logging.getLogger("nba_simulator")
 
 
 def _as_of(text: str) -> str:
+    from .errors import MAX_YEAR, MIN_YEAR
+
     try:
-        return dt.date.fromisoformat(text).isoformat()
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--as-of must be a date YYYY-MM-DD, got {text!r}") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(f"--as-of {text} is out of range (years {MIN_YEAR}..{MAX_YEAR})")
+    return day.isoformat()
 
 
 def _fraction(text: str) -> float:
@@ -37,6 +42,16 @@ def _count(text: str) -> int:
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return value
+
+
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 36600:   # nan fails too
+        raise argparse.ArgumentTypeError(f"expected a number of days in 0..36600, got {text!r}")
     return value
 
 
@@ -81,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--inventory", default=None, metavar="URI",
                    help="read the newest S3 Inventory delivery under URI (s3://dest/prefix/ or a folder) "
                         "instead of listing; falls back to listing when none is fresh enough")
-    r.add_argument("--inventory-max-age-days", type=float, default=None, metavar="DAYS",
+    r.add_argument("--inventory-max-age-days", type=_days, default=None, metavar="DAYS",
                    help="oldest S3 Inventory delivery to use, in days before --as-of (default: the spec's)")
     r.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
                    help="coverage engine: pandas (one machine) or dask (a distributed cluster)")
@@ -166,7 +181,8 @@ def _print_result(args, result) -> None:
     t = s["totals"]
     label = "estimated " if s["estimate"] else ""
     print(f"{label}complete {t['complete_pct']}% of {t['expected']} expected items "
-          f"({t['missing']} missing, {t['undersized']} undersized, {t.get('empty', 0)} empty, "
+          f"({t['missing']} missing, {t['undersized']} undersized, "
+          + (f"{t['invalid']} invalid, " if t.get("invalid") else "") + f"{t.get('empty', 0)} empty, "
           f"{t['premature']} premature, "
           f"{t['stale']} stale, {t['unmapped']} unmapped); {s['orphans']} orphans, "
           f"{s['unparsed']} unparsed; {len(result.gaps)} gaps, {len(result.tasks)} tasks")

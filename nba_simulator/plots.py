@@ -17,7 +17,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 
 #: problem statuses, in precedence order (``empty``: only after content probing)
-PROBLEMS = ("missing", "undersized", "empty", "premature", "stale")
+PROBLEMS = ("missing", "undersized", "invalid", "empty", "premature", "stale")
 PRIORITY_ORDER = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 PRIORITY_COLORS = {"CRITICAL": "#a40e26", "HIGH": "#e16f24", "MEDIUM": "#d4a72c", "LOW": "#8c959f"}
 #: completeness bands: reds below 80%, then finer steps where real lakes live (90-100%)

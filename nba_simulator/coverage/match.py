@@ -29,8 +29,8 @@ from .. import seasons as season_math
 from ..spec.model import Spec
 from .expected import Expected, as_of_timestamp
 
-STATUS_ORDER = ("missing", "undersized", "empty", "premature", "stale", "present")
-PROBLEM_STATUSES = ("missing", "undersized", "empty", "premature", "stale")
+STATUS_ORDER = ("missing", "undersized", "invalid", "empty", "premature", "stale", "present")
+PROBLEM_STATUSES = ("missing", "undersized", "invalid", "empty", "premature", "stale")
 ALL_STATUSES = STATUS_ORDER + ("unmapped",)
 
 COVERAGE_COLUMNS = ["dataset", "source", "data_type", "per", "required", "season", "season_type",

@@ -94,6 +94,9 @@ def _history(args):
         from ..spec import load_spec
 
         spec = load_spec(args.spec)
+    from .tables import check_schema
+
+    check_schema(args.schema)
     engine, schema, _ = open_history(args.url, spec=spec, runs_dir=args.runs_dir)
     hcfg = spec.database.history if spec is not None and spec.database is not None else None
     return engine, args.schema or schema, hcfg

@@ -91,7 +91,14 @@ def make_engine(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL, *
     u = resolve_url(url, default=default)
     backend = u.get_backend_name()
     if backend == "sqlite" and u.database and u.database != ":memory:" and not u.database.startswith("file:"):
-        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(u.database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"cannot use {redact(u)}: its folder {folder} cannot be made "
+                           f"({exc.strerror or exc})") from None
+        if not folder.is_dir():
+            raise BadInput(f"cannot use {redact(u)}: {folder} is not a folder")
     kwargs.setdefault("hide_parameters", True)
     kwargs["connect_args"] = _deadlines(u, dict(kwargs.get("connect_args") or {}))
     if backend != "sqlite":

@@ -170,10 +170,14 @@ def coerce(name: str, value: Any, type_: str) -> Any:
 def check_date(name: str, value: Any) -> None:
     if value in (None, ""):
         return
+    from nba_simulator.errors import MAX_YEAR, MIN_YEAR
+
     try:
-        dt.date.fromisoformat(str(value))
+        day = dt.date.fromisoformat(str(value))
     except ValueError:
         raise ParameterError(f"parameter {name}: expected a date YYYY-MM-DD, got {value!r}") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ParameterError(f"parameter {name}: {value} is out of range (years {MIN_YEAR}..{MAX_YEAR})")
 
 
 def validate(decl: Mapping[str, Param], given: Mapping[str, Any]) -> dict[str, Any]:

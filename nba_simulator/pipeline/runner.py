@@ -175,6 +175,20 @@ class Runner:
         self.runs_dir = Path(self.o.runs_dir).resolve()
         self.notebooks_dir = Path(self.o.notebooks_dir or default_notebooks_dir()).resolve()
 
+    def _check_runs_dir(self) -> None:
+        """The runs folder must be a folder this process can write (checked before any stage)."""
+        from nba_simulator.errors import BadInput
+
+        d = self.runs_dir
+        if d.exists() and not d.is_dir():
+            raise BadInput(f"--runs-dir {d}: not a folder")
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"--runs-dir {d}: cannot be made ({exc.strerror or exc})") from None
+        if not os.access(d, os.W_OK | os.X_OK):
+            raise BadInput(f"--runs-dir {d}: read-only (runs cannot be written there)")
+
     # ---------------------------------------------------------------- parameters, before anything
     def notebooks(self, stages: Sequence[str]) -> dict[str, Path]:
         return {s: self.notebooks_dir / f"{s}.ipynb" for s in stages}
@@ -213,6 +227,14 @@ class Runner:
 
             values["history"] = absolute_sqlite(values["history"])
         masking.register_params(values)   # masked wherever they appear from now on
+        if values.get("probe") is True and "spec" in values:
+            # a combination that cannot work fails now, not at the last stage
+            from nba_simulator.reconcile import check_probe
+            from nba_simulator.spec import load_spec
+
+            from .stage import resolve_spec
+
+            check_probe(load_spec(resolve_spec(str(values["spec"] or "demo"))), "parameter probe true")
         for name in ("lake", "inventory"):
             if masking.lake_credentials(values.get(name)):
                 raise ParameterError(f"parameter {name} {masking.mask(values[name])}: credentials in "
@@ -228,6 +250,7 @@ class Runner:
     def run(self, given: Mapping[str, Any] | None = None) -> RunResult:
         stages = select_stages(self.o.stages)
         decl, values = self.prepare(stages, dict(given or {}))
+        self._check_runs_dir()
         started = utc_now()
         run_id = new_run_id(started)
         with RunsLock(self.runs_dir, run_id, started.isoformat(timespec="seconds")) as lock:
@@ -263,6 +286,7 @@ class Runner:
                                  f"not {run_id!r}: it was copied from elsewhere")
         decl, values = self.prepare(stages, dict(given or {}), base=base)
         values["run_dir"] = str(run_dir)
+        self._check_runs_dir()
         earlier = record.get("fingerprint")
         if isinstance(earlier, dict):
             now = fingerprint(values)
