@@ -3,7 +3,7 @@ library calls), one type out, one error.
 
 ``parse_as_of`` returns a UTC ``pd.Timestamp``: a date means midnight UTC at its start, a naive
 timestamp is taken as UTC. Text must be a date ``YYYY-MM-DD`` (or an ISO timestamp starting with
-one): ``2024`` or ``2024-1-5`` are refused, not guessed. A bad value raises :class:`AsOfError`
+one), years 1900..2200: ``2024`` or ``2024-1-5`` are refused, not guessed. A bad value raises :class:`AsOfError`
 (a :class:`~nba_simulator.errors.ParameterError`: exit 2, one line naming the parameter).
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import MAX_YEAR, MIN_YEAR, ParameterError
 
 _TEXT = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?")
 
@@ -35,6 +35,8 @@ def parse_as_of(value, name: str = "as_of") -> pd.Timestamp:
         ts = pd.Timestamp(value)
     except (ValueError, OverflowError):
         raise AsOfError(f"{name}: expected a date YYYY-MM-DD, got {value!r}") from None
+    if not MIN_YEAR <= ts.year <= MAX_YEAR:
+        raise AsOfError(f"{name}: {value} is out of range (years {MIN_YEAR}..{MAX_YEAR})")
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 

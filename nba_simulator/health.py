@@ -137,7 +137,9 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
             return "warn", "not checked: the spec is invalid and no schedule was given"
         if "spec" in state:
             source = resolve_schedule(state["spec"], schedule)
-            games = schedule_for(state["spec"], source)     # schedule: db reads the games table
+            # schedule: db reads the games table; auto: packaged + the runs' snapshot (the lake's
+            # scoreboards are read by the scan, not by a health check)
+            games = schedule_for(state["spec"], source, runs_dir=runs_dir)
         elif schedule == "db":
             return "warn", "not checked: schedule db needs the spec's database section"
         else:

@@ -177,6 +177,13 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
     return files.commit()
 
 
+def check_probe(spec: Spec, what: str = "--probe") -> None:
+    """Probing needs content rules: refused before any work when the spec has none."""
+    if not any(d.content is not None for d in spec.datasets):
+        raise BadInput(f"{what}: the spec {spec.path} has no content rules (a dataset's "
+                       "content: section), so there is nothing to probe")
+
+
 def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
               out_dir=None, sample: float | None = None, progress: bool = False,
               probe: bool = False, probe_sample: float | None = None,
@@ -196,6 +203,8 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
     if engine not in ("pandas", "dask"):
         raise BadInput(f"engine must be pandas or dask, got {engine!r}")
     spec = load_spec(spec_path, as_of=as_of)
+    if probe:
+        check_probe(spec)
     games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir)
     inv_path = None
     if engine == "dask":

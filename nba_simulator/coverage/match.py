@@ -31,8 +31,8 @@ from ..spec.model import Spec
 from ..asof import parse_as_of
 from .expected import Expected
 
-STATUS_ORDER = ("missing", "undersized", "empty", "premature", "stale", "present")
-PROBLEM_STATUSES = ("missing", "undersized", "empty", "premature", "stale")
+STATUS_ORDER = ("missing", "undersized", "invalid", "empty", "premature", "stale", "present")
+PROBLEM_STATUSES = ("missing", "undersized", "invalid", "empty", "premature", "stale")
 ALL_STATUSES = STATUS_ORDER + ("unmapped",)
 
 COVERAGE_COLUMNS = ["dataset", "source", "data_type", "per", "required", "season", "season_type",

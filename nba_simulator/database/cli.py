@@ -49,6 +49,8 @@ def add_db_parser(subparsers) -> None:
     rec = hsub.add_parser("record", help="record a run folder (runs/<run_id> or a reconcile --out)")
     rec.add_argument("run_dir", help="the run folder")
     rec.add_argument("--run-id", default=None, help="run id (default: run.json's, else the folder name)")
+    rec.add_argument("--replace", action="store_true",
+                     help="record again a run id already in the history (its rows are replaced)")
     rec.add_argument("--cloudwatch", default=None, metavar="NAMESPACE",
                      help="also publish the headline metrics to CloudWatch (default: the spec's "
                      "database.history.cloudwatch, else off)")
@@ -91,6 +93,9 @@ def _history(args):
         from ..spec import load_spec
 
         spec = load_spec(args.spec)
+    from .tables import check_schema
+
+    check_schema(args.schema)
     engine, schema, _ = open_history(args.url, spec=spec, runs_dir=args.runs_dir)
     hcfg = spec.database.history if spec is not None and spec.database is not None else None
     return engine, args.schema or schema, hcfg
@@ -160,9 +165,9 @@ def cmd_coverage(args) -> int:
                 schedule = schedule_from_db(spec.database, engine)
             else:
                 from ..reconcile import resolve_schedule
-                from ..schedule.load import load_schedule
+                from .db_coverage import schedule_for
 
-                schedule = load_schedule(resolve_schedule(spec, args.schedule))
+                schedule = schedule_for(spec, resolve_schedule(spec, args.schedule))
         lake = read_parquet(args.lake_coverage, ["dataset", "game_id", "status"]) if args.lake_coverage else None
         result = run_db_coverage(spec, as_of, schedule=schedule, lake_coverage=lake, engine=engine)
     finally:
@@ -193,7 +198,7 @@ def cmd_record(args) -> int:
                   if args.cloudwatch else (hcfg.cloudwatch if hcfg else None))
     try:
         got = record_run_dir(engine, args.run_dir, run_id=args.run_id, schema=schema,
-                             cloudwatch=cloudwatch)
+                             cloudwatch=cloudwatch, replace=args.replace)
     finally:
         engine.dispose()
     print(f"recorded run {got['run_id']}: {got['new_items']} new and {got['fixed_items']} fixed "

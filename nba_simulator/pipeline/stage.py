@@ -82,7 +82,7 @@ def ensure_demo(root: Path | None = None):
         fresh = (stamp.exists() and stamp.read_text() == fingerprint and (folder / "spec.yaml").exists()
                  and (folder / "lake").is_dir() and (folder / "imperfections.json").exists())
         if not fresh:
-            demo = build_demo(folder)
+            demo = build_demo(folder, ours=True)
             stamp.write_text(fingerprint)
             return demo
         return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", DEMO_AS_OF,

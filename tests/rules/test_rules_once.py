@@ -77,3 +77,9 @@ def test_database_url_one_resolution(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         database_url("postgresql://u@given/db", None)            # no warning when not used
+
+
+@pytest.mark.parametrize("value", ["1899-12-31", "3000-01-01"])
+def test_parse_as_of_refuses_years_out_of_range(value):
+    with pytest.raises(AsOfError, match=r"out of range \(years 1900\.\.2200\)"):
+        parse_as_of(value)

@@ -8,7 +8,7 @@ from .record import record_run
 
 
 def record_run_dir(engine, run_dir, *, run_id: str | None = None, schema: str | None = None,
-                   cloudwatch=None, auto_upgrade: bool = True) -> dict:
+                   cloudwatch=None, auto_upgrade: bool = True, replace: bool = False) -> dict:
     """Record the outputs in ``run_dir``: a pipeline run (``run.json`` + ``data/``) or a
     ``nba-recon reconcile --out`` folder. The run id is ``run.json``'s, else ``run_id``, else the
     folder's name."""
@@ -25,4 +25,4 @@ def record_run_dir(engine, run_dir, *, run_id: str | None = None, schema: str | 
         tasks=tasks_doc.get("tasks", []) if isinstance(tasks_doc, dict) else tasks_doc,
         stages=record.get("stages"), status=record.get("status") or "succeeded",
         started_at=record.get("started"), finished_at=record.get("finished"), schema=schema,
-        cloudwatch=cloudwatch, auto_upgrade=auto_upgrade)
+        cloudwatch=cloudwatch, auto_upgrade=auto_upgrade, replace=replace)

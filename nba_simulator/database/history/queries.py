@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ...errors import BadInput
 from ..engine import connect, redact
-from ..migrate import current, head
+from ..migrate import check_known, current, head
 from ...spec.model import PRIORITIES
 from ..tables import history_tables
 from .rows import is_sqlite
@@ -23,6 +23,7 @@ def _reader(engine, schema):
     if rev is None:
         return history_tables(schema), False
     if rev != head():
+        check_known(engine, rev)
         raise BadInput(f"the history database {redact(engine.url)} is at revision {rev}, not "
                        f"{head()}: run `nba-recon db upgrade`")
     return history_tables(schema), True

@@ -25,8 +25,9 @@ def record_run(engine, run_id: str, result: Any = None, *, summary: Mapping | No
                gaps: pd.DataFrame | None = None, tasks: list[dict] | None = None,
                stages: Iterable[Mapping] | None = None, status: str = "succeeded",
                started_at=None, finished_at=None, schema: str | None = None,
-               cloudwatch=None, auto_upgrade: bool = True) -> dict:
-    """Record one run. ``result`` is a ``reconcile.Result`` (or anything with ``summary``,
+               cloudwatch=None, auto_upgrade: bool = True, replace: bool = True) -> dict:
+    """Record one run (``replace``: a run id already recorded is recorded again, else refused).
+    ``result`` is a ``reconcile.Result`` (or anything with ``summary``,
     ``coverage``, ``completeness``, ``gaps``, ``tasks``); keyword arguments override its parts.
     ``stages``: the runner's stage records (``run.json``'s ``stages``). ``cloudwatch``: a
     ``config.CloudWatchConfig`` to publish the metrics (None: off). Returns what changed."""
@@ -49,6 +50,9 @@ def record_run(engine, run_id: str, result: Any = None, *, summary: Mapping | No
     with connect(engine, begin=True) as conn:
         existing = conn.execute(sa.select(t.runs.c.seq).where(t.runs.c.run_id == run_id)).scalar()
         if existing is not None:
+            if not replace:
+                raise BadInput(f"run {run_id} is already in the history {redact(engine.url)}: "
+                               "pass --replace to record it again")
             latest = conn.execute(sa.select(sa.func.max(t.runs.c.seq))).scalar()
             if existing != latest:
                 raise BadInput(f"run {run_id} is already in the history and later runs build on it")
