@@ -35,6 +35,7 @@ import pandas as pd
 from ..errors import ScheduleError
 from . import ids, teams
 from .dedupe import one_row_per_game
+from .owed import NOT_OWED_STATUSES
 from .read import read_table
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ COLUMNS = ("game_id", "season", "season_type", "game_date", "home_team", "away_t
 PROVENANCES = ("packaged", "user", "nbastats_gamelog", "league_schedule", "espn_lake", "espn_api", "snapshot")
 DATE_COLUMNS = ("game_date", "original_date")
 STATUSES = ("final", "scheduled", "cancelled", "postponed")
-UNPLAYED = ("cancelled", "postponed")  # never expected on their date, and no box score id
+UNPLAYED = NOT_OWED_STATUSES  # never expected on their date, and no box score id
 
 # Spellings seen in sources, compared lower-case with everything but letters removed.
 SEASON_TYPE_SPELLINGS = {
