@@ -3,21 +3,14 @@ wrong), 1 on any other failure. The clock is read here only, to default ``--as-o
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import os
 import sys
 
+from .asof import as_of_arg, today_utc
 from .errors import BadInput, ParameterError, ReconError
 
 log = logging.getLogger("nba_simulator")
-
-
-def _as_of(text: str) -> str:
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--as-of must be a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _fraction(text: str) -> float:
@@ -40,6 +33,16 @@ def _count(text: str) -> int:
     return value
 
 
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 36600:   # nan fails too
+        raise argparse.ArgumentTypeError(f"expected a number of days in 0..36600, got {text!r}")
+    return value
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -48,12 +51,6 @@ def _seconds(text: str) -> float:
     if not 0 < value < 1e7:
         raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
     return value
-
-
-def today_utc() -> str:
-    """Default as_of when none is given: today's UTC date (read here, at the edge, and printed)."""
-    as_of_today = dt.datetime.now(dt.timezone.utc).date()
-    return as_of_today.isoformat()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--spec", default="default", help="lake spec YAML ('default': the real bucket)")
     r.add_argument("--lake", required=True, help="local folder or s3://bucket/prefix")
     r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
-    r.add_argument("--as-of", type=_as_of, default=None, help="analysis date (default: today, UTC)")
+    r.add_argument("--as-of", type=as_of_arg, default=None, help="analysis date (default: today, UTC)")
     r.add_argument("--out", required=True, help="output folder")
     r.add_argument("--runs-dir", default="runs",
                    help="where `nba-recon schedule update` keeps its snapshots (schedule: auto reads the "
@@ -81,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--inventory", default=None, metavar="URI",
                    help="read the newest S3 Inventory delivery under URI (s3://dest/prefix/ or a folder) "
                         "instead of listing; falls back to listing when none is fresh enough")
-    r.add_argument("--inventory-max-age-days", type=float, default=None, metavar="DAYS",
+    r.add_argument("--inventory-max-age-days", type=_days, default=None, metavar="DAYS",
                    help="oldest S3 Inventory delivery to use, in days before --as-of (default: the spec's)")
     r.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
                    help="coverage engine: pandas (one machine) or dask (a distributed cluster)")
@@ -132,8 +129,6 @@ def check_lake_uri(lake, name: str = "--lake") -> None:
 
 
 def cmd_reconcile(args) -> int:
-    from .reconcile import reconcile
-
     check_lake_uri(args.lake)
     if args.inventory:
         check_lake_uri(args.inventory, "--inventory")
@@ -166,7 +161,8 @@ def _print_result(args, result) -> None:
     t = s["totals"]
     label = "estimated " if s["estimate"] else ""
     print(f"{label}complete {t['complete_pct']}% of {t['expected']} expected items "
-          f"({t['missing']} missing, {t['undersized']} undersized, {t.get('empty', 0)} empty, "
+          f"({t['missing']} missing, {t['undersized']} undersized, "
+          + (f"{t['invalid']} invalid, " if t.get("invalid") else "") + f"{t.get('empty', 0)} empty, "
           f"{t['premature']} premature, "
           f"{t['stale']} stale, {t['unmapped']} unmapped); {s['orphans']} orphans, "
           f"{s['unparsed']} unparsed; {len(result.gaps)} gaps, {len(result.tasks)} tasks")

@@ -15,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from .content.probe import ProbeResult, probe_lake
-from .coverage import CoverageResult, as_of_timestamp, build_coverage, expected_items
+from .asof import parse_as_of
+from .coverage import CoverageResult, build_coverage, expected_items
 from .errors import BadInput, LakeNotFound, OutputError
 from .outputs import FileSet
-from .sampling import plan_sample
+from .coverage.sampling import plan_sample
 from .database.db_coverage import schedule_for
 from .spec import Spec, load_spec
 from .storage import open_storage
@@ -132,7 +133,7 @@ def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,
     probing of ``coverage``'s best objects), items whose object failed its content rule become
     ``empty`` and the task queue ranks first the tasks whose games another source has (only
     then is "has" more than a file name)."""
-    as_of = as_of_timestamp(as_of)
+    as_of = parse_as_of(as_of)
     scan_info = scan_info or {}
     st = coverage_stage(spec, schedule, inventory, as_of, scan_info, coverage=coverage, content=probe)
     cov = st.coverage
@@ -176,6 +177,13 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
     return files.commit()
 
 
+def check_probe(spec: Spec, what: str = "--probe") -> None:
+    """Probing needs content rules: refused before any work when the spec has none."""
+    if not any(d.content is not None for d in spec.datasets):
+        raise BadInput(f"{what}: the spec {spec.path} has no content rules (a dataset's "
+                       "content: section), so there is nothing to probe")
+
+
 def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
               out_dir=None, sample: float | None = None, progress: bool = False,
               probe: bool = False, probe_sample: float | None = None,
@@ -195,6 +203,8 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
     if engine not in ("pandas", "dask"):
         raise BadInput(f"engine must be pandas or dask, got {engine!r}")
     spec = load_spec(spec_path, as_of=as_of)
+    if probe:
+        check_probe(spec)
     games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir)
     inv_path = None
     if engine == "dask":

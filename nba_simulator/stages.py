@@ -23,7 +23,8 @@ import pandas as pd
 from . import __version__
 from .content.matrix import GameMatrix, cross_source_gaps, game_matrix
 from .content.probe import ProbeResult, apply_content
-from .coverage import CoverageResult, as_of_timestamp, build_coverage, completeness, overall
+from .asof import parse_as_of
+from .coverage import CoverageResult, build_coverage, completeness, overall
 from .gaps import find_gaps
 from .spec import Spec
 from .spec.model import PRIORITIES
@@ -80,7 +81,7 @@ def summary_stage(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, qu
     reasons = cov.orphans["reason"].value_counts()
     sampled = bool(scan_info.get("sample"))
     summary = {
-        "as_of": as_of_timestamp(as_of).strftime("%Y-%m-%d"),
+        "as_of": parse_as_of(as_of).strftime("%Y-%m-%d"),
         "spec": str(spec.path),
         "nba_simulator": __version__,
         "estimate": sampled,
@@ -137,5 +138,5 @@ def coverage_info(cov: CoverageResult, scan_info: dict, content: ProbeResult | N
 
 def tasks_document(as_of, queue: TaskQueue) -> dict:
     """``tasks.json``."""
-    return {"as_of": as_of_timestamp(as_of).strftime("%Y-%m-%d"), "tasks": queue.tasks,
+    return {"as_of": parse_as_of(as_of).strftime("%Y-%m-%d"), "tasks": queue.tasks,
             "capped": queue.capped}

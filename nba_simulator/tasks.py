@@ -19,7 +19,7 @@ import pandas as pd
 
 from .spec.model import PRIORITIES, Spec
 
-ACTIONS = {"missing": "collect", "undersized": "recollect", "empty": "recollect",
+ACTIONS = {"missing": "collect", "undersized": "recollect", "invalid": "recollect", "empty": "recollect",
            "premature": "recollect", "stale": "refresh"}
 
 
@@ -65,10 +65,6 @@ def task_queue(spec: Spec, gaps: pd.DataFrame, coverage: pd.DataFrame | None = N
 def _values(entries) -> list:
     """The distinct non-empty entries, in order."""
     return list(dict.fromkeys(e for e in entries if e is not None and not pd.isna(e)))
-
-
-def make_tasks(spec: Spec, gaps: pd.DataFrame) -> list[dict]:
-    return task_queue(spec, gaps).tasks
 
 
 def _task(gap, ds, scraper: str, keys, games, dates, teams) -> dict:

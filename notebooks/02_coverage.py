@@ -43,7 +43,7 @@ probe_sample: Optional[float] = None  # probe only this deterministic fraction (
 probe_max_objects: Optional[int] = None  # read at most this many objects this run (cached ones are free)
 probe_max_bytes: Optional[int] = None  # read at most this many bytes this run
 probe_workers: int = 16  # parallel reads of the probe
-database: str = ""  # the user's database URL (no password: it comes from the environment); empty: $NBA_RECON_DATABASE_URL, else the spec's database.url
+database: str = ""  # the user's database URL (no password: it comes from the environment); empty: the spec's database.url, else $NBA_RECON_DATABASE_URL
 
 # %%
 stage = open_stage('02_coverage', run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)

@@ -58,6 +58,9 @@ def upgrade(engine, revision: str = "head", schema: str | None = None) -> str:
     import sqlalchemy as sa
     from alembic import command
 
+    from .tables import check_schema
+
+    check_schema(schema)
     check_known(engine, current(engine, schema))
     with connect(engine, begin=True) as conn:
         if schema and conn.dialect.name != "sqlite":
@@ -80,6 +83,9 @@ def current(engine, schema: str | None = None) -> str | None:
     """The revision of the history schema (None: no history tables yet)."""
     from alembic.runtime.migration import MigrationContext
 
+    from .tables import check_schema
+
+    check_schema(schema)
     with connect(engine) as conn:
         if conn.dialect.name == "sqlite":
             schema = None

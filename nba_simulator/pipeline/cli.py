@@ -22,7 +22,7 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1
-    if value <= 0:
+    if not 0 < value < 1e7:   # nan and inf fail too
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return value
 
@@ -127,6 +127,14 @@ def run_command(args) -> int:
               file=sys.stderr)
     if rel:
         print(f"report: {rel}")
+    if result.ok:
+        from .runhistory import not_recorded
+
+        why = not_recorded(result.run_dir)
+        if why:   # the docs promise a recorded run: a silent gap in the history is a failure
+            print(f"run {result.run_id} was NOT recorded in the run history ({why}); fix the "
+                  "history or pass --history off", file=sys.stderr)
+            return 1
     return 0 if result.ok else 1
 
 

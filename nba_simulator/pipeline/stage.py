@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from nba_simulator.asof import as_of_text
 from nba_simulator.errors import BadInput
 from nba_simulator.outputs import read_json, read_parquet, write_json, write_parquet
 
@@ -143,9 +144,9 @@ class Stage:
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
-        from nba_simulator.coverage import as_of_timestamp
+        from nba_simulator.asof import parse_as_of
 
-        return as_of_timestamp(self.as_of)
+        return parse_as_of(self.as_of)
 
     def describe(self) -> pd.DataFrame:
         """The resolved inputs, as a small table for the notebook's first output."""
@@ -324,14 +325,12 @@ class Stage:
             self._memo["content"] = found
         return self._memo["content"]
 
-    @staticmethod
-    def database_url(database: str = "") -> str | None:
-        """The user's database as the pipeline names it: the ``database`` parameter, else
-        ``$NBA_RECON_DATABASE_URL`` (as the health check), else None: the spec's
-        ``database.url``, else ``$NBA_RECON_DB_URL`` (``run_db_coverage``'s own order)."""
-        from nba_simulator.health import DATABASE_ENV
+    def database_url(self, database: str = "") -> str | None:
+        """The user's database (``database.engine.database_url``: the ``database`` parameter,
+        else the spec's ``database.url``, else ``$NBA_RECON_DATABASE_URL``)."""
+        from nba_simulator.database.engine import database_url
 
-        return database or os.environ.get(DATABASE_ENV) or None
+        return database_url(database or None, self.spec.database)
 
     @property
     def content_cache(self) -> Path:
@@ -366,18 +365,13 @@ def _resolve(value: str, kind: str, demo) -> str:
 def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DEMO,
                schedule: str = "", as_of: str = "") -> Stage:
     """The context of one stage notebook, from its parameters."""
-    import datetime as dt
-
     needs_demo = DEMO in (spec, lake, schedule)
     demo = ensure_demo() if needs_demo else None
     if not as_of:
         if not demo:
             raise BadInput("as_of is empty: give the analysis date (YYYY-MM-DD)")
         as_of = demo.as_of
-    try:
-        dt.date.fromisoformat(str(as_of))
-    except ValueError:
-        raise BadInput(f"as_of must be a date YYYY-MM-DD, got {as_of!r}") from None
+    as_of = as_of_text(as_of)
     standalone = not run_dir
     folder = Path(run_dir) if run_dir else scratch_root() / "lab"
     (folder / "data").mkdir(parents=True, exist_ok=True)

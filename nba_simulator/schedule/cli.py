@@ -15,6 +15,7 @@ import sys
 
 import pandas as pd
 
+from ..asof import as_of_arg, today_utc
 from ..errors import ParameterError, ScheduleError
 
 DEFAULT_RUNS_DIR = "runs"
@@ -50,18 +51,12 @@ def add_schedule_parser(subparsers) -> None:
 def _common(p) -> None:
     p.add_argument("--runs-dir", default=DEFAULT_RUNS_DIR, help="the runs folder; snapshots live in RUNS_DIR/schedule/")
     p.add_argument("--seasons", default=None, help="e.g. 2025-26 or 2021-22..2025-26 (default: the season of --as-of)")
-    p.add_argument("--as-of", dest="as_of", default=None, help="analysis date (default: today, UTC)")
+    p.add_argument("--as-of", dest="as_of", default=None, type=as_of_arg,
+                   help="analysis date (default: today, UTC)")
 
 
 def _as_of(args) -> str:
-    from ..cli import today_utc
-
-    if args.as_of is None:
-        return today_utc()
-    try:
-        return dt.date.fromisoformat(args.as_of).isoformat()
-    except ValueError:
-        raise ParameterError(f"--as-of must be a date YYYY-MM-DD, got {args.as_of!r}") from None
+    return args.as_of or today_utc()
 
 
 def cmd_update(args) -> int:

@@ -32,6 +32,10 @@ class _Seq(list):
 MAX_DEPTH = 50
 MAX_ALIASES = 100
 MAX_NODES = 200_000
+#: durations in days (freshness_days, within_days, max_age_days) and counts (min_bytes,
+#: batch_size...) beyond these are typos (and would overflow date arithmetic)
+MAX_DAYS = 100 * 366
+MAX_COUNT = 2 ** 53
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -116,7 +120,10 @@ def load_spec(path: str | Path, as_of=None) -> Spec:
 
 
 def parse_spec(text: str, name: str = "<spec>") -> Spec:
-    loader = _LineLoader(text)
+    try:
+        loader = _LineLoader(text)
+    except yaml.YAMLError as exc:   # the reader refuses control characters at once
+        raise SpecError(f"YAML error: {' '.join(str(exc).split())}", name) from None
     loader.name = name
     try:
         doc = loader.get_single_data()
@@ -214,7 +221,8 @@ class _Validator:
         if not isinstance(uri, str) or not uri:
             raise self.fail("inventory: uri must be s3://bucket/prefix/ or a folder", inv, "uri")
         age = inv.get("max_age_days")
-        if age is not None and (isinstance(age, bool) or not isinstance(age, (int, float)) or age < 0):
+        if age is not None and (isinstance(age, bool) or not isinstance(age, (int, float))
+                                or not 0 <= age <= MAX_DAYS):
             raise self.fail(f"inventory: max_age_days must be a number of days >= 0, got {age!r}", inv,
                             "max_age_days")
         return InventorySource(uri, float(age) if age is not None else None, inv.line)
@@ -332,6 +340,9 @@ class _Validator:
             return v
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise self.fail(f"{what}: {key} must be a whole number >= 0, got {v!r}", d, key)
+        limit = MAX_DAYS if key.endswith("_days") else MAX_COUNT
+        if v > limit:
+            raise self.fail(f"{what}: {key} {v} is out of range (at most {limit})", d, key)
         return v
 
     def number(self, d: _Map, key: str, what: str):

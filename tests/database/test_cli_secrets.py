@@ -117,7 +117,7 @@ def test_cli_on_sqlite(tmp_path, monkeypatch, capsys):
     assert main(["db", "current"]) == 0
     assert "revision (none)" in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0
-    assert "revision (none) -> 0003" in capsys.readouterr().out
+    assert "revision (none) -> 0004" in capsys.readouterr().out
     for i, games in enumerate([F.HISTORY_GAMES[:1], F.HISTORY_GAMES[:3]]):
         out = tmp_path / f"out{i}"
         write_outputs(F.analyse_run(games), out)

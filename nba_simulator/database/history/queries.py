@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from ...errors import BadInput
 from ..engine import connect, redact
 from ..migrate import check_known, current, head
+from ...spec.model import PRIORITIES
 from ..tables import history_tables
 from .rows import is_sqlite
 
@@ -182,7 +183,7 @@ def tasks(engine, status: str | None = None, *, schema: str | None = None) -> pd
     if not ok:
         return _empty(TASK_COLUMNS)
     tk, r = t.tasks, t.runs
-    order = sa.case({p: i for i, p in enumerate(("CRITICAL", "HIGH", "MEDIUM", "LOW"))},
+    order = sa.case({p: i for i, p in enumerate(PRIORITIES)},
                     value=tk.c.priority, else_=9)
     first = r.alias("fr")
     q = (sa.select(*(tk.c[c] for c in TASK_COLUMNS))
