@@ -655,7 +655,7 @@ HOSTILE_CASES = [
     Case("spec-is-a-folder", spec_folder, 2, "the spec is a folder, not a regular file"),
     Case("spec-too-large", spec_text("big.yaml", "#" * (1 << 20) + "\nversion: 1\n"), 2,
          "more than the 1,048,576 allowed"),
-    Case("spec-billion-laughs", spec_text("laughs.yaml", LAUGHS), 2, "YAML aliases"),
+    Case("spec-billion-laughs", spec_text("laughs.yaml", LAUGHS), 2, "YAML aliases expand to more than"),
     Case("spec-deeply-nested", spec_text("deep.yaml", "version: 1\ndatasets: " + "[" * 3000 + "]" * 3000),
          2, "deep.yaml:2: YAML nested more than 50 levels deep"),
     Case("spec-complex-key", spec_text("complex.yaml", "version: 1\n? [a, b]\n: c\n"), 2,
