@@ -3,26 +3,14 @@ wrong), 1 on any other failure. The clock is read here only, to default ``--as-o
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import os
 import sys
 
+from .asof import as_of_arg, today_utc
 from .errors import BadInput, ParameterError, ReconError
 
 log = logging.getLogger("nba_simulator")
-
-
-def _as_of(text: str) -> str:
-    from .errors import MAX_YEAR, MIN_YEAR
-
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--as-of must be a date YYYY-MM-DD, got {text!r}") from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise argparse.ArgumentTypeError(f"--as-of {text} is out of range (years {MIN_YEAR}..{MAX_YEAR})")
-    return day.isoformat()
 
 
 def _fraction(text: str) -> float:
@@ -65,12 +53,6 @@ def _seconds(text: str) -> float:
     return value
 
 
-def today_utc() -> str:
-    """Default as_of when none is given: today's UTC date (read here, at the edge, and printed)."""
-    as_of_today = dt.datetime.now(dt.timezone.utc).date()
-    return as_of_today.isoformat()
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # argparse's usage errors are bad input too: one line, exit 2
         raise ParameterError(message)
@@ -85,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--spec", default="default", help="lake spec YAML ('default': the real bucket)")
     r.add_argument("--lake", required=True, help="local folder or s3://bucket/prefix")
     r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
-    r.add_argument("--as-of", type=_as_of, default=None, help="analysis date (default: today, UTC)")
+    r.add_argument("--as-of", type=as_of_arg, default=None, help="analysis date (default: today, UTC)")
     r.add_argument("--out", required=True, help="output folder")
     r.add_argument("--runs-dir", default="runs",
                    help="where `nba-recon schedule update` keeps its snapshots (schedule: auto reads the "
@@ -125,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .database.cli import add_db_parser  # nba-recon db ..., nba-recon history ...
     add_db_parser(sub)
 
+    from .schedule.cli import add_schedule_parser  # nba-recon schedule update | show | check
+    add_schedule_parser(sub)
+
     try:
         from .pipeline.cli import add_run_parser
     except ImportError:  # the pipeline needs papermill; reconcile and demo do not
@@ -144,8 +129,6 @@ def check_lake_uri(lake, name: str = "--lake") -> None:
 
 
 def cmd_reconcile(args) -> int:
-    from .reconcile import reconcile
-
     check_lake_uri(args.lake)
     if args.inventory:
         check_lake_uri(args.inventory, "--inventory")

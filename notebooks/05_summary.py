@@ -39,16 +39,9 @@ stage.describe()
 
 # %%
 # papermill_description=05_summary:summarize
-from nba_simulator.content import cross_source_gaps, game_matrix
-from nba_simulator.reconcile import summarize
-
+summary = stage.run_summary()
 cov, gaps, queue = stage.coverage(), stage.gaps(), stage.task_queue()
-summary = summarize(stage.spec, stage.as_of, cov, gaps, queue, stage.scan_info())
-matrix = game_matrix(cov.coverage, stage.schedule)
-content = stage.content()
-if content is not None:   # the coverage stage probed the files' content
-    summary["content"] = {**content.summary(), "cross_source_gaps": int(len(cross_source_gaps(matrix)))}
-stage.write_json("summary.json", summary)
+matrix, content = stage.matrix(), stage.content()   # content: None unless the coverage stage probed
 display(plots.headline(summary["totals"], estimate=summary["estimate"], summary=summary))
 
 # %% [markdown]

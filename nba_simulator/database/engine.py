@@ -27,7 +27,29 @@ log = logging.getLogger(__name__)
 DEFAULT_HISTORY_URL = "sqlite:///runs/history.db"
 PASSWORD_ENV = "NBA_RECON_DB_PASSWORD"
 HISTORY_URL_ENV = "NBA_RECON_HISTORY_URL"
-DB_URL_ENV = "NBA_RECON_DB_URL"
+#: the user's database (``database:`` section; ``schedule: db``; the health check)
+DATABASE_URL_ENV = "NBA_RECON_DATABASE_URL"
+#: its former name, still read (with a DeprecationWarning) when the new one is not set
+DEPRECATED_DATABASE_URL_ENV = "NBA_RECON_DB_URL"
+
+
+def database_url(given: str | None = None, config=None, *, required: str | None = None) -> str | None:
+    """The user's database URL, resolved the one way every entry point uses: ``given`` (an
+    option or parameter), else the spec's ``database.url`` (``config``: its ``database``
+    section), else ``$NBA_RECON_DATABASE_URL``, else the deprecated ``$NBA_RECON_DB_URL``.
+    ``required``: the option to name in the :class:`BadInput` raised when none is set
+    (else None is returned)."""
+    import warnings
+
+    found = given or getattr(config, "url", None) or os.environ.get(DATABASE_URL_ENV)
+    if not found and os.environ.get(DEPRECATED_DATABASE_URL_ENV):
+        warnings.warn(f"${DEPRECATED_DATABASE_URL_ENV} is deprecated: set ${DATABASE_URL_ENV}",
+                      DeprecationWarning, stacklevel=2)
+        found = os.environ[DEPRECATED_DATABASE_URL_ENV]
+    if not found and required:
+        raise BadInput(f"no database URL: give {required}, set ${DATABASE_URL_ENV}, "
+                       f"or database.url in the spec")
+    return found or None
 
 
 class DatabaseUnavailable(ReconError):

@@ -32,7 +32,7 @@ import papermill
 
 import nba_simulator
 from nba_simulator import masking
-from nba_simulator.errors import ParameterError, StageFailed
+from nba_simulator.errors import ParameterError
 from nba_simulator.outputs import atomic_path
 
 from . import params as P
@@ -43,6 +43,7 @@ from .record import library_versions, new_stage, read_record, redact, write_reco
 from .render import REPORT_NAME, failure_report, notebook_to_html, write_index
 from .retry import Backoff, Failure, classify, with_retries
 from .runhistory import close_run
+from .warm import ENGINE_NAME, KernelPool, Renderer, kernel_pid, warm_enabled
 
 STAGES = ("00_health_check", "01_scan", "02_coverage", "03_gaps", "04_tasks", "05_summary")
 SUMMARY_STAGE = "05_summary"
@@ -50,6 +51,9 @@ KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 3600.0
 DEFAULT_RETRIES = 2
 RUNNER_PARAMS = ("run_dir",)                      # set by the runner, never by the user
+# the kernel's own log (e.g. "running over TCP without encryption" on a local loopback kernel)
+# is noise on a terminal; its errors still show
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 PATH_PARAMS = ("spec", "lake", "schedule")          # local paths made absolute (kernels run in run_dir)
 _NOT_PATHS = {"", "demo", "default", "builtin", "db"}
 ERROR_TAG = "nba-recon-error"
@@ -146,6 +150,7 @@ class RunOptions:
     backoff: Backoff = field(default_factory=Backoff)
     progress: bool | None = None                  # None: when stderr is a terminal
     kernel_name: str = KERNEL_NAME
+    warm_kernels: bool | None = None              # None: NBA_RECON_WARM_KERNELS (default on), see warm.py
     sleep: Callable[[float], None] = time.sleep
     echo: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)
 
@@ -369,6 +374,21 @@ class Runner:
 
     def _execute(self, run_dir: Path, record: dict, decl: dict[str, P.Param],
                  values: dict[str, Any], first: int, t0: float) -> RunResult:
+        warm = self.o.warm_kernels if self.o.warm_kernels is not None else warm_enabled()
+        # warm: kernels started ahead of need, HTML rendered while the next stage runs (warm.py)
+        self._renderer = Renderer(parallel=warm)
+        self._pool = (KernelPool(self.o.kernel_name, run_dir, KERNEL_ARGS)
+                      if warm and first < len(record["stages"]) else None)
+        try:
+            return self._execute_stages(run_dir, record, decl, values, first, t0)
+        finally:
+            if self._pool is not None:
+                self._pool.close()
+            self._renderer.close()
+            self._pool = None
+
+    def _execute_stages(self, run_dir: Path, record: dict, decl: dict[str, P.Param],
+                        values: dict[str, Any], first: int, t0: float) -> RunResult:
         write_record(record, run_dir)
         self._index()
         failed: str | None = None
@@ -380,6 +400,7 @@ class Runner:
                 if failed:
                     st["status"] = "skipped"
                     continue
+                self._last_stage = i == len(stages) - 1
                 ok = self._stage(run_dir, record, st, P.for_stage(decl, values, st["name"]),
                                  f"[{i + 1}/{len(stages)}]")
                 if not ok:
@@ -387,6 +408,7 @@ class Runner:
                 record["duration_s"] = round(time.monotonic() - t0, 3)
                 write_record(record, run_dir)
         except BaseException as exc:  # Ctrl-C or a bug of ours: close the record, then re-raise
+            self._renderer.collect(block=True)
             for st in stages:
                 if st["status"] == "running":
                     st["status"] = "failed"
@@ -398,6 +420,7 @@ class Runner:
             write_record(record, run_dir)
             self._index()
             raise
+        self._renderer.collect(block=True)  # every stage's HTML (the report copies the summary's)
         record["status"] = "failed" if failed else "succeeded"
         record["finished"] = utc_now().isoformat(timespec="seconds")
         record["duration_s"] = round(time.monotonic() - t0, 3)
@@ -423,7 +446,11 @@ class Runner:
 
         def attempt(n: int) -> None:
             st["attempts"] = n
-            monitor = KernelMonitor(timeout=self.o.timeout)
+            pool = getattr(self, "_pool", None)
+            km = pool.take(prepare_next=not getattr(self, "_last_stage", False)) if pool else None
+            pid = kernel_pid(km) if km is not None else None
+            engine = {"engine_name": ENGINE_NAME, "km": km} if km is not None else {}
+            monitor = KernelMonitor(timeout=self.o.timeout, pids=[pid] if pid else None)
             try:
                 with monitor, papermill_output(run_dir, stage_params):
                     papermill.execute_notebook(
@@ -431,9 +458,7 @@ class Runner:
                         kernel_name=self.o.kernel_name, progress_bar=self._progress(name),
                         execution_timeout=int(self.o.timeout) if self.o.timeout else None,
                         cwd=str(run_dir), log_output=False,
-                        # the kernel's own log (e.g. "running over TCP without encryption" on
-                        # a local loopback kernel) is noise on a terminal; its errors still show
-                        extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                        extra_arguments=KERNEL_ARGS, **engine)
             except BaseException as exc:
                 exc._nba_timed_out = monitor.timed_out or type(exc).__name__ == "CellTimeoutError"
                 raise
@@ -473,11 +498,15 @@ class Runner:
         if not st["attempt_errors"]:
             st.pop("attempt_errors")
         if nb_out.exists():
-            try:
-                notebook_to_html(nb_out, run_dir / f"{name}.html", title=f"{record['run_id']} · {name}")
-                st["html"] = f"{name}.html"
-            except Exception as exc:  # noqa: BLE001 - a rendering problem must not hide the result
-                self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})")
+            def rendered(_result, exc: BaseException | None) -> None:
+                if exc is None:
+                    st["html"] = f"{name}.html"
+                else:  # a rendering problem must not hide the result
+                    self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})")
+
+            title = f"{record['run_id']} · {name}"
+            self._renderer.submit(lambda: notebook_to_html(nb_out, run_dir / f"{name}.html", title=title),
+                                  rendered)
         return ok
 
     def _progress(self, stage: str) -> bool | dict:
@@ -588,9 +617,3 @@ def run_pipeline(params: Mapping[str, Any] | None = None, *, resume: str | None 
     """The runner in one call: ``run_pipeline({"lake": "..."}, runs_dir="runs", stages=[...])``."""
     runner = Runner(RunOptions(**options))
     return runner.resume(resume, params) if resume else runner.run(params)
-
-
-def raise_for_status(result: RunResult) -> RunResult:
-    if not result.ok:
-        raise StageFailed(f"run {result.run_id} failed at stage {result.failed_stage}")
-    return result

@@ -506,9 +506,9 @@ def load_report(uri: str, *, as_of, lake: str | None = None, exclude: Iterable[s
     delivery or it is older than ``max_age_days``. A delivery that exists but is damaged (checksums,
     schema) raises :class:`BadInput`: it is never silently replaced by a listing.
     """
-    from nba_simulator.coverage.expected import as_of_timestamp
+    from nba_simulator.asof import parse_as_of
 
-    as_of = as_of_timestamp(as_of)
+    as_of = parse_as_of(as_of)
     root, named = _split_uri(uri)
     delivery = delivery or named
     with open_storage(root) as storage:

@@ -14,7 +14,10 @@ LAYOUTS = [
     "teams/{season_start}/{team}.csv",
 ]
 
-digits = lambda n: st.text("0123456789", min_size=n, max_size=n)
+def digits(n):
+    return st.text("0123456789", min_size=n, max_size=n)
+
+
 upper = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=4)
 VALUES = {
     "game_id": st.builds(lambda t, r: f"00{t}{r}", st.sampled_from("123456"), digits(7)),

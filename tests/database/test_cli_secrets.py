@@ -165,7 +165,7 @@ def test_cloudwatch_failure_does_not_undo_the_record(sqlite, caplog):
         def put_metric_data(self, **kw):
             raise RuntimeError("no credentials")
 
-    import nba_simulator.database.history as hist
+    import nba_simulator.database.history.record as hist
 
     orig = hist.publish_cloudwatch
     hist.publish_cloudwatch = lambda *a, **k: orig(*a, client=Broken(), **{x: y for x, y in k.items() if x != "region"})

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from nba_simulator.database.db_coverage import (PROBLEM_COLUMNS, SUMMARY_COLUMNS, db_coverage,
                                                 expected_games, raw_flags, run_db_coverage,
                                                 schedule_from_db, write_db_coverage)
-from nba_simulator.errors import BadInput, ScheduleError, SpecError
+from nba_simulator.errors import BadInput, SpecError
 
 from . import fixtures as F
 
@@ -146,10 +146,10 @@ def test_schedule_for_is_the_loader_hook(world, monkeypatch):
 
     backend, _ = world
     spec = F.spec(backend.schema, schedule_source="db")
-    monkeypatch.delenv("NBA_RECON_DB_URL", raising=False)
+    monkeypatch.delenv("NBA_RECON_DATABASE_URL", raising=False)
     with pytest.raises(BadInput, match="no database URL"):
         schedule_for(spec, "db")
-    monkeypatch.setenv("NBA_RECON_DB_URL", backend.url)
+    monkeypatch.setenv("NBA_RECON_DATABASE_URL", backend.url)
     assert len(schedule_for(spec, "db")) == len(F.GAMES)
     assert len(schedule_for(spec, "builtin")) > 20000
 
