@@ -120,7 +120,10 @@ def load_spec(path: str | Path, as_of=None) -> Spec:
 
 
 def parse_spec(text: str, name: str = "<spec>") -> Spec:
-    loader = _LineLoader(text)
+    try:
+        loader = _LineLoader(text)
+    except yaml.YAMLError as exc:   # the reader refuses control characters at once
+        raise SpecError(f"YAML error: {' '.join(str(exc).split())}", name) from None
     loader.name = name
     try:
         doc = loader.get_single_data()

@@ -81,6 +81,22 @@ def test_overlap_detection():
     assert overlapping(a, c) is None
 
 
+@pytest.mark.parametrize("one, other, claimed", [
+    # differ only by where a literal digit sits: both claim x/20231201900.json-like keys
+    ("x/{season_start}1{yyyymmdd}.json", "x/{season_start}{yyyymmdd}1.json", True),
+    ("pbp/0{espn_game_id}.json", "pbp/{game_id}.json", True),
+    ("a/{team}{date}.csv", "a/{home}{away}{date}.csv", True),
+    ("a/{date}.csv", "a/{yyyymmdd}.csv", False),
+    ("espn/{espn_game_id}.json", "espn/{season_start}{espn_game_id}.json", False),
+])
+def test_overlap_detection_is_exact_for_any_placement(one, other, claimed):
+    a, b = KeyTemplate.compile(one), KeyTemplate.compile(other)
+    key = overlapping(a, b)
+    assert (key is not None) == claimed
+    if claimed:
+        assert a.pattern.match(key) and b.pattern.match(key), key
+
+
 def test_every_placeholder_has_examples_that_parse():
     for name in PLACEHOLDERS:
         t = KeyTemplate.compile("k/{%s}" % name)
