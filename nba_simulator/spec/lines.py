@@ -52,6 +52,30 @@ class LineLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+def check_expansion(root, name: str) -> None:
+    """Refuse a document whose aliases expand to more than :data:`MAX_NODES` nodes (a "billion
+    laughs" document is small as text and as a graph, huge once walked)."""
+    sizes: dict[int, int] = {}
+
+    def size(node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if isinstance(node, yaml.ScalarNode):
+            total = 1
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(n) for n in node.value)
+        else:
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        if total > MAX_NODES:
+            raise SpecError(f"YAML aliases expand to more than {MAX_NODES} nodes (a document made to "
+                            "explode, not a spec)", name, node.start_mark.line + 1)
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
 _KEY_TYPES = (str, int, float, bool, type(None))
 
 

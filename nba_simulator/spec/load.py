@@ -11,9 +11,9 @@ from .. import seasons as season_math
 from ..errors import BadInput, SpecError
 from .model import (CONTENT_FORMATS, DEFAULT_PRIORITIES, OPEN_SEASON_ENDS, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
                     ContentRule, Dataset, InventorySource, PriorityRule, Spec, TaskRules)
-from .lines import LineLoader
-from .lines import LineSeq as _Seq
+from .lines import LineLoader, check_expansion
 from .lines import LineMap as _Map
+from .lines import LineSeq as _Seq
 from .template import KeyTemplate, TemplateError, overlapping
 
 DEFAULT_SPEC = "default"  # the packaged spec for the real bucket layout
@@ -55,7 +55,10 @@ def parse_spec(text: str, name: str = "<spec>") -> Spec:
         raise SpecError(f"YAML error: {' '.join(str(exc).split())}", name) from None
     loader.name = name
     try:
-        doc = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None:
+            check_expansion(node, name)
+        doc = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SpecError(f"YAML syntax error: {exc.problem}", name,
