@@ -64,3 +64,9 @@ class StageFailed(ReconError):
 
 class RunLocked(ReconError):
     """Another run holds the runs-directory lock."""
+
+
+def is_bad_input(ename: str | None) -> bool:
+    """Whether an exception known only by its class name (a stage's error) is bad input."""
+    known = globals().get(str(ename)) if ename else None
+    return isinstance(known, type) and issubclass(known, BadInput)

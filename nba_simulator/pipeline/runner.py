@@ -40,9 +40,11 @@ from .monitor import KernelMonitor
 from .nbio import papermill_output, write_notebook
 from .record import (REDACTED, _URL_USERINFO, library_versions, new_stage, read_record, redact,
                      write_record)
-from .render import REPORT_NAME, failure_report, notebook_to_html, write_index
+from .render import (REPORT_NAME, failure_report, notebook_to_html, page_title, stage_label,
+                     write_index)
 from .retry import Backoff, Failure, classify, with_retries
 from .runhistory import close_run
+from nba_simulator.report.warnings import read_run_warnings
 
 STAGES = ("00_health_check", "01_scan", "02_coverage", "03_gaps", "04_tasks", "05_summary")
 SUMMARY_STAGE = "05_summary"
@@ -331,6 +333,9 @@ class Runner:
         record["finished"] = utc_now().isoformat(timespec="seconds")
         record["duration_s"] = round(time.monotonic() - t0, 3)
         record["headline"] = headline(run_dir)
+        for st in stages:   # every page again, now that the run's pages and status are known
+            if st["status"] in ("succeeded", "failed"):
+                self._render(run_dir, record, st)
         report = self._report(run_dir, record)
         record["report"] = report.name if report else None
         write_record(record, run_dir)
@@ -401,13 +406,21 @@ class Runner:
         st["checksums"] = {rel: _sha256(run_dir / rel) for rel in st["outputs"]}
         if not st["attempt_errors"]:
             st.pop("attempt_errors")
-        if nb_out.exists():
-            try:
-                notebook_to_html(nb_out, run_dir / f"{name}.html", title=f"{record['run_id']} · {name}")
-                st["html"] = f"{name}.html"
-            except Exception as exc:  # noqa: BLE001 - a rendering problem must not hide the result
-                self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})")
+        self._render(run_dir, record, st, tag)
         return ok
+
+    def _render(self, run_dir: Path, record: dict, st: dict, tag: str = "") -> None:
+        """The stage's HTML page (code hidden, the run's navigation bar)."""
+        name = st["name"]
+        nb_out = run_dir / f"{name}.ipynb"
+        if not nb_out.exists():
+            return
+        try:
+            notebook_to_html(nb_out, run_dir / f"{name}.html", title=page_title(record, stage_label(name)),
+                             record=record)
+            st["html"] = f"{name}.html"
+        except Exception as exc:  # noqa: BLE001 - a rendering problem must not hide the result
+            self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})".strip())
 
     def _progress(self, stage: str) -> bool | dict:
         show = self.o.progress if self.o.progress is not None else sys.stderr.isatty()
@@ -417,9 +430,14 @@ class Runner:
         out = run_dir / REPORT_NAME
         summary = next((s for s in record["stages"] if s["name"] == SUMMARY_STAGE), None)
         if summary and summary["status"] == "succeeded" and summary.get("html"):
-            with atomic_path(out) as tmp:
-                shutil.copyfile(run_dir / summary["html"], tmp)
-            return out
+            try:
+                return notebook_to_html(run_dir / summary["notebook"], out,
+                                        title=page_title(record, "Report"), record=record)
+            except Exception as exc:  # noqa: BLE001 - the stage page is the report then
+                self.o.echo(f"could not render {REPORT_NAME} ({type(exc).__name__}: {exc})")
+                with atomic_path(out) as tmp:
+                    shutil.copyfile(run_dir / summary["html"], tmp)
+                return out
         return failure_report(record, out)
 
     def _index(self) -> None:
@@ -442,7 +460,8 @@ def headline(run_dir: Path) -> dict | None:
         return {"completeness_pct": totals.get("complete_pct"), "have_pct": totals.get("have_pct"),
                 "expected": totals.get("expected"), "missing": totals.get("missing"),
                 "gaps": sum((s.get("gaps") or {}).values()), "tasks": sum((s.get("tasks") or {}).values()),
-                "estimate": s.get("estimate"), "as_of": s.get("as_of")}
+                "estimate": s.get("estimate"), "as_of": s.get("as_of"),
+                "warnings": read_run_warnings(Path(run_dir) / "data")}
     except (OSError, ValueError, AttributeError, TypeError):
         return None
 
