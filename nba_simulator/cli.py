@@ -110,6 +110,9 @@ def cmd_reconcile(args) -> int:
     as_of = args.as_of or today_utc()
     if not args.as_of:
         print(f"as of {as_of} (today, UTC; pass --as-of to reproduce this run)", file=sys.stderr)
+    from .coverage.dates import check_not_future
+
+    check_not_future(as_of, today_utc())
     result = reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
                        sample=args.sample, progress=args.progress, probe=args.probe,
                        probe_sample=args.probe_sample, probe_max_objects=args.probe_max_objects,

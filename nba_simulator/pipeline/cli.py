@@ -1,8 +1,10 @@
 """``nba-recon run``: the argparse wiring of the runner (nba_simulator/cli.py calls it).
 
-Exit codes: 0 the run succeeded; 1 a stage failed (its notebook is kept, later stages are
-skipped) or the runs directory is locked; 2 bad input found before anything ran (unknown
-parameter, wrong type, unknown stage, unknown run id).
+Exit codes: 0 the run succeeded; 2 bad input, in one line naming what is wrong: found before
+anything ran (unknown parameter, wrong type, unknown stage, unknown run id), or by a stage (a
+spec, schedule, lake or date the stage refuses: the run is then recorded as failed with that
+line); 1 any other failure (a stage failed: its notebook is kept, later stages are skipped, and
+``--resume`` is suggested only when the failure was transient) or the runs directory is locked.
 """
 from __future__ import annotations
 
@@ -107,20 +109,32 @@ def run_command(args) -> int:
     if result.ok:
         head = result.record.get("headline") or {}
         pct = head.get("completeness_pct")
-        extra = f" · completeness {pct}% · {head.get('gaps')} gaps · {head.get('tasks')} tasks" \
-            if pct is not None else ""
+        extra = (f" · completeness {pct:.2f}% · {head.get('gaps'):,} gaps · {head.get('tasks'):,} tasks"
+                 if isinstance(pct, (int, float)) else "")
         print(f"run {result.run_id} succeeded in {result.record.get('duration_s')} s{extra}")
+        for w in head.get("warnings") or []:
+            print(f"warning: {w}", file=sys.stderr)
+        if rel:
+            print(f"report: {rel}")
+        return 0
+    from .render import run_failure
+
+    f = run_failure(result.record) or {"line": "the run did not finish", "kind": "permanent",
+                                       "stage": result.failed_stage}
+    where = f"run {result.run_id} recorded as failed; report: {rel}" if rel else f"run {result.run_id}"
+    if f["kind"] == "bad input":    # the README's rule: one line naming what is wrong, exit 2
+        print(f"nba-recon: error: {f['line']} ({where})", file=sys.stderr)
+        return 2
+    print(f"run {result.run_id} FAILED at stage {f['stage']}: {f['line']}", file=sys.stderr)
+    if f["kind"] == "transient":
+        print(f"this can pass: nba-recon run --runs-dir {args.runs_dir} --resume {result.run_id}"
+              f" (report: {rel})", file=sys.stderr)
     else:
-        st = next(s for s in result.record["stages"] if s["name"] == result.failed_stage)
-        err = st.get("error") or {}
-        print(f"run {result.run_id} FAILED at stage {result.failed_stage}: {err.get('ename')}: "
-              f"{err.get('evalue', '')[:300]}", file=sys.stderr)
-        print(f"executed notebook: {_display(result.run_dir / st['notebook'])}", file=sys.stderr)
-        print(f"resume with: nba-recon run --runs-dir {args.runs_dir} --resume {result.run_id}",
-              file=sys.stderr)
-    if rel:
-        print(f"report: {rel}")
-    return 0 if result.ok else 1
+        log = result.run_dir / "logs" / f"{f['stage']}.log"
+        detail = f"details: {_display(log)}" if log.exists() else \
+            f"executed notebook: {_display(result.run_dir / (str(f['stage']) + '.ipynb'))}"
+        print(f"{detail} · report: {rel}", file=sys.stderr)
+    return 1
 
 
 def _stop_on_sigterm() -> None:

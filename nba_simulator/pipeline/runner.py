@@ -31,7 +31,7 @@ import nbformat
 import papermill
 
 import nba_simulator
-from nba_simulator.errors import ParameterError, StageFailed
+from nba_simulator.errors import ParameterError, StageFailed, is_bad_input
 from nba_simulator.outputs import atomic_path
 
 from . import params as P
@@ -40,8 +40,8 @@ from .monitor import KernelMonitor
 from .nbio import papermill_output, write_notebook
 from .record import (REDACTED, _URL_USERINFO, library_versions, new_stage, read_record, redact,
                      write_record)
-from .render import (REPORT_NAME, failure_report, notebook_to_html, page_title, stage_label,
-                     write_index)
+from .render import (REPORT_NAME, failure_report, notebook_to_html, page_title, run_failure,
+                     stage_label, write_index)
 from .retry import Backoff, Failure, classify, with_retries
 from .runhistory import close_run
 from nba_simulator.report.warnings import read_run_warnings
@@ -177,6 +177,11 @@ class Runner:
                 values["spec"] = "default"
             if "as_of" in decl and "as_of" not in checked and not base:
                 values["as_of"] = utc_now().date().isoformat()
+        if values.get("as_of"):
+            # a future as_of would count unplayed games as missing (the past: the scan refuses)
+            from nba_simulator.coverage.dates import check_not_future
+
+            check_not_future(values["as_of"], utc_now().date())
         for name in PATH_PARAMS:
             if name in values:
                 values[name] = _absolute(values[name])
@@ -333,6 +338,7 @@ class Runner:
         record["finished"] = utc_now().isoformat(timespec="seconds")
         record["duration_s"] = round(time.monotonic() - t0, 3)
         record["headline"] = headline(run_dir)
+        record["failure"] = run_failure(record) if failed else None
         for st in stages:   # every page again, now that the run's pages and status are known
             if st["status"] in ("succeeded", "failed"):
                 self._render(run_dir, record, st)
@@ -351,7 +357,8 @@ class Runner:
         st.update(status="running", start=utc_now().isoformat(timespec="seconds"), attempts=0,
                   error=None, attempt_errors=[])
         write_record(record, run_dir)
-        self.o.echo(f"{tag} {name}")
+        if self._shows_progress():   # with --no-progress (or off a terminal): only the outcome
+            self.o.echo(f"{tag} {name}")
         t = time.monotonic()
         peak: list[float] = []
 
@@ -397,8 +404,9 @@ class Runner:
             failure = classify_fn(exc)
             st["error"] = failure.as_dict()
             _mark_failure(nb_in, nb_out, failure, exc)
-            self.o.echo(f"{tag} {name} FAILED after {st['attempts']} attempt(s): {failure.ename}: "
-                        f"{_short(failure.evalue)} ({failure.reason})")
+            if not is_bad_input(failure.ename):   # bad input: the CLI's one line says it
+                self.o.echo(f"{tag} {name} FAILED after {st['attempts']} attempt(s): {failure.ename}: "
+                            f"{_short(failure.evalue)} ({failure.reason})")
         st["status"] = "succeeded" if ok else "failed"
         st["duration_s"] = round(time.monotonic() - t, 3)
         st["peak_memory_mb"] = max(peak) if peak else None
@@ -422,9 +430,11 @@ class Runner:
         except Exception as exc:  # noqa: BLE001 - a rendering problem must not hide the result
             self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})".strip())
 
+    def _shows_progress(self) -> bool:
+        return bool(self.o.progress if self.o.progress is not None else sys.stderr.isatty())
+
     def _progress(self, stage: str) -> bool | dict:
-        show = self.o.progress if self.o.progress is not None else sys.stderr.isatty()
-        return {"desc": stage, "unit": "cell", "leave": False} if show else False
+        return {"desc": stage, "unit": "cell", "leave": False} if self._shows_progress() else False
 
     def _report(self, run_dir: Path, record: dict) -> Path | None:
         out = run_dir / REPORT_NAME
