@@ -10,22 +10,24 @@ RUNS ?= runs
 AS_OF ?= 2019-03-15
 PYTEST_ARGS ?=
 
-.PHONY: setup run reconcile-demo test bench clean help
+.PHONY: setup run reconcile-demo test bench bench-listing clean help
 
 include make/pipeline.mk
 
 help:
 	@echo "make run     set up, build the demo lake and run the pipeline on it"
 	@echo "make test    set up and run all tests (unit, S3, PostgreSQL, notebooks)"
-	@echo "make lab     JupyterLab on the stage notebooks"
+	@echo "make lab     JupyterLab on the stage notebooks (paired with notebooks/*.py)"
+	@echo "make strip   clear notebook outputs, re-sync the .ipynb/.py pairs"
 	@echo "make bench   benchmarks (on demand; prints figures)"
+	@echo "make bench-listing   only the listing benchmark (five listers, four bucket shapes)"
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lab]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lab,bench]'
 	@touch $@
 
 $(DEMO)/spec.yaml: $(STAMP)
@@ -43,6 +45,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+bench-listing: $(STAMP)
+	$(BIN)/python -m bench --only listing
 
 clean:
 	rm -rf $(DEMO) build *.egg-info

@@ -1,6 +1,7 @@
 """``make bench`` = ``python -m bench``: every benchmark, one table.
 
-    python -m bench [--sizes 10k,100k,1m,10m] [--listing-keys 50000] [--no-listing]
+    python -m bench [--sizes 10k,100k,1m,10m] [--listing-keys 60000] [--no-listing]
+                    [--only listing]
                     [--workdir DIR] [--markdown FILE]
 
 Each size runs in fresh processes (generation apart from measurement, the full pipeline apart from
@@ -52,7 +53,8 @@ def _fmt_rate(n: int, s: float) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--sizes", default="10k,100k,1m,10m")
-    ap.add_argument("--listing-keys", type=int, default=50_000)
+    ap.add_argument("--listing-keys", type=int, default=60_000)
+    ap.add_argument("--only", choices=["listing"], default=None, help="run only this benchmark")
     ap.add_argument("--no-listing", action="store_true")
     ap.add_argument("--workdir", default=str(ROOT / "bench" / ".data"))
     ap.add_argument("--markdown", default=None, help="also write the tables to this file")
@@ -63,16 +65,19 @@ def main(argv=None) -> int:
     print(lines[0], flush=True)
 
     if not args.no_listing:
-        print(f"listing: {args.listing_keys} keys on SeaweedFS ...", flush=True)
-        recs = [r for r in _run(["bench.listing", "--keys", str(args.listing_keys)]) if "case" in r]
-        lines += ["Listing (real S3 server: SeaweedFS on this machine; median of 3 alternating runs)", "",
-                  "| listing | objects | bare boto3 paginator keys/s | nba-recon keys/s | ratio |",
-                  "|---|---:|---:|---:|---:|"]
-        for r in recs:
-            lines.append(f"| {r['case']} | {r['objects']:,} | {r['boto3_keys_per_s']:,} | "
-                         f"{r['tool_keys_per_s']:,} | {r['ratio']}x |")
-        lines.append("")
-        print("\n".join(lines[-len(recs) - 3:]), flush=True)
+        print(f"listing: five listers, four bucket shapes of {args.listing_keys:,} keys on SeaweedFS ...", flush=True)
+        recs = _run(["bench.listing", "--keys", str(args.listing_keys)])
+        from bench.listing import table
+
+        load = next((r["load"] for r in recs if "load" in r), "")
+        recs = [r for r in recs if "lister" in r]
+        lines += ["Listing (real S3 server: SeaweedFS on this machine; same read-only credentials)", "",
+                  load, "", *table(recs), ""]
+        print("\n".join(lines[2:]), flush=True)
+    if args.only == "listing":
+        if args.markdown:
+            Path(args.markdown).write_text("\n".join(lines) + "\n")
+        return 0
 
     results: dict[int, list[dict]] = {}
     for n in sizes:

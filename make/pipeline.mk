@@ -2,9 +2,15 @@
 #   make lab     JupyterLab on notebooks/ with the project's kernel (python3 of this environment).
 #                Each notebook runs on its own with its defaults (the demo lake, built on first use).
 #                LAB_ARGS='--no-browser --ip=0.0.0.0 --port=8888' to serve it elsewhere.
+#   make strip   clear outputs and execution counts of notebooks/*.ipynb (cell ids kept) and
+#                re-sync each with its paired notebooks/NN_name.py (after editing a .py elsewhere).
 LAB_ARGS ?=
 
-.PHONY: lab
+.PHONY: lab strip
+strip: $(STAMP)
+	$(BIN)/nbstripout --keep-id notebooks/*.ipynb
+	$(BIN)/jupytext --sync notebooks/*.ipynb
+
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks \
 		--MappingKernelManager.default_kernel_name=python3 \

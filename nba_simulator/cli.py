@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
     r.add_argument("--as-of", type=_as_of, default=None, help="analysis date (default: today, UTC)")
     r.add_argument("--out", required=True, help="output folder")
+    r.add_argument("--runs-dir", default="runs",
+                   help="where `nba-recon schedule update` keeps its snapshots (schedule: auto reads the "
+                        "newest; its scoreboard cache lives there too); default: runs")
     r.add_argument("--sample", type=_fraction, default=None,
                    help="list only a deterministic fraction of the lake (numbers become estimates)")
     r.add_argument("--progress", action="store_true", help="show a progress bar while listing")
@@ -104,8 +107,21 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def check_lake_uri(lake, name: str = "--lake") -> None:
+    """Credentials written into a lake URI are refused (exit 2), masked in the refusal."""
+    from .masking import lake_credentials, mask
+
+    if lake_credentials(lake):
+        raise ParameterError(f"{name} {mask(lake)}: credentials in the lake URI are refused; "
+                             "put credentials in the environment or a profile")
+
+
 def cmd_reconcile(args) -> int:
     from .reconcile import reconcile
+
+    check_lake_uri(args.lake)
+    if args.inventory:
+        check_lake_uri(args.inventory, "--inventory")
 
     as_of = args.as_of or today_utc()
     if not args.as_of:
@@ -119,7 +135,7 @@ def cmd_reconcile(args) -> int:
                        probe_max_bytes=args.probe_max_bytes,
                        probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache,
                        inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
-                       engine=args.engine, scheduler=args.scheduler)
+                       engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir)
     s = result.summary
     t = s["totals"]
     label = "estimated " if s["estimate"] else ""
@@ -136,6 +152,11 @@ def cmd_reconcile(args) -> int:
               f"{p['objects_per_s'] or 0} objects/s), {p['cached']} cached, {p['unprobed']} unprobed; "
               f"{empties} empty; {c['cross_source_gaps']} games lacking where another source has them"
               + (f" ({est}counts: see content_info.json)" if c["estimate"] else ""))
+    from .coverage.unjudged import headline
+
+    line = headline(s.get("unjudged") or [])
+    if line:
+        print(line)
     for w in s["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
     print(f"wrote {args.out}")
@@ -152,10 +173,31 @@ def cmd_demo(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command line; everything it prints or logs goes through the masking function."""
+    from .masking import MaskingStream
+
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskingStream(out), MaskingStream(err)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _install_log_masking() -> None:
+    from .masking import MaskingFilter
+
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())
+
+
+def _main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="%(levelname)s %(name)s: %(message)s")
+        _install_log_masking()
         return args.func(args)
     except BadInput as exc:
         print(f"nba-recon: error: {exc}", file=sys.stderr)

@@ -84,9 +84,9 @@ def _rebuildable(err: BaseException) -> bool:
 
 
 def _safe(text: Any) -> str:
-    from .pipeline.record import redact_value
+    from .masking import mask_text
 
-    return " ".join(str(redact_value(str(text))).split())
+    return " ".join(mask_text(str(text)).split())
 
 
 def _one_line(exc: BaseException) -> str:

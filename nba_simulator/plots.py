@@ -466,9 +466,9 @@ def headline(totals: dict, estimate: bool = False, summary: dict | None = None):
 
 
 def _redacted(value):
-    from nba_simulator.pipeline.record import redact_value
+    from nba_simulator.masking import mask
 
-    return redact_value(value)
+    return mask(value)
 
 
 def orphan_table(orphans: pd.DataFrame, duplicates: pd.DataFrame, warnings: list[str] | None = None,

@@ -6,6 +6,7 @@ atomically. ``reconcile`` chains them for the CLI.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -54,7 +55,7 @@ class Result:
 def resolve_schedule(spec: Spec, override: str | None = None) -> str:
     """The schedule to use: the CLI's override, else the spec's; relative paths from the spec file."""
     source = override or spec.schedule
-    if source in ("builtin", "db") or Path(source).is_absolute() or override:
+    if source in ("builtin", "db", "auto") or Path(source).is_absolute() or override:
         return source
     return str(Path(spec.path).parent / source)
 
@@ -149,8 +150,8 @@ def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,
     cov = coverage or build_coverage(spec, schedule, inventory, as_of, scan_info.get("sample"))
     if probe is not None:
         checked = apply_content(cov.coverage, probe.table)
-        cov = CoverageResult(checked, cov.orphans, cov.duplicates, completeness(checked),
-                             cov.warnings + probe.warnings)
+        cov = dataclasses.replace(cov, coverage=checked, completeness=completeness(checked),
+                                  warnings=cov.warnings + probe.warnings)
     gaps = find_gaps(spec, cov.coverage, cov.completeness, as_of)
     queue = task_queue(spec, gaps, cov.coverage if probe is not None else None)
     summary = summarize(spec, as_of, cov, gaps, queue, scan_info)
@@ -187,6 +188,9 @@ def summarize(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, queue:
         "tasks": {p: sum(t["priority"] == p for t in queue.tasks) for p in PRIORITIES},
         "tasks_capped": queue.capped,
         "warnings": list(scan_info.get("warnings", ())) + list(cov.warnings),
+        # what cannot be judged, and why: one record per dataset x season x season type
+        "unjudged": [dict(r) for r in cov.unjudged],
+        "schedule": cov.schedule_info,
     }
 
 
@@ -229,18 +233,20 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
               probe_max_objects: int | None = None, probe_max_bytes: int | None = None,
               probe_workers: int = 16, probe_cache=None, inventory: str | None = None,
               inventory_max_age_days: float | None = None, engine: str = "pandas",
-              scheduler: str | None = None) -> Result:
+              scheduler: str | None = None, runs_dir=None) -> Result:
     """Scan, (optionally) probe contents, analyse, write. ``probe_cache`` defaults to
     ``out_dir/content_cache.sqlite``: a rerun into the same folder reads only changed objects.
 
     ``inventory``: an S3 Inventory destination read instead of listing (see :func:`scan_lake`).
     ``engine="dask"``: the coverage's per-object work runs on a Dask cluster (``scheduler``
     address; a local in-process one when ``None``) over the inventory Parquet file written to
-    ``out_dir``, which the cluster's workers must be able to read."""
+    ``out_dir``, which the cluster's workers must be able to read.
+    ``runs_dir``: where ``schedule: auto`` finds the newest schedule snapshot and keeps its
+    scoreboard cache (``nba-recon run``'s runs folder); ``None``: no snapshot, no cache."""
     if engine not in ("pandas", "dask"):
         raise BadInput(f"engine must be pandas or dask, got {engine!r}")
-    spec = load_spec(spec_path)
-    games = schedule_for(spec, resolve_schedule(spec, schedule))
+    spec = load_spec(spec_path, as_of=as_of)
+    games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir)
     inv_path = None
     if engine == "dask":
         if sample:

@@ -9,6 +9,7 @@ from ..spec.model import Spec
 from .completeness import completeness, overall
 from .expected import Expected, as_of_timestamp, expected_items
 from .match import ALL_STATUSES, PROBLEM_STATUSES, STATUS_ORDER, match
+from .unjudged import unjudged
 
 
 @dataclass
@@ -18,6 +19,26 @@ class CoverageResult:
     duplicates: pd.DataFrame
     completeness: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    #: what cannot be judged, and why (``coverage.unjudged``): summary.json's ``unjudged``
+    unjudged: list[dict] = field(default_factory=list)
+    #: what the schedule is made of (``schedule_for``'s ``attrs["schedule_info"]``, no warnings)
+    schedule_info: dict | None = None
+
+
+def schedule_info(schedule: pd.DataFrame) -> tuple[dict | None, list[str]]:
+    """(info without warnings, warnings) of a schedule built by ``schedule_for``."""
+    info = dict(schedule.attrs.get("schedule_info") or {})
+    warnings = list(info.pop("warnings", []) or [])
+    return (info or None), warnings
+
+
+def judged(spec: Spec, schedule: pd.DataFrame, expected: Expected, cov, orphans, dups,
+           as_of) -> "CoverageResult":
+    """The CoverageResult of matched items: completeness, the schedule's warnings first, and what
+    cannot be judged."""
+    info, warnings = schedule_info(schedule)
+    return CoverageResult(cov, orphans, dups, completeness(cov), warnings + expected.warnings,
+                          unjudged(spec, schedule, cov, as_of, orphans), info)
 
 
 def build_coverage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,
@@ -36,7 +57,7 @@ def build_coverage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, 
         inventory = inventory[~inventory["key"].isin(others)]
         expected = plan.restrict(expected)
     cov, orphans, dups = match(spec, expected, inventory, as_of, schedule)
-    return CoverageResult(cov, orphans, dups, completeness(cov), expected.warnings)
+    return judged(spec, schedule, expected, cov, orphans, dups, as_of)
 
 
 __all__ = ["ALL_STATUSES", "CoverageResult", "Expected", "PROBLEM_STATUSES", "STATUS_ORDER",

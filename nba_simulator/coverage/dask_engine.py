@@ -112,6 +112,7 @@ def dask_coverage(spec: Spec, schedule: pd.DataFrame, inventory, as_of, *, sched
     from . import CoverageResult
 
     as_of = as_of_timestamp(as_of)
+    spec = spec.at(as_of)
     expected = expected_items(spec, schedule, as_of)
     keys = pd.Index(expected.keys["key"].unique())
     exclude = tuple(spec.exclude)
@@ -125,4 +126,6 @@ def dask_coverage(spec: Spec, schedule: pd.DataFrame, inventory, as_of, *, sched
     cov, none, dups = match(spec, expected, matched_df, as_of, schedule)
     orphans_df = orphans_df[ORPHAN_COLUMNS].astype({"key": "str"})
     orphans_df = orphans_df.sort_values("key", kind="mergesort").reset_index(drop=True)
-    return CoverageResult(cov, orphans_df, dups, completeness(cov), expected.warnings)
+    from . import judged
+
+    return judged(spec, schedule, expected, cov, orphans_df, dups, as_of)

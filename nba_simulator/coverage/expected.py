@@ -15,6 +15,7 @@ import pandas as pd
 
 from .. import seasons as season_math
 from ..spec.model import Dataset, Spec
+from ..spec.template import ALTERNATIVES
 
 NOT_OWED_STATUSES = ("cancelled", "postponed")
 SEASON_OPENS = (10, 1)  # month, day: when a season with no scheduled game is owed anyway
@@ -38,6 +39,7 @@ def as_of_timestamp(as_of) -> pd.Timestamp:
 
 def expected_items(spec: Spec, schedule: pd.DataFrame, as_of) -> Expected:
     as_of = as_of_timestamp(as_of)
+    spec = spec.at(as_of)
     played = _owed_games(schedule, as_of)
     frames, warnings = [], []
     for ds in spec.datasets:
@@ -46,10 +48,13 @@ def expected_items(spec: Spec, schedule: pd.DataFrame, as_of) -> Expected:
         frames.append(_with_keys(ds, fields))
     items = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     items["item_id"] = range(len(items))
-    keys = pd.concat(
-        [items[["item_id", c]].rename(columns={c: "key"}) for c in items.columns
-         if c.startswith("_layout_")], ignore_index=True).dropna().drop_duplicates()
-    items = items.drop(columns=[c for c in items.columns if c.startswith("_layout_")])
+    layouts = [items[["item_id", c]].rename(columns={c: "key"}) for c in items.columns
+               if c.startswith("_layout_")]
+    if "_alt_keys" in items:  # further keys of items with several ids (ALTERNATIVES)
+        alt = items[["item_id", "_alt_keys"]].dropna().explode("_alt_keys")
+        layouts.append(alt.rename(columns={"_alt_keys": "key"}))
+    keys = pd.concat(layouts, ignore_index=True).dropna().drop_duplicates()
+    items = items.drop(columns=[c for c in items.columns if c.startswith("_layout_") or c == "_alt_keys"])
     keys["key"] = keys["key"].astype(str)
     return Expected(items[ITEM_COLUMNS].reset_index(drop=True), keys.reset_index(drop=True), warnings)
 
@@ -81,6 +86,9 @@ def _game_fields(ds: Dataset, played, schedule, as_of) -> pd.DataFrame:
         "game_date": pd.to_datetime(g["game_date"]), "team": pd.NA,
         "espn_game_id": g["espn_game_id"], "bbref_game_id": g["bbref_game_id"],
         "home": g["home_team"], "away": g["away_team"]})
+    for extra in ALTERNATIVES.values():  # further ids of a game (espn_game_id_extra), when known
+        if extra in g.columns:
+            out[extra] = g[extra]
     out = out.assign(**_date_fields(out["game_date"]), **_season_fields(out["season"]))
     out["item_end"] = _day_end(out["game_date"])
     return out
@@ -135,8 +143,15 @@ _FIELDS_BY_PER = {"game": _game_fields, "date": _date_items, "season": _season_i
 
 
 def _with_keys(ds: Dataset, fields: pd.DataFrame) -> pd.DataFrame:
+    """The items of one dataset with every layout's key (``_layout_i``: a value that does not
+    fit its placeholder renders no key) and, for items with further ids (``ALTERNATIVES``), the
+    further keys of every layout (``_alt_keys``, a list)."""
     fields = fields.reset_index(drop=True)
-    layout_keys = {f"_layout_{i}": t.render(fields) for i, t in enumerate(ds.layouts)}
+    layout_keys = {f"_layout_{i}": t.render_valid(fields) for i, t in enumerate(ds.layouts)}
+    alternatives = pd.concat([t.render_alternatives(fields) for t in ds.layouts], ignore_index=True)
+    alt_keys = {}
+    if len(alternatives):
+        alt_keys["_alt_keys"] = alternatives.groupby("row")["key"].agg(list).reindex(fields.index)
     expected_key = pd.Series(pd.NA, index=fields.index, dtype="string")
     for col in reversed(list(layout_keys)):  # first renderable layout wins
         expected_key = layout_keys[col].where(layout_keys[col].notna(), expected_key)
@@ -146,7 +161,7 @@ def _with_keys(ds: Dataset, fields: pd.DataFrame) -> pd.DataFrame:
         "season_type": fields["season_type"].astype(object), "game_id": fields["game_id"].astype(object),
         "game_date": pd.to_datetime(fields["game_date"]), "team": fields["team"].astype(object),
         "item_end": pd.to_datetime(fields["item_end"], utc=True), "expected_key": expected_key,
-        **layout_keys}, index=fields.index)
+        **layout_keys, **alt_keys}, index=fields.index)
 
 
 def _warn_uncovered(ds: Dataset, fields: pd.DataFrame, schedule, as_of, warnings: list[str]) -> None:

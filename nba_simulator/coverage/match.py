@@ -35,7 +35,7 @@ ALL_STATUSES = STATUS_ORDER + ("unmapped",)
 
 COVERAGE_COLUMNS = ["dataset", "source", "data_type", "per", "required", "season", "season_type",
                     "game_id", "game_date", "team", "expected_key", "status", "key", "size",
-                    "last_modified", "n_objects"]
+                    "last_modified", "n_objects", "detail"]
 ORPHAN_COLUMNS = ["key", "dataset", "reason", "detail", "size", "last_modified"]
 DUPLICATE_COLUMNS = ["dataset", "season", "game_id", "expected_key", "key", "size", "last_modified",
                      "chosen"]
@@ -45,6 +45,7 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
           schedule: pd.DataFrame | None = None):
     """Return ``(coverage, orphans, duplicates)`` DataFrames."""
     as_of = as_of_timestamp(as_of)
+    spec = spec.at(as_of)
     items, item_keys = expected.items, expected.keys
     # masks over the inventory as given (no copy of it): excluded keys, expected keys
     kept = ~_excluded_mask(inventory, spec.exclude)
@@ -67,6 +68,7 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
     cov["size"] = cov["size"].astype("Int64")
     cov["status"] = cov["status"].fillna("missing")
     cov.loc[cov["expected_key"].isna(), "status"] = "unmapped"
+    cov["detail"] = _unmapped_detail(spec, cov)
     coverage = cov[COVERAGE_COLUMNS].reset_index(drop=True)
 
     dup_ids = n_objects[n_objects > 1].index
@@ -78,6 +80,20 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
     unmatched = inventory.loc[kept & ~expected_mask, ["key", "size", "last_modified"]]
     orphans = classify_unmatched(spec, unmatched, expected, schedule, as_of)
     return coverage, orphans, duplicates
+
+
+def _unmapped_detail(spec: Spec, cov: pd.DataFrame) -> pd.Series:
+    """Why an item is unmapped (the id its dataset's keys need is not in the schedule); NA for
+    every other item."""
+    from .unjudged import needed_ids
+
+    text = {d.name: f"the schedule has no {needed_ids(d) or 'value its key needs'} for this game: "
+                    f"no key can be expected" for d in spec.datasets}
+    unmapped = cov["status"] == "unmapped"
+    out = pd.Series(pd.NA, index=cov.index, dtype="string")
+    if unmapped.any():
+        out[unmapped] = cov.loc[unmapped, "dataset"].map(text).astype("string")
+    return out
 
 
 def _arrow_keys(keys: pd.Series):
@@ -197,16 +213,45 @@ def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
 _ID_COLUMNS = ("game_id", "espn_game_id", "bbref_game_id")
 
 
+def _games_by_id(schedule: pd.DataFrame, id_col: str) -> pd.DataFrame:
+    """The schedule indexed by ``id_col``, further ids (``ALTERNATIVES``) included."""
+    from ..spec.template import ALTERNATIVES
+
+    games = schedule.dropna(subset=[id_col])
+    extra = ALTERNATIVES.get(id_col)
+    if extra and extra in schedule.columns and schedule[extra].notna().any():
+        more = schedule.dropna(subset=[extra])
+        more = more.assign(**{id_col: more[extra].astype(str).str.split()}).explode(id_col)
+        games = pd.concat([games, more], ignore_index=True)
+    return games.drop_duplicates(id_col).set_index(id_col)
+
+
 def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of) -> pd.Series:
     """Why a key that parses for ``ds`` matched no expected item."""
     detail = pd.Series("no expected item has this key (outside the spec's seasons, types or dates)",
                        index=fields.index, dtype=object)
     id_col = next((c for c in _ID_COLUMNS if c in fields.columns), None)
-    if schedule is None or id_col is None or schedule[id_col].isna().all():
+    if schedule is not None and id_col is None and ds.per == "date" and (
+            "date" in fields.columns or "yyyymmdd" in fields.columns):
+        col, fmt = (fields["date"], "%Y-%m-%d") if "date" in fields.columns else (fields["yyyymmdd"], "%Y%m%d")
+        day = pd.to_datetime(col, format=fmt, errors="coerce")
+        game_days = pd.to_datetime(schedule.loc[~schedule["status"].isin(["cancelled", "postponed"]),
+                                                "game_date"]).dropna().unique()
+        no_game = day.notna() & ~day.isin(game_days)
+        detail[no_game.to_numpy()] = "no game of the schedule on this date"
         return detail
-    games = schedule.dropna(subset=[id_col]).drop_duplicates(id_col).set_index(id_col)
+    if schedule is None or id_col is None:
+        return detail
+    if id_col not in schedule.columns or schedule[id_col].isna().all():
+        return pd.Series(f"id unknown: the schedule has no {id_col} for any game, so no file named by "
+                         f"one can be matched to its game", index=fields.index, dtype=object)
+    games = _games_by_id(schedule, id_col)
     known = fields[id_col].isin(games.index)
-    detail[~known] = f"{id_col} not in the schedule"
+    unmapped = int((expected.items["dataset"] == ds.name).sum() - expected.items.loc[
+        expected.items["dataset"] == ds.name, "expected_key"].notna().sum())
+    detail[~known] = (f"{id_col} not in the schedule (id unknown: {unmapped} owed games of this dataset "
+                      f"have no {id_col}; it may be one of them)" if unmapped
+                      else f"{id_col} not in the schedule")
     g = games.reindex(fields[id_col])
     g.index = fields.index
     status = g["status"]

@@ -323,15 +323,30 @@ def schedule_from_db(config: DatabaseConfig, engine=None) -> pd.DataFrame:
     return frame.sort_values(["game_date", "game_id"], na_position="last", kind="stable").reset_index(drop=True)
 
 
-def schedule_for(spec, source: str):
+def schedule_for(spec, source: str, *, lake: str | None = None, as_of=None, runs_dir=None,
+                 storage=None):
     """The schedule ``source`` names (``resolve_schedule``'s answer): ``"db"`` reads the spec's
-    games table, anything else goes to ``schedule.load_schedule``. The hook for callers that
-    hold the spec: ``games = schedule_for(spec, resolve_schedule(spec, override))``."""
-    if source == "db":
-        return schedule_from_db(getattr(spec, "database", None))
-    from ..schedule.load import load_schedule
+    games table, ``"auto"`` builds the packaged history + the newest snapshot in ``runs_dir`` +
+    the ESPN ids of ``lake``'s scoreboards (``schedule.auto``), anything else goes to
+    ``schedule.load_schedule``. The hook for callers that hold the spec:
+    ``games = schedule_for(spec, resolve_schedule(spec, override), lake=..., runs_dir=...)``.
 
-    return load_schedule(source)
+    What the schedule is made of (``{"source", "warnings", ...}``) is in
+    ``games.attrs["schedule_info"]``: coverage reports its warnings."""
+    if source == "db":
+        games = schedule_from_db(getattr(spec, "database", None))
+        info = {"source": "db", "warnings": []}
+    elif source == "auto":
+        from ..schedule.auto import auto_schedule
+
+        games, info = auto_schedule(spec, lake, as_of=as_of, runs_dir=runs_dir, storage=storage)
+    else:
+        from ..schedule.load import load_schedule
+
+        games = load_schedule(source)
+        info = {"source": "builtin" if source == "builtin" else "file", "warnings": []}
+    games.attrs["schedule_info"] = info
+    return games
 
 
 def _data_url(config: DatabaseConfig | None, url: str | None = None) -> str:
@@ -354,6 +369,7 @@ def run_db_coverage(spec, as_of, *, url: str | None = None, schedule: pd.DataFra
     cfg: DatabaseConfig | None = getattr(spec, "database", None)
     if cfg is None:
         raise BadInput(f"{spec.path}: the spec has no database section")
+    spec = spec.at(as_of)
     own = engine is None
     engine = engine or make_engine(_data_url(cfg, url), default=None)
     try:

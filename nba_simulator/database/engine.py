@@ -6,7 +6,8 @@ comes from the environment — ``NBA_RECON_DB_PASSWORD`` (added to the URL in me
 libpq's own ``PGPASSWORD`` — or from ``~/.pgpass`` (``PGPASSFILE``), which libpq reads itself.
 A password written in the URL works too, but is a secret in a file.
 
-Wherever a URL is shown, it goes through :func:`redact` (``postgresql+psycopg2://user:***@host/db``).
+Wherever a URL is shown, it goes through :func:`nba_simulator.masking.mask`
+(``postgresql+psycopg2://user:***@host/db``; :func:`redact` is its name here).
 Engines are created with ``hide_parameters=True``, so SQLAlchemy's error messages never carry
 bound values, and connection errors are re-raised as :class:`DatabaseUnavailable` with the
 password scrubbed from the driver's message.
@@ -15,11 +16,11 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput, ReconError
+from ..masking import REDACTED, mask, mask_text  # noqa: F401 - REDACTED re-exported
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +28,6 @@ DEFAULT_HISTORY_URL = "sqlite:///runs/history.db"
 PASSWORD_ENV = "NBA_RECON_DB_PASSWORD"
 HISTORY_URL_ENV = "NBA_RECON_HISTORY_URL"
 DB_URL_ENV = "NBA_RECON_DB_URL"
-REDACTED = "***"
-_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]*)@")
-_QUERY_SECRET = re.compile(r"(?P<k>[?&](?:password|passwd|pwd|sslpassword)=)[^&#\s]*", re.I)
 
 
 class DatabaseUnavailable(ReconError):
@@ -39,24 +37,13 @@ class DatabaseUnavailable(ReconError):
 
 
 def redact(url: Any) -> str:
-    """A URL (string or SQLAlchemy URL) safe to show: its password, and password query
-    parameters, replaced by ``***``. Other text passes through with any ``user:pw@`` masked."""
-    if url is None:
-        return ""
-    if hasattr(url, "render_as_string"):
-        text = url.render_as_string(hide_password=True)
-    else:
-        text = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@", str(url))
-    return _QUERY_SECRET.sub(lambda m: f"{m['k']}{REDACTED}", text)
+    """A URL (string or SQLAlchemy URL) safe to show: :func:`nba_simulator.masking.mask`."""
+    return "" if url is None else mask(url)
 
 
 def scrub(text: str, *secrets: str | None) -> str:
-    """``text`` with each secret replaced by ``***`` and URL passwords masked."""
-    out = redact(str(text))
-    for s in secrets:
-        if s:
-            out = out.replace(s, REDACTED)
-    return out
+    """``text`` masked (:func:`nba_simulator.masking.mask_text`), ``secrets`` too."""
+    return mask_text(str(text), [s for s in secrets if s])
 
 
 def absolute_sqlite(url: str, base=None) -> str:

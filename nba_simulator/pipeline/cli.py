@@ -112,8 +112,10 @@ def run_command(args) -> int:
         extra = (f" · completeness {pct:.2f}% · {head.get('gaps'):,} gaps · {head.get('tasks'):,} tasks"
                  if isinstance(pct, (int, float)) else "")
         print(f"run {result.run_id} succeeded in {result.record.get('duration_s')} s{extra}")
+        unjudged = _print_unjudged(result.run_dir / "data" / "summary.json")
         for w in head.get("warnings") or []:
-            print(f"warning: {w}", file=sys.stderr)
+            if w not in unjudged:   # said in the unjudged line above
+                print(f"warning: {w}", file=sys.stderr)
         if rel:
             print(f"report: {rel}")
         return 0
@@ -135,6 +137,25 @@ def run_command(args) -> int:
             f"executed notebook: {_display(result.run_dir / (str(f['stage']) + '.ipynb'))}"
         print(f"{detail} · report: {rel}", file=sys.stderr)
     return 1
+
+
+def _print_unjudged(summary_path: Path) -> set[str]:
+    """The run's "N dataset-seasons cannot be judged: ..." line (as ``reconcile`` prints it);
+    returns the unjudged records as the warnings list words them (not to be said twice)."""
+    import json
+
+    from nba_simulator.report.warnings import unjudged_lines
+
+    from ..coverage.unjudged import headline
+
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    line = headline(summary.get("unjudged") or [])
+    if line:
+        print(line)
+    return {" ".join(x.split()) for x in unjudged_lines(summary.get("unjudged"))}
 
 
 def _stop_on_sigterm() -> None:

@@ -4,79 +4,40 @@ papermill saves the output notebook many times while a stage runs (at the start,
 at the end), each time with ``open(path, "w")``: a runner killed during a save would leave a
 half-written notebook under its final name, and every save holds the injected parameters in
 plain text (a database URL with its password...). While :func:`papermill_output` is active,
-papermill's saves under the run folder go through :class:`_Handler` instead: the secrets of the
-stage's parameters are replaced by ``***`` (in the injected-parameters cell, papermill's
-metadata and anywhere else in the text, e.g. a traceback quoting a URL), then the text is written
-to a temporary file beside the notebook and renamed over it.
+papermill's saves under the run folder go through :class:`_Handler` instead: every string of the
+notebook goes through :func:`nba_simulator.masking.mask` with the stage's parameters' secrets (the
+injected-parameters cell, papermill's metadata, outputs, e.g. a traceback quoting a URL), then the
+text is written to a temporary file beside the notebook and renamed over it.
 """
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import nbformat
 
+from nba_simulator.masking import mask, secret_values
 from nba_simulator.outputs import write_text
-
-from .record import REDACTED, _URL_USERINFO, is_secret_name, redact
-
-#: secrets shorter than this are masked only where parameters are written, not in all text
-MIN_SCRUB_LEN = 6
-
-
-def secret_values(params: Mapping[str, Any]) -> list[str]:
-    """The secret strings held by ``params``: values of secret-named parameters, and the
-    passwords of URLs (``postgresql://user:PASSWORD@host``)."""
-    out: set[str] = set()
-
-    def visit(name: str, value: Any) -> None:
-        if isinstance(value, Mapping):
-            for k, v in value.items():
-                visit(str(k), v)
-        elif isinstance(value, (list, tuple)):
-            for v in value:
-                visit(name, v)
-        elif isinstance(value, str) and value:
-            if is_secret_name(name):
-                out.add(value)
-            for m in _URL_USERINFO.finditer(value):
-                if m["pw"] and m["pw"] != REDACTED:
-                    out.add(m["pw"])
-
-    for k, v in params.items():
-        visit(str(k), v)
-    return sorted(out, key=len, reverse=True)
-
-
-def scrub_text(text: str, secrets: list[str]) -> str:
-    """``text`` with every secret (long enough to be unambiguous) replaced by ``***``, in its raw
-    and in its JSON-escaped form."""
-    for secret in secrets:
-        if len(secret) < MIN_SCRUB_LEN:
-            continue
-        for form in {secret, json.dumps(secret)[1:-1]}:
-            text = text.replace(form, REDACTED)
-    return text
 
 
 def scrub_notebook(text: str, params: Mapping[str, Any]) -> str:
-    """A notebook's JSON text with ``params``' secrets redacted (unchanged when there are none)."""
+    """A notebook's JSON text with every string masked (:func:`nba_simulator.masking.mask`,
+    ``params``' secrets included); the injected-parameters cell rewritten from the masked
+    parameters. Masking works on the parsed notebook, never on its JSON text, so the result is
+    always a valid notebook."""
     secrets = secret_values(params)
-    if not secrets:
-        return text
     nb = nbformat.reads(text, as_version=4)
-    safe = redact(params)
-    from papermill.translators import translate_parameters
+    safe = mask(dict(params), secrets)
+    if params:
+        from papermill.translators import translate_parameters
 
-    for cell in nb.cells:
-        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-            cell.source = translate_parameters("python3", "python", safe, "Parameters (secrets redacted)")
-    meta = nb.metadata.get("papermill", {})
-    if isinstance(meta.get("parameters"), dict):
-        meta["parameters"] = redact(meta["parameters"])
-    return scrub_text(nbformat.writes(nb), secrets)
+        for cell in nb.cells:
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                cell.source = translate_parameters("python3", "python", safe,
+                                                   "Parameters (secrets redacted)")
+    masked = nbformat.from_dict(mask(nb, secrets))
+    return nbformat.writes(masked)
 
 
 def write_notebook(nb: nbformat.NotebookNode, path: str | Path,

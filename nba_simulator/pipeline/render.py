@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import nbformat
 
+from nba_simulator.masking import mask, mask_text
 from nba_simulator.outputs import write_text
 
 from .record import RECORD_NAME
@@ -143,7 +144,7 @@ def notebook_to_html(notebook: str | Path, out: str | Path, *, title: str | None
 
     Nothing is fetched from the web when the page is opened. With the run's ``record``, the page
     gets the run's navigation bar (``current``: this page's file name)."""
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = nbformat.from_dict(mask(nbformat.read(str(notebook), as_version=4)))
     _images_with_alt(nb)
     _errors_in_one_line(nb, Path(out).parent, Path(notebook).stem)
     exporter = _exporter(show_code)
@@ -173,7 +174,7 @@ def _errors_in_one_line(nb, folder: Path, stem: str) -> None:
         text.append(f"{out.get('ename')}: {out.get('evalue')}\n\n" +
                     _ANSI.sub("", "\n".join(out.get("traceback") or [])) + "\n")
     log.parent.mkdir(parents=True, exist_ok=True)
-    write_text("\n".join(text), log)
+    write_text(mask_text("\n".join(text)), log)
     first = errors[0][1]
     line = (f'<div class="stage-error" id="stage-error" role="alert" style="background:#ffebe9;'
             f'color:#a40e26;padding:.6em 1em;border-radius:6px;margin:.5em 0">'
@@ -312,7 +313,7 @@ def failure_report(record: Mapping[str, Any], out: str | Path) -> Path:
         body.append(f"<h1>Run {esc(record.get('status'))}</h1>"
                     f'<p id="headline" class="failline">The run did not finish: no summary was produced.</p>')
     body.append("<h2>Stages</h2>" + stage_table(record) + "</div>")
-    return write_text(_page(page_title(record, "Run failed"), "\n".join(body)), out)
+    return write_text(mask_text(_page(page_title(record, "Run failed"), "\n".join(body))), out)
 
 
 def _records(runs_dir: Path) -> Iterable[dict[str, Any]]:
@@ -365,4 +366,4 @@ def write_index(runs_dir: str | Path) -> Path:
             "<th>status</th><th>lake</th><th class=num>complete</th><th class=num>tasks</th>"
             "<th class=num>duration</th><th>stages</th><th>warnings</th></tr>"
             "</thead><tbody>" + "".join(rows) + "</tbody></table></div>")
-    return write_text(_page("Reconciliation runs · NBA lake", body), runs_dir / INDEX_NAME)
+    return write_text(mask_text(_page("Reconciliation runs · NBA lake", body)), runs_dir / INDEX_NAME)

@@ -31,6 +31,7 @@ import nbformat
 import papermill
 
 import nba_simulator
+from nba_simulator import masking
 from nba_simulator.errors import ParameterError, StageFailed, is_bad_input
 from nba_simulator.outputs import atomic_path
 
@@ -38,8 +39,7 @@ from . import params as P
 from .lock import RunsLock
 from .monitor import KernelMonitor
 from .nbio import papermill_output, write_notebook
-from .record import (REDACTED, _URL_USERINFO, library_versions, new_stage, read_record, redact,
-                     write_record)
+from .record import library_versions, new_stage, read_record, redact, write_record
 from .render import (REPORT_NAME, failure_report, notebook_to_html, page_title, run_failure,
                      stage_label, write_index)
 from .retry import Backoff, Failure, classify, with_retries
@@ -96,16 +96,6 @@ def select_stages(names: Sequence[str] | None) -> list[str]:
                 raise ParameterError(f"unknown stage {name!r} (stages: {', '.join(STAGES)})")
             chosen.update(hits)
     return [s for s in STAGES if s in chosen]
-
-
-def _was_redacted(value: Any) -> bool:
-    """A value run.json kept without its secret (``***``, or a URL whose password is ``***``):
-    resuming with it would use the mask as the password."""
-    if value == REDACTED:
-        return True
-    if isinstance(value, (list, tuple)):
-        return any(_was_redacted(v) for v in value)
-    return isinstance(value, str) and any(m["pw"] == REDACTED for m in _URL_USERINFO.finditer(value))
 
 
 def _absolute(value: Any) -> Any:
@@ -190,7 +180,13 @@ class Runner:
             from nba_simulator.database.engine import absolute_sqlite
 
             values["history"] = absolute_sqlite(values["history"])
-        missing = [k for k, v in values.items() if _was_redacted(v)]
+        masking.register_params(values)   # masked wherever they appear from now on
+        for name in ("lake", "inventory"):
+            if masking.lake_credentials(values.get(name)):
+                raise ParameterError(f"parameter {name} {masking.mask(values[name])}: credentials in "
+                                     "the lake URI are refused; put credentials in the environment "
+                                     "or a profile")
+        missing = [k for k, v in values.items() if masking.was_masked(v)]
         if missing:
             raise ParameterError(f"parameter {missing[0]} was redacted from run.json; "
                                  f"pass it again with -p {missing[0]} VALUE")

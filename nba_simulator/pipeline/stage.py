@@ -15,6 +15,7 @@ Two modes, chosen by ``run_dir``:
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -38,7 +39,10 @@ PRODUCERS = {
     "db_coverage.parquet": "02_coverage", "db_problems.parquet": "02_coverage",
     "gaps.parquet": "03_gaps", "tasks.json": "04_tasks",
     "summary.json": "05_summary", "history.json": "05_summary",
+    "schedule.parquet": "01_scan", "schedule_info.json": "01_scan",
 }
+#: the schedule a run judges against, written by the first stage that needs it
+SCHEDULE_FILE, SCHEDULE_INFO = "schedule.parquet", "schedule_info.json"
 #: the content probe's cache: beside the runs (shared by every run: an unchanged object is read once)
 CONTENT_CACHE = "content_cache.sqlite"
 
@@ -105,7 +109,7 @@ class Stage:
     def spec(self):
         from nba_simulator.spec import load_spec
 
-        return load_spec(self.spec_path)
+        return load_spec(self.spec_path, as_of=self.as_of)
 
     @cached_property
     def schedule_path(self) -> str:
@@ -115,11 +119,28 @@ class Stage:
 
     @cached_property
     def schedule(self) -> pd.DataFrame:
-        """The expected games: the schedule file, the built-in one, or (``schedule: db``) the
-        spec's ``database.games`` table."""
+        """The expected games: the schedule file, the built-in one, (``schedule: db``) the spec's
+        ``database.games`` table, or (``schedule: auto``) the packaged history + the newest
+        snapshot beside the runs + the lake's scoreboards' ESPN ids.
+
+        In a pipeline run the first stage that needs it builds it once and writes it into
+        ``data/`` (``schedule.parquet``, ``schedule_info.json``); later stages read those files,
+        so every stage of a run judges against the same games (as ``reconcile`` does)."""
         from nba_simulator.database.db_coverage import schedule_for
 
-        return schedule_for(self.spec, self.schedule_path)
+        if not self.standalone and self.path(SCHEDULE_FILE).exists() and self.path(SCHEDULE_INFO).exists():
+            games = read_parquet(self.path(SCHEDULE_FILE))
+            games.attrs["schedule_info"] = read_json(self.path(SCHEDULE_INFO))
+            return games
+        games = schedule_for(self.spec, self.schedule_path, lake=self.lake, as_of=self.as_of,
+                             runs_dir=self.runs_dir())
+        if not self.standalone:
+            info = games.attrs.get("schedule_info", {})
+            self.write_table(SCHEDULE_FILE, games)
+            self.write_json(SCHEDULE_INFO, info)
+            games = read_parquet(self.path(SCHEDULE_FILE))  # exactly what later stages will read
+            games.attrs["schedule_info"] = info
+        return games
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
@@ -129,10 +150,10 @@ class Stage:
 
     def describe(self) -> pd.DataFrame:
         """The resolved inputs, as a small table for the notebook's first output."""
-        from nba_simulator.pipeline.record import redact_value
+        from nba_simulator.masking import mask
 
         rows = [("stage", self.name), ("mode", "standalone" if self.standalone else "pipeline"),
-                ("as of", self.as_of), ("lake", redact_value(str(self.lake))),
+                ("as of", self.as_of), ("lake", mask(str(self.lake))),
                 ("spec", self.spec_path), ("schedule", self.schedule_source or "(the spec's)"),
                 ("run folder", str(self.run_dir))]
         return pd.DataFrame(rows, columns=["", "value"]).set_index("")
@@ -175,7 +196,8 @@ class Stage:
             for name in ("content.parquet", "content_info.json"):
                 self.path(name).unlink(missing_ok=True)
         self.write_json("coverage_info.json", {"warnings": cov.warnings, "sample": scan_info.get("sample"),
-                                               "probe": content is not None})
+                                               "probe": content is not None, "unjudged": cov.unjudged,
+                                               "schedule": cov.schedule_info})
 
     # ------------------------------------------------------------------ upstream results
     def inventory(self, sample: float | None = None) -> tuple[pd.DataFrame, dict]:
@@ -205,7 +227,8 @@ class Stage:
                 self._memo["coverage"] = CoverageResult(
                     self.read_table("coverage.parquet"), self.read_table("orphans.parquet"),
                     self.read_table("duplicates.parquet"), self.read_table("completeness.parquet"),
-                    list(info.get("warnings", [])))
+                    list(info.get("warnings", [])), list(info.get("unjudged", [])),
+                    info.get("schedule"))
         return self._memo["coverage"]
 
     def gaps(self) -> pd.DataFrame:
@@ -261,8 +284,8 @@ class Stage:
                             max_objects=max_objects, max_bytes=max_bytes, workers=workers,
                             cache=self.content_cache, as_of=self.as_of)
         checked = apply_content(cov.coverage, result.table)
-        cov = CoverageResult(checked, cov.orphans, cov.duplicates, completeness(checked),
-                             cov.warnings + result.warnings)
+        cov = dataclasses.replace(cov, coverage=checked, completeness=completeness(checked),
+                                  warnings=cov.warnings + result.warnings)
         self._memo.update(coverage=cov, probe=result)
         self._memo.pop("content", None)
         return cov, result

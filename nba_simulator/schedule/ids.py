@@ -119,6 +119,32 @@ def normalize_espn_ids(values: pd.Series) -> pd.Series:
     return ids
 
 
+def clean_espn_ids(values: pd.Series, source: str = "", what: str = "espn_game_id") -> tuple[pd.Series, list[str]]:
+    """Valid ESPN ids only: all digits and not zero ('401584800.0' -> '401584800', leading zeros
+    dropped). An id of ``0``, blank or not numeric becomes NA; each one gives a warning naming
+    ``source`` and the row (index label). Several ids in one cell (space, comma or semicolon
+    separated) are kept, space-separated, in the order given, each checked."""
+    text = values.astype("string").str.strip()
+    parts = text.str.split(r"[\s,;]+", regex=True)
+    out, warnings = [], []
+    where = values.index.name or "row"
+    for label, raw, items in zip(values.index, text.array, parts.array):
+        if raw is pd.NA or items is pd.NA or raw == "":
+            out.append(pd.NA)
+            continue
+        good = []
+        for item in items:
+            digits = re.sub(_FLOAT_TAIL, "", item) if re.fullmatch(r"\d+\.0*", item) else item
+            if re.fullmatch(r"\d+", digits) and digits.strip("0"):
+                good.append(digits.lstrip("0"))
+            else:
+                warnings.append(f"{source + ': ' if source else ''}{what} {item!r} in {where} {label} "
+                                f"is not a valid ESPN id (all digits, not zero); dropped")
+        good = list(dict.fromkeys(good))
+        out.append(" ".join(good) if good else pd.NA)
+    return pd.Series(out, index=values.index, dtype="string", name=values.name), warnings
+
+
 def normalize_espn_id(value: object) -> str:
     if isinstance(value, bool) or value is None:
         raise ScheduleError(f"bad ESPN game id {value!r}")

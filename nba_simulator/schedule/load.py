@@ -3,13 +3,20 @@
 Canonical frame, one row per game, sorted by game_date then game_id, RangeIndex:
 
 - ``game_id``, ``season``, ``season_type``, ``home_team``, ``away_team``, ``espn_game_id``,
-  ``bbref_game_id``, ``status``: pandas ``string`` dtype, missing = ``pd.NA``.
+  ``bbref_game_id``, ``status``, ``espn_game_id_extra``, ``provenance``: pandas ``string`` dtype,
+  missing = ``pd.NA``. ``espn_game_id_extra`` holds further valid ESPN ids of the same game,
+  space-separated (the 2011-12 double scheme; ``espn_game_id`` stays the primary one).
+  ``provenance`` is a comma-separated list of the sources that contributed the row (see
+  ``PROVENANCES``).
 - ``game_date``, ``original_date``: ``datetime64[ns]`` at midnight (the local date as written; time
   and offset are ignored), ``NaT`` when unknown. ``original_date`` is the date a postponed game was
   first scheduled on.
 
 A user file (CSV, CSV.gz or Parquet) needs ``game_id, season, season_type, game_date, home_team,
-away_team``; ``espn_game_id, bbref_game_id, status, original_date`` are optional. ``season`` and
+away_team``; ``espn_game_id, bbref_game_id, status, original_date, espn_game_id_extra, provenance``
+are optional. ESPN ids must be all digits and not zero: an id of ``0`` or one that is not numeric is
+dropped with a warning naming the file and line; a game may carry several ESPN ids (in
+``espn_game_id_extra``, several ids in one cell, or repeated rows that differ only in the ESPN id). ``season`` and
 ``season_type`` may be left empty: the game id says both, and a value that contradicts it is an
 error. Dates must be ISO (``2023-12-25``). Team spellings (ESPN ``GS``, ``UTAH``...) become the NBA
 Stats abbreviation of that season. ``status`` defaults to ``final`` when there is a date, else
@@ -35,7 +42,8 @@ log = logging.getLogger(__name__)
 BUILTIN = Path(__file__).resolve().parents[1] / "data" / "schedule" / "builtin_schedule.csv.gz"
 REQUIRED = ("game_id", "season", "season_type", "game_date", "home_team", "away_team")
 COLUMNS = ("game_id", "season", "season_type", "game_date", "home_team", "away_team",
-           "espn_game_id", "bbref_game_id", "status", "original_date")
+           "espn_game_id", "bbref_game_id", "status", "original_date", "espn_game_id_extra", "provenance")
+PROVENANCES = ("packaged", "user", "nbastats_gamelog", "league_schedule", "espn_lake", "espn_api", "snapshot")
 DATE_COLUMNS = ("game_date", "original_date")
 STATUSES = ("final", "scheduled", "cancelled", "postponed")
 UNPLAYED = ("cancelled", "postponed")  # never expected on their date, and no box score id
@@ -59,20 +67,22 @@ def load_schedule(source: str = "builtin", *, espn_map: str | None = None) -> pd
     path = BUILTIN if source == "builtin" else Path(source)
     raw = read_table(path, REQUIRED)
     try:
-        frame = canonical(raw)
+        frame = canonical(raw, source=str(path), provenance="packaged" if source == "builtin" else "user")
     except ScheduleError as exc:
         raise ScheduleError(f"{path}: {exc}") from None
-    frame = one_row_per_game(frame, str(path))
+    frame = one_row_per_game(merge_espn_rows(frame), str(path))
     if espn_map is not None:
         frame = _with_espn_map(frame, Path(espn_map), path)
-    _check_unique(frame, "espn_game_id", path)
+    check_unique_espn(frame, path)
     _check_unique(frame, "bbref_game_id", path)
     frame = frame.sort_values(["game_date", "game_id"], na_position="last", kind="stable")
     return frame.reset_index(drop=True)
 
 
-def canonical(raw: pd.DataFrame) -> pd.DataFrame:
-    """Normalise and validate every column of a raw table (strings as read); keeps the index."""
+def canonical(raw: pd.DataFrame, *, source: str = "", provenance: str | None = None) -> pd.DataFrame:
+    """Normalise and validate every column of a raw table (strings as read); keeps the index.
+    ``source`` names the table in warnings (invalid ESPN ids are dropped, logged); ``provenance``
+    fills the provenance of rows that do not give one."""
     gid = ids.normalize_game_ids(raw["game_id"])
     out = pd.DataFrame({"game_id": gid}, index=raw.index)
     out["season"] = _season(raw["season"], gid)
@@ -85,9 +95,101 @@ def canonical(raw: pd.DataFrame) -> pd.DataFrame:
             raise ids.bad_value_error(raw[side], team.isna(), side)
         out[side] = teams.to_nba_abbrs(team, out["season"])
     out["status"] = _status(_optional(raw, "status"), out["game_date"])
-    out["espn_game_id"] = ids.normalize_espn_ids(_optional(raw, "espn_game_id"))
+    out["espn_game_id"], out["espn_game_id_extra"] = _espn(raw, source)
     out["bbref_game_id"] = _bbref(_optional(raw, "bbref_game_id"), out)
+    out["provenance"] = normalize_provenance(_optional(raw, "provenance"), provenance)
     return out[list(COLUMNS)]
+
+
+def _espn(raw: pd.DataFrame, source: str) -> tuple[pd.Series, pd.Series]:
+    """(primary, extra) ESPN ids from espn_game_id and espn_game_id_extra; invalid ids dropped."""
+    main, w1 = ids.clean_espn_ids(_optional(raw, "espn_game_id"), source, "espn_game_id")
+    extra, w2 = ids.clean_espn_ids(_optional(raw, "espn_game_id_extra"), source, "espn_game_id_extra")
+    for w in w1 + w2:
+        log.warning("%s", w)
+    return split_espn_ids(join_ids(main, extra))
+
+
+def join_ids(*columns: pd.Series) -> pd.Series:
+    """Space-separated ids of several columns, each id once, in order; NA when none."""
+    parts = [c.astype("string").fillna("") for c in columns]
+    joined = parts[0]
+    for p in parts[1:]:
+        joined = joined + " " + p
+    uniq = [" ".join(dict.fromkeys(v.split())) for v in joined.array]
+    out = pd.Series(uniq, index=columns[0].index, dtype="string")
+    return out.where(out != "", pd.NA)
+
+
+def split_espn_ids(ids_text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """'a b c' -> ('a', 'b c'); NA -> (NA, NA)."""
+    first = ids_text.str.split(" ", n=1).str[0].astype("string")
+    rest = ids_text.str.split(" ", n=1).str[1].astype("string")
+    return first.where(first != "", pd.NA), rest.where(rest.notna() & (rest != ""), pd.NA)
+
+
+def all_espn_ids(frame: pd.DataFrame) -> pd.Series:
+    """Every ESPN id of every game, one per row, indexed like ``frame`` (repeated labels)."""
+    both = join_ids(frame["espn_game_id"], frame["espn_game_id_extra"] if "espn_game_id_extra" in frame
+                    else pd.Series(pd.NA, index=frame.index, dtype="string"))
+    return both.str.split(" ").explode().dropna().astype("string")
+
+
+def normalize_provenance(values: pd.Series, default: str | None = None) -> pd.Series:
+    """Comma-separated source names, lower-case, each once, in PROVENANCES order; unknown names
+    are an error (ScheduleError naming the row); empty -> ``default``."""
+    text = values.astype("string").str.strip().str.lower()
+    text = text.where(text.notna() & (text != ""), default)
+    order = {name: i for i, name in enumerate(PROVENANCES)}
+    out = []
+    for label, cell in zip(values.index, text.array):
+        if cell is None or cell is pd.NA:
+            out.append(pd.NA)
+            continue
+        names = [n.strip() for n in str(cell).split(",") if n.strip()]
+        unknown = [n for n in names if n not in order]
+        if unknown:
+            raise ScheduleError(f"bad provenance {unknown[0]!r} in {values.index.name or 'row'} {label} "
+                                f"(expected names from {', '.join(PROVENANCES)})")
+        out.append(",".join(sorted(set(names), key=order.get)) or pd.NA)
+    return pd.Series(out, index=values.index, dtype="string")
+
+
+def add_provenance(current: pd.Series, name: str, where: pd.Series | None = None) -> pd.Series:
+    """``current`` with ``name`` added (where ``where`` is True, default everywhere)."""
+    added = current.astype("string").fillna("") + "," + name
+    if where is not None:
+        added = added.where(where.to_numpy(), current.astype("string").fillna(""))
+    added = added.str.strip(",")
+    return normalize_provenance(added.where(added != "", pd.NA).rename(current.name))
+
+
+def merge_espn_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of one game that differ only in their ESPN ids become one row carrying all the ids
+    (the 2011-12 double scheme: both ids are valid keys of the same game)."""
+    others = [c for c in frame.columns if c not in ("espn_game_id", "espn_game_id_extra", "provenance")]
+    several = frame["game_id"].duplicated(keep=False)
+    if not several.any():
+        return frame
+    key = pd.util.hash_pandas_object(frame[others], index=False)
+    several &= key.duplicated(keep=False)
+    espn_text = join_ids(frame["espn_game_id"], frame["espn_game_id_extra"]).fillna("")
+    several &= espn_text.groupby(key).transform("nunique") > 1
+    if not several.any():
+        return frame
+    rows = frame.loc[several]
+    ids_all = join_ids(rows["espn_game_id"], rows["espn_game_id_extra"])
+    merged_ids = ids_all.groupby(key[several], sort=False).agg(lambda s: " ".join(s.dropna()))
+    merged_prov = rows["provenance"].fillna("").groupby(key[several], sort=False).agg(",".join)
+    first = rows.loc[~key[several].duplicated()].copy()
+    k = key[first.index]
+    primary, extra = split_espn_ids(join_ids(pd.Series(merged_ids[k].array, index=first.index, dtype="string")))
+    first["espn_game_id"], first["espn_game_id_extra"] = primary, extra
+    prov = pd.Series(merged_prov[k].array, index=first.index, dtype="string")
+    first["provenance"] = normalize_provenance(prov.where(prov.str.strip(",") != "", pd.NA))
+    out = pd.concat([frame.loc[~several], first]).sort_index(kind="stable")
+    log.info("merged %d rows of %d games that differ only in their ESPN ids", int(several.sum()), len(first))
+    return out
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -175,26 +277,36 @@ def _bbref(values: pd.Series, out: pd.DataFrame) -> pd.Series:
 
 
 def _with_espn_map(frame: pd.DataFrame, map_path: Path, schedule: Path) -> pd.DataFrame:
-    """Fill espn_game_id from a (game_id, espn_game_id) CSV; one ESPN id per game."""
+    """Add ESPN ids from a (game_id, espn_game_id) CSV. A game listed with several ids keeps them
+    all (the first is the primary id unless the schedule already has one)."""
     raw = read_table(map_path, ("game_id", "espn_game_id"))
     try:
-        pairs = pd.DataFrame({"game_id": ids.normalize_game_ids(raw["game_id"]),
-                              "espn_game_id": ids.normalize_espn_ids(raw["espn_game_id"])})
+        gid = ids.normalize_game_ids(raw["game_id"])
     except ScheduleError as exc:
         raise ScheduleError(f"{map_path}: {exc}") from None
-    pairs = pairs.dropna().drop_duplicates()
-    several = pairs["game_id"].duplicated(keep=False)
-    if several.any():
-        gid = pairs.loc[several, "game_id"].iloc[0]
-        both = ", ".join(pairs.loc[pairs["game_id"] == gid, "espn_game_id"])
-        raise ScheduleError(f"{map_path}: game {gid} has several ESPN ids ({both}); keep one per game")
-    mapped = frame["game_id"].map(pairs.set_index("game_id")["espn_game_id"]).astype("string")
-    clash = (frame["espn_game_id"].notna() & mapped.notna() & (frame["espn_game_id"] != mapped)).fillna(False)
-    if clash.any():
-        row = frame.loc[clash].iloc[0]
-        raise ScheduleError(f"{map_path}: ESPN id {mapped[clash].iloc[0]} for game {row['game_id']} "
-                            f"contradicts {row['espn_game_id']} in {schedule}")
-    return frame.assign(espn_game_id=frame["espn_game_id"].fillna(mapped).astype("string"))
+    espn, warnings = ids.clean_espn_ids(raw["espn_game_id"], str(map_path))
+    for w in warnings:
+        log.warning("%s", w)
+    pairs = pd.DataFrame({"game_id": gid, "espn_game_id": espn}).dropna().drop_duplicates()
+    mapped = pairs.groupby("game_id", sort=False)["espn_game_id"].agg(" ".join)
+    extra = pd.Series(frame["game_id"].map(mapped).array, index=frame.index, dtype="string")
+    ids_all = join_ids(frame["espn_game_id"], frame["espn_game_id_extra"], extra)
+    primary, rest = split_espn_ids(ids_all)
+    got = extra.notna()
+    return frame.assign(espn_game_id=primary, espn_game_id_extra=rest,
+                        provenance=add_provenance(frame["provenance"], "user", got))
+
+
+def check_unique_espn(frame: pd.DataFrame, path: Path | str) -> None:
+    """An ESPN id (primary or extra) names one game; two games sharing one is an error."""
+    every = all_espn_ids(frame)
+    games = frame["game_id"].reindex(every.index)
+    pairs = pd.DataFrame({"espn": every.array, "game_id": games.array}).drop_duplicates()
+    shared = pairs["espn"].duplicated(keep=False)
+    if shared.any():
+        value = pairs.loc[shared, "espn"].iloc[0]
+        names = ", ".join(pairs.loc[pairs["espn"] == value, "game_id"])
+        raise ScheduleError(f"{path}: espn_game_id {value} is given to several games ({names})")
 
 
 def _check_unique(frame: pd.DataFrame, col: str, path: Path) -> None:

@@ -9,7 +9,7 @@ import yaml
 
 from .. import seasons as season_math
 from ..errors import BadInput, SpecError
-from .model import (CONTENT_FORMATS, DEFAULT_PRIORITIES, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
+from .model import (CONTENT_FORMATS, DEFAULT_PRIORITIES, OPEN_SEASON_ENDS, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
                     ContentRule, Dataset, InventorySource, PriorityRule, Spec, TaskRules)
 from .template import KeyTemplate, TemplateError, overlapping
 
@@ -57,8 +57,9 @@ def default_spec_path() -> Path:
     return Path(str(resources.files("nba_simulator") / "data" / "default_spec.yaml"))
 
 
-def load_spec(path: str | Path) -> Spec:
-    """Read and validate a spec file; ``"default"`` is the packaged spec of the real bucket."""
+def load_spec(path: str | Path, as_of=None) -> Spec:
+    """Read and validate a spec file; ``"default"`` is the packaged spec of the real bucket.
+    With ``as_of``, open season ranges (``2002-03..current``) are resolved at it (``Spec.at``)."""
     path = default_spec_path() if str(path) == DEFAULT_SPEC else Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -66,7 +67,8 @@ def load_spec(path: str | Path) -> Spec:
         raise SpecError("spec file not found", str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SpecError(f"cannot read spec: {exc}", str(path)) from None
-    return parse_spec(text, str(path))
+    spec = parse_spec(text, str(path))
+    return spec.at(as_of) if as_of is not None else spec
 
 
 def parse_spec(text: str, name: str = "<spec>") -> Spec:
@@ -187,7 +189,7 @@ class _Validator:
                 raise self.fail(f"{what}: placeholder {{{sorted(missing)[0]}}} cannot be filled for "
                                 f"per: {per}", d, "keys")
             layouts.append(t)
-        seasons = self.season_list(d["seasons"], d, what)
+        seasons, seasons_open = self.season_list(d["seasons"], d, what)
         types = d.get("season_types", ["regular", "playoffs"])
         if isinstance(types, str):
             types = [types]
@@ -203,7 +205,8 @@ class _Validator:
             freshness_days=self.integer(d, "freshness_days", what, None),
             scraper=self.text(d, "scraper", what) if "scraper" in d else None,
             line=parent.key_lines.get(name),
-            content=self.content(d["content"], d, what) if "content" in d else None)
+            content=self.content(d["content"], d, what) if "content" in d else None,
+            seasons_open=seasons_open)
 
     def content(self, c: Any, d: _Map, what: str) -> ContentRule:
         what = f"{what}: content"
@@ -237,18 +240,25 @@ class _Validator:
         return ContentRule(fmt, tuple(paths or ()), self.integer(c, "min_rows", what, 1),
                            tuple(columns), bool(header), c.line)
 
-    def season_list(self, value: Any, d: _Map, what: str) -> list[str]:
+    def season_list(self, value: Any, d: _Map, what: str) -> tuple[list[str], tuple[str, str] | None]:
+        """``(seasons, open_range)``: a fixed range or list gives its seasons and ``None``; an
+        open range ``2002-03..current`` (or ``..previous``) gives ``[]`` and ``(first, end)``,
+        resolved at the run's ``as_of`` by ``Spec.at``."""
         try:
             if isinstance(value, str) and ".." in value:
                 first, last = (s.strip() for s in value.split("..", 1))
-                return season_math.season_range(first, last)
+                if last in OPEN_SEASON_ENDS:
+                    season_math.start_year(first)  # validates the first season
+                    return [], (first, last)
+                return season_math.season_range(first, last), None
             if isinstance(value, str):
-                return [season_math.label(season_math.start_year(value))]
+                return [season_math.label(season_math.start_year(value))], None
             if isinstance(value, list) and value:
-                return [season_math.label(season_math.start_year(str(v))) for v in value]
+                return [season_math.label(season_math.start_year(str(v))) for v in value], None
         except BadInput as exc:
             raise self.fail(f"{what}: bad seasons: {exc}", d, "seasons") from None
-        raise self.fail(f"{what}: seasons must be like 2002-03..2024-25 or a list", d, "seasons")
+        raise self.fail(f"{what}: seasons must be like 2002-03..2024-25, 2002-03..current "
+                        f"or a list", d, "seasons")
 
     def text(self, d: _Map, key: str, what: str) -> str:
         v = d.get(key)

@@ -1,11 +1,14 @@
 """What the lake SHOULD hold: datasets, their key layouts, and the rules that rank and batch gaps."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from .template import KeyTemplate
 
 PER_VALUES = ("game", "date", "season", "team_season")
+#: the moving ends a season range may have (``seasons: 2002-03..current``), resolved at as_of
+OPEN_SEASON_ENDS = ("current", "previous")
 SEASON_TYPES = ("preseason", "regular", "all_star", "playoffs", "play_in", "cup_final")
 PRIORITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 CONTENT_FORMATS = ("json", "csv", "parquet")
@@ -60,6 +63,9 @@ class Dataset:
     scraper: str | None = None
     line: int | None = None
     content: ContentRule | None = None  # what a non-empty file holds; None: not checked
+    #: an open-ended ``seasons: FIRST..current`` (or ``..previous``): the range's first season and
+    #: its moving end, resolved against ``as_of`` by :meth:`at`; ``None`` for a fixed list
+    seasons_open: tuple[str, str] | None = None
 
     @property
     def canonical(self) -> KeyTemplate:
@@ -127,3 +133,36 @@ class Spec:
             if d.name == name:
                 return d
         raise KeyError(name)
+
+    def at(self, as_of) -> "Spec":
+        """The spec with every open-ended season range (``2002-03..current``) resolved at
+        ``as_of``: ``current`` is the season ``as_of`` belongs to (``seasons.of_date``: August
+        starts the next season, so in July the season just ended is still current), ``previous``
+        the one before. A range whose end comes before its first season holds no season.
+        Idempotent; a spec without open ranges is returned as is."""
+        if not any(d.seasons_open for d in self.datasets):
+            return self
+        from .. import seasons as season_math
+
+        current = season_math.start_year(season_math.of_date(as_of_date(as_of)))
+        ends = {"current": current, "previous": current - 1}
+        out = []
+        for d in self.datasets:
+            if d.seasons_open:
+                first, end = d.seasons_open
+                last = ends[end]
+                seasons = tuple(season_math.label(y)
+                                for y in range(season_math.start_year(first), last + 1))
+                d = dataclasses.replace(d, seasons=seasons)
+            out.append(d)
+        return dataclasses.replace(self, datasets=tuple(out))
+
+
+def as_of_date(as_of):
+    """The calendar date (UTC) of an ``as_of`` value (a date, a timestamp or its text)."""
+    import pandas as pd
+
+    ts = pd.Timestamp(as_of)
+    if ts.tzinfo is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts.normalize()

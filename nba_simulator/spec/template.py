@@ -28,6 +28,15 @@ PLACEHOLDERS: dict[str, str] = {
     "away": r"[A-Z]{2,4}",
 }
 
+#: placeholders whose item may carry further values besides the one in its own column: the
+#: named column holds them, space-separated (NA when none). Every layout renders one key per
+#: value (the item is present when any of them is); the placeholder's own column is the primary
+#: value, the one ``expected_key`` uses. (ESPN lists some games under two ids: the 2011-12 double
+#: scheme.) A placeholder not listed here has exactly one value per item.
+ALTERNATIVES: dict[str, str] = {
+    "espn_game_id": "espn_game_id_extra",
+}
+
 #: one example value per placeholder, used to check templates against each other.
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "game_id": ("0022300001", "0042300401"),
@@ -161,6 +170,41 @@ class KeyTemplate:
                 raise TemplateError(f"template {self.text!r} needs {{{name}}}, which items lack")
             out = out + items[name].astype("string") + lit
         return out
+
+    def render_valid(self, items: pd.DataFrame) -> pd.Series:
+        """:meth:`render`, with NA where a value does not fit its placeholder (an ESPN id ``0``,
+        a blank): a key this layout would not parse back is no key at all."""
+        keys = self.render(items)
+        known = keys.notna()
+        if known.any() and self.placeholders:
+            fits = self.matches(keys[known])
+            keys[known] = keys[known].where(fits, pd.NA)
+        return keys
+
+    def render_alternatives(self, items: pd.DataFrame) -> pd.DataFrame:
+        """The further keys of items whose placeholders have alternative values
+        (:data:`ALTERNATIVES` columns present in ``items``): ``(row, key)`` with ``row`` the
+        item's index label, one row per combination beyond the primary one. Empty when no item
+        has any."""
+        multi = [(n, ALTERNATIVES[n]) for n in self.placeholders
+                 if n in ALTERNATIVES and ALTERNATIVES[n] in items.columns]
+        empty = pd.DataFrame({"row": pd.Series(dtype=items.index.dtype), "key": pd.Series(dtype="string")})
+        if not multi:
+            return empty
+        has = pd.Series(False, index=items.index)
+        for _, col in multi:
+            has |= items[col].notna()
+        if not has.any():
+            return empty
+        rows = items[has]
+        for name, col in multi:  # every combination of primary and further values
+            extra = rows[col].astype("string").fillna("").str.split()
+            values = (rows[name].astype("string").fillna("").str.split().str[:1] + extra)
+            rows = rows.assign(**{name: values}).explode(name)
+            rows[name] = rows[name].astype("string")
+        keys = self.render_valid(rows.assign(**{n: rows[n].where(rows[n] != "", pd.NA) for n, _ in multi}))
+        out = pd.DataFrame({"row": rows.index, "key": keys.to_numpy()}).dropna()
+        return out.drop_duplicates().reset_index(drop=True)
 
     def render_one(self, **values: str) -> str:
         """The key of one item (the scalar twin of :meth:`render`)."""

@@ -115,6 +115,13 @@ def open_storage(uri: str, *, profile: str | None = None, endpoint_url: str | No
     (``AWS_PROFILE``, ``AWS_ENDPOINT_URL``, ``~/.aws/config``...).
     """
     uri = str(uri)
+    from nba_simulator.masking import lake_credentials, mask
+
+    if lake_credentials(uri):
+        from nba_simulator.errors import BadInput
+
+        raise BadInput(f"lake {mask(uri)}: credentials in the lake URI are refused; "
+                       "put credentials in the environment or a profile")
     if uri.startswith("s3://"):
         from nba_simulator.storage.s3 import S3Storage
 

@@ -1,8 +1,6 @@
-"""Fast checks of the notebooks' helpers (no kernel): plots, health checks, the generated notebooks."""
+"""Fast checks of the notebooks' helpers (no kernel): plots, health checks."""
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -24,23 +22,6 @@ datasets:
     per: date
     seasons: 2018-19..2018-19
 """
-
-
-def test_generated_notebooks_are_up_to_date_and_clean():
-    rc = subprocess.run([sys.executable, str(ROOT / "scripts" / "make_notebooks.py"), "--check"],
-                        capture_output=True, text=True)
-    assert rc.returncode == 0, rc.stderr
-    import nbformat
-    import papermill
-
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        nb = nbformat.read(str(path), as_version=4)
-        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
-        assert len(tagged) == 1, path.name
-        assert all(not c.get("outputs") and c.get("execution_count") is None
-                   for c in nb.cells if c.cell_type == "code"), path.name
-        declared = papermill.inspect_notebook(str(path))
-        assert {"run_dir", "spec", "lake", "schedule", "as_of"} <= set(declared), path.name
 
 
 def test_trend_without_start_times_and_alt_texts():

@@ -194,13 +194,15 @@ def test_espn_map_fills_ids(write_csv):
     assert list(df["espn_game_id"]) == ["401584689", "401584690"]
 
 
-def test_espn_map_conflicts_name_the_map(write_csv):
+def test_espn_map_adds_further_ids_and_names_the_map_on_errors(write_csv):
     schedule = write_csv(f"{HEADER},espn_game_id\n22300001,,,2023-10-24,DEN,LAL,401584689\n")
     espn_map = write_csv("game_id,espn_game_id\n22300001,401584000\n", "map.csv")
-    message = one_line_error(schedule, names=espn_map, espn_map=str(espn_map))
-    assert "contradicts 401584689" in message
+    df = load_schedule(str(schedule), espn_map=str(espn_map))
+    assert (df.loc[0, "espn_game_id"], df.loc[0, "espn_game_id_extra"]) == ("401584689", "401584000")
     several = write_csv("game_id,espn_game_id\n22300001,401584689\n22300001,320101001\n", "map2.csv")
-    assert "several ESPN ids" in one_line_error(schedule, names=several, espn_map=str(several))
+    df = load_schedule(str(schedule), espn_map=str(several))
+    assert (df.loc[0, "espn_game_id"], df.loc[0, "espn_game_id_extra"]) == ("401584689", "320101001")
+    assert df.loc[0, "provenance"] == "user"
     no_column = write_csv("game_id\n22300001\n", "map3.csv")
     assert "missing column 'espn_game_id'" in one_line_error(schedule, names=no_column, espn_map=str(no_column))
 

@@ -1,0 +1,169 @@
+"""What a run cannot judge, and why: per dataset x season x season type.
+
+A verdict ("missing", "present"...) needs the game, and the id the dataset's files are named by.
+Where the schedule lacks one, nothing is said about the files, and that silence must be visible:
+
+* ``games unknown``: the schedule holds no game of that season and season type although, at
+  ``as_of``, that part of the season has begun (:data:`SEASON_TYPE_OPENS`: the NBA calendar, with
+  the first season each type was played). ``count``: the dataset's files of that season and type
+  that no known game explains (when the key says the season: an NBA id, a date), else 0.
+* ``partial``: the season type is under way at ``as_of`` but the schedule's games of it stop
+  before the day before ``as_of``: the later games cannot be expected. ``count``: the days
+  between the last known game and ``as_of`` that are not covered.
+* ``ids unknown``: games are known, but not under the id the dataset's keys need
+  (``espn_game_id`` for ESPN pages...): those items are ``unmapped``. ``count``: unmapped items.
+
+Each record: ``{"dataset", "season", "season_type", "reason", "count"}`` (``season_type`` is None
+for per-season datasets), sorted by dataset, season, season type, reason. Pure: no clock.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import seasons as season_math
+from ..spec.model import Spec
+from .expected import NOT_OWED_STATUSES, as_of_timestamp
+
+ID_COLUMNS = ("game_id", "espn_game_id", "bbref_game_id")
+
+#: season type -> (first season it was played, month, day, 0: in the season's start year / 1:
+#: in its end year): from that day on, a season with no game of that type is a gap in the
+#: schedule, not a season where none is owed yet.
+SEASON_TYPE_OPENS = {
+    "preseason": ("1946-47", 10, 1, 0),
+    "regular": ("1946-47", 10, 20, 0),
+    "cup_final": ("2023-24", 12, 10, 0),
+    "all_star": ("1950-51", 2, 20, 1),
+    "play_in": ("2020-21", 4, 14, 1),
+    "playoffs": ("1946-47", 4, 20, 1),
+}
+
+
+def type_opens(season: str, season_type: str) -> pd.Timestamp | None:
+    """The day ``season_type`` of ``season`` is certainly under way, or None if it was not played
+    that season."""
+    first, month, day, year_offset = SEASON_TYPE_OPENS.get(season_type, ("9999-00", 1, 1, 0))
+    start = season_math.start_year(season)
+    if first.startswith("9999") or start < season_math.start_year(first):
+        return None
+    return pd.Timestamp(start + year_offset, month, day, tz="UTC")
+
+
+def needed_ids(ds) -> str | None:
+    """The id column(s) the dataset's keys are named by (``espn_game_id``, or ``a or b`` when its
+    layouts use different ones); None when no layout needs a game id."""
+    found = [p for t in ds.layouts for p in t.placeholders if p in ID_COLUMNS]
+    found = list(dict.fromkeys(found))
+    return " or ".join(found) if found else None
+
+
+def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
+             orphans: pd.DataFrame | None = None) -> list[dict]:
+    as_of = as_of_timestamp(as_of)
+    spec = spec.at(as_of)
+    games = schedule[~schedule["status"].isin(NOT_OWED_STATUSES)]
+    dates = pd.to_datetime(games["game_date"])
+    known = games.assign(_d=dates).groupby(["season", "season_type"], observed=True)["_d"].agg(["size", "max"])
+    unexplained = _unexplained_files(spec, orphans)
+    out: list[dict] = []
+    day_before = (as_of - pd.Timedelta(days=1)).tz_localize(None).normalize()
+    for ds in spec.datasets:
+        if ds.per in ("season",):
+            continue
+        types = ds.season_types if ds.per in ("game", "date") else (None,)
+        for season in ds.seasons:
+            for stype in types:
+                if stype is None:  # per team_season: the teams come from any game of the season
+                    n = int(known["size"].xs(season, level="season").sum()) if season in known.index.get_level_values(0) else 0
+                    opens = type_opens(season, "regular")
+                    if n == 0 and opens is not None and opens <= as_of:
+                        out.append(_record(ds.name, season, None, f"games unknown: the schedule has no game of "
+                                           f"{season}, so its teams are unknown", 0))
+                    continue
+                opens = type_opens(season, stype)
+                if opens is None or opens > as_of:
+                    continue
+                if (season, stype) not in known.index:
+                    out.append(_record(ds.name, season, stype,
+                                       f"games unknown: the schedule has no {stype} game of {season}",
+                                       unexplained.get((ds.name, season, stype), 0)))
+                    continue
+                last = known.loc[(season, stype), "max"]
+                if season_math.relative(season, as_of) == 0 and last < day_before:
+                    days = int((day_before - last) / pd.Timedelta(days=1))
+                    out.append(_record(ds.name, season, stype,
+                                       f"partial: the schedule's {stype} games of {season} stop on "
+                                       f"{last:%Y-%m-%d}; the {days} day(s) up to {day_before:%Y-%m-%d} "
+                                       f"cannot be expected", days))
+    out.extend(_ids_unknown(spec, coverage))
+    out.sort(key=lambda r: (r["dataset"], r["season"], r["season_type"] or "", r["reason"]))
+    return out
+
+
+def _record(dataset, season, season_type, reason, count) -> dict:
+    return {"dataset": dataset, "season": season, "season_type": season_type, "reason": reason,
+            "count": int(count)}
+
+
+def _ids_unknown(spec: Spec, coverage: pd.DataFrame) -> list[dict]:
+    unmapped = coverage[coverage["status"] == "unmapped"]
+    if unmapped.empty:
+        return []
+    totals = coverage.groupby(["dataset", "season", "season_type"], dropna=False).size()
+    out = []
+    for (name, season, stype), n in unmapped.groupby(["dataset", "season", "season_type"], dropna=False).size().items():
+        ids = needed_ids(spec.dataset(name)) or "id"
+        total = int(totals.get((name, season, stype), n))
+        stype = None if pd.isna(stype) else stype
+        out.append(_record(name, season, stype, f"ids unknown: no {ids} for {int(n)} of {total} games "
+                           f"(their files cannot be named: unmapped)", n))
+    return out
+
+
+def _unexplained_files(spec: Spec, orphans: pd.DataFrame | None) -> dict:
+    """(dataset, season, season_type) -> orphan files whose key says the season (and type):
+    an NBA game id says both; a date says the season only (counted under regular)."""
+    if orphans is None or orphans.empty:
+        return {}
+    out: dict = {}
+    rows = orphans[orphans["reason"] == "orphan"]
+    for ds in spec.datasets:
+        keys = rows.loc[rows["dataset"] == ds.name, "key"]
+        if keys.empty:
+            continue
+        for t in ds.layouts:
+            fields = t.parse(keys)
+            if "game_id" in fields:
+                gid = fields["game_id"].dropna()
+                if len(gid):
+                    from ..schedule.ids import season_types_of, seasons_of
+
+                    pairs = pd.DataFrame({"s": seasons_of(gid), "t": season_types_of(gid)})
+                    for (s, ty), n in pairs.value_counts().items():
+                        out[(ds.name, s, ty)] = out.get((ds.name, s, ty), 0) + int(n)
+            elif "date" in fields or "yyyymmdd" in fields:
+                col, fmt = (fields["date"], "%Y-%m-%d") if "date" in fields else (fields["yyyymmdd"], "%Y%m%d")
+                day = pd.to_datetime(col.dropna(), errors="coerce", format=fmt).dropna()
+                if len(day):
+                    for s, n in season_math.of_dates(day).value_counts().items():
+                        out[(ds.name, s, "regular")] = out.get((ds.name, s, "regular"), 0) + int(n)
+            keys = keys[~t.matches(keys)]
+    return out
+
+
+def headline(records: list[dict], limit: int = 4) -> str | None:
+    """The console's one line: ``N dataset-seasons cannot be judged: ...`` (None when none)."""
+    if not records:
+        return None
+    pairs = {(r["dataset"], r["season"]) for r in records}
+    by_reason: dict[str, set] = {}
+    for r in records:
+        kind = r["reason"].split(":", 1)[0]
+        by_reason.setdefault(kind, set()).add((r["dataset"], r["season"]))
+    parts = []
+    for kind, items in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+        seasons = sorted({s for _, s in items})
+        span = seasons[0] if len(seasons) == 1 else f"{seasons[0]}..{seasons[-1]}"
+        parts.append(f"{kind} ({len(items)}, seasons {span})")
+    return f"{len(pairs)} dataset-seasons cannot be judged: " + "; ".join(parts[:limit]) + \
+        " (summary.json: unjudged)"

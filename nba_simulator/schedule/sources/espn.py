@@ -1,0 +1,201 @@
+"""ESPN scoreboards: the lake's saved scoreboard web pages and ESPN's scoreboard API.
+
+Both give, per date, the games ESPN lists with their ESPN id, UTC start time and both teams.
+
+- **Web page** (the lake's ``espn_schedules/YYYYMMDD.json`` and older ``schedule/`` files): the
+  page's JSON with the games under ``page.content.events`` (a mapping ``YYYYMMDD`` -> list of
+  games, or a list), ``page.content.schedule`` (a mapping ``YYYYMMDD`` -> list, or -> an object
+  with ``games``) or, in newer pages, ``page.content.scoreboard.evts`` (a list). A game has ``id``,
+  ``date`` (UTC), ``competitors[]`` with ``isHome`` (or ``homeAway``) and ``abbrev`` (or
+  ``team.abbreviation``), ``displayName``, and a ``status`` (``state``/``description``/``id``).
+- **API** (``site.api.espn.com/.../basketball/nba/scoreboard?dates=YYYYMMDD``): ``events[]`` with
+  ``id``, ``date`` and ``competitions[0].competitors[]`` (``homeAway``, ``team.abbreviation``),
+  ``status.type`` (``name`` like ``STATUS_FINAL``, ``state``, ``completed``).
+
+Output columns (see ``COLUMNS``): ``espn_game_id`` (digits), ``start_utc`` (UTC Timestamp),
+``home_team``/``away_team`` (the NBA Stats abbreviation of that season, via ``schedule.teams``;
+unknown codes such as exhibition opponents stay as ESPN wrote them, upper-cased), ``status``
+(final | scheduled | postponed | cancelled), ``origin`` (the file key or URL). A malformed file
+or game gives a warning naming the origin (and the game's position), never an exception.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterable
+
+import pandas as pd
+
+from .. import teams
+from .common import Parsed, load_json, local_dates, seasons_of_dates, text, utc_times
+
+COLUMNS = ("espn_game_id", "start_utc", "home_team", "away_team", "status", "origin")
+_DIGITS = re.compile(r"\d+")
+
+
+def empty() -> pd.DataFrame:
+    return pd.DataFrame({"espn_game_id": pd.Series(dtype="string"),
+                         "start_utc": pd.Series(dtype="datetime64[ns, UTC]"),
+                         "home_team": pd.Series(dtype="string"), "away_team": pd.Series(dtype="string"),
+                         "status": pd.Series(dtype="string"), "origin": pd.Series(dtype="string")})
+
+
+def parse_scoreboard_page(data: bytes, origin: str) -> Parsed:
+    """Games of one saved ESPN scoreboard web page (see module doc)."""
+    return finish(page_records(data, origin))
+
+
+def parse_scoreboard_api(data: bytes, origin: str) -> Parsed:
+    """Games of one ESPN scoreboard API response (see module doc)."""
+    return finish(api_records(data, origin))
+
+
+def parse_many(items: Iterable[tuple[bytes, str]], api: bool = False) -> Parsed:
+    """Many files at once (one frame, team codes normalised in one vectorised pass)."""
+    rows: list[tuple] = []
+    warnings: list[str] = []
+    parse = api_records if api else page_records
+    for data, origin in items:
+        r, w = parse(data, origin)
+        rows.extend(r)
+        warnings.extend(w)
+    return finish((rows, warnings))
+
+
+# --- records ---------------------------------------------------------------------------------------
+def page_records(data: bytes, origin: str) -> tuple[list[tuple], list[str]]:
+    doc, problem = load_json(data, origin)
+    if problem:
+        return [], [problem]
+    games, problem = _page_games(doc, origin)
+    if problem:
+        return [], [problem]
+    rows, warnings = [], []
+    for i, game in enumerate(games):
+        row = _game_record(game, origin, i, api=False)
+        (rows if isinstance(row, tuple) else warnings).append(row)
+    return rows, warnings
+
+
+def api_records(data: bytes, origin: str) -> tuple[list[tuple], list[str]]:
+    doc, problem = load_json(data, origin)
+    if problem:
+        return [], [problem]
+    events = doc.get("events") if isinstance(doc, dict) else None
+    if not isinstance(events, list):
+        return [], [f"{origin}: no 'events' list (not an ESPN scoreboard API response)"]
+    rows, warnings = [], []
+    for i, game in enumerate(events):
+        row = _game_record(game, origin, i, api=True)
+        (rows if isinstance(row, tuple) else warnings).append(row)
+    return rows, warnings
+
+
+def _page_games(doc: Any, origin: str) -> tuple[list, str | None]:
+    """The list of games of a page document, or a warning."""
+    page = doc.get("page") if isinstance(doc, dict) else None
+    content = page.get("content") if isinstance(page, dict) else None
+    if not isinstance(content, dict):
+        return [], f"{origin}: no page.content (not a saved ESPN scoreboard page)"
+    for name in ("events", "schedule"):
+        block = content.get(name)
+        if isinstance(block, list):
+            return block, None
+        if isinstance(block, dict):
+            games: list = []
+            for day in sorted(block):
+                value = block[day]
+                if isinstance(value, dict):
+                    value = value.get("games", [])
+                if isinstance(value, list):
+                    games.extend(value)
+            return games, None
+    board = content.get("scoreboard")
+    if isinstance(board, dict) and isinstance(board.get("evts"), list):
+        return board["evts"], None
+    return [], f"{origin}: page.content has no events, schedule or scoreboard.evts"
+
+
+def _team_code(comp: dict) -> str | None:
+    team = comp.get("team") if isinstance(comp.get("team"), dict) else {}
+    return text(comp.get("abbrev")) or text(team.get("abbreviation")) or text(comp.get("abbreviation")) \
+        or text(team.get("abbrev"))
+
+
+def _side(comp: dict) -> str | None:
+    if isinstance(comp.get("isHome"), bool):
+        return "home" if comp["isHome"] else "away"
+    side = text(comp.get("homeAway"))
+    return side.lower() if side and side.lower() in ("home", "away") else None
+
+
+def _status(game: dict, comps_holder: dict) -> str:
+    """final | scheduled | postponed | cancelled from ESPN's status (page or API shape)."""
+    status = game.get("status") if isinstance(game.get("status"), dict) else comps_holder.get("status")
+    status = status if isinstance(status, dict) else {}
+    kind = status.get("type") if isinstance(status.get("type"), dict) else status
+    words = " ".join(filter(None, (text(kind.get("name")), text(kind.get("description")), text(kind.get("detail")),
+                                   text(status.get("description")), text(status.get("det")),
+                                   text(status.get("detail"))))).lower()
+    if "postpon" in words:
+        return "postponed"
+    if "cancel" in words:
+        return "cancelled"
+    if kind.get("completed") is True or game.get("completed") is True or text(kind.get("state")) == "post" \
+            or text(status.get("state")) == "post" or "final" in words:
+        return "final"
+    return "scheduled"
+
+
+def _game_record(game: Any, origin: str, i: int, api: bool) -> tuple | str:
+    where = f"{origin}: game #{i + 1}"
+    if not isinstance(game, dict):
+        return f"{where}: not an object; skipped"
+    gid = text(game.get("id"))
+    if gid is None or not _DIGITS.fullmatch(gid) or not gid.strip("0"):
+        return f"{where}: ESPN id {game.get('id')!r} is not a valid ESPN id (all digits, not zero); skipped"
+    holder = game
+    comps = game.get("competitors")
+    if api or not isinstance(comps, list):
+        competitions = game.get("competitions")
+        if isinstance(competitions, list) and competitions and isinstance(competitions[0], dict):
+            holder = competitions[0]
+            comps = holder.get("competitors")
+    if not isinstance(comps, list):
+        return f"{where} (id {gid}): no competitors; skipped"
+    sides: dict[str, str] = {}
+    for comp in comps:
+        if isinstance(comp, dict) and _side(comp) and _team_code(comp):
+            sides.setdefault(_side(comp), _team_code(comp))
+    if set(sides) != {"home", "away"}:
+        return f"{where} (id {gid}): no home and away team; skipped"
+    start = text(game.get("date")) or text(holder.get("date")) or text(holder.get("startDate"))
+    if start is None:
+        return f"{where} (id {gid}): no date; skipped"
+    return (gid.lstrip("0"), start, sides["home"].upper(), sides["away"].upper(), _status(game, holder), origin)
+
+
+def finish(result: tuple[list[tuple], list[str]]) -> Parsed:
+    """Records -> the output frame; times parsed, team codes normalised per season."""
+    rows, warnings = result
+    if not rows:
+        return Parsed(empty(), list(warnings))
+    raw = pd.DataFrame(rows, columns=["espn_game_id", "start", "home", "away", "status", "origin"])
+    start = utc_times(raw["start"])
+    bad = start.isna()
+    warnings = list(warnings)
+    if bad.any():
+        for _, r in raw.loc[bad].head(20).iterrows():
+            warnings.append(f"{r['origin']}: game {r['espn_game_id']}: bad date {r['start']!r}; skipped")
+        if bad.sum() > 20:
+            warnings.append(f"... and {int(bad.sum()) - 20} more games with a bad date")
+        raw, start = raw.loc[~bad], start[~bad]
+    season = seasons_of_dates(local_dates(start))
+    out = pd.DataFrame({
+        "espn_game_id": raw["espn_game_id"].astype("string"),
+        "start_utc": start,
+        "home_team": teams.to_nba_abbrs(raw["home"].astype("string"), season),
+        "away_team": teams.to_nba_abbrs(raw["away"].astype("string"), season),
+        "status": raw["status"].astype("string"),
+        "origin": raw["origin"].astype("string"),
+    })
+    return Parsed(out.reset_index(drop=True), warnings)
