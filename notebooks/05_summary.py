@@ -1,9 +1,5 @@
 # %% [markdown]
 # # NBA data lake reconciliation
-#
-# What we should have, what we have, and what to collect next: the summary of one reconciliation
-# run. Completeness counts expected items (games, dates, seasons) found with a good file, not
-# file counts.
 
 # %% [markdown] tags=["html-hide"]
 # **Ways to run this notebook.** In JupyterLab (`make lab`) it runs on its own with the defaults
@@ -41,6 +37,7 @@ stage.describe()
 # papermill_description=05_summary:summarize
 from nba_simulator.content import cross_source_gaps, game_matrix
 from nba_simulator.reconcile import summarize
+from nba_simulator.report.firstscreen import first_screen
 
 cov, gaps, queue = stage.coverage(), stage.gaps(), stage.task_queue()
 summary = summarize(stage.spec, stage.as_of, cov, gaps, queue, stage.scan_info())
@@ -49,10 +46,14 @@ content = stage.content()
 if content is not None:   # the coverage stage probed the files' content
     summary["content"] = {**content.summary(), "cross_source_gaps": int(len(cross_source_gaps(matrix)))}
 stage.write_json("summary.json", summary)
-display(plots.headline(summary["totals"], estimate=summary["estimate"], summary=summary))
+# the answer first: headline numbers, the tasks to run now, what could not be judged, warnings
+first_screen(summary, queue.tasks, warnings=stage.warnings(summary), capped=queue.capped)
 
 # %% [markdown]
 # ## Completeness by dataset
+#
+# What we should have and what we have: expected items (games, dates, seasons) found with a good
+# file, not file counts.
 
 # %%
 plots.dataset_table(summary)
@@ -62,9 +63,10 @@ plots.dataset_table(summary)
 plots.completeness_heatmap(cov.completeness)
 
 # %% [markdown]
-# ## What to collect next
+# ## Gaps by priority
 #
-# The highest-priority gaps, and the tasks queued for the scrapers.
+# The problem items grouped into gaps (one dataset, season and status over consecutive game
+# days), with the priority rule that ranked them; every task above comes from one of them.
 
 # %%
 display(plots.gap_counts(gaps))
