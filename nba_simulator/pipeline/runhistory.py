@@ -21,6 +21,7 @@ the summary says so and draws the completeness trend from the runs' own files
 """
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,8 +139,8 @@ class RunHistory:
                 self._fail(exc)
         stage = self._stage
         summary = self._summary or {}
-        return plots.load_history(stage.runs_dir(), current={**summary, "_started": stage.run_started()},
-                                  current_run=stage.run_dir.name, limit=limit)
+        return load_history(stage.runs_dir(), current={**summary, "_started": stage.run_started()},
+                            current_run=stage.run_dir.name, limit=limit)
 
     def _chart(self, make, query):
         from nba_simulator import plots
@@ -285,3 +286,40 @@ def close_run(record: dict, run_dir: Path, values: dict, runs_dir: Path, echo) -
 
         echo(f"could not close run {record.get('run_id')} in the run history: "
              f"{type(exc).__name__}: {scrub(str(exc))}")
+
+
+# ---------------------------------------------------------------------------------- runs' files
+#: one row per run (``plots.completeness_trend``'s input); ``lake`` and ``spec`` say which runs
+#: compare (the same lake judged by the same spec)
+HISTORY_COLUMNS = ["run_id", "started", "as_of", "status", "complete_pct", "have_pct", "expected",
+                   "missing", "gaps", "lake", "spec"]
+
+
+def load_history(runs_dir: str | Path | None, current: dict | None = None,
+                 current_run: str | None = None, limit: int = 60) -> pd.DataFrame:
+    """One row per run with a summary: run_id, started, as_of, status, completeness numbers."""
+    cols = HISTORY_COLUMNS
+    rows = []
+    if runs_dir is not None and Path(runs_dir).is_dir():
+        for rec_path in sorted(Path(runs_dir).glob("*/run.json"))[-limit:]:
+            run_dir = rec_path.parent
+            if run_dir.name == current_run:
+                continue
+            try:
+                rec = json.loads(rec_path.read_text(encoding="utf-8"))
+                summary = json.loads((run_dir / "data" / "summary.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            rows.append(_history_row(run_dir.name, rec.get("started"), rec.get("status"), summary))
+    if current is not None:
+        rows.append(_history_row(current_run or "this run", current.get("_started"), "this run", current))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _history_row(run_id, started, status, summary: dict) -> dict:
+    totals = summary.get("totals", {})
+    return {"run_id": run_id, "started": started, "as_of": summary.get("as_of"), "status": status,
+            "complete_pct": totals.get("complete_pct"), "have_pct": totals.get("have_pct"),
+            "expected": totals.get("expected"), "missing": totals.get("missing"),
+            "gaps": sum((summary.get("gaps") or {}).values()),
+            "lake": (summary.get("inventory") or {}).get("lake"), "spec": summary.get("spec")}
