@@ -67,7 +67,7 @@ nav.runnav .when{color:#59636e;margin-left:auto}
 .succeeded{background:#dafbe1;color:#116329} .failed,.interrupted{background:#ffebe9;color:#a40e26}
 .skipped,.pending{background:#eaeef2;color:#59636e} .running,.warn{background:#fff8c5;color:#7d4e00}
 .jp-RenderedHTMLCommon table{table-layout:auto;margin-left:0;max-width:100%}
-.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{overflow-wrap:anywhere;vertical-align:top}
+.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{overflow-wrap:break-word;vertical-align:top}
 .jp-RenderedHTMLCommon td.nw,.jp-RenderedHTMLCommon th.nw{white-space:nowrap;overflow-wrap:normal}
 .jp-RenderedHTMLCommon td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .jp-RenderedHTMLCommon td.txt,.jp-RenderedHTMLCommon th.txt{text-align:left}

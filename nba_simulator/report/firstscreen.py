@@ -31,9 +31,13 @@ CSS = """
 .fs .tile span{color:#59636e;font-size:.85rem}
 .fs .sub{color:#59636e;margin:.2rem 0 .4rem;font-size:.9rem}
 .fs table{border-collapse:collapse;width:100%;font-size:.88rem;margin:.3rem 0}
-.fs th,.fs td{border-bottom:1px solid #d1d9e0;padding:.25rem .5rem;text-align:left;vertical-align:top}
-.fs th{background:#f6f8fa} .fs td.num,.fs th.num{text-align:right;font-variant-numeric:tabular-nums}
+.fs table{table-layout:auto!important}
+.fs th,.fs td{border-bottom:1px solid #d1d9e0;padding:.25rem .5rem!important;text-align:left!important;
+  vertical-align:top!important;overflow-wrap:normal}
+.fs th{background:#f6f8fa}
+.fs td.num,.fs th.num{text-align:right!important;font-variant-numeric:tabular-nums;white-space:nowrap}
 .fs td.nw{white-space:nowrap} .fs .pri{font-weight:600;font-size:.8rem}
+.fs td.task{min-width:18em}
 .fs details summary{cursor:pointer;color:#0969da}
 .fs textarea{width:100%;box-sizing:border-box;font-family:monospace;font-size:.8rem;height:6em}
 .fs .warnbox{background:#fff8c5;border-left:4px solid #d4a72c;padding:.3rem .8rem;margin:.4rem 0}
@@ -122,7 +126,7 @@ def tasks_html(tasks: Sequence[Mapping[str, Any]], n: int = 8, tasks_link: str |
         rows.append(
             f"<tr><td class=num>{i}</td>"
             f'<td class=nw><span class="pri" style="color:{PRIORITY_COLORS.get(pri, "#1f2328")}">{_e(pri)}</span></td>'
-            f"<td>{_e(t.get('action'))} <b>{_e(t.get('dataset'))}</b> with <code>{_e(t.get('scraper'))}</code>"
+            f"<td class=task>{_e(t.get('action'))} <b>{_e(t.get('dataset'))}</b> with <code>{_e(t.get('scraper'))}</code>"
             f" <span class=sub>({_e(t.get('reason'))})</span></td>"
             f"<td class=nw>{_e(t.get('season'))}</td>"
             f"<td class=num>{_n(len(games)) if games else '–'}</td>"
