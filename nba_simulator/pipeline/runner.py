@@ -157,7 +157,7 @@ class Runner:
                 raise ParameterError(f"parameter {name} is set by the runner (use --runs-dir)")
         decl = self.declared(stages)
         checked = P.validate(decl, given)
-        values = {name: p.default for name, p in decl.items()}
+        values = P.run_defaults(decl)   # a default that differs by stage stays each stage's own
         values.update(base or {})
         values.update(checked)
         lake = values.get("lake")
