@@ -147,10 +147,28 @@ class RunHistory:
 
         frame = query() if self.usable else pd.DataFrame()
         if frame.empty and not self.usable:
-            from nba_simulator.database.charts import _empty
-
-            return plots.Plot(*_empty("no run history database"))
+            return plots.Note("No run history database: no trend per dataset.")
+        same = self._same_lake_and_spec()
+        if same is not None and "run_id" in frame:   # like with like: this lake, judged by this spec
+            frame = frame[frame["run_id"].isin(same)]
+        if frame["run_id"].nunique() <= 1 if "run_id" in frame else frame.empty:
+            return plots.Note("One run of this lake and spec in the history so far: the trend starts "
+                              "with the next run.")
         return plots.Plot(*make(frame))
+
+    def _same_lake_and_spec(self) -> set[str] | None:
+        """Run ids of the history's runs of this run's lake and spec (None: not known)."""
+        from nba_simulator.database import history as H
+
+        try:
+            runs = H.runs(self.engine, schema=self.schema)
+        except Exception:  # noqa: BLE001 - then every run is shown
+            return None
+        me = runs[runs["run_id"] == self.run_id]
+        if me.empty:
+            return None
+        lake, spec = me["lake"].iloc[0], me["spec"].iloc[0]
+        return set(runs.loc[(runs["lake"] == lake) & (runs["spec"] == spec), "run_id"])
 
     def completeness_by_dataset(self):
         from nba_simulator.database import charts, history as H
