@@ -140,18 +140,14 @@ plots.table_or_note(hist.task_lifecycle(), "No task recorded.")
 
 # %% [markdown]
 # ## Trend over past runs
+#
+# Runs of this lake judged by this spec, by `as_of`; runs of another lake or spec are drawn apart.
 
 # %%
 # papermill_description=05_summary:trend
-plots.completeness_trend(hist.trend(trend_runs))
-
-# %%
-# papermill_description=05_summary:trend_datasets
-hist.completeness_by_dataset()
-
-# %%
-# papermill_description=05_summary:new_vs_fixed
-hist.new_vs_fixed()
+# completeness by as_of, per dataset, new vs fixed: this lake and spec only (one sentence with one run)
+for shown in hist.trend_section(trend_runs):
+    display(shown)
 
 # %% [markdown]
 # ## About this run

@@ -57,6 +57,7 @@ def href(*parts: str) -> str:
 #: styles added to every rendered notebook page (JupyterLab's own styles stay underneath)
 PAGE_CSS = """
 body.jp-Notebook{max-width:84rem;margin:0 auto}
+.jp-CodeCell.jp-mod-noOutputs,.jp-Cell.jp-mod-noOutputs{display:none}
 nav.runnav{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:.9rem;
   padding:.5rem 1rem;border-bottom:1px solid #d1d9e0;background:#f6f8fa;display:flex;flex-wrap:wrap;
   gap:.2rem 1rem;align-items:baseline}

@@ -170,6 +170,16 @@ class RunHistory:
         lake, spec = me["lake"].iloc[0], me["spec"].iloc[0]
         return set(runs.loc[(runs["lake"] == lake) & (runs["spec"] == spec), "run_id"])
 
+    def trend_section(self, limit: int = 60) -> list:
+        """What the summary shows under "Trend": the completeness trend by as_of, per dataset, and
+        new vs fixed, for this lake and spec; one sentence instead when there is nothing to draw."""
+        from nba_simulator import plots
+
+        shown = [plots.completeness_trend(self.trend(limit)), self.completeness_by_dataset(), self.new_vs_fixed()]
+        if all(isinstance(x, plots.Note) for x in shown):
+            return shown[:1]
+        return [x for x in shown if not isinstance(x, plots.Note)]
+
     def completeness_by_dataset(self):
         from nba_simulator.database import charts, history as H
 
