@@ -135,7 +135,7 @@ from nba_simulator.content.plots import matrix_strip
 matrix = game_matrix(cov.coverage, stage.schedule)
 stage.write_table("matrix.parquet", matrix.wide)
 display(matrix_strip(matrix))
-cross_source_gaps(matrix).head(top)
+plots.cross_source_table(cross_source_gaps(matrix), top)
 
 # %% [markdown]
 # ## The database: loaded, empty, or loaded without its raw file

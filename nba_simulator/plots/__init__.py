@@ -9,6 +9,7 @@ from .figures import (Note, Plot, completeness_heatmap, fingerprint, completenes
 from .html import headline, verdict  # noqa: F401
 from .style import (PCT_BOUNDS, PCT_COLORS, PRIORITY_COLORS, PRIORITY_ORDER, PROBLEMS,  # noqa: F401
                     READABLE)
-from .tables import (dataset_table, db_coverage_tables, folder_table, gap_counts,  # noqa: F401
+from .tables import (cross_source_table, dataset_table, db_coverage_tables, folder_table, gap_counts,  # noqa: F401
                      health_table, orphan_table, run_details, scan_table, status_table,
                      table_or_note, task_counts, task_table, top_gaps, worst_seasons)
+from nba_simulator.report.tables import shown as table  # noqa: E402,F401  any frame, for people

@@ -189,3 +189,18 @@ def run_details(stage, summary: dict) -> pd.DataFrame:
         if links:
             display(_display_html("<p>Stage pages of this run: " + " · ".join(links) + "</p>"))
     return shown(pd.DataFrame(rows, columns=["input", "value"]).set_index("input"), keys=["value"])
+
+
+def cross_source_table(gaps: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """Games one source lacks while another has them (``content.cross_source_gaps``), the columns
+    a reader acts on: the game, the dataset lacking it and how, and who has it."""
+    cols = ["game_date", "game_id", "season", "home_team", "away_team", "dataset", "status", "have_datasets"]
+    t = gaps[[c for c in cols if c in gaps.columns]].head(n).copy()
+    if "game_date" in t:
+        t["game_date"] = pd.to_datetime(t["game_date"]).dt.strftime("%Y-%m-%d").fillna("")
+    if "have_datasets" in t:
+        t["have_datasets"] = t["have_datasets"].map(
+            lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) or hasattr(v, "tolist") else v)
+    return shown(t.rename(columns={"dataset": "lacking in", "have_datasets": "has it",
+                                   "home_team": "home", "away_team": "away"}),
+                 empty="No game lacking in one source while another has it.")
