@@ -50,7 +50,8 @@ def test_the_check_fails_pages_built_to_fail_it(tmp_path):
                                                    first_screen=fold)}
     problems = {name: " | ".join(r.problems) for name, r in reports.items()}
     assert reports["good.html"].ok, problems["good.html"]
-    assert "horizontal overflow" in problems["overflowing_table.html"] and "table" in problems["overflowing_table.html"]
+    assert "horizontal overflow" in problems["overflowing_table.html"]
+    assert "must be scrolled sideways" in problems["overflowing_table.html"]
     assert "the page is" in problems["wide_page.html"]
     assert "text cut" in problems["cut_text.html"]
     assert "boom" in problems["console_error.html"]
