@@ -10,7 +10,7 @@ RUNS ?= runs
 AS_OF ?= 2019-03-15
 PYTEST_ARGS ?=
 
-.PHONY: setup run reconcile-demo test bench bench-listing clean help
+.PHONY: setup run reconcile-demo test bench bench-listing bench-pipeline clean help
 
 # bare `make` prints the targets (an included file's first target must not become the default)
 .DEFAULT_GOAL := help
@@ -24,6 +24,7 @@ help:
 	@echo "make strip   clear notebook outputs, re-sync the .ipynb/.py pairs"
 	@echo "make bench   benchmarks (on demand; prints figures)"
 	@echo "make bench-listing   only the listing benchmark (five listers, four bucket shapes)"
+	@echo "make bench-pipeline  demo pipeline vs reconcile, cold vs warm kernels"
 
 setup: $(STAMP)
 
@@ -51,6 +52,9 @@ bench: $(STAMP)
 
 bench-listing: $(STAMP)
 	$(BIN)/python -m bench --only listing
+
+bench-pipeline: $(STAMP)
+	$(BIN)/python -m bench.pipeline
 
 clean:
 	rm -rf $(DEMO) build *.egg-info

@@ -1,7 +1,7 @@
 """``make bench`` = ``python -m bench``: every benchmark, one table.
 
     python -m bench [--sizes 10k,100k,1m,10m] [--listing-keys 60000] [--no-listing]
-                    [--only listing]
+                    [--only listing] [--crosswalk-files 11600] [--no-crosswalk]
                     [--workdir DIR] [--markdown FILE]
 
 Each size runs in fresh processes (generation apart from measurement, the full pipeline apart from
@@ -50,12 +50,34 @@ def _fmt_rate(n: int, s: float) -> str:
     return f"{r / 1e6:.2f}M" if r >= 1e6 else f"{r / 1e3:.1f}K"
 
 
+def crosswalk_section(files: int, work: Path, repeats: int = 3) -> list[str]:
+    """ESPN crosswalk from ``files`` scoreboard pages: median of ``repeats`` fresh processes."""
+    import statistics
+
+    folder = work / f"crosswalk{files}"
+    print(f"crosswalk: {files:,} scoreboard pages: generating (cached) ...", flush=True)
+    _run(["bench.crosswalk", "generate", str(files), str(folder)])
+    runs = [_run(["bench.crosswalk", "measure", str(files), str(folder)]) for _ in range(repeats)]
+    out = [f"ESPN crosswalk from the lake's scoreboard pages ({files:,} local files, ~10 games each; "
+           f"median of {repeats} fresh processes)", "",
+           "| stage | files | games | seconds | peak RSS |", "|---|---:|---:|---:|---:|"]
+    for i, first in enumerate(runs[0]):
+        secs = statistics.median(r[i]["seconds"] for r in runs)
+        peak = statistics.median(r[i]["peak_rss_mb"] for r in runs)
+        out.append(f"| {first['stage']} | {first['files']:,} | {first['games']:,} | {secs:.2f} s | {peak:,.0f} MiB |")
+        print(f"  {first['stage']:<38} {secs:>8.2f} s  peak {peak:,.0f} MiB", flush=True)
+    return out + [""]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--sizes", default="10k,100k,1m,10m")
     ap.add_argument("--listing-keys", type=int, default=60_000)
-    ap.add_argument("--only", choices=["listing"], default=None, help="run only this benchmark")
+    ap.add_argument("--only", choices=["listing", "pipeline"], default=None, help="run only this benchmark")
     ap.add_argument("--no-listing", action="store_true")
+    ap.add_argument("--crosswalk-files", type=int, default=11_600,
+                    help="scoreboard pages in the ESPN crosswalk benchmark (the real lake has ~11,600)")
+    ap.add_argument("--no-crosswalk", action="store_true")
     ap.add_argument("--workdir", default=str(ROOT / "bench" / ".data"))
     ap.add_argument("--markdown", default=None, help="also write the tables to this file")
     args = ap.parse_args(argv)
@@ -64,7 +86,20 @@ def main(argv=None) -> int:
     lines = [f"Machine: {machine()}", ""]
     print(lines[0], flush=True)
 
-    if not args.no_listing:
+    if args.only in (None, "pipeline"):
+        print("pipeline: the demo, reconcile vs run with cold and warm kernels ...", flush=True)
+        recs = _run(["bench.pipeline"])
+        med = next(r["medians"] for r in recs if "medians" in r)
+        lines += ["Demo pipeline (fresh processes, median of 3 alternating runs)", "",
+                  "| demo | median | minus reconcile |", "|---|---:|---:|"]
+        for name, sec in med.items():
+            extra = "" if name == "reconcile" else f"+{sec - med['reconcile']:.1f} s"
+            lines.append(f"| {name} | {sec:.1f} s | {extra} |")
+        lines.append("")
+        print("\n".join(lines[-len(med) - 5:]), flush=True)
+        if args.only == "pipeline":
+            return 0
+    if not args.no_listing and args.only in (None, "listing"):
         print(f"listing: five listers, four bucket shapes of {args.listing_keys:,} keys on SeaweedFS ...", flush=True)
         recs = _run(["bench.listing", "--keys", str(args.listing_keys)])
         from bench.listing import table
@@ -78,6 +113,9 @@ def main(argv=None) -> int:
         if args.markdown:
             Path(args.markdown).write_text("\n".join(lines) + "\n")
         return 0
+
+    if not args.no_crosswalk:
+        lines += crosswalk_section(args.crosswalk_files, work)
 
     results: dict[int, list[dict]] = {}
     for n in sizes:
@@ -105,6 +143,11 @@ def main(argv=None) -> int:
         lines_unsorted = []
 
     stages = list(dict.fromkeys(r["stage"] for n in sizes for r in results[n]))
+    if not sizes:  # e.g. --sizes "" --no-listing: the crosswalk benchmark alone
+        print("\n" + "\n".join(lines), flush=True)
+        if args.markdown:
+            Path(args.markdown).write_text("\n".join(lines) + "\n")
+        return 0
     head = "| stage | " + " | ".join(f"{n:,} objects" for n in sizes) + " | growth |"
     lines += ["Inventory -> coverage -> gaps (S3 Inventory Parquet delivery against 28,428 games; "
               "seconds / objects per second / peak RSS)", "", head,

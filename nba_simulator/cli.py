@@ -3,21 +3,14 @@ wrong), 1 on any other failure. The clock is read here only, to default ``--as-o
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import os
 import sys
 
+from .asof import as_of_arg, today_utc
 from .errors import BadInput, ParameterError, ReconError
 
 log = logging.getLogger("nba_simulator")
-
-
-def _as_of(text: str) -> str:
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--as-of must be a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _fraction(text: str) -> float:
@@ -40,10 +33,24 @@ def _count(text: str) -> int:
     return value
 
 
-def today_utc() -> str:
-    """Default as_of when none is given: today's UTC date (read here, at the edge, and printed)."""
-    as_of_today = dt.datetime.now(dt.timezone.utc).date()
-    return as_of_today.isoformat()
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 36600:   # nan fails too
+        raise argparse.ArgumentTypeError(f"expected a number of days in 0..36600, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1e7:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--spec", default="default", help="lake spec YAML ('default': the real bucket)")
     r.add_argument("--lake", required=True, help="local folder or s3://bucket/prefix")
     r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
-    r.add_argument("--as-of", type=_as_of, default=None, help="analysis date (default: today, UTC)")
+    r.add_argument("--as-of", type=as_of_arg, default=None, help="analysis date (default: today, UTC)")
     r.add_argument("--out", required=True, help="output folder")
     r.add_argument("--runs-dir", default="runs",
                    help="where `nba-recon schedule update` keeps its snapshots (schedule: auto reads the "
@@ -71,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--inventory", default=None, metavar="URI",
                    help="read the newest S3 Inventory delivery under URI (s3://dest/prefix/ or a folder) "
                         "instead of listing; falls back to listing when none is fresh enough")
-    r.add_argument("--inventory-max-age-days", type=float, default=None, metavar="DAYS",
+    r.add_argument("--inventory-max-age-days", type=_days, default=None, metavar="DAYS",
                    help="oldest S3 Inventory delivery to use, in days before --as-of (default: the spec's)")
     r.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
                    help="coverage engine: pandas (one machine) or dask (a distributed cluster)")
@@ -89,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parallel reads (default 16)")
     r.add_argument("--probe-cache", default=None, metavar="PATH",
                    help="probe cache file (default: OUT/content_cache.sqlite)")
+    r.add_argument("--deadline", type=_seconds, default=None, metavar="SECONDS",
+                   help="stop (exit 1, nothing written) when the whole command takes longer")
     r.set_defaults(func=cmd_reconcile)
 
     d = sub.add_parser("demo", help="build the demo lake, its spec and its schedule")
@@ -97,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .database.cli import add_db_parser  # nba-recon db ..., nba-recon history ...
     add_db_parser(sub)
+
+    from .schedule.cli import add_schedule_parser  # nba-recon schedule update | show | check
+    add_schedule_parser(sub)
 
     try:
         from .pipeline.cli import add_run_parser
@@ -117,8 +129,6 @@ def check_lake_uri(lake, name: str = "--lake") -> None:
 
 
 def cmd_reconcile(args) -> int:
-    from .reconcile import reconcile
-
     check_lake_uri(args.lake)
     if args.inventory:
         check_lake_uri(args.inventory, "--inventory")
@@ -127,20 +137,34 @@ def cmd_reconcile(args) -> int:
     if not args.as_of:
         print(f"as of {as_of} (today, UTC; pass --as-of to reproduce this run)", file=sys.stderr)
     from .coverage.dates import check_not_future
+    from .deadline import deadline
 
     check_not_future(as_of, today_utc())
-    result = reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
+    with deadline(args.deadline, "reconcile"):
+        result = _reconcile(args, as_of)
+    _print_result(args, result)
+    return 0
+
+
+def _reconcile(args, as_of):
+    from .reconcile import reconcile
+
+    return reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
                        sample=args.sample, progress=args.progress, probe=args.probe,
                        probe_sample=args.probe_sample, probe_max_objects=args.probe_max_objects,
                        probe_max_bytes=args.probe_max_bytes,
                        probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache,
                        inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
                        engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir)
+
+
+def _print_result(args, result) -> None:
     s = result.summary
     t = s["totals"]
     label = "estimated " if s["estimate"] else ""
     print(f"{label}complete {t['complete_pct']}% of {t['expected']} expected items "
-          f"({t['missing']} missing, {t['undersized']} undersized, {t.get('empty', 0)} empty, "
+          f"({t['missing']} missing, {t['undersized']} undersized, "
+          + (f"{t['invalid']} invalid, " if t.get("invalid") else "") + f"{t.get('empty', 0)} empty, "
           f"{t['premature']} premature, "
           f"{t['stale']} stale, {t['unmapped']} unmapped); {s['orphans']} orphans, "
           f"{s['unparsed']} unparsed; {len(result.gaps)} gaps, {len(result.tasks)} tasks")
@@ -160,7 +184,6 @@ def cmd_reconcile(args) -> int:
     for w in s["warnings"]:
         print(f"warning: {w}", file=sys.stderr)
     print(f"wrote {args.out}")
-    return 0
 
 
 def cmd_demo(args) -> int:
@@ -184,12 +207,34 @@ def main(argv: list[str] | None = None) -> int:
     """The command line; everything it prints or logs goes through the masking function."""
     from .masking import MaskingStream
 
+    from .deadline import DeadlineExceeded
+
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = MaskingStream(out), MaskingStream(err)
     try:
-        return _main(argv)
+        try:
+            return _main(argv)
+        except DeadlineExceeded as exc:
+            print(f"nba-recon: stopped: {exc}; nothing was half-written", file=sys.stderr)
+            if argv is None:
+                _exit_now(1)
+            return 1
     finally:
         sys.stdout, sys.stderr = out, err
+
+
+def _exit_now(code: int) -> None:
+    """Past a deadline a worker thread may still be blocked in a read that never ends, and the
+    interpreter would wait for it at exit: leave now (files are written atomically, so nothing
+    is half-written; locks are released by the runner before this)."""
+    import threading
+
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
+           if t is not threading.main_thread()):
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def _install_log_masking() -> None:

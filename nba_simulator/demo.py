@@ -61,9 +61,34 @@ class Demo:
     n_objects: int
 
 
-def build_demo(out_dir, *, seed: int = SEED) -> Demo:
-    """Build (or rebuild) the demo under ``out_dir``: ``lake/``, ``spec.yaml``, ``schedule.csv``."""
+#: written first into a folder the demo builds: only a folder holding it is ever rebuilt
+MARKER = ".nba-recon-demo"
+
+
+def build_demo(out_dir, *, seed: int = SEED, ours: bool = False) -> Demo:
+    """Build (or rebuild) the demo under ``out_dir``: ``lake/``, ``spec.yaml``, ``schedule.csv``.
+
+    ``out_dir`` must be absent, empty, or a folder an earlier build made (it holds the marker file
+    ``.nba-recon-demo``): a folder of the user's is never overwritten (:class:`BadInput`).
+    ``ours``: the caller owns the folder (the notebooks' scratch demo)."""
+    from .errors import BadInput
+
     root = Path(out_dir)
+    if root.exists() and not root.is_dir():
+        raise BadInput(f"demo --out {root}: not a folder")
+    try:
+        entries = [p.name for p in root.iterdir()] if root.exists() else []
+    except OSError as exc:
+        raise BadInput(f"demo --out {root}: cannot read the folder ({exc.strerror})") from None
+    if entries and MARKER not in entries and not ours:
+        raise BadInput(f"demo --out {root}: the folder is not empty and was not made by "
+                       f"`nba-recon demo` (no {MARKER} file); choose an empty or new folder")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        (root / MARKER).write_text("built by nba-recon demo; rebuilding it replaces lake/, spec.yaml, "
+                                   "schedule.csv and imperfections.json\n")
+    except OSError as exc:
+        raise BadInput(f"demo --out {root}: cannot write there ({exc.strerror})") from None
     lake = root / "lake"
     if lake.exists():
         shutil.rmtree(lake)

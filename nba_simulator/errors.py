@@ -62,6 +62,11 @@ class StageFailed(ReconError):
     """A pipeline stage failed; the executed notebook is kept with the error visible."""
 
 
+#: analysis dates (``as_of``) must fall in these years: pandas' nanosecond timestamps end in 2262
+#: and the NBA starts in 1946; anything outside is a typo
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
 class RunLocked(ReconError):
     """Another run holds the runs-directory lock."""
 

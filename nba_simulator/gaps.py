@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from . import seasons as season_math
-from .coverage.expected import as_of_timestamp
+from .asof import parse_as_of
 from .coverage.match import PROBLEM_STATUSES
+from .schedule.owed import day_end
 from .spec.model import PRIORITIES, PriorityRule, Spec
 
 GAP_COLUMNS = ["gap_id", "priority", "rule", "dataset", "source", "data_type", "required", "season",
@@ -25,7 +26,7 @@ RELATIVE_SEASON = {"current": lambda r: r == 0, "previous": lambda r: r == 1,
 
 
 def find_gaps(spec: Spec, coverage: pd.DataFrame, completeness: pd.DataFrame, as_of) -> pd.DataFrame:
-    as_of = as_of_timestamp(as_of)
+    as_of = parse_as_of(as_of)
     problems = coverage[coverage["status"].isin(PROBLEM_STATUSES)].copy()
     if problems.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
@@ -73,8 +74,7 @@ def _aligned_dates(values: pd.Series) -> list:
 
 def _prioritise(rules: tuple[PriorityRule, ...], gaps: pd.DataFrame, as_of: pd.Timestamp):
     rel = gaps["season"].map(lambda s: season_math.relative(s, as_of))
-    ended_days = (as_of - (pd.to_datetime(gaps["last_date"]).dt.tz_localize("UTC")
-                           + pd.Timedelta(days=1))) / pd.Timedelta(days=1)
+    ended_days = (as_of - day_end(gaps["last_date"])) / pd.Timedelta(days=1)
     pct = gaps["completeness_pct"].astype(float)
     priority = pd.Series(pd.NA, index=gaps.index, dtype=object)
     rule_no = pd.Series(pd.NA, index=gaps.index, dtype=object)

@@ -15,7 +15,6 @@ runs (a health check that says "healthy" while no run has succeeded for a day is
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -25,10 +24,12 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from .database.engine import DATABASE_URL_ENV
+from .database.engine import database_url as resolve_database_url
 from .errors import ReconError
 
 CHECK_COLUMNS = ["check", "status", "detail", "seconds"]
-DATABASE_ENV = "NBA_RECON_DATABASE_URL"
+DATABASE_ENV = DATABASE_URL_ENV
 
 
 class HealthCheckFailed(ReconError):
@@ -111,8 +112,8 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
                max_run_age_hours: float = 26.0, history: str | None = None) -> HealthReport:
     """Run every check; ``now`` (ISO time of this run, from the runner) enables the runs check.
 
-    The database checked is ``database_url``, else ``$NBA_RECON_DATABASE_URL``, else the spec's
-    ``database.url`` (else ``$NBA_RECON_DB_URL`` when the spec has a ``database`` section). With
+    The database checked is ``database_url``, else the spec's ``database.url``, else
+    ``$NBA_RECON_DATABASE_URL`` (else the deprecated ``$NBA_RECON_DB_URL``). With
     ``runs_dir`` (a pipeline run), the run history database is checked too (``history``: the
     pipeline's parameter; "off": not checked); an unreachable history only warns: the run goes
     on, unrecorded."""
@@ -136,7 +137,9 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
             return "warn", "not checked: the spec is invalid and no schedule was given"
         if "spec" in state:
             source = resolve_schedule(state["spec"], schedule)
-            games = schedule_for(state["spec"], source)     # schedule: db reads the games table
+            # schedule: db reads the games table; auto: packaged + the runs' snapshot (the lake's
+            # scoreboards are read by the scan, not by a health check)
+            games = schedule_for(state["spec"], source, runs_dir=runs_dir)
         elif schedule == "db":
             return "warn", "not checked: schedule db needs the spec's database section"
         else:
@@ -205,8 +208,7 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
         report.add("credentials usable", "warn", "not checked: the lake is not listable")
 
     db_config = getattr(state.get("spec"), "database", None)
-    url = database_url or os.environ.get(DATABASE_ENV) or (db_config.url if db_config else None) \
-        or (os.environ.get("NBA_RECON_DB_URL") if db_config else None)
+    url = resolve_database_url(database_url, db_config)
 
     def check_database():
         if not url:

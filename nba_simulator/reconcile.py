@@ -6,7 +6,6 @@ atomically. ``reconcile`` chains them for the CLI.
 """
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import time
@@ -15,20 +14,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__
-from .content.matrix import cross_source_gaps, game_matrix
-from .content.probe import ProbeResult, apply_content, probe_lake
-from .coverage import CoverageResult, as_of_timestamp, build_coverage, completeness, expected_items, overall
+from .content.probe import ProbeResult, probe_lake
+from .asof import parse_as_of
+from .coverage import CoverageResult, build_coverage, expected_items
 from .errors import BadInput, LakeNotFound, OutputError
-from .gaps import find_gaps
 from .outputs import FileSet
 from .sampling import plan_sample
 from .database.db_coverage import schedule_for
 from .spec import Spec, load_spec
-from .spec.model import PRIORITIES
 from .storage import open_storage
 from .storage.scan import scan
-from .tasks import TaskQueue, task_queue
+from .stages import (coverage_files, coverage_stage, gaps_stage, summary_stage, tasks_document,
+                     tasks_stage)
+from .tasks import TaskQueue
 
 log = logging.getLogger(__name__)
 
@@ -142,56 +140,28 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
 def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,
             scan_info: dict | None = None, *, probe: "ProbeResult | None" = None,
             coverage: CoverageResult | None = None) -> Result:
-    """The analysis. With ``probe`` (content probing of ``coverage``'s best objects), items whose
-    object failed its content rule become ``empty`` and the task queue ranks first the tasks
-    whose games another source has (only then is "has" more than a file name)."""
-    as_of = as_of_timestamp(as_of)
+    """The analysis: the stage functions of :mod:`stages` in sequence. With ``probe`` (content
+    probing of ``coverage``'s best objects), items whose object failed its content rule become
+    ``empty`` and the task queue ranks first the tasks whose games another source has (only
+    then is "has" more than a file name)."""
+    as_of = parse_as_of(as_of)
     scan_info = scan_info or {}
-    cov = coverage or build_coverage(spec, schedule, inventory, as_of, scan_info.get("sample"))
-    if probe is not None:
-        checked = apply_content(cov.coverage, probe.table)
-        cov = dataclasses.replace(cov, coverage=checked, completeness=completeness(checked),
-                                  warnings=cov.warnings + probe.warnings)
-    gaps = find_gaps(spec, cov.coverage, cov.completeness, as_of)
-    queue = task_queue(spec, gaps, cov.coverage if probe is not None else None)
-    summary = summarize(spec, as_of, cov, gaps, queue, scan_info)
-    matrix = game_matrix(cov.coverage, schedule)
-    if probe is not None:
-        summary["content"] = {**probe.summary(),
-                              "cross_source_gaps": int(len(cross_source_gaps(matrix)))}
+    st = coverage_stage(spec, schedule, inventory, as_of, scan_info, coverage=coverage, content=probe)
+    cov = st.coverage
+    gaps = gaps_stage(spec, cov, as_of)
+    queue = tasks_stage(spec, gaps, cov.coverage)
+    summary = summary_stage(spec, as_of, cov, gaps, queue, scan_info, st.matrix, probe)
     return Result(as_of, inventory, cov.coverage, cov.orphans, cov.duplicates, cov.completeness,
-                  gaps, queue.tasks, summary, cov.warnings, matrix.wide, probe)
+                  gaps, queue.tasks, summary, cov.warnings, st.matrix.wide, probe)
 
 
-def summarize(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, queue: TaskQueue,
-              scan_info: dict) -> dict:
-    """Headline numbers of a run, JSON-ready. No clock: the same inputs give the same summary."""
-    per_dataset = completeness(cov.coverage, by=("dataset",))
-    reasons = cov.orphans["reason"].value_counts()
-    sampled = bool(scan_info.get("sample"))
-    return {
-        "as_of": as_of_timestamp(as_of).strftime("%Y-%m-%d"),
-        "spec": str(spec.path),
-        "nba_simulator": __version__,
-        "estimate": sampled,
-        "sample_fraction": scan_info.get("sample"),
-        "inventory": {k: scan_info.get(k) for k in ("lake", "objects", "bytes", "listed_prefixes")}
-        | ({k: scan_info.get(k) for k in ("source", "delivery", "created", "age_days")}
-           if scan_info.get("source") else {}),
-        "totals": overall(cov.coverage),
-        "datasets": per_dataset.drop(columns=["source", "data_type"], errors="ignore")
-        .to_dict(orient="records"),
-        "orphans": int(reasons.get("orphan", 0)),
-        "unparsed": int(reasons.get("unparsed", 0)),
-        "duplicate_items": int(cov.duplicates.drop_duplicates("expected_key").shape[0]),
-        "gaps": {p: int((gaps["priority"] == p).sum()) for p in PRIORITIES},
-        "tasks": {p: sum(t["priority"] == p for t in queue.tasks) for p in PRIORITIES},
-        "tasks_capped": queue.capped,
-        "warnings": list(scan_info.get("warnings", ())) + list(cov.warnings),
-        # what cannot be judged, and why: one record per dataset x season x season type
-        "unjudged": [dict(r) for r in cov.unjudged],
-        "schedule": cov.schedule_info,
-    }
+def result_files(result: Result) -> dict:
+    """The result's data files but the inventory and the summary, shaped by the stages' shapers."""
+    cov = CoverageResult(result.coverage, result.orphans, result.duplicates, result.completeness,
+                         result.warnings)
+    return {**coverage_files(cov, result.matrix, result.probe), "gaps.parquet": result.gaps,
+            "tasks.json": tasks_document(result.as_of, TaskQueue(result.tasks,
+                                                                 result.summary["tasks_capped"]))}
 
 
 def write_outputs(result: Result, out_dir) -> dict[str, Path]:
@@ -201,20 +171,11 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
     files = FileSet(out_dir, last="summary.json")
     try:
         files.parquet("inventory.parquet", result.inventory)
-        files.parquet("coverage.parquet", result.coverage)
-        files.parquet("orphans.parquet", result.orphans)
-        files.parquet("duplicates.parquet", result.duplicates)
-        files.parquet("completeness.parquet", result.completeness)
-        files.parquet("gaps.parquet", result.gaps)
-        files.json("tasks.json", {"as_of": result.summary["as_of"], "tasks": result.tasks,
-                                  "capped": result.summary["tasks_capped"]})
-        if result.matrix is not None:
-            files.parquet("matrix.parquet", result.matrix)
-        if result.probe is not None:
-            files.parquet("content.parquet", result.probe.table)
-            files.json("content_info.json",
-                       {**result.probe.info, "datasets": result.probe.summary()["datasets"],
-                        "warnings": result.probe.warnings})
+        for name, content in result_files(result).items():
+            if name.endswith(".json"):
+                files.json(name, content)
+            else:
+                files.parquet(name, content)
         files.json("summary.json", result.summary)
     except OSError as exc:
         files.abort()
@@ -225,6 +186,13 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
         files.abort()
         raise
     return files.commit()
+
+
+def check_probe(spec: Spec, what: str = "--probe") -> None:
+    """Probing needs content rules: refused before any work when the spec has none."""
+    if not any(d.content is not None for d in spec.datasets):
+        raise BadInput(f"{what}: the spec {spec.path} has no content rules (a dataset's "
+                       "content: section), so there is nothing to probe")
 
 
 def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
@@ -246,6 +214,8 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
     if engine not in ("pandas", "dask"):
         raise BadInput(f"engine must be pandas or dask, got {engine!r}")
     spec = load_spec(spec_path, as_of=as_of)
+    if probe:
+        check_probe(spec)
     games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir)
     inv_path = None
     if engine == "dask":

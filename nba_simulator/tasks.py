@@ -19,7 +19,7 @@ import pandas as pd
 
 from .spec.model import PRIORITIES, Spec
 
-ACTIONS = {"missing": "collect", "undersized": "recollect", "empty": "recollect",
+ACTIONS = {"missing": "collect", "undersized": "recollect", "invalid": "recollect", "empty": "recollect",
            "premature": "recollect", "stale": "refresh"}
 
 

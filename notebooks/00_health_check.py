@@ -43,7 +43,7 @@ schedule: str = ""  # builtin, or a CSV/Parquet schedule file; empty: the one th
 as_of: str = "2019-03-15"  # the analysis date YYYY-MM-DD; every time rule is evaluated at it
 fail_fast: bool = True  # stop the run when a check fails
 min_free_gb: float = 1.0  # free disk below this fails, below twice this warns
-database: str = ""  # the user's database URL (no password: it comes from the environment); empty: $NBA_RECON_DATABASE_URL, else the spec's database.url
+database: str = ""  # the user's database URL (no password: it comes from the environment); empty: the spec's database.url, else $NBA_RECON_DATABASE_URL
 history: str = ""  # run history database URL; empty: $NBA_RECON_HISTORY_URL, the spec's database.history, else sqlite:///<runs dir>/history.db; "off": none
 max_run_age_hours: float = 26.0  # warn when the last successful run is older than this
 

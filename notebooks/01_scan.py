@@ -42,12 +42,7 @@ stage.describe()
 
 # %%
 # papermill_description=01_scan:list
-from nba_simulator.reconcile import scan_lake
-
-inventory, scan_info = scan_lake(stage.spec, stage.lake, schedule=stage.schedule, as_of=stage.as_of,
-                                 sample=sample, workers=workers)
-stage.write_table("inventory.parquet", inventory)
-stage.write_json("scan_info.json", scan_info)
+inventory, scan_info = stage.run_scan(sample=sample, workers=workers)
 plots.scan_table(scan_info)
 
 # %% [markdown]

@@ -43,7 +43,7 @@ probe_sample: Optional[float] = None  # probe only this deterministic fraction (
 probe_max_objects: Optional[int] = None  # read at most this many objects this run (cached ones are free)
 probe_max_bytes: Optional[int] = None  # read at most this many bytes this run
 probe_workers: int = 16  # parallel reads of the probe
-database: str = ""  # the user's database URL (no password: it comes from the environment); empty: $NBA_RECON_DATABASE_URL, else the spec's database.url
+database: str = ""  # the user's database URL (no password: it comes from the environment); empty: the spec's database.url, else $NBA_RECON_DATABASE_URL
 
 # %%
 stage = open_stage('02_coverage', run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
@@ -51,15 +51,13 @@ stage.describe()
 
 # %%
 # papermill_description=02_coverage:match
-from nba_simulator.coverage import build_coverage, overall
+from nba_simulator.coverage import overall
 
-inventory, scan_info = stage.inventory()
-cov = build_coverage(stage.spec, stage.schedule, inventory, stage.as_of, scan_info.get("sample"))
-content = None
-if probe:  # read the objects: present by name is not present in substance (ETag-cached across runs)
-    cov, content = stage.probe(cov, inventory, sample=probe_sample, max_objects=probe_max_objects,
-                               max_bytes=probe_max_bytes, workers=probe_workers)
-stage.write_coverage(cov, scan_info, content)
+# with probe: read the objects, present by name is not present in substance (ETag-cached across runs)
+result = stage.run_coverage(probe=probe, probe_sample=probe_sample, probe_max_objects=probe_max_objects,
+                            probe_max_bytes=probe_max_bytes, probe_workers=probe_workers)
+cov, content, matrix = result.coverage, result.content, result.matrix
+scan_info = stage.scan_info()
 display(plots.headline(overall(cov.coverage), estimate=bool(scan_info.get("sample"))))
 plots.status_table(cov.coverage)
 
@@ -129,11 +127,9 @@ else:
 
 # %%
 # papermill_description=02_coverage:matrix
-from nba_simulator.content import cross_source_gaps, game_matrix
+from nba_simulator.content import cross_source_gaps
 from nba_simulator.content.plots import matrix_strip
 
-matrix = game_matrix(cov.coverage, stage.schedule)
-stage.write_table("matrix.parquet", matrix.wide)
 display(matrix_strip(matrix))
 plots.cross_source_table(cross_source_gaps(matrix), top)
 

@@ -41,11 +41,7 @@ stage.describe()
 
 # %%
 # papermill_description=03_gaps:find
-from nba_simulator.gaps import find_gaps
-
-cov = stage.coverage()
-gaps = find_gaps(stage.spec, cov.coverage, cov.completeness, stage.as_of)
-stage.write_table("gaps.parquet", gaps)
+gaps = stage.run_gaps()
 plots.gap_counts(gaps)
 
 # %% [markdown]
@@ -59,4 +55,4 @@ plots.top_gaps(gaps, top)
 
 # %%
 # papermill_description=03_gaps:calendar
-plots.gaps_calendar(cov.coverage, max_seasons=calendar_seasons)
+plots.gaps_calendar(stage.coverage().coverage, max_seasons=calendar_seasons)

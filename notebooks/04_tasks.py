@@ -41,13 +41,7 @@ stage.describe()
 
 # %%
 # papermill_description=04_tasks:queue
-from nba_simulator.pipeline.stage import probed
-from nba_simulator.tasks import task_queue
-
-coverage = stage.coverage().coverage
-queue = task_queue(stage.spec, stage.gaps(), coverage if probed(coverage) else None)
-stage.write_json("tasks.json", {"as_of": stage.as_of_ts.strftime("%Y-%m-%d"), "tasks": queue.tasks,
-                                "capped": queue.capped})
+queue = stage.run_tasks()
 plots.task_counts(queue.tasks, queue.capped)
 
 # %% [markdown]

@@ -35,17 +35,11 @@ stage.describe()
 
 # %%
 # papermill_description=05_summary:summarize
-from nba_simulator.content import cross_source_gaps, game_matrix
-from nba_simulator.reconcile import summarize
 from nba_simulator.report.firstscreen import first_screen
 
+summary = stage.run_summary()
 cov, gaps, queue = stage.coverage(), stage.gaps(), stage.task_queue()
-summary = summarize(stage.spec, stage.as_of, cov, gaps, queue, stage.scan_info())
-matrix = game_matrix(cov.coverage, stage.schedule)
-content = stage.content()
-if content is not None:   # the coverage stage probed the files' content
-    summary["content"] = {**content.summary(), "cross_source_gaps": int(len(cross_source_gaps(matrix)))}
-stage.write_json("summary.json", summary)
+matrix, content = stage.matrix(), stage.content()   # content: None unless the coverage stage probed
 # the answer first: headline numbers, the tasks to run now, what could not be judged, warnings
 first_screen(summary, queue.tasks, warnings=stage.warnings(summary), capped=queue.capped)
 

@@ -51,6 +51,14 @@ class ContentCache:
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
         try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            foreign = sorted(t for t in tables - {"probes"} if not t.startswith("sqlite_"))
+            if foreign:   # another database (the run history...): never add a table to it
+                db.close()
+                from ..errors import BadInput
+
+                raise BadInput(f"probe cache {self.path} is another database (tables "
+                               f"{', '.join(foreign[:5])}); give the cache a file of its own")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version not in (0, SCHEMA_VERSION):
                 db.execute("DROP TABLE IF EXISTS probes")

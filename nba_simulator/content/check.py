@@ -12,7 +12,8 @@
   one more when the footer is larger): the row count and the columns live there.
 
 Outcomes: ``ok``; ``empty`` (parses, holds fewer than ``min_rows`` items, or the path is absent);
-``invalid`` (not the declared format, or required columns absent); ``error`` (the read failed:
+``invalid`` (not the declared format, required columns absent, or not parseable within bounded
+depth, size and time: nested too deeply, too large, any parser failure, with the reason); ``error`` (the read failed:
 not cached, the item keeps its status).
 """
 from __future__ import annotations
@@ -33,6 +34,11 @@ from ..storage.base import Storage
 CSV_HEAD = 64 * 1024
 PARQUET_TAIL = 64 * 1024
 VERDICTS = ("ok", "empty", "invalid", "error")
+#: a JSON object larger than this is ``invalid`` without being read (parsing time and memory
+#: grow with it); real pages are a few MB
+MAX_JSON_BYTES = 256 << 20
+#: lists of lists are counted to this depth
+MAX_DEPTH = 64
 
 
 @dataclass
@@ -60,7 +66,11 @@ def check_object(storage: Storage, key: str, size: int, rule: ContentRule) -> Ou
     reader = _CountingReader(storage, key)
     try:
         if rule.format == "json":
-            out = check_json(reader.read(), rule)
+            if size > MAX_JSON_BYTES:
+                out = Outcome("invalid", detail=f"{size:,} bytes: too large to parse as one JSON "
+                              f"document (limit {MAX_JSON_BYTES:,})")
+            else:
+                out = check_json(reader.read(), rule)
         elif rule.format == "csv":
             out = _check_csv(reader, size, rule)
         else:
@@ -69,6 +79,12 @@ def check_object(storage: Storage, key: str, size: int, rule: ContentRule) -> Ou
         raise
     except StorageError as exc:
         out = Outcome("error", detail=str(exc))
+    except RecursionError:
+        out = Outcome("invalid", detail="nested too deeply to parse")
+    except MemoryError:
+        out = Outcome("invalid", detail="too large to parse in memory")
+    except Exception as exc:  # noqa: BLE001 - odd content is a verdict, never a crash
+        out = Outcome("invalid", detail=f"cannot be parsed ({type(exc).__name__}: {_short(exc)})")
     out.bytes_read = reader.bytes
     return out
 
@@ -89,6 +105,8 @@ def check_json(data: bytes, rule: ContentRule) -> Outcome:
         doc = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         return Outcome("invalid", detail=f"not valid JSON ({_short(exc)})")
+    except RecursionError:
+        return Outcome("invalid", detail="JSON nested too deeply to parse")
     best, found = 0, []
     for path in rule.non_empty:
         values = resolve(doc, path)
@@ -130,13 +148,19 @@ def resolve(doc, path: str) -> list:
 
 
 def count_items(value) -> int:
-    if isinstance(value, list):
-        if value and all(isinstance(v, list) for v in value):
-            return sum(count_items(v) for v in value)
-        return len(value)
-    if isinstance(value, dict):
-        return len(value)
-    return 0
+    """Items of a list (a list of lists: the items of its lists, to :data:`MAX_DEPTH` levels),
+    or keys of a mapping. Iterative: no depth of nesting can exhaust the stack."""
+    total, stack = 0, [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, list):
+            if node and depth < MAX_DEPTH and all(isinstance(v, list) for v in node):
+                stack.extend((v, depth + 1) for v in node)
+            else:
+                total += len(node)
+        elif isinstance(node, dict):
+            total += len(node)
+    return total
 
 
 # -- csv ---------------------------------------------------------------------------------------

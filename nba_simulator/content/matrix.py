@@ -23,7 +23,7 @@ GAME_COLUMNS = ["game_id", "espn_game_id", "bbref_game_id", "season", "season_ty
 MATRIX_STATUSES = ("present", "stale", "premature", "empty", "undersized", "missing", "unmapped",
                    "not_expected")
 HAVE = ("present",)
-LACK = ("missing", "undersized", "empty", "premature")
+LACK = ("missing", "undersized", "invalid", "empty", "premature")
 TIDY_COLUMNS = [*GAME_COLUMNS, "dataset", "source", "data_type", "status", "key"]
 GAP_COLUMNS = [*GAME_COLUMNS, "dataset", "source", "data_type", "status", "have_sources",
                "have_datasets", "same_data_type"]

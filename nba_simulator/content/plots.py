@@ -31,7 +31,7 @@ def matrix_strip(matrix: GameMatrix, season: str | None = None, datasets: list[s
     """
     tidy = matrix.tidy
     if season is None:
-        lacking = tidy[tidy["status"].isin(["missing", "empty", "undersized", "premature"])]
+        lacking = tidy[tidy["status"].isin(["missing", "invalid", "empty", "undersized", "premature"])]
         seasons = sorted((lacking if len(lacking) else tidy)["season"].dropna().unique())
         season = seasons[-1] if seasons else None
     if season is not None:

@@ -283,7 +283,8 @@ def _path_warnings(table: pd.DataFrame, rules) -> list[str]:
 
 
 def apply_content(coverage: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
-    """Coverage with ``empty`` for items whose best object failed its content rule, and a
+    """Coverage with ``empty`` for items whose best object failed its content rule (``invalid``
+    when it could not be parsed within bounded depth, size and time), and a
     ``content`` column: the verdict of the item's object (NA: not a probe target)."""
     verdict = table.drop_duplicates("key").set_index("key")["verdict"]
     out = coverage.copy()
@@ -291,7 +292,8 @@ def apply_content(coverage: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     targets = out["status"].isin(PROBE_STATUSES) & content.notna()
     out["content"] = pd.Series([c if t else None for c, t in zip(content, targets)],
                                index=out.index, dtype=object)
-    out.loc[targets & content.isin(FAILING), "status"] = "empty"
+    out.loc[targets & (content == "empty"), "status"] = "empty"
+    out.loc[targets & (content == "invalid"), "status"] = "invalid"   # cannot be parsed: a reason in content.parquet
     return out
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..spec.model import Spec
 from .completeness import completeness, overall
-from .expected import Expected, as_of_timestamp, expected_items
+from .expected import Expected, expected_items
 from .match import ALL_STATUSES, PROBLEM_STATUSES, STATUS_ORDER, match
 from .unjudged import unjudged
 
@@ -61,4 +61,4 @@ def build_coverage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, 
 
 
 __all__ = ["ALL_STATUSES", "CoverageResult", "Expected", "PROBLEM_STATUSES", "STATUS_ORDER",
-           "as_of_timestamp", "build_coverage", "completeness", "expected_items", "match", "overall"]
+           "build_coverage", "completeness", "expected_items", "match", "overall"]

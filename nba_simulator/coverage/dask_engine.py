@@ -29,7 +29,8 @@ import pandas as pd
 from ..errors import BadInput
 from ..spec.model import Spec
 from .completeness import completeness
-from .expected import as_of_timestamp, expected_items
+from ..asof import parse_as_of
+from .expected import expected_items
 from .match import ORPHAN_COLUMNS, _drop_excluded, classify_unmatched, match
 
 INVENTORY_COLUMNS = ["key", "size", "last_modified", "etag"]
@@ -111,7 +112,7 @@ def dask_coverage(spec: Spec, schedule: pd.DataFrame, inventory, as_of, *, sched
     """
     from . import CoverageResult
 
-    as_of = as_of_timestamp(as_of)
+    as_of = parse_as_of(as_of)
     spec = spec.at(as_of)
     expected = expected_items(spec, schedule, as_of)
     keys = pd.Index(expected.keys["key"].unique())

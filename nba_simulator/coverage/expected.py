@@ -14,10 +14,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import seasons as season_math
+from ..asof import parse_as_of
+from ..schedule.owed import NOT_OWED_STATUSES, day_end, owed_games
 from ..spec.model import Dataset, Spec
 from ..spec.template import ALTERNATIVES
 
-NOT_OWED_STATUSES = ("cancelled", "postponed")
 SEASON_OPENS = (10, 1)  # month, day: when a season with no scheduled game is owed anyway
 
 ITEM_COLUMNS = ["item_id", "dataset", "source", "data_type", "per", "required", "season",
@@ -31,16 +32,10 @@ class Expected:
     warnings: list[str] = field(default_factory=list)
 
 
-def as_of_timestamp(as_of) -> pd.Timestamp:
-    """A date means midnight UTC at its start; a naive timestamp is taken as UTC."""
-    ts = pd.Timestamp(as_of)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
-
 def expected_items(spec: Spec, schedule: pd.DataFrame, as_of) -> Expected:
-    as_of = as_of_timestamp(as_of)
+    as_of = parse_as_of(as_of)
     spec = spec.at(as_of)
-    played = _owed_games(schedule, as_of)
+    played = owed_games(schedule, as_of)
     frames, warnings = [], []
     for ds in spec.datasets:
         fields = _FIELDS_BY_PER[ds.per](ds, played, schedule, as_of)
@@ -57,16 +52,6 @@ def expected_items(spec: Spec, schedule: pd.DataFrame, as_of) -> Expected:
     items = items.drop(columns=[c for c in items.columns if c.startswith("_layout_") or c == "_alt_keys"])
     keys["key"] = keys["key"].astype(str)
     return Expected(items[ITEM_COLUMNS].reset_index(drop=True), keys.reset_index(drop=True), warnings)
-
-
-def _owed_games(schedule: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    games = schedule[~schedule["status"].isin(NOT_OWED_STATUSES)].copy()
-    ends = _day_end(games["game_date"])
-    return games[ends <= as_of]
-
-
-def _day_end(dates: pd.Series) -> pd.Series:
-    return pd.to_datetime(dates).dt.tz_localize("UTC") + pd.Timedelta(days=1)
 
 
 def _date_fields(dates: pd.Series) -> dict[str, pd.Series]:
@@ -90,7 +75,7 @@ def _game_fields(ds: Dataset, played, schedule, as_of) -> pd.DataFrame:
         if extra in g.columns:
             out[extra] = g[extra]
     out = out.assign(**_date_fields(out["game_date"]), **_season_fields(out["season"]))
-    out["item_end"] = _day_end(out["game_date"])
+    out["item_end"] = day_end(out["game_date"])
     return out
 
 
@@ -101,7 +86,7 @@ def _date_items(ds: Dataset, played, schedule, as_of) -> pd.DataFrame:
               .agg(season=("season", "first"), season_type=("season_type", "first")))
     out = by_day.assign(game_id=pd.NA, team=pd.NA)
     out = out.assign(**_date_fields(out["game_date"]), **_season_fields(out["season"]))
-    out["item_end"] = _day_end(out["game_date"])
+    out["item_end"] = day_end(out["game_date"])
     return out
 
 
@@ -110,7 +95,7 @@ def _owed_seasons(ds: Dataset, schedule: pd.DataFrame, as_of: pd.Timestamp) -> l
     first_game = pd.to_datetime(schedule.groupby("season")["game_date"].min())
     for season in ds.seasons:
         if season in first_game.index:
-            start = first_game[season].tz_localize("UTC") + pd.Timedelta(days=1)
+            start = day_end(first_game[season])
         else:
             month, day = SEASON_OPENS
             start = pd.Timestamp(season_math.start_year(season), month, day, tz="UTC")

@@ -26,11 +26,13 @@ import numpy as np
 import pandas as pd
 
 from .. import seasons as season_math
+from ..schedule.owed import NOT_OWED_STATUSES, day_end
 from ..spec.model import Spec
-from .expected import Expected, as_of_timestamp
+from ..asof import parse_as_of
+from .expected import Expected
 
-STATUS_ORDER = ("missing", "undersized", "empty", "premature", "stale", "present")
-PROBLEM_STATUSES = ("missing", "undersized", "empty", "premature", "stale")
+STATUS_ORDER = ("missing", "undersized", "invalid", "empty", "premature", "stale", "present")
+PROBLEM_STATUSES = ("missing", "undersized", "invalid", "empty", "premature", "stale")
 ALL_STATUSES = STATUS_ORDER + ("unmapped",)
 
 COVERAGE_COLUMNS = ["dataset", "source", "data_type", "per", "required", "season", "season_type",
@@ -44,7 +46,7 @@ DUPLICATE_COLUMNS = ["dataset", "season", "game_id", "expected_key", "key", "siz
 def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
           schedule: pd.DataFrame | None = None):
     """Return ``(coverage, orphans, duplicates)`` DataFrames."""
-    as_of = as_of_timestamp(as_of)
+    as_of = parse_as_of(as_of)
     spec = spec.at(as_of)
     items, item_keys = expected.items, expected.keys
     # masks over the inventory as given (no copy of it): excluded keys, expected keys
@@ -235,7 +237,7 @@ def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of
             "date" in fields.columns or "yyyymmdd" in fields.columns):
         col, fmt = (fields["date"], "%Y-%m-%d") if "date" in fields.columns else (fields["yyyymmdd"], "%Y%m%d")
         day = pd.to_datetime(col, format=fmt, errors="coerce")
-        game_days = pd.to_datetime(schedule.loc[~schedule["status"].isin(["cancelled", "postponed"]),
+        game_days = pd.to_datetime(schedule.loc[~schedule["status"].isin(NOT_OWED_STATUSES),
                                                 "game_date"]).dropna().unique()
         no_game = day.notna() & ~day.isin(game_days)
         detail[no_game.to_numpy()] = "no game of the schedule on this date"
@@ -255,11 +257,10 @@ def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of
     g = games.reindex(fields[id_col])
     g.index = fields.index
     status = g["status"]
-    ended = pd.to_datetime(g["game_date"]).dt.tz_localize("UTC") + pd.Timedelta(days=1)
-    detail[known & (ended > as_of)] = "game not finished as of the run date"
+    detail[known & (day_end(g["game_date"]) > as_of)] = "game not finished as of the run date"
     outside = known & (~g["season"].isin(ds.seasons) | ~g["season_type"].isin(ds.season_types))
     detail[outside] = "game outside the dataset's seasons or season types"
-    detail[known & status.isin(["cancelled", "postponed"])] = "game " + status.astype(str)
+    detail[known & status.isin(NOT_OWED_STATUSES)] = "game " + status.astype(str)
     items = expected.items[expected.items["dataset"] == ds.name]
     owed = items.dropna(subset=["game_id"])
     if len(owed):

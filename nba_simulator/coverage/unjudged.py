@@ -22,7 +22,8 @@ import pandas as pd
 
 from .. import seasons as season_math
 from ..spec.model import Spec
-from .expected import NOT_OWED_STATUSES, as_of_timestamp
+from ..asof import parse_as_of
+from ..schedule.owed import NOT_OWED_STATUSES
 
 ID_COLUMNS = ("game_id", "espn_game_id", "bbref_game_id")
 
@@ -59,7 +60,7 @@ def needed_ids(ds) -> str | None:
 
 def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
              orphans: pd.DataFrame | None = None) -> list[dict]:
-    as_of = as_of_timestamp(as_of)
+    as_of = parse_as_of(as_of)
     spec = spec.at(as_of)
     games = schedule[~schedule["status"].isin(NOT_OWED_STATUSES)]
     dates = pd.to_datetime(games["game_date"])

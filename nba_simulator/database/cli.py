@@ -4,16 +4,15 @@
 The history database is ``--url``, else ``$NBA_RECON_HISTORY_URL``, else the spec's
 ``database.history.url`` (with ``--spec``), else ``sqlite:///<runs-dir>/history.db``. The user's
 database (``db coverage``) is ``--url``, else the spec's ``database.url``, else
-``$NBA_RECON_DB_URL``. Passwords: ``NBA_RECON_DB_PASSWORD``, ``PGPASSWORD`` or ``~/.pgpass``;
+``$NBA_RECON_DATABASE_URL`` (formerly ``$NBA_RECON_DB_URL``, still read). Passwords: ``NBA_RECON_DB_PASSWORD``, ``PGPASSWORD`` or ``~/.pgpass``;
 every URL printed is redacted.
 """
 from __future__ import annotations
 
 import json
-import os
 import sys
-from pathlib import Path
 
+from ..asof import as_of_arg, today_utc
 from ..errors import BadInput
 
 
@@ -34,9 +33,9 @@ def add_db_parser(subparsers) -> None:
                           "user's tables (the spec's database section)")
     cov.add_argument("--spec", required=True, help="lake spec YAML with a database: section")
     cov.add_argument("--url", default=None, help="the user's database (default: the spec's url, "
-                     "else $NBA_RECON_DB_URL)")
+                     "else $NBA_RECON_DATABASE_URL)")
     cov.add_argument("--schedule", default=None, help="builtin | db | PATH (default: the spec's)")
-    cov.add_argument("--as-of", dest="as_of", default=None, help="analysis date (default: today, UTC)")
+    cov.add_argument("--as-of", dest="as_of", default=None, type=as_of_arg, help="analysis date (default: today, UTC)")
     cov.add_argument("--lake-coverage", default=None, metavar="PARQUET",
                      help="the lake's coverage.parquet, to compare lake and database")
     cov.add_argument("--out", default=None, help="folder for db_coverage.parquet and db_problems.parquet")
@@ -50,6 +49,8 @@ def add_db_parser(subparsers) -> None:
     rec = hsub.add_parser("record", help="record a run folder (runs/<run_id> or a reconcile --out)")
     rec.add_argument("run_dir", help="the run folder")
     rec.add_argument("--run-id", default=None, help="run id (default: run.json's, else the folder name)")
+    rec.add_argument("--replace", action="store_true",
+                     help="record again a run id already in the history (its rows are replaced)")
     rec.add_argument("--cloudwatch", default=None, metavar="NAMESPACE",
                      help="also publish the headline metrics to CloudWatch (default: the spec's "
                      "database.history.cloudwatch, else off)")
@@ -92,6 +93,9 @@ def _history(args):
         from ..spec import load_spec
 
         spec = load_spec(args.spec)
+    from .tables import check_schema
+
+    check_schema(args.schema)
     engine, schema, _ = open_history(args.url, spec=spec, runs_dir=args.runs_dir)
     hcfg = spec.database.history if spec is not None and spec.database is not None else None
     return engine, args.schema or schema, hcfg
@@ -140,11 +144,10 @@ def cmd_current(args) -> int:
 def cmd_coverage(args) -> int:
     import pandas as pd
 
-    from ..cli import today_utc
     from ..outputs import read_parquet
     from ..spec import load_spec
     from .db_coverage import run_db_coverage, write_db_coverage
-    from .engine import DB_URL_ENV, make_engine, redact
+    from .engine import database_url, make_engine, redact
 
     spec = load_spec(args.spec)
     if spec.database is None:
@@ -152,10 +155,7 @@ def cmd_coverage(args) -> int:
     as_of = args.as_of or today_utc()
     if not args.as_of:
         print(f"as of {as_of} (today, UTC; pass --as-of to reproduce this run)", file=sys.stderr)
-    url = args.url or spec.database.url or os.environ.get(DB_URL_ENV)
-    if not url:
-        raise BadInput("no database URL: give --url, database.url in the spec, or $NBA_RECON_DB_URL")
-    engine = make_engine(url, default=None)
+    engine = make_engine(database_url(args.url, spec.database, required="--url"), default=None)
     schedule = None
     try:
         if args.schedule:
@@ -165,9 +165,9 @@ def cmd_coverage(args) -> int:
                 schedule = schedule_from_db(spec.database, engine)
             else:
                 from ..reconcile import resolve_schedule
-                from ..schedule.load import load_schedule
+                from .db_coverage import schedule_for
 
-                schedule = load_schedule(resolve_schedule(spec, args.schedule))
+                schedule = schedule_for(spec, resolve_schedule(spec, args.schedule))
         lake = read_parquet(args.lake_coverage, ["dataset", "game_id", "status"]) if args.lake_coverage else None
         result = run_db_coverage(spec, as_of, schedule=schedule, lake_coverage=lake, engine=engine)
     finally:
@@ -198,7 +198,7 @@ def cmd_record(args) -> int:
                   if args.cloudwatch else (hcfg.cloudwatch if hcfg else None))
     try:
         got = record_run_dir(engine, args.run_dir, run_id=args.run_id, schema=schema,
-                             cloudwatch=cloudwatch)
+                             cloudwatch=cloudwatch, replace=args.replace)
     finally:
         engine.dispose()
     print(f"recorded run {got['run_id']}: {got['new_items']} new and {got['fixed_items']} fixed "

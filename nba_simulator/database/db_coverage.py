@@ -30,8 +30,9 @@ from pathlib import Path
 import pandas as pd
 import sqlalchemy as sa
 
-from ..coverage.expected import NOT_OWED_STATUSES, as_of_timestamp
+from ..asof import parse_as_of
 from ..errors import BadInput, ScheduleError
+from ..schedule.owed import owed_games
 from .config import DatabaseConfig, GamesMap, TableMap
 from .engine import connect, make_engine, redact
 from .tables import temp_table
@@ -62,10 +63,8 @@ class DbCoverage:
 def expected_games(schedule: pd.DataFrame, as_of, seasons=None, season_types=None) -> pd.DataFrame:
     """Games owed by ``as_of`` (the lake's rule: the game's date has ended, midnight UTC after it;
     cancelled and postponed rows never), optionally limited to ``seasons`` / ``season_types``."""
-    as_of = as_of_timestamp(as_of)
-    g = schedule[~schedule["status"].isin(NOT_OWED_STATUSES) & schedule["game_date"].notna()]
-    ends = pd.to_datetime(g["game_date"]).dt.tz_localize("UTC") + pd.Timedelta(days=1)
-    g = g[ends <= as_of]
+    as_of = parse_as_of(as_of)
+    g = owed_games(schedule, as_of)
     if seasons is not None:
         g = g[g["season"].isin(list(seasons))]
     if season_types is not None:
@@ -350,21 +349,16 @@ def schedule_for(spec, source: str, *, lake: str | None = None, as_of=None, runs
 
 
 def _data_url(config: DatabaseConfig | None, url: str | None = None) -> str:
-    import os
+    from .engine import database_url
 
-    from .engine import DB_URL_ENV
-
-    found = url or (config.url if config else None) or os.environ.get(DB_URL_ENV)
-    if not found:
-        raise BadInput("no database URL: set database.url in the spec, or $NBA_RECON_DB_URL")
-    return found
+    return database_url(url, config, required="the database parameter")
 
 
 # ------------------------------------------------------------------------------------ one call
 def run_db_coverage(spec, as_of, *, url: str | None = None, schedule: pd.DataFrame | None = None,
                     lake_coverage: pd.DataFrame | None = None, engine=None) -> DbCoverage:
     """The database coverage stage for a spec with a ``database`` section: the engine from
-    ``url`` (else the section's, else ``NBA_RECON_DB_URL``), the schedule as the spec says unless
+    ``url`` (else as :func:`engine.database_url` resolves it), the schedule as the spec says unless
     given, the seasons and season types of the section, else those of the lake datasets."""
     cfg: DatabaseConfig | None = getattr(spec, "database", None)
     if cfg is None:

@@ -27,7 +27,29 @@ log = logging.getLogger(__name__)
 DEFAULT_HISTORY_URL = "sqlite:///runs/history.db"
 PASSWORD_ENV = "NBA_RECON_DB_PASSWORD"
 HISTORY_URL_ENV = "NBA_RECON_HISTORY_URL"
-DB_URL_ENV = "NBA_RECON_DB_URL"
+#: the user's database (``database:`` section; ``schedule: db``; the health check)
+DATABASE_URL_ENV = "NBA_RECON_DATABASE_URL"
+#: its former name, still read (with a DeprecationWarning) when the new one is not set
+DEPRECATED_DATABASE_URL_ENV = "NBA_RECON_DB_URL"
+
+
+def database_url(given: str | None = None, config=None, *, required: str | None = None) -> str | None:
+    """The user's database URL, resolved the one way every entry point uses: ``given`` (an
+    option or parameter), else the spec's ``database.url`` (``config``: its ``database``
+    section), else ``$NBA_RECON_DATABASE_URL``, else the deprecated ``$NBA_RECON_DB_URL``.
+    ``required``: the option to name in the :class:`BadInput` raised when none is set
+    (else None is returned)."""
+    import warnings
+
+    found = given or getattr(config, "url", None) or os.environ.get(DATABASE_URL_ENV)
+    if not found and os.environ.get(DEPRECATED_DATABASE_URL_ENV):
+        warnings.warn(f"${DEPRECATED_DATABASE_URL_ENV} is deprecated: set ${DATABASE_URL_ENV}",
+                      DeprecationWarning, stacklevel=2)
+        found = os.environ[DEPRECATED_DATABASE_URL_ENV]
+    if not found and required:
+        raise BadInput(f"no database URL: give {required}, set ${DATABASE_URL_ENV}, "
+                       f"or database.url in the spec")
+    return found or None
 
 
 class DatabaseUnavailable(ReconError):
@@ -91,8 +113,16 @@ def make_engine(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL, *
     u = resolve_url(url, default=default)
     backend = u.get_backend_name()
     if backend == "sqlite" and u.database and u.database != ":memory:" and not u.database.startswith("file:"):
-        Path(u.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(u.database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"cannot use {redact(u)}: its folder {folder} cannot be made "
+                           f"({exc.strerror or exc})") from None
+        if not folder.is_dir():
+            raise BadInput(f"cannot use {redact(u)}: {folder} is not a folder")
     kwargs.setdefault("hide_parameters", True)
+    kwargs["connect_args"] = _deadlines(u, dict(kwargs.get("connect_args") or {}))
     if backend != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
     try:
@@ -105,6 +135,29 @@ def make_engine(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL, *
         sa.event.listen(engine, "connect", _sqlite_pragmas)
     log.info("database %s", redact(u))
     return engine
+
+
+def _deadlines(u, connect_args: dict) -> dict:
+    """Connect and statement timeouts on every engine (``nba_simulator.deadline``): a server
+    that accepts and never answers, or a statement that never ends, cannot hang a command.
+    PostgreSQL (libpq drivers): ``connect_timeout`` and ``-c statement_timeout`` added to the
+    URL's own ``options``; SQLite: the busy timeout (how long to wait for another writer)."""
+    from ..deadline import seconds
+
+    connect = seconds("NBA_RECON_DB_CONNECT_TIMEOUT")
+    statement = seconds("NBA_RECON_DB_STATEMENT_TIMEOUT")
+    backend, driver = u.get_backend_name(), u.get_driver_name()
+    if backend == "sqlite":
+        connect_args.setdefault("timeout", connect)
+    elif backend == "postgresql" and driver in ("psycopg2", "psycopg", "psycopg2cffi"):
+        connect_args.setdefault("connect_timeout", max(1, int(round(connect))))
+        options = str(connect_args.get("options") or u.query.get("options") or "")
+        if "statement_timeout" not in options:
+            options = f"{options} -c statement_timeout={int(statement * 1000)}".strip()
+        connect_args["options"] = options
+    elif backend == "postgresql" and driver == "pg8000":
+        connect_args.setdefault("timeout", connect)
+    return connect_args
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

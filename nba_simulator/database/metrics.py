@@ -18,8 +18,8 @@ from ..spec.model import PRIORITIES
 
 log = logging.getLogger(__name__)
 
-TOTALS = ("complete_pct", "have_pct", "expected", "present", "missing", "undersized", "empty",
-          "premature", "stale", "unmapped")
+TOTALS = ("complete_pct", "have_pct", "expected", "present", "missing", "undersized", "invalid",
+          "empty", "premature", "stale", "unmapped")
 PERCENT = {"complete_pct", "have_pct"}
 BATCH = 20  # metrics per PutMetricData call (the historical API limit; always accepted)
 

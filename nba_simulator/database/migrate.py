@@ -42,11 +42,26 @@ def revisions() -> list[str]:
     return [s.revision for s in reversed(list(ScriptDirectory.from_config(_config()).walk_revisions()))]
 
 
+def check_known(engine, rev: str | None) -> None:
+    """A revision this nba-recon does not know was written by a NEWER nba-recon: no upgrade can
+    help, only a newer nba-recon (:class:`BadInput` saying so)."""
+    from ..errors import BadInput
+
+    if rev is not None and rev not in revisions():
+        raise BadInput(f"the history database {redact(engine.url)} is at revision {rev}, written by "
+                       f"a newer nba-recon (this one knows up to {head()}): upgrade nba-recon "
+                       "(pip install -U nba-simulator) or use another history (--url)")
+
+
 def upgrade(engine, revision: str = "head", schema: str | None = None) -> str:
     """Upgrade the history schema to ``revision``; returns the revision now current."""
     import sqlalchemy as sa
     from alembic import command
 
+    from .tables import check_schema
+
+    check_schema(schema)
+    check_known(engine, current(engine, schema))
     with connect(engine, begin=True) as conn:
         if schema and conn.dialect.name != "sqlite":
             conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
@@ -68,6 +83,9 @@ def current(engine, schema: str | None = None) -> str | None:
     """The revision of the history schema (None: no history tables yet)."""
     from alembic.runtime.migration import MigrationContext
 
+    from .tables import check_schema
+
+    check_schema(schema)
     with connect(engine) as conn:
         if conn.dialect.name == "sqlite":
             schema = None
@@ -83,6 +101,7 @@ def ensure_current(engine, schema: str | None = None, auto_upgrade: bool = True)
     rev = current(engine, schema)
     if rev == head():
         return
+    check_known(engine, rev)
     if auto_upgrade:
         upgrade(engine, schema=schema)
         return

@@ -11,12 +11,28 @@ from types import SimpleNamespace
 import pandas as pd
 import sqlalchemy as sa
 
-STATUS_COUNTS = ("expected", "missing", "undersized", "empty", "premature", "stale", "present",
+STATUS_COUNTS = ("expected", "missing", "undersized", "invalid", "empty", "premature", "stale", "present",
                  "unmapped")
 
 
 @lru_cache(maxsize=None)
+def check_schema(schema: str | None) -> str | None:
+    """A PostgreSQL schema name for the history: letters, digits and ``_``, at most 63, not
+    starting with a digit. Anything else (quotes, dots, spaces) is refused (:class:`BadInput`)."""
+    import re
+
+    from ..errors import BadInput
+
+    if schema is None:
+        return None
+    if not isinstance(schema, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
+        raise BadInput(f"schema {schema!r}: a schema name is letters, digits and _ (at most 63, "
+                       "not starting with a digit)")
+    return schema
+
+
 def history_tables(schema: str | None = None) -> SimpleNamespace:
+    schema = check_schema(schema)
     md = sa.MetaData(schema=schema)
     run_fk = f"{schema}.runs.run_id" if schema else "runs.run_id"
 

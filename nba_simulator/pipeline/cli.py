@@ -24,7 +24,7 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1
-    if value <= 0:
+    if not 0 < value < 1e7:   # nan and inf fail too
         raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return value
 
@@ -59,6 +59,9 @@ def add_run_parser(subparsers) -> argparse.ArgumentParser:
                    metavar=("NAME", "VALUE"), help="a notebook parameter (see --list-parameters)")
     r.add_argument("--timeout", type=_positive, default=None,
                    help="seconds per stage before it is stopped (default 3600)")
+    r.add_argument("--deadline", type=_positive, default=None, metavar="SECONDS",
+                   help="stop the whole run (stage failed, later ones skipped, lock released, "
+                   "exit 1) when it takes longer")
     r.add_argument("--retries", type=_count, default=None,
                    help="retries of a stage after a transient failure (default 2)")
     r.add_argument("--notebooks", default=None, help="folder of the stage notebooks (default: notebooks/)")
@@ -104,7 +107,10 @@ def run_command(args) -> int:
         return 0
     given = _given(args)
     _stop_on_sigterm()
-    result = runner.resume(args.resume, given) if args.resume else runner.run(given)
+    from nba_simulator.deadline import deadline
+
+    with deadline(args.deadline, "run"):
+        result = runner.resume(args.resume, given) if args.resume else runner.run(given)
     rel = _display(result.report) if result.report else None
     if result.ok:
         head = result.record.get("headline") or {}
@@ -118,6 +124,13 @@ def run_command(args) -> int:
                 print(f"warning: {w}", file=sys.stderr)
         if rel:
             print(f"report: {rel}")
+        from .runhistory import not_recorded
+
+        why = not_recorded(result.run_dir)
+        if why:   # the docs promise a recorded run: a silent gap in the history is a failure
+            print(f"run {result.run_id} was NOT recorded in the run history ({why}); fix the "
+                  "history or pass --history off", file=sys.stderr)
+            return 1
         return 0
     from .render import run_failure
 

@@ -6,6 +6,10 @@ mark (``VmHWM`` in ``/proc/<pid>/status`` on Linux: exact, not a sample of the m
 every ``interval`` seconds so the last reading before the kernel exits is kept. Elsewhere it
 falls back to the largest sampled RSS.
 
+With ``pids`` (a warm kernel started before the stage, see :mod:`.warm`) exactly those processes
+are watched instead: the kernel being started for the next stage is a new child too, and is not
+this stage's.
+
 When the stage runs past ``timeout`` seconds the monitor kills the kernel: nbclient then raises
 ``DeadKernelError``, which the runner reports as a timeout (``timed_out`` is set).
 """
@@ -32,8 +36,9 @@ def _hwm_bytes(proc: psutil.Process) -> int | None:
 
 
 class KernelMonitor:
-    def __init__(self, timeout: float | None = None, interval: float = 0.1):
+    def __init__(self, timeout: float | None = None, interval: float = 0.1, pids=None):
         self.timeout = timeout
+        self.pids = None if pids is None else {int(p) for p in pids}
         self.interval = interval
         self.me = psutil.Process()
         self.before = {p.pid for p in self._children()}
@@ -49,10 +54,19 @@ class KernelMonitor:
         except psutil.Error:
             return []
 
+    def _watched(self) -> list[psutil.Process]:
+        if self.pids is None:
+            return [p for p in self._children() if p.pid not in self.before]
+        procs = []
+        for pid in self.pids:
+            try:
+                procs.append(psutil.Process(pid))
+            except psutil.Error:
+                pass
+        return procs
+
     def sample(self) -> None:
-        for proc in self._children():
-            if proc.pid in self.before:
-                continue
+        for proc in self._watched():
             self.kernel_pids.add(proc.pid)
             hwm = _hwm_bytes(proc)
             if hwm is not None and (self.peak_bytes is None or hwm > self.peak_bytes):

@@ -12,7 +12,6 @@ declared type (``int``, ``float``, ``bool``, ``str``, ``Optional[...]``, ``list[
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import difflib
 import json
 import re
@@ -22,6 +21,7 @@ from typing import Any, Iterable, Mapping
 
 import papermill
 
+from nba_simulator.asof import parse_as_of
 from nba_simulator.errors import ParameterError
 
 #: Parameters whose values must be ISO dates (``YYYY-MM-DD``), whatever their declared type.
@@ -181,10 +181,7 @@ def coerce(name: str, value: Any, type_: str) -> Any:
 def check_date(name: str, value: Any) -> None:
     if value in (None, ""):
         return
-    try:
-        dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ParameterError(f"parameter {name}: expected a date YYYY-MM-DD, got {value!r}") from None
+    parse_as_of(value if isinstance(value, str) else str(value), f"parameter {name}")
 
 
 def validate(decl: Mapping[str, Param], given: Mapping[str, Any]) -> dict[str, Any]:

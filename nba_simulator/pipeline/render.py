@@ -95,15 +95,16 @@ def stage_nav(record: Mapping[str, Any] | None, current: str | None) -> str:
         label = esc(name.replace("_", " "))
         if current == page:
             stages.append(f'<span class="here">{label}</span>')
-        elif st.get("status") in ("succeeded", "failed") or st.get("html"):
+        elif st.get("status") != "skipped":   # a stage still to run will have its page
             stages.append(f'<a href="{href(page)}">{label}</a>')
         else:
             stages.append(f'<span class="off" title="{esc(st.get("status"))}">{label}</span>')
     if stages:
         parts.append("stages: " + " · ".join(stages))
     params = record.get("parameters") or {}
-    parts.append(f'<span class="when">run {esc(record.get("run_id"))} · as of '
-                 f'{esc(params.get("as_of"))} · {_badge(record.get("status"))}</span>')
+    status = record.get("status")
+    parts.append(f'<span class="when">run {esc(record.get("run_id"))} · as of {esc(params.get("as_of"))}'
+                 + (f" · {_badge(status)}" if status in ("succeeded", "failed") else "") + "</span>")
     return '<nav class="runnav" aria-label="run pages">' + "".join(f"<span>{p}</span>" for p in parts) + "</nav>"
 
 

@@ -316,6 +316,22 @@ def close_run(record: dict, run_dir: Path, values: dict, runs_dir: Path, echo) -
              f"{type(exc).__name__}: {scrub(str(exc))}")
 
 
+def not_recorded(run_dir: Path) -> str | None:
+    """Why a run whose summary stage ran was NOT recorded in its run history (None: it was, or
+    the history is off, or the summary stage did not run). ``nba-recon run`` then exits 1."""
+    path = Path(run_dir) / "data" / HISTORY_FILE
+    if not path.exists():
+        return None
+    try:
+        info = read_json(path)
+    except Exception as exc:  # noqa: BLE001 - unreadable: say so
+        return f"{path} cannot be read ({type(exc).__name__})"
+    if not isinstance(info, dict) or info.get("mode") in ("off", "read-only", "scratch") \
+            or info.get("recorded"):
+        return None
+    return f"{info.get('url') or 'the run history'}: {info.get('error') or 'not recorded'}"
+
+
 # ---------------------------------------------------------------------------------- runs' files
 #: one row per run (``plots.completeness_trend``'s input); ``lake`` and ``spec`` say which runs
 #: compare (the same lake judged by the same spec)

@@ -17,6 +17,7 @@ for a real lake; the notebooks themselves only ever see the explicit ``as_of``.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import secrets
@@ -44,6 +45,7 @@ from .render import (REPORT_NAME, failure_report, notebook_to_html, page_title, 
                      stage_label, write_index)
 from .retry import Backoff, Failure, classify, with_retries
 from .runhistory import close_run
+from .warm import ENGINE_NAME, KernelPool, Renderer, kernel_pid, warm_enabled
 from nba_simulator.report.warnings import read_run_warnings
 
 STAGES = ("00_health_check", "01_scan", "02_coverage", "03_gaps", "04_tasks", "05_summary")
@@ -52,6 +54,9 @@ KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 3600.0
 DEFAULT_RETRIES = 2
 RUNNER_PARAMS = ("run_dir",)                      # set by the runner, never by the user
+# the kernel's own log (e.g. "running over TCP without encryption" on a local loopback kernel)
+# is noise on a terminal; its errors still show
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 PATH_PARAMS = ("spec", "lake", "schedule")          # local paths made absolute (kernels run in run_dir)
 _NOT_PATHS = {"", "demo", "default", "builtin", "db"}
 ERROR_TAG = "nba-recon-error"
@@ -98,6 +103,40 @@ def select_stages(names: Sequence[str] | None) -> list[str]:
     return [s for s in STAGES if s in chosen]
 
 
+#: what a run's results depend on: resuming with any of them different would mix two runs
+FINGERPRINTED = ("spec", "lake", "schedule", "as_of")
+
+
+def fingerprint(values: Mapping[str, Any]) -> dict[str, str]:
+    """``run.json``'s ``fingerprint``: each of :data:`FINGERPRINTED` as given (masked), a local
+    file with the SHA-256 of its content (an edited spec is a different spec)."""
+    out = {}
+    for name in FINGERPRINTED:
+        if name not in values:
+            continue
+        value = values[name]
+        text = "" if value is None else str(value)
+        if text and text not in _NOT_PATHS and "://" not in text:
+            try:
+                path = Path(text)
+                if path.is_file():
+                    text = f"{text} (sha256 {_sha256(path)[:16]})"
+            except OSError:
+                pass
+        out[name] = masking.mask(text)
+    return out
+
+
+def _check_run_id(run_id: Any, runs_dir: Path) -> str:
+    """A run id of THIS runs folder: a plain folder name, never a path."""
+    text = str(run_id or "")
+    if (not text or text in (".", "..") or "/" in text or "\\" in text or "\0" in text
+            or len(text) > 128 or Path(text).name != text):
+        raise ParameterError(f"--resume takes the id of a run of {runs_dir} (a folder name there), "
+                             f"got {text!r}")
+    return text
+
+
 def _absolute(value: Any) -> Any:
     if not isinstance(value, str) or value in _NOT_PATHS or "://" in value:
         return value
@@ -114,6 +153,7 @@ class RunOptions:
     backoff: Backoff = field(default_factory=Backoff)
     progress: bool | None = None                  # None: when stderr is a terminal
     kernel_name: str = KERNEL_NAME
+    warm_kernels: bool | None = None              # None: NBA_RECON_WARM_KERNELS (default on), see warm.py
     sleep: Callable[[float], None] = time.sleep
     echo: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)
 
@@ -137,6 +177,20 @@ class Runner:
         self.o = options or RunOptions()
         self.runs_dir = Path(self.o.runs_dir).resolve()
         self.notebooks_dir = Path(self.o.notebooks_dir or default_notebooks_dir()).resolve()
+
+    def _check_runs_dir(self) -> None:
+        """The runs folder must be a folder this process can write (checked before any stage)."""
+        from nba_simulator.errors import BadInput
+
+        d = self.runs_dir
+        if d.exists() and not d.is_dir():
+            raise BadInput(f"--runs-dir {d}: not a folder")
+        try:
+            d.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise BadInput(f"--runs-dir {d}: cannot be made ({exc.strerror or exc})") from None
+        if not os.access(d, os.W_OK | os.X_OK):
+            raise BadInput(f"--runs-dir {d}: read-only (runs cannot be written there)")
 
     # ---------------------------------------------------------------- parameters, before anything
     def notebooks(self, stages: Sequence[str]) -> dict[str, Path]:
@@ -181,6 +235,14 @@ class Runner:
 
             values["history"] = absolute_sqlite(values["history"])
         masking.register_params(values)   # masked wherever they appear from now on
+        if values.get("probe") is True and "spec" in values:
+            # a combination that cannot work fails now, not at the last stage
+            from nba_simulator.reconcile import check_probe
+            from nba_simulator.spec import load_spec
+
+            from .stage import resolve_spec
+
+            check_probe(load_spec(resolve_spec(str(values["spec"] or "demo"))), "parameter probe true")
         for name in ("lake", "inventory"):
             if masking.lake_credentials(values.get(name)):
                 raise ParameterError(f"parameter {name} {masking.mask(values[name])}: credentials in "
@@ -196,6 +258,7 @@ class Runner:
     def run(self, given: Mapping[str, Any] | None = None) -> RunResult:
         stages = select_stages(self.o.stages)
         decl, values = self.prepare(stages, dict(given or {}))
+        self._check_runs_dir()
         started = utc_now()
         run_id = new_run_id(started)
         with RunsLock(self.runs_dir, run_id, started.isoformat(timespec="seconds")) as lock:
@@ -207,6 +270,7 @@ class Runner:
                 "run_id": run_id, "status": "running", "started": started.isoformat(timespec="seconds"),
                 "finished": None, "duration_s": None, "parameters": redact(values),
                 "stages": [new_stage(s, f"{s}.ipynb") for s in stages],
+                "fingerprint": fingerprint(values),
                 "notebooks_dir": str(self.notebooks_dir), "kernel": self.o.kernel_name,
                 "timeout_s": self.o.timeout, "max_attempts": 1 + max(0, self.o.retries),
                 "versions": library_versions(), "headline": None, "report": None, "resumed": [],
@@ -214,14 +278,31 @@ class Runner:
             return self._execute(run_dir, record, decl, values, 0, time.monotonic())
 
     def resume(self, run_id: str, given: Mapping[str, Any] | None = None) -> RunResult:
+        run_id = _check_run_id(run_id, self.runs_dir)
         run_dir = self.runs_dir / run_id
-        if not (run_dir / "run.json").exists():
+        if not (run_dir / "run.json").is_file():
             raise ParameterError(f"no run {run_id!r} in {self.runs_dir} (no run.json)")
-        record = read_record(run_dir)
-        stages = [s["name"] for s in record["stages"]]
-        base = {k: v for k, v in record["parameters"].items() if k != "run_dir"}
+        try:
+            record = read_record(run_dir)
+            stages = [s["name"] for s in record["stages"]]
+            base = {k: v for k, v in record["parameters"].items() if k != "run_dir"}
+        except (ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+            raise ParameterError(f"{run_dir / 'run.json'}: not a run record this runner can resume "
+                                 f"({type(exc).__name__}: {exc})") from None
+        if record.get("run_id") not in (None, run_id):
+            raise ParameterError(f"{run_dir / 'run.json'} is the record of run {record.get('run_id')!r}, "
+                                 f"not {run_id!r}: it was copied from elsewhere")
         decl, values = self.prepare(stages, dict(given or {}), base=base)
         values["run_dir"] = str(run_dir)
+        self._check_runs_dir()
+        earlier = record.get("fingerprint")
+        if isinstance(earlier, dict):
+            now = fingerprint(values)
+            differ = [k for k in FINGERPRINTED if k in earlier and earlier.get(k) != now.get(k)]
+            if differ:
+                what = "; ".join(f"{k}: was {earlier.get(k)!r}, now {now.get(k)!r}" for k in differ)
+                raise ParameterError(f"cannot resume run {run_id} with a different "
+                                     f"{', '.join(differ)} ({what}): start a new run")
         started = utc_now()
         with RunsLock(self.runs_dir, run_id, started.isoformat(timespec="seconds")) as lock:
             self._recover(lock)
@@ -301,6 +382,21 @@ class Runner:
 
     def _execute(self, run_dir: Path, record: dict, decl: dict[str, P.Param],
                  values: dict[str, Any], first: int, t0: float) -> RunResult:
+        warm = self.o.warm_kernels if self.o.warm_kernels is not None else warm_enabled()
+        # warm: kernels started ahead of need, HTML rendered while the next stage runs (warm.py)
+        self._renderer = Renderer(parallel=warm)
+        self._pool = (KernelPool(self.o.kernel_name, run_dir, KERNEL_ARGS)
+                      if warm and first < len(record["stages"]) else None)
+        try:
+            return self._execute_stages(run_dir, record, decl, values, first, t0)
+        finally:
+            if self._pool is not None:
+                self._pool.close()
+            self._renderer.close()
+            self._pool = None
+
+    def _execute_stages(self, run_dir: Path, record: dict, decl: dict[str, P.Param],
+                        values: dict[str, Any], first: int, t0: float) -> RunResult:
         write_record(record, run_dir)
         self._index()
         failed: str | None = None
@@ -312,6 +408,7 @@ class Runner:
                 if failed:
                     st["status"] = "skipped"
                     continue
+                self._last_stage = i == len(stages) - 1
                 ok = self._stage(run_dir, record, st, P.for_stage(decl, values, st["name"]),
                                  f"[{i + 1}/{len(stages)}]")
                 if not ok:
@@ -319,6 +416,7 @@ class Runner:
                 record["duration_s"] = round(time.monotonic() - t0, 3)
                 write_record(record, run_dir)
         except BaseException as exc:  # Ctrl-C or a bug of ours: close the record, then re-raise
+            self._renderer.collect(block=True)
             for st in stages:
                 if st["status"] == "running":
                     st["status"] = "failed"
@@ -330,14 +428,16 @@ class Runner:
             write_record(record, run_dir)
             self._index()
             raise
+        self._renderer.collect(block=True)  # every stage's HTML (the report copies the summary's)
         record["status"] = "failed" if failed else "succeeded"
         record["finished"] = utc_now().isoformat(timespec="seconds")
         record["duration_s"] = round(time.monotonic() - t0, 3)
         record["headline"] = headline(run_dir)
         record["failure"] = run_failure(record) if failed else None
-        for st in stages:   # every page again, now that the run's pages and status are known
-            if st["status"] in ("succeeded", "failed"):
-                self._render(run_dir, record, st)
+        if failed:   # the pages again: the skipped stages have none, their links go grey
+            for st in stages:
+                if st["status"] in ("succeeded", "failed"):
+                    self._render(run_dir, record, st)
         report = self._report(run_dir, record)
         record["report"] = report.name if report else None
         write_record(record, run_dir)
@@ -360,7 +460,11 @@ class Runner:
 
         def attempt(n: int) -> None:
             st["attempts"] = n
-            monitor = KernelMonitor(timeout=self.o.timeout)
+            pool = getattr(self, "_pool", None)
+            km = pool.take(prepare_next=not getattr(self, "_last_stage", False)) if pool else None
+            pid = kernel_pid(km) if km is not None else None
+            engine = {"engine_name": ENGINE_NAME, "km": km} if km is not None else {}
+            monitor = KernelMonitor(timeout=self.o.timeout, pids=[pid] if pid else None)
             try:
                 with monitor, papermill_output(run_dir, stage_params):
                     papermill.execute_notebook(
@@ -368,9 +472,7 @@ class Runner:
                         kernel_name=self.o.kernel_name, progress_bar=self._progress(name),
                         execution_timeout=int(self.o.timeout) if self.o.timeout else None,
                         cwd=str(run_dir), log_output=False,
-                        # the kernel's own log (e.g. "running over TCP without encryption" on
-                        # a local loopback kernel) is noise on a terminal; its errors still show
-                        extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                        extra_arguments=KERNEL_ARGS, **engine)
             except BaseException as exc:
                 exc._nba_timed_out = monitor.timed_out or type(exc).__name__ == "CellTimeoutError"
                 raise
@@ -410,7 +512,16 @@ class Runner:
         st["checksums"] = {rel: _sha256(run_dir / rel) for rel in st["outputs"]}
         if not st["attempt_errors"]:
             st.pop("attempt_errors")
-        self._render(run_dir, record, st, tag)
+        if nb_out.exists():
+            def rendered(_result, exc: BaseException | None) -> None:
+                if exc is None:
+                    st["html"] = f"{name}.html"
+                else:  # a rendering problem must not hide the result
+                    self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})")
+
+            title, snapshot = page_title(record, stage_label(name)), copy.deepcopy(record)
+            self._renderer.submit(lambda: notebook_to_html(nb_out, run_dir / f"{name}.html", title=title,
+                                                           record=snapshot), rendered)
         return ok
 
     def _render(self, run_dir: Path, record: dict, st: dict, tag: str = "") -> None:

@@ -15,7 +15,6 @@ Two modes, chosen by ``run_dir``:
 """
 from __future__ import annotations
 
-import dataclasses
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from nba_simulator.asof import as_of_text
 from nba_simulator.errors import BadInput
 from nba_simulator.outputs import read_json, read_parquet, write_json, write_parquet
 
@@ -82,7 +82,7 @@ def ensure_demo(root: Path | None = None):
         fresh = (stamp.exists() and stamp.read_text() == fingerprint and (folder / "spec.yaml").exists()
                  and (folder / "lake").is_dir() and (folder / "imperfections.json").exists())
         if not fresh:
-            demo = build_demo(folder)
+            demo = build_demo(folder, ours=True)
             stamp.write_text(fingerprint)
             return demo
         return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", DEMO_AS_OF,
@@ -144,9 +144,9 @@ class Stage:
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
-        from nba_simulator.coverage import as_of_timestamp
+        from nba_simulator.asof import parse_as_of
 
-        return as_of_timestamp(self.as_of)
+        return parse_as_of(self.as_of)
 
     def describe(self) -> pd.DataFrame:
         """The resolved inputs, as a small table for the notebook's first output."""
@@ -181,33 +181,85 @@ class Stage:
     def write_json(self, name: str, obj: Any) -> Path:
         return write_json(obj, self.path(name))
 
-    def write_coverage(self, cov, scan_info: dict, content=None) -> None:
-        """``02_coverage``'s files, named and shaped as ``nba-recon reconcile`` writes them
-        (with ``content``, a ProbeResult: ``content.parquet`` and ``content_info.json`` too)."""
-        for name, frame in [("coverage.parquet", cov.coverage), ("orphans.parquet", cov.orphans),
-                            ("duplicates.parquet", cov.duplicates),
-                            ("completeness.parquet", cov.completeness)]:
-            self.write_table(name, frame)
-        if content is not None:
-            self.write_table("content.parquet", content.table)
-            self.write_json("content_info.json", {**content.info, "datasets": content.summary()["datasets"],
-                                                  "warnings": content.warnings})
-        else:   # a file of an earlier probed attempt must not outlive it
+    def write_files(self, files: dict[str, Any]) -> None:
+        """Write a stage's files (name -> DataFrame for ``.parquet``, JSON-ready for ``.json``)."""
+        for name, content in files.items():
+            if name.endswith(".json"):
+                self.write_json(name, content)
+            else:
+                self.write_table(name, content)
+
+    # ------------------------------------------------------------------ each stage, called once
+    def run_scan(self, sample: float | None = None, workers: int = 8) -> tuple[pd.DataFrame, dict]:
+        """``01_scan``: list the lake (``reconcile.scan_lake``); writes the inventory and scan info."""
+        from nba_simulator.reconcile import scan_lake
+
+        inventory, info = scan_lake(self.spec, self.lake, schedule=self.schedule, as_of=self.as_of,
+                                    sample=sample, workers=workers)
+        self.write_files({"inventory.parquet": inventory, "scan_info.json": info})
+        self._memo["inventory"] = (inventory, info)
+        return inventory, info
+
+    def run_coverage(self, *, probe: bool = False, probe_sample: float | None = None,
+                     probe_max_objects: int | None = None, probe_max_bytes: int | None = None,
+                     probe_workers: int = 16):
+        """``02_coverage``: ``stages.coverage_stage`` on the inventory, after reading the objects'
+        content when ``probe`` (exactly as ``nba-recon reconcile --probe``; the ETag cache lives
+        beside the runs, so a daily run reads only what changed). Writes the stage's files."""
+        from nba_simulator.content.probe import probe_lake
+        from nba_simulator.coverage import build_coverage
+        from nba_simulator.stages import coverage_files, coverage_info, coverage_stage
+
+        inventory, info = self.inventory()
+        base = build_coverage(self.spec, self.schedule, inventory, self.as_of, info.get("sample"))
+        content = None
+        if probe:
+            content = probe_lake(self.spec, self.lake, base.coverage, inventory, sample=probe_sample,
+                                 max_objects=probe_max_objects, max_bytes=probe_max_bytes,
+                                 workers=probe_workers, cache=self.content_cache, as_of=self.as_of)
+        result = coverage_stage(self.spec, self.schedule, inventory, self.as_of, info,
+                                coverage=base, content=content)
+        self.write_files(coverage_files(result.coverage, result.matrix.wide, content))
+        if content is None:   # a file of an earlier probed attempt must not outlive it
             for name in ("content.parquet", "content_info.json"):
                 self.path(name).unlink(missing_ok=True)
-        self.write_json("coverage_info.json", {"warnings": cov.warnings, "sample": scan_info.get("sample"),
-                                               "probe": content is not None, "unjudged": cov.unjudged,
-                                               "schedule": cov.schedule_info})
+        self.write_json("coverage_info.json", coverage_info(result.coverage, info, content))
+        self._memo.update(coverage=result.coverage, content=content, matrix=result.matrix)
+        return result
+
+    def run_gaps(self) -> pd.DataFrame:
+        """``03_gaps``: ``stages.gaps_stage``; writes ``gaps.parquet``."""
+        from nba_simulator.stages import gaps_stage
+
+        gaps = gaps_stage(self.spec, self.coverage(), self.as_of)
+        self.write_table("gaps.parquet", gaps)
+        self._memo["gaps"] = gaps
+        return gaps
+
+    def run_tasks(self):
+        """``04_tasks``: ``stages.tasks_stage``; writes ``tasks.json``."""
+        from nba_simulator.stages import tasks_document, tasks_stage
+
+        queue = tasks_stage(self.spec, self.gaps(), self.coverage().coverage)
+        self.write_json("tasks.json", tasks_document(self.as_of, queue))
+        self._memo["tasks"] = queue
+        return queue
+
+    def run_summary(self) -> dict:
+        """``05_summary``: ``stages.summary_stage``; writes ``summary.json``."""
+        from nba_simulator.stages import summary_stage
+
+        summary = summary_stage(self.spec, self.as_of, self.coverage(), self.gaps(), self.task_queue(),
+                                self.scan_info(), self.matrix(), self.content())
+        self.write_json("summary.json", summary)
+        return summary
 
     # ------------------------------------------------------------------ upstream results
-    def inventory(self, sample: float | None = None) -> tuple[pd.DataFrame, dict]:
+    def inventory(self) -> tuple[pd.DataFrame, dict]:
         """(inventory, scan_info): from ``01_scan``'s files, or scanned now when standalone."""
         if "inventory" not in self._memo:
             if self.standalone:
-                from nba_simulator.reconcile import scan_lake
-
-                self._memo["inventory"] = scan_lake(self.spec, self.lake, schedule=self.schedule,
-                                                    as_of=self.as_of, sample=sample)
+                self.run_scan()
             else:
                 self._memo["inventory"] = (self.read_table("inventory.parquet"),
                                            self.read_json("scan_info.json"))
@@ -215,13 +267,11 @@ class Stage:
 
     def coverage(self):
         """A CoverageResult: from ``02_coverage``'s files, or built now when standalone."""
-        from nba_simulator.coverage import CoverageResult, build_coverage
+        from nba_simulator.coverage import CoverageResult
 
         if "coverage" not in self._memo:
             if self.standalone:
-                inventory, info = self.inventory()
-                self._memo["coverage"] = build_coverage(self.spec, self.schedule, inventory,
-                                                        self.as_of, info.get("sample"))
+                self.run_coverage()
             else:
                 info = self.read_json("coverage_info.json")
                 self._memo["coverage"] = CoverageResult(
@@ -231,24 +281,28 @@ class Stage:
                     info.get("schedule"))
         return self._memo["coverage"]
 
-    def gaps(self) -> pd.DataFrame:
-        from nba_simulator.gaps import find_gaps
+    def matrix(self):
+        """Each game across the sources (``content.matrix.GameMatrix``) of the coverage."""
+        from nba_simulator.content.matrix import game_matrix
 
+        if "matrix" not in self._memo:
+            self._memo["matrix"] = game_matrix(self.coverage().coverage, self.schedule)
+        return self._memo["matrix"]
+
+    def gaps(self) -> pd.DataFrame:
         if "gaps" not in self._memo:
             if self.standalone:
-                cov = self.coverage()
-                self._memo["gaps"] = find_gaps(self.spec, cov.coverage, cov.completeness, self.as_of)
+                self.run_gaps()
             else:
                 self._memo["gaps"] = self.read_table("gaps.parquet")
         return self._memo["gaps"]
 
     def task_queue(self):
-        from nba_simulator.tasks import TaskQueue, task_queue
+        from nba_simulator.tasks import TaskQueue
 
         if "tasks" not in self._memo:
             if self.standalone:
-                cov = self.coverage().coverage
-                self._memo["tasks"] = task_queue(self.spec, self.gaps(), cov if probed(cov) else None)
+                self.run_tasks()
             else:
                 doc = self.read_json("tasks.json")
                 self._memo["tasks"] = TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})))
@@ -258,12 +312,12 @@ class Stage:
         """The content probe of ``02_coverage`` (a ``ProbeResult`` rebuilt from ``content.parquet``
         and ``content_info.json``), or None when the coverage was not probed."""
         from nba_simulator.content.probe import ProbeResult
+        from nba_simulator.stages import probed
 
         if "content" not in self._memo:
             found = None
-            if self.standalone:
-                found = self._memo.get("probe")
-            elif self.path("content_info.json").exists() and probed(self.coverage().coverage):
+            if not self.standalone and self.path("content_info.json").exists() \
+                    and probed(self.coverage().coverage):
                 info = dict(self.read_json("content_info.json"))
                 datasets = pd.DataFrame(info.pop("datasets", []))
                 warnings = list(info.pop("warnings", []))
@@ -271,33 +325,12 @@ class Stage:
             self._memo["content"] = found
         return self._memo["content"]
 
-    def probe(self, cov, inventory: pd.DataFrame, *, sample: float | None = None,
-              max_objects: int | None = None, max_bytes: int | None = None, workers: int = 16):
-        """``cov`` (a CoverageResult) with its objects checked against the spec's content rules:
-        ``(cov', ProbeResult)``, exactly as ``nba-recon reconcile --probe`` does (items whose
-        object fails become ``empty``; completeness recounted). The ETag cache lives beside the
-        runs (``runs/content_cache.sqlite``), so a daily run reads only what changed."""
-        from nba_simulator.content.probe import apply_content, probe_lake
-        from nba_simulator.coverage import CoverageResult, completeness
+    def database_url(self, database: str = "") -> str | None:
+        """The user's database (``database.engine.database_url``: the ``database`` parameter,
+        else the spec's ``database.url``, else ``$NBA_RECON_DATABASE_URL``)."""
+        from nba_simulator.database.engine import database_url
 
-        result = probe_lake(self.spec, self.lake, cov.coverage, inventory, sample=sample,
-                            max_objects=max_objects, max_bytes=max_bytes, workers=workers,
-                            cache=self.content_cache, as_of=self.as_of)
-        checked = apply_content(cov.coverage, result.table)
-        cov = dataclasses.replace(cov, coverage=checked, completeness=completeness(checked),
-                                  warnings=cov.warnings + result.warnings)
-        self._memo.update(coverage=cov, probe=result)
-        self._memo.pop("content", None)
-        return cov, result
-
-    @staticmethod
-    def database_url(database: str = "") -> str | None:
-        """The user's database as the pipeline names it: the ``database`` parameter, else
-        ``$NBA_RECON_DATABASE_URL`` (as the health check), else None: the spec's
-        ``database.url``, else ``$NBA_RECON_DB_URL`` (``run_db_coverage``'s own order)."""
-        from nba_simulator.health import DATABASE_ENV
-
-        return database or os.environ.get(DATABASE_ENV) or None
+        return database_url(database or None, self.spec.database)
 
     @property
     def content_cache(self) -> Path:
@@ -331,11 +364,6 @@ class Stage:
         return read_json(path).get("started")
 
 
-def probed(coverage: pd.DataFrame) -> bool:
-    """Was this coverage checked by content probing? (``apply_content`` adds the column.)"""
-    return "content" in coverage.columns
-
-
 def resolve_spec(spec: str) -> str:
     """The spec file a ``spec`` parameter means (``demo``: the demo's, built on first use)."""
     return str(ensure_demo().spec) if spec == DEMO else spec
@@ -350,18 +378,13 @@ def _resolve(value: str, kind: str, demo) -> str:
 def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DEMO,
                schedule: str = "", as_of: str = "") -> Stage:
     """The context of one stage notebook, from its parameters."""
-    import datetime as dt
-
     needs_demo = DEMO in (spec, lake, schedule)
     demo = ensure_demo() if needs_demo else None
     if not as_of:
         if not demo:
             raise BadInput("as_of is empty: give the analysis date (YYYY-MM-DD)")
         as_of = demo.as_of
-    try:
-        dt.date.fromisoformat(str(as_of))
-    except ValueError:
-        raise BadInput(f"as_of must be a date YYYY-MM-DD, got {as_of!r}") from None
+    as_of = as_of_text(as_of)
     standalone = not run_dir
     folder = Path(run_dir) if run_dir else scratch_root() / "lab"
     (folder / "data").mkdir(parents=True, exist_ok=True)

@@ -13,8 +13,8 @@ Three layers, each optional but the first:
 The lake is only listed under the scoreboard datasets' own prefixes and read (never written); the
 reads run in a bounded thread pool. With a cache file (``runs/scoreboard_cache.sqlite`` beside the
 runs) a scoreboard whose ETag (a local file's size+mtime) is unchanged is not read again: its
-parsed games come from the cache. The cache can only save reads: a cached and a fresh parse give
-the same frame (stored as Parquet bytes).
+game records come from the cache (JSON), and every page's records are turned into one frame in a
+single vectorised pass either way, so a cached and a fresh run give the same schedule.
 
 ``auto_schedule`` returns ``(schedule, info)``: ``info`` says which layers were used (the snapshot's
 path and metadata, how many scoreboard files and games) and holds the warnings a report must show.
@@ -22,7 +22,7 @@ path and metadata, how many scoreboard files and games) and holds the warnings a
 from __future__ import annotations
 
 import hashlib
-import io
+import json
 import logging
 import sqlite3
 import threading
@@ -76,7 +76,7 @@ def _parser_fingerprint() -> str:
 
 
 class _Cache:
-    """(key, etag, parser) -> the parsed frame as Parquet bytes, and the parse's warnings."""
+    """(key, etag, parser) -> the page's game records (JSON) and the parse's warnings."""
 
     def __init__(self, path: Path | None):
         self.db = None
@@ -86,8 +86,8 @@ class _Cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(path), check_same_thread=False)
-            self.db.execute("CREATE TABLE IF NOT EXISTS scoreboards (key TEXT PRIMARY KEY, etag TEXT NOT NULL, "
-                            "parser TEXT NOT NULL, frame BLOB NOT NULL, warnings TEXT NOT NULL)")
+            self.db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, etag TEXT NOT NULL, "
+                            "parser TEXT NOT NULL, records TEXT NOT NULL, warnings TEXT NOT NULL)")
         except sqlite3.Error as exc:  # a cache can only save reads: go on without it
             log.warning("scoreboard cache %s unusable (%s): reading every scoreboard", path, exc)
             self.db = None
@@ -95,53 +95,60 @@ class _Cache:
     def get(self, key: str, etag, parser: str):
         if self.db is None or not isinstance(etag, str) or not etag:
             return None
-        with self.lock:
-            row = self.db.execute("SELECT frame, warnings FROM scoreboards WHERE key=? AND etag=? AND parser=?",
-                                  (key, etag, parser)).fetchone()
-        if row is None:
+        try:
+            with self.lock:
+                row = self.db.execute("SELECT records, warnings FROM pages WHERE key=? AND etag=? AND parser=?",
+                                      (key, etag, parser)).fetchone()
+            if row is None:
+                return None
+            return [tuple(r) for r in json.loads(row[0])], json.loads(row[1])
+        except (sqlite3.Error, ValueError, TypeError):
             return None
-        frame = pd.read_parquet(io.BytesIO(row[0]))
-        return frame, [w for w in row[1].split("\n") if w]
 
-    def put(self, key: str, etag, parser: str, frame: pd.DataFrame, warnings: list[str]) -> None:
+    def put(self, key: str, etag, parser: str, records: list, warnings: list[str]) -> None:
         if self.db is None or not isinstance(etag, str) or not etag:
             return
-        buf = io.BytesIO()
-        frame.to_parquet(buf, index=False)
-        with self.lock:
-            self.db.execute("INSERT OR REPLACE INTO scoreboards VALUES (?, ?, ?, ?, ?)",
-                            (key, etag, parser, buf.getvalue(), "\n".join(warnings)))
+        try:
+            with self.lock:
+                self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
+                                (key, etag, parser, json.dumps(records), json.dumps(warnings)))
+        except sqlite3.Error as exc:
+            log.warning("scoreboard cache: %s", exc)
 
     def close(self) -> None:
         if self.db is not None:
             with self.lock:
-                self.db.commit()
-                self.db.close()
+                try:
+                    self.db.commit()
+                finally:
+                    self.db.close()
 
 
 def read_scoreboards(storage, objects: pd.DataFrame, *, workers: int = 8,
                      cache: str | Path | None = None) -> tuple[pd.DataFrame, list[str], dict]:
-    """Every scoreboard file parsed (``sources.espn.parse_scoreboard_page``), in key order:
-    ``(games, warnings, stats)``. A file that cannot be read or parsed is skipped with a warning
-    (counted, the first few named); it never stops the run."""
-    from .sources.espn import parse_scoreboard_page
+    """Every scoreboard file parsed (``sources.espn``'s page records, then one vectorised
+    ``finish`` over all of them, as ``parse_many`` does), in key order: ``(games, warnings,
+    stats)``. A file that cannot be read is skipped with a warning (counted, the first few named);
+    it never stops the run. Reads run in at most ``workers`` threads."""
+    from .sources.espn import finish, page_records
 
     parser = _parser_fingerprint()
     store = _Cache(Path(cache) if cache else None)
     failures: list[str] = []
 
-    def one(row) -> tuple[pd.DataFrame | None, list[str], bool]:
+    def one(row) -> tuple[list, list[str], bool]:
         hit = store.get(row.key, row.etag, parser)
         if hit is not None:
             return hit[0], hit[1], True
         try:
-            frame, warns = parse_scoreboard_page(storage.read(row.key), row.key)
-        except Exception as exc:  # a broken file is a finding, not a crash
+            data = storage.read(row.key)
+        except Exception as exc:  # an unreadable object is a finding, not a crash
             failures.append(f"{row.key}: {type(exc).__name__}: {exc}")
-            return None, [], False
-        warns = [str(w) for w in warns]
-        store.put(row.key, row.etag, parser, frame, warns)
-        return frame, warns, False
+            return [], [], False
+        records, warns = page_records(data, row.key)
+        records, warns = [list(r) for r in records], [str(w) for w in warns]
+        store.put(row.key, row.etag, parser, records, warns)
+        return [tuple(r) for r in records], warns, False
 
     rows = list(objects.itertuples(index=False))
     try:
@@ -149,17 +156,25 @@ def read_scoreboards(storage, objects: pd.DataFrame, *, workers: int = 8,
             results = list(pool.map(one, rows))  # map keeps the key order: a deterministic result
     finally:
         store.close()
-    frames = [f for f, _, _ in results if f is not None and len(f)]
-    warnings = [w for _, ws, _ in results for w in ws]
+    records = [r for rec, _, _ in results for r in rec]
+    page_warnings = [w for _, ws, _ in results for w in ws]
+    games, warnings = finish((records, page_warnings))
+    warnings = _capped(list(warnings), "scoreboard pages")
     if failures:
         failures.sort()
-        warnings.append(f"{len(failures)} scoreboard file(s) could not be read or parsed and were skipped "
+        warnings.append(f"{len(failures)} scoreboard file(s) could not be read and were skipped "
                         f"(first: {'; '.join(failures[:3])})")
-    games = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["espn_game_id", "start_utc", "home_team", "away_team", "status", "origin"])
-    stats = {"files": len(rows), "cached": sum(1 for _, _, c in results if c),
-             "unreadable": len(failures), "games": int(len(games))}
+    # what was read from the cache is not part of the result (a cached run equals a fresh one)
+    log.info("scoreboards: %d files, %d from the cache", len(rows), sum(1 for _, _, c in results if c))
+    stats = {"files": len(rows), "unreadable": len(failures), "games": int(len(games))}
     return games, warnings, stats
+
+
+def _capped(warnings: list[str], what: str, limit: int = 20) -> list[str]:
+    """At most ``limit`` warnings, then one line counting the rest."""
+    if len(warnings) <= limit:
+        return warnings
+    return warnings[:limit] + [f"{what}: {len(warnings) - limit} more warnings like these"]
 
 
 def _with_extra_columns(frame: pd.DataFrame, provenance: str) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .load import add_provenance, all_espn_ids, join_ids, split_espn_ids
+from .load import add_provenance, all_espn_ids, join_by, join_ids, split_espn_ids
 from .sources.common import local_dates
 
 UNPLAYED = ("postponed", "cancelled")
@@ -87,17 +87,17 @@ def attach_espn_ids(schedule: pd.DataFrame, espn_games: pd.DataFrame,
     new = hits.loc[hits["holder"].isna()].sort_values(["pos", "date", "espn_game_id"], kind="stable")
 
     if not new.empty:
-        added = new.groupby("pos", sort=False)["espn_game_id"].agg(" ".join)
+        added = join_by(new["pos"], new["espn_game_id"])
         add_col = pd.Series(pd.NA, index=pos, dtype="string")
-        add_col.loc[added.index] = added.to_numpy()
+        add_col.iloc[added.index.to_numpy(dtype=int)] = added.to_numpy()
         add_col.index = out.index
         primary, extra = split_espn_ids(join_ids(out["espn_game_id"], out["espn_game_id_extra"], add_col))
         out["espn_game_id"], out["espn_game_id_extra"] = primary, extra
         got = add_col.notna()
         out["provenance"] = add_provenance(out["provenance"], provenance, got)
 
-    matched = set(hits["espn_game_id"]) | set(held.array)
-    loose = espn.loc[~espn["espn_game_id"].isin(matched)]
+    matched = pd.concat([hits["espn_game_id"], pd.Series(held.array)]).astype(object)
+    loose = espn.loc[~espn["espn_game_id"].astype(object).isin(matched).to_numpy()]
     loose = loose.loc[~loose["espn_status"].isin(UNPLAYED)]
     if len(loose):
         lo, hi = out["game_date"].min(), out["game_date"].max()

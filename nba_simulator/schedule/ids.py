@@ -125,10 +125,18 @@ def clean_espn_ids(values: pd.Series, source: str = "", what: str = "espn_game_i
     ``source`` and the row (index label). Several ids in one cell (space, comma or semicolon
     separated) are kept, space-separated, in the order given, each checked."""
     text = values.astype("string").str.strip()
-    parts = text.str.split(r"[\s,;]+", regex=True)
+    simple = text.str.replace(_FLOAT_TAIL, "", regex=True)
+    fast = simple.str.fullmatch(r"0*[1-9]\d*").fillna(False).to_numpy()
+    empty = (text.isna() | (text == "")).to_numpy()
+    result = pd.Series(pd.NA, index=values.index, dtype="string", name=values.name)
+    result[fast] = simple[fast].str.lstrip("0")
+    slow = ~fast & ~empty
+    if not slow.any():
+        return result, []
+    parts = text[slow].str.split(r"[\s,;]+", regex=True)
     out, warnings = [], []
     where = values.index.name or "row"
-    for label, raw, items in zip(values.index, text.array, parts.array):
+    for label, raw, items in zip(parts.index, text[slow].array, parts.array):
         if raw is pd.NA or items is pd.NA or raw == "":
             out.append(pd.NA)
             continue
@@ -142,7 +150,8 @@ def clean_espn_ids(values: pd.Series, source: str = "", what: str = "espn_game_i
                                 f"is not a valid ESPN id (all digits, not zero); dropped")
         good = list(dict.fromkeys(good))
         out.append(" ".join(good) if good else pd.NA)
-    return pd.Series(out, index=values.index, dtype="string", name=values.name), warnings
+    result[slow] = pd.Series(out, dtype="string").to_numpy()
+    return result, warnings
 
 
 def normalize_espn_id(value: object) -> str:

@@ -35,6 +35,7 @@ import pandas as pd
 from ..errors import ScheduleError
 from . import ids, teams
 from .dedupe import one_row_per_game
+from .owed import NOT_OWED_STATUSES
 from .read import read_table
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ COLUMNS = ("game_id", "season", "season_type", "game_date", "home_team", "away_t
 PROVENANCES = ("packaged", "user", "nbastats_gamelog", "league_schedule", "espn_lake", "espn_api", "snapshot")
 DATE_COLUMNS = ("game_date", "original_date")
 STATUSES = ("final", "scheduled", "cancelled", "postponed")
-UNPLAYED = ("cancelled", "postponed")  # never expected on their date, and no box score id
+UNPLAYED = NOT_OWED_STATUSES  # never expected on their date, and no box score id
 
 # Spellings seen in sources, compared lower-case with everything but letters removed.
 SEASON_TYPE_SPELLINGS = {
@@ -116,15 +117,35 @@ def join_ids(*columns: pd.Series) -> pd.Series:
     joined = parts[0]
     for p in parts[1:]:
         joined = joined + " " + p
-    uniq = [" ".join(dict.fromkeys(v.split())) for v in joined.array]
-    out = pd.Series(uniq, index=columns[0].index, dtype="string")
+    joined = joined.str.strip()
+    several = joined.str.contains(" ", regex=False).fillna(False).to_numpy()
+    if several.any():  # only cells with several ids need the (slow) per-cell de-duplication
+        joined = joined.copy()
+        joined[several] = [" ".join(dict.fromkeys(v.split())) for v in joined[several].array]
+    out = joined.astype("string")
     return out.where(out != "", pd.NA)
+
+
+def join_by(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """Space-joined ``values`` per key, in their order (indexed by key). Keys with one value (the
+    usual case) take a vectorised path; only repeated keys are joined in Python."""
+    keys = pd.Series(keys.to_numpy(), name="key")
+    values = pd.Series(values.astype("string").to_numpy(), dtype="string")
+    dup = keys.duplicated(keep=False).to_numpy()
+    out = pd.Series(values[~dup].to_numpy(), index=keys[~dup].to_numpy(), dtype="string")
+    if dup.any():
+        joined = values[dup].groupby(keys[dup].to_numpy(), sort=False).agg(" ".join).astype("string")
+        out = pd.concat([out, joined])
+    return out
 
 
 def split_espn_ids(ids_text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """'a b c' -> ('a', 'b c'); NA -> (NA, NA)."""
-    first = ids_text.str.split(" ", n=1).str[0].astype("string")
-    rest = ids_text.str.split(" ", n=1).str[1].astype("string")
+    text = ids_text.astype("string")
+    parts = text.str.split(" ", n=1, expand=True) if len(text) else pd.DataFrame(index=text.index)
+    none = pd.Series(pd.NA, index=text.index, dtype="string")
+    first = parts[0].astype("string") if 0 in parts.columns else none
+    rest = parts[1].astype("string") if 1 in parts.columns else none
     return first.where(first != "", pd.NA), rest.where(rest.notna() & (rest != ""), pd.NA)
 
 
@@ -139,20 +160,18 @@ def normalize_provenance(values: pd.Series, default: str | None = None) -> pd.Se
     """Comma-separated source names, lower-case, each once, in PROVENANCES order; unknown names
     are an error (ScheduleError naming the row); empty -> ``default``."""
     text = values.astype("string").str.strip().str.lower()
-    text = text.where(text.notna() & (text != ""), default)
+    text = text.where(text.notna() & (text != ""), default).astype("string")
     order = {name: i for i, name in enumerate(PROVENANCES)}
-    out = []
-    for label, cell in zip(values.index, text.array):
-        if cell is None or cell is pd.NA:
-            out.append(pd.NA)
-            continue
+    mapping = {}
+    for cell in text.dropna().unique():
         names = [n.strip() for n in str(cell).split(",") if n.strip()]
         unknown = [n for n in names if n not in order]
         if unknown:
+            label = values.index[(text == cell).fillna(False).to_numpy()][0]
             raise ScheduleError(f"bad provenance {unknown[0]!r} in {values.index.name or 'row'} {label} "
                                 f"(expected names from {', '.join(PROVENANCES)})")
-        out.append(",".join(sorted(set(names), key=order.get)) or pd.NA)
-    return pd.Series(out, index=values.index, dtype="string")
+        mapping[cell] = ",".join(sorted(set(names), key=order.get)) or pd.NA
+    return text.map(mapping).astype("string")
 
 
 def add_provenance(current: pd.Series, name: str, where: pd.Series | None = None) -> pd.Series:

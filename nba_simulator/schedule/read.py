@@ -16,15 +16,15 @@ PARQUET_SUFFIXES = {".parquet", ".pq"}
 
 def read_table(path: str | Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
     """The file's rows; ScheduleError when it is missing, unreadable or lacks a required column."""
+    from ..inputs import MAX_SCHEDULE_BYTES, check_regular
+
     path = Path(path)
-    if not path.exists():
-        raise ScheduleError(f"{path}: file not found")
-    if not path.is_file():
-        raise ScheduleError(f"{path}: not a file")
+    check_regular(path, MAX_SCHEDULE_BYTES, "schedule", ScheduleError)
     try:
         if path.suffix.lower() in PARQUET_SUFFIXES:
             frame = pd.read_parquet(path)
             frame.index = pd.RangeIndex(1, len(frame) + 1, name="row")
+            frame = _as_text(frame, path)
         else:
             frame = pd.read_csv(path, dtype=str, skip_blank_lines=False)
             frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")
@@ -34,8 +34,63 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> pd.DataFrame
     except Exception as exc:  # parser, decoding, Arrow and OS errors all mean: unreadable
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ScheduleError(f"{path}: cannot read as {'Parquet' if path.suffix.lower() in PARQUET_SUFFIXES else 'CSV'}: {detail}") from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    names = [str(c).strip().lower() for c in frame.columns]
+    seen: dict[str, str] = {}
+    for original, name in zip(frame.columns, names):
+        if name in seen:
+            raise ScheduleError(f"{path}: columns {seen[name]!r} and {str(original)!r} are one name "
+                                "(column names are compared without case and spaces); keep one")
+        seen[name] = str(original)
+    frame.columns = names
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise ScheduleError(f"{path}: missing column {missing[0]!r} (columns: {', '.join(frame.columns)})")
     return frame
+
+
+def _as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """A Parquet table's columns as text, like a CSV's: dates as ``YYYY-MM-DD``, whole numbers
+    without ``.0``, UTF-8 bytes decoded. A value that has no text form (a list, a map, bytes that
+    are not UTF-8) is a ScheduleError naming the column and row."""
+    import datetime as dt
+    import math
+
+    def one(value, col, row):
+        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+            return None
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            try:
+                return bytes(value).decode("utf-8")
+            except UnicodeDecodeError:
+                raise ScheduleError(f"{path}: column {col!r} row {row}: bytes that are not UTF-8 "
+                                    "text") from None
+        if isinstance(value, bool):
+            return str(value).lower()
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return str(int(value)) if value.is_integer() else repr(value)
+        if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+            return value.isoformat()
+        if hasattr(value, "item") and not hasattr(value, "__len__"):   # numpy scalars
+            return one(value.item(), col, row)
+        if isinstance(value, (int, float, complex)) or type(value).__name__ in ("Decimal", "timedelta",
+                                                                                "Timedelta"):
+            return str(value)
+        raise ScheduleError(f"{path}: column {col!r} row {row}: a {type(value).__name__} value, "
+                            "not text, a number or a date")
+
+    out = {}
+    for col in frame.columns:
+        values = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            text = values.dt.strftime("%Y-%m-%d").astype(object)
+            out[col] = text.where(values.notna(), None)
+            continue
+        out[col] = pd.Series([one(v, col, row) for row, v in zip(values.index, values.tolist())],
+                             index=values.index, dtype=object)
+    result = pd.DataFrame(out, index=frame.index)
+    result.columns = list(frame.columns)
+    return result

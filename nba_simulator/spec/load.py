@@ -27,15 +27,58 @@ class _Seq(list):
     line: int = 0
 
 
+#: bounds of a spec's YAML: nesting depth, alias uses (a "billion laughs" document expands
+#: a few aliases into billions of nodes), and nodes in all
+MAX_DEPTH = 50
+MAX_ALIASES = 100
+MAX_NODES = 200_000
+#: durations in days (freshness_days, within_days, max_age_days) and counts (min_bytes,
+#: batch_size...) beyond these are typos (and would overflow date arithmetic)
+MAX_DAYS = 100 * 366
+MAX_COUNT = 2 ** 53
+
+
 class _LineLoader(yaml.SafeLoader):
-    pass
+    """PyYAML's safe loader with lines remembered and the document's size bounded."""
+
+    _depth = 0
+    _aliases = 0
+    _nodes = 0
+
+    def compose_node(self, parent, index):
+        mark = self.peek_event().start_mark
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise SpecError(f"more than {MAX_ALIASES} YAML aliases (*name): not a spec",
+                                self.name, mark.line + 1)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise SpecError(f"more than {MAX_NODES} YAML nodes: not a spec", self.name, mark.line + 1)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise SpecError(f"YAML nested more than {MAX_DEPTH} levels deep", self.name,
+                                mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+_KEY_TYPES = (str, int, float, bool, type(None))
 
 
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
     out = _Map()
     out.line, out.key_lines = node.start_mark.line + 1, {}
     for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise SpecError("a key must be a plain value, not a list or mapping (YAML '? ' key)",
+                            loader.name, key_node.start_mark.line + 1)
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, _KEY_TYPES):
+            raise SpecError(f"a key must be a plain value, got {type(key).__name__}",
+                            loader.name, key_node.start_mark.line + 1)
         if key in out:
             raise SpecError(f"duplicate key {key!r}", loader.name, key_node.start_mark.line + 1)
         out[key] = loader.construct_object(value_node, deep=True)
@@ -59,14 +102,19 @@ def default_spec_path() -> Path:
 
 def load_spec(path: str | Path, as_of=None) -> Spec:
     """Read and validate a spec file; ``"default"`` is the packaged spec of the real bucket.
-    With ``as_of``, open season ranges (``2002-03..current``) are resolved at it (``Spec.at``)."""
+    With ``as_of``, open season ranges (``2002-03..current``) are resolved at it (``Spec.at``).
+    Only a regular file of at most ``MAX_SPEC_BYTES`` is read (a FIFO would block for ever)."""
+    from ..inputs import MAX_SPEC_BYTES, read_regular
+
     path = default_spec_path() if str(path) == DEFAULT_SPEC else Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("spec file not found", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(f"cannot read spec: {exc}", str(path)) from None
+        data = read_regular(path, MAX_SPEC_BYTES, "spec")
+    except BadInput as exc:
+        raise SpecError(str(exc).split(": ", 1)[-1], str(path)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(f"cannot read spec: not UTF-8 text (byte {exc.start})", str(path)) from None
     spec = parse_spec(text, str(path))
     return spec.at(as_of) if as_of is not None else spec
 
@@ -81,7 +129,9 @@ def parse_spec(text: str, name: str = "<spec>") -> Spec:
         raise SpecError(f"YAML syntax error: {exc.problem}", name,
                         mark.line + 1 if mark else None) from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"YAML error: {exc}", name) from None
+        raise SpecError(f"YAML error: {' '.join(str(exc).split())}", name) from None
+    except RecursionError:
+        raise SpecError("YAML nested too deeply", name) from None
     finally:
         loader.dispose()
     return _Validator(name).spec(doc)
@@ -113,11 +163,18 @@ class _Validator:
     def mapping(self, value: Any, what: str, allowed: set[str], parent=None, key=None) -> _Map:
         if not isinstance(value, _Map):
             raise self.fail(f"{what} must be a mapping", parent, key)
+        self.text_keys(value, what)
         unknown = sorted(set(value) - allowed)
         if unknown:
             raise self.fail(f"unknown field {unknown[0]!r} in {what} (allowed: "
                             f"{', '.join(sorted(allowed))})", value, unknown[0])
         return value
+
+    def text_keys(self, value: _Map, what: str) -> None:
+        for k in value:
+            if not isinstance(k, str):
+                raise self.fail(f"{what}: the key {k!r} must be text (a name; quote it: \"{k}\")",
+                                value, k)
 
     def spec(self, doc: Any) -> Spec:
         if doc is None:
@@ -134,6 +191,7 @@ class _Validator:
         datasets_doc = doc.get("datasets")
         if not isinstance(datasets_doc, _Map) or not datasets_doc:
             raise self.fail("datasets must be a non-empty mapping", doc, "datasets")
+        self.text_keys(datasets_doc, "datasets")
         datasets = tuple(self.dataset(n, datasets_doc[n], datasets_doc) for n in datasets_doc)
         self.check_overlaps(datasets, datasets_doc)
         self.check_excluded(datasets, exclude, doc)
@@ -160,7 +218,8 @@ class _Validator:
         if not isinstance(uri, str) or not uri:
             raise self.fail("inventory: uri must be s3://bucket/prefix/ or a folder", inv, "uri")
         age = inv.get("max_age_days")
-        if age is not None and (isinstance(age, bool) or not isinstance(age, (int, float)) or age < 0):
+        if age is not None and (isinstance(age, bool) or not isinstance(age, (int, float))
+                                or not 0 <= age <= MAX_DAYS):
             raise self.fail(f"inventory: max_age_days must be a number of days >= 0, got {age!r}", inv,
                             "max_age_days")
         return InventorySource(uri, float(age) if age is not None else None, inv.line)
@@ -278,6 +337,9 @@ class _Validator:
             return v
         if isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise self.fail(f"{what}: {key} must be a whole number >= 0, got {v!r}", d, key)
+        limit = MAX_DAYS if key.endswith("_days") else MAX_COUNT
+        if v > limit:
+            raise self.fail(f"{what}: {key} {v} is out of range (at most {limit})", d, key)
         return v
 
     def number(self, d: _Map, key: str, what: str):

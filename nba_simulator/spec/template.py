@@ -224,18 +224,91 @@ class KeyTemplate:
         return [self.render_one(**row) for row in rows] if names else [self.text]
 
 
-def overlapping(a: KeyTemplate, b: KeyTemplate) -> str | None:
-    """An example key both layouts would claim, or None.
+_ATOM = re.compile(r"(\\d|\[[^\]]+\]|\\.|.)(?:\{(\d+)(?:,(\d+))?\})?")
+_DIGITS = frozenset("0123456789")
 
-    Sampled, not a full regular-language intersection: each layout renders keys from example
-    values and the other layout tries to parse them; identical skeletons are caught directly.
-    """
+
+def _atoms(regex: str) -> list[tuple[frozenset, int, int]]:
+    """A placeholder's regular expression (the small subset :data:`PLACEHOLDERS` uses: literal
+    characters, ``\\d``, ``[A-Z]``-style classes, ``{n}`` and ``{n,m}``) as a list of
+    (characters, at least, at most)."""
+    out = []
+    for m in _ATOM.finditer(regex):
+        atom = m[1]
+        if atom == "\\d":
+            chars = _DIGITS
+        elif atom.startswith("["):
+            body, chars = atom[1:-1], set()
+            i = 0
+            while i < len(body):
+                if i + 2 < len(body) and body[i + 1] == "-":
+                    chars.update(chr(c) for c in range(ord(body[i]), ord(body[i + 2]) + 1))
+                    i += 3
+                else:
+                    chars.add(body[i])
+                    i += 1
+            chars = frozenset(chars)
+        elif atom.startswith("\\"):
+            chars = frozenset(atom[1])
+        else:
+            chars = frozenset(atom)
+        lo = int(m[2]) if m[2] else 1
+        out.append((chars, lo, int(m[3]) if m[3] else lo))
+    return out
+
+
+def _tokens(t: "KeyTemplate") -> list[tuple[frozenset, int, int]]:
+    out = []
+    for i, part in enumerate(t.parts):
+        if i % 2:
+            out.extend(_atoms(PLACEHOLDERS[part]))
+        else:
+            out.extend((frozenset(c), 1, 1) for c in part)
+    return out
+
+
+def overlapping(a: KeyTemplate, b: KeyTemplate) -> str | None:
+    """A key both layouts would claim, or None. Exact, for any placement of placeholders: a
+    search over the pair of layouts read one character at a time (both are sequences of
+    character classes with bounded repeats, so the search is small)."""
     if a.text == b.text:
         return a.text
-    for key in a.examples():
-        if b.pattern.match(key):
-            return key
-    for key in b.examples():
-        if a.pattern.match(key):
-            return key
+    ta, tb = _tokens(a), _tokens(b)
+
+    def closure(i: int, c: int, tokens) -> list[tuple[int, int]]:
+        """Positions reachable without reading: a token read at least its minimum may end."""
+        out = [(i, c)]
+        while i < len(tokens) and c >= tokens[i][1]:
+            i, c = i + 1, 0
+            out.append((i, c))
+        return out
+
+    from collections import deque
+
+    start = [(i, ci, j, cj) for i, ci in closure(0, 0, ta) for j, cj in closure(0, 0, tb)]
+    parent: dict[tuple, tuple | None] = {s: None for s in start}
+    queue = deque(start)
+    while queue:
+        state = queue.popleft()
+        i, ci, j, cj = state
+        if i == len(ta) and j == len(tb):
+            chars = []
+            while parent[state] is not None:
+                state, ch = parent[state]
+                if ch:
+                    chars.append(ch)
+            return "".join(reversed(chars))
+        if i == len(ta) or j == len(tb):
+            continue
+        (sa, _, ma), (sb, _, mb) = ta[i], tb[j]
+        common = sa & sb
+        if not common or ci >= ma or cj >= mb:
+            continue
+        ch = min(common)
+        for ni, nci in closure(i, ci + 1, ta):
+            for nj, ncj in closure(j, cj + 1, tb):
+                nxt = (ni, nci, nj, ncj)
+                if nxt not in parent:
+                    parent[nxt] = (state, ch)
+                    queue.append(nxt)
     return None

@@ -182,7 +182,7 @@ def read_manifest(storage: Storage, folder: str) -> Manifest:
     columns = parse_file_schema(doc.get("fileSchema"), fmt, where)
     try:
         created = pd.Timestamp(int(doc["creationTimestamp"]), unit="ms", tz="UTC")
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         try:
             created = _stamp(folder)
         except ValueError:
@@ -198,11 +198,29 @@ def read_manifest(storage: Storage, folder: str) -> Manifest:
             raise BadInput(f"{where}: files[{i}] has no key")
         key = f["key"]
         name = key.rsplit("/data/", 1)[1] if "/data/" in key else key.rsplit("/", 1)[-1]
-        size = f.get("size")
+        size = _manifest_size(f.get("size"), where, i)
         md5 = f.get("MD5checksum")
-        out.append(DataFile(key, f"{config}data/{name}", int(size) if size is not None else None,
-                            str(md5).lower() if md5 else None))
+        out.append(DataFile(key, f"{config}data/{name}", size, str(md5).lower() if md5 else None))
+    if not out:
+        # a delivery listing no files says nothing about the lake: like an empty listing, refused
+        raise BadInput(f"{where}: the delivery lists no data files (an empty inventory): "
+                       "wrong destination, or a delivery still being written?")
     return Manifest(where, folder, str(doc.get("sourceBucket", "")), created, fmt, columns, tuple(out))
+
+
+def _manifest_size(value, where: str, i: int) -> int | None:
+    """``files[i].size``: a whole number of bytes >= 0 (as a JSON number or digits), or absent."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise BadInput(f"{where}: files[{i}].size must be a number of bytes, got {value!r}")
+    text = str(value).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not text.isdigit() or len(text) > 18:
+        raise BadInput(f"{where}: files[{i}].size must be a whole number of bytes >= 0, "
+                       f"got {str(value)[:40]!r}")
+    return int(text)
 
 
 # -- data files --------------------------------------------------------------------------------
@@ -488,9 +506,9 @@ def load_report(uri: str, *, as_of, lake: str | None = None, exclude: Iterable[s
     delivery or it is older than ``max_age_days``. A delivery that exists but is damaged (checksums,
     schema) raises :class:`BadInput`: it is never silently replaced by a listing.
     """
-    from nba_simulator.coverage.expected import as_of_timestamp
+    from nba_simulator.asof import parse_as_of
 
-    as_of = as_of_timestamp(as_of)
+    as_of = parse_as_of(as_of)
     root, named = _split_uri(uri)
     delivery = delivery or named
     with open_storage(root) as storage:

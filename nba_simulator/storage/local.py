@@ -80,6 +80,11 @@ class LocalStorage(Storage):
                         "rename it)", self.uri, escaped)
             return escaped
 
+    def _skip(self, key: str, why: str) -> None:
+        """An entry that is not an object or cannot be listed: skipped, with a warning naming it."""
+        shown = key if key.isascii() else os.fsencode(key).decode("utf-8", "backslashreplace")
+        log.warning("%s: skipped %s: %s", self.uri, shown, why)
+
     # -- Storage -----------------------------------------------------------------------------
     def check(self) -> None:
         if not self.root.exists():
@@ -92,7 +97,13 @@ class LocalStorage(Storage):
 
     def list_prefixes(self, prefix: str = "") -> list[str]:
         rel_dir, stem = _split(prefix)
-        it = self._scandir(rel_dir)
+        try:
+            it = self._scandir(rel_dir)
+        except (AccessDenied, StorageError) as exc:
+            if not rel_dir.strip("/"):
+                raise
+            self._skip(rel_dir.rstrip("/"), f"folder cannot be listed ({exc})")
+            return []
         if it is None:
             return []
         out = []
@@ -112,7 +123,13 @@ class LocalStorage(Storage):
         stack = [(rel_dir, stem)]
         while stack:
             current, name_filter = stack.pop()
-            it = self._scandir(current)
+            try:
+                it = self._scandir(current)
+            except (AccessDenied, StorageError) as exc:
+                if not current.strip("/"):
+                    raise   # the lake folder itself: nothing can be listed
+                self._skip(current.rstrip("/"), f"folder cannot be listed ({exc})")
+                continue
             if it is None:
                 continue
             with it:
@@ -130,12 +147,15 @@ class LocalStorage(Storage):
                                     stack.append((f"{current}{name}/", ""))
                             continue
                         if not entry.is_file():
-                            continue  # sockets, fifos, dangling links: not objects
+                            # sockets, fifos, devices, dangling links: not objects
+                            self._skip(f"{current}{name}", _not_a_file(entry))
+                            continue
                         st = entry.stat()
                     except FileNotFoundError:
                         continue  # removed while we were walking
-                    except PermissionError:
-                        raise AccessDenied(f"permission denied reading {entry.path}") from None
+                    except OSError as exc:   # permission, a link loop, a name too long...
+                        self._skip(f"{current}{name}", f"cannot be read ({exc.strerror or exc})")
+                        continue
                     key = f"{current}{name}"
                     if not key.isascii():
                         key = self._text_key(key)
@@ -167,6 +187,22 @@ class LocalStorage(Storage):
             raise ObjectNotFound(f"object not found: {key} in {self.uri}") from None
         except PermissionError:
             raise AccessDenied(f"permission denied reading {path}") from None
+
+
+def _not_a_file(entry: os.DirEntry) -> str:
+    import stat
+
+    try:
+        mode = entry.stat(follow_symlinks=False).st_mode
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISLNK(mode):
+        return "a broken symbolic link"
+    for test, what in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return f"{what}, not a file"
+    return "not a regular file"
 
 
 def _is_dir(entry: os.DirEntry) -> bool:

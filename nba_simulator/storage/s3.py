@@ -10,23 +10,25 @@ What survives botocore's retries is mapped to this package's errors (see :func:`
 one-line messages that never carry credentials, tokens or signed URLs (the server's own message
 is never copied, only its error code).
 
-Listing (``iter_objects``/``list_prefixes``) goes by default through :mod:`.s3_fast`: the same
-signer, HTTP pool and standard retry policy as the client, a lean response parser, and big
-prefixes cut into key ranges listed in parallel (5-10x the keys/s of the paginator; see
-``docs/scale.md``). ``listing="paginator"`` (or ``NBA_RECON_S3_LISTING=paginator``) uses boto3's
-paginator instead; a bucket the lean path cannot serve (region redirect) falls back to it.
+Listing (``iter_objects``/``list_prefixes``) and reading go through obstore (Rust
+``object_store``, :mod:`.s3_store`), configured from the boto3 session and client: 2-6x the keys/s
+of a Python parser and ~10x boto3's paginator (``docs/scale.md``). ``listing="paginator"`` (or
+``NBA_RECON_S3_LISTING=paginator``) lists through boto3's paginator instead. ``check()`` is one
+boto3 request (the exact error code of a missing bucket or a refused identity).
+
+Every setting of the S3 clients (timeouts, attempts) is in :func:`s3_settings`: boto3's ``Config``
+and obstore's client/retry options are both built from it.
 """
 from __future__ import annotations
 
-import io
 import logging
 import os
+import threading
 from collections.abc import Iterator
 
 import boto3
+import botocore.session
 import pyarrow as pa
-import urllib3
-from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -39,11 +41,11 @@ from botocore.exceptions import (
     ParamValidationError,
     PartialCredentialsError,
     ProfileNotFound,
-    ResponseStreamingError,
     SSOError,
     TokenRetrievalError,
 )
 
+from nba_simulator.deadline import seconds
 from nba_simulator.errors import (
     AccessDenied,
     BadInput,
@@ -55,12 +57,19 @@ from nba_simulator.errors import (
 from nba_simulator.storage.base import ObjectNotFound, Storage, check_range, make_batch
 
 log = logging.getLogger(__name__)
-LISTINGS = ("fast", "paginator")
+LISTINGS = ("obstore", "paginator")
+_LISTING_ALIASES = {"fast": "obstore"}  # the former name of the default listing
 
 MAX_ATTEMPTS = 5  # in all: 1 call + 4 retries
-CONNECT_TIMEOUT = 10  # seconds
-READ_TIMEOUT = 60  # seconds
+RETRY_TIMEOUT = 120  # seconds: no retry starts later than this after the first attempt (obstore)
 DEFAULT_MAX_WORKERS = 32  # connection pool size == highest useful number of parallel listings
+
+
+def s3_settings() -> dict:
+    """The one place of the S3 client settings, read when a storage is opened (boto3 and obstore)."""
+    return {"max_attempts": MAX_ATTEMPTS,
+            "connect_timeout": seconds("NBA_RECON_S3_CONNECT_TIMEOUT"),
+            "read_timeout": seconds("NBA_RECON_S3_READ_TIMEOUT"), "retry_timeout": RETRY_TIMEOUT}
 
 ACCESS_CODES = frozenset(
     {
@@ -106,8 +115,25 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
     return bucket, (prefix + "/" if prefix else "")
 
 
+def _is_obstore_error(exc: Exception) -> bool:
+    # obstore raises its own exceptions, and the builtin FileNotFoundError for a missing object
+    return type(exc).__module__.startswith("obstore") or isinstance(exc, FileNotFoundError)
+
+
 def map_error(exc: Exception, uri: str, action: str) -> ReconError:
-    """A boto3/botocore exception -> this package's error, with a safe one-line message."""
+    """A boto3/botocore or obstore exception -> this package's error, with a safe one-line message."""
+    if _is_obstore_error(exc):
+        from nba_simulator.storage.s3_store import error_code, is_connection_error
+
+        code, status = error_code(exc)
+        if not code and not status:
+            if is_connection_error(exc):
+                return TransientStorageError(
+                    f"cannot reach S3 {action} {uri} ({type(exc).__name__}) after {MAX_ATTEMPTS}"
+                    " attempts: check the network/endpoint; retry later")
+            return StorageError(f"S3 client error {action} {uri} ({type(exc).__name__})")
+        exc = ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}},
+                          "ListObjectsV2")
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {}) or {}
         code = str(err.get("Code", "") or "")
@@ -151,43 +177,21 @@ def map_error(exc: Exception, uri: str, action: str) -> ReconError:
     return StorageError(f"unexpected error {action} {uri} ({type(exc).__name__})")
 
 
-class _BufferedRaw(io.BytesIO):
-    """A received body, shaped like the urllib3 response botocore's StreamingBody reads."""
-
-    def stream(self, amt: int = 2**16, decode_content=None):
-        while chunk := self.read(amt):
-            yield chunk
+_LOADER = None
+_LOADER_LOCK = threading.Lock()
 
 
-class _BodyInAttempt:
-    """``before-send`` handler of GetObject: the body is read inside botocore's attempt.
-
-    botocore retries a request until its headers arrive; a body cut short afterwards
-    (a reset or a truncated transfer) would surface from ``Body.read()`` outside its retry loop,
-    as a permanent error. Sending the request here through the client's own HTTP session and
-    reading the whole body (checked against ``Content-Length``) turns a cut-short body into
-    ``ResponseStreamingError``, an HTTP client error that botocore's standard mode retries like a
-    reset connection: same attempt budget, same backoff, no loop of ours. ``read`` keeps whole
-    objects in memory anyway.
-    """
-
-    def __init__(self, http_session):
-        self.http = http_session
-
-    def __call__(self, request, **kwargs):
-        response = self.http.send(request)
-        if not 200 <= response.status_code < 300:
-            return response
-        try:
-            data = response.raw.read()
-        except (OSError, urllib3.exceptions.HTTPError) as exc:
-            raise ResponseStreamingError(error=type(exc).__name__) from None
-        finally:
-            response.raw.release_conn()
-        expected = response.headers.get("content-length")
-        if expected is not None and expected.strip().isdigit() and int(expected) != len(data):
-            raise ResponseStreamingError(error=f"body cut short: {len(data)} of {int(expected)} bytes")
-        return AWSResponse(response.url, response.status_code, response.headers, _BufferedRaw(data))
+def _botocore_session(profile: str | None):
+    """A new botocore session (its own configuration and credential chain) sharing one data loader:
+    the S3 service model (JSON) is then parsed once per process, not once per storage opened
+    (0.5-1 s each time on a busy machine)."""
+    global _LOADER
+    session = botocore.session.Session(profile=profile)
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            _LOADER = session.get_component("data_loader")
+    session.register_component("data_loader", _LOADER)
+    return session
 
 
 class S3Storage(Storage):
@@ -201,35 +205,51 @@ class S3Storage(Storage):
         listing: str | None = None,
     ):
         self.bucket, self.prefix = parse_s3_uri(uri)
-        listing = listing or os.environ.get("NBA_RECON_S3_LISTING") or "fast"
+        listing = listing or os.environ.get("NBA_RECON_S3_LISTING") or "obstore"
+        listing = _LISTING_ALIASES.get(listing, listing)
         if listing not in LISTINGS:
             raise BadInput(f"S3 listing must be one of {', '.join(LISTINGS)}, got {listing!r}")
         self.listing = listing
-        self._fast = None
         self.uri = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
         self.max_workers = max_workers
+        #: a whole listing ends within this many seconds, however slowly the server answers
+        self.listing_deadline = seconds("NBA_RECON_S3_LISTING_DEADLINE")
+        self.settings = s3_settings()
         config = Config(
             # total_max_attempts counts the first call; Config's "max_attempts" would count retries only.
-            retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-            connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
+            retries={"mode": "standard", "total_max_attempts": self.settings["max_attempts"]},
+            connect_timeout=self.settings["connect_timeout"],
+            read_timeout=self.settings["read_timeout"],
             max_pool_connections=max_workers,
         )
         try:
             # A Session is not thread-safe, the client it makes is: one client, shared.
-            self.session = boto3.session.Session(profile_name=profile)
+            self.session = boto3.session.Session(botocore_session=_botocore_session(profile))
             self.client = self.session.client("s3", endpoint_url=endpoint_url, config=config)
         except Exception as exc:  # noqa: BLE001 - everything is mapped
             raise map_error(exc, self.uri, "opening") from None
-        http_session = getattr(getattr(self.client, "_endpoint", None), "http_session", None)
-        if http_session is not None:
-            self.client.meta.events.register("before-send.s3.GetObject", _BodyInAttempt(http_session))
+        self._store = None
 
     def _error(self, exc: Exception, action: str) -> ReconError:
         return map_error(exc, self.uri, action)
 
+    def store(self):
+        """The obstore ``S3Store`` of the bucket (built on first use from the boto3 session/client)."""
+        if self._store is None:
+            from botocore import UNSIGNED
+
+            from nba_simulator.storage.s3_store import build_store
+
+            unsigned = self.client.meta.config.signature_version is UNSIGNED
+            credentials = None if unsigned else self.session.get_credentials()
+            if credentials is None and not unsigned:
+                raise NoCredentialsError()
+            self._store = build_store(self.client, credentials, self.bucket, self.settings)
+        return self._store
+
     def close(self) -> None:
         self.client.close()
+        self._store = None
 
     def check(self) -> None:
         try:
@@ -249,28 +269,13 @@ class S3Storage(Storage):
         except Exception as exc:  # noqa: BLE001
             raise self._error(exc, f"listing {prefix!r} in") from None
 
-    def fast_lister(self):
-        """The lean lister of this bucket (built on first use; shares the client's pool)."""
-        if self._fast is None:
-            from nba_simulator.storage.s3_fast import FastLister
-
-            self._fast = FastLister(self.client, self.bucket, self.session.get_credentials(),
-                                    max_workers=self.max_workers)
-        return self._fast
-
-    def _fallback(self, reason: str) -> None:
-        log.info("S3 listing of %s through boto3's paginator (%s)", self.uri, reason)
-        self.listing = "paginator"
-
     def list_prefixes(self, prefix: str = "") -> list[str]:
         cut = len(self.prefix)
-        if self.listing == "fast":
-            from nba_simulator.storage.s3_fast import UseBotocore
+        if self.listing == "obstore":
+            from nba_simulator.storage.s3_store import list_level
 
             try:
-                return sorted(p[cut:] for p in self.fast_lister().list_prefixes(self.prefix + prefix))
-            except UseBotocore as exc:
-                self._fallback(str(exc))
+                return sorted(list_level(self.store(), self.prefix + prefix, cut, self.settings)[0])
             except Exception as exc:  # noqa: BLE001
                 raise self._error(exc, f"listing {prefix!r} in") from None
         out = []
@@ -279,25 +284,21 @@ class S3Storage(Storage):
         return sorted(out)
 
     def iter_objects(self, prefix: str = "", *, recursive: bool = True) -> Iterator[pa.RecordBatch]:
-        if self.listing == "fast":
-            from nba_simulator.storage.s3_fast import UseBotocore, to_batch
+        if self.listing == "paginator":
+            yield from self.iter_objects_paginated(prefix, recursive=recursive)
+            return
+        from nba_simulator.storage import s3_store
 
-            pages = self.fast_lister().iter_pages(self.prefix + prefix, recursive=recursive)
-            started = False
-            try:
-                for page in pages:
-                    started = True
-                    yield to_batch(page, len(self.prefix))
-                return
-            except UseBotocore as exc:
-                if started:  # pragma: no cover - redirects come with the first page
-                    raise self._error(exc, f"listing {prefix!r} in") from None
-                self._fallback(str(exc))
-            except Exception as exc:  # noqa: BLE001
-                raise self._error(exc, f"listing {prefix!r} in") from None
-            finally:
-                pages.close()
-        yield from self.iter_objects_paginated(prefix, recursive=recursive)
+        cut = len(self.prefix)
+        try:
+            if recursive:
+                yield from s3_store.iter_objects(self.store(), self.prefix + prefix, cut, self.settings)
+            else:
+                batch = s3_store.list_level(self.store(), self.prefix + prefix, cut, self.settings)[1]
+                if batch is not None:
+                    yield batch
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc, f"listing {prefix!r} in") from None
 
     def iter_objects_paginated(self, prefix: str = "", *, recursive: bool = True) -> Iterator[pa.RecordBatch]:
         """:meth:`iter_objects` through boto3's paginator (one sequential stream)."""
@@ -314,35 +315,22 @@ class S3Storage(Storage):
             )
 
     def read(self, key: str, start: int | None = None, end: int | None = None) -> bytes:
+        from nba_simulator.storage import s3_store
+
         start, end = check_range(start, end)
         if not key:
             raise BadInput("empty key")
-        kwargs = {"Bucket": self.bucket, "Key": self.prefix + key}
-        if end is not None and end <= start:
-            self._head(key)
-            return b""
-        if start or end is not None:
-            kwargs["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
+        full = self.prefix + key
         try:
-            resp = self.client.get_object(**kwargs)
-            with resp["Body"] as body:
-                return body.read()
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code")
-            if code in ("NoSuchKey", "404", "NotFound"):
-                raise ObjectNotFound(f"object not found: {key} in {self.uri}") from None
-            if code == "InvalidRange":  # start past the end of the object
+            if end is not None and end <= start:
+                s3_store.head(self.store(), full, self.settings)
                 return b""
-            raise self._error(exc, f"reading {key!r} in") from None
+            return s3_store.read(self.store(), full, start, end, self.settings)
         except Exception as exc:  # noqa: BLE001
-            raise self._error(exc, f"reading {key!r} in") from None
-
-    def _head(self, key: str) -> None:
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+            code, status = s3_store.error_code(exc) if _is_obstore_error(exc) else ("", 0)
+            if isinstance(exc, FileNotFoundError) or type(exc).__name__ == "NotFoundError" \
+                    or code in ("NoSuchKey", "NotFound"):
                 raise ObjectNotFound(f"object not found: {key} in {self.uri}") from None
-            raise self._error(exc, f"reading {key!r} in") from None
-        except Exception as exc:  # noqa: BLE001
+            if code == "InvalidRange" or status == 416:  # start past the end of the object
+                return b""
             raise self._error(exc, f"reading {key!r} in") from None

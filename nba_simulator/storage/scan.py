@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from nba_simulator.deadline import DeadlineExceeded, deadline
 from nba_simulator.errors import BadInput
 from nba_simulator.storage.base import INVENTORY_SCHEMA, Storage
 
@@ -168,6 +169,12 @@ def scan(
     if workers < 1:
         raise BadInput(f"workers must be >= 1, got {workers}")
 
+    # a whole-listing deadline (S3: $NBA_RECON_S3_LISTING_DEADLINE), whatever the server does
+    with deadline(getattr(storage, "listing_deadline", None), f"listing {storage.uri}"):
+        return _scan(storage, prefixes, exclude, workers, out_path, progress)
+
+
+def _scan(storage, prefixes, exclude, workers, out_path, progress) -> pd.DataFrame:
     tasks = plan(storage, prefixes, exclude)
     n_workers = max(1, min(workers, storage.max_workers or workers, len(tasks) or 1))
     metadata = {"uri": storage.uri, "prefixes": prefixes, "exclude": exclude}
@@ -194,27 +201,29 @@ def scan(
 
         bar = tqdm(desc=f"listing {storage.uri}", unit=" objects", total=None)
     try:
-        with ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="scan") as pool:
-            try:
-                for prefix, recursive in tasks:
-                    pool.submit(list_one, prefix, recursive)
-                remaining = len(tasks)
-                while remaining:
-                    item = results.get()
-                    if item is _DONE:
-                        remaining -= 1
-                    elif isinstance(item, BaseException):
-                        raise item
-                    elif item.num_rows:
-                        batches.append(item)
-                        if sink is not None:
-                            sink.write(item)
-                        if bar is not None:
-                            bar.update(item.num_rows)
-            except BaseException:
-                stop.set()
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+        pool = ThreadPoolExecutor(max_workers=n_workers, thread_name_prefix="scan")
+        try:
+            for prefix, recursive in tasks:
+                pool.submit(list_one, prefix, recursive)
+            remaining = len(tasks)
+            while remaining:
+                item = results.get()
+                if item is _DONE:
+                    remaining -= 1
+                elif isinstance(item, BaseException):
+                    raise item
+                elif item.num_rows:
+                    batches.append(item)
+                    if sink is not None:
+                        sink.write(item)
+                    if bar is not None:
+                        bar.update(item.num_rows)
+        except BaseException as exc:
+            stop.set()
+            # past a deadline a worker may be stuck in a read: do not wait for it
+            pool.shutdown(wait=not isinstance(exc, DeadlineExceeded), cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)
         table = pa.Table.from_batches(batches, schema=INVENTORY_SCHEMA) if batches else _empty_table()
         replacement = None
         if table.num_rows and pc.count_distinct(table.column("key")).as_py() != table.num_rows:

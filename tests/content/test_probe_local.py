@@ -199,5 +199,5 @@ def test_apply_content_sets_empty_with_precedence():
     table = pd.DataFrame({"key": ["a", "b", "c", "d", "f"],
                           "verdict": ["empty", "invalid", "ok", "empty", "unprobed"]})
     out = apply_content(cov, table)
-    assert out["status"].tolist() == ["empty", "empty", "stale", "undersized", "missing", "present"]
+    assert out["status"].tolist() == ["empty", "invalid", "stale", "undersized", "missing", "present"]
     assert out["content"].tolist() == ["empty", "invalid", "ok", None, None, "unprobed"]

@@ -117,7 +117,7 @@ def test_cli_on_sqlite(tmp_path, monkeypatch, capsys):
     assert main(["db", "current"]) == 0
     assert "revision (none)" in capsys.readouterr().out
     assert main(["db", "upgrade"]) == 0
-    assert "revision (none) -> 0003" in capsys.readouterr().out
+    assert "revision (none) -> 0004" in capsys.readouterr().out
     for i, games in enumerate([F.HISTORY_GAMES[:1], F.HISTORY_GAMES[:3]]):
         out = tmp_path / f"out{i}"
         write_outputs(F.analyse_run(games), out)
@@ -165,7 +165,7 @@ def test_cloudwatch_failure_does_not_undo_the_record(sqlite, caplog):
         def put_metric_data(self, **kw):
             raise RuntimeError("no credentials")
 
-    import nba_simulator.database.history as hist
+    import nba_simulator.database.history.record as hist
 
     orig = hist.publish_cloudwatch
     hist.publish_cloudwatch = lambda *a, **k: orig(*a, client=Broken(), **{x: y for x, y in k.items() if x != "region"})

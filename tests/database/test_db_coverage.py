@@ -146,10 +146,10 @@ def test_schedule_for_is_the_loader_hook(world, monkeypatch):
 
     backend, _ = world
     spec = F.spec(backend.schema, schedule_source="db")
-    monkeypatch.delenv("NBA_RECON_DB_URL", raising=False)
+    monkeypatch.delenv("NBA_RECON_DATABASE_URL", raising=False)
     with pytest.raises(BadInput, match="no database URL"):
         schedule_for(spec, "db")
-    monkeypatch.setenv("NBA_RECON_DB_URL", backend.url)
+    monkeypatch.setenv("NBA_RECON_DATABASE_URL", backend.url)
     assert len(schedule_for(spec, "db")) == len(F.GAMES)
     assert len(schedule_for(spec, "builtin")) > 20000
 

@@ -21,8 +21,8 @@ def table_names(backend):
 
 
 def test_revisions_are_a_chain():
-    assert migrate.revisions() == ["0001", "0002", "0003"]
-    assert migrate.head() == "0003"
+    assert migrate.revisions() == ["0001", "0002", "0003", "0004"]
+    assert migrate.head() == "0004"
 
 
 def test_upgrade_an_empty_database(backend):
@@ -66,7 +66,7 @@ def test_upgrade_from_the_previous_revision_keeps_and_extends_the_data(backend):
     assert migrate.upgrade(backend.engine, "0001", schema=backend.schema) == "0001"
     assert "tasks" not in table_names(backend)
     _fill_rev1(backend)
-    with pytest.raises(BadInput, match="at revision 0001, not 0003: run `nba-recon db upgrade`"):
+    with pytest.raises(BadInput, match="at revision 0001, not 0004: run `nba-recon db upgrade`"):
         migrate.ensure_current(backend.engine, backend.schema, auto_upgrade=False)
     assert migrate.upgrade(backend.engine, schema=backend.schema) == HEAD
 
@@ -109,7 +109,20 @@ def test_upgrade_from_0002_counts_empty_files(backend):
     backend.execute(f"INSERT INTO {q}runs (run_id, as_of, status, estimate) VALUES ('r', '2023-11-10', 'ok', false)")
     backend.execute(f"INSERT INTO {q}coverage_snapshots (run_id, dataset, season, expected, present) "
                     "VALUES ('r', 'pbp', '2023-24', 6, 6)")
-    assert migrate.upgrade(backend.engine, schema=backend.schema) == "0003"
+    assert migrate.upgrade(backend.engine, schema=backend.schema) == "0004"
     with backend.engine.connect() as conn:
         import sqlalchemy as sa
         assert conn.execute(sa.text(f"SELECT empty, present FROM {q}coverage_snapshots")).all() == [(0, 6)]
+
+
+def test_a_newer_revision_says_to_upgrade_nba_recon(backend):
+    """A history written by a newer nba-recon: `db upgrade` cannot help; the advice says so."""
+    migrate.upgrade(backend.engine, schema=backend.schema)
+    q = f'"{backend.schema}".' if backend.schema else ""
+    backend.execute(f"UPDATE {q}nba_recon_version SET version_num = '0099'")
+    with pytest.raises(BadInput, match="revision 0099, written by a newer nba-recon .*upgrade nba-recon"):
+        H.runs(backend.engine, schema=backend.schema)
+    with pytest.raises(BadInput, match="written by a newer nba-recon"):
+        migrate.upgrade(backend.engine, schema=backend.schema)
+    with pytest.raises(BadInput, match="written by a newer nba-recon"):
+        H.record_run(backend.engine, "r9", F.analyse_run(F.HISTORY_GAMES[:1]), schema=backend.schema)

@@ -12,7 +12,8 @@ import pytest
 
 from nba_simulator.outputs import FileSet, write_json
 from nba_simulator.pipeline.nbio import papermill_output, scrub_notebook, secret_values
-from nba_simulator.pipeline.runner import _remove_temp_files, _was_redacted
+from nba_simulator.masking import was_masked
+from nba_simulator.pipeline.runner import _remove_temp_files
 
 
 def test_atomic_write_keeps_the_umask_mode_and_no_temp_file(tmp_path):
@@ -104,4 +105,4 @@ def test_temp_files_of_a_killed_run_are_recognised(tmp_path):
     ("***", True), ("postgresql://u:***@h/db", True), (["a", "***"], True),
     ("postgresql://u:pw@h/db", False), ("s3://bucket/***x", False), (3, False)])
 def test_resume_recognises_masked_values(value, redacted):
-    assert _was_redacted(value) is redacted
+    assert was_masked(value) is redacted

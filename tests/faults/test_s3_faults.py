@@ -26,7 +26,7 @@ from .conftest import assert_same_outputs, load_outputs
 
 pytestmark = pytest.mark.s3
 
-LISTINGS = ("fast", "paginator")
+LISTINGS = ("obstore", "paginator")
 SAFETY_NET_S = 120  # not a speed target: only catches a retry loop that never ends
 
 

@@ -125,7 +125,8 @@ def test_no_planted_secret_leaves_the_process(tmp_path, demo, pg_schema, monkeyp
     run("history-tasks", "history", "tasks", "--url", userinfo_url, "--json")
     run("db-current", "db", "current", "--url", query_url)
     spec = tmp_path / "db_spec.yaml"
-    spec.write_text(Path(demo.spec).read_text() + f"database:\n  url: {userinfo_url}\n"
+    spec.write_text(Path(demo.spec).read_text().replace("schedule: schedule.csv", f"schedule: {demo.schedule}")
+                    + f"database:\n  url: {userinfo_url}\n"
                     "  games: {table: no_such_games}\n")
     run("db-coverage", "db", "coverage", "--spec", str(spec), "--as-of", demo.as_of)
     nbs = _fixture_notebooks(tmp_path / "nbs")

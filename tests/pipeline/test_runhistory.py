@@ -13,7 +13,6 @@ from nba_simulator.database import history as H
 from nba_simulator.database.engine import absolute_sqlite, make_engine, redact
 from nba_simulator.pipeline import runhistory as RH
 from nba_simulator.pipeline.stage import open_stage
-from nba_simulator.reconcile import summarize
 from nba_simulator.spec import parse_spec
 
 SPEC = """\
@@ -54,8 +53,8 @@ def test_history_location(tmp_path, monkeypatch):
 def lab(tmp_path_factory):
     """The demo's stage context, computed in memory (standalone), with its summary."""
     stage = open_stage("05_summary")
-    cov, gaps, queue = stage.coverage(), stage.gaps(), stage.task_queue()
-    return stage, cov, gaps, queue, summarize(stage.spec, stage.as_of, cov, gaps, queue, stage.scan_info())
+    summary = stage.run_summary()
+    return stage, stage.coverage(), stage.gaps(), stage.task_queue(), summary
 
 
 def test_standalone_records_into_a_scratch_history_in_memory(lab):

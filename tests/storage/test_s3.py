@@ -19,10 +19,15 @@ def _keys(storage, prefix="", recursive=True):
     return sorted(k for b in storage.iter_objects(prefix, recursive=recursive) for k in b.column("key").to_pylist())
 
 
-def _count_requests(storage) -> list:
-    sent = []
-    storage.client.meta.events.register("before-send.s3", lambda **kw: sent.append(kw["request"].url))
-    return sent
+@pytest.fixture
+def counted(s3_server, s3_readonly_env, monkeypatch):
+    """An HTTP proxy (no faults) between the tool and the server, counting every request sent,
+    whichever client sends it (boto3 for ``check``, obstore for listing and reading)."""
+    from tests.faultproxy import FaultProxy
+
+    with FaultProxy(s3_server.endpoint) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
+        yield proxy
 
 
 # -- the fixture itself ---------------------------------------------------------------------
@@ -75,12 +80,13 @@ def test_s3_and_local_inventories_are_identical(s3_readonly_env, s3_lake, local_
     assert s3["etag"].notna().all() and not s3["etag"].str.contains('"').any()
 
 
-def test_pagination_passes_1000_keys(s3_readonly_env, s3_lake):
+def test_pagination_passes_1000_keys(s3_lake, counted):
     storage = open_storage(s3_lake)
-    sent = _count_requests(storage)
     batches = list(storage.iter_objects("espn_play_by_play/"))
     assert sum(b.num_rows for b in batches) == 1101
-    assert len(sent) == 2  # two ListObjectsV2 pages
+    assert counted.requests == 2  # two ListObjectsV2 pages
+    keys = [k for b in batches for k in b.column("key").to_pylist()]
+    assert len(keys) == len(set(keys))  # no key listed twice
     assert all(b.schema.equals(INVENTORY_SCHEMA) for b in batches)
 
 
@@ -118,12 +124,12 @@ def test_scan_sampled_prefixes(s3_readonly_env, s3_lake, lake_objects):
     assert inv["key"].tolist() == expected
 
 
-def test_scan_excludes_are_never_listed(s3_readonly_env, s3_lake):
+def test_scan_excludes_are_never_listed(s3_lake, counted):
     storage = open_storage(s3_lake)
-    sent = _count_requests(storage)
     inv = scan(storage, exclude=["inventory-reports/", "athena-results/"])
     assert not inv["key"].str.startswith(("inventory-reports/", "athena-results/")).any()
-    assert not any("inventory-reports" in url or "athena-results" in url for url in sent)
+    sent = [target for _, target, _ in counted.log]
+    assert sent and not any("inventory-reports" in url or "athena-results" in url for url in sent)
 
 
 # -- reads --------------------------------------------------------------------------------
@@ -152,28 +158,28 @@ def test_missing_bucket(s3_readonly_env):
         scan(storage)
 
 
-def test_wrong_secret_is_access_denied_and_not_retried(s3_readonly_env, s3_lake, monkeypatch):
+def test_wrong_secret_is_access_denied_and_not_retried(s3_lake, counted, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-secret-value-123")
     storage = open_storage(s3_lake)
-    sent = _count_requests(storage)
     with pytest.raises(AccessDenied) as err:
         storage.check()
-    assert len(sent) == 1  # botocore's standard mode does not retry it
+    assert counted.requests == 1  # botocore's standard mode does not retry it
     message = str(err.value)
     assert "SignatureDoesNotMatch" in message and "\n" not in message
     assert "wrong-secret-value-123" not in message and READONLY_KEY not in message
     assert isinstance(err.value, BadInput)  # exit code 2
-    with pytest.raises(AccessDenied):
+    counted.configure(rate=0.0)  # counts from 0
+    with pytest.raises(AccessDenied, match="SignatureDoesNotMatch"):
         scan(storage)
+    assert counted.requests == 1  # nor does obstore
 
 
-def test_unknown_access_key_is_access_denied(s3_readonly_env, s3_lake, monkeypatch):
+def test_unknown_access_key_is_access_denied(s3_lake, counted, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "UNKNOWNKEY0000000000")
     storage = open_storage(s3_lake)
-    sent = _count_requests(storage)
     with pytest.raises(AccessDenied, match="InvalidAccessKeyId") as err:
         list(storage.iter_objects("espn_schedules/"))
-    assert len(sent) == 1
+    assert counted.requests == 1
     assert "UNKNOWNKEY" not in str(err.value)
 
 

@@ -1,0 +1,94 @@
+"""The demo pipeline against ``reconcile``, cold kernels against warm ones, side by side in one run.
+
+    python -m bench.pipeline [--repeats 3] [--workdir DIR] [--markdown FILE]
+    (also: python -m bench --only pipeline; make bench-pipeline)
+
+Builds the demo lake once, then, ``--repeats`` times in a rotated order (so that the load of a
+shared machine hits each alike), times as fresh processes:
+
+* ``reconcile``: ``nba-recon reconcile`` on the demo (the library, no notebooks);
+* ``run, cold kernels``: ``nba-recon run`` with ``NBA_RECON_WARM_KERNELS=0`` (papermill's own
+  engine: one kernel start and the imports per stage, HTML rendered before the next stage);
+* ``run, warm kernels``: ``nba-recon run`` as shipped (kernels started ahead and pre-importing the
+  package, HTML rendered while the next stage runs; ``nba_simulator/pipeline/warm.py``).
+
+Prints one JSON line per measurement, then a Markdown table of medians and of ``run - reconcile``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = "2019-03-15"
+
+
+def _nba_recon(args: list[str], env: dict) -> float:
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "nba_simulator.cli", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    took = time.perf_counter() - t
+    if proc.returncode:
+        sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-4000:])
+        raise SystemExit(f"nba-recon {' '.join(args[:1])} failed (exit {proc.returncode})")
+    return took
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.pipeline")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--workdir", default=None)
+    ap.add_argument("--markdown", default=None)
+    args = ap.parse_args(argv)
+    work = Path(args.workdir or tempfile.mkdtemp(prefix="nba-bench-pipeline-"))
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("NBA_RECON_WARM_KERNELS", None)
+    demo = work / "demo"
+    if not (demo / "spec.yaml").exists():
+        _nba_recon(["demo", "--out", str(demo)], env)
+    common = ["--spec", str(demo / "spec.yaml"), "--lake", str(demo / "lake"), "--as-of", AS_OF]
+    cases = {
+        "reconcile": (["reconcile", *common, "--out", str(work / "out")], env),
+        "run, cold kernels": (["run", *common, "--runs-dir", str(work / "runs-cold"), "--no-progress"],
+                              {**env, "NBA_RECON_WARM_KERNELS": "0"}),
+        "run, warm kernels": (["run", *common, "--runs-dir", str(work / "runs-warm"), "--no-progress"], env),
+    }
+    names = list(cases)
+    times: dict[str, list[float]] = {n: [] for n in names}
+    la0 = os.getloadavg()
+    for r in range(args.repeats):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            argv_, env_ = cases[name]
+            took = _nba_recon(argv_, env_)
+            times[name].append(took)
+            print(json.dumps({"case": name, "repeat": r + 1, "seconds": round(took, 2)}), flush=True)
+    la1 = os.getloadavg()
+    med = {n: statistics.median(v) for n, v in times.items()}
+    lines = [f"Median of {args.repeats} alternating runs (fresh processes); load average "
+             f"{la0[0]:.1f} at the start, {la1[0]:.1f} at the end, {os.cpu_count()} cores.", "",
+             "| demo, as of 2019-03-15 | median | runs | minus reconcile |", "|---|---:|---|---:|"]
+    for n in names:
+        extra = "" if n == "reconcile" else f"+{med[n] - med['reconcile']:.1f} s"
+        lines.append(f"| {n} | {med[n]:.1f} s | {', '.join(f'{x:.1f}' for x in times[n])} | {extra} |")
+    lines += ["", f"Warm kernels save {med['run, cold kernels'] - med['run, warm kernels']:.1f} s "
+              f"({med['run, cold kernels'] / med['run, warm kernels']:.2f}x faster run)."]
+    print(json.dumps({"medians": {n: round(v, 2) for n, v in med.items()}}), flush=True)
+    print("\n" + "\n".join(lines), flush=True)
+    if args.markdown:
+        Path(args.markdown).write_text("\n".join(lines) + "\n")
+    if not args.workdir:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

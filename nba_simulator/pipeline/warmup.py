@@ -1,0 +1,22 @@
+"""Imported by a warm kernel at start-up (see :mod:`.warm`): the modules the stage notebooks use,
+loaded before a stage needs them. Binds nothing in the kernel's user namespace (the start-up line
+deletes the name of this module). A module that fails to import is skipped: the stage that needs
+it will raise the error itself, where it is reported."""
+from __future__ import annotations
+
+import importlib
+
+MODULES = (
+    "numpy", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.compute", "yaml", "IPython.display",
+    "matplotlib.figure", "matplotlib.colors",
+    "nba_simulator.plots", "nba_simulator.pipeline.stage", "nba_simulator.reconcile",
+    "nba_simulator.coverage", "nba_simulator.gaps", "nba_simulator.tasks", "nba_simulator.health",
+    "nba_simulator.content", "nba_simulator.content.plots", "nba_simulator.database.db_coverage",
+    "nba_simulator.pipeline.runhistory", "nba_simulator.storage", "nba_simulator.storage.scan",
+)
+
+for _name in MODULES:
+    try:
+        importlib.import_module(_name)
+    except Exception:  # noqa: BLE001 - see the module docstring
+        pass

@@ -1,0 +1,236 @@
+"""``schedule update``: build a schedule snapshot from every source (see docs/schedule.md).
+
+1. the packaged history and the previous snapshot (if any);
+2. NBA Stats game logs (regular season, play-in, playoffs) for each completed season asked for;
+3. the league's published schedule (scheduleLeagueV2) for each season in progress at ``as_of``,
+   including the games not yet played, postponed and cancelled ones;
+4. merged (``merge.merge_sources``), then ESPN ids from the lake's own scoreboard pages
+   (``espn_schedules/YYYYMMDD.json`` and the older ``schedule/YYYYMMDD.json``, read-only), then
+   from ESPN's scoreboard API for the game dates before ``as_of`` that the lake has no page for
+   and that still have a game without an ESPN id;
+5. written as a snapshot (``snapshot.write_snapshot``: atomic, content-addressed).
+
+Offline (``offline=True``) nothing is fetched: cached responses, the packaged history, the lake
+and the last snapshot are used, and the warnings say which seasons could not be refreshed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import ParameterError
+from ..seasons import label
+from .crosswalk import attach_espn_ids
+from .fetch import Fetcher, FetchError, render, url_template
+from .load import canonical, load_schedule
+from .merge import merge_sources
+from .snapshot import default_dir, latest_snapshot, load_snapshot, write_snapshot
+from .sources import espn, league_schedule, nbastats
+
+log = logging.getLogger(__name__)
+
+LAKE_PREFIXES = ("espn_schedules/", "schedule/")
+DATE_KEY = re.compile(r"(?:^|/)(\d{8})\.json$")
+GAMELOG_TYPES = ("Regular Season", "PlayIn", "Playoffs")
+
+
+@dataclass
+class UpdateResult:
+    path: Path
+    meta: dict
+    frame: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_seasons(text: str) -> list[str]:
+    """'2023-24', '2021-22..2023-24', '2022-23,2024-25' -> season labels; ParameterError otherwise."""
+    out: list[str] = []
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        ends = [e.strip() for e in part.split("..")]
+        if len(ends) > 2 or not all(re.fullmatch(r"\d{4}-\d{2}", e) and (int(e[:4]) + 1) % 100 == int(e[5:]) for e in ends):
+            raise ParameterError(f"--seasons: bad season range {part!r} (expected e.g. 2023-24 or 2021-22..2023-24)")
+        lo, hi = int(ends[0][:4]), int(ends[-1][:4])
+        if hi < lo:
+            raise ParameterError(f"--seasons: range {part!r} ends before it starts")
+        out.extend(label(y) for y in range(lo, hi + 1))
+    if not out:
+        raise ParameterError("--seasons: no season given")
+    return list(dict.fromkeys(out))
+
+
+def season_of(day: dt.date) -> str:
+    return label(day.year - (day.month < 8))
+
+
+def completed(season: str, as_of: dt.date) -> bool:
+    """A season is complete from October 1 of its end year (after the latest finals, 2020's bubble)."""
+    return as_of >= dt.date(int(season[:4]) + 1, 10, 1)
+
+
+def _canon(frame: pd.DataFrame, name: str, origin: str) -> pd.DataFrame:
+    raw = frame.reindex(columns=["game_id", "game_date", "home_team", "away_team", "status"]).astype("string")
+    raw = raw.assign(season=pd.NA, season_type=pd.NA)
+    raw.index = pd.RangeIndex(1, len(raw) + 1, name="game")
+    return canonical(raw, source=origin, provenance=name)
+
+
+def lake_scoreboards(lake: str, workers: int = 16) -> tuple[pd.DataFrame, set[str], list[str]]:
+    """ESPN games of every scoreboard page in the lake (read-only), the dates (YYYYMMDD) covered,
+    and the parse warnings."""
+    from ..storage import open_storage
+
+    storage = open_storage(lake)
+    try:
+        keys: list[str] = []
+        for prefix in LAKE_PREFIXES:
+            for batch in storage.iter_objects(prefix):
+                keys.extend(k for k in batch.column("key").to_pylist() if DATE_KEY.search(k))
+        keys.sort()
+
+        unreadable: list[str] = []
+
+        def read(key: str) -> tuple[bytes, str] | None:
+            try:
+                return storage.read(key), key
+            except Exception as exc:  # one unreadable object is a warning, not a failed update
+                unreadable.append(f"{key}: could not be read ({type(exc).__name__}: {str(exc)[:200]})")
+                return None
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parsed = espn.parse_many(r for r in pool.map(read, keys) if r is not None)
+        # a date counts as covered by the lake when its file was read and parsed (with or without
+        # games); an unreadable or malformed file leaves the date to the ESPN API
+        failed = {w.split(": ", 1)[0] for w in unreadable + parsed.warnings}
+        with_games = set(parsed.frame["origin"].astype(str))
+        dates = {DATE_KEY.search(k).group(1) for k in keys if k in with_games or k not in failed}
+        return parsed.frame, dates, sorted(unreadable) + parsed.warnings
+    finally:
+        storage.close()
+
+
+def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None, lake: str | None = None,
+           offline: bool = False, fetched_at: str | None = None, fetcher: Fetcher | None = None,
+           urls: dict[str, str | None] | None = None) -> UpdateResult:
+    """Build and write a snapshot; see the module doc. ``fetched_at`` (an ISO time, read by the
+    CLI) is recorded in the metadata only, never in the snapshot's content."""
+    as_of_day = dt.date.fromisoformat(as_of)
+    seasons = seasons or [season_of(as_of_day)]
+    urls = urls or {}
+    directory = default_dir(runs_dir)
+    fetcher = fetcher or Fetcher(cache_dir=directory / "cache", offline=offline)
+    warnings: list[str] = []
+    used: dict[str, list[str]] = {}
+
+    sources: list[tuple[str, pd.DataFrame]] = [("packaged", load_schedule("builtin"))]
+    used["packaged"] = ["builtin"]
+    previous = latest_snapshot(directory)
+    if previous is not None:
+        prev_frame, prev_meta = load_snapshot(previous)
+        sources.append(("snapshot", prev_frame))
+        used["snapshot"] = [prev_meta.get("snapshot_id", previous.name)]
+
+    def get(kind: str, fresh: bool, **values: str) -> tuple[bytes | None, str]:
+        url = render(url_template(kind, urls.get(kind)), **values)
+        try:
+            body = fetcher.fetch(url, fresh=fresh)
+        except FetchError as exc:
+            warnings.append(f"could not fetch {exc}")
+            return None, url
+        if body is None:
+            warnings.append(f"offline: {url} not in the cache")
+        return body, url
+
+    for season in seasons:
+        if completed(season, as_of_day):
+            for stype in GAMELOG_TYPES:
+                body, url = get("nba_stats", True, season=season, season_type=stype)
+                if body is None:
+                    continue
+                parsed = nbastats.parse_league_game_log(body, url)
+                warnings.extend(parsed.warnings)
+                if not parsed.frame.empty:
+                    sources.append(("nbastats_gamelog", _canon(parsed.frame, "nbastats_gamelog", url)))
+                    used.setdefault("nbastats_gamelog", []).append(url)
+        else:
+            body, url = get("league_schedule", False, season=season)
+            if body is None:
+                continue
+            parsed = league_schedule.parse_schedule_league_v2(body, url)
+            warnings.extend(parsed.warnings)
+            if not parsed.frame.empty:
+                sources.append(("league_schedule", _canon(parsed.frame, "league_schedule", url)))
+                used.setdefault("league_schedule", []).append(url)
+
+    merged, merge_warnings = merge_sources(sources)
+    warnings.extend(merge_warnings)
+
+    lake_dates: set[str] = set()
+    if lake:
+        games, lake_dates, lake_warnings = lake_scoreboards(lake)
+        warnings.extend(_summarise(lake_warnings, "lake scoreboards"))
+        merged, w = attach_espn_ids(merged, games, "espn_lake")
+        warnings.extend(w)
+        used["espn_lake"] = [f"{lake} ({len(lake_dates)} scoreboard dates)"]
+
+    # ESPN API: only dates before as_of of the requested seasons that the lake lacks and where a
+    # game still has no ESPN id
+    in_seasons = merged["season"].isin(seasons) & merged["game_date"].notna()
+    before = merged["game_date"] < pd.Timestamp(as_of_day)
+    needs = in_seasons & before & merged["espn_game_id"].isna() & ~merged["status"].isin(["cancelled"])
+    dates = sorted(set(merged.loc[needs, "game_date"].dt.strftime("%Y%m%d")) - lake_dates)
+    api_frames, api_warnings = [], []
+    for day in dates:
+        fresh = (as_of_day - dt.datetime.strptime(day, "%Y%m%d").date()).days > 2
+        body, url = get("espn", fresh, date=day)
+        if body is None:
+            continue
+        parsed = espn.parse_scoreboard_api(body, url)
+        api_warnings.extend(parsed.warnings)
+        api_frames.append(parsed.frame)
+    warnings.extend(_summarise(api_warnings, "ESPN scoreboard API"))
+    if api_frames:
+        merged, w = attach_espn_ids(merged, pd.concat(api_frames, ignore_index=True), "espn_api")
+        warnings.extend(w)
+        used["espn_api"] = [f"{len(api_frames)} dates"]
+
+    meta = {"fetched_at": fetched_at, "as_of": as_of, "seasons": seasons, "offline": offline,
+            "sources": used, "counts": counts(merged), "warnings": warnings,
+            "http": dict(fetcher.stats)}
+    path = write_snapshot(merged, directory, meta)
+    _, meta = load_snapshot_meta(path)
+    return UpdateResult(path=path, meta=meta, frame=merged, warnings=warnings)
+
+
+def load_snapshot_meta(path: Path) -> tuple[Path, dict]:
+    import json
+    meta_path = path.with_name(path.name.replace(".csv.gz", ".json"))
+    return meta_path, json.loads(meta_path.read_text())
+
+
+def _summarise(warnings: list[str], what: str, limit: int = 20) -> list[str]:
+    if len(warnings) <= limit:
+        return warnings
+    return warnings[:limit] + [f"{what}: {len(warnings) - limit} more warnings"]
+
+
+def counts(frame: pd.DataFrame) -> list[dict]:
+    """Per season x season type: games by status and how complete each id column is."""
+    if frame.empty:
+        return []
+    f = frame.assign(has_espn=frame["espn_game_id"].notna(), has_bbref=frame["bbref_game_id"].notna(),
+                     owed=~frame["status"].isin(["cancelled", "postponed"]))
+    rows = []
+    for (season, stype), g in f.groupby(["season", "season_type"], sort=True):
+        owed = g.loc[g["owed"]]
+        rows.append({"season": season, "season_type": stype, "games": int(len(g)),
+                     "final": int((g["status"] == "final").sum()), "scheduled": int((g["status"] == "scheduled").sum()),
+                     "postponed": int((g["status"] == "postponed").sum()), "cancelled": int((g["status"] == "cancelled").sum()),
+                     "espn_ids": int(owed["has_espn"].sum()), "bbref_ids": int(owed["has_bbref"].sum()),
+                     "owed": int(len(owed))})
+    return rows

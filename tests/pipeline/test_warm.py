@@ -1,0 +1,109 @@
+"""Warm kernels (nba_simulator/pipeline/warm.py): each stage still gets a fresh kernel and a fresh
+namespace, nothing leaks from one stage to the next, and no kernel outlives the run, whether it
+succeeds, fails or times out. Real Jupyter kernels; no timing here (``python -m bench.pipeline``)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import papermill
+import psutil
+import pytest
+
+from nba_simulator.pipeline.runner import STAGES, Runner
+from nba_simulator.pipeline.warm import ENGINE_NAME, WarmEngine
+
+PARAMS = 'run_dir: str = ""\n'
+
+BODY = '''import json, os, pathlib, sys
+import nba_simulator
+data = pathlib.Path(run_dir) / "data"
+data.mkdir(parents=True, exist_ok=True)
+seen = {
+    "leaked_variable": "SET_BY_AN_EARLIER_STAGE" in globals(),
+    "leaked_module_state": getattr(nba_simulator, "_set_by_an_earlier_stage", None),
+    "names": sorted(k for k in globals() if not k.startswith("_")),
+    "preimported": "nba_simulator.pipeline.stage" in sys.modules,
+    "pid": os.getpid(),
+    "cwd": os.getcwd(),
+}
+SET_BY_AN_EARLIER_STAGE = STAGE
+nba_simulator._set_by_an_earlier_stage = STAGE
+(data / (STAGE + ".json")).write_text(json.dumps(seen))
+'''
+
+
+def _notebooks(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for stage in STAGES:
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.metadata["language_info"] = {"name": "python"}
+        p = nbformat.v4.new_code_cell(PARAMS)
+        p.metadata["tags"] = ["parameters"]
+        nb.cells = [p, nbformat.v4.new_code_cell(f"STAGE = {stage!r}\n" + BODY)]
+        nbformat.write(nb, str(folder / f"{stage}.ipynb"))
+    return folder
+
+
+def _kernels() -> list[psutil.Process]:
+    out = []
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if "ipykernel" in " ".join(proc.cmdline()):
+                out.append(proc)
+        except psutil.Error:
+            pass
+    return out
+
+
+def _seen(result) -> dict[str, dict]:
+    return {s: json.loads((result.run_dir / "data" / f"{s}.json").read_text()) for s in STAGES}
+
+
+@pytest.fixture(scope="module")
+def leak_notebooks(tmp_path_factory) -> Path:
+    return _notebooks(tmp_path_factory.mktemp("leak_notebooks"))
+
+
+def test_no_state_leaks_between_stages_and_namespaces_match_cold_kernels(options, leak_notebooks, tmp_path):
+    assert not _kernels()
+    warm = Runner(options(notebooks_dir=leak_notebooks, warm_kernels=True)).run({})
+    assert warm.ok, warm.record
+    assert not _kernels()  # the spare kernel is shut down with the run
+    cold = Runner(options(notebooks_dir=leak_notebooks, warm_kernels=False,
+                          runs_dir=tmp_path / "cold-runs")).run({})
+    assert cold.ok
+    w, c = _seen(warm), _seen(cold)
+    for stage in STAGES:
+        # a variable and a module attribute set by the previous stage are absent
+        assert w[stage]["leaked_variable"] is False, stage
+        assert w[stage]["leaked_module_state"] is None, stage
+        # the user namespace a stage sees is exactly the one of a cold kernel: the warm-up binds
+        # no name
+        assert w[stage]["names"] == c[stage]["names"], stage
+        assert w[stage]["preimported"] is True, stage  # and yet the package was imported ahead
+        assert Path(w[stage]["cwd"]) == warm.run_dir.resolve()
+    assert len({w[s]["pid"] for s in STAGES}) == len(STAGES)  # one kernel per stage
+    assert all(st.get("html") and (warm.run_dir / st["html"]).exists() for st in warm.record["stages"])
+    assert (warm.run_dir / "report.html").exists() or warm.report is not None
+
+
+def test_no_kernel_outlives_a_failed_or_timed_out_run(options, tmp_path):
+    assert not _kernels()
+    failed = Runner(options(warm_kernels=True)).run({"fail_stage": "01_scan", "mode": "raise"})
+    assert not failed.ok and failed.failed_stage == "01_scan"
+    assert not _kernels()
+    timed = Runner(options(warm_kernels=True, timeout=8, runs_dir=tmp_path / "t")).run(
+        {"fail_stage": "00_health_check", "mode": "sleep"})
+    assert not timed.ok
+    assert timed.record["stages"][0]["error"]["ename"] == "StageTimeout"
+    assert not _kernels()
+
+
+def test_engine_is_registered_with_papermill():
+    from papermill.engines import papermill_engines
+
+    assert papermill_engines.get_engine(ENGINE_NAME) is WarmEngine
+    assert papermill.__name__  # papermill imported: the registry is its public one
