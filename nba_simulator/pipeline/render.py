@@ -276,6 +276,7 @@ def stage_table(record: Mapping[str, Any], link_prefix: str = "") -> str:
 def run_failure(record: Mapping[str, Any]) -> dict[str, Any] | None:
     """The first failed stage's error as the reader needs it: ``stage``, ``line`` (one line, the
     package's own words), ``kind`` (``bad input`` | ``transient`` | ``permanent``) and ``advice``."""
+    import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (is_bad_input)
     from nba_simulator.errors import is_bad_input
 
     failed = next((s for s in record.get("stages", []) if s.get("status") == "failed"), None)
