@@ -149,15 +149,23 @@ def unjudged_html(unjudged: Iterable[Mapping[str, Any]] | None) -> str:
     if not lines:
         return ""
     return ('<section id="unjudged" class="unjudged" aria-label="not judged"><h2>What could not be judged, '
-            "and why</h2><ul>" + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul></section>")
+            f"and why ({len(lines):,})</h2>" + _list(lines) + "</section>")
+
+
+def _list(lines: Sequence[str], first: int = 6) -> str:
+    """A list; past ``first`` items the rest fold away (every one still there, in full)."""
+    head = "".join(f"<li>{_e(x)}</li>" for x in lines[:first])
+    rest = lines[first:]
+    more = (f"<details><summary>{len(rest):,} more</summary><ul>"
+            + "".join(f"<li>{_e(x)}</li>" for x in rest) + "</ul></details>") if rest else ""
+    return f"<ul>{head}</ul>{more}"
 
 
 def warnings_html(warnings: Sequence[str]) -> str:
     if not warnings:
         return ""
     return (f'<section id="warnings" class="warnbox" aria-label="warnings"><h2>{len(warnings)} warning'
-            f'{"s" if len(warnings) != 1 else ""}</h2><ul>'
-            + "".join(f"<li>{_e(w)}</li>" for w in warnings) + "</ul></section>")
+            f'{"s" if len(warnings) != 1 else ""}</h2>' + _list(warnings, 8) + "</section>")
 
 
 def first_screen_html(summary: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]], *,

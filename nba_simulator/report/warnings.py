@@ -18,8 +18,9 @@ def unjudged_lines(unjudged: Iterable[Mapping[str, Any]] | None) -> list[str]:
     for u in unjudged or []:
         where = " ".join(str(u.get(k)) for k in ("season", "season_type") if u.get(k))
         count = u.get("count")
-        n = f"{int(count):,} item(s)" if isinstance(count, (int, float)) and count == count else "items"
-        lines.append(f"{u.get('dataset') or 'every dataset'}{' ' + where if where else ''}: {n} not judged: "
+        n = (f" ({int(count):,} item{'s' if int(count) != 1 else ''})"
+             if isinstance(count, (int, float)) and count == count and count > 0 else "")
+        lines.append(f"{u.get('dataset') or 'every dataset'}{' ' + where if where else ''}: not judged{n}: "
                      f"{u.get('reason') or 'no reason given'}")
     return lines
 

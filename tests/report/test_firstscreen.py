@@ -43,7 +43,7 @@ def test_first_screen_sections():
                                               "season_type": "regular", "reason": "ids unknown: <b>x</b>",
                                               "count": 3}]}
     page = first_screen_html(with_unjudged, [])
-    assert 'id="unjudged"' in page and "espn_box_scores 2018-19 regular: 3 item(s) not judged" in page
+    assert 'id="unjudged"' in page and "espn_box_scores 2018-19 regular: not judged (3 items)" in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page   # escaped
     assert "Nothing to collect" in page
     nothing = first_screen_html({"as_of": "1990-01-01", "totals": {"expected": 0}}, [])
