@@ -22,6 +22,7 @@ help:
 	@echo "make test    set up and run all tests (unit, S3, PostgreSQL, notebooks)"
 	@echo "make lab     JupyterLab at the repository root: notebooks/ (paired with notebooks/*.py) and runs/"
 	@echo "make strip   clear notebook outputs, re-sync the .ipynb/.py pairs"
+	@echo "make lint    ruff and the import layers (lint-imports)"
 	@echo "make bench   benchmarks (on demand; prints figures)"
 	@echo "make bench-listing   only the listing benchmark (five listers, four bucket shapes)"
 	@echo "make bench-pipeline  demo pipeline vs reconcile, cold vs warm kernels"
@@ -44,8 +45,13 @@ reconcile-demo: $(STAMP) $(DEMO)/spec.yaml
 	$(BIN)/nba-recon reconcile --spec $(DEMO)/spec.yaml --lake $(DEMO)/lake --as-of $(AS_OF) --out $(DEMO)/out
 
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS) tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check nba_simulator tests bench scripts notebooks
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,7 +1,7 @@
 """``make bench`` = ``python -m bench``: every benchmark, one table.
 
     python -m bench [--sizes 10k,100k,1m,10m] [--listing-keys 60000] [--no-listing]
-                    [--only listing] [--crosswalk-files 11600] [--no-crosswalk]
+                    [--only listing|pipeline|crosswalk] [--crosswalk-files 11600] [--no-crosswalk]
                     [--workdir DIR] [--markdown FILE]
 
 Each size runs in fresh processes (generation apart from measurement, the full pipeline apart from
@@ -73,7 +73,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--sizes", default="10k,100k,1m,10m")
     ap.add_argument("--listing-keys", type=int, default=60_000)
-    ap.add_argument("--only", choices=["listing", "pipeline"], default=None, help="run only this benchmark")
+    ap.add_argument("--only", choices=["listing", "pipeline", "crosswalk"], default=None, help="run only this benchmark")
     ap.add_argument("--no-listing", action="store_true")
     ap.add_argument("--crosswalk-files", type=int, default=11_600,
                     help="scoreboard pages in the ESPN crosswalk benchmark (the real lake has ~11,600)")
@@ -86,7 +86,7 @@ def main(argv=None) -> int:
     lines = [f"Machine: {machine()}", ""]
     print(lines[0], flush=True)
 
-    if args.only in (None, "pipeline"):
+    if args.only in (None, "pipeline"):  # (each benchmark alone: --only NAME)
         print("pipeline: the demo, reconcile vs run with cold and warm kernels ...", flush=True)
         recs = _run(["bench.pipeline"])
         med = next(r["medians"] for r in recs if "medians" in r)
@@ -114,8 +114,13 @@ def main(argv=None) -> int:
             Path(args.markdown).write_text("\n".join(lines) + "\n")
         return 0
 
-    if not args.no_crosswalk:
+    if not args.no_crosswalk and args.only in (None, "crosswalk"):
         lines += crosswalk_section(args.crosswalk_files, work)
+    if args.only == "crosswalk":
+        print("\n" + "\n".join(lines), flush=True)
+        if args.markdown:
+            Path(args.markdown).write_text("\n".join(lines) + "\n")
+        return 0
 
     results: dict[int, list[dict]] = {}
     for n in sizes:

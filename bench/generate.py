@@ -82,7 +82,7 @@ def inventory(n: int, spec, games: pd.DataFrame, as_of: str = AS_OF) -> pa.Table
 def write_report(table: pa.Table, dest, *, created: str = "2024-06-30T01:00Z", sort: bool = True) -> None:
     """One data file per million objects. ``sort``: each file holds a sorted, disjoint key range
     (files listed in the manifest in shuffled order); else keys in generation order (unsorted)."""
-    from nba_simulator.storage.inventory_writer import write_delivery
+    from tests.inventory_writer import write_delivery
 
     if sort:
         table = table.sort_by("key")

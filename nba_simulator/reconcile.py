@@ -19,7 +19,7 @@ from .asof import parse_as_of
 from .coverage import CoverageResult, build_coverage, expected_items
 from .errors import BadInput, LakeNotFound, OutputError
 from .outputs import FileSet
-from .sampling import plan_sample
+from .coverage.sampling import plan_sample
 from .database.db_coverage import schedule_for
 from .spec import Spec, load_spec
 from .storage import open_storage

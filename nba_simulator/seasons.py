@@ -36,10 +36,6 @@ def end_year(season: str) -> int:
     return start_year(season) + 1
 
 
-def from_end_year(year: int) -> str:
-    return label(int(year) - 1)
-
-
 def of_date(day: dt.date | pd.Timestamp) -> str:
     """The season a date belongs to: 2024-01-15 -> '2023-24', 2024-08-01 -> '2024-25'."""
     day = pd.Timestamp(day)

@@ -67,10 +67,6 @@ def _values(entries) -> list:
     return list(dict.fromkeys(e for e in entries if e is not None and not pd.isna(e)))
 
 
-def make_tasks(spec: Spec, gaps: pd.DataFrame) -> list[dict]:
-    return task_queue(spec, gaps).tasks
-
-
 def _task(gap, ds, scraper: str, keys, games, dates, teams) -> dict:
     digest = hashlib.sha1("\n".join([ds.name, gap.status, *keys]).encode()).hexdigest()
     return {

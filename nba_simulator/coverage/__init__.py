@@ -9,6 +9,7 @@ from ..spec.model import Spec
 from .completeness import completeness, overall
 from .expected import Expected, expected_items
 from .match import ALL_STATUSES, PROBLEM_STATUSES, STATUS_ORDER, match
+from .sampling import plan_sample
 from .unjudged import unjudged
 
 
@@ -50,8 +51,6 @@ def build_coverage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, 
     """
     expected = expected_items(spec, schedule, as_of)
     if sample:
-        from ..sampling import plan_sample  # sampling builds on this package
-
         plan = plan_sample(expected, sample)
         others = expected.keys[~expected.keys["item_id"].isin(plan.item_ids)]["key"]
         inventory = inventory[~inventory["key"].isin(others)]

@@ -28,7 +28,6 @@ import pandas as pd
 
 from ..errors import BadInput
 from ..spec.model import Spec
-from .completeness import completeness
 from ..asof import parse_as_of
 from .expected import expected_items
 from .match import ORPHAN_COLUMNS, _drop_excluded, classify_unmatched, match
@@ -110,7 +109,6 @@ def dask_coverage(spec: Spec, schedule: pd.DataFrame, inventory, as_of, *, sched
     ``inventory``: the inventory Parquet path (as written by a scan or an inventory report) or a
     DataFrame. Returns a :class:`~nba_simulator.coverage.CoverageResult`.
     """
-    from . import CoverageResult
 
     as_of = parse_as_of(as_of)
     spec = spec.at(as_of)

@@ -140,7 +140,8 @@ def run_command(args) -> int:
     if f["kind"] == "bad input":    # the README's rule: one line naming what is wrong, exit 2
         print(f"nba-recon: error: {f['line']} ({where})", file=sys.stderr)
         return 2
-    print(f"run {result.run_id} FAILED at stage {f['stage']}: {f['line']}", file=sys.stderr)
+    print(f"run {result.run_id} FAILED at stage {f['stage']}: {f.get('ename') or 'error'}: {f['line']}",
+          file=sys.stderr)
     if f["kind"] == "transient":
         print(f"this can pass: nba-recon run --runs-dir {args.runs_dir} --resume {result.run_id}"
               f" (report: {rel})", file=sys.stderr)

@@ -33,7 +33,7 @@ import papermill
 
 import nba_simulator
 from nba_simulator import masking
-from nba_simulator.errors import ParameterError, StageFailed, is_bad_input
+from nba_simulator.errors import ParameterError, is_bad_input
 from nba_simulator.outputs import atomic_path
 
 from . import params as P
@@ -653,9 +653,3 @@ def run_pipeline(params: Mapping[str, Any] | None = None, *, resume: str | None 
     """The runner in one call: ``run_pipeline({"lake": "..."}, runs_dir="runs", stages=[...])``."""
     runner = Runner(RunOptions(**options))
     return runner.resume(resume, params) if resume else runner.run(params)
-
-
-def raise_for_status(result: RunResult) -> RunResult:
-    if not result.ok:
-        raise StageFailed(f"run {result.run_id} failed at stage {result.failed_stage}")
-    return result

@@ -136,7 +136,7 @@ def clean_espn_ids(values: pd.Series, source: str = "", what: str = "espn_game_i
     parts = text[slow].str.split(r"[\s,;]+", regex=True)
     out, warnings = [], []
     where = values.index.name or "row"
-    for label, raw, items in zip(parts.index, text[slow].array, parts.array):
+    for row, raw, items in zip(parts.index, text[slow].array, parts.array):
         if raw is pd.NA or items is pd.NA or raw == "":
             out.append(pd.NA)
             continue
@@ -146,7 +146,7 @@ def clean_espn_ids(values: pd.Series, source: str = "", what: str = "espn_game_i
             if re.fullmatch(r"\d+", digits) and digits.strip("0"):
                 good.append(digits.lstrip("0"))
             else:
-                warnings.append(f"{source + ': ' if source else ''}{what} {item!r} in {where} {label} "
+                warnings.append(f"{source + ': ' if source else ''}{what} {item!r} in {where} {row} "
                                 f"is not a valid ESPN id (all digits, not zero); dropped")
         good = list(dict.fromkeys(good))
         out.append(" ".join(good) if good else pd.NA)

@@ -140,20 +140,30 @@ def join_by(keys: pd.Series, values: pd.Series) -> pd.Series:
 
 
 def split_espn_ids(ids_text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """'a b c' -> ('a', 'b c'); NA -> (NA, NA)."""
+    """'a b c' -> ('a', 'b c'); NA -> (NA, NA). Only cells with several ids are split."""
     text = ids_text.astype("string")
-    parts = text.str.split(" ", n=1, expand=True) if len(text) else pd.DataFrame(index=text.index)
-    none = pd.Series(pd.NA, index=text.index, dtype="string")
-    first = parts[0].astype("string") if 0 in parts.columns else none
-    rest = parts[1].astype("string") if 1 in parts.columns else none
-    return first.where(first != "", pd.NA), rest.where(rest.notna() & (rest != ""), pd.NA)
+    text = text.where(text != "", pd.NA)
+    first = text.copy()
+    rest = pd.Series(pd.NA, index=text.index, dtype="string")
+    several = text.str.contains(" ", regex=False).fillna(False).to_numpy()
+    if several.any():
+        parts = text[several].str.split(" ", n=1, expand=True)
+        first[several] = parts[0].astype("string").to_numpy()
+        rest[several] = parts[1].astype("string").to_numpy()
+    return first, rest.where(rest != "", pd.NA)
 
 
 def all_espn_ids(frame: pd.DataFrame) -> pd.Series:
     """Every ESPN id of every game, one per row, indexed like ``frame`` (repeated labels)."""
     both = join_ids(frame["espn_game_id"], frame["espn_game_id_extra"] if "espn_game_id_extra" in frame
-                    else pd.Series(pd.NA, index=frame.index, dtype="string"))
-    return both.str.split(" ").explode().dropna().astype("string")
+                    else pd.Series(pd.NA, index=frame.index, dtype="string")).dropna()
+    several = both.str.contains(" ", regex=False).to_numpy()
+    if not several.any():
+        return both
+    vals = both.reset_index(drop=True)  # positions 0..n-1; a game is either single or several
+    exploded = vals[several].str.split(" ").explode()
+    combined = pd.concat([vals[~several], exploded]).sort_index(kind="stable")
+    return pd.Series(combined.to_numpy(), index=both.index[combined.index.to_numpy()], dtype="string")
 
 
 def normalize_provenance(values: pd.Series, default: str | None = None) -> pd.Series:

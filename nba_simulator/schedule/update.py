@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..seasons import label
+from . import ids
 from .crosswalk import attach_espn_ids
 from .fetch import Fetcher, FetchError, render, url_template
 from .load import canonical, load_schedule
@@ -73,9 +74,26 @@ def completed(season: str, as_of: dt.date) -> bool:
     return as_of >= dt.date(int(season[:4]) + 1, 10, 1)
 
 
-def _canon(frame: pd.DataFrame, name: str, origin: str) -> pd.DataFrame:
+def _canon(frame: pd.DataFrame, name: str, origin: str, warnings: list[str]) -> pd.DataFrame:
+    """A parsed source as a canonical frame. Rows a source got wrong (a malformed game id or date,
+    a missing team) are dropped with a warning naming the origin: one bad game never fails the
+    update."""
     raw = frame.reindex(columns=["game_id", "game_date", "home_team", "away_team", "status"]).astype("string")
-    raw = raw.assign(season=pd.NA, season_type=pd.NA)
+    gid = raw["game_id"].str.strip().str.replace(r"\.0*$", "", regex=True).str.zfill(10)
+    ok = gid.str.fullmatch(ids.GAME_ID.pattern).fillna(False).astype(bool)
+    dated = raw["game_date"].isna() | raw["game_date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+    if dated.any():
+        parsed = pd.to_datetime(raw["game_date"].where(dated), format="%Y-%m-%d", errors="coerce")
+        dated &= raw["game_date"].isna() | parsed.notna()
+    dated &= ~(raw["game_date"].isna() & (raw["status"] == "final")).fillna(False).astype(bool)
+    teams_ok = raw["home_team"].notna() & raw["away_team"].notna()
+    good = ok & dated & teams_ok
+    if not good.all():
+        bad = raw.loc[~good.to_numpy()]
+        first = bad.iloc[0]
+        warnings.append(f"{origin}: {len(bad)} games with a malformed id, date or team skipped (first: "
+                        f"{first['game_id']!r} {first['game_date']!r} {first['home_team']!r}-{first['away_team']!r})")
+    raw = raw.loc[good.to_numpy()].assign(game_id=gid[good], season=pd.NA, season_type=pd.NA)
     raw.index = pd.RangeIndex(1, len(raw) + 1, name="game")
     return canonical(raw, source=origin, provenance=name)
 
@@ -155,7 +173,7 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
                 parsed = nbastats.parse_league_game_log(body, url)
                 warnings.extend(parsed.warnings)
                 if not parsed.frame.empty:
-                    sources.append(("nbastats_gamelog", _canon(parsed.frame, "nbastats_gamelog", url)))
+                    sources.append(("nbastats_gamelog", _canon(parsed.frame, "nbastats_gamelog", url, warnings)))
                     used.setdefault("nbastats_gamelog", []).append(url)
         else:
             body, url = get("league_schedule", False, season=season)
@@ -164,7 +182,7 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
             parsed = league_schedule.parse_schedule_league_v2(body, url)
             warnings.extend(parsed.warnings)
             if not parsed.frame.empty:
-                sources.append(("league_schedule", _canon(parsed.frame, "league_schedule", url)))
+                sources.append(("league_schedule", _canon(parsed.frame, "league_schedule", url, warnings)))
                 used.setdefault("league_schedule", []).append(url)
 
     merged, merge_warnings = merge_sources(sources)

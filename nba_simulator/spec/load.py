@@ -65,6 +65,30 @@ class _LineLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+def _check_expansion(root, name: str) -> None:
+    """Refuse a document whose aliases expand to more than :data:`MAX_NODES` nodes (a "billion
+    laughs" document is small as text and as a graph, huge once walked)."""
+    sizes: dict[int, int] = {}
+
+    def size(node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if isinstance(node, yaml.ScalarNode):
+            total = 1
+        elif isinstance(node, yaml.SequenceNode):
+            total = 1 + sum(size(n) for n in node.value)
+        else:
+            total = 1 + sum(size(k) + size(v) for k, v in node.value)
+        if total > MAX_NODES:
+            raise SpecError(f"YAML aliases expand to more than {MAX_NODES} nodes (a document made to "
+                            "explode, not a spec)", name, node.start_mark.line + 1)
+        sizes[key] = total
+        return total
+
+    size(root)
+
+
 _KEY_TYPES = (str, int, float, bool, type(None))
 
 
@@ -120,10 +144,16 @@ def load_spec(path: str | Path, as_of=None) -> Spec:
 
 
 def parse_spec(text: str, name: str = "<spec>") -> Spec:
-    loader = _LineLoader(text)
+    try:
+        loader = _LineLoader(text)
+    except yaml.YAMLError as exc:   # the reader refuses control characters at once
+        raise SpecError(f"YAML error: {' '.join(str(exc).split())}", name) from None
     loader.name = name
     try:
-        doc = loader.get_single_data()
+        node = loader.get_single_node()
+        if node is not None:
+            _check_expansion(node, name)
+        doc = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise SpecError(f"YAML syntax error: {exc.problem}", name,

@@ -273,6 +273,12 @@ def overlapping(a: KeyTemplate, b: KeyTemplate) -> str | None:
     character classes with bounded repeats, so the search is small)."""
     if a.text == b.text:
         return a.text
+    for key in a.examples():        # a realistic example when one serves
+        if b.pattern.match(key):
+            return key
+    for key in b.examples():
+        if a.pattern.match(key):
+            return key
     ta, tb = _tokens(a), _tokens(b)
 
     def closure(i: int, c: int, tokens) -> list[tuple[int, int]]:

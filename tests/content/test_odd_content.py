@@ -10,11 +10,9 @@ import os
 import socket
 
 import pandas as pd
-import pytest
 
 from nba_simulator.cli import main
 from nba_simulator.content.check import check_json, check_object, count_items
-from nba_simulator.spec.model import ContentRule
 from nba_simulator.storage.local import LocalStorage
 
 SPEC = """\

@@ -14,7 +14,10 @@ LAYOUTS = [
     "teams/{season_start}/{team}.csv",
 ]
 
-digits = lambda n: st.text("0123456789", min_size=n, max_size=n)
+def digits(n):
+    return st.text("0123456789", min_size=n, max_size=n)
+
+
 upper = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=4)
 VALUES = {
     "game_id": st.builds(lambda t, r: f"00{t}{r}", st.sampled_from("123456"), digits(7)),
@@ -76,6 +79,22 @@ def test_overlap_detection():
     c = KeyTemplate.compile("x/{game_id}.json")
     assert overlapping(a, b) == "x/2023.json"
     assert overlapping(a, c) is None
+
+
+@pytest.mark.parametrize("one, other, claimed", [
+    # differ only by where a literal digit sits: both claim x/20231201900.json-like keys
+    ("x/{season_start}1{yyyymmdd}.json", "x/{season_start}{yyyymmdd}1.json", True),
+    ("pbp/0{espn_game_id}.json", "pbp/{game_id}.json", True),
+    ("a/{team}{date}.csv", "a/{home}{away}{date}.csv", True),
+    ("a/{date}.csv", "a/{yyyymmdd}.csv", False),
+    ("espn/{espn_game_id}.json", "espn/{season_start}{espn_game_id}.json", False),
+])
+def test_overlap_detection_is_exact_for_any_placement(one, other, claimed):
+    a, b = KeyTemplate.compile(one), KeyTemplate.compile(other)
+    key = overlapping(a, b)
+    assert (key is not None) == claimed
+    if claimed:
+        assert a.pattern.match(key) and b.pattern.match(key), key
 
 
 def test_every_placeholder_has_examples_that_parse():

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from nba_simulator.database.db_coverage import (PROBLEM_COLUMNS, SUMMARY_COLUMNS, db_coverage,
                                                 expected_games, raw_flags, run_db_coverage,
                                                 schedule_from_db, write_db_coverage)
-from nba_simulator.errors import BadInput, ScheduleError, SpecError
+from nba_simulator.errors import BadInput, SpecError
 
 from . import fixtures as F
 

@@ -148,8 +148,8 @@ class Ctx:
         return ["reconcile", "--spec", str(spec), "--lake", str(lake), "--as-of", "2019-03-01",
                 "--out", str(out or self.prev_out), *extra]
 
-    def run(self, *extra: str, runs: Path | None = None, lake=True, as_of=True) -> list[str]:
-        return ["run", "--spec", str(self.demo.spec),
+    def run(self, *extra: str, runs: Path | None = None, lake=True, as_of=True, spec=True) -> list[str]:
+        return ["run", *(["--spec", str(self.demo.spec)] if spec else []),
                 *(["--lake", str(self.demo.lake)] if lake else []),
                 *(["--as-of", self.demo.as_of] if as_of else []),
                 "--runs-dir", str(runs or self.history), "--no-progress", "--retries", "0", *extra]
@@ -321,6 +321,414 @@ def check_not_injected(c: Ctx, console: str):
     assert not (c.root / "PWNED").exists()
 
 
+# ------------------------------------------------------------------- hostile input (issue 14)
+LAKE_CREDS = "s3://AKIAMATRIXKEYID00001:matrix/secret+key@matrix-bucket/prefix"
+
+
+def lake_credentials_reconcile(c: Ctx):
+    return c.reconcile(c.base_spec(), LAKE_CREDS)
+
+
+def lake_credentials_run(c: Ctx):
+    return c.run("--lake", LAKE_CREDS, lake=False)
+
+
+def inventory_credentials(c: Ctx):
+    return c.reconcile(c.base_spec(), c.lake("ok", GOOD_KEYS), "--inventory", LAKE_CREDS)
+
+
+def check_masked(c: Ctx, console: str):
+    assert "matrix/secret+key" not in console and "AKIAMATRIXKEYID00001" not in console
+
+
+def demo_into_user_folder(c: Ctx):
+    folder = c.root / "users-folder"
+    folder.mkdir(exist_ok=True)
+    (folder / "spec.yaml").write_text("mine")
+    (folder / "lake").mkdir(exist_ok=True)
+    (folder / "lake" / "precious.json").write_text("mine too")
+    return ["demo", "--out", str(folder)]
+
+
+def check_user_folder(c: Ctx, console: str):
+    folder = c.root / "users-folder"
+    assert (folder / "spec.yaml").read_text() == "mine"
+    assert (folder / "lake" / "precious.json").read_text() == "mine too"
+    assert sorted(p.name for p in folder.iterdir()) == ["lake", "spec.yaml"]
+
+
+def demo_out_is_a_file(c: Ctx):
+    (c.root / "a-file").write_text("x")
+    return ["demo", "--out", str(c.root / "a-file")]
+
+
+def _history_url(c: Ctx) -> str:
+    return f"sqlite:///{c.root / 'matrix-history.db'}"
+
+
+def history_record_existing(c: Ctx):
+    url = _history_url(c)
+    if not c.notes.get("recorded"):
+        assert main(["history", "record", str(c.prev_out), "--run-id", "matrix-1", "--url", url]) == 0
+        c.notes["recorded"] = True
+    return ["history", "record", str(c.prev_out), "--run-id", "matrix-1", "--url", url]
+
+
+def check_history_kept(c: Ctx, console: str):
+    from nba_simulator.database import history as H
+    from nba_simulator.database.engine import make_engine
+
+    engine = make_engine(_history_url(c))
+    try:
+        assert list(H.runs(engine)["run_id"]) == ["matrix-1"]
+    finally:
+        engine.dispose()
+
+
+def history_newer_revision(c: Ctx):
+    import sqlalchemy as sa
+
+    from nba_simulator.database import migrate
+    from nba_simulator.database.engine import make_engine
+
+    url = f"sqlite:///{c.root / 'newer-history.db'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE nba_recon_version SET version_num = '0099'"))
+    engine.dispose()
+    return ["history", "runs", "--url", url]
+
+
+def resume_path(run_id: str):
+    def argv(c: Ctx):
+        return ["run", "--runs-dir", str(c.history), "--resume", run_id, "--no-progress"]
+    return argv
+
+
+def resume_changed(what: str):
+    """A run of notebooks declaring spec/lake/schedule/as_of, resumed with one of them changed."""
+    def argv(c: Ctx):
+        runs, nbs, spec = c.notes.get("fp") or _fingerprinted_run(c)
+        extra = {"as_of": ["--as-of", "2019-03-02"], "lake": ["--lake", str(c.lake("other", GOOD_KEYS))],
+                 "spec": []}[what]
+        if what == "spec":
+            spec.write_text(spec.read_text() + "\n# edited after the run\n")
+        return ["run", "--runs-dir", str(runs), "--notebooks", str(nbs), "--resume", c.notes["fp_id"],
+                "--no-progress", *extra]
+    return argv
+
+
+FP_PARAMS = 'run_dir: str = ""\nspec: str = ""\nlake: str = ""\nschedule: str = ""\nas_of: str = ""\n'
+
+
+def _fingerprinted_run(c: Ctx):
+    from nba_simulator.pipeline.runner import run_pipeline
+    from tests.pipeline.conftest import make_fixture_notebooks
+
+    nbs = make_fixture_notebooks(c.root / "fp-nbs", params=FP_PARAMS + "fail_stage: str = \"\"\n"
+                                 "mode: str = \"raise\"\nflag: str = \"\"\nn: int = 1\nratio: float = 0.5\n"
+                                 "sample: Optional[int] = None\nverbose: bool = False\n")
+    spec = c.base_spec()
+    runs = c.root / "fp-runs"
+    result = run_pipeline({"spec": str(spec), "lake": str(c.lake("ok", GOOD_KEYS)), "as_of": "2019-03-01",
+                           "fail_stage": "03_gaps"}, runs_dir=runs, notebooks_dir=nbs, progress=False,
+                          retries=0, echo=lambda m: None)
+    assert not result.ok
+    c.notes["fp"], c.notes["fp_id"] = (runs, nbs, spec), result.run_id
+    return c.notes["fp"]
+
+
+def spec_fifo(c: Ctx):
+    path = c.root / "specs" / "fifo.yaml"
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():
+        os.mkfifo(path)
+    return c.reconcile(path, c.lake("ok", GOOD_KEYS))
+
+
+def spec_folder(c: Ctx):
+    (c.root / "specs" / "a-folder.yaml").mkdir(parents=True, exist_ok=True)
+    return c.reconcile(c.root / "specs" / "a-folder.yaml", c.lake("ok", GOOD_KEYS))
+
+
+def spec_text(name: str, text: str | bytes):
+    def argv(c: Ctx):
+        path = c.root / "specs" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(text if isinstance(text, bytes) else text.encode())
+        return c.reconcile(path, c.lake("ok", GOOD_KEYS))
+    return argv
+
+
+LAUGHS = "version: 1\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")) + "datasets: *i\n"
+SPEC_HEAD = BASE_SPEC.format(schedule="builtin", seasons="2018-19")
+
+
+def schedule_file(name: str, write):
+    def argv(c: Ctx):
+        (c.root / "specs").mkdir(exist_ok=True)
+        write(c.root / "specs" / name)
+        return c.reconcile(c.base_spec(schedule=name), c.lake("ok", GOOD_KEYS), out=c.root / f"out-{name}")
+    return argv
+
+
+def _parquet(table):
+    def write(path):
+        import pyarrow.parquet as pq
+        pq.write_table(table, path)
+    return write
+
+
+def _fifo(path):
+    if not path.exists():
+        os.mkfifo(path)
+
+
+def _csv(text):
+    return lambda path: path.write_text(text)
+
+
+SCHEDULE_HEAD = "game_id,season,season_type,game_date,home_team,away_team\n"
+
+
+def _pa():
+    import pyarrow as pa
+    return pa
+
+
+def parquet_binary_bad():
+    pa = _pa()
+    return pa.table({"game_id": pa.array([b"\xff0021800001"], pa.binary()), "season": ["2018-19"],
+                     "season_type": ["regular"], "game_date": ["2018-10-16"], "home_team": ["BOS"],
+                     "away_team": ["PHI"]})
+
+
+def parquet_binary_good():
+    pa = _pa()
+    return pa.table({"game_id": pa.array([b"0021800001", b"0021800003"], pa.binary()),
+                     "season": pa.array([b"2018-19"] * 2, pa.binary()), "season_type": ["regular"] * 2,
+                     "game_date": pa.array([1539648000000, 1539734400000], pa.timestamp("ms")),
+                     "home_team": ["BOS", "CHA"], "away_team": ["PHI", "MIL"]})
+
+
+def parquet_case_duplicates():
+    pa = _pa()
+    return pa.table({"game_id": ["0021800001"], "GAME_ID": ["0021800002"], "season": ["2018-19"],
+                     "season_type": ["regular"], "game_date": ["2018-10-16"], "home_team": ["BOS"],
+                     "away_team": ["PHI"]})
+
+
+def run_args(*extra: str, lake=True, as_of=True):
+    return lambda c: c.run(*extra, lake=lake, as_of=as_of)
+
+
+def reconcile_args(*extra: str, spec=None):
+    return lambda c: c.reconcile(spec(c) if spec else c.base_spec(), c.lake("ok", GOOD_KEYS), *extra)
+
+
+def history_args(*argv: str):
+    return lambda c: ["history", *argv]
+
+
+def manifest_lake(change):
+    def argv(c: Ctx):
+        import hashlib
+
+        from nba_simulator.storage.inventory_writer import write_delivery
+
+        dest = c.root / f"inv-{change.__name__}"
+        if dest.exists():
+            shutil.rmtree(dest)
+        inv = pd.DataFrame({"key": list(GOOD_KEYS), "size": [len(v) for v in GOOD_KEYS.values()],
+                            "last_modified": pd.Timestamp("2019-02-01", tz="UTC"), "etag": ["a", "b"]})
+        folder = write_delivery(dest, inv, created="2019-02-28T01:00Z")
+        doc = json.loads((folder / "manifest.json").read_text())
+        change(doc)
+        raw = json.dumps(doc).encode()
+        (folder / "manifest.json").write_bytes(raw)
+        (folder / "manifest.checksum").write_text(hashlib.md5(raw).hexdigest() + "\n")
+        return c.reconcile(c.base_spec(), c.lake("ok", GOOD_KEYS), "--inventory", str(dest))
+    return argv
+
+
+def size_not_numeric(doc):
+    doc["files"][0]["size"] = "twelve"
+
+
+def no_files(doc):
+    doc["files"] = []
+
+
+CONTENT_SPEC = BASE_SPEC.format(schedule="builtin", seasons="2018-19") + \
+    "    content: {format: json, non_empty: [plays]}\n"
+
+
+def deep_json_probe(c: Ctx):
+    deep = b'{"plays": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    return c.reconcile(c.spec("content.yaml", CONTENT_SPEC),
+                       c.lake("deep", {**GOOD_KEYS, "pbp/0021800002.json": deep}), "--probe",
+                       out=c.root / "out-deep")
+
+
+def check_deep(c: Ctx, console: str):
+    cov = pd.read_parquet(c.root / "out-deep" / "coverage.parquet").set_index("game_id")
+    assert cov.loc["0021800002", "status"] == "invalid"
+    assert cov.loc["0021800001", "status"] == "present"
+
+
+def odd_entries(c: Ctx):
+    lake = c.lake("entries", GOOD_KEYS)
+    os.mkfifo(lake / "pbp" / "fifo.json")
+    os.symlink(lake / "nowhere", lake / "pbp" / "broken.json")
+    return c.reconcile(c.base_spec(), lake, out=c.root / "out-entries")
+
+
+def check_entries(c: Ctx, console: str):
+    assert "skipped pbp/fifo.json: a named pipe" in console
+    assert "skipped pbp/broken.json: a broken symbolic link" in console
+    inv = set(pd.read_parquet(c.root / "out-entries" / "inventory.parquet")["key"])
+    assert inv == set(GOOD_KEYS)
+
+
+def probe_cache_is_history(c: Ctx):
+    import sqlite3
+
+    path = c.root / "a-history.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE IF NOT EXISTS runs (run_id TEXT)")
+    db.close()
+    c.notes["cache_before"] = path.read_bytes()
+    return c.reconcile(c.spec("content.yaml", CONTENT_SPEC), c.lake("ok", GOOD_KEYS), "--probe",
+                       "--probe-cache", str(path), out=c.root / "out-cache")
+
+
+def check_cache_untouched(c: Ctx, console: str):
+    assert (c.root / "a-history.db").read_bytes() == c.notes["cache_before"]
+    assert not (c.root / "out-cache").exists()
+
+
+DIGIT_SPEC = """\
+version: 1
+schedule: builtin
+datasets:
+  one:
+    source: nba_stats
+    data_type: play_by_play
+    keys: "x/{season_start}1{yyyymmdd}.json"
+    per: date
+    seasons: 2018-19
+  other:
+    source: espn
+    data_type: play_by_play
+    keys: "x/{season_start}{yyyymmdd}1.json"
+    per: date
+    seasons: 2018-19
+"""
+
+
+HOSTILE_CASES = [
+    Case("lake-uri-credentials-reconcile", lake_credentials_reconcile, 2,
+         "credentials in the lake URI are refused; put credentials in the environment or a profile",
+         check_masked),
+    Case("lake-uri-credentials-run", lake_credentials_run, 2,
+         "parameter lake s3://***@matrix-bucket/prefix: credentials in the lake URI are refused",
+         check_masked),
+    Case("inventory-uri-credentials", inventory_credentials, 2, "--inventory s3://***@matrix-bucket",
+         check_masked),
+    Case("demo-into-a-users-folder", demo_into_user_folder, 2,
+         "is not empty and was not made by `nba-recon demo`", check_user_folder),
+    Case("demo-out-is-a-file", demo_out_is_a_file, 2, "not a folder"),
+    Case("history-record-existing-run-id", history_record_existing, 2,
+         "run matrix-1 is already in the history", check_history_kept),
+    Case("history-newer-revision", history_newer_revision, 2,
+         "revision 0099, written by a newer nba-recon"),
+    Case("resume-path-traversal", resume_path("../other_runs/20260101T000000Z-abcdef"), 2,
+         "--resume takes the id of a run of"),
+    Case("resume-dot-dot", resume_path(".."), 2, "--resume takes the id of a run of"),
+    Case("resume-unknown-run", resume_path("20260101T000000Z-abcdef"), 2, "no run '20260101T000000Z-abcdef'"),
+    Case("resume-different-as-of", resume_changed("as_of"), 2, "with a different as_of"),
+    Case("resume-different-lake", resume_changed("lake"), 2, "with a different lake"),
+    Case("resume-edited-spec", resume_changed("spec"), 2, "with a different spec"),
+    Case("spec-is-a-fifo", spec_fifo, 2, "the spec is a named pipe, not a regular file"),
+    Case("spec-is-a-folder", spec_folder, 2, "the spec is a folder, not a regular file"),
+    Case("spec-too-large", spec_text("big.yaml", "#" * (1 << 20) + "\nversion: 1\n"), 2,
+         "more than the 1,048,576 allowed"),
+    Case("spec-billion-laughs", spec_text("laughs.yaml", LAUGHS), 2, "YAML aliases expand to more than"),
+    Case("spec-deeply-nested", spec_text("deep.yaml", "version: 1\ndatasets: " + "[" * 3000 + "]" * 3000),
+         2, "deep.yaml:2: YAML nested more than 50 levels deep"),
+    Case("spec-complex-key", spec_text("complex.yaml", "version: 1\n? [a, b]\n: c\n"), 2,
+         "complex.yaml:2: a key must be a plain value"),
+    Case("spec-dataset-named-by-a-number",
+         spec_text("number.yaml", SPEC_HEAD.replace("  pbp:", "  123:")), 2,
+         "number.yaml:5: datasets: the key 123 must be text"),
+    Case("spec-control-character", spec_text("control.yaml", "version: 1\x1f\n"), 2, "YAML error"),
+    Case("spec-not-utf8", spec_text("latin1.yaml", b"version: 1\n# caf\xe9\n"), 2, "not UTF-8 text"),
+    Case("spec-empty", spec_text("empty.yaml", ""), 2, "the spec is empty"),
+    Case("spec-version-2", spec_text("v2.yaml", SPEC_HEAD.replace("version: 1", "version: 2")), 2,
+         "version must be 1, got 2"),
+    Case("spec-duplicate-key", spec_text("dupkey.yaml", SPEC_HEAD + "version: 1\n"), 2, "duplicate key 'version'"),
+    Case("spec-freshness-out-of-range",
+         spec_text("fresh.yaml", SPEC_HEAD + "    freshness_days: 1000000000000000000000\n"), 2,
+         "freshness_days 1000000000000000000000 is out of range"),
+    Case("spec-within-days-out-of-range",
+         spec_text("within.yaml", SPEC_HEAD + "priorities:\n  - {priority: LOW, within_days: 99999999999}\n"),
+         2, "within_days 99999999999 is out of range"),
+    Case("spec-overlap-by-digit-position", spec_text("digit.yaml", DIGIT_SPEC), 2, "both claim keys like"),
+    Case("schedule-is-a-fifo", schedule_file("fifo.csv", _fifo), 2, "the schedule is a named pipe"),
+    Case("schedule-parquet-binary-not-utf8", schedule_file("bin.parquet", lambda p: _parquet(parquet_binary_bad())(p)),
+         2, "column 'game_id' row 1: bytes that are not UTF-8 text"),
+    Case("schedule-parquet-binary-columns", schedule_file("bin_ok.parquet",
+                                                          lambda p: _parquet(parquet_binary_good())(p)),
+         0, "complete", one_line=False),
+    Case("schedule-parquet-duplicate-by-case", schedule_file("case.parquet",
+                                                             lambda p: _parquet(parquet_case_duplicates())(p)),
+         2, "columns 'game_id' and 'GAME_ID' are one name"),
+    Case("schedule-csv-duplicate-by-case", schedule_file("case.csv", _csv(
+        "game_id,Game_ID,season,season_type,game_date,home_team,away_team\n")), 2, "are one name"),
+    Case("schedule-date-out-of-range", schedule_file("far.csv", _csv(
+        SCHEDULE_HEAD + "0021800001,2018-19,regular,9999-99-99,BOS,PHI\n")), 2, "bad game_date '9999-99-99'"),
+    Case("schedule-missing-column", schedule_file("nocol.csv", _csv("game_id,season\n0021800001,2018-19\n")),
+         2, "missing column"),
+    Case("as-of-out-of-range", lambda c: [a if a != "2019-03-01" else "9999-12-31" for a in
+                                          reconcile_args()(c)], 2, "out of range (years 1900..2200)"),
+    Case("parameter-as-of-out-of-range", run_args("-p", "as_of", "9999-12-31", as_of=False), 2,
+         "parameter as_of: 9999-12-31 is out of range"),
+    Case("inventory-max-age-nan", reconcile_args("--inventory-max-age-days", "nan"), 2,
+         "expected a number of days in 0..36600, got 'nan'"),
+    Case("timeout-nan", run_args("--timeout", "nan"), 2, "expected a positive number of seconds, got 'nan'"),
+    Case("deadline-zero", reconcile_args("--deadline", "0"), 2, "expected a number of seconds > 0"),
+    Case("sample-out-of-range", reconcile_args("--sample", "2"), 2, "--sample must be a fraction in (0, 1]"),
+    Case("manifest-size-not-a-number", manifest_lake(size_not_numeric), 2,
+         "files[0].size must be a whole number of bytes >= 0, got 'twelve'"),
+    Case("inventory-delivery-without-files", manifest_lake(no_files), 2, "the delivery lists no data files"),
+    Case("schema-name-with-quotes", history_args("runs", "--url", "sqlite:///unused.db", "--schema", 'a"b'), 2,
+         "schema 'a\"b': a schema name is letters, digits and _"),
+    Case("history-url-not-a-database", history_args("runs", "--url", "nonsense"), 2, "not a database URL"),
+    Case("history-runs-dir-is-a-file", lambda c: (c.root / "runs-file").write_text("x") and
+         ["history", "runs", "--runs-dir", str(c.root / "runs-file")], 2, "cannot be made"),
+    Case("runs-dir-is-a-file", lambda c: (c.root / "runs-file").write_text("x") and
+         c.run(runs=c.root / "runs-file"), 2, "not a folder"),
+    Case("unknown-stage", run_args("--stages", "99"), 2, "unknown stage '99'"),
+    Case("resume-with-stages", lambda c: ["run", "--runs-dir", str(c.history), "--resume", c.prev_run.name,
+                                          "--stages", "00"], 2, "drop --stages"),
+    Case("parameter-set-by-the-runner", run_args("-p", "run_dir", "/tmp/x"), 2, "set by the runner"),
+    Case("parameter-unknown", run_args("-p", "no_such_parameter", "1"), 2, "no_such_parameter"),
+    Case("probe-without-content-rules-run", lambda c: c.run("--spec", str(c.base_spec()), "-p", "probe", "true",
+                                                            spec=False), 2,
+         "parameter probe true: the spec"),
+    Case("probe-without-content-rules-reconcile", reconcile_args("--probe"), 2, "has no content rules"),
+    Case("probe-cache-is-another-database", probe_cache_is_history, 2, "is another database (tables runs)",
+         check_cache_untouched),
+    Case("deeply-nested-json-object", deep_json_probe, 0, "1 invalid", check_deep, one_line=False),
+    Case("lake-fifo-and-broken-link", odd_entries, 0, "complete", check_entries, one_line=False),
+    Case("lake-not-found", lambda c: c.reconcile(c.base_spec(), c.root / "no-such-lake"), 2,
+         "lake folder not found"),
+    Case("history-record-missing-folder", history_args("record", "/nonexistent/folder", "--url",
+                                                       "sqlite:///unused.db"), 2, "summary.json"),
+]
+
 CASES = [
     Case("malformed-yaml", malformed_yaml, 2, "malformed.yaml:3:"),
     Case("unknown-placeholder", unknown_placeholder, 2, "unknown placeholder {gameid}"),
@@ -347,6 +755,7 @@ CASES = [
     Case("parameter-bad-date", bad_date, 2, "parameter as_of: expected a date YYYY-MM-DD, got '2019-02-30'"),
     Case("parameter-injection", injected_parameter, 2, "nba-recon: error: health check 'lake reachable' failed",
          check_not_injected),
+    *HOSTILE_CASES,
 ]
 
 

@@ -2,7 +2,7 @@
 
 * With 20% of requests faulted (503 SlowDown, connection resets, truncated responses, latency),
   a scan gives exactly the inventory of a clean scan, and reads give exactly the bytes: botocore's
-  standard retry mode absorbs the faults (there is no retry loop of our own).
+  standard retry mode (paginator, check) or storage/s3_store.call (obstore) absorbs the faults.
 * With every request faulted, the tool fails with one clear line after exactly
   ``MAX_ATTEMPTS`` attempts (counted by the proxy), in bounded time.
 * Permanent errors (access denied, a rejected session token) are not retried: the proxy sees one
@@ -74,7 +74,7 @@ def test_fault_plan_is_deterministic(proxy_env, fault_proxy, s3_demo, clean):
 def test_scan_with_20_percent_faults_equals_clean_scan(proxy_env, fault_proxy, s3_demo, clean, listing,
                                                        monkeypatch):
     """Six seeds (six fault plans): each scan equals the clean one; every kind of fault happened.
-    Both listing paths: the lean parallel lister (default) and boto3's paginator."""
+    Both listing paths: obstore (default) and boto3's paginator."""
     monkeypatch.setenv("NBA_RECON_S3_LISTING", listing)
     spec, expected = clean
     seen = {}

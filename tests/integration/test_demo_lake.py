@@ -16,7 +16,9 @@ def demo_run(tmp_path_factory):
     assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake),
                  "--as-of", demo.as_of, "--out", str(out)]) == 0
     planted = json.loads((root / "imperfections.json").read_text())["planted"]
-    read = lambda name: pd.read_parquet(out / name)
+    def read(name):
+        return pd.read_parquet(out / name)
+
     return demo, out, planted, read
 
 

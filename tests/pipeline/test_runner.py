@@ -4,7 +4,6 @@ Each test starts real kernels (about a second each), so they run one to three st
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import nbformat
 import pytest

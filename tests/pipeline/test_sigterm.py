@@ -1,11 +1,9 @@
 """A scheduler stopping a run with SIGTERM: the record is closed, the lock released, exit 130."""
 import json
-import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 
 def test_sigterm_closes_the_run_and_releases_the_lock(fixture_notebooks, tmp_path):

@@ -14,7 +14,7 @@ from nba_simulator.errors import BadInput
 from nba_simulator.storage import open_storage
 from nba_simulator.storage.inventory_report import (find_deliveries, load_report, parse_file_schema,
                                                     read_report)
-from nba_simulator.storage.inventory_writer import write_delivery
+from tests.inventory_writer import write_delivery
 from nba_simulator.storage.scan import scan
 
 KEYS = {

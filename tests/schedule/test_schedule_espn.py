@@ -10,7 +10,7 @@ import pytest
 
 from nba_simulator.schedule import load_schedule
 from nba_simulator.schedule.crosswalk import attach_espn_ids, crosswalk
-from nba_simulator.schedule.sources.espn import parse_many, parse_scoreboard_api, parse_scoreboard_page
+from nba_simulator.schedule.sources.espn import parse_scoreboard_api, parse_scoreboard_page
 
 FIXTURES = Path(__file__).parent / "fixtures"
 HEADER = "game_id,season,season_type,game_date,home_team,away_team"

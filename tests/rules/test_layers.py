@@ -1,0 +1,49 @@
+"""The import layers hold (``lint-imports``, contracts in pyproject.toml), and a reversed import
+breaks them: checked on a copy of the package with one import added the wrong way."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LINT = Path(sys.executable).with_name("lint-imports")
+pytestmark = pytest.mark.skipif(not LINT.exists(), reason="import-linter is not installed (pip install -e '.[test]')")
+
+
+def lint(root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run([str(LINT), "--no-cache", "--config", str(root / "pyproject.toml")],
+                          cwd=root, env=env, capture_output=True, text=True)
+
+
+def copy_package(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT / "nba_simulator", tmp_path / "nba_simulator",
+                    ignore=shutil.ignore_patterns("__pycache__", "data"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_the_package_keeps_its_layers():
+    r = lint(ROOT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "0 broken" in r.stdout
+
+
+@pytest.mark.parametrize("module, reversed_import, broken", [
+    ("spec/model.py", "from nba_simulator import reconcile", "nba_simulator.spec is not allowed to import nba_simulator.reconcile"),
+    ("coverage/match.py", "from nba_simulator.gaps import find_gaps", "nba_simulator.coverage is not allowed to import nba_simulator.gaps"),
+    ("tasks.py", "import nba_simulator.cli", "nba_simulator.tasks is not allowed to import nba_simulator.cli"),
+])
+def test_a_reversed_import_breaks_the_layers(tmp_path, module, reversed_import, broken):
+    root = copy_package(tmp_path)
+    path = root / "nba_simulator" / module
+    path.write_text(path.read_text(encoding="utf-8") + f"\n\ndef _reversed():\n    {reversed_import}\n",
+                    encoding="utf-8")
+    r = lint(root)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert broken in r.stdout
