@@ -149,7 +149,7 @@ def run_command(args) -> int:
         log = result.run_dir / "logs" / f"{f['stage']}.log"
         detail = f"details: {_display(log)}" if log.exists() else \
             f"executed notebook: {_display(result.run_dir / (str(f['stage']) + '.ipynb'))}"
-        print(f"{detail} · report: {rel}", file=sys.stderr)
+        print(f"{detail} · report: {rel or 'not written'}", file=sys.stderr)
     return 1
 
 

@@ -555,7 +555,11 @@ class Runner:
                 with atomic_path(out) as tmp:
                     shutil.copyfile(run_dir / summary["html"], tmp)
                 return out
-        return failure_report(record, out)
+        try:
+            return failure_report(record, out)
+        except OSError as exc:   # a full disk: the run's record and console still say what failed
+            self.o.echo(f"could not write {out.name} ({type(exc).__name__}: {exc})")
+            return None
 
     def _index(self) -> None:
         try:
