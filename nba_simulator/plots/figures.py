@@ -277,9 +277,16 @@ def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
     ax.set_xlabel("as of")
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
-    locator = AutoDateLocator(maxticks=8)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    span = (same["as_of"].max() - same["as_of"].min()).days
+    if span <= 14:   # as_of is a date: ticks on days, never on hours
+        from matplotlib.dates import DateFormatter, DayLocator
+
+        ax.xaxis.set_major_locator(DayLocator(interval=max(1, span // 7)))
+        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
+    else:
+        locator = AutoDateLocator(maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     if same["as_of"].nunique() == 1:   # reruns of one as_of: a day either side, no zero-width axis
         day = same["as_of"].iloc[0]
         ax.set_xlim(day - pd.Timedelta(days=1), day + pd.Timedelta(days=1))
