@@ -86,7 +86,7 @@ def stage_nav(record: Mapping[str, Any] | None, current: str | None) -> str:
         return ""
     parts = []
     here = current == REPORT_NAME
-    parts.append(f'<span class="here">report</span>' if here else f'<a href="{href(REPORT_NAME)}">report</a>')
+    parts.append('<span class="here">report</span>' if here else f'<a href="{href(REPORT_NAME)}">report</a>')
     parts.append(f'<a href="{href("..", INDEX_NAME)}">all runs</a>')
     stages = []
     for st in record.get("stages", []):

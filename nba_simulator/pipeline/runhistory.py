@@ -129,7 +129,6 @@ class RunHistory:
     def trend(self, limit: int = 60) -> pd.DataFrame:
         """One row per run (``plots.completeness_trend``'s input): from the history database,
         else (history off or unavailable) from the runs' own files."""
-        from nba_simulator import plots
         from nba_simulator.database import history as H
 
         if self.usable:

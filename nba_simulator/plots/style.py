@@ -1,7 +1,7 @@
 """Colours, orders and readable names shared by the figures and tables."""
 
-from nba_simulator.coverage.match import PROBLEM_STATUSES as PROBLEMS  # precedence order (empty: after probing)
-from nba_simulator.spec.model import PRIORITIES as PRIORITY_ORDER
+from nba_simulator.coverage.match import PROBLEM_STATUSES as PROBLEMS  # noqa: F401  precedence order
+from nba_simulator.spec.model import PRIORITIES as PRIORITY_ORDER  # noqa: F401
 PRIORITY_COLORS = {"CRITICAL": "#a40e26", "HIGH": "#e16f24", "MEDIUM": "#d4a72c", "LOW": "#8c959f"}
 #: completeness bands: reds below 80%, then finer steps where real lakes live (90-100%)
 #: column names as a reader should see them in the report's tables
