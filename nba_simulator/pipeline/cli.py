@@ -109,8 +109,13 @@ def run_command(args) -> int:
     _stop_on_sigterm()
     from nba_simulator.deadline import deadline
 
-    with deadline(args.deadline, "run"):
-        result = runner.resume(args.resume, given) if args.resume else runner.run(given)
+    try:
+        with deadline(args.deadline, "run"):
+            result = runner.resume(args.resume, given) if args.resume else runner.run(given)
+    except OSError as exc:   # the run's own bookkeeping could not be written (a full disk)
+        print(f"nba-recon: failed: {type(exc).__name__}: {exc} · report: not written "
+              f"(the failed stage, if any, is in run.json)", file=sys.stderr)
+        return 1
     rel = _display(result.report) if result.report else None
     if result.ok:
         head = result.record.get("headline") or {}
