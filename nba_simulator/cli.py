@@ -116,8 +116,10 @@ def cmd_reconcile(args) -> int:
     as_of = args.as_of or today_utc()
     if not args.as_of:
         print(f"as of {as_of} (today, UTC; pass --as-of to reproduce this run)", file=sys.stderr)
+    from .coverage.dates import check_not_future
     from .deadline import deadline
 
+    check_not_future(as_of, today_utc())
     with deadline(args.deadline, "reconcile"):
         result = _reconcile(args, as_of)
     _print_result(args, result)
@@ -168,7 +170,15 @@ def cmd_demo(args) -> int:
     from .demo import build_demo
 
     demo = build_demo(args.out)
-    print(f"demo lake: {demo.lake} ({demo.n_objects} objects); spec: {demo.spec}; "
+    import json
+
+    try:   # the planted non-data objects live under the spec's excluded folders: never listed
+        excluded = len(json.loads((demo.root / "imperfections.json").read_text())["planted"]["non_data"])
+    except (OSError, ValueError, KeyError, TypeError):
+        excluded = 0
+    objects = (f"{demo.n_objects:,} objects, {demo.n_objects - excluded:,} of them listed: "
+               f"{excluded} are under the spec's excluded folders" if excluded else f"{demo.n_objects:,} objects")
+    print(f"demo lake: {demo.lake} ({objects}); spec: {demo.spec}; "
           f"schedule: {demo.schedule}; as of {demo.as_of}")
     return 0
 

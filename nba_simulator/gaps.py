@@ -95,10 +95,30 @@ def prioritise(rules: tuple[PriorityRule, ...], gaps: pd.DataFrame, as_of: pd.Ti
             m &= gaps["dataset"].isin(rule.datasets)
         take = m & priority.isna()
         priority[take] = rule.priority
-        rule_no[take] = f"rule {i}" + (f" (line {rule.line})" if rule.line else "")
-    rule_no[priority.isna()] = "no rule matched"
+        rule_no[take] = rule_meaning(rule)
+    rule_no[priority.isna()] = "no rule matched (LOW)"
     priority[priority.isna()] = "LOW"
     return priority.to_numpy(), rule_no.to_numpy()
+
+
+def rule_meaning(rule: PriorityRule) -> str:
+    """A priority rule in words a reader understands: ``required, ended within 3 days``."""
+    parts = []
+    if rule.required is not None:
+        parts.append("required" if rule.required else "optional")
+    if rule.datasets:
+        parts.append("dataset " + " or ".join(rule.datasets))
+    if rule.statuses:
+        parts.append(" or ".join(rule.statuses))
+    if rule.within_days is not None:
+        parts.append(f"game ended within {rule.within_days} day{'s' if rule.within_days != 1 else ''}")
+    if rule.season is not None:
+        parts.append(f"{rule.season} season")
+    if rule.max_completeness is not None:
+        parts.append(f"season at most {rule.max_completeness:g}% complete")
+    if rule.min_completeness is not None:
+        parts.append(f"season at least {rule.min_completeness:g}% complete")
+    return ", ".join(parts) or "any other gap"
 
 
 def _gap_id(row) -> str:

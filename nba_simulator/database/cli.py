@@ -108,7 +108,7 @@ def _print_frame(df, empty: str = "(none)") -> None:
         print(empty)
         return
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60):
-        print(df.to_string(index=False))
+        print(df.to_string(index=False, na_rep="–"))
 
 
 def cmd_upgrade(args) -> int:
@@ -227,6 +227,9 @@ def cmd_runs(args) -> int:
                         "fixed_items", "open_tasks") if c in m.columns]
     table = r[["run_id", "as_of", "status", "estimate"]].merge(m[cols], on="run_id", how="left")
     table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
+    for c in cols:   # counts are whole numbers (metrics are stored as floats); no NaN on screen
+        if c not in ("run_id", "complete_pct"):
+            table[c] = table[c].round().astype("Int64")
     _print_frame(table.tail(args.last))
     return 0
 

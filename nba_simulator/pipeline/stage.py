@@ -332,6 +332,19 @@ class Stage:
     def scan_info(self) -> dict:
         return self.inventory()[1]
 
+    def health(self) -> pd.DataFrame | None:
+        """The health checks ``00_health_check`` wrote (None when standalone or not run)."""
+        if self.standalone or not self.path("health.parquet").exists():
+            return None
+        return self.read_table("health.parquet")
+
+    def warnings(self, summary: dict) -> list[str]:
+        """Every warning of the run with its full text (health checks, spec, schedule, scan,
+        unparsed keys, orphans): ``nba_simulator.report.warnings.collect_warnings``."""
+        from nba_simulator.report.warnings import collect_warnings
+
+        return collect_warnings(summary, self.health(), self.scan_info())
+
     def runs_dir(self) -> Path | None:
         """The folder holding this run and its predecessors (None when standalone)."""
         return None if self.standalone else self.run_dir.parent
