@@ -40,7 +40,7 @@ def find_gaps(spec: Spec, coverage: pd.DataFrame, completeness: pd.DataFrame, as
         teams=("team", _aligned), expected_keys=("expected_key", list)).reset_index()
     pct = completeness.set_index(["dataset", "season"])["complete_pct"]
     gaps["completeness_pct"] = pct.reindex(pd.MultiIndex.from_frame(gaps[["dataset", "season"]])).to_numpy()
-    gaps["priority"], gaps["rule"] = _prioritise(spec.priorities, gaps, as_of)
+    gaps["priority"], gaps["rule"] = prioritise(spec.priorities, gaps, as_of)
     gaps["gap_id"] = [_gap_id(r) for r in gaps[["dataset", "season", "status", "expected_keys"]].itertuples()]
     order = gaps["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
     gaps = gaps.assign(_o=order).sort_values(["_o", "last_date", "dataset", "season"],
@@ -71,7 +71,7 @@ def _aligned_dates(values: pd.Series) -> list:
     return [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in values]
 
 
-def _prioritise(rules: tuple[PriorityRule, ...], gaps: pd.DataFrame, as_of: pd.Timestamp):
+def prioritise(rules: tuple[PriorityRule, ...], gaps: pd.DataFrame, as_of: pd.Timestamp):
     rel = gaps["season"].map(lambda s: season_math.relative(s, as_of))
     ended_days = (as_of - day_end(gaps["last_date"])) / pd.Timedelta(days=1)
     pct = gaps["completeness_pct"].astype(float)

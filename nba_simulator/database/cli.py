@@ -13,6 +13,7 @@ import json
 import sys
 
 from ..asof import as_of_arg, today_utc
+from ..compat import add_option_once
 from ..errors import BadInput
 
 
@@ -80,8 +81,7 @@ def _history_args(p) -> None:
                    "else the spec's database.history.url, else sqlite:///<runs-dir>/history.db)")
     p.add_argument("--schema", default=None, help="PostgreSQL schema of the history tables")
     p.add_argument("--runs-dir", default="runs", help="runs folder of the default SQLite history")
-    if not any(a.dest == "spec" for a in p._actions):
-        p.add_argument("--spec", default=None, help="a spec whose database.history section to use")
+    add_option_once(p, "--spec", default=None, help="a spec whose database.history section to use")
 
 
 def _history(args):

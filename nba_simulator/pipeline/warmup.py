@@ -5,6 +5,22 @@ it will raise the error itself, where it is reported."""
 from __future__ import annotations
 
 import importlib
+import os
+import threading
+import time
+
+
+def _exit_with_parent(parent: int) -> None:  # pragma: no cover - runs in the kernel
+    """ipykernel watches its parent only once started, i.e. after these imports: a runner killed
+    meanwhile (SIGKILL) must not leave this kernel behind."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent",
+                 daemon=True).start()
 
 MODULES = (
     "numpy", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.compute", "yaml", "IPython.display",

@@ -88,7 +88,7 @@ class _Cache:
             self.db = sqlite3.connect(str(path), check_same_thread=False)
             self.db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, etag TEXT NOT NULL, "
                             "parser TEXT NOT NULL, records TEXT NOT NULL, warnings TEXT NOT NULL)")
-        except sqlite3.Error as exc:  # a cache can only save reads: go on without it
+        except (sqlite3.Error, OSError) as exc:  # a cache can only save reads: go on without it
             log.warning("scoreboard cache %s unusable (%s): reading every scoreboard", path, exc)
             self.db = None
 
@@ -226,7 +226,8 @@ def auto_schedule(spec, lake: str | None = None, *, as_of=None, runs_dir: str | 
             schedule = merge_snapshot(schedule, snap)
             info["layers"].append("snapshot")
             info["snapshot"] = str(found)
-            info["snapshot_meta"] = _plain(meta)
+            # what identifies it (its counts and warnings are `schedule show`'s business)
+            info["snapshot_meta"] = _plain({k: v for k, v in dict(meta).items() if k not in ("counts", "warnings")})
     if info["snapshot"] is None:
         warnings.append("no schedule snapshot (run `nba-recon schedule update`): only the packaged history "
                         "and the lake's scoreboards say which games exist")

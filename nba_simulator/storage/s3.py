@@ -259,10 +259,12 @@ class S3Storage(Storage):
         if self.prefix and not resp.get("KeyCount", 0):
             raise LakeNotFound(f"no objects under {self.uri}/ (wrong prefix?)")
 
-    def _pages(self, prefix: str, delimiter: str | None) -> Iterator[dict]:
+    def _pages(self, prefix: str, delimiter: str | None, start_after: str | None = None) -> Iterator[dict]:
         kwargs = {"Bucket": self.bucket, "Prefix": self.prefix + prefix}
         if delimiter:
             kwargs["Delimiter"] = delimiter
+        if start_after:
+            kwargs["StartAfter"] = start_after  # a full key
         try:
             # The paginator follows NextContinuationToken until IsTruncated is false.
             yield from self.client.get_paginator("list_objects_v2").paginate(**kwargs)
@@ -274,10 +276,15 @@ class S3Storage(Storage):
         if self.listing == "obstore":
             from nba_simulator.storage.s3_store import list_level
 
+            from nba_simulator.storage.s3_store import is_invalid_path
+
             try:
                 return sorted(list_level(self.store(), self.prefix + prefix, cut, self.settings)[0])
             except Exception as exc:  # noqa: BLE001
-                raise self._error(exc, f"listing {prefix!r} in") from None
+                if not is_invalid_path(exc):
+                    raise self._error(exc, f"listing {prefix!r} in") from None
+                log.info("listing %r of %s through boto3's paginator (a key obstore cannot represent)",
+                         prefix, self.uri)
         out = []
         for page in self._pages(prefix, "/"):
             out.extend(cp["Prefix"][cut:] for cp in page.get("CommonPrefixes", ()))
@@ -297,13 +304,25 @@ class S3Storage(Storage):
                 batch = s3_store.list_level(self.store(), self.prefix + prefix, cut, self.settings)[1]
                 if batch is not None:
                     yield batch
+            return
+        except s3_store.UnrepresentableKey as exc:
+            # S3 keys are any string; object_store refuses '.'/'..'/empty segments: the rest of
+            # this listing goes through boto3's paginator, after the last key already listed
+            log.info("listing %r of %s through boto3's paginator (a key obstore cannot represent)",
+                     prefix, self.uri)
+            start_after = exc.last_seen
         except Exception as exc:  # noqa: BLE001
-            raise self._error(exc, f"listing {prefix!r} in") from None
+            if not s3_store.is_invalid_path(exc):
+                raise self._error(exc, f"listing {prefix!r} in") from None
+            start_after = None  # one level (list_with_delimiter): all over again
+        yield from self.iter_objects_paginated(prefix, recursive=recursive, start_after=start_after)
 
-    def iter_objects_paginated(self, prefix: str = "", *, recursive: bool = True) -> Iterator[pa.RecordBatch]:
-        """:meth:`iter_objects` through boto3's paginator (one sequential stream)."""
+    def iter_objects_paginated(self, prefix: str = "", *, recursive: bool = True,
+                               start_after: str | None = None) -> Iterator[pa.RecordBatch]:
+        """:meth:`iter_objects` through boto3's paginator (one sequential stream); ``start_after``:
+        a full key (with the lake's prefix), only the keys after it."""
         cut = len(self.prefix)
-        for page in self._pages(prefix, None if recursive else "/"):
+        for page in self._pages(prefix, None if recursive else "/", start_after):
             contents = page.get("Contents")
             if not contents:
                 continue
@@ -327,6 +346,8 @@ class S3Storage(Storage):
                 return b""
             return s3_store.read(self.store(), full, start, end, self.settings)
         except Exception as exc:  # noqa: BLE001
+            if s3_store.is_invalid_path(exc):  # a key obstore cannot represent: boto3 reads it
+                return self._read_boto3(key, start, end)
             code, status = s3_store.error_code(exc) if _is_obstore_error(exc) else ("", 0)
             if isinstance(exc, FileNotFoundError) or type(exc).__name__ == "NotFoundError" \
                     or code in ("NoSuchKey", "NotFound"):
@@ -334,3 +355,27 @@ class S3Storage(Storage):
             if code == "InvalidRange" or status == 416:  # start past the end of the object
                 return b""
             raise self._error(exc, f"reading {key!r} in") from None
+
+    def _read_boto3(self, key: str, start: int, end: int | None) -> bytes:
+        """:meth:`read` through the boto3 client (keys obstore refuses: ``.``/``..`` segments)."""
+        kwargs = {"Bucket": self.bucket, "Key": self.prefix + key}
+        if end is not None and end <= start:
+            try:
+                self.client.head_object(**kwargs)
+            except Exception as exc:  # noqa: BLE001
+                raise self._boto3_read_error(exc, key) from None
+            return b""
+        if start or end is not None:
+            kwargs["Range"] = f"bytes={start}-{'' if end is None else end - 1}"
+        try:
+            with self.client.get_object(**kwargs)["Body"] as body:
+                return body.read()
+        except Exception as exc:  # noqa: BLE001
+            raise self._boto3_read_error(exc, key) from None
+
+    def _boto3_read_error(self, exc: Exception, key: str) -> Exception:
+        if isinstance(exc, ClientError):
+            code = exc.response.get("Error", {}).get("Code")
+            if code in ("NoSuchKey", "404", "NotFound"):
+                return ObjectNotFound(f"object not found: {key} in {self.uri}")
+        return self._error(exc, f"reading {key!r} in")

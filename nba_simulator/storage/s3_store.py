@@ -138,6 +138,20 @@ THROTTLING = frozenset({"Throttling", "ThrottlingException", "SlowDown", "Reques
                         "RequestThrottled", "BandwidthLimitExceeded", "TooManyRequestsException"})
 
 
+class UnrepresentableKey(Exception):
+    """obstore cannot represent a key of this listing (a ``.`` or ``..`` segment, an empty segment:
+    object_store refuses such paths, S3 allows any string). ``last_seen``: the last key listed
+    before it (``None``: none), so that another client can carry on after it."""
+
+    def __init__(self, last_seen: str | None):
+        super().__init__("key not representable by obstore")
+        self.last_seen = last_seen
+
+
+def is_invalid_path(exc: BaseException) -> bool:
+    return type(exc).__name__ == "InvalidPathError" and type(exc).__module__.startswith("obstore")
+
+
 def is_transient(exc: BaseException) -> bool:
     """Worth another attempt: 5xx, 429, a throttling code, or no answer at all (connection, body)."""
     if isinstance(exc, FileNotFoundError):
@@ -232,6 +246,8 @@ def iter_objects(store, prefix: str, cut: int, settings: dict) -> Iterator[pa.Re
                     return  # key order: everything after this is past the prefix
             return
         except Exception as exc:  # noqa: BLE001 - re-raised unless transient
+            if is_invalid_path(exc):
+                raise UnrepresentableKey(last_seen) from exc
             failures += 1
             if failures >= settings["max_attempts"] or not is_transient(exc):
                 raise

@@ -125,7 +125,7 @@ def test_demo_is_built_once_and_rebuilt_when_its_code_changes(tmp_path, monkeypa
 
     built = []
     monkeypatch.setattr("nba_simulator.demo.build_demo",
-                        lambda folder: built.append(folder) or _fake_demo(Path(folder)))
+                        lambda folder, **options: built.append(folder) or _fake_demo(Path(folder)))
     first = stage.ensure_demo(tmp_path / "demo")
     again = stage.ensure_demo(tmp_path / "demo")
     assert len(built) == 1 and again.spec == first.spec and again.as_of == "2019-03-15"
