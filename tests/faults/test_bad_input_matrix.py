@@ -536,7 +536,7 @@ def manifest_lake(change):
     def argv(c: Ctx):
         import hashlib
 
-        from nba_simulator.storage.inventory_writer import write_delivery
+        from tests.inventory_writer import write_delivery
 
         dest = c.root / f"inv-{change.__name__}"
         if dest.exists():
