@@ -434,6 +434,8 @@ class Runner:
         record["duration_s"] = round(time.monotonic() - t0, 3)
         record["headline"] = headline(run_dir)
         record["failure"] = run_failure(record) if failed else None
+        if failed:   # the outcome first: on a full disk the pages below may not fit, the record must
+            write_record(record, run_dir)
         if failed:   # the pages again: the skipped stages have none, their links go grey
             for st in stages:
                 if st["status"] in ("succeeded", "failed"):
