@@ -398,6 +398,14 @@ class Runner:
     def _execute_stages(self, run_dir: Path, record: dict, decl: dict[str, P.Param],
                         values: dict[str, Any], first: int, t0: float) -> RunResult:
         write_record(record, run_dir)
+        reserve_space(run_dir)   # room for the final record when the stages fill the disk
+        try:
+            return self._run_stages(run_dir, record, decl, values, first, t0)
+        finally:
+            release_space(run_dir)
+
+    def _run_stages(self, run_dir: Path, record: dict, decl: dict[str, P.Param],
+                    values: dict[str, Any], first: int, t0: float) -> RunResult:
         self._index()
         failed: str | None = None
         stages = record["stages"]
@@ -425,7 +433,7 @@ class Runner:
                     st["status"] = "skipped"
             record.update(status="failed", finished=utc_now().isoformat(timespec="seconds"),
                           duration_s=round(time.monotonic() - t0, 3))
-            write_record(record, run_dir)
+            write_final_record(record, run_dir)
             self._index()
             raise
         self._renderer.collect(block=True)  # every stage's HTML (the report copies the summary's)
@@ -435,7 +443,7 @@ class Runner:
         record["headline"] = headline(run_dir)
         record["failure"] = run_failure(record) if failed else None
         if failed:   # the outcome first: on a full disk the pages below may not fit, the record must
-            write_record(record, run_dir)
+            write_final_record(record, run_dir)
         if failed:   # the pages again: the skipped stages have none, their links go grey
             for st in stages:
                 if st["status"] in ("succeeded", "failed"):
@@ -592,6 +600,33 @@ def headline(run_dir: Path) -> dict | None:
 def _short(text: str, n: int = 160) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+RESERVE_NAME = ".space-reserve"
+RESERVE_BYTES = 512 * 1024
+
+
+def reserve_space(run_dir: Path) -> None:
+    """A ballast file in the run folder: released to write the final record when the stages
+    filled the disk, so a failed run never stays ``running``. No room for it: no ballast."""
+    try:
+        (Path(run_dir) / RESERVE_NAME).write_bytes(b"\0" * RESERVE_BYTES)
+    except OSError:
+        release_space(run_dir)
+
+
+def release_space(run_dir: Path) -> None:
+    (Path(run_dir) / RESERVE_NAME).unlink(missing_ok=True)
+
+
+def write_final_record(record: dict, run_dir: Path) -> None:
+    """run.json with the run's outcome; on a full disk the ballast is released and it is tried
+    once more."""
+    try:
+        write_record(record, run_dir)
+    except OSError:
+        release_space(run_dir)
+        write_record(record, run_dir)
 
 
 def _sha256(path: Path) -> str:
