@@ -393,6 +393,12 @@ class Runner:
         self._index()
         failed: str | None = None
         stages = record["stages"]
+        for i, st in enumerate(stages[:first]):
+            # a run killed while a finished stage's HTML was still being rendered (background):
+            # render it now, on resume
+            if (st.get("status") == "succeeded" and not st.get("html")
+                    and (run_dir / f"{st['name']}.ipynb").exists()):
+                self._render(run_dir, record, st, f"[{i + 1}/{len(stages)}]")
         try:
             for i, st in enumerate(stages):
                 if i < first:
@@ -498,16 +504,23 @@ class Runner:
         if not st["attempt_errors"]:
             st.pop("attempt_errors")
         if nb_out.exists():
-            def rendered(_result, exc: BaseException | None) -> None:
-                if exc is None:
-                    st["html"] = f"{name}.html"
-                else:  # a rendering problem must not hide the result
-                    self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})")
-
-            title = f"{record['run_id']} · {name}"
-            self._renderer.submit(lambda: notebook_to_html(nb_out, run_dir / f"{name}.html", title=title),
-                                  rendered)
+            self._render(run_dir, record, st, tag)
         return ok
+
+    def _render(self, run_dir: Path, record: dict, st: dict, tag: str) -> None:
+        """The stage's HTML, in the background when kernels are warm; ``st["html"]`` once done."""
+        name = st["name"]
+
+        def rendered(_result, exc: BaseException | None) -> None:
+            if exc is None:
+                st["html"] = f"{name}.html"
+            else:  # a rendering problem must not hide the result
+                self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})")
+
+        title = f"{record['run_id']} · {name}"
+        nb_out = run_dir / f"{name}.ipynb"
+        self._renderer.submit(lambda: notebook_to_html(nb_out, run_dir / f"{name}.html", title=title),
+                              rendered)
 
     def _progress(self, stage: str) -> bool | dict:
         show = self.o.progress if self.o.progress is not None else sys.stderr.isatty()
