@@ -12,12 +12,15 @@ PYTEST_ARGS ?=
 
 .PHONY: setup run reconcile-demo test bench bench-listing bench-pipeline clean help
 
+# bare `make` prints the targets (an included file's first target must not become the default)
+.DEFAULT_GOAL := help
+
 include make/pipeline.mk
 
 help:
 	@echo "make run     set up, build the demo lake and run the pipeline on it"
 	@echo "make test    set up and run all tests (unit, S3, PostgreSQL, notebooks)"
-	@echo "make lab     JupyterLab on the stage notebooks (paired with notebooks/*.py)"
+	@echo "make lab     JupyterLab at the repository root: notebooks/ (paired with notebooks/*.py) and runs/"
 	@echo "make strip   clear notebook outputs, re-sync the .ipynb/.py pairs"
 	@echo "make lint    ruff and the import layers (lint-imports)"
 	@echo "make bench   benchmarks (on demand; prints figures)"

@@ -1,5 +1,6 @@
 # Pipeline targets, included by the Makefile (which defines BIN and STAMP).
-#   make lab     JupyterLab on notebooks/ with the project's kernel (python3 of this environment).
+#   make lab     JupyterLab at the repository root (notebooks/ open, runs/ one click away) with the
+#                project's kernel (python3 of this environment); --allow-root only when run as root.
 #                Each notebook runs on its own with its defaults (the demo lake, built on first use).
 #                LAB_ARGS='--no-browser --ip=0.0.0.0 --port=8888' to serve it elsewhere.
 #   make strip   clear outputs and execution counts of notebooks/*.ipynb (cell ids kept) and
@@ -12,6 +13,6 @@ strip: $(STAMP)
 	$(BIN)/jupytext --sync notebooks/*.ipynb
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks \
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
 		--MappingKernelManager.default_kernel_name=python3 \
 		$(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)

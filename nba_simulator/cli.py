@@ -13,44 +13,24 @@ from .errors import BadInput, ParameterError, ReconError
 log = logging.getLogger("nba_simulator")
 
 
-def _fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"--sample must be a fraction in (0, 1], got {text!r}")
-    return value
+def _number(cast, ok, what: str):
+    """An argparse ``type=``: ``cast(text)`` when ``ok(value)`` (nan fails every range), else a
+    usage error (exit 2) saying ``what`` was expected."""
+    def parse(text: str):
+        try:
+            value = cast(text)
+        except ValueError:
+            value = None
+        if value is None or not ok(value):
+            raise argparse.ArgumentTypeError(f"{what}, got {text!r}")
+        return value
+    return parse
 
 
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
-
-
-def _days(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 36600:   # nan fails too
-        raise argparse.ArgumentTypeError(f"expected a number of days in 0..36600, got {text!r}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 1e7:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
-    return value
+_fraction = _number(float, lambda v: 0 < v <= 1, "--sample must be a fraction in (0, 1]")
+_count = _number(int, lambda v: v >= 0, "expected a whole number >= 0")
+_days = _number(float, lambda v: 0 <= v <= 36600, "expected a number of days in 0..36600")
+_seconds = _number(float, lambda v: 0 < v < 1e7, "expected a number of seconds > 0")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -136,8 +116,10 @@ def cmd_reconcile(args) -> int:
     as_of = args.as_of or today_utc()
     if not args.as_of:
         print(f"as of {as_of} (today, UTC; pass --as-of to reproduce this run)", file=sys.stderr)
+    from .coverage.dates import check_not_future
     from .deadline import deadline
 
+    check_not_future(as_of, today_utc())
     with deadline(args.deadline, "reconcile"):
         result = _reconcile(args, as_of)
     _print_result(args, result)
@@ -188,7 +170,15 @@ def cmd_demo(args) -> int:
     from .demo import build_demo
 
     demo = build_demo(args.out)
-    print(f"demo lake: {demo.lake} ({demo.n_objects} objects); spec: {demo.spec}; "
+    import json
+
+    try:   # the planted non-data objects live under the spec's excluded folders: never listed
+        excluded = len(json.loads((demo.root / "imperfections.json").read_text())["planted"]["non_data"])
+    except (OSError, ValueError, KeyError, TypeError):
+        excluded = 0
+    objects = (f"{demo.n_objects:,} objects, {demo.n_objects - excluded:,} of them listed: "
+               f"{excluded} are under the spec's excluded folders" if excluded else f"{demo.n_objects:,} objects")
+    print(f"demo lake: {demo.lake} ({objects}); spec: {demo.spec}; "
           f"schedule: {demo.schedule}; as of {demo.as_of}")
     return 0
 

@@ -69,3 +69,20 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 
 class RunLocked(ReconError):
     """Another run holds the runs-directory lock."""
+
+
+def is_bad_input(ename: str | None) -> bool:
+    """Whether an exception known only by its class name (a stage's error) is bad input."""
+    if not ename:
+        return False
+    known = globals().get(str(ename))
+    if isinstance(known, type):
+        return issubclass(known, BadInput)
+    todo, seen = [BadInput], set()
+    while todo:   # subclasses defined elsewhere (asof.AsOfError, coverage.dates.AsOfRefused...)
+        cls = todo.pop()
+        if cls.__name__ == ename:
+            return True
+        seen.add(cls)
+        todo.extend(c for c in cls.__subclasses__() if c not in seen)
+    return False

@@ -40,7 +40,7 @@ def find_gaps(spec: Spec, coverage: pd.DataFrame, completeness: pd.DataFrame, as
         teams=("team", _aligned), expected_keys=("expected_key", list)).reset_index()
     pct = completeness.set_index(["dataset", "season"])["complete_pct"]
     gaps["completeness_pct"] = pct.reindex(pd.MultiIndex.from_frame(gaps[["dataset", "season"]])).to_numpy()
-    gaps["priority"], gaps["rule"] = _prioritise(spec.priorities, gaps, as_of)
+    gaps["priority"], gaps["rule"] = prioritise(spec.priorities, gaps, as_of)
     gaps["gap_id"] = [_gap_id(r) for r in gaps[["dataset", "season", "status", "expected_keys"]].itertuples()]
     order = gaps["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
     gaps = gaps.assign(_o=order).sort_values(["_o", "last_date", "dataset", "season"],
@@ -71,7 +71,7 @@ def _aligned_dates(values: pd.Series) -> list:
     return [None if pd.isna(v) else v.strftime("%Y-%m-%d") for v in values]
 
 
-def _prioritise(rules: tuple[PriorityRule, ...], gaps: pd.DataFrame, as_of: pd.Timestamp):
+def prioritise(rules: tuple[PriorityRule, ...], gaps: pd.DataFrame, as_of: pd.Timestamp):
     rel = gaps["season"].map(lambda s: season_math.relative(s, as_of))
     ended_days = (as_of - day_end(gaps["last_date"])) / pd.Timedelta(days=1)
     pct = gaps["completeness_pct"].astype(float)
@@ -95,10 +95,30 @@ def _prioritise(rules: tuple[PriorityRule, ...], gaps: pd.DataFrame, as_of: pd.T
             m &= gaps["dataset"].isin(rule.datasets)
         take = m & priority.isna()
         priority[take] = rule.priority
-        rule_no[take] = f"rule {i}" + (f" (line {rule.line})" if rule.line else "")
-    rule_no[priority.isna()] = "no rule matched"
+        rule_no[take] = rule_meaning(rule)
+    rule_no[priority.isna()] = "no rule matched (LOW)"
     priority[priority.isna()] = "LOW"
     return priority.to_numpy(), rule_no.to_numpy()
+
+
+def rule_meaning(rule: PriorityRule) -> str:
+    """A priority rule in words a reader understands: ``required, ended within 3 days``."""
+    parts = []
+    if rule.required is not None:
+        parts.append("required" if rule.required else "optional")
+    if rule.datasets:
+        parts.append("dataset " + " or ".join(rule.datasets))
+    if rule.statuses:
+        parts.append(" or ".join(rule.statuses))
+    if rule.within_days is not None:
+        parts.append(f"game ended within {rule.within_days} day{'s' if rule.within_days != 1 else ''}")
+    if rule.season is not None:
+        parts.append(f"{rule.season} season")
+    if rule.max_completeness is not None:
+        parts.append(f"season at most {rule.max_completeness:g}% complete")
+    if rule.min_completeness is not None:
+        parts.append(f"season at least {rule.min_completeness:g}% complete")
+    return ", ".join(parts) or "any other gap"
 
 
 def _gap_id(row) -> str:

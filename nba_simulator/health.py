@@ -24,9 +24,14 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from .database.engine import DATABASE_URL_ENV
+from .database.db_coverage import schedule_for
+from .database.engine import DATABASE_URL_ENV, redact
 from .database.engine import database_url as resolve_database_url
 from .errors import ReconError
+from .reconcile import resolve_schedule
+from .schedule import load_schedule
+from .spec import load_spec
+from .storage import open_storage
 
 CHECK_COLUMNS = ["check", "status", "detail", "seconds"]
 DATABASE_ENV = DATABASE_URL_ENV
@@ -106,6 +111,16 @@ def _timed(report: HealthReport, check: str, fn: Callable[[], tuple[str, str] | 
     return True
 
 
+@dataclass
+class _Context:
+    """What the checks share: the run's inputs, and what earlier checks found (``state``)."""
+    spec_path: str
+    lake: str
+    schedule: str | None
+    runs_dir: str | Path | None
+    state: dict[str, Any] = field(default_factory=dict)
+
+
 def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | None = None,
                database_url: str | None = None, min_free_gb: float = 1.0,
                runs_dir: str | Path | None = None, now: str | None = None,
@@ -117,150 +132,132 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
     ``runs_dir`` (a pipeline run), the run history database is checked too (``history``: the
     pipeline's parameter; "off": not checked); an unreachable history only warns: the run goes
     on, unrecorded."""
-    from .database.db_coverage import schedule_for
-    from .reconcile import resolve_schedule
-    from .spec import load_spec
-    from .storage import open_storage
-
     report = HealthReport()
-    state: dict[str, Any] = {}
-
-    def check_spec():
-        state["spec"] = s = load_spec(spec)
-        layouts = sum(len(d.layouts) for d in s.datasets)
-        return f"{len(s.datasets)} datasets, {layouts} key layouts ({Path(s.path).name})"
-
-    _timed(report, "spec valid", check_spec)
-
-    def check_schedule():
-        if "spec" not in state and not schedule:
-            return "warn", "not checked: the spec is invalid and no schedule was given"
-        if "spec" in state:
-            source = resolve_schedule(state["spec"], schedule)
-            # schedule: db reads the games table; auto: packaged + the runs' snapshot (the lake's
-            # scoreboards are read by the scan, not by a health check)
-            games = schedule_for(state["spec"], source, runs_dir=runs_dir)
-        elif schedule == "db":
-            return "warn", "not checked: schedule db needs the spec's database section"
-        else:
-            from .schedule import load_schedule
-
-            games = load_schedule(schedule)
-        seasons = sorted(games["season"].dropna().unique())
-        detail = f"{len(games)} games, seasons {seasons[0]}..{seasons[-1]}" if seasons else "no games"
-        if "spec" in state:
-            wanted = {x for d in state["spec"].datasets for x in d.seasons}
-            absent = sorted(wanted - set(seasons))
-            if absent:
-                return "warn", f"{detail}; no games for spec season(s) {_span(absent)}"
-        return ("ok" if len(games) else "fail"), detail
-
-    _timed(report, "schedule valid", check_schedule)
-
-    def check_reachable():
-        state["storage"] = st = open_storage(lake)
-        st.check()
-        return f"{st.uri}"
-
-    reachable = _timed(report, "lake reachable", check_reachable)
-
-    def check_listable():
-        st = state["storage"]
-        folders = st.list_prefixes("")
-        state["folders"] = folders
-        if not folders:
-            return "warn", "the lake has no top-level folders"
-        detail = f"{len(folders)} top-level folders"
-        if "spec" in state:
-            tops = {d.name: {lay.literal_prefix.split("/")[0] + "/" for lay in d.layouts}
-                    for d in state["spec"].datasets}
-            absent = [name for name, t in tops.items() if not t & set(folders)]
-            if absent:
-                return "warn", f"{detail}; no folder for dataset(s) {', '.join(absent)}"
-        return detail
-
-    if reachable:
-        listable = _timed(report, "lake listable", check_listable)
-    else:
+    ctx = _Context(spec, lake, schedule, runs_dir)
+    _timed(report, "spec valid", lambda: check_spec(ctx))
+    _timed(report, "schedule valid", lambda: check_schedule(ctx))
+    if not _timed(report, "lake reachable", lambda: check_reachable(ctx)):
         report.add("lake listable", "warn", "not checked: the lake is not reachable")
-        listable = None
-
-    def check_credentials():
-        st = state["storage"]
-        kind = "S3" if str(st.uri).startswith("s3://") else "local"
-        key = None
-        for folder in state.get("folders") or [""]:
-            for batch in st.iter_objects(folder):
-                if batch.num_rows:
-                    key = batch.column("key")[0].as_py()
-                    break
-            if key:
-                break
-        if key is None:
-            return "warn", f"{kind}: no object to read"
-        st.read(key, 0, 1)
-        how = _credential_source() if kind == "S3" else "no credentials needed"
-        return f"{kind}: read an object ({how})"
-
-    if listable:
-        _timed(report, "credentials usable", check_credentials)
-    else:
         report.add("credentials usable", "warn", "not checked: the lake is not listable")
-
-    db_config = getattr(state.get("spec"), "database", None)
-    url = resolve_database_url(database_url, db_config)
-
-    def check_database():
-        if not url:
-            return f"not configured (set {DATABASE_ENV}, the database parameter or the spec's database.url)"
-        _select_one(_with_driver(url))
-        return f"reachable: {url}"
-
-    _timed(report, "database reachable", check_database)
-
+    elif not _timed(report, "lake listable", lambda: check_listable(ctx)):
+        report.add("credentials usable", "warn", "not checked: the lake is not listable")
+    else:
+        _timed(report, "credentials usable", lambda: check_credentials(ctx))
+    url = resolve_database_url(database_url, getattr(ctx.state.get("spec"), "database", None))
+    _timed(report, "database reachable", lambda: check_database(url))
     if runs_dir is not None and str(history or "").strip().lower() not in ("off", "none", "no", "false"):
-        def check_history():
-            from .database.engine import redact
-            from .pipeline.runhistory import open_engine
-
-            engine, _, _ = open_engine(str(history or ""), state.get("spec"), Path(runs_dir))
-            where = redact(engine.url)
-            try:
-                _ping(engine)
-            except Exception as exc:  # noqa: BLE001 - the history is not worth stopping a run for
-                return "warn", f"{where} unreachable, this run will not be recorded: {_one_line(exc)}"
-            finally:
-                engine.dispose()
-            return f"reachable: {where}"
-
-        _timed(report, "history database", check_history)
-
-    out = Path(out_dir)
-
-    def check_disk():
-        probe = out
-        while not probe.exists() and probe != probe.parent:
-            probe = probe.parent
-        free = shutil.disk_usage(probe).free / 2**30
-        detail = f"{free:.1f} GB free at {probe} (minimum {min_free_gb:g} GB)"
-        if free < min_free_gb:
-            raise HealthCheckFailed(detail)
-        return ("warn" if free < 2 * min_free_gb else "ok"), detail
-
-    _timed(report, "free disk", check_disk)
-
-    def check_writable():
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-") as f:
-            f.write(b"ok")
-            f.flush()
-        return f"{out}"
-
-    _timed(report, "output writable", check_writable)
-
+        _timed(report, "history database", lambda: check_history(ctx, history))
+    _timed(report, "free disk", lambda: check_disk(Path(out_dir), min_free_gb))
+    _timed(report, "output writable", lambda: check_writable(Path(out_dir)))
     if runs_dir is not None and now:
         _timed(report, "previous runs", lambda: _previous_runs(Path(runs_dir), now, max_run_age_hours))
     return report
+
+
+def check_spec(ctx: _Context):
+    ctx.state["spec"] = s = load_spec(ctx.spec_path)
+    layouts = sum(len(d.layouts) for d in s.datasets)
+    return f"{len(s.datasets)} datasets, {layouts} key layouts ({Path(s.path).name})"
+
+
+def check_schedule(ctx: _Context):
+    spec, schedule = ctx.state.get("spec"), ctx.schedule
+    if spec is None and not schedule:
+        return "warn", "not checked: the spec is invalid and no schedule was given"
+    if spec is not None:
+        # schedule: db reads the games table; auto: packaged + the runs' snapshot (the lake's
+        # scoreboards are read by the scan, not by a health check)
+        games = schedule_for(spec, resolve_schedule(spec, schedule), runs_dir=ctx.runs_dir)
+    elif schedule == "db":
+        return "warn", "not checked: schedule db needs the spec's database section"
+    else:
+        games = load_schedule(schedule)
+    seasons = sorted(games["season"].dropna().unique())
+    detail = f"{len(games)} games, seasons {seasons[0]}..{seasons[-1]}" if seasons else "no games"
+    if spec is not None:
+        absent = sorted({x for d in spec.datasets for x in d.seasons} - set(seasons))
+        if absent:
+            return "warn", f"{detail}; no games for spec season(s) {_span(absent)}"
+    return ("ok" if len(games) else "fail"), detail
+
+
+def check_reachable(ctx: _Context):
+    ctx.state["storage"] = st = open_storage(ctx.lake)
+    st.check()
+    return f"{st.uri}"
+
+
+def check_listable(ctx: _Context):
+    folders = ctx.state["folders"] = ctx.state["storage"].list_prefixes("")
+    if not folders:
+        return "warn", "the lake has no top-level folders"
+    detail = f"{len(folders)} top-level folders"
+    if "spec" in ctx.state:
+        tops = {d.name: {lay.literal_prefix.split("/")[0] + "/" for lay in d.layouts}
+                for d in ctx.state["spec"].datasets}
+        absent = [name for name, t in tops.items() if not t & set(folders)]
+        if absent:
+            return "warn", f"{detail}; no folder for dataset(s) {', '.join(absent)}"
+    return detail
+
+
+def _first_key(st, folders) -> str | None:
+    for folder in folders or [""]:
+        for batch in st.iter_objects(folder):
+            if batch.num_rows:
+                return batch.column("key")[0].as_py()
+    return None
+
+
+def check_credentials(ctx: _Context):
+    st = ctx.state["storage"]
+    kind = "S3" if str(st.uri).startswith("s3://") else "local"
+    key = _first_key(st, ctx.state.get("folders"))
+    if key is None:
+        return "warn", f"{kind}: no object to read"
+    st.read(key, 0, 1)
+    how = _credential_source() if kind == "S3" else "no credentials needed"
+    return f"{kind}: read an object ({how})"
+
+
+def check_database(url: str | None):
+    if not url:
+        return f"not configured (set {DATABASE_ENV}, the database parameter or the spec's database.url)"
+    _select_one(_with_driver(url))
+    return f"reachable: {url}"
+
+
+def check_history(ctx: _Context, history: str | None):
+    from .pipeline.runhistory import open_engine   # a sibling of this stage, imported when used
+
+    engine, _, _ = open_engine(str(history or ""), ctx.state.get("spec"), Path(ctx.runs_dir))
+    where = redact(engine.url)
+    try:
+        _ping(engine)
+    except Exception as exc:  # noqa: BLE001 - the history is not worth stopping a run for
+        return "warn", f"{where} unreachable, this run will not be recorded: {_one_line(exc)}"
+    finally:
+        engine.dispose()
+    return f"reachable: {where}"
+
+
+def check_disk(out: Path, min_free_gb: float):
+    probe = out
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    free = shutil.disk_usage(probe).free / 2**30
+    detail = f"{free:.1f} GB free at {probe} (minimum {min_free_gb:g} GB)"
+    if free < min_free_gb:
+        raise HealthCheckFailed(detail)
+    return ("warn" if free < 2 * min_free_gb else "ok"), detail
+
+
+def check_writable(out: Path):
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=out, prefix=".write-test-") as f:
+        f.write(b"ok")
+        f.flush()
+    return f"{out}"
 
 
 def _select_one(url) -> None:

@@ -82,6 +82,11 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
     the max age, a warning goes into ``info["warnings"]`` and the lake is listed.
     """
     started = time.perf_counter()
+    if schedule is not None and as_of is not None:
+        # before the first expected game nothing can be judged: refused before any listing
+        from .coverage.dates import check_as_of
+
+        check_as_of(spec, schedule, as_of)
     source, max_age = resolve_inventory(spec, inventory)
     if inventory_max_age_days is not None:
         max_age = inventory_max_age_days
@@ -118,6 +123,12 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
         # a report saying "everything is missing" (and a task for every game) would be wrong.
         raise LakeNotFound(f"the lake {storage.uri} holds no objects (outside the spec's excluded "
                            f"folders): wrong bucket, prefix or folder?")
+    if prefixes is None:
+        # keys, but none of the spec's datasets (a stray file, the wrong prefix): bad input too;
+        # a dataset matching nothing: a warning naming it and its layouts
+        from .coverage.lake_check import check_lake
+
+        warnings.extend(check_lake(spec, inventory, storage.uri))
     info = {"lake": lake, "objects": int(len(inventory)), "bytes": int(inventory["size"].sum()),
             "sample": sample, "listed_prefixes": len(prefixes) if prefixes is not None else None,
             "seconds": round(time.perf_counter() - started, 3)}

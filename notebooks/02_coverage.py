@@ -131,7 +131,7 @@ from nba_simulator.content import cross_source_gaps
 from nba_simulator.content.plots import matrix_strip
 
 display(matrix_strip(matrix))
-cross_source_gaps(matrix).head(top)
+plots.cross_source_table(cross_source_gaps(matrix), top)
 
 # %% [markdown]
 # ## The database: loaded, empty, or loaded without its raw file

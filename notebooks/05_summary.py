@@ -1,9 +1,5 @@
 # %% [markdown]
 # # NBA data lake reconciliation
-#
-# What we should have, what we have, and what to collect next: the summary of one reconciliation
-# run. Completeness counts expected items (games, dates, seasons) found with a good file, not
-# file counts.
 
 # %% [markdown] tags=["html-hide"]
 # **Ways to run this notebook.** In JupyterLab (`make lab`) it runs on its own with the defaults
@@ -39,13 +35,19 @@ stage.describe()
 
 # %%
 # papermill_description=05_summary:summarize
+from nba_simulator.report.firstscreen import first_screen
+
 summary = stage.run_summary()
 cov, gaps, queue = stage.coverage(), stage.gaps(), stage.task_queue()
 matrix, content = stage.matrix(), stage.content()   # content: None unless the coverage stage probed
-display(plots.headline(summary["totals"], estimate=summary["estimate"], summary=summary))
+# the answer first: headline numbers, the tasks to run now, what could not be judged, warnings
+first_screen(summary, queue.tasks, warnings=stage.warnings(summary), capped=queue.capped)
 
 # %% [markdown]
 # ## Completeness by dataset
+#
+# What we should have and what we have: expected items (games, dates, seasons) found with a good
+# file, not file counts.
 
 # %%
 plots.dataset_table(summary)
@@ -55,9 +57,10 @@ plots.dataset_table(summary)
 plots.completeness_heatmap(cov.completeness)
 
 # %% [markdown]
-# ## What to collect next
+# ## Gaps by priority
 #
-# The highest-priority gaps, and the tasks queued for the scrapers.
+# The problem items grouped into gaps (one dataset, season and status over consecutive game
+# days), with the priority rule that ranked them; every task above comes from one of them.
 
 # %%
 display(plots.gap_counts(gaps))
@@ -131,18 +134,14 @@ plots.table_or_note(hist.task_lifecycle(), "No task recorded.")
 
 # %% [markdown]
 # ## Trend over past runs
+#
+# Runs of this lake judged by this spec, by `as_of`; runs of another lake or spec are drawn apart.
 
 # %%
 # papermill_description=05_summary:trend
-plots.completeness_trend(hist.trend(trend_runs))
-
-# %%
-# papermill_description=05_summary:trend_datasets
-hist.completeness_by_dataset()
-
-# %%
-# papermill_description=05_summary:new_vs_fixed
-hist.new_vs_fixed()
+# completeness by as_of, per dataset, new vs fixed: this lake and spec only (one sentence with one run)
+for shown in hist.trend_section(trend_runs):
+    display(shown)
 
 # %% [markdown]
 # ## About this run

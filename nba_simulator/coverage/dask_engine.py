@@ -29,6 +29,7 @@ import pandas as pd
 from ..errors import BadInput
 from ..spec.model import Spec
 from ..asof import parse_as_of
+from ..compat import empty_like_dask
 from .expected import expected_items
 from .match import ORPHAN_COLUMNS, _drop_excluded, classify_unmatched, match
 
@@ -117,7 +118,7 @@ def dask_coverage(spec: Spec, schedule: pd.DataFrame, inventory, as_of, *, sched
     exclude = tuple(spec.exclude)
     with dask_client(scheduler) as client:
         ddf = _read(inventory, client)
-        matched = ddf.map_partitions(_matched_part, keys, exclude, meta=_as_pandas_engine(ddf._meta))
+        matched = ddf.map_partitions(_matched_part, keys, exclude, meta=empty_like_dask(ddf, _as_pandas_engine))
         orphans = ddf.map_partitions(_orphans_part, keys, spec, expected, schedule, as_of, exclude,
                                      meta=_empty_orphans())
         matched_df, orphans_df = client.compute([matched, orphans], sync=True)

@@ -29,6 +29,7 @@ from .. import seasons as season_math
 from ..schedule.owed import NOT_OWED_STATUSES, day_end
 from ..spec.model import Spec
 from ..asof import parse_as_of
+from ..compat import arrow_strings
 from .expected import Expected
 
 STATUS_ORDER = ("missing", "undersized", "invalid", "empty", "premature", "stale", "present")
@@ -100,13 +101,7 @@ def _unmapped_detail(spec: Spec, cov: pd.DataFrame) -> pd.Series:
 
 def _arrow_keys(keys: pd.Series):
     """The Arrow data of a string column, without copying it (chunks stay chunks)."""
-    import pyarrow as pa
-
-    if isinstance(keys.array, pd.arrays.ArrowStringArray):
-        arr = keys.array._pa_array
-    else:
-        arr = pa.array(keys.astype("string").array, type=pa.string(), from_pandas=True)
-    return arr.cast(pa.string()) if arr.type != pa.string() else arr
+    return arrow_strings(keys)
 
 
 def _isin(keys: pd.Series, values: pd.Series) -> np.ndarray:

@@ -49,7 +49,8 @@ def completeness_by_dataset(trend: pd.DataFrame, max_datasets: int = 12) -> Char
     ax.set_xticks(x, labels, fontsize=7)
     ax.set_ylim(max(0.0, float(trend["complete_pct"].min(skipna=True) or 0) - 2), 100.5)
     ax.set_ylabel("complete %")
-    ax.legend(fontsize=7, loc="lower left", ncols=3)
+    ax.set_xlabel("as of")
+    fig.legend(fontsize=7, loc="outside right upper", frameon=False)   # outside the data
     ax.set_title(f"Completeness per dataset over {len(runs)} run(s)", loc="left")
     alt = "Line chart of completeness per dataset over runs; latest: " + ", ".join(
         f"{r.dataset} {r.complete_pct:.2f}%" for r in latest.head(max_datasets).itertuples())
@@ -74,7 +75,8 @@ def new_vs_fixed(changes: pd.DataFrame) -> Chart:
     ax.set_xticks(x, labels, fontsize=7)
     ax.set_ylabel("items")
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
-    ax.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="upper left")
+    ax.set_xlabel("as of")
+    fig.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="outside right upper", frameon=False)
     ax.set_title("New vs fixed problem items per run", loc="left")
     last = c.iloc[-1]
     alt = (f"Bar chart of new and fixed problem items over {len(c)} run(s); latest run: "

@@ -13,6 +13,7 @@ import json
 import sys
 
 from ..asof import as_of_arg, today_utc
+from ..compat import add_option_once
 from ..errors import BadInput
 
 
@@ -80,8 +81,7 @@ def _history_args(p) -> None:
                    "else the spec's database.history.url, else sqlite:///<runs-dir>/history.db)")
     p.add_argument("--schema", default=None, help="PostgreSQL schema of the history tables")
     p.add_argument("--runs-dir", default="runs", help="runs folder of the default SQLite history")
-    if not any(a.dest == "spec" for a in p._actions):
-        p.add_argument("--spec", default=None, help="a spec whose database.history section to use")
+    add_option_once(p, "--spec", default=None, help="a spec whose database.history section to use")
 
 
 def _history(args):
@@ -108,7 +108,7 @@ def _print_frame(df, empty: str = "(none)") -> None:
         print(empty)
         return
     with pd.option_context("display.width", 200, "display.max_columns", 30, "display.max_colwidth", 60):
-        print(df.to_string(index=False))
+        print(df.to_string(index=False, na_rep="–"))
 
 
 def cmd_upgrade(args) -> int:
@@ -227,6 +227,9 @@ def cmd_runs(args) -> int:
                         "fixed_items", "open_tasks") if c in m.columns]
     table = r[["run_id", "as_of", "status", "estimate"]].merge(m[cols], on="run_id", how="left")
     table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
+    for c in cols:   # counts are whole numbers (metrics are stored as floats); no NaN on screen
+        if c not in ("run_id", "complete_pct"):
+            table[c] = table[c].round().astype("Int64")
     _print_frame(table.tail(args.last))
     return 0
 

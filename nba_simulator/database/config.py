@@ -92,8 +92,17 @@ class DatabaseConfig:
     seasons: tuple[str, ...] | None = None
     season_types: tuple[str, ...] | None = None
     history: HistoryConfig | None = None
+    seasons_open: tuple[str, str] | None = None   # ``2017-18..current``: resolved by seasons_at
     path: str | None = None             # the spec file, for messages
     line: int | None = None
+
+    def seasons_at(self, as_of) -> tuple[str, ...] | None:
+        """The section's seasons at ``as_of`` (an open range resolved there); None: not set."""
+        if self.seasons_open is None:
+            return self.seasons
+        from ..spec.model import resolve_open_range
+
+        return resolve_open_range(self.seasons_open, as_of)
 
     @property
     def tables(self) -> tuple[TableMap, ...]:
@@ -179,7 +188,10 @@ def parse_database(v, value: Any, doc, datasets, schedule: str) -> DatabaseConfi
     if url is not None and (not isinstance(url, str) or "://" not in url):
         raise v.fail("database.url must be a URL like postgresql+psycopg2://user@host:5432/db "
                      "(the password comes from NBA_RECON_DB_PASSWORD or ~/.pgpass)", d, "url")
-    seasons = tuple(v.season_list(d["seasons"], d, "database")) if "seasons" in d else None
+    seasons, seasons_open = None, None
+    if "seasons" in d:
+        listed, seasons_open = v.season_list(d["seasons"], d, "database")
+        seasons = None if seasons_open else tuple(listed)
     types = d.get("season_types")
     if types is not None:
         from ..spec.model import SEASON_TYPES
@@ -216,5 +228,6 @@ def parse_database(v, value: Any, doc, datasets, schedule: str) -> DatabaseConfi
                 raise v.fail(f"schedule: db needs the games table's {col} column (database.games.{col})",
                              d["games"])
     return DatabaseConfig(url=url, schema=section_schema, games=games,
-                          children=tuple(children), seasons=seasons, season_types=types,
+                          children=tuple(children), seasons=seasons, seasons_open=seasons_open,
+                          season_types=types,
                           history=history, path=v.name, line=doc.key_lines.get("database", d.line))

@@ -123,7 +123,7 @@ def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *
         raise BadInput(f"{config.where()}: database: no games table mapped (database.games)")
     started = time.perf_counter()
     tables = config.tables
-    games = expected_games(schedule, as_of, seasons if seasons is not None else config.seasons,
+    games = expected_games(schedule, as_of, seasons if seasons is not None else config.seasons_at(as_of),
                            season_types if season_types is not None else config.season_types)
     warnings = []
     if games.empty:
@@ -372,7 +372,7 @@ def run_db_coverage(spec, as_of, *, url: str | None = None, schedule: pd.DataFra
 
             source = resolve_schedule(spec)
             schedule = schedule_from_db(cfg, engine) if source == "db" else schedule_for(spec, source)
-        seasons = cfg.seasons or tuple(sorted({s for d in spec.datasets for s in d.seasons}))
+        seasons = cfg.seasons_at(as_of) or tuple(sorted({s for d in spec.datasets for s in d.seasons}))
         types = cfg.season_types or tuple(sorted({s for d in spec.datasets for s in d.season_types}))
         return db_coverage(engine, cfg, schedule, as_of, lake_coverage=lake_coverage,
                            seasons=seasons, season_types=types)

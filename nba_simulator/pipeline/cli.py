@@ -1,8 +1,10 @@
 """``nba-recon run``: the argparse wiring of the runner (nba_simulator/cli.py calls it).
 
-Exit codes: 0 the run succeeded; 1 a stage failed (its notebook is kept, later stages are
-skipped) or the runs directory is locked; 2 bad input found before anything ran (unknown
-parameter, wrong type, unknown stage, unknown run id).
+Exit codes: 0 the run succeeded; 2 bad input, in one line naming what is wrong: found before
+anything ran (unknown parameter, wrong type, unknown stage, unknown run id), or by a stage (a
+spec, schedule, lake or date the stage refuses: the run is then recorded as failed with that
+line); 1 any other failure (a stage failed: its notebook is kept, later stages are skipped, and
+``--resume`` is suggested only when the failure was transient) or the runs directory is locked.
 """
 from __future__ import annotations
 
@@ -107,27 +109,26 @@ def run_command(args) -> int:
     _stop_on_sigterm()
     from nba_simulator.deadline import deadline
 
-    with deadline(args.deadline, "run"):
-        result = runner.resume(args.resume, given) if args.resume else runner.run(given)
+    try:
+        with deadline(args.deadline, "run"):
+            result = runner.resume(args.resume, given) if args.resume else runner.run(given)
+    except OSError as exc:   # the run's own bookkeeping could not be written (a full disk)
+        print(f"nba-recon: failed: {type(exc).__name__}: {exc} · report: not written "
+              f"(the failed stage, if any, is in run.json)", file=sys.stderr)
+        return 1
     rel = _display(result.report) if result.report else None
     if result.ok:
         head = result.record.get("headline") or {}
         pct = head.get("completeness_pct")
-        extra = f" · completeness {pct}% · {head.get('gaps')} gaps · {head.get('tasks')} tasks" \
-            if pct is not None else ""
+        extra = (f" · completeness {pct:.2f}% · {head.get('gaps'):,} gaps · {head.get('tasks'):,} tasks"
+                 if isinstance(pct, (int, float)) else "")
         print(f"run {result.run_id} succeeded in {result.record.get('duration_s')} s{extra}")
-        _print_unjudged(result.run_dir / "data" / "summary.json")
-    else:
-        st = next(s for s in result.record["stages"] if s["name"] == result.failed_stage)
-        err = st.get("error") or {}
-        print(f"run {result.run_id} FAILED at stage {result.failed_stage}: {err.get('ename')}: "
-              f"{err.get('evalue', '')[:300]}", file=sys.stderr)
-        print(f"executed notebook: {_display(result.run_dir / st['notebook'])}", file=sys.stderr)
-        print(f"resume with: nba-recon run --runs-dir {args.runs_dir} --resume {result.run_id}",
-              file=sys.stderr)
-    if rel:
-        print(f"report: {rel}")
-    if result.ok:
+        unjudged = _print_unjudged(result.run_dir / "data" / "summary.json")
+        for w in head.get("warnings") or []:
+            if w not in unjudged:   # said in the unjudged line above
+                print(f"warning: {w}", file=sys.stderr)
+        if rel:
+            print(f"report: {rel}")
         from .runhistory import not_recorded
 
         why = not_recorded(result.run_dir)
@@ -135,22 +136,45 @@ def run_command(args) -> int:
             print(f"run {result.run_id} was NOT recorded in the run history ({why}); fix the "
                   "history or pass --history off", file=sys.stderr)
             return 1
-    return 0 if result.ok else 1
+        return 0
+    from .render import run_failure
+
+    f = run_failure(result.record) or {"line": "the run did not finish", "kind": "permanent",
+                                       "stage": result.failed_stage}
+    where = f"run {result.run_id} recorded as failed; report: {rel}" if rel else f"run {result.run_id}"
+    if f["kind"] == "bad input":    # the README's rule: one line naming what is wrong, exit 2
+        print(f"nba-recon: error: {f['line']} ({where})", file=sys.stderr)
+        return 2
+    print(f"run {result.run_id} FAILED at stage {f['stage']}: {f.get('ename') or 'error'}: {f['line']}",
+          file=sys.stderr)
+    if f["kind"] == "transient":
+        print(f"this can pass: nba-recon run --runs-dir {args.runs_dir} --resume {result.run_id}"
+              f" (report: {rel})", file=sys.stderr)
+    else:
+        log = result.run_dir / "logs" / f"{f['stage']}.log"
+        detail = f"details: {_display(log)}" if log.exists() else \
+            f"executed notebook: {_display(result.run_dir / (str(f['stage']) + '.ipynb'))}"
+        print(f"{detail} · report: {rel or 'not written'}", file=sys.stderr)
+    return 1
 
 
-def _print_unjudged(summary_path: Path) -> None:
-    """The run's "N dataset-seasons cannot be judged: ..." line (as ``reconcile`` prints it)."""
+def _print_unjudged(summary_path: Path) -> set[str]:
+    """The run's "N dataset-seasons cannot be judged: ..." line (as ``reconcile`` prints it);
+    returns the unjudged records as the warnings list words them (not to be said twice)."""
     import json
+
+    from nba_simulator.report.warnings import unjudged_lines
 
     from ..coverage.unjudged import headline
 
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return
+        return set()
     line = headline(summary.get("unjudged") or [])
     if line:
         print(line)
+    return {" ".join(x.split()) for x in unjudged_lines(summary.get("unjudged"))}
 
 
 def _stop_on_sigterm() -> None:

@@ -66,22 +66,53 @@ class _Handler:
         write_text(scrub_notebook(buf, self.params), path)
 
 
+class _Dispatch:
+    """The one handler registered with papermill (its public ``papermill_io.register``, for
+    absolute paths): a path under an active :func:`papermill_output` folder goes to that folder's
+    :class:`_Handler`, any other to papermill's local handler, as if nothing were registered."""
+
+    def __init__(self, local):
+        self.local = local
+        self.active: dict[str, _Handler] = {}
+
+    def _for(self, path):
+        for prefix, handler in self.active.items():
+            if str(path).startswith(prefix):
+                return handler
+        return self.local
+
+    def read(self, path):
+        return self._for(path).read(path)
+
+    def listdir(self, path):
+        return self._for(path).listdir(path)
+
+    def pretty_path(self, path):
+        return self._for(path).pretty_path(path)
+
+    def write(self, buf, path):
+        return self._for(path).write(buf, path)
+
+
+_DISPATCH: _Dispatch | None = None
+
+
 @contextmanager
 def papermill_output(folder: str | Path, params: Mapping[str, Any]) -> Iterator[None]:
     """While active, papermill's reads and writes of paths under ``folder`` (absolute) go through
     an atomic, secret-scrubbing handler. Not for concurrent use by several threads of one process
     on the same folder (the runner runs one stage at a time)."""
+    global _DISPATCH
     from papermill.iorw import papermill_io
 
-    local = papermill_io.get_handler("local")
     prefix = str(Path(folder).resolve()).rstrip("/") + "/"
-    entry = (prefix, _Handler(local, params))
-    papermill_io._handlers.insert(0, entry)   # what papermill_io.register() does; undone below
+    if _DISPATCH is None:
+        _DISPATCH = _Dispatch(papermill_io.get_handler("local"))
+    if papermill_io.get_handler(prefix + "stage.ipynb") is not _DISPATCH:   # first use, or reset
+        papermill_io.register("/", _DISPATCH)
+    _DISPATCH.active[prefix] = _Handler(_DISPATCH.local, params)
     try:
         yield
     finally:
-        try:
-            papermill_io._handlers.remove(entry)
-        except ValueError:  # pragma: no cover - someone reset the registry
-            pass
+        _DISPATCH.active.pop(prefix, None)
 

@@ -44,6 +44,15 @@ class Param:
     default: Any
     help: str = ""
     stages: list[str] = field(default_factory=list)
+    #: each declaring stage's own default and meaning (``top`` is 10 rows in one stage, 25 in another)
+    defaults: dict[str, Any] = field(default_factory=dict)
+    helps: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def uniform(self) -> bool:
+        """Whether every declaring stage has the same default (then it is a run-wide value)."""
+        values = list(self.defaults.values()) or [self.default]
+        return all(v == values[0] for v in values)
 
 
 def _type_of_default(default_src: str) -> str:
@@ -109,6 +118,8 @@ def declared(notebooks: Mapping[str, str | Path]) -> dict[str, Param]:
                 merged[name].stages.append(stage)
             else:
                 merged[name] = Param(name, type_, default, (info.get("help") or "").strip(), [stage])
+            merged[name].defaults[stage] = default
+            merged[name].helps[stage] = (info.get("help") or "").strip()
     return merged
 
 
@@ -191,9 +202,20 @@ def validate(decl: Mapping[str, Param], given: Mapping[str, Any]) -> dict[str, A
     return out
 
 
+def run_defaults(decl: Mapping[str, Param]) -> dict[str, Any]:
+    """The defaults that hold for the whole run: those every declaring stage agrees on. A
+    parameter whose default differs by stage (``top``) is left out: each stage keeps its own."""
+    return {name: p.default for name, p in decl.items() if p.uniform}
+
+
 def for_stage(decl: Mapping[str, Param], values: Mapping[str, Any], stage: str) -> dict[str, Any]:
-    """The subset of ``values`` that ``stage`` declares (papermill gets nothing it does not know)."""
-    return {k: v for k, v in values.items() if k in decl and stage in decl[k].stages}
+    """The parameters ``stage`` gets: the subset of ``values`` it declares (papermill gets nothing
+    it does not know), and its own default for a parameter the run leaves to each stage."""
+    out = {k: v for k, v in values.items() if k in decl and stage in decl[k].stages}
+    for name, p in decl.items():
+        if stage in p.stages and name not in out and stage in p.defaults:
+            out[name] = p.defaults[stage]
+    return out
 
 
 def parse_pairs(pairs: Iterable[Iterable[str]] | None) -> dict[str, str]:
@@ -211,6 +233,13 @@ def describe(decl: Mapping[str, Param]) -> str:
     """A help text listing every parameter, its type, default and stages."""
     lines = []
     for p in sorted(decl.values(), key=lambda p: p.name):
-        lines.append(f"  {p.name}: {p.type} = {p.default!r}  [{', '.join(p.stages)}]"
-                     + (f"  {p.help}" if p.help else ""))
+        helps = {p.helps.get(s, p.help) for s in p.stages}
+        if p.uniform and len(helps) <= 1:
+            lines.append(f"  {p.name}: {p.type} = {p.default!r}  [{', '.join(p.stages)}]"
+                         + (f"  {p.help}" if p.help else ""))
+            continue
+        lines.append(f"  {p.name}: {p.type}  (each stage its own default)")
+        for s in p.stages:
+            meaning = p.helps.get(s, "")
+            lines.append(f"      {s}: {p.defaults.get(s, p.default)!r}" + (f"  {meaning}" if meaning else ""))
     return "\n".join(lines)

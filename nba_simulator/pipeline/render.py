@@ -26,19 +26,23 @@ HIDE_OUTPUT_TAG = "html-hide-output"    # cells whose outputs only make sense in
 INDEX_NAME = "index.html"
 
 _CSS = """
-body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:2rem auto;max-width:72rem;
-     padding:0 1rem;color:#1f2328;line-height:1.45}
+body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0 auto;max-width:80rem;
+     color:#1f2328;line-height:1.45}
 h1{font-size:1.6rem;margin-bottom:.2rem} .sub{color:#59636e;margin-top:0}
 table{border-collapse:collapse;width:100%;font-size:.92rem;margin:1rem 0}
 th,td{border-bottom:1px solid #d1d9e0;padding:.4rem .6rem;text-align:left;vertical-align:top}
+th.num{text-align:right}
 td.nw{white-space:nowrap}
 th{background:#f6f8fa} td.num{text-align:right;font-variant-numeric:tabular-nums}
 .st{display:inline-block;padding:0 .5rem;border-radius:1rem;font-size:.8rem;font-weight:600}
 .succeeded{background:#dafbe1;color:#116329} .failed{background:#ffebe9;color:#a40e26}
 .skipped,.pending{background:#eaeef2;color:#59636e} .running{background:#fff8c5;color:#7d4e00}
 .interrupted{background:#ffebe9;color:#a40e26}
-pre{background:#f6f8fa;padding:.8rem;overflow:auto;font-size:.85rem}
-a{color:#0969da}
+pre{background:#f6f8fa;padding:.8rem;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85rem}
+a{color:#0969da} .page{padding:0 1rem} td.key{overflow-wrap:anywhere;font-size:.88rem}
+.warn{background:#fff8c5;color:#7d4e00} .failtext{color:#a40e26}
+.failline{font-size:1.25rem;color:#a40e26;background:#ffebe9;padding:.6rem 1rem;border-radius:6px}
+details>summary{cursor:pointer} details ul{margin:.3rem 0;padding-left:1.2rem;font-size:.88rem}
 """
 
 
@@ -50,24 +54,145 @@ def href(*parts: str) -> str:
     return "/".join(quote(str(p)) for p in parts)
 
 
-def notebook_to_html(notebook: str | Path, out: str | Path, *, title: str | None = None,
-                     show_code: bool = False) -> Path:
-    """Render an executed notebook to a standalone HTML page, code hidden unless ``show_code``."""
+#: styles added to every rendered notebook page (JupyterLab's own styles stay underneath)
+PAGE_CSS = """
+body.jp-Notebook{max-width:84rem;margin:0 auto}
+.jp-CodeCell.jp-mod-noOutputs,.jp-Cell.jp-mod-noOutputs{display:none}
+nav.runnav{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;font-size:.9rem;
+  padding:.5rem 1rem;border-bottom:1px solid #d1d9e0;background:#f6f8fa;display:flex;flex-wrap:wrap;
+  gap:.2rem 1rem;align-items:baseline}
+nav.runnav a{color:#0969da;text-decoration:none} nav.runnav a:hover{text-decoration:underline}
+nav.runnav .here{font-weight:600;color:#1f2328} nav.runnav .off{color:#8c959f}
+nav.runnav .when{color:#59636e;margin-left:auto}
+.st{display:inline-block;padding:0 .5rem;border-radius:1rem;font-size:.8rem;font-weight:600}
+.succeeded{background:#dafbe1;color:#116329} .failed,.interrupted{background:#ffebe9;color:#a40e26}
+.skipped,.pending{background:#eaeef2;color:#59636e} .running,.warn{background:#fff8c5;color:#7d4e00}
+.jp-RenderedHTMLCommon table{table-layout:auto;margin-left:0;max-width:100%}
+.jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{overflow-wrap:break-word;vertical-align:top}
+.jp-RenderedHTMLCommon td.nw,.jp-RenderedHTMLCommon th.nw{white-space:nowrap;overflow-wrap:normal}
+.jp-RenderedHTMLCommon td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.jp-RenderedHTMLCommon td.txt,.jp-RenderedHTMLCommon th.txt{text-align:left}
+.jp-RenderedHTMLCommon td.key{font-family:var(--jp-code-font-family);font-size:.85em;overflow-wrap:anywhere}
+.jp-RenderedHTMLCommon details>summary{cursor:pointer;color:#0969da}
+"""
+
+
+def stage_nav(record: Mapping[str, Any] | None, current: str | None) -> str:
+    """The navigation bar of a run's pages: its report, the runs index, every stage page.
+
+    Links are relative to the run folder (the pages live there; the index one level up); a stage
+    without a page (skipped, not run yet) is shown greyed, not linked."""
+    if not record:
+        return ""
+    parts = []
+    here = current == REPORT_NAME
+    parts.append('<span class="here">report</span>' if here else f'<a href="{href(REPORT_NAME)}">report</a>')
+    parts.append(f'<a href="{href("..", INDEX_NAME)}">all runs</a>')
+    stages = []
+    for st in record.get("stages", []):
+        name = str(st.get("name", ""))
+        page = f"{name}.html"
+        label = esc(name.replace("_", " "))
+        if current == page:
+            stages.append(f'<span class="here">{label}</span>')
+        elif st.get("status") != "skipped":   # a stage still to run will have its page
+            stages.append(f'<a href="{href(page)}">{label}</a>')
+        else:
+            stages.append(f'<span class="off" title="{esc(st.get("status"))}">{label}</span>')
+    if stages:
+        parts.append("stages: " + " · ".join(stages))
+    params = record.get("parameters") or {}
+    status = record.get("status")
+    parts.append(f'<span class="when">run {esc(record.get("run_id"))} · as of {esc(params.get("as_of"))}'
+                 + (f" · {_badge(status)}" if status in ("succeeded", "failed") else "") + "</span>")
+    return '<nav class="runnav" aria-label="run pages">' + "".join(f"<span>{p}</span>" for p in parts) + "</nav>"
+
+
+def page_title(record: Mapping[str, Any] | None, what: str) -> str:
+    """``Coverage · NBA lake reconciliation as of 2019-03-15 (run 2026...)``: what and when."""
+    if not record:
+        return what
+    params = record.get("parameters") or {}
+    return (f"{what} · NBA lake reconciliation as of {params.get('as_of')} "
+            f"(run {record.get('run_id')}, {_fmt_time(record.get('started'))} UTC)")
+
+
+def stage_label(name: str) -> str:
+    """``02_coverage`` -> ``Coverage``."""
+    text = str(name)[3:] if str(name)[:2].isdigit() else str(name)
+    return text.replace("_", " ").capitalize()
+
+
+def _exporter(show_code: bool):
+    from importlib import resources
+
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    nb = nbformat.from_dict(mask(nbformat.read(str(notebook), as_version=4)))
-    _images_with_alt(nb)
-    exporter = HTMLExporter()
+    templates = str(resources.files("nba_simulator.report").joinpath("templates"))
+    exporter = HTMLExporter(extra_template_basedirs=[templates], template_name="nba_report")
     exporter.register_preprocessor(TagRemovePreprocessor(
         remove_cell_tags={HIDE_TAG}, remove_all_outputs_tags={HIDE_OUTPUT_TAG}, enabled=True), enabled=True)
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
+    return exporter
+
+
+def notebook_to_html(notebook: str | Path, out: str | Path, *, title: str | None = None,
+                     show_code: bool = False, record: Mapping[str, Any] | None = None,
+                     current: str | None = None) -> Path:
+    """Render an executed notebook to a standalone HTML page, code hidden unless ``show_code``.
+
+    Nothing is fetched from the web when the page is opened. With the run's ``record``, the page
+    gets the run's navigation bar (``current``: this page's file name)."""
+    nb = nbformat.from_dict(mask(nbformat.read(str(notebook), as_version=4)))
+    _images_with_alt(nb)
+    _errors_in_one_line(nb, Path(out).parent, Path(notebook).stem)
+    exporter = _exporter(show_code)
     # papermill's red "An Exception was encountered" markers are kept: they point at the error
-    resources = {"metadata": {"name": title or Path(notebook).stem}}
+    resources = {"metadata": {"name": title or Path(notebook).stem}, "page_css": PAGE_CSS,
+                 "nav_html": stage_nav(record, current or Path(out).name)}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return write_text(body, out)
+
+
+LOGS_DIR = "logs"
+_ANSI = __import__("re").compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _errors_in_one_line(nb, folder: Path, stem: str) -> None:
+    """A failed cell's error becomes one line on the page (what failed, in the package's own
+    words) with a link to ``logs/<stage>.log``, where the traceback goes: a reader of the report
+    needs the reason, not forty lines of package code. papermill's red markers are dropped (the
+    one line is at the top of the page and where the stage stopped)."""
+    errors = [(cell, out) for cell in nb.cells for out in cell.get("outputs", [])
+              if out.get("output_type") == "error"]
+    if not errors:
+        return
+    log = folder / LOGS_DIR / f"{stem}.log"
+    text = []
+    for cell, out in errors:
+        text.append(f"{out.get('ename')}: {out.get('evalue')}\n\n" +
+                    _ANSI.sub("", "\n".join(out.get("traceback") or [])) + "\n")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    write_text(mask_text("\n".join(text)), log)
+    first = errors[0][1]
+    line = (f'<div class="stage-error" id="stage-error" role="alert" style="background:#ffebe9;'
+            f'color:#a40e26;padding:.6em 1em;border-radius:6px;margin:.5em 0">'
+            f'<b>This stage failed:</b> {esc(" ".join(str(first.get("evalue")).split()))} '
+            f'<span style="color:#59636e">({esc(first.get("ename"))})</span> · '
+            f'<a href="{href(LOGS_DIR, log.name)}">technical details</a></div>')
+    for cell, out in errors:
+        idx = cell.outputs.index(out)
+        cell.outputs[idx] = nbformat.v4.new_output(
+            "display_data", data={"text/html": line.replace(' id="stage-error"', ""),
+                                  "text/plain": f"{out.get('ename')}: {out.get('evalue')}"})
+    nb.cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
+                and "nba-recon-error" not in c.get("metadata", {}).get("tags", [])]
+    top = nbformat.v4.new_code_cell("")
+    top.outputs = [nbformat.v4.new_output("display_data", data={"text/html": line, "text/plain": ""})]
+    nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0, top)
 
 
 def _images_with_alt(nb) -> None:
@@ -91,7 +216,7 @@ def _badge(status: str | None) -> str:
 def _page(title: str, body: str) -> str:
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{esc(title)}</title><style>{_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+            f"<title>{esc(title)}</title><style>{_CSS}{PAGE_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
 
 
 def _stage_chip(run_id: str, stage: Mapping[str, Any]) -> str:
@@ -114,6 +239,13 @@ def _fmt_pct(value: Any) -> str:
         return "–"
 
 
+def _fmt_int(value: Any) -> str:
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return "–"
+
+
 def _fmt_s(value: Any) -> str:
     try:
         return f"{float(value):.1f} s"
@@ -128,39 +260,63 @@ def stage_table(record: Mapping[str, Any], link_prefix: str = "") -> str:
         if st.get("html"):
             name = f'<a href="{href(*(link_prefix.split("/") if link_prefix else []), st["html"])}">{name}</a>'
         err = st.get("error") or {}
-        detail = f"{err.get('ename', '')}: {err.get('evalue', '')}" if err else ""
+        detail = " ".join(f"{err.get('evalue', '')} ({err.get('ename', '')})".split()) if err else ""
         mem = st.get("peak_memory_mb")
         rows.append(
             f"<tr><td>{name}</td><td>{_badge(st.get('status'))}</td>"
             f"<td class=num>{_fmt_s(st.get('duration_s'))}</td>"
             f"<td class=num>{esc(st.get('attempts'))}</td>"
             f"<td class=num>{esc(mem) + ' MB' if mem is not None else '–'}</td>"
-            f"<td>{esc(detail[:300])}</td></tr>")
+            f"<td>{esc(detail)}</td></tr>")
     return ("<table><thead><tr><th>stage</th><th>status</th><th>duration</th><th>attempts</th>"
             "<th>kernel peak memory</th><th>error</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>")
 
 
+def run_failure(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The first failed stage's error as the reader needs it: ``stage``, ``line`` (one line, the
+    package's own words), ``kind`` (``bad input`` | ``transient`` | ``permanent``) and ``advice``."""
+    import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (is_bad_input)
+    from nba_simulator.errors import is_bad_input
+
+    failed = next((s for s in record.get("stages", []) if s.get("status") == "failed"), None)
+    if failed is None:
+        return None
+    err = failed.get("error") or {}
+    line = " ".join(str(err.get("evalue") or err.get("ename") or "unknown error").split())
+    rid = record.get("run_id")
+    if is_bad_input(err.get("ename")):
+        kind, advice = "bad input", "Fix the input named above and start a new run (resuming would fail the same way)."
+    elif err.get("transient"):
+        kind, advice = "transient", f"This kind of failure can pass: resume with nba-recon run --resume {rid}"
+    else:
+        kind, advice = "permanent", ("A retry would fail the same way: the technical details "
+                                     "(traceback) are in the stage's log.")
+    return {"stage": failed.get("name"), "line": line, "ename": err.get("ename"), "kind": kind,
+            "advice": advice, "html": failed.get("html")}
+
+
 def failure_report(record: Mapping[str, Any], out: str | Path) -> Path:
     """``report.html`` for a run that did not reach its summary: what failed and where to look."""
-    failed = next((s for s in record.get("stages", []) if s.get("status") == "failed"), None)
-    body = [f"<h1>Reconciliation run {esc(record.get('run_id'))}</h1>",
-            f"<p class=sub>status {_badge(record.get('status'))} · as of "
-            f"{esc(record.get('parameters', {}).get('as_of'))} · lake "
-            f"{esc(record.get('parameters', {}).get('lake'))}</p>"]
-    if failed:
-        err = failed.get("error") or {}
-        link = (f' — <a href="{href(failed["html"])}">open the executed notebook</a>'
-                if failed.get("html") else "")
-        body.append(f"<p>The run stopped at stage <b>{esc(failed.get('name'))}</b>{link}. "
-                    f"Later stages were skipped; no summary was produced.</p>")
-        body.append(f"<pre>{esc(err.get('ename'))}: {esc(err.get('evalue'))}</pre>")
-        if err.get("reason"):
-            body.append(f"<p>{esc(err.get('reason'))}. Fix the cause, then "
-                        f"<code>nba-recon run --resume {esc(record.get('run_id'))}</code>.</p>")
-    body.append(stage_table(record))
-    return write_text(mask_text(_page(f"run {record.get('run_id')}: {record.get('status')}",
-                                      "\n".join(body))), out)
+    f = run_failure(record)
+    params = record.get("parameters", {})
+    body = [stage_nav(record, REPORT_NAME), '<div class="page">']
+    if f:
+        body.append(f"<h1>Run failed at stage {esc(stage_label(f['stage']))}</h1>")
+        body.append(f'<p id="headline" class="failline">{esc(f["line"])}</p>')
+        body.append(f"<p class=sub>{esc(f['kind'])} ({esc(f['ename'])}) · as of {esc(params.get('as_of'))}"
+                    f" · lake <code>{esc(params.get('lake'))}</code></p>")
+        link = (f' The stage page shows where it stopped: <a href="{href(f["html"])}">'
+                f'{esc(stage_label(f["stage"]))}</a>.' if f.get("html") else "")
+        log = Path(out).parent / LOGS_DIR / f"{f['stage']}.log"
+        if log.exists():
+            link += f' Technical details: <a href="{href(LOGS_DIR, log.name)}">{esc(LOGS_DIR)}/{esc(log.name)}</a>.'
+        body.append(f"<p>{esc(f['advice'])}{link} Later stages were skipped; nothing was judged.</p>")
+    else:
+        body.append(f"<h1>Run {esc(record.get('status'))}</h1>"
+                    f'<p id="headline" class="failline">The run did not finish: no summary was produced.</p>')
+    body.append("<h2>Stages</h2>" + stage_table(record) + "</div>")
+    return write_text(mask_text(_page(page_title(record, "Run failed"), "\n".join(body))), out)
 
 
 def _records(runs_dir: Path) -> Iterable[dict[str, Any]]:
@@ -174,8 +330,21 @@ def _records(runs_dir: Path) -> Iterable[dict[str, Any]]:
             yield rec
 
 
+def _warn_cell(rec: Mapping[str, Any]) -> str:
+    head = rec.get("headline") or {}
+    warnings = head.get("warnings") or []
+    f = run_failure(rec) if rec.get("status") == "failed" else None
+    if f:
+        return f'<span class="failtext">{esc(f["kind"])}: {esc(f["line"])}</span>'
+    if not warnings:
+        return ""
+    items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
+    return (f'<details><summary><span class="st warn">{len(warnings)} warning'
+            f'{"s" if len(warnings) > 1 else ""}</span></summary><ul>{items}</ul></details>')
+
+
 def write_index(runs_dir: str | Path) -> Path:
-    """``runs/index.html``: every run, newest first, with status, completeness and links."""
+    """``runs/index.html``: every run, newest first, with status, warnings, completeness, links."""
     runs_dir = Path(runs_dir)
     rows = []
     for rec in _records(runs_dir):
@@ -186,15 +355,18 @@ def write_index(runs_dir: str | Path) -> Path:
         stages = " ".join(_stage_chip(rid, s) for s in rec.get("stages", []))
         head = rec.get("headline") or {}
         rows.append(
-            f"<tr><td class=nw>{name}</td><td class=nw>{esc(_fmt_time(rec.get('started')))}</td>"
+            f"<tr><td class=nw>{esc(params.get('as_of'))}</td><td class=key>{name}</td>"
+            f"<td class=nw>{esc(_fmt_time(rec.get('started')))}</td>"
             f"<td>{_badge(rec.get('status'))}</td>"
-            f"<td class=nw>{esc(params.get('as_of'))}</td><td>{esc(params.get('lake'))}</td>"
+            f"<td class=key>{esc(params.get('lake'))}</td>"
             f"<td class=num>{_fmt_pct(head.get('completeness_pct'))}</td>"
-            f"<td class=num>{esc(head.get('gaps', '–'))}</td>"
-            f"<td class=num>{_fmt_s(rec.get('duration_s'))}</td><td class=nw>{stages}</td></tr>")
-    body = ("<h1>Reconciliation runs</h1>"
-            f"<p class=sub>{len(rows)} run(s) in {esc(runs_dir.resolve().name)}/ · newest first</p>"
-            "<table><thead><tr><th>run</th><th>started (UTC)</th><th>status</th><th>as of</th>"
-            "<th>lake</th><th>completeness</th><th>gaps</th><th>duration</th><th>stages</th></tr>"
-            "</thead><tbody>" + "".join(rows) + "</tbody></table>")
-    return write_text(mask_text(_page("Reconciliation runs", body)), runs_dir / INDEX_NAME)
+            f"<td class=num>{_fmt_int(head.get('tasks'))}</td>"
+            f"<td class=num>{_fmt_s(rec.get('duration_s'))}</td><td class=nw>{stages}</td>"
+            f"<td>{_warn_cell(rec)}</td></tr>")
+    body = ('<div class="page"><h1>Reconciliation runs</h1>'
+            f"<p class=sub>{len(rows)} run(s) in {esc(runs_dir.resolve().name)}/ · newest first · a run's id opens its report</p>"
+            "<table><thead><tr><th class=nw>as of</th><th>run</th><th class=nw>started (UTC)</th>"
+            "<th>status</th><th>lake</th><th class=num>complete</th><th class=num>tasks</th>"
+            "<th class=num>duration</th><th>stages</th><th>warnings</th></tr>"
+            "</thead><tbody>" + "".join(rows) + "</tbody></table></div>")
+    return write_text(mask_text(_page("Reconciliation runs · NBA lake", body)), runs_dir / INDEX_NAME)

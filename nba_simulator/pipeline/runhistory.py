@@ -21,6 +21,7 @@ the summary says so and draws the completeness trend from the runs' own files
 """
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,7 +129,6 @@ class RunHistory:
     def trend(self, limit: int = 60) -> pd.DataFrame:
         """One row per run (``plots.completeness_trend``'s input): from the history database,
         else (history off or unavailable) from the runs' own files."""
-        from nba_simulator import plots
         from nba_simulator.database import history as H
 
         if self.usable:
@@ -138,18 +138,46 @@ class RunHistory:
                 self._fail(exc)
         stage = self._stage
         summary = self._summary or {}
-        return plots.load_history(stage.runs_dir(), current={**summary, "_started": stage.run_started()},
-                                  current_run=stage.run_dir.name, limit=limit)
+        return load_history(stage.runs_dir(), current={**summary, "_started": stage.run_started()},
+                            current_run=stage.run_dir.name, limit=limit)
 
     def _chart(self, make, query):
         from nba_simulator import plots
 
         frame = query() if self.usable else pd.DataFrame()
         if frame.empty and not self.usable:
-            from nba_simulator.database.charts import _empty
-
-            return plots.Plot(*_empty("no run history database"))
+            return plots.Note("No run history database: no trend per dataset.")
+        same = self._same_lake_and_spec()
+        if same is not None and "run_id" in frame:   # like with like: this lake, judged by this spec
+            frame = frame[frame["run_id"].isin(same)]
+        if frame["run_id"].nunique() <= 1 if "run_id" in frame else frame.empty:
+            return plots.Note("One run of this lake and spec in the history so far: the trend starts "
+                              "with the next run.")
         return plots.Plot(*make(frame))
+
+    def _same_lake_and_spec(self) -> set[str] | None:
+        """Run ids of the history's runs of this run's lake and spec (None: not known)."""
+        from nba_simulator.database import history as H
+
+        try:
+            runs = H.runs(self.engine, schema=self.schema)
+        except Exception:  # noqa: BLE001 - then every run is shown
+            return None
+        me = runs[runs["run_id"] == self.run_id]
+        if me.empty:
+            return None
+        lake, spec = me["lake"].iloc[0], me["spec"].iloc[0]
+        return set(runs.loc[(runs["lake"] == lake) & (runs["spec"] == spec), "run_id"])
+
+    def trend_section(self, limit: int = 60) -> list:
+        """What the summary shows under "Trend": the completeness trend by as_of, per dataset, and
+        new vs fixed, for this lake and spec; one sentence instead when there is nothing to draw."""
+        from nba_simulator import plots
+
+        shown = [plots.completeness_trend(self.trend(limit)), self.completeness_by_dataset(), self.new_vs_fixed()]
+        if all(isinstance(x, plots.Note) for x in shown):
+            return shown[:1]
+        return [x for x in shown if not isinstance(x, plots.Note)]
 
     def completeness_by_dataset(self):
         from nba_simulator.database import charts, history as H
@@ -301,3 +329,40 @@ def not_recorded(run_dir: Path) -> str | None:
             or info.get("recorded"):
         return None
     return f"{info.get('url') or 'the run history'}: {info.get('error') or 'not recorded'}"
+
+
+# ---------------------------------------------------------------------------------- runs' files
+#: one row per run (``plots.completeness_trend``'s input); ``lake`` and ``spec`` say which runs
+#: compare (the same lake judged by the same spec)
+HISTORY_COLUMNS = ["run_id", "started", "as_of", "status", "complete_pct", "have_pct", "expected",
+                   "missing", "gaps", "lake", "spec"]
+
+
+def load_history(runs_dir: str | Path | None, current: dict | None = None,
+                 current_run: str | None = None, limit: int = 60) -> pd.DataFrame:
+    """One row per run with a summary: run_id, started, as_of, status, completeness numbers."""
+    cols = HISTORY_COLUMNS
+    rows = []
+    if runs_dir is not None and Path(runs_dir).is_dir():
+        for rec_path in sorted(Path(runs_dir).glob("*/run.json"))[-limit:]:
+            run_dir = rec_path.parent
+            if run_dir.name == current_run:
+                continue
+            try:
+                rec = json.loads(rec_path.read_text(encoding="utf-8"))
+                summary = json.loads((run_dir / "data" / "summary.json").read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            rows.append(_history_row(run_dir.name, rec.get("started"), rec.get("status"), summary))
+    if current is not None:
+        rows.append(_history_row(current_run or "this run", current.get("_started"), "this run", current))
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _history_row(run_id, started, status, summary: dict) -> dict:
+    totals = summary.get("totals", {})
+    return {"run_id": run_id, "started": started, "as_of": summary.get("as_of"), "status": status,
+            "complete_pct": totals.get("complete_pct"), "have_pct": totals.get("have_pct"),
+            "expected": totals.get("expected"), "missing": totals.get("missing"),
+            "gaps": sum((summary.get("gaps") or {}).values()),
+            "lake": (summary.get("inventory") or {}).get("lake"), "spec": summary.get("spec")}

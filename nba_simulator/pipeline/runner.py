@@ -17,6 +17,7 @@ for a real lake; the notebooks themselves only ever see the explicit ``as_of``.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import secrets
@@ -32,7 +33,7 @@ import papermill
 
 import nba_simulator
 from nba_simulator import masking
-from nba_simulator.errors import ParameterError
+from nba_simulator.errors import ParameterError, is_bad_input
 from nba_simulator.outputs import atomic_path
 
 from . import params as P
@@ -40,10 +41,12 @@ from .lock import RunsLock
 from .monitor import KernelMonitor
 from .nbio import papermill_output, write_notebook
 from .record import library_versions, new_stage, read_record, redact, write_record
-from .render import REPORT_NAME, failure_report, notebook_to_html, write_index
+from .render import (REPORT_NAME, failure_report, notebook_to_html, page_title, run_failure,
+                     stage_label, write_index)
 from .retry import Backoff, Failure, classify, with_retries
 from .runhistory import close_run
 from .warm import ENGINE_NAME, KernelPool, Renderer, kernel_pid, warm_enabled
+from nba_simulator.report.warnings import read_run_warnings
 
 STAGES = ("00_health_check", "01_scan", "02_coverage", "03_gaps", "04_tasks", "05_summary")
 SUMMARY_STAGE = "05_summary"
@@ -208,7 +211,7 @@ class Runner:
                 raise ParameterError(f"parameter {name} is set by the runner (use --runs-dir)")
         decl = self.declared(stages)
         checked = P.validate(decl, given)
-        values = {name: p.default for name, p in decl.items()}
+        values = P.run_defaults(decl)   # a default that differs by stage stays each stage's own
         values.update(base or {})
         values.update(checked)
         lake = values.get("lake")
@@ -218,6 +221,11 @@ class Runner:
                 values["spec"] = "default"
             if "as_of" in decl and "as_of" not in checked and not base:
                 values["as_of"] = utc_now().date().isoformat()
+        if values.get("as_of"):
+            # a future as_of would count unplayed games as missing (the past: the scan refuses)
+            from nba_simulator.coverage.dates import check_not_future
+
+            check_not_future(values["as_of"], utc_now().date())
         for name in PATH_PARAMS:
             if name in values:
                 values[name] = _absolute(values[name])
@@ -431,6 +439,11 @@ class Runner:
         record["finished"] = utc_now().isoformat(timespec="seconds")
         record["duration_s"] = round(time.monotonic() - t0, 3)
         record["headline"] = headline(run_dir)
+        record["failure"] = run_failure(record) if failed else None
+        if failed:   # the pages again: the skipped stages have none, their links go grey
+            for st in stages:
+                if st["status"] in ("succeeded", "failed"):
+                    self._render(run_dir, record, st)
         report = self._report(run_dir, record)
         record["report"] = report.name if report else None
         write_record(record, run_dir)
@@ -446,7 +459,8 @@ class Runner:
         st.update(status="running", start=utc_now().isoformat(timespec="seconds"), attempts=0,
                   error=None, attempt_errors=[])
         write_record(record, run_dir)
-        self.o.echo(f"{tag} {name}")
+        if self._shows_progress():   # with --no-progress (or off a terminal): only the outcome
+            self.o.echo(f"{tag} {name}")
         t = time.monotonic()
         peak: list[float] = []
 
@@ -494,8 +508,9 @@ class Runner:
             failure = classify_fn(exc)
             st["error"] = failure.as_dict()
             _mark_failure(nb_in, nb_out, failure, exc)
-            self.o.echo(f"{tag} {name} FAILED after {st['attempts']} attempt(s): {failure.ename}: "
-                        f"{_short(failure.evalue)} ({failure.reason})")
+            if not is_bad_input(failure.ename):   # bad input: the CLI's one line says it
+                self.o.echo(f"{tag} {name} FAILED after {st['attempts']} attempt(s): {failure.ename}: "
+                            f"{_short(failure.evalue)} ({failure.reason})")
         st["status"] = "succeeded" if ok else "failed"
         st["duration_s"] = round(time.monotonic() - t, 3)
         st["peak_memory_mb"] = max(peak) if peak else None
@@ -504,36 +519,53 @@ class Runner:
         if not st["attempt_errors"]:
             st.pop("attempt_errors")
         if nb_out.exists():
-            self._render(run_dir, record, st, tag)
+            def rendered(_result, exc: BaseException | None) -> None:
+                if exc is None:
+                    st["html"] = f"{name}.html"
+                else:  # a rendering problem must not hide the result
+                    self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})")
+
+            title, snapshot = page_title(record, stage_label(name)), copy.deepcopy(record)
+            self._renderer.submit(lambda: notebook_to_html(nb_out, run_dir / f"{name}.html", title=title,
+                                                           record=snapshot), rendered)
         return ok
 
-    def _render(self, run_dir: Path, record: dict, st: dict, tag: str) -> None:
-        """The stage's HTML, in the background when kernels are warm; ``st["html"]`` once done."""
+    def _render(self, run_dir: Path, record: dict, st: dict, tag: str = "") -> None:
+        """The stage's HTML page (code hidden, the run's navigation bar)."""
         name = st["name"]
-
-        def rendered(_result, exc: BaseException | None) -> None:
-            if exc is None:
-                st["html"] = f"{name}.html"
-            else:  # a rendering problem must not hide the result
-                self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})")
-
-        title = f"{record['run_id']} · {name}"
         nb_out = run_dir / f"{name}.ipynb"
-        self._renderer.submit(lambda: notebook_to_html(nb_out, run_dir / f"{name}.html", title=title),
-                              rendered)
+        if not nb_out.exists():
+            return
+        try:
+            notebook_to_html(nb_out, run_dir / f"{name}.html", title=page_title(record, stage_label(name)),
+                             record=record)
+            st["html"] = f"{name}.html"
+        except Exception as exc:  # noqa: BLE001 - a rendering problem must not hide the result
+            self.o.echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})".strip())
+
+    def _shows_progress(self) -> bool:
+        return bool(self.o.progress if self.o.progress is not None else sys.stderr.isatty())
 
     def _progress(self, stage: str) -> bool | dict:
-        show = self.o.progress if self.o.progress is not None else sys.stderr.isatty()
-        return {"desc": stage, "unit": "cell", "leave": False} if show else False
+        return {"desc": stage, "unit": "cell", "leave": False} if self._shows_progress() else False
 
     def _report(self, run_dir: Path, record: dict) -> Path | None:
         out = run_dir / REPORT_NAME
         summary = next((s for s in record["stages"] if s["name"] == SUMMARY_STAGE), None)
         if summary and summary["status"] == "succeeded" and summary.get("html"):
-            with atomic_path(out) as tmp:
-                shutil.copyfile(run_dir / summary["html"], tmp)
-            return out
-        return failure_report(record, out)
+            try:
+                return notebook_to_html(run_dir / summary["notebook"], out,
+                                        title=page_title(record, "Report"), record=record)
+            except Exception as exc:  # noqa: BLE001 - the stage page is the report then
+                self.o.echo(f"could not render {REPORT_NAME} ({type(exc).__name__}: {exc})")
+                with atomic_path(out) as tmp:
+                    shutil.copyfile(run_dir / summary["html"], tmp)
+                return out
+        try:
+            return failure_report(record, out)
+        except OSError as exc:   # a full disk: the run's record and console still say what failed
+            self.o.echo(f"could not write {out.name} ({type(exc).__name__}: {exc})")
+            return None
 
     def _index(self) -> None:
         try:
@@ -555,7 +587,8 @@ def headline(run_dir: Path) -> dict | None:
         return {"completeness_pct": totals.get("complete_pct"), "have_pct": totals.get("have_pct"),
                 "expected": totals.get("expected"), "missing": totals.get("missing"),
                 "gaps": sum((s.get("gaps") or {}).values()), "tasks": sum((s.get("tasks") or {}).values()),
-                "estimate": s.get("estimate"), "as_of": s.get("as_of")}
+                "estimate": s.get("estimate"), "as_of": s.get("as_of"),
+                "warnings": read_run_warnings(Path(run_dir) / "data")}
     except (OSError, ValueError, AttributeError, TypeError):
         return None
 

@@ -255,31 +255,32 @@ class Stage:
         return summary
 
     # ------------------------------------------------------------------ upstream results
+    def _upstream(self, name: str, run, read):
+        """An earlier stage's result, once: computed by its ``run`` (which memoizes it) when
+        standalone, else ``read()`` from the files it wrote."""
+        if name not in self._memo:
+            if self.standalone:
+                run()
+            else:
+                self._memo[name] = read()
+        return self._memo[name]
+
     def inventory(self) -> tuple[pd.DataFrame, dict]:
         """(inventory, scan_info): from ``01_scan``'s files, or scanned now when standalone."""
-        if "inventory" not in self._memo:
-            if self.standalone:
-                self.run_scan()
-            else:
-                self._memo["inventory"] = (self.read_table("inventory.parquet"),
-                                           self.read_json("scan_info.json"))
-        return self._memo["inventory"]
+        return self._upstream("inventory", self.run_scan, lambda: (
+            self.read_table("inventory.parquet"), self.read_json("scan_info.json")))
 
     def coverage(self):
         """A CoverageResult: from ``02_coverage``'s files, or built now when standalone."""
         from nba_simulator.coverage import CoverageResult
 
-        if "coverage" not in self._memo:
-            if self.standalone:
-                self.run_coverage()
-            else:
-                info = self.read_json("coverage_info.json")
-                self._memo["coverage"] = CoverageResult(
-                    self.read_table("coverage.parquet"), self.read_table("orphans.parquet"),
-                    self.read_table("duplicates.parquet"), self.read_table("completeness.parquet"),
-                    list(info.get("warnings", [])), list(info.get("unjudged", [])),
-                    info.get("schedule"))
-        return self._memo["coverage"]
+        def read():
+            info = self.read_json("coverage_info.json")
+            return CoverageResult(
+                self.read_table("coverage.parquet"), self.read_table("orphans.parquet"),
+                self.read_table("duplicates.parquet"), self.read_table("completeness.parquet"),
+                list(info.get("warnings", [])), list(info.get("unjudged", [])), info.get("schedule"))
+        return self._upstream("coverage", self.run_coverage, read)
 
     def matrix(self):
         """Each game across the sources (``content.matrix.GameMatrix``) of the coverage."""
@@ -290,23 +291,15 @@ class Stage:
         return self._memo["matrix"]
 
     def gaps(self) -> pd.DataFrame:
-        if "gaps" not in self._memo:
-            if self.standalone:
-                self.run_gaps()
-            else:
-                self._memo["gaps"] = self.read_table("gaps.parquet")
-        return self._memo["gaps"]
+        return self._upstream("gaps", self.run_gaps, lambda: self.read_table("gaps.parquet"))
 
     def task_queue(self):
         from nba_simulator.tasks import TaskQueue
 
-        if "tasks" not in self._memo:
-            if self.standalone:
-                self.run_tasks()
-            else:
-                doc = self.read_json("tasks.json")
-                self._memo["tasks"] = TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})))
-        return self._memo["tasks"]
+        def read():
+            doc = self.read_json("tasks.json")
+            return TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})))
+        return self._upstream("tasks", self.run_tasks, read)
 
     def content(self):
         """The content probe of ``02_coverage`` (a ``ProbeResult`` rebuilt from ``content.parquet``
@@ -338,6 +331,19 @@ class Stage:
 
     def scan_info(self) -> dict:
         return self.inventory()[1]
+
+    def health(self) -> pd.DataFrame | None:
+        """The health checks ``00_health_check`` wrote (None when standalone or not run)."""
+        if self.standalone or not self.path("health.parquet").exists():
+            return None
+        return self.read_table("health.parquet")
+
+    def warnings(self, summary: dict) -> list[str]:
+        """Every warning of the run with its full text (health checks, spec, schedule, scan,
+        unparsed keys, orphans): ``nba_simulator.report.warnings.collect_warnings``."""
+        from nba_simulator.report.warnings import collect_warnings
+
+        return collect_warnings(summary, self.health(), self.scan_info())
 
     def runs_dir(self) -> Path | None:
         """The folder holding this run and its predecessors (None when standalone)."""

@@ -11,113 +11,18 @@ from .. import seasons as season_math
 from ..errors import BadInput, SpecError
 from .model import (CONTENT_FORMATS, DEFAULT_PRIORITIES, OPEN_SEASON_ENDS, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
                     ContentRule, Dataset, InventorySource, PriorityRule, Spec, TaskRules)
+from .lines import LineLoader, check_expansion
+from .lines import LineMap as _Map
+from .lines import LineSeq as _Seq
 from .template import KeyTemplate, TemplateError, overlapping
 
 DEFAULT_SPEC = "default"  # the packaged spec for the real bucket layout
 
 
-class _Map(dict):
-    """A mapping that remembers the line of itself and of each key."""
-
-    line: int = 0
-    key_lines: dict
-
-
-class _Seq(list):
-    line: int = 0
-
-
-#: bounds of a spec's YAML: nesting depth, alias uses (a "billion laughs" document expands
-#: a few aliases into billions of nodes), and nodes in all
-MAX_DEPTH = 50
-MAX_ALIASES = 100
-MAX_NODES = 200_000
 #: durations in days (freshness_days, within_days, max_age_days) and counts (min_bytes,
 #: batch_size...) beyond these are typos (and would overflow date arithmetic)
 MAX_DAYS = 100 * 366
 MAX_COUNT = 2 ** 53
-
-
-class _LineLoader(yaml.SafeLoader):
-    """PyYAML's safe loader with lines remembered and the document's size bounded."""
-
-    _depth = 0
-    _aliases = 0
-    _nodes = 0
-
-    def compose_node(self, parent, index):
-        mark = self.peek_event().start_mark
-        if self.check_event(yaml.AliasEvent):
-            self._aliases += 1
-            if self._aliases > MAX_ALIASES:
-                raise SpecError(f"more than {MAX_ALIASES} YAML aliases (*name): not a spec",
-                                self.name, mark.line + 1)
-        self._nodes += 1
-        if self._nodes > MAX_NODES:
-            raise SpecError(f"more than {MAX_NODES} YAML nodes: not a spec", self.name, mark.line + 1)
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise SpecError(f"YAML nested more than {MAX_DEPTH} levels deep", self.name,
-                                mark.line + 1)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def _check_expansion(root, name: str) -> None:
-    """Refuse a document whose aliases expand to more than :data:`MAX_NODES` nodes (a "billion
-    laughs" document is small as text and as a graph, huge once walked)."""
-    sizes: dict[int, int] = {}
-
-    def size(node) -> int:
-        key = id(node)
-        if key in sizes:
-            return sizes[key]
-        if isinstance(node, yaml.ScalarNode):
-            total = 1
-        elif isinstance(node, yaml.SequenceNode):
-            total = 1 + sum(size(n) for n in node.value)
-        else:
-            total = 1 + sum(size(k) + size(v) for k, v in node.value)
-        if total > MAX_NODES:
-            raise SpecError(f"YAML aliases expand to more than {MAX_NODES} nodes (a document made to "
-                            "explode, not a spec)", name, node.start_mark.line + 1)
-        sizes[key] = total
-        return total
-
-    size(root)
-
-
-_KEY_TYPES = (str, int, float, bool, type(None))
-
-
-def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
-    out = _Map()
-    out.line, out.key_lines = node.start_mark.line + 1, {}
-    for key_node, value_node in node.value:
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise SpecError("a key must be a plain value, not a list or mapping (YAML '? ' key)",
-                            loader.name, key_node.start_mark.line + 1)
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, _KEY_TYPES):
-            raise SpecError(f"a key must be a plain value, got {type(key).__name__}",
-                            loader.name, key_node.start_mark.line + 1)
-        if key in out:
-            raise SpecError(f"duplicate key {key!r}", loader.name, key_node.start_mark.line + 1)
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.key_lines[key] = key_node.start_mark.line + 1
-    return out
-
-
-def _construct_seq(loader: _LineLoader, node: yaml.SequenceNode) -> _Seq:
-    out = _Seq(loader.construct_object(n, deep=True) for n in node.value)
-    out.line = node.start_mark.line + 1
-    return out
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
 
 
 def default_spec_path() -> Path:
@@ -145,14 +50,14 @@ def load_spec(path: str | Path, as_of=None) -> Spec:
 
 def parse_spec(text: str, name: str = "<spec>") -> Spec:
     try:
-        loader = _LineLoader(text)
+        loader = LineLoader(text)
     except yaml.YAMLError as exc:   # the reader refuses control characters at once
         raise SpecError(f"YAML error: {' '.join(str(exc).split())}", name) from None
     loader.name = name
     try:
         node = loader.get_single_node()
         if node is not None:
-            _check_expansion(node, name)
+            check_expansion(node, name)
         doc = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -142,20 +142,23 @@ class Spec:
         Idempotent; a spec without open ranges is returned as is."""
         if not any(d.seasons_open for d in self.datasets):
             return self
-        from .. import seasons as season_math
-
-        current = season_math.start_year(season_math.of_date(as_of_date(as_of)))
-        ends = {"current": current, "previous": current - 1}
         out = []
         for d in self.datasets:
             if d.seasons_open:
-                first, end = d.seasons_open
-                last = ends[end]
-                seasons = tuple(season_math.label(y)
-                                for y in range(season_math.start_year(first), last + 1))
-                d = dataclasses.replace(d, seasons=seasons)
+                d = dataclasses.replace(d, seasons=resolve_open_range(d.seasons_open, as_of))
             out.append(d)
         return dataclasses.replace(self, datasets=tuple(out))
+
+
+def resolve_open_range(open_range: tuple[str, str], as_of) -> tuple[str, ...]:
+    """The seasons of an open range ``(first, "current" | "previous")`` at ``as_of`` (see
+    :meth:`Spec.at`); empty when the end comes before the first season."""
+    from .. import seasons as season_math
+
+    first, end = open_range
+    current = season_math.start_year(season_math.of_date(as_of_date(as_of)))
+    last = {"current": current, "previous": current - 1}[end]
+    return tuple(season_math.label(y) for y in range(season_math.start_year(first), last + 1))
 
 
 def as_of_date(as_of):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..compat import arrow_strings
+
 #: placeholder -> regular expression of the values it takes. Anchored, so a 10-digit NBA id never
 #: parses as a 9-digit ESPN id and a date never parses as a season.
 PLACEHOLDERS: dict[str, str] = {
@@ -134,10 +136,7 @@ class KeyTemplate:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        arr = pa.array(keys.astype("string").array, type=pa.string(), from_pandas=True) \
-            if not isinstance(keys.array, pd.arrays.ArrowStringArray) else keys.array._pa_array
-        if arr.type != pa.string():
-            arr = arr.cast(pa.string())
+        arr = arrow_strings(keys)
         n = len(arr)
         mask = np.zeros(n, dtype=bool)
         prefix = self.literal_prefix

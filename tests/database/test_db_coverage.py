@@ -7,6 +7,7 @@ from nba_simulator.database.db_coverage import (PROBLEM_COLUMNS, SUMMARY_COLUMNS
                                                 expected_games, raw_flags, run_db_coverage,
                                                 schedule_from_db, write_db_coverage)
 from nba_simulator.errors import BadInput, SpecError
+from nba_simulator.schedule.load import COLUMNS as CANONICAL_COLUMNS
 
 from . import fixtures as F
 
@@ -104,8 +105,9 @@ def test_schedule_from_db_gives_the_canonical_frame(world):
     sched = schedule_from_db(spec.database, backend.engine)
     assert list(sched["game_id"]) == ["0022200001", "0022300001", "0022300002", "0022300004",
                                       "0022300005", "0022300007", "0022300099"]
-    assert list(sched.columns) == ["game_id", "season", "season_type", "game_date", "home_team",
-                                   "away_team", "espn_game_id", "bbref_game_id", "status", "original_date"]
+    assert list(sched.columns) == list(CANONICAL_COLUMNS)
+    assert list(sched.columns)[:6] == ["game_id", "season", "season_type", "game_date", "home_team",
+                                       "away_team"]
     assert str(sched["game_date"].dtype) == "datetime64[ns]"
     assert (sched["status"] == "final").all() and (sched["season_type"] == "regular").all()
     assert sched.loc[0, "bbref_game_id"] == "202210180BOS"

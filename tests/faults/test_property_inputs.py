@@ -223,7 +223,7 @@ def test_generated_key_names(names, folder):
 
 # ------------------------------------------------------------------------------------ manifests
 def _delivery(root: Path) -> Path:
-    from nba_simulator.storage.inventory_writer import write_delivery
+    from tests.inventory_writer import write_delivery
 
     inv = pd.DataFrame({"key": list(GOOD), "size": [len(v) for v in GOOD.values()],
                         "last_modified": pd.Timestamp("2019-02-01", tz="UTC"), "etag": ["a", "b"]})

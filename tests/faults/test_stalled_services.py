@@ -148,7 +148,7 @@ def test_stalled_postgresql(command, silent, demo, tmp_path, reconciled):
 LISTING_DEADLINE = 4
 
 
-@pytest.mark.parametrize("listing", ["fast", "paginator"])
+@pytest.mark.parametrize("listing", ["obstore", "paginator"])
 def test_trickling_s3_listing_ends(listing, trickling, demo, tmp_path):
     env = _env(AWS_ENDPOINT_URL=f"http://127.0.0.1:{trickling.port}", NBA_RECON_S3_READ_TIMEOUT="3",
                NBA_RECON_S3_LISTING_DEADLINE=str(LISTING_DEADLINE), NBA_RECON_S3_LISTING=listing)

@@ -26,6 +26,9 @@ from tests.reallake import (ESPN_DATASETS, assign_espn_ids, build_real_lake, esp
 from tests.integration.test_real_layout import AS_OF, CURRENT, truth_games
 
 pytest.importorskip("nba_simulator.schedule.update", reason="schedule update is on branch sched")
+# a schedule update over eight seasons (~250 fixture requests) and a reconcile of the whole packaged
+# history: about 2-4 minutes on 2 busy cores
+pytestmark = pytest.mark.slow
 
 GAMELOG_TYPES = {"Regular Season": "regular", "PlayIn": "play_in", "Playoffs": "playoffs"}
 

@@ -237,7 +237,7 @@ def test_report_shows_the_history(world):
     assert any(a.startswith("Line chart of completeness per dataset over runs") for a in alts)
     assert any(a.startswith("Bar chart of new and fixed problem items over 2 run(s); latest run: "
                             f"1 new, {n_fixed} fixed") for a in alts)
-    trend = next(a for a in alts if a.startswith("Line chart of completeness over runs: "))
+    trend = next(a for a in alts if a.startswith("Line chart of completeness by as_of for this lake and spec: "))
     assert len(trend.split(": ", 1)[1].split(", ")) == 2
     assert "New problems since the last run" in html and "resolved" in html
 

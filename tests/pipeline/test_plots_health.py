@@ -125,7 +125,7 @@ def test_demo_is_built_once_and_rebuilt_when_its_code_changes(tmp_path, monkeypa
 
     built = []
     monkeypatch.setattr("nba_simulator.demo.build_demo",
-                        lambda folder: built.append(folder) or _fake_demo(Path(folder)))
+                        lambda folder, **options: built.append(folder) or _fake_demo(Path(folder)))
     first = stage.ensure_demo(tmp_path / "demo")
     again = stage.ensure_demo(tmp_path / "demo")
     assert len(built) == 1 and again.spec == first.spec and again.as_of == "2019-03-15"
@@ -141,3 +141,35 @@ def _fake_demo(folder: Path):
     for name in ("spec.yaml", "schedule.csv", "imperfections.json"):
         (folder / name).write_text("{}")
     return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", "2019-03-15", 0)
+
+
+def test_trend_compares_like_with_like():
+    """Two lakes in one runs folder: this lake's runs make the line, the other lake's are drawn
+    apart (never joined to it); x is as_of; one run of a lake: a sentence, not empty axes."""
+    hist = pd.DataFrame({
+        "run_id": ["a1", "b1", "a2", "b2"], "started": [None] * 4,
+        "as_of": ["2019-03-10", "2019-03-11", "2019-03-14", "2019-03-15"],
+        "status": ["succeeded", "succeeded", "succeeded", "this run"],
+        "complete_pct": [0.0, 97.0, 1.0, 98.0], "have_pct": [0.0, 97.5, 1.0, 98.5],
+        "expected": [10] * 4, "missing": [1] * 4, "gaps": [1] * 4,
+        "lake": ["/lake/a", "/lake/b", "/lake/a", "/lake/b"], "spec": ["s.yaml"] * 4})
+    plot = plots.completeness_trend(hist)
+    assert "97.00% as of 2019-03-11, 98.00% as of 2019-03-15" in plot.alt
+    assert "0.00%" not in plot.alt.split(";")[0]            # lake a is not on this lake's line
+    assert "1 other lake/spec pair(s) drawn apart" in plot.alt
+    lines = plot.fig.axes[0].get_lines()
+    assert len(lines) == 3 and list(lines[2].get_ydata()) == [0.0, 1.0]   # lake a: its own line
+    one = plots.completeness_trend(hist.iloc[[0, 3]])
+    assert isinstance(one, plots.Note) and "One run of this lake and spec so far" in one.alt
+    assert "98.00% complete" in one.alt and "<p" in one._repr_html_()
+
+
+def test_tables_for_people():
+    """No index, no <NA>, thousands separators, seasons that do not wrap, keys that do."""
+    comp = pd.DataFrame({"dataset": ["a", "b"], "season": ["2018-19", "2019-20"], "expected": [12345, 2],
+                         "present": [12000, 2], "missing": [345, 0], "complete_pct": [97.2, 100.0]})
+    html = plots.worst_seasons(comp)._repr_html_()
+    assert "12,345" in html and "<NA>" not in html and "nan" not in html
+    assert 'class="data row0 col2 nw" >2018-19' in html or "nw\" >2018-19" in html
+    assert "td.num {" in html and "white-space: nowrap" in html
+    assert "level0 row0" not in html          # no index column

@@ -68,7 +68,7 @@ def test_standalone_records_into_a_scratch_history_in_memory(lab):
     assert len(hist.trend()) == 1 and set(hist.new_since_last_run()["status"]) >= {"missing"}
     assert hist.fixed_since_last_run().empty
     assert hist.task_lifecycle().loc["all", "open"] == len(queue.tasks)
-    assert "over 1 run(s)" in hist.new_vs_fixed().alt
+    assert "One run of this lake and spec" in hist.new_vs_fixed().alt   # a sentence, not empty axes
 
 
 def test_history_off_and_unavailable_fall_back_to_run_files(lab, tmp_path):
@@ -76,7 +76,7 @@ def test_history_off_and_unavailable_fall_back_to_run_files(lab, tmp_path):
     off = RH.open_run_history(stage, "off")
     assert off.mode == "off" and off.record(summary, cov, gaps, queue) is None
     assert off.trend()["status"].tolist() == ["this run"]
-    assert "no run history database" in off.completeness_by_dataset().alt
+    assert "No run history database" in off.completeness_by_dataset().alt
     assert off.new_since_last_run().empty and off.task_lifecycle().empty
     # a history file that is not a database: shown as unavailable, the run is not failed
     bad = tmp_path / "bad.db"

@@ -63,10 +63,13 @@ def test_failed_stage_keeps_notebook_and_skips_later(options, tmp_path):
     nb = nbformat.read(str(run_dir / "01_scan.ipynb"), as_version=4)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors and errors[0]["ename"] == "ValueError"
-    assert "a bug in 01_scan" in (run_dir / "01_scan.html").read_text()
+    page = (run_dir / "01_scan.html").read_text()
+    assert "a bug in 01_scan" in page and "Traceback" not in page    # one line; the traceback:
+    assert "ValueError" in (run_dir / "logs" / "01_scan.log").read_text()   # in the stage's log
     assert not (run_dir / "02_coverage.ipynb").exists()
     report = (run_dir / "report.html").read_text()
-    assert "01_scan" in report and "--resume" in report
+    assert 'id="headline"' in report and "a bug in 01_scan" in report
+    assert "--resume" not in report          # a bug is permanent: resuming would fail the same way
 
 
 def test_transient_error_retried_then_passes(options, tmp_path):

@@ -99,7 +99,7 @@ def test_wrong_secret_stops_at_the_health_check_without_retry(mini_lake, s3_read
     spec, _ = mini_lake
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-secret-for-the-test")
     rc, _, run_dir, rec = _run(tmp_path, spec)
-    assert rc == 1 and rec["status"] == "failed"
+    assert rc == 2 and rec["status"] == "failed"     # access denied is bad input: exit 2, one line
     health, *later = rec["stages"]
     assert health["status"] == "failed" and health["attempts"] == 1
     assert health["error"]["ename"] == "AccessDenied" and health["error"]["transient"] is False

@@ -241,7 +241,7 @@ def gaps(engine, run_id: str | None = None, *, schema: str | None = None) -> pd.
 
 
 SUMMARY_COLUMNS = ["run_id", "started", "as_of", "status", "complete_pct", "have_pct", "expected",
-                   "missing", "gaps"]
+                   "missing", "gaps", "lake", "spec"]
 
 
 def summary_by_run(engine, *, schema: str | None = None, limit: int | None = None) -> pd.DataFrame:
@@ -256,4 +256,6 @@ def summary_by_run(engine, *, schema: str | None = None, limit: int | None = Non
                      as_of=out["as_of"].dt.strftime("%Y-%m-%d"),
                      gaps=out.get("gaps_total"))
     out = out.reindex(columns=SUMMARY_COLUMNS)
+    for c in ("expected", "missing", "gaps"):   # counts (stored as float metrics)
+        out[c] = pd.to_numeric(out[c], errors="coerce").round().astype("Int64")
     return out.tail(limit).reset_index(drop=True) if limit else out

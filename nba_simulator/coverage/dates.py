@@ -1,0 +1,71 @@
+"""Is ``as_of`` a date a reconciliation can judge? (docs/guarantees.md, "Dates")
+
+* **Before the first expected game** (of the spec's datasets, seasons and season types, in the
+  schedule): nothing is owed yet, so every number would be 0 of 0. Refused: :class:`AsOfRefused`
+  (bad input, exit 2), one line naming the first expected game's date.
+* **After today** (more than a day after today's UTC date, so a user east of UTC can still pass
+  their own today): games that have not been played would count as missing. Refused the same
+  way. The clock is read by the caller (the CLI, the runner), never here: ``today`` is an
+  argument.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from nba_simulator.asof import AsOfError as _AsOfError
+from nba_simulator.asof import parse_as_of as as_of_timestamp
+from nba_simulator.schedule.owed import NOT_OWED_STATUSES
+
+#: how far past today's UTC date an as_of may be (time zones ahead of UTC)
+FUTURE_SLACK_DAYS = 1
+
+
+class AsOfRefused(_AsOfError):
+    """``as_of`` is a date, but one nothing can be judged at (bad input: exit 2)."""
+
+
+def first_expected_date(spec, schedule: pd.DataFrame) -> pd.Timestamp | None:
+    """The date of the first game any dataset of the spec expects (None: no such game)."""
+    first = None
+    games = schedule[~schedule["status"].isin(NOT_OWED_STATUSES)]
+    for ds in spec.datasets:
+        g = games[games["season"].isin(ds.seasons)]
+        if ds.per in ("game", "date"):
+            g = g[g["season_type"].isin(ds.season_types)]
+        if len(g):
+            d = pd.Timestamp(pd.to_datetime(g["game_date"]).min())
+            first = d if first is None or d < first else first
+    return first
+
+
+def check_not_future(as_of, today: dt.date | str) -> None:
+    """Raise :class:`AsOfRefused` when ``as_of`` is after ``today`` (+ a day of time zones)."""
+    ts = as_of_timestamp(as_of)
+    today_d = dt.date.fromisoformat(str(today))
+    if ts.date() > today_d + dt.timedelta(days=FUTURE_SLACK_DAYS):
+        raise AsOfRefused(f"as_of {ts:%Y-%m-%d} is in the future (today is {today_d.isoformat()}, UTC): "
+                        f"games not yet played would count as missing; pass a date up to today")
+
+
+def check_as_of(spec, schedule: pd.DataFrame, as_of, today: dt.date | str | None = None) -> None:
+    """Raise :class:`AsOfRefused` (one line) when ``as_of`` is before the first expected game or
+    (given ``today``) in the future."""
+    ts = as_of_timestamp(as_of)
+    day = ts.strftime("%Y-%m-%d")
+    if today is not None:
+        check_not_future(as_of, today)
+    first = first_expected_date(spec, schedule)
+    if first is None:
+        return
+    # a game is owed from the day after it is played (expected.py: midnight UTC after its date)
+    if ts < first.tz_localize("UTC") + pd.Timedelta(days=1):
+        raise AsOfRefused(f"as_of {day}: nothing is owed yet (the spec's first expected game is on "
+                        f"{first:%Y-%m-%d}, season {_season_of(schedule, first)}, owed from the next "
+                        f"day); pass a later date")
+
+
+def _season_of(schedule: pd.DataFrame, date: pd.Timestamp) -> str:
+    hit = schedule[pd.to_datetime(schedule["game_date"]) == date]["season"]
+    return str(hit.iloc[0]) if len(hit) else "?"

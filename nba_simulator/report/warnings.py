@@ -1,0 +1,74 @@
+"""Every warning of a run, in one list a reader sees (report first screen, runs index badge).
+
+Pure functions over what the stages wrote (``summary.json``, the health table, ``scan_info``);
+reading the files is :func:`read_run_warnings`' job, at the edge.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+
+
+def unjudged_lines(unjudged: Iterable[Mapping[str, Any]] | None) -> list[str]:
+    """``summary["unjudged"]`` (what could not be judged, and why) as sentences."""
+    lines = []
+    for u in unjudged or []:
+        where = " ".join(str(u.get(k)) for k in ("season", "season_type") if u.get(k))
+        count = u.get("count")
+        n = (f" ({int(count):,} item{'s' if int(count) != 1 else ''})"
+             if isinstance(count, (int, float)) and count == count and count > 0 else "")
+        lines.append(f"{u.get('dataset') or 'every dataset'}{' ' + where if where else ''}: not judged{n}: "
+                     f"{u.get('reason') or 'no reason given'}")
+    return lines
+
+
+def collect_warnings(summary: Mapping[str, Any] | None, health: pd.DataFrame | None = None,
+                     scan_info: Mapping[str, Any] | None = None) -> list[str]:
+    """The run's warnings with their full text, most important first, without repeats:
+    health checks that warned, the spec/schedule/coverage warnings, the scan's, keys that match
+    no dataset (unparsed) or no expected item (orphans)."""
+    out: list[str] = []
+    if health is not None and len(health) and {"check", "status"} <= set(health.columns):
+        for row in health[health["status"].isin(["warn", "fail"])].itertuples(index=False):
+            out.append(f"health check '{row.check}' {'failed' if row.status == 'fail' else 'warns'}: "
+                       f"{getattr(row, 'detail', '')}")
+    s = summary or {}
+    out += [str(w) for w in s.get("warnings") or []]
+    out += [str(w) for w in (scan_info or {}).get("warnings") or []]
+    out += unjudged_lines(s.get("unjudged"))
+    unparsed, orphans = int(s.get("unparsed") or 0), int(s.get("orphans") or 0)
+    if unparsed:
+        out.append(f"{unparsed:,} key(s) in the lake match no dataset of the spec (unparsed): "
+                   "listed on the coverage page and in data/orphans.parquet")
+    if orphans:
+        out.append(f"{orphans:,} key(s) parse for a dataset but match no expected item (orphans): "
+                   "listed on the coverage page and in data/orphans.parquet")
+    seen, unique = set(), []
+    for w in out:
+        w = " ".join(w.split())
+        if w and w not in seen:
+            seen.add(w)
+            unique.append(w)
+    return unique
+
+
+def read_run_warnings(data_dir: str | Path) -> list[str]:
+    """:func:`collect_warnings` from a run's ``data/`` folder (files that are absent are skipped)."""
+    data_dir = Path(data_dir)
+
+    def load(name):
+        try:
+            return json.loads((data_dir / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    health = None
+    if (data_dir / "health.parquet").exists():
+        try:
+            health = pd.read_parquet(data_dir / "health.parquet")
+        except (OSError, ValueError):
+            health = None
+    return collect_warnings(load("summary.json"), health, load("scan_info.json"))
