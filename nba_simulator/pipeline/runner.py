@@ -409,6 +409,12 @@ class Runner:
         self._index()
         failed: str | None = None
         stages = record["stages"]
+        for i, st in enumerate(stages[:first]):
+            # a run killed while a finished stage's HTML was still being rendered (background):
+            # render it now, on resume
+            if (st.get("status") == "succeeded" and not st.get("html")
+                    and (run_dir / f"{st['name']}.ipynb").exists()):
+                self._render(run_dir, record, st, f"[{i + 1}/{len(stages)}]")
         try:
             for i, st in enumerate(stages):
                 if i < first:
