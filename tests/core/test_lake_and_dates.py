@@ -32,7 +32,7 @@ def test_stray_file_lake_is_bad_input(demo, tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("as_of,words", [("1990-01-01", "nothing is owed yet"), ("2999-01-01", "is in the future")])
+@pytest.mark.parametrize("as_of,words", [("1990-01-01", "nothing is owed yet"), ("2150-01-01", "is in the future"), ("2999-01-01", "out of range")])
 def test_dates_nothing_can_be_judged_at(demo, tmp_path, capsys, as_of, words):
     rc, out, err = _reconcile(capsys, demo, demo.lake, as_of, tmp_path / "out")
     assert rc == 2 and len(err.strip().splitlines()) == 1 and words in err, err
