@@ -19,7 +19,7 @@ def test_probe_local_and_s3_agree(tmp_path, s3_server, s3_readonly_env):
     outs = {}
     for name, lake in (("local", str(demo.lake)), ("s3", "s3://demo-probe")):
         outs[name] = tmp_path / name
-        assert main(["reconcile", "--spec", str(demo.spec), "--lake", lake, "--as-of", "2030-01-01",
+        assert main(["reconcile", "--spec", str(demo.spec), "--lake", lake, "--as-of", "2026-12-01",
                      "--out", str(outs[name]), "--probe", "--probe-workers", "8"]) == 0, name
     cols = ["key", "dataset", "verdict", "n_items", "detail"]
     a = pd.read_parquet(outs["local"] / "content.parquet")[cols]
@@ -32,6 +32,6 @@ def test_probe_local_and_s3_agree(tmp_path, s3_server, s3_readonly_env):
     info = json.loads((outs["s3"] / "content_info.json").read_text())
     assert info["read"] == info["targets"] and info["bytes_read"] > 10_000_000
     assert main(["reconcile", "--spec", str(demo.spec), "--lake", "s3://demo-probe", "--as-of",
-                 "2030-01-01", "--out", str(outs["s3"]), "--probe"]) == 0
+                 "2026-12-01", "--out", str(outs["s3"]), "--probe"]) == 0
     again = json.loads((outs["s3"] / "content_info.json").read_text())
     assert again["read"] == 0 and again["cached"] == info["targets"]
