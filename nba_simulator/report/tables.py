@@ -72,10 +72,15 @@ def people(frame: pd.DataFrame, *, index: bool | None = None, nowrap: Iterable[s
     cell_classes = pd.DataFrame({c: [classes[c]] * len(t) for c in t.columns}, index=t.index)
     styles = list(_STYLES) + [{"selector": f"th.col_heading.col{i}", "props": "text-align:right"}
                               for i, c in enumerate(t.columns) if classes[c] == "num"]
-    st = (t.style.hide(axis="index").format(na_rep="", thousands=",", precision=precision)
+    # every value and header escaped: keys and details come from the lake, never trusted markup
+    st = (t.style.hide(axis="index")
+          .format(na_rep="", thousands=",", precision=precision, escape="html")
+          .format_index(escape="html", axis=1)
           .set_td_classes(cell_classes).set_table_styles(styles))
     if caption:
-        st = st.set_caption(caption)
+        import html
+
+        st = st.set_caption(html.escape(caption))
     return st
 
 
