@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from nba_simulator.coverage.expected import Expected
 from nba_simulator.coverage.sampling import plan_sample
-from nba_simulator.gaps import prioritise
+from nba_simulator.gaps import prioritise, rule_meaning
 from nba_simulator.spec.model import PRIORITIES, PriorityRule
 from nba_simulator.storage.keysort import has_duplicates, sort_by_key
 
@@ -65,10 +65,10 @@ def test_priority_is_the_first_matching_rule(rows, rule_list):
     for i, row in enumerate(rows):
         first = next((n for n, r in enumerate(rule_list, start=1) if matches(r, row)), None)
         if first is None:
-            assert (priority[i], rule_no[i]) == ("LOW", "no rule matched")
+            assert (priority[i], rule_no[i]) == ("LOW", "no rule matched (LOW)")
         else:
             assert priority[i] == rule_list[first - 1].priority
-            assert rule_no[i] == f"rule {first}"
+            assert rule_no[i] == rule_meaning(rule_list[first - 1])   # the rule, in words
 
 
 @SETTINGS
