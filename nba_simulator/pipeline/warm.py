@@ -48,9 +48,9 @@ def warm_enabled() -> bool:
 
 
 def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
-    from jupyter_client.manager import AsyncKernelManager
+    from .kernels import EncryptedKernelManager
 
-    km = AsyncKernelManager(kernel_name=kernel_name)
+    km = EncryptedKernelManager(kernel_name=kernel_name)
     args = [*extra_arguments, f"--IPKernelApp.exec_lines={WARMUP_LINE}"]
     asyncio.run(km.start_kernel(cwd=cwd, extra_arguments=args))
     return km
