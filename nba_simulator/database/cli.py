@@ -189,7 +189,7 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_record(args) -> int:
-    from .config import CloudWatchConfig
+    from ..spec.database import CloudWatchConfig
     from .history import record_run_dir
 
     engine, schema, hcfg = _history(args)

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from ..asof import parse_as_of
 from ..errors import BadInput, ScheduleError
 from ..schedule.owed import owed_games
-from .config import DatabaseConfig, GamesMap, TableMap
+from ..spec.database import DatabaseConfig, GamesMap, TableMap
 from .engine import connect, make_engine, redact
 from .tables import temp_table
 
