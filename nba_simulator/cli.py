@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_parser(sub)
 
     from .schedule.cli import add_schedule_parser  # nba-recon schedule update | show | check
-    add_schedule_parser(sub)
+    add_schedule_parser(sub, read_scoreboards=_lake_scoreboards)
 
     try:
         from .pipeline.cli import add_run_parser
@@ -126,7 +126,16 @@ def cmd_reconcile(args) -> int:
     return 0
 
 
+def _lake_scoreboards(lake: str, runs_dir):
+    """``schedule update --lake``: the lake's scoreboard pages (the schedule layer is handed the
+    reader: it does not open the lake itself)."""
+    from .storage.scoreboards import lake_scoreboards
+
+    return lake_scoreboards(lake, runs_dir=runs_dir, workers=16)
+
+
 def _reconcile(args, as_of):
+    from .database.db_coverage import schedule_from_db
     from .reconcile import reconcile
 
     return reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
@@ -135,7 +144,8 @@ def _reconcile(args, as_of):
                        probe_max_bytes=args.probe_max_bytes,
                        probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache,
                        inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
-                       engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir)
+                       engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir,
+                       read_db=schedule_from_db)
 
 
 def _print_result(args, result) -> None:

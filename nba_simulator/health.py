@@ -24,11 +24,11 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from .database.db_coverage import schedule_for
+from .database.db_coverage import schedule_from_db
 from .database.engine import DATABASE_URL_ENV, redact
 from .database.engine import database_url as resolve_database_url
 from .errors import ReconError
-from .reconcile import resolve_schedule
+from .reconcile import resolve_schedule, schedule_for
 from .schedule import load_schedule
 from .spec import load_spec
 from .storage import open_storage
@@ -167,7 +167,8 @@ def check_schedule(ctx: _Context):
     if spec is not None:
         # schedule: db reads the games table; auto: packaged + the runs' snapshot (the lake's
         # scoreboards are read by the scan, not by a health check)
-        games = schedule_for(spec, resolve_schedule(spec, schedule), runs_dir=ctx.runs_dir)
+        games = schedule_for(spec, resolve_schedule(spec, schedule), runs_dir=ctx.runs_dir,
+                             read_db=schedule_from_db)
     elif schedule == "db":
         return "warn", "not checked: schedule db needs the spec's database section"
     else:

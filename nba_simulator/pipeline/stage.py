@@ -126,14 +126,15 @@ class Stage:
         In a pipeline run the first stage that needs it builds it once and writes it into
         ``data/`` (``schedule.parquet``, ``schedule_info.json``); later stages read those files,
         so every stage of a run judges against the same games (as ``reconcile`` does)."""
-        from nba_simulator.database.db_coverage import schedule_for
+        from nba_simulator.database.db_coverage import schedule_from_db
+        from nba_simulator.reconcile import schedule_for
 
         if not self.standalone and self.path(SCHEDULE_FILE).exists() and self.path(SCHEDULE_INFO).exists():
             games = read_parquet(self.path(SCHEDULE_FILE))
             games.attrs["schedule_info"] = read_json(self.path(SCHEDULE_INFO))
             return games
         games = schedule_for(self.spec, self.schedule_path, lake=self.lake, as_of=self.as_of,
-                             runs_dir=self.runs_dir())
+                             runs_dir=self.runs_dir(), read_db=schedule_from_db)
         if not self.standalone:
             info = games.attrs.get("schedule_info", {})
             self.write_table(SCHEDULE_FILE, games)
