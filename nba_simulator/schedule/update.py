@@ -134,26 +134,25 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
             warnings.append(f"offline: {url} not in the cache")
         return body, url
 
+    def add(kind: str, fresh: bool, parse, name: str, **values: str) -> None:
+        """One source fetched and parsed into ``sources`` (nothing when it could not be had)."""
+        body, url = get(kind, fresh, **values)
+        if body is None:
+            return
+        parsed = parse(body, url)
+        warnings.extend(parsed.warnings)
+        if not parsed.frame.empty:
+            sources.append((name, _canon(parsed.frame, name, url, warnings)))
+            used.setdefault(name, []).append(url)
+
     for season in seasons:
-        if completed(season, as_of_day):
+        if completed(season, as_of_day):  # the game logs of a finished season
             for stype in GAMELOG_TYPES:
-                body, url = get("nba_stats", True, season=season, season_type=stype)
-                if body is None:
-                    continue
-                parsed = nbastats.parse_league_game_log(body, url)
-                warnings.extend(parsed.warnings)
-                if not parsed.frame.empty:
-                    sources.append(("nbastats_gamelog", _canon(parsed.frame, "nbastats_gamelog", url, warnings)))
-                    used.setdefault("nbastats_gamelog", []).append(url)
-        else:
-            body, url = get("league_schedule", False, season=season)
-            if body is None:
-                continue
-            parsed = league_schedule.parse_schedule_league_v2(body, url)
-            warnings.extend(parsed.warnings)
-            if not parsed.frame.empty:
-                sources.append(("league_schedule", _canon(parsed.frame, "league_schedule", url, warnings)))
-                used.setdefault("league_schedule", []).append(url)
+                add("nba_stats", True, nbastats.parse_league_game_log, "nbastats_gamelog",
+                    season=season, season_type=stype)
+        else:  # the league's published schedule of a season in progress
+            add("league_schedule", False, league_schedule.parse_schedule_league_v2, "league_schedule",
+                season=season)
 
     merged, merge_warnings = merge_sources(sources)
     warnings.extend(merge_warnings)

@@ -54,6 +54,10 @@ class ContentRule:
 
 @dataclass(frozen=True)
 class Dataset:
+    """One kind of file in the lake: where its files are (``layouts``, the first the canonical
+    one), one per what (``per``: game, date, season, team_season), for which seasons and season
+    types, and what makes a file good enough (``min_bytes``, ``freshness_days``, ``content``)."""
+
     name: str
     source: str
     data_type: str
@@ -122,6 +126,10 @@ class InventorySource:
 
 @dataclass(frozen=True)
 class Spec:
+    """A validated spec file (``spec.load.load_spec``): the datasets, the schedule they are judged
+    against, the prefixes never listed, the priority and task rules, and the optional
+    ``database:`` and ``inventory:`` sections."""
+
     path: str
     version: int
     schedule: str
