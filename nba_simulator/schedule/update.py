@@ -17,7 +17,6 @@ and the last snapshot are used, and the warnings say which seasons could not be 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from .crosswalk import attach_espn_ids
 from .fetch import Fetcher, FetchError, render, url_template
 from .load import canonical, load_schedule
 from .merge import merge_sources
-from .snapshot import default_dir, latest_snapshot, load_snapshot, write_snapshot
+from .snapshot import default_dir, latest_snapshot, load_snapshot, read_meta, write_snapshot
 from .sources import espn, league_schedule, nbastats
 from .sources.common import capped
 from .sources.espn import LakePages
@@ -192,13 +191,8 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
             "sources": used, "counts": counts(merged), "warnings": warnings,
             "http": dict(fetcher.stats)}
     path = write_snapshot(merged, directory, meta)
-    _, meta = load_snapshot_meta(path)
+    meta = read_meta(path)
     return UpdateResult(path=path, meta=meta, frame=merged, warnings=warnings)
-
-
-def load_snapshot_meta(path: Path) -> tuple[Path, dict]:
-    meta_path = path.with_name(path.name.replace(".csv.gz", ".json"))
-    return meta_path, json.loads(meta_path.read_text())
 
 
 def counts(frame: pd.DataFrame) -> list[dict]:
