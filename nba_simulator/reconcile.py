@@ -26,12 +26,11 @@ from .outputs import FileSet
 from .schedule.auto import auto_schedule
 from .schedule.load import load_schedule
 from .spec import Spec, load_spec
+from .stages import coverage_files, coverage_stage, gaps_stage, summary_stage, tasks_document, tasks_stage
 from .storage import open_storage
 from .storage.inventory_report import load_report
 from .storage.scan import scan
 from .storage.scoreboards import lake_scoreboards
-from .stages import (coverage_files, coverage_stage, gaps_stage, summary_stage, tasks_document,
-                     tasks_stage)
 from .tasks import TaskQueue
 
 log = logging.getLogger(__name__)

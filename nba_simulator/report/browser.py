@@ -20,6 +20,8 @@ problem, 2 when no browser is found).
 """
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shutil
 import sys
@@ -250,8 +252,6 @@ def run_pages(run_dir: str | Path) -> tuple[list[Path], dict[str, dict[str, str]
 
 
 def _run_failed(run_dir: Path) -> bool:
-    import json
-
     try:
         return json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("status") != "succeeded"
     except (OSError, ValueError):
@@ -274,8 +274,6 @@ def format_reports(reports: Iterable[PageReport]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     ap = argparse.ArgumentParser(prog="python -m nba_simulator.report.browser",
                                  description="Check a run's pages in headless Chromium.")
     ap.add_argument("run_dir", nargs="+", help="run folder(s): runs/<run_id>")

@@ -10,12 +10,25 @@ import yaml
 from .. import seasons as season_math
 from ..errors import BadInput, SpecError
 from ..inputs import MAX_SPEC_BYTES, read_regular
-from .model import (CONTENT_FORMATS, DEFAULT_PRIORITIES, OPEN_SEASON_ENDS, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
-                    ContentRule, Dataset, InventorySource, PriorityRule, Spec, TaskRules)
 from .database import parse_database
 from .lines import LineLoader, check_expansion
 from .lines import LineMap as _Map
 from .lines import LineSeq as _Seq
+from .model import (
+    CONTENT_FORMATS,
+    DEFAULT_PRIORITIES,
+    OPEN_SEASON_ENDS,
+    PER_VALUES,
+    PLACEHOLDERS_BY_PER,
+    PRIORITIES,
+    SEASON_TYPES,
+    ContentRule,
+    Dataset,
+    InventorySource,
+    PriorityRule,
+    Spec,
+    TaskRules,
+)
 from .template import KeyTemplate, TemplateError, overlapping
 
 DEFAULT_SPEC = "default"  # the packaged spec for the real bucket layout

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .. import seasons as season_math
-
 from .template import KeyTemplate
 
 PER_VALUES = ("game", "date", "season", "team_season")
