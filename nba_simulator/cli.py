@@ -1,5 +1,10 @@
 """``nba-recon``: the command line. Exit 0 on success, 2 on bad input (one line naming what is
-wrong), 1 on any other failure. The clock is read here only, to default ``--as-of`` to today."""
+wrong), 1 on any other failure. The clock is read here only, to default ``--as-of`` to today.
+
+Each command imports what it runs when it runs (here and in the packages' ``cli`` modules): the
+one place with imports inside functions besides optional dependencies, so that ``nba-recon
+--help`` or a refused option does not load SQLAlchemy, Alembic and the whole package (about
+twice the start-up time)."""
 from __future__ import annotations
 
 import argparse
@@ -90,12 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     from .schedule.cli import add_schedule_parser  # nba-recon schedule update | show | check
     add_schedule_parser(sub, read_scoreboards=_lake_scoreboards)
 
-    try:
-        from .pipeline.cli import add_run_parser
-    except ImportError:  # the pipeline needs papermill; reconcile and demo do not
-        pass
-    else:
-        add_run_parser(sub)
+    from .pipeline.cli import add_run_parser  # nba-recon run
+    add_run_parser(sub)
     return p
 
 
