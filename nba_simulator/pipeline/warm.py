@@ -31,6 +31,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from jupyter_client.manager import AsyncKernelManager
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
@@ -48,8 +49,6 @@ def warm_enabled() -> bool:
 
 
 def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
-    from jupyter_client.manager import AsyncKernelManager
-
     km = AsyncKernelManager(kernel_name=kernel_name)
     args = [*extra_arguments, f"--IPKernelApp.exec_lines={WARMUP_LINE}"]
     asyncio.run(km.start_kernel(cwd=cwd, extra_arguments=args))
