@@ -70,7 +70,8 @@ def add_db_parser(subparsers) -> None:
     ch.set_defaults(func=cmd_changes)
 
     tk = hsub.add_parser("tasks", help="collection tasks and their lifecycle")
-    tk.add_argument("--status", default="open", choices=["open", "resolved", "superseded", "all"])
+    tk.add_argument("--status", default="open", choices=["open", "resolved", "superseded", "all"],
+                    help="which tasks (default: open, what the scrapers should do now)")
     tk.add_argument("--json", action="store_true", help="print JSON (for scrapers)")
     _history_args(tk)
     tk.set_defaults(func=cmd_tasks)

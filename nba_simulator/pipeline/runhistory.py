@@ -89,13 +89,14 @@ class RunHistory:
                     self.note = (f"run {self.run_id} is already in the history and later runs "
                                  f"build on it: shown as recorded, not recorded again")
                 else:
-                    self.first = known.empty or set(known["run_id"]) == {self.run_id}
                     self.recorded = H.record_run(
                         self.engine, self.run_id, summary=summary, coverage=cov.coverage,
                         completeness=cov.completeness, gaps=gaps, tasks=queue.tasks,
                         stages=record.get("stages"), status=status,
                         started_at=record.get("started"), schema=self.schema,
                         cloudwatch=self.cloudwatch)
+                    same = self._same_lake_and_spec()
+                    self.first = same is not None and same <= {self.run_id}
             except Exception as exc:  # noqa: BLE001 - the history must not fail the run
                 self._fail(exc)
         if stage is not None and not stage.standalone:
@@ -120,11 +121,12 @@ class RunHistory:
         where = f"{self.url}" + (f" (schema {self.schema})" if self.schema else "")
         if self.recorded is not None:
             r = self.recorded
-            text = (f"Recorded in {where}: {r['new_items']:,} problem items new since the last run, "
+            text = (f"Recorded in {where}: {r['new_items']:,} problem items new since the last run "
+                    f"of this lake and spec, "
                     f"{r['fixed_items']:,} fixed, {r['still_open_items']:,} still open; "
                     f"{r['tasks_open']:,} open tasks ({r['tasks_resolved']:,} resolved by this run).")
             if self.first:
-                text += " This is the first run in this history: every problem it found is new."
+                text += " This is the first run of this lake and spec in this history: every problem it found is new."
             if self.mode == "scratch":
                 text += " (Standalone notebook: a scratch history in memory; run the pipeline to keep it.)"
             return plots.verdict("ok", text)
