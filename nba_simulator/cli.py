@@ -1,5 +1,10 @@
 """``nba-recon``: the command line. Exit 0 on success, 2 on bad input (one line naming what is
-wrong), 1 on any other failure. The clock is read here only, to default ``--as-of`` to today."""
+wrong), 1 on any other failure. The clock is read here only, to default ``--as-of`` to today.
+
+Each command imports what it runs when it runs (here and in the packages' ``cli`` modules): the
+one place with imports inside functions besides optional dependencies, so that ``nba-recon
+--help`` or a refused option does not load SQLAlchemy, Alembic and the whole package (about
+twice the start-up time)."""
 from __future__ import annotations
 
 import argparse
@@ -112,14 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_parser(sub)
 
     from .schedule.cli import add_schedule_parser  # nba-recon schedule update | show | check
-    add_schedule_parser(sub)
+    add_schedule_parser(sub, read_scoreboards=_lake_scoreboards)
 
-    try:
-        from .pipeline.cli import add_run_parser
-    except ImportError:  # the pipeline needs papermill; reconcile and demo do not
-        pass
-    else:
-        add_run_parser(sub)
+    from .pipeline.cli import add_run_parser  # nba-recon run
+    add_run_parser(sub)
     return p
 
 
@@ -150,7 +151,16 @@ def cmd_reconcile(args) -> int:
     return 0
 
 
+def _lake_scoreboards(lake: str, runs_dir):
+    """``schedule update --lake``: the lake's scoreboard pages (the schedule layer is handed the
+    reader: it does not open the lake itself)."""
+    from .storage.scoreboards import lake_scoreboards
+
+    return lake_scoreboards(lake, runs_dir=runs_dir, workers=16)
+
+
 def _reconcile(args, as_of):
+    from .database.db_coverage import schedule_from_db
     from .reconcile import reconcile
 
     return reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
@@ -159,7 +169,8 @@ def _reconcile(args, as_of):
                        probe_max_bytes=args.probe_max_bytes,
                        probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache,
                        inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
-                       engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir)
+                       engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir,
+                       read_db=schedule_from_db)
 
 
 def _print_result(args, result) -> None:

@@ -165,8 +165,7 @@ def cmd_coverage(args) -> int:
 
                 schedule = schedule_from_db(spec.database, engine)
             else:
-                from ..reconcile import resolve_schedule
-                from .db_coverage import schedule_for
+                from ..reconcile import resolve_schedule, schedule_for
 
                 schedule = schedule_for(spec, resolve_schedule(spec, args.schedule))
         lake = read_parquet(args.lake_coverage, ["dataset", "game_id", "status"]) if args.lake_coverage else None
@@ -190,7 +189,7 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_record(args) -> int:
-    from .config import CloudWatchConfig
+    from ..spec.database import CloudWatchConfig
     from .history import record_run_dir
 
     engine, schema, hcfg = _history(args)

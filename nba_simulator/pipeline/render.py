@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import html
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
 import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
+import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (is_bad_input)
+from nba_simulator.errors import is_bad_input
 from nba_simulator.masking import mask, mask_text
 from nba_simulator.outputs import write_text
 
@@ -124,11 +129,6 @@ def stage_label(name: str) -> str:
 
 
 def _exporter(show_code: bool):
-    from importlib import resources
-
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
     templates = str(resources.files("nba_simulator.report").joinpath("templates"))
     exporter = HTMLExporter(extra_template_basedirs=[templates], template_name="nba_report")
     exporter.register_preprocessor(TagRemovePreprocessor(
@@ -276,9 +276,6 @@ def stage_table(record: Mapping[str, Any], link_prefix: str = "") -> str:
 def run_failure(record: Mapping[str, Any]) -> dict[str, Any] | None:
     """The first failed stage's error as the reader needs it: ``stage``, ``line`` (one line, the
     package's own words), ``kind`` (``bad input`` | ``transient`` | ``permanent``) and ``advice``."""
-    import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (is_bad_input)
-    from nba_simulator.errors import is_bad_input
-
     failed = next((s for s in record.get("stages", []) if s.get("status") == "failed"), None)
     if failed is None:
         return None

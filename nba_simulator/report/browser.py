@@ -20,6 +20,8 @@ problem, 2 when no browser is found).
 """
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shutil
 import sys
@@ -252,8 +254,6 @@ def run_pages(run_dir: str | Path) -> tuple[list[Path], dict[str, dict[str, str]
 def _has_summary(run_dir: Path) -> bool:
     """The run succeeded through its summary stage (else its report says why there is none:
     a failed run, or a run of some stages only)."""
-    import json
-
     try:
         record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -278,8 +278,6 @@ def format_reports(reports: Iterable[PageReport]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     ap = argparse.ArgumentParser(prog="python -m nba_simulator.report.browser",
                                  description="Check a run's pages in headless Chromium.")
     ap.add_argument("run_dir", nargs="+", help="run folder(s): runs/<run_id>")
