@@ -212,7 +212,7 @@ def _check_one(context, path: Path, shots: Path | None, name: str,
         report.problems += [f"horizontal overflow: {x}" for x in found["overflow"]]
         report.problems += [f"text cut: {x}" for x in found["cut"]]
         report.problems += [f"broken anchor: {x}" for x in found["anchors"]]
-        report.problems += [f"shows {x!r}" for x in found["texts"]]
+        report.problems += [f"shows {x!r}" for x in dict.fromkeys(found["texts"])]
         for link in found["links"]:
             problem = _broken_link(link["href"])
             if problem:
