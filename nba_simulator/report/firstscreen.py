@@ -181,7 +181,7 @@ def first_screen_html(summary: Mapping[str, Any], tasks: Sequence[Mapping[str, A
     (:func:`collect_warnings` without the health table); unjudged items are shown apart."""
     if warnings is None:
         warnings = collect_warnings(summary)
-    judged = set(unjudged_lines(summary.get("unjudged")))
+    judged = set(unjudged_lines(summary.get("unjudged"))) | set(unjudged_groups(summary.get("unjudged")))
     warnings = [w for w in warnings if w not in judged]
     return (f'<style>{CSS}</style><div class="fs">' + headline_html(summary, lake)
             + tasks_html(tasks, n_tasks, tasks_link, capped) + unjudged_html(summary.get("unjudged"))

@@ -70,7 +70,7 @@ def collect_warnings(summary: Mapping[str, Any] | None, health: pd.DataFrame | N
     s = summary or {}
     out += [str(w) for w in s.get("warnings") or []]
     out += [str(w) for w in (scan_info or {}).get("warnings") or []]
-    out += unjudged_lines(s.get("unjudged"))
+    out += unjudged_groups(s.get("unjudged"))   # one per dataset and reason (a badge of 237 said little)
     unparsed, orphans = int(s.get("unparsed") or 0), int(s.get("orphans") or 0)
     if unparsed:
         out.append(f"{unparsed:,} key(s) in the lake match no dataset of the spec (unparsed): "

@@ -80,3 +80,8 @@ def test_unjudged_grouped_by_dataset_and_reason_most_items_first():
     assert shown.index("ids unknown") < shown.index("games unknown")          # most items first
     assert "bbref 2023-24 regular: not judged: games unknown" in shown         # a group of one
     assert "every dataset-season (6)" in folded and "2004-05 regular: not judged (10 items)" in folded
+    # the runs index's warn badge and the console count a dataset and reason once, not per season
+    said = collect_warnings({**SUMMARY, "unjudged": unjudged})
+    assert len([w for w in said if "unknown" in w]) == 3
+    assert not any(w.startswith("espn_box_scores 2004-05") for w in said)
+    assert "unknown" not in page.split('id="warnings"')[1]       # said once, in its own section
