@@ -1,0 +1,336 @@
+"""Listing one S3 prefix as disjoint key ranges, several at a time (``StartAfter`` per range).
+
+ListObjectsV2 is sequential within one listing: each page asks for the keys after the last one
+received. A big prefix (60,000 keys in one folder: 60 pages) therefore takes 60 round trips in a
+row, however idle the server and the client are. Here the prefix is cut into key ranges
+``(lo, hi]`` that partition the key space, each listed by its own stream starting after ``lo``
+(obstore ``offset``, S3 ``StartAfter``) and stopping at the first key past ``hi``; at most
+``streams`` ranges are listed at the same time.
+
+Where to cut is learnt from the keys, without extra requests: when a stream receives a full page,
+the keys of that page show where keys vary (the first position at which its first and last key
+differ) and how densely (the share of that position's characters the page covered). The rest of
+the range is then cut after ``last[:p] + c`` for the characters ``c`` following ``last[p]`` in
+its class (digits, lowercase or uppercase letters), at the positions ``p`` whose "units" (keys
+sharing ``p + 1`` characters) are estimated to hold at least :data:`TARGET_KEYS` keys: a folder of
+consecutive ids is cut into blocks of ids, dated folders into years or months, ids spread over a
+wide range into leading digits. Estimates that are wrong only cost requests, never keys: a range
+that turns out empty at the end of the listing costs one empty answer, one in the middle a page
+that is thrown away. A stream that reaches its upper bound while the next range has not started
+yet takes that range over and carries on (no request wasted); a range is cut again when a stream
+would otherwise sit idle.
+
+Exactly once: every range filters its keys to ``lo < key <= hi`` (and to the prefix), the ranges'
+bounds are exact keys compared as strings (code point order == UTF-8 byte order == S3's order), and
+a range is cut or taken over only by the one stream listing it. A stream that fails transiently is
+resumed after the last key it received, as a sequential listing would be (``s3_store``'s retry
+rules). Keys obstore cannot represent (``.``/``..`` segments) make that one range go on through
+``fallback`` (boto3's paginator) after the last key it listed.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from nba_simulator.storage import s3_store
+
+STREAMS = 6  # ranges of one prefix listed at the same time
+TARGET_KEYS = 4000  # a range is cut into units estimated to hold at least this many keys ...
+MIN_KEYS = 2000  # ... or, when a stream would sit idle, at least this many
+MAX_SPLITS = 16  # cut points added at once (the last range then holds the rest)
+_CLASSES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# characters a cut point may carry before its last one: the printable ASCII that object_store
+# passes through unchanged (no percent-encoding), so that StartAfter is exactly the cut point
+_PLAIN = frozenset(chr(c) for c in range(0x20, 0x7F)) - set('\\{^}%`]">[~<#|*?')
+_DONE = object()
+
+
+def _class(ch: str) -> str:
+    return next((c for c in _CLASSES if ch in c), "")
+
+
+def _common(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,
+                 target: int = TARGET_KEYS, limit: int = MAX_SPLITS) -> list[str]:
+    """Sorted cut points ``s`` with ``last < s < hi`` (``hi`` ``None``: no upper bound).
+
+    ``first``/``last``: the first and last key of a page of ``rows`` keys (sorted); ``floor``: cut
+    points keep the first ``floor`` characters of ``last`` (the listing's prefix). Empty when the
+    page says nothing worth cutting for (units below ``target`` keys). At most ``limit`` points,
+    the finest ones (nearest ``last``): what lies past the last point stays one range.
+    """
+    j = _common(first, last)
+    if j >= len(last) or j < floor or rows < 2:
+        return []
+    lowest = floor if hi is None else max(floor, _common(last, hi))
+    cls = _class(last[j])
+    share = 1.0
+    if cls and first[j] in cls:  # the share of position j's characters the page went through
+        share = (cls.index(last[j]) - cls.index(first[j]) + 1) / len(cls)
+    # est: keys estimated to share last[:p + 1] (one "unit" at position p), from p = j coarser
+    p, est = j, rows / share / (len(cls) or 1)
+    while est < target and p > lowest:
+        p -= 1
+        est *= len(_class(last[p + 1])) or 1
+    if est < target:
+        return []
+    points: list[str] = []
+    for pos in range(min(p, len(last) - 1), lowest - 1, -1):  # finest first: sorted order
+        head = last[:pos]
+        if not all(ch in _PLAIN for ch in head[floor:]):
+            continue
+        cls = _class(last[pos])
+        for ch in cls[cls.index(last[pos]) + 1:] if cls else ():
+            point = head + ch
+            if hi is not None and point >= hi:
+                break
+            points.append(point)
+            if len(points) >= limit:
+                return points
+    return points
+
+
+@dataclass(eq=False)
+class Range:
+    lo: str | None  # keys after this one (None: from the start of the listing)
+    hi: str | None  # up to and including this one (None: to the end)
+    state: str = "pending"  # pending -> running -> done
+
+
+class Ranges:
+    """The ranges of one listing, in key order; every change under one lock."""
+
+    def __init__(self, first: Range, streams: int, spawn: Callable[[], None]):
+        self.items = [first]
+        self.streams = streams
+        self.running = 0
+        self.cond = threading.Condition()
+        self.stopped = False
+        self.spawn = spawn  # starts one more stream (a thread), called under the lock
+        self.spawned = 0
+
+    def take(self) -> Range | None:
+        """The next range to list (waits while others run and may cut theirs); None: all done."""
+        with self.cond:
+            while True:
+                if self.stopped:
+                    return None
+                pending = [i for i, r in enumerate(self.items) if r.state == "pending"]
+                if pending:
+                    # the one farthest from the running ranges: a running range takes over the
+                    # pending ones it reaches (no request wasted on a range that turns out empty)
+                    busy = [i for i, r in enumerate(self.items) if r.state == "running"]
+                    # and the coarsest first (a short cut point: a big unit; the finest ones lie
+                    # right after a running range and are often empty: dated folders' months 13-19)
+                    i = min(pending, key=lambda i: (len(self.items[i].lo or ""),
+                                                    -min((abs(i - b) for b in busy), default=0), i))
+                    r = self.items[i]
+                    r.state = "running"
+                    self.running += 1
+                    return r
+                if not self.running:
+                    return None
+                self.cond.wait()
+
+    def finish(self, r: Range) -> None:
+        with self.cond:
+            r.state = "done"
+            self.running -= 1
+            self.cond.notify_all()
+
+    def stop(self) -> None:
+        with self.cond:
+            self.stopped = True
+            self.cond.notify_all()
+
+    def take_over_next(self, r: Range) -> bool:
+        """Extend running ``r`` over the next range if nobody lists that one yet."""
+        with self.cond:
+            i = self.items.index(r)
+            if i + 1 < len(self.items) and self.items[i + 1].state == "pending":
+                r.hi = self.items.pop(i + 1).hi
+                return True
+            return False
+
+    def idle(self) -> int:
+        """Streams that would sit idle now (none while a range waits)."""
+        with self.cond:
+            if any(r.state == "pending" for r in self.items):
+                return 0
+            return self.streams - self.running
+
+    def cut(self, r: Range, points: list[str]) -> None:
+        """Cut running ``r`` after each of ``points`` (sorted, inside ``r``): new pending ranges."""
+        if not points:
+            return
+        with self.cond:
+            bounds = points + [r.hi]
+            new = [Range(lo, hi) for lo, hi in zip(points, bounds[1:])]
+            r.hi = points[0]
+            i = self.items.index(r)
+            self.items[i + 1:i + 1] = new
+            # streams (threads) only once there is something to share: a small prefix costs none
+            idle = self.spawned + 1 - self.running
+            while self.spawned < self.streams - 1 and idle < len(new):
+                self.spawned += 1
+                idle += 1
+                self.spawn()
+            self.cond.notify_all()
+
+
+def _keep(keys: pa.Array, prefix: str, after: str | None, upto: str | None):
+    masks = []
+    if prefix:
+        masks.append(pc.starts_with(keys, prefix))
+    if after is not None:
+        masks.append(pc.greater(keys, pa.scalar(after)))
+    if upto is not None:
+        masks.append(pc.less_equal(keys, pa.scalar(upto)))
+    mask = None
+    for m in masks:
+        mask = m if mask is None else pc.and_(mask, m)
+    return mask
+
+
+def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ranges,
+                stopped) -> Iterator[pa.RecordBatch]:
+    """The batches of range ``r``: one stream (resumed after failures), cut and extended on the way."""
+    import obstore
+
+    last_seen, failures, first_page = r.lo, 0, True
+    while True:
+        stream = obstore.list(store, seg, offset=last_seen, chunk_size=s3_store.LIST_CHUNK,
+                              return_arrow=True)
+        try:
+            for raw in stream:
+                failures = 0
+                if stopped.is_set():
+                    return
+                batch = pa.record_batch(raw)
+                if not batch.num_rows:
+                    continue
+                keys = batch.column("path").cast(pa.string())
+                last_key = keys[-1].as_py()
+                while r.hi is not None and last_key > r.hi and ranges.take_over_next(r):
+                    pass
+                mask = _keep(keys, prefix, last_seen, r.hi)
+                if mask is not None:
+                    batch = batch.filter(mask)
+                if batch.num_rows:
+                    yield s3_store.to_batch(batch, cut)
+                if last_seen is None or last_key > last_seen:
+                    last_seen = last_key
+                if (r.hi is not None and last_key > r.hi) or \
+                        (prefix and last_key > prefix and not last_key.startswith(prefix)):
+                    return  # key order: the rest is another range's or past the prefix
+                # cut: the first range at its first page, any range when a stream would sit idle
+                first_cut = first_page and r.lo == offset
+                idle = 0 if first_cut else ranges.idle()
+                if len(keys) >= s3_store.LIST_CHUNK and last_key.startswith(prefix) and (first_cut or idle):
+                    # when idle: as many cut points as idle streams, the finest (most likely keys)
+                    ranges.cut(r, split_points(keys[0].as_py(), last_key, r.hi, len(prefix), len(keys),
+                                               target=TARGET_KEYS if first_cut else MIN_KEYS,
+                                               limit=MAX_SPLITS if first_cut else idle))
+                first_page = False
+            return
+        except Exception as exc:  # noqa: BLE001 - re-raised unless transient
+            if s3_store.is_invalid_path(exc):
+                raise s3_store.UnrepresentableKey(last_seen) from exc
+            failures += 1
+            if failures >= settings["max_attempts"] or not s3_store.is_transient(exc):
+                raise
+            time.sleep(s3_store.backoff(failures, exc))
+
+
+def _fallback_range(fallback, cut, r: Range, last_seen: str | None, stopped) -> Iterator[pa.RecordBatch]:
+    """The rest of ``r`` after ``last_seen`` through ``fallback`` (batches of keys without ``cut``)."""
+    upto = None if r.hi is None else r.hi[cut:]
+    for batch in fallback(last_seen):
+        if stopped.is_set():
+            return
+        keys = batch.column("key")
+        if upto is not None:
+            batch = batch.filter(pc.less_equal(keys, pa.scalar(upto)))
+        if batch.num_rows:
+            yield batch
+        if upto is not None and keys[-1].as_py() > upto:
+            return
+
+
+def iter_objects(store, prefix: str, cut: int, settings: dict, *, streams: int = STREAMS,
+                 fallback: Callable[[str | None], Iterator[pa.RecordBatch]] | None = None
+                 ) -> Iterator[pa.RecordBatch]:
+    """Every object whose key starts with ``prefix`` (any string), each once, batches in no order.
+
+    The first range is listed in the calling thread; more streams (threads, ``streams`` in all)
+    start only when a range is cut. ``fallback(start_after)``: batches (keys without their first
+    ``cut`` characters) of the keys after ``start_after`` (a full key), for a range with a key
+    obstore cannot represent.
+    """
+    seg, offset = s3_store.segment_and_offset(prefix)
+    results: queue.Queue = queue.Queue()
+    stopped = threading.Event()
+
+    def run(r: Range) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from _list_range(store, seg, offset, prefix, cut, settings, r, ranges, stopped)
+        except s3_store.UnrepresentableKey as exc:
+            if fallback is None:
+                raise
+            yield from _fallback_range(fallback, cut, r, exc.last_seen, stopped)
+        finally:
+            ranges.finish(r)
+
+    def worker() -> None:
+        try:
+            while (r := ranges.take()) is not None:
+                for batch in run(r):
+                    results.put(batch)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            results.put(exc)
+            ranges.stop()
+        finally:
+            results.put(_DONE)
+
+    def spawn() -> None:
+        threading.Thread(target=worker, name="s3-range", daemon=True).start()
+
+    first = Range(offset, None, "running")
+    ranges = Ranges(first, max(1, streams), spawn)
+    ranges.running = 1
+    done = 0
+    try:
+        for batch in run(first):
+            yield batch
+            while not results.empty():
+                item = results.get()
+                if item is _DONE:
+                    done += 1
+                elif isinstance(item, BaseException):
+                    raise item
+                else:
+                    yield item
+        while done < ranges.spawned:
+            item = results.get()
+            if item is _DONE:
+                done += 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield item
+    finally:
+        stopped.set()
+        ranges.stop()
