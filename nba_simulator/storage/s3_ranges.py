@@ -78,7 +78,7 @@ def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,
     lowest = floor if hi is None else max(floor, _common(last, hi))
     cls = _class(last[j])
     share = 1.0
-    if cls and first[j] in cls:  # the share of position j's characters the page went through
+    if cls and j < len(first) and first[j] in cls:  # the share of position j's characters the page went through
         share = (cls.index(last[j]) - cls.index(first[j]) + 1) / len(cls)
     # est: keys estimated to share last[:p + 1] (one "unit" at position p), from p = j coarser
     p, est = j, rows / share / (len(cls) or 1)

@@ -193,8 +193,9 @@ def segment_and_offset(prefix: str) -> tuple[str | None, str | None]:
         return seg, None
     # just below every key that starts with the prefix: the last character lowered by one,
     # followed by '~' (the highest printable ASCII character)
-    last = partial[-1]
-    below = prefix[:-1] + (chr(ord(last) - 1) + "~" * 4 if ord(last) > 0x20 else "")
+    # ('0' would become '/': an empty path segment, which object_store refuses; then the folder)
+    lower = chr(ord(partial[-1]) - 1) if ord(partial[-1]) > 0x20 else ""
+    below = prefix[:-1] + lower + "~" * 4 if lower and lower != "/" else prefix[:-1].rstrip("/")
     return seg, below or None
 
 
