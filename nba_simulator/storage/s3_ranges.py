@@ -43,7 +43,6 @@ from nba_simulator.storage import s3_store
 STREAMS = 6  # ranges of one prefix listed at the same time
 TARGET_KEYS = 4000  # a range is cut into units estimated to hold at least this many keys ...
 MIN_KEYS = 2000  # ... or, when a stream would sit idle, at least this many
-MAX_SPLITS = 16  # cut points added at once (the last range then holds the rest)
 _CLASSES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # characters a cut point may carry before its last one: the printable ASCII that object_store
 # passes through unchanged (no percent-encoding), so that StartAfter is exactly the cut point
@@ -64,7 +63,7 @@ def _common(a: str, b: str) -> int:
 
 
 def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,
-                 target: int = TARGET_KEYS, limit: int = MAX_SPLITS) -> list[str]:
+                 target: int = TARGET_KEYS, limit: int = 12) -> list[str]:
     """Sorted cut points ``s`` with ``last < s < hi`` (``hi`` ``None``: no upper bound).
 
     ``first``/``last``: the first and last key of a page of ``rows`` keys (sorted); ``floor``: cut
@@ -210,7 +209,8 @@ def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ran
     """The batches of range ``r``: one stream (resumed after failures), cut and extended on the way."""
     import obstore
 
-    last_seen, failures, first_page = r.lo, 0, True
+    last_seen, failures = r.lo, 0
+    first_key, rows, initial = None, 0, r.lo == offset and r.hi is None
     while True:
         stream = obstore.list(store, seg, offset=last_seen, chunk_size=s3_store.LIST_CHUNK,
                               return_arrow=True)
@@ -231,20 +231,25 @@ def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ran
                     batch = batch.filter(mask)
                 if batch.num_rows:
                     yield s3_store.to_batch(batch, cut)
+                    if first_key is None:
+                        first_key = (keys.filter(mask) if mask is not None else keys)[0].as_py()
+                    rows += batch.num_rows
                 if last_seen is None or last_key > last_seen:
                     last_seen = last_key
                 if (r.hi is not None and last_key > r.hi) or \
                         (prefix and last_key > prefix and not last_key.startswith(prefix)):
                     return  # key order: the rest is another range's or past the prefix
-                # cut: the first range at its first page, any range when a stream would sit idle
-                first_cut = first_page and r.lo == offset
-                idle = 0 if first_cut else ranges.idle()
-                if len(keys) >= s3_store.LIST_CHUNK and last_key.startswith(prefix) and (first_cut or idle):
+                # cut after two full pages (a prefix of one or two pages costs no extra request):
+                # the first range once, then any range when a stream would sit idle
+                if len(keys) < s3_store.LIST_CHUNK or rows < 2 * s3_store.LIST_CHUNK or first_key is None:
+                    continue
+                idle = 0 if initial else ranges.idle()
+                if initial or idle:
                     # when idle: as many cut points as idle streams, the finest (most likely keys)
-                    ranges.cut(r, split_points(keys[0].as_py(), last_key, r.hi, len(prefix), len(keys),
-                                               target=TARGET_KEYS if first_cut else MIN_KEYS,
-                                               limit=MAX_SPLITS if first_cut else idle))
-                first_page = False
+                    ranges.cut(r, split_points(first_key, last_key, r.hi, len(prefix), rows,
+                                               target=TARGET_KEYS if initial else MIN_KEYS,
+                                               limit=2 * ranges.streams if initial else idle))
+                    initial = False
             return
         except Exception as exc:  # noqa: BLE001 - re-raised unless transient
             if s3_store.is_invalid_path(exc):
