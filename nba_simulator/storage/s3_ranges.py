@@ -102,6 +102,55 @@ def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,
     return points
 
 
+class Governor:
+    """How many ranges may be listed at once: more only while it pays.
+
+    The first range's first pages give the rate of one stream; then 2 streams are allowed, and
+    after ``2 x limit`` more pages the rate is compared: at least ``GAIN`` x the previous rate
+    doubles the limit (up to ``streams``), less halves it and stops there. A server far away (real
+    S3: each page a round trip) gains with every stream; a server short of CPU (a busy machine)
+    does not, and is then listed as one stream again, taking the pending ranges over in turn.
+    """
+
+    GAIN = 1.5
+
+    def __init__(self, streams: int):
+        self.streams, self.limit, self.frozen = streams, 1, streams == 1
+        self.keys = 0
+        self.first: tuple[float, int] | None = None  # (time, keys) at the first page
+        self.rate = 0.0  # keys/s at the current limit's predecessor
+        self.window: tuple[float, int, int] | None = None  # (start, keys, pages) at this limit
+
+    def open(self) -> None:
+        """The first cut: the rate since the first page (no connection set-up) is one stream's."""
+        if not self.frozen and self.limit == 1 and self.first is not None:
+            now = time.monotonic()
+            self.rate = (self.keys - self.first[1]) / max(now - self.first[0], 1e-6)
+            self.limit = 2
+            self.window = (now, self.keys, 0)
+
+    def page(self, n: int) -> None:
+        self.keys += n
+        if self.first is None:
+            self.first = (time.monotonic(), self.keys)
+        if self.window is None or self.frozen:
+            return
+        start, keys, pages = self.window
+        pages += 1
+        self.window = (start, keys, pages)
+        if pages < 2 * self.limit:
+            return
+        now = time.monotonic()
+        rate = (self.keys - keys) / max(now - start, 1e-6)
+        if rate >= self.GAIN * self.rate and self.limit < self.streams:
+            self.rate, self.limit = rate, min(self.streams, 2 * self.limit)
+            self.window = (now, self.keys, 0)
+        else:
+            self.frozen = True
+            if rate < self.GAIN * self.rate:
+                self.limit = max(1, self.limit // 2)
+
+
 @dataclass(eq=False)
 class Range:
     lo: str | None  # keys after this one (None: from the start of the listing)
@@ -120,6 +169,7 @@ class Ranges:
         self.stopped = False
         self.spawn = spawn  # starts one more stream (a thread), called under the lock
         self.spawned = 0
+        self.governor = Governor(streams)
 
     def take(self) -> Range | None:
         """The next range to list (waits while others run and may cut theirs); None: all done."""
@@ -128,7 +178,7 @@ class Ranges:
                 if self.stopped:
                     return None
                 pending = [i for i, r in enumerate(self.items) if r.state == "pending"]
-                if pending:
+                if pending and self.running < self.governor.limit:
                     # the one farthest from the running ranges: a running range takes over the
                     # pending ones it reaches (no request wasted on a range that turns out empty)
                     busy = [i for i, r in enumerate(self.items) if r.state == "running"]
@@ -136,6 +186,8 @@ class Ranges:
                     # right after a running range and are often empty: dated folders' months 13-19)
                     i = min(pending, key=lambda i: (len(self.items[i].lo or ""),
                                                     -min((abs(i - b) for b in busy), default=0), i))
+                    if self.governor.limit == 1:  # one stream: in key order, taking the next ones over
+                        i = pending[0]
                     r = self.items[i]
                     r.state = "running"
                     self.running += 1
@@ -164,12 +216,27 @@ class Ranges:
                 return True
             return False
 
+    def nothing_after(self, r: Range) -> None:
+        """The listing ended inside ``r``: the pending ranges after it are empty, never listed."""
+        with self.cond:
+            for later in self.items[self.items.index(r) + 1:]:
+                if later.state == "pending":
+                    later.state = "done"
+
     def idle(self) -> int:
         """Streams that would sit idle now (none while a range waits)."""
         with self.cond:
             if any(r.state == "pending" for r in self.items):
                 return 0
-            return self.streams - self.running
+            return max(0, self.governor.limit - self.running)
+
+    def page(self, n: int) -> None:
+        """A stream received a page of ``n`` keys (the governor's measure); may allow more streams."""
+        with self.cond:
+            before = self.governor.limit
+            self.governor.page(n)
+            if self.governor.limit != before:
+                self.cond.notify_all()
 
     def cut(self, r: Range, points: list[str]) -> None:
         """Cut running ``r`` after each of ``points`` (sorted, inside ``r``): new pending ranges."""
@@ -181,6 +248,7 @@ class Ranges:
             r.hi = points[0]
             i = self.items.index(r)
             self.items[i + 1:i + 1] = new
+            self.governor.open()
             # streams (threads) only once there is something to share: a small prefix costs none
             idle = self.spawned + 1 - self.running
             while self.spawned < self.streams - 1 and idle < len(new):
@@ -222,6 +290,7 @@ def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ran
                 batch = pa.record_batch(raw)
                 if not batch.num_rows:
                     continue
+                ranges.page(batch.num_rows)
                 keys = batch.column("path").cast(pa.string())
                 last_key = keys[-1].as_py()
                 while r.hi is not None and last_key > r.hi and ranges.take_over_next(r):
@@ -236,9 +305,11 @@ def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ran
                     rows += batch.num_rows
                 if last_seen is None or last_key > last_seen:
                     last_seen = last_key
-                if (r.hi is not None and last_key > r.hi) or \
-                        (prefix and last_key > prefix and not last_key.startswith(prefix)):
-                    return  # key order: the rest is another range's or past the prefix
+                if r.hi is not None and last_key > r.hi:
+                    return  # key order: the rest is another range's
+                if prefix and last_key > prefix and not last_key.startswith(prefix):
+                    ranges.nothing_after(r)
+                    return  # past the prefix: so are the ranges after this one
                 # cut after two full pages (a prefix of one or two pages costs no extra request):
                 # the first range once, then any range when a stream would sit idle
                 if len(keys) < s3_store.LIST_CHUNK or rows < 2 * s3_store.LIST_CHUNK or first_key is None:
@@ -250,6 +321,7 @@ def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ran
                                                target=TARGET_KEYS if initial else MIN_KEYS,
                                                limit=2 * ranges.streams if initial else idle))
                     initial = False
+            ranges.nothing_after(r)  # the end of the listing: the ranges after it are empty
             return
         except Exception as exc:  # noqa: BLE001 - re-raised unless transient
             if s3_store.is_invalid_path(exc):
