@@ -244,6 +244,10 @@ class S3Storage(Storage):
             raise map_error(exc, self.uri, "opening") from None
         self._store = None
 
+    @property
+    def ranged_listing(self) -> bool:  # obstore's listings are cut into parallel key ranges
+        return self.listing == "obstore"
+
     def _error(self, exc: Exception, action: str) -> ReconError:
         return map_error(exc, self.uri, action)
 

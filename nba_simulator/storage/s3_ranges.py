@@ -1,31 +1,27 @@
 """Listing one S3 prefix as disjoint key ranges, several at a time (``StartAfter`` per range).
 
 ListObjectsV2 is sequential within one listing: each page asks for the keys after the last one
-received. A big prefix (60,000 keys in one folder: 60 pages) therefore takes 60 round trips in a
-row, however idle the server and the client are. Here the prefix is cut into key ranges
-``(lo, hi]`` that partition the key space, each listed by its own stream starting after ``lo``
-(obstore ``offset``, S3 ``StartAfter``) and stopping at the first key past ``hi``; at most
-``streams`` ranges are listed at the same time.
+received, so a folder of 60,000 keys is 60 round trips in a row. Here the listing is cut into key
+ranges ``(lo, hi]`` that partition the key space, each listed by its own stream starting after
+``lo`` (obstore ``offset``, S3 ``StartAfter``) and stopping at the first key past ``hi``.
 
-Where to cut is learnt from the keys, without extra requests: when a stream receives a full page,
-the keys of that page show where keys vary (the first position at which its first and last key
-differ) and how densely (the share of that position's characters the page covered). The rest of
-the range is then cut after ``last[:p] + c`` for the characters ``c`` following ``last[p]`` in
-its class (digits, lowercase or uppercase letters), at the positions ``p`` whose "units" (keys
-sharing ``p + 1`` characters) are estimated to hold at least :data:`TARGET_KEYS` keys: a folder of
-consecutive ids is cut into blocks of ids, dated folders into years or months, ids spread over a
-wide range into leading digits. Estimates that are wrong only cost requests, never keys: a range
-that turns out empty at the end of the listing costs one empty answer, one in the middle a page
-that is thrown away. A stream that reaches its upper bound while the next range has not started
-yet takes that range over and carries on (no request wasted); a range is cut again when a stream
-would otherwise sit idle.
+* **Where to cut** is learnt from the keys, without extra requests (:mod:`.keysplit`): after two
+  full pages of the first range (a prefix of one or two pages is never cut), then whenever a
+  stream would sit idle. A stream that reaches its upper bound while the next range has not
+  started takes that range over and carries on (no request wasted); ranges are started coarsest
+  first, so the finest ones (right after a running range, often empty: months 13-19 of dated
+  folders) are usually taken over rather than asked for.
+* **How many at once** is measured (:class:`Governor`): 2 streams, then 4, then ``streams`` (6,
+  ``$NBA_RECON_S3_RANGE_STREAMS``) while each step lists at least 1.5x the keys/s of the one
+  before; otherwise back down and stay. A server far away (real S3: a page is a round trip) gains
+  with every stream; a server short of CPU (on a busy machine) does not, and is then listed much
+  like one sequential stream. Threads start only once a listing is cut.
 
-Exactly once: every range filters its keys to ``lo < key <= hi`` (and to the prefix), the ranges'
-bounds are exact keys compared as strings (code point order == UTF-8 byte order == S3's order), and
-a range is cut or taken over only by the one stream listing it. A stream that fails transiently is
-resumed after the last key it received, as a sequential listing would be (``s3_store``'s retry
-rules). Keys obstore cannot represent (``.``/``..`` segments) make that one range go on through
-``fallback`` (boto3's paginator) after the last key it listed.
+Exactly once: every range keeps only its keys ``lo < key <= hi`` (and the prefix's), the bounds are
+exact keys compared as strings (code point order == UTF-8 byte order == S3's order), and a range is
+cut or taken over only by the stream listing it. A stream that fails transiently is resumed after
+the last key it received (``s3_store``'s retry rules). Keys obstore cannot represent (``.``/``..``
+segments) make that one range go on through ``fallback`` (boto3's paginator).
 """
 from __future__ import annotations
 
@@ -39,74 +35,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nba_simulator.storage import s3_store
+from nba_simulator.storage.keysplit import split_points
 
 STREAMS = 6  # ranges of one prefix listed at the same time
 TARGET_KEYS = 4000  # a range is cut into units estimated to hold at least this many keys ...
 MIN_KEYS = 2000  # ... or, when a stream would sit idle, at least this many
-_CLASSES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-# characters a cut point may carry before its last one: the printable ASCII that object_store
-# passes through unchanged (no percent-encoding), so that StartAfter is exactly the cut point
-_PLAIN = frozenset(chr(c) for c in range(0x20, 0x7F)) - set('\\{^}%`]">[~<#|*?')
 _DONE = object()
-
-
-def _class(ch: str) -> str:
-    return next((c for c in _CLASSES if ch in c), "")
-
-
-def _common(a: str, b: str) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
-
-
-def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,
-                 target: int = TARGET_KEYS, limit: int = 12) -> list[str]:
-    """Sorted cut points ``s`` with ``last < s < hi`` (``hi`` ``None``: no upper bound).
-
-    ``first``/``last``: the first and last key of a page of ``rows`` keys (sorted); ``floor``: cut
-    points keep the first ``floor`` characters of ``last`` (the listing's prefix). Empty when the
-    page says nothing worth cutting for (units below ``target`` keys). At most ``limit`` points,
-    the finest ones (nearest ``last``): what lies past the last point stays one range.
-    """
-    j = _common(first, last)
-    if j >= len(last) or j < floor or rows < 2:
-        return []
-    lowest = floor if hi is None else max(floor, _common(last, hi))
-    cls = _class(last[j])
-    share = 1.0
-    if cls and j < len(first) and first[j] in cls:  # the share of position j's characters the page went through
-        share = (cls.index(last[j]) - cls.index(first[j]) + 1) / len(cls)
-    # est: keys estimated to share last[:p + 1] (one "unit" at position p), from p = j coarser
-    p, est = j, rows / share / (len(cls) or 1)
-    while est < target and p > lowest:
-        p -= 1
-        est *= len(_class(last[p + 1])) or 1
-    if est < target:
-        return []
-    points: list[str] = []
-    for pos in range(min(p, len(last) - 1), lowest - 1, -1):  # finest first: sorted order
-        head = last[:pos]
-        if not all(ch in _PLAIN for ch in head[floor:]):
-            continue
-        cls = _class(last[pos])
-        for ch in cls[cls.index(last[pos]) + 1:] if cls else ():
-            point = head + ch
-            if hi is not None and point >= hi:
-                break
-            points.append(point)
-            if len(points) >= limit:
-                return points
-    return points
 
 
 class Governor:
     """How many ranges may be listed at once: more only while it pays.
 
     The first range's first pages give the rate of one stream; then 2 streams are allowed, and
-    after ``2 x limit`` more pages the rate is compared: at least ``GAIN`` x the previous rate
+    once that many list keys, after ``2 x limit`` more pages the rate is compared: at least ``GAIN`` x the previous rate
     doubles the limit (up to ``streams``), less halves it and stops there. A server far away (real
     S3: each page a round trip) gains with every stream; a server short of CPU (a busy machine)
     does not, and is then listed as one stream again, taking the pending ranges over in turn.
@@ -127,7 +68,11 @@ class Governor:
             now = time.monotonic()
             self.rate = (self.keys - self.first[1]) / max(now - self.first[0], 1e-6)
             self.limit = 2
-            self.window = (now, self.keys, 0)
+
+    def full(self) -> None:
+        """As many streams list keys as the limit allows: the measure at this limit starts."""
+        if self.window is None and not self.frozen and self.limit > 1:
+            self.window = (time.monotonic(), self.keys, 0)
 
     def page(self, n: int) -> None:
         self.keys += n
@@ -144,7 +89,7 @@ class Governor:
         rate = (self.keys - keys) / max(now - start, 1e-6)
         if rate >= self.GAIN * self.rate and self.limit < self.streams:
             self.rate, self.limit = rate, min(self.streams, 2 * self.limit)
-            self.window = (now, self.keys, 0)
+            self.window = None
         else:
             self.frozen = True
             if rate < self.GAIN * self.rate:
@@ -156,6 +101,7 @@ class Range:
     lo: str | None  # keys after this one (None: from the start of the listing)
     hi: str | None  # up to and including this one (None: to the end)
     state: str = "pending"  # pending -> running -> done
+    active: bool = False  # has had keys: counts against the governor's limit
 
 
 class Ranges:
@@ -164,7 +110,8 @@ class Ranges:
     def __init__(self, first: Range, streams: int, spawn: Callable[[], None]):
         self.items = [first]
         self.streams = streams
-        self.running = 0
+        self.running = 0  # streams listing a range
+        self.active = 0  # of which past their first keys (the others only probe an empty range)
         self.cond = threading.Condition()
         self.stopped = False
         self.spawn = spawn  # starts one more stream (a thread), called under the lock
@@ -178,7 +125,10 @@ class Ranges:
                 if self.stopped:
                     return None
                 pending = [i for i, r in enumerate(self.items) if r.state == "pending"]
-                if pending and self.running < self.governor.limit:
+                # while the governor tries, ranges are probed (one page: many turn out empty)
+                # by every stream; only streams with keys to list count against its limit
+                cap = self.governor.limit if self.governor.frozen else self.streams
+                if pending and self.running < cap:
                     # the one farthest from the running ranges: a running range takes over the
                     # pending ones it reaches (no request wasted on a range that turns out empty)
                     busy = [i for i, r in enumerate(self.items) if r.state == "running"]
@@ -200,7 +150,18 @@ class Ranges:
         with self.cond:
             r.state = "done"
             self.running -= 1
+            self.active -= r.active
             self.cond.notify_all()
+
+    def activate(self, r: Range) -> None:
+        """``r`` has keys to list: wait for a turn under the governor's limit."""
+        with self.cond:
+            while not self.stopped and self.active >= self.governor.limit:
+                self.cond.wait()
+            r.active = True
+            self.active += 1
+            if self.active >= self.governor.limit:
+                self.governor.full()
 
     def stop(self) -> None:
         with self.cond:
@@ -228,7 +189,7 @@ class Ranges:
         with self.cond:
             if any(r.state == "pending" for r in self.items):
                 return 0
-            return max(0, self.governor.limit - self.running)
+            return max(0, self.governor.limit - self.active)
 
     def page(self, n: int) -> None:
         """A stream received a page of ``n`` keys (the governor's measure); may allow more streams."""
@@ -259,12 +220,16 @@ class Ranges:
 
 
 def _keep(keys: pa.Array, prefix: str, after: str | None, upto: str | None):
+    """The mask of ``keys`` (sorted) inside the prefix and ``(after, upto]``; None: all of them.
+    Only the ends of the page are looked at unless the page crosses a bound (the usual page
+    does not: no per-key work)."""
+    first, last = keys[0].as_py(), keys[-1].as_py()
     masks = []
-    if prefix:
+    if prefix and not (first.startswith(prefix) and last.startswith(prefix)):
         masks.append(pc.starts_with(keys, prefix))
-    if after is not None:
+    if after is not None and first <= after:
         masks.append(pc.greater(keys, pa.scalar(after)))
-    if upto is not None:
+    if upto is not None and last > upto:
         masks.append(pc.less_equal(keys, pa.scalar(upto)))
     mask = None
     for m in masks:
@@ -299,6 +264,8 @@ def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ran
                 if mask is not None:
                     batch = batch.filter(mask)
                 if batch.num_rows:
+                    if not r.active:
+                        ranges.activate(r)
                     yield s3_store.to_batch(batch, cut)
                     if first_key is None:
                         first_key = (keys.filter(mask) if mask is not None else keys)[0].as_py()
@@ -385,9 +352,9 @@ def iter_objects(store, prefix: str, cut: int, settings: dict, *, streams: int =
     def spawn() -> None:
         threading.Thread(target=worker, name="s3-range", daemon=True).start()
 
-    first = Range(offset, None, "running")
+    first = Range(offset, None, "running", True)
     ranges = Ranges(first, max(1, streams), spawn)
-    ranges.running = 1
+    ranges.running = ranges.active = 1
     done = 0
     try:
         for batch in run(first):

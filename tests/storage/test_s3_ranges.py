@@ -15,7 +15,7 @@ import pytest
 import nba_simulator.storage.s3_ranges as s3_ranges
 import nba_simulator.storage.s3_store as s3_store
 from nba_simulator.storage import open_storage
-from nba_simulator.storage.s3_ranges import split_points
+from nba_simulator.storage.keysplit import split_points
 
 BUCKET = "ranges"
 
