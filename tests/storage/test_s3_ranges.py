@@ -154,3 +154,60 @@ def test_cut_points_follow_the_keys():
     assert split_points("a~", "b/1", None, 2, 1000) == []
     # characters object_store would percent-encode are never inside a cut point
     assert all("%" not in p[2:] for p in split_points("b/0%000", "b/0%999", None, 2, 1000, target=1))
+
+
+# -- how many streams: the governor (no server; its clock driven by the test) -----------------
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def _drive(monkeypatch, seconds_per_page_at) -> s3_ranges.Governor:
+    """Pages of 1,000 keys; ``seconds_per_page_at(limit)``: the time between pages at a limit."""
+    clock = Clock()
+    monkeypatch.setattr(s3_ranges.time, "monotonic", clock)
+    gov = s3_ranges.Governor(6)
+    for _ in range(2):  # the first range alone
+        clock.now += seconds_per_page_at(1)
+        gov.page(1000)
+    gov.open()
+    for _ in range(200):
+        if gov.frozen:
+            break
+        gov.full()  # as many streams as allowed list keys
+        clock.now += seconds_per_page_at(gov.limit)
+        gov.page(1000)
+    return gov
+
+
+def test_governor_adds_streams_while_they_pay(monkeypatch):
+    # a server far away: every stream adds a page per round trip
+    gov = _drive(monkeypatch, lambda limit: 0.03 / limit)
+    assert gov.limit == 6
+
+
+def test_governor_falls_back_to_one_stream_when_they_do_not(monkeypatch):
+    # a server short of CPU: more streams, the same pages per second
+    gov = _drive(monkeypatch, lambda limit: 0.03)
+    assert gov.limit == 1 and gov.frozen
+
+
+def test_governor_with_one_stream_never_opens():
+    gov = s3_ranges.Governor(1)
+    gov.page(1000)
+    gov.open()
+    assert gov.limit == 1
+
+
+def test_scan_plan_of_a_whole_s3_lake(s3_readonly_env, ranges_bucket):
+    from nba_simulator.storage.scan import plan
+
+    storage = open_storage(f"s3://{BUCKET}")
+    assert plan(storage, None, []) == [("", True)]  # one listing, cut into ranges
+    tasks = plan(storage, None, ["odd/"])  # exclusions: one listing per top-level folder
+    assert ("", False) in tasks and ("big/", True) in tasks and not any(p == "odd/" for p, _ in tasks)
+    storage.listing = "paginator"
+    assert plan(storage, None, []) != [("", True)]
