@@ -49,7 +49,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nba_simulator.errors import BadInput, LakeNotFound
-from nba_simulator.storage.base import INVENTORY_SCHEMA, ObjectNotFound, Storage, open_storage
+from nba_simulator.storage.base import INVENTORY_SCHEMA, ObjectNotFound, Storage
+from nba_simulator.storage.factory import open_storage
 from nba_simulator.storage.keysort import has_duplicates, sort_by_key
 from nba_simulator.storage.scan import _ParquetSink, _drop_excluded, _empty_table, _to_frame
 
