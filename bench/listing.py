@@ -214,7 +214,10 @@ def table(records: list[dict]) -> list[str]:
         peers = [rs[n]["keys_per_s"] for n in names if n != "nba-recon"]
         ratio = f"{rs['nba-recon']['keys_per_s'] / max(peers):.2f}x" if "nba-recon" in rs and peers else "-"
         n_obj = next(iter(rs.values()))["objects"]
-        lines.append(f"| {SHAPE_NAMES.get(shape, shape)} | {n_obj:,} | " + " | ".join(cells) + f" | {ratio} |")
+        name = SHAPE_NAMES.get(shape, shape)
+        if shape == "tops":  # 100 keys per prefix
+            name = f"{-(-n_obj // 100)} top-level prefixes"
+        lines.append(f"| {name} | {n_obj:,} | " + " | ".join(cells) + f" | {ratio} |")
     return lines
 
 
