@@ -20,7 +20,7 @@ def _class(ch: str) -> str:
     return next((c for c in _CLASSES if ch in c), "")
 
 
-def _common(a: str, b: str) -> int:
+def common_length(a: str, b: str) -> int:
     n = min(len(a), len(b))
     i = 0
     while i < n and a[i] == b[i]:
@@ -28,19 +28,31 @@ def _common(a: str, b: str) -> int:
     return i
 
 
+def _chars(last: str, pos: int, seen: dict[int, set[str]] | None, inner: int | None) -> str:
+    """The characters position ``pos`` may hold: those seen there, past the position ``inner``
+    where the listing so far varies first (a month digit cycles through what it has shown: 0-1,
+    never 2-9), when at least two were seen; else its class (a leading digit may go on rising)."""
+    cls = _class(last[pos])
+    if seen is not None and inner is not None and pos > inner and len(seen.get(pos, ())) >= 2:
+        return "".join(sorted(c for c in seen[pos] if c in cls)) or cls
+    return cls
+
+
 def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,
-                 target: int = 4000, limit: int = 12) -> list[str]:
+                 target: int = 4000, limit: int = 12, *, seen: dict[int, set[str]] | None = None,
+                 inner: int | None = None) -> list[str]:
     """Sorted cut points ``s`` with ``last < s < hi`` (``hi`` ``None``: no upper bound).
 
     ``first``/``last``: the first and last key of a page of ``rows`` keys (sorted); ``floor``: cut
     points keep the first ``floor`` characters of ``last`` (the listing's prefix). Empty when the
     page says nothing worth cutting for (units below ``target`` keys). At most ``limit`` points,
-    the finest ones (nearest ``last``): what lies past the last point stays one range.
+    the finest ones (nearest ``last``): what lies past the last point stays one range. ``seen``:
+    characters observed at each position, ``inner``: see :func:`_chars`.
     """
-    j = _common(first, last)
+    j = common_length(first, last)
     if j >= len(last) or j < floor or rows < 2:
         return []
-    lowest = floor if hi is None else max(floor, _common(last, hi))
+    lowest = floor if hi is None else max(floor, common_length(last, hi))
     cls = _class(last[j])
     share = 1.0
     if cls and j < len(first) and first[j] in cls:  # the share of position j's characters the page went through
@@ -49,7 +61,7 @@ def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,
     p, est = j, rows / share / (len(cls) or 1)
     while est < target and p > lowest:
         p -= 1
-        est *= len(_class(last[p + 1])) or 1
+        est *= len(_chars(last, p + 1, seen, inner)) or 1
     if est < target:
         return []
     points: list[str] = []
@@ -57,8 +69,8 @@ def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,
         head = last[:pos]
         if not all(ch in _PLAIN for ch in head[floor:]):
             continue
-        cls = _class(last[pos])
-        for ch in cls[cls.index(last[pos]) + 1:] if cls else ():
+        chars = _chars(last, pos, seen, inner)
+        for ch in (c for c in chars if c > last[pos]):
             point = head + ch
             if hi is not None and point >= hi:
                 break

@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nba_simulator.storage import s3_store
-from nba_simulator.storage.keysplit import split_points
+from nba_simulator.storage.keysplit import common_length, split_points
 
 STREAMS = 6  # ranges of one prefix listed at the same time
 TARGET_KEYS = 4000  # a range is cut into units estimated to hold at least this many keys ...
@@ -117,6 +117,18 @@ class Ranges:
         self.spawn = spawn  # starts one more stream (a thread), called under the lock
         self.spawned = 0
         self.governor = Governor(streams)
+        self.origin: str | None = None  # the first key of the listing
+        self.seen: dict[int, set[str]] = {}  # characters seen at each position (ends of pages)
+
+    def snapshot(self) -> dict[int, set[str]]:
+        with self.cond:
+            return {pos: set(chars) for pos, chars in self.seen.items()}
+
+    def observe(self, *keys: str) -> None:
+        with self.cond:
+            for key in keys:
+                for pos, ch in enumerate(key):
+                    self.seen.setdefault(pos, set()).add(ch)
 
     def take(self) -> Range | None:
         """The next range to list (waits while others run and may cut theirs); None: all done."""
@@ -269,6 +281,9 @@ def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ran
                     yield s3_store.to_batch(batch, cut)
                     if first_key is None:
                         first_key = (keys.filter(mask) if mask is not None else keys)[0].as_py()
+                        if initial:
+                            ranges.origin = first_key
+                    ranges.observe(keys[0].as_py(), keys[len(keys) // 2].as_py(), last_key)
                     rows += batch.num_rows
                 if last_seen is None or last_key > last_seen:
                     last_seen = last_key
@@ -284,7 +299,9 @@ def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ran
                 idle = 0 if initial else ranges.idle()
                 if initial or idle:
                     # when idle: as many cut points as idle streams, the finest (most likely keys)
+                    inner = None if ranges.origin is None else common_length(ranges.origin, last_key)
                     ranges.cut(r, split_points(first_key, last_key, r.hi, len(prefix), rows,
+                                               seen=ranges.snapshot(), inner=inner,
                                                target=TARGET_KEYS if initial else MIN_KEYS,
                                                limit=2 * ranges.streams if initial else idle))
                     initial = False
