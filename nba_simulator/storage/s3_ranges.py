@@ -137,9 +137,9 @@ class Ranges:
                 if self.stopped:
                     return None
                 pending = [i for i, r in enumerate(self.items) if r.state == "pending"]
-                # while the governor tries, ranges are probed (one page: many turn out empty)
-                # by every stream; only streams with keys to list count against its limit
-                cap = self.governor.limit if self.governor.frozen else self.streams
+                # while the governor tries, ranges are probed (one page: many turn out empty) by
+                # up to twice its limit; only streams with keys to list count against the limit
+                cap = self.governor.limit if self.governor.frozen else min(self.streams, 2 * self.governor.limit)
                 if pending and self.running < cap:
                     # the one farthest from the running ranges: a running range takes over the
                     # pending ones it reaches (no request wasted on a range that turns out empty)

@@ -96,7 +96,7 @@ def test_forced_cut_points_at_and_around_keys(s3_readonly_env, ranges_bucket, mo
     monkeypatch.setattr(s3_store, "LIST_CHUNK", 50)
     calls = []
 
-    def forced(first, last, hi, floor, rows, target=0, limit=0):
+    def forced(first, last, hi, floor, rows, target=0, limit=0, **_):
         if calls:
             return []
         calls.append(last)
@@ -211,3 +211,19 @@ def test_scan_plan_of_a_whole_s3_lake(s3_readonly_env, ranges_bucket):
     assert ("", False) in tasks and ("big/", True) in tasks and not any(p == "odd/" for p, _ in tasks)
     storage.listing = "paginator"
     assert plan(storage, None, []) != [("", True)]
+
+
+def test_inner_positions_are_cut_at_the_characters_seen_there():
+    """Dated folders: past the year (where the listing first varies), a month's tens digit has
+    shown only 0 and 1, so a year is cut at -1x- and not at the empty months 2x..9x."""
+    seen: dict[int, set[str]] = {}
+    for key in ["d/2015-10-01/g", "d/2015-11-19/g", "d/2015-12-30/g", "d/2016-01-08/g"]:
+        for pos, ch in enumerate(key):
+            seen.setdefault(pos, set()).add(ch)
+    first, last = "d/2017-01-01/g_0.json", "d/2017-02-19/g_9.json"
+    assert split_points(first, last, "d/2018", 2, 3000, target=2000, seen=seen, inner=5) == ["d/2017-1"]
+    assert split_points(first, last, "d/2018", 2, 3000, target=2000, limit=3) == ["d/2017-1", "d/2017-2",
+                                                                                  "d/2017-3"]
+    # at or before where the listing first varies (the year), the whole class: years not seen yet
+    assert split_points("d/2015-10-01/g", "d/2016-01-08/g", None, 2, 2000, target=4000, seen=seen,
+                        inner=5)[:2] == ["d/202", "d/203"]
