@@ -56,8 +56,13 @@ def generate(n: int, folder: Path, sort: bool = True) -> None:
 
     if (folder / "done").exists():
         return
-    table = inventory(n, load_spec("default"), schedule())
-    write_report(table, folder / "report", sort=sort)
+    if n > 10_000_000:  # one data file at a time: memory of one file, not of n objects
+        from bench.generate import write_report_by_file
+
+        write_report_by_file(n, load_spec("default"), schedule(), folder / "report")
+    else:
+        table = inventory(n, load_spec("default"), schedule())
+        write_report(table, folder / "report", sort=sort)
     (folder / "done").write_text(str(n))
 
 
