@@ -1,4 +1,8 @@
-"""One benchmark size in a fresh process: ``python -m bench.stages generate|measure|pipeline N DIR``.
+"""One benchmark size in a fresh process: ``python -m bench.stages generate|measure|stream|compare|pipeline N DIR``.
+
+``stream``: read + coverage + gaps with the streamed coverage (``coverage/stream.py``: the delivery
+read batch by batch, memory bounded by the expected items), every orphan written to Parquet;
+``compare``: the in-memory and the streamed coverage on the same delivery, asserted identical.
 
 Prints one JSON object per line: ``{"stage", "objects", "seconds", "peak_rss_mb"}``. Peak memory is
 the process's resident set size, sampled every 10 ms during the stage (``pipeline``: the whole
@@ -102,6 +106,58 @@ def measure(n: int, folder: Path) -> None:
             dask_coverage(spec, games, path, AS_OF)
 
 
+def stream(n: int, folder: Path) -> None:
+    """Read + coverage + gaps, streamed: what 100M objects take in bounded memory."""
+    import tempfile
+
+    from bench.generate import AS_OF, schedule
+    from nba_simulator.coverage.stream import stream_coverage
+    from nba_simulator.gaps import find_gaps
+    from nba_simulator.spec import load_spec
+    from nba_simulator.storage.inventory_report import open_stream
+    from nba_simulator.tasks import task_queue
+
+    spec, games = load_spec("default"), schedule()
+    peak, out = Peak(), []
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        with stage("read + coverage, streamed (orphans written to Parquet)", n, peak, out):
+            report = open_stream(str(folder / "report"), lake=LAKE, exclude=list(spec.exclude))
+            cov = stream_coverage(spec, games, report.batches(), AS_OF, orphans_path=Path(tmp) / "orphans.parquet")
+        with stage("gaps + tasks", n, peak, out):
+            gaps = find_gaps(spec, cov.coverage, cov.completeness, AS_OF)
+            task_queue(spec, gaps)
+    print(json.dumps({"stage": "read + coverage + gaps, streamed", "objects": report.objects,
+                      "seconds": round(sum(r["seconds"] for r in out), 3),
+                      "peak_rss_mb": max(r["peak_rss_mb"] for r in out),
+                      "orphans": cov.orphan_counts, "matched_items": int((cov.coverage["n_objects"] > 0).sum()),
+                      "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}), flush=True)
+
+
+def compare(n: int, folder: Path) -> None:
+    """The in-memory and the streamed coverage of the same delivery: identical frames."""
+    import pandas as pd
+
+    from bench.generate import AS_OF, schedule
+    from nba_simulator.coverage import build_coverage
+    from nba_simulator.coverage.stream import stream_coverage
+    from nba_simulator.spec import load_spec
+    from nba_simulator.storage.inventory_report import open_stream, read_report
+
+    spec, games = load_spec("default"), schedule()
+    inv, _ = read_report(str(folder / "report"), lake=LAKE, exclude=list(spec.exclude))
+    a = build_coverage(spec, games, inv, AS_OF)
+    del inv
+    report = open_stream(str(folder / "report"), lake=LAKE, exclude=list(spec.exclude))
+    b = stream_coverage(spec, games, report.batches(), AS_OF, keep_orphans=0)
+    for name in ("coverage", "duplicates", "completeness"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_dtype=False, obj=name)
+    counts = a.orphans["reason"].value_counts()
+    assert b.orphan_counts == {r: int(counts.get(r, 0)) for r in ("orphan", "unparsed")}, b.orphan_counts
+    assert a.unjudged == b.unjudged
+    print(json.dumps({"stage": "compare in-memory vs streamed", "objects": n, "identical": True,
+                      "orphans": b.orphan_counts}), flush=True)
+
+
 def read_only(n: int, folder: Path) -> None:
     """Reading a delivery whose files are NOT sorted: the worst case (a full sort of the keys)."""
     from nba_simulator.spec import load_spec
@@ -141,6 +197,10 @@ if __name__ == "__main__":
         generate(n, folder, sort="--unsorted" not in sys.argv)
     elif what == "measure":
         measure(n, folder)
+    elif what == "stream":
+        stream(n, folder)
+    elif what == "compare":
+        compare(n, folder)
     elif what == "pipeline":
         pipeline(n, folder)
     elif what == "read":
