@@ -109,3 +109,26 @@ def test_load_report_streams_above_the_threshold(delivery, monkeypatch):
     # the delivery is still chosen as of the run date: none before it was created
     none = load_report(str(dest), as_of="2019-03-13", stream=True)
     assert none.inventory is None and none.stream is None and none.warnings
+
+
+def test_reconcile_streamed_writes_the_same_files(demo, delivery, tmp_path):
+    from nba_simulator.cli import main
+
+    _, _, dest, _ = delivery
+    outs = {}
+    for mode in ("no", "yes"):
+        outs[mode] = tmp_path / mode
+        assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
+                     str(demo.as_of), "--out", str(outs[mode]), "--inventory", str(dest),
+                     "--stream", mode]) == 0
+    for f in ("coverage.parquet", "duplicates.parquet", "completeness.parquet", "gaps.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(outs["no"] / f), pd.read_parquet(outs["yes"] / f), obj=f)
+    for f in ("orphans.parquet", "inventory.parquet"):  # streamed: in delivery order
+        a, b = (pd.read_parquet(outs[m] / f).sort_values("key", ignore_index=True) for m in ("no", "yes"))
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=f)
+    assert (outs["no"] / "tasks.json").read_text() == (outs["yes"] / "tasks.json").read_text()
+    assert (outs["no"] / "summary.json").read_text() == (outs["yes"] / "summary.json").read_text()
+    assert sorted(p.name for p in outs["yes"].iterdir()) == sorted(p.name for p in outs["no"].iterdir())
+    # refused where the streamed coverage cannot serve
+    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", str(demo.as_of),
+                 "--out", str(tmp_path / "p"), "--inventory", str(dest), "--stream", "yes", "--probe"]) == 2
