@@ -30,13 +30,14 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..asof import parse_as_of
 from ..spec.model import Spec
 from . import CoverageResult, judged
 from .expected import expected_items
-from .match import ORPHAN_COLUMNS, _excluded_mask, _isin, classify_unmatched, match
+from .match import ORPHAN_COLUMNS, classify_unmatched, match
 from .unjudged import unexplained_files
 
 CHUNK_ROWS = 1 << 20
@@ -61,9 +62,17 @@ def _chunks(batches: Iterable[pa.RecordBatch], rows: int):
 
 def _frame(table: pa.Table) -> pd.DataFrame:
     """The in-memory path's inventory dtypes (``str`` keys, ns UTC times), in stream order."""
-    df = table.select(["key", "size", "last_modified", "etag"]).to_pandas()
+    df = table.to_pandas()
     df["last_modified"] = df["last_modified"].astype("datetime64[ns, UTC]")
     return df
+
+
+def _excluded(keys: pa.ChunkedArray, exclude) -> pa.ChunkedArray:
+    """Whether each key is under an excluded prefix (as :func:`~.match._excluded_mask`)."""
+    mask = pc.not_equal(keys, keys)  # all False (keys are never null)
+    for prefix in exclude:
+        mask = pc.or_(mask, pc.starts_with(keys, pattern=prefix))
+    return mask
 
 
 class _Orphans:
@@ -125,19 +134,20 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
     as_of = parse_as_of(as_of)
     spec = spec.at(as_of)
     expected = expected_items(spec, schedule, as_of)
-    expected_keys = expected.keys["key"]
+    key_set = pa.array(expected.keys["key"].drop_duplicates().tolist(), pa.string())
     matched: list[pd.DataFrame] = []
     orphans = _Orphans(spec, orphans_path, keep_orphans)
     ok = False
     try:
         for table in _chunks(batches, chunk_rows):
-            inv = _frame(table)
-            del table
-            kept = ~_excluded_mask(inv, spec.exclude)
-            hit = _isin(inv["key"], expected_keys) & kept
-            matched.append(inv[hit])
-            orphans.add(classify_unmatched(spec, inv.loc[kept & ~hit, ["key", "size", "last_modified"]],
-                                           expected, schedule, as_of))
+            # masks in Arrow, then only the matched rows (few) and the unmatched ones to pandas
+            keys = table.column("key")
+            kept = pc.invert(_excluded(keys, spec.exclude))
+            hit = pc.and_(pc.fill_null(pc.is_in(keys, value_set=key_set), False), kept)
+            matched.append(_frame(table.filter(hit)))
+            rest = table.select(["key", "size", "last_modified"]).filter(pc.and_(kept, pc.invert(hit)))
+            del table, keys
+            orphans.add(classify_unmatched(spec, _frame(rest), expected, schedule, as_of))
         ok = True
     finally:
         orphans.close(ok)

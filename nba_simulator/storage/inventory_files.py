@@ -77,10 +77,10 @@ def _download(storage: Storage, f: DataFile, dest: str, where: str) -> tuple[str
     return h.hexdigest(), n
 
 
-def _raw_batches(m: Manifest, path: str, where: str) -> Iterator[pa.RecordBatch]:
+def _raw_batches(m: Manifest, path: str, where: str, etag: bool = True) -> Iterator[pa.RecordBatch]:
     """Batches of the needed columns of one data file, named by their normalised names."""
     by_norm = {norm_name(c): c for c in m.columns}
-    wanted = [n for n in (*NEEDED, *OPTIONAL) if n in by_norm]
+    wanted = [n for n in (*NEEDED, *OPTIONAL) if n in by_norm and (etag or n != "etag")]
     try:
         if m.file_format == "CSV":
             import pyarrow.csv as pacsv
@@ -196,15 +196,16 @@ def _to_inventory(batch: pa.RecordBatch, m: Manifest, where: str, lake_prefix: s
 
 
 def iter_inventory(storage: Storage, m: Manifest, lake_prefix: str, exclude: list[str],
-                   sink=None) -> Iterator[pa.RecordBatch]:
+                   sink=None, etag: bool = True) -> Iterator[pa.RecordBatch]:
     """Every data file of ``m``, in the manifest's order, checked and read batch by batch into the
     inventory schema; non-empty batches only, each also written to ``sink`` when given. A file
-    downloaded from S3 is deleted once read: the disk holds one data file at a time."""
+    downloaded from S3 is deleted once read: the disk holds one data file at a time. ``etag=False``:
+    the ETag column is not read (left empty), for a coverage that does not need it."""
     tmpdir = tempfile.mkdtemp(prefix="nba-inventory-")
     try:
         for f in m.files:
             fetched = _Fetched(storage, f, tmpdir)
-            for raw in _raw_batches(m, fetched.path, fetched.where):
+            for raw in _raw_batches(m, fetched.path, fetched.where, etag):
                 batch = _drop_excluded(_to_inventory(raw, m, fetched.where, lake_prefix), exclude)
                 if batch.num_rows:
                     if sink is not None:

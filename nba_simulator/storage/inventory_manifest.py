@@ -22,7 +22,7 @@ from nba_simulator.storage.base import ObjectNotFound, Storage
 DELIVERY = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}Z$")
 FORMATS = ("CSV", "Parquet", "ORC")
 NEEDED = ("key", "size", "lastmodifieddate")
-OPTIONAL = ("etag", "islatest", "isdeletemarker", "bucket")
+OPTIONAL = ("etag", "islatest", "isdeletemarker")  # read when present (the bucket column is not)
 MAX_DEPTH = 3               # destination -> source bucket -> config id -> deliveries
 
 

@@ -88,7 +88,8 @@ class ReportStream:
         self.objects = self.bytes = 0
         try:
             with open_storage(self.root) as storage:
-                for batch in iter_inventory(storage, self.manifest, self.lake_prefix, self.exclude, sink):
+                for batch in iter_inventory(storage, self.manifest, self.lake_prefix, self.exclude, sink,
+                                            etag=sink is not None):
                     self.objects += batch.num_rows
                     self.bytes += int(pc.sum(batch.column("size")).as_py() or 0)
                     yield batch
