@@ -25,7 +25,9 @@ and ``orphan_counts`` all of them.
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +38,7 @@ import pyarrow.parquet as pq
 from ..asof import parse_as_of
 from ..spec.model import Spec
 from . import CoverageResult, judged
-from .expected import expected_items
+from .expected import Expected, expected_items
 from .match import ORPHAN_COLUMNS, classify_unmatched, match
 from .unjudged import unexplained_files
 
@@ -79,7 +81,7 @@ class _Orphans:
     """What is kept of the orphans: counts, the file, the first ``keep`` rows."""
 
     def __init__(self, spec: Spec, path, keep: int):
-        self.spec, self.keep = spec, keep
+        self.keep = keep
         self.counts = {"orphan": 0, "unparsed": 0}
         self.unexplained: dict = {}
         self.kept: list[pd.DataFrame] = []
@@ -91,12 +93,12 @@ class _Orphans:
             self.tmp = self.path.with_name(f".{self.path.name}.tmp")
             self.writer = pq.ParquetWriter(self.tmp, ORPHAN_SCHEMA)
 
-    def add(self, orphans: pd.DataFrame) -> None:
+    def add(self, orphans: pd.DataFrame, unexplained: dict) -> None:
         if orphans.empty:
             return
         for reason, n in orphans["reason"].value_counts().items():
             self.counts[str(reason)] = self.counts.get(str(reason), 0) + int(n)
-        for k, n in unexplained_files(self.spec, orphans).items():
+        for k, n in unexplained.items():
             self.unexplained[k] = self.unexplained.get(k, 0) + n
         if self.writer is not None:
             self.writer.write_table(pa.Table.from_pandas(orphans[ORPHAN_COLUMNS], schema=ORPHAN_SCHEMA,
@@ -124,32 +126,89 @@ class _Orphans:
         return out[ORPHAN_COLUMNS].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class ChunkContext:
+    """What reducing a chunk needs, the same for every chunk: shipped once to each Dask worker."""
+    spec: Spec
+    schedule: pd.DataFrame
+    expected: Expected
+    key_set: pa.Array           # the expected keys, unique
+    as_of: pd.Timestamp
+
+
+def reduce_chunk(table: pa.Table, ctx: ChunkContext) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """One chunk of the inventory -> (its objects with an expected key, its orphans and unparsed
+    keys classified, their :func:`~.unjudged.unexplained_files` counts). Pure: runs on the driver
+    or on a Dask worker that was handed the chunk's data."""
+    # masks in Arrow, then only the matched rows (few) and the unmatched ones to pandas
+    keys = table.column("key")
+    kept = pc.invert(_excluded(keys, ctx.spec.exclude))
+    hit = pc.and_(pc.fill_null(pc.is_in(keys, value_set=ctx.key_set), False), kept)
+    matched = _frame(table.filter(hit))
+    rest = _frame(table.select(["key", "size", "last_modified"]).filter(pc.and_(kept, pc.invert(hit))))
+    del table, keys
+    orphans = classify_unmatched(ctx.spec, rest, ctx.expected, ctx.schedule, ctx.as_of)
+    return matched, orphans, unexplained_files(ctx.spec, orphans) if len(orphans) else {}
+
+
+class _Now:
+    """A result computed here, with a future's ``result()``."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
+
+
 def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.RecordBatch], as_of, *,
                     orphans_path=None, keep_orphans: int = KEEP_ORPHANS,
-                    chunk_rows: int = CHUNK_ROWS) -> CoverageResult:
+                    chunk_rows: int = CHUNK_ROWS, client=None) -> CoverageResult:
     """Coverage like :func:`~nba_simulator.coverage.build_coverage` over a stream of inventory
     batches (:data:`~nba_simulator.storage.base.INVENTORY_SCHEMA`), in memory bounded by the
     expected items and one chunk (see the module docstring). ``orphans_path``: every orphan and
-    unparsed key written there as Parquet (in stream order), atomically."""
+    unparsed key written there as Parquet (in stream order), atomically.
+
+    ``client`` (a ``distributed.Client``): each chunk's *data* is sent to the cluster and reduced
+    there (:func:`reduce_chunk`; the workers need no shared folder, only this package), a few chunks
+    in flight per worker thread, results taken in stream order; the driver keeps what it keeps
+    without a cluster."""
     as_of = parse_as_of(as_of)
     spec = spec.at(as_of)
     expected = expected_items(spec, schedule, as_of)
-    key_set = pa.array(expected.keys["key"].drop_duplicates().tolist(), pa.string())
+    ctx = ChunkContext(spec, schedule, expected,
+                       pa.array(expected.keys["key"].drop_duplicates().tolist(), pa.string()), as_of)
+    window, remote = 0, None
+    if client is not None:
+        remote = client.scatter(ctx, broadcast=True)
+        window = 2 * max(1, sum(client.nthreads().values()))
+
+    def submit(table: pa.Table):
+        if client is None:
+            return _Now(reduce_chunk(table, ctx))
+        return client.submit(reduce_chunk, table, remote, pure=False)
     matched: list[pd.DataFrame] = []
     orphans = _Orphans(spec, orphans_path, keep_orphans)
+    pending: deque = deque()
+
+    def take(future) -> None:
+        objects, found, unexplained = future.result()
+        matched.append(objects)
+        orphans.add(found, unexplained)
+
     ok = False
     try:
         for table in _chunks(batches, chunk_rows):
-            # masks in Arrow, then only the matched rows (few) and the unmatched ones to pandas
-            keys = table.column("key")
-            kept = pc.invert(_excluded(keys, spec.exclude))
-            hit = pc.and_(pc.fill_null(pc.is_in(keys, value_set=key_set), False), kept)
-            matched.append(_frame(table.filter(hit)))
-            rest = table.select(["key", "size", "last_modified"]).filter(pc.and_(kept, pc.invert(hit)))
-            del table, keys
-            orphans.add(classify_unmatched(spec, _frame(rest), expected, schedule, as_of))
+            pending.append(submit(table))
+            del table
+            while len(pending) > window:
+                take(pending.popleft())
+        while pending:
+            take(pending.popleft())
         ok = True
     finally:
+        for future in pending:
+            getattr(future, "cancel", lambda: None)()
         orphans.close(ok)
     if matched:
         objects = pd.concat(matched, ignore_index=True).drop_duplicates("key")

@@ -132,3 +132,18 @@ def test_reconcile_streamed_writes_the_same_files(demo, delivery, tmp_path):
     # refused where the streamed coverage cannot serve
     assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", str(demo.as_of),
                  "--out", str(tmp_path / "p"), "--inventory", str(dest), "--stream", "yes", "--probe"]) == 2
+
+
+def test_chunks_reduced_on_a_dask_cluster_are_the_same(demo, delivery):
+    """Chunks' data handed to Dask workers (no shared folder): the same coverage."""
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster
+
+    spec, games, dest, _ = delivery
+    inv, _ = read_report(str(dest), exclude=list(spec.exclude))
+    in_memory = build_coverage(spec, games, inv, demo.as_of)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        streamed = stream_coverage(spec, games, open_stream(str(dest), exclude=list(spec.exclude)).batches(),
+                                   demo.as_of, chunk_rows=11, client=client)
+    _same(in_memory, streamed, demo.as_of, spec)
