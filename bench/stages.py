@@ -26,20 +26,33 @@ LAKE = "s3://nba-sim-raw-data-lake"
 
 
 class Peak:
-    def __init__(self):
+    """Peak resident memory of this process (``tree``: plus its children, e.g. Dask workers)."""
+
+    def __init__(self, tree: bool = False):
+        self.tree = tree
         self.proc = psutil.Process()
         self.peak = 0
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    def rss(self) -> int:
+        total = self.proc.memory_info().rss
+        if self.tree:
+            for child in self.proc.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:
+                    pass
+        return total
+
     def _run(self):
         while not self.stop.is_set():
-            self.peak = max(self.peak, self.proc.memory_info().rss)
-            time.sleep(0.01)
+            self.peak = max(self.peak, self.rss())
+            time.sleep(0.01 if not self.tree else 0.1)
 
     def reset(self):
-        self.peak = self.proc.memory_info().rss
+        self.peak = self.rss()
 
 
 @contextmanager
@@ -48,7 +61,7 @@ def stage(name: str, n: int, peak: Peak, out: list):
     t = time.perf_counter()
     yield
     seconds = time.perf_counter() - t
-    peak.peak = max(peak.peak, peak.proc.memory_info().rss)
+    peak.peak = max(peak.peak, peak.rss())
     rec = {"stage": name, "objects": n, "seconds": round(seconds, 3), "peak_rss_mb": round(peak.peak / 2**20)}
     out.append(rec)
     print(json.dumps(rec), flush=True)
@@ -133,6 +146,33 @@ def stream(n: int, folder: Path) -> None:
                       "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}), flush=True)
 
 
+def stream_dask(n: int, folder: Path, workers: int = 2) -> None:
+    """Read + coverage streamed, each chunk's data reduced on a local Dask cluster of ``workers``
+    worker processes (no shared folder: the chunks are sent, not paths). Peak memory: the driver
+    and its workers together."""
+    from distributed import Client, LocalCluster
+
+    from bench.generate import AS_OF, schedule
+    from nba_simulator.coverage.stream import stream_coverage
+    from nba_simulator.gaps import find_gaps
+    from nba_simulator.spec import load_spec
+    from nba_simulator.storage.inventory_report import open_stream
+    from nba_simulator.tasks import task_queue
+
+    spec, games = load_spec("default"), schedule()
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        peak, out = Peak(tree=True), []
+        with stage(f"read + coverage, streamed to {workers} Dask worker processes", n, peak, out):
+            report = open_stream(str(folder / "report"), lake=LAKE, exclude=list(spec.exclude))
+            cov = stream_coverage(spec, games, report.batches(), AS_OF, client=client)
+        with stage("gaps + tasks", n, peak, out):
+            task_queue(spec, find_gaps(spec, cov.coverage, cov.completeness, AS_OF))
+    print(json.dumps({"stage": "read + coverage + gaps, streamed to Dask workers", "objects": report.objects,
+                      "seconds": round(sum(r["seconds"] for r in out), 3),
+                      "peak_rss_mb": max(r["peak_rss_mb"] for r in out), "orphans": cov.orphan_counts}), flush=True)
+
+
 def compare(n: int, folder: Path) -> None:
     """The in-memory and the streamed coverage of the same delivery: identical frames."""
     import pandas as pd
@@ -199,6 +239,8 @@ if __name__ == "__main__":
         measure(n, folder)
     elif what == "stream":
         stream(n, folder)
+    elif what == "stream-dask":
+        stream_dask(n, folder)
     elif what == "compare":
         compare(n, folder)
     elif what == "pipeline":
