@@ -9,23 +9,29 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .content.probe import ProbeResult, probe_lake
 from .asof import parse_as_of
+from .content.probe import ProbeResult, probe_lake
 from .coverage import CoverageResult, build_coverage, expected_items
+from .coverage.dates import check_as_of
+from .coverage.lake_check import check_lake
+from .coverage.sampling import plan_sample
+from .coverage.stream import stream_coverage
 from .errors import BadInput, LakeNotFound, OutputError
 from .outputs import FileSet
-from .coverage.sampling import plan_sample
-from .database.db_coverage import schedule_for
+from .schedule.auto import auto_schedule
+from .schedule.load import load_schedule
 from .spec import Spec, load_spec
+from .stages import coverage_files, coverage_stage, gaps_stage, summary_stage, tasks_document, tasks_stage
 from .storage import open_storage
+from .storage.inventory_report import load_report
 from .storage.scan import scan
-from .stages import (coverage_files, coverage_stage, gaps_stage, summary_stage, tasks_document,
-                     tasks_stage)
+from .storage.scoreboards import lake_scoreboards
 from .tasks import TaskQueue
 
 log = logging.getLogger(__name__)
@@ -61,6 +67,33 @@ def resolve_schedule(spec: Spec, override: str | None = None) -> str:
     return str(Path(spec.path).parent / source)
 
 
+def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=None,
+                 read_db: Callable | None = None) -> pd.DataFrame:
+    """The schedule ``source`` names (``resolve_schedule``'s answer): ``"db"`` reads the spec's
+    games table with ``read_db(spec.database)`` (the database layer's
+    ``database.db_coverage.schedule_from_db``, passed in by the callers above it), ``"auto"``
+    builds the packaged history + the newest snapshot in ``runs_dir`` + the ESPN ids of
+    ``lake``'s scoreboards (a URI or an open storage; ``schedule.auto`` with
+    ``storage.scoreboards``), anything else goes to ``schedule.load_schedule``.
+
+    What the schedule is made of (``{"source", "warnings", ...}``) is in
+    ``games.attrs["schedule_info"]``: coverage reports its warnings."""
+    if source == "db":
+        if read_db is None:
+            raise BadInput(f"{spec.path}: schedule: db needs the database reader (pass "
+                           "read_db=nba_simulator.database.db_coverage.schedule_from_db)")
+        games = read_db(getattr(spec, "database", None))
+        info = {"source": "db", "warnings": []}
+    elif source == "auto":
+        pages = lake_scoreboards(lake, spec, runs_dir=runs_dir) if lake is not None else None
+        games, info = auto_schedule(spec, pages, as_of=as_of, runs_dir=runs_dir)
+    else:
+        games = load_schedule(source)
+        info = {"source": "builtin" if source == "builtin" else "file", "warnings": []}
+    games.attrs["schedule_info"] = info
+    return games
+
+
 def resolve_inventory(spec: Spec, override: str | None = None) -> tuple[str | None, float | None]:
     """The S3 Inventory source of a run (the CLI's ``--inventory``, else the spec's) and its max age;
     a relative local folder in the spec is taken from the spec file's folder."""
@@ -90,16 +123,12 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
     started = time.perf_counter()
     if schedule is not None and as_of is not None:
         # before the first expected game nothing can be judged: refused before any listing
-        from .coverage.dates import check_as_of
-
         check_as_of(spec, schedule, as_of)
     source, max_age = resolve_inventory(spec, inventory)
     if inventory_max_age_days is not None:
         max_age = inventory_max_age_days
     warnings: list[str] = []
     if source:
-        from .storage.inventory_report import load_report
-
         if as_of is None:
             raise ValueError("reading an S3 Inventory needs as_of (to judge the delivery's age)")
         report = load_report(source, as_of=as_of, lake=lake, exclude=list(spec.exclude),
@@ -135,8 +164,6 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
     if prefixes is None:
         # keys, but none of the spec's datasets (a stray file, the wrong prefix): bad input too;
         # a dataset matching nothing: a warning naming it and its layouts
-        from .coverage.lake_check import check_lake
-
         warnings.extend(check_lake(spec, inventory, storage.uri))
     info = {"lake": lake, "objects": int(len(inventory)), "bytes": int(inventory["size"].sum()),
             "sample": sample, "listed_prefixes": len(prefixes) if prefixes is not None else None,
@@ -215,7 +242,8 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
               probe_max_objects: int | None = None, probe_max_bytes: int | None = None,
               probe_workers: int = 16, probe_cache=None, inventory: str | None = None,
               inventory_max_age_days: float | None = None, engine: str = "pandas",
-              scheduler: str | None = None, runs_dir=None, stream: bool | str = "auto") -> Result:
+              scheduler: str | None = None, runs_dir=None, read_db: Callable | None = None,
+              stream: bool | str = "auto") -> Result:
     """Scan, (optionally) probe contents, analyse, write. ``probe_cache`` defaults to
     ``out_dir/content_cache.sqlite``: a rerun into the same folder reads only changed objects.
 
@@ -225,6 +253,7 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
     ``out_dir``, which the cluster's workers must be able to read.
     ``runs_dir``: where ``schedule: auto`` finds the newest schedule snapshot and keeps its
     scoreboard cache (``nba-recon run``'s runs folder); ``None``: no snapshot, no cache.
+    ``read_db``: how ``schedule: db`` reads the games table (see :func:`schedule_for`).
     ``stream``: an S3 Inventory delivery is read batch by batch into the streamed coverage
     (:mod:`.coverage.stream`, memory bounded by the expected items) when ``True``, or with
     ``"auto"`` when its data files exceed ``STREAM_ABOVE_BYTES``; not with ``--probe``, ``--sample``
@@ -234,7 +263,8 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
     spec = load_spec(spec_path, as_of=as_of)
     if probe:
         check_probe(spec)
-    games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir)
+    games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir,
+                         read_db=read_db)
     inv_path = None
     if engine == "dask":
         if sample:
@@ -257,8 +287,6 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
                                 out_path=inv_path or streamed.get("inventory.parquet"), stream=stream)
     cov = content = None
     if inventory is None:  # an S3 Inventory delivery, streamed
-        from .coverage.stream import stream_coverage
-
         report = info.pop("stream")
         try:
             cov = stream_coverage(spec, games, report.batches(), as_of,

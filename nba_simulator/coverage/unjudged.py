@@ -21,9 +21,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import seasons as season_math
-from ..spec.model import Spec
 from ..asof import parse_as_of
+from ..schedule.ids import season_types_of, seasons_of
 from ..schedule.owed import NOT_OWED_STATUSES
+from ..spec.model import Spec
 
 ID_COLUMNS = ("game_id", "espn_game_id", "bbref_game_id")
 
@@ -139,8 +140,6 @@ def unexplained_files(spec: Spec, orphans: pd.DataFrame | None) -> dict:
             if "game_id" in fields:
                 gid = fields["game_id"].dropna()
                 if len(gid):
-                    from ..schedule.ids import season_types_of, seasons_of
-
                     pairs = pd.DataFrame({"s": seasons_of(gid), "t": season_types_of(gid)})
                     for (s, ty), n in pairs.value_counts().items():
                         out[(ds.name, s, ty)] = out.get((ds.name, s, ty), 0) + int(n)

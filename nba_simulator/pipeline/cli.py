@@ -69,7 +69,8 @@ def add_run_parser(subparsers) -> argparse.ArgumentParser:
     prog = r.add_mutually_exclusive_group()
     prog.add_argument("--progress", dest="progress", action="store_true", default=None,
                       help="show stage and cell progress (default: when on a terminal)")
-    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    prog.add_argument("--no-progress", dest="progress", action="store_false",
+                      help="no progress display (e.g. in a log file)")
     r.add_argument("--list-parameters", action="store_true",
                    help="print every notebook parameter with its type and default, and exit")
     r.set_defaults(func=run_command)

@@ -37,6 +37,7 @@ from nba_simulator.errors import ParameterError, is_bad_input
 from nba_simulator.outputs import atomic_path
 
 from . import params as P
+from .kernels import EncryptedKernelManager
 from .lock import RunsLock
 from .monitor import KernelMonitor
 from .nbio import papermill_output, write_notebook
@@ -54,9 +55,9 @@ KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 3600.0
 DEFAULT_RETRIES = 2
 RUNNER_PARAMS = ("run_dir",)                      # set by the runner, never by the user
-# the kernel's own log (e.g. "running over TCP without encryption" on a local loopback kernel)
-# is noise on a terminal; its errors still show
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+# extra kernel arguments: none (the TCP warning is answered by encryption, kernels.py; the
+# kernel's own log level is kept so its errors reach the terminal)
+KERNEL_ARGS: list[str] = []
 PATH_PARAMS = ("spec", "lake", "schedule")          # local paths made absolute (kernels run in run_dir)
 _NOT_PATHS = {"", "demo", "default", "builtin", "db"}
 ERROR_TAG = "nba-recon-error"
@@ -488,7 +489,8 @@ class Runner:
                         kernel_name=self.o.kernel_name, progress_bar=self._progress(name),
                         execution_timeout=int(self.o.timeout) if self.o.timeout else None,
                         cwd=str(run_dir), log_output=False,
-                        extra_arguments=KERNEL_ARGS, **engine)
+                        extra_arguments=KERNEL_ARGS, **(engine or {
+                            "kernel_manager_class": EncryptedKernelManager}))
             except BaseException as exc:
                 exc._nba_timed_out = monitor.timed_out or type(exc).__name__ == "CellTimeoutError"
                 raise

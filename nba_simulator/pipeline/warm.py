@@ -35,6 +35,8 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
+from .kernels import EncryptedKernelManager
+
 log = logging.getLogger(__name__)
 
 ENGINE_NAME = "nba-warm"
@@ -48,9 +50,7 @@ def warm_enabled() -> bool:
 
 
 def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
-    from jupyter_client.manager import AsyncKernelManager
-
-    km = AsyncKernelManager(kernel_name=kernel_name)
+    km = EncryptedKernelManager(kernel_name=kernel_name)
     args = [*extra_arguments, f"--IPKernelApp.exec_lines={WARMUP_LINE}"]
     asyncio.run(km.start_kernel(cwd=cwd, extra_arguments=args))
     return km

@@ -7,13 +7,17 @@ output's metadata, which the HTML report uses); ``.fig`` is the Figure for furth
 """
 from __future__ import annotations
 
+import html
+import io
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from .html import _bytes
 from .style import PCT_BOUNDS, PCT_COLORS, PRIORITY_COLORS, PRIORITY_ORDER, PROBLEMS
@@ -28,8 +32,6 @@ class Plot:
 
     def png(self) -> bytes:
         if self._png is None:
-            import io
-
             buf = io.BytesIO()
             self.fig.savefig(buf, format="png", dpi=self.dpi, facecolor="white")
             self._png = buf.getvalue()
@@ -53,8 +55,6 @@ def _pct_cmap():
 def completeness_heatmap(completeness: pd.DataFrame, value: str = "complete_pct",
                          title: str | None = None) -> Plot:
     """Season x dataset grid of completeness (%), each cell labelled; grey: nothing owed."""
-    from matplotlib.patches import Patch
-
     grid = completeness.pivot_table(index="dataset", columns="season", values=value, aggfunc="first")
     grid = grid.reindex(sorted(grid.index), axis=0).reindex(sorted(grid.columns), axis=1)
     n_rows, n_cols = grid.shape
@@ -220,8 +220,6 @@ class Note:
         self.alt = text
 
     def _repr_html_(self) -> str:
-        import html
-
         return f'<p style="color:#59636e">{html.escape(self.alt)}</p>'
 
     def __repr__(self) -> str:
@@ -275,11 +273,9 @@ def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
     ax.set_ylim(max(0, lo - 2), 100.5)
     ax.set_ylabel("% of expected items")
     ax.set_xlabel("as of")
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
     span = (same["as_of"].max() - same["as_of"].min()).days
     if span <= 14:   # as_of is a date: ticks on days, never on hours
-        from matplotlib.dates import DateFormatter, DayLocator
 
         ax.xaxis.set_major_locator(DayLocator(interval=max(1, span // 7)))
         ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))

@@ -20,6 +20,8 @@ problem, 2 when no browser is found).
 """
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shutil
 import sys
@@ -32,7 +34,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 #: what must be on a run's report's first screen (ids written by nba_simulator.report.firstscreen)
 REPORT_FIRST_SCREEN = {"the headline numbers": "#headline", "the tasks to run now": "#tasks-now"}
-FAILED_REPORT_FIRST_SCREEN = {"the reason the run failed": "#headline"}
+FAILED_REPORT_FIRST_SCREEN = {"why there is no summary (failed or partial run)": "#headline"}
 
 _CHECK_JS = r"""
 () => {
@@ -244,18 +246,20 @@ def run_pages(run_dir: str | Path) -> tuple[list[Path], dict[str, dict[str, str]
     index = run_dir.parent / "index.html"
     if index.exists():
         pages.append(index)
-    failed = _run_failed(run_dir)
-    fold = {"report.html": FAILED_REPORT_FIRST_SCREEN if failed else REPORT_FIRST_SCREEN}
+    summary = _has_summary(run_dir)
+    fold = {"report.html": REPORT_FIRST_SCREEN if summary else FAILED_REPORT_FIRST_SCREEN}
     return pages, fold
 
 
-def _run_failed(run_dir: Path) -> bool:
-    import json
-
+def _has_summary(run_dir: Path) -> bool:
+    """The run succeeded through its summary stage (else its report says why there is none:
+    a failed run, or a run of some stages only)."""
     try:
-        return json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("status") != "succeeded"
+        record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return True
+        return False
+    stages = {s.get("name"): s.get("status") for s in record.get("stages") or []}
+    return record.get("status") == "succeeded" and stages.get("05_summary") == "succeeded"
 
 
 def check_run(run_dir: str | Path, *, full_page: bool = True) -> list[PageReport]:
@@ -274,8 +278,6 @@ def format_reports(reports: Iterable[PageReport]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     ap = argparse.ArgumentParser(prog="python -m nba_simulator.report.browser",
                                  description="Check a run's pages in headless Chromium.")
     ap.add_argument("run_dir", nargs="+", help="run folder(s): runs/<run_id>")

@@ -46,7 +46,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nba_simulator.errors import BadInput, LakeNotFound
-from nba_simulator.storage.base import INVENTORY_SCHEMA, Storage, open_storage
+from nba_simulator.storage.base import INVENTORY_SCHEMA, Storage
+from nba_simulator.storage.factory import open_storage
 from nba_simulator.storage.inventory_files import iter_inventory
 from nba_simulator.storage.inventory_manifest import (DataFile, Manifest, _lake_parts, _split_uri,
                                                       choose_delivery, find_deliveries, parse_file_schema,

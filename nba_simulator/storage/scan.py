@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from nba_simulator.deadline import DeadlineExceeded, deadline
 from nba_simulator.errors import BadInput
 from nba_simulator.storage.base import INVENTORY_SCHEMA, Storage
+from nba_simulator.storage.keysort import has_duplicates, sort_by_key  # sorted disjoint runs: no full sort
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +98,6 @@ def _drop_excluded(batch: pa.RecordBatch, exclude: list[str]) -> pa.RecordBatch:
 
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
-    from nba_simulator.storage.keysort import sort_by_key  # sorted disjoint runs: no full sort
-
     table = sort_by_key(table)
     df = table.to_pandas()
     df["last_modified"] = df["last_modified"].astype("datetime64[ns, UTC]")
@@ -240,8 +239,6 @@ def unique_by_key(table: pa.Table, sink: _ParquetSink | None, what: str) -> pa.T
     """``table`` sorted by key with one row per key (the first listed; a warning names ``what`` and
     counts the others), and ``sink`` committed (rewritten whole when rows were dropped). The last
     step of a listing (:func:`scan`) and of an S3 Inventory read alike."""
-    from nba_simulator.storage.keysort import has_duplicates, sort_by_key
-
     table = sort_by_key(table)  # stable: the first listed of equal keys stays first
     replacement = None
     if has_duplicates(table.column("key")):

@@ -232,7 +232,7 @@ def test_tasks_move_from_open_to_resolved(world):
 def test_report_shows_the_history(world):
     html = (world["run2"] / "report.html").read_text()
     n_fixed = len(world["changed"]["fixed"])
-    assert f"1 problem items new since the last run, {n_fixed} fixed" in html
+    assert f"1 problem items new since the last run of this lake and spec, {n_fixed} fixed" in html
     alts = re.findall(r'alt="([^"]*)"', html)
     assert any(a.startswith("Line chart of completeness per dataset over runs") for a in alts)
     assert any(a.startswith("Bar chart of new and fixed problem items over 2 run(s); latest run: "

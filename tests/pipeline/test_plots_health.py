@@ -124,7 +124,7 @@ def test_demo_is_built_once_and_rebuilt_when_its_code_changes(tmp_path, monkeypa
     from nba_simulator.pipeline import stage
 
     built = []
-    monkeypatch.setattr("nba_simulator.demo.build_demo",
+    monkeypatch.setattr(stage, "build_demo",
                         lambda folder, **options: built.append(folder) or _fake_demo(Path(folder)))
     first = stage.ensure_demo(tmp_path / "demo")
     again = stage.ensure_demo(tmp_path / "demo")
