@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from nba_simulator.deadline import DeadlineExceeded, deadline
 from nba_simulator.errors import BadInput
 from nba_simulator.storage.base import INVENTORY_SCHEMA, Storage
+from nba_simulator.storage.keysort import has_duplicates, sort_by_key  # sorted disjoint runs: no full sort
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +103,6 @@ def _drop_excluded(batch: pa.RecordBatch, exclude: list[str]) -> pa.RecordBatch:
 
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
-    from nba_simulator.storage.keysort import sort_by_key  # sorted disjoint runs: no full sort
-
     table = sort_by_key(table)
     df = table.to_pandas()
     df["last_modified"] = df["last_modified"].astype("datetime64[ns, UTC]")
@@ -230,21 +229,31 @@ def _scan(storage, prefixes, exclude, workers, out_path, progress) -> pd.DataFra
             raise
         pool.shutdown(wait=True)
         table = pa.Table.from_batches(batches, schema=INVENTORY_SCHEMA) if batches else _empty_table()
-        replacement = None
-        if table.num_rows and pc.count_distinct(table.column("key")).as_py() != table.num_rows:
-            before = table.num_rows
-            table = _dedupe(table)
-            log.warning("scan of %s: %d duplicate listing rows dropped", storage.uri, before - table.num_rows)
-            replacement = table
-        if sink is not None:
-            sink.commit(replacement)
-            sink = None
+        del batches
+        table = unique_by_key(table, sink, f"scan of {storage.uri}")
+        sink = None
     finally:
         if sink is not None:
             sink.abort()
         if bar is not None:
             bar.close()
     return _to_frame(table)
+
+
+def unique_by_key(table: pa.Table, sink: _ParquetSink | None, what: str) -> pa.Table:
+    """``table`` sorted by key with one row per key (the first listed; a warning names ``what`` and
+    counts the others), and ``sink`` committed (rewritten whole when rows were dropped). The last
+    step of a listing (:func:`scan`) and of an S3 Inventory read alike."""
+    table = sort_by_key(table)  # stable: the first listed of equal keys stays first
+    replacement = None
+    if has_duplicates(table.column("key")):
+        before = table.num_rows
+        table = _dedupe(table)
+        log.warning("%s: %d duplicate rows dropped", what, before - table.num_rows)
+        replacement = table
+    if sink is not None:
+        sink.commit(replacement)
+    return table
 
 
 def _dedupe(table: pa.Table) -> pa.Table:
