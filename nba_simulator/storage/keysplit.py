@@ -4,7 +4,8 @@ A page of listed keys shows where keys vary (the first position at which its fir
 differ) and how densely (the share of that position's characters the page went through). Units
 of keys sharing ``p + 1`` characters are estimated from it; the rest of the range is cut after
 ``last[:p] + c`` for the characters ``c`` following ``last[p]`` in its class (digits, lowercase or
-uppercase letters) at the finest position ``p`` whose units hold at least ``target`` keys, and at
+uppercase letters; past the position where the whole listing first varies, only those seen there
+so far: a month's tens digit shows 0 and 1, never 2-9) at the finest position ``p`` whose units hold at least ``target`` keys, and at
 the coarser positions up to the range's bound: consecutive ids are cut into blocks of ids, dated
 folders into years, ids spread over a wide range into leading digits. Wrong estimates only cost
 requests (an empty part), never keys: the parts are exact string intervals.
