@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="oldest S3 Inventory delivery to use, in days before --as-of (default: the spec's)")
     r.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
                    help="coverage engine: pandas (one machine) or dask (a distributed cluster)")
+    r.add_argument("--stream", choices=("auto", "yes", "no"), default="auto",
+                   help="read an S3 Inventory batch by batch in bounded memory (auto: deliveries over "
+                        "2 GiB of data files, $NBA_RECON_STREAM_ABOVE_BYTES)")
     r.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="Dask scheduler address (tcp://host:8786) for --engine dask (default: local)")
     r.add_argument("--probe", action="store_true",
@@ -170,7 +173,8 @@ def _reconcile(args, as_of):
                        probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache,
                        inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
                        engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir,
-                       read_db=schedule_from_db)
+                       read_db=schedule_from_db,
+                       stream={"auto": "auto", "yes": True, "no": False}[args.stream])
 
 
 def _print_result(args, result) -> None:

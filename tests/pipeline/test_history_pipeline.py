@@ -115,7 +115,7 @@ def world(tmp_path_factory):
     run1 = _run(runs, spec, lake, demo.as_of)
     lib = root / "library"
     lib_result = reconcile(str(spec), str(lake), as_of=demo.as_of, out_dir=lib, probe=True,
-                           read_db=schedule_from_db)   # schedule: db, as the CLI and the stages read it
+                           read_db=schedule_from_db)  # schedule: db, read by the layer above
     changed = _fix_lake(lake, run1)
     mp = pytest.MonkeyPatch()
     mp.chdir(root)
