@@ -55,9 +55,11 @@ KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 3600.0
 DEFAULT_RETRIES = 2
 RUNNER_PARAMS = ("run_dir",)                      # set by the runner, never by the user
-# extra kernel arguments: none (the TCP warning is answered by encryption, kernels.py; the
-# kernel's own log level is kept so its errors reach the terminal)
-KERNEL_ARGS: list[str] = []
+# The TCP warning is answered by encryption (kernels.py). The kernel app's own log stays quiet:
+# jupyter_client interrupts a kernel before shutting it down, and ipykernel logs that as
+# "ERROR | KeyboardInterrupt caught in kernel." when it lands mid-message (a cell's errors reach
+# the run through papermill, not this log)
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 PATH_PARAMS = ("spec", "lake", "schedule")          # local paths made absolute (kernels run in run_dir)
 _NOT_PATHS = {"", "demo", "default", "builtin", "db"}
 ERROR_TAG = "nba-recon-error"
