@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import threading
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
@@ -123,7 +124,20 @@ def stage_label(name: str) -> str:
     return text.replace("_", " ").capitalize()
 
 
+_EXPORTERS = threading.local()
+
+
 def _exporter(show_code: bool):
+    """One exporter per thread and ``show_code``, built once: building one loads nbconvert's
+    templates (a third of a small page's rendering time). The runner renders in two threads at
+    most (its own and the background renderer, warm.py)."""
+    cache = _EXPORTERS.__dict__
+    if show_code not in cache:
+        cache[show_code] = _new_exporter(show_code)
+    return cache[show_code]
+
+
+def _new_exporter(show_code: bool):
     from importlib import resources
 
     from nbconvert import HTMLExporter

@@ -32,7 +32,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
 log = logging.getLogger(__name__)
@@ -123,12 +123,67 @@ class KernelPool:
         self.close()
 
 
+#: seconds between two saves of the output notebook while its cells run (see ThrottledSaves)
+SAVE_EVERY = 5.0
+
+
+class ThrottledSaves(NotebookExecutionManager):
+    """papermill's execution manager, saving the output notebook at the start, at the end (also
+    after an error, a timeout or a dead kernel: papermill's ``notebook_complete``) and, in
+    between, at most every :data:`SAVE_EVERY` seconds instead of twice per cell. Every save goes
+    through the secret-scrubbing atomic handler (nbio.py) and costs a parse, a mask and a
+    serialisation of the whole notebook (its plots included): twice per cell, that was more CPU
+    than most cells. A runner killed during a stage leaves that stage's notebook as it was at
+    most that long before."""
+
+    save_every = SAVE_EVERY
+    _throttled = False
+
+    def cell_start(self, cell, cell_index=None, **kwargs):
+        self._throttled = True
+        try:
+            return super().cell_start(cell, cell_index, **kwargs)
+        finally:
+            self._throttled = False
+
+    def cell_complete(self, cell, cell_index=None, **kwargs):
+        self._throttled = True
+        try:
+            return super().cell_complete(cell, cell_index, **kwargs)
+        finally:
+            self._throttled = False
+
+    def save(self, **kwargs):
+        if self._throttled and (self.now() - self.last_save_time).total_seconds() < self.save_every:
+            return None
+        return super().save(**kwargs)
+
+
 class WarmEngine(NBClientEngine):
     """papermill's nbclient engine on a kernel started in advance (``km=``, or one of ``pool=``).
 
     The kernel is shut down when the notebook ends (``cleanup_kc=True``): one kernel, one notebook.
-    Without ``km``/``pool`` it behaves exactly like papermill's default engine.
+    The output notebook is saved as :class:`ThrottledSaves` says. Without ``km``/``pool`` it
+    behaves exactly like papermill's default engine.
     """
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                         autosave_cell_every=30, **kwargs):
+        if kwargs.get("km") is None and kwargs.get("pool") is None:
+            return super().execute_notebook(nb, kernel_name, output_path=output_path,
+                                            progress_bar=progress_bar, log_output=log_output,
+                                            autosave_cell_every=autosave_cell_every, **kwargs)
+        # papermill's Engine.execute_notebook, with the throttled manager
+        nb_man = ThrottledSaves(nb, output_path=output_path, progress_bar=progress_bar,
+                                log_output=log_output, autosave_cell_every=autosave_cell_every)
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
