@@ -28,6 +28,7 @@ import asyncio
 import logging
 import os
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -35,16 +36,25 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
+from .zygote import ForkSpecs, Zygote
+
 log = logging.getLogger(__name__)
 
 ENGINE_NAME = "nba-warm"
 ENV = "NBA_RECON_WARM_KERNELS"
 # Run at kernel start-up: import the modules, bind no name in the user namespace.
 WARMUP_LINE = "import nba_simulator.pipeline.warmup as _nba_warmup; del _nba_warmup"
+START_TIMEOUT = 60.0
 
 
 def warm_enabled() -> bool:
     return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def fork_enabled() -> bool:
+    """Warm kernels forked from one zygote (zygote.py) unless ``NBA_RECON_WARM_KERNELS=start``
+    (each kernel its own process start and imports, ahead of need)."""
+    return os.environ.get(ENV, "1").strip().lower() != "start"
 
 
 def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
@@ -56,8 +66,31 @@ def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
     return km
 
 
+def _start_forked(kernel_name: str, cwd: str, extra_arguments: list[str], zygote: Zygote):
+    """A kernel forked by ``zygote`` (None: this kernel spec cannot be forked)."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    km = AsyncKernelManager(kernel_name=kernel_name, kernel_spec_manager=ForkSpecs(zygote.socket_path))
+    if km.kernel_spec.argv[1:3] != ["-S", "-c"]:
+        return None
+    asyncio.run(km.start_kernel(cwd=cwd, extra_arguments=extra_arguments))
+    pid_file = Path(km.connection_file + ".pid")
+    deadline = time.monotonic() + START_TIMEOUT
+    while not pid_file.exists():
+        if time.monotonic() > deadline or not asyncio.run(km.is_alive()):
+            shutdown(km)
+            raise RuntimeError("the forked kernel did not start")
+        time.sleep(0.005)
+    km.nba_kernel_pid = int(pid_file.read_text())
+    pid_file.unlink(missing_ok=True)
+    return km
+
+
 def kernel_pid(km) -> int | None:
-    """The process id of a started kernel (jupyter_client's local provisioner)."""
+    """The process id of a started kernel (a forked one's, or jupyter_client's local provisioner's)."""
+    forked = getattr(km, "nba_kernel_pid", None)
+    if isinstance(forked, int):
+        return forked
     provisioner = getattr(km, "provisioner", None)
     pid = getattr(provisioner, "pid", None)
     return pid if isinstance(pid, int) else None
@@ -73,7 +106,8 @@ def shutdown(km) -> None:
 class KernelPool:
     """One kernel started ahead of need (in a background thread), for stages run one at a time."""
 
-    def __init__(self, kernel_name: str, cwd: str | Path, extra_arguments: list[str] | None = None):
+    def __init__(self, kernel_name: str, cwd: str | Path, extra_arguments: list[str] | None = None,
+                 fork: bool | None = None):
         self.kernel_name = kernel_name
         self.cwd = str(cwd)
         self.extra_arguments = list(extra_arguments or [])
@@ -81,12 +115,25 @@ class KernelPool:
         self._next: Future | None = None
         self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-kernel")
+        self._zygote: Zygote | None = None
+        if fork if fork is not None else fork_enabled():
+            try:
+                self._zygote = Zygote(self.cwd)
+            except OSError as exc:
+                log.debug("no zygote: %s", exc)
         self._prepare()
+
+    def _start(self):
+        if self._zygote is not None and self._zygote.ready():
+            km = _start_forked(self.kernel_name, self.cwd, self.extra_arguments, self._zygote)
+            if km is not None:
+                return km
+        return _start(self.kernel_name, self.cwd, self.extra_arguments)
 
     def _prepare(self) -> None:
         with self._lock:
             if not self._closed and self._next is None:
-                self._next = self._executor.submit(_start, self.kernel_name, self.cwd, self.extra_arguments)
+                self._next = self._executor.submit(self._start)
 
     def take(self, prepare_next: bool = True):
         """A started kernel manager, for one stage (the caller shuts it down); the next one starts
@@ -96,7 +143,7 @@ class KernelPool:
                 raise RuntimeError("kernel pool is closed")
             fut, self._next = self._next, None
         if fut is None:
-            fut = self._executor.submit(_start, self.kernel_name, self.cwd, self.extra_arguments)
+            fut = self._executor.submit(self._start)
         km = fut.result()
         if prepare_next:
             self._prepare()
@@ -115,6 +162,8 @@ class KernelPool:
             if km is not None:
                 shutdown(km)
         self._executor.shutdown(wait=True)
+        if self._zygote is not None:
+            self._zygote.close()
 
     def __enter__(self) -> KernelPool:
         return self

@@ -51,7 +51,8 @@ def _kernels() -> list[psutil.Process]:
     out = []
     for proc in psutil.Process().children(recursive=True):
         try:
-            if "ipykernel" in " ".join(proc.cmdline()):
+            cmd = " ".join(proc.cmdline())
+            if "ipykernel" in cmd or "nba_simulator.pipeline.zygote" in cmd:   # kernels, forked or not
                 out.append(proc)
         except psutil.Error:
             pass
