@@ -11,7 +11,8 @@ from typing import Callable
 from nba_simulator.outputs import atomic_path
 
 from .plan import SUMMARY_STAGE
-from .render import REPORT_NAME, failure_report, notebook_to_html, page_title, stage_label, write_index
+from .nbhtml import notebook_to_html
+from .render import REPORT_NAME, failure_report, page_title, stage_label, write_index
 from .warm import Renderer
 
 Echo = Callable[[str], None]

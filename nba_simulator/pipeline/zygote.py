@@ -185,6 +185,25 @@ def _stop(_sig, _frame) -> None:  # pragma: no cover - runs in the zygote
     os._exit(0)
 
 
+def _first_use() -> None:  # pragma: no cover - runs in the zygote
+    """What every stage's first plot and table would pay once more (matplotlib's font list and
+    text layout, pandas' HTML templates), paid here once. Nothing that starts a thread (a thread
+    does not survive a fork): no parquet, no Arrow compute."""
+    import io
+
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1))
+    ax = fig.subplots()
+    ax.bar(["a", "b"], [1, 2])
+    ax.set_title("warm-up")
+    fig.savefig(io.BytesIO(), format="png", dpi=30)
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    frame._repr_html_()
+    frame.style.to_html()
+
+
 def serve(path: str) -> None:  # pragma: no cover - runs in the zygote
     # what ipykernel sets before a kernel imports matplotlib (the zygote imports it first)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -193,6 +212,10 @@ def serve(path: str) -> None:  # pragma: no cover - runs in the zygote
 
     import nba_simulator.pipeline.warmup  # noqa: F401 - also: exits when the runner does
 
+    try:
+        _first_use()
+    except Exception:  # noqa: BLE001 - a stage that needs it reports the error itself
+        pass
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
     srv.listen(16)
