@@ -27,6 +27,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
+import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -53,8 +55,10 @@ def warm_enabled() -> bool:
 
 def fork_enabled() -> bool:
     """Warm kernels forked from one zygote (zygote.py) unless ``NBA_RECON_WARM_KERNELS=start``
-    (each kernel its own process start and imports, ahead of need)."""
-    return os.environ.get(ENV, "1").strip().lower() != "start"
+    (each kernel its own process start and imports, ahead of need), and on Linux only (macOS
+    frameworks are not fork-safe; Windows has no fork)."""
+    return (os.environ.get(ENV, "1").strip().lower() != "start" and sys.platform.startswith("linux")
+            and hasattr(os, "fork") and hasattr(socket, "send_fds"))
 
 
 def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
@@ -125,7 +129,13 @@ class KernelPool:
 
     def _start(self):
         if self._zygote is not None and self._zygote.ready():
-            km = _start_forked(self.kernel_name, self.cwd, self.extra_arguments, self._zygote)
+            try:
+                km = _start_forked(self.kernel_name, self.cwd, self.extra_arguments, self._zygote)
+            except Exception as exc:  # noqa: BLE001 - the zygote is gone: start kernels the usual way
+                log.warning("forked kernel failed (%s): kernels start the usual way", exc)
+                self._zygote.close()
+                self._zygote = None
+                km = None
             if km is not None:
                 return km
         return _start(self.kernel_name, self.cwd, self.extra_arguments)

@@ -217,8 +217,11 @@ def serve(path: str) -> None:  # pragma: no cover - runs in the zygote
     except Exception:  # noqa: BLE001 - a stage that needs it reports the error itself
         pass
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    srv.bind(path)
-    srv.listen(16)
+    try:
+        srv.bind(path)
+        srv.listen(16)
+    except OSError:   # no READY line: the runner starts kernels the usual way
+        sys.exit(1)
     # the forked kernels are reaped here, so that their CPU time is counted as the runner's
     # children's (``time nba-recon run``) like that of kernels it starts itself
     threading.Thread(target=_reap, name="reap-kernels", daemon=True).start()
