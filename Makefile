@@ -60,7 +60,7 @@ bench-listing: $(STAMP)
 	$(BIN)/python -m bench --only listing
 
 bench-pipeline: $(STAMP)
-	$(BIN)/python -m bench.pipeline $(if $(BEFORE),--before $(BEFORE)) $(if $(PIPELINE_MD),--markdown $(PIPELINE_MD))
+	$(BIN)/python -m bench.pipeline $(if $(BEFORE),--before $(BEFORE)) $(if $(PIPELINE_MD),--markdown $(PIPELINE_MD)) $(if $(CASES),--cases $(CASES))
 
 clean:
 	rm -rf $(DEMO) build *.egg-info

@@ -44,10 +44,11 @@ def _cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def _nba_recon(args: list[str], env: dict) -> tuple[float, float]:
-    """(wall-clock seconds, CPU seconds of the process and its children)."""
+def _nba_recon(args: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds of the process and its children). ``python -m`` puts
+    ``cwd`` first on sys.path: the tree to run is the working folder."""
     t, c = time.perf_counter(), _cpu()
-    proc = subprocess.run([sys.executable, "-m", "nba_simulator.cli", *args], env=env, cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "nba_simulator.cli", *args], env=env, cwd=cwd,
                           capture_output=True, text=True)
     took, cpu = time.perf_counter() - t, _cpu() - c
     if proc.returncode:
@@ -72,6 +73,8 @@ def main(argv=None) -> int:
     ap.add_argument("--markdown", default=None)
     ap.add_argument("--before", default=None, metavar="REV",
                     help="also time `run` of the tree at this git revision (before a change)")
+    ap.add_argument("--cases", default=None,
+                    help="comma-separated subset: reconcile,cold,start,forked,before (default: all)")
     args = ap.parse_args(argv)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="nba-bench-pipeline-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -95,15 +98,20 @@ def main(argv=None) -> int:
         before = _tree_at(args.before, work / f"tree-{args.before}")
         cases[f"run, before ({args.before})"] = (
             ["run", *common, "--runs-dir", str(work / "runs-before"), "--no-progress"],
-            {**env, "PYTHONPATH": str(before), "NBA_RECON_NOTEBOOKS": str(before / "notebooks")})
+            {**env, "PYTHONPATH": str(before), "NBA_RECON_NOTEBOOKS": str(before / "notebooks")}, before)
+    if args.cases:
+        short = {"reconcile": "reconcile", "cold": "run, cold kernels", "start": "run, warm kernels started ahead",
+                 "forked": "run, warm kernels forked"}
+        keep = {short.get(c.strip(), c.strip()) for c in args.cases.split(",")}
+        cases = {n: v for n, v in cases.items() if n in keep or (n.startswith("run, before") and "before" in keep)}
     names = list(cases)
     times: dict[str, list[float]] = {n: [] for n in names}
     cpus: dict[str, list[float]] = {n: [] for n in names}
     la0 = os.getloadavg()
     for r in range(args.repeats):
         for name in names[r % len(names):] + names[:r % len(names)]:
-            argv_, env_ = cases[name]
-            took, cpu = _nba_recon(argv_, env_)
+            argv_, env_, *cwd = cases[name]
+            took, cpu = _nba_recon(argv_, env_, *cwd)
             times[name].append(took)
             cpus[name].append(cpu)
             print(json.dumps({"case": name, "repeat": r + 1, "seconds": round(took, 2),
@@ -119,10 +127,11 @@ def main(argv=None) -> int:
         extra = "" if n == "reconcile" else f"+{med[n] - med['reconcile']:.1f} s"
         lines.append(f"| {n} | {med[n]:.1f} s | {', '.join(f'{x:.1f}' for x in times[n])} | {extra} "
                      f"| {cmed[n]:.1f} s |")
-    warm = "run, warm kernels forked"
-    lines += ["", f"Forked warm kernels save {med['run, cold kernels'] - med[warm]:.1f} s "
-              f"({med['run, cold kernels'] / med[warm]:.2f}x faster run) and "
-              f"{cmed['run, cold kernels'] - cmed[warm]:.1f} s of CPU against cold kernels."]
+    warm, cold = "run, warm kernels forked", "run, cold kernels"
+    if warm in med and cold in med:
+        lines += ["", f"Forked warm kernels save {med[cold] - med[warm]:.1f} s "
+                  f"({med[cold] / med[warm]:.2f}x faster run) and "
+                  f"{cmed[cold] - cmed[warm]:.1f} s of CPU against cold kernels."]
     print(json.dumps({"medians": {n: round(v, 2) for n, v in med.items()},
                       "cpu_medians": {n: round(v, 2) for n, v in cmed.items()}}), flush=True)
     print("\n" + "\n".join(lines), flush=True)
