@@ -157,7 +157,8 @@ def test_warm_engine_saves_the_notebook_at_start_and_end_not_per_cell(tmp_path, 
         papermill.execute_notebook(str(src), str(out), kernel_name="python3", progress_bar=False,
                                    engine_name=ENGINE_NAME, km=pool.take(prepare_next=False))
     done = nbformat.read(str(out), as_version=4)
-    assert [c.outputs[0]["text"] for c in done.cells] == [f"{i * 2}\n" for i in range(30)]
+    # (a print may reach the notebook as two stream outputs on a busy machine: joined)
+    assert ["".join(o.get("text", "") for o in c.outputs) for c in done.cells] == [f"{i * 2}\n" for i in range(30)]
     # the start and the end (and papermill's own autosave after 30 s on a very slow machine),
     # not 2 x 30 + 2
     assert 2 <= len(saves) <= 3, len(saves)
