@@ -25,6 +25,7 @@ from bench.stages import Peak  # noqa: E402
 def measure(n: int, folder: Path) -> None:
     from nba_simulator.schedule.auto import auto_schedule
     from nba_simulator.spec import load_spec
+    from nba_simulator.storage.scoreboards import lake_scoreboards
 
     spec = load_spec("default", as_of="2026-12-01")
     runs = folder / "runs_auto"
@@ -33,7 +34,8 @@ def measure(n: int, folder: Path) -> None:
     for stage in ("auto schedule, cold", "auto schedule, cached"):
         peak.reset()
         t = time.perf_counter()
-        games, info = auto_schedule(spec, str(folder / "lake"), as_of="2026-12-01", runs_dir=runs)
+        pages = lake_scoreboards(str(folder / "lake"), spec, runs_dir=runs)
+        games, info = auto_schedule(spec, pages, as_of="2026-12-01", runs_dir=runs)
         seconds = time.perf_counter() - t
         peak.peak = max(peak.peak, peak.proc.memory_info().rss)
         print(json.dumps({"stage": stage, "files": info["scoreboards"]["files"],

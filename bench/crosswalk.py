@@ -7,7 +7,8 @@ and the matching canonical schedule (``schedule.csv.gz``); ``python -m bench.cro
 times, in this fresh process:
 
 * ``read+parse scoreboards``: listing the lake through ``nba_simulator.storage`` and parsing every
-  page (``update.lake_scoreboards``: 16 parallel reads);
+  page (``storage.scoreboards.lake_scoreboards``, the reader of ``schedule update`` and
+  ``schedule: auto``: 16 parallel reads);
 * ``attach_espn_ids``: the vectorised match on (Eastern date, home, away) against the schedule.
 
 Prints JSON lines ``{"stage", "files", "games", "seconds", "peak_rss_mb", "matched"}``; the peak is
@@ -73,13 +74,14 @@ def generate(n: int, folder: Path) -> None:
 def measure(n: int, folder: Path) -> None:
     from nba_simulator.schedule import load_schedule
     from nba_simulator.schedule.crosswalk import attach_espn_ids
-    from nba_simulator.schedule.update import lake_scoreboards
+    from nba_simulator.storage.scoreboards import lake_scoreboards
 
     schedule = load_schedule(str(folder / "schedule.csv.gz"))
     peak = Peak()
     peak.reset()
     t = time.perf_counter()
-    games, dates, warnings = lake_scoreboards(str(folder / "lake"))
+    pages = lake_scoreboards(str(folder / "lake"), workers=16)
+    games, dates, warnings = pages.games, pages.pages, pages.warnings
     read_s = time.perf_counter() - t
     rec = {"stage": "read+parse scoreboards", "files": len(dates), "games": len(games), "seconds": round(read_s, 3),
            "peak_rss_mb": round(peak.peak / 2**20), "warnings": len(warnings)}

@@ -98,3 +98,72 @@ def write_report(table: pa.Table, dest, *, created: str = "2024-06-30T01:00Z", s
         raw = json.dumps(doc, indent=2).encode()
         (folder / "manifest.json").write_bytes(raw)
         (folder / "manifest.checksum").write_text(hashlib.md5(raw).hexdigest() + "\n")
+
+
+def write_report_by_file(n: int, spec, games: pd.DataFrame, dest, *, as_of: str = AS_OF,
+                         created: str = "2024-06-30T01:00Z", per_file: int = 1_000_000):
+    """The delivery :func:`inventory` + :func:`write_report` would give (same expected share, same
+    filler prefixes and shares, same id ranges), written one data file at a time, so that memory
+    holds one file (~1M objects), not ``n``: for 100M objects. Each file is sorted; the files'
+    key ranges overlap (each holds a slice of every prefix)."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    from nba_simulator.coverage.expected import expected_items
+    from tests.inventory_writer import PARQUET_SCHEMA_TEXT, _data_table
+
+    rng = np.random.default_rng(SEED)
+    exp = expected_items(spec, games, as_of)
+    keys = exp.items["expected_key"].dropna().astype(str).to_numpy()
+    n_match = min(int(0.95 * len(keys)), int(0.6 * n))
+    matched = keys[rng.choice(len(keys), size=n_match, replace=False)]
+    rest = n - n_match
+    shares = [int(rest * share) for share, *_ in FILLER[:-1]]
+    shares.append(rest - sum(shares))
+    files = max(1, n // per_file)
+    stamp = pd.Timestamp(created)
+    config_dir = Path(dest) / "nba-sim-raw-data-lake" / "daily"
+    folder = config_dir / stamp.strftime("%Y-%m-%dT%H-%MZ")
+    (config_dir / "data").mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = pd.Timestamp(as_of, tz="UTC").value // 1000 - 10 * 365 * 86400 * 10**6
+    entries = []
+    for k in range(files):
+        frng = np.random.default_rng([SEED, k])
+        parts = [pa.array(matched[n_match * k // files: n_match * (k + 1) // files], pa.string())]
+        for i, ((_, prefix, suffix, width), m) in enumerate(zip(FILLER, shares)):
+            j = np.arange(m * k // files, m * (k + 1) // files, dtype=np.int64)
+            if prefix.startswith("espn_play_by_play"):
+                ids = 500_000_000 + j
+            elif "advanced_" in prefix:
+                ids = 9_000_000_000 + j
+            else:
+                ids = 10 ** 11 + i * 10 ** 10 + j * 7
+            parts.append(_num_keys(prefix, ids, suffix, width))
+        key = pa.concat_arrays(parts)
+        rows = len(key)
+        size = frng.integers(1_500, 900_000, size=rows, dtype=np.int64)
+        size[frng.random(rows) < 0.02] = 150
+        mtime = t0 + frng.integers(0, 10 * 365 * 86400 * 10**3, size=rows, dtype=np.int64) * 1000
+        etag = pc.utf8_lpad(pa.array(frng.integers(0, 2**62, size=rows, dtype=np.int64)).cast(pa.string()), 32, "0")
+        table = pa.table({"key": key, "size": pa.array(size), "etag": etag,
+                          "last_modified": pa.array(mtime, pa.timestamp("us", tz="UTC"))}).sort_by("key")
+        name = f"{stamp:%Y%m%dT%H%M}-{k:04d}.parquet"
+        path = config_dir / "data" / name
+        pq.write_table(_data_table(table, "nba-sim-raw-data-lake", "Parquet"), path)
+        h = hashlib.md5()
+        with open(path, "rb") as fh:
+            while chunk := fh.read(16 << 20):
+                h.update(chunk)
+        entries.append({"key": f"inventory-reports/nba-sim-raw-data-lake/daily/data/{name}",
+                        "size": path.stat().st_size, "MD5checksum": h.hexdigest()})
+    doc = {"sourceBucket": "nba-sim-raw-data-lake", "destinationBucket": "arn:aws:s3:::inventory-destination",
+           "version": "2016-11-30", "creationTimestamp": str(int(stamp.timestamp() * 1000)),
+           "fileFormat": "Parquet", "fileSchema": PARQUET_SCHEMA_TEXT, "files": entries}
+    raw = json.dumps(doc, indent=2).encode()
+    (folder / "manifest.json").write_bytes(raw)
+    (folder / "manifest.checksum").write_text(hashlib.md5(raw).hexdigest() + "\n")
+    return folder

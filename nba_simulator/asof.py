@@ -8,6 +8,7 @@ one), years 1900..2200: ``2024`` or ``2024-1-5`` are refused, not guessed. A bad
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import re
 
@@ -54,8 +55,6 @@ def as_of_text(value, name: str = "as_of") -> str:
 def as_of_arg(text: str) -> str:
     """An argparse ``type=`` for ``--as-of``: ``YYYY-MM-DD``; else argparse's usage error (exit 2)
     with :func:`parse_as_of`'s message."""
-    import argparse
-
     try:
         return as_of_text(text, "--as-of")
     except AsOfError as exc:   # argparse says "argument --as-of: ..." itself

@@ -1,5 +1,10 @@
 """``nba-recon``: the command line. Exit 0 on success, 2 on bad input (one line naming what is
-wrong), 1 on any other failure. The clock is read here only, to default ``--as-of`` to today."""
+wrong), 1 on any other failure. The clock is read here only, to default ``--as-of`` to today.
+
+Each command imports what it runs when it runs (here and in the packages' ``cli`` modules): the
+one place with imports inside functions besides optional dependencies, so that ``nba-recon
+--help`` or a refused option does not load SQLAlchemy, Alembic and the whole package (about
+twice the start-up time)."""
 from __future__ import annotations
 
 import argparse
@@ -33,17 +38,39 @@ _days = _number(float, lambda v: 0 <= v <= 36600, "expected a number of days in 
 _seconds = _number(float, lambda v: 0 < v < 1e7, "expected a number of seconds > 0")
 
 
+DESCRIPTION = """\
+Reconcile an NBA data lake with the games that should be in it: what is there, what is
+missing, and the collection tasks for the scrapers.
+
+Exit codes: 0 success; 2 bad input (one line naming what is wrong); 1 any other failure.
+-v/--verbose may come before or after the command. `nba-recon COMMAND --help` for each."""
+
+VERBOSE_HELP = "log progress and details"
+
+
 class _Parser(argparse.ArgumentParser):
+    """Every subcommand's parser (argparse builds them with the top parser's class) accepts the
+    global options too: ``nba-recon run -v`` as well as ``nba-recon -v run``."""
+
+    def __init__(self, *args, top: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # a subcommand's copy has no default, so it never overrides the global one it follows
+        self.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP,
+                          **({} if top else {"default": argparse.SUPPRESS}))
+
     def error(self, message):  # argparse's usage errors are bad input too: one line, exit 2
         raise ParameterError(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="nba-recon", description=__doc__.split("\n")[0])
-    p.add_argument("-v", "--verbose", action="store_true", help="log progress and details")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = _Parser(prog="nba-recon", description=DESCRIPTION, top=True,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(title="commands", dest="command", required=True, parser_class=_Parser,
+                           metavar="COMMAND")
 
-    r = sub.add_parser("reconcile", help="scan a lake and write coverage, gaps and tasks")
+    r = sub.add_parser("reconcile", help="scan a lake and write coverage, gaps and tasks",
+                       description="Scan a lake (a folder or s3://bucket/prefix) as of a date and "
+                       "write coverage, completeness, gaps and tasks to --out.")
     r.add_argument("--spec", default="default", help="lake spec YAML ('default': the real bucket)")
     r.add_argument("--lake", required=True, help="local folder or s3://bucket/prefix")
     r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
@@ -62,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="oldest S3 Inventory delivery to use, in days before --as-of (default: the spec's)")
     r.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
                    help="coverage engine: pandas (one machine) or dask (a distributed cluster)")
+    r.add_argument("--stream", choices=("auto", "yes", "no"), default="auto",
+                   help="read an S3 Inventory batch by batch in bounded memory (auto: deliveries over "
+                        "2 GiB of data files, $NBA_RECON_STREAM_ABOVE_BYTES)")
     r.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="Dask scheduler address (tcp://host:8786) for --engine dask (default: local)")
     r.add_argument("--probe", action="store_true",
@@ -80,7 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop (exit 1, nothing written) when the whole command takes longer")
     r.set_defaults(func=cmd_reconcile)
 
-    d = sub.add_parser("demo", help="build the demo lake, its spec and its schedule")
+    d = sub.add_parser("demo", help="build the demo lake, its spec and its schedule",
+                       description="Build the demo lake, its spec and its schedule in --out "
+                       "(`nba-recon run` without --lake uses its own copy).")
     d.add_argument("--out", required=True, help="folder to build the demo in")
     d.set_defaults(func=cmd_demo)
 
@@ -88,14 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_parser(sub)
 
     from .schedule.cli import add_schedule_parser  # nba-recon schedule update | show | check
-    add_schedule_parser(sub)
+    add_schedule_parser(sub, read_scoreboards=_lake_scoreboards)
 
-    try:
-        from .pipeline.cli import add_run_parser
-    except ImportError:  # the pipeline needs papermill; reconcile and demo do not
-        pass
-    else:
-        add_run_parser(sub)
+    from .pipeline.cli import add_run_parser  # nba-recon run
+    add_run_parser(sub)
     return p
 
 
@@ -126,7 +154,16 @@ def cmd_reconcile(args) -> int:
     return 0
 
 
+def _lake_scoreboards(lake: str, runs_dir):
+    """``schedule update --lake``: the lake's scoreboard pages (the schedule layer is handed the
+    reader: it does not open the lake itself)."""
+    from .storage.scoreboards import lake_scoreboards
+
+    return lake_scoreboards(lake, runs_dir=runs_dir, workers=16)
+
+
 def _reconcile(args, as_of):
+    from .database.db_coverage import schedule_from_db
     from .reconcile import reconcile
 
     return reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
@@ -135,7 +172,9 @@ def _reconcile(args, as_of):
                        probe_max_bytes=args.probe_max_bytes,
                        probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache,
                        inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
-                       engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir)
+                       engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir,
+                       read_db=schedule_from_db,
+                       stream={"auto": "auto", "yes": True, "no": False}[args.stream])
 
 
 def _print_result(args, result) -> None:

@@ -7,14 +7,13 @@ from __future__ import annotations
 import argparse
 
 import pandas as pd
+import pyarrow as pa
 
 
 def arrow_strings(values: pd.Series):
     """The Arrow data of a string column as a ``pyarrow`` string array or chunked array, without
     copying an Arrow-backed column: pandas' public ``__arrow_array__`` protocol (what
     ``pa.array`` itself calls), else a conversion."""
-    import pyarrow as pa
-
     array = values.array
     if isinstance(array, pd.arrays.ArrowStringArray):
         arr = array.__arrow_array__()

@@ -29,6 +29,8 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
+from .errors import ParameterError
+
 DEFAULTS = {
     "NBA_RECON_S3_CONNECT_TIMEOUT": 10.0,
     "NBA_RECON_S3_READ_TIMEOUT": 60.0,
@@ -58,8 +60,6 @@ def seconds(name: str) -> float:
     except ValueError:
         value = -1.0
     if not 0 < value < 1e7:
-        from .errors import ParameterError
-
         raise ParameterError(f"${name} must be a number of seconds > 0, got {raw!r}")
     return value
 

@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .errors import BadInput
 from .outputs import write_json, write_text
 from .schedule.load import load_schedule
 from .spec import load_spec
@@ -71,8 +72,6 @@ def build_demo(out_dir, *, seed: int = SEED, ours: bool = False) -> Demo:
     ``out_dir`` must be absent, empty, or a folder an earlier build made (it holds the marker file
     ``.nba-recon-demo``): a folder of the user's is never overwritten (:class:`BadInput`).
     ``ours``: the caller owns the folder (the notebooks' scratch demo)."""
-    from .errors import BadInput
-
     root = Path(out_dir)
     if root.exists() and not root.is_dir():
         raise BadInput(f"demo --out {root}: not a folder")

@@ -58,10 +58,6 @@ class OutputError(ReconError):
     """An output could not be written (a full disk, a read-only folder...). Exit code 1."""
 
 
-class StageFailed(ReconError):
-    """A pipeline stage failed; the executed notebook is kept with the error visible."""
-
-
 #: analysis dates (``as_of``) must fall in these years: pandas' nanosecond timestamps end in 2262
 #: and the NBA starts in 1946; anything outside is a typo
 MIN_YEAR, MAX_YEAR = 1900, 2200

@@ -14,6 +14,7 @@ runs (a health check that says "healthy" while no run has succeeded for a day is
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import tempfile
@@ -22,13 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import boto3
 import pandas as pd
+import sqlalchemy as sa
 
-from .database.db_coverage import schedule_for
-from .database.engine import DATABASE_URL_ENV, redact
+from .database.db_coverage import schedule_from_db
+from .database.engine import DATABASE_URL_ENV, make_engine, redact
 from .database.engine import database_url as resolve_database_url
 from .errors import ReconError
-from .reconcile import resolve_schedule
+from .masking import mask_text
+from .pipeline.runhistory import open_engine
+from .reconcile import resolve_schedule, schedule_for
 from .schedule import load_schedule
 from .spec import load_spec
 from .storage import open_storage
@@ -90,8 +95,6 @@ def _rebuildable(err: BaseException) -> bool:
 
 
 def _safe(text: Any) -> str:
-    from .masking import mask_text
-
     return " ".join(mask_text(str(text)).split())
 
 
@@ -167,7 +170,8 @@ def check_schedule(ctx: _Context):
     if spec is not None:
         # schedule: db reads the games table; auto: packaged + the runs' snapshot (the lake's
         # scoreboards are read by the scan, not by a health check)
-        games = schedule_for(spec, resolve_schedule(spec, schedule), runs_dir=ctx.runs_dir)
+        games = schedule_for(spec, resolve_schedule(spec, schedule), runs_dir=ctx.runs_dir,
+                             read_db=schedule_from_db)
     elif schedule == "db":
         return "warn", "not checked: schedule db needs the spec's database section"
     else:
@@ -228,8 +232,6 @@ def check_database(url: str | None):
 
 
 def check_history(ctx: _Context, history: str | None):
-    from .pipeline.runhistory import open_engine   # a sibling of this stage, imported when used
-
     engine, _, _ = open_engine(str(history or ""), ctx.state.get("spec"), Path(ctx.runs_dir))
     where = redact(engine.url)
     try:
@@ -262,8 +264,6 @@ def check_writable(out: Path):
 
 def _select_one(url) -> None:
     """Connect (password from the environment or .pgpass, 5 s timeout) and ``SELECT 1``."""
-    from .database.engine import make_engine
-
     text = str(url)
     engine = make_engine(url, default=None, pool_pre_ping=False,
                          connect_args={"connect_timeout": 5} if text.startswith("postgres") else {})
@@ -276,16 +276,12 @@ def _select_one(url) -> None:
 def _ping(engine) -> None:
     """One connection and ``SELECT 1``; the driver's own error (``OperationalError``: transient
     for the runner) when it fails. The details shown go through ``_safe`` (passwords masked)."""
-    import sqlalchemy as sa
-
     with engine.connect() as conn:
         conn.execute(sa.text("SELECT 1"))
 
 
 def _with_driver(url: str) -> str:
     """``postgresql://`` means psycopg 3 to SQLAlchemy 2.1; use psycopg2 when only it is installed."""
-    import importlib.util
-
     for plain in ("postgresql://", "postgres://"):
         if url.startswith(plain) and importlib.util.find_spec("psycopg") is None \
                 and importlib.util.find_spec("psycopg2") is not None:
@@ -299,8 +295,6 @@ def _span(values: list[str]) -> str:
 
 def _credential_source() -> str:
     try:
-        import boto3
-
         creds = boto3.session.Session().get_credentials()
         return f"credentials from {creds.method}" if creds else "anonymous"
     except Exception:  # noqa: BLE001

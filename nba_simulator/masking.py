@@ -25,6 +25,7 @@ Pure and idempotent: ``mask(mask(x)) == mask(x)``; non-string scalars pass throu
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
@@ -240,8 +241,6 @@ class MaskingFilter:
             return True
         record.msg, record.args = mask_text(msg), ()
         if record.exc_info and not record.exc_text:
-            import logging
-
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = mask_text(record.exc_text)

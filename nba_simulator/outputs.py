@@ -127,6 +127,18 @@ class FileSet:
         _parquet_to(df, self._stage(name, ".parquet"))
         return self.folder / name
 
+    def adopt(self, name: str, path: str | Path) -> Path:
+        """Take a file already written in this folder (e.g. streamed there while it was computed,
+        under a hidden name) into the set: renamed to ``name`` on :meth:`commit`, removed on
+        :meth:`abort`."""
+        path = Path(path)
+        if path.parent.resolve() != self.folder.resolve():
+            raise ValueError(f"{path} is not in {self.folder}")
+        if name in self.staged:
+            raise ValueError(f"{name} written twice")
+        self.staged[name] = path
+        return self.folder / name
+
     def commit(self) -> dict[str, Path]:
         for tmp in self.staged.values():
             _sync(tmp)

@@ -9,23 +9,29 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .content.probe import ProbeResult, probe_lake
 from .asof import parse_as_of
+from .content.probe import ProbeResult, probe_lake
 from .coverage import CoverageResult, build_coverage, expected_items
+from .coverage.dates import check_as_of
+from .coverage.lake_check import check_lake
+from .coverage.sampling import plan_sample
+from .coverage.stream import stream_coverage
 from .errors import BadInput, LakeNotFound, OutputError
 from .outputs import FileSet
-from .coverage.sampling import plan_sample
-from .database.db_coverage import schedule_for
+from .schedule.auto import auto_schedule
+from .schedule.load import load_schedule
 from .spec import Spec, load_spec
+from .stages import coverage_files, coverage_stage, gaps_stage, summary_stage, tasks_document, tasks_stage
 from .storage import open_storage
+from .storage.inventory_report import load_report
 from .storage.scan import scan
-from .stages import (coverage_files, coverage_stage, gaps_stage, summary_stage, tasks_document,
-                     tasks_stage)
+from .storage.scoreboards import lake_scoreboards, scoreboard_layouts
 from .tasks import TaskQueue
 
 log = logging.getLogger(__name__)
@@ -48,6 +54,9 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     matrix: pd.DataFrame | None = None     # per game x per-game dataset (content.matrix, wide)
     probe: "ProbeResult | None" = None     # content probing (reconcile --probe)
+    #: output files already written while streaming (name -> a hidden file in the output folder);
+    #: a streamed run has ``inventory`` None and only the first orphans in ``orphans``
+    streamed: dict[str, Path] = field(default_factory=dict)
 
 
 def resolve_schedule(spec: Spec, override: str | None = None) -> str:
@@ -56,6 +65,34 @@ def resolve_schedule(spec: Spec, override: str | None = None) -> str:
     if source in ("builtin", "db", "auto") or Path(source).is_absolute() or override:
         return source
     return str(Path(spec.path).parent / source)
+
+
+def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=None,
+                 read_db: Callable | None = None) -> pd.DataFrame:
+    """The schedule ``source`` names (``resolve_schedule``'s answer): ``"db"`` reads the spec's
+    games table with ``read_db(spec.database)`` (the database layer's
+    ``database.db_coverage.schedule_from_db``, passed in by the callers above it), ``"auto"``
+    builds the packaged history + the newest snapshot in ``runs_dir`` + the ESPN ids of
+    ``lake``'s scoreboards (a URI or an open storage; ``schedule.auto`` with
+    ``storage.scoreboards``), anything else goes to ``schedule.load_schedule``.
+
+    What the schedule is made of (``{"source", "warnings", ...}``) is in
+    ``games.attrs["schedule_info"]``: coverage reports its warnings."""
+    if source == "db":
+        if read_db is None:
+            raise BadInput(f"{spec.path}: schedule: db needs the database reader (pass "
+                           "read_db=nba_simulator.database.db_coverage.schedule_from_db)")
+        games = read_db(getattr(spec, "database", None))
+        info = {"source": "db", "warnings": []}
+    elif source == "auto":
+        read = lake is not None and scoreboard_layouts(spec)  # a spec without scoreboards: no lake read
+        pages = lake_scoreboards(lake, spec, runs_dir=runs_dir) if read else None
+        games, info = auto_schedule(spec, pages, as_of=as_of, runs_dir=runs_dir)
+    else:
+        games = load_schedule(source)
+        info = {"source": "builtin" if source == "builtin" else "file", "warnings": []}
+    games.attrs["schedule_info"] = info
+    return games
 
 
 def resolve_inventory(spec: Spec, override: str | None = None) -> tuple[str | None, float | None]:
@@ -74,30 +111,32 @@ def resolve_inventory(spec: Spec, override: str | None = None) -> tuple[str | No
 def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as_of=None,
               sample: float | None = None, workers: int = 8, out_path=None,
               progress: bool = False, inventory: str | None = None,
-              inventory_max_age_days: float | None = None) -> tuple[pd.DataFrame, dict]:
+              inventory_max_age_days: float | None = None,
+              stream: bool | str = False) -> tuple[pd.DataFrame | None, dict]:
     """List the lake (all of it, or a deterministic sample) into an inventory.
 
     With an S3 Inventory source (``inventory``, else the spec's ``inventory:``), its newest
     delivery as of ``as_of`` is read instead of listing; when there is none or it is older than
-    the max age, a warning goes into ``info["warnings"]`` and the lake is listed.
+    the max age, a warning goes into ``info["warnings"]`` and the lake is listed. ``stream``
+    (``True`` or ``"auto"``, see :func:`~.storage.inventory_report.load_report`): a delivery to be
+    streamed is returned as ``(None, info)`` with the :class:`ReportStream` in ``info["stream"]``.
     """
     started = time.perf_counter()
     if schedule is not None and as_of is not None:
         # before the first expected game nothing can be judged: refused before any listing
-        from .coverage.dates import check_as_of
-
         check_as_of(spec, schedule, as_of)
     source, max_age = resolve_inventory(spec, inventory)
     if inventory_max_age_days is not None:
         max_age = inventory_max_age_days
     warnings: list[str] = []
     if source:
-        from .storage.inventory_report import load_report
-
         if as_of is None:
             raise ValueError("reading an S3 Inventory needs as_of (to judge the delivery's age)")
         report = load_report(source, as_of=as_of, lake=lake, exclude=list(spec.exclude),
-                             max_age_days=max_age, out_path=out_path)
+                             max_age_days=max_age, out_path=out_path, stream=stream)
+        if report.stream is not None:
+            return None, {"lake": lake, "source": "s3-inventory", "sample": None, "listed_prefixes": None,
+                          **report.info, "warnings": warnings, "stream": report.stream}
         if report.inventory is not None:
             inv = report.inventory
             if sample:
@@ -126,8 +165,6 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
     if prefixes is None:
         # keys, but none of the spec's datasets (a stray file, the wrong prefix): bad input too;
         # a dataset matching nothing: a warning naming it and its layouts
-        from .coverage.lake_check import check_lake
-
         warnings.extend(check_lake(spec, inventory, storage.uri))
     info = {"lake": lake, "objects": int(len(inventory)), "bytes": int(inventory["size"].sum()),
             "sample": sample, "listed_prefixes": len(prefixes) if prefixes is not None else None,
@@ -170,8 +207,13 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
     last: its presence says the other files are complete."""
     files = FileSet(out_dir, last="summary.json")
     try:
-        files.parquet("inventory.parquet", result.inventory)
+        for name, path in result.streamed.items():
+            files.adopt(name, path)
+        if result.inventory is not None:
+            files.parquet("inventory.parquet", result.inventory)
         for name, content in result_files(result).items():
+            if name in result.streamed:
+                continue
             if name.endswith(".json"):
                 files.json(name, content)
             else:
@@ -201,7 +243,8 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
               probe_max_objects: int | None = None, probe_max_bytes: int | None = None,
               probe_workers: int = 16, probe_cache=None, inventory: str | None = None,
               inventory_max_age_days: float | None = None, engine: str = "pandas",
-              scheduler: str | None = None, runs_dir=None) -> Result:
+              scheduler: str | None = None, runs_dir=None, read_db: Callable | None = None,
+              stream: bool | str = "auto") -> Result:
     """Scan, (optionally) probe contents, analyse, write. ``probe_cache`` defaults to
     ``out_dir/content_cache.sqlite``: a rerun into the same folder reads only changed objects.
 
@@ -210,13 +253,19 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
     address; a local in-process one when ``None``) over the inventory Parquet file written to
     ``out_dir``, which the cluster's workers must be able to read.
     ``runs_dir``: where ``schedule: auto`` finds the newest schedule snapshot and keeps its
-    scoreboard cache (``nba-recon run``'s runs folder); ``None``: no snapshot, no cache."""
+    scoreboard cache (``nba-recon run``'s runs folder); ``None``: no snapshot, no cache.
+    ``read_db``: how ``schedule: db`` reads the games table (see :func:`schedule_for`).
+    ``stream``: an S3 Inventory delivery is read batch by batch into the streamed coverage
+    (:mod:`.coverage.stream`, memory bounded by the expected items) when ``True``, or with
+    ``"auto"`` when its data files exceed ``STREAM_ABOVE_BYTES``; not with ``--probe``, ``--sample``
+    or the Dask engine (``"auto"`` then reads in memory)."""
     if engine not in ("pandas", "dask"):
         raise BadInput(f"engine must be pandas or dask, got {engine!r}")
     spec = load_spec(spec_path, as_of=as_of)
     if probe:
         check_probe(spec)
-    games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir)
+    games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir,
+                         read_db=read_db)
     inv_path = None
     if engine == "dask":
         if sample:
@@ -224,10 +273,34 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
         if out_dir is None:
             raise BadInput("--engine dask needs an output folder (the workers read its inventory.parquet)")
         inv_path = Path(out_dir) / "inventory.parquet"
+    if stream is True and (probe or sample or engine == "dask"):
+        raise BadInput("--stream reads an S3 Inventory in bounded memory: not with --probe, --sample "
+                       "or --engine dask")
+    stream = stream if not (probe or sample or engine == "dask") else False
+    streamed: dict[str, Path] = {}
+    if stream and out_dir is not None and inv_path is None and resolve_inventory(spec, inventory)[0]:
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        streamed = {"inventory.parquet": Path(out_dir) / ".inventory.streamed.parquet",
+                    "orphans.parquet": Path(out_dir) / ".orphans.streamed.parquet"}
     inventory, info = scan_lake(spec, lake, schedule=games, as_of=as_of, sample=sample,
                                 progress=progress, inventory=inventory,
-                                inventory_max_age_days=inventory_max_age_days, out_path=inv_path)
+                                inventory_max_age_days=inventory_max_age_days,
+                                out_path=inv_path or streamed.get("inventory.parquet"), stream=stream)
     cov = content = None
+    if inventory is None:  # an S3 Inventory delivery, streamed
+        report = info.pop("stream")
+        try:
+            cov = stream_coverage(spec, games, report.batches(), as_of,
+                                  orphans_path=streamed.get("orphans.parquet"))
+        except BaseException:
+            for path in streamed.values():
+                path.unlink(missing_ok=True)
+            raise
+        info.update({"objects": report.objects, "bytes": report.bytes})
+    else:  # read in memory: inventory.parquet is written with the other files
+        for path in streamed.values():
+            path.unlink(missing_ok=True)
+        streamed = {}
     if engine == "dask":
         from .coverage.dask_engine import dask_coverage
 
@@ -240,6 +313,7 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
                              max_objects=probe_max_objects, max_bytes=probe_max_bytes,
                              workers=probe_workers, cache=probe_cache, as_of=as_of)
     result = analyse(spec, games, inventory, as_of, info, probe=content, coverage=cov)
+    result.streamed = streamed
     if out_dir is not None:
         write_outputs(result, out_dir)
     return result

@@ -78,7 +78,8 @@ def summary_stage(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, qu
                   scan_info: dict, matrix: GameMatrix, content: ProbeResult | None = None) -> dict:
     """Headline numbers of a run, JSON-ready. No clock: the same inputs give the same summary."""
     per_dataset = completeness(cov.coverage, by=("dataset",))
-    reasons = cov.orphans["reason"].value_counts()
+    reasons = (pd.Series(cov.orphan_counts) if cov.orphan_counts is not None
+               else cov.orphans["reason"].value_counts())
     sampled = bool(scan_info.get("sample"))
     summary = {
         "as_of": parse_as_of(as_of).strftime("%Y-%m-%d"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .content.matrix import sources_present
 from .spec.model import PRIORITIES, Spec
 
 ACTIONS = {"missing": "collect", "undersized": "recollect", "invalid": "recollect", "empty": "recollect",
@@ -33,8 +34,6 @@ def task_queue(spec: Spec, gaps: pd.DataFrame, coverage: pd.DataFrame | None = N
     rules = spec.tasks
     have = None
     if coverage is not None:
-        from .content.matrix import sources_present
-
         have = sources_present(coverage)
     per_priority: dict[str, list[dict]] = {p: [] for p in PRIORITIES}
     for gap in gaps.itertuples(index=False):

@@ -111,7 +111,7 @@ plots.orphan_table(cov.orphans, cov.duplicates, cov.warnings)
 if content is None:
     display(Markdown("Not probed in this run (`probe` is off): a file counts by its name and size."))
 else:
-    from nba_simulator.content.plots import content_bars, content_table
+    from nba_simulator.plots.content import content_bars, content_table
 
     display(content_bars(content.datasets))
     display(content_table(content.datasets).set_index("dataset"))
@@ -128,7 +128,7 @@ else:
 # %%
 # papermill_description=02_coverage:matrix
 from nba_simulator.content import cross_source_gaps
-from nba_simulator.content.plots import matrix_strip
+from nba_simulator.plots.content import matrix_strip
 
 display(matrix_strip(matrix))
 plots.cross_source_table(cross_source_gaps(matrix), top)

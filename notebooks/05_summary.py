@@ -81,7 +81,7 @@ plots.gaps_calendar(cov.coverage, max_seasons=1)
 if content is None:
     display(Markdown("Not probed in this run: a file counts by its name and size."))
 else:
-    from nba_simulator.content.plots import content_table
+    from nba_simulator.plots.content import content_table
 
     display(content_table(content.datasets).set_index("dataset"))
 
@@ -94,7 +94,7 @@ else:
 # %%
 # papermill_description=05_summary:cross_source
 from nba_simulator.content import pair_counts
-from nba_simulator.content.plots import cross_source_heatmap
+from nba_simulator.plots.content import cross_source_heatmap
 
 cross_source_heatmap(pair_counts(matrix))
 

@@ -4,8 +4,8 @@
   footer), reading as little as the format allows;
 * :mod:`.probe`: which objects to read (all, a deterministic sample, a budget), in parallel,
   cached by ETag (:mod:`.cache`); :func:`apply_content` turns failures into the status ``empty``;
-* :mod:`.matrix`: per scheduled game, which datasets have it, through the schedule's id crosswalk;
-* :mod:`.plots`: the matrix strip and cross-source plots for the notebooks.
+* :mod:`.matrix`: per scheduled game, which datasets have it, through the schedule's id crosswalk
+  (its figures: :mod:`nba_simulator.plots.content`).
 """
 from .cache import ContentCache
 from .check import Outcome, check_object

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+from ..errors import BadInput
 from .check import Outcome
 
 SCHEMA_VERSION = 1
@@ -55,8 +56,6 @@ class ContentCache:
             foreign = sorted(t for t in tables - {"probes"} if not t.startswith("sqlite_"))
             if foreign:   # another database (the run history...): never add a table to it
                 db.close()
-                from ..errors import BadInput
-
                 raise BadInput(f"probe cache {self.path} is another database (tables "
                                f"{', '.join(foreign[:5])}); give the cache a file of its own")
             version = db.execute("PRAGMA user_version").fetchone()[0]

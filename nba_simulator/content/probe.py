@@ -30,6 +30,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..spec.model import Spec
+from ..storage import open_storage
 from ..storage.base import Storage
 from .cache import ContentCache
 from .check import Outcome, check_object, planned_bytes
@@ -307,8 +308,6 @@ def probe_lake(spec: Spec, lake: str | Storage, coverage: pd.DataFrame, inventor
                **options) -> ProbeResult:
     """Probe the best objects of ``coverage`` in the lake (a URI or an open Storage);
     ``options`` are :func:`probe`'s (sample, max_objects, max_bytes, workers, cache, as_of)."""
-    from ..storage import open_storage
-
     storage = open_storage(lake) if isinstance(lake, str) else lake
     targets = probe_targets(spec, coverage, inventory)
     workers = options.pop("workers", DEFAULT_WORKERS)

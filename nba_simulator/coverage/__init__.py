@@ -24,6 +24,9 @@ class CoverageResult:
     unjudged: list[dict] = field(default_factory=list)
     #: what the schedule is made of (``schedule_for``'s ``attrs["schedule_info"]``, no warnings)
     schedule_info: dict | None = None
+    #: orphans and unparsed keys counted over the whole inventory, when ``orphans`` holds only some
+    #: of them (the streamed coverage, :mod:`.stream`); ``None``: ``orphans`` is complete
+    orphan_counts: dict[str, int] | None = None
 
 
 def schedule_info(schedule: pd.DataFrame) -> tuple[dict | None, list[str]]:
@@ -34,12 +37,13 @@ def schedule_info(schedule: pd.DataFrame) -> tuple[dict | None, list[str]]:
 
 
 def judged(spec: Spec, schedule: pd.DataFrame, expected: Expected, cov, orphans, dups,
-           as_of) -> "CoverageResult":
+           as_of, *, unexplained: dict | None = None) -> "CoverageResult":
     """The CoverageResult of matched items: completeness, the schedule's warnings first, and what
-    cannot be judged."""
+    cannot be judged (``unexplained``: :func:`~.unjudged.unexplained_files` of every orphan, when
+    ``orphans`` holds only some of them)."""
     info, warnings = schedule_info(schedule)
     return CoverageResult(cov, orphans, dups, completeness(cov), warnings + expected.warnings,
-                          unjudged(spec, schedule, cov, as_of, orphans), info)
+                          unjudged(spec, schedule, cov, as_of, orphans, unexplained=unexplained), info)
 
 
 def build_coverage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,

@@ -26,10 +26,11 @@ from contextlib import contextmanager
 
 import pandas as pd
 
-from ..errors import BadInput
-from ..spec.model import Spec
 from ..asof import parse_as_of
 from ..compat import empty_like_dask
+from ..errors import BadInput
+from ..spec.model import Spec
+from . import judged
 from .expected import expected_items
 from .match import ORPHAN_COLUMNS, _drop_excluded, classify_unmatched, match
 
@@ -126,6 +127,4 @@ def dask_coverage(spec: Spec, schedule: pd.DataFrame, inventory, as_of, *, sched
     cov, none, dups = match(spec, expected, matched_df, as_of, schedule)
     orphans_df = orphans_df[ORPHAN_COLUMNS].astype({"key": "str"})
     orphans_df = orphans_df.sort_values("key", kind="mergesort").reset_index(drop=True)
-    from . import judged
-
     return judged(spec, schedule, expected, cov, orphans_df, dups, as_of)

@@ -24,13 +24,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import seasons as season_math
-from ..schedule.owed import NOT_OWED_STATUSES, day_end
-from ..spec.model import Spec
 from ..asof import parse_as_of
 from ..compat import arrow_strings
+from ..schedule.owed import NOT_OWED_STATUSES, day_end
+from ..spec.model import Spec
+from ..spec.template import ALTERNATIVES
 from .expected import Expected
+from .unjudged import needed_ids
 
 STATUS_ORDER = ("missing", "undersized", "invalid", "empty", "premature", "stale", "present")
 PROBLEM_STATUSES = ("missing", "undersized", "invalid", "empty", "premature", "stale")
@@ -88,8 +92,6 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
 def _unmapped_detail(spec: Spec, cov: pd.DataFrame) -> pd.Series:
     """Why an item is unmapped (the id its dataset's keys need is not in the schedule); NA for
     every other item."""
-    from .unjudged import needed_ids
-
     text = {d.name: f"the schedule has no {needed_ids(d) or 'value its key needs'} for this game: "
                     f"no key can be expected" for d in spec.datasets}
     unmapped = cov["status"] == "unmapped"
@@ -106,9 +108,6 @@ def _arrow_keys(keys: pd.Series):
 
 def _isin(keys: pd.Series, values: pd.Series) -> np.ndarray:
     """``keys.isin(values)`` for string columns as one Arrow hash probe (no Python per value)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
     if not len(keys) or not len(values):
         return np.zeros(len(keys), dtype=bool)
     value_set = _arrow_keys(values.drop_duplicates())
@@ -120,8 +119,6 @@ def _isin(keys: pd.Series, values: pd.Series) -> np.ndarray:
 
 def _is_sorted(keys: pd.Series) -> bool:
     """Whether string keys are in strictly increasing order (one vectorised pass)."""
-    import pyarrow.compute as pc
-
     if len(keys) < 2:
         return True
     arr = _arrow_keys(keys)
@@ -131,8 +128,6 @@ def _is_sorted(keys: pd.Series) -> bool:
 
 
 def _excluded_mask(inventory: pd.DataFrame, exclude) -> np.ndarray:
-    import pyarrow.compute as pc
-
     mask = np.zeros(len(inventory), dtype=bool)
     if len(exclude) and len(inventory):
         keys = _arrow_keys(inventory["key"])
@@ -174,8 +169,6 @@ def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
     that dataset, else it is unparsed. Built in place over the unmatched rows (no copy of them
     per layout), sorted by key.
     """
-    import pyarrow as pa
-
     rest = unmatched[["key", "size", "last_modified"]].reset_index(drop=True)
     n = len(rest)
     left = np.ones(n, dtype=bool)          # not claimed by a layout yet
@@ -212,8 +205,6 @@ _ID_COLUMNS = ("game_id", "espn_game_id", "bbref_game_id")
 
 def _games_by_id(schedule: pd.DataFrame, id_col: str) -> pd.DataFrame:
     """The schedule indexed by ``id_col``, further ids (``ALTERNATIVES``) included."""
-    from ..spec.template import ALTERNATIVES
-
     games = schedule.dropna(subset=[id_col])
     extra = ALTERNATIVES.get(id_col)
     if extra and extra in schedule.columns and schedule[extra].notna().any():

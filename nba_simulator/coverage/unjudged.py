@@ -21,9 +21,10 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import seasons as season_math
-from ..spec.model import Spec
 from ..asof import parse_as_of
+from ..schedule.ids import season_types_of, seasons_of
 from ..schedule.owed import NOT_OWED_STATUSES
+from ..spec.model import Spec
 
 ID_COLUMNS = ("game_id", "espn_game_id", "bbref_game_id")
 
@@ -59,13 +60,14 @@ def needed_ids(ds) -> str | None:
 
 
 def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
-             orphans: pd.DataFrame | None = None) -> list[dict]:
+             orphans: pd.DataFrame | None = None, *, unexplained: dict | None = None) -> list[dict]:
     as_of = parse_as_of(as_of)
     spec = spec.at(as_of)
     games = schedule[~schedule["status"].isin(NOT_OWED_STATUSES)]
     dates = pd.to_datetime(games["game_date"])
     known = games.assign(_d=dates).groupby(["season", "season_type"], observed=True)["_d"].agg(["size", "max"])
-    unexplained = _unexplained_files(spec, orphans)
+    if unexplained is None:
+        unexplained = unexplained_files(spec, orphans)
     out: list[dict] = []
     day_before = (as_of - pd.Timedelta(days=1)).tz_localize(None).normalize()
     for ds in spec.datasets:
@@ -121,9 +123,10 @@ def _ids_unknown(spec: Spec, coverage: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _unexplained_files(spec: Spec, orphans: pd.DataFrame | None) -> dict:
+def unexplained_files(spec: Spec, orphans: pd.DataFrame | None) -> dict:
     """(dataset, season, season_type) -> orphan files whose key says the season (and type):
-    an NBA game id says both; a date says the season only (counted under regular)."""
+    an NBA game id says both; a date says the season only (counted under regular). Counts add up
+    over any split of the orphans (the streamed coverage sums it per batch)."""
     if orphans is None or orphans.empty:
         return {}
     out: dict = {}
@@ -137,8 +140,6 @@ def _unexplained_files(spec: Spec, orphans: pd.DataFrame | None) -> dict:
             if "game_id" in fields:
                 gid = fields["game_id"].dropna()
                 if len(gid):
-                    from ..schedule.ids import season_types_of, seasons_of
-
                     pairs = pd.DataFrame({"s": seasons_of(gid), "t": season_types_of(gid)})
                     for (s, ty), n in pairs.value_counts().items():
                         out[(ds.name, s, ty)] = out.get((ds.name, s, ty), 0) + int(n)

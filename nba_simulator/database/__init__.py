@@ -1,6 +1,5 @@
 """The database layer (SQLAlchemy 2 + Alembic): one module per concern.
 
-* ``config``      the spec's ``database:`` section (tables -> expectations; history; CloudWatch)
 * ``engine``      engines from URLs; passwords from the environment or ~/.pgpass; ``redact(url)``
 * ``migrate``     ``upgrade(engine)``: the packaged Alembic migrations (``migrations/``)
 * ``tables``      the history tables as SQLAlchemy Core objects (per schema)
@@ -9,5 +8,5 @@
 * ``db_coverage`` which expected games are absent, empty or disagree with the lake; ``schedule: db``
 * ``cli``         ``nba-recon db ...`` and ``nba-recon history ...``
 
-Importing this package does not import SQLAlchemy (the spec loader imports ``config``).
+The spec's ``database:`` section is modelled in the spec layer (``spec.database``).
 """

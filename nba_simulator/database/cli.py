@@ -70,7 +70,8 @@ def add_db_parser(subparsers) -> None:
     ch.set_defaults(func=cmd_changes)
 
     tk = hsub.add_parser("tasks", help="collection tasks and their lifecycle")
-    tk.add_argument("--status", default="open", choices=["open", "resolved", "superseded", "all"])
+    tk.add_argument("--status", default="open", choices=["open", "resolved", "superseded", "all"],
+                    help="which tasks (default: open, what the scrapers should do now)")
     tk.add_argument("--json", action="store_true", help="print JSON (for scrapers)")
     _history_args(tk)
     tk.set_defaults(func=cmd_tasks)
@@ -164,8 +165,7 @@ def cmd_coverage(args) -> int:
 
                 schedule = schedule_from_db(spec.database, engine)
             else:
-                from ..reconcile import resolve_schedule
-                from .db_coverage import schedule_for
+                from ..reconcile import resolve_schedule, schedule_for
 
                 schedule = schedule_for(spec, resolve_schedule(spec, args.schedule))
         lake = read_parquet(args.lake_coverage, ["dataset", "game_id", "status"]) if args.lake_coverage else None
@@ -189,7 +189,7 @@ def cmd_coverage(args) -> int:
 
 
 def cmd_record(args) -> int:
-    from .config import CloudWatchConfig
+    from ..spec.database import CloudWatchConfig
     from .history import record_run_dir
 
     engine, schema, hcfg = _history(args)

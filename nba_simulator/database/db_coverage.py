@@ -24,6 +24,7 @@ loaded_no_raw``.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,9 +33,13 @@ import sqlalchemy as sa
 
 from ..asof import parse_as_of
 from ..errors import BadInput, ScheduleError
+from ..outputs import write_parquet
+from ..reconcile import resolve_schedule, schedule_for
+from ..schedule.dedupe import one_row_per_game
+from ..schedule.load import COLUMNS, canonical
 from ..schedule.owed import owed_games
-from .config import DatabaseConfig, GamesMap, TableMap
-from .engine import connect, make_engine, redact
+from ..spec.database import DatabaseConfig, GamesMap, TableMap
+from .engine import connect, database_url, make_engine, redact
 from .tables import temp_table
 
 log = logging.getLogger(__name__)
@@ -117,8 +122,6 @@ def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *
     ``lake_coverage``: the lake's coverage table (``coverage.parquet``) for the lake <-> database
     comparison; without it the raw columns are 0. ``seasons`` / ``season_types`` default to the
     config's."""
-    import time
-
     if config.games is None:
         raise BadInput(f"{config.where()}: database: no games table mapped (database.games)")
     started = time.perf_counter()
@@ -269,8 +272,6 @@ def _tidy_problems(df: pd.DataFrame, tables) -> pd.DataFrame:
 
 
 def write_db_coverage(result: DbCoverage, out_dir) -> dict[str, Path]:
-    from ..outputs import write_parquet
-
     out = Path(out_dir)
     return {"db_coverage.parquet": write_parquet(result.summary, out / "db_coverage.parquet"),
             "db_problems.parquet": write_parquet(result.problems, out / "db_problems.parquet")}
@@ -281,9 +282,6 @@ def schedule_from_db(config: DatabaseConfig, engine=None) -> pd.DataFrame:
     """The canonical schedule (``schedule.load``'s contract) from the configured games table:
     one SELECT of the mapped columns, then the schedule loader's own normalisation and checks.
     A season column that is not written like ``2023-24`` is ignored (the game id says the season)."""
-    from ..schedule.dedupe import one_row_per_game
-    from ..schedule.load import COLUMNS, canonical
-
     if config is None or config.games is None:
         raise ScheduleError("schedule: db needs the spec's database.games section")
     g: GamesMap = config.games
@@ -322,35 +320,7 @@ def schedule_from_db(config: DatabaseConfig, engine=None) -> pd.DataFrame:
     return frame.sort_values(["game_date", "game_id"], na_position="last", kind="stable").reset_index(drop=True)
 
 
-def schedule_for(spec, source: str, *, lake: str | None = None, as_of=None, runs_dir=None,
-                 storage=None):
-    """The schedule ``source`` names (``resolve_schedule``'s answer): ``"db"`` reads the spec's
-    games table, ``"auto"`` builds the packaged history + the newest snapshot in ``runs_dir`` +
-    the ESPN ids of ``lake``'s scoreboards (``schedule.auto``), anything else goes to
-    ``schedule.load_schedule``. The hook for callers that hold the spec:
-    ``games = schedule_for(spec, resolve_schedule(spec, override), lake=..., runs_dir=...)``.
-
-    What the schedule is made of (``{"source", "warnings", ...}``) is in
-    ``games.attrs["schedule_info"]``: coverage reports its warnings."""
-    if source == "db":
-        games = schedule_from_db(getattr(spec, "database", None))
-        info = {"source": "db", "warnings": []}
-    elif source == "auto":
-        from ..schedule.auto import auto_schedule
-
-        games, info = auto_schedule(spec, lake, as_of=as_of, runs_dir=runs_dir, storage=storage)
-    else:
-        from ..schedule.load import load_schedule
-
-        games = load_schedule(source)
-        info = {"source": "builtin" if source == "builtin" else "file", "warnings": []}
-    games.attrs["schedule_info"] = info
-    return games
-
-
 def _data_url(config: DatabaseConfig | None, url: str | None = None) -> str:
-    from .engine import database_url
-
     return database_url(url, config, required="the database parameter")
 
 
@@ -368,10 +338,9 @@ def run_db_coverage(spec, as_of, *, url: str | None = None, schedule: pd.DataFra
     engine = engine or make_engine(_data_url(cfg, url), default=None)
     try:
         if schedule is None:
-            from ..reconcile import resolve_schedule
-
             source = resolve_schedule(spec)
-            schedule = schedule_from_db(cfg, engine) if source == "db" else schedule_for(spec, source)
+            schedule = (schedule_from_db(cfg, engine) if source == "db"
+                        else schedule_for(spec, source, read_db=schedule_from_db))
         seasons = cfg.seasons_at(as_of) or tuple(sorted({s for d in spec.datasets for s in d.seasons}))
         types = cfg.season_types or tuple(sorted({s for d in spec.datasets for s in d.season_types}))
         return db_coverage(engine, cfg, schedule, as_of, lake_coverage=lake_coverage,

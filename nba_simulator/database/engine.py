@@ -16,9 +16,15 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from ..deadline import seconds
 from ..errors import BadInput, ReconError
 from ..masking import REDACTED, mask, mask_text  # noqa: F401 - REDACTED re-exported
 
@@ -39,8 +45,6 @@ def database_url(given: str | None = None, config=None, *, required: str | None 
     section), else ``$NBA_RECON_DATABASE_URL``, else the deprecated ``$NBA_RECON_DB_URL``.
     ``required``: the option to name in the :class:`BadInput` raised when none is set
     (else None is returned)."""
-    import warnings
-
     found = given or getattr(config, "url", None) or os.environ.get(DATABASE_URL_ENV)
     if not found and os.environ.get(DEPRECATED_DATABASE_URL_ENV):
         warnings.warn(f"${DEPRECATED_DATABASE_URL_ENV} is deprecated: set ${DATABASE_URL_ENV}",
@@ -87,9 +91,6 @@ def _password_from_env() -> str | None:
 def resolve_url(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL):
     """A SQLAlchemy ``URL``: ``url`` as given (else ``default``), with the password from
     ``NBA_RECON_DB_PASSWORD`` when the URL has none (never for SQLite)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     raw = url if url not in (None, "") else default
     if raw in (None, ""):
         raise BadInput("no database URL given")
@@ -108,8 +109,6 @@ def resolve_url(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL):
 def make_engine(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL, **kwargs):
     """An Engine for ``url`` (see :func:`resolve_url`). A file SQLite database gets its folder
     created and foreign keys enforced. No connection is opened here."""
-    import sqlalchemy as sa
-
     u = resolve_url(url, default=default)
     backend = u.get_backend_name()
     if backend == "sqlite" and u.database and u.database != ":memory:" and not u.database.startswith("file:"):
@@ -142,8 +141,6 @@ def _deadlines(u, connect_args: dict) -> dict:
     that accepts and never answers, or a statement that never ends, cannot hang a command.
     PostgreSQL (libpq drivers): ``connect_timeout`` and ``-c statement_timeout`` added to the
     URL's own ``options``; SQLite: the busy timeout (how long to wait for another writer)."""
-    from ..deadline import seconds
-
     connect = seconds("NBA_RECON_DB_CONNECT_TIMEOUT")
     statement = seconds("NBA_RECON_DB_STATEMENT_TIMEOUT")
     backend, driver = u.get_backend_name(), u.get_driver_name()
@@ -180,8 +177,6 @@ class connect:
         self.engine, self.begin, self._cm = engine, begin, None
 
     def __enter__(self):
-        import sqlalchemy as sa
-
         try:
             self._cm = self.engine.begin() if self.begin else self.engine.connect()
             return self._cm.__enter__()

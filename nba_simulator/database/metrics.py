@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 from typing import Mapping
 
+import boto3
+
 from ..spec.model import PRIORITIES
 
 log = logging.getLogger(__name__)
@@ -48,8 +50,6 @@ def publish_cloudwatch(metrics: Mapping[str, float], namespace: str = "NBARecon"
                        client=None, timestamp=None) -> int:
     """Send ``metrics`` with ``PutMetricData``; returns how many were sent."""
     if client is None:
-        import boto3
-
         client = boto3.client("cloudwatch", region_name=region)
     dims = [{"Name": k, "Value": str(v)[:255]} for k, v in (dimensions or {}).items() if v]
     data = []

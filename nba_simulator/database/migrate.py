@@ -10,15 +10,21 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from ..errors import BadInput
 from .engine import connect, redact
+from .tables import check_schema
 
 VERSION_TABLE = "nba_recon_version"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def _config(connection=None, schema: str | None = None):
-    from alembic.config import Config
-
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("path_separator", "os")
@@ -30,23 +36,17 @@ def _config(connection=None, schema: str | None = None):
 @lru_cache(maxsize=1)
 def head() -> str:
     """The newest revision of the packaged migrations."""
-    from alembic.script import ScriptDirectory
-
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
 def revisions() -> list[str]:
     """Every revision, oldest first."""
-    from alembic.script import ScriptDirectory
-
     return [s.revision for s in reversed(list(ScriptDirectory.from_config(_config()).walk_revisions()))]
 
 
 def check_known(engine, rev: str | None) -> None:
     """A revision this nba-recon does not know was written by a NEWER nba-recon: no upgrade can
     help, only a newer nba-recon (:class:`BadInput` saying so)."""
-    from ..errors import BadInput
-
     if rev is not None and rev not in revisions():
         raise BadInput(f"the history database {redact(engine.url)} is at revision {rev}, written by "
                        f"a newer nba-recon (this one knows up to {head()}): upgrade nba-recon "
@@ -55,11 +55,6 @@ def check_known(engine, rev: str | None) -> None:
 
 def upgrade(engine, revision: str = "head", schema: str | None = None) -> str:
     """Upgrade the history schema to ``revision``; returns the revision now current."""
-    import sqlalchemy as sa
-    from alembic import command
-
-    from .tables import check_schema
-
     check_schema(schema)
     check_known(engine, current(engine, schema))
     with connect(engine, begin=True) as conn:
@@ -72,8 +67,6 @@ def upgrade(engine, revision: str = "head", schema: str | None = None) -> str:
 
 
 def downgrade(engine, revision: str, schema: str | None = None) -> str | None:
-    from alembic import command
-
     with connect(engine, begin=True) as conn:
         command.downgrade(_config(conn, schema if conn.dialect.name != "sqlite" else None), revision)
     return current(engine, schema)
@@ -81,10 +74,6 @@ def downgrade(engine, revision: str, schema: str | None = None) -> str | None:
 
 def current(engine, schema: str | None = None) -> str | None:
     """The revision of the history schema (None: no history tables yet)."""
-    from alembic.runtime.migration import MigrationContext
-
-    from .tables import check_schema
-
     check_schema(schema)
     with connect(engine) as conn:
         if conn.dialect.name == "sqlite":
@@ -96,8 +85,6 @@ def current(engine, schema: str | None = None) -> str | None:
 
 def ensure_current(engine, schema: str | None = None, auto_upgrade: bool = True) -> None:
     """Make sure the history schema is at head: upgrade it, or say how to."""
-    from ..errors import BadInput
-
     rev = current(engine, schema)
     if rev == head():
         return

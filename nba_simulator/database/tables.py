@@ -5,11 +5,15 @@ The migrations create them; this module only describes them (a test checks both 
 """
 from __future__ import annotations
 
+import io
+import re
 from functools import lru_cache
 from types import SimpleNamespace
 
 import pandas as pd
 import sqlalchemy as sa
+
+from ..errors import BadInput
 
 STATUS_COUNTS = ("expected", "missing", "undersized", "invalid", "empty", "premature", "stale", "present",
                  "unmapped")
@@ -19,10 +23,6 @@ STATUS_COUNTS = ("expected", "missing", "undersized", "invalid", "empty", "prema
 def check_schema(schema: str | None) -> str | None:
     """A PostgreSQL schema name for the history: letters, digits and ``_``, at most 63, not
     starting with a digit. Anything else (quotes, dots, spaces) is refused (:class:`BadInput`)."""
-    import re
-
-    from ..errors import BadInput
-
     if schema is None:
         return None
     if not isinstance(schema, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
@@ -38,6 +38,10 @@ def history_tables(schema: str | None = None) -> SimpleNamespace:
 
     def run_ref(name="run_id", **kw):
         return sa.Column(name, sa.String(64), sa.ForeignKey(run_fk, ondelete=kw.pop("ondelete", None)), **kw)
+
+    def per_run(name: str, *columns) -> sa.Table:
+        """A table of rows that belong to one run (keyed by it first, deleted with it)."""
+        return sa.Table(name, md, run_ref(primary_key=True, ondelete="CASCADE"), *columns)
 
     runs = sa.Table(
         "runs", md,
@@ -55,10 +59,7 @@ def history_tables(schema: str | None = None) -> SimpleNamespace:
         sa.Column("nba_simulator", sa.String(32)),
         sa.Column("summary", sa.Text),
     )
-    stage_runs = sa.Table(
-        "stage_runs", md,
-        run_ref(primary_key=True, ondelete="CASCADE"),
-        sa.Column("name", sa.String(64), primary_key=True),
+    stage_runs = per_run("stage_runs", sa.Column("name", sa.String(64), primary_key=True),
         sa.Column("position", sa.Integer, nullable=False, server_default="0"),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True)),
@@ -67,10 +68,7 @@ def history_tables(schema: str | None = None) -> SimpleNamespace:
         sa.Column("attempts", sa.Integer),
         sa.Column("error", sa.Text),
     )
-    coverage_snapshots = sa.Table(
-        "coverage_snapshots", md,
-        run_ref(primary_key=True, ondelete="CASCADE"),
-        sa.Column("dataset", sa.String(200), primary_key=True),
+    coverage_snapshots = per_run("coverage_snapshots", sa.Column("dataset", sa.String(200), primary_key=True),
         sa.Column("season", sa.String(16), primary_key=True),
         sa.Column("source", sa.String(100)),
         sa.Column("data_type", sa.String(100)),
@@ -78,16 +76,10 @@ def history_tables(schema: str | None = None) -> SimpleNamespace:
         sa.Column("complete_pct", sa.Float),
         sa.Column("have_pct", sa.Float),
     )
-    run_metrics = sa.Table(
-        "run_metrics", md,
-        run_ref(primary_key=True, ondelete="CASCADE"),
-        sa.Column("name", sa.String(64), primary_key=True),
+    run_metrics = per_run("run_metrics", sa.Column("name", sa.String(64), primary_key=True),
         sa.Column("value", sa.Float),
     )
-    gaps = sa.Table(
-        "gaps", md,
-        run_ref(primary_key=True, ondelete="CASCADE"),
-        sa.Column("gap_id", sa.String(32), primary_key=True),
+    gaps = per_run("gaps", sa.Column("gap_id", sa.String(32), primary_key=True),
         sa.Column("priority", sa.String(16), nullable=False),
         sa.Column("rule", sa.String(200)),
         sa.Column("dataset", sa.String(200), nullable=False),
@@ -182,8 +174,6 @@ def temp_table(conn, name: str, columns: list[sa.Column], rows=None) -> sa.Table
 
 
 def _copy(conn, table: sa.Table, frame) -> None:
-    import io
-
     names = [c.name for c in table.columns]
     buf = io.StringIO()
     # CSV: an unquoted empty field is NULL (so an empty string loads as NULL too)

@@ -69,7 +69,8 @@ def add_run_parser(subparsers) -> argparse.ArgumentParser:
     prog = r.add_mutually_exclusive_group()
     prog.add_argument("--progress", dest="progress", action="store_true", default=None,
                       help="show stage and cell progress (default: when on a terminal)")
-    prog.add_argument("--no-progress", dest="progress", action="store_false")
+    prog.add_argument("--no-progress", dest="progress", action="store_false",
+                      help="no progress display (e.g. in a log file)")
     r.add_argument("--list-parameters", action="store_true",
                    help="print every notebook parameter with its type and default, and exit")
     r.set_defaults(func=run_command)
@@ -163,7 +164,7 @@ def _print_unjudged(summary_path: Path) -> set[str]:
     returns the unjudged records as the warnings list words them (not to be said twice)."""
     import json
 
-    from nba_simulator.report.warnings import unjudged_lines
+    from nba_simulator.report.warnings import unjudged_groups, unjudged_lines
 
     from ..coverage.unjudged import headline
 
@@ -174,7 +175,8 @@ def _print_unjudged(summary_path: Path) -> set[str]:
     line = headline(summary.get("unjudged") or [])
     if line:
         print(line)
-    return {" ".join(x.split()) for x in unjudged_lines(summary.get("unjudged"))}
+    said = unjudged_lines(summary.get("unjudged")) + unjudged_groups(summary.get("unjudged"))
+    return {" ".join(x.split()) for x in said}
 
 
 def _stop_on_sigterm() -> None:

@@ -13,6 +13,7 @@ import papermill
 
 from nba_simulator.errors import is_bad_input
 
+from .kernels import EncryptedKernelManager
 from .monitor import KernelMonitor
 from .nbio import papermill_output, write_notebook
 from .plan import RunOptions, utc_now
@@ -20,9 +21,9 @@ from .retry import Failure, classify, with_retries
 from .rundir import changed, sha256, snapshot
 from .warm import ENGINE_NAME, KernelPool, kernel_pid
 
-# the kernel's own log (e.g. "running over TCP without encryption" on a local loopback kernel)
-# is noise on a terminal; its errors still show
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+# extra kernel arguments: none (the TCP warning is answered by encryption, kernels.py; the
+# kernel's own log level is kept so its errors reach the terminal)
+KERNEL_ARGS: list[str] = []
 ERROR_TAG = "nba-recon-error"
 
 
@@ -63,7 +64,8 @@ def run_stage(o: RunOptions, nb_in: Path, run_dir: Path, st: dict, stage_params:
                     kernel_name=o.kernel_name, progress_bar=_progress(o, name),
                     execution_timeout=int(o.timeout) if o.timeout else None,
                     cwd=str(run_dir), log_output=False,
-                    extra_arguments=KERNEL_ARGS, **engine)
+                    extra_arguments=KERNEL_ARGS, **(engine or {
+                        "kernel_manager_class": EncryptedKernelManager}))
         except BaseException as exc:
             exc._nba_timed_out = monitor.timed_out or type(exc).__name__ == "CellTimeoutError"
             raise

@@ -7,10 +7,14 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
 import nbformat
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
 
 from nba_simulator.masking import mask, mask_text
 from nba_simulator.outputs import write_text
@@ -34,11 +38,6 @@ def _exporter(show_code: bool):
 
 
 def _new_exporter(show_code: bool):
-    from importlib import resources
-
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
     templates = str(resources.files("nba_simulator.report").joinpath("templates"))
     exporter = HTMLExporter(extra_template_basedirs=[templates], template_name="nba_report")
     exporter.register_preprocessor(TagRemovePreprocessor(
@@ -96,8 +95,6 @@ def _converted(notebook: Path, folder: Path, show_code: bool, nav: bool) -> str:
 def _fill(body: str, title: str, nav_html: str) -> str:
     """The stand-ins replaced by what the template and nbconvert's final pass (BeautifulSoup)
     would have made of ``title`` and ``nav_html``."""
-    from bs4 import BeautifulSoup
-
     escape = _exporter(False).environment.filters["escape_html_keep_quotes"]
     soup = BeautifulSoup(f"<title>{escape(title)}</title>{nav_html}", features="html.parser")
     title_html = soup.title.decode_contents()

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import nbformat
+from papermill.iorw import papermill_io
+from papermill.translators import translate_parameters
 
 from nba_simulator.masking import mask, secret_values
 from nba_simulator.outputs import write_text
@@ -30,8 +32,6 @@ def scrub_notebook(text: str, params: Mapping[str, Any]) -> str:
     nb = nbformat.reads(text, as_version=4)
     safe = mask(dict(params), secrets)
     if params:
-        from papermill.translators import translate_parameters
-
         for cell in nb.cells:
             if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
                 cell.source = translate_parameters("python3", "python", safe,
@@ -103,7 +103,6 @@ def papermill_output(folder: str | Path, params: Mapping[str, Any]) -> Iterator[
     an atomic, secret-scrubbing handler. Not for concurrent use by several threads of one process
     on the same folder (the runner runs one stage at a time)."""
     global _DISPATCH
-    from papermill.iorw import papermill_io
 
     prefix = str(Path(folder).resolve()).rstrip("/") + "/"
     if _DISPATCH is None:

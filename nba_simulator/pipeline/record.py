@@ -19,11 +19,6 @@ LIBRARIES = ("nba_simulator", "pandas", "pyarrow", "numpy", "papermill", "nbclie
              "nbformat", "ipykernel", "jupyter_client", "matplotlib", "boto3", "filelock", "psutil")
 
 
-def redact_value(value: Any) -> Any:
-    """``value`` masked (:func:`nba_simulator.masking.mask`)."""
-    return mask(value)
-
-
 def redact(params: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``params`` safe to write down or show (:func:`nba_simulator.masking.mask`)."""
     return mask(dict(params))

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
+import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (is_bad_input)
+from nba_simulator.errors import is_bad_input
 from nba_simulator.masking import mask_text
 from nba_simulator.outputs import write_text
 
@@ -186,9 +188,6 @@ def stage_table(record: Mapping[str, Any], link_prefix: str = "") -> str:
 def run_failure(record: Mapping[str, Any]) -> dict[str, Any] | None:
     """The first failed stage's error as the reader needs it: ``stage``, ``line`` (one line, the
     package's own words), ``kind`` (``bad input`` | ``transient`` | ``permanent``) and ``advice``."""
-    import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (is_bad_input)
-    from nba_simulator.errors import is_bad_input
-
     failed = next((s for s in record.get("stages", []) if s.get("status") == "failed"), None)
     if failed is None:
         return None
@@ -222,11 +221,18 @@ def failure_report(record: Mapping[str, Any], out: str | Path) -> Path:
         if log.exists():
             link += f' Technical details: <a href="{href(LOGS_DIR, log.name)}">{esc(LOGS_DIR)}/{esc(log.name)}</a>.'
         body.append(f"<p>{esc(f['advice'])}{link} Later stages were skipped; nothing was judged.</p>")
+    elif record.get("status") == "succeeded":   # a run of some stages only (--stages)
+        ran = [stage_label(s["name"]) for s in record.get("stages", []) if s.get("status") == "succeeded"]
+        body.append(f"<h1>Partial run: {esc(', '.join(ran) or 'no stage')}</h1>"
+                    f'<p id="headline">This run ran only the stages asked for; the report with the '
+                    f"headline numbers and the tasks comes from {esc(stage_label('05_summary'))}. "
+                    f"The stage pages linked below show what was found.</p>")
     else:
         body.append(f"<h1>Run {esc(record.get('status'))}</h1>"
                     f'<p id="headline" class="failline">The run did not finish: no summary was produced.</p>')
     body.append("<h2>Stages</h2>" + stage_table(record) + "</div>")
-    return write_text(mask_text(_page(page_title(record, "Run failed"), "\n".join(body))), out)
+    title = "Partial run" if record.get("status") == "succeeded" else "Run failed"
+    return write_text(mask_text(_page(page_title(record, title), "\n".join(body))), out)
 
 
 def _records(runs_dir: Path) -> Iterable[dict[str, Any]]:

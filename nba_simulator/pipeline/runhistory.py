@@ -23,13 +23,23 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from nba_simulator import plots
+from nba_simulator.database import charts
+from nba_simulator.database import history as H
+from nba_simulator.database.engine import absolute_sqlite, make_engine, redact, scrub
+from nba_simulator.database.history import open_history
+from nba_simulator.errors import BadInput
 from nba_simulator.outputs import read_json, write_json
+from nba_simulator.plots import PRIORITY_ORDER
+from nba_simulator.spec import load_spec
+
+from .stage import resolve_spec
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +69,6 @@ class RunHistory:
         return self.engine is not None and self.error is None
 
     def _fail(self, exc: BaseException) -> None:
-        from nba_simulator.database.engine import scrub
-
         self.error = f"{type(exc).__name__}: {scrub(' '.join(str(exc).split()))}"[:500]
         self.mode = "unavailable"
         log.warning("run history %s unavailable: %s", self.url, self.error)
@@ -69,8 +77,6 @@ class RunHistory:
     def record(self, summary: dict, cov, gaps: pd.DataFrame, queue) -> dict | None:
         """Record this run (a ``CoverageResult``, the gaps, the ``TaskQueue``, the summary).
         Returns what changed (``history.record_run``'s answer) or None when not recorded."""
-        from nba_simulator.database import history as H
-
         stage = self._stage
         self._summary = summary
         if self.mode in ("record", "scratch"):
@@ -83,13 +89,14 @@ class RunHistory:
                     self.note = (f"run {self.run_id} is already in the history and later runs "
                                  f"build on it: shown as recorded, not recorded again")
                 else:
-                    self.first = known.empty or set(known["run_id"]) == {self.run_id}
                     self.recorded = H.record_run(
                         self.engine, self.run_id, summary=summary, coverage=cov.coverage,
                         completeness=cov.completeness, gaps=gaps, tasks=queue.tasks,
                         stages=record.get("stages"), status=status,
                         started_at=record.get("started"), schema=self.schema,
                         cloudwatch=self.cloudwatch)
+                    same = self._same_lake_and_spec()
+                    self.first = same is not None and same <= {self.run_id}
             except Exception as exc:  # noqa: BLE001 - the history must not fail the run
                 self._fail(exc)
         if stage is not None and not stage.standalone:
@@ -106,8 +113,6 @@ class RunHistory:
 
     # ------------------------------------------------------------------ what the summary shows
     def banner(self):
-        from nba_simulator import plots
-
         if self.mode == "off":
             return plots.verdict("warn", "Run history off (history=off): trends from the runs' files only.")
         if self.error:
@@ -116,11 +121,12 @@ class RunHistory:
         where = f"{self.url}" + (f" (schema {self.schema})" if self.schema else "")
         if self.recorded is not None:
             r = self.recorded
-            text = (f"Recorded in {where}: {r['new_items']:,} problem items new since the last run, "
+            text = (f"Recorded in {where}: {r['new_items']:,} problem items new since the last run "
+                    f"of this lake and spec, "
                     f"{r['fixed_items']:,} fixed, {r['still_open_items']:,} still open; "
                     f"{r['tasks_open']:,} open tasks ({r['tasks_resolved']:,} resolved by this run).")
             if self.first:
-                text += " This is the first run in this history: every problem it found is new."
+                text += " This is the first run of this lake and spec in this history: every problem it found is new."
             if self.mode == "scratch":
                 text += " (Standalone notebook: a scratch history in memory; run the pipeline to keep it.)"
             return plots.verdict("ok", text)
@@ -129,8 +135,6 @@ class RunHistory:
     def trend(self, limit: int = 60) -> pd.DataFrame:
         """One row per run (``plots.completeness_trend``'s input): from the history database,
         else (history off or unavailable) from the runs' own files."""
-        from nba_simulator.database import history as H
-
         if self.usable:
             try:
                 return H.summary_by_run(self.engine, schema=self.schema, limit=limit)
@@ -142,8 +146,6 @@ class RunHistory:
                             current_run=stage.run_dir.name, limit=limit)
 
     def _chart(self, make, query):
-        from nba_simulator import plots
-
         frame = query() if self.usable else pd.DataFrame()
         if frame.empty and not self.usable:
             return plots.Note("No run history database: no trend per dataset.")
@@ -157,8 +159,6 @@ class RunHistory:
 
     def _same_lake_and_spec(self) -> set[str] | None:
         """Run ids of the history's runs of this run's lake and spec (None: not known)."""
-        from nba_simulator.database import history as H
-
         try:
             runs = H.runs(self.engine, schema=self.schema)
         except Exception:  # noqa: BLE001 - then every run is shown
@@ -172,22 +172,16 @@ class RunHistory:
     def trend_section(self, limit: int = 60) -> list:
         """What the summary shows under "Trend": the completeness trend by as_of, per dataset, and
         new vs fixed, for this lake and spec; one sentence instead when there is nothing to draw."""
-        from nba_simulator import plots
-
         shown = [plots.completeness_trend(self.trend(limit)), self.completeness_by_dataset(), self.new_vs_fixed()]
         if all(isinstance(x, plots.Note) for x in shown):
             return shown[:1]
         return [x for x in shown if not isinstance(x, plots.Note)]
 
     def completeness_by_dataset(self):
-        from nba_simulator.database import charts, history as H
-
         return self._chart(charts.completeness_by_dataset,
                            lambda: H.completeness_trend(self.engine, schema=self.schema))
 
     def new_vs_fixed(self):
-        from nba_simulator.database import charts, history as H
-
         return self._chart(charts.new_vs_fixed, lambda: H.changes_by_run(self.engine, schema=self.schema))
 
     def _items(self, fn) -> pd.DataFrame:
@@ -201,21 +195,14 @@ class RunHistory:
 
     def new_since_last_run(self) -> pd.DataFrame:
         """Problems this run found that the run before did not, per dataset x season x status."""
-        from nba_simulator.database import history as H
-
         return self._items(H.new_since_last_run)
 
     def fixed_since_last_run(self) -> pd.DataFrame:
         """Problems of earlier runs that this run found fixed (``status``: the last problem)."""
-        from nba_simulator.database import history as H
-
         return self._items(H.fixed_since_last_run)
 
     def task_lifecycle(self) -> pd.DataFrame:
         """Tasks ever issued per priority and status (open, resolved, superseded)."""
-        from nba_simulator.database import history as H
-        from nba_simulator.plots import PRIORITY_ORDER
-
         statuses = list(H.TASK_STATUSES)
         if not self.usable:
             return pd.DataFrame(columns=statuses)
@@ -242,14 +229,10 @@ def _run_record(run_dir: Path) -> dict:
 
 def open_engine(history: str, spec, runs_dir: Path):
     """``(engine, schema, cloudwatch)`` of a pipeline run's history (see the module doc)."""
-    from nba_simulator.database.engine import absolute_sqlite
-    from nba_simulator.database.history import open_history
-
     hcfg = getattr(getattr(spec, "database", None), "history", None)
     if hcfg is not None and hcfg.url and getattr(spec, "path", None):
         # a relative SQLite file in the spec is the spec folder's (like its schedule): the stage
         # kernels run inside the run folder, the runner wherever it was started
-        from dataclasses import replace
 
         url = absolute_sqlite(hcfg.url, Path(spec.path).parent)
         if url != hcfg.url:
@@ -259,8 +242,6 @@ def open_engine(history: str, spec, runs_dir: Path):
 
 def open_run_history(stage, history: str = "") -> RunHistory:
     """The run history the summary stage records into and draws its trends from."""
-    from nba_simulator.database.engine import make_engine, redact
-
     history = (history or "").strip()
     run_id = stage.run_dir.name
     if history.lower() in OFF:
@@ -273,7 +254,6 @@ def open_run_history(stage, history: str = "") -> RunHistory:
             engine, schema, cw = open_engine(history, stage.spec, runs_dir)
             mode = "read-only" if stage.standalone else "record"
     except Exception as exc:  # noqa: BLE001 - a bad URL: shown, the run goes on
-        from nba_simulator.errors import BadInput
 
         if isinstance(exc, BadInput) and history:
             raise   # a history URL given by the user that cannot work: say so, do not guess
@@ -296,10 +276,7 @@ def close_run(record: dict, run_dir: Path, values: dict, runs_dir: Path, echo) -
         info = read_json(path)
         if not info.get("recorded") or info.get("mode") != "record":
             return
-        from nba_simulator.database import history as H
-        from nba_simulator.spec import load_spec
 
-        from .stage import resolve_spec
 
         spec = load_spec(resolve_spec(str(values.get("spec") or "demo")))
         engine, schema, _ = open_engine(str(values.get("history") or ""), spec, runs_dir)
@@ -309,7 +286,6 @@ def close_run(record: dict, run_dir: Path, values: dict, runs_dir: Path, echo) -
         finally:
             engine.dispose()
     except Exception as exc:  # noqa: BLE001 - the run's result stands; the history lags
-        from nba_simulator.database.engine import scrub
 
         echo(f"could not close run {record.get('run_id')} in the run history: "
              f"{type(exc).__name__}: {scrub(str(exc))}")

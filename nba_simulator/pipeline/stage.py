@@ -15,18 +15,43 @@ Two modes, chosen by ``run_dir``:
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import filelock
 import pandas as pd
 
-from nba_simulator.asof import as_of_text
+import nba_simulator.demo as demo_module
+from nba_simulator.asof import as_of_text, parse_as_of
+from nba_simulator.content.matrix import game_matrix
+from nba_simulator.content.probe import ProbeResult, probe_lake
+from nba_simulator.coverage import CoverageResult, build_coverage
+from nba_simulator.database.db_coverage import schedule_from_db
+from nba_simulator.database.engine import database_url
+from nba_simulator.demo import DEMO_AS_OF, Demo, build_demo
 from nba_simulator.errors import BadInput
+from nba_simulator.masking import mask
 from nba_simulator.outputs import read_json, read_parquet, write_json, write_parquet
+from nba_simulator.reconcile import resolve_schedule, scan_lake, schedule_for
+from nba_simulator.report.warnings import collect_warnings
+from nba_simulator.spec import load_spec
+from nba_simulator.stages import (
+    coverage_files,
+    coverage_info,
+    coverage_stage,
+    gaps_stage,
+    probed,
+    summary_stage,
+    tasks_document,
+    tasks_stage,
+)
+from nba_simulator.tasks import TaskQueue
 
 DEMO = "demo"
 #: which stage writes each data file (for the "run that stage first" message)
@@ -57,11 +82,6 @@ def scratch_root() -> Path:
 
 def _demo_fingerprint() -> str:
     """Changes whenever the demo's builder or spec changes: a cached demo is then rebuilt."""
-    import hashlib
-    from importlib import resources
-
-    import nba_simulator.demo as demo_module
-
     h = hashlib.sha256(Path(demo_module.__file__).read_bytes())
     h.update(resources.files("nba_simulator").joinpath("data/demo_spec.yaml").read_bytes())
     return h.hexdigest()[:16]
@@ -70,10 +90,6 @@ def _demo_fingerprint() -> str:
 def ensure_demo(root: Path | None = None):
     """The demo (``lake/``, ``spec.yaml``, ``schedule.csv``), built once under the scratch root
     and rebuilt when the demo's code or spec changed since."""
-    import filelock
-
-    from nba_simulator.demo import DEMO_AS_OF, Demo, build_demo
-
     folder = Path(root or scratch_root() / "demo")
     folder.parent.mkdir(parents=True, exist_ok=True)
     stamp = folder / ".fingerprint"
@@ -107,14 +123,10 @@ class Stage:
 
     @cached_property
     def spec(self):
-        from nba_simulator.spec import load_spec
-
         return load_spec(self.spec_path, as_of=self.as_of)
 
     @cached_property
     def schedule_path(self) -> str:
-        from nba_simulator.reconcile import resolve_schedule
-
         return resolve_schedule(self.spec, self.schedule_source or None)
 
     @cached_property
@@ -126,14 +138,12 @@ class Stage:
         In a pipeline run the first stage that needs it builds it once and writes it into
         ``data/`` (``schedule.parquet``, ``schedule_info.json``); later stages read those files,
         so every stage of a run judges against the same games (as ``reconcile`` does)."""
-        from nba_simulator.database.db_coverage import schedule_for
-
         if not self.standalone and self.path(SCHEDULE_FILE).exists() and self.path(SCHEDULE_INFO).exists():
             games = read_parquet(self.path(SCHEDULE_FILE))
             games.attrs["schedule_info"] = read_json(self.path(SCHEDULE_INFO))
             return games
         games = schedule_for(self.spec, self.schedule_path, lake=self.lake, as_of=self.as_of,
-                             runs_dir=self.runs_dir())
+                             runs_dir=self.runs_dir(), read_db=schedule_from_db)
         if not self.standalone:
             info = games.attrs.get("schedule_info", {})
             self.write_table(SCHEDULE_FILE, games)
@@ -144,14 +154,10 @@ class Stage:
 
     @property
     def as_of_ts(self) -> pd.Timestamp:
-        from nba_simulator.asof import parse_as_of
-
         return parse_as_of(self.as_of)
 
     def describe(self) -> pd.DataFrame:
         """The resolved inputs, as a small table for the notebook's first output."""
-        from nba_simulator.masking import mask
-
         rows = [("stage", self.name), ("mode", "standalone" if self.standalone else "pipeline"),
                 ("as of", self.as_of), ("lake", mask(str(self.lake))),
                 ("spec", self.spec_path), ("schedule", self.schedule_source or "(the spec's)"),
@@ -192,8 +198,6 @@ class Stage:
     # ------------------------------------------------------------------ each stage, called once
     def run_scan(self, sample: float | None = None, workers: int = 8) -> tuple[pd.DataFrame, dict]:
         """``01_scan``: list the lake (``reconcile.scan_lake``); writes the inventory and scan info."""
-        from nba_simulator.reconcile import scan_lake
-
         inventory, info = scan_lake(self.spec, self.lake, schedule=self.schedule, as_of=self.as_of,
                                     sample=sample, workers=workers)
         self.write_files({"inventory.parquet": inventory, "scan_info.json": info})
@@ -206,10 +210,6 @@ class Stage:
         """``02_coverage``: ``stages.coverage_stage`` on the inventory, after reading the objects'
         content when ``probe`` (exactly as ``nba-recon reconcile --probe``; the ETag cache lives
         beside the runs, so a daily run reads only what changed). Writes the stage's files."""
-        from nba_simulator.content.probe import probe_lake
-        from nba_simulator.coverage import build_coverage
-        from nba_simulator.stages import coverage_files, coverage_info, coverage_stage
-
         inventory, info = self.inventory()
         base = build_coverage(self.spec, self.schedule, inventory, self.as_of, info.get("sample"))
         content = None
@@ -229,8 +229,6 @@ class Stage:
 
     def run_gaps(self) -> pd.DataFrame:
         """``03_gaps``: ``stages.gaps_stage``; writes ``gaps.parquet``."""
-        from nba_simulator.stages import gaps_stage
-
         gaps = gaps_stage(self.spec, self.coverage(), self.as_of)
         self.write_table("gaps.parquet", gaps)
         self._memo["gaps"] = gaps
@@ -238,8 +236,6 @@ class Stage:
 
     def run_tasks(self):
         """``04_tasks``: ``stages.tasks_stage``; writes ``tasks.json``."""
-        from nba_simulator.stages import tasks_document, tasks_stage
-
         queue = tasks_stage(self.spec, self.gaps(), self.coverage().coverage)
         self.write_json("tasks.json", tasks_document(self.as_of, queue))
         self._memo["tasks"] = queue
@@ -247,8 +243,6 @@ class Stage:
 
     def run_summary(self) -> dict:
         """``05_summary``: ``stages.summary_stage``; writes ``summary.json``."""
-        from nba_simulator.stages import summary_stage
-
         summary = summary_stage(self.spec, self.as_of, self.coverage(), self.gaps(), self.task_queue(),
                                 self.scan_info(), self.matrix(), self.content())
         self.write_json("summary.json", summary)
@@ -272,8 +266,6 @@ class Stage:
 
     def coverage(self):
         """A CoverageResult: from ``02_coverage``'s files, or built now when standalone."""
-        from nba_simulator.coverage import CoverageResult
-
         def read():
             info = self.read_json("coverage_info.json")
             return CoverageResult(
@@ -284,8 +276,6 @@ class Stage:
 
     def matrix(self):
         """Each game across the sources (``content.matrix.GameMatrix``) of the coverage."""
-        from nba_simulator.content.matrix import game_matrix
-
         if "matrix" not in self._memo:
             self._memo["matrix"] = game_matrix(self.coverage().coverage, self.schedule)
         return self._memo["matrix"]
@@ -294,8 +284,6 @@ class Stage:
         return self._upstream("gaps", self.run_gaps, lambda: self.read_table("gaps.parquet"))
 
     def task_queue(self):
-        from nba_simulator.tasks import TaskQueue
-
         def read():
             doc = self.read_json("tasks.json")
             return TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})))
@@ -304,9 +292,6 @@ class Stage:
     def content(self):
         """The content probe of ``02_coverage`` (a ``ProbeResult`` rebuilt from ``content.parquet``
         and ``content_info.json``), or None when the coverage was not probed."""
-        from nba_simulator.content.probe import ProbeResult
-        from nba_simulator.stages import probed
-
         if "content" not in self._memo:
             found = None
             if not self.standalone and self.path("content_info.json").exists() \
@@ -321,8 +306,6 @@ class Stage:
     def database_url(self, database: str = "") -> str | None:
         """The user's database (``database.engine.database_url``: the ``database`` parameter,
         else the spec's ``database.url``, else ``$NBA_RECON_DATABASE_URL``)."""
-        from nba_simulator.database.engine import database_url
-
         return database_url(database or None, self.spec.database)
 
     @property
@@ -341,8 +324,6 @@ class Stage:
     def warnings(self, summary: dict) -> list[str]:
         """Every warning of the run with its full text (health checks, spec, schedule, scan,
         unparsed keys, orphans): ``nba_simulator.report.warnings.collect_warnings``."""
-        from nba_simulator.report.warnings import collect_warnings
-
         return collect_warnings(summary, self.health(), self.scan_info())
 
     def runs_dir(self) -> Path | None:

@@ -38,6 +38,7 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
+from .kernels import EncryptedKernelManager
 from .zygote import ForkSpecs, Zygote
 
 log = logging.getLogger(__name__)
@@ -62,9 +63,7 @@ def fork_enabled() -> bool:
 
 
 def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
-    from jupyter_client.manager import AsyncKernelManager
-
-    km = AsyncKernelManager(kernel_name=kernel_name)
+    km = EncryptedKernelManager(kernel_name=kernel_name)
     args = [*extra_arguments, f"--IPKernelApp.exec_lines={WARMUP_LINE}"]
     asyncio.run(km.start_kernel(cwd=cwd, extra_arguments=args))
     return km
@@ -72,9 +71,7 @@ def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
 
 def _start_forked(kernel_name: str, cwd: str, extra_arguments: list[str], zygote: Zygote):
     """A kernel forked by ``zygote`` (None: this kernel spec cannot be forked)."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    km = AsyncKernelManager(kernel_name=kernel_name, kernel_spec_manager=ForkSpecs(zygote.socket_path))
+    km = EncryptedKernelManager(kernel_name=kernel_name, kernel_spec_manager=ForkSpecs(zygote.socket_path))
     if km.kernel_spec.argv[1:3] != ["-S", "-c"]:
         return None
     asyncio.run(km.start_kernel(cwd=cwd, extra_arguments=extra_arguments))

@@ -27,7 +27,7 @@ MODULES = (
     "matplotlib.figure", "matplotlib.colors",
     "nba_simulator.plots", "nba_simulator.pipeline.stage", "nba_simulator.reconcile",
     "nba_simulator.coverage", "nba_simulator.gaps", "nba_simulator.tasks", "nba_simulator.health",
-    "nba_simulator.content", "nba_simulator.content.plots", "nba_simulator.database.db_coverage",
+    "nba_simulator.content", "nba_simulator.plots.content", "nba_simulator.database.db_coverage",
     "nba_simulator.pipeline.runhistory", "nba_simulator.storage", "nba_simulator.storage.scan",
 )
 

@@ -156,7 +156,12 @@ def _kernel(conn: socket.socket, req: dict, fds: list[int]) -> None:  # pragma: 
         os.environ.update(req["env"])
         os.chdir(req["cwd"])
         sys.path[0] = req["cwd"]
-        sys.argv = ["ipykernel_launcher", *req["argv"]]
+        argv = list(req["argv"])
+        if req["env"].get("JPY_PARENT_PID"):
+            # ipykernel read JPY_PARENT_PID when the zygote imported it (unset then): a kernel
+            # with a parent polls it and prints no "connect another client" banner
+            argv.append(f"--IPKernelApp.parent_handle={int(req['env']['JPY_PARENT_PID'])}")
+        sys.argv = ["ipykernel_launcher", *argv]
         conn.sendall(f"{os.getpid()}\n".encode())
         threading.Thread(target=_exit_when_closed, args=(conn,), daemon=True).start()
         from ipykernel.kernelapp import IPKernelApp

@@ -1,7 +1,8 @@
 """Plots and display tables for the stage notebooks (kept here so notebooks stay thin).
 
 ``figures`` (matplotlib figures with alt text), ``tables`` (tables for people), ``html`` (small
-escaped HTML pieces), ``style`` (colours and names). Everything is importable from here:
+escaped HTML pieces), ``style`` (colours and names), ``content`` (content probing and the cross-source game
+matrix). Everything is importable from here:
 ``from nba_simulator import plots; plots.completeness_heatmap(...)``.
 """
 from .figures import (Note, Plot, completeness_heatmap, fingerprint, completeness_trend, gaps_calendar,  # noqa: F401

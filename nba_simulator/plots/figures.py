@@ -7,13 +7,17 @@ output's metadata, which the HTML report uses); ``.fig`` is the Figure for furth
 """
 from __future__ import annotations
 
+import html
+import io
 from pathlib import Path
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 from .html import _bytes
 from .style import PCT_BOUNDS, PCT_COLORS, PRIORITY_COLORS, PRIORITY_ORDER, PROBLEMS
@@ -28,8 +32,6 @@ class Plot:
 
     def png(self) -> bytes:
         if self._png is None:
-            import io
-
             buf = io.BytesIO()
             self.fig.savefig(buf, format="png", dpi=self.dpi, facecolor="white")
             self._png = buf.getvalue()
@@ -53,8 +55,6 @@ def _pct_cmap():
 def completeness_heatmap(completeness: pd.DataFrame, value: str = "complete_pct",
                          title: str | None = None) -> Plot:
     """Season x dataset grid of completeness (%), each cell labelled; grey: nothing owed."""
-    from matplotlib.patches import Patch
-
     grid = completeness.pivot_table(index="dataset", columns="season", values=value, aggfunc="first")
     grid = grid.reindex(sorted(grid.index), axis=0).reindex(sorted(grid.columns), axis=1)
     n_rows, n_cols = grid.shape
@@ -220,8 +220,6 @@ class Note:
         self.alt = text
 
     def _repr_html_(self) -> str:
-        import html
-
         return f'<p style="color:#59636e">{html.escape(self.alt)}</p>'
 
     def __repr__(self) -> str:
@@ -258,6 +256,13 @@ def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
                 + (f"; {others['group'].nunique()} other lake/spec pair(s) in this history are not compared."
                    if len(others) else "."))
         return Note(text)
+    # the x axis spans this lake's runs (a day either side at least); other pairs' runs outside
+    # it are counted in the text, not drawn (two lakes years apart would squash this line)
+    lo, hi = same["as_of"].min(), same["as_of"].max()
+    pad = max(pd.Timedelta(days=1), (hi - lo) * 0.05)
+    x0, x1 = lo - pad, hi + pad
+    outside = others[(others["as_of"] < x0) | (others["as_of"] > x1)]
+    others = others.drop(outside.index)
     fig = Figure(figsize=(10, 3.4), layout="constrained")
     ax = fig.subplots()
     ax.plot(same["as_of"], same["complete_pct"], marker="o", color="#0969da", label="complete (this lake and spec)")
@@ -270,16 +275,14 @@ def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
         g = g.sort_values("as_of", kind="mergesort")
         ax.plot(g["as_of"], g["complete_pct"], marker="x", ls=":", color="#bdc3c9",
                 label=f"other: {group}" if i < 3 else None)
-    vals = same[["complete_pct", "have_pct"]].to_numpy(dtype=float)
+    vals = pd.concat([same[["complete_pct", "have_pct"]], others[["complete_pct"]]]).to_numpy(dtype=float)
     lo = float(np.nanmin(vals)) if np.isfinite(vals).any() else 0.0
     ax.set_ylim(max(0, lo - 2), 100.5)
     ax.set_ylabel("% of expected items")
     ax.set_xlabel("as of")
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 
     span = (same["as_of"].max() - same["as_of"].min()).days
     if span <= 14:   # as_of is a date: ticks on days, never on hours
-        from matplotlib.dates import DateFormatter, DayLocator
 
         ax.xaxis.set_major_locator(DayLocator(interval=max(1, span // 7)))
         ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
@@ -287,9 +290,7 @@ def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
         locator = AutoDateLocator(maxticks=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    if same["as_of"].nunique() == 1:   # reruns of one as_of: a day either side, no zero-width axis
-        day = same["as_of"].iloc[0]
-        ax.set_xlim(day - pd.Timedelta(days=1), day + pd.Timedelta(days=1))
+    ax.set_xlim(x0, x1)
     ax.tick_params(labelsize=8)
     fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     ax.set_title(f"Completeness by as_of: {len(same)} runs of this lake and spec", loc="left", fontsize=11)
@@ -297,4 +298,8 @@ def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
         f"{p:.2f}% as of {a:%Y-%m-%d}" for p, a in zip(same["complete_pct"], same["as_of"]) if pd.notna(p))
     if len(others):
         alt += f"; {others['group'].nunique()} other lake/spec pair(s) drawn apart in grey"
+    if len(outside):
+        alt += f"; {len(outside)} run(s) of other lake/spec pairs at other dates not drawn"
+        ax.text(1, 1.01, f"{len(outside)} run(s) of other lakes/specs at other dates not shown",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="#59636e")
     return Plot(fig, alt)

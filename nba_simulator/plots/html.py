@@ -1,6 +1,12 @@
 """Small HTML pieces of the notebooks (every value escaped) and value formatting."""
 from __future__ import annotations
 
+import html
+
+from IPython.display import HTML
+
+from nba_simulator.masking import mask
+
 from .style import PROBLEMS
 
 
@@ -13,14 +19,10 @@ def _bytes(n: float) -> str:
 
 
 def _html(text) -> str:
-    import html
-
     return html.escape("" if text is None else str(text))
 
 
 def _display_html(body: str):
-    from IPython.display import HTML
-
     return HTML(body)
 
 
@@ -63,6 +65,4 @@ def headline(totals: dict, estimate: bool = False, summary: dict | None = None):
 
 
 def _redacted(value):
-    from nba_simulator.masking import mask
-
     return mask(value)

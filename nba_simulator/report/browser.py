@@ -9,7 +9,8 @@ would trip on:
   to be read (a table wider than its column);
 * text cut by CSS (``overflow: hidden`` / ``text-overflow: ellipsis`` with more text than room);
 * a broken link (a local file that does not exist, an ``#anchor`` with no target);
-* a Python warning or traceback shown as text (``UserWarning``, ``Traceback (most recent...``);
+* a Python warning or traceback shown as text (``UserWarning``, ``Traceback (most recent...``),
+  or anything a stage's code wrote to stderr (a library's log line: not for the reader);
 * ``None%``, ``nan%`` or ``<NA>`` shown as a value;
 * a first screen lacking what must be on it (``first_screen``: CSS selectors that must be
   visible above the fold, e.g. the headline and the top tasks).
@@ -20,6 +21,8 @@ problem, 2 when no browser is found).
 """
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import shutil
 import sys
@@ -32,7 +35,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 #: what must be on a run's report's first screen (ids written by nba_simulator.report.firstscreen)
 REPORT_FIRST_SCREEN = {"the headline numbers": "#headline", "the tasks to run now": "#tasks-now"}
-FAILED_REPORT_FIRST_SCREEN = {"the reason the run failed": "#headline"}
+FAILED_REPORT_FIRST_SCREEN = {"why there is no summary (failed or partial run)": "#headline"}
 
 _CHECK_JS = r"""
 () => {
@@ -81,6 +84,11 @@ _CHECK_JS = r"""
       const i = m.index;
       out.texts.push(body.slice(Math.max(0, i - 60), i + 80).replace(/\s+/g, ' '));
     }
+  }
+  // anything a stage wrote to stderr (a library's log line, a warning) is not for the reader
+  for (const el of document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')) {
+    const text = (el.innerText || '').trim();
+    if (text) out.texts.push('stderr: ' + text.slice(0, 120).replace(/\s+/g, ' '));
   }
   return out;
 }
@@ -204,7 +212,7 @@ def _check_one(context, path: Path, shots: Path | None, name: str,
         report.problems += [f"horizontal overflow: {x}" for x in found["overflow"]]
         report.problems += [f"text cut: {x}" for x in found["cut"]]
         report.problems += [f"broken anchor: {x}" for x in found["anchors"]]
-        report.problems += [f"shows {x!r}" for x in found["texts"]]
+        report.problems += [f"shows {x!r}" for x in dict.fromkeys(found["texts"])]
         for link in found["links"]:
             problem = _broken_link(link["href"])
             if problem:
@@ -244,18 +252,20 @@ def run_pages(run_dir: str | Path) -> tuple[list[Path], dict[str, dict[str, str]
     index = run_dir.parent / "index.html"
     if index.exists():
         pages.append(index)
-    failed = _run_failed(run_dir)
-    fold = {"report.html": FAILED_REPORT_FIRST_SCREEN if failed else REPORT_FIRST_SCREEN}
+    summary = _has_summary(run_dir)
+    fold = {"report.html": REPORT_FIRST_SCREEN if summary else FAILED_REPORT_FIRST_SCREEN}
     return pages, fold
 
 
-def _run_failed(run_dir: Path) -> bool:
-    import json
-
+def _has_summary(run_dir: Path) -> bool:
+    """The run succeeded through its summary stage (else its report says why there is none:
+    a failed run, or a run of some stages only)."""
     try:
-        return json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("status") != "succeeded"
+        record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return True
+        return False
+    stages = {s.get("name"): s.get("status") for s in record.get("stages") or []}
+    return record.get("status") == "succeeded" and stages.get("05_summary") == "succeeded"
 
 
 def check_run(run_dir: str | Path, *, full_page: bool = True) -> list[PageReport]:
@@ -274,8 +284,6 @@ def format_reports(reports: Iterable[PageReport]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import argparse
-
     ap = argparse.ArgumentParser(prog="python -m nba_simulator.report.browser",
                                  description="Check a run's pages in headless Chromium.")
     ap.add_argument("run_dir", nargs="+", help="run folder(s): runs/<run_id>")

@@ -7,6 +7,7 @@ in JupyterLab and in the HTML pages alike).
 """
 from __future__ import annotations
 
+import html
 import re
 from typing import Iterable
 
@@ -78,8 +79,6 @@ def people(frame: pd.DataFrame, *, index: bool | None = None, nowrap: Iterable[s
           .format_index(escape="html", axis=1)
           .set_td_classes(cell_classes).set_table_styles(styles))
     if caption:
-        import html
-
         st = st.set_caption(html.escape(caption))
     return st
 
@@ -98,7 +97,6 @@ class ShownTable(pd.DataFrame):
         options = dict(getattr(self, "_people_options", None) or {})
         empty = options.pop("empty", None) or "Nothing to show."
         if len(self) == 0:   # a sentence, not a table of headers only
-            import html
 
             return f'<p style="color:#59636e">{html.escape(empty)}</p>'
         return people(pd.DataFrame(self), **options).to_html()

@@ -12,16 +12,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
 from ..asof import as_of_arg, today_utc
 from ..errors import ParameterError, ScheduleError
+from .fetch import Fetcher
+from .snapshot import default_dir, latest_snapshot, load_snapshot
+from .sources.espn import LakePages
+from .update import counts, parse_seasons, season_of, update
 
 DEFAULT_RUNS_DIR = "runs"
 
 
-def add_schedule_parser(subparsers) -> None:
+def add_schedule_parser(subparsers, read_scoreboards: Callable[[str, Path], LakePages]) -> None:
+    """``read_scoreboards(lake, runs_dir)``: the lake's scoreboard pages for ``update --lake``
+    (the CLI passes ``storage.scoreboards.lake_scoreboards``: the schedule layer does not read
+    the lake itself)."""
     sch = subparsers.add_parser("schedule", help="the schedule snapshot: update, show, check")
     ssub = sch.add_subparsers(dest="schedule_command", required=True, parser_class=type(sch))
 
@@ -38,7 +47,7 @@ def add_schedule_parser(subparsers) -> None:
     up.add_argument("--min-interval", type=float, default=None, metavar="SECONDS",
                     help="seconds between two requests to one host (default 1; env NBA_RECON_MIN_INTERVAL)")
     up.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout per request")
-    up.set_defaults(func=cmd_update)
+    up.set_defaults(func=cmd_update, read_scoreboards=read_scoreboards)
 
     for name, helptext, func in (("show", "print what the latest snapshot knows", cmd_show),
                                  ("check", "like show; exit 1 when something needed is missing", cmd_check)):
@@ -60,10 +69,6 @@ def _as_of(args) -> str:
 
 
 def cmd_update(args) -> int:
-    from .fetch import Fetcher
-    from .snapshot import default_dir
-    from .update import parse_seasons, update
-
     as_of = _as_of(args)
     seasons = parse_seasons(args.seasons) if args.seasons else None
     interval = args.min_interval if args.min_interval is not None else float(os.environ.get("NBA_RECON_MIN_INTERVAL", "1"))
@@ -72,8 +77,10 @@ def cmd_update(args) -> int:
     fetcher = Fetcher(cache_dir=default_dir(args.runs_dir) / "cache", offline=args.offline,
                       timeout=(min(5.0, args.timeout), args.timeout), min_interval=interval)
     fetched_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    scoreboards = args.read_scoreboards(args.lake, Path(args.runs_dir)) if args.lake else None
     try:
-        result = update(args.runs_dir, as_of=as_of, seasons=seasons, lake=args.lake, offline=args.offline,
+        result = update(args.runs_dir, as_of=as_of, seasons=seasons, scoreboards=scoreboards,
+                        offline=args.offline,
                         fetched_at=fetched_at, fetcher=fetcher,
                         urls={"nba_stats": args.nba_stats_url, "league_schedule": args.league_schedule_url,
                               "espn": args.espn_url})
@@ -90,10 +97,6 @@ def cmd_update(args) -> int:
 
 
 def _load(args):
-    from pathlib import Path
-
-    from .snapshot import default_dir, latest_snapshot, load_snapshot
-
     path = Path(args.snapshot) if args.snapshot else latest_snapshot(default_dir(args.runs_dir))
     if path is None:
         raise ScheduleError(f"no schedule snapshot in {default_dir(args.runs_dir)} "
@@ -102,8 +105,6 @@ def _load(args):
 
 
 def _table(frame: pd.DataFrame, seasons: list[str] | None) -> list[dict]:
-    from .update import counts
-
     rows = counts(frame)
     return [r for r in rows if seasons is None or r["season"] in seasons]
 
@@ -120,8 +121,6 @@ def _print_counts(rows: list[dict], seasons: list[str] | None) -> None:
 
 
 def cmd_show(args) -> int:
-    from .update import parse_seasons
-
     frame, meta = _load(args)
     seasons = parse_seasons(args.seasons) if args.seasons else None
     print(f"schedule snapshot {meta.get('snapshot_id')}: {len(frame)} games; fetched at {meta.get('fetched_at')}, "
@@ -131,8 +130,6 @@ def cmd_show(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .update import parse_seasons, season_of
-
     frame, meta = _load(args)
     as_of = _as_of(args)
     seasons = parse_seasons(args.seasons) if args.seasons else [season_of(dt.date.fromisoformat(as_of))]

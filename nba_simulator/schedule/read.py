@@ -5,19 +5,20 @@ The index says where each row came from: ``line`` numbers for CSV (header = line
 """
 from __future__ import annotations
 
+import datetime as dt
+import math
 from pathlib import Path
 
 import pandas as pd
 
 from ..errors import ScheduleError
+from ..inputs import MAX_SCHEDULE_BYTES, check_regular
 
 PARQUET_SUFFIXES = {".parquet", ".pq"}
 
 
 def read_table(path: str | Path, required: tuple[str, ...] = ()) -> pd.DataFrame:
     """The file's rows; ScheduleError when it is missing, unreadable or lacks a required column."""
-    from ..inputs import MAX_SCHEDULE_BYTES, check_regular
-
     path = Path(path)
     check_regular(path, MAX_SCHEDULE_BYTES, "schedule", ScheduleError)
     try:
@@ -52,9 +53,6 @@ def _as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     """A Parquet table's columns as text, like a CSV's: dates as ``YYYY-MM-DD``, whole numbers
     without ``.0``, UTF-8 bytes decoded. A value that has no text form (a list, a map, bytes that
     are not UTF-8) is a ScheduleError naming the column and row."""
-    import datetime as dt
-    import math
-
     def one(value, col, row):
         if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
             return None

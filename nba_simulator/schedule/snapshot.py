@@ -11,15 +11,14 @@ Layout (``default_dir(runs_dir)`` = ``<runs_dir>/schedule/``)::
 gives the identical id and identical bytes (gzip without a timestamp). Every file is written to a
 temporary file and renamed; ``LATEST`` is replaced last, so an update killed at any moment leaves
 the previous snapshot in force. A snapshot whose id already exists is not rewritten. A run
-records the ``snapshot_id`` it used (``snapshot_info``); older snapshots are kept so a report can
-be reproduced at its ``as_of``.
+records the snapshot it used (``schedule.auto``: its path and metadata); older snapshots are kept
+so a report can be reproduced at its ``as_of``.
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
 import io
-import json
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +42,6 @@ def _csv_text(frame: pd.DataFrame) -> str:
         f[col] = pd.to_datetime(f[col]).dt.strftime("%Y-%m-%d")
     f = f.sort_values(["game_id"], kind="stable")
     return f.to_csv(index=False, lineterminator="\n")
-
-
-def content_id(frame: pd.DataFrame) -> str:
-    return hashlib.sha256(_csv_text(frame).encode()).hexdigest()[:16]
 
 
 def write_snapshot(frame: pd.DataFrame, directory: str | Path, meta: dict[str, Any]) -> Path:
@@ -89,16 +84,14 @@ def load_snapshot(path: str | Path) -> tuple[pd.DataFrame, dict]:
     except ScheduleError as exc:
         raise ScheduleError(f"{path}: {exc}") from None
     frame = frame.sort_values(["game_date", "game_id"], na_position="last", kind="stable").reset_index(drop=True)
+    return frame, read_meta(path)
+
+
+def read_meta(path: str | Path) -> dict:
+    """The metadata stored beside a snapshot's data file (at least its ``snapshot_id``)."""
+    path = Path(path)
     meta_path = path.with_name(path.name.replace(".csv.gz", ".json"))
     meta = read_json(meta_path) if meta_path.is_file() else {}
     meta.setdefault("snapshot_id", path.name.replace(".csv.gz", ""))
-    return frame, meta
+    return meta
 
-
-def snapshot_info(path: str | Path) -> dict:
-    """What a run records about the snapshot it used: id, path, fetched_at, as_of."""
-    path = Path(path)
-    meta_path = path.with_name(path.name.replace(".csv.gz", ".json"))
-    meta = json.loads(meta_path.read_text()) if meta_path.is_file() else {}
-    return {"snapshot_id": meta.get("snapshot_id", path.name.replace(".csv.gz", "")), "path": str(path),
-            "fetched_at": meta.get("fetched_at"), "as_of": meta.get("as_of")}

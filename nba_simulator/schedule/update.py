@@ -5,7 +5,8 @@
 3. the league's published schedule (scheduleLeagueV2) for each season in progress at ``as_of``,
    including the games not yet played, postponed and cancelled ones;
 4. merged (``merge.merge_sources``), then ESPN ids from the lake's own scoreboard pages
-   (``espn_schedules/YYYYMMDD.json`` and the older ``schedule/YYYYMMDD.json``, read-only), then
+   (``espn_schedules/YYYYMMDD.json`` and the older ``schedule/YYYYMMDD.json``, read by the caller
+   with ``storage.scoreboards.lake_scoreboards``, the reader ``schedule: auto`` uses too), then
    from ESPN's scoreboard API for the game dates before ``as_of`` that the lake has no page for
    and that still have a game without an ESPN id;
 5. written as a snapshot (``snapshot.write_snapshot``: atomic, content-addressed).
@@ -18,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,12 +31,13 @@ from .crosswalk import attach_espn_ids
 from .fetch import Fetcher, FetchError, render, url_template
 from .load import canonical, load_schedule
 from .merge import merge_sources
-from .snapshot import default_dir, latest_snapshot, load_snapshot, write_snapshot
+from .snapshot import default_dir, latest_snapshot, load_snapshot, read_meta, write_snapshot
 from .sources import espn, league_schedule, nbastats
+from .sources.common import capped
+from .sources.espn import LakePages
 
 log = logging.getLogger(__name__)
 
-LAKE_PREFIXES = ("espn_schedules/", "schedule/")
 DATE_KEY = re.compile(r"(?:^|/)(\d{8})\.json$")
 GAMELOG_TYPES = ("Regular Season", "PlayIn", "Playoffs")
 
@@ -98,45 +99,13 @@ def _canon(frame: pd.DataFrame, name: str, origin: str, warnings: list[str]) -> 
     return canonical(raw, source=origin, provenance=name)
 
 
-def lake_scoreboards(lake: str, workers: int = 16) -> tuple[pd.DataFrame, set[str], list[str]]:
-    """ESPN games of every scoreboard page in the lake (read-only), the dates (YYYYMMDD) covered,
-    and the parse warnings."""
-    from ..storage import open_storage
-
-    storage = open_storage(lake)
-    try:
-        keys: list[str] = []
-        for prefix in LAKE_PREFIXES:
-            for batch in storage.iter_objects(prefix):
-                keys.extend(k for k in batch.column("key").to_pylist() if DATE_KEY.search(k))
-        keys.sort()
-
-        unreadable: list[str] = []
-
-        def read(key: str) -> tuple[bytes, str] | None:
-            try:
-                return storage.read(key), key
-            except Exception as exc:  # one unreadable object is a warning, not a failed update
-                unreadable.append(f"{key}: could not be read ({type(exc).__name__}: {str(exc)[:200]})")
-                return None
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            parsed = espn.parse_many(r for r in pool.map(read, keys) if r is not None)
-        # a date counts as covered by the lake when its file was read and parsed (with or without
-        # games); an unreadable or malformed file leaves the date to the ESPN API
-        failed = {w.split(": ", 1)[0] for w in unreadable + parsed.warnings}
-        with_games = set(parsed.frame["origin"].astype(str))
-        dates = {DATE_KEY.search(k).group(1) for k in keys if k in with_games or k not in failed}
-        return parsed.frame, dates, sorted(unreadable) + parsed.warnings
-    finally:
-        storage.close()
-
-
-def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None, lake: str | None = None,
-           offline: bool = False, fetched_at: str | None = None, fetcher: Fetcher | None = None,
-           urls: dict[str, str | None] | None = None) -> UpdateResult:
-    """Build and write a snapshot; see the module doc. ``fetched_at`` (an ISO time, read by the
-    CLI) is recorded in the metadata only, never in the snapshot's content."""
+def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None,
+           scoreboards: LakePages | None = None, offline: bool = False, fetched_at: str | None = None,
+           fetcher: Fetcher | None = None, urls: dict[str, str | None] | None = None) -> UpdateResult:
+    """Build and write a snapshot; see the module doc. ``scoreboards``: the lake's scoreboard
+    pages, read by the caller (``storage.scoreboards.lake_scoreboards``); ``None``: no lake.
+    ``fetched_at`` (an ISO time, read by the CLI) is recorded in the metadata only, never in the
+    snapshot's content."""
     as_of_day = dt.date.fromisoformat(as_of)
     seasons = seasons or [season_of(as_of_day)]
     urls = urls or {}
@@ -164,37 +133,38 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
             warnings.append(f"offline: {url} not in the cache")
         return body, url
 
+    def add(kind: str, fresh: bool, parse, name: str, **values: str) -> None:
+        """One source fetched and parsed into ``sources`` (nothing when it could not be had)."""
+        body, url = get(kind, fresh, **values)
+        if body is None:
+            return
+        parsed = parse(body, url)
+        warnings.extend(parsed.warnings)
+        if not parsed.frame.empty:
+            sources.append((name, _canon(parsed.frame, name, url, warnings)))
+            used.setdefault(name, []).append(url)
+
     for season in seasons:
-        if completed(season, as_of_day):
+        if completed(season, as_of_day):  # the game logs of a finished season
             for stype in GAMELOG_TYPES:
-                body, url = get("nba_stats", True, season=season, season_type=stype)
-                if body is None:
-                    continue
-                parsed = nbastats.parse_league_game_log(body, url)
-                warnings.extend(parsed.warnings)
-                if not parsed.frame.empty:
-                    sources.append(("nbastats_gamelog", _canon(parsed.frame, "nbastats_gamelog", url, warnings)))
-                    used.setdefault("nbastats_gamelog", []).append(url)
-        else:
-            body, url = get("league_schedule", False, season=season)
-            if body is None:
-                continue
-            parsed = league_schedule.parse_schedule_league_v2(body, url)
-            warnings.extend(parsed.warnings)
-            if not parsed.frame.empty:
-                sources.append(("league_schedule", _canon(parsed.frame, "league_schedule", url, warnings)))
-                used.setdefault("league_schedule", []).append(url)
+                add("nba_stats", True, nbastats.parse_league_game_log, "nbastats_gamelog",
+                    season=season, season_type=stype)
+        else:  # the league's published schedule of a season in progress
+            add("league_schedule", False, league_schedule.parse_schedule_league_v2, "league_schedule",
+                season=season)
 
     merged, merge_warnings = merge_sources(sources)
     warnings.extend(merge_warnings)
 
     lake_dates: set[str] = set()
-    if lake:
-        games, lake_dates, lake_warnings = lake_scoreboards(lake)
-        warnings.extend(_summarise(lake_warnings, "lake scoreboards"))
-        merged, w = attach_espn_ids(merged, games, "espn_lake")
+    if scoreboards is not None:
+        # a date counts as covered by the lake when its page was read and parsed (with or
+        # without games); an unreadable or malformed page leaves the date to the ESPN API
+        lake_dates = {m.group(1) for m in map(DATE_KEY.search, scoreboards.pages) if m}
+        warnings.extend(scoreboards.warnings)
+        merged, w = attach_espn_ids(merged, scoreboards.games, "espn_lake")
         warnings.extend(w)
-        used["espn_lake"] = [f"{lake} ({len(lake_dates)} scoreboard dates)"]
+        used["espn_lake"] = [f"{scoreboards.lake} ({len(lake_dates)} scoreboard dates)"]
 
     # ESPN API: only dates before as_of of the requested seasons that the lake lacks and where a
     # game still has no ESPN id
@@ -211,7 +181,7 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
         parsed = espn.parse_scoreboard_api(body, url)
         api_warnings.extend(parsed.warnings)
         api_frames.append(parsed.frame)
-    warnings.extend(_summarise(api_warnings, "ESPN scoreboard API"))
+    warnings.extend(capped(api_warnings, "ESPN scoreboard API"))
     if api_frames:
         merged, w = attach_espn_ids(merged, pd.concat(api_frames, ignore_index=True), "espn_api")
         warnings.extend(w)
@@ -221,20 +191,8 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
             "sources": used, "counts": counts(merged), "warnings": warnings,
             "http": dict(fetcher.stats)}
     path = write_snapshot(merged, directory, meta)
-    _, meta = load_snapshot_meta(path)
+    meta = read_meta(path)
     return UpdateResult(path=path, meta=meta, frame=merged, warnings=warnings)
-
-
-def load_snapshot_meta(path: Path) -> tuple[Path, dict]:
-    import json
-    meta_path = path.with_name(path.name.replace(".csv.gz", ".json"))
-    return meta_path, json.loads(meta_path.read_text())
-
-
-def _summarise(warnings: list[str], what: str, limit: int = 20) -> list[str]:
-    if len(warnings) <= limit:
-        return warnings
-    return warnings[:limit] + [f"{what}: {len(warnings) - limit} more warnings"]
 
 
 def counts(frame: pd.DataFrame) -> list[dict]:

@@ -9,11 +9,26 @@ import yaml
 
 from .. import seasons as season_math
 from ..errors import BadInput, SpecError
-from .model import (CONTENT_FORMATS, DEFAULT_PRIORITIES, OPEN_SEASON_ENDS, PER_VALUES, PLACEHOLDERS_BY_PER, PRIORITIES, SEASON_TYPES,
-                    ContentRule, Dataset, InventorySource, PriorityRule, Spec, TaskRules)
+from ..inputs import MAX_SPEC_BYTES, read_regular
+from .database import parse_database
 from .lines import LineLoader, check_expansion
 from .lines import LineMap as _Map
 from .lines import LineSeq as _Seq
+from .model import (
+    CONTENT_FORMATS,
+    DEFAULT_PRIORITIES,
+    OPEN_SEASON_ENDS,
+    PER_VALUES,
+    PLACEHOLDERS_BY_PER,
+    PRIORITIES,
+    SEASON_TYPES,
+    ContentRule,
+    Dataset,
+    InventorySource,
+    PriorityRule,
+    Spec,
+    TaskRules,
+)
 from .template import KeyTemplate, TemplateError, overlapping
 
 DEFAULT_SPEC = "default"  # the packaged spec for the real bucket layout
@@ -33,8 +48,6 @@ def load_spec(path: str | Path, as_of=None) -> Spec:
     """Read and validate a spec file; ``"default"`` is the packaged spec of the real bucket.
     With ``as_of``, open season ranges (``2002-03..current``) are resolved at it (``Spec.at``).
     Only a regular file of at most ``MAX_SPEC_BYTES`` is read (a FIFO would block for ever)."""
-    from ..inputs import MAX_SPEC_BYTES, read_regular
-
     path = default_spec_path() if str(path) == DEFAULT_SPEC else Path(path)
     try:
         data = read_regular(path, MAX_SPEC_BYTES, "spec")
@@ -135,7 +148,6 @@ class _Validator:
         tasks = self.tasks(doc["tasks"], doc, datasets) if "tasks" in doc else TaskRules()
         database = None
         if "database" in doc or schedule == "db":
-            from ..database.config import parse_database  # the database section: see there
             if "database" not in doc:
                 raise self.fail("schedule: db needs a database section (database.games)", doc, "schedule")
             database = parse_database(self, doc["database"], doc, datasets, schedule)

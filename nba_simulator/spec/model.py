@@ -4,6 +4,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+import pandas as pd
+
+from .. import seasons as season_math
 from .template import KeyTemplate
 
 PER_VALUES = ("game", "date", "season", "team_season")
@@ -50,6 +53,10 @@ class ContentRule:
 
 @dataclass(frozen=True)
 class Dataset:
+    """One kind of file in the lake: where its files are (``layouts``, the first the canonical
+    one), one per what (``per``: game, date, season, team_season), for which seasons and season
+    types, and what makes a file good enough (``min_bytes``, ``freshness_days``, ``content``)."""
+
     name: str
     source: str
     data_type: str
@@ -118,6 +125,10 @@ class InventorySource:
 
 @dataclass(frozen=True)
 class Spec:
+    """A validated spec file (``spec.load.load_spec``): the datasets, the schedule they are judged
+    against, the prefixes never listed, the priority and task rules, and the optional
+    ``database:`` and ``inventory:`` sections."""
+
     path: str
     version: int
     schedule: str
@@ -125,7 +136,7 @@ class Spec:
     datasets: tuple[Dataset, ...]
     priorities: tuple[PriorityRule, ...] = DEFAULT_PRIORITIES
     tasks: TaskRules = field(default_factory=TaskRules)
-    database: object = None  # nba_simulator.database.config.DatabaseConfig, or None
+    database: object = None  # spec.database.DatabaseConfig, or None
     inventory: InventorySource | None = None  # S3 Inventory reports instead of listing
 
     def dataset(self, name: str) -> Dataset:
@@ -153,8 +164,6 @@ class Spec:
 def resolve_open_range(open_range: tuple[str, str], as_of) -> tuple[str, ...]:
     """The seasons of an open range ``(first, "current" | "previous")`` at ``as_of`` (see
     :meth:`Spec.at`); empty when the end comes before the first season."""
-    from .. import seasons as season_math
-
     first, end = open_range
     current = season_math.start_year(season_math.of_date(as_of_date(as_of)))
     last = {"current": current, "previous": current - 1}[end]
@@ -163,8 +172,6 @@ def resolve_open_range(open_range: tuple[str, str], as_of) -> tuple[str, ...]:
 
 def as_of_date(as_of):
     """The calendar date (UTC) of an ``as_of`` value (a date, a timestamp or its text)."""
-    import pandas as pd
-
     ts = pd.Timestamp(as_of)
     if ts.tzinfo is not None:
         ts = ts.tz_convert("UTC").tz_localize(None)

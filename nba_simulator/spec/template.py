@@ -8,9 +8,13 @@ literal parts and item columns, also column-wise. Parse(render(item)) == item fo
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..compat import arrow_strings
 
@@ -132,10 +136,6 @@ class KeyTemplate:
         needs Python's ``re`` (a placeholder used twice: a backreference)."""
         if "(?P=" in self.pattern.pattern:
             return None
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         arr = arrow_strings(keys)
         n = len(arr)
         mask = np.zeros(n, dtype=bool)
@@ -288,7 +288,6 @@ def overlapping(a: KeyTemplate, b: KeyTemplate) -> str | None:
             out.append((i, c))
         return out
 
-    from collections import deque
 
     start = [(i, ci, j, cj) for i, ci in closure(0, 0, ta) for j, cj in closure(0, 0, tb)]
     parent: dict[tuple, tuple | None] = {s: None for s in start}

@@ -61,6 +61,8 @@ class Storage(ABC):
     uri: str
     #: Highest useful number of parallel listings (``None``: no limit of the backend's own).
     max_workers: int | None = None
+    #: One recursive listing is cut into key ranges listed in parallel by the backend itself.
+    ranged_listing: bool = False
 
     @abstractmethod
     def list_prefixes(self, prefix: str = "") -> list[str]:
@@ -107,27 +109,3 @@ class Storage(ABC):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.uri!r})"
 
-
-def open_storage(uri: str, *, profile: str | None = None, endpoint_url: str | None = None) -> Storage:
-    """``s3://bucket[/prefix]`` -> :class:`~.s3.S3Storage`; anything else (or ``file://...``) -> a local folder.
-
-    ``profile``/``endpoint_url`` only apply to S3; when ``None`` boto3's own configuration is used
-    (``AWS_PROFILE``, ``AWS_ENDPOINT_URL``, ``~/.aws/config``...).
-    """
-    uri = str(uri)
-    from nba_simulator.masking import lake_credentials, mask
-
-    if lake_credentials(uri):
-        from nba_simulator.errors import BadInput
-
-        raise BadInput(f"lake {mask(uri)}: credentials in the lake URI are refused; "
-                       "put credentials in the environment or a profile")
-    if uri.startswith("s3://"):
-        from nba_simulator.storage.s3 import S3Storage
-
-        return S3Storage(uri, profile=profile, endpoint_url=endpoint_url)
-    from nba_simulator.storage.local import LocalStorage
-
-    if uri.startswith("file://"):
-        uri = uri[len("file://"):]
-    return LocalStorage(uri)

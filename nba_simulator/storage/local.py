@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -190,8 +191,6 @@ class LocalStorage(Storage):
 
 
 def _not_a_file(entry: os.DirEntry) -> str:
-    import stat
-
     try:
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError as exc:

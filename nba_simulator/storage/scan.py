@@ -2,7 +2,8 @@
 
 * Without ``prefixes``: the top-level "folders" are discovered and listed in parallel (one
   ListObjectsV2 stream each: disjoint prefixes, so each object is listed once), plus the keys at
-  the top level. ``exclude`` entries are key prefixes: an excluded folder is never listed; an
+  the top level; with nothing excluded, a backend that cuts one listing into parallel key ranges
+  (``ranged_listing``: S3) lists the whole lake as one listing instead. ``exclude`` entries are key prefixes: an excluded folder is never listed; an
   exclusion deeper in a folder makes the scan descend to it (it is then skipped too), and any
   excluded key that a listing still returns is dropped. Excluded keys are never counted.
 * With ``prefixes`` (arbitrary key prefixes, e.g. for deterministic sampling): exactly those are
@@ -31,6 +32,7 @@ import pyarrow.parquet as pq
 from nba_simulator.deadline import DeadlineExceeded, deadline
 from nba_simulator.errors import BadInput
 from nba_simulator.storage.base import INVENTORY_SCHEMA, Storage
+from nba_simulator.storage.keysort import has_duplicates, sort_by_key  # sorted disjoint runs: no full sort
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,10 @@ def _validate(values: Iterable[str], what: str) -> list[str]:
 def plan(storage: Storage, prefixes: list[str] | None, exclude: list[str]) -> list[tuple[str, bool]]:
     """The listings to run: ``(prefix, recursive)`` pairs covering every non-excluded object once."""
     tasks: list[tuple[str, bool]] = []
+    if prefixes is None and not exclude and getattr(storage, "ranged_listing", False):
+        # one listing of the whole lake, cut into key ranges listed in parallel by the backend
+        # (S3): fewer requests than one listing per top-level folder, parallel all the same
+        return [("", True)]
     if prefixes is None:
         # Top level: its own keys, then each folder as one parallel listing.
         tasks.append(("", False))
@@ -97,8 +103,6 @@ def _drop_excluded(batch: pa.RecordBatch, exclude: list[str]) -> pa.RecordBatch:
 
 
 def _to_frame(table: pa.Table) -> pd.DataFrame:
-    from nba_simulator.storage.keysort import sort_by_key  # sorted disjoint runs: no full sort
-
     table = sort_by_key(table)
     df = table.to_pandas()
     df["last_modified"] = df["last_modified"].astype("datetime64[ns, UTC]")
@@ -225,21 +229,31 @@ def _scan(storage, prefixes, exclude, workers, out_path, progress) -> pd.DataFra
             raise
         pool.shutdown(wait=True)
         table = pa.Table.from_batches(batches, schema=INVENTORY_SCHEMA) if batches else _empty_table()
-        replacement = None
-        if table.num_rows and pc.count_distinct(table.column("key")).as_py() != table.num_rows:
-            before = table.num_rows
-            table = _dedupe(table)
-            log.warning("scan of %s: %d duplicate listing rows dropped", storage.uri, before - table.num_rows)
-            replacement = table
-        if sink is not None:
-            sink.commit(replacement)
-            sink = None
+        del batches
+        table = unique_by_key(table, sink, f"scan of {storage.uri}")
+        sink = None
     finally:
         if sink is not None:
             sink.abort()
         if bar is not None:
             bar.close()
     return _to_frame(table)
+
+
+def unique_by_key(table: pa.Table, sink: _ParquetSink | None, what: str) -> pa.Table:
+    """``table`` sorted by key with one row per key (the first listed; a warning names ``what`` and
+    counts the others), and ``sink`` committed (rewritten whole when rows were dropped). The last
+    step of a listing (:func:`scan`) and of an S3 Inventory read alike."""
+    table = sort_by_key(table)  # stable: the first listed of equal keys stays first
+    replacement = None
+    if has_duplicates(table.column("key")):
+        before = table.num_rows
+        table = _dedupe(table)
+        log.warning("%s: %d duplicate rows dropped", what, before - table.num_rows)
+        replacement = table
+    if sink is not None:
+        sink.commit(replacement)
+    return table
 
 
 def _dedupe(table: pa.Table) -> pa.Table:

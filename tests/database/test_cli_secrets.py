@@ -140,7 +140,7 @@ def test_cloudwatch_publishing_with_moto(sqlite, monkeypatch):
     moto = pytest.importorskip("moto")
     import boto3
 
-    from nba_simulator.database.config import CloudWatchConfig
+    from nba_simulator.spec.database import CloudWatchConfig
     from nba_simulator.database.metrics import publish_cloudwatch
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
@@ -159,7 +159,7 @@ def test_cloudwatch_publishing_with_moto(sqlite, monkeypatch):
 
 
 def test_cloudwatch_failure_does_not_undo_the_record(sqlite, caplog):
-    from nba_simulator.database.config import CloudWatchConfig
+    from nba_simulator.spec.database import CloudWatchConfig
 
     class Broken:
         def put_metric_data(self, **kw):

@@ -144,15 +144,19 @@ def test_outputs_written(world, tmp_path):
 
 
 def test_schedule_for_is_the_loader_hook(world, monkeypatch):
-    from nba_simulator.database.db_coverage import schedule_for
+    from nba_simulator.database.db_coverage import schedule_from_db
+    from nba_simulator.reconcile import schedule_for
 
     backend, _ = world
     spec = F.spec(backend.schema, schedule_source="db")
+    # the reconcile layer reads no database itself: the reader is handed in from above
+    with pytest.raises(BadInput, match="needs the database reader"):
+        schedule_for(spec, "db")
     monkeypatch.delenv("NBA_RECON_DATABASE_URL", raising=False)
     with pytest.raises(BadInput, match="no database URL"):
-        schedule_for(spec, "db")
+        schedule_for(spec, "db", read_db=schedule_from_db)
     monkeypatch.setenv("NBA_RECON_DATABASE_URL", backend.url)
-    assert len(schedule_for(spec, "db")) == len(F.GAMES)
+    assert len(schedule_for(spec, "db", read_db=schedule_from_db)) == len(F.GAMES)
     assert len(schedule_for(spec, "builtin")) > 20000
 
 

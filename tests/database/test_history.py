@@ -231,3 +231,42 @@ def test_summary_by_run_and_charts(backend):
     assert "pbp 66.67%" in trend.alt and trend.fig.axes
     changes = charts.new_vs_fixed(H.changes_by_run(backend.engine, schema=backend.schema))
     assert changes.alt.endswith("latest run: 0 new, 3 fixed, 3 open")
+
+
+def _of_lake(lake, games, as_of=F.AS_OF):
+    """The reconcile result for ``games``, recorded as a run of ``lake``."""
+    result = F.analyse_run(games, as_of=as_of)
+    return {"summary": {**result.summary, "inventory": {**result.summary["inventory"], "lake": lake}},
+            "coverage": result.coverage, "completeness": result.completeness, "gaps": result.gaps,
+            "tasks": result.tasks}
+
+
+def test_two_lakes_alternating_each_compared_with_its_own_previous_run(backend):
+    """One history, lake A (every game, no hoopR file) and lake B (one game) alternating: each
+    run's new / fixed items and task changes count only against its own lake's previous run."""
+    def rec(run_id, lake, games):
+        got = H.record_run(backend.engine, run_id, schema=backend.schema, **_of_lake(lake, games))
+        return [got[k] for k in ("new_items", "fixed_items", "still_open_items", "tasks_new",
+                                 "tasks_resolved", "tasks_superseded", "tasks_open")]
+
+    assert rec("a1", "s3://lake-a/raw", G) == [1, 0, 0, 1, 0, 0, 1]        # the hoopR file
+    # the first run of lake B: five games and hoopR new; nothing of lake A kept open or fixed
+    # (the hoopR task is the same id in both lakes: now held by lake B, open tasks count per lake)
+    assert rec("b1", "s3://lake-b/raw", G[:1]) == [6, 0, 0, 3, 0, 0, 4]
+    # a2 compares with a1, not b1: lake B's missing games are not "fixed" by lake A, its tasks
+    # not resolved (with one comparison for every lake: 5 fixed, 3 tasks resolved)
+    assert rec("a2", "s3://lake-a/raw", G) == [0, 0, 1, 0, 0, 0, 1]
+    assert H.fixed_since_last_run(backend.engine, "a2", schema=backend.schema).empty
+    # b2 compares with b1: three games collected in lake B, two tasks re-batched, one resolved
+    assert rec("b2", "s3://lake-b/raw", G[:4]) == [0, 3, 3, 1, 1, 2, 2]
+    assert keys(H.fixed_since_last_run(backend.engine, "b2", schema=backend.schema)) == {
+        F.pbp_key(g) for g in G[1:4]}
+    changes = H.changes_by_run(backend.engine, schema=backend.schema)
+    assert changes[["run_id", "new_items", "fixed_items", "open_items"]].values.tolist() == [
+        ["a1", 1, 0, 1], ["b1", 6, 0, 6], ["a2", 0, 0, 1], ["b2", 0, 3, 3]]
+    t = H.tasks(backend.engine, schema=backend.schema)
+    assert set(t.loc[t["status"] != "open", "closed_run_id"]) == {"b2"}
+    assert_each_item_in_one_open_task(backend)
+    # re-recording the latest run of lake B undoes only lake B's step
+    assert rec("b2", "s3://lake-b/raw", G[:4]) == [0, 3, 3, 1, 1, 2, 2]
+    assert rec("a3", "s3://lake-a/raw", G) == [0, 0, 1, 0, 0, 0, 1]

@@ -27,7 +27,9 @@ def test_scheduled_runs_leak_nothing(tmp_path):
     failures = {
         2: {"fail_stage": "02_coverage", "mode": "raise"},                        # a bug: fails
         4: {"fail_stage": "03_gaps", "mode": "die", "flag": str(flag) + "4"},      # kernel dies, retried
-        6: {"fail_stage": "01_scan", "mode": "sleep", "timeout": 4},               # killed at its timeout
+        # killed at its timeout: the stage sleeps 120 s; 30 s leaves the stages before it (a
+        # kernel start and a cell each) room on a loaded machine (4 s failed the health check)
+        6: {"fail_stage": "01_scan", "mode": "sleep", "timeout": 30},
         7: {"fail_stage": "04_tasks", "mode": "transient", "flag": str(flag) + "7"},  # retried
     }
     lines = []

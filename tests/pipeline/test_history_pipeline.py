@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from nba_simulator.cli import main
 from nba_simulator.database import history as H
-from nba_simulator.database.db_coverage import run_db_coverage
+from nba_simulator.database.db_coverage import run_db_coverage, schedule_from_db
 from nba_simulator.database.engine import make_engine
 from nba_simulator.demo import build_demo
 from nba_simulator.reconcile import OUTPUT_FILES, reconcile
@@ -114,7 +114,8 @@ def world(tmp_path_factory):
     runs = root / "runs"
     run1 = _run(runs, spec, lake, demo.as_of)
     lib = root / "library"
-    lib_result = reconcile(str(spec), str(lake), as_of=demo.as_of, out_dir=lib, probe=True)
+    lib_result = reconcile(str(spec), str(lake), as_of=demo.as_of, out_dir=lib, probe=True,
+                           read_db=schedule_from_db)  # schedule: db, read by the layer above
     changed = _fix_lake(lake, run1)
     mp = pytest.MonkeyPatch()
     mp.chdir(root)
@@ -232,7 +233,7 @@ def test_tasks_move_from_open_to_resolved(world):
 def test_report_shows_the_history(world):
     html = (world["run2"] / "report.html").read_text()
     n_fixed = len(world["changed"]["fixed"])
-    assert f"1 problem items new since the last run, {n_fixed} fixed" in html
+    assert f"1 problem items new since the last run of this lake and spec, {n_fixed} fixed" in html
     alts = re.findall(r'alt="([^"]*)"', html)
     assert any(a.startswith("Line chart of completeness per dataset over runs") for a in alts)
     assert any(a.startswith("Bar chart of new and fixed problem items over 2 run(s); latest run: "

@@ -1,16 +1,21 @@
 """The stage notebooks are edited by people (JupyterLab, or the paired py:percent file): each
 ``notebooks/NN_name.ipynb`` has a ``notebooks/NN_name.py`` with the same cells, and the ``.ipynb``
-is kept in git without outputs. A save as JupyterLab's jupytext does it keeps all of this true."""
+is kept in git without outputs. A save as JupyterLab's jupytext does it under ``make lab`` (its
+pre-save hook strips a stage notebook's outputs) keeps all of this true, and the notebook runs."""
 from __future__ import annotations
 
 import difflib
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jupytext
 import nbformat
 import papermill
 import pytest
+
+from nba_simulator.pipeline.lab import strip_on_save
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -75,24 +80,37 @@ def test_the_checks_catch_what_they_claim(tmp_path):
     assert "every NN_name.ipynb needs its NN_name.py" in problems
 
 
-@pytest.mark.parametrize("name", ["03_gaps"])
-def test_a_save_in_jupyterlab_keeps_pairs_in_sync_and_diffs_readable(tmp_path, name):
-    """Open and save through jupytext's contents manager, the one JupyterLab uses with jupytext:
-    a cell added after the parameters, a parameter comment changed."""
-    folder = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS, folder)
-    before_py = (folder / f"{name}.py").read_text(encoding="utf-8")
-    before_ids = [c.id for c in nbformat.read(str(folder / f"{name}.ipynb"), as_version=4).cells]
-
-    cm = jupytext.TextFileContentsManager(root_dir=str(folder))
-    model = cm.get(f"{name}.ipynb")
-    nb = model["content"]
+def save_in_lab(root: Path, name: str) -> tuple[str, str]:
+    """Open ``notebooks/<name>.ipynb`` under ``root`` and save it through jupytext's contents
+    manager, the one JupyterLab uses with jupytext, with the pre-save hook ``make lab`` sets: a
+    cell added after the parameters, a parameter comment changed, every code cell run (outputs and
+    execution counts, as Lab saves them). Returns the parameter line before and after."""
+    cm = jupytext.TextFileContentsManager(root_dir=str(root))
+    cm.register_pre_save_hook(strip_on_save)
+    path = f"notebooks/{name}.ipynb"
+    nb = cm.get(path)["content"]
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     old_line = next(line for line in params.source.splitlines() if line.startswith("top:"))
     new_line = old_line + " (the worst first)"
     params.source = params.source.replace(old_line, new_line)
     nb.cells.insert(nb.cells.index(params) + 1, nbformat.v4.new_code_cell("print(top)"))
-    cm.save({"type": "notebook", "format": "json", "content": nb}, f"{name}.ipynb")
+    for n, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        cell.execution_count = n + 1
+        cell.outputs = [nbformat.v4.new_output("stream", text=f"output of cell {n + 1}")]
+    cm.save({"type": "notebook", "format": "json", "content": nb}, path)
+    return old_line, new_line
+
+
+@pytest.mark.parametrize("name", ["03_gaps"])
+def test_a_save_in_jupyterlab_keeps_pairs_in_sync_and_diffs_readable(tmp_path, name):
+    """The save leaves the pair in sync and stripped (the checks of ``make test``), the other
+    cells' ids unchanged, and the ``.py`` diff is the edit and nothing else."""
+    folder = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, folder)
+    before_py = (folder / f"{name}.py").read_text(encoding="utf-8")
+    before_ids = [c.id for c in nbformat.read(str(folder / f"{name}.ipynb"), as_version=4).cells]
+
+    old_line, new_line = save_in_lab(tmp_path, name)
 
     assert check_folder(folder) == []
     after = nbformat.read(str(folder / f"{name}.ipynb"), as_version=4)
@@ -105,3 +123,30 @@ def test_a_save_in_jupyterlab_keeps_pairs_in_sync_and_diffs_readable(tmp_path, n
     assert sorted(diff) == sorted([f"-{old_line}", f"+{new_line}", "+", "+# %%", "+print(top)"])
     declared = papermill.inspect_notebook(str(folder / f"{name}.ipynb"))
     assert "top" in declared and "the worst first" in declared["top"]["help"]
+
+
+def test_the_hook_strips_stage_notebooks_only(tmp_path):
+    """A run's executed notebook (``runs/<id>/03_gaps.ipynb``) saved from Lab keeps its outputs."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", execution_count=1, outputs=[
+        nbformat.v4.new_output("execute_result", {"text/plain": "1"}, execution_count=1)])])
+    for path, stripped in (("notebooks/03_gaps.ipynb", True), ("runs/r1/03_gaps.ipynb", False),
+                           ("notebooks/scratch.ipynb", False)):
+        model = {"type": "notebook", "content": nbformat.from_dict(nb)}
+        strip_on_save(model=model, path=path)
+        cell = model["content"]["cells"][0]
+        assert (cell["outputs"] == [] and cell["execution_count"] is None) == stripped, path
+
+
+@pytest.mark.slow
+def test_a_notebook_saved_in_jupyterlab_still_runs_under_nbval(tmp_path):
+    """``make test`` runs the notebooks with nbval: the edited and saved one passes, its added cell
+    included (one nbval item per code cell)."""
+    folder = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, folder)
+    save_in_lab(tmp_path, "03_gaps")
+    code_cells = sum(c.cell_type == "code" for c in nbformat.read(str(folder / "03_gaps.ipynb"), as_version=4).cells)
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
+                        "--nbval-sanitize-with", str(ROOT / "tests" / "notebooks" / "sanitize.cfg"),
+                        str(folder / "03_gaps.ipynb")], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
+    assert f"{code_cells} passed" in r.stdout

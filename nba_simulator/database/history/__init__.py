@@ -20,8 +20,10 @@ one transaction:
                          scraper working from :func:`open_tasks` never collects an item twice.
                          A resolved task whose id comes back is reopened.
 
-"Since the last run" means since the run recorded before, in recording order. Re-recording the
-latest run (a resumed pipeline) first undoes its effects; an older run cannot be re-recorded.
+"Since the last run" means since the run of the same lake and spec recorded before, in recording
+order (``scope``): a history shared by several lakes keeps one item and task lifecycle per lake and
+spec, so a run of lake A never "fixes" or "opens" lake B's problems. Re-recording the latest run
+(a resumed pipeline) first undoes its effects; an older run cannot be re-recorded.
 
 Where the history lives: :func:`open_history` (``locate``); recording: ``record``
 (``lifecycle``: problem items and tasks across runs; ``files``: a folder of outputs); reading:

@@ -21,12 +21,15 @@ def _gap_of_key(gaps: pd.DataFrame | None) -> pd.Series:
     return exploded.drop_duplicates("expected_keys").set_index("expected_keys")["gap_id"]
 
 
-def item_lifecycle(conn, t, run_id: str, coverage: pd.DataFrame, gaps) -> dict[str, int]:
+def item_lifecycle(conn, t, run_id: str, coverage: pd.DataFrame, gaps, scope) -> dict[str, int]:
+    """``scope``: the select of the run ids of this run's lake and spec (``scope.same_scope``);
+    only the episodes those runs opened are kept open, fixed or counted as already open."""
     p = t.problem_items
+    mine_scope = p.c.first_run_id.in_(scope)
     judged = coverage[coverage["status"].isin(STATUS_ORDER) & coverage["expected_key"].notna()]
     judged = judged.drop_duplicates("expected_key")
     problems = judged[judged["status"].isin(PROBLEM_STATUSES)]
-    open_keys = pd.read_sql(sa.select(p.c.expected_key).where(p.c.fixed_run_id.is_(None)), conn)
+    open_keys = pd.read_sql(sa.select(p.c.expected_key).where(p.c.fixed_run_id.is_(None), mine_scope), conn)
     present = judged[(judged["status"] == "present")
                      & judged["expected_key"].isin(open_keys["expected_key"])]
     rows = pd.concat([problems, present], ignore_index=True).reindex(columns=ITEM_COLUMNS)
@@ -40,7 +43,7 @@ def item_lifecycle(conn, t, run_id: str, coverage: pd.DataFrame, gaps) -> dict[s
         sa.Column("season_type", sa.String(16)), sa.Column("game_id", sa.String(32)),
         sa.Column("game_date", sa.Date), sa.Column("team", sa.String(16)),
         sa.Column("status", sa.String(16)), sa.Column("gap_id", sa.String(32))], rows)
-    is_open = p.c.fixed_run_id.is_(None)
+    is_open = sa.and_(p.c.fixed_run_id.is_(None), mine_scope)
     fixed = conn.execute(p.update().where(is_open, p.c.expected_key.in_(
         sa.select(j.c.expected_key).where(j.c.status == "present"))).values(fixed_run_id=run_id)).rowcount
     mine = sa.select(j.c.status).where(j.c.expected_key == p.c.expected_key).scalar_subquery()
@@ -48,7 +51,7 @@ def item_lifecycle(conn, t, run_id: str, coverage: pd.DataFrame, gaps) -> dict[s
     still = conn.execute(p.update().where(is_open, p.c.expected_key.in_(
         sa.select(j.c.expected_key).where(j.c.status != "present"))).values(
         last_run_id=run_id, status=mine, gap_id=gap)).rowcount
-    open_episode = sa.exists().where(p.c.expected_key == j.c.expected_key, p.c.fixed_run_id.is_(None))
+    open_episode = sa.exists().where(p.c.expected_key == j.c.expected_key, is_open)
     cols = ["expected_key", "dataset", "season", "season_type", "game_id", "game_date", "team",
             "status", "gap_id"]
     new = conn.execute(p.insert().from_select(
@@ -59,7 +62,9 @@ def item_lifecycle(conn, t, run_id: str, coverage: pd.DataFrame, gaps) -> dict[s
     return {"new": int(new), "fixed": int(fixed), "still": int(still)}
 
 
-def task_lifecycle(conn, t, run_id: str, tasks: list[dict], estimate: bool) -> dict[str, int]:
+def task_lifecycle(conn, t, run_id: str, tasks: list[dict], estimate: bool, scope) -> dict[str, int]:
+    """Only the tasks last issued by a run of this lake and spec (``scope``) are resolved or
+    superseded, and only by this scope's open problem items."""
     tk, ti = t.tasks, t.task_items
     counts = dict.fromkeys(("new", "seen", "reopened", "resolved", "superseded", "open"), 0)
     queue = {}
@@ -99,9 +104,11 @@ def task_lifecycle(conn, t, run_id: str, tasks: list[dict], estimate: bool) -> d
             status="open", closed_run_id=None, last_run_id=run_id, priority=prio)).rowcount
     p = t.problem_items
     open_item = (sa.select(sa.literal(1)).select_from(ti.join(p, p.c.expected_key == ti.c.expected_key))
-                 .where(ti.c.task_id == tk.c.task_id, p.c.fixed_run_id.is_(None)))
+                 .where(ti.c.task_id == tk.c.task_id, p.c.fixed_run_id.is_(None),
+                        p.c.first_run_id.in_(scope)))
+    in_scope = tk.c.last_run_id.in_(scope)
     counts["resolved"] = conn.execute(tk.update().where(
-        tk.c.status == "open", ~sa.exists(open_item)).values(
+        tk.c.status == "open", in_scope, ~sa.exists(open_item)).values(
         status="resolved", closed_run_id=run_id)).rowcount
     if not estimate:
         # open items of the task that no task of this run covers
@@ -110,9 +117,9 @@ def task_lifecycle(conn, t, run_id: str, tasks: list[dict], estimate: bool) -> d
                    .where(ti2.c.expected_key == ti.c.expected_key))
         uncovered = open_item.where(~sa.exists(covered))
         counts["superseded"] = conn.execute(tk.update().where(
-            tk.c.status == "open", tk.c.last_run_id != run_id, ~sa.exists(uncovered)).values(
+            tk.c.status == "open", in_scope, tk.c.last_run_id != run_id, ~sa.exists(uncovered)).values(
             status="superseded", closed_run_id=run_id)).rowcount
-    counts["open"] = conn.execute(sa.select(sa.func.count()).select_from(tk)
-                                  .where(tk.c.status == "open")).scalar()
+    counts["open"] = conn.execute(sa.select(sa.func.count()).select_from(tk)   # of this lake and spec
+                                  .where(tk.c.status == "open", in_scope)).scalar()
     rt.drop(conn)
     return {k: int(v) for k, v in counts.items()}

@@ -111,7 +111,8 @@ CHANGE_COLUMNS = ["seq", "run_id", "as_of", "new_items", "fixed_items", "open_it
 
 
 def changes_by_run(engine, schema: str | None = None) -> pd.DataFrame:
-    """Per run: items newly found with a problem, items fixed, problems open after the run."""
+    """Per run: items newly found with a problem, items fixed, problems open after the run (all
+    three against the earlier runs of the same lake and spec)."""
     t, ok = _reader(engine, schema)
     if not ok:
         return _empty(CHANGE_COLUMNS)
@@ -120,10 +121,12 @@ def changes_by_run(engine, schema: str | None = None) -> pd.DataFrame:
     n_new = sa.select(sa.func.count()).select_from(first).where(first.c.first_run_id == r.c.run_id)
     n_fixed = sa.select(sa.func.count()).select_from(fixed).where(fixed.c.fixed_run_id == r.c.run_id)
     q = sa.select(r.c.seq, r.c.run_id, r.c.as_of, n_new.scalar_subquery().label("new_items"),
-                  n_fixed.scalar_subquery().label("fixed_items")).order_by(r.c.seq)
-    df = _frame(engine, q, CHANGE_COLUMNS, dates=("as_of",))
-    df["open_items"] = (df["new_items"] - df["fixed_items"]).cumsum().astype("int64")
-    return df
+                  n_fixed.scalar_subquery().label("fixed_items"), r.c.lake, r.c.spec).order_by(r.c.seq)
+    df = _frame(engine, q, [*CHANGE_COLUMNS, "lake", "spec"], dates=("as_of",))
+    # open after the run: of the run's own lake and spec (each pair is its own history)
+    scope = df["lake"].fillna("\0").astype(str) + "\x1f" + df["spec"].fillna("\0").astype(str)
+    df["open_items"] = (df["new_items"] - df["fixed_items"]).groupby(scope).cumsum().astype("int64")
+    return df[CHANGE_COLUMNS]
 
 
 TREND_COLUMNS = ["seq", "run_id", "as_of", "dataset", "expected", "present", "missing",

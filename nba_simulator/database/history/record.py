@@ -16,6 +16,7 @@ from ..migrate import ensure_current
 from ..tables import STATUS_COUNTS, history_tables
 from .lifecycle import item_lifecycle, task_lifecycle
 from .rows import clip, is_sqlite, records, utc, value_or_none
+from .scope import same_scope, scope_of
 
 log = logging.getLogger("nba_simulator.database.history")
 
@@ -57,18 +58,20 @@ def record_run(engine, run_id: str, result: Any = None, *, summary: Mapping | No
             if existing != latest:
                 raise BadInput(f"run {run_id} is already in the history and later runs build on it")
             unrecord(conn, t, run_id)
+        lake = clip(redact((summary.get("inventory") or {}).get("lake")), 1000)
+        spec = clip(summary.get("spec"), 1000)
         conn.execute(t.runs.insert().values(
             run_id=run_id, as_of=as_of, status=status, started_at=utc(started_at),
-            finished_at=utc(finished_at), spec=clip(summary.get("spec"), 1000),
-            lake=clip(redact((summary.get("inventory") or {}).get("lake")), 1000),
+            finished_at=utc(finished_at), spec=spec, lake=lake,
             estimate=estimate, nba_simulator=clip(summary.get("nba_simulator"), 32),
             summary=scrub(json.dumps(summary, default=str))))
         if stages is not None:
             insert_stages(conn, t, run_id, stages)
         _insert_snapshots(conn, t, run_id, completeness)
         _insert_gaps(conn, t, run_id, gaps)
-        items = item_lifecycle(conn, t, run_id, coverage, gaps)
-        task_counts = task_lifecycle(conn, t, run_id, tasks, estimate)
+        scope = same_scope(t, lake, spec)   # "since the last run" = of this lake and spec
+        items = item_lifecycle(conn, t, run_id, coverage, gaps, scope)
+        task_counts = task_lifecycle(conn, t, run_id, tasks, estimate, scope)
         metrics = headline_metrics(summary)
         metrics.update(new_items=items["new"], fixed_items=items["fixed"],
                        open_tasks=task_counts["open"], resolved_tasks=task_counts["resolved"])
@@ -167,18 +170,23 @@ def _insert_gaps(conn, t, run_id: str, gaps: pd.DataFrame) -> None:
 
 
 def unrecord(conn, t, run_id: str) -> None:
-    """Undo the latest run's effects so it can be recorded again."""
-    prev = conn.execute(sa.select(t.runs.c.run_id).where(t.runs.c.seq < sa.select(t.runs.c.seq).where(
-        t.runs.c.run_id == run_id).scalar_subquery()).order_by(t.runs.c.seq.desc()).limit(1)).scalar()
+    """Undo the latest run's effects so it can be recorded again (what it kept open goes back to
+    the previous run of its lake and spec)."""
+    before = sa.select(t.runs.c.seq).where(t.runs.c.run_id == run_id).scalar_subquery()
+    prev = conn.execute(sa.select(t.runs.c.run_id).where(
+        t.runs.c.seq < before, t.runs.c.run_id.in_(same_scope(t, *scope_of(conn, t, run_id))))
+        .order_by(t.runs.c.seq.desc()).limit(1)).scalar()
     p, tk, ti = t.problem_items, t.tasks, t.task_items
     conn.execute(p.delete().where(p.c.first_run_id == run_id))
     conn.execute(p.update().where(p.c.fixed_run_id == run_id).values(fixed_run_id=None))
-    conn.execute(p.update().where(p.c.last_run_id == run_id).values(last_run_id=prev))
+    back = prev if prev is not None else p.c.first_run_id
+    conn.execute(p.update().where(p.c.last_run_id == run_id).values(last_run_id=back))
     mine = sa.select(tk.c.task_id).where(tk.c.first_run_id == run_id)
     conn.execute(ti.delete().where(ti.c.task_id.in_(mine)))
     conn.execute(tk.delete().where(tk.c.first_run_id == run_id))
     conn.execute(tk.update().where(tk.c.closed_run_id == run_id).values(status="open", closed_run_id=None))
-    conn.execute(tk.update().where(tk.c.last_run_id == run_id).values(last_run_id=prev))
+    conn.execute(tk.update().where(tk.c.last_run_id == run_id).values(
+        last_run_id=prev if prev is not None else tk.c.first_run_id))
     for table in (t.run_metrics, t.gaps, t.coverage_snapshots, t.stage_runs):
         conn.execute(table.delete().where(table.c.run_id == run_id))
     conn.execute(t.runs.delete().where(t.runs.c.run_id == run_id))

@@ -53,3 +53,10 @@ def text(value: Any) -> str | None:
         return None
     out = str(value).strip()
     return out or None
+
+
+def capped(warnings: list[str], what: str, limit: int = 20) -> list[str]:
+    """At most ``limit`` warnings, then one line counting the rest."""
+    if len(warnings) <= limit:
+        return warnings
+    return warnings[:limit] + [f"{what}: {len(warnings) - limit} more warnings like these"]

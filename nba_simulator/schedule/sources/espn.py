@@ -21,7 +21,8 @@ or game gives a warning naming the origin (and the game's position), never an ex
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -49,16 +50,17 @@ def parse_scoreboard_api(data: bytes, origin: str) -> Parsed:
     return finish(api_records(data, origin))
 
 
-def parse_many(items: Iterable[tuple[bytes, str]], api: bool = False) -> Parsed:
-    """Many files at once (one frame, team codes normalised in one vectorised pass)."""
-    rows: list[tuple] = []
-    warnings: list[str] = []
-    parse = api_records if api else page_records
-    for data, origin in items:
-        r, w = parse(data, origin)
-        rows.extend(r)
-        warnings.extend(w)
-    return finish((rows, warnings))
+@dataclass
+class LakePages:
+    """The lake's scoreboard pages, parsed (``storage.scoreboards`` reads them): the games, the
+    keys read and parsed (with or without games), the warnings, counts (files, unreadable, games)
+    and the lake they come from."""
+
+    games: pd.DataFrame
+    pages: frozenset = frozenset()
+    warnings: list[str] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    lake: str | None = None
 
 
 # --- records ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Plots and tables of content probing and of the cross-source game matrix, for the notebooks.
 
-Like :mod:`nba_simulator.plots`, each plot is a :class:`~nba_simulator.plots.Plot` (a Figure
+Like the other figures of :mod:`nba_simulator.plots`, each plot is a :class:`~nba_simulator.plots.Plot` (a Figure
 built without pyplot, with an alternative text).
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from ..plots import Plot
-from .matrix import MATRIX_STATUSES, GameMatrix
+from ..content.matrix import MATRIX_STATUSES, GameMatrix
+from .figures import Plot
 
 STATUS_COLORS = {"present": "#2da44e", "stale": "#8ac926", "premature": "#d4a72c",
                  "empty": "#8250df", "undersized": "#e16f24", "missing": "#cf222e",

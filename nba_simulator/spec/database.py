@@ -28,13 +28,15 @@ where the run history lives. Validated with the spec, with the spec's file:line 
 are read from the database: an integer column is compared with the ids as numbers (``22300001``),
 so lost leading zeros do not matter.
 
-This module does not import SQLAlchemy: the spec loader uses it.
+Part of the spec layer (the loader parses the section here); it does not import SQLAlchemy.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from .model import SEASON_TYPES, resolve_open_range
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 ID_KINDS = ("nba", "espn")
@@ -100,8 +102,6 @@ class DatabaseConfig:
         """The section's seasons at ``as_of`` (an open range resolved there); None: not set."""
         if self.seasons_open is None:
             return self.seasons
-        from ..spec.model import resolve_open_range
-
         return resolve_open_range(self.seasons_open, as_of)
 
     @property
@@ -194,8 +194,6 @@ def parse_database(v, value: Any, doc, datasets, schedule: str) -> DatabaseConfi
         seasons = None if seasons_open else tuple(listed)
     types = d.get("season_types")
     if types is not None:
-        from ..spec.model import SEASON_TYPES
-
         types = [types] if isinstance(types, str) else types
         bad = [t for t in types if t not in SEASON_TYPES] if isinstance(types, list) else [types]
         if bad or not types:

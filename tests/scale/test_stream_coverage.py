@@ -1,0 +1,149 @@
+"""The streamed coverage gives exactly the in-memory path's results on the same S3 Inventory
+delivery: coverage, orphans, duplicates, completeness, what cannot be judged, gaps and tasks."""
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from nba_simulator.coverage import build_coverage
+from nba_simulator.coverage.stream import stream_coverage
+from nba_simulator.demo import build_demo
+from nba_simulator.gaps import find_gaps
+from nba_simulator.reconcile import resolve_schedule, scan_lake
+from nba_simulator.schedule.load import load_schedule
+from nba_simulator.spec import load_spec
+from nba_simulator.storage.inventory_report import load_report, open_stream, read_report
+from nba_simulator.tasks import task_queue
+from tests.inventory_writer import write_delivery
+
+FRAMES = ("coverage", "orphans", "duplicates", "completeness")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return build_demo(tmp_path_factory.mktemp("stream-demo"))
+
+
+@pytest.fixture(scope="module")
+def delivery(demo, tmp_path_factory):
+    """The demo lake's listing written as a 3-file Parquet delivery."""
+    spec = load_spec(demo.spec)
+    inventory, _ = scan_lake(spec, str(demo.lake), as_of=demo.as_of)
+    dest = tmp_path_factory.mktemp("stream-dest")
+    write_delivery(dest, inventory, source_bucket="lake", fmt="Parquet", files=3, created="2019-03-14T01:00Z")
+    return spec, load_schedule(resolve_schedule(spec)), dest, inventory
+
+
+def _same(a, b, as_of, spec):
+    for name in FRAMES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_dtype=False, obj=name)
+    assert a.unjudged == b.unjudged and a.warnings == b.warnings
+    ga = find_gaps(spec, a.coverage, a.completeness, as_of)
+    gb = find_gaps(spec, b.coverage, b.completeness, as_of)
+    pd.testing.assert_frame_equal(ga, gb, check_dtype=False, obj="gaps")
+    assert task_queue(spec, ga).tasks == task_queue(spec, gb).tasks
+
+
+@pytest.mark.parametrize("chunk_rows", [7, 100_000])
+def test_streamed_equals_in_memory(demo, delivery, tmp_path, chunk_rows):
+    spec, games, dest, _ = delivery
+    inv, _ = read_report(str(dest), exclude=list(spec.exclude))
+    in_memory = build_coverage(spec, games, inv, demo.as_of)
+    # the demo's planted flaws: orphans, unparsed keys, duplicates, several statuses
+    assert len(in_memory.orphans) and len(in_memory.duplicates)
+    assert in_memory.coverage["status"].nunique() >= 3
+    stream = open_stream(str(dest), exclude=list(spec.exclude), out_path=tmp_path / "inventory.parquet")
+    streamed = stream_coverage(spec, games, stream.batches(), demo.as_of, chunk_rows=chunk_rows,
+                               orphans_path=tmp_path / "orphans.parquet")
+    _same(in_memory, streamed, demo.as_of, spec)
+    counts = in_memory.orphans["reason"].value_counts()
+    assert streamed.orphan_counts == {"orphan": int(counts.get("orphan", 0)),
+                                      "unparsed": int(counts.get("unparsed", 0))}
+    assert stream.objects == len(inv) and stream.bytes == int(inv["size"].sum())
+    written = pq.read_table(tmp_path / "orphans.parquet").to_pandas().sort_values("key", ignore_index=True)
+    want = in_memory.orphans.astype({"dataset": written["dataset"].dtype})  # NA as Parquet strings
+    pd.testing.assert_frame_equal(written, want, check_dtype=False)
+    inv_file = pq.read_table(tmp_path / "inventory.parquet").to_pandas().sort_values("key", ignore_index=True)
+    assert inv_file["key"].tolist() == inv["key"].tolist()
+
+
+def test_orphans_beyond_the_bound_are_counted_and_written(demo, delivery, tmp_path):
+    spec, games, dest, _ = delivery
+    inv, _ = read_report(str(dest), exclude=list(spec.exclude))
+    in_memory = build_coverage(spec, games, inv, demo.as_of)
+    streamed = stream_coverage(spec, games, open_stream(str(dest), exclude=list(spec.exclude)).batches(),
+                               demo.as_of, chunk_rows=5, keep_orphans=2, orphans_path=tmp_path / "o.parquet")
+    assert len(streamed.orphans) == 2 and sum(streamed.orphan_counts.values()) == len(in_memory.orphans)
+    assert set(streamed.orphans["key"]) <= set(in_memory.orphans["key"])
+    assert streamed.unjudged == in_memory.unjudged
+    pd.testing.assert_frame_equal(streamed.coverage, in_memory.coverage, check_dtype=False)
+    assert pq.read_metadata(tmp_path / "o.parquet").num_rows == len(in_memory.orphans)
+
+
+def test_bench_shaped_delivery(tmp_path):
+    """The benchmark's generator (every dataset of the default spec, orphans of several kinds),
+    one data file at a time as for 100M objects: streamed = in memory."""
+    from bench.generate import AS_OF, schedule, write_report_by_file
+
+    spec, games = load_spec("default"), schedule()
+    write_report_by_file(40_000, spec, games, tmp_path, per_file=10_000)
+    lake = "s3://nba-sim-raw-data-lake"
+    inv, _ = read_report(str(tmp_path), lake=lake, exclude=list(spec.exclude))
+    assert len(inv) == 40_000 - int(0.1 * (40_000 - 24_000))  # the excluded prefixes: 10% of the filler
+    in_memory = build_coverage(spec, games, inv, AS_OF)
+    streamed = stream_coverage(spec, games, open_stream(str(tmp_path), lake=lake,
+                                                        exclude=list(spec.exclude)).batches(),
+                               AS_OF, chunk_rows=9_000)
+    _same(in_memory, streamed, AS_OF, spec)
+
+
+def test_load_report_streams_above_the_threshold(delivery, monkeypatch):
+    spec, _, dest, inventory = delivery
+    whole = load_report(str(dest), as_of="2019-03-15", exclude=list(spec.exclude), stream="auto")
+    assert whole.inventory is not None and whole.stream is None
+    monkeypatch.setenv("NBA_RECON_STREAM_ABOVE_BYTES", "1")
+    streamed = load_report(str(dest), as_of="2019-03-15", exclude=list(spec.exclude), stream="auto")
+    assert streamed.inventory is None and streamed.info["streamed"] is True
+    assert sum(b.num_rows for b in streamed.stream.batches()) == len(whole.inventory)
+    # the delivery is still chosen as of the run date: none before it was created
+    none = load_report(str(dest), as_of="2019-03-13", stream=True)
+    assert none.inventory is None and none.stream is None and none.warnings
+
+
+def test_reconcile_streamed_writes_the_same_files(demo, delivery, tmp_path):
+    from nba_simulator.cli import main
+
+    _, _, dest, _ = delivery
+    outs = {}
+    for mode in ("no", "yes"):
+        outs[mode] = tmp_path / mode
+        assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
+                     str(demo.as_of), "--out", str(outs[mode]), "--inventory", str(dest),
+                     "--stream", mode]) == 0
+    for f in ("coverage.parquet", "duplicates.parquet", "completeness.parquet", "gaps.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(outs["no"] / f), pd.read_parquet(outs["yes"] / f), obj=f)
+    for f in ("orphans.parquet", "inventory.parquet"):  # streamed: in delivery order
+        a, b = (pd.read_parquet(outs[m] / f).sort_values("key", ignore_index=True) for m in ("no", "yes"))
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=f)
+    assert (outs["no"] / "tasks.json").read_text() == (outs["yes"] / "tasks.json").read_text()
+    assert (outs["no"] / "summary.json").read_text() == (outs["yes"] / "summary.json").read_text()
+    assert sorted(p.name for p in outs["yes"].iterdir()) == sorted(p.name for p in outs["no"].iterdir())
+    # refused where the streamed coverage cannot serve
+    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", str(demo.as_of),
+                 "--out", str(tmp_path / "p"), "--inventory", str(dest), "--stream", "yes", "--probe"]) == 2
+
+
+def test_chunks_reduced_on_a_dask_cluster_are_the_same(demo, delivery):
+    """Chunks' data handed to Dask workers (no shared folder): the same coverage."""
+    pytest.importorskip("distributed")
+    from distributed import Client, LocalCluster
+
+    spec, games, dest, _ = delivery
+    inv, _ = read_report(str(dest), exclude=list(spec.exclude))
+    in_memory = build_coverage(spec, games, inv, demo.as_of)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        streamed = stream_coverage(spec, games, open_stream(str(dest), exclude=list(spec.exclude)).batches(),
+                                   demo.as_of, chunk_rows=11, client=client)
+    _same(in_memory, streamed, demo.as_of, spec)
