@@ -378,20 +378,20 @@ def iter_objects(store, prefix: str, cut: int, settings: dict, *, streams: int =
             yield batch
             while not results.empty():
                 item = results.get()
-                if item is _DONE:
-                    done += 1
-                elif isinstance(item, BaseException):
-                    raise item
-                else:
-                    yield item
+                done += item is _DONE
+                yield from _batches(item)
         while done < ranges.spawned:
             item = results.get()
-            if item is _DONE:
-                done += 1
-            elif isinstance(item, BaseException):
-                raise item
-            else:
-                yield item
+            done += item is _DONE
+            yield from _batches(item)
     finally:
         stopped.set()
         ranges.stop()
+
+
+def _batches(item) -> list:
+    """What a worker's message holds for the caller: its batch, nothing for a finished range
+    (``_DONE``); a worker's error is raised here, in the caller's thread."""
+    if isinstance(item, BaseException):
+        raise item
+    return [] if item is _DONE else [item]
