@@ -209,6 +209,23 @@ def _first_use() -> None:  # pragma: no cover - runs in the zygote
     frame.style.to_html()
 
 
+def _remove_socket(path: str) -> None:  # pragma: no cover - runs in the zygote
+    try:
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+    except OSError:
+        pass
+
+
+def _exit_with_runner(path: str, runner: int) -> None:  # pragma: no cover - runs in the zygote
+    """A runner killed outright (SIGKILL) closes nothing: the zygote removes its socket and folder
+    and exits (before warmup's own watch, every 0.5 s, would exit it)."""
+    while os.getppid() == runner:
+        time.sleep(0.1)
+    _remove_socket(path)
+    os._exit(1)
+
+
 def serve(path: str) -> None:  # pragma: no cover - runs in the zygote
     # what ipykernel sets before a kernel imports matplotlib (the zygote imports it first)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -230,6 +247,8 @@ def serve(path: str) -> None:  # pragma: no cover - runs in the zygote
     # the forked kernels are reaped here, so that their CPU time is counted as the runner's
     # children's (``time nba-recon run``) like that of kernels it starts itself
     threading.Thread(target=_reap, name="reap-kernels", daemon=True).start()
+    threading.Thread(target=_exit_with_runner, args=(path, os.getppid()), name="exit-with-runner",
+                     daemon=True).start()
     signal.signal(signal.SIGTERM, _stop)
     sys.stdout.buffer.write(READY)
     sys.stdout.flush()
