@@ -25,7 +25,7 @@ help:
 	@echo "make lint    ruff and the import layers (lint-imports)"
 	@echo "make bench   benchmarks (on demand; prints figures)"
 	@echo "make bench-listing   only the listing benchmark (five listers, four bucket shapes)"
-	@echo "make bench-pipeline  demo pipeline vs reconcile, cold vs warm kernels"
+	@echo "make bench-pipeline  demo pipeline vs reconcile, cold vs warm kernels (BEFORE=REV: also that revision)"
 
 setup: $(STAMP)
 
@@ -60,7 +60,7 @@ bench-listing: $(STAMP)
 	$(BIN)/python -m bench --only listing
 
 bench-pipeline: $(STAMP)
-	$(BIN)/python -m bench.pipeline
+	$(BIN)/python -m bench.pipeline $(if $(BEFORE),--before $(BEFORE)) $(if $(PIPELINE_MD),--markdown $(PIPELINE_MD)) $(if $(CASES),--cases $(CASES))
 
 clean:
 	rm -rf $(DEMO) build *.egg-info

@@ -1,12 +1,19 @@
 """The stage notebooks' runner, after papermill's own layout: one module per concern.
 
 * ``params``  the parameter contract (inspect, validate, coerce) checked before anything runs
-* ``runner``  stages in sequence with papermill into ``runs/<run_id>/``, resume
+* ``runner``  stages in sequence into ``runs/<run_id>/``, resume, a killed run closed
+* ``plan``    stages, options and parameter values, settled before anything runs
+* ``execute`` one stage with papermill: retried, timed, its outputs recorded
+* ``warm``    kernels started ahead (pre-importing the package), HTML rendered in the background
+* ``zygote``  those kernels forked from one process that imported everything once
+* ``rundir``  the run folder's bookkeeping: outputs and checksums, temp files, space kept
+* ``pages``   the run's pages written (stage pages, report, index), failures reported
 * ``retry``   transient vs permanent failures, exponential backoff with jitter
 * ``lock``    one run at a time per runs directory, stale locks recovered
 * ``monitor`` the kernel's peak memory and the stage timeout
 * ``record``  ``run.json`` (secrets redacted), written atomically
-* ``render``  HTML of each stage, ``report.html`` and ``runs/index.html``
+* ``render``  the run's navigation bar, a failed run's ``report.html``, ``runs/index.html``
+* ``nbhtml``  a stage notebook's HTML page (converted once per notebook)
 * ``stage``   what a notebook calls: its parameters resolved, its inputs read, its outputs written
 * ``cli``     ``nba-recon run``
 """

@@ -6,7 +6,7 @@ keys provisioned by the kernel manager (jupyter_client's ``transport_encryption`
 encrypted and there is nothing to say. ``auto`` provisions keys when the kernelspec declares
 ``curve`` in ``metadata.supported_encryption`` (ipykernel's own spec does) and pyzmq has CurveZMQ;
 another kernel runs unencrypted as before (a fact about that kernel). The runner also quiets the
-kernel app's log (``runner.KERNEL_ARGS``: shutdown interrupts are logged there as errors).
+kernel app's log (``execute.KERNEL_ARGS``: shutdown interrupts are logged there as errors).
 """
 from __future__ import annotations
 

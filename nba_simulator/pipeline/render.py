@@ -1,34 +1,26 @@
-"""HTML: each executed stage notebook with its code hidden, the run's ``report.html``, and
-``runs/index.html`` listing every run.
+"""HTML: the run's navigation bar and page titles, ``report.html`` of a failed run, and
+``runs/index.html`` listing every run (a stage notebook's own page: nbhtml.py).
 
-Notebook outputs reach the page as the kernel produced them (pandas tables are escaped by
-pandas, plots are PNGs embedded as ``data:`` URIs, tracebacks are escaped by nbconvert). Every
-string this module writes itself goes through :func:`html.escape`; links are URL-quoted.
+Every string this module writes itself goes through :func:`html.escape`; links are URL-quoted.
 """
 from __future__ import annotations
 
 import html
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
-import nbformat
-from nbconvert import HTMLExporter
-from nbconvert.preprocessors import TagRemovePreprocessor
-
 import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (is_bad_input)
 from nba_simulator.errors import is_bad_input
-from nba_simulator.masking import mask, mask_text
+from nba_simulator.masking import mask_text
 from nba_simulator.outputs import write_text
 
 from .record import RECORD_NAME
 
 REPORT_NAME = "report.html"
-HIDE_TAG = "html-hide"                  # notebook-only cells (how to run it...)
-HIDE_OUTPUT_TAG = "html-hide-output"    # cells whose outputs only make sense in the notebook
 INDEX_NAME = "index.html"
+LOGS_DIR = "logs"                       # a failed stage's traceback: logs/<stage>.log
 
 _CSS = """
 body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0 auto;max-width:80rem;
@@ -126,86 +118,6 @@ def stage_label(name: str) -> str:
     """``02_coverage`` -> ``Coverage``."""
     text = str(name)[3:] if str(name)[:2].isdigit() else str(name)
     return text.replace("_", " ").capitalize()
-
-
-def _exporter(show_code: bool):
-    templates = str(resources.files("nba_simulator.report").joinpath("templates"))
-    exporter = HTMLExporter(extra_template_basedirs=[templates], template_name="nba_report")
-    exporter.register_preprocessor(TagRemovePreprocessor(
-        remove_cell_tags={HIDE_TAG}, remove_all_outputs_tags={HIDE_OUTPUT_TAG}, enabled=True), enabled=True)
-    exporter.exclude_input = not show_code
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    return exporter
-
-
-def notebook_to_html(notebook: str | Path, out: str | Path, *, title: str | None = None,
-                     show_code: bool = False, record: Mapping[str, Any] | None = None,
-                     current: str | None = None) -> Path:
-    """Render an executed notebook to a standalone HTML page, code hidden unless ``show_code``.
-
-    Nothing is fetched from the web when the page is opened. With the run's ``record``, the page
-    gets the run's navigation bar (``current``: this page's file name)."""
-    nb = nbformat.from_dict(mask(nbformat.read(str(notebook), as_version=4)))
-    _images_with_alt(nb)
-    _errors_in_one_line(nb, Path(out).parent, Path(notebook).stem)
-    exporter = _exporter(show_code)
-    # papermill's red "An Exception was encountered" markers are kept: they point at the error
-    resources = {"metadata": {"name": title or Path(notebook).stem}, "page_css": PAGE_CSS,
-                 "nav_html": stage_nav(record, current or Path(out).name)}
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return write_text(body, out)
-
-
-LOGS_DIR = "logs"
-_ANSI = __import__("re").compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def _errors_in_one_line(nb, folder: Path, stem: str) -> None:
-    """A failed cell's error becomes one line on the page (what failed, in the package's own
-    words) with a link to ``logs/<stage>.log``, where the traceback goes: a reader of the report
-    needs the reason, not forty lines of package code. papermill's red markers are dropped (the
-    one line is at the top of the page and where the stage stopped)."""
-    errors = [(cell, out) for cell in nb.cells for out in cell.get("outputs", [])
-              if out.get("output_type") == "error"]
-    if not errors:
-        return
-    log = folder / LOGS_DIR / f"{stem}.log"
-    text = []
-    for cell, out in errors:
-        text.append(f"{out.get('ename')}: {out.get('evalue')}\n\n" +
-                    _ANSI.sub("", "\n".join(out.get("traceback") or [])) + "\n")
-    log.parent.mkdir(parents=True, exist_ok=True)
-    write_text(mask_text("\n".join(text)), log)
-    first = errors[0][1]
-    line = (f'<div class="stage-error" id="stage-error" role="alert" style="background:#ffebe9;'
-            f'color:#a40e26;padding:.6em 1em;border-radius:6px;margin:.5em 0">'
-            f'<b>This stage failed:</b> {esc(" ".join(str(first.get("evalue")).split()))} '
-            f'<span style="color:#59636e">({esc(first.get("ename"))})</span> · '
-            f'<a href="{href(LOGS_DIR, log.name)}">technical details</a></div>')
-    for cell, out in errors:
-        idx = cell.outputs.index(out)
-        cell.outputs[idx] = nbformat.v4.new_output(
-            "display_data", data={"text/html": line.replace(' id="stage-error"', ""),
-                                  "text/plain": f"{out.get('ename')}: {out.get('evalue')}"})
-    nb.cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
-                and "nba-recon-error" not in c.get("metadata", {}).get("tags", [])]
-    top = nbformat.v4.new_code_cell("")
-    top.outputs = [nbformat.v4.new_output("display_data", data={"text/html": line, "text/plain": ""})]
-    nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0, top)
-
-
-def _images_with_alt(nb) -> None:
-    """PNG outputs carrying an ``alt`` text (nba_simulator.plots.Plot) become an ``<img>`` with
-    that alt text: nbconvert's lab template drops it, and readers with a screen reader need it."""
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            data = out.get("data", {})
-            alt = out.get("metadata", {}).get("image/png", {}).get("alt")
-            if "image/png" in data and alt and "text/html" not in data:
-                png = "".join(data["image/png"].split())
-                data["text/html"] = (f'<img src="data:image/png;base64,{png}" alt="{esc(alt)}" '
-                                     f'style="max-width:100%;height:auto">')
 
 
 def _badge(status: str | None) -> str:

@@ -27,15 +27,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
+import sys
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import NBClientEngine, papermill_engines
+from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
 from papermill.utils import merge_kwargs, remove_args
 
 from .kernels import EncryptedKernelManager
+from .zygote import ForkSpecs, Zygote
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +47,19 @@ ENGINE_NAME = "nba-warm"
 ENV = "NBA_RECON_WARM_KERNELS"
 # Run at kernel start-up: import the modules, bind no name in the user namespace.
 WARMUP_LINE = "import nba_simulator.pipeline.warmup as _nba_warmup; del _nba_warmup"
+START_TIMEOUT = 60.0
 
 
 def warm_enabled() -> bool:
     return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def fork_enabled() -> bool:
+    """Warm kernels forked from one zygote (zygote.py) unless ``NBA_RECON_WARM_KERNELS=start``
+    (each kernel its own process start and imports, ahead of need), and on Linux only (macOS
+    frameworks are not fork-safe; Windows has no fork)."""
+    return (os.environ.get(ENV, "1").strip().lower() != "start" and sys.platform.startswith("linux")
+            and hasattr(os, "fork") and hasattr(socket, "send_fds"))
 
 
 def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
@@ -56,8 +69,29 @@ def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
     return km
 
 
+def _start_forked(kernel_name: str, cwd: str, extra_arguments: list[str], zygote: Zygote):
+    """A kernel forked by ``zygote`` (None: this kernel spec cannot be forked)."""
+    km = EncryptedKernelManager(kernel_name=kernel_name, kernel_spec_manager=ForkSpecs(zygote.socket_path))
+    if km.kernel_spec.argv[1:3] != ["-S", "-c"]:
+        return None
+    asyncio.run(km.start_kernel(cwd=cwd, extra_arguments=extra_arguments))
+    pid_file = Path(km.connection_file + ".pid")
+    deadline = time.monotonic() + START_TIMEOUT
+    while not pid_file.exists():
+        if time.monotonic() > deadline or not asyncio.run(km.is_alive()):
+            shutdown(km)
+            raise RuntimeError("the forked kernel did not start")
+        time.sleep(0.005)
+    km.nba_kernel_pid = int(pid_file.read_text())
+    pid_file.unlink(missing_ok=True)
+    return km
+
+
 def kernel_pid(km) -> int | None:
-    """The process id of a started kernel (jupyter_client's local provisioner)."""
+    """The process id of a started kernel (a forked one's, or jupyter_client's local provisioner's)."""
+    forked = getattr(km, "nba_kernel_pid", None)
+    if isinstance(forked, int):
+        return forked
     provisioner = getattr(km, "provisioner", None)
     pid = getattr(provisioner, "pid", None)
     return pid if isinstance(pid, int) else None
@@ -73,7 +107,8 @@ def shutdown(km) -> None:
 class KernelPool:
     """One kernel started ahead of need (in a background thread), for stages run one at a time."""
 
-    def __init__(self, kernel_name: str, cwd: str | Path, extra_arguments: list[str] | None = None):
+    def __init__(self, kernel_name: str, cwd: str | Path, extra_arguments: list[str] | None = None,
+                 fork: bool | None = None):
         self.kernel_name = kernel_name
         self.cwd = str(cwd)
         self.extra_arguments = list(extra_arguments or [])
@@ -81,12 +116,31 @@ class KernelPool:
         self._next: Future | None = None
         self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-kernel")
+        self._zygote: Zygote | None = None
+        if fork if fork is not None else fork_enabled():
+            try:
+                self._zygote = Zygote(self.cwd)
+            except OSError as exc:
+                log.debug("no zygote: %s", exc)
         self._prepare()
+
+    def _start(self):
+        if self._zygote is not None and self._zygote.ready():
+            try:
+                km = _start_forked(self.kernel_name, self.cwd, self.extra_arguments, self._zygote)
+            except Exception as exc:  # noqa: BLE001 - the zygote is gone: start kernels the usual way
+                log.warning("forked kernel failed (%s): kernels start the usual way", exc)
+                self._zygote.close()
+                self._zygote = None
+                km = None
+            if km is not None:
+                return km
+        return _start(self.kernel_name, self.cwd, self.extra_arguments)
 
     def _prepare(self) -> None:
         with self._lock:
             if not self._closed and self._next is None:
-                self._next = self._executor.submit(_start, self.kernel_name, self.cwd, self.extra_arguments)
+                self._next = self._executor.submit(self._start)
 
     def take(self, prepare_next: bool = True):
         """A started kernel manager, for one stage (the caller shuts it down); the next one starts
@@ -96,7 +150,7 @@ class KernelPool:
                 raise RuntimeError("kernel pool is closed")
             fut, self._next = self._next, None
         if fut is None:
-            fut = self._executor.submit(_start, self.kernel_name, self.cwd, self.extra_arguments)
+            fut = self._executor.submit(self._start)
         km = fut.result()
         if prepare_next:
             self._prepare()
@@ -115,6 +169,8 @@ class KernelPool:
             if km is not None:
                 shutdown(km)
         self._executor.shutdown(wait=True)
+        if self._zygote is not None:
+            self._zygote.close()
 
     def __enter__(self) -> KernelPool:
         return self
@@ -123,12 +179,67 @@ class KernelPool:
         self.close()
 
 
+#: seconds between two saves of the output notebook while its cells run (see ThrottledSaves)
+SAVE_EVERY = 5.0
+
+
+class ThrottledSaves(NotebookExecutionManager):
+    """papermill's execution manager, saving the output notebook at the start, at the end (also
+    after an error, a timeout or a dead kernel: papermill's ``notebook_complete``) and, in
+    between, at most every :data:`SAVE_EVERY` seconds instead of twice per cell. Every save goes
+    through the secret-scrubbing atomic handler (nbio.py) and costs a parse, a mask and a
+    serialisation of the whole notebook (its plots included): twice per cell, that was more CPU
+    than most cells. A runner killed during a stage leaves that stage's notebook as it was at
+    most that long before."""
+
+    save_every = SAVE_EVERY
+    _throttled = False
+
+    def cell_start(self, cell, cell_index=None, **kwargs):
+        self._throttled = True
+        try:
+            return super().cell_start(cell, cell_index, **kwargs)
+        finally:
+            self._throttled = False
+
+    def cell_complete(self, cell, cell_index=None, **kwargs):
+        self._throttled = True
+        try:
+            return super().cell_complete(cell, cell_index, **kwargs)
+        finally:
+            self._throttled = False
+
+    def save(self, **kwargs):
+        if self._throttled and (self.now() - self.last_save_time).total_seconds() < self.save_every:
+            return None
+        return super().save(**kwargs)
+
+
 class WarmEngine(NBClientEngine):
     """papermill's nbclient engine on a kernel started in advance (``km=``, or one of ``pool=``).
 
     The kernel is shut down when the notebook ends (``cleanup_kc=True``): one kernel, one notebook.
-    Without ``km``/``pool`` it behaves exactly like papermill's default engine.
+    The output notebook is saved as :class:`ThrottledSaves` says. Without ``km``/``pool`` it
+    behaves exactly like papermill's default engine.
     """
+
+    @classmethod
+    def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
+                         autosave_cell_every=30, **kwargs):
+        if kwargs.get("km") is None and kwargs.get("pool") is None:
+            return super().execute_notebook(nb, kernel_name, output_path=output_path,
+                                            progress_bar=progress_bar, log_output=log_output,
+                                            autosave_cell_every=autosave_cell_every, **kwargs)
+        # papermill's Engine.execute_notebook, with the throttled manager
+        nb_man = ThrottledSaves(nb, output_path=output_path, progress_bar=progress_bar,
+                                log_output=log_output, autosave_cell_every=autosave_cell_every)
+        nb_man.notebook_start()
+        try:
+            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
+        finally:
+            nb_man.cleanup_pbar()
+            nb_man.notebook_complete()
+        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,

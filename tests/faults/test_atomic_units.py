@@ -13,7 +13,7 @@ import pytest
 from nba_simulator.outputs import FileSet, write_json
 from nba_simulator.pipeline.nbio import papermill_output, scrub_notebook, secret_values
 from nba_simulator.masking import was_masked
-from nba_simulator.pipeline.runner import _remove_temp_files
+from nba_simulator.pipeline.rundir import remove_temp_files as _remove_temp_files
 
 
 def test_atomic_write_keeps_the_umask_mode_and_no_temp_file(tmp_path):

@@ -4,6 +4,7 @@ succeeds, fails or times out. Real Jupyter kernels; no timing here (``python -m 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -26,6 +27,7 @@ seen = {
     "names": sorted(k for k in globals() if not k.startswith("_")),
     "preimported": "nba_simulator.pipeline.stage" in sys.modules,
     "pid": os.getpid(),
+    "ppid": os.getppid(),
     "cwd": os.getcwd(),
 }
 SET_BY_AN_EARLIER_STAGE = STAGE
@@ -51,7 +53,8 @@ def _kernels() -> list[psutil.Process]:
     out = []
     for proc in psutil.Process().children(recursive=True):
         try:
-            if "ipykernel" in " ".join(proc.cmdline()):
+            cmd = " ".join(proc.cmdline())
+            if "ipykernel" in cmd or "nba_simulator.pipeline.zygote" in cmd:   # kernels, forked or not
                 out.append(proc)
         except psutil.Error:
             pass
@@ -86,6 +89,9 @@ def test_no_state_leaks_between_stages_and_namespaces_match_cold_kernels(options
         assert w[stage]["preimported"] is True, stage  # and yet the package was imported ahead
         assert Path(w[stage]["cwd"]) == warm.run_dir.resolve()
     assert len({w[s]["pid"] for s in STAGES}) == len(STAGES)  # one kernel per stage
+    # ... each forked by the run's one zygote (not started by this process, as cold kernels are)
+    assert len({w[s]["ppid"] for s in STAGES}) == 1 and w[STAGES[0]]["ppid"] != os.getpid()
+    assert {c[s]["ppid"] for s in STAGES} == {os.getpid()}
     assert all(st.get("html") and (warm.run_dir / st["html"]).exists() for st in warm.record["stages"])
     assert (warm.run_dir / "report.html").exists() or warm.report is not None
 
@@ -107,3 +113,52 @@ def test_engine_is_registered_with_papermill():
 
     assert papermill_engines.get_engine(ENGINE_NAME) is WarmEngine
     assert papermill.__name__  # papermill imported: the registry is its public one
+
+
+def test_kernels_start_the_usual_way_when_the_zygote_cannot(options, leak_notebooks, tmp_path, monkeypatch):
+    """A zygote that cannot listen (here: a socket path longer than a Unix socket takes) gives no
+    READY line; kernels are then started ahead the usual way and the run succeeds alike."""
+    import tempfile
+
+    long_dir = tmp_path / ("x" * 120)
+    long_dir.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(long_dir))
+    result = Runner(options(notebooks_dir=leak_notebooks, warm_kernels=True)).run({})
+    assert result.ok, result.record
+    seen = _seen(result)
+    assert {seen[s]["ppid"] for s in STAGES} == {os.getpid()}   # started by the runner, not forked
+    assert all(seen[s]["preimported"] for s in STAGES)           # and still warmed up
+    assert not _kernels()
+
+
+def test_warm_engine_saves_the_notebook_at_start_and_end_not_per_cell(tmp_path, monkeypatch):
+    """papermill saves twice per cell; the warm engine at the start, at the end and at most every
+    SAVE_EVERY seconds between, and the notebook it leaves has every cell's output."""
+    from nba_simulator.pipeline import warm
+
+    saves = []
+    real_save = warm.ThrottledSaves.save
+
+    def counted(self, **kwargs):
+        before = self.last_save_time
+        out = real_save(self, **kwargs)
+        if self.last_save_time != before:
+            saves.append(1)
+        return out
+
+    monkeypatch.setattr(warm.ThrottledSaves, "save", counted)
+    monkeypatch.setattr(warm.ThrottledSaves, "save_every", 3600.0)   # no timed save in between
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(f"print({i} * 2)") for i in range(30)]
+    src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, str(src))
+    with warm.KernelPool("python3", tmp_path) as pool:
+        papermill.execute_notebook(str(src), str(out), kernel_name="python3", progress_bar=False,
+                                   engine_name=ENGINE_NAME, km=pool.take(prepare_next=False))
+    done = nbformat.read(str(out), as_version=4)
+    # (a print may reach the notebook as two stream outputs on a busy machine: joined)
+    assert ["".join(o.get("text", "") for o in c.outputs) for c in done.cells] == [f"{i * 2}\n" for i in range(30)]
+    # the start and the end (and papermill's own autosave after 30 s on a very slow machine),
+    # not 2 x 30 + 2
+    assert 2 <= len(saves) <= 3, len(saves)

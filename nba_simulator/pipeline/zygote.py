@@ -1,0 +1,280 @@
+"""Kernels forked from one process that imported everything once (a "zygote", as Android starts
+its apps): each stage still gets its own kernel process, with a fresh namespace and fresh module
+state, but not its own Python start-up and imports (~2 s of CPU per stage otherwise).
+
+* :class:`Zygote` starts ``python -m nba_simulator.pipeline.zygote SOCKET``: it imports
+  :mod:`.warmup` and ipykernel, never runs a stage, and listens on a Unix socket.
+* A kernel is still started by jupyter_client (papermill's ``km``), from a kernel spec whose
+  command is a tiny stub (:data:`STUB`, ``python -S -c``: no package import) instead of
+  ``python -m ipykernel_launcher``. The stub hands the zygote its arguments, working folder,
+  environment and standard streams (``socket.send_fds``); the zygote forks; the child becomes an
+  IPython kernel (``IPKernelApp``) with exactly what ``ipykernel_launcher`` would have had.
+* The stub stays as the kernel's stand-in for jupyter_client: it forwards SIGINT/SIGTERM to the
+  kernel and exits when the kernel exits; the kernel exits when its stub dies (killed by
+  jupyter_client, or its runner gone). The kernel's own pid is written beside the connection
+  file (``.pid``), for the memory monitor and timeouts (monitor.py).
+
+Used by warm.KernelPool for the standard ``python3`` kernel of this interpreter; anything else
+(another interpreter, another kernel, a zygote that failed to start) starts kernels as before.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+#: the kernel command's stand-in: argv = [python, -S, -c, STUB, SOCKET, *ipykernel arguments]
+STUB = r"""
+import json, os, signal, socket, sys, threading, time
+path, args = sys.argv[1], sys.argv[2:]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(path)
+req = json.dumps({"argv": args, "cwd": os.getcwd(), "env": dict(os.environ)}).encode() + b"\n"
+socket.send_fds(s, [req], [0, 1, 2])
+line = s.makefile("rb").readline()
+if not line:
+    sys.exit(1)
+pid = int(line)
+cf = args[args.index("-f") + 1] if "-f" in args else None
+if cf:
+    with open(cf + ".pid.tmp", "w") as fh:
+        fh.write(str(pid))
+    os.replace(cf + ".pid.tmp", cf + ".pid")
+def forward(sig, _frame):
+    try:
+        os.kill(pid, sig)
+    except OSError:
+        pass
+signal.signal(signal.SIGINT, forward)
+signal.signal(signal.SIGTERM, forward)
+parent = os.getppid()
+def watch():
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+threading.Thread(target=watch, daemon=True).start()
+while s.recv(4096):
+    pass
+"""
+
+READY = b"ready\n"
+_PYTHONS = {"python", f"python{sys.version_info[0]}", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
+
+
+def forkable(spec: KernelSpec) -> bool:
+    """An ipykernel of this very interpreter (what the zygote can fork)."""
+    argv = list(spec.argv or [])
+    return (len(argv) >= 3 and (argv[0] in _PYTHONS or os.path.realpath(argv[0]) == os.path.realpath(sys.executable))
+            and argv[1:3] == ["-m", "ipykernel_launcher"])
+
+
+class ForkSpecs(KernelSpecManager):
+    """The installed kernel specs, the forkable one's command replaced by the stub."""
+
+    def __init__(self, socket_path: str, **kwargs):
+        super().__init__(**kwargs)
+        self.socket_path = socket_path
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        spec = super().get_kernel_spec(kernel_name)
+        if not forkable(spec):
+            return spec
+        data = spec.to_dict()
+        data["argv"] = [sys.executable, "-S", "-c", STUB, self.socket_path, *spec.argv[3:]]
+        return KernelSpec(resource_dir=spec.resource_dir, **data)
+
+
+class Zygote:
+    """The forking process of one run (a child of the runner, gone with it)."""
+
+    def __init__(self, cwd: str | Path):
+        self.dir = tempfile.mkdtemp(prefix="nba-zygote-")
+        self.socket_path = os.path.join(self.dir, "s")
+        self.proc = subprocess.Popen([sys.executable, "-m", __name__, self.socket_path], cwd=str(cwd),
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     start_new_session=True)
+        self._ready: bool | None = None
+        self._lock = threading.Lock()
+
+    def ready(self) -> bool:
+        """Wait until the zygote listens (False: it failed; kernels then start the usual way)."""
+        with self._lock:
+            if self._ready is None:
+                line = self.proc.stdout.readline() if self.proc.stdout else b""
+                self._ready = line == READY
+                if self.proc.stdout:
+                    self.proc.stdout.close()
+            return self._ready
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.proc.wait()
+        if self.proc.stdout and not self.proc.stdout.closed:
+            self.proc.stdout.close()
+        Path(self.socket_path).unlink(missing_ok=True)
+        try:
+            os.rmdir(self.dir)
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------ the zygote process itself
+def _exit_when_closed(conn: socket.socket) -> None:  # pragma: no cover - runs in a kernel
+    try:
+        while conn.recv(4096):
+            pass
+    except OSError:
+        pass
+    os._exit(1)
+
+
+def _kernel(conn: socket.socket, req: dict, fds: list[int]) -> None:  # pragma: no cover - runs in a kernel
+    """In the forked child: become the kernel ``ipykernel_launcher`` would have started."""
+    try:
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.setsid()
+        for target, fd in zip((0, 1, 2), fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.environ.clear()
+        os.environ.update(req["env"])
+        os.chdir(req["cwd"])
+        sys.path[0] = req["cwd"]
+        argv = list(req["argv"])
+        if req["env"].get("JPY_PARENT_PID"):
+            # ipykernel read JPY_PARENT_PID when the zygote imported it (unset then): a kernel
+            # with a parent polls it and prints no "connect another client" banner
+            argv.append(f"--IPKernelApp.parent_handle={int(req['env']['JPY_PARENT_PID'])}")
+        sys.argv = ["ipykernel_launcher", *argv]
+        conn.sendall(f"{os.getpid()}\n".encode())
+        threading.Thread(target=_exit_when_closed, args=(conn,), daemon=True).start()
+        from ipykernel.kernelapp import IPKernelApp
+
+        IPKernelApp.launch_instance()
+    finally:
+        os._exit(0)
+
+
+def _reap() -> None:  # pragma: no cover - runs in the zygote
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            time.sleep(0.05)
+
+
+def _stop(_sig, _frame) -> None:  # pragma: no cover - runs in the zygote
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline:   # kernels exiting just now: reaped (and counted) too
+        try:
+            if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                time.sleep(0.01)
+        except ChildProcessError:
+            break
+    os._exit(0)
+
+
+def _first_use() -> None:  # pragma: no cover - runs in the zygote
+    """What every stage's first plot and table would pay once more (matplotlib's font list and
+    text layout, pandas' HTML templates), paid here once. Nothing that starts a thread (a thread
+    does not survive a fork): no parquet, no Arrow compute."""
+    import io
+
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(2, 1))
+    ax = fig.subplots()
+    ax.bar(["a", "b"], [1, 2])
+    ax.set_title("warm-up")
+    fig.savefig(io.BytesIO(), format="png", dpi=30)
+    frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    frame._repr_html_()
+    frame.style.to_html()
+
+
+def _remove_socket(path: str) -> None:  # pragma: no cover - runs in the zygote
+    try:
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+    except OSError:
+        pass
+
+
+def _exit_with_runner(path: str, runner: int) -> None:  # pragma: no cover - runs in the zygote
+    """A runner killed outright (SIGKILL) closes nothing: the zygote removes its socket and folder
+    and exits (before warmup's own watch, every 0.5 s, would exit it)."""
+    while os.getppid() == runner:
+        time.sleep(0.1)
+    _remove_socket(path)
+    os._exit(1)
+
+
+def serve(path: str) -> None:  # pragma: no cover - runs in the zygote
+    # what ipykernel sets before a kernel imports matplotlib (the zygote imports it first)
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    import ipykernel.ipkernel  # noqa: F401
+    import ipykernel.kernelapp  # noqa: F401
+
+    import nba_simulator.pipeline.warmup  # noqa: F401 - also: exits when the runner does
+
+    try:
+        _first_use()
+    except Exception:  # noqa: BLE001 - a stage that needs it reports the error itself
+        pass
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        srv.bind(path)
+        srv.listen(16)
+    except OSError:   # no READY line: the runner starts kernels the usual way
+        sys.exit(1)
+    # the forked kernels are reaped here, so that their CPU time is counted as the runner's
+    # children's (``time nba-recon run``) like that of kernels it starts itself
+    threading.Thread(target=_reap, name="reap-kernels", daemon=True).start()
+    threading.Thread(target=_exit_with_runner, args=(path, os.getppid()), name="exit-with-runner",
+                     daemon=True).start()
+    signal.signal(signal.SIGTERM, _stop)
+    sys.stdout.buffer.write(READY)
+    sys.stdout.flush()
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    while True:
+        conn, _ = srv.accept()
+        try:
+            msg, fds, _flags, _addr = socket.recv_fds(conn, 1 << 20, 3)
+            buf = msg
+            while not buf.endswith(b"\n"):
+                more = conn.recv(1 << 20)
+                if not more:
+                    break
+                buf += more
+            req = json.loads(buf)
+        except (OSError, ValueError):
+            conn.close()
+            continue
+        if os.fork() == 0:
+            srv.close()
+            _kernel(conn, req, fds)
+        conn.close()
+        for fd in fds:
+            os.close(fd)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    serve(sys.argv[1])
