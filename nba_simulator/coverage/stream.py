@@ -209,6 +209,7 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
     finally:
         for future in pending:
             getattr(future, "cancel", lambda: None)()
+        getattr(batches, "close", lambda: None)()  # a reader stopped early cleans up now, not at GC
         orphans.close(ok)
     if matched:
         objects = pd.concat(matched, ignore_index=True).drop_duplicates("key")
