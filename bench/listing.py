@@ -2,6 +2,7 @@
 
     python -m bench.listing [--keys 60000] [--repeats 3] [--shapes big,tops,dated,spread]
                             [--listers boto3,nba-recon,pyarrow,obstore,s5cmd] [--markdown FILE]
+                            [--latency SECONDS]
 
 (also ``python -m bench --only listing`` and ``make bench-listing``). Prints one JSON line per
 (shape, lister) and then a Markdown table of keys/s and ratios.
@@ -13,6 +14,10 @@ Shapes (one bucket each, ``--keys`` keys each, same server):
 * ``dated``: thousands of small dated folders ``nba_api_incremental/YYYY-MM-DD/...`` (20 per day);
 * ``spread``: ESPN ids spread over the whole id range: ``espn_play_by_play/<id>.json`` with ids
   drawn uniformly from 1..401,999,999 (so a key-range splitter cannot guess where keys are).
+
+``--latency 0.03``: every lister reaches the server through an HTTP proxy (``tests/faultproxy.py``,
+in a child process) that holds each request that long before forwarding it: the round trip of a
+real S3 region (20-50 ms per ListObjectsV2 page) instead of a server on the same machine.
 
 Objects are created through the filer's HTTP API (empty bodies: listing cost does not depend on
 object size). Every lister runs with the same READ-ONLY credentials, through the environment
@@ -209,8 +214,22 @@ def table(records: list[dict]) -> list[str]:
         peers = [rs[n]["keys_per_s"] for n in names if n != "nba-recon"]
         ratio = f"{rs['nba-recon']['keys_per_s'] / max(peers):.2f}x" if "nba-recon" in rs and peers else "-"
         n_obj = next(iter(rs.values()))["objects"]
-        lines.append(f"| {SHAPE_NAMES.get(shape, shape)} | {n_obj:,} | " + " | ".join(cells) + f" | {ratio} |")
+        name = SHAPE_NAMES.get(shape, shape)
+        if shape == "tops":  # 100 keys per prefix
+            name = f"{-(-n_obj // 100)} top-level prefixes"
+        lines.append(f"| {name} | {n_obj:,} | " + " | ".join(cells) + f" | {ratio} |")
     return lines
+
+
+def latency_proxy(upstream: str, seconds: float) -> tuple[subprocess.Popen, str]:
+    """A child process running the fault proxy with ``seconds`` of latency on every request;
+    returns it and its endpoint (it exits when its stdin closes)."""
+    code = ("import sys; from tests.faultproxy import FaultProxy; "
+            f"p = FaultProxy({upstream!r}, rate=1.0, faults=('latency',), latency={seconds!r}).start(); "
+            "print(p.endpoint, flush=True); sys.stdin.read(); p.stop()")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            cwd=str(Path(__file__).resolve().parents[1]), text=True)
+    return proc, proc.stdout.readline().strip()
 
 
 def load() -> str:
@@ -225,6 +244,8 @@ def main(argv=None) -> int:
     ap.add_argument("--shapes", default=",".join(SHAPES))
     ap.add_argument("--listers", default=",".join(LISTERS))
     ap.add_argument("--markdown", default=None, help="also write the table to this file")
+    ap.add_argument("--latency", type=float, default=0.0,
+                    help="seconds added to every request by a proxy (a real S3 region's round trip)")
     args = ap.parse_args(argv)
     from tests.s3server import S3Server, find_weed
 
@@ -248,9 +269,17 @@ def main(argv=None) -> int:
         os.environ.update(server.readonly_env())
         for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
             os.environ.pop(var, None)
+        if args.latency:
+            proxy, os.environ["AWS_ENDPOINT_URL"] = latency_proxy(server.endpoint, args.latency)
         before = load()
-        records = run(buckets, make_listers(names), args.repeats)
-        lines = [f"Median of {args.repeats} alternating runs per lister; {before} at the start, "
+        try:
+            records = run(buckets, make_listers(names), args.repeats)
+        finally:
+            if args.latency:
+                proxy.stdin.close()
+                proxy.wait(timeout=30)
+        where = f" {args.latency * 1000:.0f} ms added to every request;" if args.latency else ""
+        lines = [f"Median of {args.repeats} alternating runs per lister;{where} {before} at the start, "
                  f"{load()} at the end.", ""] + table(records)
         print(json.dumps({"load": lines[0]}), flush=True)
         print("\n" + "\n".join(lines), flush=True)

@@ -31,7 +31,7 @@ from .stages import coverage_files, coverage_stage, gaps_stage, summary_stage, t
 from .storage import open_storage
 from .storage.inventory_report import load_report
 from .storage.scan import scan
-from .storage.scoreboards import lake_scoreboards
+from .storage.scoreboards import lake_scoreboards, scoreboard_layouts
 from .tasks import TaskQueue
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,8 @@ def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=Non
         games = read_db(getattr(spec, "database", None))
         info = {"source": "db", "warnings": []}
     elif source == "auto":
-        pages = lake_scoreboards(lake, spec, runs_dir=runs_dir) if lake is not None else None
+        read = lake is not None and scoreboard_layouts(spec)  # a spec without scoreboards: no lake read
+        pages = lake_scoreboards(lake, spec, runs_dir=runs_dir) if read else None
         games, info = auto_schedule(spec, pages, as_of=as_of, runs_dir=runs_dir)
     else:
         games = load_schedule(source)

@@ -164,7 +164,7 @@ def _print_unjudged(summary_path: Path) -> set[str]:
     returns the unjudged records as the warnings list words them (not to be said twice)."""
     import json
 
-    from nba_simulator.report.warnings import unjudged_lines
+    from nba_simulator.report.warnings import unjudged_groups, unjudged_lines
 
     from ..coverage.unjudged import headline
 
@@ -175,7 +175,8 @@ def _print_unjudged(summary_path: Path) -> set[str]:
     line = headline(summary.get("unjudged") or [])
     if line:
         print(line)
-    return {" ".join(x.split()) for x in unjudged_lines(summary.get("unjudged"))}
+    said = unjudged_lines(summary.get("unjudged")) + unjudged_groups(summary.get("unjudged"))
+    return {" ".join(x.split()) for x in said}
 
 
 def _stop_on_sigterm() -> None:

@@ -256,6 +256,13 @@ def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
                 + (f"; {others['group'].nunique()} other lake/spec pair(s) in this history are not compared."
                    if len(others) else "."))
         return Note(text)
+    # the x axis spans this lake's runs (a day either side at least); other pairs' runs outside
+    # it are counted in the text, not drawn (two lakes years apart would squash this line)
+    lo, hi = same["as_of"].min(), same["as_of"].max()
+    pad = max(pd.Timedelta(days=1), (hi - lo) * 0.05)
+    x0, x1 = lo - pad, hi + pad
+    outside = others[(others["as_of"] < x0) | (others["as_of"] > x1)]
+    others = others.drop(outside.index)
     fig = Figure(figsize=(10, 3.4), layout="constrained")
     ax = fig.subplots()
     ax.plot(same["as_of"], same["complete_pct"], marker="o", color="#0969da", label="complete (this lake and spec)")
@@ -268,7 +275,7 @@ def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
         g = g.sort_values("as_of", kind="mergesort")
         ax.plot(g["as_of"], g["complete_pct"], marker="x", ls=":", color="#bdc3c9",
                 label=f"other: {group}" if i < 3 else None)
-    vals = same[["complete_pct", "have_pct"]].to_numpy(dtype=float)
+    vals = pd.concat([same[["complete_pct", "have_pct"]], others[["complete_pct"]]]).to_numpy(dtype=float)
     lo = float(np.nanmin(vals)) if np.isfinite(vals).any() else 0.0
     ax.set_ylim(max(0, lo - 2), 100.5)
     ax.set_ylabel("% of expected items")
@@ -283,9 +290,7 @@ def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
         locator = AutoDateLocator(maxticks=8)
         ax.xaxis.set_major_locator(locator)
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    if same["as_of"].nunique() == 1:   # reruns of one as_of: a day either side, no zero-width axis
-        day = same["as_of"].iloc[0]
-        ax.set_xlim(day - pd.Timedelta(days=1), day + pd.Timedelta(days=1))
+    ax.set_xlim(x0, x1)
     ax.tick_params(labelsize=8)
     fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     ax.set_title(f"Completeness by as_of: {len(same)} runs of this lake and spec", loc="left", fontsize=11)
@@ -293,4 +298,8 @@ def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
         f"{p:.2f}% as of {a:%Y-%m-%d}" for p, a in zip(same["complete_pct"], same["as_of"]) if pd.notna(p))
     if len(others):
         alt += f"; {others['group'].nunique()} other lake/spec pair(s) drawn apart in grey"
+    if len(outside):
+        alt += f"; {len(outside)} run(s) of other lake/spec pairs at other dates not drawn"
+        ax.text(1, 1.01, f"{len(outside)} run(s) of other lakes/specs at other dates not shown",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="#59636e")
     return Plot(fig, alt)

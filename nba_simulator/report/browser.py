@@ -9,7 +9,8 @@ would trip on:
   to be read (a table wider than its column);
 * text cut by CSS (``overflow: hidden`` / ``text-overflow: ellipsis`` with more text than room);
 * a broken link (a local file that does not exist, an ``#anchor`` with no target);
-* a Python warning or traceback shown as text (``UserWarning``, ``Traceback (most recent...``);
+* a Python warning or traceback shown as text (``UserWarning``, ``Traceback (most recent...``),
+  or anything a stage's code wrote to stderr (a library's log line: not for the reader);
 * ``None%``, ``nan%`` or ``<NA>`` shown as a value;
 * a first screen lacking what must be on it (``first_screen``: CSS selectors that must be
   visible above the fold, e.g. the headline and the top tasks).
@@ -83,6 +84,11 @@ _CHECK_JS = r"""
       const i = m.index;
       out.texts.push(body.slice(Math.max(0, i - 60), i + 80).replace(/\s+/g, ' '));
     }
+  }
+  // anything a stage wrote to stderr (a library's log line, a warning) is not for the reader
+  for (const el of document.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]')) {
+    const text = (el.innerText || '').trim();
+    if (text) out.texts.push('stderr: ' + text.slice(0, 120).replace(/\s+/g, ' '));
   }
   return out;
 }
@@ -206,7 +212,7 @@ def _check_one(context, path: Path, shots: Path | None, name: str,
         report.problems += [f"horizontal overflow: {x}" for x in found["overflow"]]
         report.problems += [f"text cut: {x}" for x in found["cut"]]
         report.problems += [f"broken anchor: {x}" for x in found["anchors"]]
-        report.problems += [f"shows {x!r}" for x in found["texts"]]
+        report.problems += [f"shows {x!r}" for x in dict.fromkeys(found["texts"])]
         for link in found["links"]:
             problem = _broken_link(link["href"])
             if problem:

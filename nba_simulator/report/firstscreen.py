@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable, Mapping, Sequence
 
-from .warnings import collect_warnings, unjudged_lines
+from .warnings import collect_warnings, unjudged_groups, unjudged_lines
 
 #: what a task buys, per item, by priority
 PRIORITY_WEIGHT = {"CRITICAL": 8, "HIGH": 4, "MEDIUM": 2, "LOW": 1}
@@ -145,11 +145,16 @@ def tasks_html(tasks: Sequence[Mapping[str, Any]], n: int = 8, tasks_link: str |
 
 
 def unjudged_html(unjudged: Iterable[Mapping[str, Any]] | None) -> str:
-    lines = unjudged_lines(unjudged)
+    """One line per dataset and reason, most items first; every dataset-season's own line folded
+    below when there are more of those."""
+    lines, groups = unjudged_lines(unjudged), unjudged_groups(unjudged)
     if not lines:
         return ""
+    every = (f"<details><summary>every dataset-season ({len(lines):,})</summary><ul>"
+             + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul></details>"
+             if len(lines) > len(groups) else "")
     return ('<section id="unjudged" class="unjudged" aria-label="not judged"><h2>What could not be judged, '
-            f"and why ({len(lines):,})</h2>" + _list(lines) + "</section>")
+            "and why</h2>" + _list(groups, 4) + every + "</section>")
 
 
 def _list(lines: Sequence[str], first: int = 6) -> str:
@@ -176,7 +181,7 @@ def first_screen_html(summary: Mapping[str, Any], tasks: Sequence[Mapping[str, A
     (:func:`collect_warnings` without the health table); unjudged items are shown apart."""
     if warnings is None:
         warnings = collect_warnings(summary)
-    judged = set(unjudged_lines(summary.get("unjudged")))
+    judged = set(unjudged_lines(summary.get("unjudged"))) | set(unjudged_groups(summary.get("unjudged")))
     warnings = [w for w in warnings if w not in judged]
     return (f'<style>{CSS}</style><div class="fs">' + headline_html(summary, lake)
             + tasks_html(tasks, n_tasks, tasks_link, capped) + unjudged_html(summary.get("unjudged"))

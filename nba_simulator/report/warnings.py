@@ -25,6 +25,38 @@ def unjudged_lines(unjudged: Iterable[Mapping[str, Any]] | None) -> list[str]:
     return lines
 
 
+def unjudged_groups(unjudged: Iterable[Mapping[str, Any]] | None) -> list[str]:
+    """What could not be judged, one sentence per dataset and kind of reason ("games unknown",
+    "ids unknown"...), most items first: its seasons and the items left unjudged, with the full
+    reason of its biggest dataset-season as the example. A group of one is that season's line."""
+    groups: dict[tuple, list] = {}
+    for u in unjudged or []:
+        kind = str(u.get("reason") or "no reason given").split(":", 1)[0]
+        groups.setdefault((u.get("dataset") or "every dataset", kind), []).append(u)
+
+    def items(u) -> int:
+        c = u.get("count")
+        return int(c) if isinstance(c, (int, float)) and c == c and c > 0 else 0
+
+    out = []
+    for (dataset, kind), rows in groups.items():
+        total = sum(items(u) for u in rows)
+        if len(rows) == 1:
+            out.append((total, unjudged_lines(rows)[0]))
+            continue
+        seasons = sorted({str(u.get("season")) for u in rows if u.get("season")})
+        types = sorted({str(u.get("season_type")) for u in rows if u.get("season_type")})
+        span = (f" {seasons[0]}..{seasons[-1]}" if len(seasons) > 1 else f" {seasons[0]}") if seasons else " all"
+        big = max(rows, key=items)
+        where = " ".join(str(big.get(k)) for k in ("season", "season_type") if big.get(k))
+        example = str(big.get("reason") or "").split(":", 1)[-1].strip()
+        out.append((total, f"{dataset}: {kind}, seasons{span}"
+                           f"{' (' + ', '.join(types) + ')' if types else ''}"
+                           f"{f', {total:,} items not judged' if total else ''}"
+                           f"{f'; e.g. {where}: {example}' if example else ''}"))
+    return [line for _, line in sorted(out, key=lambda x: -x[0])]
+
+
 def collect_warnings(summary: Mapping[str, Any] | None, health: pd.DataFrame | None = None,
                      scan_info: Mapping[str, Any] | None = None) -> list[str]:
     """The run's warnings with their full text, most important first, without repeats:
@@ -38,7 +70,7 @@ def collect_warnings(summary: Mapping[str, Any] | None, health: pd.DataFrame | N
     s = summary or {}
     out += [str(w) for w in s.get("warnings") or []]
     out += [str(w) for w in (scan_info or {}).get("warnings") or []]
-    out += unjudged_lines(s.get("unjudged"))
+    out += unjudged_groups(s.get("unjudged"))   # one per dataset and reason (a badge of 237 said little)
     unparsed, orphans = int(s.get("unparsed") or 0), int(s.get("orphans") or 0)
     if unparsed:
         out.append(f"{unparsed:,} key(s) in the lake match no dataset of the spec (unparsed): "

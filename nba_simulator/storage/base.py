@@ -61,6 +61,8 @@ class Storage(ABC):
     uri: str
     #: Highest useful number of parallel listings (``None``: no limit of the backend's own).
     max_workers: int | None = None
+    #: One recursive listing is cut into key ranges listed in parallel by the backend itself.
+    ranged_listing: bool = False
 
     @abstractmethod
     def list_prefixes(self, prefix: str = "") -> list[str]:

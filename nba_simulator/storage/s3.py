@@ -65,6 +65,18 @@ RETRY_TIMEOUT = 120  # seconds: no retry starts later than this after the first 
 DEFAULT_MAX_WORKERS = 32  # connection pool size == highest useful number of parallel listings
 
 
+def range_streams(max_workers: int) -> int:
+    """Parallel key ranges per listed prefix: ``$NBA_RECON_S3_RANGE_STREAMS`` or 6 (1: sequential)."""
+    raw = os.environ.get("NBA_RECON_S3_RANGE_STREAMS", "").strip() or "6"
+    try:
+        n = int(raw)
+    except ValueError:
+        raise BadInput(f"NBA_RECON_S3_RANGE_STREAMS must be a whole number, got {raw!r}") from None
+    if n < 1:
+        raise BadInput(f"NBA_RECON_S3_RANGE_STREAMS must be >= 1, got {n}")
+    return min(n, max_workers)
+
+
 def s3_settings() -> dict:
     """The one place of the S3 client settings, read when a storage is opened (boto3 and obstore)."""
     return {"max_attempts": MAX_ATTEMPTS,
@@ -212,6 +224,8 @@ class S3Storage(Storage):
         self.listing = listing
         self.uri = f"s3://{self.bucket}/{self.prefix}".rstrip("/")
         self.max_workers = max_workers
+        #: key ranges of one prefix listed at the same time (``NBA_RECON_S3_RANGE_STREAMS``)
+        self.range_streams = range_streams(max_workers)
         #: a whole listing ends within this many seconds, however slowly the server answers
         self.listing_deadline = seconds("NBA_RECON_S3_LISTING_DEADLINE")
         self.settings = s3_settings()
@@ -229,6 +243,10 @@ class S3Storage(Storage):
         except Exception as exc:  # noqa: BLE001 - everything is mapped
             raise map_error(exc, self.uri, "opening") from None
         self._store = None
+
+    @property
+    def ranged_listing(self) -> bool:  # obstore's listings are cut into parallel key ranges
+        return self.listing == "obstore"
 
     def _error(self, exc: Exception, action: str) -> ReconError:
         return map_error(exc, self.uri, action)
@@ -294,28 +312,28 @@ class S3Storage(Storage):
         if self.listing == "paginator":
             yield from self.iter_objects_paginated(prefix, recursive=recursive)
             return
-        from nba_simulator.storage import s3_store
+        from nba_simulator.storage import s3_ranges, s3_store
 
         cut = len(self.prefix)
         try:
             if recursive:
-                yield from s3_store.iter_objects(self.store(), self.prefix + prefix, cut, self.settings)
-            else:
-                batch = s3_store.list_level(self.store(), self.prefix + prefix, cut, self.settings)[1]
-                if batch is not None:
-                    yield batch
-            return
-        except s3_store.UnrepresentableKey as exc:
-            # S3 keys are any string; object_store refuses '.'/'..'/empty segments: the rest of
-            # this listing goes through boto3's paginator, after the last key already listed
-            log.info("listing %r of %s through boto3's paginator (a key obstore cannot represent)",
-                     prefix, self.uri)
-            start_after = exc.last_seen
+                # key ranges of the prefix listed in parallel; a range with a key obstore cannot
+                # represent ('.'/'..' segments) goes on through boto3's paginator
+                yield from s3_ranges.iter_objects(
+                    self.store(), self.prefix + prefix, cut, self.settings, streams=self.range_streams,
+                    fallback=lambda after: self.iter_objects_paginated(prefix, start_after=after))
+                return
+            batch = s3_store.list_level(self.store(), self.prefix + prefix, cut, self.settings)[1]
         except Exception as exc:  # noqa: BLE001
             if not s3_store.is_invalid_path(exc):
                 raise self._error(exc, f"listing {prefix!r} in") from None
-            start_after = None  # one level (list_with_delimiter): all over again
-        yield from self.iter_objects_paginated(prefix, recursive=recursive, start_after=start_after)
+            # one level (list_with_delimiter) with a key obstore cannot represent: boto3's paginator
+            log.info("listing %r of %s through boto3's paginator (a key obstore cannot represent)",
+                     prefix, self.uri)
+            yield from self.iter_objects_paginated(prefix, recursive=False)
+            return
+        if batch is not None:
+            yield batch
 
     def iter_objects_paginated(self, prefix: str = "", *, recursive: bool = True,
                                start_after: str | None = None) -> Iterator[pa.RecordBatch]:

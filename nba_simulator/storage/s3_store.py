@@ -21,7 +21,8 @@ attempts, retried only when the failure is transient (5xx, 429, throttling codes
 reset, refused or timed out, a body cut short), with jittered exponential backoff; access errors,
 a missing bucket or key and other 4xx answers are never retried. A listing that fails mid-way is
 resumed after the last key it received (``offset``, S3's ``StartAfter``), so no key is listed twice
-and none is lost.
+and none is lost. Recursive listings (several key ranges of one prefix at a time) are
+:mod:`.s3_ranges`'; this module has what they share (store, errors, retries, batches).
 
 obstore's key model differs from S3's in two ways this module hides:
 
@@ -37,7 +38,7 @@ from __future__ import annotations
 import random
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pyarrow as pa
@@ -184,7 +185,7 @@ def call(fn: Callable, settings: dict):
 
 
 # -- listing -----------------------------------------------------------------------------------
-def _segment_and_offset(prefix: str) -> tuple[str | None, str | None]:
+def segment_and_offset(prefix: str) -> tuple[str | None, str | None]:
     """obstore ``prefix`` (whole segments) and ``offset`` (start after) covering the S3 ``prefix``."""
     folder, _, partial = prefix.rpartition("/")
     seg = folder or None
@@ -192,12 +193,13 @@ def _segment_and_offset(prefix: str) -> tuple[str | None, str | None]:
         return seg, None
     # just below every key that starts with the prefix: the last character lowered by one,
     # followed by '~' (the highest printable ASCII character)
-    last = partial[-1]
-    below = prefix[:-1] + (chr(ord(last) - 1) + "~" * 4 if ord(last) > 0x20 else "")
+    # ('0' would become '/': an empty path segment, which object_store refuses; then the folder)
+    lower = chr(ord(partial[-1]) - 1) if ord(partial[-1]) > 0x20 else ""
+    below = prefix[:-1] + lower + "~" * 4 if lower and lower != "/" else prefix[:-1].rstrip("/")
     return seg, below or None
 
 
-def _to_batch(batch, cut: int) -> pa.RecordBatch:
+def to_batch(batch, cut: int) -> pa.RecordBatch:
     """An obstore Arrow batch -> :data:`INVENTORY_SCHEMA` (keys without their first ``cut`` chars)."""
     rb = pa.record_batch(batch)
     keys = rb.column("path").cast(pa.string())
@@ -211,54 +213,11 @@ def _to_batch(batch, cut: int) -> pa.RecordBatch:
         schema=INVENTORY_SCHEMA)
 
 
-def iter_objects(store, prefix: str, cut: int, settings: dict) -> Iterator[pa.RecordBatch]:
-    """Every object whose key starts with ``prefix`` (an S3 prefix: any string), in key order.
-
-    A page that fails transiently is asked for again (a new listing after the last key received),
-    up to ``max_attempts`` attempts per page.
-    """
-    import obstore
-
-    seg, offset = _segment_and_offset(prefix)
-    last_seen = offset
-    failures = 0
-    while True:
-        stream = obstore.list(store, seg, offset=last_seen, chunk_size=LIST_CHUNK, return_arrow=True)
-        try:
-            for raw in stream:
-                failures = 0
-                batch = pa.record_batch(raw)
-                if not batch.num_rows:
-                    continue
-                keys = batch.column("path").cast(pa.string())
-                keep = pc.starts_with(keys, prefix) if prefix else None
-                if last_seen is not None:  # nothing at or below what was already listed
-                    after = pc.greater(keys, pa.scalar(last_seen))
-                    keep = after if keep is None else pc.and_(keep, after)
-                last_key = keys[-1].as_py()
-                if keep is not None:
-                    batch = batch.filter(keep)
-                if batch.num_rows:
-                    yield _to_batch(batch, cut)
-                if last_seen is None or last_key > last_seen:
-                    last_seen = last_key
-                if prefix and last_key > prefix and not last_key.startswith(prefix):
-                    return  # key order: everything after this is past the prefix
-            return
-        except Exception as exc:  # noqa: BLE001 - re-raised unless transient
-            if is_invalid_path(exc):
-                raise UnrepresentableKey(last_seen) from exc
-            failures += 1
-            if failures >= settings["max_attempts"] or not is_transient(exc):
-                raise
-            time.sleep(backoff(failures, exc))
-
-
 def list_level(store, prefix: str, cut: int, settings: dict) -> tuple[list[str], pa.RecordBatch | None]:
     """One ``/`` level below ``prefix``: ("folders" ending with ``/``, objects at that level)."""
     import obstore
 
-    seg, _ = _segment_and_offset(prefix)
+    seg, _ = segment_and_offset(prefix)
     result = call(lambda: obstore.list_with_delimiter(store, seg, return_arrow=True), settings)
     folders = [p.rstrip("/") + "/" for p in result["common_prefixes"]]
     folders = [p[cut:] for p in folders if p.startswith(prefix)]
@@ -268,7 +227,7 @@ def list_level(store, prefix: str, cut: int, settings: dict) -> tuple[list[str],
         rb = table.to_batches()[0]
         if prefix:
             rb = rb.filter(pc.starts_with(rb.column("path").cast(pa.string()), prefix))
-        objects = _to_batch(rb, cut) if rb.num_rows else None
+        objects = to_batch(rb, cut) if rb.num_rows else None
     return folders, objects
 
 

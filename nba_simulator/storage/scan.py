@@ -2,7 +2,8 @@
 
 * Without ``prefixes``: the top-level "folders" are discovered and listed in parallel (one
   ListObjectsV2 stream each: disjoint prefixes, so each object is listed once), plus the keys at
-  the top level. ``exclude`` entries are key prefixes: an excluded folder is never listed; an
+  the top level; with nothing excluded, a backend that cuts one listing into parallel key ranges
+  (``ranged_listing``: S3) lists the whole lake as one listing instead. ``exclude`` entries are key prefixes: an excluded folder is never listed; an
   exclusion deeper in a folder makes the scan descend to it (it is then skipped too), and any
   excluded key that a listing still returns is dropped. Excluded keys are never counted.
 * With ``prefixes`` (arbitrary key prefixes, e.g. for deterministic sampling): exactly those are
@@ -66,6 +67,10 @@ def _validate(values: Iterable[str], what: str) -> list[str]:
 def plan(storage: Storage, prefixes: list[str] | None, exclude: list[str]) -> list[tuple[str, bool]]:
     """The listings to run: ``(prefix, recursive)`` pairs covering every non-excluded object once."""
     tasks: list[tuple[str, bool]] = []
+    if prefixes is None and not exclude and getattr(storage, "ranged_listing", False):
+        # one listing of the whole lake, cut into key ranges listed in parallel by the backend
+        # (S3): fewer requests than one listing per top-level folder, parallel all the same
+        return [("", True)]
     if prefixes is None:
         # Top level: its own keys, then each folder as one parallel listing.
         tasks.append(("", False))

@@ -247,17 +247,18 @@ def test_two_lakes_alternating_each_compared_with_its_own_previous_run(backend):
     def rec(run_id, lake, games):
         got = H.record_run(backend.engine, run_id, schema=backend.schema, **_of_lake(lake, games))
         return [got[k] for k in ("new_items", "fixed_items", "still_open_items", "tasks_new",
-                                 "tasks_resolved", "tasks_superseded")]
+                                 "tasks_resolved", "tasks_superseded", "tasks_open")]
 
-    assert rec("a1", "s3://lake-a/raw", G) == [1, 0, 0, 1, 0, 0]        # the hoopR file
+    assert rec("a1", "s3://lake-a/raw", G) == [1, 0, 0, 1, 0, 0, 1]        # the hoopR file
     # the first run of lake B: five games and hoopR new; nothing of lake A kept open or fixed
-    assert rec("b1", "s3://lake-b/raw", G[:1]) == [6, 0, 0, 3, 0, 0]
+    # (the hoopR task is the same id in both lakes: now held by lake B, open tasks count per lake)
+    assert rec("b1", "s3://lake-b/raw", G[:1]) == [6, 0, 0, 3, 0, 0, 4]
     # a2 compares with a1, not b1: lake B's missing games are not "fixed" by lake A, its tasks
     # not resolved (with one comparison for every lake: 5 fixed, 3 tasks resolved)
-    assert rec("a2", "s3://lake-a/raw", G) == [0, 0, 1, 0, 0, 0]
+    assert rec("a2", "s3://lake-a/raw", G) == [0, 0, 1, 0, 0, 0, 1]
     assert H.fixed_since_last_run(backend.engine, "a2", schema=backend.schema).empty
     # b2 compares with b1: three games collected in lake B, two tasks re-batched, one resolved
-    assert rec("b2", "s3://lake-b/raw", G[:4]) == [0, 3, 3, 1, 1, 2]
+    assert rec("b2", "s3://lake-b/raw", G[:4]) == [0, 3, 3, 1, 1, 2, 2]
     assert keys(H.fixed_since_last_run(backend.engine, "b2", schema=backend.schema)) == {
         F.pbp_key(g) for g in G[1:4]}
     changes = H.changes_by_run(backend.engine, schema=backend.schema)
@@ -267,5 +268,5 @@ def test_two_lakes_alternating_each_compared_with_its_own_previous_run(backend):
     assert set(t.loc[t["status"] != "open", "closed_run_id"]) == {"b2"}
     assert_each_item_in_one_open_task(backend)
     # re-recording the latest run of lake B undoes only lake B's step
-    assert rec("b2", "s3://lake-b/raw", G[:4]) == [0, 3, 3, 1, 1, 2]
-    assert rec("a3", "s3://lake-a/raw", G) == [0, 0, 1, 0, 0, 0]
+    assert rec("b2", "s3://lake-b/raw", G[:4]) == [0, 3, 3, 1, 1, 2, 2]
+    assert rec("a3", "s3://lake-a/raw", G) == [0, 0, 1, 0, 0, 0, 1]

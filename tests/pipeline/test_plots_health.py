@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import matplotlib.dates
 import pandas as pd
 import pytest
 
@@ -162,6 +163,36 @@ def test_trend_compares_like_with_like():
     one = plots.completeness_trend(hist.iloc[[0, 3]])
     assert isinstance(one, plots.Note) and "One run of this lake and spec so far" in one.alt
     assert "98.00% complete" in one.alt and "<p" in one._repr_html_()
+
+
+def test_trend_of_lakes_years_apart_keeps_this_lakes_dates():
+    """Another lake's runs years away are counted, not drawn: the x axis stays on this lake's
+    runs (before: a 2019 line squashed against 2026 and thousands of day ticks, which matplotlib
+    logged onto the report page)."""
+    import logging
+
+    hist = pd.DataFrame({
+        "run_id": ["d1", "r1", "d2"], "started": [None] * 3,
+        "as_of": ["2019-03-15", "2026-11-30", "2019-03-20"],
+        "status": ["succeeded", "succeeded", "this run"],
+        "complete_pct": [98.75, 1.89, 96.89], "have_pct": [99.0, 2.0, 97.0],
+        "expected": [10] * 3, "missing": [1] * 3, "gaps": [1] * 3,
+        "lake": ["/demo", "/real", "/demo"], "spec": ["demo.yaml", "default.yaml", "demo.yaml"]})
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logging.getLogger("matplotlib").addHandler(handler)
+    try:
+        plot = plots.completeness_trend(hist)
+        png = plot.png()
+    finally:
+        logging.getLogger("matplotlib").removeHandler(handler)
+    assert png and not [r.getMessage() for r in records if r.levelno >= logging.WARNING]
+    ax = plot.fig.axes[0]
+    left, right = (pd.Timestamp(matplotlib.dates.num2date(x)).tz_localize(None) for x in ax.get_xlim())
+    assert left >= pd.Timestamp("2019-03-13") and right <= pd.Timestamp("2019-03-22")
+    assert len(ax.get_xticks()) <= 10 and len(ax.get_lines()) == 2
+    assert "1 run(s) of other lake/spec pairs at other dates not drawn" in plot.alt
 
 
 def test_tables_for_people():

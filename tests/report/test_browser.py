@@ -28,6 +28,8 @@ BAD_PAGES = {
     "broken_link.html": "<a href='nowhere.html'>a page that is not there</a> <a href='#nope'>anchor</a>",
     "python_warning.html": "<pre>/x/plots.py:12: UserWarning: Attempting to set identical low and high xlims</pre>",
     "none_percent.html": "<p>complete None% of 0 expected items</p>",
+    "stderr_output.html": "<div class='jp-RenderedText' data-mime-type='application/vnd.jupyter.stderr'>"
+                          "<pre>Locator attempting to generate 3098 ticks</pre></div>",
     "report.html": "<div style='height:2000px'>a long preamble</div><h2 id='headline'>98%</h2>",
 }
 GOOD_PAGE = ("<h1 id='headline'>98.75% complete</h1><div id='tasks-now'><a href='good.html'>tasks</a>"
@@ -58,6 +60,7 @@ def test_the_check_fails_pages_built_to_fail_it(tmp_path):
     assert "nowhere.html does not exist" in problems["broken_link.html"] and "#nope" in problems["broken_link.html"]
     assert "UserWarning" in problems["python_warning.html"]
     assert "None%" in problems["none_percent.html"]
+    assert "stderr: Locator attempting" in problems["stderr_output.html"]
     assert "first screen lacks the headline" in problems["report.html"]
     assert "first screen lacks the tasks" in problems["report.html"]
     assert (tmp_path / "shots" / "good.png").stat().st_size > 1000

@@ -58,3 +58,30 @@ def test_every_warning_collected_once():
     assert got[0] == "health check 'previous runs' warns: no successful run for 30 hours"
     assert got.count(SUMMARY["warnings"][0]) == 1 and "listing fell back" in got
     assert not any("spec valid" in w for w in got)
+
+
+def test_unjudged_grouped_by_dataset_and_reason_most_items_first():
+    def row(season, kind, count, season_type="regular"):
+        reason = (f"ids unknown: no espn_game_id for {count} of 1230 games" if kind == "ids"
+                  else f"games unknown: the schedule has no {season_type} game of {season}")
+        return {"dataset": "espn_box_scores", "season": season, "season_type": season_type,
+                "reason": reason, "count": count}
+
+    unjudged = [row("2002-03", "games", 0, "playoffs"), row("2003-04", "games", 0, "playoffs"),
+                row("2002-03", "ids", 1186), row("2005-06", "ids", 1230), row("2004-05", "ids", 10),
+                {"dataset": "bbref", "season": "2023-24", "season_type": "regular",
+                 "reason": "games unknown: the schedule has no regular game of 2023-24", "count": 0}]
+    page = first_screen_html({**SUMMARY, "unjudged": unjudged}, [])
+    section = page.split('id="unjudged"', 1)[1]
+    shown, folded = section.split("<details>", 1)
+    assert ("espn_box_scores: ids unknown, seasons 2002-03..2005-06 (regular), 2,426 items not judged; "
+            "e.g. 2005-06 regular: no espn_game_id for 1230 of 1230 games") in shown
+    assert "espn_box_scores: games unknown, seasons 2002-03..2003-04 (playoffs); e.g. 2002-03" in shown
+    assert shown.index("ids unknown") < shown.index("games unknown")          # most items first
+    assert "bbref 2023-24 regular: not judged: games unknown" in shown         # a group of one
+    assert "every dataset-season (6)" in folded and "2004-05 regular: not judged (10 items)" in folded
+    # the runs index's warn badge and the console count a dataset and reason once, not per season
+    said = collect_warnings({**SUMMARY, "unjudged": unjudged})
+    assert len([w for w in said if "unknown" in w]) == 3
+    assert not any(w.startswith("espn_box_scores 2004-05") for w in said)
+    assert "unknown" not in page.split('id="warnings"')[1]       # said once, in its own section

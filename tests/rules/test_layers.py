@@ -80,3 +80,23 @@ def test_no_contract_ignores_an_import():
     contracts = config["tool"]["importlinter"]["contracts"]
     assert {c["type"] for c in contracts} == {"layers", "acyclic_siblings"}
     assert [c["name"] for c in contracts if c.get("ignore_imports")] == []
+
+
+def _names(layer: str) -> list[str]:
+    """``"pipeline/ : health.py"`` or ``"nba_simulator.pipeline : nba_simulator.health"`` ->
+    ``["pipeline", "health"]``."""
+    return [part.strip().removeprefix("nba_simulator.").removesuffix("/").removesuffix(".py")
+            for part in layer.replace(" | ", " : ").split(" : ")]
+
+
+def test_the_architecture_drawing_is_the_contract():
+    """docs/architecture.md draws the layers in the contract's order, each layer as it is there."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "layers")["layers"]
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawing = doc.split("```", 2)[1]
+    drawn = [line.strip().split("  ")[0] for line in drawing.splitlines()
+             if line.strip() and line.strip() != "│"]
+    assert [_names(d) for d in drawn] == [_names(layer) for layer in layers]
+    for layer in layers:  # one paragraph each, starting with the layer's name in bold
+        assert f"\n**{_names(layer)[0]}" in doc, layer

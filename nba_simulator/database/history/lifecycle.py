@@ -119,7 +119,7 @@ def task_lifecycle(conn, t, run_id: str, tasks: list[dict], estimate: bool, scop
         counts["superseded"] = conn.execute(tk.update().where(
             tk.c.status == "open", in_scope, tk.c.last_run_id != run_id, ~sa.exists(uncovered)).values(
             status="superseded", closed_run_id=run_id)).rowcount
-    counts["open"] = conn.execute(sa.select(sa.func.count()).select_from(tk)
-                                  .where(tk.c.status == "open")).scalar()
+    counts["open"] = conn.execute(sa.select(sa.func.count()).select_from(tk)   # of this lake and spec
+                                  .where(tk.c.status == "open", in_scope)).scalar()
     rt.drop(conn)
     return {k: int(v) for k, v in counts.items()}
