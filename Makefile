@@ -29,10 +29,12 @@ help:
 
 setup: $(STAMP)
 
+# setuptools' editable build says on every install that folders named like the package may
+# shadow it (a flat layout's note, not a problem here): that one message is filtered
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lab,bench]'
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/python -m pip install --quiet -e '.[test,lab,bench]'
 	@touch $@
 
 $(DEMO)/spec.yaml: $(STAMP)
