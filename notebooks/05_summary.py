@@ -99,10 +99,12 @@ from nba_simulator.plots.content import cross_source_heatmap
 cross_source_heatmap(pair_counts(matrix))
 
 # %% [markdown]
-# ## Since the last run
+# ## Since the last run of this lake and spec
 #
 # This run is recorded in the run history database: its coverage per dataset and season, its gaps,
-# and every problem item and task. A problem item is *new* when the run before did not find it, and
+# and every problem item and task. Runs of another lake or another spec recorded in the same
+# history are never compared with this one. A problem item is *new* when the previous run of this
+# lake and spec did not find it, and
 # *fixed* when this run finds present what an earlier run found missing or broken; a task stays
 # *open* until none of its items is a problem any more (*resolved*), so nothing is collected twice.
 
@@ -115,13 +117,13 @@ hist.record(summary, cov, gaps, queue)    # status "running": the runner closes 
 display(hist.banner())
 
 # %% [markdown]
-# ### New problems since the last run
+# ### New problems since the last run of this lake and spec
 
 # %%
 plots.table_or_note(hist.new_since_last_run(), "No new problem since the last run.")
 
 # %% [markdown]
-# ### Fixed since the last run
+# ### Fixed since the last run of this lake and spec
 
 # %%
 plots.table_or_note(hist.fixed_since_last_run(), "Nothing fixed since the last run.")
