@@ -15,7 +15,7 @@ Statuses, best object, duplicates and completeness then run on the matched objec
 code of the in-memory path (:func:`~.match.match`), so coverage, duplicates, completeness, gaps
 and tasks are identical to :func:`~nba_simulator.coverage.build_coverage` on the same inventory,
 and so are the orphans whenever there are at most ``keep_orphans`` of them (tested). Memory is
-O(expected items + one chunk): 100M objects in under 1 GiB (docs/scale.md).
+O(expected items + one chunk): 100M objects in ~1.1 GiB, as 10M (docs/scale.md).
 
 Differences from the in-memory path, by design: a key listed twice in *different* chunks is
 taken once when it is an expected key but counted twice among orphans (an S3 Inventory lists each
@@ -209,6 +209,7 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
     finally:
         for future in pending:
             getattr(future, "cancel", lambda: None)()
+        getattr(batches, "close", lambda: None)()  # a reader stopped early cleans up now, not at GC
         orphans.close(ok)
     if matched:
         objects = pd.concat(matched, ignore_index=True).drop_duplicates("key")

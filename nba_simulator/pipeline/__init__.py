@@ -5,6 +5,7 @@
 * ``plan``    stages, options and parameter values, settled before anything runs
 * ``execute`` one stage with papermill: retried, timed, its outputs recorded
 * ``warm``    kernels started ahead (pre-importing the package), HTML rendered in the background
+* ``engine_entry`` papermill's entry point for the warm engine (loads in any import order)
 * ``zygote``  those kernels forked from one process that imported everything once
 * ``rundir``  the run folder's bookkeeping: outputs and checksums, temp files, space kept
 * ``pages``   the run's pages written (stage pages, report, index), failures reported

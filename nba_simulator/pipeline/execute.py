@@ -21,9 +21,11 @@ from .retry import Failure, classify, with_retries
 from .rundir import changed, sha256, snapshot
 from .warm import ENGINE_NAME, KernelPool, kernel_pid
 
-# extra kernel arguments: none (the TCP warning is answered by encryption, kernels.py; the
-# kernel's own log level is kept so its errors reach the terminal)
-KERNEL_ARGS: list[str] = []
+# The TCP warning is answered by encryption (kernels.py). The kernel app's own log stays quiet:
+# jupyter_client interrupts a kernel before shutting it down, and ipykernel logs that as
+# "ERROR | KeyboardInterrupt caught in kernel." when it lands mid-message (a cell's errors reach
+# the run through papermill, not this log)
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 ERROR_TAG = "nba-recon-error"
 
 

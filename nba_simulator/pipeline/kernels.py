@@ -5,8 +5,8 @@ says so on stderr for every notebook ("Kernel is running over TCP without encryp
 keys provisioned by the kernel manager (jupyter_client's ``transport_encryption``) the traffic is
 encrypted and there is nothing to say. ``auto`` provisions keys when the kernelspec declares
 ``curve`` in ``metadata.supported_encryption`` (ipykernel's own spec does) and pyzmq has CurveZMQ;
-another kernel runs unencrypted as before, its warning shown (a fact about that kernel). The
-kernel's log level is left alone, so its real errors still reach the terminal.
+another kernel runs unencrypted as before (a fact about that kernel). The runner also quiets the
+kernel app's log (``execute.KERNEL_ARGS``: shutdown interrupts are logged there as errors).
 """
 from __future__ import annotations
 

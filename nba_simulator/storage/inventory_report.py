@@ -137,7 +137,11 @@ def _manifest(storage: Storage, uri: str, lake: str | None, delivery: str | None
         folder = choose_delivery(storage, delivery=delivery, before=before, source_bucket=bucket)
         if folder is None:
             raise BadInput(f"no inventory delivery (a YYYY-MM-DDTHH-MMZ folder with manifest.json) under {uri}")
-    m = read_manifest(storage, folder)
+    return _same_bucket(read_manifest(storage, folder), lake)
+
+
+def _same_bucket(m: Manifest, lake: str | None) -> Manifest:
+    bucket, _ = _lake_parts(lake)
     if bucket and m.source_bucket and m.source_bucket != bucket:
         raise BadInput(f"{m.uri} describes bucket {m.source_bucket!r}, the lake is in bucket {bucket!r}")
     return m
@@ -206,7 +210,7 @@ def load_report(uri: str, *, as_of, lake: str | None = None, exclude: Iterable[s
                 f"inventory delivery {info['delivery']} under {uri} is {age:.1f} days old as of "
                 f"{as_of:%Y-%m-%d} (max_age_days {max_age_days}); listing the lake"])
         if _streaming(stream, m):
-            m = _manifest(storage, uri, lake, delivery, None, folder)
+            m = _same_bucket(m, lake)
             info.update({"files": len(m.files), "format": m.file_format, "streamed": True})
             return ReportResult(None, info, [], ReportStream(root, m, _lake_parts(lake)[1], list(exclude),
                                                              out_path))

@@ -147,3 +147,25 @@ def test_chunks_reduced_on_a_dask_cluster_are_the_same(demo, delivery):
         streamed = stream_coverage(spec, games, open_stream(str(dest), exclude=list(spec.exclude)).batches(),
                                    demo.as_of, chunk_rows=11, client=client)
     _same(in_memory, streamed, demo.as_of, spec)
+
+
+def test_a_damaged_data_file_fails_the_stream_and_leaves_no_file(delivery, tmp_path):
+    """The data files' checks hold when streamed: a file whose MD5 differs from the manifest is
+    refused (BadInput naming it), and nothing is left in the output folder."""
+    import shutil
+
+    from nba_simulator.errors import BadInput
+
+    spec, games, dest, _ = delivery
+    copy = tmp_path / "dest"
+    shutil.copytree(dest, copy)
+    data = sorted((copy / "lake" / "daily" / "data").iterdir())[-1]
+    raw = bytearray(data.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    data.write_bytes(bytes(raw))
+    out = tmp_path / "out"
+    out.mkdir()
+    stream = open_stream(str(copy), exclude=list(spec.exclude), out_path=out / "inventory.parquet")
+    with pytest.raises(BadInput, match="MD5"):
+        stream_coverage(spec, games, stream.batches(), "2019-03-15", orphans_path=out / "orphans.parquet")
+    assert list(out.iterdir()) == []
