@@ -19,8 +19,9 @@ def _exit_with_parent(parent: int) -> None:  # pragma: no cover - runs in the ke
             os._exit(1)
 
 
-threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent",
-                 daemon=True).start()
+if not os.environ.get("NBA_RECON_ZYGOTE"):   # the zygote (zygote.py) watches its runner itself
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent",
+                     daemon=True).start()
 
 MODULES = (
     "numpy", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.compute", "yaml", "IPython.display",

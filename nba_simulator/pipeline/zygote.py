@@ -219,7 +219,7 @@ def _remove_socket(path: str) -> None:  # pragma: no cover - runs in the zygote
 
 def _exit_with_runner(path: str, runner: int) -> None:  # pragma: no cover - runs in the zygote
     """A runner killed outright (SIGKILL) closes nothing: the zygote removes its socket and folder
-    and exits (before warmup's own watch, every 0.5 s, would exit it)."""
+    and exits (a runner killed while the zygote still imports: as soon as it listens)."""
     while os.getppid() == runner:
         time.sleep(0.1)
     _remove_socket(path)
@@ -232,7 +232,8 @@ def serve(path: str) -> None:  # pragma: no cover - runs in the zygote
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
 
-    import nba_simulator.pipeline.warmup  # noqa: F401 - also: exits when the runner does
+    os.environ["NBA_RECON_ZYGOTE"] = "1"   # (a forked kernel gets its stub's environment instead)
+    import nba_simulator.pipeline.warmup  # noqa: F401
 
     try:
         _first_use()
