@@ -6,6 +6,8 @@ atomically. ``reconcile`` chains them for the CLI.
 """
 from __future__ import annotations
 
+import contextlib
+
 import logging
 import os
 import time
@@ -58,6 +60,30 @@ class Result:
     #: a streamed run has ``inventory`` None and only the first orphans in ``orphans``
     streamed: dict[str, Path] = field(default_factory=dict)
 
+
+
+@contextlib.contextmanager
+def _stream_targets(out_dir, wanted: bool):
+    """Where a streamed run writes inventory.parquet and orphans.parquet while it reads: hidden
+    names in the output folder, adopted by ``write_outputs``. On any failure they are removed, and
+    so is the output folder when this run created it (bad input leaves nothing behind)."""
+    if not wanted:
+        yield {}
+        return
+    out = Path(out_dir)
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"inventory.parquet": out / ".inventory.streamed.parquet",
+             "orphans.parquet": out / ".orphans.streamed.parquet"}
+    try:
+        yield paths
+    except BaseException:
+        for path in paths.values():
+            path.unlink(missing_ok=True)
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
 
 def resolve_schedule(spec: Spec, override: str | None = None) -> str:
     """The schedule to use: the CLI's override, else the spec's; relative paths from the spec file."""
@@ -277,43 +303,36 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
         raise BadInput("--stream reads an S3 Inventory in bounded memory: not with --probe, --sample "
                        "or --engine dask")
     stream = stream if not (probe or sample or engine == "dask") else False
-    streamed: dict[str, Path] = {}
-    if stream and out_dir is not None and inv_path is None and resolve_inventory(spec, inventory)[0]:
-        Path(out_dir).mkdir(parents=True, exist_ok=True)
-        streamed = {"inventory.parquet": Path(out_dir) / ".inventory.streamed.parquet",
-                    "orphans.parquet": Path(out_dir) / ".orphans.streamed.parquet"}
-    inventory, info = scan_lake(spec, lake, schedule=games, as_of=as_of, sample=sample,
-                                progress=progress, inventory=inventory,
-                                inventory_max_age_days=inventory_max_age_days,
-                                out_path=inv_path or streamed.get("inventory.parquet"), stream=stream)
-    cov = content = None
-    if inventory is None:  # an S3 Inventory delivery, streamed
-        report = info.pop("stream")
-        try:
+    wants_stream = bool(stream and out_dir is not None and inv_path is None
+                        and resolve_inventory(spec, inventory)[0])
+    with _stream_targets(out_dir, wants_stream) as streamed:
+        inventory, info = scan_lake(spec, lake, schedule=games, as_of=as_of, sample=sample,
+                                    progress=progress, inventory=inventory,
+                                    inventory_max_age_days=inventory_max_age_days,
+                                    out_path=inv_path or streamed.get("inventory.parquet"), stream=stream)
+        cov = content = None
+        if inventory is None:  # an S3 Inventory delivery, streamed
+            report = info.pop("stream")
             cov = stream_coverage(spec, games, report.batches(), as_of,
                                   orphans_path=streamed.get("orphans.parquet"))
-        except BaseException:
+            info.update({"objects": report.objects, "bytes": report.bytes})
+        else:  # read in memory: inventory.parquet is written with the other files
             for path in streamed.values():
                 path.unlink(missing_ok=True)
-            raise
-        info.update({"objects": report.objects, "bytes": report.bytes})
-    else:  # read in memory: inventory.parquet is written with the other files
-        for path in streamed.values():
-            path.unlink(missing_ok=True)
-        streamed = {}
-    if engine == "dask":
-        from .coverage.dask_engine import dask_coverage
+            streamed = {}
+        if engine == "dask":
+            from .coverage.dask_engine import dask_coverage
 
-        cov = dask_coverage(spec, games, inv_path, as_of, scheduler=scheduler)
-    if probe:
-        cov = cov or build_coverage(spec, games, inventory, as_of, info.get("sample"))
-        if probe_cache is None and out_dir is not None:
-            probe_cache = Path(out_dir) / "content_cache.sqlite"
-        content = probe_lake(spec, lake, cov.coverage, inventory, sample=probe_sample,
-                             max_objects=probe_max_objects, max_bytes=probe_max_bytes,
-                             workers=probe_workers, cache=probe_cache, as_of=as_of)
-    result = analyse(spec, games, inventory, as_of, info, probe=content, coverage=cov)
-    result.streamed = streamed
-    if out_dir is not None:
-        write_outputs(result, out_dir)
+            cov = dask_coverage(spec, games, inv_path, as_of, scheduler=scheduler)
+        if probe:
+            cov = cov or build_coverage(spec, games, inventory, as_of, info.get("sample"))
+            if probe_cache is None and out_dir is not None:
+                probe_cache = Path(out_dir) / "content_cache.sqlite"
+            content = probe_lake(spec, lake, cov.coverage, inventory, sample=probe_sample,
+                                 max_objects=probe_max_objects, max_bytes=probe_max_bytes,
+                                 workers=probe_workers, cache=probe_cache, as_of=as_of)
+        result = analyse(spec, games, inventory, as_of, info, probe=content, coverage=cov)
+        result.streamed = streamed
+        if out_dir is not None:
+            write_outputs(result, out_dir)
     return result
