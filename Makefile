@@ -9,6 +9,9 @@ DEMO ?= demo
 RUNS ?= runs
 AS_OF ?= 2019-03-15
 PYTEST_ARGS ?=
+# pytest-xdist workers: a file's tests stay together (its fixtures are built once); every server a
+# test needs (S3, kernels, PostgreSQL schemas) is private to its test or worker. 0 = one process
+TEST_WORKERS ?= 2
 
 .PHONY: setup run reconcile-demo test bench bench-listing bench-pipeline clean help
 
@@ -48,7 +51,7 @@ reconcile-demo: $(STAMP) $(DEMO)/spec.yaml
 
 test: $(STAMP)
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS) tests
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS) tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-sanitize-with tests/notebooks/sanitize.cfg notebooks
 
 lint: $(STAMP)
