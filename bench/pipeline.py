@@ -63,6 +63,11 @@ def _tree_at(rev: str, dest: Path) -> Path:
         dest.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True)
         subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    # papermill loads the INSTALLED package's engine entry point, which names today's module;
+    # an older tree without it gets today's stand-in (it imports that tree's own warm engine)
+    entry = Path("nba_simulator/pipeline/engine_entry.py")
+    if not (dest / entry).exists() and (dest / entry.parent / "warm.py").exists():
+        shutil.copy2(ROOT / entry, dest / entry)
     return dest
 
 
