@@ -32,7 +32,7 @@ from ..errors import BadInput
 from ..spec.model import Spec
 from . import judged
 from .expected import expected_items
-from .match import ORPHAN_COLUMNS, _drop_excluded, classify_unmatched, match
+from .match import ORPHAN_COLUMNS, classify_unmatched, drop_excluded, match
 
 INVENTORY_COLUMNS = ["key", "size", "last_modified", "etag"]
 
@@ -77,12 +77,12 @@ def _as_pandas_engine(part: pd.DataFrame) -> pd.DataFrame:
 
 
 def _matched_part(part: pd.DataFrame, keys: pd.Index, exclude) -> pd.DataFrame:
-    part = _drop_excluded(_as_pandas_engine(part), exclude)
+    part = drop_excluded(_as_pandas_engine(part), exclude)
     return part[part["key"].isin(keys)]
 
 
 def _orphans_part(part: pd.DataFrame, keys: pd.Index, spec, expected, schedule, as_of, exclude) -> pd.DataFrame:
-    part = _drop_excluded(_as_pandas_engine(part), exclude)
+    part = drop_excluded(_as_pandas_engine(part), exclude)
     unmatched = part[~part["key"].isin(keys)]
     if unmatched.empty:
         return _empty_orphans()

@@ -136,7 +136,7 @@ def _excluded_mask(inventory: pd.DataFrame, exclude) -> np.ndarray:
     return mask
 
 
-def _drop_excluded(inventory: pd.DataFrame, exclude) -> pd.DataFrame:
+def drop_excluded(inventory: pd.DataFrame, exclude) -> pd.DataFrame:
     if not len(exclude):
         return inventory
     keys = inventory["key"].astype(str)

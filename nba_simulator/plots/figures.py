@@ -19,7 +19,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatte
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .html import _bytes
+from .html import human_bytes
 from .style import PCT_BOUNDS, PCT_COLORS, PRIORITY_COLORS, PRIORITY_ORDER, PROBLEMS
 
 
@@ -177,7 +177,7 @@ def size_distribution(coverage: pd.DataFrame, spec, max_datasets: int = 12) -> P
         if ds.min_bytes:
             under = int((sizes < ds.min_bytes).sum())
             ax.axvline(ds.min_bytes, color="#cf222e", lw=1.5, ls="--")
-            ax.text(ds.min_bytes, ax.get_ylim()[1] * 0.95, f" undersized < {_bytes(ds.min_bytes)}\n {under} object(s)",
+            ax.text(ds.min_bytes, ax.get_ylim()[1] * 0.95, f" undersized < {human_bytes(ds.min_bytes)}\n {under} object(s)",
                     color="#cf222e", va="top", fontsize=8)
         ax.set_title(name, loc="left", fontsize=10)
         ax.set_xlabel("bytes", fontsize=8)

@@ -10,7 +10,7 @@ from nba_simulator.masking import mask
 from .style import PROBLEMS
 
 
-def _bytes(n: float) -> str:
+def human_bytes(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if abs(n) < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -18,11 +18,11 @@ def _bytes(n: float) -> str:
     return f"{n:.1f} GB"  # pragma: no cover
 
 
-def _html(text) -> str:
+def escape_html(text) -> str:
     return html.escape("" if text is None else str(text))
 
 
-def _display_html(body: str):
+def display_html(body: str):
     return HTML(body)
 
 
@@ -30,16 +30,16 @@ def verdict(status: str, text: str):
     """A coloured one-line verdict (the text is escaped)."""
     colors = {"ok": ("#dafbe1", "#116329"), "warn": ("#fff8c5", "#7d4e00"), "fail": ("#ffebe9", "#a40e26")}
     bg, fg = colors.get(status, ("#eaeef2", "#1f2328"))
-    return _display_html(f'<div style="background:{bg};color:{fg};padding:.6em 1em;border-radius:6px;'
-                         f'font-weight:600">{_html(status.upper())} · {_html(text)}</div>')
+    return display_html(f'<div style="background:{bg};color:{fg};padding:.6em 1em;border-radius:6px;'
+                         f'font-weight:600">{escape_html(status.upper())} · {escape_html(text)}</div>')
 
 
 def headline(totals: dict, estimate: bool = False, summary: dict | None = None):
     """The run's headline numbers as large figures (every value escaped)."""
     def tile(value, label, color="#1f2328"):
         return (f'<div style="flex:1;min-width:9em;padding:.4em .8em;border-left:4px solid {color}">'
-                f'<div style="font-size:1.7em;font-weight:600;color:{color}">{_html(value)}</div>'
-                f'<div style="color:#59636e;font-size:.9em">{_html(label)}</div></div>')
+                f'<div style="font-size:1.7em;font-weight:600;color:{color}">{escape_html(value)}</div>'
+                f'<div style="color:#59636e;font-size:.9em">{escape_html(label)}</div></div>')
     pct = totals.get("complete_pct")
     tiles = [tile(f"{pct:.2f}%" if pct is not None else "–", "complete" + (" (estimate)" if estimate else ""),
                   "#116329" if (pct or 0) >= 99 else "#7d4e00" if (pct or 0) >= 90 else "#a40e26"),
@@ -56,13 +56,13 @@ def headline(totals: dict, estimate: bool = False, summary: dict | None = None):
     if summary is not None:
         inv = summary.get("inventory") or {}
         objects = f"{inv.get('objects') or 0:,}"
-        sub = (f'<p style="color:#59636e;margin:.3em 0 0">as of <b>{_html(summary.get("as_of"))}</b> · lake '
-               f'<code>{_html(_redacted(inv.get("lake")))}</code> · {_html(objects)} objects'
-               + (f' · sampled {_html(summary.get("sample_fraction"))} of the items: numbers are estimates'
+        sub = (f'<p style="color:#59636e;margin:.3em 0 0">as of <b>{escape_html(summary.get("as_of"))}</b> · lake '
+               f'<code>{escape_html(redacted(inv.get("lake")))}</code> · {escape_html(objects)} objects'
+               + (f' · sampled {escape_html(summary.get("sample_fraction"))} of the items: numbers are estimates'
                   if estimate else "") + "</p>")
-    return _display_html('<div style="display:flex;flex-wrap:wrap;gap:.5em;margin:.5em 0">'
+    return display_html('<div style="display:flex;flex-wrap:wrap;gap:.5em;margin:.5em 0">'
                          + "".join(tiles) + "</div>" + sub)
 
 
-def _redacted(value):
+def redacted(value):
     return mask(value)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from nba_simulator.report.tables import shown
 
-from .html import _bytes, _display_html, _html, _redacted
+from .html import display_html, escape_html, human_bytes, redacted
 from .style import PRIORITY_ORDER, PROBLEMS, READABLE
 
 
@@ -65,7 +65,7 @@ def task_table(tasks: list[dict], n: int = 25) -> pd.DataFrame:
 
 def table_or_note(frame: pd.DataFrame, note: str):
     """``frame``, or when it has no row a sentence saying so (not a table of headers only)."""
-    return shown(frame, empty=note) if len(frame) else _display_html(f"<p>{_html(note)}</p>")
+    return shown(frame, empty=note) if len(frame) else display_html(f"<p>{escape_html(note)}</p>")
 
 
 def db_coverage_tables(result, n: int = 15) -> pd.DataFrame:
@@ -74,14 +74,14 @@ def db_coverage_tables(result, n: int = 15) -> pd.DataFrame:
     from IPython.display import display
 
     summary = result.summary.set_index(["table", "season"])
-    display(_display_html(f"<p>{result.expected_games:,} expected games checked in "
+    display(display_html(f"<p>{result.expected_games:,} expected games checked in "
                           f"{summary.index.get_level_values(0).nunique()} table(s) in "
                           f"{result.seconds:.1f} s.</p>"
-                          + "".join(f"<p>Warning: {_html(w)}</p>" for w in result.warnings)))
+                          + "".join(f"<p>Warning: {escape_html(w)}</p>" for w in result.warnings)))
     display(shown(summary.rename(columns={"loaded_pct": "loaded %"})))
     problems = result.problems
     if problems.empty:
-        display(_display_html("<p>No problem: every expected game is loaded, with its raw file.</p>"))
+        display(display_html("<p>No problem: every expected game is loaded, with its raw file.</p>"))
         return shown(problems)
     display(shown(pd.crosstab(problems["table"], problems["problem"])))
     t = problems.head(n).copy()
@@ -107,7 +107,7 @@ def health_table(table: pd.DataFrame) -> pd.DataFrame:
 def scan_table(scan_info: dict) -> pd.DataFrame:
     """What the scan did, as a one-column table."""
     rows = [("lake", scan_info.get("lake")), ("objects", f"{scan_info.get('objects', 0):,}"),
-            ("bytes", _bytes(scan_info.get("bytes") or 0)),
+            ("bytes", human_bytes(scan_info.get("bytes") or 0)),
             ("sample", "all (full scan)" if not scan_info.get("sample") else f"{scan_info['sample']:g} of the items"),
             ("prefixes listed", scan_info.get("listed_prefixes") or "every top-level folder"),
             ("listing time", f"{scan_info.get('seconds', 0):.1f} s")]
@@ -121,8 +121,8 @@ def folder_table(inventory: pd.DataFrame) -> pd.DataFrame:
                      empty="The lake holds no object.")
     folder = inventory["key"].str.split("/", n=1).str[0].where(inventory["key"].str.contains("/"), "(top level)")
     g = inventory.assign(folder=folder).groupby("folder")
-    t = pd.DataFrame({"objects": g.size(), "total": g["size"].sum().map(_bytes),
-                      "smallest": g["size"].min().map(_bytes), "largest": g["size"].max().map(_bytes),
+    t = pd.DataFrame({"objects": g.size(), "total": g["size"].sum().map(human_bytes),
+                      "smallest": g["size"].min().map(human_bytes), "largest": g["size"].max().map(human_bytes),
                       "newest": g["last_modified"].max().dt.strftime("%Y-%m-%d %H:%M")})
     return shown(t.sort_values("objects", ascending=False), nowrap=["newest", "total", "smallest", "largest"])
 
@@ -137,7 +137,7 @@ def orphan_table(orphans: pd.DataFrame, duplicates: pd.DataFrame, warnings: list
     lines = [f"{int(counts.get('orphan', 0))} orphan key(s), {int(counts.get('unparsed', 0))} unparsed "
              f"key(s), {dup_items} item(s) found under more than one key."]
     lines += [f"Warning: {w}" for w in warnings or []]
-    display(_display_html("".join(f"<p>{_html(x)}</p>" for x in lines)))
+    display(display_html("".join(f"<p>{escape_html(x)}</p>" for x in lines)))
     cols = [c for c in ("reason", "dataset", "key", "detail") if c in orphans.columns]
     return shown(orphans[cols].head(n).reset_index(drop=True), keys=["key", "detail"],
                  empty="No orphan and no unparsed key.")
@@ -180,14 +180,14 @@ def run_details(stage, summary: dict) -> pd.DataFrame:
     from IPython.display import display
 
     rows = [("as of", summary.get("as_of")), ("spec", summary.get("spec")),
-            ("lake", _redacted(str(stage.lake))), ("schedule", stage.schedule_path),
+            ("lake", redacted(str(stage.lake))), ("schedule", stage.schedule_path),
             ("nba_simulator", summary.get("nba_simulator")),
             ("run folder", str(stage.run_dir))]
     if not stage.standalone:
-        links = [f'<a href="{_html(p.name)}">{_html(p.stem)}</a>'
+        links = [f'<a href="{escape_html(p.name)}">{escape_html(p.stem)}</a>'
                  for p in sorted(stage.run_dir.glob("0[0-4]_*.html"))]
         if links:
-            display(_display_html("<p>Stage pages of this run: " + " · ".join(links) + "</p>"))
+            display(display_html("<p>Stage pages of this run: " + " · ".join(links) + "</p>"))
     return shown(pd.DataFrame(rows, columns=["input", "value"]).set_index("input"), keys=["value"])
 
 

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from nba_simulator.errors import BadInput
 from nba_simulator.storage.base import INVENTORY_SCHEMA, ObjectNotFound, Storage
 from nba_simulator.storage.inventory_manifest import NEEDED, OPTIONAL, DataFile, Manifest, norm_name, location
-from nba_simulator.storage.scan import _drop_excluded
+from nba_simulator.storage.scan import drop_excluded_keys
 
 BLOCK_BYTES = 16 << 20      # CSV parse blocks / download chunks
 
@@ -206,7 +206,7 @@ def iter_inventory(storage: Storage, m: Manifest, lake_prefix: str, exclude: lis
         for f in m.files:
             fetched = _Fetched(storage, f, tmpdir)
             for raw in _raw_batches(m, fetched.path, fetched.where, etag):
-                batch = _drop_excluded(_to_inventory(raw, m, fetched.where, lake_prefix), exclude)
+                batch = drop_excluded_keys(_to_inventory(raw, m, fetched.where, lake_prefix), exclude)
                 if batch.num_rows:
                     if sink is not None:
                         sink.write(batch)

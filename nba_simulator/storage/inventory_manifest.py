@@ -75,7 +75,7 @@ def parse_file_schema(schema: str, file_format: str, where: str) -> tuple[str, .
 
 
 # -- locating deliveries -----------------------------------------------------------------------
-def _split_uri(uri: str) -> tuple[str, str | None]:
+def split_uri(uri: str) -> tuple[str, str | None]:
     """``.../<delivery>/manifest.json`` -> (root of the destination up to its config folder,
     delivery folder name); any other URI -> (uri, None)."""
     text = str(uri).rstrip("/")
@@ -179,7 +179,7 @@ def _manifest_size(value, where: str, i: int) -> int | None:
     return int(text)
 
 
-def _lake_parts(lake: str | None) -> tuple[str | None, str]:
+def lake_parts(lake: str | None) -> tuple[str | None, str]:
     if lake and str(lake).startswith("s3://"):
         from nba_simulator.storage.s3 import parse_s3_uri
 

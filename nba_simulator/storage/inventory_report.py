@@ -46,13 +46,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nba_simulator.errors import BadInput, LakeNotFound
-from nba_simulator.storage.base import INVENTORY_SCHEMA, Storage
+from nba_simulator.storage.base import Storage
 from nba_simulator.storage.factory import open_storage
 from nba_simulator.storage.inventory_files import iter_inventory
-from nba_simulator.storage.inventory_manifest import (DataFile, Manifest, _lake_parts, _split_uri,
+from nba_simulator.storage.inventory_manifest import (DataFile, Manifest, lake_parts, split_uri,
                                                       choose_delivery, find_deliveries, parse_file_schema,
                                                       read_manifest)
-from nba_simulator.storage.scan import _ParquetSink, _empty_table, _to_frame, unique_by_key
+from nba_simulator.storage.scan import ParquetSink, batches_to_table, to_frame
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class ReportStream:
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         meta = {"uri": self.manifest.uri, "source": "s3-inventory", "prefixes": None, "exclude": self.exclude}
-        sink = _ParquetSink(self.out_path, meta) if self.out_path is not None else None
+        sink = ParquetSink(self.out_path, meta) if self.out_path is not None else None
         self.objects = self.bytes = 0
         try:
             with open_storage(self.root) as storage:
@@ -118,12 +118,12 @@ def read_report(uri: str, *, delivery: str | None = None, lake: str | None = Non
     exclude = list(exclude)
     own = storage is None
     if storage is None:
-        root, named = _split_uri(uri)
+        root, named = split_uri(uri)
         delivery = delivery or named
         storage = open_storage(root)
     try:
         m = _manifest(storage, uri, lake, delivery, before, folder)
-        return _read_files(storage, m, _lake_parts(lake)[1], exclude, out_path), m
+        return _read_files(storage, m, lake_parts(lake)[1], exclude, out_path), m
     finally:
         if own:
             storage.close()
@@ -132,7 +132,7 @@ def read_report(uri: str, *, delivery: str | None = None, lake: str | None = Non
 def _manifest(storage: Storage, uri: str, lake: str | None, delivery: str | None,
               before: pd.Timestamp | None, folder: str | None) -> Manifest:
     """The chosen delivery's verified manifest, checked against the lake's bucket."""
-    bucket, _ = _lake_parts(lake)
+    bucket, _ = lake_parts(lake)
     if folder is None:
         folder = choose_delivery(storage, delivery=delivery, before=before, source_bucket=bucket)
         if folder is None:
@@ -141,7 +141,7 @@ def _manifest(storage: Storage, uri: str, lake: str | None, delivery: str | None
 
 
 def _same_bucket(m: Manifest, lake: str | None) -> Manifest:
-    bucket, _ = _lake_parts(lake)
+    bucket, _ = lake_parts(lake)
     if bucket and m.source_bucket and m.source_bucket != bucket:
         raise BadInput(f"{m.uri} describes bucket {m.source_bucket!r}, the lake is in bucket {bucket!r}")
     return m
@@ -149,18 +149,16 @@ def _same_bucket(m: Manifest, lake: str | None) -> Manifest:
 
 def _read_files(storage: Storage, m: Manifest, lake_prefix: str, exclude: list[str],
                 out_path) -> pd.DataFrame:
-    sink = _ParquetSink(out_path, {"uri": m.uri, "source": "s3-inventory", "prefixes": None,
+    sink = ParquetSink(out_path, {"uri": m.uri, "source": "s3-inventory", "prefixes": None,
                                    "exclude": exclude}) if out_path is not None else None
     try:
         batches = list(iter_inventory(storage, m, lake_prefix, exclude, sink))
-        table = pa.Table.from_batches(batches, schema=INVENTORY_SCHEMA) if batches else _empty_table()
-        del batches
-        table = unique_by_key(table, sink, f"inventory {m.uri}")
+        table = batches_to_table(batches, sink, f"inventory {m.uri}")
         sink = None
     finally:
         if sink is not None:
             sink.abort()
-    df = _to_frame(table)  # already sorted: _to_frame's check is one pass
+    df = to_frame(table)  # already sorted: to_frame's check is one pass
     del table
     pa.default_memory_pool().release_unused()
     df.attrs["inventory"] = {"source": "s3-inventory", "uri": m.uri, "created": m.created.isoformat()}
@@ -190,12 +188,12 @@ def load_report(uri: str, *, as_of, lake: str | None = None, exclude: Iterable[s
     from nba_simulator.asof import parse_as_of
 
     as_of = parse_as_of(as_of)
-    root, named = _split_uri(uri)
+    root, named = split_uri(uri)
     delivery = delivery or named
     with open_storage(root) as storage:
         try:
             folder = choose_delivery(storage, delivery=delivery, before=as_of + pd.Timedelta(days=1),
-                                     source_bucket=_lake_parts(lake)[0])
+                                     source_bucket=lake_parts(lake)[0])
         except LakeNotFound:
             folder = None
         if folder is None:
@@ -212,7 +210,7 @@ def load_report(uri: str, *, as_of, lake: str | None = None, exclude: Iterable[s
         if _streaming(stream, m):
             m = _same_bucket(m, lake)
             info.update({"files": len(m.files), "format": m.file_format, "streamed": True})
-            return ReportResult(None, info, [], ReportStream(root, m, _lake_parts(lake)[1], list(exclude),
+            return ReportResult(None, info, [], ReportStream(root, m, lake_parts(lake)[1], list(exclude),
                                                              out_path))
         df, _ = read_report(uri, lake=lake, exclude=exclude, out_path=out_path, folder=folder,
                             storage=storage)
@@ -224,7 +222,7 @@ def open_stream(uri: str, *, lake: str | None = None, exclude: Iterable[str] = (
                 delivery: str | None = None, before: pd.Timestamp | None = None,
                 out_path: str | Path | None = None) -> ReportStream:
     """One delivery (as :func:`read_report` chooses it) as a :class:`ReportStream`."""
-    root, named = _split_uri(uri)
+    root, named = split_uri(uri)
     with open_storage(root) as storage:
         m = _manifest(storage, uri, lake, delivery or named, before, None)
-    return ReportStream(root, m, _lake_parts(lake)[1], list(exclude), out_path)
+    return ReportStream(root, m, lake_parts(lake)[1], list(exclude), out_path)

@@ -92,7 +92,7 @@ def plan(storage: Storage, prefixes: list[str] | None, exclude: list[str]) -> li
     return tasks
 
 
-def _drop_excluded(batch: pa.RecordBatch, exclude: list[str]) -> pa.RecordBatch:
+def drop_excluded_keys(batch: pa.RecordBatch, exclude: list[str]) -> pa.RecordBatch:
     if not exclude or batch.num_rows == 0:
         return batch
     mask = None
@@ -102,7 +102,7 @@ def _drop_excluded(batch: pa.RecordBatch, exclude: list[str]) -> pa.RecordBatch:
     return batch.filter(pc.invert(mask))
 
 
-def _to_frame(table: pa.Table) -> pd.DataFrame:
+def to_frame(table: pa.Table) -> pd.DataFrame:
     table = sort_by_key(table)
     df = table.to_pandas()
     df["last_modified"] = df["last_modified"].astype("datetime64[ns, UTC]")
@@ -113,7 +113,7 @@ def _empty_table() -> pa.Table:
     return INVENTORY_SCHEMA.empty_table()
 
 
-class _ParquetSink:
+class ParquetSink:
     """Stream batches into ``<out_path>`` through a temp file in the same folder; atomic rename."""
 
     def __init__(self, out_path: str | Path, metadata: dict):
@@ -182,7 +182,7 @@ def _scan(storage, prefixes, exclude, workers, out_path, progress) -> pd.DataFra
     tasks = plan(storage, prefixes, exclude)
     n_workers = max(1, min(workers, storage.max_workers or workers, len(tasks) or 1))
     metadata = {"uri": storage.uri, "prefixes": prefixes, "exclude": exclude}
-    sink = _ParquetSink(out_path, metadata) if out_path is not None else None
+    sink = ParquetSink(out_path, metadata) if out_path is not None else None
     batches: list[pa.RecordBatch] = []
     results: queue.Queue = queue.Queue()
     stop = threading.Event()
@@ -193,7 +193,7 @@ def _scan(storage, prefixes, exclude, workers, out_path, progress) -> pd.DataFra
             for batch in storage.iter_objects(prefix, recursive=recursive):
                 if stop.is_set():
                     return
-                results.put(_drop_excluded(batch, inner))
+                results.put(drop_excluded_keys(batch, inner))
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread
             results.put(exc)
         finally:
@@ -228,19 +228,25 @@ def _scan(storage, prefixes, exclude, workers, out_path, progress) -> pd.DataFra
             pool.shutdown(wait=not isinstance(exc, DeadlineExceeded), cancel_futures=True)
             raise
         pool.shutdown(wait=True)
-        table = pa.Table.from_batches(batches, schema=INVENTORY_SCHEMA) if batches else _empty_table()
-        del batches
-        table = unique_by_key(table, sink, f"scan of {storage.uri}")
+        table = batches_to_table(batches, sink, f"scan of {storage.uri}")
         sink = None
     finally:
         if sink is not None:
             sink.abort()
         if bar is not None:
             bar.close()
-    return _to_frame(table)
+    return to_frame(table)
 
 
-def unique_by_key(table: pa.Table, sink: _ParquetSink | None, what: str) -> pa.Table:
+def batches_to_table(batches: list[pa.RecordBatch], sink: ParquetSink | None, what: str) -> pa.Table:
+    """The batches of a listing or an inventory read as one table, sorted by key with one row per
+    key (:func:`unique_by_key`); ``batches`` is emptied (its memory goes with the table)."""
+    table = pa.Table.from_batches(batches, schema=INVENTORY_SCHEMA) if batches else _empty_table()
+    batches.clear()
+    return unique_by_key(table, sink, what)
+
+
+def unique_by_key(table: pa.Table, sink: ParquetSink | None, what: str) -> pa.Table:
     """``table`` sorted by key with one row per key (the first listed; a warning names ``what`` and
     counts the others), and ``sink`` committed (rewritten whole when rows were dropped). The last
     step of a listing (:func:`scan`) and of an S3 Inventory read alike."""
@@ -303,7 +309,7 @@ def read_inventory(path: str | Path) -> pd.DataFrame:
         raise BadInput(f"inventory file {path} lists the same key more than once")
     if table.num_rows and pc.min(table.column("size")).as_py() < 0:
         raise BadInput(f"inventory file {path} has negative sizes")
-    df = _to_frame(table)
+    df = to_frame(table)
     meta = (pq.read_schema(path).metadata or {}).get(METADATA_KEY)
     if meta:
         try:
