@@ -5,6 +5,9 @@ changes. No private attribute of a library is used anywhere else in the package.
 from __future__ import annotations
 
 import argparse
+import sys
+from contextlib import contextmanager
+from typing import Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -37,3 +40,26 @@ def empty_like_dask(ddf, convert=None) -> pd.DataFrame:
     public ``columns`` and ``dtypes``; ``convert`` is applied to it."""
     meta = pd.DataFrame({c: pd.Series(dtype=t) for c, t in ddf.dtypes.items()})[list(ddf.columns)]
     return convert(meta) if convert else meta
+
+
+@contextmanager
+def without_module(name: str) -> Iterator[None]:
+    """Imports made inside the block see the module ``name`` as not installed: ``sys.modules``
+    holds ``None`` for it, the import system's documented way to make ``import name`` raise
+    ``ImportError``. The entry is removed afterwards, so a later ``import name`` works as usual;
+    a module imported before the block is left alone.
+
+    Used by ``nba-recon run`` for ``rfc3987_syntax``: nbformat (under papermill and nbconvert)
+    imports jsonschema, whose format checkers import rfc3987_syntax when it is installed
+    (jupyterlab's jupyter-events pulls it in), and that module compiles 38 Lark grammars at
+    import: ~0.9 s of every run's start, for the "iri" formats that no notebook schema uses
+    (nbformat validates with fastjsonschema; jsonschema treats the module as optional)."""
+    if name in sys.modules:
+        yield
+        return
+    sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        if sys.modules.get(name, 0) is None:
+            del sys.modules[name]

@@ -91,17 +91,35 @@ def _given(args) -> dict[str, str]:
 
 
 def run_command(args) -> int:
-    from . import params as P
-    from .retry import Backoff
-    from .runner import DEFAULT_RETRIES, DEFAULT_TIMEOUT, RunOptions, Runner, select_stages
-
     if args.resume and args.stages:
         raise ParameterError("--resume reruns the run's own stages: drop --stages")
+    from nba_simulator.compat import without_module
+
+    from .zygote import Zygote
+
+    # the kernels' zygote imports (~2 s) on the other core while this process imports the
+    # runner (~2 s: papermill, nbclient, nbconvert); the IRI grammars are never used (compat.py)
+    zygote = None if args.list_parameters else Zygote.start_early()
+    try:
+        with without_module("rfc3987_syntax"):
+            from .runner import RunOptions, Runner
+        return _run(args, RunOptions, Runner, zygote)
+    finally:
+        if zygote is not None:
+            zygote.close()
+
+
+def _run(args, RunOptions, Runner, zygote) -> int:
+    from . import params as P
+    from .retry import Backoff
+    from .runner import DEFAULT_RETRIES, DEFAULT_TIMEOUT, select_stages
+
     options = RunOptions(runs_dir=Path(args.runs_dir), stages=select_stages(args.stages),
                          notebooks_dir=Path(args.notebooks) if args.notebooks else None,
                          timeout=DEFAULT_TIMEOUT if args.timeout is None else args.timeout,
                          retries=DEFAULT_RETRIES if args.retries is None else args.retries,
-                         backoff=Backoff(), progress=args.progress, kernel_name=args.kernel)
+                         backoff=Backoff(), progress=args.progress, kernel_name=args.kernel,
+                         zygote=zygote)
     runner = Runner(options)
     if args.list_parameters:
         print(P.describe(runner.declared(options.stages)))

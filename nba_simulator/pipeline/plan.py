@@ -13,7 +13,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import nba_simulator
 from nba_simulator import masking
@@ -22,6 +22,9 @@ from nba_simulator.errors import ParameterError
 from . import params as P
 from .retry import Backoff
 from .rundir import sha256
+
+if TYPE_CHECKING:
+    from .zygote import Zygote
 
 STAGES = ("00_health_check", "01_scan", "02_coverage", "03_gaps", "04_tasks", "05_summary")
 SUMMARY_STAGE = "05_summary"
@@ -46,6 +49,7 @@ class RunOptions:
     progress: bool | None = None                  # None: when stderr is a terminal
     kernel_name: str = KERNEL_NAME
     warm_kernels: bool | None = None              # None: NBA_RECON_WARM_KERNELS (default on), see warm.py
+    zygote: Zygote | None = None                  # started early by the caller (Zygote.start_early)
     sleep: Callable[[float], None] = time.sleep
     echo: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)
 

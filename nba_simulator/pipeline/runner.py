@@ -195,7 +195,7 @@ class Runner:
         warm = self.o.warm_kernels if self.o.warm_kernels is not None else warm_enabled()
         # warm: kernels started ahead of need, HTML rendered while the next stage runs (warm.py)
         self._renderer = Renderer(parallel=warm)
-        self._pool = (KernelPool(self.o.kernel_name, run_dir, KERNEL_ARGS)
+        self._pool = (KernelPool(self.o.kernel_name, run_dir, KERNEL_ARGS, zygote=self.o.zygote)
                       if warm and first < len(record["stages"]) else None)
         try:
             write_record(record, run_dir)

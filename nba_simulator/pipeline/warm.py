@@ -26,9 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -39,27 +36,14 @@ from papermill.engines import NBClientEngine, NotebookExecutionManager, papermil
 from papermill.utils import merge_kwargs, remove_args
 
 from .kernels import EncryptedKernelManager
-from .zygote import ForkSpecs, Zygote
+from .zygote import ENV, ForkSpecs, Zygote, fork_enabled, warm_enabled  # noqa: F401 - ENV, warm_enabled: re-exported
 
 log = logging.getLogger(__name__)
 
 ENGINE_NAME = "nba-warm"
-ENV = "NBA_RECON_WARM_KERNELS"
 # Run at kernel start-up: import the modules, bind no name in the user namespace.
 WARMUP_LINE = "import nba_simulator.pipeline.warmup as _nba_warmup; del _nba_warmup"
 START_TIMEOUT = 60.0
-
-
-def warm_enabled() -> bool:
-    return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no", "off")
-
-
-def fork_enabled() -> bool:
-    """Warm kernels forked from one zygote (zygote.py) unless ``NBA_RECON_WARM_KERNELS=start``
-    (each kernel its own process start and imports, ahead of need), and on Linux only (macOS
-    frameworks are not fork-safe; Windows has no fork)."""
-    return (os.environ.get(ENV, "1").strip().lower() != "start" and sys.platform.startswith("linux")
-            and hasattr(os, "fork") and hasattr(socket, "send_fds"))
 
 
 def _start(kernel_name: str, cwd: str, extra_arguments: list[str]):
@@ -108,7 +92,9 @@ class KernelPool:
     """One kernel started ahead of need (in a background thread), for stages run one at a time."""
 
     def __init__(self, kernel_name: str, cwd: str | Path, extra_arguments: list[str] | None = None,
-                 fork: bool | None = None):
+                 fork: bool | None = None, zygote: Zygote | None = None):
+        """``zygote``: one started early by the caller (``Zygote.start_early``), used (and closed
+        with the pool) when kernels are forked; otherwise the pool starts its own."""
         self.kernel_name = kernel_name
         self.cwd = str(cwd)
         self.extra_arguments = list(extra_arguments or [])
@@ -117,9 +103,14 @@ class KernelPool:
         self._closed = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-kernel")
         self._zygote: Zygote | None = None
-        if fork if fork is not None else fork_enabled():
+        if not (fork if fork is not None else fork_enabled()):
+            if zygote is not None:
+                zygote.close()
+        elif zygote is not None:
+            self._zygote = zygote
+        else:
             try:
-                self._zygote = Zygote(self.cwd)
+                self._zygote = Zygote()
             except OSError as exc:
                 log.debug("no zygote: %s", exc)
         self._prepare()

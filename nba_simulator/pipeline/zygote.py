@@ -67,6 +67,21 @@ while s.recv(4096):
 """
 
 READY = b"ready\n"
+#: ``0``/``false``/``off``: stages run the cold way (papermill's engine); ``start``: kernels are
+#: started ahead of need but not forked; anything else (the default): forked from the zygote
+ENV = "NBA_RECON_WARM_KERNELS"
+
+
+def warm_enabled() -> bool:
+    return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+def fork_enabled() -> bool:
+    """Warm kernels forked from one zygote unless ``NBA_RECON_WARM_KERNELS=start`` (each kernel
+    its own process start and imports, ahead of need), and on Linux only (macOS frameworks are not
+    fork-safe; Windows has no fork)."""
+    return (os.environ.get(ENV, "1").strip().lower() != "start" and sys.platform.startswith("linux")
+            and hasattr(os, "fork") and hasattr(socket, "send_fds"))
 _PYTHONS = {"python", f"python{sys.version_info[0]}", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
 
 
@@ -96,10 +111,14 @@ class ForkSpecs(KernelSpecManager):
 class Zygote:
     """The forking process of one run (a child of the runner, gone with it)."""
 
-    def __init__(self, cwd: str | Path):
+    def __init__(self, cwd: str | Path | None = None):
+        """``cwd``: the zygote's working folder while it imports (default: its own new, empty
+        folder, so that no module of the caller's folder shadows a library); each kernel works
+        in the folder jupyter_client starts it in."""
         self.dir = tempfile.mkdtemp(prefix="nba-zygote-")
         self.socket_path = os.path.join(self.dir, "s")
-        self.proc = subprocess.Popen([sys.executable, "-m", __name__, self.socket_path], cwd=str(cwd),
+        self.proc = subprocess.Popen([sys.executable, "-m", __name__, self.socket_path],
+                                     cwd=str(cwd) if cwd is not None else self.dir,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      start_new_session=True)
         self._ready: bool | None = None
@@ -114,6 +133,19 @@ class Zygote:
                 if self.proc.stdout:
                     self.proc.stdout.close()
             return self._ready
+
+    @classmethod
+    def start_early(cls) -> Zygote | None:
+        """A zygote started at once, before the caller's own imports, when kernels will be forked
+        (``None`` otherwise, or when it cannot start): its ~2 s of imports then overlap the
+        runner's start-up on another core instead of delaying the first stage. Hand it to
+        ``RunOptions(zygote=...)``; the caller closes it (closing twice is harmless)."""
+        if not (warm_enabled() and fork_enabled()):
+            return None
+        try:
+            return cls()
+        except OSError:
+            return None
 
     def close(self) -> None:
         if self.proc.poll() is None:

@@ -162,3 +162,35 @@ def test_warm_engine_saves_the_notebook_at_start_and_end_not_per_cell(tmp_path, 
     # the start and the end (and papermill's own autosave after 30 s on a very slow machine),
     # not 2 x 30 + 2
     assert 2 <= len(saves) <= 3, len(saves)
+
+
+def test_the_command_starts_the_zygote_first_and_closes_it_on_every_way_out(leak_notebooks, tmp_path,
+                                                                            monkeypatch):
+    """``nba-recon run`` starts the zygote before importing the runner (its imports overlap the
+    runner's); the stages' kernels are forked by that very zygote, and it is gone when the command
+    returns, after a run and after bad input found before any stage."""
+    from nba_simulator import cli
+    from nba_simulator.pipeline.zygote import Zygote
+
+    started: list[Zygote] = []
+    original = Zygote.start_early.__func__
+
+    def recorded(cls):
+        z = original(cls)
+        started.append(z)
+        return z
+
+    monkeypatch.setattr(Zygote, "start_early", classmethod(recorded))
+    monkeypatch.delenv("NBA_RECON_WARM_KERNELS", raising=False)
+    runs = tmp_path / "runs"
+    code = cli.main(["run", "--notebooks", str(leak_notebooks), "--runs-dir", str(runs), "--no-progress"])
+    assert code == 0
+    assert len(started) == 1 and started[0] is not None
+    run_dir = next(p for p in runs.iterdir() if p.is_dir())
+    ppids = {json.loads((run_dir / "data" / f"{s}.json").read_text())["ppid"] for s in STAGES}
+    assert ppids == {started[0].proc.pid}
+    assert started[0].proc.poll() is not None and not _kernels()
+    code = cli.main(["run", "--notebooks", str(leak_notebooks), "--runs-dir", str(runs),
+                     "--resume", "no-such-run", "--no-progress"])
+    assert code == 2
+    assert len(started) == 2 and started[1].proc.poll() is not None and not _kernels()

@@ -55,3 +55,41 @@ def test_papermill_has_the_public_handler_registry():
     papermill_io.register("/nba-recon-compat-test/", Marker())   # a prefix nothing else uses
     assert isinstance(papermill_io.get_handler("/nba-recon-compat-test/x.ipynb"), Marker)
     assert not isinstance(papermill_io.get_handler("/elsewhere/x.ipynb"), Marker)
+
+
+def test_without_module_hides_a_module_only_inside_the_block():
+    import importlib
+    import sys
+
+    from nba_simulator.compat import without_module
+
+    name = "nba_recon_test_absent_module_xyz"
+    with without_module("json"):                    # imported already: left alone
+        import json  # noqa: F401
+    assert sys.modules["json"] is not None
+    with without_module(name):
+        with pytest.raises(ImportError):
+            importlib.import_module(name)
+    assert name not in sys.modules                  # a later import is the usual one
+
+
+def test_notebook_libraries_import_without_the_iri_grammars():
+    """nbformat validates with fastjsonschema and jsonschema treats rfc3987_syntax as optional:
+    with it reported absent (compat.without_module, as ``nba-recon run`` imports them), a
+    notebook still validates and jsonschema's format checker still loads."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from nba_simulator.compat import without_module\n"
+            "with without_module('rfc3987_syntax'):\n"
+            "    import nbformat, jsonschema, papermill, nbconvert\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1 + 1')])\n"
+            "nbformat.validate(nb)\n"
+            "assert jsonschema.FormatChecker().conforms('2019-03-15', 'date')\n"
+            "assert 'rfc3987_syntax.syntax_helpers' not in sys.modules\n"
+            "assert 'rfc3987_syntax' not in sys.modules\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
