@@ -40,12 +40,19 @@ def matrix_strip(matrix: GameMatrix, season: str | None = None, datasets: list[s
     games = tidy.drop_duplicates("game_id").sort_values(["game_date", "game_id"])["game_id"]
     games = games.iloc[-max_games:]
     codes = {s: i for i, s in enumerate(MATRIX_STATUSES)}
-    grid = (tidy[tidy["game_id"].isin(games)]
-            .pivot(index="dataset", columns="game_id", values="status")
-            .reindex(index=names, columns=list(games)))
-    values = grid.apply(lambda col: col.map(codes)).to_numpy(dtype=float)
+    cells = tidy[tidy["game_id"].isin(games) & tidy["dataset"].isin(names)]
+    # status -> colour code once over the tidy rows (not per game column of the grid)
+    values = (cells.assign(code=cells["status"].astype(object).map(codes).astype(float))
+              .pivot(index="dataset", columns="game_id", values="code")
+              .reindex(index=names, columns=list(games))).to_numpy(dtype=float)
+    counts = cells["status"].astype(object).value_counts()
     fig = Figure(figsize=(13, 1.0 + 0.38 * max(len(names), 1)), layout="constrained")
     ax = fig.subplots()
+    if not len(cells):
+        where = f" in {season}" if season else ""
+        ax.text(0.5, 0.5, f"no game owed by a per-game dataset{where}", ha="center", va="center")
+        ax.set_axis_off()
+        return Plot(fig, f"No game owed by a per-game dataset{where}: nothing to show.")
     cmap = ListedColormap([STATUS_COLORS[s] for s in MATRIX_STATUSES]).with_extremes(bad="white")
     ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=-0.5, vmax=len(MATRIX_STATUSES) - 0.5,
               aspect="auto", interpolation="nearest")
@@ -59,12 +66,11 @@ def matrix_strip(matrix: GameMatrix, season: str | None = None, datasets: list[s
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    present = [s for s in MATRIX_STATUSES if (grid == s).to_numpy().any()]
+    present = [s for s in MATRIX_STATUSES if counts.get(s, 0)]
     fig.legend(handles=[Patch(color=STATUS_COLORS[s], label=s.replace("_", " ")) for s in present],
                loc="outside lower center", ncols=len(present), fontsize=8, frameon=False)
     ax.set_title(f"Each game across the sources{f' ({season})' if season else ''}: "
                  f"{len(games):,} games x {len(names)} datasets", loc="left", fontsize=11)
-    counts = (grid.stack().value_counts() if grid.size else pd.Series(dtype=int))
     alt = (f"Matrix of {len(games)} games by {len(names)} datasets{f' in {season}' if season else ''}; "
            + ", ".join(f"{int(counts.get(s, 0))} {s.replace('_', ' ')}" for s in present) + ".")
     return Plot(fig, alt)

@@ -154,6 +154,20 @@ def _heat(t: float) -> str:
     return f"#{r:02x}{g:02x}{bl:02x}"
 
 
+def _size_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
+    """Ticks of a size axis drawn in log10(bytes) from ``lo`` to ``hi``: 1 B, 10 B, ... 100 GB
+    (KB = 1,024 bytes, as human_bytes), with 2s and 5s (or 3s) between when that gives fewer than
+    three."""
+    ticks: list[tuple[float, str]] = []
+    for steps in ((1,), (1, 3), (1, 2, 5)):
+        ticks = [(float(np.log10(m * 10 ** k * 1024 ** i)), f"{m * 10 ** k} {unit}")
+                 for i, unit in enumerate(("B", "KB", "MB", "GB")) for k in range(3) for m in steps]
+        ticks = [(t, label) for t, label in ticks if lo <= t <= hi]
+        if len(ticks) >= 3:
+            break
+    return ticks
+
+
 def size_distribution(coverage: pd.DataFrame, spec, max_datasets: int = 12) -> Plot:
     """Object sizes per dataset (log scale), the spec's undersized threshold marked in red."""
     sized = coverage.dropna(subset=["size"])
@@ -169,18 +183,22 @@ def size_distribution(coverage: pd.DataFrame, spec, max_datasets: int = 12) -> P
     for ax, name in zip(axes, names):
         ds = spec.dataset(name)
         sizes = sized.loc[sized["dataset"] == name, "size"].astype(float)
-        lo = min(sizes.min(), ds.min_bytes or sizes.min()) / 1.5
-        hi = sizes.max() * 1.5
-        bins = np.logspace(np.log10(max(lo, 1)), np.log10(max(hi, 2)), 40)
-        ax.hist(sizes, bins=bins, color="#57606a")
-        ax.set_xscale("log")
+        lo = np.log10(max(min(sizes.min(), ds.min_bytes or sizes.min()) / 1.5, 1))
+        hi = np.log10(max(sizes.max() * 1.5, 2))
+        # log10 of the size on a linear axis, a tick per power of ten labelled in bytes: the same
+        # picture as a log axis at half the drawing time (a log axis lays out its minor ticks)
+        ax.hist(np.log10(sizes.to_numpy()), bins=np.linspace(lo, hi, 41), color="#57606a")
+        ticks = _size_ticks(lo, hi)
+        ax.set_xticks([t for t, _ in ticks], [label for _, label in ticks])
+        ax.set_xlim(lo, hi)
         if ds.min_bytes:
             under = int((sizes < ds.min_bytes).sum())
-            ax.axvline(ds.min_bytes, color="#cf222e", lw=1.5, ls="--")
-            ax.text(ds.min_bytes, ax.get_ylim()[1] * 0.95, f" undersized < {human_bytes(ds.min_bytes)}\n {under} object(s)",
+            ax.axvline(np.log10(ds.min_bytes), color="#cf222e", lw=1.5, ls="--")
+            ax.text(np.log10(ds.min_bytes), ax.get_ylim()[1] * 0.95,
+                    f" undersized < {human_bytes(ds.min_bytes)}\n {under} object(s)",
                     color="#cf222e", va="top", fontsize=8)
         ax.set_title(name, loc="left", fontsize=10)
-        ax.set_xlabel("bytes", fontsize=8)
+        ax.set_xlabel("bytes (log scale)", fontsize=8)
         ax.tick_params(labelsize=8)
     fig.suptitle("Object sizes per dataset, with the undersized threshold", x=0.01, ha="left", fontsize=11)
     under = {n: int((sized.loc[sized["dataset"] == n, "size"] < spec.dataset(n).min_bytes).sum()) for n in names}

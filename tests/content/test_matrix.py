@@ -106,3 +106,34 @@ def test_a_spec_without_per_game_datasets_gives_an_empty_matrix():
     m = game_matrix(cov, load_schedule("builtin"))
     assert m.tidy.empty and m.wide.empty
     assert cross_source_gaps(m).empty
+
+
+def test_matrix_strip_colours_each_cell_by_its_status_and_says_so_when_empty():
+    import warnings
+
+    import numpy as np
+
+    from nba_simulator.content.matrix import MATRIX_STATUSES
+    from nba_simulator.plots.content import STATUS_COLORS, matrix_strip
+
+    m = game_matrix(COVERAGE, SCHEDULE)
+    plot = matrix_strip(m, season="2012-13")
+    image = plot.fig.axes[0].images[0].get_array()
+    tidy = m.tidy
+    dates = tidy.drop_duplicates("game_id").sort_values(["game_date", "game_id"])["game_id"].tolist()
+    names = list(dict.fromkeys(tidy["dataset"]))
+    for row in tidy.itertuples():   # each cell holds its own status's colour code
+        code = image[names.index(row.dataset), dates.index(row.game_id)]
+        if row.status in MATRIX_STATUSES:
+            assert code == MATRIX_STATUSES.index(row.status), row
+        else:
+            assert np.ma.is_masked(code), row
+    counts = tidy["status"].value_counts()
+    for status, n in counts.items():   # the alt text counts every status shown
+        if status in STATUS_COLORS:
+            assert f"{n} {status.replace('_', ' ')}" in plot.alt
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # no matplotlib warning in a report page
+        empty = matrix_strip(m, season="1999-00")
+        assert empty.png()[:4] == b"\x89PNG"
+    assert empty.alt.startswith("No game owed")
