@@ -164,7 +164,7 @@ def _lake_scoreboards(lake: str, runs_dir):
 
 def _reconcile(args, as_of):
     from .database.db_coverage import schedule_from_db
-    from .reconcile import reconcile
+    from .reconcile import STREAM_MODES, reconcile
 
     return reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
                        sample=args.sample, progress=args.progress, probe=args.probe,
@@ -174,7 +174,7 @@ def _reconcile(args, as_of):
                        inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
                        engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir,
                        read_db=schedule_from_db,
-                       stream={"auto": "auto", "yes": True, "no": False}[args.stream])
+                       stream=STREAM_MODES[args.stream])
 
 
 def _print_result(args, result) -> None:

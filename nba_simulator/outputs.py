@@ -181,6 +181,42 @@ def read_parquet(path: str | Path, columns: list[str] | None = None) -> pd.DataF
     return df
 
 
+def parquet_batches(path: str | Path, columns: list[str] | None = None,
+                    batch_rows: int = 1 << 20) -> Iterator[pa.RecordBatch]:
+    """An output table read batch by batch (memory: one batch of ``batch_rows``), for tables too
+    big to hold (a streamed inventory, every orphan of 100M objects); BadInput naming the file
+    when it is missing, corrupt or lacks columns."""
+    path = Path(path)
+    try:
+        pf = pq.ParquetFile(path)
+    except FileNotFoundError:
+        raise BadInput(f"{path}: file not found") from None
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a corrupt file
+        raise BadInput(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
+    with pf:
+        missing = [c for c in columns or [] if c not in pf.schema_arrow.names]
+        if missing:
+            raise BadInput(f"{path}: missing column {missing[0]!r}")
+        try:
+            yield from pf.iter_batches(batch_size=batch_rows, columns=columns)
+        except (OSError, pa.ArrowException) as exc:
+            raise BadInput(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
+
+
+def read_parquet_head(path: str | Path, rows: int) -> pd.DataFrame:
+    """The first ``rows`` rows of an output table, reading no further than needed."""
+    path = Path(path)
+    batches, n = [], 0
+    for batch in parquet_batches(path, batch_rows=max(1, min(rows, 1 << 20))):
+        if n >= rows:
+            break
+        batches.append(batch.slice(0, rows - n))
+        n += batches[-1].num_rows
+    if not batches:
+        return read_parquet(path)  # no row: the file's columns and types, as written
+    return pa.Table.from_batches(batches).to_pandas()
+
+
 def read_json(path: str | Path) -> Any:
     path = Path(path)
     try:

@@ -85,6 +85,22 @@ def _stream_targets(out_dir, wanted: bool):
                 out.rmdir()
         raise
 
+#: ``--stream`` (and the scan stage's ``stream`` parameter) -> ``scan_lake``'s ``stream``
+STREAM_MODES = {"auto": "auto", "yes": True, "no": False}
+
+
+def stream_mode(value: str, *, sample=None, probe: bool = False, what: str = "--stream") -> bool | str:
+    """``STREAM_MODES[value]``, refused in one line when the value is unknown or ``"yes"`` comes
+    with sampling or content probing (both need the inventory in memory)."""
+    if value not in STREAM_MODES:
+        raise BadInput(f"{what}: expected auto, yes or no, got {value!r}")
+    mode = STREAM_MODES[value]
+    if mode is True and (sample or probe):
+        raise BadInput(f"{what} yes reads an S3 Inventory in bounded memory: not with "
+                       f"{'sampling' if sample else 'content probing'}")
+    return mode
+
+
 def resolve_schedule(spec: Spec, override: str | None = None) -> str:
     """The schedule to use: the CLI's override, else the spec's; relative paths from the spec file."""
     source = override or spec.schedule

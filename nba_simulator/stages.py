@@ -133,8 +133,11 @@ def coverage_files(cov: CoverageResult, matrix: pd.DataFrame | None = None,
 
 def coverage_info(cov: CoverageResult, scan_info: dict, content: ProbeResult | None) -> dict:
     """``coverage_info.json``: what a later stage needs to rebuild the CoverageResult."""
-    return {"warnings": cov.warnings, "sample": scan_info.get("sample"), "probe": content is not None,
+    info = {"warnings": cov.warnings, "sample": scan_info.get("sample"), "probe": content is not None,
             "unjudged": cov.unjudged, "schedule": cov.schedule_info}
+    if cov.orphan_counts is not None:   # streamed: orphans.parquet holds more than a stage reads
+        info["orphan_counts"] = cov.orphan_counts
+    return info
 
 
 def tasks_document(as_of, queue: TaskQueue) -> dict:

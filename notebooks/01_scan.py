@@ -8,6 +8,9 @@
 #
 # `sample` lists only a deterministic fraction of the expected items' key prefixes: fewer LIST
 # calls, and every number downstream is then marked as an **estimate** over the sampled items.
+# With an S3 Inventory (the spec's `inventory:` section) its newest delivery is read instead of
+# listing; `stream` reads it batch by batch straight into the inventory file (a 100M-object
+# bucket in about 1 GiB), and the coverage stage then streams over that file too.
 
 # %% [markdown] tags=["html-hide"]
 # **Ways to run this notebook.** In JupyterLab (`make lab`) it runs on its own with the defaults
@@ -35,6 +38,7 @@ schedule: str = ""  # builtin, or a CSV/Parquet schedule file; empty: the one th
 as_of: str = "2019-03-15"  # the analysis date YYYY-MM-DD; every time rule is evaluated at it
 sample: Optional[float] = None  # list only this fraction (0..1] of the lake; numbers become estimates
 workers: int = 8  # parallel listings
+stream: str = "auto"  # an S3 Inventory delivery read batch by batch (bounded memory): yes, no, or auto (above 2 GiB)
 
 # %%
 stage = open_stage('01_scan', run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
@@ -42,7 +46,7 @@ stage.describe()
 
 # %%
 # papermill_description=01_scan:list
-inventory, scan_info = stage.run_scan(sample=sample, workers=workers)
+inventory, scan_info = stage.run_scan(sample=sample, workers=workers, stream=stream)
 plots.scan_table(scan_info)
 
 # %% [markdown]
@@ -50,4 +54,4 @@ plots.scan_table(scan_info)
 
 # %%
 # papermill_description=01_scan:folders
-plots.folder_table(inventory)
+plots.folder_table(stage.folders())

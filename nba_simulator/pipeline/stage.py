@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -32,15 +33,18 @@ from nba_simulator.asof import as_of_text, parse_as_of
 from nba_simulator.content.matrix import game_matrix
 from nba_simulator.content.probe import ProbeResult, probe_lake
 from nba_simulator.coverage import CoverageResult, build_coverage
+from nba_simulator.coverage.stream import KEEP_ORPHANS, stream_coverage
 from nba_simulator.database.db_coverage import schedule_from_db
 from nba_simulator.database.engine import database_url
 from nba_simulator.demo import DEMO_AS_OF, Demo, build_demo
 from nba_simulator.errors import BadInput
 from nba_simulator.masking import mask
-from nba_simulator.outputs import read_json, read_parquet, write_json, write_parquet
-from nba_simulator.reconcile import resolve_schedule, scan_lake, schedule_for
+from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head, write_json, write_parquet
+from nba_simulator.reconcile import resolve_inventory, resolve_schedule, scan_lake, schedule_for, stream_mode
 from nba_simulator.report.warnings import collect_warnings
 from nba_simulator.spec import load_spec
+from nba_simulator.storage.base import INVENTORY_SCHEMA
+from nba_simulator.storage.folders import folder_totals
 from nba_simulator.stages import (
     coverage_files,
     coverage_info,
@@ -196,13 +200,41 @@ class Stage:
                 self.write_table(name, content)
 
     # ------------------------------------------------------------------ each stage, called once
-    def run_scan(self, sample: float | None = None, workers: int = 8) -> tuple[pd.DataFrame, dict]:
-        """``01_scan``: list the lake (``reconcile.scan_lake``); writes the inventory and scan info."""
+    def run_scan(self, sample: float | None = None, workers: int = 8,
+                 stream: str = "auto") -> tuple[pd.DataFrame | None, dict]:
+        """``01_scan``: list the lake (``reconcile.scan_lake``); writes the inventory and scan info.
+
+        ``stream`` (as ``reconcile --stream``): an S3 Inventory delivery is read batch by batch
+        straight into ``inventory.parquet`` (memory: one batch) when ``"yes"``, or with ``"auto"``
+        above ``STREAM_ABOVE_BYTES`` of data files; the inventory is then ``None`` here and
+        ``02_coverage`` runs the streamed coverage over that file."""
+        mode = stream_mode(stream, sample=sample, what="stream")
+        started = time.perf_counter()
+        out = self.path("inventory.parquet")
+        streams = bool(mode and not sample and resolve_inventory(self.spec)[0])
         inventory, info = scan_lake(self.spec, self.lake, schedule=self.schedule, as_of=self.as_of,
-                                    sample=sample, workers=workers)
-        self.write_files({"inventory.parquet": inventory, "scan_info.json": info})
+                                    sample=sample, workers=workers, out_path=out if streams else None,
+                                    stream=mode if streams else False)
+        if inventory is None:   # streamed: written to inventory.parquet on the way
+            report = info.pop("stream")
+            for _batch in report.batches():
+                pass
+            info.update({"objects": report.objects, "bytes": report.bytes, "streamed": True,
+                         "seconds": round(time.perf_counter() - started, 3)})
+            self.write_json("scan_info.json", info)
+        else:
+            self.write_files({"inventory.parquet": inventory, "scan_info.json": info})
         self._memo["inventory"] = (inventory, info)
         return inventory, info
+
+    def folders(self) -> pd.DataFrame:
+        """What the lake holds per top-level folder (``storage.folders.folder_totals``): of the
+        inventory in memory, or of ``inventory.parquet`` read batch by batch when it was streamed."""
+        inventory, _ = self.inventory()
+        if inventory is not None:
+            return folder_totals([inventory])
+        return folder_totals(batch.to_pandas() for batch in parquet_batches(
+            self.path("inventory.parquet"), columns=["key", "size", "last_modified"]))
 
     def run_coverage(self, *, probe: bool = False, probe_sample: float | None = None,
                      probe_max_objects: int | None = None, probe_max_bytes: int | None = None,
@@ -211,6 +243,8 @@ class Stage:
         content when ``probe`` (exactly as ``nba-recon reconcile --probe``; the ETag cache lives
         beside the runs, so a daily run reads only what changed). Writes the stage's files."""
         inventory, info = self.inventory()
+        if inventory is None:   # streamed by 01_scan: the streamed coverage over its file
+            return self._streamed_coverage(info, probe)
         base = build_coverage(self.spec, self.schedule, inventory, self.as_of, info.get("sample"))
         content = None
         if probe:
@@ -225,6 +259,27 @@ class Stage:
                 self.path(name).unlink(missing_ok=True)
         self.write_json("coverage_info.json", coverage_info(result.coverage, info, content))
         self._memo.update(coverage=result.coverage, content=content, matrix=result.matrix)
+        return result
+
+    def _streamed_coverage(self, info: dict, probe: bool):
+        """``02_coverage`` over a streamed inventory (``coverage.stream``): memory bounded by the
+        expected items and one chunk; every orphan written to ``orphans.parquet`` as it is found,
+        counted in ``coverage_info.json`` (later stages read only the first ones)."""
+        if probe:
+            raise BadInput("probe: 01_scan streamed the S3 Inventory (stream), and probing needs "
+                           "it in memory: run with stream no (or without probe)")
+        batches = (batch.cast(INVENTORY_SCHEMA) for batch in parquet_batches(
+            self.path("inventory.parquet"), columns=INVENTORY_SCHEMA.names))
+        base = stream_coverage(self.spec, self.schedule, batches, self.as_of,
+                               orphans_path=self.path("orphans.parquet"))
+        result = coverage_stage(self.spec, self.schedule, None, self.as_of, info, coverage=base)
+        files = coverage_files(result.coverage, result.matrix.wide, None)
+        del files["orphans.parquet"]   # written whole by the streamed coverage
+        self.write_files(files)
+        for name in ("content.parquet", "content_info.json"):
+            self.path(name).unlink(missing_ok=True)
+        self.write_json("coverage_info.json", coverage_info(result.coverage, info, None))
+        self._memo.update(coverage=result.coverage, content=None, matrix=result.matrix)
         return result
 
     def run_gaps(self) -> pd.DataFrame:
@@ -259,19 +314,28 @@ class Stage:
                 self._memo[name] = read()
         return self._memo[name]
 
-    def inventory(self) -> tuple[pd.DataFrame, dict]:
-        """(inventory, scan_info): from ``01_scan``'s files, or scanned now when standalone."""
-        return self._upstream("inventory", self.run_scan, lambda: (
-            self.read_table("inventory.parquet"), self.read_json("scan_info.json")))
+    def inventory(self) -> tuple[pd.DataFrame | None, dict]:
+        """(inventory, scan_info): from ``01_scan``'s files, or scanned now when standalone; the
+        inventory is ``None`` when the scan streamed it (``scan_info["streamed"]``)."""
+        def read():
+            info = self.read_json("scan_info.json")
+            if info.get("streamed"):   # too big to hold: read batch by batch where it is used
+                return None, info
+            return self.read_table("inventory.parquet"), info
+        return self._upstream("inventory", self.run_scan, read)
 
     def coverage(self):
         """A CoverageResult: from ``02_coverage``'s files, or built now when standalone."""
         def read():
             info = self.read_json("coverage_info.json")
+            counts = info.get("orphan_counts")   # streamed: the file holds every orphan, 100M maybe
+            orphans = (self.read_table("orphans.parquet") if counts is None
+                       else read_parquet_head(self._need("orphans.parquet"), KEEP_ORPHANS))
             return CoverageResult(
-                self.read_table("coverage.parquet"), self.read_table("orphans.parquet"),
+                self.read_table("coverage.parquet"), orphans,
                 self.read_table("duplicates.parquet"), self.read_table("completeness.parquet"),
-                list(info.get("warnings", [])), list(info.get("unjudged", [])), info.get("schedule"))
+                list(info.get("warnings", [])), list(info.get("unjudged", [])), info.get("schedule"),
+                orphan_counts=counts)
         return self._upstream("coverage", self.run_coverage, read)
 
     def matrix(self):

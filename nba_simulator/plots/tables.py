@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from nba_simulator.report.tables import shown
+from nba_simulator.storage.folders import folder_totals
 
 from .html import display_html, escape_html, human_bytes, redacted
 from .style import PRIORITY_ORDER, PROBLEMS, READABLE
@@ -111,20 +112,24 @@ def scan_table(scan_info: dict) -> pd.DataFrame:
             ("sample", "all (full scan)" if not scan_info.get("sample") else f"{scan_info['sample']:g} of the items"),
             ("prefixes listed", scan_info.get("listed_prefixes") or "every top-level folder"),
             ("listing time", f"{scan_info.get('seconds', 0):.1f} s")]
+    if scan_info.get("streamed"):
+        rows.append(("read", "streamed batch by batch into inventory.parquet (memory: one batch)"))
     return shown(pd.DataFrame(rows, columns=["scan", "value"]).set_index("scan"), keys=["value"])
 
 
-def folder_table(inventory: pd.DataFrame) -> pd.DataFrame:
-    """Objects, bytes, smallest/largest and newest object per top-level folder."""
-    if inventory.empty:
+def folder_table(folders: pd.DataFrame) -> pd.DataFrame:
+    """Objects, bytes, smallest/largest and newest object per top-level folder: ``folders`` is
+    :func:`~nba_simulator.storage.folders.folder_totals`' table, or an inventory (totalled here)."""
+    if "key" in folders.columns:
+        folders = folder_totals([folders])
+    if folders.empty:
         return shown(pd.DataFrame(columns=["objects", "total", "smallest", "largest", "newest"]),
                      empty="The lake holds no object.")
-    folder = inventory["key"].str.split("/", n=1).str[0].where(inventory["key"].str.contains("/"), "(top level)")
-    g = inventory.assign(folder=folder).groupby("folder")
-    t = pd.DataFrame({"objects": g.size(), "total": g["size"].sum().map(human_bytes),
-                      "smallest": g["size"].min().map(human_bytes), "largest": g["size"].max().map(human_bytes),
-                      "newest": g["last_modified"].max().dt.strftime("%Y-%m-%d %H:%M")})
-    return shown(t.sort_values("objects", ascending=False), nowrap=["newest", "total", "smallest", "largest"])
+    t = pd.DataFrame({"objects": folders["objects"], "total": folders["bytes"].map(human_bytes),
+                      "smallest": folders["smallest"].map(human_bytes),
+                      "largest": folders["largest"].map(human_bytes),
+                      "newest": pd.to_datetime(folders["newest"], utc=True).dt.strftime("%Y-%m-%d %H:%M")})
+    return shown(t, nowrap=["newest", "total", "smallest", "largest"])
 
 
 def orphan_table(orphans: pd.DataFrame, duplicates: pd.DataFrame, warnings: list[str] | None = None,

@@ -1,0 +1,93 @@
+"""``nba-recon run`` over an S3 Inventory too big to hold: ``01_scan`` streams the delivery into
+``inventory.parquet`` (``-p stream yes``), ``02_coverage`` runs the streamed coverage over that
+file, and every later stage reads only what it needs. The data files equal an in-memory run's
+(``-p stream no``) on the same delivery; the inventory and orphans only in another order (the
+delivery's). Real notebooks and kernels; one run each way, shared by the assertions."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+import yaml
+
+from nba_simulator.cli import main
+from nba_simulator.demo import build_demo
+from nba_simulator.reconcile import scan_lake
+from nba_simulator.spec import load_spec
+from tests.inventory_writer import write_delivery
+
+pytestmark = pytest.mark.slow
+
+SAME = ("coverage.parquet", "duplicates.parquet", "completeness.parquet", "matrix.parquet", "gaps.parquet")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("stream-pipeline")
+    demo = build_demo(root / "demo")
+    inventory, _ = scan_lake(load_spec(demo.spec), str(demo.lake), as_of=demo.as_of)
+    dest = root / "inventory-dest"
+    write_delivery(dest, inventory, source_bucket="lake", fmt="Parquet", files=3, created="2019-03-14T01:00Z")
+    spec = yaml.safe_load(demo.spec.read_text())
+    spec["inventory"] = {"uri": str(dest), "max_age_days": 7}
+    spec_path = demo.spec.parent / "spec-inventory.yaml"
+    spec_path.write_text(yaml.safe_dump(spec, sort_keys=False))
+    out = {}
+    for mode in ("no", "yes"):
+        runs_dir = root / f"runs-{mode}"
+        rc = main(["run", "--spec", str(spec_path), "--lake", str(demo.lake), "--as-of", demo.as_of,
+                   "--runs-dir", str(runs_dir), "--no-progress", "-p", "stream", mode])
+        (run_dir,) = [p for p in runs_dir.iterdir() if p.is_dir()]
+        out[mode] = (rc, run_dir)
+    return out, spec_path, demo
+
+
+def test_streamed_run_writes_the_in_memory_runs_files(runs):
+    out, _, _ = runs
+    (rc_no, memory), (rc_yes, streamed) = out["no"], out["yes"]
+    assert rc_no == 0 and rc_yes == 0
+    scan = json.loads((streamed / "data" / "scan_info.json").read_text())
+    assert scan["streamed"] is True and scan["source"] == "s3-inventory"
+    assert "streamed" not in json.loads((memory / "data" / "scan_info.json").read_text())
+    assert scan["objects"] == json.loads((memory / "data" / "scan_info.json").read_text())["objects"]
+    for name in SAME:
+        pd.testing.assert_frame_equal(pd.read_parquet(memory / "data" / name),
+                                      pd.read_parquet(streamed / "data" / name), obj=name)
+    for name in ("orphans.parquet", "inventory.parquet"):   # streamed: in delivery order
+        a, b = (pd.read_parquet(d / "data" / name).sort_values("key", ignore_index=True) for d in (memory, streamed))
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=name)
+    info = json.loads((streamed / "data" / "coverage_info.json").read_text())
+    orphans = pd.read_parquet(streamed / "data" / "orphans.parquet")
+    assert info["orphan_counts"] == orphans["reason"].value_counts().to_dict() and len(orphans)
+    for name in ("tasks.json",):
+        assert (memory / "data" / name).read_text() == (streamed / "data" / name).read_text()
+    a, b = (json.loads((d / "data" / "summary.json").read_text()) for d in (memory, streamed))
+    assert a == b
+    # the scan page shows the folders of the streamed file, the same as in memory
+    page = (streamed / "01_scan.html").read_text()
+    assert "streamed batch by batch" in page
+    for folder in pd.read_parquet(memory / "data" / "inventory.parquet")["key"].str.split("/").str[0].unique():
+        assert folder in page
+
+
+def test_what_needs_the_inventory_in_memory_is_refused(runs, tmp_path, monkeypatch):
+    """Refused before any stage when it is known then (stream yes with probe or sample, an unknown
+    value); found by the coverage stage when ``auto`` chose to stream, nothing of it written."""
+    _, spec_path, demo = runs
+    base = ["run", "--spec", str(spec_path), "--lake", str(demo.lake), "--as-of", demo.as_of, "--no-progress"]
+    for n, extra in enumerate((["-p", "stream", "yes", "-p", "probe", "true"],
+                               ["-p", "stream", "yes", "-p", "sample", "0.5"],
+                               ["-p", "stream", "maybe"])):
+        runs_dir = tmp_path / f"runs-{n}"
+        assert main(base + ["--runs-dir", str(runs_dir), *extra]) == 2
+        assert not runs_dir.exists() or not any(p.is_dir() for p in runs_dir.iterdir())
+    # "auto" streams above 2 GiB of data files: here above 1 byte
+    monkeypatch.setenv("NBA_RECON_STREAM_ABOVE_BYTES", "1")
+    runs_dir = tmp_path / "auto"
+    rc = main(base + ["--runs-dir", str(runs_dir), "-p", "probe", "true", "--stages", "00", "01", "02"])
+    assert rc == 2
+    (run_dir,) = [p for p in runs_dir.iterdir() if p.is_dir()]
+    assert json.loads((run_dir / "data" / "scan_info.json").read_text())["streamed"] is True
+    assert not (run_dir / "data" / "coverage.parquet").exists()
+    assert not (run_dir / "data" / "orphans.parquet").exists()
