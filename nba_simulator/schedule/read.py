@@ -54,7 +54,7 @@ def _as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     without ``.0``, UTF-8 bytes decoded. A value that has no text form (a list, a map, bytes that
     are not UTF-8) is a ScheduleError naming the column and row."""
     def one(value, col, row):
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
             return None
         if isinstance(value, str):
             return value

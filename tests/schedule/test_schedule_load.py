@@ -68,6 +68,26 @@ def test_parquet_with_int_ids_and_datetimes(tmp_path):
     assert df.loc[1, "bbref_game_id"] == "202310250PHO"
 
 
+def test_nullable_columns_with_missing_values_load(tmp_path):
+    """A schedule written by pandas with nullable dtypes (``pd.NA`` for a missing ESPN or
+    Basketball-Reference id: what ``convert_dtypes`` or a string[pyarrow] column gives) loads,
+    the missing values missing."""
+    path = tmp_path / "s.parquet"
+    pd.DataFrame({
+        "game_id": ["0022300001", "0022300002"], "season": ["2023-24", "2023-24"],
+        "season_type": ["regular", "regular"], "game_date": pd.to_datetime(["2023-10-24", "2023-10-25"]),
+        "home_team": ["DEN", "PHX"], "away_team": ["LAL", "GSW"],
+        "espn_game_id": pd.array(["401584689", pd.NA], dtype="string"),
+        "bbref_game_id": pd.array([pd.NA, "202310250PHO"], dtype="string[pyarrow]"),
+        "attendance": pd.array([19842, pd.NA], dtype="Int64"),
+    }).to_parquet(path)
+    df = load_schedule(str(path)).set_index("game_id")
+    assert df.loc["0022300001", "espn_game_id"] == "401584689"
+    assert pd.isna(df.loc["0022300002", "espn_game_id"])
+    assert df.loc["0022300002", "bbref_game_id"] == "202310250PHO"
+    assert df.loc["0022300001", "bbref_game_id"] == "202310240DEN"   # derived where missing
+
+
 def test_dates_with_time_part_are_accepted(write_csv):
     """The date as written is the local date: a time or offset after it changes nothing."""
     path = write_csv(f"{HEADER}\n41000205,2010-11,playoffs,2011-05-10T00:00:00,CHI,ATL\n"
