@@ -188,7 +188,10 @@ def parquet_batches(path: str | Path, columns: list[str] | None = None,
     when it is missing, corrupt or lacks columns."""
     path = Path(path)
     try:
-        pf = pq.ParquetFile(path)
+        # read as a buffered stream, a row group at a time: with pyarrow's defaults iter_batches
+        # read ahead until 4 GiB were held for a 3.5 GB file of 90M objects (810 MiB this way,
+        # and twice as fast)
+        pf = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20)
     except FileNotFoundError:
         raise BadInput(f"{path}: file not found") from None
     except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a corrupt file

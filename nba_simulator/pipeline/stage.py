@@ -233,8 +233,8 @@ class Stage:
         inventory, _ = self.inventory()
         if inventory is not None:
             return folder_totals([inventory])
-        return folder_totals(batch.to_pandas() for batch in parquet_batches(
-            self.path("inventory.parquet"), columns=["key", "size", "last_modified"]))
+        return folder_totals(parquet_batches(self.path("inventory.parquet"),
+                                             columns=["key", "size", "last_modified"]))
 
     def run_coverage(self, *, probe: bool = False, probe_sample: float | None = None,
                      probe_max_objects: int | None = None, probe_max_bytes: int | None = None,

@@ -3,6 +3,7 @@ batches (a streamed inventory read back from its file); outputs' batch and head 
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from nba_simulator.errors import BadInput
@@ -26,6 +27,8 @@ def test_batches_total_like_the_whole_inventory(batch):
     whole = folder_totals([inv])
     parts = folder_totals(inv.iloc[i:i + batch] for i in range(0, len(inv), batch))
     pd.testing.assert_frame_equal(whole, parts, check_dtype=False)
+    arrow = folder_totals(pa.Table.from_pandas(inv, preserve_index=False).to_batches(max_chunksize=batch))
+    pd.testing.assert_frame_equal(whole, arrow, check_dtype=False)
     assert whole.loc["espn", "objects"] == 400 and whole.loc[TOP_LEVEL, "objects"] == 200
     assert whole["objects"].sum() == len(inv) and whole["bytes"].sum() == inv["size"].sum()
     espn = inv[inv["key"].str.startswith("espn/")]
