@@ -233,7 +233,7 @@ class Stage:
         inventory, _ = self.inventory()
         if inventory is not None:
             return folder_totals([inventory])
-        return folder_totals(parquet_batches(self.path("inventory.parquet"),
+        return folder_totals(parquet_batches(self._need("inventory.parquet"),
                                              columns=["key", "size", "last_modified"]))
 
     def run_coverage(self, *, probe: bool = False, probe_sample: float | None = None,
@@ -269,7 +269,7 @@ class Stage:
             raise BadInput("probe: 01_scan streamed the S3 Inventory (stream), and probing needs "
                            "it in memory: run with stream no (or without probe)")
         batches = (batch.cast(INVENTORY_SCHEMA) for batch in parquet_batches(
-            self.path("inventory.parquet"), columns=INVENTORY_SCHEMA.names))
+            self._need("inventory.parquet"), columns=INVENTORY_SCHEMA.names))
         base = stream_coverage(self.spec, self.schedule, batches, self.as_of,
                                orphans_path=self.path("orphans.parquet"))
         result = coverage_stage(self.spec, self.schedule, None, self.as_of, info, coverage=base)

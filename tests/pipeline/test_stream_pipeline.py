@@ -91,3 +91,31 @@ def test_what_needs_the_inventory_in_memory_is_refused(runs, tmp_path, monkeypat
     assert json.loads((run_dir / "data" / "scan_info.json").read_text())["streamed"] is True
     assert not (run_dir / "data" / "coverage.parquet").exists()
     assert not (run_dir / "data" / "orphans.parquet").exists()
+
+
+def test_a_streamed_inventory_missing_or_damaged_is_named(runs, tmp_path):
+    """The coverage stage of a streamed scan whose inventory.parquet is gone or not Parquet: one
+    line naming the file (and the stage that makes it), nothing of the stage written."""
+    import shutil
+
+    from nba_simulator.errors import BadInput
+    from nba_simulator.pipeline.stage import open_stage
+
+    out, spec_path, demo = runs
+    run_dir = tmp_path / "run"
+    shutil.copytree(out["yes"][1] / "data", run_dir / "data")
+    for name in ("coverage.parquet", "orphans.parquet", "coverage_info.json"):
+        (run_dir / "data" / name).unlink()
+    (run_dir / "data" / "inventory.parquet").unlink()
+    stage = open_stage("02_coverage", run_dir=str(run_dir), spec=str(spec_path), lake=str(demo.lake),
+                       as_of=demo.as_of)
+    with pytest.raises(BadInput, match=r"inventory\.parquet: missing; run stage 01_scan first"):
+        stage.run_coverage()
+    (run_dir / "data" / "inventory.parquet").write_bytes(b"PAR1 not really")
+    stage = open_stage("02_coverage", run_dir=str(run_dir), spec=str(spec_path), lake=str(demo.lake),
+                       as_of=demo.as_of)
+    with pytest.raises(BadInput, match=r"inventory\.parquet: not a readable Parquet file"):
+        stage.run_coverage()
+    assert not (run_dir / "data" / "orphans.parquet").exists()
+    assert not (run_dir / "data" / "coverage.parquet").exists()
+    assert not list((run_dir / "data").glob(".*"))
