@@ -24,8 +24,11 @@ from .warm import ENGINE_NAME, KernelPool, kernel_pid
 # The TCP warning is answered by encryption (kernels.py). The kernel app's own log stays quiet:
 # jupyter_client interrupts a kernel before shutting it down, and ipykernel logs that as
 # "ERROR | KeyboardInterrupt caught in kernel." when it lands mid-message (a cell's errors reach
-# the run through papermill, not this log)
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
+# the run through papermill, not this log). The kernel's tornado logger has a handler of its own
+# (ipykernel's configure_tornado_logger): its "Uncaught exception in ZMQStream callback" of a
+# socket closed during shutdown reached the run's stderr once under load; same level for it
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL",
+               '--IPKernelApp.logging_config={"loggers": {"tornado": {"level": "CRITICAL"}}}']
 ERROR_TAG = "nba-recon-error"
 
 
