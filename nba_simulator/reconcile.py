@@ -90,14 +90,21 @@ STREAM_MODES = {"auto": "auto", "yes": True, "no": False}
 
 
 def stream_mode(value: str, *, sample=None, probe: bool = False, what: str = "--stream") -> bool | str:
-    """``STREAM_MODES[value]``, refused in one line when the value is unknown or ``"yes"`` comes
-    with sampling or content probing (both need the inventory in memory)."""
+    """``STREAM_MODES[value]`` (checked by :func:`check_stream`); an unknown value is refused in
+    one line."""
     if value not in STREAM_MODES:
         raise BadInput(f"{what}: expected auto, yes or no, got {value!r}")
-    mode = STREAM_MODES[value]
-    if mode is True and (sample or probe):
-        raise BadInput(f"{what} yes reads an S3 Inventory in bounded memory: not with "
-                       f"{'sampling' if sample else 'content probing'}")
+    return check_stream(STREAM_MODES[value], sample=sample, probe=probe, what=what)
+
+
+def check_stream(mode: bool | str, *, sample=None, probe: bool = False, engine: str = "pandas",
+                 what: str = "--stream") -> bool | str:
+    """``mode`` (``True``, ``False`` or ``"auto"``), refused in one line when it is ``True`` with
+    what needs the whole inventory in memory: sampling, content probing, the Dask engine."""
+    needs = ("sampling" if sample else "content probing" if probe
+             else "the Dask engine" if engine == "dask" else None)
+    if mode is True and needs:
+        raise BadInput(f"{what} yes reads an S3 Inventory in bounded memory: not with {needs}")
     return mode
 
 
@@ -315,9 +322,7 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
         if out_dir is None:
             raise BadInput("--engine dask needs an output folder (the workers read its inventory.parquet)")
         inv_path = Path(out_dir) / "inventory.parquet"
-    if stream is True and (probe or sample or engine == "dask"):
-        raise BadInput("--stream reads an S3 Inventory in bounded memory: not with --probe, --sample "
-                       "or --engine dask")
+    check_stream(stream, sample=sample, probe=probe, engine=engine)
     stream = stream if not (probe or sample or engine == "dask") else False
     wants_stream = bool(stream and out_dir is not None and inv_path is None
                         and resolve_inventory(spec, inventory)[0])

@@ -132,6 +132,10 @@ def test_reconcile_streamed_writes_the_same_files(demo, delivery, tmp_path):
     # refused where the streamed coverage cannot serve
     assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", str(demo.as_of),
                  "--out", str(tmp_path / "p"), "--inventory", str(dest), "--stream", "yes", "--probe"]) == 2
+    for extra in (["--sample", "0.5"], ["--engine", "dask"]):
+        assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", str(demo.as_of),
+                     "--out", str(tmp_path / "q"), "--inventory", str(dest), "--stream", "yes", *extra]) == 2
+    assert not (tmp_path / "p").exists() and not (tmp_path / "q").exists()
 
 
 def test_chunks_reduced_on_a_dask_cluster_are_the_same(demo, delivery):
