@@ -178,6 +178,9 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
     if inventory_max_age_days is not None:
         max_age = inventory_max_age_days
     warnings: list[str] = []
+    if stream is True and not source:
+        warnings.append("stream yes: there is no S3 Inventory to stream (none given and no inventory: "
+                        "section in the spec), so the lake was listed into memory")
     if source:
         if as_of is None:
             raise ValueError("reading an S3 Inventory needs as_of (to judge the delivery's age)")

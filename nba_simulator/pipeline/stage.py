@@ -214,7 +214,7 @@ class Stage:
         streams = bool(mode and not sample and resolve_inventory(self.spec)[0])
         inventory, info = scan_lake(self.spec, self.lake, schedule=self.schedule, as_of=self.as_of,
                                     sample=sample, workers=workers, out_path=out if streams else None,
-                                    stream=mode if streams else False)
+                                    stream=False if sample else mode)
         if inventory is None:   # streamed: written to inventory.parquet on the way
             report = info.pop("stream")
             for _batch in report.batches():

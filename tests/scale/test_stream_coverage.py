@@ -173,3 +173,21 @@ def test_a_damaged_data_file_fails_the_stream_and_leaves_no_file(delivery, tmp_p
     with pytest.raises(BadInput, match="MD5"):
         stream_coverage(spec, games, stream.batches(), "2019-03-15", orphans_path=out / "orphans.parquet")
     assert list(out.iterdir()) == []
+
+
+def test_stream_yes_without_an_inventory_says_the_lake_was_listed(demo, tmp_path, capsys):
+    """Asked to stream with no S3 Inventory to stream: the lake is listed (in memory), and the run
+    says so instead of implying bounded memory."""
+    import json
+
+    from nba_simulator.cli import main
+
+    out = tmp_path / "out"
+    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
+                 str(demo.as_of), "--out", str(out), "--stream", "yes"]) == 0
+    said = "stream yes: there is no S3 Inventory to stream"
+    assert said in capsys.readouterr().err
+    assert any(w.startswith(said) for w in json.loads((out / "summary.json").read_text())["warnings"])
+    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
+                 str(demo.as_of), "--out", str(tmp_path / "auto")]) == 0   # auto: nothing to say
+    assert said not in capsys.readouterr().err
