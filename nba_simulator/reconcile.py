@@ -89,20 +89,20 @@ def _stream_targets(out_dir, wanted: bool):
 STREAM_MODES = {"auto": "auto", "yes": True, "no": False}
 
 
-def stream_mode(value: str, *, sample=None, probe: bool = False, what: str = "--stream") -> bool | str:
+def stream_mode(value: str, *, sample=None, what: str = "--stream") -> bool | str:
     """``STREAM_MODES[value]`` (checked by :func:`check_stream`); an unknown value is refused in
     one line."""
     if value not in STREAM_MODES:
         raise BadInput(f"{what}: expected auto, yes or no, got {value!r}")
-    return check_stream(STREAM_MODES[value], sample=sample, probe=probe, what=what)
+    return check_stream(STREAM_MODES[value], sample=sample, what=what)
 
 
-def check_stream(mode: bool | str, *, sample=None, probe: bool = False, engine: str = "pandas",
+def check_stream(mode: bool | str, *, sample=None, engine: str = "pandas",
                  what: str = "--stream") -> bool | str:
     """``mode`` (``True``, ``False`` or ``"auto"``), refused in one line when it is ``True`` with
-    what needs the whole inventory in memory: sampling, content probing, the Dask engine."""
-    needs = ("sampling" if sample else "content probing" if probe
-             else "the Dask engine" if engine == "dask" else None)
+    what needs the whole inventory in memory: sampling, the Dask engine. (Content probing does
+    not: it reads the objects of expected keys, which the streamed coverage keeps.)"""
+    needs = "sampling" if sample else "the Dask engine" if engine == "dask" else None
     if mode is True and needs:
         raise BadInput(f"{what} yes reads an S3 Inventory in bounded memory: not with {needs}")
     return mode
@@ -325,8 +325,8 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
         if out_dir is None:
             raise BadInput("--engine dask needs an output folder (the workers read its inventory.parquet)")
         inv_path = Path(out_dir) / "inventory.parquet"
-    check_stream(stream, sample=sample, probe=probe, engine=engine)
-    stream = stream if not (probe or sample or engine == "dask") else False
+    check_stream(stream, sample=sample, engine=engine)
+    stream = stream if not (sample or engine == "dask") else False
     wants_stream = bool(stream and out_dir is not None and inv_path is None
                         and resolve_inventory(spec, inventory)[0])
     with _stream_targets(out_dir, wants_stream) as streamed:
@@ -352,7 +352,8 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
             cov = cov or build_coverage(spec, games, inventory, as_of, info.get("sample"))
             if probe_cache is None and out_dir is not None:
                 probe_cache = Path(out_dir) / "content_cache.sqlite"
-            content = probe_lake(spec, lake, cov.coverage, inventory, sample=probe_sample,
+            objects = inventory if inventory is not None else cov.matched_objects
+            content = probe_lake(spec, lake, cov.coverage, objects, sample=probe_sample,
                                  max_objects=probe_max_objects, max_bytes=probe_max_bytes,
                                  workers=probe_workers, cache=probe_cache, as_of=as_of)
         result = analyse(spec, games, inventory, as_of, info, probe=content, coverage=cov)

@@ -27,6 +27,10 @@ class CoverageResult:
     #: orphans and unparsed keys counted over the whole inventory, when ``orphans`` holds only some
     #: of them (the streamed coverage, :mod:`.stream`); ``None``: ``orphans`` is complete
     orphan_counts: dict[str, int] | None = None
+    #: the inventory rows of the objects whose key is an expected key (``key, size,
+    #: last_modified, etag``), when the whole inventory is not held (the streamed coverage): what
+    #: content probing needs of the inventory (bounded by the expected items); ``None`` otherwise
+    matched_objects: pd.DataFrame | None = None
 
 
 def schedule_info(schedule: pd.DataFrame) -> tuple[dict | None, list[str]]:

@@ -222,4 +222,5 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
     result = judged(spec, schedule, expected, cov, orphans.frame(), dups, as_of,
                     unexplained=orphans.unexplained)
     result.orphan_counts = dict(orphans.counts)
+    result.matched_objects = objects
     return result

@@ -192,11 +192,10 @@ def run_values(decl: dict[str, P.Param], given: Mapping[str, Any],
 
         check_probe(load_spec(resolve_spec(str(values["spec"] or "demo"))), "parameter probe true")
     if "stream" in values:
-        # known, and not with what needs the inventory in memory: refused before the first stage
+        # known, and not with sampling (it lists part of the lake): refused before the first stage
         from nba_simulator.reconcile import stream_mode
 
-        stream_mode(values["stream"], sample=values.get("sample"), probe=values.get("probe") is True,
-                    what="parameter stream")
+        stream_mode(values["stream"], sample=values.get("sample"), what="parameter stream")
     for name in ("lake", "inventory"):
         if masking.lake_credentials(values.get(name)):
             raise ParameterError(f"parameter {name} {masking.mask(values[name])}: credentials in "

@@ -244,16 +244,23 @@ class Stage:
         beside the runs, so a daily run reads only what changed). Writes the stage's files."""
         inventory, info = self.inventory()
         if inventory is None:   # streamed by 01_scan: the streamed coverage over its file
-            return self._streamed_coverage(info, probe)
-        base = build_coverage(self.spec, self.schedule, inventory, self.as_of, info.get("sample"))
+            base = stream_coverage(self.spec, self.schedule, self._streamed_inventory(), self.as_of,
+                                   orphans_path=self.path("orphans.parquet"))
+            objects = base.matched_objects   # what probing needs of the inventory
+        else:
+            base = build_coverage(self.spec, self.schedule, inventory, self.as_of, info.get("sample"))
+            objects = inventory
         content = None
         if probe:
-            content = probe_lake(self.spec, self.lake, base.coverage, inventory, sample=probe_sample,
+            content = probe_lake(self.spec, self.lake, base.coverage, objects, sample=probe_sample,
                                  max_objects=probe_max_objects, max_bytes=probe_max_bytes,
                                  workers=probe_workers, cache=self.content_cache, as_of=self.as_of)
         result = coverage_stage(self.spec, self.schedule, inventory, self.as_of, info,
                                 coverage=base, content=content)
-        self.write_files(coverage_files(result.coverage, result.matrix.wide, content))
+        files = coverage_files(result.coverage, result.matrix.wide, content)
+        if inventory is None:
+            del files["orphans.parquet"]   # written whole by the streamed coverage
+        self.write_files(files)
         if content is None:   # a file of an earlier probed attempt must not outlive it
             for name in ("content.parquet", "content_info.json"):
                 self.path(name).unlink(missing_ok=True)
@@ -261,26 +268,10 @@ class Stage:
         self._memo.update(coverage=result.coverage, content=content, matrix=result.matrix)
         return result
 
-    def _streamed_coverage(self, info: dict, probe: bool):
-        """``02_coverage`` over a streamed inventory (``coverage.stream``): memory bounded by the
-        expected items and one chunk; every orphan written to ``orphans.parquet`` as it is found,
-        counted in ``coverage_info.json`` (later stages read only the first ones)."""
-        if probe:
-            raise BadInput("probe: 01_scan streamed the S3 Inventory (stream), and probing needs "
-                           "it in memory: run with stream no (or without probe)")
-        batches = (batch.cast(INVENTORY_SCHEMA) for batch in parquet_batches(
+    def _streamed_inventory(self):
+        """The batches of a streamed scan's ``inventory.parquet`` (memory: one batch)."""
+        return (batch.cast(INVENTORY_SCHEMA) for batch in parquet_batches(
             self._need("inventory.parquet"), columns=INVENTORY_SCHEMA.names))
-        base = stream_coverage(self.spec, self.schedule, batches, self.as_of,
-                               orphans_path=self.path("orphans.parquet"))
-        result = coverage_stage(self.spec, self.schedule, None, self.as_of, info, coverage=base)
-        files = coverage_files(result.coverage, result.matrix.wide, None)
-        del files["orphans.parquet"]   # written whole by the streamed coverage
-        self.write_files(files)
-        for name in ("content.parquet", "content_info.json"):
-            self.path(name).unlink(missing_ok=True)
-        self.write_json("coverage_info.json", coverage_info(result.coverage, info, None))
-        self._memo.update(coverage=result.coverage, content=None, matrix=result.matrix)
-        return result
 
     def run_gaps(self) -> pd.DataFrame:
         """``03_gaps``: ``stages.gaps_stage``; writes ``gaps.parquet``."""

@@ -71,26 +71,34 @@ def test_streamed_run_writes_the_in_memory_runs_files(runs):
         assert folder in page
 
 
-def test_what_needs_the_inventory_in_memory_is_refused(runs, tmp_path, monkeypatch):
-    """Refused before any stage when it is known then (stream yes with probe or sample, an unknown
-    value); found by the coverage stage when ``auto`` chose to stream, nothing of it written."""
+def test_stream_yes_with_sampling_or_an_unknown_value_is_refused_before_any_stage(runs, tmp_path):
     _, spec_path, demo = runs
     base = ["run", "--spec", str(spec_path), "--lake", str(demo.lake), "--as-of", demo.as_of, "--no-progress"]
-    for n, extra in enumerate((["-p", "stream", "yes", "-p", "probe", "true"],
-                               ["-p", "stream", "yes", "-p", "sample", "0.5"],
-                               ["-p", "stream", "maybe"])):
+    for n, extra in enumerate((["-p", "stream", "yes", "-p", "sample", "0.5"], ["-p", "stream", "maybe"])):
         runs_dir = tmp_path / f"runs-{n}"
         assert main(base + ["--runs-dir", str(runs_dir), *extra]) == 2
         assert not runs_dir.exists() or not any(p.is_dir() for p in runs_dir.iterdir())
-    # "auto" streams above 2 GiB of data files: here above 1 byte
-    monkeypatch.setenv("NBA_RECON_STREAM_ABOVE_BYTES", "1")
-    runs_dir = tmp_path / "auto"
-    rc = main(base + ["--runs-dir", str(runs_dir), "-p", "probe", "true", "--stages", "00", "01", "02"])
-    assert rc == 2
-    (run_dir,) = [p for p in runs_dir.iterdir() if p.is_dir()]
-    assert json.loads((run_dir / "data" / "scan_info.json").read_text())["streamed"] is True
-    assert not (run_dir / "data" / "coverage.parquet").exists()
-    assert not (run_dir / "data" / "orphans.parquet").exists()
+
+
+def test_a_streamed_scan_is_probed_like_one_in_memory(runs, tmp_path, monkeypatch):
+    """``-p probe true`` on a streamed scan (here ``auto`` above 1 byte of data files): the coverage
+    stage probes the objects the streamed coverage kept, with the same verdicts as in memory."""
+    _, spec_path, demo = runs
+    base = ["run", "--spec", str(spec_path), "--lake", str(demo.lake), "--as-of", demo.as_of, "--no-progress",
+            "-p", "probe", "true", "--stages", "00", "01", "02"]
+    dirs = {}
+    for mode in ("no", "auto"):
+        if mode == "auto":
+            monkeypatch.setenv("NBA_RECON_STREAM_ABOVE_BYTES", "1")
+        runs_dir = tmp_path / mode
+        assert main(base + ["--runs-dir", str(runs_dir), "-p", "stream", mode]) == 0
+        (dirs[mode],) = [p / "data" for p in runs_dir.iterdir() if p.is_dir()]
+    assert json.loads((dirs["auto"] / "scan_info.json").read_text())["streamed"] is True
+    for name in ("coverage.parquet", "content.parquet", "completeness.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(dirs["no"] / name), pd.read_parquet(dirs["auto"] / name),
+                                      obj=name)
+    cov = pd.read_parquet(dirs["auto"] / "coverage.parquet")
+    assert (cov["status"] == "empty").any()   # the demo's planted empty files, found by reading them
 
 
 def test_a_streamed_inventory_missing_or_damaged_is_named(runs, tmp_path):
