@@ -29,6 +29,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from papermill.clientwrap import PapermillNotebookClient
@@ -186,19 +187,22 @@ class ThrottledSaves(NotebookExecutionManager):
     save_every = SAVE_EVERY
     _throttled = False
 
-    def cell_start(self, cell, cell_index=None, **kwargs):
+    @contextmanager
+    def _per_cell(self):
+        """The saves papermill asks for inside (at every cell's start and end) are throttled."""
         self._throttled = True
         try:
-            return super().cell_start(cell, cell_index, **kwargs)
+            yield
         finally:
             self._throttled = False
 
+    def cell_start(self, cell, cell_index=None, **kwargs):
+        with self._per_cell():
+            return super().cell_start(cell, cell_index, **kwargs)
+
     def cell_complete(self, cell, cell_index=None, **kwargs):
-        self._throttled = True
-        try:
+        with self._per_cell():
             return super().cell_complete(cell, cell_index, **kwargs)
-        finally:
-            self._throttled = False
 
     def save(self, **kwargs):
         if self._throttled and (self.now() - self.last_save_time).total_seconds() < self.save_every:
