@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -173,19 +174,41 @@ class KernelPool:
 
 #: seconds between two saves of the output notebook while its cells run (see ThrottledSaves)
 SAVE_EVERY = 5.0
+#: ... or this many (``0``: a save at every cell's start and end, as papermill's own engine does:
+#: to watch a stage cell by cell, or to stop it at a known cell)
+SAVE_EVERY_ENV = "NBA_RECON_SAVE_EVERY"
+
+
+def save_every() -> float:
+    """``$NBA_RECON_SAVE_EVERY`` seconds, else :data:`SAVE_EVERY` (a value that is not a number
+    >= 0 is ignored, with a warning in the log: the run goes on)."""
+    raw = os.environ.get(SAVE_EVERY_ENV, "").strip()
+    if not raw:
+        return SAVE_EVERY
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        log.warning("$%s=%r is not a number of seconds >= 0: saving every %g s", SAVE_EVERY_ENV, raw, SAVE_EVERY)
+        return SAVE_EVERY
+    return value
 
 
 class ThrottledSaves(NotebookExecutionManager):
     """papermill's execution manager, saving the output notebook at the start, at the end (also
     after an error, a timeout or a dead kernel: papermill's ``notebook_complete``) and, in
-    between, at most every :data:`SAVE_EVERY` seconds instead of twice per cell. Every save goes
+    between, at most every :data:`SAVE_EVERY` seconds (``$NBA_RECON_SAVE_EVERY``) instead of twice per cell. Every save goes
     through the secret-scrubbing atomic handler (nbio.py) and costs a parse, a mask and a
     serialisation of the whole notebook (its plots included): twice per cell, that was more CPU
     than most cells. A runner killed during a stage leaves that stage's notebook as it was at
     most that long before."""
 
-    save_every = SAVE_EVERY
     _throttled = False
+
+    @property
+    def save_every(self) -> float:
+        return save_every()
 
     @contextmanager
     def _per_cell(self):

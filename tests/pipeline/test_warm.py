@@ -131,9 +131,9 @@ def test_kernels_start_the_usual_way_when_the_zygote_cannot(options, leak_notebo
     assert not _kernels()
 
 
-def test_warm_engine_saves_the_notebook_at_start_and_end_not_per_cell(tmp_path, monkeypatch):
-    """papermill saves twice per cell; the warm engine at the start, at the end and at most every
-    SAVE_EVERY seconds between, and the notebook it leaves has every cell's output."""
+def _count_saves(tmp_path, monkeypatch, cells: int = 30) -> int:
+    """Saves of the output notebook while the warm engine runs ``cells`` cells (every cell's
+    output checked in the notebook it leaves)."""
     from nba_simulator.pipeline import warm
 
     saves = []
@@ -147,10 +147,9 @@ def test_warm_engine_saves_the_notebook_at_start_and_end_not_per_cell(tmp_path, 
         return out
 
     monkeypatch.setattr(warm.ThrottledSaves, "save", counted)
-    monkeypatch.setattr(warm.ThrottledSaves, "save_every", 3600.0)   # no timed save in between
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(f"print({i} * 2)") for i in range(30)]
+    nb.cells = [nbformat.v4.new_code_cell(f"print({i} * 2)") for i in range(cells)]
     src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(nb, str(src))
     with warm.KernelPool("python3", tmp_path) as pool:
@@ -158,10 +157,33 @@ def test_warm_engine_saves_the_notebook_at_start_and_end_not_per_cell(tmp_path, 
                                    engine_name=ENGINE_NAME, km=pool.take(prepare_next=False))
     done = nbformat.read(str(out), as_version=4)
     # (a print may reach the notebook as two stream outputs on a busy machine: joined)
-    assert ["".join(o.get("text", "") for o in c.outputs) for c in done.cells] == [f"{i * 2}\n" for i in range(30)]
+    assert ["".join(o.get("text", "") for o in c.outputs) for c in done.cells] == [f"{i * 2}\n" for i in range(cells)]
+    return len(saves)
+
+
+def test_warm_engine_saves_the_notebook_at_start_and_end_not_per_cell(tmp_path, monkeypatch):
+    """papermill saves twice per cell; the warm engine at the start, at the end and at most every
+    SAVE_EVERY seconds between, and the notebook it leaves has every cell's output."""
+    monkeypatch.setenv("NBA_RECON_SAVE_EVERY", "3600")   # no timed save in between
     # the start and the end (and papermill's own autosave after 30 s on a very slow machine),
     # not 2 x 30 + 2
-    assert 2 <= len(saves) <= 3, len(saves)
+    assert 2 <= _count_saves(tmp_path, monkeypatch) <= 3
+
+
+def test_save_every_zero_saves_at_every_cell_as_papermill_does(tmp_path, monkeypatch):
+    """``NBA_RECON_SAVE_EVERY=0``: a stage's notebook on disk follows it cell by cell (to watch
+    it, or to stop a run at a known cell, as the crash tests do)."""
+    monkeypatch.setenv("NBA_RECON_SAVE_EVERY", "0")
+    assert _count_saves(tmp_path, monkeypatch, cells=10) >= 2 * 10
+
+
+@pytest.mark.parametrize("raw, seconds", [("", 5.0), ("0", 0.0), ("2.5", 2.5), ("soon", 5.0), ("-1", 5.0),
+                                          ("inf", 5.0), ("nan", 5.0)])
+def test_save_every_reads_the_environment(monkeypatch, raw, seconds):
+    from nba_simulator.pipeline.warm import save_every
+
+    monkeypatch.setenv("NBA_RECON_SAVE_EVERY", raw)
+    assert save_every() == seconds
 
 
 def test_the_command_starts_the_zygote_first_and_closes_it_on_every_way_out(leak_notebooks, tmp_path,
