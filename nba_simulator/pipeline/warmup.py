@@ -20,7 +20,10 @@ def _exit_with_parent(parent: int) -> None:  # pragma: no cover - runs in the ke
 
 
 if not os.environ.get("NBA_RECON_ZYGOTE"):   # the zygote (zygote.py) watches its runner itself
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), name="exit-with-parent",
+    # the runner's pid as jupyter_client gave it (read now, os.getppid() would already name init
+    # if the runner died while this kernel started)
+    _parent = int(os.environ.get("JPY_PARENT_PID") or 0) or os.getppid()
+    threading.Thread(target=_exit_with_parent, args=(_parent,), name="exit-with-parent",
                      daemon=True).start()
 
 MODULES = (

@@ -56,7 +56,7 @@ def forward(sig, _frame):
         pass
 signal.signal(signal.SIGINT, forward)
 signal.signal(signal.SIGTERM, forward)
-parent = os.getppid()
+parent = int(os.environ.get("JPY_PARENT_PID") or 0) or os.getppid()
 def watch():
     while os.getppid() == parent:
         time.sleep(0.5)
@@ -117,7 +117,9 @@ class Zygote:
         in the folder jupyter_client starts it in."""
         self.dir = tempfile.mkdtemp(prefix="nba-zygote-")
         self.socket_path = os.path.join(self.dir, "s")
-        self.proc = subprocess.Popen([sys.executable, "-m", __name__, self.socket_path],
+        # the runner's pid goes on the command line: a runner killed while the zygote still
+        # imports is then seen as gone (os.getppid() read afterwards would name init instead)
+        self.proc = subprocess.Popen([sys.executable, "-m", __name__, self.socket_path, str(os.getpid())],
                                      cwd=str(cwd) if cwd is not None else self.dir,
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      start_new_session=True)
@@ -241,12 +243,18 @@ def _first_use() -> None:  # pragma: no cover - runs in the zygote
     frame.style.to_html()
 
 
+_removing = threading.Lock()
+
+
 def _remove_socket(path: str) -> None:  # pragma: no cover - runs in the zygote
-    try:
-        os.unlink(path)
-        os.rmdir(os.path.dirname(path))
-    except OSError:
-        pass
+    """The socket and its folder, whichever thread gets here first (the other one waits, so that
+    neither exits the process half-way)."""
+    with _removing:
+        for remove, target in ((os.unlink, path), (os.rmdir, os.path.dirname(path))):
+            try:
+                remove(target)
+            except OSError:
+                pass
 
 
 def _exit_with_runner(path: str, runner: int) -> None:  # pragma: no cover - runs in the zygote
@@ -258,7 +266,8 @@ def _exit_with_runner(path: str, runner: int) -> None:  # pragma: no cover - run
     os._exit(1)
 
 
-def serve(path: str) -> None:  # pragma: no cover - runs in the zygote
+def serve(path: str, runner: int | None = None) -> None:  # pragma: no cover - runs in the zygote
+    runner = runner if runner is not None else os.getppid()
     # what ipykernel sets before a kernel imports matplotlib (the zygote imports it first)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import ipykernel.ipkernel  # noqa: F401
@@ -280,11 +289,15 @@ def serve(path: str) -> None:  # pragma: no cover - runs in the zygote
     # the forked kernels are reaped here, so that their CPU time is counted as the runner's
     # children's (``time nba-recon run``) like that of kernels it starts itself
     threading.Thread(target=_reap, name="reap-kernels", daemon=True).start()
-    threading.Thread(target=_exit_with_runner, args=(path, os.getppid()), name="exit-with-runner",
+    threading.Thread(target=_exit_with_runner, args=(path, runner), name="exit-with-runner",
                      daemon=True).start()
     signal.signal(signal.SIGTERM, _stop)
-    sys.stdout.buffer.write(READY)
-    sys.stdout.flush()
+    try:
+        sys.stdout.buffer.write(READY)
+        sys.stdout.flush()
+    except OSError:   # the runner is gone (its end of the pipe closed): nothing to serve
+        _remove_socket(path)
+        os._exit(1)
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     while True:
@@ -310,4 +323,4 @@ def serve(path: str) -> None:  # pragma: no cover - runs in the zygote
 
 
 if __name__ == "__main__":  # pragma: no cover
-    serve(sys.argv[1])
+    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)

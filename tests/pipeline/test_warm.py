@@ -216,3 +216,36 @@ def test_the_command_starts_the_zygote_first_and_closes_it_on_every_way_out(leak
                      "--resume", "no-such-run", "--no-progress"])
     assert code == 2
     assert len(started) == 2 and started[1].proc.poll() is not None and not _kernels()
+
+
+def test_a_zygote_whose_runner_dies_while_it_imports_exits(tmp_path):
+    """The zygote starts first and imports for ~2 s: a runner SIGKILLed meanwhile (a scheduler's
+    kill, an OOM) must not leave it waiting forever for a parent that is gone."""
+    import subprocess
+    import sys
+    import time
+
+    code = ("import os, signal, sys\n"
+            "from nba_simulator.pipeline.zygote import Zygote\n"
+            "z = Zygote()\n"
+            "print(z.proc.pid, z.dir, flush=True)\n"
+            "os.kill(os.getpid(), signal.SIGKILL)\n")
+    runner = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert runner.returncode == -9, runner.stderr
+    pid, folder = runner.stdout.split()
+
+    def alive() -> bool:
+        try:
+            proc = psutil.Process(int(pid))
+            return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+
+    deadline = time.monotonic() + 60
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if alive():
+        psutil.Process(int(pid)).kill()
+        raise AssertionError("the zygote outlived its killed runner")
+    assert not Path(folder).exists()   # its socket and folder removed on the way out
+    assert "Traceback" not in runner.stderr   # (the zygote shares its runner's stderr)
