@@ -163,18 +163,19 @@ def _lake_scoreboards(lake: str, runs_dir):
 
 
 def _reconcile(args, as_of):
+    from .coverage_run import CoverageOptions
     from .database.db_coverage import schedule_from_db
-    from .reconcile import STREAM_MODES, reconcile
+    from .reconcile import ReconcileOptions, ScanOptions, reconcile
 
-    return reconcile(args.spec, args.lake, schedule=args.schedule, as_of=as_of, out_dir=args.out,
-                       sample=args.sample, progress=args.progress, probe=args.probe,
-                       probe_sample=args.probe_sample, probe_max_objects=args.probe_max_objects,
-                       probe_max_bytes=args.probe_max_bytes,
-                       probe_workers=max(1, args.probe_workers), probe_cache=args.probe_cache,
-                       inventory=args.inventory, inventory_max_age_days=args.inventory_max_age_days,
-                       engine=args.engine, scheduler=args.scheduler, runs_dir=args.runs_dir,
-                       read_db=schedule_from_db,
-                       stream=STREAM_MODES[args.stream])
+    # every --probe-* option by name: a new one needs its argument and its ProbeOptions field only
+    coverage = CoverageOptions.from_params(
+        {k: v for k, v in vars(args).items() if k.startswith("probe") or k in ("stream", "engine", "scheduler")},
+        label=lambda name: "--" + name.replace("_", "-"))
+    scan = ScanOptions(args.sample, progress=args.progress, inventory=args.inventory,
+                       inventory_max_age_days=args.inventory_max_age_days)
+    return reconcile(ReconcileOptions(args.spec, args.lake, as_of, out_dir=args.out, schedule=args.schedule,
+                                      scan=scan, coverage=coverage, runs_dir=args.runs_dir,
+                                      read_db=schedule_from_db))
 
 
 def _print_result(args, result) -> None:

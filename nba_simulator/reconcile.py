@@ -12,24 +12,26 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from .asof import parse_as_of
-from .content.probe import ProbeResult, probe_lake
-from .coverage import CoverageResult, build_coverage, expected_items
+from .content.probe import ProbeResult
+from .coverage import CoverageResult, expected_items
 from .coverage.dates import check_as_of
 from .coverage.lake_check import check_lake
 from .coverage.sampling import plan_sample
-from .coverage.stream import stream_coverage
-from .errors import BadInput, LakeNotFound, OutputError
+from .coverage_run import CoverageOptions, ScannedInventory, run_coverage
+from .errors import BadInput, LakeNotFound, OutputError, ParameterError
 from .outputs import FileSet
 from .schedule.auto import auto_schedule
 from .schedule.load import load_schedule
 from .spec import Spec, load_spec
-from .stages import coverage_files, coverage_stage, gaps_stage, summary_stage, tasks_document, tasks_stage
+from .analysis import (CoverageStage, coverage_files, coverage_stage, gaps_stage, summary_stage, tasks_document,
+                       tasks_stage)
 from .storage import open_storage
 from .storage.inventory_report import load_report
 from .storage.scan import scan
@@ -85,29 +87,6 @@ def _stream_targets(out_dir, wanted: bool):
                 out.rmdir()
         raise
 
-#: ``--stream`` (and the scan stage's ``stream`` parameter) -> ``scan_lake``'s ``stream``
-STREAM_MODES = {"auto": "auto", "yes": True, "no": False}
-
-
-def stream_mode(value: str, *, sample=None, what: str = "--stream") -> bool | str:
-    """``STREAM_MODES[value]`` (checked by :func:`check_stream`); an unknown value is refused in
-    one line."""
-    if value not in STREAM_MODES:
-        raise BadInput(f"{what}: expected auto, yes or no, got {value!r}")
-    return check_stream(STREAM_MODES[value], sample=sample, what=what)
-
-
-def check_stream(mode: bool | str, *, sample=None, engine: str = "pandas",
-                 what: str = "--stream") -> bool | str:
-    """``mode`` (``True``, ``False`` or ``"auto"``), refused in one line when it is ``True`` with
-    what needs the whole inventory in memory: sampling, the Dask engine. (Content probing does
-    not: it reads the objects of expected keys, which the streamed coverage keeps.)"""
-    needs = "sampling" if sample else "the Dask engine" if engine == "dask" else None
-    if mode is True and needs:
-        raise BadInput(f"{what} yes reads an S3 Inventory in bounded memory: not with {needs}")
-    return mode
-
-
 def resolve_schedule(spec: Spec, override: str | None = None) -> str:
     """The schedule to use: the CLI's override, else the spec's; relative paths from the spec file."""
     source = override or spec.schedule
@@ -157,26 +136,45 @@ def resolve_inventory(spec: Spec, override: str | None = None) -> tuple[str | No
     return uri, spec.inventory.max_age_days
 
 
-def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as_of=None,
-              sample: float | None = None, workers: int = 8, out_path=None,
-              progress: bool = False, inventory: str | None = None,
-              inventory_max_age_days: float | None = None,
+@dataclass(frozen=True)
+class ScanOptions:
+    """How the lake is read: ``sample`` (list only a deterministic fraction of the expected
+    items' prefixes), parallel ``workers``, a ``progress`` bar; ``inventory``: an S3 Inventory
+    destination read instead of listing (else the spec's ``inventory:``), no older than
+    ``inventory_max_age_days`` (else the spec's)."""
+
+    sample: float | None = None
+    workers: int = 8
+    progress: bool = False
+    inventory: str | None = None
+    inventory_max_age_days: float | None = None
+
+    def __post_init__(self):
+        if self.sample is not None and (isinstance(self.sample, bool) or not 0 < self.sample <= 1):
+            raise ParameterError(f"--sample must be a fraction in (0, 1], got {self.sample!r}")
+
+
+def scan_lake(spec: Spec, lake: str, options: ScanOptions | None = None, *,
+              schedule: pd.DataFrame | None = None, as_of=None, out_path=None,
               stream: bool | str = False) -> tuple[pd.DataFrame | None, dict]:
     """List the lake (all of it, or a deterministic sample) into an inventory.
 
-    With an S3 Inventory source (``inventory``, else the spec's ``inventory:``), its newest
-    delivery as of ``as_of`` is read instead of listing; when there is none or it is older than
-    the max age, a warning goes into ``info["warnings"]`` and the lake is listed. ``stream``
-    (``True`` or ``"auto"``, see :func:`~.storage.inventory_report.load_report`): a delivery to be
-    streamed is returned as ``(None, info)`` with the :class:`ReportStream` in ``info["stream"]``.
+    With an S3 Inventory source (``options.inventory``, else the spec's ``inventory:``), its
+    newest delivery as of ``as_of`` is read instead of listing; when there is none or it is
+    older than the max age, a warning goes into ``info["warnings"]`` and the lake is listed.
+    ``stream`` (``True`` or ``"auto"``, see :func:`~.storage.inventory_report.load_report`): a
+    delivery to be streamed is returned as ``(None, info)`` with the :class:`ReportStream` in
+    ``info["stream"]``.
     """
+    options = options or ScanOptions()
+    sample = options.sample
     started = time.perf_counter()
     if schedule is not None and as_of is not None:
         # before the first expected game nothing can be judged: refused before any listing
         check_as_of(spec, schedule, as_of)
-    source, max_age = resolve_inventory(spec, inventory)
-    if inventory_max_age_days is not None:
-        max_age = inventory_max_age_days
+    source, max_age = resolve_inventory(spec, options.inventory)
+    if options.inventory_max_age_days is not None:
+        max_age = options.inventory_max_age_days
     warnings: list[str] = []
     if stream is True and not source:
         warnings.append("stream yes: there is no S3 Inventory to stream (none given and no inventory: "
@@ -207,9 +205,9 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
         if schedule is None or as_of is None:
             raise ValueError("sampling needs the schedule and as_of, to choose what to list")
         prefixes = list(plan_sample(expected_items(spec, schedule, as_of), sample).prefixes)
-    inventory = scan(storage, prefixes=prefixes, exclude=list(spec.exclude), workers=workers,
-                     out_path=out_path, progress=progress)
-    if prefixes is None and inventory.empty:
+    listed = scan(storage, prefixes=prefixes, exclude=list(spec.exclude), workers=options.workers,
+                  out_path=out_path, progress=options.progress)
+    if prefixes is None and listed.empty:
         # An empty lake is a wrong bucket, prefix or folder far more often than a real state:
         # a report saying "everything is missing" (and a task for every game) would be wrong.
         raise LakeNotFound(f"the lake {storage.uri} holds no objects (outside the spec's excluded "
@@ -217,26 +215,26 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
     if prefixes is None:
         # keys, but none of the spec's datasets (a stray file, the wrong prefix): bad input too;
         # a dataset matching nothing: a warning naming it and its layouts
-        warnings.extend(check_lake(spec, inventory, storage.uri))
-    info = {"lake": lake, "objects": int(len(inventory)), "bytes": int(inventory["size"].sum()),
+        warnings.extend(check_lake(spec, listed, storage.uri))
+    info = {"lake": lake, "objects": int(len(listed)), "bytes": int(listed["size"].sum()),
             "sample": sample, "listed_prefixes": len(prefixes) if prefixes is not None else None,
             "seconds": round(time.perf_counter() - started, 3)}
     if warnings:
         info["warnings"] = warnings
-    return inventory, info
+    return listed, info
 
 
-def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,
-            scan_info: dict | None = None, *, probe: "ProbeResult | None" = None,
-            coverage: CoverageResult | None = None) -> Result:
-    """The analysis: the stage functions of :mod:`stages` in sequence. With ``probe`` (content
-    probing of ``coverage``'s best objects), items whose object failed its content rule become
-    ``empty`` and the task queue ranks first the tasks whose games another source has (only
+def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame | None, as_of,
+            scan_info: dict | None = None, *, stage: CoverageStage | None = None) -> Result:
+    """The analysis: the stage functions of :mod:`.analysis` in sequence, from ``stage`` (the
+    coverage stage already run: :func:`~.coverage_run.run_coverage`) or the coverage of
+    ``inventory`` built here. A probed coverage's items whose object failed its content rule are
+    ``empty``, and the task queue ranks first the tasks whose games another source has (only
     then is "has" more than a file name)."""
     as_of = parse_as_of(as_of)
     scan_info = scan_info or {}
-    st = coverage_stage(spec, schedule, inventory, as_of, scan_info, coverage=coverage, content=probe)
-    cov = st.coverage
+    st = stage or coverage_stage(spec, schedule, inventory, as_of, scan_info)
+    cov, probe = st.coverage, st.content
     gaps = gaps_stage(spec, cov, as_of)
     queue = tasks_stage(spec, gaps, cov.coverage)
     summary = summary_stage(spec, as_of, cov, gaps, queue, scan_info, st.matrix, probe)
@@ -289,75 +287,78 @@ def check_probe(spec: Spec, what: str = "--probe") -> None:
                        "content: section), so there is nothing to probe")
 
 
-def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
-              out_dir=None, sample: float | None = None, progress: bool = False,
-              probe: bool = False, probe_sample: float | None = None,
-              probe_max_objects: int | None = None, probe_max_bytes: int | None = None,
-              probe_workers: int = 16, probe_cache=None, inventory: str | None = None,
-              inventory_max_age_days: float | None = None, engine: str = "pandas",
-              scheduler: str | None = None, runs_dir=None, read_db: Callable | None = None,
-              stream: bool | str = "auto") -> Result:
-    """Scan, (optionally) probe contents, analyse, write. ``probe_cache`` defaults to
-    ``out_dir/content_cache.sqlite``: a rerun into the same folder reads only changed objects.
+@dataclass(frozen=True)
+class ReconcileOptions:
+    """One ``nba-recon reconcile``: the spec and the lake, the analysis date, where results go
+    (``out_dir``; ``None``: not written), the scan's options (:class:`ScanOptions`) and the
+    coverage's (:class:`~.coverage_run.CoverageOptions`: probe, stream, engine). Checked when made.
 
-    ``inventory``: an S3 Inventory destination read instead of listing (see :func:`scan_lake`).
-    ``engine="dask"``: the coverage's per-object work runs on a Dask cluster (``scheduler``
-    address; a local in-process one when ``None``) over the inventory Parquet file written to
-    ``out_dir``, which the cluster's workers must be able to read.
     ``runs_dir``: where ``schedule: auto`` finds the newest schedule snapshot and keeps its
     scoreboard cache (``nba-recon run``'s runs folder); ``None``: no snapshot, no cache.
     ``read_db``: how ``schedule: db`` reads the games table (see :func:`schedule_for`).
-    ``stream``: an S3 Inventory delivery is read batch by batch into the streamed coverage
-    (:mod:`.coverage.stream`, memory bounded by the expected items) when ``True``, or with
-    ``"auto"`` when its data files exceed ``STREAM_ABOVE_BYTES``; not with ``--probe``, ``--sample``
-    or the Dask engine (``"auto"`` then reads in memory)."""
-    if engine not in ("pandas", "dask"):
-        raise BadInput(f"engine must be pandas or dask, got {engine!r}")
-    spec = load_spec(spec_path, as_of=as_of)
-    if probe:
-        check_probe(spec)
-    games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir,
-                         read_db=read_db)
-    inv_path = None
-    if engine == "dask":
-        if sample:
-            raise BadInput("--engine dask computes the full coverage: drop --sample")
-        if out_dir is None:
-            raise BadInput("--engine dask needs an output folder (the workers read its inventory.parquet)")
-        inv_path = Path(out_dir) / "inventory.parquet"
-    check_stream(stream, sample=sample, engine=engine)
-    stream = stream if not (sample or engine == "dask") else False
-    wants_stream = bool(stream and out_dir is not None and inv_path is None
-                        and resolve_inventory(spec, inventory)[0])
-    with _stream_targets(out_dir, wants_stream) as streamed:
-        inventory, info = scan_lake(spec, lake, schedule=games, as_of=as_of, sample=sample,
-                                    progress=progress, inventory=inventory,
-                                    inventory_max_age_days=inventory_max_age_days,
-                                    out_path=inv_path or streamed.get("inventory.parquet"), stream=stream)
-        cov = content = None
-        if inventory is None:  # an S3 Inventory delivery, streamed
-            report = info.pop("stream")
-            cov = stream_coverage(spec, games, report.batches(), as_of,
-                                  orphans_path=streamed.get("orphans.parquet"))
-            info.update({"objects": report.objects, "bytes": report.bytes})
-        else:  # read in memory: inventory.parquet is written with the other files
-            for path in streamed.values():
-                path.unlink(missing_ok=True)
-            streamed = {}
-        if engine == "dask":
-            from .coverage.dask_engine import dask_coverage
+    With probe options and no cache given, the cache is ``out_dir/content_cache.sqlite``: a rerun
+    into the same folder reads only changed objects. The Dask engine's workers read the
+    inventory Parquet file written to ``out_dir``."""
 
-            cov = dask_coverage(spec, games, inv_path, as_of, scheduler=scheduler)
-        if probe:
-            cov = cov or build_coverage(spec, games, inventory, as_of, info.get("sample"))
-            if probe_cache is None and out_dir is not None:
-                probe_cache = Path(out_dir) / "content_cache.sqlite"
-            objects = inventory if inventory is not None else cov.matched_objects
-            content = probe_lake(spec, lake, cov.coverage, objects, sample=probe_sample,
-                                 max_objects=probe_max_objects, max_bytes=probe_max_bytes,
-                                 workers=probe_workers, cache=probe_cache, as_of=as_of)
-        result = analyse(spec, games, inventory, as_of, info, probe=content, coverage=cov)
+    spec: str
+    lake: str
+    as_of: Any
+    out_dir: str | Path | None = None
+    schedule: str | None = None
+    scan: ScanOptions = field(default_factory=ScanOptions)
+    coverage: CoverageOptions = field(default_factory=CoverageOptions)
+    runs_dir: str | Path | None = None
+    read_db: Callable | None = None
+
+    def __post_init__(self):
+        for name, kind in (("scan", ScanOptions), ("coverage", CoverageOptions)):
+            if not isinstance(getattr(self, name), kind):
+                raise ParameterError(f"{name}: expected {kind.__name__}, got {getattr(self, name)!r}")
+        if self.coverage.engine.dask:
+            if self.scan.sample:
+                raise BadInput("--engine dask computes the full coverage: drop --sample")
+            if self.out_dir is None:
+                raise BadInput("--engine dask needs an output folder (the workers read its inventory.parquet)")
+        self.coverage.scan_stream(self.scan.sample)   # --stream yes with --sample: refused now
+
+    @property
+    def probe_cache(self) -> Path | None:
+        """The probe's default cache: in the output folder."""
+        return None if self.out_dir is None else Path(self.out_dir) / "content_cache.sqlite"
+
+
+def reconcile(options: ReconcileOptions) -> Result:
+    """Scan, analyse (through :func:`~.coverage_run.run_coverage`: probing, streaming, Dask),
+    write. ``options.coverage.stream``: an S3 Inventory delivery is read batch by batch into the
+    streamed coverage (:mod:`.coverage.stream`, memory bounded by the expected items), ``"auto"``
+    when its data files exceed ``STREAM_ABOVE_BYTES``; never with ``--sample`` or the Dask engine."""
+    o = options
+    spec = load_spec(o.spec, as_of=o.as_of)
+    if o.coverage.probe is not None:
+        check_probe(spec)
+    games = schedule_for(spec, resolve_schedule(spec, o.schedule), lake=o.lake, as_of=o.as_of,
+                         runs_dir=o.runs_dir, read_db=o.read_db)
+    inv_path = Path(o.out_dir) / "inventory.parquet" if o.coverage.engine.dask else None
+    stream = o.coverage.scan_stream(o.scan.sample)
+    wants_stream = bool(stream and o.out_dir is not None and resolve_inventory(spec, o.scan.inventory)[0])
+    with _stream_targets(o.out_dir, wants_stream) as targets:
+        inventory, info = scan_lake(spec, o.lake, o.scan, schedule=games, as_of=o.as_of,
+                                    out_path=inv_path or targets.get("inventory.parquet"), stream=stream)
+        report = info.pop("stream", None)   # an S3 Inventory delivery, streamed
+        if report is None:   # read in memory: inventory.parquet is written with the other files
+            for path in targets.values():
+                path.unlink(missing_ok=True)
+        streamed = targets if report is not None else {}
+        scanned = ScannedInventory(o.lake, inventory, report.batches if report is not None else None,
+                                   inv_path, info.get("sample"))
+        coverage = replace(o.coverage, probe=o.coverage.probe.with_cache(o.probe_cache)) \
+            if o.coverage.probe is not None else o.coverage
+        stage = run_coverage(spec, games, scanned, o.as_of, coverage,
+                             orphans_path=streamed.get("orphans.parquet"))
+        if report is not None:
+            info.update({"objects": report.objects, "bytes": report.bytes})
+        result = analyse(spec, games, inventory, o.as_of, info, stage=stage)
         result.streamed = streamed
-        if out_dir is not None:
-            write_outputs(result, out_dir)
+        if o.out_dir is not None:
+            write_outputs(result, o.out_dir)
     return result

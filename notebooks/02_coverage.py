@@ -43,6 +43,8 @@ probe_sample: Optional[float] = None  # probe only this deterministic fraction (
 probe_max_objects: Optional[int] = None  # read at most this many objects this run (cached ones are free)
 probe_max_bytes: Optional[int] = None  # read at most this many bytes this run
 probe_workers: int = 16  # parallel reads of the probe
+engine: str = "pandas"  # where the coverage's per-object work runs: pandas (here) or dask (a cluster)
+scheduler: str = ""  # the Dask scheduler address (tcp://host:8786) for engine dask; empty: a local one
 database: str = ""  # the user's database URL (no password: it comes from the environment); empty: the spec's database.url, else $NBA_RECON_DATABASE_URL
 
 # %%
@@ -52,10 +54,13 @@ stage.describe()
 # %%
 # papermill_description=02_coverage:match
 from nba_simulator.coverage import overall
+from nba_simulator.coverage_run import CoverageOptions
 
 # with probe: read the objects, present by name is not present in substance (ETag-cached across runs)
-result = stage.run_coverage(probe=probe, probe_sample=probe_sample, probe_max_objects=probe_max_objects,
-                            probe_max_bytes=probe_max_bytes, probe_workers=probe_workers)
+options = CoverageOptions.from_params(dict(
+    probe=probe, probe_sample=probe_sample, probe_max_objects=probe_max_objects,
+    probe_max_bytes=probe_max_bytes, probe_workers=probe_workers, engine=engine, scheduler=scheduler))
+result = stage.run_coverage(options)
 cov, content, matrix = result.coverage, result.content, result.matrix
 scan_info = stage.scan_info()
 display(plots.headline(overall(cov.coverage), estimate=bool(scan_info.get("sample"))))

@@ -18,13 +18,16 @@ judged, times the targets, with a 95% (Wilson) interval.
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 import math
 import time
+from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -43,6 +46,58 @@ CONTENT_COLUMNS = ["key", "dataset", "format", "etag", "size", "verdict", "n_ite
                    "path_found", "detail", "bytes_read", "source"]
 COMMIT_EVERY = 200
 DEFAULT_WORKERS = 16
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@dataclass(frozen=True)
+class ProbeOptions:
+    """How content probing reads: the ``--probe-*`` options of ``nba-recon reconcile`` and the
+    ``probe_*`` parameters of the ``02_coverage`` notebook, checked once, when made (a wrong
+    value is a :class:`ParameterError` naming it; :meth:`from_mapping` also refuses an unknown
+    name). ``cache``: the ETag cache file (or an open :class:`ContentCache`); ``None``: the
+    caller's default, else none."""
+
+    sample: float | None = None
+    max_objects: int | None = None
+    max_bytes: int | None = None
+    workers: int = DEFAULT_WORKERS
+    cache: ContentCache | str | Path | None = None
+
+    def __post_init__(self):
+        sample = self.sample
+        if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, float))
+                                   or not 0 < sample <= 1):
+            raise ParameterError(f"probe sample must be a fraction in (0, 1], got {sample!r}")
+        for name in ("max_objects", "max_bytes"):
+            value = getattr(self, name)
+            if value is not None and (not _whole(value) or value < 0):
+                raise ParameterError(f"probe {name} must be a whole number >= 0, got {value!r}")
+        if not _whole(self.workers) or self.workers < 0:
+            raise ParameterError(f"probe workers must be a whole number >= 0, got {self.workers!r}")
+        object.__setattr__(self, "workers", max(1, self.workers))   # 0: one reader
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], *, prefix: str = "") -> ProbeOptions:
+        """The options named in ``values`` (``prefix`` + a field name: ``probe_sample`` with
+        ``prefix="probe_"``); an unknown name is refused here, with the closest known ones."""
+        known = [f.name for f in fields(cls)]
+        given = {}
+        for name, value in values.items():
+            bare = name[len(prefix):] if name.startswith(prefix) else None
+            if bare not in known:
+                close = difflib.get_close_matches(str(bare or name), known, n=2)
+                hint = (f"did you mean {', '.join(prefix + c for c in close)}?" if close
+                        else f"known: {', '.join(prefix + k for k in known)}")
+                raise ParameterError(f"unknown probe option {name!r}; {hint}")
+            given[bare] = value
+        return cls(**given)
+
+    def with_cache(self, default: ContentCache | str | Path | None) -> ProbeOptions:
+        """These options with ``default`` as the cache when none was given."""
+        return self if self.cache is not None or default is None else replace(self, cache=default)
 
 
 @dataclass
@@ -83,28 +138,26 @@ def hash_unit(key: str) -> float:
     return int.from_bytes(hashlib.sha1(key.encode()).digest()[:8], "big") / 2**64
 
 
-def probe(storage: Storage, spec: Spec, targets: pd.DataFrame, *, sample: float | None = None,
-          max_objects: int | None = None, max_bytes: int | None = None,
-          workers: int = DEFAULT_WORKERS, cache: ContentCache | str | Path | None = None,
+def probe(storage: Storage, spec: Spec, targets: pd.DataFrame, options: ProbeOptions | None = None, *,
           as_of=None) -> ProbeResult:
-    """Check ``targets`` (from :func:`probe_targets`) against their datasets' content rules."""
-    if sample is not None and not 0 < sample <= 1:
-        raise ParameterError(f"probe sample must be a fraction in (0, 1], got {sample!r}")
-    for name, value in (("max_objects", max_objects), ("max_bytes", max_bytes)):
-        if value is not None and value < 0:
-            raise ParameterError(f"probe {name} must be >= 0, got {value!r}")
+    """Check ``targets`` (from :func:`probe_targets`) against their datasets' content rules, as
+    ``options`` say (default: every target, no budget, no cache)."""
+    options = options or ProbeOptions()
+    cache = options.cache
     own_cache = cache is not None and not isinstance(cache, ContentCache)
     cache = ContentCache(cache) if own_cache else cache
     try:
-        return _probe(storage, spec, targets, sample, max_objects, max_bytes, max(1, workers),
-                      cache, None if as_of is None else str(pd.Timestamp(as_of).date()))
+        return _probe(storage, spec, targets, replace(options, cache=cache),
+                      None if as_of is None else str(pd.Timestamp(as_of).date()))
     finally:
         if own_cache:
             cache.close()
 
 
-def _probe(storage, spec, targets, sample, max_objects, max_bytes, workers, cache, as_of):
+def _probe(storage, spec, targets, options: ProbeOptions, as_of):
     started = time.perf_counter()
+    sample, max_objects, max_bytes = options.sample, options.max_objects, options.max_bytes
+    workers, cache = options.workers, options.cache
     rules = {d.name: d.content for d in spec.datasets if d.content is not None}
     t = targets.copy().reset_index(drop=True)
     t["unit"] = t["key"].map(hash_unit)
@@ -305,16 +358,16 @@ def _records(df: pd.DataFrame) -> list[dict]:
 
 
 def probe_lake(spec: Spec, lake: str | Storage, coverage: pd.DataFrame, inventory: pd.DataFrame,
-               **options) -> ProbeResult:
-    """Probe the best objects of ``coverage`` in the lake (a URI or an open Storage);
-    ``options`` are :func:`probe`'s (sample, max_objects, max_bytes, workers, cache, as_of)."""
+               options: ProbeOptions | None = None, *, as_of=None) -> ProbeResult:
+    """Probe the best objects of ``coverage`` in the lake (a URI or an open Storage), as
+    ``options`` say (at most the storage's own limit of parallel reads)."""
+    options = options or ProbeOptions()
     storage = open_storage(lake) if isinstance(lake, str) else lake
     targets = probe_targets(spec, coverage, inventory)
-    workers = options.pop("workers", DEFAULT_WORKERS)
     if storage.max_workers:
-        workers = min(workers, storage.max_workers)
+        options = replace(options, workers=min(options.workers, storage.max_workers))
     try:
-        return probe(storage, spec, targets, workers=workers, **options)
+        return probe(storage, spec, targets, options, as_of=as_of)
     finally:
         if isinstance(lake, str):
             storage.close()

@@ -191,11 +191,13 @@ def run_values(decl: dict[str, P.Param], given: Mapping[str, Any],
         from .stage import resolve_spec
 
         check_probe(load_spec(resolve_spec(str(values["spec"] or "demo"))), "parameter probe true")
-    if "stream" in values:
-        # known, and not with sampling (it lists part of the lake): refused before the first stage
-        from nba_simulator.reconcile import stream_mode
+    # the coverage options (probe_*, stream, engine), checked as 02_coverage will make them, and
+    # streaming not with sampling (it lists part of the lake): refused before the first stage
+    from nba_simulator.coverage_run import COVERAGE_PARAMS, CoverageOptions
 
-        stream_mode(values["stream"], sample=values.get("sample"), what="parameter stream")
+    CoverageOptions.from_params({k: v for k, v in values.items()
+                                 if k in COVERAGE_PARAMS or k.startswith("probe_")}).scan_stream(
+        values.get("sample"), "parameter stream")
     for name in ("lake", "inventory"):
         if masking.lake_credentials(values.get(name)):
             raise ParameterError(f"parameter {name} {masking.mask(values[name])}: credentials in "

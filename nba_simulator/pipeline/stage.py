@@ -19,7 +19,7 @@ import hashlib
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -31,24 +31,25 @@ import pandas as pd
 import nba_simulator.demo as demo_module
 from nba_simulator.asof import as_of_text, parse_as_of
 from nba_simulator.content.matrix import game_matrix
-from nba_simulator.content.probe import ProbeResult, probe_lake
-from nba_simulator.coverage import CoverageResult, build_coverage
-from nba_simulator.coverage.stream import KEEP_ORPHANS, stream_coverage
+from nba_simulator.content.probe import ProbeResult
+from nba_simulator.coverage import CoverageResult
+from nba_simulator.coverage.stream import KEEP_ORPHANS
+from nba_simulator.coverage_run import CoverageOptions, ScannedInventory, StreamOptions, run_coverage
 from nba_simulator.database.db_coverage import schedule_from_db
 from nba_simulator.database.engine import database_url
 from nba_simulator.demo import DEMO_AS_OF, Demo, build_demo
 from nba_simulator.errors import BadInput
 from nba_simulator.masking import mask
 from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head, write_json, write_parquet
-from nba_simulator.reconcile import resolve_inventory, resolve_schedule, scan_lake, schedule_for, stream_mode
+from nba_simulator.reconcile import ScanOptions, resolve_inventory, resolve_schedule, scan_lake, schedule_for
 from nba_simulator.report.warnings import collect_warnings
 from nba_simulator.spec import load_spec
 from nba_simulator.storage.base import INVENTORY_SCHEMA
 from nba_simulator.storage.folders import folder_totals
-from nba_simulator.stages import (
+from nba_simulator.analysis import (
+    CoverageStage,
     coverage_files,
     coverage_info,
-    coverage_stage,
     gaps_stage,
     probed,
     summary_stage,
@@ -208,13 +209,12 @@ class Stage:
         straight into ``inventory.parquet`` (memory: one batch) when ``"yes"``, or with ``"auto"``
         above ``STREAM_ABOVE_BYTES`` of data files; the inventory is then ``None`` here and
         ``02_coverage`` runs the streamed coverage over that file."""
-        mode = stream_mode(stream, sample=sample, what="stream")
+        mode = CoverageOptions(stream=StreamOptions.parse(stream, "stream")).scan_stream(sample, "stream")
         started = time.perf_counter()
         out = self.path("inventory.parquet")
-        streams = bool(mode and not sample and resolve_inventory(self.spec)[0])
-        inventory, info = scan_lake(self.spec, self.lake, schedule=self.schedule, as_of=self.as_of,
-                                    sample=sample, workers=workers, out_path=out if streams else None,
-                                    stream=False if sample else mode)
+        streams = bool(mode and resolve_inventory(self.spec)[0])
+        inventory, info = scan_lake(self.spec, self.lake, ScanOptions(sample, workers), schedule=self.schedule,
+                                    as_of=self.as_of, out_path=out if streams else None, stream=mode)
         if inventory is None:   # streamed: written to inventory.parquet on the way
             report = info.pop("stream")
             for _batch in report.batches():
@@ -236,36 +236,28 @@ class Stage:
         return folder_totals(parquet_batches(self._need("inventory.parquet"),
                                              columns=["key", "size", "last_modified"]))
 
-    def run_coverage(self, *, probe: bool = False, probe_sample: float | None = None,
-                     probe_max_objects: int | None = None, probe_max_bytes: int | None = None,
-                     probe_workers: int = 16):
-        """``02_coverage``: ``stages.coverage_stage`` on the inventory, after reading the objects'
-        content when ``probe`` (exactly as ``nba-recon reconcile --probe``; the ETag cache lives
-        beside the runs, so a daily run reads only what changed). Writes the stage's files."""
+    def run_coverage(self, options: CoverageOptions | None = None) -> CoverageStage:
+        """``02_coverage``: ``coverage_run.run_coverage`` (as ``nba-recon reconcile`` does) on
+        ``01_scan``'s inventory, in memory or streamed from its file; with probe options the ETag
+        cache lives beside the runs (a daily run reads only what changed). Writes the stage's files."""
+        options = options or CoverageOptions()
+        if options.probe is not None:
+            options = replace(options, probe=options.probe.with_cache(self.content_cache))
         inventory, info = self.inventory()
-        if inventory is None:   # streamed by 01_scan: the streamed coverage over its file
-            base = stream_coverage(self.spec, self.schedule, self._streamed_inventory(), self.as_of,
-                                   orphans_path=self.path("orphans.parquet"))
-            objects = base.matched_objects   # what probing needs of the inventory
-        else:
-            base = build_coverage(self.spec, self.schedule, inventory, self.as_of, info.get("sample"))
-            objects = inventory
-        content = None
-        if probe:
-            content = probe_lake(self.spec, self.lake, base.coverage, objects, sample=probe_sample,
-                                 max_objects=probe_max_objects, max_bytes=probe_max_bytes,
-                                 workers=probe_workers, cache=self.content_cache, as_of=self.as_of)
-        result = coverage_stage(self.spec, self.schedule, inventory, self.as_of, info,
-                                coverage=base, content=content)
-        files = coverage_files(result.coverage, result.matrix.wide, content)
-        if inventory is None:
+        streamed = self._streamed_inventory if inventory is None else None  # streamed by 01_scan
+        scanned = ScannedInventory(self.lake, inventory, streamed, self.path("inventory.parquet"),
+                                   info.get("sample"))
+        result = run_coverage(self.spec, self.schedule, scanned, self.as_of, options,
+                              orphans_path=self.path("orphans.parquet") if streamed else None)
+        files = coverage_files(result.coverage, result.matrix.wide, result.content)
+        if streamed:
             del files["orphans.parquet"]   # written whole by the streamed coverage
         self.write_files(files)
-        if content is None:   # a file of an earlier probed attempt must not outlive it
+        if result.content is None:   # a file of an earlier probed attempt must not outlive it
             for name in ("content.parquet", "content_info.json"):
                 self.path(name).unlink(missing_ok=True)
-        self.write_json("coverage_info.json", coverage_info(result.coverage, info, content))
-        self._memo.update(coverage=result.coverage, content=content, matrix=result.matrix)
+        self.write_json("coverage_info.json", coverage_info(result.coverage, info, result.content))
+        self._memo.update(coverage=result.coverage, content=result.content, matrix=result.matrix)
         return result
 
     def _streamed_inventory(self):
@@ -274,21 +266,21 @@ class Stage:
             self._need("inventory.parquet"), columns=INVENTORY_SCHEMA.names))
 
     def run_gaps(self) -> pd.DataFrame:
-        """``03_gaps``: ``stages.gaps_stage``; writes ``gaps.parquet``."""
+        """``03_gaps``: ``analysis.gaps_stage``; writes ``gaps.parquet``."""
         gaps = gaps_stage(self.spec, self.coverage(), self.as_of)
         self.write_table("gaps.parquet", gaps)
         self._memo["gaps"] = gaps
         return gaps
 
     def run_tasks(self):
-        """``04_tasks``: ``stages.tasks_stage``; writes ``tasks.json``."""
+        """``04_tasks``: ``analysis.tasks_stage``; writes ``tasks.json``."""
         queue = tasks_stage(self.spec, self.gaps(), self.coverage().coverage)
         self.write_json("tasks.json", tasks_document(self.as_of, queue))
         self._memo["tasks"] = queue
         return queue
 
     def run_summary(self) -> dict:
-        """``05_summary``: ``stages.summary_stage``; writes ``summary.json``."""
+        """``05_summary``: ``analysis.summary_stage``; writes ``summary.json``."""
         summary = summary_stage(self.spec, self.as_of, self.coverage(), self.gaps(), self.task_queue(),
                                 self.scan_info(), self.matrix(), self.content())
         self.write_json("summary.json", summary)

@@ -4,7 +4,7 @@ import os
 import pandas as pd
 import pytest
 
-from nba_simulator.content import ContentCache, apply_content, check_object, probe
+from nba_simulator.content import ContentCache, ProbeOptions, apply_content, check_object, probe
 from nba_simulator.content.check import CSV_HEAD, PARQUET_TAIL, count_csv_rows
 from nba_simulator.content.probe import wilson
 from nba_simulator.errors import AccessDenied, ParameterError
@@ -19,7 +19,7 @@ def verdicts(result):
 
 
 def test_each_format_judged_as_planted(local_lake, tmp_path):
-    r = probe(local_lake, spec(), targets_of(local_lake), cache=tmp_path / "cache.sqlite")
+    r = probe(local_lake, spec(), targets_of(local_lake), ProbeOptions(cache=tmp_path / "cache.sqlite"))
     assert verdicts(r) == EXPECTED
     t = r.table.set_index("key")
     # present by name and size, empty in substance: the empty pages are as big as the full ones
@@ -79,10 +79,10 @@ def test_csv_row_counting_edge_cases():
 def test_cache_means_an_unchanged_object_is_never_read_twice(local_lake, tmp_path):
     cache = tmp_path / "runs" / "content_cache.sqlite"
     targets = targets_of(local_lake)
-    first = probe(local_lake, spec(), targets, cache=cache, as_of="2019-03-15")
+    first = probe(local_lake, spec(), targets, ProbeOptions(cache=cache), as_of="2019-03-15")
     reads = local_lake.reads
     assert reads >= len(OBJECTS)
-    second = probe(local_lake, spec(), targets, cache=cache)
+    second = probe(local_lake, spec(), targets, ProbeOptions(cache=cache))
     assert local_lake.reads == reads                      # not one read
     assert second.info["read"] == 0 and second.info["cached"] == len(OBJECTS)
     cols = ["key", "verdict", "n_items", "detail"]
@@ -92,7 +92,7 @@ def test_cache_means_an_unchanged_object_is_never_read_twice(local_lake, tmp_pat
     path = local_lake.inner.root / key
     path.write_bytes(pbp_csv("0021201214", 3))
     os.utime(path, ns=(path.stat().st_mtime_ns + 10**9,) * 2)
-    third = probe(local_lake, spec(), targets_of(local_lake), cache=cache)
+    third = probe(local_lake, spec(), targets_of(local_lake), ProbeOptions(cache=cache))
     assert local_lake.reads == reads + 1 and third.info["read"] == 1
     assert verdicts(third)[key] == "ok"
     # a changed rule probes its dataset again, not the others
@@ -100,7 +100,7 @@ def test_cache_means_an_unchanged_object_is_never_read_twice(local_lake, tmp_pat
     from dataclasses import replace
     datasets = tuple(replace(d, content=replace(d.content, min_rows=2)) if d.name == "nba_pbp" else d
                      for d in changed.datasets)
-    probe(local_lake, replace(changed, datasets=datasets), targets_of(local_lake), cache=cache)
+    probe(local_lake, replace(changed, datasets=datasets), targets_of(local_lake), ProbeOptions(cache=cache))
     n_csv = sum(k.endswith(".csv") and len(v) > 0 for k, v in OBJECTS.items())  # 0 bytes: no read
     assert local_lake.reads == reads + 1 + n_csv
 
@@ -109,7 +109,7 @@ def test_read_errors_are_reported_not_cached(local_lake, tmp_path):
     targets = targets_of(local_lake)
     gone = "espn_play_by_play/400460001.json"
     os.remove(local_lake.inner.root / gone)
-    r = probe(local_lake, spec(), targets, cache=tmp_path / "c.sqlite")
+    r = probe(local_lake, spec(), targets, ProbeOptions(cache=tmp_path / "c.sqlite"))
     t = r.table.set_index("key")
     assert t.loc[gone, "verdict"] == "error" and "not found" in t.loc[gone, "detail"]
     assert r.estimate and any("could not be read" in w for w in r.warnings)
@@ -128,7 +128,7 @@ def test_access_denied_stops_the_probe(local_lake):
 def test_budget_leaves_objects_unprobed_and_labels_estimates(local_lake, tmp_path):
     targets = targets_of(local_lake)
     cache = tmp_path / "c.sqlite"
-    r = probe(local_lake, spec(), targets, max_objects=5, cache=cache)
+    r = probe(local_lake, spec(), targets, ProbeOptions(max_objects=5, cache=cache))
     v = r.table["verdict"]
     assert (r.table["source"] == "read").sum() == 5 and local_lake.reads <= 6
     assert (v == "unprobed").sum() == len(OBJECTS) - 5 and r.estimate
@@ -137,22 +137,22 @@ def test_budget_leaves_objects_unprobed_and_labels_estimates(local_lake, tmp_pat
     assert ds["unprobed"].sum() == len(OBJECTS) - 5 and ds["estimate"].all()
     assert r.summary()["estimate"] is True
     # the next run with the same budget reads the NEXT five (the first five are cached)
-    again = probe(local_lake, spec(), targets, max_objects=5, cache=cache)
+    again = probe(local_lake, spec(), targets, ProbeOptions(max_objects=5, cache=cache))
     assert again.info["cached"] == 5 and again.info["read"] == 5
     assert set(again.table.loc[again.table["source"] == "read", "key"]).isdisjoint(
         r.table.loc[r.table["source"] == "read", "key"])
     # bytes: JSON pages cost their size, so a 150 KB budget reads only a few
     local_lake.reads = 0
-    b = probe(local_lake, spec(), targets, max_bytes=150_000)
+    b = probe(local_lake, spec(), targets, ProbeOptions(max_bytes=150_000))
     assert 0 < b.info["read"] < len(OBJECTS) and b.info["bytes_read"] <= 150_000
     assert (b.table["verdict"] == "unprobed").sum() == len(OBJECTS) - b.info["read"]
-    assert probe(local_lake, spec(), targets, max_objects=0).info["read"] == 0
+    assert probe(local_lake, spec(), targets, ProbeOptions(max_objects=0)).info["read"] == 0
 
 
 def test_sample_is_deterministic_and_estimates_with_an_interval(local_lake):
     targets = targets_of(local_lake)
-    a = probe(local_lake, spec(), targets, sample=0.4)
-    b = probe(local_lake, spec(), targets.sample(frac=1, random_state=3), sample=0.4)
+    a = probe(local_lake, spec(), targets, ProbeOptions(sample=0.4))
+    b = probe(local_lake, spec(), targets.sample(frac=1, random_state=3), ProbeOptions(sample=0.4))
     assert verdicts(a) == verdicts(b)
     judged = a.table[a.table["verdict"] != "unprobed"]
     assert 0 < len(judged) < len(OBJECTS) and set(judged["dataset"]) == {"espn_pbp", "nba_pbp", "hoopr"}
@@ -163,21 +163,21 @@ def test_sample_is_deterministic_and_estimates_with_an_interval(local_lake):
     lo, hi = wilson(3, 10)
     assert 0.10 < lo < 0.3 < hi < 0.61
     with pytest.raises(ParameterError):
-        probe(local_lake, spec(), targets, sample=1.5)
+        probe(local_lake, spec(), targets, ProbeOptions(sample=1.5))
 
 
 def test_bounded_concurrency(tmp_path):
     from nba_simulator.storage.local import LocalStorage
     from .conftest import CountingStorage, write_lake
     store = CountingStorage(LocalStorage(write_lake(tmp_path / "lake")), delay=0.02)
-    probe(store, spec(), targets_of(store), workers=3)
+    probe(store, spec(), targets_of(store), ProbeOptions(workers=3))
     assert 2 <= store.max_active <= 3
 
 
 def test_corrupt_cache_is_set_aside(local_lake, tmp_path):
     cache = tmp_path / "c.sqlite"
     cache.write_bytes(b"this is not a database, just junk" * 100)
-    r = probe(local_lake, spec(), targets_of(local_lake), cache=cache)
+    r = probe(local_lake, spec(), targets_of(local_lake), ProbeOptions(cache=cache))
     assert verdicts(r) == EXPECTED
     assert any("unreadable" in w for w in r.warnings)
     assert (tmp_path / "c.sqlite.corrupt").exists()

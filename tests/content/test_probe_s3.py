@@ -2,7 +2,7 @@
 the local folder, ranged GETs for CSV and Parquet, and the ETag cache proven by counting GETs."""
 import pytest
 
-from nba_simulator.content import probe
+from nba_simulator.content import ProbeOptions, probe
 from nba_simulator.content.check import CSV_HEAD
 from nba_simulator.storage.s3 import S3Storage
 
@@ -41,7 +41,7 @@ def test_s3_verdicts_ranges_and_etag_cache(bucket, s3_readonly_env, tmp_path):
     targets = targets_of(storage)
     assert targets["etag"].notna().all()  # S3 ETags: the cache key
     cache = tmp_path / "content_cache.sqlite"
-    first = probe(storage, spec(), targets, cache=cache, workers=8)
+    first = probe(storage, spec(), targets, ProbeOptions(cache=cache, workers=8))
     assert dict(zip(first.table["key"], first.table["verdict"])) == EXPECTED
     assert gets.calls >= len(OBJECTS) - 1  # one per object (+1 for the wide footer), 0-byte CSV none
     for key, rng in gets.ranges:
@@ -54,7 +54,7 @@ def test_s3_verdicts_ranges_and_etag_cache(bucket, s3_readonly_env, tmp_path):
                 assert rng == f"bytes=0-{min(size, CSV_HEAD) - 1}"
     first_gets = gets.calls
     # second run: every object is unchanged, so not one GetObject
-    second = probe(storage, spec(), targets, cache=cache, workers=8)
+    second = probe(storage, spec(), targets, ProbeOptions(cache=cache, workers=8))
     assert gets.calls == first_gets
     assert second.info["read"] == 0 and second.info["cached"] == len(OBJECTS)
     assert list(second.table["verdict"]) == list(first.table["verdict"])
@@ -66,11 +66,11 @@ def test_s3_overwritten_object_is_read_again(s3_server, s3_readonly_env, tmp_pat
     storage = S3Storage(f"s3://{name}")
     gets = GetCounter(storage)
     cache = tmp_path / "c.sqlite"
-    probe(storage, spec(), targets_of(storage), cache=cache)
+    probe(storage, spec(), targets_of(storage), ProbeOptions(cache=cache))
     before = gets.calls
     key = "espn_play_by_play/400460000.json"  # was empty: the scraper collected it again
     s3_server.put_objects(name, {key: OBJECTS["espn_play_by_play/400460001.json"]})
-    again = probe(storage, spec(), targets_of(storage), cache=cache)
+    again = probe(storage, spec(), targets_of(storage), ProbeOptions(cache=cache))
     assert gets.calls == before + 1 and again.info["read"] == 1
     assert dict(zip(again.table["key"], again.table["verdict"]))[key] == "ok"
 
@@ -78,9 +78,9 @@ def test_s3_overwritten_object_is_read_again(s3_server, s3_readonly_env, tmp_pat
 def test_s3_budget_and_sample(bucket, s3_readonly_env, tmp_path):
     storage = S3Storage(f"s3://{bucket}")
     gets = GetCounter(storage)
-    r = probe(storage, spec(), targets_of(storage), max_objects=4)
+    r = probe(storage, spec(), targets_of(storage), ProbeOptions(max_objects=4))
     assert r.info["read"] == 4 and (r.table["verdict"] == "unprobed").sum() == len(OBJECTS) - 4
     assert gets.calls <= 5 and r.estimate
-    s = probe(storage, spec(), targets_of(storage), sample=0.3)
+    s = probe(storage, spec(), targets_of(storage), ProbeOptions(sample=0.3))
     local_like = {k: v for k, v in zip(s.table["key"], s.table["verdict"]) if v != "unprobed"}
     assert local_like and all(EXPECTED[k] == v for k, v in local_like.items())

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nba_simulator.reconcile import reconcile
+from nba_simulator.reconcile import ReconcileOptions, reconcile
 
 from .conftest import NBA_RECON, assert_same_outputs, load_outputs, tree_digest
 
@@ -114,7 +114,7 @@ def test_whole_pipeline_against_s3_with_the_read_only_identity(s3_demo, proxy_en
     assert fault_proxy.requests > 10 and methods <= {"GET", "HEAD"}, methods
     # the same answers as the library on the local copy of the lake
     lib = tmp_path / "lib"
-    reconcile(str(d.spec), str(d.lake), as_of=as_of, out_dir=lib)
+    reconcile(ReconcileOptions(str(d.spec), str(d.lake), as_of, out_dir=lib))
     ours, theirs = load_outputs(run_dir / "data"), load_outputs(lib)
     for outs in (ours, theirs):   # a local file has no ETag (a size/mtime fingerprint instead)
         outs["inventory.parquet"] = outs["inventory.parquet"].drop(columns="etag")

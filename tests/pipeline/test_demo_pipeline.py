@@ -12,7 +12,7 @@ import pytest
 
 from nba_simulator.cli import main
 from nba_simulator.demo import build_demo
-from nba_simulator.reconcile import OUTPUT_FILES, reconcile
+from nba_simulator.reconcile import OUTPUT_FILES, ReconcileOptions, reconcile
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ def run(demo, tmp_path_factory):
     (run_dir,) = [p for p in runs.iterdir() if p.is_dir()]
     record = json.loads((run_dir / "run.json").read_text())
     lib = root / "library"
-    reconcile(str(demo.spec), str(demo.lake), as_of=demo.as_of, out_dir=lib)
+    reconcile(ReconcileOptions(str(demo.spec), str(demo.lake), demo.as_of, out_dir=lib))
     return rc, runs, run_dir, record, lib
 
 

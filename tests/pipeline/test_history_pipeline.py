@@ -30,7 +30,9 @@ from nba_simulator.database import history as H
 from nba_simulator.database.db_coverage import run_db_coverage, schedule_from_db
 from nba_simulator.database.engine import make_engine
 from nba_simulator.demo import build_demo
-from nba_simulator.reconcile import OUTPUT_FILES, reconcile
+from nba_simulator.content.probe import ProbeOptions
+from nba_simulator.coverage_run import CoverageOptions
+from nba_simulator.reconcile import OUTPUT_FILES, ReconcileOptions, reconcile
 from nba_simulator.spec import load_spec
 
 pytestmark = pytest.mark.slow
@@ -114,8 +116,9 @@ def world(tmp_path_factory):
     runs = root / "runs"
     run1 = _run(runs, spec, lake, demo.as_of)
     lib = root / "library"
-    lib_result = reconcile(str(spec), str(lake), as_of=demo.as_of, out_dir=lib, probe=True,
-                           read_db=schedule_from_db)  # schedule: db, read by the layer above
+    lib_result = reconcile(ReconcileOptions(str(spec), str(lake), demo.as_of, out_dir=lib,
+                                            coverage=CoverageOptions(probe=ProbeOptions()),
+                                            read_db=schedule_from_db))  # schedule: db, read by the layer above
     changed = _fix_lake(lake, run1)
     mp = pytest.MonkeyPatch()
     mp.chdir(root)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from nba_simulator.cli import main
-from nba_simulator.reconcile import OUTPUT_FILES, reconcile
+from nba_simulator.reconcile import OUTPUT_FILES, ReconcileOptions, reconcile
 from tests.integration.test_real_layout import AS_OF, truth_games
 from tests.reallake import build_real_lake
 
@@ -26,7 +26,7 @@ def both(tmp_path_factory):
                "--runs-dir", str(runs), "--no-progress", "--timeout", "600", "-p", "fail_fast", "false"])
     (run_dir,) = [p for p in runs.iterdir() if p.is_dir() and p.name != "schedule"]
     lib = root / "library"
-    reconcile("default", str(lake.lake), as_of=AS_OF, out_dir=lib, runs_dir=runs)
+    reconcile(ReconcileOptions("default", str(lake.lake), AS_OF, out_dir=lib, runs_dir=runs))
     return rc, run_dir, lib
 
 
