@@ -274,10 +274,10 @@ def _main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except BadInput as exc:
         print(f"nba-recon: error: {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except ReconError as exc:
         print(f"nba-recon: failed: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except BrokenPipeError:  # e.g. `nba-recon ... | head`: the reader left (Python docs' recipe)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

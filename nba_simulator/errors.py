@@ -1,7 +1,8 @@
 """Explicit exception types, one per kind of failure (after papermill's ``exceptions``).
 
-The CLI maps them to exit codes: every :class:`BadInput` exits 2 with its one-line message,
-anything else exits 1. ``transient`` tells the pipeline runner whether a retry may help.
+Each type carries its exit code (``exit_code``): every :class:`BadInput` exits 2 with its
+one-line message, anything else exits 1. ``transient`` tells the pipeline runner whether a retry
+may help.
 """
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ class ReconError(Exception):
     """Base class of every error this package raises on purpose."""
 
     transient = False
+    exit_code = 1
 
 
 class BadInput(ReconError):
     """The user gave something unusable (a file, a key, a parameter). Exit code 2."""
+
+    exit_code = 2
 
 
 class SpecError(BadInput):
@@ -67,18 +71,39 @@ class RunLocked(ReconError):
     """Another run holds the runs-directory lock."""
 
 
-def is_bad_input(ename: str | None) -> bool:
-    """Whether an exception known only by its class name (a stage's error) is bad input."""
+class StageTimeout(ReconError):
+    """A pipeline stage ran past its timeout (the runner's kernel monitor, or a cell past
+    nbclient's ``CellTimeoutError``). Never retried; exit code 1. The exception the timeout
+    surfaced as is its ``__cause__``."""
+
+    def __init__(self, seconds: float | None, cause: BaseException):
+        limit = f" of {seconds:g} s" if seconds else ""
+        name = getattr(cause, "ename", None) or type(cause).__name__
+        super().__init__(f"stage ran past its timeout{limit} ({name})")
+        self.seconds = seconds
+        self.__cause__ = cause
+
+
+def error_class(ename: str | None) -> type[ReconError] | None:
+    """The :class:`ReconError` class named ``ename``, among this module's and the subclasses
+    defined elsewhere (``asof.AsOfError``, ``coverage.dates.AsOfRefused``...): an exception raised
+    in a stage's kernel reaches the runner by its class name only (papermill's
+    ``PapermillExecutionError.ename``)."""
     if not ename:
-        return False
-    known = globals().get(str(ename))
-    if isinstance(known, type):
-        return issubclass(known, BadInput)
-    todo, seen = [BadInput], set()
-    while todo:   # subclasses defined elsewhere (asof.AsOfError, coverage.dates.AsOfRefused...)
+        return None
+    todo: list[type[ReconError]] = [ReconError]
+    while todo:
         cls = todo.pop()
         if cls.__name__ == ename:
-            return True
-        seen.add(cls)
-        todo.extend(c for c in cls.__subclasses__() if c not in seen)
-    return False
+            return cls
+        todo.extend(cls.__subclasses__())
+    return None
+
+
+def is_bad_input(error: BaseException | str | None) -> bool:
+    """Whether ``error`` (an exception, or the class name of one raised in a stage's kernel) is
+    bad input."""
+    if isinstance(error, BaseException):
+        return isinstance(error, BadInput)
+    cls = error_class(error)
+    return cls is not None and issubclass(cls, BadInput)

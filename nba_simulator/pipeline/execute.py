@@ -10,8 +10,10 @@ from typing import Any, Callable
 
 import nbformat
 import papermill
+from nbclient.exceptions import CellTimeoutError
+from papermill.exceptions import PapermillExecutionError
 
-from nba_simulator.errors import is_bad_input
+from nba_simulator.errors import StageTimeout, is_bad_input
 
 from .kernels import EncryptedKernelManager
 from .monitor import KernelMonitor
@@ -71,8 +73,9 @@ def run_stage(o: RunOptions, nb_in: Path, run_dir: Path, st: dict, stage_params:
                     cwd=str(run_dir), log_output=False,
                     extra_arguments=KERNEL_ARGS, **(engine or {
                         "kernel_manager_class": EncryptedKernelManager}))
-        except BaseException as exc:
-            exc._nba_timed_out = monitor.timed_out or type(exc).__name__ == "CellTimeoutError"
+        except Exception as exc:
+            if monitor.timed_out or isinstance(exc, CellTimeoutError):
+                raise StageTimeout(o.timeout, exc) from exc
             raise
         finally:
             if monitor.peak_mb is not None:
@@ -84,20 +87,13 @@ def run_stage(o: RunOptions, nb_in: Path, run_dir: Path, st: dict, stage_params:
             o.echo(f"{tag} {name}: attempt {n} failed ({failure.ename}: "
                    f"{short(failure.evalue)}; {failure.reason}); retrying in {wait:.1f} s")
 
-    def classify_fn(exc: BaseException) -> Failure:
-        failure = classify(exc, timed_out=getattr(exc, "_nba_timed_out", False))
-        if getattr(exc, "_nba_timed_out", False):
-            failure = Failure("StageTimeout", f"stage ran past its timeout of {o.timeout:g} s "
-                              f"({failure.ename})", False, failure.reason, failure.cell_index)
-        return failure
-
     ok = True
     try:
         with_retries(attempt, attempts=1 + max(0, o.retries), backoff=o.backoff,
-                     classify_fn=classify_fn, sleep=o.sleep, on_failure=on_failure)
+                     classify_fn=classify, sleep=o.sleep, on_failure=on_failure)
     except Exception as exc:  # noqa: BLE001 - recorded; the run fails, later stages skip
         ok = False
-        failure = classify_fn(exc)
+        failure = classify(exc)
         st["error"] = failure.as_dict()
         mark_failure(nb_in, nb_out, failure, exc)
         if not is_bad_input(failure.ename):   # bad input: the CLI's one line says it
@@ -116,7 +112,7 @@ def run_stage(o: RunOptions, nb_in: Path, run_dir: Path, st: dict, stage_params:
 def mark_failure(nb_in: Path, nb_out: Path, failure: Failure, exc: BaseException) -> None:
     """Make the failure visible in the kept notebook when papermill could not (dead kernel,
     timeout, kernel that never started). papermill's own error cells already mark cell errors."""
-    if type(exc).__name__ == "PapermillExecutionError" and nb_out.exists():
+    if isinstance(exc, PapermillExecutionError) and nb_out.exists():
         return
     try:
         nb = nbformat.read(str(nb_out if nb_out.exists() else nb_in), as_version=4)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote
 
-import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (is_bad_input)
+import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (errors.error_class finds subclasses imported)
 from nba_simulator.errors import is_bad_input
 from nba_simulator.masking import mask_text
 from nba_simulator.outputs import write_text

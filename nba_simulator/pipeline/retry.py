@@ -59,12 +59,10 @@ class Failure:
                 "reason": self.reason, "cell_index": self.cell_index}
 
 
-def classify_names(ename: str, evalue: str = "", *, timed_out: bool = False) -> tuple[bool, str]:
+def classify_names(ename: str, evalue: str = "") -> tuple[bool, str]:
     """``(transient, reason)`` for an exception known only by class name and message."""
-    if timed_out:
-        return False, "stage timeout (not retried)"
-    known = getattr(_errors, ename, None)
-    if isinstance(known, type) and issubclass(known, _errors.ReconError):
+    known = _errors.error_class(ename)
+    if known is not None:
         return bool(known.transient), f"{ename} is {'transient' if known.transient else 'permanent'}"
     codes = set(_CODE.findall(evalue or ""))
     if codes & set(PERMANENT_CODES) or any(c in (evalue or "") for c in PERMANENT_CODES):
@@ -76,18 +74,23 @@ def classify_names(ename: str, evalue: str = "", *, timed_out: bool = False) -> 
     return False, f"{ename} (permanent: a retry would fail the same way)"
 
 
-def classify(exc: BaseException, *, timed_out: bool = False) -> Failure:
-    """Classify what papermill raised (or what raised around it)."""
+def classify(exc: BaseException) -> Failure:
+    """Classify what papermill raised (or what raised around it); a :class:`StageTimeout` is
+    never retried, whatever it surfaced as (its ``__cause__``)."""
+    if isinstance(exc, _errors.StageTimeout):
+        cause = exc.__cause__
+        return Failure("StageTimeout", str(exc), False, "stage timeout (not retried)",
+                       getattr(cause, "cell_index", None))
     ename = getattr(exc, "ename", None) or type(exc).__name__
     evalue = getattr(exc, "evalue", None)
     if evalue is None:
         evalue = str(exc)
     cell_index = getattr(exc, "cell_index", None)
-    if not hasattr(exc, "ename") and type(exc).__name__ == "RuntimeError" and "Kernel" in evalue:
+    if not hasattr(exc, "ename") and type(exc) is RuntimeError and "Kernel" in evalue:
         # jupyter_client: "Kernel died before replying to kernel_info", start timeouts
-        transient, reason = (not timed_out), "the kernel failed to start (transient)"
+        transient, reason = True, "the kernel failed to start (transient)"
     else:
-        transient, reason = classify_names(ename, evalue, timed_out=timed_out)
+        transient, reason = classify_names(ename, evalue)
     return Failure(ename, str(evalue), transient, reason, cell_index)
 
 

@@ -54,7 +54,14 @@ def test_classify_names(ename, evalue, transient):
 
 
 def test_timeouts_are_not_retried():
-    assert classify_names("DeadKernelError", "", timed_out=True)[0] is False
+    from nbclient.exceptions import DeadKernelError
+
+    from nba_simulator.errors import StageTimeout
+
+    assert classify(DeadKernelError("Kernel died")).transient   # on its own: worth a retry
+    timed = classify(StageTimeout(5, DeadKernelError("Kernel died")))   # the monitor killed it
+    assert (timed.ename, timed.transient) == ("StageTimeout", False)
+    assert timed.evalue == "stage ran past its timeout of 5 s (DeadKernelError)"
     assert classify(RuntimeError("Kernel died before replying to kernel_info")).transient
 
 
