@@ -64,9 +64,8 @@ def _type_of_default(default_src: str) -> str:
         return "Optional[str]"
     if isinstance(value, bool):
         return "bool"
-    for name in ("int", "float", "str"):
-        if type(value).__name__ == name:
-            return name
+    if type(value) in (int, float, str):
+        return type(value).__name__
     if isinstance(value, list):
         return "list[str]"
     return "str"

@@ -6,6 +6,7 @@ The index says where each row came from: ``line`` numbers for CSV (header = line
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import math
 from pathlib import Path
 
@@ -74,8 +75,7 @@ def _as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
             return value.isoformat()
         if hasattr(value, "item") and not hasattr(value, "__len__"):   # numpy scalars
             return one(value.item(), col, row)
-        if isinstance(value, (int, float, complex)) or type(value).__name__ in ("Decimal", "timedelta",
-                                                                                "Timedelta"):
+        if isinstance(value, (int, float, complex, decimal.Decimal, dt.timedelta)):   # pd.Timedelta too
             return str(value)
         raise ScheduleError(f"{path}: column {col!r} row {row}: a {type(value).__name__} value, "
                             "not text, a number or a date")

@@ -367,8 +367,7 @@ class S3Storage(Storage):
             if s3_store.is_invalid_path(exc):  # a key obstore cannot represent: boto3 reads it
                 return self._read_boto3(key, start, end)
             code, status = s3_store.error_code(exc) if _is_obstore_error(exc) else ("", 0)
-            if isinstance(exc, FileNotFoundError) or type(exc).__name__ == "NotFoundError" \
-                    or code in ("NoSuchKey", "NotFound"):
+            if s3_store.is_not_found(exc) or code in ("NoSuchKey", "NotFound"):
                 raise ObjectNotFound(f"object not found: {key} in {self.uri}") from None
             if code == "InvalidRange" or status == 416:  # start past the end of the object
                 return b""

@@ -150,7 +150,16 @@ class UnrepresentableKey(Exception):
 
 
 def is_invalid_path(exc: BaseException) -> bool:
-    return type(exc).__name__ == "InvalidPathError" and type(exc).__module__.startswith("obstore")
+    from obstore.exceptions import InvalidPathError
+
+    return isinstance(exc, InvalidPathError)
+
+
+def is_not_found(exc: BaseException) -> bool:
+    """A missing object: obstore's ``NotFoundError`` or the builtin ``FileNotFoundError``."""
+    from obstore.exceptions import NotFoundError
+
+    return isinstance(exc, (NotFoundError, FileNotFoundError))
 
 
 def is_transient(exc: BaseException) -> bool:
