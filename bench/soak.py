@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         params = {"lake": args.lake, **({"spec": args.spec} if args.spec else {})}
         as_of = args.as_of
     else:
-        from nba_simulator.pipeline.stage import ensure_demo
+        from nba_simulator.pipeline.scratch import ensure_demo
 
         demo = ensure_demo(args.workdir / "demo")
         params = {"lake": str(demo.lake), "spec": str(demo.spec)}

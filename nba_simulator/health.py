@@ -124,17 +124,28 @@ class _Context:
     state: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RunChecks:
+    """The checks of a pipeline run (``nba-recon run``): ``runs_dir`` holds the runs; ``now``
+    (ISO start time of this run, from the runner) enables the previous-runs check (none older
+    than ``max_run_age_hours``); ``history``: the run history database (the pipeline's
+    parameter; "off": not checked)."""
+
+    runs_dir: str | Path
+    now: str | None = None
+    max_run_age_hours: float = 26.0
+    history: str | None = None
+
+
 def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | None = None,
                database_url: str | None = None, min_free_gb: float = 1.0,
-               runs_dir: str | Path | None = None, now: str | None = None,
-               max_run_age_hours: float = 26.0, history: str | None = None) -> HealthReport:
-    """Run every check; ``now`` (ISO time of this run, from the runner) enables the runs check.
+               run: RunChecks | None = None) -> HealthReport:
+    """Run every check; with ``run`` (a pipeline run) the runs and the run history too.
 
     The database checked is ``database_url``, else the spec's ``database.url``, else
-    ``$NBA_RECON_DATABASE_URL`` (else the deprecated ``$NBA_RECON_DB_URL``). With
-    ``runs_dir`` (a pipeline run), the run history database is checked too (``history``: the
-    pipeline's parameter; "off": not checked); an unreachable history only warns: the run goes
-    on, unrecorded."""
+    ``$NBA_RECON_DATABASE_URL`` (else the deprecated ``$NBA_RECON_DB_URL``). An unreachable
+    history only warns: the run goes on, unrecorded."""
+    runs_dir = run.runs_dir if run is not None else None
     report = HealthReport()
     ctx = _Context(spec, lake, schedule, runs_dir)
     _timed(report, "spec valid", lambda: check_spec(ctx))
@@ -148,12 +159,12 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
         _timed(report, "credentials usable", lambda: check_credentials(ctx))
     url = resolve_database_url(database_url, getattr(ctx.state.get("spec"), "database", None))
     _timed(report, "database reachable", lambda: check_database(url))
-    if runs_dir is not None and str(history or "").strip().lower() not in ("off", "none", "no", "false"):
-        _timed(report, "history database", lambda: check_history(ctx, history))
+    if run is not None and str(run.history or "").strip().lower() not in ("off", "none", "no", "false"):
+        _timed(report, "history database", lambda: check_history(ctx, run.history))
     _timed(report, "free disk", lambda: check_disk(Path(out_dir), min_free_gb))
     _timed(report, "output writable", lambda: check_writable(Path(out_dir)))
-    if runs_dir is not None and now:
-        _timed(report, "previous runs", lambda: _previous_runs(Path(runs_dir), now, max_run_age_hours))
+    if run is not None and run.now:
+        _timed(report, "previous runs", lambda: _previous_runs(Path(run.runs_dir), run.now, run.max_run_age_hours))
     return report
 
 

@@ -56,12 +56,11 @@ stage.describe()
 
 # %%
 # papermill_description=00_health_check:checks
-from nba_simulator.health import run_checks
+from nba_simulator.health import RunChecks, run_checks
 
+run = RunChecks(stage.runs_dir(), stage.run_started(), max_run_age_hours, history) if stage.runs_dir() else None
 report = run_checks(spec=stage.spec_path, lake=stage.lake, schedule=stage.schedule_source,
-                    out_dir=stage.data_dir, database_url=database or None, min_free_gb=min_free_gb,
-                    runs_dir=stage.runs_dir(), now=stage.run_started(),
-                    max_run_age_hours=max_run_age_hours, history=history)
+                    out_dir=stage.data_dir, database_url=database or None, min_free_gb=min_free_gb, run=run)
 stage.write_table("health.parquet", report.table)
 plots.health_table(report.table)
 

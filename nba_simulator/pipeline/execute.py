@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -43,10 +44,23 @@ def _progress(o: RunOptions, stage: str) -> bool | dict:
     return {"desc": stage, "unit": "cell", "leave": False} if o.shows_progress() else False
 
 
-def run_stage(o: RunOptions, nb_in: Path, run_dir: Path, st: dict, stage_params: dict, tag: str, *,
-              save: Callable[[], None], pool: KernelPool | None = None, last: bool = False) -> bool:
-    """Execute stage ``st`` (its record, updated in place; ``save()`` writes the run record) into
-    ``run_dir/<name>.ipynb``. True when it succeeded; a failure is recorded, never raised."""
+@dataclass(frozen=True)
+class StageJob:
+    """One stage to execute: its notebook ``nb_in``, the run folder, its record ``st`` (updated
+    in place), its parameters, and its ``[i/n]`` tag for the progress lines."""
+
+    nb_in: Path
+    run_dir: Path
+    st: dict
+    params: dict
+    tag: str
+
+
+def run_stage(o: RunOptions, job: StageJob, *, save: Callable[[], None], pool: KernelPool | None = None,
+              last: bool = False) -> bool:
+    """Execute ``job`` (``save()`` writes the run record) into ``run_dir/<name>.ipynb``. True
+    when it succeeded; a failure is recorded in ``job.st``, never raised."""
+    nb_in, run_dir, st, stage_params, tag = job.nb_in, job.run_dir, job.st, job.params, job.tag
     name = st["name"]
     nb_out = run_dir / f"{name}.ipynb"
     before = snapshot(run_dir / "data")

@@ -188,7 +188,7 @@ def run_values(decl: dict[str, P.Param], given: Mapping[str, Any],
         from nba_simulator.reconcile import check_probe
         from nba_simulator.spec import load_spec
 
-        from .stage import resolve_spec
+        from .scratch import resolve_spec
 
         check_probe(load_spec(resolve_spec(str(values["spec"] or "demo"))), "parameter probe true")
     # the coverage options (probe_*, stream, engine), checked as 02_coverage will make them, and

@@ -39,7 +39,7 @@ from nba_simulator.outputs import read_json, write_json
 from nba_simulator.plots import PRIORITY_ORDER
 from nba_simulator.spec import load_spec
 
-from .stage import resolve_spec
+from .scratch import resolve_spec
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +89,12 @@ class RunHistory:
                     self.note = (f"run {self.run_id} is already in the history and later runs "
                                  f"build on it: shown as recorded, not recorded again")
                 else:
-                    self.recorded = H.record_run(
-                        self.engine, self.run_id, summary=summary, coverage=cov.coverage,
-                        completeness=cov.completeness, gaps=gaps, tasks=queue.tasks,
-                        stages=record.get("stages"), status=status,
-                        started_at=record.get("started"), schema=self.schema,
-                        cloudwatch=self.cloudwatch)
+                    parts = H.RunParts(summary=summary, coverage=cov.coverage,
+                                       completeness=cov.completeness, gaps=gaps, tasks=queue.tasks,
+                                       stages=record.get("stages"), status=status,
+                                       started_at=record.get("started"))
+                    self.recorded = H.record_run(self.engine, self.run_id, parts=parts, schema=self.schema,
+                                                 cloudwatch=self.cloudwatch)
                     same = self._same_lake_and_spec()
                     self.first = same is not None and same <= {self.run_id}
             except Exception as exc:  # noqa: BLE001 - the history must not fail the run

@@ -26,7 +26,7 @@ from nba_simulator.errors import ParameterError
 
 from . import params as P
 from . import plan
-from .execute import KERNEL_ARGS, run_stage
+from .execute import KERNEL_ARGS, StageJob, run_stage
 from .lock import RunsLock
 from .pages import render_stage_page, submit_stage_page, update_index, write_report
 from .plan import (DEFAULT_RETRIES, DEFAULT_TIMEOUT, FINGERPRINTED, KERNEL_NAME, STAGES, SUMMARY_STAGE,
@@ -231,9 +231,9 @@ class Runner:
                     continue
                 self._last_stage = i == len(stages) - 1
                 tag = f"[{i + 1}/{len(stages)}]"
-                ok = run_stage(self.o, self.notebooks_dir / f"{st['name']}.ipynb", run_dir, st,
-                               P.for_stage(decl, values, st["name"]), tag,
-                               save=lambda: write_record(record, run_dir), pool=self._pool,
+                job = StageJob(self.notebooks_dir / f"{st['name']}.ipynb", run_dir, st,
+                               P.for_stage(decl, values, st["name"]), tag)
+                ok = run_stage(self.o, job, save=lambda: write_record(record, run_dir), pool=self._pool,
                                last=self._last_stage)
                 submit_stage_page(self._renderer, run_dir, record, st, tag, echo)
                 if not ok:

@@ -15,20 +15,14 @@ Two modes, chosen by ``run_dir``:
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import filelock
 import pandas as pd
 
-import nba_simulator.demo as demo_module
 from nba_simulator.asof import as_of_text, parse_as_of
 from nba_simulator.content.matrix import game_matrix
 from nba_simulator.content.probe import ProbeResult
@@ -37,7 +31,6 @@ from nba_simulator.coverage.stream import KEEP_ORPHANS
 from nba_simulator.coverage_run import CoverageOptions, ScannedInventory, StreamOptions, run_coverage
 from nba_simulator.database.db_coverage import schedule_from_db
 from nba_simulator.database.engine import database_url
-from nba_simulator.demo import DEMO_AS_OF, Demo, build_demo
 from nba_simulator.errors import BadInput
 from nba_simulator.masking import mask
 from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head, write_json, write_parquet
@@ -58,7 +51,8 @@ from nba_simulator.analysis import (
 )
 from nba_simulator.tasks import TaskQueue
 
-DEMO = "demo"
+from .scratch import DEMO, ensure_demo, scratch_root
+
 #: which stage writes each data file (for the "run that stage first" message)
 PRODUCERS = {
     "health.parquet": "00_health_check", "inventory.parquet": "01_scan", "scan_info.json": "01_scan",
@@ -75,39 +69,6 @@ PRODUCERS = {
 SCHEDULE_FILE, SCHEDULE_INFO = "schedule.parquet", "schedule_info.json"
 #: the content probe's cache: beside the runs (shared by every run: an unchanged object is read once)
 CONTENT_CACHE = "content_cache.sqlite"
-
-
-def scratch_root() -> Path:
-    env = os.environ.get("NBA_RECON_HOME")
-    if env:
-        return Path(env)
-    uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
-    return Path(tempfile.gettempdir()) / f"nba_recon-{uid}"
-
-
-def _demo_fingerprint() -> str:
-    """Changes whenever the demo's builder or spec changes: a cached demo is then rebuilt."""
-    h = hashlib.sha256(Path(demo_module.__file__).read_bytes())
-    h.update(resources.files("nba_simulator").joinpath("data/demo_spec.yaml").read_bytes())
-    return h.hexdigest()[:16]
-
-
-def ensure_demo(root: Path | None = None):
-    """The demo (``lake/``, ``spec.yaml``, ``schedule.csv``), built once under the scratch root
-    and rebuilt when the demo's code or spec changed since."""
-    folder = Path(root or scratch_root() / "demo")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    stamp = folder / ".fingerprint"
-    with filelock.FileLock(str(folder.parent / ".demo.lock")):
-        fingerprint = _demo_fingerprint()
-        fresh = (stamp.exists() and stamp.read_text() == fingerprint and (folder / "spec.yaml").exists()
-                 and (folder / "lake").is_dir() and (folder / "imperfections.json").exists())
-        if not fresh:
-            demo = build_demo(folder, ours=True)
-            stamp.write_text(fingerprint)
-            return demo
-        return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", DEMO_AS_OF,
-                    sum(1 for p in (folder / "lake").rglob("*") if p.is_file()))
 
 
 @dataclass
@@ -383,11 +344,6 @@ class Stage:
         if self.standalone or not path.exists():
             return None
         return read_json(path).get("started")
-
-
-def resolve_spec(spec: str) -> str:
-    """The spec file a ``spec`` parameter means (``demo``: the demo's, built on first use)."""
-    return str(ensure_demo().spec) if spec == DEMO else spec
 
 
 def _resolve(value: str, kind: str, demo) -> str:

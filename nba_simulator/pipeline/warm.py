@@ -260,7 +260,7 @@ class WarmEngine(NBClientEngine):
         return nb_man.nb
 
     @classmethod
-    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,  # noqa: PLR0913 - papermill's Engine.execute_managed_notebook signature, overridden
                                  stderr_file=None, start_timeout=60, execution_timeout=None,
                                  km=None, pool: KernelPool | None = None, **kwargs):
         if km is None and pool is not None:

@@ -39,7 +39,7 @@ def _chars(last: str, pos: int, seen: dict[int, set[str]] | None, inner: int | N
     return cls
 
 
-def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,
+def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,  # noqa: PLR0913 - one pure computation over plain values: a page (first, last, rows), its range (hi, floor), the budget, two hints
                  target: int = 4000, limit: int = 12, *, seen: dict[int, set[str]] | None = None,
                  inner: int | None = None) -> list[str]:
     """Sorted cut points ``s`` with ``last < s < hi`` (``hi`` ``None``: no upper bound).

@@ -249,7 +249,7 @@ def _keep(keys: pa.Array, prefix: str, after: str | None, upto: str | None):
     return mask
 
 
-def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ranges,
+def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ranges,  # noqa: PLR0913 - private: list_ranges' fixed listing inputs, threaded from its closure to each range
                 stopped) -> Iterator[pa.RecordBatch]:
     """The batches of range ``r``: one stream (resumed after failures), cut and extended on the way."""
     import obstore

@@ -18,8 +18,8 @@ HOOPR = "T45468dfb8d39b2cd"
 def record(backend, run_id, games, **kw):
     return H.record_run(backend.engine, run_id, F.analyse_run(games, **{k: v for k, v in kw.items()
                                                                    if k in ("hoopr", "sample", "as_of")}),
-                        schema=backend.schema, **{k: v for k, v in kw.items()
-                                                  if k not in ("hoopr", "sample", "as_of")})
+                        schema=backend.schema, parts=H.RunParts(**{k: v for k, v in kw.items()
+                                                                   if k not in ("hoopr", "sample", "as_of")}))
 
 
 def task_status(backend):
@@ -245,7 +245,7 @@ def test_two_lakes_alternating_each_compared_with_its_own_previous_run(backend):
     """One history, lake A (every game, no hoopR file) and lake B (one game) alternating: each
     run's new / fixed items and task changes count only against its own lake's previous run."""
     def rec(run_id, lake, games):
-        got = H.record_run(backend.engine, run_id, schema=backend.schema, **_of_lake(lake, games))
+        got = H.record_run(backend.engine, run_id, schema=backend.schema, parts=H.RunParts(**_of_lake(lake, games)))
         return [got[k] for k in ("new_items", "fixed_items", "still_open_items", "tasks_new",
                                  "tasks_resolved", "tasks_superseded", "tasks_open")]
 

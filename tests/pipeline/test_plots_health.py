@@ -9,7 +9,7 @@ import pytest
 
 from nba_simulator import plots
 from nba_simulator.errors import AccessDenied, LakeNotFound, SpecError
-from nba_simulator.health import HealthReport, run_checks
+from nba_simulator.health import HealthReport, RunChecks, run_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = """\
@@ -115,23 +115,23 @@ def test_previous_runs_check_warns_when_the_last_success_is_old(tmp_path):
         (runs / rid).mkdir(parents=True)
         (runs / rid / "run.json").write_text(json.dumps({"run_id": rid, "started": started, "status": status}))
     spec, lake = _lake(tmp_path)
-    report = run_checks(spec=str(spec), lake=str(lake), out_dir=tmp_path / "out", runs_dir=runs,
-                        now="2026-01-03T00:00:00+00:00")
+    report = run_checks(spec=str(spec), lake=str(lake), out_dir=tmp_path / "out",
+                        run=RunChecks(runs, now="2026-01-03T00:00:00+00:00"))
     row = report.table.set_index("check").loc["previous runs"]
     assert row["status"] == "warn" and "r1 48.0 h ago" in row["detail"] and "1 failed" in row["detail"]
 
 
 def test_demo_is_built_once_and_rebuilt_when_its_code_changes(tmp_path, monkeypatch):
-    from nba_simulator.pipeline import stage
+    from nba_simulator.pipeline import scratch
 
     built = []
-    monkeypatch.setattr(stage, "build_demo",
+    monkeypatch.setattr(scratch, "build_demo",
                         lambda folder, **options: built.append(folder) or _fake_demo(Path(folder)))
-    first = stage.ensure_demo(tmp_path / "demo")
-    again = stage.ensure_demo(tmp_path / "demo")
+    first = scratch.ensure_demo(tmp_path / "demo")
+    again = scratch.ensure_demo(tmp_path / "demo")
     assert len(built) == 1 and again.spec == first.spec and again.as_of == "2019-03-15"
-    monkeypatch.setattr(stage, "_demo_fingerprint", lambda: "changed")
-    stage.ensure_demo(tmp_path / "demo")
+    monkeypatch.setattr(scratch, "_demo_fingerprint", lambda: "changed")
+    scratch.ensure_demo(tmp_path / "demo")
     assert len(built) == 2
 
 

@@ -39,10 +39,10 @@ from .queries import (CHANGE_COLUMNS, RUN_COLUMNS, STAGE_COLUMNS, SUMMARY_COLUMN
                       TASK_STATUSES, TREND_COLUMNS, changes_by_run, completeness_trend,
                       fixed_since_last_run, gaps, latest_run, metrics_by_run, new_since_last_run,
                       open_tasks, runs, stage_runs, summary_by_run, task_items, tasks)
-from .record import record_run, record_stages
+from .record import RunParts, record_run, record_stages
 
 __all__ = ["CHANGE_COLUMNS", "RUN_COLUMNS", "STAGE_COLUMNS", "SUMMARY_COLUMNS", "TASK_COLUMNS",
            "TASK_STATUSES", "TREND_COLUMNS", "changes_by_run", "completeness_trend",
            "fixed_since_last_run", "gaps", "latest_run", "metrics_by_run", "new_since_last_run",
-           "open_history", "open_tasks", "record_run", "record_run_dir", "record_stages", "runs",
+           "open_history", "open_tasks", "RunParts", "record_run", "record_run_dir", "record_stages", "runs",
            "stage_runs", "summary_by_run", "task_items", "tasks"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...outputs import read_json, read_parquet
-from .record import record_run
+from .record import RunParts, record_run
 
 
 def record_run_dir(engine, run_dir, *, run_id: str | None = None, schema: str | None = None,
@@ -17,12 +17,12 @@ def record_run_dir(engine, run_dir, *, run_id: str | None = None, schema: str | 
     data = run_dir / "data" if (run_dir / "data" / "summary.json").exists() else run_dir
     summary = read_json(data / "summary.json")
     tasks_doc = read_json(data / "tasks.json")
-    return record_run(
-        engine, record.get("run_id") or run_id or run_dir.resolve().name, summary=summary,
-        coverage=read_parquet(data / "coverage.parquet", ["expected_key", "status"]),
+    parts = RunParts(
+        summary=summary, coverage=read_parquet(data / "coverage.parquet", ["expected_key", "status"]),
         completeness=read_parquet(data / "completeness.parquet", ["dataset", "season"]),
         gaps=read_parquet(data / "gaps.parquet", ["gap_id", "expected_keys"]),
         tasks=tasks_doc.get("tasks", []) if isinstance(tasks_doc, dict) else tasks_doc,
         stages=record.get("stages"), status=record.get("status") or "succeeded",
-        started_at=record.get("started"), finished_at=record.get("finished"), schema=schema,
-        cloudwatch=cloudwatch, auto_upgrade=auto_upgrade, replace=replace)
+        started_at=record.get("started"), finished_at=record.get("finished"))
+    return record_run(engine, record.get("run_id") or run_id or run_dir.resolve().name, parts=parts,
+                      schema=schema, cloudwatch=cloudwatch, auto_upgrade=auto_upgrade, replace=replace)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
@@ -21,22 +22,42 @@ from .scope import same_scope, scope_of
 log = logging.getLogger("nba_simulator.database.history")
 
 
-def record_run(engine, run_id: str, result: Any = None, *, summary: Mapping | None = None,
-               coverage: pd.DataFrame | None = None, completeness: pd.DataFrame | None = None,
-               gaps: pd.DataFrame | None = None, tasks: list[dict] | None = None,
-               stages: Iterable[Mapping] | None = None, status: str = "succeeded",
-               started_at=None, finished_at=None, schema: str | None = None,
-               cloudwatch=None, auto_upgrade: bool = True, replace: bool = True) -> dict:
+@dataclass(frozen=True)
+class RunParts:
+    """What :func:`record_run` records of a run besides its result: each of the result's parts
+    given here replaces the result's own (``None``: the result's), and the run's bookkeeping:
+    ``stages`` (the runner's stage records, ``run.json``'s ``stages``), ``status``, start and end."""
+
+    summary: Mapping | None = None
+    coverage: pd.DataFrame | None = None
+    completeness: pd.DataFrame | None = None
+    gaps: pd.DataFrame | None = None
+    tasks: list[dict] | None = None
+    stages: Iterable[Mapping] | None = None
+    status: str = "succeeded"
+    started_at: Any = None
+    finished_at: Any = None
+
+    def part(self, result: Any, name: str):
+        mine = getattr(self, name)
+        return mine if mine is not None else _part(result, name)
+
+
+def record_run(engine, run_id: str, result: Any = None, *, parts: RunParts | None = None,
+               schema: str | None = None, cloudwatch=None, auto_upgrade: bool = True,
+               replace: bool = True) -> dict:
     """Record one run (``replace``: a run id already recorded is recorded again, else refused).
     ``result`` is a ``reconcile.Result`` (or anything with ``summary``,
-    ``coverage``, ``completeness``, ``gaps``, ``tasks``); keyword arguments override its parts.
-    ``stages``: the runner's stage records (``run.json``'s ``stages``). ``cloudwatch``: a
-    ``config.CloudWatchConfig`` to publish the metrics (None: off). Returns what changed."""
-    summary = dict(summary if summary is not None else _part(result, "summary"))
-    coverage = coverage if coverage is not None else _part(result, "coverage")
-    completeness = completeness if completeness is not None else _part(result, "completeness")
-    gaps = gaps if gaps is not None else _part(result, "gaps")
-    tasks = list(tasks if tasks is not None else _part(result, "tasks"))
+    ``coverage``, ``completeness``, ``gaps``, ``tasks``); ``parts`` (:class:`RunParts`) override
+    its parts and carry the stages and times. ``cloudwatch``: a ``config.CloudWatchConfig`` to
+    publish the metrics (None: off). Returns what changed."""
+    parts = parts or RunParts()
+    summary = dict(parts.part(result, "summary"))
+    coverage = parts.part(result, "coverage")
+    completeness = parts.part(result, "completeness")
+    gaps = parts.part(result, "gaps")
+    tasks = list(parts.part(result, "tasks"))
+    stages, status, started_at, finished_at = parts.stages, parts.status, parts.started_at, parts.finished_at
     if not run_id or len(str(run_id)) > 64:
         raise BadInput(f"run id must be 1 to 64 characters, got {run_id!r}")
     try:
