@@ -24,7 +24,8 @@ from .coverage import CoverageResult, expected_items
 from .coverage.dates import check_as_of
 from .coverage.lake_check import check_lake
 from .coverage.sampling import plan_sample
-from .coverage_run import CoverageOptions, ScannedInventory, run_coverage
+from . import coverage_run
+from .coverage_run import CoverageOptions, ScannedInventory
 from .errors import BadInput, LakeNotFound, OutputError, ParameterError
 from .outputs import FileSet
 from .schedule.auto import auto_schedule
@@ -353,8 +354,8 @@ def reconcile(options: ReconcileOptions) -> Result:
                                    inv_path, info.get("sample"))
         coverage = replace(o.coverage, probe=o.coverage.probe.with_cache(o.probe_cache)) \
             if o.coverage.probe is not None else o.coverage
-        stage = run_coverage(spec, games, scanned, o.as_of, coverage,
-                             orphans_path=streamed.get("orphans.parquet"))
+        stage = coverage_run.run_coverage(spec, games, scanned, o.as_of, coverage,
+                                          orphans_path=streamed.get("orphans.parquet"))
         if report is not None:
             info.update({"objects": report.objects, "bytes": report.bytes})
         result = analyse(spec, games, inventory, o.as_of, info, stage=stage)

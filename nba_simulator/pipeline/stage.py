@@ -28,7 +28,8 @@ from nba_simulator.content.matrix import game_matrix
 from nba_simulator.content.probe import ProbeResult
 from nba_simulator.coverage import CoverageResult
 from nba_simulator.coverage.stream import KEEP_ORPHANS
-from nba_simulator.coverage_run import CoverageOptions, ScannedInventory, StreamOptions, run_coverage
+from nba_simulator import coverage_run
+from nba_simulator.coverage_run import CoverageOptions, ScannedInventory, StreamOptions
 from nba_simulator.database.db_coverage import schedule_from_db
 from nba_simulator.database.engine import database_url
 from nba_simulator.errors import BadInput
@@ -208,8 +209,8 @@ class Stage:
         streamed = self._streamed_inventory if inventory is None else None  # streamed by 01_scan
         scanned = ScannedInventory(self.lake, inventory, streamed, self.path("inventory.parquet"),
                                    info.get("sample"))
-        result = run_coverage(self.spec, self.schedule, scanned, self.as_of, options,
-                              orphans_path=self.path("orphans.parquet") if streamed else None)
+        result = coverage_run.run_coverage(self.spec, self.schedule, scanned, self.as_of, options,
+                                           orphans_path=self.path("orphans.parquet") if streamed else None)
         files = coverage_files(result.coverage, result.matrix.wide, result.content)
         if streamed:
             del files["orphans.parquet"]   # written whole by the streamed coverage
