@@ -24,7 +24,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nba_simulator.content import probe  # noqa: E402
+from nba_simulator.content import ProbeOptions, probe  # noqa: E402
 from nba_simulator.spec import parse_spec  # noqa: E402
 from nba_simulator.storage.local import LocalStorage  # noqa: E402
 from tests.content.lake import PBP_HEADER, espn_page, parquet, pbp_csv  # noqa: E402
@@ -73,7 +73,7 @@ def run(name: str, storage, objects, etags, workers: int, cache_dir: Path) -> li
         t = targets(objects, etags, fmt)
         size = int(t["size"].sum())
         t0 = time.perf_counter()
-        r = probe(storage, SPEC, t, workers=workers)
+        r = probe(storage, SPEC, t, ProbeOptions(workers=workers))
         dt = time.perf_counter() - t0
         out.append({"backend": name, "format": fmt, "run": "cold", "objects": len(t),
                     "read MB": round(r.info["bytes_read"] / 1e6, 1), "object MB": round(size / 1e6, 1),
@@ -82,9 +82,9 @@ def run(name: str, storage, objects, etags, workers: int, cache_dir: Path) -> li
                     "object MB/s": round(size / 1e6 / dt, 1)})
     t = targets(objects, etags)
     cache = cache_dir / f"{name}.sqlite"
-    probe(storage, SPEC, t, workers=workers, cache=cache)
+    probe(storage, SPEC, t, ProbeOptions(workers=workers, cache=cache))
     t0 = time.perf_counter()
-    r = probe(storage, SPEC, t, workers=workers, cache=cache)
+    r = probe(storage, SPEC, t, ProbeOptions(workers=workers, cache=cache))
     dt = time.perf_counter() - t0
     out.append({"backend": name, "format": "all", "run": f"warm (read {r.info['read']})",
                 "objects": len(t), "read MB": 0.0, "object MB": round(t["size"].sum() / 1e6, 1),
