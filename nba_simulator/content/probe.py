@@ -143,9 +143,8 @@ def probe(storage: Storage, spec: Spec, targets: pd.DataFrame, options: ProbeOpt
     """Check ``targets`` (from :func:`probe_targets`) against their datasets' content rules, as
     ``options`` say (default: every target, no budget, no cache)."""
     options = options or ProbeOptions()
-    cache = options.cache
-    own_cache = cache is not None and not isinstance(cache, ContentCache)
-    cache = ContentCache(cache) if own_cache else cache
+    own_cache = options.cache is not None and not isinstance(options.cache, ContentCache)
+    cache = ContentCache(options.cache) if own_cache else options.cache
     try:
         return _probe(storage, spec, targets, replace(options, cache=cache),
                       None if as_of is None else str(pd.Timestamp(as_of).date()))
