@@ -227,3 +227,13 @@ def test_inner_positions_are_cut_at_the_characters_seen_there():
     # at or before where the listing first varies (the year), the whole class: years not seen yet
     assert split_points("d/2015-10-01/g", "d/2016-01-08/g", None, 2, 2000, target=4000, seen=seen,
                         inner=5)[:2] == ["d/202", "d/203"]
+
+
+def test_obstore_errors_are_known_by_their_public_classes():
+    """A key obstore cannot represent and a missing object: matched by obstore's exception
+    classes (``obstore.exceptions``), not by class-name strings."""
+    from obstore.exceptions import GenericError, InvalidPathError, NotFoundError
+
+    assert s3_store.is_invalid_path(InvalidPathError("a/./b")) and not s3_store.is_invalid_path(ValueError("x"))
+    assert s3_store.is_not_found(NotFoundError("k")) and s3_store.is_not_found(FileNotFoundError("k"))
+    assert not s3_store.is_not_found(GenericError("k")) and not s3_store.is_invalid_path(GenericError("k"))
