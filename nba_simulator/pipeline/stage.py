@@ -30,6 +30,7 @@ import pandas as pd
 
 import nba_simulator.demo as demo_module
 from nba_simulator.asof import as_of_text, parse_as_of
+from nba_simulator import settings
 from nba_simulator.content.matrix import game_matrix
 from nba_simulator.content.probe import ProbeResult, probe_lake
 from nba_simulator.coverage import CoverageResult, build_coverage
@@ -77,7 +78,7 @@ CONTENT_CACHE = "content_cache.sqlite"
 
 
 def scratch_root() -> Path:
-    env = os.environ.get("NBA_RECON_HOME")
+    env = settings.get("NBA_RECON_HOME")
     if env:
         return Path(env)
     uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
