@@ -109,3 +109,13 @@ def test_secret_settings_are_masked(monkeypatch):
     monkeypatch.setenv("NBA_RECON_HISTORY_URL", "postgresql://u:other-s3cret@db.example/h")
     text = mask_text("pw s3cr3t-password and other-s3cret at db.example")
     assert "s3cr3t-password" not in text and "other-s3cret" not in text and "db.example" in text
+
+
+def test_the_runner_refuses_bad_values_before_any_stage(monkeypatch, tmp_path):
+    """Through the library too (not the CLI): one error, before the run folder exists."""
+    from nba_simulator.pipeline.runner import Runner, RunOptions
+
+    monkeypatch.setenv("NBA_RECON_SAVE_EVERY", "xyz")
+    with pytest.raises(ParameterError, match=r"^\$NBA_RECON_SAVE_EVERY must be"):
+        Runner(RunOptions(runs_dir=tmp_path / "runs")).run({})
+    assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from nba_simulator import settings
 from nba_simulator.errors import ParameterError
 
 from . import params as P
@@ -83,6 +84,7 @@ class Runner:
 
     # ---------------------------------------------------------------- entry points
     def run(self, given: Mapping[str, Any] | None = None) -> RunResult:
+        settings.check()   # a bad NBA_RECON_* value: one error before anything runs, not one per stage
         stages = select_stages(self.o.stages)
         decl, values = self.prepare(stages, dict(given or {}))
         plan.check_runs_dir(self.runs_dir)
@@ -105,6 +107,7 @@ class Runner:
             return self._execute(run_dir, record, decl, values, 0, time.monotonic())
 
     def resume(self, run_id: str, given: Mapping[str, Any] | None = None) -> RunResult:
+        settings.check()
         run_id = plan.check_run_id(run_id, self.runs_dir)
         run_dir = self.runs_dir / run_id
         if not (run_dir / "run.json").is_file():
