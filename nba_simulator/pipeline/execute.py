@@ -1,6 +1,7 @@
 """One stage: its notebook executed with papermill (on a warm kernel when the run has a pool,
-kernel_pool.py, through the nba-warm engine, warm_engine.py), retried on transient failures, timed, its memory peak and the files it wrote recorded in
-its stage record; a failure made visible in the kept notebook."""
+kernel_pool.py, through the nba-warm engine, warm_engine.py), retried on transient failures,
+timed, its memory peak and the files it wrote recorded in its stage record; a failure made
+visible in the kept notebook."""
 from __future__ import annotations
 
 import html

@@ -16,8 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import nba_simulator
-from nba_simulator import masking
-from nba_simulator import settings
+from nba_simulator import masking, settings
 from nba_simulator.errors import ParameterError
 
 from . import params as P
