@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 
+from . import settings
 from .asof import as_of_arg, today_utc
 from .errors import BadInput, ParameterError, ReconError
 
@@ -268,6 +269,7 @@ def _install_log_masking() -> None:
 def _main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        settings.check()   # a bad NBA_RECON_* value: one line, exit 2, before anything runs
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="%(levelname)s %(name)s: %(message)s")
         _install_log_masking()

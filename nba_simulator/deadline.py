@@ -11,7 +11,7 @@ kernel. Deadlines nest; the earliest wins. Outside the main thread (or with ``se
 pipeline runner closes the run record on it like on Ctrl-C, and the CLI prints one line and
 exits 1 (``nba-recon: stopped: ...``).
 
-Defaults, each overridable by an environment variable (seconds):
+Defaults, each overridable by an environment variable (seconds; declared in ``settings.py``):
 
 * ``NBA_RECON_S3_CONNECT_TIMEOUT`` 10, ``NBA_RECON_S3_READ_TIMEOUT`` 60: each S3 request;
 * ``NBA_RECON_S3_LISTING_DEADLINE`` 3600: a whole S3 listing;
@@ -22,22 +22,13 @@ Defaults, each overridable by an environment variable (seconds):
 """
 from __future__ import annotations
 
-import os
 import signal
 import threading
 import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from .errors import ParameterError
-
-DEFAULTS = {
-    "NBA_RECON_S3_CONNECT_TIMEOUT": 10.0,
-    "NBA_RECON_S3_READ_TIMEOUT": 60.0,
-    "NBA_RECON_S3_LISTING_DEADLINE": 3600.0,
-    "NBA_RECON_DB_CONNECT_TIMEOUT": 10.0,
-    "NBA_RECON_DB_STATEMENT_TIMEOUT": 600.0,
-}
+from . import settings
 
 
 class DeadlineExceeded(BaseException):
@@ -51,17 +42,8 @@ class DeadlineExceeded(BaseException):
 
 
 def seconds(name: str) -> float:
-    """The setting ``name`` (see :data:`DEFAULTS`) from the environment; bad values: BadInput."""
-    raw = os.environ.get(name)
-    if raw in (None, ""):
-        return DEFAULTS[name]
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 1e7:
-        raise ParameterError(f"${name} must be a number of seconds > 0, got {raw!r}")
-    return value
+    """The timeout setting ``name`` (declared in :mod:`nba_simulator.settings`); bad values: BadInput."""
+    return settings.get(name)
 
 
 _stack: list[tuple[float, str, float]] = []    # (expiry on the monotonic clock, what, seconds)

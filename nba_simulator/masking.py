@@ -32,12 +32,14 @@ import threading
 from typing import Any, Iterable, Mapping
 from urllib.parse import quote, quote_plus
 
+from . import settings
+
 REDACTED = "***"
 #: environment variables whose values are secrets wherever they appear
-SECRET_ENV = ("PGPASSWORD", "NBA_RECON_DB_PASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-              "AWS_SECURITY_TOKEN", "AWS_ACCESS_KEY_ID")
-#: environment variables holding URLs whose passwords are secrets
-URL_ENV = ("NBA_RECON_HISTORY_URL", "NBA_RECON_DB_URL", "NBA_RECON_DATABASE_URL", "DATABASE_URL")
+#: (besides the package's own secret settings, ``settings.secret_values``)
+SECRET_ENV = ("PGPASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_ACCESS_KEY_ID")
+#: environment variables holding URLs whose passwords are secrets (besides ``settings.secret_urls``)
+URL_ENV = ("DATABASE_URL",)
 #: a known secret shorter than this is masked only where it is structurally a secret (URL
 #: password, secret-named key), not in all text: masking "test" everywhere would garble output
 MIN_KNOWN_LEN = 6
@@ -126,12 +128,9 @@ def _url_secrets(text: str) -> set[str]:
 def known_secrets() -> list[str]:
     """Secret values to mask in any text: the environment's and the registered ones."""
     found = set(_registered)
-    for name in SECRET_ENV:
-        v = os.environ.get(name)
-        if v:
-            found.add(v)
-    for name in URL_ENV:
-        v = os.environ.get(name)
+    found.update(v for v in (os.environ.get(name) for name in SECRET_ENV) if v)
+    found.update(settings.secret_values())
+    for v in [*(os.environ.get(name) for name in URL_ENV), *settings.secret_urls()]:
         if v:
             found.update(_url_secrets(v))
     found.discard(REDACTED)

@@ -15,7 +15,6 @@ password scrubbed from the driver's message.
 from __future__ import annotations
 
 import logging
-import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from ..deadline import seconds
+from .. import settings
 from ..errors import BadInput, ReconError
 from ..masking import REDACTED, mask, mask_text  # noqa: F401 - REDACTED re-exported
 
@@ -45,11 +45,11 @@ def database_url(given: str | None = None, config=None, *, required: str | None 
     section), else ``$NBA_RECON_DATABASE_URL``, else the deprecated ``$NBA_RECON_DB_URL``.
     ``required``: the option to name in the :class:`BadInput` raised when none is set
     (else None is returned)."""
-    found = given or getattr(config, "url", None) or os.environ.get(DATABASE_URL_ENV)
-    if not found and os.environ.get(DEPRECATED_DATABASE_URL_ENV):
+    found = given or getattr(config, "url", None) or settings.get(DATABASE_URL_ENV)
+    if not found and settings.get(DEPRECATED_DATABASE_URL_ENV):
         warnings.warn(f"${DEPRECATED_DATABASE_URL_ENV} is deprecated: set ${DATABASE_URL_ENV}",
                       DeprecationWarning, stacklevel=2)
-        found = os.environ[DEPRECATED_DATABASE_URL_ENV]
+        found = settings.get(DEPRECATED_DATABASE_URL_ENV)
     if not found and required:
         raise BadInput(f"no database URL: give {required}, set ${DATABASE_URL_ENV}, "
                        f"or database.url in the spec")
@@ -85,7 +85,7 @@ def absolute_sqlite(url: str, base=None) -> str:
 
 
 def _password_from_env() -> str | None:
-    return os.environ.get(PASSWORD_ENV) or None
+    return settings.get(PASSWORD_ENV)
 
 
 def resolve_url(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL):

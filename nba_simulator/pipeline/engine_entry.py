@@ -1,25 +1,25 @@
 """papermill's entry point for the warm engine (``papermill -e nba-warm``, group ``papermill.engine``).
 
 papermill loads every registered engine while ``import papermill`` itself runs. If that entry point
-named :class:`nba_simulator.pipeline.warm.WarmEngine` directly, a program whose first import is
-``nba_simulator.pipeline.warm`` would crash: warm imports papermill, papermill loads the entry
-point, and the entry point asks for a class of the half-imported warm module. So the entry point
+named :class:`nba_simulator.pipeline.warm_engine.WarmEngine` directly, a program whose first import is
+``nba_simulator.pipeline.warm_engine`` would crash: it imports papermill, papermill loads the entry
+point, and the entry point asks for a class of the half-imported module. So the entry point
 is this module, which imports nothing at load time: :class:`WarmEngine` here hands each call of
 papermill's engine interface to the real engine, imported on first use (by then papermill is
-whole). Importing :mod:`~nba_simulator.pipeline.warm` also registers the real class under the same
+whole). Importing :mod:`~nba_simulator.pipeline.warm_engine` also registers the real class under the same
 name through papermill's public registry, replacing this stand-in.
 """
 from __future__ import annotations
 
 
 def _engine():
-    from .warm import WarmEngine  # deferred on purpose: see the module's docstring
+    from .warm_engine import WarmEngine  # deferred on purpose: see the module's docstring
 
     return WarmEngine
 
 
 class WarmEngine:
-    """Stand-in for :class:`nba_simulator.pipeline.warm.WarmEngine` with papermill's engine interface."""
+    """Stand-in for :class:`nba_simulator.pipeline.warm_engine.WarmEngine` with papermill's engine interface."""
 
     @classmethod
     def execute_notebook(cls, nb, kernel_name, **kwargs):

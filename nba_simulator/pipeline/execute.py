@@ -1,6 +1,7 @@
 """One stage: its notebook executed with papermill (on a warm kernel when the run has a pool,
-warm.py), retried on transient failures, timed, its memory peak and the files it wrote recorded in
-its stage record; a failure made visible in the kept notebook."""
+kernel_pool.py, through the nba-warm engine, warm_engine.py), retried on transient failures,
+timed, its memory peak and the files it wrote recorded in its stage record; a failure made
+visible in the kept notebook."""
 from __future__ import annotations
 
 import html
@@ -16,13 +17,14 @@ from papermill.exceptions import PapermillExecutionError
 
 from nba_simulator.errors import StageTimeout, is_bad_input
 
-from .kernels import EncryptedKernelManager
+from .kernel_pool import KernelPool, kernel_pid
+from .kernels import EncryptedKernelManager, shutdown
 from .monitor import KernelMonitor
 from .nbio import papermill_output, write_notebook
 from .plan import RunOptions, utc_now
 from .retry import Failure, classify, with_retries
 from .rundir import changed, sha256, snapshot
-from .warm import ENGINE_NAME, KernelPool, kernel_pid
+from .warm_engine import ENGINE_NAME
 
 # The TCP warning is answered by encryption (kernels.py). The kernel app's own log stays quiet:
 # jupyter_client interrupts a kernel before shutting it down, and ipykernel logs that as
@@ -92,6 +94,8 @@ def run_stage(o: RunOptions, job: StageJob, *, save: Callable[[], None], pool: K
                 raise StageTimeout(o.timeout, exc) from exc
             raise
         finally:
+            if km is not None:   # the engine shut it down; not when papermill failed before it ran
+                shutdown(km)
             if monitor.peak_mb is not None:
                 peak.append(monitor.peak_mb)
 

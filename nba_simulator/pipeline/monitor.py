@@ -6,7 +6,7 @@ mark (``VmHWM`` in ``/proc/<pid>/status`` on Linux: exact, not a sample of the m
 every ``interval`` seconds so the last reading before the kernel exits is kept. Elsewhere it
 falls back to the largest sampled RSS.
 
-With ``pids`` (a warm kernel started before the stage, see :mod:`.warm`) exactly those processes
+With ``pids`` (a warm kernel started before the stage, see :mod:`.kernel_pool`) exactly those processes
 are watched instead: the kernel being started for the next stage is a new child too, and is not
 this stage's.
 

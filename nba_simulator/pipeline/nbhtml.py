@@ -30,7 +30,7 @@ _EXPORTERS = threading.local()
 def _exporter(show_code: bool):
     """One exporter per thread and ``show_code``, built once: building one loads nbconvert's
     templates (a third of a small page's rendering time). The runner renders in two threads at
-    most (its own and the background renderer, warm.py)."""
+    most (its own and the background renderer, pages.Renderer)."""
     cache = _EXPORTERS.__dict__
     if show_code not in cache:
         cache[show_code] = _new_exporter(show_code)

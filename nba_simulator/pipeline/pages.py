@@ -1,10 +1,11 @@
 """A run's pages, written by the runner: each stage's HTML (in the background while the next
-stage runs, warm.py's Renderer, or at once), ``report.html`` and ``runs/index.html``. A page that
+stage runs, :class:`Renderer`, or at once), ``report.html`` and ``runs/index.html``. A page that
 cannot be rendered is reported, never allowed to hide the run's result."""
 from __future__ import annotations
 
 import copy
 import shutil
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
@@ -13,9 +14,47 @@ from nba_simulator.outputs import atomic_path
 from .plan import SUMMARY_STAGE
 from .nbhtml import notebook_to_html
 from .render import REPORT_NAME, failure_report, page_title, stage_label, write_index
-from .warm import Renderer
 
 Echo = Callable[[str], None]
+
+
+class Renderer:
+    """HTML of finished stages: rendered in a background thread while the next stage runs
+    (``parallel=True``), or at once. Results are applied by the caller's thread (:meth:`collect`),
+    so the run record is only ever changed by one thread."""
+
+    def __init__(self, parallel: bool = True):
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render-html") if parallel else None
+        self._pending: list[tuple[Future, object]] = []
+
+    def submit(self, fn, on_done) -> None:
+        """Run ``fn()``; later, in the caller's thread, ``on_done(result, exception)``."""
+        if self._executor is None:
+            fut: Future = Future()
+            try:
+                fut.set_result(fn())
+            except Exception as exc:  # noqa: BLE001 - handed to on_done
+                fut.set_exception(exc)
+        else:
+            fut = self._executor.submit(fn)
+        self._pending.append((fut, on_done))
+        self.collect(block=False)
+
+    def collect(self, block: bool = True) -> None:
+        """Apply the results of finished renderings (all of them, waiting, when ``block``)."""
+        keep = []
+        for fut, on_done in self._pending:
+            if block or fut.done():
+                exc = fut.exception()
+                on_done(None if exc else fut.result(), exc)
+            else:
+                keep.append((fut, on_done))
+        self._pending = keep
+
+    def close(self) -> None:
+        self.collect(block=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
 
 
 def submit_stage_page(renderer: Renderer, run_dir: Path, record: dict, st: dict, tag: str,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import nba_simulator
-from nba_simulator import masking
+from nba_simulator import masking, settings
 from nba_simulator.errors import ParameterError
 
 from . import params as P
@@ -48,7 +48,7 @@ class RunOptions:
     backoff: Backoff = field(default_factory=Backoff)
     progress: bool | None = None                  # None: when stderr is a terminal
     kernel_name: str = KERNEL_NAME
-    warm_kernels: bool | None = None              # None: NBA_RECON_WARM_KERNELS (default on), see warm.py
+    warm_kernels: bool | None = None              # None: NBA_RECON_WARM_KERNELS (default on), kernel_pool.py
     zygote: Zygote | None = None                  # started early by the caller (Zygote.start_early)
     sleep: Callable[[float], None] = time.sleep
     echo: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)
@@ -59,7 +59,7 @@ class RunOptions:
 
 def default_notebooks_dir() -> Path:
     """``$NBA_RECON_NOTEBOOKS``, else ``notebooks/`` of the source tree, else the packaged copy."""
-    env = os.environ.get("NBA_RECON_NOTEBOOKS")
+    env = settings.get("NBA_RECON_NOTEBOOKS")
     if env:
         return Path(env)
     pkg = Path(nba_simulator.__file__).resolve().parent

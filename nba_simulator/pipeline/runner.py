@@ -22,13 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from nba_simulator import settings
 from nba_simulator.errors import ParameterError
 
 from . import params as P
 from . import plan
 from .execute import KERNEL_ARGS, StageJob, run_stage
+from .kernel_pool import KernelPool, warm_enabled
 from .lock import RunsLock
-from .pages import render_stage_page, submit_stage_page, update_index, write_report
+from .pages import Renderer, render_stage_page, submit_stage_page, update_index, write_report
 from .plan import (DEFAULT_RETRIES, DEFAULT_TIMEOUT, FINGERPRINTED, KERNEL_NAME, STAGES, SUMMARY_STAGE,
                    RunOptions, default_notebooks_dir, fingerprint, new_run_id, select_stages, utc_now)
 from .record import library_versions, new_stage, read_record, redact, write_record
@@ -37,7 +39,6 @@ from .retry import Failure
 from .rundir import (first_damaged, headline, release_space, remove_temp_files, reserve_space,
                      write_final_record)
 from .runhistory import close_run
-from .warm import KernelPool, Renderer, warm_enabled
 
 __all__ = ["DEFAULT_RETRIES", "DEFAULT_TIMEOUT", "KERNEL_NAME", "STAGES", "SUMMARY_STAGE", "RunOptions",
            "RunResult", "Runner", "default_notebooks_dir", "new_run_id", "run_pipeline", "select_stages",
@@ -83,6 +84,7 @@ class Runner:
 
     # ---------------------------------------------------------------- entry points
     def run(self, given: Mapping[str, Any] | None = None) -> RunResult:
+        settings.check()   # a bad NBA_RECON_* value: one error before anything runs, not one per stage
         stages = select_stages(self.o.stages)
         decl, values = self.prepare(stages, dict(given or {}))
         plan.check_runs_dir(self.runs_dir)
@@ -105,6 +107,7 @@ class Runner:
             return self._execute(run_dir, record, decl, values, 0, time.monotonic())
 
     def resume(self, run_id: str, given: Mapping[str, Any] | None = None) -> RunResult:
+        settings.check()
         run_id = plan.check_run_id(run_id, self.runs_dir)
         run_dir = self.runs_dir / run_id
         if not (run_dir / "run.json").is_file():
@@ -193,7 +196,7 @@ class Runner:
     def _execute(self, run_dir: Path, record: dict, decl: dict[str, P.Param],
                  values: dict[str, Any], first: int, t0: float) -> RunResult:
         warm = self.o.warm_kernels if self.o.warm_kernels is not None else warm_enabled()
-        # warm: kernels started ahead of need, HTML rendered while the next stage runs (warm.py)
+        # warm: kernels started ahead of need (kernel_pool.py), HTML rendered while the next stage runs
         self._renderer = Renderer(parallel=warm)
         self._pool = (KernelPool(self.o.kernel_name, run_dir, KERNEL_ARGS, zygote=self.o.zygote)
                       if warm and first < len(record["stages"]) else None)

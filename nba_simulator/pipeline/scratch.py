@@ -15,13 +15,14 @@ from pathlib import Path
 import filelock
 
 import nba_simulator.demo as demo_module
+from nba_simulator import settings
 from nba_simulator.demo import DEMO_AS_OF, Demo, build_demo
 
 DEMO = "demo"
 
 
 def scratch_root() -> Path:
-    env = os.environ.get("NBA_RECON_HOME")
+    env = settings.get("NBA_RECON_HOME")
     if env:
         return Path(env)
     uid = os.getuid() if hasattr(os, "getuid") else os.getpid()

@@ -2,20 +2,20 @@
 its apps): each stage still gets its own kernel process, with a fresh namespace and fresh module
 state, but not its own Python start-up and imports (~2 s of CPU per stage otherwise).
 
-* :class:`Zygote` starts ``python -m nba_simulator.pipeline.zygote SOCKET``: it imports
-  :mod:`.warmup` and ipykernel, never runs a stage, and listens on a Unix socket.
-* A kernel is still started by jupyter_client (papermill's ``km``), from a kernel spec whose
-  command is a tiny stub (:data:`STUB`, ``python -S -c``: no package import) instead of
-  ``python -m ipykernel_launcher``. The stub hands the zygote its arguments, working folder,
-  environment and standard streams (``socket.send_fds``); the zygote forks; the child becomes an
-  IPython kernel (``IPKernelApp``) with exactly what ``ipykernel_launcher`` would have had.
-* The stub stays as the kernel's stand-in for jupyter_client: it forwards SIGINT/SIGTERM to the
-  kernel and exits when the kernel exits; the kernel exits when its stub dies (killed by
-  jupyter_client, or its runner gone). The kernel's own pid is written beside the connection
-  file (``.pid``), for the memory monitor and timeouts (monitor.py).
+* :class:`Zygote` starts ``python -m nba_simulator.pipeline.zygote SOCKET RUNNER_PID``: it imports
+  :mod:`.preload` and ipykernel, never runs a stage, and listens on a Unix socket.
+* A kernel is still started by jupyter_client (papermill's ``km``), from a kernel spec
+  (:class:`ForkSpecs`) whose command is :mod:`.kernel_stub` (``python -S``: no package import)
+  instead of ``python -m ipykernel_launcher``. The stub hands the zygote its arguments, working
+  folder, environment and standard streams; the zygote forks; the child becomes an IPython kernel
+  (``IPKernelApp``) with exactly what ``ipykernel_launcher`` would have had. The kernel exits when
+  its stub's connection closes (:func:`.lifeline.exit_when_closed`).
+* The zygote exits when its runner is gone (:func:`.lifeline.exit_with_parent`, removing its
+  socket first) or on SIGTERM (:meth:`Zygote.close`).
 
-Used by warm.KernelPool for the standard ``python3`` kernel of this interpreter; anything else
-(another interpreter, another kernel, a zygote that failed to start) starts kernels as before.
+Used by :class:`.kernel_pool.KernelPool` for the standard ``python3`` kernel of this interpreter on
+Linux; anything else (another interpreter, another kernel, a zygote that failed to start) starts
+kernels ahead the usual way.
 """
 from __future__ import annotations
 
@@ -32,56 +32,22 @@ from pathlib import Path
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 
-#: the kernel command's stand-in: argv = [python, -S, -c, STUB, SOCKET, *ipykernel arguments]
-STUB = r"""
-import json, os, signal, socket, sys, threading, time
-path, args = sys.argv[1], sys.argv[2:]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(path)
-req = json.dumps({"argv": args, "cwd": os.getcwd(), "env": dict(os.environ)}).encode() + b"\n"
-socket.send_fds(s, [req], [0, 1, 2])
-line = s.makefile("rb").readline()
-if not line:
-    sys.exit(1)
-pid = int(line)
-cf = args[args.index("-f") + 1] if "-f" in args else None
-if cf:
-    with open(cf + ".pid.tmp", "w") as fh:
-        fh.write(str(pid))
-    os.replace(cf + ".pid.tmp", cf + ".pid")
-def forward(sig, _frame):
-    try:
-        os.kill(pid, sig)
-    except OSError:
-        pass
-signal.signal(signal.SIGINT, forward)
-signal.signal(signal.SIGTERM, forward)
-parent = int(os.environ.get("JPY_PARENT_PID") or 0) or os.getppid()
-def watch():
-    while os.getppid() == parent:
-        time.sleep(0.5)
-    os._exit(1)
-threading.Thread(target=watch, daemon=True).start()
-while s.recv(4096):
-    pass
-"""
+from .. import settings
+from .lifeline import exit_when_closed, exit_with_parent
 
+#: the kernel command's stand-in: argv = [python, -S, STUB, SOCKET, *ipykernel arguments]
+STUB = str(Path(__file__).with_name("kernel_stub.py"))
+#: in the zygote's own environment only (its runner's pid), never in a kernel's: preload.py
+#: leaves the watching to the zygote
+IN_ZYGOTE = "NBA_RECON_ZYGOTE_OF"
 READY = b"ready\n"
-#: ``0``/``false``/``off``: stages run the cold way (papermill's engine); ``start``: kernels are
-#: started ahead of need but not forked; anything else (the default): forked from the zygote
-ENV = "NBA_RECON_WARM_KERNELS"
 
 
-def warm_enabled() -> bool:
-    return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no", "off")
+def fork_supported() -> bool:
+    """Linux only (macOS frameworks are not fork-safe; Windows has no fork)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and hasattr(socket, "send_fds")
 
 
-def fork_enabled() -> bool:
-    """Warm kernels forked from one zygote unless ``NBA_RECON_WARM_KERNELS=start`` (each kernel
-    its own process start and imports, ahead of need), and on Linux only (macOS frameworks are not
-    fork-safe; Windows has no fork)."""
-    return (os.environ.get(ENV, "1").strip().lower() != "start" and sys.platform.startswith("linux")
-            and hasattr(os, "fork") and hasattr(socket, "send_fds"))
 _PYTHONS = {"python", f"python{sys.version_info[0]}", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
 
 
@@ -104,7 +70,7 @@ class ForkSpecs(KernelSpecManager):
         if not forkable(spec):
             return spec
         data = spec.to_dict()
-        data["argv"] = [sys.executable, "-S", "-c", STUB, self.socket_path, *spec.argv[3:]]
+        data["argv"] = [sys.executable, "-S", STUB, self.socket_path, *spec.argv[3:]]
         return KernelSpec(resource_dir=spec.resource_dir, **data)
 
 
@@ -142,7 +108,7 @@ class Zygote:
         (``None`` otherwise, or when it cannot start): its ~2 s of imports then overlap the
         runner's start-up on another core instead of delaying the first stage. Hand it to
         ``RunOptions(zygote=...)``; the caller closes it (closing twice is harmless)."""
-        if not (warm_enabled() and fork_enabled()):
+        if settings.get("NBA_RECON_WARM_KERNELS") != "fork" or not fork_supported():
             return None
         try:
             return cls()
@@ -167,15 +133,6 @@ class Zygote:
 
 
 # ------------------------------------------------------------------ the zygote process itself
-def _exit_when_closed(conn: socket.socket) -> None:  # pragma: no cover - runs in a kernel
-    try:
-        while conn.recv(4096):
-            pass
-    except OSError:
-        pass
-    os._exit(1)
-
-
 def _kernel(conn: socket.socket, req: dict, fds: list[int]) -> None:  # pragma: no cover - runs in a kernel
     """In the forked child: become the kernel ``ipykernel_launcher`` would have started."""
     try:
@@ -193,16 +150,17 @@ def _kernel(conn: socket.socket, req: dict, fds: list[int]) -> None:  # pragma: 
         argv = list(req["argv"])
         if req["env"].get("JPY_PARENT_PID"):
             # ipykernel read JPY_PARENT_PID when the zygote imported it (unset then): a kernel
-            # with a parent polls it and prints no "connect another client" banner
+            # with a parent prints no "connect another client" banner (IPKernelApp's documented
+            # parent_handle option, compat.py)
             argv.append(f"--IPKernelApp.parent_handle={int(req['env']['JPY_PARENT_PID'])}")
         sys.argv = ["ipykernel_launcher", *argv]
         conn.sendall(f"{os.getpid()}\n".encode())
-        threading.Thread(target=_exit_when_closed, args=(conn,), daemon=True).start()
+        exit_when_closed(conn)
         from ipykernel.kernelapp import IPKernelApp
 
         IPKernelApp.launch_instance()
     finally:
-        os._exit(0)
+        os._exit(0)   # a forked child never returns into the zygote's loop
 
 
 def _reap() -> None:  # pragma: no cover - runs in the zygote
@@ -221,7 +179,7 @@ def _stop(_sig, _frame) -> None:  # pragma: no cover - runs in the zygote
                 time.sleep(0.01)
         except ChildProcessError:
             break
-    os._exit(0)
+    raise SystemExit(0)
 
 
 def _first_use() -> None:  # pragma: no cover - runs in the zygote
@@ -257,24 +215,28 @@ def _remove_socket(path: str) -> None:  # pragma: no cover - runs in the zygote
                 pass
 
 
-def _exit_with_runner(path: str, runner: int) -> None:  # pragma: no cover - runs in the zygote
-    """A runner killed outright (SIGKILL) closes nothing: the zygote removes its socket and folder
-    and exits (a runner killed while the zygote still imports: as soon as it listens)."""
-    while os.getppid() == runner:
-        time.sleep(0.1)
-    _remove_socket(path)
-    os._exit(1)
+def _request(conn: socket.socket) -> tuple[dict, list[int]]:  # pragma: no cover - runs in the zygote
+    msg, fds, _flags, _addr = socket.recv_fds(conn, 1 << 20, 3)
+    buf = msg
+    while not buf.endswith(b"\n"):
+        more = conn.recv(1 << 20)
+        if not more:
+            break
+        buf += more
+    return json.loads(buf), fds
 
 
-def serve(path: str, runner: int | None = None) -> None:  # pragma: no cover - runs in the zygote
-    runner = runner if runner is not None else os.getppid()
+def serve(path: str, runner: int) -> None:  # pragma: no cover - runs in the zygote
+    # a runner killed outright (SIGKILL) closes nothing: the socket and its folder are removed and
+    # the zygote exits (a runner killed while the zygote still imports: at once)
+    exit_with_parent(runner, interval=0.1, before_exit=lambda: _remove_socket(path), name="exit-with-runner")
     # what ipykernel sets before a kernel imports matplotlib (the zygote imports it first)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
 
-    os.environ["NBA_RECON_ZYGOTE"] = "1"   # (a forked kernel gets its stub's environment instead)
-    import nba_simulator.pipeline.warmup  # noqa: F401
+    os.environ[IN_ZYGOTE] = str(runner)   # (a forked kernel gets its stub's environment instead)
+    import nba_simulator.pipeline.preload  # noqa: F401
 
     try:
         _first_use()
@@ -282,35 +244,28 @@ def serve(path: str, runner: int | None = None) -> None:  # pragma: no cover - r
         pass
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        srv.bind(path)
+        with _removing:   # not while the lifeline removes the socket's folder
+            srv.bind(path)
         srv.listen(16)
     except OSError:   # no READY line: the runner starts kernels the usual way
-        sys.exit(1)
+        _remove_socket(path)
+        raise SystemExit(1) from None
     # the forked kernels are reaped here, so that their CPU time is counted as the runner's
     # children's (``time nba-recon run``) like that of kernels it starts itself
     threading.Thread(target=_reap, name="reap-kernels", daemon=True).start()
-    threading.Thread(target=_exit_with_runner, args=(path, runner), name="exit-with-runner",
-                     daemon=True).start()
     signal.signal(signal.SIGTERM, _stop)
     try:
         sys.stdout.buffer.write(READY)
         sys.stdout.flush()
     except OSError:   # the runner is gone (its end of the pipe closed): nothing to serve
         _remove_socket(path)
-        os._exit(1)
+        raise SystemExit(1) from None
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     while True:
         conn, _ = srv.accept()
         try:
-            msg, fds, _flags, _addr = socket.recv_fds(conn, 1 << 20, 3)
-            buf = msg
-            while not buf.endswith(b"\n"):
-                more = conn.recv(1 << 20)
-                if not more:
-                    break
-                buf += more
-            req = json.loads(buf)
+            req, fds = _request(conn)
         except (OSError, ValueError):
             conn.close()
             continue
@@ -323,4 +278,4 @@ def serve(path: str, runner: int | None = None) -> None:  # pragma: no cover - r
 
 
 if __name__ == "__main__":  # pragma: no cover
-    serve(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)
+    serve(sys.argv[1], int(sys.argv[2]))

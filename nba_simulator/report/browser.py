@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 from urllib.parse import unquote, urlparse
+
+from nba_simulator import settings
 
 VIEWPORT = {"width": 1366, "height": 768}
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -127,7 +128,7 @@ class PageReport:
 
 def find_browser() -> str | None:
     """``$NBA_RECON_CHROMIUM``, else the first Chromium/Chrome on ``PATH``; None when none."""
-    env = os.environ.get("NBA_RECON_CHROMIUM")
+    env = settings.get("NBA_RECON_CHROMIUM")
     if env:
         return env if Path(env).exists() else shutil.which(env)
     for name in BROWSERS:

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..asof import as_of_arg, today_utc
+from .. import settings
 from ..errors import ParameterError, ScheduleError
 from .fetch import Fetcher
 from .snapshot import default_dir, latest_snapshot, load_snapshot
@@ -71,7 +71,7 @@ def _as_of(args) -> str:
 def cmd_update(args) -> int:
     as_of = _as_of(args)
     seasons = parse_seasons(args.seasons) if args.seasons else None
-    interval = args.min_interval if args.min_interval is not None else float(os.environ.get("NBA_RECON_MIN_INTERVAL", "1"))
+    interval = args.min_interval if args.min_interval is not None else settings.get("NBA_RECON_MIN_INTERVAL")
     if interval < 0 or args.timeout <= 0:
         raise ParameterError("--min-interval must be >= 0 and --timeout > 0")
     fetcher = Fetcher(cache_dir=default_dir(args.runs_dir) / "cache", offline=args.offline,

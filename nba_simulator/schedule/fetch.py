@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -36,17 +35,17 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ..outputs import atomic_path
+from .. import settings
 
 log = logging.getLogger(__name__)
 
+#: each source: its setting (base URL or template, default in ``settings.py``) and its path
 DEFAULTS = {
-    "nba_stats": ("NBA_RECON_NBA_STATS_URL", "https://stats.nba.com/stats",
+    "nba_stats": ("NBA_RECON_NBA_STATS_URL",
                   "/leaguegamelog?Counter=0&DateFrom=&DateTo=&Direction=ASC&LeagueID=00&PlayerOrTeam=T"
                   "&Season={season}&SeasonType={season_type}&Sorter=DATE"),
-    "league_schedule": ("NBA_RECON_LEAGUE_SCHEDULE_URL", "https://stats.nba.com/stats",
-                        "/scheduleleaguev2?LeagueID=00&Season={season}"),
-    "espn": ("NBA_RECON_ESPN_URL", "https://site.api.espn.com",
-             "/apis/site/v2/sports/basketball/nba/scoreboard?dates={date}&limit=100"),
+    "league_schedule": ("NBA_RECON_LEAGUE_SCHEDULE_URL", "/scheduleleaguev2?LeagueID=00&Season={season}"),
+    "espn": ("NBA_RECON_ESPN_URL", "/apis/site/v2/sports/basketball/nba/scoreboard?dates={date}&limit=100"),
 }
 # NBA Stats answers only requests that look like a browser's
 HEADERS = {
@@ -60,8 +59,8 @@ TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 
 def url_template(kind: str, given: str | None = None) -> str:
     """The URL template of a source: the CLI value, else the environment variable, else the default."""
-    env, base, path = DEFAULTS[kind]
-    value = given or os.environ.get(env) or base
+    env, path = DEFAULTS[kind]
+    value = given or settings.get(env)
     return value if "{" in value else value.rstrip("/") + path
 
 

@@ -36,7 +36,6 @@ end of the ``as_of`` day; ``None`` with a warning when there is none or it is ol
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nba_simulator.errors import BadInput, LakeNotFound
+from nba_simulator import settings
 from nba_simulator.storage.base import Storage
 from nba_simulator.storage.factory import open_storage
 from nba_simulator.storage.inventory_files import iter_inventory
@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 #: ``stream="auto"`` streams a delivery whose data files hold more bytes than this (Parquet:
 #: ~36 MB per million objects, so ~55M objects; about 19 GiB of memory in the in-memory path);
 #: ``$NBA_RECON_STREAM_ABOVE_BYTES`` overrides it
-STREAM_ABOVE_BYTES = 2 << 30
+STREAM_ABOVE_BYTES = settings.SETTINGS["NBA_RECON_STREAM_ABOVE_BYTES"].default   # 2 GiB
 
 __all__ = ["DataFile", "Manifest", "ReportResult", "ReportStream", "STREAM_ABOVE_BYTES", "choose_delivery",
            "find_deliveries", "load_report", "open_stream", "parse_file_schema", "read_manifest",
@@ -167,7 +167,7 @@ def _read_files(storage: Storage, m: Manifest, lake_prefix: str, exclude: list[s
 
 def _streaming(stream: bool | str, m: Manifest) -> bool:
     if stream == "auto":
-        limit = int(os.environ.get("NBA_RECON_STREAM_ABOVE_BYTES") or STREAM_ABOVE_BYTES)
+        limit = settings.get("NBA_RECON_STREAM_ABOVE_BYTES")
         return sum(f.size or 0 for f in m.files) > limit
     return bool(stream)
 

@@ -22,7 +22,6 @@ and obstore's client/retry options are both built from it.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Iterator
 
@@ -46,6 +45,7 @@ from botocore.exceptions import (
 )
 
 from nba_simulator.deadline import seconds
+from nba_simulator import settings
 from nba_simulator.errors import (
     AccessDenied,
     BadInput,
@@ -67,14 +67,7 @@ DEFAULT_MAX_WORKERS = 32  # connection pool size == highest useful number of par
 
 def range_streams(max_workers: int) -> int:
     """Parallel key ranges per listed prefix: ``$NBA_RECON_S3_RANGE_STREAMS`` or 6 (1: sequential)."""
-    raw = os.environ.get("NBA_RECON_S3_RANGE_STREAMS", "").strip() or "6"
-    try:
-        n = int(raw)
-    except ValueError:
-        raise BadInput(f"NBA_RECON_S3_RANGE_STREAMS must be a whole number, got {raw!r}") from None
-    if n < 1:
-        raise BadInput(f"NBA_RECON_S3_RANGE_STREAMS must be >= 1, got {n}")
-    return min(n, max_workers)
+    return min(settings.get("NBA_RECON_S3_RANGE_STREAMS"), max_workers)
 
 
 def s3_settings() -> dict:
@@ -217,7 +210,7 @@ class S3Storage(Storage):
         listing: str | None = None,
     ):
         self.bucket, self.prefix = parse_s3_uri(uri)
-        listing = listing or os.environ.get("NBA_RECON_S3_LISTING") or "obstore"
+        listing = listing or settings.get("NBA_RECON_S3_LISTING")
         listing = _LISTING_ALIASES.get(listing, listing)
         if listing not in LISTINGS:
             raise BadInput(f"S3 listing must be one of {', '.join(LISTINGS)}, got {listing!r}")

@@ -1,7 +1,7 @@
 """The warm engine as papermill users reach it: through the ``papermill.engine`` entry point.
 
 papermill loads its entry points while ``import papermill`` runs, so the entry point must load in
-any import order (it once crashed any program whose first import was ``pipeline.warm``)."""
+any import order (it once crashed any program whose first import was the engine's module, now ``pipeline.warm_engine``)."""
 from __future__ import annotations
 
 import subprocess
@@ -16,7 +16,7 @@ def _python(code: str) -> subprocess.CompletedProcess:
 
 
 def test_warm_imported_first_loads():
-    done = _python("import nba_simulator.pipeline.warm as w\n"
+    done = _python("import nba_simulator.pipeline.warm_engine as w\n"
                    "from papermill.engines import papermill_engines as e\n"
                    "print(e.get_engine('nba-warm') is w.WarmEngine)")
     assert done.returncode == 0, done.stderr
@@ -27,7 +27,7 @@ def test_papermill_imported_first_finds_the_engine():
     done = _python("from papermill.engines import papermill_engines as e\n"
                    "print(e.get_engine('nba-warm').__module__)")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() in {"nba_simulator.pipeline.engine_entry", "nba_simulator.pipeline.warm"}
+    assert done.stdout.strip() in {"nba_simulator.pipeline.engine_entry", "nba_simulator.pipeline.warm_engine"}
 
 
 def test_entry_point_is_declared_and_forwards_papermills_interface():

@@ -1,4 +1,4 @@
-"""Warm kernels (nba_simulator/pipeline/warm.py): each stage still gets a fresh kernel and a fresh
+"""Warm kernels (nba_simulator/pipeline/kernel_pool.py, warm_engine.py): each stage still gets a fresh kernel and a fresh
 namespace, nothing leaks from one stage to the next, and no kernel outlives the run, whether it
 succeeds, fails or times out. Real Jupyter kernels; no timing here (``python -m bench.pipeline``)."""
 from __future__ import annotations
@@ -13,7 +13,8 @@ import psutil
 import pytest
 
 from nba_simulator.pipeline.runner import STAGES, Runner
-from nba_simulator.pipeline.warm import ENGINE_NAME, WarmEngine
+from nba_simulator.pipeline.kernel_pool import KernelPool
+from nba_simulator.pipeline.warm_engine import ENGINE_NAME, WarmEngine
 
 PARAMS = 'run_dir: str = ""\n'
 
@@ -54,8 +55,8 @@ def _kernels() -> list[psutil.Process]:
     for proc in psutil.Process().children(recursive=True):
         try:
             cmd = " ".join(proc.cmdline())
-            if "ipykernel" in cmd or "nba_simulator.pipeline.zygote" in cmd:   # kernels, forked or not
-                out.append(proc)
+            if any(k in cmd for k in ("ipykernel", "nba_simulator.pipeline.zygote", "kernel_stub")):
+                out.append(proc)   # kernels, forked or not, their stubs and the zygote
         except psutil.Error:
             pass
     return out
@@ -134,25 +135,22 @@ def test_kernels_start_the_usual_way_when_the_zygote_cannot(options, leak_notebo
 def _count_saves(tmp_path, monkeypatch, cells: int = 30) -> int:
     """Saves of the output notebook while the warm engine runs ``cells`` cells (every cell's
     output checked in the notebook it leaves)."""
-    from nba_simulator.pipeline import warm
+    from papermill.engines import NotebookExecutionManager
 
     saves = []
-    real_save = warm.ThrottledSaves.save
+    real_save = NotebookExecutionManager.save
 
-    def counted(self, **kwargs):
-        before = self.last_save_time
-        out = real_save(self, **kwargs)
-        if self.last_save_time != before:
-            saves.append(1)
-        return out
+    def counted(self, **kwargs):   # papermill's own save: what the throttle lets through
+        saves.append(1)
+        return real_save(self, **kwargs)
 
-    monkeypatch.setattr(warm.ThrottledSaves, "save", counted)
+    monkeypatch.setattr(NotebookExecutionManager, "save", counted)
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [nbformat.v4.new_code_cell(f"print({i} * 2)") for i in range(cells)]
     src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(nb, str(src))
-    with warm.KernelPool("python3", tmp_path) as pool:
+    with KernelPool("python3", tmp_path) as pool:
         papermill.execute_notebook(str(src), str(out), kernel_name="python3", progress_bar=False,
                                    engine_name=ENGINE_NAME, km=pool.take(prepare_next=False))
     done = nbformat.read(str(out), as_version=4)
@@ -177,13 +175,29 @@ def test_save_every_zero_saves_at_every_cell_as_papermill_does(tmp_path, monkeyp
     assert _count_saves(tmp_path, monkeypatch, cells=10) >= 2 * 10
 
 
-@pytest.mark.parametrize("raw, seconds", [("", 5.0), ("0", 0.0), ("2.5", 2.5), ("soon", 5.0), ("-1", 5.0),
-                                          ("inf", 5.0), ("nan", 5.0)])
+@pytest.mark.parametrize("raw, seconds", [("", 5.0), ("0", 0.0), ("2.5", 2.5), (" 7 ", 7.0)])
 def test_save_every_reads_the_environment(monkeypatch, raw, seconds):
-    from nba_simulator.pipeline.warm import save_every
+    from nba_simulator import settings
 
     monkeypatch.setenv("NBA_RECON_SAVE_EVERY", raw)
-    assert save_every() == seconds
+    assert settings.get("NBA_RECON_SAVE_EVERY") == seconds
+
+
+@pytest.mark.parametrize("raw", ["soon", "-1", "inf", "nan"])
+def test_a_bad_save_every_stops_the_engine_before_a_kernel_runs(tmp_path, monkeypatch, raw):
+    """One clear error naming the variable, before the notebook's first save (not a warning per save)."""
+    from nba_simulator.errors import ParameterError
+
+    monkeypatch.setenv("NBA_RECON_SAVE_EVERY", raw)
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("1")]
+    src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(nb, str(src))
+    with pytest.raises(ParameterError, match=r"^\$NBA_RECON_SAVE_EVERY must be a number of seconds >= 0"):
+        papermill.execute_notebook(str(src), str(out), kernel_name="python3", progress_bar=False,
+                                   engine_name=ENGINE_NAME)
+    assert not out.exists() and not _kernels()
 
 
 def test_the_command_starts_the_zygote_first_and_closes_it_on_every_way_out(leak_notebooks, tmp_path,
