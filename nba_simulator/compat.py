@@ -115,6 +115,9 @@ JUPYTER_IMPORTS = {
     "papermill.engines": {"NBClientEngine", "NotebookExecutionManager", "papermill_engines"},
     "papermill.iorw": {"papermill_io"},
     "papermill.translators": {"translate_parameters"},
+    # public exception classes, matched by type (errors.StageTimeout, pipeline.execute)
+    "papermill.exceptions": {"PapermillExecutionError"},
+    "nbclient.exceptions": {"CellTimeoutError"},
     "jupyter_client.manager": {"AsyncKernelManager"},
     "jupyter_client.kernelspec": {"KernelSpec", "KernelSpecManager"},
     "ipykernel.ipkernel": {"*"},
