@@ -133,7 +133,7 @@ def test_check_ignores_exhibitions_against_clubs_outside_the_nba(server, tmp_pat
     pd.concat([frame, extra]).to_csv(out_path, index=False)
     capsys.readouterr()
     assert main(["schedule", "check", "--runs-dir", str(tmp_path), "--snapshot", str(out_path), "--seasons", "2025-26",
-                 "--as-of", AS_OF]) == 0, capsys.readouterr().out
+                 "--as-of", AS_OF]) == 0, capsys.readouterr()
 
 
 def test_phases_decide_or_leave_undecided():
