@@ -126,7 +126,7 @@ def test_check_ignores_exhibitions_against_clubs_outside_the_nba(server, tmp_pat
     path = latest_snapshot(default_dir(tmp_path))
     frame, meta = load_snapshot(path)
     # a preseason exhibition against a club outside the NBA: no ESPN id known, no bbref id exists
-    extra = frame.iloc[:1].assign(game_id="0012500099", season_type="preseason", game_date=pd.Timestamp("2025-10-06"),
+    extra = frame.iloc[:1].assign(game_id="0012500099", season="2025-26", season_type="preseason", game_date=pd.Timestamp("2025-10-06"),
                                   home_team="GSW", away_team="MACCABI", espn_game_id=pd.NA, bbref_game_id=pd.NA,
                                   espn_game_id_extra=pd.NA, status="final")
     out_path = tmp_path / "with_exhibition.csv"
