@@ -404,9 +404,37 @@ def _resolve(value: str, kind: str, demo) -> str:
     return value
 
 
+def standalone_choice(spec: str, lake: str, as_of: str, *, today: str) -> tuple[str, str, list[str]]:
+    """A notebook run on its own (papermill, JupyterLab) picks the spec and date the way
+    ``nba-recon run`` does: with a lake other than the demo's, the notebook's defaults (the demo's
+    spec, the demo's date) mean "not given": the packaged spec of the real bucket and today (UTC).
+    Returns (spec, as_of, notes saying what was chosen)."""
+    from nba_simulator.demo import DEMO_AS_OF
+
+    notes = []
+    if lake in ("", DEMO):
+        return spec, as_of, notes
+    if spec in ("", DEMO):
+        spec = "default"
+        notes.append("spec: the packaged spec of the real bucket (a lake other than the demo's was given, "
+                     "as `nba-recon run` picks; pass -p spec to choose)")
+    if as_of in ("", DEMO_AS_OF):
+        as_of = today
+        notes.append(f"as_of: today, {today} (UTC), as `nba-recon run` picks for a real lake; pass -p as_of to choose")
+    return spec, as_of, notes
+
+
 def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DEMO,
                schedule: str = "", as_of: str = "") -> Stage:
-    """The context of one stage notebook, from its parameters."""
+    """The context of one stage notebook, from its parameters (on its own: see
+    :func:`standalone_choice`)."""
+    notes: list[str] = []
+    if not run_dir:
+        from nba_simulator.asof import today_utc
+
+        spec, as_of, notes = standalone_choice(spec, lake, as_of, today=today_utc())
+        for note in notes:
+            print(f"note: {note}")
     needs_demo = DEMO in (spec, lake, schedule)
     demo = ensure_demo() if needs_demo else None
     if not as_of:

@@ -1,0 +1,54 @@
+"""A stage notebook run on its own picks the spec and date the way ``nba-recon run`` does: with
+a real lake, the packaged spec and today (UTC). ``papermill 02_coverage.ipynb out.ipynb -p lake
+<real-layout lake>`` gives the same verdicts as ``nba-recon reconcile`` (which writes what ``run``
+writes: tests/pipeline/test_real_layout_pipeline.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nba_simulator.asof import today_utc
+from nba_simulator.demo import DEMO_AS_OF
+from nba_simulator.pipeline.stage import standalone_choice
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_standalone_choice_follows_run():
+    # the demo lake keeps the notebook's defaults
+    assert standalone_choice("demo", "demo", DEMO_AS_OF, today="2026-12-07") == ("demo", DEMO_AS_OF, [])
+    # a real lake: the packaged spec and today, each said in a note
+    spec, as_of, notes = standalone_choice("demo", "/data/lake", DEMO_AS_OF, today="2026-12-07")
+    assert (spec, as_of) == ("default", "2026-12-07") and len(notes) == 2
+    assert all("nba-recon run" in n for n in notes)
+    # what the user gave is kept
+    assert standalone_choice("my.yaml", "s3://b/raw", "2026-11-30", today="2026-12-07") == \
+        ("my.yaml", "2026-11-30", [])
+
+
+@pytest.mark.slow
+def test_papermill_alone_gives_the_verdicts_of_run(tmp_path, monkeypatch):
+    papermill = pytest.importorskip("papermill")
+    from nba_simulator.reconcile import reconcile
+    from tests.firstmorning import build_first_morning
+
+    m = build_first_morning(tmp_path / "lake")
+    home = tmp_path / "home"
+    monkeypatch.setenv("NBA_RECON_HOME", str(home))   # the standalone scratch folder (the kernel inherits it)
+    today = today_utc()
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(REPO / "notebooks" / "02_coverage.ipynb"), str(out),
+                               parameters={"lake": str(m.lake)}, kernel_name="python3", progress_bar=False,
+                               cwd=str(tmp_path))
+    text = out.read_text()
+    assert "the packaged spec of the real bucket" in text and f"today, {today}" in text
+    ours = pd.read_parquet(home / "lab" / "data" / "coverage.parquet")
+    lib = tmp_path / "library"
+    reconcile("default", str(m.lake), as_of=today, out_dir=lib, runs_dir=tmp_path / "runs")
+    theirs = pd.read_parquet(lib / "coverage.parquet")
+    cols = ["dataset", "season", "season_type", "game_id", "expected_key", "status"]
+    a, b = (x[cols].sort_values(["dataset", "expected_key"]).reset_index(drop=True) for x in (ours, theirs))
+    pd.testing.assert_frame_equal(a, b)
+    assert (a["status"] == "missing").sum() > 0 and (a["season"] == "2026-27").any()
