@@ -406,11 +406,9 @@ def _resolve(value: str, kind: str, demo) -> str:
 
 def standalone_choice(spec: str, lake: str, as_of: str, *, today: str) -> tuple[str, str, list[str]]:
     """A notebook run on its own (papermill, JupyterLab) picks the spec and date the way
-    ``nba-recon run`` does: with a lake other than the demo's, the notebook's defaults (the demo's
-    spec, the demo's date) mean "not given": the packaged spec of the real bucket and today (UTC).
-    Returns (spec, as_of, notes saying what was chosen)."""
-    from nba_simulator.demo import DEMO_AS_OF
-
+    ``nba-recon run`` does: with a lake other than the demo's, the notebook's defaults (spec
+    ``demo``, an empty ``as_of``) mean "not given": the packaged spec of the real bucket and today
+    (UTC). Returns (spec, as_of, notes saying what was chosen)."""
     notes = []
     if lake in ("", DEMO):
         return spec, as_of, notes
@@ -418,7 +416,7 @@ def standalone_choice(spec: str, lake: str, as_of: str, *, today: str) -> tuple[
         spec = "default"
         notes.append("spec: the packaged spec of the real bucket (a lake other than the demo's was given, "
                      "as `nba-recon run` picks; pass -p spec to choose)")
-    if as_of in ("", DEMO_AS_OF):
+    if not as_of:
         as_of = today
         notes.append(f"as_of: today, {today} (UTC), as `nba-recon run` picks for a real lake; pass -p as_of to choose")
     return spec, as_of, notes

@@ -18,14 +18,16 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_standalone_choice_follows_run():
     # the demo lake keeps the notebook's defaults
-    assert standalone_choice("demo", "demo", DEMO_AS_OF, today="2026-12-07") == ("demo", DEMO_AS_OF, [])
+    assert standalone_choice("demo", "demo", "", today="2026-12-07") == ("demo", "", [])
     # a real lake: the packaged spec and today, each said in a note
-    spec, as_of, notes = standalone_choice("demo", "/data/lake", DEMO_AS_OF, today="2026-12-07")
+    spec, as_of, notes = standalone_choice("demo", "/data/lake", "", today="2026-12-07")
     assert (spec, as_of) == ("default", "2026-12-07") and len(notes) == 2
     assert all("nba-recon run" in n for n in notes)
     # what the user gave is kept
     assert standalone_choice("my.yaml", "s3://b/raw", "2026-11-30", today="2026-12-07") == \
         ("my.yaml", "2026-11-30", [])
+    # the demo's date given on purpose is kept
+    assert standalone_choice("demo", "/data/lake", DEMO_AS_OF, today="2026-12-07")[1] == DEMO_AS_OF
 
 
 @pytest.mark.slow
