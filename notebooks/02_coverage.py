@@ -58,6 +58,9 @@ result = stage.run_coverage(probe=probe, probe_sample=probe_sample, probe_max_ob
                             probe_max_bytes=probe_max_bytes, probe_workers=probe_workers)
 cov, content, matrix = result.coverage, result.content, result.matrix
 scan_info = stage.scan_info()
+banner = stage.fit_banner(cov)  # the spec and the lake do not fit: said before any figure
+if banner is not None:
+    display(banner)
 display(plots.headline(overall(cov.coverage), estimate=bool(scan_info.get("sample"))))
 plots.status_table(cov.coverage)
 

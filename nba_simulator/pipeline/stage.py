@@ -370,6 +370,24 @@ class Stage:
     def scan_info(self) -> dict:
         return self.inventory()[1]
 
+    def fit_banner(self, cov):
+        """When the spec and the lake do not fit (``coverage.fit``): a banner to show before any
+        figure (an HTML object), else None (nothing displayed)."""
+        from html import escape
+
+        from IPython.display import HTML
+
+        from nba_simulator.coverage.fit import fit_problem
+
+        reasons = (pd.Series(cov.orphan_counts) if cov.orphan_counts is not None
+                   else cov.orphans["reason"].value_counts())
+        line = fit_problem(self.scan_info().get("objects"), int(reasons.get("orphan", 0)),
+                           int(reasons.get("unparsed", 0)), str(self.spec_path))
+        if not line:
+            return None
+        return HTML('<div role="alert" style="background:#fff8c5;border-left:4px solid #d4a72c;'
+                    f'padding:.4rem .8rem;font-weight:600">{escape(line)}</div>')
+
     def health(self) -> pd.DataFrame | None:
         """The health checks ``00_health_check`` wrote (None when standalone or not run)."""
         if self.standalone or not self.path("health.parquet").exists():

@@ -54,3 +54,27 @@ def test_papermill_alone_gives_the_verdicts_of_run(tmp_path, monkeypatch):
     a, b = (x[cols].sort_values(["dataset", "expected_key"]).reset_index(drop=True) for x in (ours, theirs))
     pd.testing.assert_frame_equal(a, b)
     assert (a["status"] == "missing").sum() > 0 and (a["season"] == "2026-27").any()
+
+
+@pytest.mark.slow
+def test_papermill_with_a_spec_that_does_not_fit_says_so_before_any_figure(tmp_path, monkeypatch):
+    papermill = pytest.importorskip("papermill")
+    import nbformat
+
+    from nba_simulator.demo import build_demo
+    from tests.firstmorning import AS_OF, build_first_morning
+
+    m = build_first_morning(tmp_path / "lake")
+    demo = build_demo(tmp_path / "demo")
+    monkeypatch.setenv("NBA_RECON_HOME", str(tmp_path / "home"))
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(str(REPO / "notebooks" / "02_coverage.ipynb"), str(out),
+                               parameters={"lake": str(m.lake), "spec": str(demo.spec), "as_of": AS_OF},
+                               kernel_name="python3", progress_bar=False, cwd=str(tmp_path))
+    nb = nbformat.read(str(out), as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+               if "text/html" in o.get("data", {}) or o.get("text")]
+    texts = [o.get("data", {}).get("text/html", "") or o.get("text", "") for o in outputs]
+    first_figure = next(i for i, t in enumerate(texts) if "complete" in t and "do not fit" not in t)
+    fit = next(i for i, t in enumerate(texts) if "the spec and the lake do not fit" in t)
+    assert fit < first_figure
