@@ -371,22 +371,10 @@ class Stage:
         return self.inventory()[1]
 
     def fit_banner(self, cov):
-        """When the spec and the lake do not fit (``coverage.fit``): a banner to show before any
-        figure (an HTML object), else None (nothing displayed)."""
-        from html import escape
+        """A banner when the spec and the lake do not fit, else None (``standalone.fit_banner``)."""
+        from .standalone import fit_banner
 
-        from IPython.display import HTML
-
-        from nba_simulator.coverage.fit import fit_problem
-
-        reasons = (pd.Series(cov.orphan_counts) if cov.orphan_counts is not None
-                   else cov.orphans["reason"].value_counts())
-        line = fit_problem(self.scan_info().get("objects"), int(reasons.get("orphan", 0)),
-                           int(reasons.get("unparsed", 0)), str(self.spec_path))
-        if not line:
-            return None
-        return HTML('<div role="alert" style="background:#fff8c5;border-left:4px solid #d4a72c;'
-                    f'padding:.4rem .8rem;font-weight:600">{escape(line)}</div>')
+        return fit_banner(self.scan_info(), cov, str(self.spec_path))
 
     def health(self) -> pd.DataFrame | None:
         """The health checks ``00_health_check`` wrote (None when standalone or not run)."""
@@ -422,24 +410,6 @@ def _resolve(value: str, kind: str, demo) -> str:
     return value
 
 
-def standalone_choice(spec: str, lake: str, as_of: str, *, today: str) -> tuple[str, str, list[str]]:
-    """A notebook run on its own (papermill, JupyterLab) picks the spec and date the way
-    ``nba-recon run`` does: with a lake other than the demo's, the notebook's defaults (spec
-    ``demo``, an empty ``as_of``) mean "not given": the packaged spec of the real bucket and today
-    (UTC). Returns (spec, as_of, notes saying what was chosen)."""
-    notes = []
-    if lake in ("", DEMO):
-        return spec, as_of, notes
-    if spec in ("", DEMO):
-        spec = "default"
-        notes.append("spec: the packaged spec of the real bucket (a lake other than the demo's was given, "
-                     "as `nba-recon run` picks; pass -p spec to choose)")
-    if not as_of:
-        as_of = today
-        notes.append(f"as_of: today, {today} (UTC), as `nba-recon run` picks for a real lake; pass -p as_of to choose")
-    return spec, as_of, notes
-
-
 def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DEMO,
                schedule: str = "", as_of: str = "") -> Stage:
     """The context of one stage notebook, from its parameters (on its own: see
@@ -447,6 +417,8 @@ def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DE
     notes: list[str] = []
     if not run_dir:
         from nba_simulator.asof import today_utc
+
+        from .standalone import standalone_choice
 
         spec, as_of, notes = standalone_choice(spec, lake, as_of, today=today_utc())
         for note in notes:

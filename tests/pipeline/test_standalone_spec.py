@@ -11,7 +11,7 @@ import pytest
 
 from nba_simulator.asof import today_utc
 from nba_simulator.demo import DEMO_AS_OF
-from nba_simulator.pipeline.stage import standalone_choice
+from nba_simulator.pipeline.standalone import standalone_choice
 
 REPO = Path(__file__).resolve().parents[2]
 
