@@ -25,6 +25,7 @@ from .content.matrix import GameMatrix, cross_source_gaps, game_matrix
 from .content.probe import ProbeResult, apply_content
 from .asof import parse_as_of
 from .coverage import CoverageResult, build_coverage, completeness, overall
+from .coverage.fit import fit_problem
 from .gaps import find_gaps
 from .spec import Spec
 from .spec.model import PRIORITIES
@@ -104,6 +105,10 @@ def summary_stage(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, qu
         "unjudged": [dict(r) for r in cov.unjudged],
         "schedule": cov.schedule_info,
     }
+    misfit = fit_problem(scan_info.get("objects"), summary["orphans"], summary["unparsed"], str(spec.path))
+    if misfit:   # said first, wherever the summary is shown
+        summary["fit"] = misfit
+        summary["warnings"].insert(0, misfit)
     if content is not None:
         summary["content"] = {**content.summary(),
                               "cross_source_gaps": int(len(cross_source_gaps(matrix)))}

@@ -182,6 +182,8 @@ def _reconcile(args, as_of):
 def _print_result(args, result) -> None:
     s = result.summary
     t = s["totals"]
+    if s.get("fit"):   # before any figure: the figures are about a spec that does not fit the lake
+        print(f"WARNING: {s['fit']}")
     label = "estimated " if s["estimate"] else ""
     print(f"{label}complete {t['complete_pct']}% of {t['expected']} expected items "
           f"({t['missing']} missing, {t['undersized']} undersized, "

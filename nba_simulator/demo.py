@@ -4,8 +4,10 @@ Two seasons (2017-18 complete with playoffs, 2018-19 in progress at the demo's a
 in the real bucket's layouts: ESPN play-by-play (old ``pbp/`` layout for 2017-18, some games under
 both layouts), ESPN box scores, ESPN daily schedules, NBA Stats play-by-play, hoopR season Parquet
 and Basketball-Reference box scores. Files hold small real-shaped JSON/Parquet with modification
-times a few hours after each game. The built-in schedule has no ESPN ids, so the demo's schedule
-carries synthetic ones (``4009xxxxx``), which exist only in the demo.
+times a few hours after each game. The built-in schedule has no ESPN ids: the demo's games carry
+synthetic ones (``4009xxxxx``, which exist only in the demo), listed on its scoreboard pages in the
+real format, so the demo spec's ``schedule: auto`` gets them through the crosswalk from the lake
+(``schedule.csv`` beside the spec holds them too, for ``--schedule``).
 
 Planted imperfections (listed in ``imperfections.json`` beside the lake, so tests can check that
 reconciliation finds exactly them): see :data:`IMPERFECTIONS`.
@@ -27,6 +29,7 @@ import pyarrow.parquet as pq
 
 from .errors import BadInput
 from .outputs import write_json, write_text
+from .schedule import teams
 from .schedule.load import load_schedule
 from .spec import load_spec
 
@@ -159,6 +162,31 @@ def _empty_page(game_id: str, rng: random.Random) -> bytes:
     return json.dumps(body).encode()
 
 
+def scoreboard_page(day: pd.Timestamp, games: pd.DataFrame) -> bytes:
+    """ESPN's scoreboard web page saved as JSON, as the team's bucket holds it: the games under
+    ``page.content.events`` (``page.content.schedule`` on every third day, the other real shape)
+    {YYYYMMDD: [{id, date (UTC: a 10:30 pm Eastern game starts on the next UTC day), competitors
+    [{isHome, abbrev (ESPN's codes: GS, NO, NY, SA, UTAH, WSH), displayName, score}], status}]}.
+    Games without an ESPN id (the demo's unmapped ones) are not listed."""
+    listed = games[games["espn_game_id"].notna()]
+    season = listed["season"].iloc[0] if len(listed) else "2018-19"
+    home_e = teams.espn_abbrs(listed["home_team"].astype("string"), season)
+    away_e = teams.espn_abbrs(listed["away_team"].astype("string"), season)
+    events = []
+    for i, (g, he, ae) in enumerate(zip(listed.itertuples(index=False), home_e, away_e)):
+        start = day.tz_localize("America/New_York") + pd.Timedelta(hours=22 if i % 4 == 3 else 19, minutes=30)
+        events.append({
+            "id": str(g.espn_game_id), "date": start.tz_convert("UTC").strftime("%Y-%m-%dT%H:%MZ"),
+            "competitors": [
+                {"isHome": True, "abbrev": he if isinstance(he, str) else g.home_team,
+                 "displayName": g.home_team, "score": str(100 + i)},
+                {"isHome": False, "abbrev": ae if isinstance(ae, str) else g.away_team,
+                 "displayName": g.away_team, "score": str(95 + i)}],
+            "status": {"id": "3", "state": "post", "det": "Final", "description": "Final"}})
+    block = "schedule" if day.day % 3 == 0 else "events"
+    return json.dumps({"page": {"content": {block: {day.strftime("%Y%m%d"): events}}}}).encode()
+
+
 def _after_game(day: pd.Timestamp, rng: random.Random) -> pd.Timestamp:
     """A capture time after the game's date has ended (UTC), within a day and a half."""
     return day.tz_localize("UTC") + pd.Timedelta(hours=rng.randint(26, 60))
@@ -220,13 +248,12 @@ def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random,
         if g.season == "2018-19":
             w.put(bbref.canonical.render_one(**fields), _box_json(g.bbref_game_id, g.home_team, g.away_team), when)
 
-    # ESPN daily schedules, one per game date
+    # ESPN daily scoreboards, one per game date, in the real pages' format: the schedule
+    # (`schedule: auto`) gets its ESPN ids from them through the crosswalk
     sched_ds = spec.dataset("espn_schedules")
     for day, day_games in played.groupby("game_date"):
-        events = [{"id": e, "home": h, "away": a, "status": "STATUS_FINAL"} for e, h, a in zip(
-            day_games["espn_game_id"].fillna(""), day_games["home_team"], day_games["away_team"])]
-        body = json.dumps({"date": day.strftime("%Y-%m-%d"), "events": events}).encode()
-        w.put(sched_ds.canonical.render_one(yyyymmdd=day.strftime("%Y%m%d")), body, _after_game(day, rng))
+        w.put(sched_ds.canonical.render_one(yyyymmdd=day.strftime("%Y%m%d")), scoreboard_page(day, day_games),
+              _after_game(day, rng))
 
     # hoopR season files: 2017-18 final, 2018-19 stale
     hoopr = spec.dataset("hoopr_play_by_play")

@@ -137,6 +137,14 @@ _DECLARED = (
     Setting("NBA_RECON_DB_STATEMENT_TIMEOUT", 600.0, "Seconds one SQL statement may take (PostgreSQL).",
             "a number of seconds > 0", _seconds(zero_ok=False)),
     # --- the schedule (nba-recon schedule update)
+    Setting("NBA_RECON_LEAGUE_SCHEDULE_CDN_URL", "https://cdn.nba.com",
+            "The league's schedule file on its CDN (`scheduleLeagueV2.json`), asked first for the season in "
+            "progress: a base URL, a template or the file's URL (`--league-schedule-cdn-url`).",
+            "an http(s) URL", _http_url),
+    Setting("NBA_RECON_SCHEDULE_DEADLINE", None,
+            "Seconds a whole `nba-recon schedule update` may take (after `--deadline`; default: the command's "
+            "own, see docs/guarantees.md).",
+            "a number of seconds > 0", _seconds(zero_ok=False)),
     Setting("NBA_RECON_NBA_STATS_URL", "https://stats.nba.com/stats",
             "NBA Stats LeagueGameLog: a base URL or a template (`--nba-stats-url`).",
             "an http(s) URL", _http_url),

@@ -36,7 +36,7 @@ run_dir: str = ""  # the run folder (nba-recon run sets it); empty: standalone, 
 spec: str = "demo"  # lake spec YAML; "demo": the demo lake's spec; "default": the real bucket's
 lake: str = "demo"  # local folder or s3://bucket/prefix; "demo": the demo lake (built on first use)
 schedule: str = ""  # builtin, or a CSV/Parquet schedule file; empty: the one the spec names
-as_of: str = "2019-03-15"  # the analysis date YYYY-MM-DD; every time rule is evaluated at it
+as_of: str = ""  # the analysis date YYYY-MM-DD (every time rule is evaluated at it); empty: the demo's date on the demo lake, today (UTC) on any other, as `nba-recon run` picks
 top: int = 10  # rows in the worst-seasons table
 probe: bool = False  # read the objects and check them against the spec's content rules (status empty)
 probe_sample: Optional[float] = None  # probe only this deterministic fraction (0..1] of the objects; counts become estimates
@@ -63,6 +63,9 @@ options = CoverageOptions.from_params(dict(
 result = stage.run_coverage(options)
 cov, content, matrix = result.coverage, result.content, result.matrix
 scan_info = stage.scan_info()
+banner = stage.fit_banner(cov)  # the spec and the lake do not fit: said before any figure
+if banner is not None:
+    display(banner)
 display(plots.headline(overall(cov.coverage), estimate=bool(scan_info.get("sample"))))
 plots.status_table(cov.coverage)
 

@@ -31,7 +31,7 @@ run_dir: str = ""  # the run folder (nba-recon run sets it); empty: standalone, 
 spec: str = "demo"  # lake spec YAML; "demo": the demo lake's spec; "default": the real bucket's
 lake: str = "demo"  # local folder or s3://bucket/prefix; "demo": the demo lake (built on first use)
 schedule: str = ""  # builtin, or a CSV/Parquet schedule file; empty: the one the spec names
-as_of: str = "2019-03-15"  # the analysis date YYYY-MM-DD; every time rule is evaluated at it
+as_of: str = ""  # the analysis date YYYY-MM-DD (every time rule is evaluated at it); empty: the demo's date on the demo lake, today (UTC) on any other, as `nba-recon run` picks
 top: int = 15  # rows in the top-gaps table
 calendar_seasons: int = 2  # seasons shown on the gaps calendar (the most recent with problems)
 

@@ -157,10 +157,12 @@ def _seasons(spec_name: str, spec, as_of) -> tuple:
 
 
 def build_real_lake(root, truth: pd.DataFrame, *, as_of: str = "2026-12-01", dates_per_type: int = 2,
-                    seed: int = 20261201, spec_path: str = "default") -> RealLake:
+                    seed: int = 20261201, spec_path: str = "default", both_shapes: bool = False) -> RealLake:
     """Write the lake for ``truth``'s games (see the module doc). Historic seasons: ``dates_per_type``
     game dates per season and season type; the season in progress: every game date before
-    ``as_of``. ``truth`` needs the canonical columns; ESPN ids are assigned when it has none."""
+    ``as_of``. ``truth`` needs the canonical columns; ESPN ids are assigned when it has none.
+    ``both_shapes``: every third ``espn_schedules/`` page keeps its games under
+    ``page.content.schedule`` (as some real pages do) instead of ``events``."""
     from nba_simulator.spec import load_spec
 
     root = Path(root)
@@ -233,7 +235,8 @@ def build_real_lake(root, truth: pd.DataFrame, *, as_of: str = "2026-12-01", dat
             w.put(f"schedule/{key_day}.json",
                   scoreboard_page(day, todays, block="schedule" if day.day % 3 == 0 else "events"), after(day))
             continue
-        w.put(f"espn_schedules/{key_day}.json", scoreboard_page(day, todays), after(day))
+        shape = "schedule" if both_shapes and day.day % 3 == 0 else "events"
+        w.put(f"espn_schedules/{key_day}.json", scoreboard_page(day, todays, block=shape), after(day))
         if todays["espn_game_id_extra"].notna().any():  # the double scheme: the old page lists legacy ids
             legacy = todays.assign(espn_game_id=todays["espn_game_id_extra"].fillna(todays["espn_game_id"]))
             w.put(f"schedule/{key_day}.json", scoreboard_page(day, legacy), after(day))

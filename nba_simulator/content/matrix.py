@@ -68,7 +68,7 @@ def game_matrix(coverage: pd.DataFrame, schedule: pd.DataFrame,
     have = tidy[tidy["status"].isin(HAVE)]
     wide["n_datasets_present"] = wide["game_id"].map(have.groupby("game_id").size()).fillna(0).astype("int64")
     wide["sources_present"] = wide["game_id"].map(
-        have.groupby("game_id")["source"].agg(lambda s: ", ".join(sorted(set(s))))).fillna("")
+        have.groupby("game_id")["source"].agg(lambda s: ", ".join(sorted(set(s))))).astype(object).fillna("")
     return GameMatrix(tidy, wide.reset_index(drop=True))
 
 

@@ -64,8 +64,16 @@ def _season_fields(season: pd.Series) -> dict[str, pd.Series]:
     return {"season_start": start.astype(str), "season_end": (start + 1).astype(str)}
 
 
+def needs_nba_id(ds: Dataset) -> bool:
+    """Every layout of ``ds`` names its files by the NBA game id: games known without one (only
+    from the lake's scoreboard pages) owe it nothing that could be named."""
+    return bool(ds.layouts) and all("game_id" in t.placeholders for t in ds.layouts)
+
+
 def _game_fields(ds: Dataset, played, schedule, as_of) -> pd.DataFrame:
     g = played[played["season"].isin(ds.seasons) & played["season_type"].isin(ds.season_types)]
+    if needs_nba_id(ds):  # said in summary.json's unjudged ("no NBA ids offline"), not unmapped
+        g = g[g["game_id"].notna()]
     out = pd.DataFrame({
         "season": g["season"], "season_type": g["season_type"], "game_id": g["game_id"],
         "game_date": pd.to_datetime(g["game_date"]), "team": pd.NA,

@@ -246,6 +246,9 @@ def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of
     detail[known & (day_end(g["game_date"]) > as_of)] = "game not finished as of the run date"
     outside = known & (~g["season"].isin(ds.seasons) | ~g["season_type"].isin(ds.season_types))
     detail[outside] = "game outside the dataset's seasons or season types"
+    untyped = known & g["season_type"].isna()
+    detail[untyped] = ("game known only from the lake's scoreboard pages, whose season type neither the page "
+                       "nor the season's phases tell (summary.json unjudged: type unknown)")
     detail[known & status.isin(NOT_OWED_STATUSES)] = "game " + status.astype(str)
     items = expected.items[expected.items["dataset"] == ds.name]
     owed = items.dropna(subset=["game_id"])

@@ -10,6 +10,11 @@ Where the schedule lacks one, nothing is said about the files, and that silence 
 * ``partial``: the season type is under way at ``as_of`` but the schedule's games of it stop
   before the day before ``as_of``: the later games cannot be expected. ``count``: the days
   between the last known game and ``as_of`` that are not covered.
+* ``games unknown: no NBA ids offline``: the season's games are known only from the lake's
+  scoreboard pages (no NBA id yet), and every layout of the dataset is named by the NBA id.
+* ``type unknown``: games the lake's pages list whose season type neither the page nor the
+  season's phases tell (``schedule.phases``): not expected in any dataset keyed by ESPN id, by
+  date or by Basketball-Reference id. ``count``: those games.
 * ``ids unknown``: games are known, but not under the id the dataset's keys need
   (``espn_game_id`` for ESPN pages...): those items are ``unmapped``. ``count``: unmapped items.
 
@@ -25,6 +30,7 @@ from ..asof import parse_as_of
 from ..schedule.ids import season_types_of, seasons_of
 from ..schedule.owed import NOT_OWED_STATUSES
 from ..spec.model import Spec
+from .expected import needs_nba_id
 
 ID_COLUMNS = ("game_id", "espn_game_id", "bbref_game_id")
 
@@ -65,7 +71,11 @@ def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
     spec = spec.at(as_of)
     games = schedule[~schedule["status"].isin(NOT_OWED_STATUSES)]
     dates = pd.to_datetime(games["game_date"])
-    known = games.assign(_d=dates).groupby(["season", "season_type"], observed=True)["_d"].agg(["size", "max"])
+    known_all = games.assign(_d=dates).groupby(["season", "season_type"], observed=True)["_d"].agg(["size", "max"])
+    with_id = games["game_id"].notna()
+    known_nba = games[with_id].assign(_d=dates[with_id]).groupby(
+        ["season", "season_type"], observed=True)["_d"].agg(["size", "max"])
+    undecided = games[games["season_type"].isna() & games["season"].notna()].groupby("season").size()
     if unexplained is None:
         unexplained = unexplained_files(spec, orphans)
     out: list[dict] = []
@@ -73,6 +83,14 @@ def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
     for ds in spec.datasets:
         if ds.per in ("season",):
             continue
+        nba_only = ds.per == "game" and needs_nba_id(ds)
+        known = known_nba if nba_only else known_all
+        if not nba_only:
+            for season in ds.seasons:
+                if season in undecided.index:
+                    out.append(_record(ds.name, season, None, f"type unknown: {int(undecided[season])} games of "
+                                       f"{season} listed on the lake's scoreboard pages, whose season type "
+                                       "neither the page nor the season's phases tell", int(undecided[season])))
         types = ds.season_types if ds.per in ("game", "date") else (None,)
         for season in ds.seasons:
             for stype in types:
@@ -87,8 +105,12 @@ def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
                 if opens is None or opens > as_of:
                     continue
                 if (season, stype) not in known.index:
-                    out.append(_record(ds.name, season, stype,
-                                       f"games unknown: the schedule has no {stype} game of {season}",
+                    lake_only = nba_only and (season, stype) in known_all.index
+                    reason = (f"games unknown: no NBA ids offline ({int(known_all.loc[(season, stype), 'size'])} "
+                              f"{stype} games of {season} are known only from the lake's scoreboard pages; "
+                              "`nba-recon schedule update` gives their NBA ids)") if lake_only else \
+                        f"games unknown: the schedule has no {stype} game of {season}"
+                    out.append(_record(ds.name, season, stype, reason,
                                        unexplained.get((ds.name, season, stype), 0)))
                     continue
                 last = known.loc[(season, stype), "max"]

@@ -74,6 +74,9 @@ def expected_games(schedule: pd.DataFrame, as_of, seasons=None, season_types=Non
         g = g[g["season"].isin(list(seasons))]
     if season_types is not None:
         g = g[g["season_type"].isin(list(season_types))]
+    # games known only from the lake's scoreboard pages (no NBA id yet) are not checked in the
+    # database: its tables are keyed by NBA id
+    g = g[g["game_id"].notna()]
     return g.drop_duplicates("game_id").reset_index(drop=True)
 
 

@@ -169,6 +169,10 @@ def run_values(decl: dict[str, P.Param], given: Mapping[str, Any],
             values["spec"] = "default"
         if "as_of" in decl and "as_of" not in checked and not base:
             values["as_of"] = utc_now().date().isoformat()
+    if "as_of" in decl and not values.get("as_of") and lake in ("", "demo", None):
+        from nba_simulator.demo import DEMO_AS_OF
+
+        values["as_of"] = DEMO_AS_OF   # the demo lake: the demo's date (the notebooks' empty default)
     if values.get("as_of"):
         # a future as_of would count unplayed games as missing (the past: the scan refuses)
         from nba_simulator.coverage.dates import check_not_future

@@ -324,6 +324,12 @@ class Stage:
     def scan_info(self) -> dict:
         return self.inventory()[1]
 
+    def fit_banner(self, cov):
+        """A banner when the spec and the lake do not fit, else None (``standalone.fit_banner``)."""
+        from .standalone import fit_banner
+
+        return fit_banner(self.scan_info(), cov, str(self.spec_path))
+
     def health(self) -> pd.DataFrame | None:
         """The health checks ``00_health_check`` wrote (None when standalone or not run)."""
         if self.standalone or not self.path("health.parquet").exists():
@@ -355,7 +361,17 @@ def _resolve(value: str, kind: str, demo) -> str:
 
 def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DEMO,
                schedule: str = "", as_of: str = "") -> Stage:
-    """The context of one stage notebook, from its parameters."""
+    """The context of one stage notebook, from its parameters (on its own: see
+    :func:`standalone_choice`)."""
+    notes: list[str] = []
+    if not run_dir:
+        from nba_simulator.asof import today_utc
+
+        from .standalone import standalone_choice
+
+        spec, as_of, notes = standalone_choice(spec, lake, as_of, today=today_utc())
+        for note in notes:
+            print(f"note: {note}")
     needs_demo = DEMO in (spec, lake, schedule)
     demo = ensure_demo() if needs_demo else None
     if not as_of:

@@ -183,7 +183,9 @@ def first_screen_html(summary: Mapping[str, Any], tasks: Sequence[Mapping[str, A
         warnings = collect_warnings(summary)
     judged = set(unjudged_lines(summary.get("unjudged"))) | set(unjudged_groups(summary.get("unjudged")))
     warnings = [w for w in warnings if w not in judged]
-    return (f'<style>{CSS}</style><div class="fs">' + headline_html(summary, lake)
+    fit = summary.get("fit")
+    banner = (f'<section id="fit" class="warnbox" role="alert"><h2>{_e(fit)}</h2></section>' if fit else "")
+    return (f'<style>{CSS}</style><div class="fs">' + banner + headline_html(summary, lake)
             + tasks_html(tasks, n_tasks, tasks_link, capped) + unjudged_html(summary.get("unjudged"))
             + warnings_html(warnings) + "</div>")
 

@@ -6,9 +6,11 @@ Three layers, each optional but the first:
 2. the newest snapshot ``nba-recon schedule update`` left beside the runs
    (``schedule.snapshot.default_dir(runs_dir)``): its rows replace the packaged ones of the same
    game and add the games the packaged history lacks (the season in progress among them);
-3. ESPN ids of the lake's own scoreboard pages (read by the caller with
-   ``storage.scoreboards.lake_scoreboards``: this layer does not touch the lake), attached by
-   (date, home, away) through ``schedule.crosswalk.attach_espn_ids``.
+3. the lake's own scoreboard pages (read by the caller with
+   ``storage.scoreboards.lake_scoreboards``: this layer does not touch the lake): their ESPN ids
+   are attached by (local date, home, away) through ``schedule.crosswalk.attach_espn_ids``, and
+   every game a page lists that no row is becomes a row of its own, without an NBA id
+   (``schedule.lake_games``): the season in progress is expected from the lake itself, offline.
 
 ``auto_schedule`` returns ``(schedule, info)``: ``info`` says which layers were used (the snapshot's
 path and metadata, how many scoreboard files and games) and holds the warnings a report must show.
@@ -20,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .crosswalk import attach_espn_ids
+from .lake_games import lake_only_games
 from .load import load_schedule
 from .snapshot import default_dir, latest_snapshot, load_snapshot
 from .sources.espn import LakePages
@@ -80,16 +83,36 @@ def auto_schedule(spec, scoreboards: LakePages | None = None, *, as_of=None,
                         "and the lake's scoreboards say which games exist")
     if scoreboards is not None:
         warnings.extend(scoreboards.warnings)
+        lake_rows = lake_only_games(schedule, None)
         if len(scoreboards.games):
             schedule, attach_warnings = attach_espn_ids(schedule, scoreboards.games, provenance="espn_lake")
             warnings.extend(str(w) for w in attach_warnings)
+            lake_rows = lake_only_games(schedule, scoreboards.games)
+            if len(lake_rows):
+                schedule = pd.concat([schedule, lake_rows.reindex(columns=schedule.columns)], ignore_index=True)
+                schedule = schedule.sort_values(["game_date", "game_id", "espn_game_id"], na_position="last",
+                                                kind="stable")
         info["layers"].append("espn_lake")
         info["scoreboards"] = dict(scoreboards.stats)
+        info["lake_games"] = _lake_counts(lake_rows)
     schedule = _with_extra_columns(schedule, "packaged").reset_index(drop=True)
     info["games"] = int(len(schedule))
     info["as_of"] = None if as_of is None else str(pd.Timestamp(as_of).date())
     info["warnings"] = warnings
     return schedule, info
+
+
+def _lake_counts(rows: pd.DataFrame) -> dict:
+    """What the pages alone made known: games per season x season type (``undecided``: the
+    page does not say the type and the season's phases cannot tell it)."""
+    if rows.empty:
+        return {"games": 0, "by_season": {}}
+    kinds = rows["season_type"].fillna("undecided")
+    table = rows.groupby([rows["season"].fillna("unknown"), kinds]).size()
+    by_season: dict = {}
+    for (season, kind), n in table.items():
+        by_season.setdefault(str(season), {})[str(kind)] = int(n)
+    return {"games": int(len(rows)), "by_season": by_season}
 
 
 def _plain(value):

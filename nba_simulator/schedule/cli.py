@@ -5,7 +5,9 @@
   games owed have each id column (ESPN, Basketball-Reference).
 - ``check`` prints the same and exits 1 when something needed is missing: a requested season
   without regular-season games, or games owed before ``--as-of`` without an ESPN or
-  Basketball-Reference id. Bad input (no snapshot, a bad option) exits 2 with one line.
+  Basketball-Reference id (games against clubs outside the NBA, preseason exhibitions, are not
+  owed ids). ``update`` exits 1 when no source gave any game and there is no earlier snapshot
+  (nothing is written then); it prints one line per source (fetched, from cache, failed, games). Bad input (no snapshot, a bad option) exits 2 with one line.
 """
 from __future__ import annotations
 
@@ -20,11 +22,13 @@ from ..asof import as_of_arg, today_utc
 from .. import settings
 from ..errors import ParameterError, ScheduleError
 from .fetch import Fetcher
+from .phases import nba_clubs
 from .snapshot import default_dir, latest_snapshot, load_snapshot
 from .sources.espn import LakePages
 from .update import counts, parse_seasons, season_of, update
 
 DEFAULT_RUNS_DIR = "runs"
+DEFAULT_DEADLINE = 300.0   # seconds: the whole `schedule update`
 
 
 def add_schedule_parser(subparsers, read_scoreboards: Callable[[str, Path], LakePages]) -> None:
@@ -40,13 +44,20 @@ def add_schedule_parser(subparsers, read_scoreboards: Callable[[str, Path], Lake
                     "schedule/ (local folder or s3://bucket/prefix; read-only)")
     up.add_argument("--offline", action="store_true",
                     help="fetch nothing: packaged history + lake + cache + last snapshot")
+    up.add_argument("--league-schedule-cdn-url", default=None,
+                    help="the league's CDN schedule file (scheduleLeagueV2.json), URL or base "
+                         "(env NBA_RECON_LEAGUE_SCHEDULE_CDN_URL); asked first for the season in progress")
     up.add_argument("--nba-stats-url", default=None, help="LeagueGameLog URL or base (env NBA_RECON_NBA_STATS_URL)")
     up.add_argument("--league-schedule-url", default=None,
                     help="scheduleLeagueV2 URL or base (env NBA_RECON_LEAGUE_SCHEDULE_URL)")
     up.add_argument("--espn-url", default=None, help="ESPN scoreboard API URL or base (env NBA_RECON_ESPN_URL)")
     up.add_argument("--min-interval", type=float, default=None, metavar="SECONDS",
                     help="seconds between two requests to one host (default 1; env NBA_RECON_MIN_INTERVAL)")
-    up.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout per request")
+    up.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                    help="read timeout per request (stats.nba.com: at most 10)")
+    up.add_argument("--deadline", type=float, default=None, metavar="SECONDS",
+                    help=f"bound on the whole update (default {DEFAULT_DEADLINE:.0f}; env NBA_RECON_SCHEDULE_DEADLINE): "
+                         "past it nothing more is asked and what was had is used")
     up.set_defaults(func=cmd_update, read_scoreboards=read_scoreboards)
 
     for name, helptext, func in (("show", "print what the latest snapshot knows", cmd_show),
@@ -74,26 +85,52 @@ def cmd_update(args) -> int:
     interval = args.min_interval if args.min_interval is not None else settings.get("NBA_RECON_MIN_INTERVAL")
     if interval < 0 or args.timeout <= 0:
         raise ParameterError("--min-interval must be >= 0 and --timeout > 0")
+    limit = _deadline(args.deadline)
     fetcher = Fetcher(cache_dir=default_dir(args.runs_dir) / "cache", offline=args.offline,
-                      timeout=(min(5.0, args.timeout), args.timeout), min_interval=interval)
+                      timeout=(min(5.0, args.timeout), args.timeout), min_interval=interval,
+                      deadline=limit, max_request_seconds=min(120.0, limit))
     fetched_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-    scoreboards = args.read_scoreboards(args.lake, Path(args.runs_dir)) if args.lake else None
-    try:
-        result = update(args.runs_dir, as_of=as_of, seasons=seasons, scoreboards=scoreboards,
-                        offline=args.offline,
-                        fetched_at=fetched_at, fetcher=fetcher,
-                        urls={"nba_stats": args.nba_stats_url, "league_schedule": args.league_schedule_url,
-                              "espn": args.espn_url})
-    finally:
-        fetcher.close()
+    from ..deadline import deadline
+
+    # the fetcher stops asking at the deadline; the hard stop a little later covers the rest
+    with deadline(limit + 30.0, "schedule update"):
+        scoreboards = args.read_scoreboards(args.lake, Path(args.runs_dir)) if args.lake else None
+        try:
+            result = update(args.runs_dir, as_of=as_of, seasons=seasons, scoreboards=scoreboards,
+                            offline=args.offline,
+                            fetched_at=fetched_at, fetcher=fetcher,
+                            urls={"nba_stats": args.nba_stats_url, "league_schedule": args.league_schedule_url,
+                                  "league_schedule_cdn": args.league_schedule_cdn_url, "espn": args.espn_url})
+        finally:
+            fetcher.close()
     for w in result.warnings:
         print(f"warning: {w}", file=sys.stderr)
+    for line in result.summary:
+        print(line)
     m = result.meta
+    if result.path is None:
+        print(f"no schedule snapshot written: no source gave any game and {default_dir(args.runs_dir)} has no "
+              "earlier snapshot (the packaged history alone is not one); runs keep warning until an update "
+              "succeeds", file=sys.stderr)
+        return 1
+    note = "" if result.new else "; no source gave anything new: the earlier snapshot's games are kept"
     print(f"schedule snapshot {m['snapshot_id']}: {m['games']} games "
           f"(sources: {', '.join(m['sources'])}; {m['http']['requests']} requests, "
-          f"{m['http']['cache_hits']} cached); wrote {result.path}")
+          f"{m['http']['cache_hits']} cached){note}; wrote {result.path}")
     _print_counts(m["counts"], seasons)
     return 0
+
+
+def _deadline(given: float | None) -> float:
+    """--deadline, else NBA_RECON_SCHEDULE_DEADLINE, else DEFAULT_DEADLINE (seconds, > 0)."""
+    raw = given if given is not None else (settings.get("NBA_RECON_SCHEDULE_DEADLINE") or DEFAULT_DEADLINE)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ParameterError(f"NBA_RECON_SCHEDULE_DEADLINE: expected seconds, got {raw!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise ParameterError(f"--deadline: expected a number of seconds > 0, got {raw!r}")
+    return value
 
 
 def _load(args):
@@ -136,7 +173,9 @@ def cmd_check(args) -> int:
     cmd_show(args)
     problems = []
     before = frame["game_date"] < pd.Timestamp(as_of)
-    owed = ~frame["status"].isin(["cancelled", "postponed"]) & before
+    clubs = nba_clubs()   # exhibitions against clubs outside the NBA have no such ids: not owed
+    nba = frame["home_team"].isin(clubs) & frame["away_team"].isin(clubs)
+    owed = ~frame["status"].isin(["cancelled", "postponed"]) & before & nba
     for season in seasons:
         s = frame["season"] == season
         if not ((frame["season_type"] == "regular") & s).any():

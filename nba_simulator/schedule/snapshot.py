@@ -90,8 +90,8 @@ def load_snapshot(path: str | Path) -> tuple[pd.DataFrame, dict]:
 def read_meta(path: str | Path) -> dict:
     """The metadata stored beside a snapshot's data file (at least its ``snapshot_id``)."""
     path = Path(path)
-    meta_path = path.with_name(path.name.replace(".csv.gz", ".json"))
-    meta = read_json(meta_path) if meta_path.is_file() else {}
+    meta_path = path.with_name(path.name.replace(".csv.gz", ".json")) if path.name.endswith(".csv.gz") else None
+    meta = read_json(meta_path) if meta_path is not None and meta_path.is_file() else {}
     meta.setdefault("snapshot_id", path.name.replace(".csv.gz", ""))
     return meta
 

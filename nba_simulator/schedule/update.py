@@ -1,9 +1,12 @@
 """``schedule update``: build a schedule snapshot from every source (see docs/schedule.md).
 
 1. the packaged history and the previous snapshot (if any);
-2. NBA Stats game logs (regular season, play-in, playoffs) for each completed season asked for;
+2. NBA Stats game logs (regular season, play-in, playoffs and, from 2023-24, the NBA Cup final:
+   ``SeasonType=IST``) for each completed season asked for;
 3. the league's published schedule (scheduleLeagueV2) for each season in progress at ``as_of``,
-   including the games not yet played, postponed and cancelled ones;
+   including the games not yet played, postponed and cancelled ones: first the static file on the
+   league's CDN (it answers cloud hosts), then NBA Stats' ``scheduleleaguev2`` (``stats.nba.com``,
+   with a short timeout: it leaves cloud hosts hanging) when the CDN file lacks the season;
 4. merged (``merge.merge_sources``), then ESPN ids from the lake's own scoreboard pages
    (``espn_schedules/YYYYMMDD.json`` and the older ``schedule/YYYYMMDD.json``, read by the caller
    with ``storage.scoreboards.lake_scoreboards``, the reader ``schedule: auto`` uses too), then
@@ -13,6 +16,8 @@
 
 Offline (``offline=True``) nothing is fetched: cached responses, the packaged history, the lake
 and the last snapshot are used, and the warnings say which seasons could not be refreshed.
+When no source gave anything and there is no earlier snapshot, nothing is written: a snapshot of
+the packaged history alone would silence every later run's "no schedule snapshot" warning.
 """
 from __future__ import annotations
 
@@ -35,19 +40,27 @@ from .snapshot import default_dir, latest_snapshot, load_snapshot, read_meta, wr
 from .sources import espn, league_schedule, nbastats
 from .sources.common import capped
 from .sources.espn import LakePages
+from .tally import Tally
 
 log = logging.getLogger(__name__)
 
 DATE_KEY = re.compile(r"(?:^|/)(\d{8})\.json$")
 GAMELOG_TYPES = ("Regular Season", "PlayIn", "Playoffs")
+#: LeagueGameLog's season type of the NBA Cup final (nba.com's own stats pages pass SeasonType=IST)
+CUP_SEASON_TYPE = "IST"
+CUP_FIRST_SEASON = 2023
+STATS_KINDS = ("nba_stats", "league_schedule")   # the sources on stats.nba.com
+STATS_TIMEOUT = (3.0, 10.0)
 
 
 @dataclass
 class UpdateResult:
-    path: Path
+    path: Path | None            # None: nothing written (no source gave anything, no earlier snapshot)
     meta: dict
     frame: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)   # one line per source
+    new: bool = True             # a source gave games this time
 
 
 def parse_seasons(text: str) -> list[str]:
@@ -105,7 +118,8 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
     """Build and write a snapshot; see the module doc. ``scoreboards``: the lake's scoreboard
     pages, read by the caller (``storage.scoreboards.lake_scoreboards``); ``None``: no lake.
     ``fetched_at`` (an ISO time, read by the CLI) is recorded in the metadata only, never in the
-    snapshot's content."""
+    snapshot's content. Nothing is written (``path`` None) when no source gave anything and
+    there is no earlier snapshot: the packaged history alone is no snapshot."""
     as_of_day = dt.date.fromisoformat(as_of)
     seasons = seasons or [season_of(as_of_day)]
     urls = urls or {}
@@ -113,6 +127,7 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
     fetcher = fetcher or Fetcher(cache_dir=directory / "cache", offline=offline)
     warnings: list[str] = []
     used: dict[str, list[str]] = {}
+    tally = Tally()
 
     sources: list[tuple[str, pd.DataFrame]] = [("packaged", load_schedule("builtin"))]
     used["packaged"] = ["builtin"]
@@ -125,33 +140,39 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
     def get(kind: str, fresh: bool, **values: str) -> tuple[bytes | None, str]:
         url = render(url_template(kind, urls.get(kind)), **values)
         try:
-            body = fetcher.fetch(url, fresh=fresh)
+            body = fetcher.fetch(url, fresh=fresh, timeout=short_timeout(fetcher) if kind in STATS_KINDS else None)
         except FetchError as exc:
-            warnings.append(f"could not fetch {exc}")
+            tally.failed(kind, str(exc))
             return None, url
-        if body is None:
-            warnings.append(f"offline: {url} not in the cache")
+        tally.answered(kind, fetcher.last, url)
         return body, url
 
-    def add(kind: str, fresh: bool, parse, name: str, **values: str) -> None:
-        """One source fetched and parsed into ``sources`` (nothing when it could not be had)."""
+    def add(kind: str, fresh: bool, parse, name: str, keep=None, **values: str) -> int:
+        """One source fetched and parsed into ``sources``: the number of games it gave."""
         body, url = get(kind, fresh, **values)
         if body is None:
-            return
+            return 0
         parsed = parse(body, url)
         warnings.extend(parsed.warnings)
-        if not parsed.frame.empty:
-            sources.append((name, _canon(parsed.frame, name, url, warnings)))
-            used.setdefault(name, []).append(url)
+        frame = parsed.frame if keep is None else keep(parsed.frame)
+        if frame.empty:
+            return 0
+        sources.append((name, _canon(frame, name, url, warnings)))
+        used.setdefault(name, []).append(url)
+        tally.games(kind, len(frame))
+        return len(frame)
 
     for season in seasons:
-        if completed(season, as_of_day):  # the game logs of a finished season
-            for stype in GAMELOG_TYPES:
+        if completed(season, as_of_day):  # the game logs of a finished season (the Cup final too)
+            for stype in gamelog_types(season):
                 add("nba_stats", True, nbastats.parse_league_game_log, "nbastats_gamelog",
                     season=season, season_type=stype)
-        else:  # the league's published schedule of a season in progress
-            add("league_schedule", False, league_schedule.parse_schedule_league_v2, "league_schedule",
-                season=season)
+        else:  # the season in progress: the league's CDN file first, NBA Stats when it lacks it
+            of_season = _of_season(season)
+            if not add("league_schedule_cdn", False, league_schedule.parse_schedule_league_v2, "league_schedule",
+                       keep=of_season):
+                add("league_schedule", False, league_schedule.parse_schedule_league_v2, "league_schedule",
+                    keep=of_season, season=season)
 
     merged, merge_warnings = merge_sources(sources)
     warnings.extend(merge_warnings)
@@ -181,18 +202,50 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
         parsed = espn.parse_scoreboard_api(body, url)
         api_warnings.extend(parsed.warnings)
         api_frames.append(parsed.frame)
+        tally.games("espn", len(parsed.frame))
     warnings.extend(capped(api_warnings, "ESPN scoreboard API"))
     if api_frames:
         merged, w = attach_espn_ids(merged, pd.concat(api_frames, ignore_index=True), "espn_api")
         warnings.extend(w)
         used["espn_api"] = [f"{len(api_frames)} dates"]
+    warnings.extend(tally.problems(fetcher))
 
     meta = {"fetched_at": fetched_at, "as_of": as_of, "seasons": seasons, "offline": offline,
             "sources": used, "counts": counts(merged), "warnings": warnings,
             "http": dict(fetcher.stats)}
+    new = tally.gave_games()
+    if not new and previous is None:   # the packaged history (and lake ids) alone: no snapshot
+        return UpdateResult(path=None, meta=meta, frame=merged, warnings=warnings, summary=tally.lines(),
+                            new=False)
     path = write_snapshot(merged, directory, meta)
-    meta = read_meta(path)
-    return UpdateResult(path=path, meta=meta, frame=merged, warnings=warnings)
+    meta = {**read_meta(path), "http": dict(fetcher.stats)}   # this run's requests, not a kept snapshot's
+    return UpdateResult(path=path, meta=meta, frame=merged, warnings=warnings, summary=tally.lines(),
+                        new=bool(new))
+
+
+def gamelog_types(season: str) -> tuple[str, ...]:
+    """The LeagueGameLog season types of a finished season: the Cup final (its own type, game
+    ids 006...) from 2023-24 on."""
+    return GAMELOG_TYPES + ((CUP_SEASON_TYPE,) if int(season[:4]) >= CUP_FIRST_SEASON else ())
+
+
+def short_timeout(fetcher: Fetcher) -> tuple[float, float]:
+    """(connect, read) for stats.nba.com, which leaves cloud hosts hanging: short."""
+    connect, read = fetcher.timeout
+    return min(connect, STATS_TIMEOUT[0]), min(read, STATS_TIMEOUT[1])
+
+
+def _of_season(season: str):
+    """Only the games of ``season`` (the CDN file holds the season in progress, whichever it is)."""
+    def keep(frame: pd.DataFrame) -> pd.DataFrame:
+        if frame.empty:
+            return frame
+        gid = frame["game_id"].astype("string").str.strip().str.zfill(10)
+        ok = gid.str.fullmatch(ids.GAME_ID.pattern).fillna(False).astype(bool)
+        mine = pd.Series(False, index=frame.index)
+        mine[ok] = (ids.seasons_of(gid[ok]) == season).to_numpy()
+        return frame.loc[mine.to_numpy()]
+    return keep
 
 
 def counts(frame: pd.DataFrame) -> list[dict]:

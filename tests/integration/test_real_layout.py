@@ -103,12 +103,17 @@ def test_unjudged_names_each_dataset_season_and_why(offline):
     records = summary["unjudged"]
     assert records and all(set(r) == {"dataset", "season", "season_type", "reason", "count"} for r in records)
     by = {(r["dataset"], r["season"], r["season_type"]): r for r in records}
-    # the season in progress is not in the packaged history: no game of it is known
-    for ds in (*ESPN_DATASETS, "nba_api_incremental_pbp"):
-        assert by[(ds, CURRENT, "regular")]["reason"].startswith("games unknown")
-    # the regular seasons the packaged history lacks, and the play-in it never had
-    for season in ("2019-20", "2020-21", "2023-24"):
-        assert by[("espn_box_scores", season, "regular")]["reason"].startswith("games unknown")
+    # the season in progress is not in the packaged history: its games come from the lake's
+    # scoreboard pages, without NBA ids: the ESPN datasets are judged, the NBA-id ones are not
+    for ds in ESPN_DATASETS:
+        assert not by.get((ds, CURRENT, "regular"), {"reason": ""})["reason"].startswith("games unknown")
+    assert by[("nba_api_incremental_pbp", CURRENT, "regular")]["reason"].startswith("games unknown: no NBA ids offline")
+    # the regular seasons the packaged history lacks: known from their pages; 2020-21's November
+    # games (a season that began in December) are of no type the calendar can tell
+    for season in ("2019-20", "2023-24"):
+        assert ("espn_box_scores", season, "regular") not in by
+    assert by[("espn_box_scores", "2020-21", None)]["reason"].startswith("type unknown")
+    # the play-in and the Cup final it never had
     assert by[("espn_box_scores", "2021-22", "play_in")]["reason"].startswith("games unknown")
     assert by[("espn_box_scores", "2023-24", "cup_final")]["reason"].startswith("games unknown")
     # the NBA Stats daily files of 2026-27 are in the lake: they are counted as unexplained files
@@ -130,7 +135,9 @@ def test_orphans_and_unmapped_say_the_id_is_unknown(offline):
     cur = lake.truth[lake.truth["season"] == CURRENT]
     keys = {f"espn_play_by_play/{i}.json" for i in cur["espn_game_id"]}
     mine = orphans[orphans["key"].isin(keys)]
-    assert len(mine) and mine["detail"].str.contains("espn_game_id not in the schedule").all()
+    # the season in progress' files that stay orphans: the games of the day without a page (id
+    # unknown) and those of the last days of preseason-or-opening week (type unknown)
+    assert len(mine) and mine["detail"].str.contains("espn_game_id not in the schedule|whose season type").all()
     cov = read("coverage.parquet")
     unmapped = cov[cov["status"] == "unmapped"]
     assert unmapped["detail"].str.contains("no espn_game_id").all()

@@ -30,7 +30,7 @@ pytest.importorskip("nba_simulator.schedule.update", reason="schedule update is 
 # history: about 2-4 minutes on 2 busy cores
 pytestmark = pytest.mark.slow
 
-GAMELOG_TYPES = {"Regular Season": "regular", "PlayIn": "play_in", "Playoffs": "playoffs"}
+GAMELOG_TYPES = {"Regular Season": "regular", "PlayIn": "play_in", "Playoffs": "playoffs", "IST": "cup_final"}
 
 
 def _server(truth: pd.DataFrame, unplayed: pd.DataFrame):
@@ -84,6 +84,8 @@ def online(tmp_path_factory):
                      "--seasons", f"2019-20..{CURRENT}", "--min-interval", "0",
                      "--nba-stats-url", base + "/gamelog/{season}/{season_type}",
                      "--league-schedule-url", base + "/league/{season}",
+                     # the CDN file first (absent here: 404), then NBA Stats' schedule
+                     "--league-schedule-cdn-url", base + "/cdn/scheduleLeagueV2.json",
                      "--espn-url", base + "/espn/{date}"]) == 0
     finally:
         server.shutdown()

@@ -1,8 +1,10 @@
 """A local HTTP server serving the schedule fixtures (tests/schedule/fixtures/world/) like the real
-endpoints: NBA Stats LeagueGameLog and scheduleleaguev2, ESPN's scoreboard API by date.
+endpoints: NBA Stats LeagueGameLog and scheduleleaguev2, the league's CDN schedule file
+(``/cdn/static/json/staticData/scheduleLeagueV2.json``: the same document), ESPN's scoreboard
+API by date.
 
-``state`` switches behaviours: ``schedule_version`` (1 or 2), ``stall`` (seconds to sleep before
-answering scheduleleaguev2), ``fail`` (path prefix -> list of status codes to answer first).
+``state`` switches behaviours: ``schedule_version`` (1 or 2), ``cdn`` (False: the CDN file is
+absent), ``stall`` (seconds to sleep before answering scheduleleaguev2 or the CDN file), ``fail`` (path prefix -> list of status codes to answer first).
 Every request is appended to ``log``.
 """
 from __future__ import annotations
@@ -16,6 +18,24 @@ from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WORLD = FIXTURES / "world"
+
+
+CUP_FINAL = ("0062500001", "2025-12-16", "NYK", "SAS")   # the world's Cup final (game id, date, home, away)
+
+
+def cup_final_rows(headers: list, rows: list) -> list:
+    """LeagueGameLog's two rows (home, away) of the world's Cup final, in the real rows' shape:
+    a real row of each team, with the game's id, date, matchup and a SEASON_ID of type 6 (our
+    values, see fixtures/README.md)."""
+    gid, day, home, away = CUP_FINAL
+    col = {h: i for i, h in enumerate(headers)}
+    out = []
+    for team, matchup in ((home, f"{home} vs. {away}"), (away, f"{away} @ {home}")):
+        row = list(next(r for r in rows if r[col["TEAM_ABBREVIATION"]] == team))
+        row[col["GAME_ID"]], row[col["GAME_DATE"]], row[col["MATCHUP"]] = gid, day, matchup
+        row[col["SEASON_ID"]] = "62025"
+        out.append(row)
+    return out
 
 
 class FixtureServer:
@@ -59,13 +79,22 @@ class FixtureServer:
                 return 200, (FIXTURES / "nbastats_leaguegamelog_2025-26_regular.json").read_bytes()
             real = json.loads((FIXTURES / "nbastats_leaguegamelog_2025-26_regular.json").read_text())
             real["parameters"]["SeasonType"] = q.get("SeasonType")
+            rows = real["resultSets"][0]["rowSet"]
             real["resultSets"][0]["rowSet"] = []
+            if q.get("Season") == "2025-26" and q.get("SeasonType") == "IST":  # the Cup final
+                real["resultSets"][0]["rowSet"] = cup_final_rows(real["resultSets"][0]["headers"], rows)
             return 200, json.dumps(real).encode()
         if path == "/stats/scheduleleaguev2":
             if self.state["stall"]:
                 time.sleep(self.state["stall"])
             if q.get("Season") != "2025-26":
                 return 404, b'{"message": "no schedule"}'
+            return 200, (WORLD / f"scheduleleaguev2_2025-26_v{self.state['schedule_version']}.json").read_bytes()
+        if path == "/cdn/static/json/staticData/scheduleLeagueV2.json":  # the league's CDN file
+            if self.state.get("cdn") is False:
+                return 404, b"<html>not found</html>"
+            if self.state["stall"]:
+                time.sleep(self.state["stall"])
             return 200, (WORLD / f"scheduleleaguev2_2025-26_v{self.state['schedule_version']}.json").read_bytes()
         if path == "/espn/scoreboard":
             f = WORLD / "espn_api" / f"{q.get('dates')}.json"
@@ -82,4 +111,5 @@ class FixtureServer:
 
     def options(self) -> list[str]:
         return ["--nba-stats-url", f"{self.url}/stats", "--league-schedule-url", f"{self.url}/stats",
+                "--league-schedule-cdn-url", f"{self.url}/cdn",
                 "--espn-url", f"{self.url}/espn/scoreboard?dates={{date}}", "--min-interval", "0"]

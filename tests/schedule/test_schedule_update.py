@@ -125,11 +125,19 @@ def test_offline_uses_packaged_lake_and_last_snapshot(server, tmp_path, capsys):
     after = snapshot(tmp_path)
     assert set(before.index) == set(after.index)
     assert after.loc["0022500001", "espn_game_id"] == espn_id("0022500001")
-    # a fresh runs folder offline: the packaged history and the lake only
+    # a fresh runs folder offline: nothing but the packaged history and the lake's ids, so no
+    # snapshot is written (it would silence every later run's warning), exit 1, one line per
+    # source and ONE line for every request not in the cache
+    capsys.readouterr()
     fresh = tmp_path / "fresh"
     assert main(["schedule", "update", "--runs-dir", str(fresh), "--as-of", AS_OF, "--seasons", "2025-26",
-                 "--lake", str(LAKE), "--offline"]) == 0
-    assert not (snapshot(fresh)["season"] == "2025-26").any()
+                 "--lake", str(LAKE), "--offline"]) == 1
+    out, err = capsys.readouterr()
+    assert latest_snapshot(default_dir(fresh)) is None
+    assert "no schedule snapshot written" in err
+    assert sum(line.startswith("warning: offline:") for line in err.splitlines()) == 1
+    assert "league schedule (CDN file): fetched 0, from cache 0, failed 0, not in the cache 1; 0 games" in out
+    assert "requests" not in out.split("league schedule")[0]  # no earlier snapshot's request counts
 
 
 def test_killed_update_leaves_the_previous_snapshot(server, tmp_path):
@@ -144,7 +152,7 @@ def test_killed_update_leaves_the_previous_snapshot(server, tmp_path):
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60
-        while not any(p.startswith("/stats/scheduleleaguev2") for p in server.log[n:]):
+        while not any(p.startswith("/cdn/") for p in server.log[n:]):
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.1)
     finally:

@@ -12,10 +12,17 @@ Both give, per date, the games ESPN lists with their ESPN id, UTC start time and
   ``id``, ``date`` and ``competitions[0].competitors[]`` (``homeAway``, ``team.abbreviation``),
   ``status.type`` (``name`` like ``STATUS_FINAL``, ``state``, ``completed``).
 
+Season and season type, when the game says them (the API's ``season: {year, type, slug}``, a
+page game's ``season`` or ``seasonType``): ESPN's ``type`` 1 preseason, 2 regular season, 3
+postseason, 5 play-in (``slug`` ``preseason``, ``regular-season``, ``post-season``, ``play-in``);
+ESPN's ``year`` is the season's END year (2024: 2023-24). Unsaid: ``NA`` (``schedule.phases``
+decides from the season's known phases, or leaves it undecided).
+
 Output columns (see ``COLUMNS``): ``espn_game_id`` (digits), ``start_utc`` (UTC Timestamp),
 ``home_team``/``away_team`` (the NBA Stats abbreviation of that season, via ``schedule.teams``;
 unknown codes such as exhibition opponents stay as ESPN wrote them, upper-cased), ``status``
-(final | scheduled | postponed | cancelled), ``origin`` (the file key or URL). A malformed file
+(final | scheduled | postponed | cancelled), ``origin`` (the file key or URL), ``season`` and
+``season_type`` (as the game says them, else NA). A malformed file
 or game gives a warning naming the origin (and the game's position), never an exception.
 """
 from __future__ import annotations
@@ -29,7 +36,11 @@ import pandas as pd
 from .. import teams
 from .common import Parsed, load_json, local_dates, seasons_of_dates, text, utc_times
 
-COLUMNS = ("espn_game_id", "start_utc", "home_team", "away_team", "status", "origin")
+COLUMNS = ("espn_game_id", "start_utc", "home_team", "away_team", "status", "origin", "season", "season_type")
+#: ESPN's season types (``season.type``) and slugs -> the schedule's season types (4: ESPN's off-season)
+ESPN_SEASON_TYPES = {"1": "preseason", "2": "regular", "3": "playoffs", "5": "play_in",
+                     "preseason": "preseason", "regular-season": "regular", "post-season": "playoffs",
+                     "postseason": "playoffs", "play-in": "play_in", "play-in-tournament": "play_in"}
 _DIGITS = re.compile(r"\d+")
 
 
@@ -37,7 +48,8 @@ def empty() -> pd.DataFrame:
     return pd.DataFrame({"espn_game_id": pd.Series(dtype="string"),
                          "start_utc": pd.Series(dtype="datetime64[ns, UTC]"),
                          "home_team": pd.Series(dtype="string"), "away_team": pd.Series(dtype="string"),
-                         "status": pd.Series(dtype="string"), "origin": pd.Series(dtype="string")})
+                         "status": pd.Series(dtype="string"), "origin": pd.Series(dtype="string"),
+                         "season": pd.Series(dtype="string"), "season_type": pd.Series(dtype="string")})
 
 
 def parse_scoreboard_page(data: bytes, origin: str) -> Parsed:
@@ -173,7 +185,21 @@ def _game_record(game: Any, origin: str, i: int, api: bool) -> tuple | str:
     start = text(game.get("date")) or text(holder.get("date")) or text(holder.get("startDate"))
     if start is None:
         return f"{where} (id {gid}): no date; skipped"
-    return (gid.lstrip("0"), start, sides["home"].upper(), sides["away"].upper(), _status(game, holder), origin)
+    year, kind = _season_said(game)
+    return (gid.lstrip("0"), start, sides["home"].upper(), sides["away"].upper(), _status(game, holder), origin,
+            year, kind)
+
+
+def _season_said(game: dict) -> tuple[str | None, str | None]:
+    """(ESPN's season year, our season type) as the game itself says them, else None."""
+    season = game.get("season") if isinstance(game.get("season"), dict) else {}
+    kind = season.get("type")
+    if isinstance(kind, dict):  # {"type": {"id": "2", "type": 2, "name": ...}}
+        kind = kind.get("type", kind.get("id"))
+    kind = text(kind) or text(game.get("seasonType")) or text(season.get("slug"))
+    year = text(season.get("year")) or text(game.get("seasonYear"))
+    year = year if year and year.isdigit() and len(year) == 4 else None
+    return year, ESPN_SEASON_TYPES.get(kind.lower()) if kind else None
 
 
 def finish(result: tuple[list[tuple], list[str]]) -> Parsed:
@@ -181,7 +207,9 @@ def finish(result: tuple[list[tuple], list[str]]) -> Parsed:
     rows, warnings = result
     if not rows:
         return Parsed(empty(), list(warnings))
-    raw = pd.DataFrame(rows, columns=["espn_game_id", "start", "home", "away", "status", "origin"])
+    rows = [tuple(r) + (None,) * (8 - len(r)) for r in rows]  # cached records of an older parser
+    raw = pd.DataFrame(rows, columns=["espn_game_id", "start", "home", "away", "status", "origin",
+                                      "year", "season_type"])
     start = utc_times(raw["start"])
     bad = start.isna()
     warnings = list(warnings)
@@ -199,5 +227,15 @@ def finish(result: tuple[list[tuple], list[str]]) -> Parsed:
         "away_team": teams.to_nba_abbrs(raw["away"].astype("string"), season),
         "status": raw["status"].astype("string"),
         "origin": raw["origin"].astype("string"),
+        "season": _season_labels(raw["year"]),
+        "season_type": raw["season_type"].astype("string"),
     })
     return Parsed(out.reset_index(drop=True), warnings)
+
+
+def _season_labels(years: pd.Series) -> pd.Series:
+    """ESPN's season years (the END year) -> season labels ('2024' -> '2023-24'); NA when unsaid."""
+    end = pd.to_numeric(years, errors="coerce").astype("Int64")
+    start = end - 1
+    out = start.astype("string") + "-" + (end % 100).astype("string").str.zfill(2)
+    return out.where(end.notna(), pd.NA).astype("string")
