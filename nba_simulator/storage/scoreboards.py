@@ -26,6 +26,7 @@ from .. import __version__
 from ..schedule.sources import espn
 from ..schedule.sources.common import capped
 from ..schedule.sources.espn import LakePages, finish, page_records
+from ..schedule.sources.limits import MAX_PAGE_BYTES, too_large
 from ..spec import load_spec
 from .base import Storage
 from .factory import open_storage
@@ -131,8 +132,14 @@ def read_scoreboards(storage: Storage, objects: pd.DataFrame, *, workers: int = 
         hit = store.get(row.key, row.etag, parser)
         if hit is not None:
             return hit[0], hit[1], True, True
+        size = pd.to_numeric(pd.Series([row.size]), errors="coerce").iloc[0]
+        if pd.notna(size) and too_large(int(size), row.key):  # not read at all: one warning
+            return [], [too_large(int(size), row.key)], False, False
         try:
-            data = storage.read(row.key)
+            data = storage.read(row.key, 0, MAX_PAGE_BYTES + 1)   # never more than the limit
+            if len(data) > MAX_PAGE_BYTES:  # grew since it was listed
+                return [], [f"{row.key}: more than the {MAX_PAGE_BYTES:,} bytes a scoreboard page may have; "
+                            "skipped"], False, False
         except Exception as exc:  # an unreadable object is a finding, not a crash
             failures.append(f"{row.key}: {type(exc).__name__}: {str(exc)[:200]}")
             return [], [], False, False
