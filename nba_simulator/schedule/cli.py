@@ -20,7 +20,7 @@ import pandas as pd
 from ..asof import as_of_arg, today_utc
 from ..errors import ParameterError, ScheduleError
 from .fetch import Fetcher
-from .snapshot import default_dir, latest_snapshot, load_snapshot
+from .snapshot import default_dir, latest_problem, latest_snapshot, load_snapshot
 from .sources.espn import LakePages
 from .update import counts, parse_seasons, season_of, update
 
@@ -98,6 +98,9 @@ def cmd_update(args) -> int:
 
 def _load(args):
     path = Path(args.snapshot) if args.snapshot else latest_snapshot(default_dir(args.runs_dir))
+    problem = None if path is not None else latest_problem(default_dir(args.runs_dir))
+    if problem:
+        raise ScheduleError(problem)
     if path is None:
         raise ScheduleError(f"no schedule snapshot in {default_dir(args.runs_dir)} "
                             f"(run: nba-recon schedule update --runs-dir {args.runs_dir})")
