@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..asof import as_of_arg, today_utc
+from ..deadline import add_deadline_option, deadline
 from ..errors import ParameterError, ScheduleError
 from .fetch import Fetcher
 from .snapshot import default_dir, latest_problem, latest_snapshot, load_snapshot
@@ -47,6 +48,7 @@ def add_schedule_parser(subparsers, read_scoreboards: Callable[[str, Path], Lake
     up.add_argument("--min-interval", type=float, default=None, metavar="SECONDS",
                     help="seconds between two requests to one host (default 1; env NBA_RECON_MIN_INTERVAL)")
     up.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout per request")
+    add_deadline_option(up, "schedule update")
     up.set_defaults(func=cmd_update, read_scoreboards=read_scoreboards)
 
     for name, helptext, func in (("show", "print what the latest snapshot knows", cmd_show),
@@ -69,6 +71,12 @@ def _as_of(args) -> str:
 
 
 def cmd_update(args) -> int:
+    """The whole update (lake pages, every source) within ``--deadline``."""
+    with deadline(args.deadline, "schedule update"):
+        return _update(args)
+
+
+def _update(args) -> int:
     as_of = _as_of(args)
     seasons = parse_seasons(args.seasons) if args.seasons else None
     interval = args.min_interval if args.min_interval is not None else float(os.environ.get("NBA_RECON_MIN_INTERVAL", "1"))
