@@ -94,9 +94,15 @@ class _Cache:
                                       (key, etag, parser)).fetchone()
             if row is None:
                 return None
-            return [tuple(r) for r in json.loads(row[0])], json.loads(row[1])
-        except (sqlite3.Error, ValueError, TypeError):
+            records, warnings = json.loads(row[0]), json.loads(row[1])
+        except (sqlite3.Error, ValueError, TypeError, RecursionError):
             return None
+        # rows of the shape the parser writes, or a miss (an edited cache is read again, not trusted)
+        if not (isinstance(records, list) and isinstance(warnings, list)
+                and all(isinstance(r, list) and len(r) == len(espn.COLUMNS) and all(isinstance(v, str) for v in r)
+                        for r in records) and all(isinstance(w, str) for w in warnings)):
+            return None
+        return [tuple(r) for r in records], warnings
 
     def put(self, key: str, etag, parser: str, records: list, warnings: list[str]) -> None:
         if self.db is None or not isinstance(etag, str) or not etag:
