@@ -36,6 +36,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ..outputs import atomic_path
+from .sources.limits import MAX_PAGE_BYTES as MAX_RESPONSE_BYTES  # a scoreboard or schedule file
 
 log = logging.getLogger(__name__)
 
@@ -137,15 +138,20 @@ class Fetcher:
         self._wait_turn(url)
         self.stats["requests"] += 1
         try:
-            resp = self.session.get(url, timeout=self.timeout)
+            resp = self.session.get(url, timeout=self.timeout, stream=True)
+            body = _bounded_body(resp) if resp.status_code == 200 else None
         except requests.RequestException as exc:
             self.stats["failures"] += 1
             return self._fallback(url, f"{type(exc).__name__}: {str(exc)[:200]}")
         if resp.status_code != 200:
+            resp.close()
             self.stats["failures"] += 1
             return self._fallback(url, f"HTTP {resp.status_code}")
-        self._store(url, resp.content)
-        return resp.content
+        if body is None:
+            self.stats["failures"] += 1
+            return self._fallback(url, f"a response of more than {MAX_RESPONSE_BYTES:,} bytes; not read further")
+        self._store(url, body)
+        return body
 
     def _fallback(self, url: str, why: str) -> bytes:
         hit = self.cached(url)
@@ -156,3 +162,17 @@ class Fetcher:
 
     def close(self) -> None:
         self.session.close()
+
+
+def _bounded_body(resp) -> bytes | None:
+    """The body, read in chunks up to ``MAX_RESPONSE_BYTES``; None past it (never held whole)."""
+    chunks, size = [], 0
+    try:
+        for chunk in resp.iter_content(1 << 16):
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                return None
+            chunks.append(chunk)
+    finally:
+        resp.close()
+    return b"".join(chunks)
