@@ -110,8 +110,10 @@ def location(storage: Storage, rel: str) -> str:
     return f"{storage.uri.rstrip('/')}/{rel}"
 
 
-def _read_small(storage: Storage, rel: str, limit: int = MAX_MANIFEST_BYTES) -> bytes:
-    """At most ``limit`` bytes of a delivery's small file; more is refused (BadInput naming it)."""
+def _read_small(storage: Storage, rel: str, limit: int | None = None) -> bytes:
+    """At most ``limit`` (default ``MAX_MANIFEST_BYTES``) bytes of a delivery's small file; more is
+    refused (BadInput naming it)."""
+    limit = MAX_MANIFEST_BYTES if limit is None else limit
     try:
         data = storage.read(rel, 0, limit + 1)
     except ObjectNotFound:
