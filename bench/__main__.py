@@ -1,7 +1,7 @@
 """``make bench`` = ``python -m bench``: every benchmark, one table.
 
     python -m bench [--sizes 10k,100k,1m,10m[,100m]] [--listing-keys 60000] [--no-listing]
-                    [--only listing|pipeline|crosswalk] [--crosswalk-files 11600] [--no-crosswalk]
+                    [--only listing|pipeline|crosswalk|hostile] [--crosswalk-files 11600] [--no-crosswalk]
                     [--workdir DIR] [--markdown FILE]
 
 Each size runs in fresh processes (generation apart from measurement, the full pipeline apart from
@@ -72,11 +72,29 @@ def crosswalk_section(files: int, work: Path, repeats: int = 3) -> list[str]:
     return out + [""]
 
 
+def hostile_section(sizes: list[int], work: Path) -> list[str]:
+    """One scoreboard page of N games repeating one matchup (bench/hostile_page.py), each size in
+    a fresh process."""
+    out = ["One hostile scoreboard page: N games, all BOS at PHI on 2018-10-16 (fresh process per size)", "",
+           "| games | page | stage | seconds | peak RSS |", "|---:|---:|---|---:|---:|"]
+    for n in sizes:
+        folder = work / f"hostile{n}"
+        print(f"hostile page: {n:,} games: generating (cached) and measuring ...", flush=True)
+        _run(["bench.hostile_page", "generate", str(n), str(folder)])
+        for r in _run(["bench.hostile_page", "measure", str(n), str(folder)]):
+            out.append(f"| {n:,} | {r['page_mb']} MB | {r['stage']} | {r['seconds']:.2f} s | {r['peak_rss_mb']:,} MiB |")
+            print(f"  {r['stage']:<28} {r['seconds']:>8.2f} s  peak {r['peak_rss_mb']:,} MiB", flush=True)
+    return out + [""]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--sizes", default="10k,100k,1m,10m")
     ap.add_argument("--listing-keys", type=int, default=60_000)
-    ap.add_argument("--only", choices=["listing", "pipeline", "crosswalk"], default=None, help="run only this benchmark")
+    ap.add_argument("--only", choices=["listing", "pipeline", "crosswalk", "hostile"], default=None,
+                    help="run only this benchmark")
+    ap.add_argument("--hostile-games", default="10000,60000,300000",
+                    help="games of the one hostile scoreboard page (--only hostile)")
     ap.add_argument("--no-listing", action="store_true")
     ap.add_argument("--crosswalk-files", type=int, default=11_600,
                     help="scoreboard pages in the ESPN crosswalk benchmark (the real lake has ~11,600)")
@@ -89,6 +107,12 @@ def main(argv=None) -> int:
     lines = [f"Machine: {machine()}", ""]
     print(lines[0], flush=True)
 
+    if args.only == "hostile":  # one scoreboard page repeating one matchup (issue 21)
+        lines += hostile_section([int(n) for n in args.hostile_games.split(",") if n.strip()], work)
+        print("\n" + "\n".join(lines), flush=True)
+        if args.markdown:
+            Path(args.markdown).write_text("\n".join(lines) + "\n")
+        return 0
     if args.only in (None, "pipeline"):  # (each benchmark alone: --only NAME)
         print("pipeline: the demo, reconcile vs run with cold and warm kernels ...", flush=True)
         recs = _run(["bench.pipeline"])

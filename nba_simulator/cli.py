@@ -14,6 +14,7 @@ import sys
 
 from . import settings
 from .asof import as_of_arg, today_utc
+from .deadline import COMMAND_DEADLINES
 from .errors import BadInput, ParameterError, ReconError
 
 log = logging.getLogger("nba_simulator")
@@ -107,8 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parallel reads (default 16)")
     r.add_argument("--probe-cache", default=None, metavar="PATH",
                    help="probe cache file (default: OUT/content_cache.sqlite)")
-    r.add_argument("--deadline", type=_seconds, default=None, metavar="SECONDS",
-                   help="stop (exit 1, nothing written) when the whole command takes longer")
+    r.add_argument("--deadline", type=_seconds, default=COMMAND_DEADLINES["reconcile"], metavar="SECONDS",
+                   help="stop (exit 1, nothing written) when the whole command takes longer "
+                        f"(default {COMMAND_DEADLINES['reconcile']:g})")
     r.set_defaults(func=cmd_reconcile)
 
     d = sub.add_parser("demo", help="build the demo lake, its spec and its schedule",
@@ -268,6 +270,12 @@ def _install_log_masking() -> None:
             handler.addFilter(MaskingFilter())
 
 
+def _command(args) -> str:
+    """'schedule update', 'history record', 'reconcile'...: the command as typed."""
+    words = [args.command] + [str(getattr(args, f"{args.command}_command", "") or "")]
+    return " ".join(w for w in words if w)
+
+
 def _main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -275,7 +283,11 @@ def _main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                             format="%(levelname)s %(name)s: %(message)s")
         _install_log_masking()
-        return args.func(args)
+        from .deadline import deadline
+
+        # every command that has a --deadline (those reaching the network) runs within it
+        with deadline(getattr(args, "deadline", None), _command(args)):
+            return args.func(args)
     except BadInput as exc:
         print(f"nba-recon: error: {exc}", file=sys.stderr)
         return exc.exit_code

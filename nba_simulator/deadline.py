@@ -18,10 +18,13 @@ Defaults, each overridable by an environment variable (seconds; declared in ``se
 * ``NBA_RECON_DB_CONNECT_TIMEOUT`` 10, ``NBA_RECON_DB_STATEMENT_TIMEOUT`` 600: each database
   connection and statement (PostgreSQL ``connect_timeout`` and ``statement_timeout``; SQLite
   waits at most the statement timeout for a lock);
-* ``--deadline SECONDS`` of ``reconcile`` and ``run``: the whole command.
+* ``--deadline SECONDS``: the whole command, for every command that reaches the network (the
+  lake, a source, a database); default per command (:data:`COMMAND_DEADLINES`): ``reconcile``
+  6 h, ``run`` 12 h, ``schedule update`` 30 min, ``db ...`` and ``history ...`` 10 min.
 """
 from __future__ import annotations
 
+import argparse
 import signal
 import threading
 import time
@@ -29,6 +32,35 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from . import settings
+
+
+#: the default bound on the whole run of each command that reaches the network (seconds)
+COMMAND_DEADLINES = {
+    "reconcile": 6 * 3600.0,        # a 100M-object lake reconciles in ~20 min (docs/scale.md)
+    "run": 12 * 3600.0,             # the six stages of the same
+    "schedule update": 1800.0,      # ~360 dates at 1 request/s, plus retries
+    "db": 600.0,                    # one migration or one coverage query set
+    "history": 600.0,               # one run recorded, or a listing
+}
+
+
+def seconds_arg(text: str) -> float:
+    """``--deadline`` as argparse reads it: seconds in (0, 1e7); else exit 2 naming the value."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 1e7:   # nan and inf fail too
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return value
+
+
+def add_deadline_option(parser, command: str) -> None:
+    """``--deadline SECONDS`` on ``parser``, with the command's default bound."""
+    default = COMMAND_DEADLINES[command]
+    parser.add_argument("--deadline", type=seconds_arg, default=default, metavar="SECONDS",
+                        help=f"stop (exit 1, nothing half-written) when the whole command takes longer "
+                             f"(default {default:g})")
 
 
 class DeadlineExceeded(BaseException):

@@ -35,6 +35,18 @@ CREATE TABLE IF NOT EXISTS probes (
 )"""
 
 
+#: a cached detail longer than this is cut (the probe writes one line)
+MAX_DETAIL = 1000
+
+
+def _plausible(verdict, n_items, bytes_read, detail) -> bool:
+    """A cached row of the types the probe writes (anything else, from an edited or foreign file,
+    is not trusted: that object is probed again)."""
+    return (verdict in ("ok", "empty", "invalid") and isinstance(detail, str)
+            and (n_items is None or (isinstance(n_items, int) and n_items >= 0))
+            and isinstance(bytes_read, int) and bytes_read >= 0)
+
+
 class ContentCache:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -83,9 +95,9 @@ class ContentCache:
             "SELECT key, rule, etag, verdict, n_items, exact, path_found, detail, bytes_read "
             f"FROM probes WHERE rule IN ({marks})", rules)
         for key, rule, etag, verdict, n, exact, found, detail, nbytes in rows:
-            if wanted.get((key, rule)) == etag:
+            if wanted.get((key, rule)) == etag and _plausible(verdict, n, nbytes, detail):
                 out[(key, rule)] = Outcome(verdict, n, bool(exact),
-                                           None if found is None else bool(found), detail, nbytes)
+                                           None if found is None else bool(found), detail[:MAX_DETAIL], nbytes)
         return out
 
     def store(self, rows: list[tuple[str, str, str, Outcome]], as_of: str | None = None) -> None:

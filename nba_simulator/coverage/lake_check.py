@@ -57,6 +57,15 @@ def nearest_prefixes(spec, keys: pd.Series, n: int = 5) -> list[str]:
     return [f"{f} ({found[f]:,} key{'s' if found[f] != 1 else ''})" for f in ranked[:n]]
 
 
+def _expected(spec, wanted: list[str]) -> str:
+    """The folders the spec's layouts start with, or (layouts that start with a placeholder) the
+    layouts themselves."""
+    if not wanted:
+        texts = list(dict.fromkeys(layout.text for ds in spec.datasets for layout in ds.layouts))
+        wanted = [f"keys like {t!r}" for t in texts]
+    return ", ".join(wanted[:6]) + (", ..." if len(wanted) > 6 else "")
+
+
 def check_lake(spec, inventory: pd.DataFrame, lake: str) -> list[str]:
     """Raise :class:`LakeNotFound` when the lake holds keys but none of any dataset; else the
     warnings for the datasets that match nothing (empty list: every dataset has keys)."""
@@ -70,7 +79,7 @@ def check_lake(spec, inventory: pd.DataFrame, lake: str) -> list[str]:
         raise LakeNotFound(
             f"no key of the lake {lake} matches any dataset of the spec ({len(keys):,} object(s) "
             f"found under {', '.join(nearest_prefixes(spec, keys))}; the spec expects "
-            f"{', '.join(wanted[:6])}{', ...' if len(wanted) > 6 else ''}): wrong bucket, prefix or spec?")
+            f"{_expected(spec, wanted)}): wrong bucket, prefix or spec?")
     warnings = []
     for ds in spec.datasets:
         if not hits[ds.name]:

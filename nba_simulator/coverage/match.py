@@ -34,7 +34,7 @@ from ..schedule.owed import NOT_OWED_STATUSES, day_end
 from ..spec.model import Spec
 from ..spec.template import ALTERNATIVES
 from .expected import Expected
-from .unjudged import needed_ids
+from .unjudged import ID_COLUMNS, needed_ids
 
 STATUS_ORDER = ("missing", "undersized", "invalid", "empty", "premature", "stale", "present")
 PROBLEM_STATUSES = ("missing", "undersized", "invalid", "empty", "premature", "stale")
@@ -75,7 +75,7 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
     cov["size"] = cov["size"].astype("Int64")
     cov["status"] = cov["status"].fillna("missing")
     cov.loc[cov["expected_key"].isna(), "status"] = "unmapped"
-    cov["detail"] = _unmapped_detail(spec, cov)
+    cov["detail"] = _unmapped_detail(spec, cov, schedule)
     coverage = cov[COVERAGE_COLUMNS].reset_index(drop=True)
 
     dup_ids = n_objects[n_objects > 1].index
@@ -89,15 +89,30 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
     return coverage, orphans, duplicates
 
 
-def _unmapped_detail(spec: Spec, cov: pd.DataFrame) -> pd.Series:
-    """Why an item is unmapped (the id its dataset's keys need is not in the schedule); NA for
-    every other item."""
+def _unmapped_detail(spec: Spec, cov: pd.DataFrame, schedule: pd.DataFrame | None = None) -> pd.Series:
+    """Why an item is unmapped (the id its dataset's keys need is not in the schedule, or is but
+    does not fit the layout: an ESPN id of 8 digits); NA for every other item."""
     text = {d.name: f"the schedule has no {needed_ids(d) or 'value its key needs'} for this game: "
                     f"no key can be expected" for d in spec.datasets}
     unmapped = cov["status"] == "unmapped"
     out = pd.Series(pd.NA, index=cov.index, dtype="string")
     if unmapped.any():
         out[unmapped] = cov.loc[unmapped, "dataset"].map(text).astype("string")
+        for d in spec.datasets:   # an id the schedule has, but that does not fit the layout
+            for col in dict.fromkeys(p for t in d.layouts for p in t.placeholders if p in ID_COLUMNS):
+                if schedule is None or col not in schedule or col == "game_id":
+                    continue
+                mine = (unmapped & (cov["dataset"] == d.name)).to_numpy()
+                if not mine.any():
+                    continue
+                known = schedule.drop_duplicates("game_id").set_index("game_id")[col].astype("string")
+                value = cov.loc[mine, "game_id"].map(known).astype("string")
+                rows = value.notna()
+                if rows.any():
+                    layouts = ", ".join(t.text for t in d.layouts)
+                    out[value.index[rows.to_numpy()]] = (
+                        f"the schedule's {col} '" + value[rows].str.slice(0, 40)
+                        + f"' does not fit the dataset's keys ({layouts}): no key can be expected").to_numpy()
     return out
 
 

@@ -14,6 +14,7 @@ import sys
 
 from ..asof import as_of_arg, today_utc
 from ..compat import add_option_once
+from ..deadline import add_deadline_option
 from ..errors import BadInput
 
 
@@ -42,6 +43,7 @@ def add_db_parser(subparsers) -> None:
     cov.add_argument("--out", default=None, help="folder for db_coverage.parquet and db_problems.parquet")
     cov.add_argument("--problems", type=int, default=20, metavar="N",
                      help="print the first N problem games (default 20)")
+    add_deadline_option(cov, "db")
     cov.set_defaults(func=cmd_coverage)
 
     hist = subparsers.add_parser("history", help="record runs; runs, changes and tasks over time")
@@ -78,6 +80,7 @@ def add_db_parser(subparsers) -> None:
 
 
 def _history_args(p) -> None:
+    add_deadline_option(p, "history" if p.prog.split()[-2:-1] == ["history"] else "db")
     p.add_argument("--url", default=None, help="history database URL (default: $NBA_RECON_HISTORY_URL, "
                    "else the spec's database.history.url, else sqlite:///<runs-dir>/history.db)")
     p.add_argument("--schema", default=None, help="PostgreSQL schema of the history tables")

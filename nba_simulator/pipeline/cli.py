@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from nba_simulator.errors import ParameterError
+from nba_simulator.deadline import COMMAND_DEADLINES
 
 # Nothing heavy at import time: nba_simulator/cli.py builds this parser for EVERY command, and
 # papermill/nbformat take seconds to import. They are imported when `run` actually runs.
@@ -59,9 +60,9 @@ def add_run_parser(subparsers) -> argparse.ArgumentParser:
                    metavar=("NAME", "VALUE"), help="a notebook parameter (see --list-parameters)")
     r.add_argument("--timeout", type=_positive, default=None,
                    help="seconds per stage before it is stopped (default 3600)")
-    r.add_argument("--deadline", type=_positive, default=None, metavar="SECONDS",
+    r.add_argument("--deadline", type=_positive, default=COMMAND_DEADLINES["run"], metavar="SECONDS",
                    help="stop the whole run (stage failed, later ones skipped, lock released, "
-                   "exit 1) when it takes longer")
+                   f"exit 1) when it takes longer (default {COMMAND_DEADLINES['run']:g})")
     r.add_argument("--retries", type=_count, default=None,
                    help="retries of a stage after a transient failure (default 2)")
     r.add_argument("--notebooks", default=None, help="folder of the stage notebooks (default: notebooks/)")

@@ -24,7 +24,7 @@ import pandas as pd
 from .crosswalk import attach_espn_ids
 from .lake_games import lake_only_games
 from .load import load_schedule
-from .snapshot import default_dir, latest_snapshot, load_snapshot
+from .snapshot import default_dir, latest_problem, latest_snapshot, load_snapshot
 from .sources.espn import LakePages
 
 AUTO = "auto"
@@ -78,7 +78,10 @@ def auto_schedule(spec, scoreboards: LakePages | None = None, *, as_of=None,
             info["snapshot"] = str(found)
             # what identifies it (its counts and warnings are `schedule show`'s business)
             info["snapshot_meta"] = _plain({k: v for k, v in dict(meta).items() if k not in ("counts", "warnings")})
-    if info["snapshot"] is None:
+    problem = latest_problem(default_dir(Path(runs_dir))) if runs_dir is not None and use_snapshot else None
+    if info["snapshot"] is None and problem:
+        warnings.append(f"no schedule snapshot used: {problem}")
+    elif info["snapshot"] is None:
         warnings.append("no schedule snapshot (run `nba-recon schedule update`): only the packaged history "
                         "and the lake's scoreboards say which games exist")
     if scoreboards is not None:

@@ -20,15 +20,16 @@ import pandas as pd
 
 from ..asof import as_of_arg, today_utc
 from .. import settings
+from ..deadline import COMMAND_DEADLINES, seconds_arg
 from ..errors import ParameterError, ScheduleError
 from .fetch import Fetcher
 from .phases import nba_clubs
-from .snapshot import default_dir, latest_snapshot, load_snapshot
+from .snapshot import default_dir, latest_problem, latest_snapshot, load_snapshot
 from .sources.espn import LakePages
 from .update import counts, parse_seasons, season_of, update
 
 DEFAULT_RUNS_DIR = "runs"
-DEFAULT_DEADLINE = 300.0   # seconds: the whole `schedule update`
+DEFAULT_DEADLINE = COMMAND_DEADLINES["schedule update"]   # seconds: the whole `schedule update`
 
 
 def add_schedule_parser(subparsers, read_scoreboards: Callable[[str, Path], LakePages]) -> None:
@@ -55,7 +56,7 @@ def add_schedule_parser(subparsers, read_scoreboards: Callable[[str, Path], Lake
                     help="seconds between two requests to one host (default 1; env NBA_RECON_MIN_INTERVAL)")
     up.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                     help="read timeout per request (stats.nba.com: at most 10)")
-    up.add_argument("--deadline", type=float, default=None, metavar="SECONDS",
+    up.add_argument("--deadline", type=seconds_arg, default=None, metavar="SECONDS",
                     help=f"bound on the whole update (default {DEFAULT_DEADLINE:.0f}; env NBA_RECON_SCHEDULE_DEADLINE): "
                          "past it nothing more is asked and what was had is used")
     up.set_defaults(func=cmd_update, read_scoreboards=read_scoreboards)
@@ -80,6 +81,7 @@ def _as_of(args) -> str:
 
 
 def cmd_update(args) -> int:
+    """The whole update (lake pages, every source) within ``--deadline``."""
     as_of = _as_of(args)
     seasons = parse_seasons(args.seasons) if args.seasons else None
     interval = args.min_interval if args.min_interval is not None else settings.get("NBA_RECON_MIN_INTERVAL")
@@ -135,6 +137,9 @@ def _deadline(given: float | None) -> float:
 
 def _load(args):
     path = Path(args.snapshot) if args.snapshot else latest_snapshot(default_dir(args.runs_dir))
+    problem = None if path is not None else latest_problem(default_dir(args.runs_dir))
+    if problem:
+        raise ScheduleError(problem)
     if path is None:
         raise ScheduleError(f"no schedule snapshot in {default_dir(args.runs_dir)} "
                             f"(run: nba-recon schedule update --runs-dir {args.runs_dir})")

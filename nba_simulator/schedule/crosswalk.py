@@ -13,6 +13,10 @@ Rules:
   postponed or cancelled (the game played later is listed again with its own id).
 - An ESPN id already held by another game, or matching two schedule games, is not attached; a
   warning says so.
+- A game carries at most ``limits.MAX_IDS_PER_GAME`` ids besides its primary one: a page listing
+  one matchup thousands of times does not attach thousands of "extras" (nor make every later
+  step carry them); the ids past the limit are not attached, and one warning names the game and
+  the file.
 - ``provenance`` gains the given source name on every row that got an id.
 Everything is vectorised (merges and group-bys), for 100,000+ scoreboard rows.
 """
@@ -22,6 +26,7 @@ import pandas as pd
 
 from .load import add_provenance, all_espn_ids, join_by, join_ids, split_espn_ids
 from .sources.common import local_dates
+from .sources.limits import MAX_IDS_PER_GAME
 
 UNPLAYED = ("postponed", "cancelled")
 MAX_EXAMPLES = 5
@@ -45,6 +50,8 @@ def attach_espn_ids(schedule: pd.DataFrame, espn_games: pd.DataFrame,
         "home_team": espn_games["home_team"].astype("string").array,
         "away_team": espn_games["away_team"].astype("string").array,
         "espn_status": espn_games["status"].astype("string").array,
+        "origin": (espn_games["origin"].astype("string").array if "origin" in espn_games
+                   else pd.array([provenance] * len(espn_games), dtype="string")),
     }).drop_duplicates(["espn_game_id", "date", "home_team", "away_team"])
 
     # schedule keys: every row on its game_date; postponed rows (and rows carrying an original
@@ -59,7 +66,7 @@ def attach_espn_ids(schedule: pd.DataFrame, espn_games: pd.DataFrame,
     hits = espn.merge(keys, on=["date", "home_team", "away_team"], how="inner")
     unplayed_listing = hits["espn_status"].isin(UNPLAYED)
     unplayed_row = hits["row_status"].isin(UNPLAYED)
-    hits = hits.loc[~unplayed_listing | unplayed_row, ["espn_game_id", "pos", "date"]]
+    hits = hits.loc[~unplayed_listing | unplayed_row, ["espn_game_id", "pos", "date", "origin"]]
     hits = hits.drop_duplicates(["espn_game_id", "pos"])
 
     # one ESPN id -> one game
@@ -85,6 +92,8 @@ def attach_espn_ids(schedule: pd.DataFrame, espn_games: pd.DataFrame,
                         f"not attached (e.g. {shown})")
         hits = hits.loc[~clash]
     new = hits.loc[hits["holder"].isna()].sort_values(["pos", "date", "espn_game_id"], kind="stable")
+    new, capped = _at_most_per_game(new, held, out, provenance)
+    warnings.extend(capped)
 
     if not new.empty:
         added = join_by(new["pos"], new["espn_game_id"])
@@ -108,6 +117,25 @@ def attach_espn_ids(schedule: pd.DataFrame, espn_games: pd.DataFrame,
             warnings.append(f"{provenance}: {len(inside)} ESPN games within the schedule's dates match no "
                             f"scheduled game (e.g. {shown})")
     return out, warnings
+
+
+def _at_most_per_game(new: pd.DataFrame, held: pd.Series, out: pd.DataFrame,
+                      provenance: str) -> tuple[pd.DataFrame, list[str]]:
+    """``new`` (sorted by pos) without the ids that would give a game more than
+    ``1 + MAX_IDS_PER_GAME`` ids; one warning naming the game with the most and its file."""
+    has = pd.Series(pd.RangeIndex(len(out)), index=out.index).reindex(held.index).value_counts()
+    room = (1 + MAX_IDS_PER_GAME) - new["pos"].map(has).fillna(0).astype(int)
+    keep = (new.groupby("pos").cumcount() < room).to_numpy()
+    if keep.all():
+        return new, []
+    dropped = new.loc[~keep]
+    per_game = dropped.groupby("pos").size().sort_values(ascending=False, kind="stable")
+    worst = int(per_game.index[0])
+    origin = dropped.loc[dropped["pos"] == worst, "origin"].iloc[0]
+    return new.loc[keep], [
+        f"{provenance}: {len(dropped):,} ESPN ids not attached: {len(per_game):,} game(s) would carry more than "
+        f"{1 + MAX_IDS_PER_GAME} ids (e.g. {out['game_id'].iloc[worst]}: {int((new['pos'] == worst).sum()):,} "
+        f"ids listed for one matchup, in {origin})"]
 
 
 def crosswalk(schedule: pd.DataFrame) -> pd.DataFrame:

@@ -47,6 +47,7 @@ from urllib3.util.retry import Retry
 
 from ..outputs import atomic_path
 from .. import settings
+from .sources.limits import MAX_PAGE_BYTES as MAX_RESPONSE_BYTES  # a scoreboard or schedule file
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,9 @@ class Fetcher:
                     self.stats["failures"] += 1
                     return self._fallback(url, f"HTTP {resp.status_code}")
                 body = _read_within(resp, budget)
+        except _TooLarge as exc:
+            self.stats["failures"] += 1
+            return self._fallback(url, str(exc))
         except (requests.Timeout, requests.ConnectionError, _TooSlow) as exc:
             self.stats["failures"] += 1
             self.silent[host] = _why(exc)
@@ -206,11 +210,18 @@ class _TooSlow(Exception):
     """The body did not arrive within the request's time budget."""
 
 
+class _TooLarge(Exception):
+    """The body is larger than any scoreboard or schedule file may be."""
+
+
 def _read_within(resp, budget: float) -> bytes:
     """The whole body, or _TooSlow once ``budget`` seconds have passed (each read is bounded by
     the read timeout; this bounds their sum: a server trickling a byte at a time is cut off)."""
-    started, chunks = time.monotonic(), []
+    started, chunks, size = time.monotonic(), [], 0
     for chunk in resp.iter_content(chunk_size=65536):
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise _TooLarge(f"a response of more than {MAX_RESPONSE_BYTES:,} bytes; not read further")
         chunks.append(chunk)
         if time.monotonic() - started > budget:
             raise _TooSlow(f"the answer did not arrive within {budget:.0f} s")

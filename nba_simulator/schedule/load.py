@@ -37,6 +37,7 @@ from . import ids, teams
 from .dedupe import one_row_per_game
 from .owed import NOT_OWED_STATUSES
 from .read import read_table
+from .sources.limits import MAX_IDS_PER_GAME
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,20 @@ def _espn(raw: pd.DataFrame, source: str) -> tuple[pd.Series, pd.Series]:
     extra, w2 = ids.clean_espn_ids(_optional(raw, "espn_game_id_extra"), source, "espn_game_id_extra")
     for w in w1 + w2:
         log.warning("%s", w)
-    return split_espn_ids(join_ids(main, extra))
+    primary, rest = split_espn_ids(join_ids(main, extra))
+    return primary, _at_most_extra(rest, source)
+
+
+def _at_most_extra(extra: pd.Series, source: str) -> pd.Series:
+    """At most ``MAX_IDS_PER_GAME`` further ESPN ids per game; one warning naming the file."""
+    long = (extra.str.count(" ") >= MAX_IDS_PER_GAME).fillna(False).to_numpy()
+    if not long.any():
+        return extra
+    extra = extra.copy()
+    extra[long] = extra[long].str.split(" ", n=MAX_IDS_PER_GAME).str[:MAX_IDS_PER_GAME].str.join(" ")
+    log.warning("%s: %d game(s) list more than %d further ESPN ids; only the first %d are kept",
+                source or "schedule", int(long.sum()), MAX_IDS_PER_GAME, MAX_IDS_PER_GAME)
+    return extra
 
 
 def join_ids(*columns: pd.Series) -> pd.Series:

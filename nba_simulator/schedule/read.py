@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import gzip
 import math
 from pathlib import Path
 
@@ -22,6 +23,9 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> pd.DataFrame
     """The file's rows; ScheduleError when it is missing, unreadable or lacks a required column."""
     path = Path(path)
     check_regular(path, MAX_SCHEDULE_BYTES, "schedule", ScheduleError)
+    if path.suffix.lower() not in PARQUET_SUFFIXES and _looks_like_json(path):
+        raise ScheduleError(f"{path}: a JSON document, not a table: a schedule is CSV, CSV.gz or Parquet "
+                            "(game_id, season, season_type, game_date, home_team, away_team)")
     try:
         if path.suffix.lower() in PARQUET_SUFFIXES:
             frame = pd.read_parquet(path)
@@ -48,6 +52,18 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> pd.DataFrame
     if missing:
         raise ScheduleError(f"{path}: missing column {missing[0]!r} (columns: {', '.join(frame.columns)})")
     return frame
+
+
+def _looks_like_json(path: Path) -> bool:
+    """The file's first non-blank character opens a JSON object or array (a CSV starts with its
+    header's first column name)."""
+    try:
+        with (gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")) as fh:
+            head = fh.read(4096)
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return False   # the CSV reader says what is wrong with it
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head[:1] in (b"{", b"[")
 
 
 def _as_text(frame: pd.DataFrame, path: Path) -> pd.DataFrame:

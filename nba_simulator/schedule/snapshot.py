@@ -13,23 +13,31 @@ temporary file and renamed; ``LATEST`` is replaced last, so an update killed at 
 the previous snapshot in force. A snapshot whose id already exists is not rewritten. A run
 records the snapshot it used (``schedule.auto``: its path and metadata); older snapshots are kept
 so a report can be reproduced at its ``as_of``.
+
+Verified on load (``load_snapshot``): the data file is read within ``MAX_SCHEDULE_BYTES``
+(compressed and uncompressed), the SHA-256 of its text must start with the ``snapshot_id`` its
+name gives (an edited or damaged snapshot is refused with one line), and it must hold at least
+one game. ``LATEST`` naming a snapshot that is not there is said as such (``latest_problem``).
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..errors import ScheduleError
+from ..inputs import MAX_SCHEDULE_BYTES, read_regular
 from ..outputs import atomic_path, read_json, write_json, write_text
 from .load import COLUMNS, canonical
 from .read import read_table
 
 LATEST = "LATEST"
+_SID = re.compile(r"[0-9a-f]{16}")
 
 
 def default_dir(runs_dir: str | Path) -> Path:
@@ -64,27 +72,68 @@ def write_snapshot(frame: pd.DataFrame, directory: str | Path, meta: dict[str, A
     return data_path
 
 
-def latest_snapshot(directory: str | Path) -> Path | None:
-    """The newest snapshot's data path, or None when there is none (or LATEST names a missing one)."""
-    pointer = Path(directory) / LATEST
-    if not pointer.is_file():
+def _latest_id(directory: str | Path) -> str | None:
+    try:
+        return read_regular(Path(directory) / LATEST, 64, "LATEST", ScheduleError).decode("ascii", "replace").strip()
+    except ScheduleError:
         return None
-    sid = pointer.read_text().strip()
+
+
+def latest_snapshot(directory: str | Path) -> Path | None:
+    """The newest snapshot's data path, or None when there is none (or LATEST names a missing one:
+    ``latest_problem`` says so)."""
+    sid = _latest_id(directory)
     path = Path(directory) / "snapshots" / f"{sid}.csv.gz"
-    return path if sid and path.is_file() else None
+    return path if sid and _SID.fullmatch(sid) and path.is_file() else None
+
+
+def latest_problem(directory: str | Path) -> str | None:
+    """Why ``LATEST`` names no usable snapshot although it exists (one line), else None."""
+    pointer = Path(directory) / LATEST
+    if not pointer.exists() or latest_snapshot(directory) is not None:
+        return None
+    sid = _latest_id(directory)
+    others = len(list((Path(directory) / "snapshots").glob("*.csv.gz"))) if (Path(directory) / "snapshots").is_dir() else 0
+    if not sid or not _SID.fullmatch(sid):
+        return f"{pointer} does not hold a snapshot id ({others} snapshot file(s) in {Path(directory) / 'snapshots'})"
+    return (f"{pointer} names snapshot {sid}, but {Path(directory) / 'snapshots' / (sid + '.csv.gz')} is missing "
+            f"({others} other snapshot file(s) there; `nba-recon schedule update` writes a new one)")
 
 
 def load_snapshot(path: str | Path) -> tuple[pd.DataFrame, dict]:
     """(canonical schedule, metadata) of one snapshot; ScheduleError (exit 2) naming the file when
     it is unreadable."""
     path = Path(path)
+    verify_snapshot(path)
     raw = read_table(path, ("game_id",))
+    if raw.empty:
+        raise ScheduleError(f"{path}: the snapshot holds no game (a header only); run `nba-recon schedule update`")
     try:
         frame = canonical(raw, source=str(path), provenance="snapshot")
     except ScheduleError as exc:
         raise ScheduleError(f"{path}: {exc}") from None
     frame = frame.sort_values(["game_date", "game_id"], na_position="last", kind="stable").reset_index(drop=True)
     return frame, read_meta(path)
+
+
+def verify_snapshot(path: Path) -> None:
+    """ScheduleError (one line) unless the SHA-256 of the snapshot's text starts with the id its
+    file name gives. A file not named like a snapshot (``--snapshot`` given by hand) is not checked."""
+    sid = path.name[: -len(".csv.gz")] if path.name.endswith(".csv.gz") else ""
+    if not _SID.fullmatch(sid):
+        return
+    data = read_regular(path, MAX_SCHEDULE_BYTES, "schedule snapshot", ScheduleError)
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+            text = gz.read(MAX_SCHEDULE_BYTES + 1)
+    except (OSError, EOFError) as exc:
+        raise ScheduleError(f"{path}: the snapshot is damaged ({exc}); run `nba-recon schedule update`") from None
+    if len(text) > MAX_SCHEDULE_BYTES:
+        raise ScheduleError(f"{path}: the snapshot unpacks to more than {MAX_SCHEDULE_BYTES:,} bytes; refused")
+    actual = hashlib.sha256(text).hexdigest()[:16]
+    if actual != sid:
+        raise ScheduleError(f"{path}: the snapshot's content does not match its id {sid} (its hash is {actual}): "
+                            "edited or damaged; refused (run `nba-recon schedule update` for a new one)")
 
 
 def read_meta(path: str | Path) -> dict:

@@ -82,7 +82,15 @@ _KEY_TYPES = (str, int, float, bool, type(None))
 def _construct_map(loader: LineLoader, node: yaml.MappingNode) -> LineMap:
     out = LineMap()
     out.line, out.key_lines = node.start_mark.line + 1, {}
-    for key_node, value_node in node.value:
+    own = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
+    try:
+        loader.flatten_mapping(node)   # YAML merge keys (``<<: *defaults``), as PyYAML merges them
+    except yaml.constructor.ConstructorError as exc:
+        raise SpecError(f"YAML merge key '<<': {exc.problem}", loader.name,
+                        (exc.problem_mark or node.start_mark).line + 1) from None
+    merged = len(node.value) - own        # the first ``merged`` entries came from ``<<``
+    inherited: set = set()
+    for i, (key_node, value_node) in enumerate(node.value):
         if not isinstance(key_node, yaml.ScalarNode):
             raise SpecError("a key must be a plain value, not a list or mapping (YAML '? ' key)",
                             loader.name, key_node.start_mark.line + 1)
@@ -90,8 +98,14 @@ def _construct_map(loader: LineLoader, node: yaml.MappingNode) -> LineMap:
         if not isinstance(key, _KEY_TYPES):
             raise SpecError(f"a key must be a plain value, got {type(key).__name__}",
                             loader.name, key_node.start_mark.line + 1)
-        if key in out:
+        if key in out and key not in inherited:
             raise SpecError(f"duplicate key {key!r}", loader.name, key_node.start_mark.line + 1)
+        if i < merged:
+            if key in out:          # the first of several merged mappings wins
+                continue
+            inherited.add(key)
+        else:
+            inherited.discard(key)  # a key written here overrides the merged one
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_lines[key] = key_node.start_mark.line + 1
     return out

@@ -17,6 +17,7 @@ from .lines import LineSeq as _Seq
 from .model import (
     CONTENT_FORMATS,
     DEFAULT_PRIORITIES,
+    IDENTIFYING_BY_PER,
     OPEN_SEASON_ENDS,
     PER_VALUES,
     PLACEHOLDERS_BY_PER,
@@ -194,6 +195,11 @@ class _Validator:
             if missing:
                 raise self.fail(f"{what}: placeholder {{{sorted(missing)[0]}}} cannot be filled for "
                                 f"per: {per}", d, "keys")
+            names = IDENTIFYING_BY_PER.get(per)
+            if names and not names & set(t.placeholders):
+                raise self.fail(f"{what}: layout {t.text!r} names no placeholder telling its items apart "
+                                f"(per: {per} needs one of {', '.join('{' + n + '}' for n in sorted(names))})",
+                                d, "keys")
             layouts.append(t)
         seasons, seasons_open = self.season_list(d["seasons"], d, what)
         types = d.get("season_types", ["regular", "playoffs"])

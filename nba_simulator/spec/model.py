@@ -24,6 +24,13 @@ PLACEHOLDERS_BY_PER = {
     "season": {"season", "season_start", "season_end"},
     "team_season": {"season", "season_start", "season_end", "team"},
 }
+#: a layout of these granularities must name one of these placeholders, else every item of it
+#: would be the same one file (``per: game`` with ``pbp/0021800001.json`` is "complete" from it)
+IDENTIFYING_BY_PER = {
+    "game": {"game_id", "espn_game_id", "bbref_game_id", "date", "yyyymmdd"},
+    "date": {"date", "yyyymmdd"},
+    "team_season": {"team"},
+}
 
 
 @dataclass(frozen=True)

@@ -195,11 +195,14 @@ class KeyTemplate:
             has |= items[col].notna()
         if not has.any():
             return empty
-        rows = items[has]
+        # only the columns the layout renders: the exploded rows never carry the further-ids text
+        # (a game with n ids would otherwise copy it n times: quadratic in n)
+        wanted = [c for c in dict.fromkeys([*self.placeholders, *(col for _, col in multi)]) if c in items.columns]
+        rows = items.loc[has, wanted]
         for name, col in multi:  # every combination of primary and further values
             extra = rows[col].astype("string").fillna("").str.split()
             values = (rows[name].astype("string").fillna("").str.split().str[:1] + extra)
-            rows = rows.assign(**{name: values}).explode(name)
+            rows = rows.assign(**{name: values}).drop(columns=[col]).explode(name)
             rows[name] = rows[name].astype("string")
         keys = self.render_valid(rows.assign(**{n: rows[n].where(rows[n] != "", pd.NA) for n, _ in multi}))
         out = pd.DataFrame({"row": rows.index, "key": keys.to_numpy()}).dropna()

@@ -23,6 +23,8 @@ DELIVERY = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}Z$")
 FORMATS = ("CSV", "Parquet", "ORC")
 NEEDED = ("key", "size", "lastmodifieddate")
 OPTIONAL = ("etag", "islatest", "isdeletemarker")  # read when present (the bucket column is not)
+#: a manifest lists one entry per data file (~200 bytes each): 64 MiB is ~300,000 files
+MAX_MANIFEST_BYTES = 64 << 20
 MAX_DEPTH = 3               # destination -> source bucket -> config id -> deliveries
 
 
@@ -108,11 +110,17 @@ def location(storage: Storage, rel: str) -> str:
     return f"{storage.uri.rstrip('/')}/{rel}"
 
 
-def _read_small(storage: Storage, rel: str) -> bytes:
+def _read_small(storage: Storage, rel: str, limit: int | None = None) -> bytes:
+    """At most ``limit`` (default ``MAX_MANIFEST_BYTES``) bytes of a delivery's small file; more is
+    refused (BadInput naming it)."""
+    limit = MAX_MANIFEST_BYTES if limit is None else limit
     try:
-        return storage.read(rel)
+        data = storage.read(rel, 0, limit + 1)
     except ObjectNotFound:
         raise BadInput(f"inventory delivery is incomplete: {location(storage, rel)} not found") from None
+    if len(data) > limit:
+        raise BadInput(f"{location(storage, rel)}: more than the {limit:,} bytes such a file may have; refused")
+    return data
 
 
 def read_manifest(storage: Storage, folder: str) -> Manifest:
@@ -120,7 +128,7 @@ def read_manifest(storage: Storage, folder: str) -> Manifest:
     folder = folder if folder.endswith("/") or not folder else folder + "/"
     where = location(storage, folder + "manifest.json")
     raw = _read_small(storage, folder + "manifest.json")
-    expected = _read_small(storage, folder + "manifest.checksum").decode("ascii", "replace").strip().lower()
+    expected = _read_small(storage, folder + "manifest.checksum", 4096).decode("ascii", "replace").strip().lower()
     actual = hashlib.md5(raw).hexdigest()
     if expected.split()[:1] != [actual]:
         raise BadInput(f"{where} does not match manifest.checksum (MD5 {actual}, checksum file says "
@@ -129,6 +137,8 @@ def read_manifest(storage: Storage, folder: str) -> Manifest:
         doc = json.loads(raw)
     except ValueError as exc:
         raise BadInput(f"{where} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise BadInput(f"{where}: JSON nested too deeply (over ~1,000 levels)") from None
     if not isinstance(doc, dict):
         raise BadInput(f"{where}: a manifest must be a JSON object")
     fmt = str(doc.get("fileFormat", ""))

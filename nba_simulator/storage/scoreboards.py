@@ -26,6 +26,7 @@ from .. import __version__
 from ..schedule.sources import espn
 from ..schedule.sources.common import capped
 from ..schedule.sources.espn import LakePages, finish, page_records
+from ..schedule.sources.limits import MAX_PAGE_BYTES, too_large
 from ..spec import load_spec
 from .base import Storage
 from .factory import open_storage
@@ -93,9 +94,15 @@ class _Cache:
                                       (key, etag, parser)).fetchone()
             if row is None:
                 return None
-            return [tuple(r) for r in json.loads(row[0])], json.loads(row[1])
-        except (sqlite3.Error, ValueError, TypeError):
+            records, warnings = json.loads(row[0]), json.loads(row[1])
+        except (sqlite3.Error, ValueError, TypeError, RecursionError):
             return None
+        # rows of the shape the parser writes, or a miss (an edited cache is read again, not trusted)
+        if not (isinstance(records, list) and isinstance(warnings, list)
+                and all(isinstance(r, list) and len(r) == len(espn.COLUMNS) and all(v is None or isinstance(v, str) for v in r)
+                        for r in records) and all(isinstance(w, str) for w in warnings)):
+            return None
+        return [tuple(r) for r in records], warnings
 
     def put(self, key: str, etag, parser: str, records: list, warnings: list[str]) -> None:
         if self.db is None or not isinstance(etag, str) or not etag:
@@ -131,8 +138,14 @@ def read_scoreboards(storage: Storage, objects: pd.DataFrame, *, workers: int = 
         hit = store.get(row.key, row.etag, parser)
         if hit is not None:
             return hit[0], hit[1], True, True
+        size = pd.to_numeric(pd.Series([row.size]), errors="coerce").iloc[0]
+        if pd.notna(size) and too_large(int(size), row.key):  # not read at all: one warning
+            return [], [too_large(int(size), row.key)], False, False
         try:
-            data = storage.read(row.key)
+            data = storage.read(row.key, 0, MAX_PAGE_BYTES + 1)   # never more than the limit
+            if len(data) > MAX_PAGE_BYTES:  # grew since it was listed
+                return [], [f"{row.key}: more than the {MAX_PAGE_BYTES:,} bytes a scoreboard page may have; "
+                            "skipped"], False, False
         except Exception as exc:  # an unreadable object is a finding, not a crash
             failures.append(f"{row.key}: {type(exc).__name__}: {str(exc)[:200]}")
             return [], [], False, False

@@ -84,10 +84,12 @@ def test_every_id_of_a_game_is_a_key_and_any_one_makes_it_present():
     cov = build_coverage(spec, schedule, lake, "2026-11-01").coverage.set_index(["dataset", "game_id"])
     assert cov.loc[("pages", "0022600002"), "status"] == "present"
     assert cov.loc[("pages", "0022600001"), "status"] == "present"
-    # an id "0" renders no key: unmapped, and the detail says which id is missing
+    # an id "0" renders no key: unmapped, and the detail says the id does not fit (issue 21: not
+    # "the schedule has no espn_game_id"); no id at all: the detail says which id is missing
     for gid in ("0022600003", "0022600004"):
         assert cov.loc[("pages", gid), "status"] == "unmapped"
-        assert "no espn_game_id" in cov.loc[("pages", gid), "detail"]
+    assert "espn_game_id '0' does not fit the dataset's keys" in cov.loc[("pages", "0022600003"), "detail"]
+    assert "no espn_game_id" in cov.loc[("pages", "0022600004"), "detail"]
     assert cov.loc[("pages", "0022600005"), "status"] == "missing"
 
 

@@ -38,6 +38,7 @@ import pytest
 from nba_simulator.cli import main
 
 from .conftest import NBA_RECON, tree_digest
+from .matrix_readers import ROWS as READER_ROWS
 from .pipeline_runs import assert_complete_files
 
 BASE_SPEC = """\
@@ -170,6 +171,7 @@ class Case:
     check: Callable[[Ctx, str], None] | None = None
     one_line: bool = True             # stderr is exactly one line
     s3: bool = False
+    guarantee: str = ""               # what the row protects (docs/guarantees.md)
 
 
 # ---------------------------------------------------------------------------------------- rows
@@ -756,6 +758,9 @@ CASES = [
     Case("parameter-injection", injected_parameter, 2, "nba-recon: error: health check 'lake reachable' failed",
          check_not_injected),
     *HOSTILE_CASES,
+    # issue 21: the readers of files this tool did not write (tests/faults/matrix_readers.py)
+    *[Case(id_, argv, code, message, check, one_line, guarantee=guarantee)
+      for id_, argv, code, message, check, one_line, guarantee in READER_ROWS],
 ]
 
 

@@ -23,7 +23,9 @@ def load_json(data: bytes | str, origin: str) -> tuple[Any, str | None]:
             data = data.decode("utf-8-sig")
         return json.loads(data), None
     except (UnicodeDecodeError, ValueError) as exc:
-        return None, f"{origin}: not valid JSON ({str(exc).splitlines()[0][:120]})"
+        return None, f"{origin}: not valid JSON ({(str(exc).splitlines() or [type(exc).__name__])[0][:120]})"
+    except RecursionError:  # the decoder stops near 1,000 levels of nesting: refused, named
+        return None, f"{origin}: JSON nested too deeply (over ~1,000 levels); skipped"
 
 
 def utc_times(values: pd.Series | list) -> pd.Series:

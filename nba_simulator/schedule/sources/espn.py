@@ -27,7 +27,6 @@ or game gives a warning naming the origin (and the game's position), never an ex
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,13 +34,13 @@ import pandas as pd
 
 from .. import teams
 from .common import Parsed, load_json, local_dates, seasons_of_dates, text, utc_times
+from .limits import MAX_PAGE_GAMES, MAX_YEAR, MIN_YEAR, bounded_years, espn_id_problem, shown, too_large
 
 COLUMNS = ("espn_game_id", "start_utc", "home_team", "away_team", "status", "origin", "season", "season_type")
 #: ESPN's season types (``season.type``) and slugs -> the schedule's season types (4: ESPN's off-season)
 ESPN_SEASON_TYPES = {"1": "preseason", "2": "regular", "3": "playoffs", "5": "play_in",
                      "preseason": "preseason", "regular-season": "regular", "post-season": "playoffs",
                      "postseason": "playoffs", "play-in": "play_in", "play-in-tournament": "play_in"}
-_DIGITS = re.compile(r"\d+")
 
 
 def empty() -> pd.DataFrame:
@@ -77,13 +76,16 @@ class LakePages:
 
 # --- records ---------------------------------------------------------------------------------------
 def page_records(data: bytes, origin: str) -> tuple[list[tuple], list[str]]:
-    doc, problem = load_json(data, origin)
+    problem = too_large(len(data), origin)
+    doc, problem = (None, problem) if problem else load_json(data, origin)
     if problem:
         return [], [problem]
-    games, problem = _page_games(doc, origin)
+    warnings: list[str] = []
+    games, problem = _page_games(doc, origin, warnings)
     if problem:
         return [], [problem]
-    rows, warnings = [], []
+    games = _at_most(games, origin, warnings)
+    rows = []
     for i, game in enumerate(games):
         row = _game_record(game, origin, i, api=False)
         (rows if isinstance(row, tuple) else warnings).append(row)
@@ -91,21 +93,33 @@ def page_records(data: bytes, origin: str) -> tuple[list[tuple], list[str]]:
 
 
 def api_records(data: bytes, origin: str) -> tuple[list[tuple], list[str]]:
-    doc, problem = load_json(data, origin)
+    problem = too_large(len(data), origin)
+    doc, problem = (None, problem) if problem else load_json(data, origin)
     if problem:
         return [], [problem]
     events = doc.get("events") if isinstance(doc, dict) else None
     if not isinstance(events, list):
         return [], [f"{origin}: no 'events' list (not an ESPN scoreboard API response)"]
-    rows, warnings = [], []
-    for i, game in enumerate(events):
+    warnings: list[str] = []
+    rows = []
+    for i, game in enumerate(_at_most(events, origin, warnings)):
         row = _game_record(game, origin, i, api=True)
         (rows if isinstance(row, tuple) else warnings).append(row)
     return rows, warnings
 
 
-def _page_games(doc: Any, origin: str) -> tuple[list, str | None]:
-    """The list of games of a page document, or a warning."""
+def _at_most(games: list, origin: str, warnings: list[str]) -> list:
+    """The first ``MAX_PAGE_GAMES`` games; one warning when there are more."""
+    if len(games) <= MAX_PAGE_GAMES:
+        return games
+    warnings.append(f"{origin}: {len(games):,} games, more than the {MAX_PAGE_GAMES:,} a page may list; "
+                    f"the first {MAX_PAGE_GAMES:,} are read")
+    return games[:MAX_PAGE_GAMES]
+
+
+def _page_games(doc: Any, origin: str, warnings: list[str] | None = None) -> tuple[list, str | None]:
+    """The list of games of a page document, or a warning. A day whose value is not a list of
+    games (or an object with one) is skipped; one warning (into ``warnings``) names the file."""
     page = doc.get("page") if isinstance(doc, dict) else None
     content = page.get("content") if isinstance(page, dict) else None
     if not isinstance(content, dict):
@@ -116,12 +130,18 @@ def _page_games(doc: Any, origin: str) -> tuple[list, str | None]:
             return block, None
         if isinstance(block, dict):
             games: list = []
-            for day in sorted(block):
+            odd: list[str] = []
+            for day in sorted(block, key=str):
                 value = block[day]
                 if isinstance(value, dict):
                     value = value.get("games", [])
                 if isinstance(value, list):
                     games.extend(value)
+                else:
+                    odd.append(str(day))
+            if odd and warnings is not None:
+                warnings.append(f"{origin}: page.content.{name}: {len(odd)} day(s) whose games are not a list "
+                                f"(first {shown(odd[0])}: {type(block[odd[0]]).__name__}); skipped")
             return games, None
     board = content.get("scoreboard")
     if isinstance(board, dict) and isinstance(board.get("evts"), list):
@@ -165,8 +185,9 @@ def _game_record(game: Any, origin: str, i: int, api: bool) -> tuple | str:
     if not isinstance(game, dict):
         return f"{where}: not an object; skipped"
     gid = text(game.get("id"))
-    if gid is None or not _DIGITS.fullmatch(gid) or not gid.strip("0"):
-        return f"{where}: ESPN id {game.get('id')!r} is not a valid ESPN id (all digits, not zero); skipped"
+    bad_id = espn_id_problem(gid)
+    if bad_id:
+        return f"{where}: ESPN id {shown(game.get('id'))} is not a valid ESPN id ({bad_id}); skipped"
     holder = game
     comps = game.get("competitors")
     if api or not isinstance(comps, list):
@@ -210,12 +231,15 @@ def finish(result: tuple[list[tuple], list[str]]) -> Parsed:
     rows = [tuple(r) + (None,) * (8 - len(r)) for r in rows]  # cached records of an older parser
     raw = pd.DataFrame(rows, columns=["espn_game_id", "start", "home", "away", "status", "origin",
                                       "year", "season_type"])
-    start = utc_times(raw["start"])
+    inside = bounded_years(raw["start"]).to_numpy()
+    start = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
+    start[inside] = utc_times(raw["start"][inside]).to_numpy()
     bad = start.isna()
     warnings = list(warnings)
     if bad.any():
         for _, r in raw.loc[bad].head(20).iterrows():
-            warnings.append(f"{r['origin']}: game {r['espn_game_id']}: bad date {r['start']!r}; skipped")
+            warnings.append(f"{r['origin']}: game {r['espn_game_id']}: bad date {shown(r['start'])} (not ISO, "
+                            f"or outside the years {MIN_YEAR}-{MAX_YEAR}); skipped")
         if bad.sum() > 20:
             warnings.append(f"... and {int(bad.sum()) - 20} more games with a bad date")
         raw, start = raw.loc[~bad], start[~bad]
