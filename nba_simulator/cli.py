@@ -285,8 +285,10 @@ def _main(argv: list[str] | None = None) -> int:
         _install_log_masking()
         from .deadline import deadline
 
-        # every command that has a --deadline (those reaching the network) runs within it
-        with deadline(getattr(args, "deadline", None), _command(args)):
+        # every command that has a --deadline (those reaching the network) runs within it; a command
+        # that keeps its own (schedule update: stops asking at it, keeps what it had) says so
+        bound = None if getattr(args, "own_deadline", False) else getattr(args, "deadline", None)
+        with deadline(bound, _command(args)):
             return args.func(args)
     except BadInput as exc:
         print(f"nba-recon: error: {exc}", file=sys.stderr)

@@ -41,6 +41,8 @@ TRANSIENT_CODES = ("Throttling", "ThrottlingException", "SlowDown", "RequestLimi
                    "ServiceUnavailable", "InternalError", "503", "500", "502", "504")
 PERMANENT_CODES = ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken",
                    "NoSuchBucket", "AllAccessDisabled", "InvalidToken", "UnauthorizedOperation")
+#: a full disk, however the library that hit it words it (OSError ENOSPC/EFBIG, SQLite)
+FULL_DISK = ("No space left on device", "File too large", "database or disk is full")
 _CODE = re.compile(r"\(([A-Za-z0-9]+)\)")
 
 
@@ -64,6 +66,8 @@ def classify_names(ename: str, evalue: str = "") -> tuple[bool, str]:
     known = _errors.error_class(ename)
     if known is not None:
         return bool(known.transient), f"{ename} is {'transient' if known.transient else 'permanent'}"
+    if any(text in (evalue or "") for text in FULL_DISK):
+        return False, "the disk is full (permanent: free space, then run again)"
     codes = set(_CODE.findall(evalue or ""))
     if codes & set(PERMANENT_CODES) or any(c in (evalue or "") for c in PERMANENT_CODES):
         return False, "access or configuration error (permanent)"

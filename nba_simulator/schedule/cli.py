@@ -59,7 +59,7 @@ def add_schedule_parser(subparsers, read_scoreboards: Callable[[str, Path], Lake
     up.add_argument("--deadline", type=seconds_arg, default=None, metavar="SECONDS",
                     help=f"bound on the whole update (default {DEFAULT_DEADLINE:.0f}; env NBA_RECON_SCHEDULE_DEADLINE): "
                          "past it nothing more is asked and what was had is used")
-    up.set_defaults(func=cmd_update, read_scoreboards=read_scoreboards)
+    up.set_defaults(func=cmd_update, read_scoreboards=read_scoreboards, own_deadline=True)
 
     for name, helptext, func in (("show", "print what the latest snapshot knows", cmd_show),
                                  ("check", "like show; exit 1 when something needed is missing", cmd_check)):

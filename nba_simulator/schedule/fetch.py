@@ -43,6 +43,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+import urllib3
 from urllib3.util.retry import Retry
 
 from ..outputs import atomic_path
@@ -218,7 +219,14 @@ def _read_within(resp, budget: float) -> bytes:
     """The whole body, or _TooSlow once ``budget`` seconds have passed (each read is bounded by
     the read timeout; this bounds their sum: a server trickling a byte at a time is cut off)."""
     started, chunks, size = time.monotonic(), [], 0
-    for chunk in resp.iter_content(chunk_size=65536):
+    while True:
+        # read1: what one receive brings (iter_content would wait for 64 KiB from a trickle)
+        try:
+            chunk = resp.raw.read1(65536, decode_content=True)
+        except urllib3.exceptions.HTTPError as exc:   # a read timeout, a reset: as requests says it
+            raise requests.ConnectionError(str(exc)) from exc
+        if not chunk:
+            break
         size += len(chunk)
         if size > MAX_RESPONSE_BYTES:
             raise _TooLarge(f"a response of more than {MAX_RESPONSE_BYTES:,} bytes; not read further")

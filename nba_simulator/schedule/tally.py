@@ -18,7 +18,7 @@ LABELS = {
     "espn": "ESPN scoreboard API",
 }
 STATS_KINDS = ("nba_stats", "league_schedule")
-SILENCE = ("timed out", "no answer", "did not answer", "did not arrive", "deadline")
+SILENCE = ("timed out", "no answer", "did not answer", "did not arrive")
 CLOUD_HINT = ("stats.nba.com does not serve cloud hosts (AWS, GCP, Azure: its requests hang until they "
               "time out; nba_api issues #101, #176); the league's CDN schedule and the lake's scoreboard "
               "pages are used instead (a proxy in HTTPS_PROXY is used when set)")

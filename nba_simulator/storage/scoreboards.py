@@ -119,6 +119,8 @@ class _Cache:
             with self.lock:
                 try:
                     self.db.commit()
+                except sqlite3.Error as exc:   # a full disk, a lock: the cache only saves reads
+                    log.warning("scoreboard cache: not saved (%s)", exc)
                 finally:
                     self.db.close()
 
