@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..asof import parse_as_of
+from ..compat import arrow_strings
 from ..spec.model import Spec
 from . import CoverageResult, judged
 from .expected import Expected, expected_items
@@ -78,14 +79,17 @@ def _excluded(keys: pa.ChunkedArray, exclude) -> pa.ChunkedArray:
 
 
 class _Orphans:
-    """What is kept of the orphans: counts, the file, the first ``keep`` rows."""
+    """What is kept of the orphans and unparsed keys while they stream: exact counts (per reason,
+    and per (dataset, season, season type) for :func:`~.unjudged.unexplained_files`), every row
+    written to the file as it comes, and in memory only the ``keep`` smallest keys seen so far
+    (sorted): the in-memory path's ``orphans.head(keep)``, whatever the order of the stream.
+    Memory: ``keep`` rows plus one chunk's orphans, never the orphans of the whole stream."""
 
-    def __init__(self, spec: Spec, path, keep: int):
-        self.keep = keep
+    def __init__(self, path, keep: int):
+        self.keep = max(0, int(keep))
         self.counts = {"orphan": 0, "unparsed": 0}
         self.unexplained: dict = {}
-        self.kept: list[pd.DataFrame] = []
-        self.n_kept = 0
+        self.sample: pd.DataFrame | None = None   # at most ``keep`` rows, sorted by key
         self.path = Path(path) if path is not None else None
         self.writer = None
         if self.path is not None:
@@ -103,11 +107,20 @@ class _Orphans:
         if self.writer is not None:
             self.writer.write_table(pa.Table.from_pandas(orphans[ORPHAN_COLUMNS], schema=ORPHAN_SCHEMA,
                                                          preserve_index=False))
-        room = self.keep - self.n_kept
-        if room > 0:
-            part = orphans.iloc[:room]
-            self.kept.append(part)
-            self.n_kept += len(part)
+        self._sample(orphans[ORPHAN_COLUMNS])
+
+    def _sample(self, orphans: pd.DataFrame) -> None:
+        """Keep the ``keep`` smallest keys of the sample and ``orphans`` (stable: of equal keys,
+        the first streamed)."""
+        if not self.keep:
+            return
+        if self.sample is not None and len(self.sample) >= self.keep:
+            orphans = orphans[(orphans["key"] < self.sample["key"].iat[-1]).to_numpy()]
+            if orphans.empty:
+                return
+        merged = orphans if self.sample is None else pd.concat([self.sample, orphans], ignore_index=True)
+        order = pc.sort_indices(arrow_strings(merged["key"]))[:self.keep].to_numpy()  # stable
+        self.sample = merged.take(order).reset_index(drop=True)   # a copy: the chunk is not held
 
     def close(self, ok: bool) -> None:
         if self.writer is not None:
@@ -118,12 +131,9 @@ class _Orphans:
                 self.tmp.unlink(missing_ok=True)
 
     def frame(self) -> pd.DataFrame:
-        frames = [f for f in self.kept if len(f)]
-        if not frames:
+        if self.sample is None or self.sample.empty:
             return pd.DataFrame({c: pd.Series(dtype="str") for c in ORPHAN_COLUMNS})
-        out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        out = out.sort_values("key", kind="mergesort") if len(frames) > 1 else out
-        return out[ORPHAN_COLUMNS].reset_index(drop=True)
+        return self.sample
 
 
 @dataclass(frozen=True)
@@ -188,7 +198,7 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
             return _Now(reduce_chunk(table, ctx))
         return client.submit(reduce_chunk, table, remote, pure=False)
     matched: list[pd.DataFrame] = []
-    orphans = _Orphans(spec, orphans_path, keep_orphans)
+    orphans = _Orphans(orphans_path, keep_orphans)
     pending: deque = deque()
 
     def take(future) -> None:
