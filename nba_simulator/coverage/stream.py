@@ -4,24 +4,28 @@ Coverage needs, per object, only "is it an expected key, and if not, what is it"
 of the stream (about :data:`CHUNK_ROWS` objects, gathered from the reader's batches) is reduced to
 
 * the objects whose key is an expected key: at most one per expected item's key, plus duplicates,
-  i.e. bounded by the schedule x datasets (~126,500 items for the real bucket), never by the bucket;
+  i.e. bounded by the schedule x datasets (~92,000 items with the benchmark's schedule), never by the bucket;
 * the other objects classified by :func:`~.match.classify_unmatched` (orphans and unparsed keys:
   a key's reason and detail depend on the spec, schedule and expected items only, never on other
-  keys), then counted per reason, counted per (dataset, season, season type) for what cannot be
-  judged (:func:`~.unjudged.unexplained_files`, additive), written to ``orphans_path`` when given
-  and kept in memory only up to ``keep_orphans`` rows.
+  keys), then, chunk by chunk, never gathered: counted per reason (exact), counted per (dataset,
+  season, season type) for what cannot be judged (:func:`~.unjudged.unexplained_files`,
+  additive), written to ``orphans_path`` when given, and in memory only the ``keep_orphans``
+  smallest keys seen so far (a bounded sample: the in-memory path's ``orphans.head(keep_orphans)``,
+  whatever the order of the stream).
 
 Statuses, best object, duplicates and completeness then run on the matched objects with the very
 code of the in-memory path (:func:`~.match.match`), so coverage, duplicates, completeness, gaps
 and tasks are identical to :func:`~nba_simulator.coverage.build_coverage` on the same inventory,
 and so are the orphans whenever there are at most ``keep_orphans`` of them (tested). Memory is
-O(expected items + one chunk): 100M objects in ~1.1 GiB, as 10M (docs/scale.md).
+O(expected items + ``keep_orphans`` + one chunk), whatever the share of keys outside the spec and
+the order of the stream: flat from 10M to 30M objects on a random-order inventory made of orphans,
+unparsed keys and excluded folders (docs/scale.md, ``python -m bench --only stream-shapes``).
 
 Differences from the in-memory path, by design: a key listed twice in *different* chunks is
 taken once when it is an expected key but counted twice among orphans (an S3 Inventory lists each
 current object once); ``orphans_path`` is in stream order, not sorted by key; beyond
-``keep_orphans`` the result's ``orphans`` holds the first ones of the stream (sorted), the file
-and ``orphan_counts`` all of them.
+``keep_orphans`` the result's ``orphans`` holds the smallest keys (sorted), the file and
+``orphan_counts`` all of them.
 """
 from __future__ import annotations
 
@@ -44,7 +48,7 @@ from .match import ORPHAN_COLUMNS, classify_unmatched, match
 from .unjudged import unexplained_files
 
 CHUNK_ROWS = 1 << 20
-KEEP_ORPHANS = 1_000_000
+KEEP_ORPHANS = 100_000   # the orphans kept in memory (the smallest keys); every one is counted and written
 ORPHAN_SCHEMA = pa.schema([("key", pa.string()), ("dataset", pa.string()), ("reason", pa.string()),
                            ("detail", pa.string()), ("size", pa.int64()),
                            ("last_modified", pa.timestamp("ns", tz="UTC"))])

@@ -296,3 +296,23 @@ def test_orphans_are_not_accumulated_while_they_stream(tmp_path):
     early, late = max(allocated[2:quarter + 2]), max(allocated[-quarter:])
     # one chunk of 50,000 keys is ~5 MB of Arrow data: the whole stream would be ~120 MB more
     assert late < early + (8 << 20), (early, late, allocated)
+
+
+def test_orphan_table_counts_every_orphan_of_a_streamed_coverage(monkeypatch):
+    """The coverage page's orphan table: the counts of the whole inventory (``orphan_counts``),
+    not of the bounded sample a streamed coverage keeps."""
+    import IPython.display
+
+    from nba_simulator.plots import orphan_table
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    sample = pd.DataFrame({"key": ["scratch/a.tmp"], "dataset": [None], "reason": ["unparsed"],
+                           "detail": ["matches no dataset layout"], "size": [1],
+                           "last_modified": [pd.Timestamp("2020-01-01", tz="UTC")]})
+    dups = pd.DataFrame({"expected_key": pd.Series(dtype="str")})
+    orphan_table(sample, dups, counts={"orphan": 5, "unparsed": 7_000_000})
+    assert "5 orphan key(s), 7000000 unparsed key(s)" in shown[0].data
+    shown.clear()
+    orphan_table(sample, dups)
+    assert "0 orphan key(s), 1 unparsed key(s)" in shown[0].data
