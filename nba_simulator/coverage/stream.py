@@ -202,12 +202,19 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
             return _Now(reduce_chunk(table, ctx))
         return client.submit(reduce_chunk, table, remote, pure=False)
     matched: list[pd.DataFrame] = []
+    held = 0   # rows in ``matched``: past ``bound``, a key listed again and again is kept once
+    bound = 2 * len(ctx.key_set) + 1024
     orphans = _Orphans(orphans_path, keep_orphans)
     pending: deque = deque()
 
     def take(future) -> None:
+        nonlocal held
         objects, found, unexplained = future.result()
         matched.append(objects)
+        held += len(objects)
+        if held > bound:   # only an inventory listing the same keys many times gets here
+            matched[:] = [pd.concat(matched, ignore_index=True).drop_duplicates("key")]
+            held = len(matched[0])
         orphans.add(found, unexplained)
 
     ok = False

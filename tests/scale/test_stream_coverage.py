@@ -316,3 +316,38 @@ def test_orphan_table_counts_every_orphan_of_a_streamed_coverage(monkeypatch):
     shown.clear()
     orphan_table(sample, dups)
     assert "0 orphan key(s), 1 unparsed key(s)" in shown[0].data
+
+
+def test_an_expected_key_listed_in_every_chunk_is_held_once(demo, delivery):
+    """A (hostile) stream listing the same expected keys over and over: the objects kept for
+    them stay one per key (the first listed), so memory does not grow with the repeats; the
+    coverage is the in-memory one."""
+    import pyarrow as pa
+
+    spec, games, dest, _ = delivery
+    inv, _ = read_report(str(dest), exclude=list(spec.exclude))
+    in_memory = build_coverage(spec, games, inv, demo.as_of)
+    table = pa.Table.from_pandas(inv, preserve_index=False).cast(
+        pa.schema([("key", pa.string()), ("size", pa.int64()), ("last_modified", pa.timestamp("us", tz="UTC")),
+                   ("etag", pa.string())]))
+    held: list[int] = []
+    real_concat = pd.concat
+
+    def watched(frames, *args, **kwargs):
+        out = real_concat(frames, *args, **kwargs)
+        held.append(len(out))
+        return out
+
+    batches = (b for _ in range(400) for b in table.to_batches())
+    import nba_simulator.coverage.stream as stream_module
+
+    stream_module.pd.concat = watched
+    try:
+        streamed = stream_coverage(spec, games, batches, demo.as_of, chunk_rows=len(inv), keep_orphans=0)
+    finally:
+        stream_module.pd.concat = real_concat
+    pd.testing.assert_frame_equal(streamed.coverage, in_memory.coverage, check_dtype=False)
+    matched = int(in_memory.coverage["n_objects"].sum())
+    assert len(streamed.matched_objects) == matched
+    assert held and max(held) <= 2 * matched + 1024 + 2 * len(inv)
+    assert sum(streamed.orphan_counts.values()) == 400 * len(in_memory.orphans)
