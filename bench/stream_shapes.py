@@ -189,7 +189,7 @@ SIZES = {"1m": 1_000_000, "3m": 3_000_000, "10m": 10_000_000, "30m": 30_000_000}
 
 def _run(args: list[str]) -> list[dict]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.run(["nice", sys.executable, "-m", "bench.stream_shapes", *args], cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, "-m", "bench.stream_shapes", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True)
     if proc.returncode:
         sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-4000:])
