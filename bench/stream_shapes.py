@@ -168,14 +168,15 @@ def case(shape: str, n: int, folder: Path) -> None:
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     seconds = time.perf_counter() - t
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kib, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     if proc.returncode:
         sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-4000:])
         raise SystemExit(f"reconcile failed ({proc.returncode})")
     summary = json.loads((out / "summary.json").read_text())
     sizes = {p.name: p.stat().st_size for p in out.glob("*.parquet")}
     shutil.rmtree(out, ignore_errors=True)
-    print(json.dumps({"shape": shape, "objects": n, "seconds": round(seconds, 2),
+    print(json.dumps({"shape": shape, "objects": n, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 1),
                       "peak_rss_mb": round(peak_kib / 1024), "load_before": round(load, 1),
                       "load_after": round(os.getloadavg()[0], 1),
                       "inventory_objects": summary["inventory"]["objects"],
@@ -216,15 +217,16 @@ def section(sizes: list[str], shapes: list[str], work: Path, clean: bool = False
                 shutil.rmtree(folder, ignore_errors=True)
     lines = ["Streamed coverage (`reconcile --stream yes`, every output file written), peak RSS of the "
              "child process", "",
-             "| shape | objects | kept after excluded | orphans | unparsed | present | seconds | peak RSS "
+             "| shape | objects | kept after excluded | orphans | unparsed | present | wall | CPU | peak RSS "
              "| peak / smallest size's | load avg (before -> after) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for shape in shapes:
         rows = [r for r in recs if r["shape"] == shape]
         base = rows[0]["peak_rss_mb"] if rows else 1
         for r in rows:
             lines.append(f"| {shape} | {r['objects']:,} | {r['inventory_objects']:,} | {r['orphans']:,} | "
                          f"{r['unparsed']:,} | {r['present']:,} | {r['seconds']:.1f} s | "
+                         f"{r.get('cpu_seconds', '?')} s | "
                          f"{r['peak_rss_mb']:,} MiB | {r['peak_rss_mb'] / base:.2f}x | "
                          f"{r['load_before']} -> {r['load_after']} |")
     return lines + [""]
