@@ -1,7 +1,8 @@
 """``make bench`` = ``python -m bench``: every benchmark, one table.
 
     python -m bench [--sizes 10k,100k,1m,10m[,100m]] [--listing-keys 60000] [--no-listing]
-                    [--only listing|pipeline|crosswalk|hostile] [--crosswalk-files 11600] [--no-crosswalk]
+                    [--only listing|pipeline|crosswalk|hostile|stream-shapes] [--crosswalk-files 11600] [--no-crosswalk]
+                    [--stream-sizes 10m,30m] [--shapes bucket,bench] [--clean]
                     [--workdir DIR] [--markdown FILE]
 
 Each size runs in fresh processes (generation apart from measurement, the full pipeline apart from
@@ -91,10 +92,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--sizes", default="10k,100k,1m,10m")
     ap.add_argument("--listing-keys", type=int, default=60_000)
-    ap.add_argument("--only", choices=["listing", "pipeline", "crosswalk", "hostile"], default=None,
+    ap.add_argument("--only", choices=["listing", "pipeline", "crosswalk", "hostile", "stream-shapes"], default=None,
                     help="run only this benchmark")
     ap.add_argument("--hostile-games", default="10000,60000,300000",
                     help="games of the one hostile scoreboard page (--only hostile)")
+    ap.add_argument("--stream-sizes", default="10m,30m",
+                    help="stream-shapes: inventory sizes (1m, 3m, 10m, 30m), the first one the baseline")
+    ap.add_argument("--shapes", default="bucket,bench", help="stream-shapes: bucket and/or bench")
+    ap.add_argument("--clean", action="store_true", help="stream-shapes: delete each delivery once measured")
     ap.add_argument("--no-listing", action="store_true")
     ap.add_argument("--crosswalk-files", type=int, default=11_600,
                     help="scoreboard pages in the ESPN crosswalk benchmark (the real lake has ~11,600)")
@@ -109,6 +114,14 @@ def main(argv=None) -> int:
 
     if args.only == "hostile":  # one scoreboard page repeating one matchup (issue 21)
         lines += hostile_section([int(n) for n in args.hostile_games.split(",") if n.strip()], work)
+        print("\n" + "\n".join(lines), flush=True)
+        if args.markdown:
+            Path(args.markdown).write_text("\n".join(lines) + "\n")
+        return 0
+    if args.only == "stream-shapes":  # on demand only: 30M objects take ~2 GB of disk and many minutes
+        from bench.stream_shapes import section
+
+        lines += section(args.stream_sizes.split(","), args.shapes.split(","), work, args.clean)
         print("\n" + "\n".join(lines), flush=True)
         if args.markdown:
             Path(args.markdown).write_text("\n".join(lines) + "\n")

@@ -103,7 +103,7 @@ plots.size_distribution(cov.coverage, stage.spec)
 # `espn_play_by_play/`).
 
 # %%
-plots.orphan_table(cov.orphans, cov.duplicates, cov.warnings)
+plots.orphan_table(cov.orphans, cov.duplicates, cov.warnings, counts=cov.orphan_counts)
 
 # %% [markdown]
 # ## Files present but empty

@@ -4,24 +4,28 @@ Coverage needs, per object, only "is it an expected key, and if not, what is it"
 of the stream (about :data:`CHUNK_ROWS` objects, gathered from the reader's batches) is reduced to
 
 * the objects whose key is an expected key: at most one per expected item's key, plus duplicates,
-  i.e. bounded by the schedule x datasets (~126,500 items for the real bucket), never by the bucket;
+  i.e. bounded by the schedule x datasets (~92,000 items with the benchmark's schedule), never by the bucket;
 * the other objects classified by :func:`~.match.classify_unmatched` (orphans and unparsed keys:
   a key's reason and detail depend on the spec, schedule and expected items only, never on other
-  keys), then counted per reason, counted per (dataset, season, season type) for what cannot be
-  judged (:func:`~.unjudged.unexplained_files`, additive), written to ``orphans_path`` when given
-  and kept in memory only up to ``keep_orphans`` rows.
+  keys), then, chunk by chunk, never gathered: counted per reason (exact), counted per (dataset,
+  season, season type) for what cannot be judged (:func:`~.unjudged.unexplained_files`,
+  additive), written to ``orphans_path`` when given, and in memory only the ``keep_orphans``
+  smallest keys seen so far (a bounded sample: the in-memory path's ``orphans.head(keep_orphans)``,
+  whatever the order of the stream).
 
 Statuses, best object, duplicates and completeness then run on the matched objects with the very
 code of the in-memory path (:func:`~.match.match`), so coverage, duplicates, completeness, gaps
 and tasks are identical to :func:`~nba_simulator.coverage.build_coverage` on the same inventory,
 and so are the orphans whenever there are at most ``keep_orphans`` of them (tested). Memory is
-O(expected items + one chunk): 100M objects in ~1.1 GiB, as 10M (docs/scale.md).
+O(expected items + ``keep_orphans`` + one chunk), whatever the share of keys outside the spec and
+the order of the stream: flat from 10M to 30M objects on a random-order inventory made of orphans,
+unparsed keys and excluded folders (docs/scale.md, ``python -m bench --only stream-shapes``).
 
 Differences from the in-memory path, by design: a key listed twice in *different* chunks is
 taken once when it is an expected key but counted twice among orphans (an S3 Inventory lists each
 current object once); ``orphans_path`` is in stream order, not sorted by key; beyond
-``keep_orphans`` the result's ``orphans`` holds the first ones of the stream (sorted), the file
-and ``orphan_counts`` all of them.
+``keep_orphans`` the result's ``orphans`` holds the smallest keys (sorted), the file and
+``orphan_counts`` all of them.
 """
 from __future__ import annotations
 
@@ -36,6 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ..asof import parse_as_of
+from ..compat import arrow_strings
 from ..spec.model import Spec
 from . import CoverageResult, judged
 from .expected import Expected, expected_items
@@ -43,7 +48,7 @@ from .match import ORPHAN_COLUMNS, classify_unmatched, match
 from .unjudged import unexplained_files
 
 CHUNK_ROWS = 1 << 20
-KEEP_ORPHANS = 1_000_000
+KEEP_ORPHANS = 100_000   # the orphans kept in memory (the smallest keys); every one is counted and written
 ORPHAN_SCHEMA = pa.schema([("key", pa.string()), ("dataset", pa.string()), ("reason", pa.string()),
                            ("detail", pa.string()), ("size", pa.int64()),
                            ("last_modified", pa.timestamp("ns", tz="UTC"))])
@@ -78,14 +83,17 @@ def _excluded(keys: pa.ChunkedArray, exclude) -> pa.ChunkedArray:
 
 
 class _Orphans:
-    """What is kept of the orphans: counts, the file, the first ``keep`` rows."""
+    """What is kept of the orphans and unparsed keys while they stream: exact counts (per reason,
+    and per (dataset, season, season type) for :func:`~.unjudged.unexplained_files`), every row
+    written to the file as it comes, and in memory only the ``keep`` smallest keys seen so far
+    (sorted): the in-memory path's ``orphans.head(keep)``, whatever the order of the stream.
+    Memory: ``keep`` rows plus one chunk's orphans, never the orphans of the whole stream."""
 
-    def __init__(self, spec: Spec, path, keep: int):
-        self.keep = keep
+    def __init__(self, path, keep: int):
+        self.keep = max(0, int(keep))
         self.counts = {"orphan": 0, "unparsed": 0}
         self.unexplained: dict = {}
-        self.kept: list[pd.DataFrame] = []
-        self.n_kept = 0
+        self.sample: pd.DataFrame | None = None   # at most ``keep`` rows, sorted by key
         self.path = Path(path) if path is not None else None
         self.writer = None
         if self.path is not None:
@@ -103,11 +111,20 @@ class _Orphans:
         if self.writer is not None:
             self.writer.write_table(pa.Table.from_pandas(orphans[ORPHAN_COLUMNS], schema=ORPHAN_SCHEMA,
                                                          preserve_index=False))
-        room = self.keep - self.n_kept
-        if room > 0:
-            part = orphans.iloc[:room]
-            self.kept.append(part)
-            self.n_kept += len(part)
+        self._sample(orphans[ORPHAN_COLUMNS])
+
+    def _sample(self, orphans: pd.DataFrame) -> None:
+        """Keep the ``keep`` smallest keys of the sample and ``orphans`` (stable: of equal keys,
+        the first streamed)."""
+        if not self.keep:
+            return
+        if self.sample is not None and len(self.sample) >= self.keep:
+            orphans = orphans[(orphans["key"] < self.sample["key"].iat[-1]).to_numpy()]
+            if orphans.empty:
+                return
+        merged = orphans if self.sample is None else pd.concat([self.sample, orphans], ignore_index=True)
+        order = pc.sort_indices(arrow_strings(merged["key"]))[:self.keep].to_numpy()  # stable
+        self.sample = merged.take(order).reset_index(drop=True)   # a copy: the chunk is not held
 
     def close(self, ok: bool) -> None:
         if self.writer is not None:
@@ -118,12 +135,9 @@ class _Orphans:
                 self.tmp.unlink(missing_ok=True)
 
     def frame(self) -> pd.DataFrame:
-        frames = [f for f in self.kept if len(f)]
-        if not frames:
+        if self.sample is None or self.sample.empty:
             return pd.DataFrame({c: pd.Series(dtype="str") for c in ORPHAN_COLUMNS})
-        out = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        out = out.sort_values("key", kind="mergesort") if len(frames) > 1 else out
-        return out[ORPHAN_COLUMNS].reset_index(drop=True)
+        return self.sample
 
 
 @dataclass(frozen=True)
@@ -188,12 +202,19 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
             return _Now(reduce_chunk(table, ctx))
         return client.submit(reduce_chunk, table, remote, pure=False)
     matched: list[pd.DataFrame] = []
-    orphans = _Orphans(spec, orphans_path, keep_orphans)
+    held = 0   # rows in ``matched``: past ``bound``, a key listed again and again is kept once
+    bound = 2 * len(ctx.key_set) + 1024
+    orphans = _Orphans(orphans_path, keep_orphans)
     pending: deque = deque()
 
     def take(future) -> None:
+        nonlocal held
         objects, found, unexplained = future.result()
         matched.append(objects)
+        held += len(objects)
+        if held > bound:   # only an inventory listing the same keys many times gets here
+            matched[:] = [pd.concat(matched, ignore_index=True).drop_duplicates("key")]
+            held = len(matched[0])
         orphans.add(found, unexplained)
 
     ok = False

@@ -133,11 +133,14 @@ def folder_table(folders: pd.DataFrame) -> pd.DataFrame:
 
 
 def orphan_table(orphans: pd.DataFrame, duplicates: pd.DataFrame, warnings: list[str] | None = None,
-                 n: int = 15):
-    """Orphans and unparsed keys (first ``n``), with duplicates and spec warnings counted."""
+                 n: int = 15, counts: dict | None = None):
+    """Orphans and unparsed keys (first ``n``), with duplicates and spec warnings counted.
+    ``counts``: reason -> count over the whole inventory when ``orphans`` holds only some of them
+    (a streamed coverage's ``orphan_counts``)."""
     from IPython.display import display
 
-    counts = orphans["reason"].value_counts() if len(orphans) else pd.Series(dtype=int)
+    if counts is None:
+        counts = orphans["reason"].value_counts() if len(orphans) else pd.Series(dtype=int)
     dup_items = duplicates["expected_key"].nunique() if "expected_key" in duplicates and len(duplicates) else 0
     lines = [f"{int(counts.get('orphan', 0))} orphan key(s), {int(counts.get('unparsed', 0))} unparsed "
              f"key(s), {dup_items} item(s) found under more than one key."]

@@ -208,3 +208,146 @@ def test_stream_yes_without_an_inventory_says_the_lake_was_listed(demo, tmp_path
     assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
                  str(demo.as_of), "--out", str(tmp_path / "auto")]) == 0   # auto: nothing to say
     assert said not in capsys.readouterr().err
+
+
+def test_random_order_bucket_shape_streamed_equals_in_memory(tmp_path):
+    """The ``bucket`` shape of ``bench.stream_shapes`` (present files a few, most keys orphans,
+    unparsed ESPN keys and excluded folders, every data file in random order): streamed = in
+    memory, and the orphans kept are the in-memory orphans' first ``keep_orphans`` keys exactly,
+    whatever the order of the stream, with exact counts."""
+    from bench.generate import AS_OF, schedule
+    from bench.stream_shapes import LAKE, write_bucket_shape
+
+    spec, games = load_spec("default"), schedule()
+    write_bucket_shape(60_000, spec, games, tmp_path, as_of=AS_OF, per_file=15_000)
+    inv, _ = read_report(str(tmp_path), lake=LAKE, exclude=list(spec.exclude))
+    in_memory = build_coverage(spec, games, inv, AS_OF)
+    counts = in_memory.orphans["reason"].value_counts()
+    assert counts["orphan"] > 5_000 and counts["unparsed"] > 5_000
+    for keep, chunk_rows in ((len(in_memory.orphans), 7_000), (1_000, 7_000), (10, 40_000), (0, 9_000)):
+        stream = open_stream(str(tmp_path), lake=LAKE, exclude=list(spec.exclude))
+        streamed = stream_coverage(spec, games, stream.batches(), AS_OF, chunk_rows=chunk_rows,
+                                   keep_orphans=keep, orphans_path=tmp_path / "o.parquet")
+        _same_but_orphans(in_memory, streamed)
+        pd.testing.assert_frame_equal(streamed.orphans, in_memory.orphans.head(keep), check_dtype=False,
+                                      check_index_type=False, obj=f"orphans, keep {keep}")
+        assert streamed.orphan_counts == {"orphan": int(counts["orphan"]), "unparsed": int(counts["unparsed"])}
+        written = pq.read_table(tmp_path / "o.parquet").to_pandas().sort_values("key", ignore_index=True)
+        assert written["key"].tolist() == in_memory.orphans["key"].tolist()
+
+
+def _same_but_orphans(a, b):
+    for name in ("coverage", "duplicates", "completeness"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_dtype=False, obj=name)
+    assert a.unjudged == b.unjudged and a.warnings == b.warnings
+
+
+def test_orphans_are_not_accumulated_while_they_stream(tmp_path):
+    """Millions of orphans and unparsed keys: what the streamed coverage holds does not grow with
+    them. Arrow's allocations (every string column of the stream is Arrow data) sampled after each
+    chunk stay flat from the first quarter of the stream to the last, the kept sample stays at
+    ``keep_orphans`` rows, and the counts are exact."""
+    import numpy as np
+    import pyarrow as pa
+
+    from bench.generate import AS_OF, schedule
+    from nba_simulator.storage.base import INVENTORY_SCHEMA
+
+    spec, games = load_spec("default"), schedule()
+    rows, chunks = 50_000, 24
+    when = pd.Timestamp("2020-01-01", tz="UTC")
+
+    def batches():
+        for k in range(chunks):
+            ids = np.random.default_rng(k).permutation(rows) + k * rows
+            # half orphans (ESPN ids the schedule lacks), half unparsed (no dataset's layout)
+            keys = [f"espn_play_by_play/{500_000_000 + i}.json" if i % 2 else f"scratch/{i:012d}.tmp"
+                    for i in ids]
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(keys), pa.array(np.full(rows, 2_000, np.int64)),
+                 pa.array([when] * rows, pa.timestamp("us", tz="UTC")), pa.nulls(rows, pa.string())],
+                schema=INVENTORY_SCHEMA)
+            allocated.append(pa.total_allocated_bytes())
+            kept.append(0 if stream_orphans[0] is None else len(stream_orphans[0].frame()))
+
+    import nba_simulator.coverage.stream as stream_module
+
+    allocated: list[int] = []
+    kept: list[int] = []
+    stream_orphans: list = [None]
+    real = stream_module._Orphans
+
+    class Watched(real):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stream_orphans[0] = self
+
+    stream_module._Orphans = Watched
+    try:
+        result = stream_coverage(spec, games, batches(), AS_OF, chunk_rows=rows, keep_orphans=1_000,
+                                 orphans_path=tmp_path / "orphans.parquet")
+    finally:
+        stream_module._Orphans = real
+    assert result.orphan_counts == {"orphan": rows * chunks // 2, "unparsed": rows * chunks // 2}
+    assert pq.read_metadata(tmp_path / "orphans.parquet").num_rows == rows * chunks
+    assert len(result.orphans) == 1_000 and result.orphans["key"].is_monotonic_increasing
+    assert max(kept) <= 1_000
+    quarter = chunks // 4
+    early, late = max(allocated[2:quarter + 2]), max(allocated[-quarter:])
+    # one chunk of 50,000 keys is ~5 MB of Arrow data: the whole stream would be ~120 MB more
+    assert late < early + (8 << 20), (early, late, allocated)
+
+
+def test_orphan_table_counts_every_orphan_of_a_streamed_coverage(monkeypatch):
+    """The coverage page's orphan table: the counts of the whole inventory (``orphan_counts``),
+    not of the bounded sample a streamed coverage keeps."""
+    import IPython.display
+
+    from nba_simulator.plots import orphan_table
+
+    shown: list = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    sample = pd.DataFrame({"key": ["scratch/a.tmp"], "dataset": [None], "reason": ["unparsed"],
+                           "detail": ["matches no dataset layout"], "size": [1],
+                           "last_modified": [pd.Timestamp("2020-01-01", tz="UTC")]})
+    dups = pd.DataFrame({"expected_key": pd.Series(dtype="str")})
+    orphan_table(sample, dups, counts={"orphan": 5, "unparsed": 7_000_000})
+    assert "5 orphan key(s), 7000000 unparsed key(s)" in shown[0].data
+    shown.clear()
+    orphan_table(sample, dups)
+    assert "0 orphan key(s), 1 unparsed key(s)" in shown[0].data
+
+
+def test_an_expected_key_listed_in_every_chunk_is_held_once(demo, delivery):
+    """A (hostile) stream listing the same expected keys over and over: the objects kept for
+    them stay one per key (the first listed), so memory does not grow with the repeats; the
+    coverage is the in-memory one."""
+    import pyarrow as pa
+
+    spec, games, dest, _ = delivery
+    inv, _ = read_report(str(dest), exclude=list(spec.exclude))
+    in_memory = build_coverage(spec, games, inv, demo.as_of)
+    table = pa.Table.from_pandas(inv, preserve_index=False).cast(
+        pa.schema([("key", pa.string()), ("size", pa.int64()), ("last_modified", pa.timestamp("us", tz="UTC")),
+                   ("etag", pa.string())]))
+    held: list[int] = []
+    real_concat = pd.concat
+
+    def watched(frames, *args, **kwargs):
+        out = real_concat(frames, *args, **kwargs)
+        held.append(len(out))
+        return out
+
+    batches = (b for _ in range(400) for b in table.to_batches())
+    import nba_simulator.coverage.stream as stream_module
+
+    stream_module.pd.concat = watched
+    try:
+        streamed = stream_coverage(spec, games, batches, demo.as_of, chunk_rows=len(inv), keep_orphans=0)
+    finally:
+        stream_module.pd.concat = real_concat
+    pd.testing.assert_frame_equal(streamed.coverage, in_memory.coverage, check_dtype=False)
+    matched = int(in_memory.coverage["n_objects"].sum())
+    assert len(streamed.matched_objects) == matched
+    assert held and max(held) <= 2 * matched + 1024 + 2 * len(inv)
+    assert sum(streamed.orphan_counts.values()) == 400 * len(in_memory.orphans)
