@@ -45,16 +45,25 @@ MIN_KNOWN_LEN = 6
 _SECRET_NAME = re.compile(
     r"pass(word|wd)?|pwd|secret|token|credential|api[_-]?key|access[_-]?key|private[_-]?key|"
     r"session[_-]?key|auth|signature|(^|_)key$", re.I)
-# scheme://user:password@  (the password may not hold whitespace, quotes, '@' or '/')
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s\"'<>]*):"
-                       r"(?P<pw>[^@/\s\"'<>]*)@")
+# scheme://user:password@ -- failing closed: the password runs to the LAST '@' of the URL (it
+# may hold '/', '@', '#', '?', '%': whatever sits between the first ':' and the last '@' is
+# masked, at the cost of masking a path's ':...@' now and then)
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)(?P<user>[^:/@?#\s\"'<>]*):"
+                       r"(?P<pw>[^\s\"'<>]*)@")
+# scheme://user:TEXT where TEXT is not a port: a password the pattern above could not place (a
+# space or a quote in it): masked up to the next '@' on the line, else to the end of the word
+_LOOSE_PW = re.compile(r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)(?P<user>[^:/@?#\s\"'<>]+):"
+                       r"(?!\d*(?:[/?#\s\"'<>]|$)|\*\*\*(?:@|$))"
+                       r"(?P<pw>[^@\n]{1,200}?(?=@)|[^@\s\"'<>]+(?=[\s\"'<>]|$))")
 # s3://ANYTHING@bucket: user info in a lake URI is a credential as a whole
-_S3_USERINFO = re.compile(r"(?P<scheme>\bs3[an]?://)(?P<info>[^/@\s:\"'<>]*:[^@\s\"'<>]*|"
+_S3_USERINFO = re.compile(r"(?P<scheme>\bs3[an]?://)(?P<info>[^/@\s:\"'<>]*:[^\s\"'<>]*|"
                           r"[^/@\s\"'<>]+)@", re.I)
 _QUERY_NAMES = (r"password|passwd|pwd|sslpassword|secret|[\w-]*token|x-amz-signature|"
                 r"x-amz-credential|x-amz-security-token|signature|aws_secret_access_key|"
                 r"aws_session_token|sig")
 _QUERY_SECRET = re.compile(rf"(?P<k>[?&;](?:{_QUERY_NAMES})=)[^&#\s\"'<>]*", re.I)
+# any other query parameter whose NAME looks secret (api_key=, apikey=, access_token=, auth=...)
+_QUERY_PARAM = re.compile(r"(?P<k>[?&;](?P<name>[\w.\[\]-]{1,64})=)(?P<v>[^&#\s\"'<>]*)")
 # libpq conninfo: "host=h password=pw" (also PGPASSWORD=pw in a quoted command line)
 _KV_SECRET = re.compile(rf"(?P<k>(?<![\w?&;/.-])(?:{_QUERY_NAMES}|pgpassword)=)"
                         r"(?P<v>'[^'\n]*'|(?!\\)[^\s&,;'\"\\]+)", re.I)
@@ -120,6 +129,11 @@ def _url_secrets(text: str) -> set[str]:
         v = m.group(0)[len(m["k"]):]
         if v and v != REDACTED:
             out.add(v)
+    for m in _QUERY_PARAM.finditer(text):
+        if m["v"] and m["v"] != REDACTED and is_secret_name(m["name"]):
+            out.add(m["v"])
+    for m in _LOOSE_PW.finditer(text):
+        out.add(m["pw"])
     return out
 
 
@@ -157,7 +171,10 @@ def _mask_text(text: str, secrets: list[tuple[str, ...]]) -> str:
         return text
     out = _S3_USERINFO.sub(lambda m: f"{m['scheme']}{REDACTED}@", text)
     out = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@" if m["pw"] else m.group(0), out)
+    out = _LOOSE_PW.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}", out)
     out = _QUERY_SECRET.sub(lambda m: f"{m['k']}{REDACTED}", out)
+    out = _QUERY_PARAM.sub(lambda m: f"{m['k']}{REDACTED}" if m["v"] and is_secret_name(m["name"])
+                           else m.group(0), out)
     out = _KV_SECRET.sub(lambda m: f"{m['k']}{REDACTED}" if m["v"] != REDACTED else m.group(0), out)
     out = _AWS_KEY_ID.sub(REDACTED, out)
     for forms in secrets:
@@ -206,7 +223,8 @@ def was_masked(value: Any) -> bool:
     return isinstance(value, str) and (
         any(m["pw"] == REDACTED for m in _USERINFO.finditer(value))
         or any(m["info"] == REDACTED for m in _S3_USERINFO.finditer(value))
-        or f"={REDACTED}" in value)
+        or f"={REDACTED}" in value or any(m["pw"] == REDACTED for m in _LOOSE_PW.finditer(value))
+        or bool(re.search(rf"://[^:/@?#\s]+:{re.escape(REDACTED)}(?:[\s/]|$)", value)))
 
 
 def lake_credentials(uri: Any) -> bool:

@@ -8,27 +8,21 @@ Two modes, chosen by ``run_dir``:
   behind the user's back.
 * **standalone** (``run_dir=""``, the notebooks' default, for JupyterLab and nbval): inputs are
   computed in memory by calling the library, and outputs go to a scratch folder
-  (``$NBA_RECON_HOME`` or ``<tmp>/nba_recon-<uid>/lab``).
+  (``$NBA_RECON_HOME`` or ``<tmp>/nba_recon-<uid>/lab``, :mod:`nba_simulator.pipeline.scratch`).
 
 ``spec="demo"`` / ``lake="demo"`` mean the demo lake, built once into the scratch folder
 (``nba_simulator.demo``); ``schedule=""`` means the spec's own schedule.
 """
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import filelock
 import pandas as pd
 
-import nba_simulator.demo as demo_module
 from nba_simulator.asof import as_of_text, parse_as_of
 from nba_simulator.content.matrix import game_matrix
 from nba_simulator.content.probe import ProbeResult, probe_lake
@@ -36,9 +30,9 @@ from nba_simulator.coverage import CoverageResult, build_coverage
 from nba_simulator.coverage.stream import KEEP_ORPHANS, stream_coverage
 from nba_simulator.database.db_coverage import schedule_from_db
 from nba_simulator.database.engine import database_url
-from nba_simulator.demo import DEMO_AS_OF, Demo, build_demo
 from nba_simulator.errors import BadInput
 from nba_simulator.masking import mask
+from nba_simulator.pipeline.scratch import ensure_demo, lab_folder, scratch_root  # noqa: F401 - re-exported
 from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head, write_json, write_parquet
 from nba_simulator.reconcile import resolve_inventory, resolve_schedule, scan_lake, schedule_for, stream_mode
 from nba_simulator.report.warnings import collect_warnings
@@ -74,39 +68,6 @@ PRODUCERS = {
 SCHEDULE_FILE, SCHEDULE_INFO = "schedule.parquet", "schedule_info.json"
 #: the content probe's cache: beside the runs (shared by every run: an unchanged object is read once)
 CONTENT_CACHE = "content_cache.sqlite"
-
-
-def scratch_root() -> Path:
-    env = os.environ.get("NBA_RECON_HOME")
-    if env:
-        return Path(env)
-    uid = os.getuid() if hasattr(os, "getuid") else os.getpid()
-    return Path(tempfile.gettempdir()) / f"nba_recon-{uid}"
-
-
-def _demo_fingerprint() -> str:
-    """Changes whenever the demo's builder or spec changes: a cached demo is then rebuilt."""
-    h = hashlib.sha256(Path(demo_module.__file__).read_bytes())
-    h.update(resources.files("nba_simulator").joinpath("data/demo_spec.yaml").read_bytes())
-    return h.hexdigest()[:16]
-
-
-def ensure_demo(root: Path | None = None):
-    """The demo (``lake/``, ``spec.yaml``, ``schedule.csv``), built once under the scratch root
-    and rebuilt when the demo's code or spec changed since."""
-    folder = Path(root or scratch_root() / "demo")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    stamp = folder / ".fingerprint"
-    with filelock.FileLock(str(folder.parent / ".demo.lock")):
-        fingerprint = _demo_fingerprint()
-        fresh = (stamp.exists() and stamp.read_text() == fingerprint and (folder / "spec.yaml").exists()
-                 and (folder / "lake").is_dir() and (folder / "imperfections.json").exists())
-        if not fresh:
-            demo = build_demo(folder, ours=True)
-            stamp.write_text(fingerprint)
-            return demo
-        return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", DEMO_AS_OF,
-                    sum(1 for p in (folder / "lake").rglob("*") if p.is_file()))
 
 
 @dataclass
@@ -415,7 +376,7 @@ def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DE
         as_of = demo.as_of
     as_of = as_of_text(as_of)
     standalone = not run_dir
-    folder = Path(run_dir) if run_dir else scratch_root() / "lab"
+    folder = Path(run_dir) if run_dir else lab_folder()
     (folder / "data").mkdir(parents=True, exist_ok=True)
     return Stage(name, folder.resolve(), _resolve(spec, "spec", demo), _resolve(lake, "lake", demo),
                  _resolve(schedule, "schedule", demo) or None, str(as_of), standalone)

@@ -35,6 +35,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from ..masking import mask_text
 from ..outputs import atomic_path
 
 log = logging.getLogger(__name__)
@@ -115,7 +116,7 @@ class Fetcher:
             return
         with atomic_path(path) as tmp:
             tmp.write_bytes(body)
-        path.with_suffix(".url").write_text(url + "\n")
+        path.with_suffix(".url").write_text(mask_text(url) + "\n")   # no api_key= in clear
 
     # --- network ---
     def _wait_turn(self, url: str) -> None:

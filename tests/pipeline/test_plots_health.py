@@ -122,7 +122,7 @@ def test_previous_runs_check_warns_when_the_last_success_is_old(tmp_path):
 
 
 def test_demo_is_built_once_and_rebuilt_when_its_code_changes(tmp_path, monkeypatch):
-    from nba_simulator.pipeline import stage
+    from nba_simulator.pipeline import scratch as stage
 
     built = []
     monkeypatch.setattr(stage, "build_demo",
@@ -130,15 +130,16 @@ def test_demo_is_built_once_and_rebuilt_when_its_code_changes(tmp_path, monkeypa
     first = stage.ensure_demo(tmp_path / "demo")
     again = stage.ensure_demo(tmp_path / "demo")
     assert len(built) == 1 and again.spec == first.spec and again.as_of == "2019-03-15"
-    monkeypatch.setattr(stage, "_demo_fingerprint", lambda: "changed")
+    monkeypatch.setattr(stage, "demo_fingerprint", lambda: "changed")
     stage.ensure_demo(tmp_path / "demo")
     assert len(built) == 2
 
 
 def _fake_demo(folder: Path):
-    from nba_simulator.demo import Demo
+    from nba_simulator.demo import MARKER, Demo
 
     (folder / "lake").mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("")
     for name in ("spec.yaml", "schedule.csv", "imperfections.json"):
         (folder / name).write_text("{}")
     return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", "2019-03-15", 0)
