@@ -707,7 +707,7 @@ HOSTILE_CASES = [
          "schema 'a\"b': a schema name is letters, digits and _"),
     Case("history-url-not-a-database", history_args("runs", "--url", "nonsense"), 2, "not a database URL"),
     Case("history-runs-dir-is-a-file", lambda c: (c.root / "runs-file").write_text("x") and
-         ["history", "runs", "--runs-dir", str(c.root / "runs-file")], 2, "cannot be made"),
+         ["history", "runs", "--runs-dir", str(c.root / "runs-file")], 2, "is not a folder (nothing was created)"),
     Case("runs-dir-is-a-file", lambda c: (c.root / "runs-file").write_text("x") and
          c.run(runs=c.root / "runs-file"), 2, "not a folder"),
     Case("unknown-stage", run_args("--stages", "99"), 2, "unknown stage '99'"),
