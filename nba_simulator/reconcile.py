@@ -209,6 +209,11 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
         prefixes = list(plan_sample(expected_items(spec, schedule, as_of), sample).prefixes)
     inventory = scan(storage, prefixes=prefixes, exclude=list(spec.exclude), workers=workers,
                      out_path=out_path, progress=progress)
+    skipped = list(getattr(storage, "skipped", ()))
+    if skipped:   # each named in its own warning (the log); counted once in the run's warnings
+        warnings.append(f"{len(skipped):,} entr{'y' if len(skipped) == 1 else 'ies'} of the lake skipped while "
+                        f"listing (unreadable, not a regular file, or a symbolic link leaving the lake), "
+                        f"e.g. {skipped[0]}")
     if prefixes is None and inventory.empty:
         # An empty lake is a wrong bucket, prefix or folder far more often than a real state:
         # a report saying "everything is missing" (and a task for every game) would be wrong.
