@@ -20,6 +20,15 @@ nowhere else. What is masked (replaced by ``***``):
 * in a mapping, the value of every key whose NAME looks secret (password, secret, token,
   credential, api/access/private key, auth, signature).
 
+Fails closed: a URL's password runs to the LAST ``@`` of the URL (so it may hold ``/``, ``@``,
+``#``, ``?``, ``%``); ``scheme://user:TEXT`` whose TEXT is not a port, and which that rule could
+not place (a space or quote in it), is masked up to the next ``@`` on the line or the end of the
+word; every query parameter whose NAME looks secret (``api_key=``, ``access_token=``) is masked.
+A path holding ``:...@`` is sometimes masked too: better a garbled path than a leaked password.
+
+Shown text is also made honest (:func:`visible`): bidi controls (U+202E...) and control
+characters are written as escapes, so a key cannot read backwards in a report or a console.
+
 Pure and idempotent: ``mask(mask(x)) == mask(x)``; non-string scalars pass through.
 """
 from __future__ import annotations
@@ -166,9 +175,21 @@ def _secrets(extra: Iterable[str]) -> list[tuple[str, ...]]:
             for s in sorted(values, key=len, reverse=True) if len(s) >= MIN_KNOWN_LEN]
 
 
+# characters that make shown text lie: bidi overrides/isolates/marks (a key with U+202E reads
+# backwards) and control characters other than tab, newline, carriage return and ESC (ANSI
+# colours of tracebacks); shown as \uXXXX / \xNN escapes
+_INVISIBLE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with bidi controls and control characters shown as escapes (``\u202e``)."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) > 0xff else f"\\x{ord(m[0]):02x}", text)
+
+
 def _mask_text(text: str, secrets: list[tuple[str, ...]]) -> str:
     if not text:
         return text
+    text = visible(text)
     out = _S3_USERINFO.sub(lambda m: f"{m['scheme']}{REDACTED}@", text)
     out = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@" if m["pw"] else m.group(0), out)
     out = _LOOSE_PW.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}", out)

@@ -51,6 +51,7 @@ class LocalStorage(Storage):
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root).expanduser().absolute()
         self.uri = str(self.root)
+        _check_length(self.uri)
         #: entries skipped while listing, each "key: why"
         self.skipped: list[str] = []
         self._real_root: str | None = None
@@ -219,6 +220,20 @@ class LocalStorage(Storage):
             raise StorageError(f"permission denied reading {path}") from None
         except OSError as exc:
             raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+#: the longest path and file name the usual systems allow (Linux PATH_MAX, NAME_MAX)
+MAX_PATH_BYTES, MAX_NAME_BYTES = 4096, 255
+
+
+def _check_length(path: str) -> None:
+    """A lake path no system could open: bad input in one short line (not a 100k-character one)."""
+    raw = os.fsencode(path)
+    longest = max((len(part) for part in raw.split(os.fsencode(os.sep))), default=0)
+    if len(raw) > MAX_PATH_BYTES or longest > MAX_NAME_BYTES:
+        shown = path if len(path) <= 80 else f"{path[:60]}...{path[-12:]}"
+        raise LakeNotFound(f"lake path too long ({len(path):,} characters; a path holds at most "
+                           f"{MAX_PATH_BYTES:,} bytes, a name {MAX_NAME_BYTES}): {shown}")
 
 
 def _entries(it, storage: "LocalStorage", folder: str):
