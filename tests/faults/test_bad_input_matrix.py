@@ -729,6 +729,139 @@ HOSTILE_CASES = [
                                                        "sqlite:///unused.db"), 2, "summary.json"),
 ]
 
+# ------------------------------------- issue 21: writes, secrets, the filesystem, the tool's stores
+# Each row names the guarantee it protects (docs/guarantees.md):
+#   [writes]   nothing of the user's is deleted, renamed or overwritten
+#   [masking]  masking fails closed
+#   [lake]     a local lake stays inside the lake
+#   [stores]   the tool's own stores, busy or damaged: one line
+#   [message]  a clear line naming the parameter, never a silent change
+def _user_file(c: Ctx, name: str, text: str = "the user's own\n") -> Path:
+    path = c.root / "users" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def probe_cache_user_file(c: Ctx):
+    """[writes] --probe-cache naming a user's file (with a .corrupt beside it already)."""
+    cache = _user_file(c, "notes.sqlite")
+    _user_file(c, "notes.sqlite.corrupt", "an earlier file of the user's\n")
+    return c.reconcile(c.demo.spec, c.demo.lake, "--probe", "--probe-cache", str(cache))
+
+
+def check_user_files_untouched(c: Ctx, console: str):
+    assert (c.root / "users/notes.sqlite").read_text() == "the user's own\n"
+    assert (c.root / "users/notes.sqlite.corrupt").read_text() == "an earlier file of the user's\n"
+    assert not list((c.root / "users").glob("*.corrupt.*"))
+
+
+def probe_cache_is_the_spec(c: Ctx):
+    """[writes] the spec itself given as the probe cache."""
+    spec = c.spec("probe-spec.yaml", Path(c.demo.spec).read_text().replace(
+        "schedule: schedule.csv", f"schedule: {c.demo.schedule}"))
+    c.notes["probe-spec"] = spec.read_bytes()
+    return c.reconcile(spec, c.demo.lake, "--probe", "--probe-cache", str(spec))
+
+
+def check_spec_untouched(c: Ctx, console: str):
+    assert (c.root / "specs/probe-spec.yaml").read_bytes() == c.notes["probe-spec"]
+    assert not (c.root / "specs/probe-spec.yaml.corrupt").exists()
+
+
+def history_missing_runs_dir(c: Ctx):
+    """[writes] history runs --runs-dir missing/sub creates no folder and no database."""
+    return ["history", "runs", "--runs-dir", str(c.root / "missing" / "sub")]
+
+
+def check_nothing_created(c: Ctx, console: str):
+    assert not (c.root / "missing").exists()
+
+
+def history_damaged(command: str):
+    """[stores] a damaged history database: one line naming it and what to do, never rewritten."""
+    def argv(c: Ctx):
+        folder = c.root / "damaged-history"
+        folder.mkdir(exist_ok=True)
+        (folder / "history.db").write_bytes(b"not a database at all " * 100)
+        extra = [str(c.prev_out), "--run-id", "damaged-1"] if command == "record" else []
+        return ["history", command, *extra, "--runs-dir", str(folder)]
+    return argv
+
+
+def check_damaged_kept(c: Ctx, console: str):
+    assert (c.root / "damaged-history/history.db").read_bytes() == b"not a database at all " * 100
+
+
+def changes_no_such_run(c: Ctx):
+    """[stores] history changes --run NOSUCHRUN: exit 2, not 0 with "(none)"."""
+    history_record_existing(c)
+    return ["history", "changes", "--url", _history_url(c), "--run", "NOSUCHRUN"]
+
+
+def current_newer_revision(c: Ctx):
+    """[stores] db current at a revision newer than this nba-recon: never advise `db upgrade`."""
+    argv = history_newer_revision(c)
+    return ["db", "current", "--url", argv[-1]]
+
+
+def check_no_upgrade_advice(c: Ctx, console: str):
+    assert "db upgrade" not in console
+
+
+def lake_odd_links(c: Ctx):
+    """[lake] a link to / and one to /dev/zero (leaving the lake), one to a fifo in the lake."""
+    root = c.lake("links", GOOD_KEYS)
+    os.symlink("/", root / "to-root")
+    os.symlink("/dev/zero", root / "pbp" / "zero.json")
+    os.mkfifo(root / "fifo")
+    os.symlink(root / "fifo", root / "pbp" / "fifo-link.json")
+    return c.reconcile(c.base_spec(), root, out=c.root / "out-links")
+
+
+def check_links(c: Ctx, console: str):
+    assert console.count("skipped to-root: a symbolic link leaving the lake (to /), not followed") == 1
+    assert "skipped pbp/zero.json: a symbolic link leaving the lake (to /dev/zero)" in console
+    assert "skipped pbp/fifo-link.json: a symbolic link to a named pipe, not a file" in console
+    assert "broken" not in console
+    summary = json.loads((c.root / "out-links/summary.json").read_text())
+    assert any(w.startswith("4 entries of the lake skipped while listing") for w in summary["warnings"])
+    inv = set(pd.read_parquet(c.root / "out-links/inventory.parquet")["key"])
+    assert inv == set(GOOD_KEYS)
+
+
+WRITE_CASES = [
+    Case("w21-probe-cache-user-file", probe_cache_user_file, 2,
+         "notes.sqlite is not an SQLite database; it is left as it is", check_user_files_untouched),
+    Case("w21-probe-cache-is-the-spec", probe_cache_is_the_spec, 2,
+         "probe-spec.yaml is not an SQLite database; it is left as it is", check_spec_untouched),
+    Case("w21-history-runs-missing-runs-dir", history_missing_runs_dir, 2,
+         "sub does not exist (nothing was created)", check_nothing_created),
+    Case("w21-history-runs-damaged", history_damaged("runs"), 2,
+         "history.db is damaged (file is not a database): restore a copy, or move it away", check_damaged_kept),
+    Case("w21-history-record-damaged", history_damaged("record"), 2,
+         "history.db is damaged (file is not a database)", check_damaged_kept),
+    Case("w21-history-changes-no-such-run", changes_no_such_run, 2,
+         "history changes --run NOSUCHRUN: no such run in"),
+    Case("w21-db-current-newer-revision", current_newer_revision, 0,
+         "written by a newer nba-recon, this one knows up to", check_no_upgrade_advice),
+    Case("w21-lake-path-100k-characters", lambda c: c.reconcile(c.base_spec(), "a" * 100_000), 2,
+         "lake path too long (100,0"),
+    Case("w21-as-of-with-time-zone", lambda c: [a if a != "2019-03-01" else "2019-03-01T23:00-05:00"
+                                                for a in reconcile_args()(c)], 2,
+         "carries the time zone -05:00; give the analysis date itself"),
+    Case("w21-parameter-as-of-with-time-zone", run_args("-p", "as_of", "2019-03-14T23:00-05:00", as_of=False),
+         2, "parameter as_of: 2019-03-14T23:00-05:00 carries the time zone -05:00"),
+    Case("w21-min-free-gb-nan", run_args("-p", "min_free_gb", "nan"), 2,
+         "parameter min_free_gb: expected a finite number, got 'nan'"),
+    Case("w21-min-free-gb-inf", run_args("-p", "min_free_gb", "inf"), 2,
+         "parameter min_free_gb: expected a finite number, got 'inf'"),
+    Case("w21-min-free-gb-negative", run_args("-p", "min_free_gb", "-1"), 2,
+         "parameter min_free_gb: expected a number >= 0, got -1.0"),
+    Case("w21-lake-links-leaving-the-lake", lake_odd_links, 0, "complete", check_links, one_line=False),
+]
+
+
 CASES = [
     Case("malformed-yaml", malformed_yaml, 2, "malformed.yaml:3:"),
     Case("unknown-placeholder", unknown_placeholder, 2, "unknown placeholder {gameid}"),
@@ -756,6 +889,7 @@ CASES = [
     Case("parameter-injection", injected_parameter, 2, "nba-recon: error: health check 'lake reachable' failed",
          check_not_injected),
     *HOSTILE_CASES,
+    *WRITE_CASES,
 ]
 
 
