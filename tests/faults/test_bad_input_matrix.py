@@ -1015,3 +1015,217 @@ def test_full_disk_under_the_runs_dir(ctx: Ctx, world, tmp_path, health_check):
     assert_history_intact(world)
 
 
+
+
+# ------------------------------- issue 21: writes, secrets, the filesystem, the tool's stores (2)
+SPECIAL_URLS = [   # [masking] what a URL parser may cut at: the whole password is masked anyway
+    ("postgresql+psycopg2://user:pa/ss-w21@host/db", "pa/ss-w21"),
+    ("postgresql://user:p@ss-w21@host:5432/db", "p@ss-w21"),
+    ("postgresql://user:pa#ss-w21@host/db", "pa#ss-w21"),
+    ("postgresql://user:pa?ss-w21@host/db", "pa?ss-w21"),
+    ("postgresql://user:pa%ss-w21@host/db", "pa%ss-w21"),
+    ("postgresql://user:pa ss-w21@host/db", "pa ss-w21"),
+    ("postgresql://user:unplaced-w21", "unplaced-w21"),
+    ("s3://AKIAW21KEYID0000001:se/cr@et-w21@bucket/prefix", "se/cr@et-w21"),
+    ("https://api.example/scoreboard?api_key=key-w21&dates=20250101", "key-w21"),
+    ("https://api.example/scoreboard?apikey=key2-w21", "key2-w21"),
+    ("https://api.example/scoreboard?access_token=tok-w21&x=1", "tok-w21"),
+]
+
+
+@pytest.mark.parametrize("url,secret", SPECIAL_URLS)
+def test_w21_masking_fails_closed(url, secret):
+    """[masking] every piece of the password is gone, in text, in a mapping (run.json, notebook
+    metadata) and in a logged line; masking twice changes nothing."""
+    import re
+
+    from nba_simulator.masking import mask, mask_text
+
+    pieces = [secret, *(p for p in re.split(r"[/@#?% ]", secret) if len(p) >= 3 and p != "w21")]
+    for shown in (mask_text(f"history {url} failed"), json.dumps(mask({"history": url, "nested": [url]}))):
+        for piece in pieces:
+            assert piece not in shown, (url, shown)
+    assert mask_text(mask_text(url)) == mask_text(url)
+
+
+def test_w21_bidi_and_control_characters_shown_escaped(tmp_path, capsys):
+    """[message] a name with U+202E reads as an escape on the console and in masked documents."""
+    from nba_simulator.masking import mask
+
+    evil = tmp_path / "evil\u202egnp.yaml"
+    assert main(["reconcile", "--spec", str(evil), "--lake", str(tmp_path), "--as-of", "2019-03-01",
+                 "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "evil\\u202egnp.yaml" in err and "\u202e" not in err
+    nb = {"cells": [{"outputs": [{"text": "key tmp/a\u202ejs.txt\x07\n"}]}]}
+    assert mask(nb)["cells"][0]["outputs"][0]["text"] == "key tmp/a\\u202ejs.txt\\x07\n"
+
+
+def test_w21_scratch_home_never_clears_a_user_folder(tmp_path, monkeypatch):
+    """[writes] NBA_RECON_HOME=DIR nba-recon run (no --lake): DIR/demo of the user's (no marker)
+    is refused in one line; its lake, spec and schedule are untouched. DIR/lab likewise."""
+    from nba_simulator.errors import BadInput
+    from nba_simulator.pipeline.scratch import lab_folder
+
+    home = tmp_path / "home"
+    (home / "demo" / "lake").mkdir(parents=True)
+    mine = {"demo/spec.yaml": "my spec\n", "demo/schedule.csv": "my schedule\n",
+            "demo/lake/precious.json": "{}", "lab/data/coverage.parquet": "my data\n"}
+    for rel, text in mine.items():
+        (home / rel).parent.mkdir(parents=True, exist_ok=True)
+        (home / rel).write_text(text)
+    proc = subprocess.run([NBA_RECON, "run", "--runs-dir", str(tmp_path / "runs"), "--no-progress",
+                           "--retries", "0", "--stages", "00"], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "NBA_RECON_HOME": str(home)}, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert f"{home / 'demo'}: the folder is not empty and was not made by `nba-recon demo`" in proc.stderr
+    monkeypatch.setenv("NBA_RECON_HOME", str(home))
+    with pytest.raises(BadInput, match="lab: the folder is not empty and was not made by nba-recon"):
+        lab_folder()
+    for rel, text in mine.items():
+        assert (home / rel).read_text() == text, rel
+    assert sorted(p.name for p in (home / "demo").iterdir()) == ["lake", "schedule.csv", "spec.yaml"]
+
+
+def test_w21_default_scratch_folder_must_be_ours(tmp_path, monkeypatch):
+    """[writes] the default <tmp>/nba_recon-<uid>: made 0700; a symbolic link, a folder of another
+    user's or one others may write into is refused (one line), nothing in it touched."""
+    import tempfile
+
+    from nba_simulator.errors import BadInput
+    from nba_simulator.pipeline.scratch import scratch_root
+
+    monkeypatch.delenv("NBA_RECON_HOME", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    home = tmp_path / f"nba_recon-{os.getuid()}"
+    assert scratch_root() == home and (home.stat().st_mode & 0o777) == 0o700
+    home.chmod(0o755)                                   # ours, from an earlier version: tightened
+    assert scratch_root() == home and (home.stat().st_mode & 0o777) == 0o700
+    home.chmod(0o777)
+    with pytest.raises(BadInput, match="can be written by other users"):
+        scratch_root()
+    home.rmdir()
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "x").write_text("another user's")
+    home.symlink_to(planted)
+    with pytest.raises(BadInput, match="is a symbolic link: it is not used"):
+        scratch_root()
+    assert (planted / "x").read_text() == "another user's"
+    home.unlink()
+    if os.geteuid() == 0:
+        home.mkdir(mode=0o700)
+        os.chown(home, 65534, 65534)
+        with pytest.raises(BadInput, match=r"belongs to another user \(uid 65534\)"):
+            scratch_root()
+
+
+def _hold_lock(path: Path):
+    import sqlite3
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN EXCLUSIVE")
+    return db
+
+
+def test_w21_history_locked_is_one_line(ctx: Ctx, tmp_path, monkeypatch, capsys):
+    """[stores] a history database locked by another process: waited for the bounded busy
+    timeout, then one line naming the file, exit 1 (transient); the lock's holder is unharmed."""
+    runs = tmp_path / "runs"
+    assert main(["history", "record", str(ctx.prev_out), "--runs-dir", str(runs), "--run-id", "a"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("NBA_RECON_DB_CONNECT_TIMEOUT", "1")
+    holder = _hold_lock(runs / "history.db")
+    try:
+        for argv in (["history", "record", str(ctx.prev_out), "--run-id", "b"], ["history", "runs"]):
+            assert main([*argv, "--runs-dir", str(runs)]) == 1
+            err = capsys.readouterr().err
+            assert err.strip().splitlines() == [f"nba-recon: failed: history database {runs / 'history.db'} is "
+                                                "locked by another process (waited for 1 s): try again once it "
+                                                "has finished"], err
+    finally:
+        holder.rollback() if holder.in_transaction else None
+        holder.close()
+    assert main(["history", "runs", "--runs-dir", str(runs)]) == 0
+    out = capsys.readouterr().out
+    assert "a" in out.split() and "b" not in out.split()
+
+
+def test_w21_history_read_only_is_one_line(ctx: Ctx, tmp_path, capsys):
+    """[stores] a read-only history database (opened read-only: root ignores file modes)."""
+    runs = tmp_path / "runs"
+    assert main(["history", "record", str(ctx.prev_out), "--runs-dir", str(runs), "--run-id", "a"]) == 0
+    capsys.readouterr()
+    before = (runs / "history.db").read_bytes()
+    url = f"sqlite:///file:{runs / 'history.db'}?mode=ro&uri=true"
+    assert main(["history", "record", str(ctx.prev_out), "--url", url, "--run-id", "b"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "cannot be written (attempt to write a readonly database)" in err
+    assert (runs / "history.db").read_bytes() == before
+
+
+def test_w21_scoreboard_cache_locked_or_not_ours(tmp_path, caplog):
+    """[stores]/[writes] the scoreboard cache locked by a reader: one warning, the pages are read
+    all the same; a user's file at its path: never written to."""
+    from nba_simulator.storage.local import LocalStorage
+    from nba_simulator.storage.scoreboards import SCOREBOARD_CACHE, lake_scoreboards
+
+    world = Path(__file__).parents[1] / "schedule/fixtures/world/lake"
+    cache = tmp_path / SCOREBOARD_CACHE
+    first = lake_scoreboards(LocalStorage(world), runs_dir=tmp_path)
+    assert cache.is_file()
+    holder = _hold_lock(cache)
+    try:
+        os.environ["NBA_RECON_DB_CONNECT_TIMEOUT"] = "1"
+        again = lake_scoreboards(LocalStorage(world), runs_dir=tmp_path)
+    finally:
+        os.environ.pop("NBA_RECON_DB_CONNECT_TIMEOUT", None)
+        holder.close()
+    assert len(again.pages) == len(first.pages)
+    assert "scoreboard cache" in caplog.text and "locked" in caplog.text
+    cache.unlink()
+    cache.write_text("the user's own\n")
+    lake_scoreboards(LocalStorage(world), runs_dir=tmp_path)
+    assert cache.read_text() == "the user's own\n"
+    assert "is not an SQLite database (left as it is)" in caplog.text
+
+
+def _unreadable_runner() -> list[str] | None:
+    """A prefix running a command that cannot read a mode-000 file: nothing for a normal user;
+    for root (who reads everything) setpriv without the DAC capabilities; None if neither."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"] if setpriv else None
+
+
+def test_w21_unreadable_files_and_folders_skipped_when_listing_and_probing(ctx: Ctx, tmp_path):
+    """[lake] an unreadable folder is skipped when listing and one unreadable file when probing,
+    each with a warning, counted in the run's warnings; the run does not fail."""
+    prefix = _unreadable_runner()
+    if prefix is None:
+        pytest.skip("running as root (root reads everything) and no setpriv to drop that")
+    lake = tmp_path / "lake"
+    shutil.copytree(ctx.demo.lake, lake)
+    files = sorted((lake / "espn_play_by_play").rglob("*.json"))
+    locked_file = files[len(files) // 2]
+    locked_dir = lake / "locked-folder"
+    locked_dir.mkdir()
+    (locked_dir / "a.json").write_text("{}")
+    locked_file.chmod(0)
+    locked_dir.chmod(0)
+    out = tmp_path / "out"
+    try:
+        proc = subprocess.run([*prefix, NBA_RECON, "reconcile", "--spec", str(ctx.demo.spec), "--lake", str(lake),
+                               "--as-of", ctx.demo.as_of, "--out", str(out), "--probe"],
+                              capture_output=True, text=True, timeout=600)
+    finally:
+        locked_file.chmod(0o644)
+        locked_dir.chmod(0o755)
+    assert proc.returncode == 0, proc.stderr
+    assert "skipped locked-folder: folder cannot be listed (permission denied" in proc.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    warnings = summary["warnings"] + summary["content"]["warnings"]
+    assert any(w.startswith("1 entry of the lake skipped while listing") for w in warnings), warnings
+    assert any("1 object(s) could not be read" in w for w in warnings), warnings

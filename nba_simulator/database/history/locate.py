@@ -27,14 +27,16 @@ def history_url(url: str | None = None, *, spec=None, runs_dir="runs") -> str:
 
 
 def sqlite_file(url) -> Path | None:
-    """The file of a file SQLite URL (None for other databases, memory and ``file:`` URIs)."""
+    """The file of a file SQLite URL (None for other databases and in-memory ones)."""
     from sqlalchemy.engine import make_url
 
     try:
         u = make_url(url)
     except Exception:   # noqa: BLE001 - make_engine says what is wrong with it
         return None
-    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:" \
-            or u.database.startswith("file:"):
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
+    if u.database.startswith("file:"):   # a SQLite URI (uri=true): file:PATH?mode=ro...
+        path = u.database[len("file:"):].split("?", 1)[0]
+        return Path(path).expanduser() if path and not path.startswith(":memory:") else None
     return Path(u.database).expanduser()
