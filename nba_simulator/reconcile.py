@@ -25,7 +25,7 @@ from .coverage.lake_check import check_lake
 from .coverage.sampling import plan_sample
 from .coverage.stream import stream_coverage
 from .errors import BadInput, LakeNotFound, OutputError
-from .outputs import FileSet
+from .outputs import FileSet, read_json
 from .schedule.auto import auto_schedule
 from .schedule.load import load_schedule
 from .spec import Spec, load_spec
@@ -287,6 +287,31 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
     return files.commit()
 
 
+#: the files a result folder holds (``--out``): a user's file of one of these names is never replaced
+RESULT_NAMES = ("summary.json", "inventory.parquet", "coverage.parquet", "orphans.parquet", "duplicates.parquet",
+                "completeness.parquet", "coverage_info.json", "matrix.parquet", "content.parquet",
+                "content_info.json", "db_coverage.parquet", "db_problems.parquet", "gaps.parquet", "tasks.json")
+
+
+def check_out_dir(out_dir) -> None:
+    """``out_dir`` may take a result: absent, or holding none of :data:`RESULT_NAMES`, or an
+    earlier result (its ``summary.json``, written last, is the marker); else :class:`BadInput`."""
+    folder = Path(out_dir)
+    if not folder.is_dir():
+        return
+    clash = [n for n in RESULT_NAMES if (folder / n).exists() or (folder / n).is_symlink()]
+    if not clash:
+        return
+    try:
+        summary = read_json(folder / "summary.json")
+        ours = isinstance(summary, dict) and {"as_of", "totals", "nba_simulator"} <= set(summary)
+    except Exception:  # noqa: BLE001 - unreadable or not JSON: not a summary of ours
+        ours = False
+    if not ours:
+        raise BadInput(f"--out {folder}: holds {', '.join(clash[:3])} not written by nba-recon reconcile "
+                       "(no summary.json of its own); they are left as they are: choose an empty or new folder")
+
+
 def check_probe(spec: Spec, what: str = "--probe") -> None:
     """Probing needs content rules: refused before any work when the spec has none."""
     if not any(d.content is not None for d in spec.datasets):
@@ -321,6 +346,8 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
     spec = load_spec(spec_path, as_of=as_of)
     if probe:
         check_probe(spec)
+    if out_dir is not None:
+        check_out_dir(out_dir)
     games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir,
                          read_db=read_db)
     inv_path = None

@@ -830,7 +830,21 @@ def check_links(c: Ctx, console: str):
     assert inv == set(GOOD_KEYS)
 
 
+def out_dir_of_the_user(c: Ctx):
+    """[writes] reconcile --out into a folder whose coverage.parquet is the user's."""
+    _user_file(c, "out/coverage.parquet")
+    _user_file(c, "out/notes.txt")
+    return c.reconcile(c.base_spec(), c.lake("ok", GOOD_KEYS), out=c.root / "users" / "out")
+
+
+def check_out_untouched(c: Ctx, console: str):
+    assert sorted(p.name for p in (c.root / "users/out").iterdir()) == ["coverage.parquet", "notes.txt"]
+    assert (c.root / "users/out/coverage.parquet").read_text() == "the user's own\n"
+
+
 WRITE_CASES = [
+    Case("w21-reconcile-out-holds-a-users-file", out_dir_of_the_user, 2,
+         "holds coverage.parquet not written by nba-recon reconcile", check_out_untouched),
     Case("w21-probe-cache-user-file", probe_cache_user_file, 2,
          "notes.sqlite is not an SQLite database; it is left as it is", check_user_files_untouched),
     Case("w21-probe-cache-is-the-spec", probe_cache_is_the_spec, 2,
