@@ -7,10 +7,11 @@ deleted, renamed or overwritten:
   user could plant it first: it is used only when it is a real folder (not a symbolic link) owned
   by this user and not writable by others (it is made with mode 0700; one of ours left 0755 by an
   earlier version is tightened to 0700); else refused with one line;
-* inside it (``$NBA_RECON_HOME`` included) the tool writes only into folders it made, proved by
-  the marker file each holds: ``demo/`` (``.nba-recon-demo``, see :mod:`nba_simulator.demo`) and
-  ``lab/`` (``.nba-recon-lab``); a folder of those names without its marker and not empty is
-  refused with one line, never cleared.
+* inside ``$NBA_RECON_HOME`` (a folder of the user's choosing) the tool writes only into folders
+  it made, proved by the marker file each holds: ``demo/`` (``.nba-recon-demo``, see
+  :mod:`nba_simulator.demo`) and ``lab/`` (``.nba-recon-lab``); a folder of those names without
+  its marker and not empty is refused with one line, never cleared. In the default folder (ours
+  by owner and mode) an earlier version's folders are adopted and marked.
 """
 from __future__ import annotations
 
@@ -67,9 +68,11 @@ def check_private(root: Path, uid: int) -> None:
         os.chmod(root, 0o700)
 
 
-def own_folder(folder: Path, marker: str) -> Path:
+def own_folder(folder: Path, marker: str, adopt: bool = False) -> Path:
     """``folder`` made (or found empty) and marked as the tool's, or already marked; a folder of the
-    user's (not empty, no ``marker``) is refused with :class:`BadInput`, its files untouched."""
+    user's (not empty, no ``marker``) is refused with :class:`BadInput`, its files untouched.
+    ``adopt``: the folder sits in the default scratch folder, proved ours by its owner and mode
+    (an earlier version's, without the marker, is marked now)."""
     folder = Path(folder)
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise BadInput(f"{folder}: not a folder of nba-recon's (a file or a symbolic link); "
@@ -77,7 +80,7 @@ def own_folder(folder: Path, marker: str) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         entries = {p.name for p in folder.iterdir()}
-        if entries and marker not in entries:
+        if entries and marker not in entries and not adopt:
             raise BadInput(f"{folder}: the folder is not empty and was not made by nba-recon (no {marker} "
                            f"file); it is left as it is: set ${HOME_ENV} to another folder")
         if marker not in entries:
@@ -89,7 +92,7 @@ def own_folder(folder: Path, marker: str) -> Path:
 
 def lab_folder() -> Path:
     """Where a standalone notebook writes its outputs: ``<scratch>/lab`` (marked as ours)."""
-    return own_folder(scratch_root() / "lab", LAB_MARKER)
+    return own_folder(scratch_root() / "lab", LAB_MARKER, adopt=not os.environ.get(HOME_ENV))
 
 
 def demo_fingerprint() -> str:
@@ -115,7 +118,8 @@ def ensure_demo(root: Path | None = None) -> Demo:
                  and (folder / "spec.yaml").is_file() and (folder / "lake").is_dir()
                  and (folder / "imperfections.json").is_file())
         if not fresh:
-            demo = build_demo(folder, label="the demo folder")
+            adopt = root is None and not os.environ.get(HOME_ENV)   # the default scratch: ours
+            demo = build_demo(folder, label="the demo folder", ours=adopt)
             stamp.write_text(fingerprint)
             return demo
         return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", DEMO_AS_OF,

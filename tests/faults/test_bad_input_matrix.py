@@ -1108,12 +1108,17 @@ def test_w21_default_scratch_folder_must_be_ours(tmp_path, monkeypatch):
     import tempfile
 
     from nba_simulator.errors import BadInput
-    from nba_simulator.pipeline.scratch import scratch_root
+    from nba_simulator.pipeline.scratch import LAB_MARKER, lab_folder, scratch_root
 
     monkeypatch.delenv("NBA_RECON_HOME", raising=False)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     home = tmp_path / f"nba_recon-{os.getuid()}"
     assert scratch_root() == home and (home.stat().st_mode & 0o777) == 0o700
+    (home / "lab" / "data").mkdir(parents=True)          # an earlier version's, without its marker
+    (home / "lab" / "data" / "x.parquet").write_text("kept")
+    assert lab_folder() == home / "lab" and (home / "lab" / LAB_MARKER).is_file()
+    assert (home / "lab" / "data" / "x.parquet").read_text() == "kept"
+    shutil.rmtree(home / "lab")
     home.chmod(0o755)                                   # ours, from an earlier version: tightened
     assert scratch_root() == home and (home.stat().st_mode & 0o777) == 0o700
     home.chmod(0o777)
