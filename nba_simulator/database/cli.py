@@ -87,9 +87,10 @@ def _history_args(p) -> None:
     add_option_once(p, "--spec", default=None, help="a spec whose database.history section to use")
 
 
-def _history(args, read_only: bool = False):
+def _history(args, read_only: bool = False, missing_ok: bool = False):
     """(engine, schema, history config or None). ``read_only`` (runs, changes, tasks, current): a
-    SQLite history file that does not exist is refused in one line, and nothing is created."""
+    SQLite history file that does not exist is read as an empty history and nothing is created; its
+    folder missing too is refused in one line (``missing_ok``: read as empty as well)."""
     from .history import open_history
     from .history.locate import history_url, sqlite_file
 
@@ -106,7 +107,7 @@ def _history(args, read_only: bool = False):
     args.history_file = path
     if read_only and path is not None and not path.is_file():
         folder = path.parent
-        if path.exists() or not folder.is_dir():
+        if path.exists() or (not folder.is_dir() and not (missing_ok and not folder.exists())):
             what = (f"{path} is not a file" if path.exists() else
                     f"its folder {folder} is not a folder" if folder.exists() else f"its folder {folder} does not exist")
             raise BadInput(f"no run history at {path}: {what} (nothing was created); give the --runs-dir "
@@ -172,7 +173,7 @@ def cmd_current(args) -> int:
     from . import migrate
     from .engine import redact
 
-    engine, schema, _ = _history(args, read_only=True)
+    engine, schema, _ = _history(args, read_only=True, missing_ok=True)   # says "no such file yet"
     try:
         rev = migrate.current(engine, schema)
     finally:
