@@ -795,14 +795,27 @@ def check_damaged_kept(c: Ctx, console: str):
 
 def changes_no_such_run(c: Ctx):
     """[stores] history changes --run NOSUCHRUN: exit 2, not 0 with "(none)"."""
-    history_record_existing(c)
-    return ["history", "changes", "--url", _history_url(c), "--run", "NOSUCHRUN"]
+    url = f"sqlite:///{c.root / 'w21-changes-history.db'}"
+    if not (c.root / "w21-changes-history.db").exists():
+        assert main(["history", "record", str(c.prev_out), "--run-id", "w21-1", "--url", url]) == 0
+    return ["history", "changes", "--url", url, "--run", "NOSUCHRUN"]
 
 
 def current_newer_revision(c: Ctx):
     """[stores] db current at a revision newer than this nba-recon: never advise `db upgrade`."""
-    argv = history_newer_revision(c)
-    return ["db", "current", "--url", argv[-1]]
+    import sqlalchemy as sa
+
+    from nba_simulator.database import migrate
+    from nba_simulator.database.engine import make_engine
+
+    url = f"sqlite:///{c.root / 'w21-newer-history.db'}"
+    if not (c.root / "w21-newer-history.db").exists():
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE nba_recon_version SET version_num = '0099'"))
+        engine.dispose()
+    return ["db", "current", "--url", url]
 
 
 def check_no_upgrade_advice(c: Ctx, console: str):
