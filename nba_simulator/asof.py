@@ -2,7 +2,8 @@
 library calls), one type out, one error.
 
 ``parse_as_of`` returns a UTC ``pd.Timestamp``: a date means midnight UTC at its start, a naive
-timestamp is taken as UTC. Text must be a date ``YYYY-MM-DD`` (or an ISO timestamp starting with
+timestamp is taken as UTC; text with a time zone other than UTC (``2026-12-06T23:00-05:00``) is
+refused, its UTC date being another day than the one written. Text must be a date ``YYYY-MM-DD`` (or an ISO timestamp starting with
 one), years 1900..2200: ``2024`` or ``2024-1-5`` are refused, not guessed. A bad value raises :class:`AsOfError`
 (a :class:`~nba_simulator.errors.ParameterError`: exit 2, one line naming the parameter).
 """
@@ -27,8 +28,14 @@ def parse_as_of(value, name: str = "as_of") -> pd.Timestamp:
     """``value`` (text, ``date``, ``datetime`` or ``Timestamp``) as a UTC Timestamp."""
     if isinstance(value, str):
         text = value.strip()
-        if not _TEXT.fullmatch(text):
+        match = _TEXT.fullmatch(text)
+        if not match:
             raise AsOfError(f"{name}: expected a date YYYY-MM-DD, got {value!r}")
+        zone = match.group(4)
+        if zone and zone not in ("Z", "+00:00", "+0000", "-00:00", "-0000"):
+            # its UTC date may be the next or the day before: never moved silently
+            raise AsOfError(f"{name}: {text} carries the time zone {zone}; give the analysis date itself "
+                            f"(YYYY-MM-DD, e.g. {text[:10]}) or a UTC time (Z)")
         value = text
     elif not isinstance(value, (dt.date, pd.Timestamp)) or value is pd.NaT:
         raise AsOfError(f"{name}: expected a date YYYY-MM-DD, got {value!r}")

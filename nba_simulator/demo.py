@@ -69,30 +69,32 @@ class Demo:
 MARKER = ".nba-recon-demo"
 
 
-def build_demo(out_dir, *, seed: int = SEED, ours: bool = False) -> Demo:
+def build_demo(out_dir, *, seed: int = SEED, ours: bool = False, label: str = "demo --out") -> Demo:
     """Build (or rebuild) the demo under ``out_dir``: ``lake/``, ``spec.yaml``, ``schedule.csv``.
 
     ``out_dir`` must be absent, empty, or a folder an earlier build made (it holds the marker file
-    ``.nba-recon-demo``): a folder of the user's is never overwritten (:class:`BadInput`).
-    ``ours``: the caller owns the folder (the notebooks' scratch demo)."""
+    ``.nba-recon-demo``): a folder of the user's is never overwritten (:class:`BadInput`, its
+    message starting with ``label``). ``ours``: the caller made the folder itself, just now."""
     root = Path(out_dir)
-    if root.exists() and not root.is_dir():
-        raise BadInput(f"demo --out {root}: not a folder")
+    if root.is_symlink() or (root.exists() and not root.is_dir()):
+        raise BadInput(f"{label} {root}: not a folder" + (" (a symbolic link)" if root.is_symlink() else ""))
     try:
         entries = [p.name for p in root.iterdir()] if root.exists() else []
     except OSError as exc:
-        raise BadInput(f"demo --out {root}: cannot read the folder ({exc.strerror})") from None
+        raise BadInput(f"{label} {root}: cannot read the folder ({exc.strerror})") from None
     if entries and MARKER not in entries and not ours:
-        raise BadInput(f"demo --out {root}: the folder is not empty and was not made by "
-                       f"`nba-recon demo` (no {MARKER} file); choose an empty or new folder")
+        raise BadInput(f"{label} {root}: the folder is not empty and was not made by "
+                       f"`nba-recon demo` (no {MARKER} file); it is left as it is: choose an empty or new folder")
     try:
         root.mkdir(parents=True, exist_ok=True)
         (root / MARKER).write_text("built by nba-recon demo; rebuilding it replaces lake/, spec.yaml, "
                                    "schedule.csv and imperfections.json\n")
     except OSError as exc:
-        raise BadInput(f"demo --out {root}: cannot write there ({exc.strerror})") from None
+        raise BadInput(f"{label} {root}: cannot write there ({exc.strerror})") from None
     lake = root / "lake"
-    if lake.exists():
+    if lake.is_symlink():
+        lake.unlink()               # the link only, never what it points to
+    elif lake.exists():
         shutil.rmtree(lake)
     lake.mkdir(parents=True)
     rng = random.Random(seed)

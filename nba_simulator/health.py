@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import shutil
 import tempfile
 import time
@@ -30,7 +31,7 @@ import sqlalchemy as sa
 from .database.db_coverage import schedule_from_db
 from .database.engine import DATABASE_URL_ENV, make_engine, redact
 from .database.engine import database_url as resolve_database_url
-from .errors import ReconError
+from .errors import ParameterError, ReconError
 from .masking import mask_text
 from .pipeline.runhistory import open_engine
 from .reconcile import resolve_schedule, schedule_for
@@ -255,6 +256,8 @@ def check_history(ctx: _Context, history: str | None):
 
 
 def check_disk(out: Path, min_free_gb: float):
+    if not isinstance(min_free_gb, (int, float)) or not math.isfinite(min_free_gb) or min_free_gb < 0:
+        raise ParameterError(f"parameter min_free_gb: expected a number of GB >= 0, got {min_free_gb!r}")
     probe = out
     while not probe.exists() and probe != probe.parent:
         probe = probe.parent

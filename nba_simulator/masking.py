@@ -20,6 +20,15 @@ nowhere else. What is masked (replaced by ``***``):
 * in a mapping, the value of every key whose NAME looks secret (password, secret, token,
   credential, api/access/private key, auth, signature).
 
+Fails closed: a URL's password runs to the LAST ``@`` of the URL (so it may hold ``/``, ``@``,
+``#``, ``?``, ``%``); ``scheme://user:TEXT`` whose TEXT is not a port, and which that rule could
+not place (a space or quote in it), is masked up to the next ``@`` on the line or the end of the
+word; every query parameter whose NAME looks secret (``api_key=``, ``access_token=``) is masked.
+A path holding ``:...@`` is sometimes masked too: better a garbled path than a leaked password.
+
+Shown text is also made honest (:func:`visible`): bidi controls (U+202E...) and control
+characters are written as escapes, so a key cannot read backwards in a report or a console.
+
 Pure and idempotent: ``mask(mask(x)) == mask(x)``; non-string scalars pass through.
 """
 from __future__ import annotations
@@ -47,16 +56,25 @@ MIN_KNOWN_LEN = 6
 _SECRET_NAME = re.compile(
     r"pass(word|wd)?|pwd|secret|token|credential|api[_-]?key|access[_-]?key|private[_-]?key|"
     r"session[_-]?key|auth|signature|(^|_)key$", re.I)
-# scheme://user:password@  (the password may not hold whitespace, quotes, '@' or '/')
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)(?P<user>[^:/@\s\"'<>]*):"
-                       r"(?P<pw>[^@/\s\"'<>]*)@")
+# scheme://user:password@ -- failing closed: the password runs to the LAST '@' of the URL (it
+# may hold '/', '@', '#', '?', '%': whatever sits between the first ':' and the last '@' is
+# masked, at the cost of masking a path's ':...@' now and then)
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)(?P<user>[^:/@?#\s\"'<>]*):"
+                       r"(?P<pw>[^\s\"'<>]*)@")
+# scheme://user:TEXT where TEXT is not a port: a password the pattern above could not place (a
+# space or a quote in it): masked up to the next '@' on the line, else to the end of the word
+_LOOSE_PW = re.compile(r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)(?P<user>[^:/@?#\s\"'<>]+):"
+                       r"(?!\d*(?:[/?#\s\"'<>]|$)|\*\*\*(?:@|$))"
+                       r"(?P<pw>[^@\n]{1,200}?(?=@)|[^@\s\"'<>]+(?=[\s\"'<>]|$))")
 # s3://ANYTHING@bucket: user info in a lake URI is a credential as a whole
-_S3_USERINFO = re.compile(r"(?P<scheme>\bs3[an]?://)(?P<info>[^/@\s:\"'<>]*:[^@\s\"'<>]*|"
+_S3_USERINFO = re.compile(r"(?P<scheme>\bs3[an]?://)(?P<info>[^/@\s:\"'<>]*:[^\s\"'<>]*|"
                           r"[^/@\s\"'<>]+)@", re.I)
 _QUERY_NAMES = (r"password|passwd|pwd|sslpassword|secret|[\w-]*token|x-amz-signature|"
                 r"x-amz-credential|x-amz-security-token|signature|aws_secret_access_key|"
                 r"aws_session_token|sig")
 _QUERY_SECRET = re.compile(rf"(?P<k>[?&;](?:{_QUERY_NAMES})=)[^&#\s\"'<>]*", re.I)
+# any other query parameter whose NAME looks secret (api_key=, apikey=, access_token=, auth=...)
+_QUERY_PARAM = re.compile(r"(?P<k>[?&;](?P<name>[\w.\[\]-]{1,64})=)(?P<v>[^&#\s\"'<>]*)")
 # libpq conninfo: "host=h password=pw" (also PGPASSWORD=pw in a quoted command line)
 _KV_SECRET = re.compile(rf"(?P<k>(?<![\w?&;/.-])(?:{_QUERY_NAMES}|pgpassword)=)"
                         r"(?P<v>'[^'\n]*'|(?!\\)[^\s&,;'\"\\]+)", re.I)
@@ -122,6 +140,11 @@ def _url_secrets(text: str) -> set[str]:
         v = m.group(0)[len(m["k"]):]
         if v and v != REDACTED:
             out.add(v)
+    for m in _QUERY_PARAM.finditer(text):
+        if m["v"] and m["v"] != REDACTED and is_secret_name(m["name"]):
+            out.add(m["v"])
+    for m in _LOOSE_PW.finditer(text):
+        out.add(m["pw"])
     return out
 
 
@@ -151,12 +174,27 @@ def _secrets(extra: Iterable[str]) -> list[tuple[str, ...]]:
             for s in sorted(values, key=len, reverse=True) if len(s) >= MIN_KNOWN_LEN]
 
 
+# characters that make shown text lie: bidi overrides/isolates/marks (a key with U+202E reads
+# backwards) and control characters other than tab, newline, carriage return and ESC (ANSI
+# colours of tracebacks); shown as \uXXXX / \xNN escapes
+_INVISIBLE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with bidi controls and control characters shown as escapes (``\u202e``)."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) > 0xff else f"\\x{ord(m[0]):02x}", text)
+
+
 def _mask_text(text: str, secrets: list[tuple[str, ...]]) -> str:
     if not text:
         return text
+    text = visible(text)
     out = _S3_USERINFO.sub(lambda m: f"{m['scheme']}{REDACTED}@", text)
     out = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@" if m["pw"] else m.group(0), out)
+    out = _LOOSE_PW.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}", out)
     out = _QUERY_SECRET.sub(lambda m: f"{m['k']}{REDACTED}", out)
+    out = _QUERY_PARAM.sub(lambda m: f"{m['k']}{REDACTED}" if m["v"] and is_secret_name(m["name"])
+                           else m.group(0), out)
     out = _KV_SECRET.sub(lambda m: f"{m['k']}{REDACTED}" if m["v"] != REDACTED else m.group(0), out)
     out = _AWS_KEY_ID.sub(REDACTED, out)
     for forms in secrets:
@@ -205,7 +243,8 @@ def was_masked(value: Any) -> bool:
     return isinstance(value, str) and (
         any(m["pw"] == REDACTED for m in _USERINFO.finditer(value))
         or any(m["info"] == REDACTED for m in _S3_USERINFO.finditer(value))
-        or f"={REDACTED}" in value)
+        or f"={REDACTED}" in value or any(m["pw"] == REDACTED for m in _LOOSE_PW.finditer(value))
+        or bool(re.search(rf"://[^:/@?#\s]+:{re.escape(REDACTED)}(?:[\s/]|$)", value)))
 
 
 def lake_credentials(uri: Any) -> bool:

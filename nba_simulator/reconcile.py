@@ -27,7 +27,7 @@ from .coverage.sampling import plan_sample
 from . import coverage_run
 from .coverage_run import CoverageOptions, ScannedInventory
 from .errors import BadInput, LakeNotFound, OutputError, ParameterError
-from .outputs import FileSet
+from .outputs import FileSet, read_json
 from .schedule.auto import auto_schedule
 from .schedule.load import load_schedule
 from .spec import Spec, load_spec
@@ -208,6 +208,11 @@ def scan_lake(spec: Spec, lake: str, options: ScanOptions | None = None, *,
         prefixes = list(plan_sample(expected_items(spec, schedule, as_of), sample).prefixes)
     listed = scan(storage, prefixes=prefixes, exclude=list(spec.exclude), workers=options.workers,
                   out_path=out_path, progress=options.progress)
+    skipped = list(getattr(storage, "skipped", ()))
+    if skipped:   # each named in its own warning (the log); counted once in the run's warnings
+        warnings.append(f"{len(skipped):,} entr{'y' if len(skipped) == 1 else 'ies'} of the lake skipped while "
+                        f"listing (unreadable, not a regular file, or a symbolic link leaving the lake), "
+                        f"e.g. {skipped[0]}")
     if prefixes is None and listed.empty:
         # An empty lake is a wrong bucket, prefix or folder far more often than a real state:
         # a report saying "everything is missing" (and a task for every game) would be wrong.
@@ -281,6 +286,31 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
     return files.commit()
 
 
+#: the files a result folder holds (``--out``): a user's file of one of these names is never replaced
+RESULT_NAMES = ("summary.json", "inventory.parquet", "coverage.parquet", "orphans.parquet", "duplicates.parquet",
+                "completeness.parquet", "coverage_info.json", "matrix.parquet", "content.parquet",
+                "content_info.json", "db_coverage.parquet", "db_problems.parquet", "gaps.parquet", "tasks.json")
+
+
+def check_out_dir(out_dir) -> None:
+    """``out_dir`` may take a result: absent, or holding none of :data:`RESULT_NAMES`, or an
+    earlier result (its ``summary.json``, written last, is the marker); else :class:`BadInput`."""
+    folder = Path(out_dir)
+    if not folder.is_dir():
+        return
+    clash = [n for n in RESULT_NAMES if (folder / n).exists() or (folder / n).is_symlink()]
+    if not clash:
+        return
+    try:
+        summary = read_json(folder / "summary.json")
+        ours = isinstance(summary, dict) and {"as_of", "totals", "nba_simulator"} <= set(summary)
+    except Exception:  # noqa: BLE001 - unreadable or not JSON: not a summary of ours
+        ours = False
+    if not ours:
+        raise BadInput(f"--out {folder}: holds {', '.join(clash[:3])} not written by nba-recon reconcile "
+                       "(no summary.json of its own); they are left as they are: choose an empty or new folder")
+
+
 def check_probe(spec: Spec, what: str = "--probe") -> None:
     """Probing needs content rules: refused before any work when the spec has none."""
     if not any(d.content is not None for d in spec.datasets):
@@ -337,6 +367,8 @@ def reconcile(options: ReconcileOptions) -> Result:
     spec = load_spec(o.spec, as_of=o.as_of)
     if o.coverage.probe is not None:
         check_probe(spec)
+    if o.out_dir is not None:
+        check_out_dir(o.out_dir)
     games = schedule_for(spec, resolve_schedule(spec, o.schedule), lake=o.lake, as_of=o.as_of,
                          runs_dir=o.runs_dir, read_db=o.read_db)
     inv_path = Path(o.out_dir) / "inventory.parquet" if o.coverage.engine.dask else None

@@ -3,16 +3,22 @@
 An object whose ETag (S3's, or a local file's size+mtime fingerprint) and rule are unchanged is
 never read again, across runs. Writes are SQLite transactions, committed in batches while probing,
 so the file is always whole: a run killed midway keeps what it committed and the next run goes on
-from there. ``error`` outcomes are never stored. A cache file that is not a readable database is
-set aside (renamed ``*.corrupt``) and a fresh one started, with a warning: a cache can only save
-reads, never change a verdict.
+from there. ``error`` outcomes are never stored. A cache file of ours (the marker in its SQLite
+header, :mod:`nba_simulator.sqlite_files`) that is no longer a readable database is set aside
+(renamed to the first free ``*.corrupt[.N]``: nothing overwritten) and a fresh one started, with a
+warning: a cache can only save reads, never change a verdict. Any other file at the cache's path
+(not SQLite, or damaged and not ours) is refused with one line and left as it is; a cache locked
+by another process past the busy timeout (``NBA_RECON_DB_CONNECT_TIMEOUT``) is one line, exit 1.
 """
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
+from .. import sqlite_files
+from ..deadline import seconds
 from ..errors import BadInput
+from ..sqlite_files import StoreUnusable
 from .check import Outcome
 
 SCHEMA_VERSION = 1
@@ -51,18 +57,33 @@ class ContentCache:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.warnings: list[str] = []
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        found = sqlite_files.kind(self.path)
+        if found == "other":   # a file of the user's given by mistake (the spec...): never touched
+            raise StoreUnusable(f"probe cache {self.path} is not an SQLite database; it is left as it "
+                                "is: give the probe cache a new file (or an earlier probe cache)")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnusable(f"probe cache {self.path}: its folder cannot be made ({exc.strerror})") from None
         try:
             self.db = self._open()
+        except sqlite3.OperationalError as exc:
+            raise sqlite_files.store_error(exc, self.path, "probe cache", self.timeout) from None
         except sqlite3.DatabaseError as exc:
-            aside = self.path.with_name(self.path.name + ".corrupt")
-            self.path.replace(aside)
+            if not sqlite_files.ours(self.path):   # damaged, and not provably ours: left as it is
+                raise sqlite_files.store_error(exc, self.path, "probe cache") from None
+            aside = sqlite_files.set_aside(self.path)
             self.warnings.append(f"probe cache {self.path} was unreadable ({exc}); moved to "
                                  f"{aside.name}, starting a new one")
             self.db = self._open()
 
+    @property
+    def timeout(self) -> float:
+        """How long to wait for another process's lock (SQLite's busy timeout), in seconds."""
+        return seconds("NBA_RECON_DB_CONNECT_TIMEOUT")
+
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         try:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             foreign = sorted(t for t in tables - {"probes"} if not t.startswith("sqlite_"))
@@ -75,6 +96,7 @@ class ContentCache:
                 db.execute("DROP TABLE IF EXISTS probes")
             db.execute(_CREATE)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            sqlite_files.mark(db)
         except sqlite3.DatabaseError:
             db.close()
             raise
@@ -107,9 +129,12 @@ class ContentCache:
                 for k, r, e, o in rows if o.verdict != "error" and e]
         if not data:
             return
-        with self.db:  # BEGIN ... COMMIT, or ROLLBACK on error
-            self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO probes VALUES (?,?,?,?,?,?,?,?,?,?)", data)
+        try:
+            with self.db:  # BEGIN ... COMMIT, or ROLLBACK on error
+                self.db.execute("BEGIN")
+                self.db.executemany("INSERT OR REPLACE INTO probes VALUES (?,?,?,?,?,?,?,?,?,?)", data)
+        except sqlite3.Error as exc:
+            raise sqlite_files.store_error(exc, self.path, "probe cache", self.timeout) from None
 
     def __len__(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM probes").fetchone()[0]

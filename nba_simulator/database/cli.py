@@ -9,13 +9,15 @@ every URL printed is redacted.
 """
 from __future__ import annotations
 
+import functools
 import json
 import sys
 
 from ..asof import as_of_arg, today_utc
 from ..compat import add_option_once
 from ..deadline import add_deadline_option
-from ..errors import BadInput
+from ..errors import BadInput, ReconError
+from ..masking import mask_text
 
 
 def add_db_parser(subparsers) -> None:
@@ -88,9 +90,12 @@ def _history_args(p) -> None:
     add_option_once(p, "--spec", default=None, help="a spec whose database.history section to use")
 
 
-def _history(args):
-    """(engine, schema, history config or None)."""
+def _history(args, read_only: bool = False, missing_ok: bool = False):
+    """(engine, schema, history config or None). ``read_only`` (runs, changes, tasks, current): a
+    SQLite history file that does not exist is read as an empty history and nothing is created; its
+    folder missing too is refused in one line (``missing_ok``: read as empty as well)."""
     from .history import open_history
+    from .history.locate import history_url, sqlite_file
 
     spec = None
     if getattr(args, "spec", None):
@@ -100,9 +105,44 @@ def _history(args):
     from .tables import check_schema
 
     check_schema(args.schema)
-    engine, schema, _ = open_history(args.url, spec=spec, runs_dir=args.runs_dir)
+    url = history_url(args.url, spec=spec, runs_dir=args.runs_dir)
+    path = sqlite_file(url)
+    args.history_file = path
+    if read_only and path is not None and not path.is_file():
+        folder = path.parent
+        if path.exists() or (not folder.is_dir() and not (missing_ok and not folder.exists())):
+            what = (f"{path} is not a file" if path.exists() else
+                    f"its folder {folder} is not a folder" if folder.exists() else f"its folder {folder} does not exist")
+            raise BadInput(f"no run history at {path}: {what} (nothing was created); give the --runs-dir "
+                           "or --url of an existing history")
+        url = "sqlite://"     # no history recorded yet: read an empty one, create no file
+    engine, schema, _ = open_history(url, spec=spec, runs_dir=args.runs_dir)
     hcfg = spec.database.history if spec is not None and spec.database is not None else None
     return engine, args.schema or schema, hcfg
+
+
+def _one_line(command):
+    """A history command whose database fails (locked past the busy timeout, read-only, damaged)
+    says so in one line naming the file and what to do, never a multi-line SQL error."""
+    @functools.wraps(command)
+    def run(args) -> int:
+        import sqlite3
+
+        import sqlalchemy as sa
+
+        try:
+            return command(args)
+        except (sa.exc.DBAPIError, sqlite3.Error) as exc:
+            from ..deadline import seconds
+            from ..sqlite_files import store_error
+
+            path = getattr(args, "history_file", None)
+            if path is not None:
+                raise store_error(exc, path, "history database",
+                                  seconds("NBA_RECON_DB_CONNECT_TIMEOUT")) from None
+            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
+            raise ReconError(f"history database: {mask_text(detail[0])}") from None
+    return run
 
 
 def _print_frame(df, empty: str = "(none)") -> None:
@@ -115,6 +155,7 @@ def _print_frame(df, empty: str = "(none)") -> None:
         print(df.to_string(index=False, na_rep="–"))
 
 
+@_one_line
 def cmd_upgrade(args) -> int:
     from . import migrate
     from .engine import redact
@@ -130,17 +171,24 @@ def cmd_upgrade(args) -> int:
     return 0
 
 
+@_one_line
 def cmd_current(args) -> int:
     from . import migrate
     from .engine import redact
 
-    engine, schema, _ = _history(args)
+    engine, schema, _ = _history(args, read_only=True, missing_ok=True)   # says "no such file yet"
     try:
         rev = migrate.current(engine, schema)
     finally:
         engine.dispose()
     head = migrate.head()
-    state = "up to date" if rev == head else f"head is {head}: run `nba-recon db upgrade`"
+    if args.history_file is not None and not args.history_file.is_file():
+        print(f"history database {args.history_file}: no such file yet, revision (none) "
+              f"(`nba-recon db upgrade` creates it)")
+        return 0
+    state = ("up to date" if rev == head else
+             f"written by a newer nba-recon, this one knows up to {head}: upgrade nba-recon"
+             if rev is not None and rev not in migrate.revisions() else f"head is {head}: run `nba-recon db upgrade`")
     print(f"history database {redact(engine.url)}: revision {rev or '(none)'} ({state})")
     return 0
 
@@ -191,6 +239,7 @@ def cmd_coverage(args) -> int:
     return 0
 
 
+@_one_line
 def cmd_record(args) -> int:
     from ..spec.database import CloudWatchConfig
     from .history import record_run_dir
@@ -214,10 +263,11 @@ def cmd_record(args) -> int:
     return 0
 
 
+@_one_line
 def cmd_runs(args) -> int:
     from .history import metrics_by_run, runs
 
-    engine, schema, _ = _history(args)
+    engine, schema, _ = _history(args, read_only=True)
     try:
         r = runs(engine, schema=schema)
         m = metrics_by_run(engine, schema=schema)
@@ -237,11 +287,16 @@ def cmd_runs(args) -> int:
     return 0
 
 
+@_one_line
 def cmd_changes(args) -> int:
-    from .history import fixed_since_last_run, latest_run, new_since_last_run
+    from .engine import redact
+    from .history import fixed_since_last_run, latest_run, new_since_last_run, runs
 
-    engine, schema, _ = _history(args)
+    engine, schema, _ = _history(args, read_only=True)
     try:
+        if args.run and args.run not in set(runs(engine, schema=schema)["run_id"].astype(str)):
+            raise BadInput(f"history changes --run {args.run}: no such run in {args.history_file or redact(engine.url)} "
+                           "(`nba-recon history runs` lists them)")
         run_id = args.run or latest_run(engine, schema=schema)
         if run_id is None:
             print("no runs recorded")
@@ -259,10 +314,11 @@ def cmd_changes(args) -> int:
     return 0
 
 
+@_one_line
 def cmd_tasks(args) -> int:
     from .history import tasks
 
-    engine, schema, _ = _history(args)
+    engine, schema, _ = _history(args, read_only=True)
     try:
         df = tasks(engine, None if args.status == "all" else args.status, schema=schema)
     finally:

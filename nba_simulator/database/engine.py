@@ -26,7 +26,7 @@ from sqlalchemy.exc import ArgumentError
 from ..deadline import seconds
 from .. import settings
 from ..errors import BadInput, ReconError
-from ..masking import REDACTED, mask, mask_text  # noqa: F401 - REDACTED re-exported
+from ..masking import REDACTED, mask, mask_text, register, secret_values  # noqa: F401 - REDACTED re-exported
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,11 @@ def resolve_url(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL):
     except (ArgumentError, ValueError):
         raise BadInput(f"not a database URL: {redact(raw)!r} (expected e.g. "
                        "sqlite:///runs/history.db or postgresql+psycopg2://user@host:5432/db)") from None
+    if isinstance(raw, str):
+        register(*secret_values({"url": raw}))     # masked wherever a driver's message repeats it
+    if u.host and "@" in u.host:                   # failing closed: a password holding '@'
+        raise BadInput(f"cannot use {redact(raw)}: its user info holds more than one '@'; "
+                       "write an '@' in the password as %40")
     if u.get_backend_name() != "sqlite" and not u.password:
         pw = _password_from_env()
         if pw:

@@ -140,7 +140,8 @@ def _run(args, RunOptions, Runner, zygote) -> int:
     if result.ok:
         head = result.record.get("headline") or {}
         pct = head.get("completeness_pct")
-        extra = (f" · completeness {pct:.2f}% · {head.get('gaps'):,} gaps · {head.get('tasks'):,} tasks"
+        est = "estimated " if head.get("estimate") else ""   # a sample: every percentage says so
+        extra = (f" · {est}completeness {pct:.2f}% · {head.get('gaps'):,} gaps · {head.get('tasks'):,} tasks"
                  if isinstance(pct, (int, float)) else "")
         print(f"run {result.run_id} succeeded in {result.record.get('duration_s')} s{extra}")
         unjudged = _print_unjudged(result.run_dir / "data" / "summary.json")

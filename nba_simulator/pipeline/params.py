@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import difflib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,13 +167,18 @@ def coerce(name: str, value: Any, type_: str) -> Any:
     if type_ == "float":
         if isinstance(value, bool):
             raise ParameterError(f"parameter {name}: expected a number, got {value!r}")
+        number = None
         if isinstance(value, (int, float)):
-            return float(value)
-        if isinstance(value, str):
+            number = float(value)
+        elif isinstance(value, str):
             try:
-                return float(value)
+                number = float(value)
             except ValueError:
                 pass
+        if number is not None and not math.isfinite(number):   # nan turns every comparison off
+            raise ParameterError(f"parameter {name}: expected a finite number, got {value!r}")
+        if number is not None:
+            return number
         raise ParameterError(f"parameter {name}: expected a number, got {value!r}")
     raise ParameterError(f"parameter {name}: unsupported type {type_}")  # pragma: no cover
 

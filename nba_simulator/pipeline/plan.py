@@ -38,6 +38,10 @@ _NOT_PATHS = {"", "demo", "default", "builtin", "db"}
 FINGERPRINTED = ("spec", "lake", "schedule", "as_of")
 
 
+#: parameters that are amounts (a negative one would turn its check off)
+NON_NEGATIVE = ("min_free_gb", "max_run_age_hours")
+
+
 @dataclass
 class RunOptions:
     runs_dir: Path = Path("runs")
@@ -178,6 +182,9 @@ def run_values(decl: dict[str, P.Param], given: Mapping[str, Any],
         from nba_simulator.coverage.dates import check_not_future
 
         check_not_future(values["as_of"], utc_now().date())
+    for name in NON_NEGATIVE:
+        if isinstance(values.get(name), (int, float)) and values[name] < 0:
+            raise ParameterError(f"parameter {name}: expected a number >= 0, got {values[name]!r}")
     for name in PATH_PARAMS:
         if name in values:
             values[name] = _absolute(values[name])

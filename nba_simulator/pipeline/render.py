@@ -144,9 +144,9 @@ def _fmt_time(value: Any) -> str:
     return text[:16].replace("T", " ") if len(text) >= 16 else text
 
 
-def _fmt_pct(value: Any) -> str:
+def _fmt_pct(value: Any, estimate: Any = False) -> str:
     try:
-        return f"{float(value):.2f}%"
+        return f"{float(value):.2f}%" + (" (estimated)" if estimate else "")
     except (TypeError, ValueError):
         return "–"
 
@@ -275,7 +275,7 @@ def write_index(runs_dir: str | Path) -> Path:
             f"<td class=nw>{esc(_fmt_time(rec.get('started')))}</td>"
             f"<td>{_badge(rec.get('status'))}</td>"
             f"<td class=key>{esc(params.get('lake'))}</td>"
-            f"<td class=num>{_fmt_pct(head.get('completeness_pct'))}</td>"
+            f"<td class=num>{_fmt_pct(head.get('completeness_pct'), head.get('estimate'))}</td>"
             f"<td class=num>{_fmt_int(head.get('tasks'))}</td>"
             f"<td class=num>{_fmt_s(rec.get('duration_s'))}</td><td class=nw>{stages}</td>"
             f"<td>{_warn_cell(rec)}</td></tr>")

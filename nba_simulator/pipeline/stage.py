@@ -8,7 +8,7 @@ Two modes, chosen by ``run_dir``:
   behind the user's back.
 * **standalone** (``run_dir=""``, the notebooks' default, for JupyterLab and nbval): inputs are
   computed in memory by calling the library, and outputs go to a scratch folder
-  (``$NBA_RECON_HOME`` or ``<tmp>/nba_recon-<uid>/lab``).
+  (``$NBA_RECON_HOME`` or ``<tmp>/nba_recon-<uid>/lab``, :mod:`nba_simulator.pipeline.scratch`).
 
 ``spec="demo"`` / ``lake="demo"`` mean the demo lake, built once into the scratch folder
 (``nba_simulator.demo``); ``schedule=""`` means the spec's own schedule.
@@ -52,7 +52,7 @@ from nba_simulator.analysis import (
 )
 from nba_simulator.tasks import TaskQueue
 
-from .scratch import DEMO, ensure_demo, scratch_root
+from .scratch import DEMO, ensure_demo, lab_folder
 
 #: which stage writes each data file (for the "run that stage first" message)
 PRODUCERS = {
@@ -380,7 +380,7 @@ def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DE
         as_of = demo.as_of
     as_of = as_of_text(as_of)
     standalone = not run_dir
-    folder = Path(run_dir) if run_dir else scratch_root() / "lab"
+    folder = Path(run_dir) if run_dir else lab_folder()
     (folder / "data").mkdir(parents=True, exist_ok=True)
     return Stage(name, folder.resolve(), _resolve(spec, "spec", demo), _resolve(lake, "lake", demo),
                  _resolve(schedule, "schedule", demo) or None, str(as_of), standalone)

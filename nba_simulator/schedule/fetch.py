@@ -46,6 +46,7 @@ from requests.adapters import HTTPAdapter
 import urllib3
 from urllib3.util.retry import Retry
 
+from ..masking import mask_text
 from ..outputs import atomic_path
 from .. import settings
 from .sources.limits import MAX_PAGE_BYTES as MAX_RESPONSE_BYTES  # a scoreboard or schedule file
@@ -138,7 +139,7 @@ class Fetcher:
             return
         with atomic_path(path) as tmp:
             tmp.write_bytes(body)
-        path.with_suffix(".url").write_text(url + "\n")
+        path.with_suffix(".url").write_text(mask_text(url) + "\n")   # no api_key= in clear
 
     # --- network ---
     def _wait_turn(self, url: str) -> None:

@@ -32,6 +32,7 @@ import pandas as pd
 
 from ..errors import ScheduleError
 from ..inputs import MAX_SCHEDULE_BYTES, read_regular
+from ..masking import mask
 from ..outputs import atomic_path, read_json, write_json, write_text
 from .load import COLUMNS, canonical
 from .read import read_table
@@ -67,7 +68,7 @@ def write_snapshot(frame: pd.DataFrame, directory: str | Path, meta: dict[str, A
             with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0, filename="") as gz:
                 gz.write(text.encode())
             tmp.write_bytes(buf.getvalue())
-        write_json({"snapshot_id": sid, "games": int(len(frame)), **meta}, meta_path)
+        write_json(mask({"snapshot_id": sid, "games": int(len(frame)), **meta}), meta_path)  # no URL's secret
     write_text(sid + "\n", directory / LATEST)
     return data_path
 

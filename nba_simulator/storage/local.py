@@ -5,7 +5,13 @@
 * ``etag``: a local file has no ETag, so it is a fingerprint of ``(size, mtime_ns)`` written
   ``"<size hex>-<mtime_ns hex>"``. It is stable while the file is untouched and changes when the
   file is rewritten, but it is NOT a content hash and never equals an S3 ETag.
-* Symlinks are followed (a folder reached twice, e.g. through a link loop, is walked once).
+* Symlinks are followed inside the lake (a folder reached twice, e.g. through a link loop, is
+  walked once); a symlink whose target is outside the lake's folder is skipped with one warning
+  (never walked: a link to ``/`` does not list the machine). Unreadable folders and files, and
+  entries that are not regular files (a link to ``/dev/zero`` is "a symbolic link to a character
+  device"), are skipped with a warning naming them; every skipped entry is in ``skipped``, which
+  the scan counts in the run's warnings. Reading one unreadable file is a :class:`StorageError`
+  for that file (the probe judges it ``error``), not an :class:`AccessDenied` for the lake.
 * Keys are text. A file name that is not valid UTF-8 (possible on a local disk, never on S3) is
   listed with its undecodable bytes escaped as ``\\xNN`` (``tmp/bad\\xff.json``) and a warning
   is logged: the file shows up in the report (as an unparsed key) instead of crashing the scan
@@ -45,6 +51,10 @@ class LocalStorage(Storage):
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root).expanduser().absolute()
         self.uri = str(self.root)
+        _check_length(self.uri)
+        #: entries skipped while listing, each "key: why"
+        self.skipped: list[str] = []
+        self._real_root: str | None = None
 
     # -- helpers -----------------------------------------------------------------------------
     def _path(self, rel: str) -> str:
@@ -84,7 +94,18 @@ class LocalStorage(Storage):
     def _skip(self, key: str, why: str) -> None:
         """An entry that is not an object or cannot be listed: skipped, with a warning naming it."""
         shown = key if key.isascii() else os.fsencode(key).decode("utf-8", "backslashreplace")
+        if any(s.startswith(f"{shown}: ") for s in self.skipped[-50:]):
+            return    # met again (listing prefixes, then objects): said once
+        self.skipped.append(f"{shown}: {why}")
         log.warning("%s: skipped %s: %s", self.uri, shown, why)
+
+    def _leaves_lake(self, entry: os.DirEntry) -> str | None:
+        """Why a symbolic link is not followed (its target is outside the lake), else None."""
+        if self._real_root is None:
+            self._real_root = os.path.realpath(self.root)
+        target = os.path.realpath(entry.path)
+        inside = target == self._real_root or target.startswith(self._real_root.rstrip(os.sep) + os.sep)
+        return None if inside else f"a symbolic link leaving the lake (to {target}), not followed"
 
     # -- Storage -----------------------------------------------------------------------------
     def check(self) -> None:
@@ -109,8 +130,12 @@ class LocalStorage(Storage):
             return []
         out = []
         with it:
-            for entry in it:
+            for entry in _entries(it, self, rel_dir):
                 if entry.name.startswith(stem) and _is_dir(entry):
+                    why = self._leaves_lake(entry) if entry.is_symlink() else None
+                    if why:
+                        self._skip(f"{rel_dir}{entry.name}", why)
+                        continue
                     out.append(f"{rel_dir}{entry.name}/")
         return sorted(out)
 
@@ -134,11 +159,16 @@ class LocalStorage(Storage):
             if it is None:
                 continue
             with it:
-                for entry in it:
+                for entry in _entries(it, self, current):
                     name = entry.name
                     if name_filter and not name.startswith(name_filter):
                         continue
                     try:
+                        if entry.is_symlink():
+                            why = self._leaves_lake(entry)
+                            if why:
+                                self._skip(f"{current}{name}", why)
+                                continue
                         if _is_dir(entry):
                             if recursive:
                                 st = entry.stat()
@@ -186,8 +216,33 @@ class LocalStorage(Storage):
                 return fh.read() if end is None else fh.read(end - start)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(f"object not found: {key} in {self.uri}") from None
-        except PermissionError:
-            raise AccessDenied(f"permission denied reading {path}") from None
+        except PermissionError:   # this file only: the others may well be readable
+            raise StorageError(f"permission denied reading {path}") from None
+        except OSError as exc:
+            raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+#: the longest path and file name the usual systems allow (Linux PATH_MAX, NAME_MAX)
+MAX_PATH_BYTES, MAX_NAME_BYTES = 4096, 255
+
+
+def _check_length(path: str) -> None:
+    """A lake path no system could open: bad input in one short line (not a 100k-character one)."""
+    raw = os.fsencode(path)
+    longest = max((len(part) for part in raw.split(os.fsencode(os.sep))), default=0)
+    if len(raw) > MAX_PATH_BYTES or longest > MAX_NAME_BYTES:
+        shown = path if len(path) <= 80 else f"{path[:60]}...{path[-12:]}"
+        raise LakeNotFound(f"lake path too long ({len(path):,} characters; a path holds at most "
+                           f"{MAX_PATH_BYTES:,} bytes, a name {MAX_NAME_BYTES}): {shown}")
+
+
+def _entries(it, storage: "LocalStorage", folder: str):
+    """The entries of an open folder; a folder failing midway (it vanished, /proc...) ends early
+    with a warning instead of a crash."""
+    try:
+        yield from it
+    except OSError as exc:
+        storage._skip(folder.rstrip("/") or ".", f"folder cannot be listed to the end ({exc.strerror or exc})")
 
 
 def _not_a_file(entry: os.DirEntry) -> str:
@@ -195,12 +250,17 @@ def _not_a_file(entry: os.DirEntry) -> str:
         mode = entry.stat(follow_symlinks=False).st_mode
     except OSError as exc:
         return f"cannot be read ({exc.strerror or exc})"
-    if stat.S_ISLNK(mode):
-        return "a broken symbolic link"
+    link = stat.S_ISLNK(mode)
+    if link:
+        try:
+            mode = entry.stat(follow_symlinks=True).st_mode
+        except OSError as exc:
+            return ("a broken symbolic link" if isinstance(exc, FileNotFoundError)
+                    else f"a symbolic link that cannot be followed ({exc.strerror or exc})")
     for test, what in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
                        (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
         if test(mode):
-            return f"{what}, not a file"
+            return f"{'a symbolic link to ' if link else ''}{what}, not a file"
     return "not a regular file"
 
 

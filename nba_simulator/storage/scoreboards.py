@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
+from .. import __version__, sqlite_files
+from ..deadline import seconds
 from ..schedule.sources import espn
 from ..schedule.sources.common import capped
 from ..schedule.sources.espn import LakePages, finish, page_records
@@ -76,25 +77,37 @@ class _Cache:
         self.lock = threading.Lock()
         if path is None:
             return
+        self.path = path
+        if sqlite_files.kind(path) == "other":   # a file of the user's: never written to
+            log.warning("scoreboard cache %s is not an SQLite database (left as it is): reading every "
+                        "scoreboard", path)
+            return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), check_same_thread=False)
+            self.db = sqlite3.connect(str(path), check_same_thread=False,
+                                      timeout=seconds("NBA_RECON_DB_CONNECT_TIMEOUT"))
             self.db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, etag TEXT NOT NULL, "
                             "parser TEXT NOT NULL, records TEXT NOT NULL, warnings TEXT NOT NULL)")
+            sqlite_files.mark(self.db)
         except (sqlite3.Error, OSError) as exc:  # a cache can only save reads: go on without it
             log.warning("scoreboard cache %s unusable (%s): reading every scoreboard", path, exc)
-            self.db = None
+            self._drop()
 
     def get(self, key: str, etag, parser: str):
         if self.db is None or not isinstance(etag, str) or not etag:
             return None
         try:
             with self.lock:
+                if self.db is None:      # dropped by another thread meanwhile
+                    return None
                 row = self.db.execute("SELECT records, warnings FROM pages WHERE key=? AND etag=? AND parser=?",
                                       (key, etag, parser)).fetchone()
             if row is None:
                 return None
             records, warnings = json.loads(row[0]), json.loads(row[1])
+        except sqlite3.OperationalError as exc:
+            self._busy(exc)
+            return None
         except (sqlite3.Error, ValueError, TypeError, RecursionError):
             return None
         # rows of the shape the parser writes, or a miss (an edited cache is read again, not trusted)
@@ -109,20 +122,41 @@ class _Cache:
             return
         try:
             with self.lock:
+                if self.db is None:
+                    return
                 self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
                                 (key, etag, parser, json.dumps(records), json.dumps(warnings)))
+        except sqlite3.OperationalError as exc:
+            self._busy(exc)
         except sqlite3.Error as exc:
             log.warning("scoreboard cache: %s", exc)
 
+    def _busy(self, exc: BaseException) -> None:
+        """Locked by another process past the busy timeout: the run goes on without the cache
+        (one warning), instead of waiting that long for every page."""
+        log.warning("scoreboard cache %s: %s; reading the remaining scoreboards without it", self.path, exc)
+        with self.lock:
+            self._drop()
+
+    def _drop(self) -> None:
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+        self.db = None
+
     def close(self) -> None:
+        """Commit and close; a cache still locked by another process past the busy timeout keeps
+        its earlier pages (a warning: this run's parses are not kept), the run goes on."""
         if self.db is not None:
             with self.lock:
                 try:
                     self.db.commit()
-                except sqlite3.Error as exc:   # a full disk, a lock: the cache only saves reads
-                    log.warning("scoreboard cache: not saved (%s)", exc)
+                except sqlite3.Error as exc:
+                    log.warning("scoreboard cache %s: this run's parses not kept (%s)", self.path, exc)
                 finally:
-                    self.db.close()
+                    self._drop()
 
 
 def read_scoreboards(storage: Storage, objects: pd.DataFrame, *, workers: int = 8,

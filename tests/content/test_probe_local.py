@@ -175,12 +175,27 @@ def test_bounded_concurrency(tmp_path):
 
 
 def test_corrupt_cache_is_set_aside(local_lake, tmp_path):
+    """A cache of ours (the marker in its header) damaged: set aside beside an earlier .corrupt
+    (never over it) and a new one started; a file that is not SQLite is refused and untouched."""
+    from nba_simulator.sqlite_files import StoreUnusable, ours
+
     cache = tmp_path / "c.sqlite"
-    cache.write_bytes(b"this is not a database, just junk" * 100)
+    probe(local_lake, spec(), targets_of(local_lake), ProbeOptions(cache=cache))
+    assert ours(cache)
+    data = cache.read_bytes()
+    cache.write_bytes(data[:100] + b"this is not a page, just junk" * 300)
+    (tmp_path / "c.sqlite.corrupt").write_text("an earlier one")
     r = probe(local_lake, spec(), targets_of(local_lake), ProbeOptions(cache=cache))
     assert verdicts(r) == EXPECTED
-    assert any("unreadable" in w for w in r.warnings)
-    assert (tmp_path / "c.sqlite.corrupt").exists()
+    assert any("unreadable" in w and "c.sqlite.corrupt.1" in w for w in r.warnings), r.warnings
+    assert (tmp_path / "c.sqlite.corrupt").read_text() == "an earlier one"
+    assert (tmp_path / "c.sqlite.corrupt.1").read_bytes().startswith(data[:100])
+    junk = tmp_path / "notes.txt"
+    junk.write_bytes(b"this is not a database, just junk" * 100)
+    with pytest.raises(StoreUnusable, match="notes.txt is not an SQLite database; it is left as it is"):
+        probe(local_lake, spec(), targets_of(local_lake), ProbeOptions(cache=junk))
+    assert junk.read_bytes() == b"this is not a database, just junk" * 100
+    assert not (tmp_path / "notes.txt.corrupt").exists()
 
 
 def test_path_never_found_warns_about_the_rule(local_lake):

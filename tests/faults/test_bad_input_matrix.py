@@ -28,7 +28,7 @@ import shutil
 import signal
 import subprocess
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -709,7 +709,7 @@ HOSTILE_CASES = [
          "schema 'a\"b': a schema name is letters, digits and _"),
     Case("history-url-not-a-database", history_args("runs", "--url", "nonsense"), 2, "not a database URL"),
     Case("history-runs-dir-is-a-file", lambda c: (c.root / "runs-file").write_text("x") and
-         ["history", "runs", "--runs-dir", str(c.root / "runs-file")], 2, "cannot be made"),
+         ["history", "runs", "--runs-dir", str(c.root / "runs-file")], 2, "is not a folder (nothing was created)"),
     Case("runs-dir-is-a-file", lambda c: (c.root / "runs-file").write_text("x") and
          c.run(runs=c.root / "runs-file"), 2, "not a folder"),
     Case("unknown-stage", run_args("--stages", "99"), 2, "unknown stage '99'"),
@@ -730,6 +730,187 @@ HOSTILE_CASES = [
     Case("history-record-missing-folder", history_args("record", "/nonexistent/folder", "--url",
                                                        "sqlite:///unused.db"), 2, "summary.json"),
 ]
+
+# ------------------------------------- issue 21: writes, secrets, the filesystem, the tool's stores
+# Each row names the guarantee it protects (docs/guarantees.md):
+#   [writes]   nothing of the user's is deleted, renamed or overwritten
+#   [masking]  masking fails closed
+#   [lake]     a local lake stays inside the lake
+#   [stores]   the tool's own stores, busy or damaged: one line
+#   [message]  a clear line naming the parameter, never a silent change
+def _user_file(c: Ctx, name: str, text: str = "the user's own\n") -> Path:
+    path = c.root / "users" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def probe_cache_user_file(c: Ctx):
+    """[writes] --probe-cache naming a user's file (with a .corrupt beside it already)."""
+    cache = _user_file(c, "notes.sqlite")
+    _user_file(c, "notes.sqlite.corrupt", "an earlier file of the user's\n")
+    return c.reconcile(c.demo.spec, c.demo.lake, "--probe", "--probe-cache", str(cache))
+
+
+def check_user_files_untouched(c: Ctx, console: str):
+    assert (c.root / "users/notes.sqlite").read_text() == "the user's own\n"
+    assert (c.root / "users/notes.sqlite.corrupt").read_text() == "an earlier file of the user's\n"
+    assert not list((c.root / "users").glob("*.corrupt.*"))
+
+
+def probe_cache_is_the_spec(c: Ctx):
+    """[writes] the spec itself given as the probe cache."""
+    spec = c.spec("probe-spec.yaml", Path(c.demo.spec).read_text().replace(
+        "schedule: schedule.csv", f"schedule: {c.demo.schedule}"))
+    c.notes["probe-spec"] = spec.read_bytes()
+    return c.reconcile(spec, c.demo.lake, "--probe", "--probe-cache", str(spec))
+
+
+def check_spec_untouched(c: Ctx, console: str):
+    assert (c.root / "specs/probe-spec.yaml").read_bytes() == c.notes["probe-spec"]
+    assert not (c.root / "specs/probe-spec.yaml.corrupt").exists()
+
+
+def history_missing_runs_dir(c: Ctx):
+    """[writes] history runs --runs-dir missing/sub creates no folder and no database."""
+    return ["history", "runs", "--runs-dir", str(c.root / "missing" / "sub")]
+
+
+def check_nothing_created(c: Ctx, console: str):
+    assert not (c.root / "missing").exists()
+
+
+def history_damaged(command: str):
+    """[stores] a damaged history database: one line naming it and what to do, never rewritten."""
+    def argv(c: Ctx):
+        folder = c.root / "damaged-history"
+        folder.mkdir(exist_ok=True)
+        (folder / "history.db").write_bytes(b"not a database at all " * 100)
+        extra = [str(c.prev_out), "--run-id", "damaged-1"] if command == "record" else []
+        return ["history", command, *extra, "--runs-dir", str(folder)]
+    return argv
+
+
+def check_damaged_kept(c: Ctx, console: str):
+    assert (c.root / "damaged-history/history.db").read_bytes() == b"not a database at all " * 100
+
+
+def changes_no_such_run(c: Ctx):
+    """[stores] history changes --run NOSUCHRUN: exit 2, not 0 with "(none)"."""
+    url = f"sqlite:///{c.root / 'w21-changes-history.db'}"
+    if not (c.root / "w21-changes-history.db").exists():
+        assert main(["history", "record", str(c.prev_out), "--run-id", "w21-1", "--url", url]) == 0
+    return ["history", "changes", "--url", url, "--run", "NOSUCHRUN"]
+
+
+def current_newer_revision(c: Ctx):
+    """[stores] db current at a revision newer than this nba-recon: never advise `db upgrade`."""
+    import sqlalchemy as sa
+
+    from nba_simulator.database import migrate
+    from nba_simulator.database.engine import make_engine
+
+    url = f"sqlite:///{c.root / 'w21-newer-history.db'}"
+    if not (c.root / "w21-newer-history.db").exists():
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE nba_recon_version SET version_num = '0099'"))
+        engine.dispose()
+    return ["db", "current", "--url", url]
+
+
+def check_no_upgrade_advice(c: Ctx, console: str):
+    assert "db upgrade" not in console
+
+
+def lake_odd_links(c: Ctx):
+    """[lake] a link to / and one to /dev/zero (leaving the lake), one to a fifo in the lake."""
+    root = c.lake("links", GOOD_KEYS)
+    os.symlink("/", root / "to-root")
+    os.symlink("/dev/zero", root / "pbp" / "zero.json")
+    os.mkfifo(root / "fifo")
+    os.symlink(root / "fifo", root / "pbp" / "fifo-link.json")
+    return c.reconcile(c.base_spec(), root, out=c.root / "out-links")
+
+
+def check_links(c: Ctx, console: str):
+    assert console.count("skipped to-root: a symbolic link leaving the lake (to /), not followed") == 1
+    assert "skipped pbp/zero.json: a symbolic link leaving the lake (to /dev/zero)" in console
+    assert "skipped pbp/fifo-link.json: a symbolic link to a named pipe, not a file" in console
+    assert "broken" not in console
+    summary = json.loads((c.root / "out-links/summary.json").read_text())
+    assert any(w.startswith("4 entries of the lake skipped while listing") for w in summary["warnings"])
+    inv = set(pd.read_parquet(c.root / "out-links/inventory.parquet")["key"])
+    assert inv == set(GOOD_KEYS)
+
+
+def out_dir_of_the_user(c: Ctx):
+    """[writes] reconcile --out into a folder whose coverage.parquet is the user's."""
+    _user_file(c, "out/coverage.parquet")
+    _user_file(c, "out/notes.txt")
+    return c.reconcile(c.base_spec(), c.lake("ok", GOOD_KEYS), out=c.root / "users" / "out")
+
+
+def check_out_untouched(c: Ctx, console: str):
+    assert sorted(p.name for p in (c.root / "users/out").iterdir()) == ["coverage.parquet", "notes.txt"]
+    assert (c.root / "users/out/coverage.parquet").read_text() == "the user's own\n"
+
+
+WRITE_CASES = [
+    Case("w21-reconcile-out-holds-a-users-file", out_dir_of_the_user, 2,
+         "holds coverage.parquet not written by nba-recon reconcile", check_out_untouched),
+    Case("w21-probe-cache-user-file", probe_cache_user_file, 2,
+         "notes.sqlite is not an SQLite database; it is left as it is", check_user_files_untouched),
+    Case("w21-probe-cache-is-the-spec", probe_cache_is_the_spec, 2,
+         "probe-spec.yaml is not an SQLite database; it is left as it is", check_spec_untouched),
+    Case("w21-history-runs-missing-runs-dir", history_missing_runs_dir, 2,
+         "sub does not exist (nothing was created)", check_nothing_created),
+    Case("w21-history-runs-damaged", history_damaged("runs"), 2,
+         "history.db is damaged (file is not a database): restore a copy, or move it away", check_damaged_kept),
+    Case("w21-history-record-damaged", history_damaged("record"), 2,
+         "history.db is damaged (file is not a database)", check_damaged_kept),
+    Case("w21-history-changes-no-such-run", changes_no_such_run, 2,
+         "history changes --run NOSUCHRUN: no such run in"),
+    Case("w21-db-current-newer-revision", current_newer_revision, 0,
+         "written by a newer nba-recon, this one knows up to", check_no_upgrade_advice),
+    Case("w21-lake-path-100k-characters", lambda c: c.reconcile(c.base_spec(), "a" * 100_000), 2,
+         "lake path too long (100,0"),
+    Case("w21-as-of-with-time-zone", lambda c: [a if a != "2019-03-01" else "2019-03-01T23:00-05:00"
+                                                for a in reconcile_args()(c)], 2,
+         "carries the time zone -05:00; give the analysis date itself"),
+    Case("w21-parameter-as-of-with-time-zone", run_args("-p", "as_of", "2019-03-14T23:00-05:00", as_of=False),
+         2, "parameter as_of: 2019-03-14T23:00-05:00 carries the time zone -05:00"),
+    Case("w21-min-free-gb-nan", run_args("-p", "min_free_gb", "nan"), 2,
+         "parameter min_free_gb: expected a finite number, got 'nan'"),
+    Case("w21-min-free-gb-inf", run_args("-p", "min_free_gb", "inf"), 2,
+         "parameter min_free_gb: expected a finite number, got 'inf'"),
+    Case("w21-min-free-gb-negative", run_args("-p", "min_free_gb", "-1"), 2,
+         "parameter min_free_gb: expected a number >= 0, got -1.0"),
+    Case("w21-lake-links-leaving-the-lake", lake_odd_links, 0, "complete", check_links, one_line=False),
+]
+
+
+#: what each issue-21 write/store/message row protects (docs/guarantees.md)
+WRITE_GUARANTEES = {
+    "w21-reconcile-out-holds-a-users-file": "nothing of the user's is deleted, renamed or overwritten",
+    "w21-probe-cache-user-file": "nothing of the user's is deleted, renamed or overwritten",
+    "w21-probe-cache-is-the-spec": "nothing of the user's is deleted, renamed or overwritten",
+    "w21-history-runs-missing-runs-dir": "a read-only command creates nothing",
+    "w21-history-runs-damaged": "a damaged store: one line naming the file and what to do",
+    "w21-history-record-damaged": "a damaged store: one line naming the file and what to do",
+    "w21-history-changes-no-such-run": "bad input is exit 2 with one line",
+    "w21-db-current-newer-revision": "messages point the right way",
+    "w21-lake-path-100k-characters": "bad input is exit 2 with one line",
+    "w21-as-of-with-time-zone": "the analysis date is never silently moved",
+    "w21-parameter-as-of-with-time-zone": "the analysis date is never silently moved",
+    "w21-min-free-gb-nan": "a check is never silently turned off",
+    "w21-min-free-gb-inf": "a check is never silently turned off",
+    "w21-min-free-gb-negative": "a check is never silently turned off",
+    "w21-lake-links-leaving-the-lake": "a local lake is read inside the lake only",
+}
+WRITE_CASES = [replace(c, guarantee=c.guarantee or WRITE_GUARANTEES[c.id]) for c in WRITE_CASES]
+
 
 CASES = [
     Case("malformed-yaml", malformed_yaml, 2, "malformed.yaml:3:"),
@@ -761,6 +942,7 @@ CASES = [
     # issue 21: the readers of files this tool did not write (tests/faults/matrix_readers.py)
     *[Case(id_, argv, code, message, check, one_line, guarantee=guarantee)
       for id_, argv, code, message, check, one_line, guarantee in READER_ROWS],
+    *WRITE_CASES,
 ]
 
 
@@ -886,3 +1068,222 @@ def test_full_disk_under_the_runs_dir(ctx: Ctx, world, tmp_path, health_check):
     assert_history_intact(world)
 
 
+
+
+# ------------------------------- issue 21: writes, secrets, the filesystem, the tool's stores (2)
+SPECIAL_URLS = [   # [masking] what a URL parser may cut at: the whole password is masked anyway
+    ("postgresql+psycopg2://user:pa/ss-w21@host/db", "pa/ss-w21"),
+    ("postgresql://user:p@ss-w21@host:5432/db", "p@ss-w21"),
+    ("postgresql://user:pa#ss-w21@host/db", "pa#ss-w21"),
+    ("postgresql://user:pa?ss-w21@host/db", "pa?ss-w21"),
+    ("postgresql://user:pa%ss-w21@host/db", "pa%ss-w21"),
+    ("postgresql://user:pa ss-w21@host/db", "pa ss-w21"),
+    ("postgresql://user:unplaced-w21", "unplaced-w21"),
+    ("s3://AKIAW21KEYID0000001:se/cr@et-w21@bucket/prefix", "se/cr@et-w21"),
+    ("https://api.example/scoreboard?api_key=key-w21&dates=20250101", "key-w21"),
+    ("https://api.example/scoreboard?apikey=key2-w21", "key2-w21"),
+    ("https://api.example/scoreboard?access_token=tok-w21&x=1", "tok-w21"),
+]
+
+
+@pytest.mark.parametrize("url,secret", SPECIAL_URLS)
+def test_w21_masking_fails_closed(url, secret):
+    """[masking] every piece of the password is gone, in text, in a mapping (run.json, notebook
+    metadata) and in a logged line; masking twice changes nothing."""
+    import re
+
+    from nba_simulator.masking import mask, mask_text
+
+    pieces = [secret, *(p for p in re.split(r"[/@#?% ]", secret) if len(p) >= 3 and p != "w21")]
+    for shown in (mask_text(f"history {url} failed"), json.dumps(mask({"history": url, "nested": [url]}))):
+        for piece in pieces:
+            assert piece not in shown, (url, shown)
+    assert mask_text(mask_text(url)) == mask_text(url)
+
+
+def test_w21_bidi_and_control_characters_shown_escaped(tmp_path, capsys):
+    """[message] a name with U+202E reads as an escape on the console and in masked documents."""
+    from nba_simulator.masking import mask
+
+    evil = tmp_path / "evil\u202egnp.yaml"
+    assert main(["reconcile", "--spec", str(evil), "--lake", str(tmp_path), "--as-of", "2019-03-01",
+                 "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "evil\\u202egnp.yaml" in err and "\u202e" not in err
+    nb = {"cells": [{"outputs": [{"text": "key tmp/a\u202ejs.txt\x07\n"}]}]}
+    assert mask(nb)["cells"][0]["outputs"][0]["text"] == "key tmp/a\\u202ejs.txt\\x07\n"
+
+
+def test_w21_scratch_home_never_clears_a_user_folder(tmp_path, monkeypatch):
+    """[writes] NBA_RECON_HOME=DIR nba-recon run (no --lake): DIR/demo of the user's (no marker)
+    is refused in one line; its lake, spec and schedule are untouched. DIR/lab likewise."""
+    from nba_simulator.errors import BadInput
+    from nba_simulator.pipeline.scratch import lab_folder
+
+    home = tmp_path / "home"
+    (home / "demo" / "lake").mkdir(parents=True)
+    mine = {"demo/spec.yaml": "my spec\n", "demo/schedule.csv": "my schedule\n",
+            "demo/lake/precious.json": "{}", "lab/data/coverage.parquet": "my data\n"}
+    for rel, text in mine.items():
+        (home / rel).parent.mkdir(parents=True, exist_ok=True)
+        (home / rel).write_text(text)
+    proc = subprocess.run([NBA_RECON, "run", "--runs-dir", str(tmp_path / "runs"), "--no-progress",
+                           "--retries", "0", "--stages", "00"], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "NBA_RECON_HOME": str(home)}, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert f"{home / 'demo'}: the folder is not empty and was not made by `nba-recon demo`" in proc.stderr
+    monkeypatch.setenv("NBA_RECON_HOME", str(home))
+    with pytest.raises(BadInput, match="lab: the folder is not empty and was not made by nba-recon"):
+        lab_folder()
+    for rel, text in mine.items():
+        assert (home / rel).read_text() == text, rel
+    assert sorted(p.name for p in (home / "demo").iterdir()) == ["lake", "schedule.csv", "spec.yaml"]
+
+
+def test_w21_default_scratch_folder_must_be_ours(tmp_path, monkeypatch):
+    """[writes] the default <tmp>/nba_recon-<uid>: made 0700; a symbolic link, a folder of another
+    user's or one others may write into is refused (one line), nothing in it touched."""
+    import tempfile
+
+    from nba_simulator.errors import BadInput
+    from nba_simulator.pipeline.scratch import LAB_MARKER, lab_folder, scratch_root
+
+    monkeypatch.delenv("NBA_RECON_HOME", raising=False)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    home = tmp_path / f"nba_recon-{os.getuid()}"
+    assert scratch_root() == home and (home.stat().st_mode & 0o777) == 0o700
+    (home / "lab" / "data").mkdir(parents=True)          # an earlier version's, without its marker
+    (home / "lab" / "data" / "x.parquet").write_text("kept")
+    assert lab_folder() == home / "lab" and (home / "lab" / LAB_MARKER).is_file()
+    assert (home / "lab" / "data" / "x.parquet").read_text() == "kept"
+    shutil.rmtree(home / "lab")
+    home.chmod(0o755)                                   # ours, from an earlier version: tightened
+    assert scratch_root() == home and (home.stat().st_mode & 0o777) == 0o700
+    home.chmod(0o777)
+    with pytest.raises(BadInput, match="can be written by other users"):
+        scratch_root()
+    home.rmdir()
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "x").write_text("another user's")
+    home.symlink_to(planted)
+    with pytest.raises(BadInput, match="is a symbolic link: it is not used"):
+        scratch_root()
+    assert (planted / "x").read_text() == "another user's"
+    home.unlink()
+    if os.geteuid() == 0:
+        home.mkdir(mode=0o700)
+        os.chown(home, 65534, 65534)
+        with pytest.raises(BadInput, match=r"belongs to another user \(uid 65534\)"):
+            scratch_root()
+
+
+def _hold_lock(path: Path):
+    import sqlite3
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("BEGIN EXCLUSIVE")
+    return db
+
+
+def test_w21_history_locked_is_one_line(ctx: Ctx, tmp_path, monkeypatch, capsys):
+    """[stores] a history database locked by another process: waited for the bounded busy
+    timeout, then one line naming the file, exit 1 (transient); the lock's holder is unharmed."""
+    runs = tmp_path / "runs"
+    assert main(["history", "record", str(ctx.prev_out), "--runs-dir", str(runs), "--run-id", "a"]) == 0
+    capsys.readouterr()
+    monkeypatch.setenv("NBA_RECON_DB_CONNECT_TIMEOUT", "1")
+    holder = _hold_lock(runs / "history.db")
+    try:
+        for argv in (["history", "record", str(ctx.prev_out), "--run-id", "b"], ["history", "runs"]):
+            assert main([*argv, "--runs-dir", str(runs)]) == 1
+            err = capsys.readouterr().err
+            assert err.strip().splitlines() == [f"nba-recon: failed: history database {runs / 'history.db'} is "
+                                                "locked by another process (waited for 1 s): try again once it "
+                                                "has finished"], err
+    finally:
+        holder.rollback() if holder.in_transaction else None
+        holder.close()
+    assert main(["history", "runs", "--runs-dir", str(runs)]) == 0
+    out = capsys.readouterr().out
+    assert "a" in out.split() and "b" not in out.split()
+
+
+def test_w21_history_read_only_is_one_line(ctx: Ctx, tmp_path, capsys):
+    """[stores] a read-only history database (opened read-only: root ignores file modes)."""
+    runs = tmp_path / "runs"
+    assert main(["history", "record", str(ctx.prev_out), "--runs-dir", str(runs), "--run-id", "a"]) == 0
+    capsys.readouterr()
+    before = (runs / "history.db").read_bytes()
+    url = f"sqlite:///file:{runs / 'history.db'}?mode=ro&uri=true"
+    assert main(["history", "record", str(ctx.prev_out), "--url", url, "--run-id", "b"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "cannot be written (attempt to write a readonly database)" in err
+    assert (runs / "history.db").read_bytes() == before
+
+
+def test_w21_scoreboard_cache_locked_or_not_ours(tmp_path, caplog):
+    """[stores]/[writes] the scoreboard cache locked by a reader: one warning, the pages are read
+    all the same; a user's file at its path: never written to."""
+    from nba_simulator.storage.local import LocalStorage
+    from nba_simulator.storage.scoreboards import SCOREBOARD_CACHE, lake_scoreboards
+
+    world = Path(__file__).parents[1] / "schedule/fixtures/world/lake"
+    cache = tmp_path / SCOREBOARD_CACHE
+    first = lake_scoreboards(LocalStorage(world), runs_dir=tmp_path)
+    assert cache.is_file()
+    holder = _hold_lock(cache)
+    try:
+        os.environ["NBA_RECON_DB_CONNECT_TIMEOUT"] = "1"
+        again = lake_scoreboards(LocalStorage(world), runs_dir=tmp_path)
+    finally:
+        os.environ.pop("NBA_RECON_DB_CONNECT_TIMEOUT", None)
+        holder.close()
+    assert len(again.pages) == len(first.pages)
+    assert "scoreboard cache" in caplog.text and "locked" in caplog.text
+    cache.unlink()
+    cache.write_text("the user's own\n")
+    lake_scoreboards(LocalStorage(world), runs_dir=tmp_path)
+    assert cache.read_text() == "the user's own\n"
+    assert "is not an SQLite database (left as it is)" in caplog.text
+
+
+def _unreadable_runner() -> list[str] | None:
+    """A prefix running a command that cannot read a mode-000 file: nothing for a normal user;
+    for root (who reads everything) setpriv without the DAC capabilities; None if neither."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"] if setpriv else None
+
+
+def test_w21_unreadable_files_and_folders_skipped_when_listing_and_probing(ctx: Ctx, tmp_path):
+    """[lake] an unreadable folder is skipped when listing and one unreadable file when probing,
+    each with a warning, counted in the run's warnings; the run does not fail."""
+    prefix = _unreadable_runner()
+    if prefix is None:
+        pytest.skip("running as root (root reads everything) and no setpriv to drop that")
+    lake = tmp_path / "lake"
+    shutil.copytree(ctx.demo.lake, lake)
+    files = sorted((lake / "espn_play_by_play").rglob("*.json"))
+    locked_file = files[len(files) // 2]
+    locked_dir = lake / "locked-folder"
+    locked_dir.mkdir()
+    (locked_dir / "a.json").write_text("{}")
+    locked_file.chmod(0)
+    locked_dir.chmod(0)
+    out = tmp_path / "out"
+    try:
+        proc = subprocess.run([*prefix, NBA_RECON, "reconcile", "--spec", str(ctx.demo.spec), "--lake", str(lake),
+                               "--as-of", ctx.demo.as_of, "--out", str(out), "--probe"],
+                              capture_output=True, text=True, timeout=600)
+    finally:
+        locked_file.chmod(0o644)
+        locked_dir.chmod(0o755)
+    assert proc.returncode == 0, proc.stderr
+    assert "skipped locked-folder: folder cannot be listed (permission denied" in proc.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    warnings = summary["warnings"] + summary["content"]["warnings"]
+    assert any(w.startswith("1 entry of the lake skipped while listing") for w in warnings), warnings
+    assert any("1 object(s) could not be read" in w for w in warnings), warnings

@@ -130,15 +130,16 @@ def test_demo_is_built_once_and_rebuilt_when_its_code_changes(tmp_path, monkeypa
     first = scratch.ensure_demo(tmp_path / "demo")
     again = scratch.ensure_demo(tmp_path / "demo")
     assert len(built) == 1 and again.spec == first.spec and again.as_of == "2019-03-15"
-    monkeypatch.setattr(scratch, "_demo_fingerprint", lambda: "changed")
+    monkeypatch.setattr(scratch, "demo_fingerprint", lambda: "changed")
     scratch.ensure_demo(tmp_path / "demo")
     assert len(built) == 2
 
 
 def _fake_demo(folder: Path):
-    from nba_simulator.demo import Demo
+    from nba_simulator.demo import MARKER, Demo
 
     (folder / "lake").mkdir(parents=True, exist_ok=True)
+    (folder / MARKER).write_text("")
     for name in ("spec.yaml", "schedule.csv", "imperfections.json"):
         (folder / name).write_text("{}")
     return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", "2019-03-15", 0)
