@@ -250,7 +250,8 @@ def result_files(result: Result) -> dict:
                          result.warnings)
     return {**coverage_files(cov, result.matrix, result.probe), "gaps.parquet": result.gaps,
             "tasks.json": tasks_document(result.as_of, TaskQueue(result.tasks,
-                                                                 result.summary["tasks_capped"]))}
+                                                                 result.summary["tasks_capped"],
+                                                                 result.summary.get("tasks_capped_items", {})))}
 
 
 def write_outputs(result: Result, out_dir) -> dict[str, Path]:

@@ -70,7 +70,8 @@ def gaps_stage(spec: Spec, cov: CoverageResult, as_of) -> pd.DataFrame:
 
 
 def tasks_stage(spec: Spec, gaps: pd.DataFrame, coverage: pd.DataFrame) -> TaskQueue:
-    """The task queue; after probing, tasks whose games another source has rank first."""
+    """The task queue, in the order of work; after probing, each task counts the games another
+    source has."""
     return task_queue(spec, gaps, coverage if probed(coverage) else None)
 
 
@@ -98,8 +99,9 @@ def summary_stage(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, qu
         "duplicate_items": int(cov.duplicates.drop_duplicates("expected_key").shape[0]),
         "gaps": {p: int((gaps["priority"] == p).sum()) for p in PRIORITIES},
         "tasks": {p: sum(t["priority"] == p for t in queue.tasks) for p in PRIORITIES},
-        "tasks_capped": queue.capped,
-        "warnings": list(scan_info.get("warnings", ())) + list(cov.warnings),
+        "tasks_capped": queue.capped,              # priority -> tasks the spec's caps left out
+        "tasks_capped_items": queue.capped_items,  # priority -> the items of those tasks
+        "warnings": list(scan_info.get("warnings", ())) + list(cov.warnings) + _nothing_owed(cov, as_of),
         # what cannot be judged, and why: one record per dataset x season x season type
         "unjudged": [dict(r) for r in cov.unjudged],
         "schedule": cov.schedule_info,
@@ -108,6 +110,15 @@ def summary_stage(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, qu
         summary["content"] = {**content.summary(),
                               "cross_source_gaps": int(len(cross_source_gaps(matrix)))}
     return summary
+
+
+def _nothing_owed(cov: CoverageResult, as_of) -> list[str]:
+    """A warning when no item is expected at all (every number would be 0 of 0)."""
+    if int((cov.coverage["status"] != "unmapped").sum()):
+        return []
+    return [f"nothing is expected at {parse_as_of(as_of):%Y-%m-%d}: no dataset of the spec owes an "
+            "item for the schedule's games (check the schedule and the spec's seasons and season "
+            "types); every count is 0"]
 
 
 # ---------------------------------------------------------------------------- the stages' files
@@ -143,4 +154,4 @@ def coverage_info(cov: CoverageResult, scan_info: dict, content: ProbeResult | N
 def tasks_document(as_of, queue: TaskQueue) -> dict:
     """``tasks.json``."""
     return {"as_of": parse_as_of(as_of).strftime("%Y-%m-%d"), "tasks": queue.tasks,
-            "capped": queue.capped}
+            "capped": queue.capped, "capped_items": queue.capped_items}

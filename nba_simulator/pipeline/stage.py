@@ -341,7 +341,8 @@ class Stage:
     def task_queue(self):
         def read():
             doc = self.read_json("tasks.json")
-            return TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})))
+            return TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})),
+                             dict(doc.get("capped_items", {})))
         return self._upstream("tasks", self.run_tasks, read)
 
     def content(self):
