@@ -17,7 +17,7 @@ import html
 from typing import Any, Iterable, Mapping, Sequence
 
 from ..tasks import WORK_ORDER, in_work_order
-from .warnings import collect_warnings, unjudged_groups, unjudged_lines
+from .warnings import collect_warnings, unjudged_groups, unjudged_lines, without_unjudged
 
 PRIORITY_COLORS = {"CRITICAL": "#a40e26", "HIGH": "#bc4c00", "MEDIUM": "#7d4e00", "LOW": "#59636e"}
 PROBLEMS = ("undersized", "invalid", "empty", "premature", "stale")
@@ -188,8 +188,7 @@ def first_screen_html(summary: Mapping[str, Any], tasks: Sequence[Mapping[str, A
         warnings = collect_warnings(summary)
     capped = summary.get("tasks_capped") if capped is None else capped
     capped_items = summary.get("tasks_capped_items") if capped_items is None else capped_items
-    judged = set(unjudged_lines(summary.get("unjudged"))) | set(unjudged_groups(summary.get("unjudged")))
-    warnings = [w for w in warnings if w not in judged]
+    warnings = without_unjudged(warnings, summary.get("unjudged"))
     return (f'<style>{CSS}</style><div class="fs">' + headline_html(summary, lake)
             + tasks_html(tasks, n_tasks, tasks_link, capped, capped_items) + unjudged_html(summary.get("unjudged"))
             + warnings_html(warnings) + "</div>")
