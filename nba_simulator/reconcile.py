@@ -319,6 +319,7 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
         check_probe(spec)
     games = schedule_for(spec, resolve_schedule(spec, schedule), lake=lake, as_of=as_of, runs_dir=runs_dir,
                          read_db=read_db)
+    log.info("spec %s: %d datasets; schedule: %d games", spec_path, len(spec.datasets), len(games))
     inv_path = None
     if engine == "dask":
         if sample:
@@ -335,6 +336,8 @@ def reconcile(spec_path: str, lake: str, *, schedule: str | None = None, as_of,
                                     progress=progress, inventory=inventory,
                                     inventory_max_age_days=inventory_max_age_days,
                                     out_path=inv_path or streamed.get("inventory.parquet"), stream=stream)
+        log.info("lake %s: %s objects %s", lake, info.get("objects", "?"),
+                 "streamed" if inventory is None else "listed")
         cov = content = None
         if inventory is None:  # an S3 Inventory delivery, streamed
             report = info.pop("stream")

@@ -15,6 +15,7 @@ bytes:
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ from .gaps import find_gaps
 from .spec import Spec
 from .spec.model import PRIORITIES
 from .tasks import TaskQueue, task_queue
+
+log = logging.getLogger(__name__)   # progress, shown with -v
 
 
 @dataclass
@@ -61,18 +64,25 @@ def coverage_stage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, 
     cov = coverage or build_coverage(spec, schedule, inventory, as_of, (scan_info or {}).get("sample"))
     if content is not None:
         cov = with_content(cov, content)
+    log.info("coverage: %d items expected or unmapped, %d orphan or unparsed keys", len(cov.coverage),
+             len(cov.orphans))
     return CoverageStage(cov, content, game_matrix(cov.coverage, schedule))
 
 
 def gaps_stage(spec: Spec, cov: CoverageResult, as_of) -> pd.DataFrame:
     """Problem items grouped into gaps with priorities."""
-    return find_gaps(spec, cov.coverage, cov.completeness, as_of)
+    gaps = find_gaps(spec, cov.coverage, cov.completeness, as_of)
+    log.info("gaps: %d, of %d problem items", len(gaps), int(gaps["n_items"].sum()) if len(gaps) else 0)
+    return gaps
 
 
 def tasks_stage(spec: Spec, gaps: pd.DataFrame, coverage: pd.DataFrame) -> TaskQueue:
     """The task queue, in the order of work; after probing, each task counts the games another
     source has."""
-    return task_queue(spec, gaps, coverage if probed(coverage) else None)
+    queue = task_queue(spec, gaps, coverage if probed(coverage) else None)
+    log.info("tasks: %d (%d items); left out by the caps: %d tasks, %d items", len(queue.tasks),
+             sum(t["n_items"] for t in queue.tasks), queue.capped_tasks_total, queue.capped_items_total)
+    return queue
 
 
 def summary_stage(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, queue: TaskQueue,
