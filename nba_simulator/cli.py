@@ -215,8 +215,10 @@ def totals_line(s: dict, n_gaps: int, n_tasks: int) -> str:
     capped_items = sum((s.get("tasks_capped_items") or {}).values())
     caps = (f" ({capped_items:,} items in {capped:,} more tasks left out by the spec's caps)"
             if capped else "")
-    return (f"{head}; {s['orphans']:,} orphans, {s['unparsed']:,} unparsed; {n_gaps:,} gaps, "
-            f"{n_tasks:,} tasks{caps}")
+    later = int(s.get("not_yet_owed") or 0)
+    return (f"{head}; {s['orphans']:,} orphans, {s['unparsed']:,} unparsed"
+            + (f", {later:,} not owed yet (games not over at as_of)" if later else "")
+            + f"; {n_gaps:,} gaps, {n_tasks:,} tasks{caps}")
 
 
 def cmd_demo(args) -> int:

@@ -106,6 +106,8 @@ def summary_stage(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, qu
         .to_dict(orient="records"),
         "orphans": int(reasons.get("orphan", 0)),
         "unparsed": int(reasons.get("unparsed", 0)),
+        # files of games (or days) not over at as_of: a back-dated run's lake holds them, not owed yet
+        "not_yet_owed": int(reasons.get("not_yet_owed", 0)),
         "duplicate_items": int(cov.duplicates.drop_duplicates("expected_key").shape[0]),
         "gaps": {p: int((gaps["priority"] == p).sum()) for p in PRIORITIES},
         "tasks": {p: sum(t["priority"] == p for t in queue.tasks) for p in PRIORITIES},

@@ -146,8 +146,11 @@ def orphan_table(orphans: pd.DataFrame, duplicates: pd.DataFrame, warnings: list
 
     counts = orphans["reason"].value_counts() if len(orphans) else pd.Series(dtype=int)
     dup_items = duplicates["expected_key"].nunique() if "expected_key" in duplicates and len(duplicates) else 0
+    later = int(counts.get("not_yet_owed", 0))
     lines = [f"{int(counts.get('orphan', 0))} orphan key(s), {int(counts.get('unparsed', 0))} unparsed "
-             f"key(s), {dup_items} item(s) found under more than one key."]
+             f"key(s), {dup_items} item(s) found under more than one key"
+             + (f"; {later} key(s) of games not over at the run's as_of (not owed yet, no orphans)"
+                if later else "") + "."]
     lines += [f"Warning: {w}" for w in warnings or []]
     display(display_html("".join(f"<p>{escape_html(x)}</p>" for x in lines)))
     cols = [c for c in ("reason", "dataset", "key", "detail") if c in orphans.columns]
