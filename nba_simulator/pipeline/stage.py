@@ -166,7 +166,9 @@ class Stage:
                 ("as of", self.as_of), ("lake", mask(str(self.lake))),
                 ("spec", self.spec_path), ("schedule", self.schedule_source or "(the spec's)"),
                 ("run folder", str(self.run_dir))]
-        return pd.DataFrame(rows, columns=["", "value"]).set_index("")
+        from nba_simulator.report.tables import shown   # the report's table style
+
+        return shown(pd.DataFrame(rows, columns=["input", "value"]).set_index("input"), keys=["value"])
 
     # ------------------------------------------------------------------ files in data/
     def path(self, name: str) -> Path:
