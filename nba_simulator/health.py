@@ -315,6 +315,17 @@ def _same_input(a: Any, b: Any) -> bool:
         return False
 
 
+def _inputs_of(run_dir: Path, rec: dict) -> tuple[Any, Any]:
+    """``(lake, spec)`` a run judged: as its summary says (resolved: the parameter ``demo`` is a
+    folder there), else as its parameters do (a run that failed before its summary)."""
+    params = rec.get("parameters") or {}
+    try:
+        summary = json.loads((run_dir / "data" / "summary.json").read_text(encoding="utf-8"))
+        return (summary.get("inventory") or {}).get("lake") or params.get("lake"), summary.get("spec") or params.get("spec")
+    except (OSError, ValueError, AttributeError):
+        return params.get("lake"), params.get("spec")
+
+
 def _previous_runs(runs_dir: Path, now: str, max_age_h: float, *, lake: str | None = None,
                    spec: str | None = None) -> tuple[str, str]:
     """When did a run of this lake and spec last succeed? warn if longer ago than ``max_age_h``
@@ -327,10 +338,10 @@ def _previous_runs(runs_dir: Path, now: str, max_age_h: float, *, lake: str | No
             rec = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        params = rec.get("parameters") or {}
-        if lake is not None and not _same_input(params.get("lake"), lake):
+        run_lake, run_spec = _inputs_of(path.parent, rec)
+        if lake is not None and not _same_input(run_lake, lake):
             continue
-        if spec is not None and not _same_input(params.get("spec"), spec):
+        if spec is not None and not _same_input(run_spec, spec):
             continue
         if rec.get("started") and pd.Timestamp(rec["started"]) < now_ts:
             records.append(rec)
