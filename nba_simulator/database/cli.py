@@ -181,7 +181,11 @@ def cmd_coverage(args) -> int:
     finally:
         engine.dispose()
     print(f"database {redact(engine.url)}: {result.expected_games} expected games as of {as_of}, "
-          f"{len(result.problems)} problems ({result.seconds} s)")
+          f"{len(result.problems)} problems (one per game, table and problem: the counts below) "
+          f"({result.seconds} s)")
+    if not result.expected_games:
+        print(f"warning: nothing is expected as of {as_of}: the schedule has no game of the database "
+              "section's seasons and season types owed by then; every count is 0", file=sys.stderr)
     _print_frame(result.summary)
     if args.problems and not result.problems.empty:
         print(f"\nfirst {min(args.problems, len(result.problems))} of {len(result.problems)} problem games:")
