@@ -11,7 +11,7 @@ would trip on:
 * a broken link (a local file that does not exist, an ``#anchor`` with no target);
 * a Python warning or traceback shown as text (``UserWarning``, ``Traceback (most recent...``),
   or anything a stage's code wrote to stderr (a library's log line: not for the reader);
-* ``None%``, ``nan%`` or ``<NA>`` shown as a value;
+* ``None%``, ``nan%`` or ``<NA>`` shown as a value; a table header broken inside a word;
 * a first screen lacking what must be on it (``first_screen``: CSS selectors that must be
   visible above the fold, e.g. the headline and the top tasks).
 
@@ -73,6 +73,22 @@ _CHECK_JS = r"""
         out.anchors.push(`${label(a)} -> ${raw}`);
     } else {
       out.links.push({href: a.href, text: label(a)});
+    }
+  }
+  // a table header broken inside a word ("expecte d"): a word laid out on two lines
+  for (const th of document.querySelectorAll('th')) {
+    if (getComputedStyle(th).display === 'none' || !th.offsetWidth) continue;
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const re = /\S+/g;
+      let m;
+      while ((m = re.exec(n.textContent)) !== null) {
+        const r = document.createRange();
+        r.setStart(n, m.index);
+        r.setEnd(n, m.index + m[0].length);
+        const lines = new Set(Array.from(r.getClientRects()).filter(x => x.width > 0).map(x => Math.round(x.top)));
+        if (lines.size > 1) out.texts.push(`header broken inside the word "${m[0]}"`);
+      }
     }
   }
   const body = document.body.innerText;

@@ -31,6 +31,8 @@ BAD_PAGES = {
     "stderr_output.html": "<div class='jp-RenderedText' data-mime-type='application/vnd.jupyter.stderr'>"
                           "<pre>Locator attempting to generate 3098 ticks</pre></div>",
     "report.html": "<div style='height:2000px'>a long preamble</div><h2 id='headline'>98%</h2>",
+    "broken_header.html": "<table style='table-layout:fixed;width:3em'><tr><th style='overflow-wrap:anywhere'>"
+                          "expected</th></tr><tr><td>1</td></tr></table>",
 }
 GOOD_PAGE = ("<h1 id='headline'>98.75% complete</h1><div id='tasks-now'><a href='good.html'>tasks</a>"
              "<a href='#headline'>top</a></div><table><tr><td>2018-19</td><td>1,234</td></tr></table>")
@@ -63,6 +65,7 @@ def test_the_check_fails_pages_built_to_fail_it(tmp_path):
     assert "stderr: Locator attempting" in problems["stderr_output.html"]
     assert "first screen lacks the headline" in problems["report.html"]
     assert "first screen lacks the tasks" in problems["report.html"]
+    assert 'header broken inside the word "expected"' in problems["broken_header.html"]
     assert (tmp_path / "shots" / "good.png").stat().st_size > 1000
 
 
