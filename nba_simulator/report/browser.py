@@ -170,10 +170,9 @@ class TableBehaviour:
 
 def table_behaviour(path: str | Path, table: str = "table", *, sort: Iterable[str] = (),
                     filters: Mapping[str, str] | None = None) -> TableBehaviour:
-    """Open ``path`` in headless Chromium and use ``table`` (a CSS selector) as a reader would:
-    measure its cells (lines), click each header of ``sort`` once and twice, choose each
-    ``filters`` value (select ``aria-label`` -> option value) on its own. Raises
-    :class:`NoBrowser`."""
+    """Use ``table`` (a CSS selector) of ``path`` in headless Chromium as a reader would: measure
+    its cells (lines), click each ``sort`` header once and twice, choose each ``filters`` value
+    (select ``aria-label`` -> option value) on its own. Raises :class:`NoBrowser`."""
     reason = why_no_browser()
     if reason:
         raise NoBrowser(reason)
