@@ -15,6 +15,7 @@ bytes:
 from __future__ import annotations
 
 import dataclasses
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ from .gaps import find_gaps
 from .spec import Spec
 from .spec.model import PRIORITIES
 from .tasks import TaskQueue, task_queue
+
+log = logging.getLogger(__name__)   # progress, shown with -v
 
 
 @dataclass
@@ -62,17 +65,25 @@ def coverage_stage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, 
     cov = coverage or build_coverage(spec, schedule, inventory, as_of, (scan_info or {}).get("sample"))
     if content is not None:
         cov = with_content(cov, content)
+    log.info("coverage: %d items expected or unmapped, %d orphan or unparsed keys", len(cov.coverage),
+             len(cov.orphans))
     return CoverageStage(cov, content, game_matrix(cov.coverage, schedule))
 
 
 def gaps_stage(spec: Spec, cov: CoverageResult, as_of) -> pd.DataFrame:
     """Problem items grouped into gaps with priorities."""
-    return find_gaps(spec, cov.coverage, cov.completeness, as_of)
+    gaps = find_gaps(spec, cov.coverage, cov.completeness, as_of)
+    log.info("gaps: %d, of %d problem items", len(gaps), int(gaps["n_items"].sum()) if len(gaps) else 0)
+    return gaps
 
 
 def tasks_stage(spec: Spec, gaps: pd.DataFrame, coverage: pd.DataFrame) -> TaskQueue:
-    """The task queue; after probing, tasks whose games another source has rank first."""
-    return task_queue(spec, gaps, coverage if probed(coverage) else None)
+    """The task queue, in the order of work; after probing, each task counts the games another
+    source has."""
+    queue = task_queue(spec, gaps, coverage if probed(coverage) else None)
+    log.info("tasks: %d (%d items); left out by the caps: %d tasks, %d items", len(queue.tasks),
+             sum(t["n_items"] for t in queue.tasks), queue.capped_tasks_total, queue.capped_items_total)
+    return queue
 
 
 def summary_stage(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, queue: TaskQueue,
@@ -96,11 +107,14 @@ def summary_stage(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, qu
         .to_dict(orient="records"),
         "orphans": int(reasons.get("orphan", 0)),
         "unparsed": int(reasons.get("unparsed", 0)),
+        # files of games (or days) not over at as_of: a back-dated run's lake holds them, not owed yet
+        "not_yet_owed": int(reasons.get("not_yet_owed", 0)),
         "duplicate_items": int(cov.duplicates.drop_duplicates("expected_key").shape[0]),
         "gaps": {p: int((gaps["priority"] == p).sum()) for p in PRIORITIES},
         "tasks": {p: sum(t["priority"] == p for t in queue.tasks) for p in PRIORITIES},
-        "tasks_capped": queue.capped,
-        "warnings": list(scan_info.get("warnings", ())) + list(cov.warnings),
+        "tasks_capped": queue.capped,              # priority -> tasks the spec's caps left out
+        "tasks_capped_items": queue.capped_items,  # priority -> the items of those tasks
+        "warnings": list(scan_info.get("warnings", ())) + list(cov.warnings) + _nothing_owed(cov, as_of),
         # what cannot be judged, and why: one record per dataset x season x season type
         "unjudged": [dict(r) for r in cov.unjudged],
         "schedule": cov.schedule_info,
@@ -113,6 +127,15 @@ def summary_stage(spec: Spec, as_of, cov: CoverageResult, gaps: pd.DataFrame, qu
         summary["content"] = {**content.summary(),
                               "cross_source_gaps": int(len(cross_source_gaps(matrix)))}
     return summary
+
+
+def _nothing_owed(cov: CoverageResult, as_of) -> list[str]:
+    """A warning when no item is expected at all (every number would be 0 of 0)."""
+    if int((cov.coverage["status"] != "unmapped").sum()):
+        return []
+    return [f"nothing is expected at {parse_as_of(as_of):%Y-%m-%d}: no dataset of the spec owes an "
+            "item for the schedule's games (check the schedule and the spec's seasons and season "
+            "types); every count is 0"]
 
 
 # ---------------------------------------------------------------------------- the stages' files
@@ -148,4 +171,4 @@ def coverage_info(cov: CoverageResult, scan_info: dict, content: ProbeResult | N
 def tasks_document(as_of, queue: TaskQueue) -> dict:
     """``tasks.json``."""
     return {"as_of": parse_as_of(as_of).strftime("%Y-%m-%d"), "tasks": queue.tasks,
-            "capped": queue.capped}
+            "capped": queue.capped, "capped_items": queue.capped_items}

@@ -165,7 +165,8 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
     _timed(report, "free disk", lambda: check_disk(Path(out_dir), min_free_gb))
     _timed(report, "output writable", lambda: check_writable(Path(out_dir)))
     if run is not None and run.now:
-        _timed(report, "previous runs", lambda: _previous_runs(Path(run.runs_dir), run.now, run.max_run_age_hours))
+        _timed(report, "previous runs", lambda: _previous_runs(Path(run.runs_dir), run.now, run.max_run_age_hours,
+                                                              lake=lake, spec=spec))
     return report
 
 
@@ -315,8 +316,35 @@ def _credential_source() -> str:
         return "credentials in use"
 
 
-def _previous_runs(runs_dir: Path, now: str, max_age_h: float) -> tuple[str, str]:
-    """When did a run last succeed? warn if longer ago than ``max_age_h`` or the last ones failed."""
+def _same_input(a: Any, b: Any) -> bool:
+    """Two lake (or spec) parameters naming the same thing (a local path compared resolved)."""
+    a, b = str(a or ""), str(b or "")
+    if a == b:
+        return True
+    if "://" in a or "://" in b or not a or not b:
+        return a.rstrip("/") == b.rstrip("/")
+    try:
+        return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
+def _inputs_of(run_dir: Path, rec: dict) -> tuple[Any, Any]:
+    """``(lake, spec)`` a run judged: as its summary says (resolved: the parameter ``demo`` is a
+    folder there), else as its parameters do (a run that failed before its summary)."""
+    params = rec.get("parameters") or {}
+    try:
+        summary = json.loads((run_dir / "data" / "summary.json").read_text(encoding="utf-8"))
+        return (summary.get("inventory") or {}).get("lake") or params.get("lake"), summary.get("spec") or params.get("spec")
+    except (OSError, ValueError, AttributeError):
+        return params.get("lake"), params.get("spec")
+
+
+def _previous_runs(runs_dir: Path, now: str, max_age_h: float, *, lake: str | None = None,
+                   spec: str | None = None) -> tuple[str, str]:
+    """When did a run of this lake and spec last succeed? warn if longer ago than ``max_age_h``
+    or the last ones failed. Runs of another lake or spec in the same runs folder are not this
+    lake's (one lake per view)."""
     now_ts = pd.Timestamp(now)
     records = []
     for path in runs_dir.glob("*/run.json"):
@@ -324,10 +352,16 @@ def _previous_runs(runs_dir: Path, now: str, max_age_h: float) -> tuple[str, str
             rec = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
+        run_lake, run_spec = _inputs_of(path.parent, rec)
+        if lake is not None and not _same_input(run_lake, lake):
+            continue
+        if spec is not None and not _same_input(run_spec, spec):
+            continue
         if rec.get("started") and pd.Timestamp(rec["started"]) < now_ts:
             records.append(rec)
+    of = f" of lake {_safe(lake)}" if lake is not None else ""
     if not records:
-        return "ok", "first run in this runs directory"
+        return "ok", f"first run{of} in this runs directory"
     records.sort(key=lambda r: r["started"])
     done = [r for r in records if r.get("status") == "succeeded"]
     failed_in_a_row = 0
@@ -336,10 +370,10 @@ def _previous_runs(runs_dir: Path, now: str, max_age_h: float) -> tuple[str, str
             break
         failed_in_a_row += r.get("status") == "failed"
     if not done:
-        return "warn", f"none of {len(records)} earlier run(s) succeeded"
+        return "warn", f"none of {len(records)} earlier run(s){of} succeeded"
     last = done[-1]
     age_h = (now_ts - pd.Timestamp(last["started"])).total_seconds() / 3600
-    detail = f"last success {last['run_id']} {age_h:.1f} h ago"
+    detail = f"last success{of}: {last['run_id']} {age_h:.1f} h ago"
     if failed_in_a_row:
         detail += f"; {failed_in_a_row} failed run(s) since"
     return ("warn" if age_h > max_age_h or failed_in_a_row else "ok"), detail

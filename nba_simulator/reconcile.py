@@ -254,7 +254,8 @@ def result_files(result: Result) -> dict:
                          result.warnings)
     return {**coverage_files(cov, result.matrix, result.probe), "gaps.parquet": result.gaps,
             "tasks.json": tasks_document(result.as_of, TaskQueue(result.tasks,
-                                                                 result.summary["tasks_capped"]))}
+                                                                 result.summary["tasks_capped"],
+                                                                 result.summary.get("tasks_capped_items", {})))}
 
 
 def write_outputs(result: Result, out_dir) -> dict[str, Path]:
@@ -371,12 +372,15 @@ def reconcile(options: ReconcileOptions) -> Result:
         check_out_dir(o.out_dir)
     games = schedule_for(spec, resolve_schedule(spec, o.schedule), lake=o.lake, as_of=o.as_of,
                          runs_dir=o.runs_dir, read_db=o.read_db)
+    log.info("spec %s: %d datasets; schedule: %d games", o.spec, len(spec.datasets), len(games))
     inv_path = Path(o.out_dir) / "inventory.parquet" if o.coverage.engine.dask else None
     stream = o.coverage.scan_stream(o.scan.sample)
     wants_stream = bool(stream and o.out_dir is not None and resolve_inventory(spec, o.scan.inventory)[0])
     with _stream_targets(o.out_dir, wants_stream) as targets:
         inventory, info = scan_lake(spec, o.lake, o.scan, schedule=games, as_of=o.as_of,
                                     out_path=inv_path or targets.get("inventory.parquet"), stream=stream)
+        log.info("lake %s: %s objects %s", o.lake, info.get("objects", "?"),
+                 "streamed" if inventory is None else "listed")
         report = info.pop("stream", None)   # an S3 Inventory delivery, streamed
         if report is None:   # read in memory: inventory.parquet is written with the other files
             for path in targets.values():

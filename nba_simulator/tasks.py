@@ -2,18 +2,27 @@
 
 Each task names the source, data type and scraper, and the exact game ids, dates and expected keys
 it must produce. Its id is a hash of what it asks for, so the same gap yields the same task id on
-every run. Tasks are ordered by priority, then newest games first, and capped per priority as the
-spec's ``tasks`` section says; what the cap leaves out is counted, never silently lost.
+every run.
+
+**The order of work** is defined once, here (:func:`work_order_key`, said in words by
+:data:`WORK_ORDER`): by priority (CRITICAL, HIGH, MEDIUM, LOW); within a priority the task whose
+latest game is the most recent first, then the task with more items; the task id breaks ties.
+``tasks.json``, the report's first screen, the tasks stage page, ``nba-recon history tasks`` and
+the history database's rows all follow it, so a backlog of old LOW tasks never hides yesterday's
+CRITICAL gap. Tasks are capped per priority as the spec's ``tasks`` section says (the first ones
+in that order are kept); what a cap leaves out is counted in tasks and in items, never silently
+lost.
 
 Given the coverage, each task also counts ``other_sources_have``: how many of its games another
-source already has (``present``; see :mod:`nba_simulator.content.matrix`), and within a priority
-the tasks with the highest share of such games come first (the game surely happened and has
-data: the scraper is most likely to succeed). Ties keep the newest-first order.
+source already has (``present``; see :mod:`nba_simulator.content.matrix`): a hint for the
+scraper's owner (the game surely happened and has data), not a change of the order.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
@@ -24,10 +33,66 @@ ACTIONS = {"missing": "collect", "undersized": "recollect", "invalid": "recollec
            "premature": "recollect", "stale": "refresh"}
 
 
+#: the order of work in one sentence (the report and the tasks page say it)
+WORK_ORDER = ("by priority (CRITICAL, HIGH, MEDIUM, LOW), then within a priority the most recent "
+              "games first (the task's latest game date), then the larger task (items); the task id "
+              "breaks ties")
+
+
+def _latest(dates: Any) -> int:
+    """The task's latest date as YYYYMMDD (0: no date), from a list or its JSON text."""
+    if isinstance(dates, str):
+        try:
+            dates = json.loads(dates)
+        except ValueError:
+            dates = [dates]
+    best = 0
+    for d in dates if dates is not None and not isinstance(dates, float) else ():
+        text = str(d)[:10].replace("-", "")
+        if len(text) == 8 and text.isdigit():
+            best = max(best, int(text))
+    return best
+
+
+def work_order_key(task: Mapping[str, Any]) -> tuple:
+    """The one order of work, as a sort key of a task (a ``tasks.json`` entry, a history row):
+    priority, then the most recent latest game date, then more items, then the task id."""
+    pri = str(task.get("priority"))
+    rank = PRIORITIES.index(pri) if pri in PRIORITIES else len(PRIORITIES)
+    try:
+        items = int(task.get("n_items") or 0)
+    except (TypeError, ValueError):
+        items = 0
+    return rank, -_latest(task.get("dates")), -items, str(task.get("task_id") or "")
+
+
+def in_work_order(tasks: Iterable[Mapping[str, Any]]) -> list:
+    """The tasks in the order of work (:func:`work_order_key`)."""
+    return sorted(tasks, key=work_order_key)
+
+
+def work_order_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table of tasks (one row per task: priority, dates, n_items, task_id) in the order of work."""
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    keys = [work_order_key(r) for r in frame.to_dict(orient="records")]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return frame.iloc[order].reset_index(drop=True)
+
+
 @dataclass
 class TaskQueue:
     tasks: list[dict]
     capped: dict[str, int] = field(default_factory=dict)  # priority -> tasks left out by the cap
+    capped_items: dict[str, int] = field(default_factory=dict)  # priority -> their items
+
+    @property
+    def capped_tasks_total(self) -> int:
+        return int(sum(self.capped.values()))
+
+    @property
+    def capped_items_total(self) -> int:
+        return int(sum(self.capped_items.values()))
 
 
 def task_queue(spec: Spec, gaps: pd.DataFrame, coverage: pd.DataFrame | None = None) -> TaskQueue:
@@ -45,20 +110,20 @@ def task_queue(spec: Spec, gaps: pd.DataFrame, coverage: pd.DataFrame | None = N
             per_priority[gap.priority].append(_task(gap, ds, rules.scraper_for(ds), keys[batch],
                                                     _values(games[batch]), _values(dates[batch]),
                                                     _values(teams[batch])))
-    out, capped = [], {}
+    out, capped, capped_items = [], {}, {}
     for p in PRIORITIES:
         cap = rules.max_per_priority.get(p)
-        tasks = per_priority[p]
+        tasks = in_work_order(per_priority[p])
         if have is not None:
             for t in tasks:
                 t["other_sources_have"] = sum(1 for g in t["game_ids"]
                                               if have.get(g, frozenset()) - {t["source"]})
-            tasks = sorted(tasks, key=lambda t: -t["other_sources_have"] / max(t["n_items"], 1))
         if cap is not None and len(tasks) > cap:
             capped[p] = len(tasks) - cap
+            capped_items[p] = sum(t["n_items"] for t in tasks[cap:])
             tasks = tasks[:cap]
         out.extend(tasks)
-    return TaskQueue(out, capped)
+    return TaskQueue(out, capped, capped_items)
 
 
 def _values(entries) -> list:

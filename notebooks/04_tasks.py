@@ -4,10 +4,12 @@
 # Gaps cut into batches a scraper can act on. Each task names the scraper, the action (collect,
 # recollect, refresh) and the exact **game ids, dates and expected keys** to produce. A task's id is
 # a hash of what it asks for, so the same gap gives the same task id on every run (a scheduler can
-# deduplicate). Tasks are ordered by priority, newest games first, and capped per priority as the
-# spec's `tasks` section says; what a cap leaves out is counted below, never silently lost. When
-# the coverage stage probed the files' content, within a priority the tasks whose games another
-# source has come first (a game another source holds surely happened and has data).
+# deduplicate). Tasks follow **the one order of work** (the order of `tasks.json`, the report and
+# `nba-recon history tasks`): by priority, then within a priority the most recent games first, then
+# the larger task; the task id breaks ties. They are capped per priority as the spec's `tasks`
+# section says; what a cap leaves out is counted below in tasks and in items, never silently lost.
+# When the coverage stage probed the files' content, each task counts the games another source has
+# (a game another source holds surely happened and has data).
 
 # %% [markdown] tags=["html-hide"]
 # **Ways to run this notebook.** In JupyterLab (`make lab`) it runs on its own with the defaults
@@ -42,7 +44,7 @@ stage.describe()
 # %%
 # papermill_description=04_tasks:queue
 queue = stage.run_tasks()
-plots.task_counts(queue.tasks, queue.capped)
+plots.task_counts(queue.tasks, queue.capped, queue.capped_items)
 
 # %% [markdown]
 # ## The task queue

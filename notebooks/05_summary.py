@@ -41,7 +41,8 @@ summary = stage.run_summary()
 cov, gaps, queue = stage.coverage(), stage.gaps(), stage.task_queue()
 matrix, content = stage.matrix(), stage.content()   # content: None unless the coverage stage probed
 # the answer first: headline numbers, the tasks to run now, what could not be judged, warnings
-first_screen(summary, queue.tasks, warnings=stage.warnings(summary), capped=queue.capped)
+first_screen(summary, queue.tasks, warnings=stage.warnings(summary), capped=queue.capped,
+             capped_items=queue.capped_items)
 
 # %% [markdown]
 # ## Completeness by dataset

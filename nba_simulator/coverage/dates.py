@@ -3,9 +3,11 @@
 * **Before the first expected game** (of the spec's datasets, seasons and season types, in the
   schedule): nothing is owed yet, so every number would be 0 of 0. Refused: :class:`AsOfRefused`
   (bad input, exit 2), one line naming the first expected game's date.
-* **After today** (more than a day after today's UTC date, so a user east of UTC can still pass
-  their own today): games that have not been played would count as missing. Refused the same
-  way. The clock is read by the caller (the CLI, the runner), never here: ``today`` is an
+* **After tomorrow** (more than one day after today's UTC date: one day of slack, so a user east
+  of UTC can still pass their own today): games that have not been played would count as
+  missing. Refused the same way, the message naming the latest date allowed.
+* **An empty schedule** (no game at all, e.g. a header-only file): nothing could ever be owed,
+  every number would be 0 of 0. Refused: :class:`~nba_simulator.errors.ScheduleError` (exit 2). The clock is read by the caller (the CLI, the runner), never here: ``today`` is an
   argument.
 """
 from __future__ import annotations
@@ -16,6 +18,7 @@ import pandas as pd
 
 from nba_simulator.asof import AsOfError as _AsOfError
 from nba_simulator.asof import parse_as_of as as_of_timestamp
+from nba_simulator.errors import ScheduleError
 from nba_simulator.schedule.owed import NOT_OWED_STATUSES
 
 #: how far past today's UTC date an as_of may be (time zones ahead of UTC)
@@ -44,9 +47,11 @@ def check_not_future(as_of, today: dt.date | str) -> None:
     """Raise :class:`AsOfRefused` when ``as_of`` is after ``today`` (+ a day of time zones)."""
     ts = as_of_timestamp(as_of)
     today_d = dt.date.fromisoformat(str(today))
-    if ts.date() > today_d + dt.timedelta(days=FUTURE_SLACK_DAYS):
-        raise AsOfRefused(f"as_of {ts:%Y-%m-%d} is in the future (today is {today_d.isoformat()}, UTC): "
-                        f"games not yet played would count as missing; pass a date up to today")
+    latest = today_d + dt.timedelta(days=FUTURE_SLACK_DAYS)
+    if ts.date() > latest:
+        raise AsOfRefused(f"as_of {ts:%Y-%m-%d} is in the future: the latest date allowed is "
+                          f"{latest.isoformat()} (today {today_d.isoformat()} UTC plus {FUTURE_SLACK_DAYS} "
+                          f"day for time zones ahead of UTC); games not yet played would count as missing")
 
 
 def check_as_of(spec, schedule: pd.DataFrame, as_of, today: dt.date | str | None = None) -> None:
@@ -56,6 +61,9 @@ def check_as_of(spec, schedule: pd.DataFrame, as_of, today: dt.date | str | None
     day = ts.strftime("%Y-%m-%d")
     if today is not None:
         check_not_future(as_of, today)
+    if not len(schedule):
+        raise ScheduleError("the schedule has no game at all (a header-only file?): nothing can be "
+                            "expected of the lake; give a schedule with games")
     first = first_expected_date(spec, schedule)
     if first is None:
         return

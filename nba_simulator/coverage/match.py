@@ -204,9 +204,11 @@ def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
             texts, codes = np.unique(_orphan_detail(ds, fields, expected, schedule, as_of).to_numpy(dtype=object)
                                      .astype(str), return_inverse=True)
             detail_code[hit] = len(details) + codes
+            # a file of a game (or day) not over at as_of is not an orphan: it is not owed yet
+            orphan[np.flatnonzero(hit)[np.isin(texts, NOT_YET_OWED_DETAILS)[codes]]] = 2
             details.extend(texts.tolist())
             left &= ~hit
-    reason = pa.DictionaryArray.from_arrays(pa.array(orphan), pa.array(["unparsed", "orphan"])).cast(pa.string())
+    reason = pa.DictionaryArray.from_arrays(pa.array(orphan), pa.array(UNMATCHED_REASONS)).cast(pa.string())
     detail = pa.DictionaryArray.from_arrays(pa.array(detail_code), pa.array(details, pa.string())).cast(pa.string())
     out = rest.assign(dataset=pd.Series(dataset, index=rest.index, dtype=object),
                       reason=pd.array(reason, dtype="str"), detail=pd.array(detail, dtype="str"))
@@ -216,6 +218,12 @@ def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
 
 
 _ID_COLUMNS = ("game_id", "espn_game_id", "bbref_game_id")
+#: an unmatched key's reason: it parses for no dataset, it is an orphan, or its game (or day)
+#: is not over at as_of (a back-dated run: the file is not owed yet, it is no orphan)
+UNMATCHED_REASONS = ["unparsed", "orphan", "not_yet_owed"]
+GAME_NOT_OVER = "game not finished as of the run date"
+DAY_NOT_OVER = "date not over as of the run date"
+NOT_YET_OWED_DETAILS = [GAME_NOT_OVER, DAY_NOT_OVER]
 
 
 def _games_by_id(schedule: pd.DataFrame, id_col: str) -> pd.DataFrame:
@@ -242,6 +250,8 @@ def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of
                                                 "game_date"]).dropna().unique()
         no_game = day.notna() & ~day.isin(game_days)
         detail[no_game.to_numpy()] = "no game of the schedule on this date"
+        later = day.notna() & (day_end(day) > as_of)
+        detail[later.to_numpy()] = DAY_NOT_OVER
         return detail
     if schedule is None or id_col is None:
         return detail
@@ -258,7 +268,7 @@ def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of
     g = games.reindex(fields[id_col])
     g.index = fields.index
     status = g["status"]
-    detail[known & (day_end(g["game_date"]) > as_of)] = "game not finished as of the run date"
+    detail[known & (day_end(g["game_date"]) > as_of)] = GAME_NOT_OVER
     outside = known & (~g["season"].isin(ds.seasons) | ~g["season_type"].isin(ds.season_types))
     detail[outside] = "game outside the dataset's seasons or season types"
     untyped = known & g["season_type"].isna()

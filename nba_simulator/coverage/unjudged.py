@@ -176,18 +176,28 @@ def unexplained_files(spec: Spec, orphans: pd.DataFrame | None) -> dict:
 
 
 def headline(records: list[dict], limit: int = 4) -> str | None:
-    """The console's one line: ``N dataset-seasons cannot be judged: ...`` (None when none)."""
+    """The console's one line (None when nothing is unjudged): how many of ``summary.json``'s
+    ``unjudged`` records (one per dataset x season x season type) there are and how many items they
+    hold, then the same records split by kind of reason; the parts add up to the total:
+    ``229 dataset-season-types cannot be judged (1,234 items): games unknown 163 (seasons
+    2002-03..2017-18, 1,000 items); ids unknown 66 (...) (summary.json: unjudged)``."""
     if not records:
         return None
-    pairs = {(r["dataset"], r["season"]) for r in records}
-    by_reason: dict[str, set] = {}
+
+    def items(r) -> int:
+        c = r.get("count")
+        return int(c) if isinstance(c, (int, float)) and c == c and c > 0 else 0
+
+    by_reason: dict[str, list] = {}
     for r in records:
-        kind = r["reason"].split(":", 1)[0]
-        by_reason.setdefault(kind, set()).add((r["dataset"], r["season"]))
+        by_reason.setdefault(str(r.get("reason") or "no reason").split(":", 1)[0], []).append(r)
+    kinds = sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    if len(kinds) > limit:   # the rest as one part: the parts still add up
+        kinds = kinds[:limit - 1] + [("other reasons", [r for _, rs in kinds[limit - 1:] for r in rs])]
     parts = []
-    for kind, items in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
-        seasons = sorted({s for _, s in items})
-        span = seasons[0] if len(seasons) == 1 else f"{seasons[0]}..{seasons[-1]}"
-        parts.append(f"{kind} ({len(items)}, seasons {span})")
-    return f"{len(pairs)} dataset-seasons cannot be judged: " + "; ".join(parts[:limit]) + \
-        " (summary.json: unjudged)"
+    for kind, rows in kinds:
+        seasons = sorted({str(r.get("season")) for r in rows if r.get("season")})
+        span = (seasons[0] if len(seasons) == 1 else f"{seasons[0]}..{seasons[-1]}") if seasons else "all"
+        parts.append(f"{kind} {len(rows):,} (seasons {span}, {sum(map(items, rows)):,} items)")
+    return (f"{len(records):,} dataset-season-types cannot be judged ({sum(map(items, records)):,} items): "
+            + "; ".join(parts) + " (summary.json: unjudged)")

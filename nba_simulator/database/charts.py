@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import pandas as pd
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator
 from matplotlib.figure import Figure
 
 
@@ -24,12 +25,31 @@ def _empty(text: str) -> Chart:
     return Chart(fig, text)
 
 
-def _x(frame: pd.DataFrame):
-    """Runs in recording order, labelled by as_of (and run id when two runs share a date)."""
-    labels = frame["as_of"].dt.strftime("%Y-%m-%d")
-    if labels.duplicated().any():
-        labels = labels + "\n" + frame["run_id"].astype(str).str[-6:]
-    return list(range(len(frame))), list(labels)
+def _x(frame: pd.DataFrame) -> tuple[pd.Series, float]:
+    """Each run's place on a date axis (its as_of; runs sharing a date side by side within that
+    day, in recording order) and the width a bar may take (days)."""
+    day = pd.to_datetime(frame["as_of"]).dt.normalize()
+    rank = day.groupby(day).cumcount()
+    per_day = day.map(day.value_counts())
+    x = day + pd.to_timedelta((rank + 0.5) / per_day - 0.5, unit="D") * 0.8
+    days = sorted(set(day))
+    gap = min((b - a).days for a, b in zip(days, days[1:])) if len(days) > 1 else 1
+    return x.reset_index(drop=True), 0.8 * max(gap, 1) / int(per_day.max())
+
+
+def _date_axis(ax, x: pd.Series) -> None:
+    """as_of on a date axis (the same as ``plots.completeness_trend``'s): days, never hours."""
+    span = (x.max() - x.min()).days
+    pad = pd.Timedelta(days=1)
+    ax.set_xlim(x.min() - pad, x.max() + pad)
+    if span <= 14:
+        ax.xaxis.set_major_locator(DayLocator(interval=max(1, span // 7)))
+        ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
+    else:
+        locator = AutoDateLocator(maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.tick_params(axis="x", labelsize=7)
 
 
 def completeness_by_dataset(trend: pd.DataFrame, max_datasets: int = 12) -> Chart:
@@ -37,7 +57,7 @@ def completeness_by_dataset(trend: pd.DataFrame, max_datasets: int = 12) -> Char
     if trend.empty:
         return _empty("no run history yet")
     runs = trend.drop_duplicates("run_id").sort_values("seq").reset_index(drop=True)
-    x, labels = _x(runs)
+    x, _ = _x(runs)
     pos = dict(zip(runs["run_id"], x))
     latest = trend[trend["run_id"] == runs["run_id"].iloc[-1]].sort_values("complete_pct")
     shown = list(latest["dataset"].head(max_datasets))
@@ -46,7 +66,7 @@ def completeness_by_dataset(trend: pd.DataFrame, max_datasets: int = 12) -> Char
     for ds in shown:
         d = trend[trend["dataset"] == ds].sort_values("seq")
         ax.plot([pos[r] for r in d["run_id"]], d["complete_pct"], marker="o", ms=3, label=ds)
-    ax.set_xticks(x, labels, fontsize=7)
+    _date_axis(ax, x)
     ax.set_ylim(max(0.0, float(trend["complete_pct"].min(skipna=True) or 0) - 2), 100.5)
     ax.set_ylabel("complete %")
     ax.set_xlabel("as of")
@@ -63,16 +83,16 @@ def new_vs_fixed(changes: pd.DataFrame) -> Chart:
     if changes.empty:
         return _empty("no run history yet")
     c = changes.sort_values("seq").reset_index(drop=True)
-    x, labels = _x(c)
+    x, width = _x(c)
     fig = Figure(figsize=(10, 3.2), layout="constrained")
     ax = fig.subplots()
-    ax.bar(x, c["new_items"], color="#cf222e", label="new problems")
-    ax.bar(x, -c["fixed_items"], color="#1a7f37", label="fixed")
+    ax.bar(x, c["new_items"], width=width, color="#cf222e", label="new problems")
+    ax.bar(x, -c["fixed_items"], width=width, color="#1a7f37", label="fixed")
     ax.axhline(0, color="#57606a", lw=0.8)
     ax2 = ax.twinx()
     ax2.plot(x, c["open_items"], color="#0969da", marker=".", label="open after the run")
     ax2.set_ylabel("open", fontsize=8)
-    ax.set_xticks(x, labels, fontsize=7)
+    _date_axis(ax, x)
     ax.set_ylabel("items")
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
     ax.set_xlabel("as of")

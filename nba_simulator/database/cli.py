@@ -64,12 +64,14 @@ def add_db_parser(subparsers) -> None:
 
     show = hsub.add_parser("runs", help="recorded runs with their headline numbers")
     show.add_argument("--last", type=int, default=20, help="show the last N runs (default 20)")
+    _lake_arg(show)
     _history_args(show)
     show.set_defaults(func=cmd_runs)
 
     ch = hsub.add_parser("changes", help="problems new and fixed since the run before")
     ch.add_argument("--run", default=None, help="run id (default: the latest)")
     ch.add_argument("--items", action="store_true", help="one line per item, not per dataset x season")
+    _lake_arg(ch, "the latest run of this lake (default: the latest run)")
     _history_args(ch)
     ch.set_defaults(func=cmd_changes)
 
@@ -77,8 +79,14 @@ def add_db_parser(subparsers) -> None:
     tk.add_argument("--status", default="open", choices=["open", "resolved", "superseded", "all"],
                     help="which tasks (default: open, what the scrapers should do now)")
     tk.add_argument("--json", action="store_true", help="print JSON (for scrapers)")
+    _lake_arg(tk, "only the tasks of this lake (those last issued by a run of it)")
     _history_args(tk)
     tk.set_defaults(func=cmd_tasks)
+
+
+def _lake_arg(p, what: str = "only the runs of this lake") -> None:
+    p.add_argument("--lake", default=None, metavar="LAKE",
+                   help=f"{what}: the lake as given to the run (a folder or s3://bucket/prefix)")
 
 
 def _history_args(p) -> None:
@@ -224,7 +232,11 @@ def cmd_coverage(args) -> int:
     finally:
         engine.dispose()
     print(f"database {redact(engine.url)}: {result.expected_games} expected games as of {as_of}, "
-          f"{len(result.problems)} problems ({result.seconds} s)")
+          f"{len(result.problems)} problems (one per game, table and problem: the counts below) "
+          f"({result.seconds} s)")
+    if not result.expected_games:
+        print(f"warning: nothing is expected as of {as_of}: the schedule has no game of the database "
+              "section's seasons and season types owed by then; every count is 0", file=sys.stderr)
     _print_frame(result.summary)
     if args.problems and not result.problems.empty:
         print(f"\nfirst {min(args.problems, len(result.problems))} of {len(result.problems)} problem games:")
@@ -265,20 +277,22 @@ def cmd_record(args) -> int:
 
 @_one_line
 def cmd_runs(args) -> int:
+    from .engine import redact
     from .history import metrics_by_run, runs
 
     engine, schema, _ = _history(args, read_only=True)
     try:
-        r = runs(engine, schema=schema)
-        m = metrics_by_run(engine, schema=schema)
+        r = runs(engine, schema=schema, lake=args.lake)
+        m = metrics_by_run(engine, schema=schema, lake=args.lake)
     finally:
         engine.dispose()
     if r.empty:
-        print("no runs recorded")
+        print("no runs recorded" + (f" of lake {redact(args.lake)}" if args.lake else ""))
         return 0
     cols = [c for c in ("run_id", "complete_pct", "missing", "gaps_total", "new_items",
                         "fixed_items", "open_tasks") if c in m.columns]
-    table = r[["run_id", "as_of", "status", "estimate"]].merge(m[cols], on="run_id", how="left")
+    table = r[["run_id", "as_of", "status", "estimate", "lake", "spec"]].merge(
+        m[cols], on="run_id", how="left")
     table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
     for c in cols:   # counts are whole numbers (metrics are stored as floats); no NaN on screen
         if c not in ("run_id", "complete_pct"):
@@ -290,23 +304,32 @@ def cmd_runs(args) -> int:
 @_one_line
 def cmd_changes(args) -> int:
     from .engine import redact
-    from .history import fixed_since_last_run, latest_run, new_since_last_run, runs
+    from .history import fixed_since_last_run, new_since_last_run, runs
 
     engine, schema, _ = _history(args, read_only=True)
     try:
-        if args.run and args.run not in set(runs(engine, schema=schema)["run_id"].astype(str)):
-            raise BadInput(f"history changes --run {args.run}: no such run in {args.history_file or redact(engine.url)} "
-                           "(`nba-recon history runs` lists them)")
-        run_id = args.run or latest_run(engine, schema=schema)
-        if run_id is None:
-            print("no runs recorded")
+        known = runs(engine, schema=schema, lake=args.lake)
+        if args.run is not None:
+            if args.run not in set(runs(engine, schema=schema)["run_id"].astype(str)):
+                raise BadInput(f"history changes --run {args.run}: no such run in "
+                               f"{args.history_file or redact(engine.url)} (`nba-recon history runs` lists them)")
+            known = known[known["run_id"] == args.run]
+        if known.empty:
+            print(f"no run {args.run} recorded" + (f" of lake {redact(args.lake)}" if args.lake else "")
+                  if args.run else "no runs recorded" + (f" of lake {redact(args.lake)}" if args.lake else ""))
             return 0
+        me = known.iloc[-1]
+        run_id = me["run_id"]
         new = new_since_last_run(engine, run_id, grouped=not args.items, schema=schema)
         fixed = fixed_since_last_run(engine, run_id, grouped=not args.items, schema=schema)
     finally:
         engine.dispose()
     cols = (["dataset", "season", "status", "game_id", "game_date", "expected_key"] if args.items
             else ["dataset", "season", "status", "n_items", "first_date", "last_date"])
+    print(f"run {run_id} · as of {me['as_of']:%Y-%m-%d} · lake {me['lake']} · spec {me['spec']} "
+          "(compared with the run before of this lake and spec)")
+    new, fixed = new.assign(lake=me["lake"], spec=me["spec"]), fixed.assign(lake=me["lake"], spec=me["spec"])
+    cols += ["lake", "spec"]
     print(f"new problems in run {run_id}:")
     _print_frame(new.reindex(columns=cols))
     print(f"\nfixed in run {run_id}:")
@@ -316,16 +339,19 @@ def cmd_changes(args) -> int:
 
 @_one_line
 def cmd_tasks(args) -> int:
+    from ..tasks import WORK_ORDER
     from .history import tasks
 
     engine, schema, _ = _history(args, read_only=True)
     try:
-        df = tasks(engine, None if args.status == "all" else args.status, schema=schema)
+        df = tasks(engine, None if args.status == "all" else args.status, schema=schema, lake=args.lake)
     finally:
         engine.dispose()
     if args.json:
-        print(json.dumps({"tasks": df.to_dict(orient="records")}, indent=2, default=str))
+        print(json.dumps({"order": WORK_ORDER, "tasks": df.to_dict(orient="records")}, indent=2, default=str))
         return 0
-    _print_frame(df[["task_id", "status", "priority", "action", "dataset", "season", "n_items",
-                     "scraper", "first_run_id", "closed_run_id"]])
+    print(f"{len(df):,} task(s), in the order of work: {WORK_ORDER}")
+    df = df.assign(latest_date=[max(d) if len(d) else "" for d in df["dates"]])
+    _print_frame(df[["task_id", "status", "priority", "latest_date", "n_items", "action", "dataset",
+                     "season", "scraper", "first_run_id", "closed_run_id", "lake", "spec"]])
     return 0

@@ -241,7 +241,8 @@ def _problems_query(f: sa.Table, tables):
         n, raw = f.c[f"n_{i}"], f.c[f"raw_{i}"]
         if i == 0:
             parts.append(part(i, "absent", n.is_(None), n))
-        else:
+        else:   # the same conditions as _summary_query's counts: every count has its rows
+            parts.append(part(i, "absent", sa.and_(n.is_(None), n0.is_(None)), n))
             parts.append(part(i, "empty", sa.and_(n0.is_not(None), n.is_(None)), n))
             parts.append(part(i, "no_game_row", sa.and_(n0.is_(None), n.is_not(None)), n))
         parts.append(part(i, "raw_not_loaded", sa.and_(raw == 1, n.is_(None)), n))

@@ -180,7 +180,7 @@ def _run(args, RunOptions, Runner, zygote) -> int:
 
 
 def _print_unjudged(summary_path: Path) -> set[str]:
-    """The run's "N dataset-seasons cannot be judged: ..." line (as ``reconcile`` prints it);
+    """The run's "N dataset-season-types cannot be judged: ..." line (as ``reconcile`` prints it);
     returns the unjudged records as the warnings list words them (not to be said twice)."""
     import json
 

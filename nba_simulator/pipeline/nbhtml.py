@@ -18,6 +18,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 
 from nba_simulator.masking import mask, mask_text
 from nba_simulator.outputs import write_text
+from nba_simulator.report.interactive import TABLE_CSS, script_tag
 
 from .render import LOGS_DIR, PAGE_CSS, esc, href, stage_nav
 
@@ -84,7 +85,8 @@ def _converted(notebook: Path, folder: Path, show_code: bool, nav: bool) -> str:
     _errors_in_one_line(nb, folder, notebook.stem)
     exporter = _exporter(show_code)
     # papermill's red "An Exception was encountered" markers are kept: they point at the error
-    resources = {"metadata": {"name": _TITLE}, "page_css": PAGE_CSS, "nav_html": _NAV if nav else ""}
+    resources = {"metadata": {"name": _TITLE}, "page_css": PAGE_CSS + TABLE_CSS,
+                 "nav_html": _NAV if nav else "", "page_js": script_tag()}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     with _CONVERTED_LOCK:
         _CONVERTED.clear()

@@ -13,7 +13,8 @@ from nba_simulator.outputs import atomic_path
 
 from .plan import SUMMARY_STAGE
 from .nbhtml import notebook_to_html
-from .render import REPORT_NAME, failure_report, page_title, stage_label, write_index
+from .index import write_index
+from .render import REPORT_NAME, failure_report, page_title, stage_label
 
 Echo = Callable[[str], None]
 

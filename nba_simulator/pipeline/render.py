@@ -1,14 +1,13 @@
-"""HTML: the run's navigation bar and page titles, ``report.html`` of a failed run, and
-``runs/index.html`` listing every run (a stage notebook's own page: nbhtml.py).
+"""HTML: the run's navigation bar and page titles, ``report.html`` of a failed run, the pieces
+``runs/index.html`` is made of (the index itself: index.py; a stage notebook's own page: nbhtml.py).
 
 Every string this module writes itself goes through :func:`html.escape`; links are URL-quoted.
 """
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 from urllib.parse import quote
 
 import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (errors.error_class finds subclasses imported)
@@ -16,7 +15,6 @@ from nba_simulator.errors import is_bad_input
 from nba_simulator.masking import mask_text
 from nba_simulator.outputs import write_text
 
-from .record import RECORD_NAME
 
 REPORT_NAME = "report.html"
 INDEX_NAME = "index.html"
@@ -66,6 +64,7 @@ nav.runnav .when{color:#59636e;margin-left:auto}
 .skipped,.pending{background:#eaeef2;color:#59636e} .running,.warn{background:#fff8c5;color:#7d4e00}
 .jp-RenderedHTMLCommon table{table-layout:auto;margin-left:0;max-width:100%}
 .jp-RenderedHTMLCommon td,.jp-RenderedHTMLCommon th{overflow-wrap:break-word;vertical-align:top}
+.jp-RenderedHTMLCommon th{overflow-wrap:normal;word-break:normal}
 .jp-RenderedHTMLCommon td.nw,.jp-RenderedHTMLCommon th.nw{white-space:nowrap;overflow-wrap:normal}
 .jp-RenderedHTMLCommon td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .jp-RenderedHTMLCommon td.txt,.jp-RenderedHTMLCommon th.txt{text-align:left}
@@ -233,56 +232,3 @@ def failure_report(record: Mapping[str, Any], out: str | Path) -> Path:
     body.append("<h2>Stages</h2>" + stage_table(record) + "</div>")
     title = "Partial run" if record.get("status") == "succeeded" else "Run failed"
     return write_text(mask_text(_page(page_title(record, title), "\n".join(body))), out)
-
-
-def _records(runs_dir: Path) -> Iterable[dict[str, Any]]:
-    for path in sorted(runs_dir.glob(f"*/{RECORD_NAME}"), reverse=True):
-        try:
-            rec = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(rec, dict):
-            rec.setdefault("run_id", path.parent.name)
-            yield rec
-
-
-def _warn_cell(rec: Mapping[str, Any]) -> str:
-    head = rec.get("headline") or {}
-    warnings = head.get("warnings") or []
-    f = run_failure(rec) if rec.get("status") == "failed" else None
-    if f:
-        return f'<span class="failtext">{esc(f["kind"])}: {esc(f["line"])}</span>'
-    if not warnings:
-        return ""
-    items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
-    return (f'<details><summary><span class="st warn">{len(warnings)} warning'
-            f'{"s" if len(warnings) > 1 else ""}</span></summary><ul>{items}</ul></details>')
-
-
-def write_index(runs_dir: str | Path) -> Path:
-    """``runs/index.html``: every run, newest first, with status, warnings, completeness, links."""
-    runs_dir = Path(runs_dir)
-    rows = []
-    for rec in _records(runs_dir):
-        rid = str(rec.get("run_id"))
-        params = rec.get("parameters", {})
-        report = runs_dir / rid / REPORT_NAME
-        name = (f'<a href="{href(rid, REPORT_NAME)}">{esc(rid)}</a>' if report.exists() else esc(rid))
-        stages = " ".join(_stage_chip(rid, s) for s in rec.get("stages", []))
-        head = rec.get("headline") or {}
-        rows.append(
-            f"<tr><td class=nw>{esc(params.get('as_of'))}</td><td class=key>{name}</td>"
-            f"<td class=nw>{esc(_fmt_time(rec.get('started')))}</td>"
-            f"<td>{_badge(rec.get('status'))}</td>"
-            f"<td class=key>{esc(params.get('lake'))}</td>"
-            f"<td class=num>{_fmt_pct(head.get('completeness_pct'), head.get('estimate'))}</td>"
-            f"<td class=num>{_fmt_int(head.get('tasks'))}</td>"
-            f"<td class=num>{_fmt_s(rec.get('duration_s'))}</td><td class=nw>{stages}</td>"
-            f"<td>{_warn_cell(rec)}</td></tr>")
-    body = ('<div class="page"><h1>Reconciliation runs</h1>'
-            f"<p class=sub>{len(rows)} run(s) in {esc(runs_dir.resolve().name)}/ · newest first · a run's id opens its report</p>"
-            "<table><thead><tr><th class=nw>as of</th><th>run</th><th class=nw>started (UTC)</th>"
-            "<th>status</th><th>lake</th><th class=num>complete</th><th class=num>tasks</th>"
-            "<th class=num>duration</th><th>stages</th><th>warnings</th></tr>"
-            "</thead><tbody>" + "".join(rows) + "</tbody></table></div>")
-    return write_text(mask_text(_page("Reconciliation runs · NBA lake", body)), runs_dir / INDEX_NAME)

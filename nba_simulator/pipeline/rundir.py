@@ -104,6 +104,7 @@ def headline(run_dir: Path) -> dict | None:
                 "expected": totals.get("expected"), "missing": totals.get("missing"),
                 "gaps": sum((s.get("gaps") or {}).values()), "tasks": sum((s.get("tasks") or {}).values()),
                 "estimate": s.get("estimate"), "as_of": s.get("as_of"),
-                "warnings": read_run_warnings(Path(run_dir) / "data")}
+                "warnings": read_run_warnings(Path(run_dir) / "data"),
+                "unjudged": len(s.get("unjudged") or [])}
     except (OSError, ValueError, AttributeError, TypeError):
         return None

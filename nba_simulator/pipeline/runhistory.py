@@ -135,15 +135,36 @@ class RunHistory:
     def trend(self, limit: int = 60) -> pd.DataFrame:
         """One row per run (``plots.completeness_trend``'s input): from the history database,
         else (history off or unavailable) from the runs' own files."""
+        lake, spec = self.scope()
         if self.usable:
             try:
-                return H.summary_by_run(self.engine, schema=self.schema, limit=limit)
+                return H.summary_by_run(self.engine, schema=self.schema, limit=limit, lake=lake, spec=spec)
             except Exception as exc:  # noqa: BLE001
                 self._fail(exc)
         stage = self._stage
         summary = self._summary or {}
-        return load_history(stage.runs_dir(), current={**summary, "_started": stage.run_started()},
+        runs = load_history(stage.runs_dir(), current={**summary, "_started": stage.run_started()},
                             current_run=stage.run_dir.name, limit=limit)
+        if summary:   # this lake judged by this spec only (the runs' files hold the lake as given)
+            mine = summary_scope(summary)
+            runs = runs[[(a, b) == mine for a, b in zip(runs["lake"], runs["spec"])]].reset_index(drop=True)
+        return runs
+
+    def scope(self) -> tuple[str | None, str | None]:
+        """``(lake, spec)`` of this run as the history recorded them (else as the summary says);
+        every view of earlier runs shows only the runs of this pair."""
+        if self.usable:
+            try:
+                runs = H.runs(self.engine, schema=self.schema)
+                me = runs[runs["run_id"] == self.run_id]
+                if len(me):
+                    return me["lake"].iloc[0], me["spec"].iloc[0]
+            except Exception:  # noqa: BLE001 - then the summary says
+                pass
+        if self._summary:
+            lake, spec = summary_scope(self._summary)
+            return redact(lake) if lake else lake, spec
+        return None, None
 
     def _chart(self, make, query):
         frame = query() if self.usable else pd.DataFrame()
@@ -178,11 +199,14 @@ class RunHistory:
         return [x for x in shown if not isinstance(x, plots.Note)]
 
     def completeness_by_dataset(self):
+        lake, spec = self.scope()
         return self._chart(charts.completeness_by_dataset,
-                           lambda: H.completeness_trend(self.engine, schema=self.schema))
+                           lambda: H.completeness_trend(self.engine, schema=self.schema, lake=lake, spec=spec))
 
     def new_vs_fixed(self):
-        return self._chart(charts.new_vs_fixed, lambda: H.changes_by_run(self.engine, schema=self.schema))
+        lake, spec = self.scope()
+        return self._chart(charts.new_vs_fixed,
+                           lambda: H.changes_by_run(self.engine, schema=self.schema, lake=lake, spec=spec))
 
     def _items(self, fn) -> pd.DataFrame:
         cols = ["dataset", "season", "status", "n_items", "first_date", "last_date"]
@@ -202,11 +226,13 @@ class RunHistory:
         return self._items(H.fixed_since_last_run)
 
     def task_lifecycle(self) -> pd.DataFrame:
-        """Tasks ever issued per priority and status (open, resolved, superseded)."""
+        """Tasks of this lake and spec (last issued by one of its runs) per priority and status
+        (open, resolved, superseded)."""
         statuses = list(H.TASK_STATUSES)
         if not self.usable:
             return pd.DataFrame(columns=statuses)
-        t = H.tasks(self.engine, schema=self.schema)
+        lake, spec = self.scope()
+        t = H.tasks(self.engine, schema=self.schema, lake=lake, spec=spec)
         table = pd.crosstab(t["priority"], t["status"]).reindex(
             index=[p for p in PRIORITY_ORDER if p in set(t["priority"])], columns=statuses, fill_value=0)
         table.columns.name = None
@@ -333,6 +359,11 @@ def load_history(runs_dir: str | Path | None, current: dict | None = None,
     if current is not None:
         rows.append(_history_row(current_run or "this run", current.get("_started"), "this run", current))
     return pd.DataFrame(rows, columns=cols)
+
+
+def summary_scope(summary: dict) -> tuple[str | None, str | None]:
+    """``(lake, spec)`` of a run's summary.json."""
+    return (summary.get("inventory") or {}).get("lake"), summary.get("spec")
 
 
 def _history_row(run_id, started, status, summary: dict) -> dict:

@@ -36,6 +36,7 @@ from nba_simulator.errors import BadInput
 from nba_simulator.masking import mask
 from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head, write_json, write_parquet
 from nba_simulator.reconcile import ScanOptions, resolve_inventory, resolve_schedule, scan_lake, schedule_for
+from nba_simulator.report.tables import shown
 from nba_simulator.report.warnings import collect_warnings
 from nba_simulator.spec import load_spec
 from nba_simulator.storage.base import INVENTORY_SCHEMA
@@ -129,7 +130,7 @@ class Stage:
                 ("as of", self.as_of), ("lake", mask(str(self.lake))),
                 ("spec", self.spec_path), ("schedule", self.schedule_source or "(the spec's)"),
                 ("run folder", str(self.run_dir))]
-        return pd.DataFrame(rows, columns=["", "value"]).set_index("")
+        return shown(pd.DataFrame(rows, columns=["input", "value"]).set_index("input"), keys=["value"])
 
     # ------------------------------------------------------------------ files in data/
     def path(self, name: str) -> Path:
@@ -295,7 +296,7 @@ class Stage:
     def task_queue(self):
         def read():
             doc = self.read_json("tasks.json")
-            return TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})))
+            return TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})), dict(doc.get("capped_items", {})))
         return self._upstream("tasks", self.run_tasks, read)
 
     def content(self):

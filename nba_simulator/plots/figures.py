@@ -194,9 +194,9 @@ def size_distribution(coverage: pd.DataFrame, spec, max_datasets: int = 12) -> P
         if ds.min_bytes:
             under = int((sizes < ds.min_bytes).sum())
             ax.axvline(np.log10(ds.min_bytes), color="#cf222e", lw=1.5, ls="--")
-            ax.text(np.log10(ds.min_bytes), ax.get_ylim()[1] * 0.95,
-                    f" undersized < {human_bytes(ds.min_bytes)}\n {under} object(s)",
-                    color="#cf222e", va="top", fontsize=8)
+            # said above the axes, clear of the bars
+            ax.set_title(f"undersized < {human_bytes(ds.min_bytes)}: {under}", loc="right",
+                         color="#cf222e", fontsize=8)
         ax.set_title(name, loc="left", fontsize=10)
         ax.set_xlabel("bytes (log scale)", fontsize=8)
         ax.tick_params(labelsize=8)
@@ -223,7 +223,7 @@ def tasks_by_scraper(tasks: list[dict]) -> Plot:
         ax.barh(items.index, items[p], left=left, color=PRIORITY_COLORS[p], label=p)
         left += items[p].to_numpy()
     ax.set_xlabel("items to collect")
-    ax.legend(ncols=4, fontsize=8, loc="lower right")
+    fig.legend(ncols=4, fontsize=8, loc="outside lower center", frameon=False)   # clear of the bars
     ax.invert_yaxis()
     ax.set_title("Task queue: items to collect per scraper and priority", loc="left")
     alt = "Bar chart of items to collect per scraper: " + ", ".join(

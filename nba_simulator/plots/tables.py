@@ -7,6 +7,7 @@ import pandas as pd
 
 from nba_simulator.report.tables import shown
 from nba_simulator.storage.folders import folder_totals
+from nba_simulator.tasks import WORK_ORDER, in_work_order
 
 from .html import display_html, escape_html, human_bytes, redacted
 from .style import PRIORITY_ORDER, PROBLEMS, READABLE
@@ -46,10 +47,16 @@ def _ranked(t: pd.DataFrame) -> pd.DataFrame:
 
 
 def task_table(tasks: list[dict], n: int = 25) -> pd.DataFrame:
-    """The head of the task queue, one row per task, lists shortened for reading."""
+    """The head of the task queue in the order of work (``tasks.WORK_ORDER``, said above the
+    table), one row per task, lists shortened for reading."""
+    from IPython.display import display
+
+    tasks = in_work_order(tasks)
+    display(display_html(f"<p>The order of work: {escape_html(WORK_ORDER)}"
+                         f"{' (the order of tasks.json)' if tasks else ''}.</p>"))
     rows = []
     for t in tasks[:n]:
-        dates = list(t.get("dates") or [])
+        dates = sorted(d for d in t.get("dates") or [] if d)
         games = list(t.get("game_ids") or [])
         rows.append({"task_id": t["task_id"], "priority": t["priority"], "action": t["action"],
                      "scraper": t["scraper"], "dataset": t["dataset"], "season": t["season"],
@@ -58,7 +65,7 @@ def task_table(tasks: list[dict], n: int = 25) -> pd.DataFrame:
                      "game_ids": ", ".join(games[:3]) + (f" (+{len(games) - 3})" if len(games) > 3 else "")})
     cols = ["task_id", "priority", "action", "scraper", "dataset", "season", "n_items",
             "other_sources_have", "dates", "game_ids"]
-    if not any("other_sources_have" in t for t in tasks[:n]):   # only a probed run ranks by it
+    if not any("other_sources_have" in t for t in tasks[:n]):   # only a probed run counts it
         cols.remove("other_sources_have")
     return shown(_ranked(pd.DataFrame(rows, columns=cols).rename(columns=READABLE)),
                  empty="No task: nothing to collect.")
@@ -142,8 +149,11 @@ def orphan_table(orphans: pd.DataFrame, duplicates: pd.DataFrame, warnings: list
     if counts is None:
         counts = orphans["reason"].value_counts() if len(orphans) else pd.Series(dtype=int)
     dup_items = duplicates["expected_key"].nunique() if "expected_key" in duplicates and len(duplicates) else 0
+    later = int(counts.get("not_yet_owed", 0))
     lines = [f"{int(counts.get('orphan', 0))} orphan key(s), {int(counts.get('unparsed', 0))} unparsed "
-             f"key(s), {dup_items} item(s) found under more than one key."]
+             f"key(s), {dup_items} item(s) found under more than one key"
+             + (f"; {later} key(s) of games not over at the run's as_of (not owed yet, no orphans)"
+                if later else "") + "."]
     lines += [f"Warning: {w}" for w in warnings or []]
     display(display_html("".join(f"<p>{escape_html(x)}</p>" for x in lines)))
     cols = [c for c in ("reason", "dataset", "key", "detail") if c in orphans.columns]
@@ -162,15 +172,20 @@ def gap_counts(gaps: pd.DataFrame) -> pd.DataFrame:
                  .set_index(["priority", "status"]))
 
 
-def task_counts(tasks: list[dict], capped: dict | None = None) -> pd.DataFrame:
-    """Tasks and items per priority, with what the per-priority caps left out."""
+def task_counts(tasks: list[dict], capped: dict | None = None,
+                capped_items: dict | None = None) -> pd.DataFrame:
+    """Tasks and items per priority, with what the per-priority caps left out (tasks and their
+    items), and a row ``all`` of the sums."""
     frame = pd.DataFrame(tasks, columns=["priority", "n_items"])
     rows = []
     for p in PRIORITY_ORDER:
         sub = frame[frame["priority"] == p]
         rows.append({"priority": p, "tasks": len(sub), "items": int(sub["n_items"].sum()),
-                     "left out by the cap": int((capped or {}).get(p, 0))})
-    return shown(pd.DataFrame(rows).set_index("priority"))
+                     "tasks left out by the cap": int((capped or {}).get(p, 0)),
+                     "items left out by the cap": int((capped_items or {}).get(p, 0))})
+    t = pd.DataFrame(rows).set_index("priority")
+    t.loc["all"] = t.sum()
+    return shown(t)
 
 
 def dataset_table(summary: dict) -> pd.DataFrame:

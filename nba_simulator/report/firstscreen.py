@@ -1,9 +1,10 @@
 """The report's first screen: the answer, before anything else.
 
 1. the headline numbers (``#headline``);
-2. the tasks to run now (``#tasks-now``), ranked by what they buy: items x priority weight,
-   each with its scraper, games, dates, item count and a copyable key list, and a link to
-   ``tasks.json``;
+2. the tasks to run now (``#tasks-now``), in the one order of work (``tasks.WORK_ORDER``, the
+   order of ``tasks.json``), said in one sentence; each with its scraper, games, dates, item
+   count and a copyable key list, and a link to ``tasks.json``; what the spec's caps left out,
+   in items and tasks;
 3. what could not be judged and why (``#unjudged``: nothing when there is nothing);
 4. every warning, with its full text (``#warnings``: nothing when there is none).
 
@@ -15,12 +16,11 @@ from __future__ import annotations
 import html
 from typing import Any, Iterable, Mapping, Sequence
 
-from .warnings import collect_warnings, unjudged_groups, unjudged_lines
+from ..tasks import WORK_ORDER, in_work_order
+from .warnings import collect_warnings, unjudged_groups, unjudged_lines, without_unjudged
 
-#: what a task buys, per item, by priority
-PRIORITY_WEIGHT = {"CRITICAL": 8, "HIGH": 4, "MEDIUM": 2, "LOW": 1}
 PRIORITY_COLORS = {"CRITICAL": "#a40e26", "HIGH": "#bc4c00", "MEDIUM": "#7d4e00", "LOW": "#59636e"}
-PROBLEMS = ("undersized", "empty", "premature", "stale")
+PROBLEMS = ("undersized", "invalid", "empty", "premature", "stale")
 
 CSS = """
 .fs{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#1f2328;line-height:1.4}
@@ -57,18 +57,6 @@ def _n(value: Any) -> str:
         return "–"
 
 
-def task_value(task: Mapping[str, Any]) -> int:
-    """What a task buys: its items times its priority's weight."""
-    return int(task.get("n_items") or 0) * PRIORITY_WEIGHT.get(str(task.get("priority")), 1)
-
-
-def rank_tasks(tasks: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Tasks by what they buy (items x priority weight), the queue's own order breaking ties."""
-    indexed = list(enumerate(tasks))
-    indexed.sort(key=lambda it: (-task_value(it[1]), it[0]))
-    return [t for _, t in indexed]
-
-
 def _dates(dates: Sequence[str]) -> str:
     dates = sorted(d for d in dates or [] if d)
     if not dates:
@@ -87,12 +75,13 @@ def headline_html(summary: Mapping[str, Any], lake: str | None = None) -> str:
     else:
         color, big = "#59636e", "nothing owed"
     other = sum(int(totals.get(s) or 0) for s in PROBLEMS)
+    # the statuses summed in the tile, by name (empty and invalid only exist after probing)
+    named = [s for s in PROBLEMS if s not in ("invalid", "empty") or totals.get(s)]
     tasks = sum((summary.get("tasks") or {}).values())
     tiles = [(big, "complete" + (" (estimate)" if estimate else ""), color),
              (_n(expected), "expected items", "#1f2328"),
              (_n(totals.get("missing")), "missing", "#a40e26"),
-             (_n(other), "undersized, empty, premature or stale" if totals.get("empty")
-              else "undersized, premature or stale", "#7d4e00"),
+             (_n(other), ", ".join(named[:-1]) + " or " + named[-1], "#7d4e00"),
              (_n(tasks), "tasks to run", "#0969da"),
              (_n(totals.get("unmapped")), "unmapped (not counted)", "#59636e")]
     inv = summary.get("inventory") or {}
@@ -107,12 +96,12 @@ def headline_html(summary: Mapping[str, Any], lake: str | None = None) -> str:
 
 
 def tasks_html(tasks: Sequence[Mapping[str, Any]], n: int = 8, tasks_link: str | None = "data/tasks.json",
-               capped: Mapping[str, int] | None = None) -> str:
-    ranked = rank_tasks(tasks)
-    link = f' · all {len(ranked):,} in <a href="{_e(tasks_link)}">tasks.json</a>' if tasks_link and ranked else ""
+               capped: Mapping[str, int] | None = None, capped_items: Mapping[str, int] | None = None) -> str:
+    ranked = in_work_order(tasks)
+    link = f' · all {len(ranked):,} in <a href="{_e(tasks_link)}">tasks.json</a>, in this order' \
+        if tasks_link and ranked else ""
     head = ('<section id="tasks-now" aria-label="tasks to run now"><h2>Tasks to run now</h2>'
-            f'<p class="sub">ranked by what they buy: items × priority weight '
-            f'({", ".join(f"{p} {w}" for p, w in PRIORITY_WEIGHT.items())}){link}</p>')
+            f'<p class="sub" id="work-order">The order of work: {_e(WORK_ORDER)}{link}.</p>')
     if not ranked:
         return head + "<p>Nothing to collect: every expected item is present.</p></section>"
     rows = []
@@ -133,15 +122,29 @@ def tasks_html(tasks: Sequence[Mapping[str, Any]], n: int = 8, tasks_link: str |
             f"<td class=nw>{_e(_dates(t.get('dates') or []))}</td>"
             f"<td class=num>{_n(t.get('n_items'))}</td><td>{key_cell}</td></tr>")
     more = len(ranked) - n
-    capped_total = sum((capped or {}).values())
     foot = ""
     if more > 0:
         foot += f"<p class=sub>{more:,} more task(s){link.replace(' · all', '; all') if link else ''}.</p>"
-    if capped_total:
-        foot += f"<p class=sub>{capped_total:,} item(s) left out by the spec's per-priority caps.</p>"
+    foot += capped_html(capped, capped_items)
     return (head + "<table><thead><tr><th class=num>#</th><th>priority</th><th>task</th><th>season</th>"
             "<th class=num>games</th><th>dates</th><th class=num>items</th><th>keys</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table>" + foot + "</section>")
+
+
+def capped_html(capped: Mapping[str, int] | None, capped_items: Mapping[str, int] | None) -> str:
+    """What the spec's per-priority caps left out: items, in how many tasks, per priority."""
+    capped = {p: int(v) for p, v in (capped or {}).items() if v}
+    if not capped:
+        return ""
+    items = {p: int(v) for p, v in (capped_items or {}).items()}
+    n_items = sum(items.values())
+    per = "; ".join(f"{p} {items[p]:,} items in {n:,} tasks" if p in items else f"{p} {n:,} tasks"
+                    for p, n in capped.items())
+    what = (f"{n_items:,} problem item{'s' if n_items != 1 else ''}, in {sum(capped.values()):,} more "
+            f"task{'s' if sum(capped.values()) != 1 else ''}," if items else
+            f"{sum(capped.values()):,} more task{'s' if sum(capped.values()) != 1 else ''}")
+    return (f'<p class=sub id="capped">{what} left out by the spec\'s per-priority caps ({_e(per)}): '
+            "in no task this run.</p>")
 
 
 def unjudged_html(unjudged: Iterable[Mapping[str, Any]] | None) -> str:
@@ -176,17 +179,20 @@ def warnings_html(warnings: Sequence[str]) -> str:
 def first_screen_html(summary: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]], *,
                       warnings: Sequence[str] | None = None, lake: str | None = None, n_tasks: int = 8,
                       tasks_link: str | None = "data/tasks.json",
-                      capped: Mapping[str, int] | None = None) -> str:
-    """The whole first screen as HTML. ``warnings`` defaults to the summary's own
+                      capped: Mapping[str, int] | None = None,
+                      capped_items: Mapping[str, int] | None = None) -> str:
+    """The whole first screen as HTML (``capped``/``capped_items``: default the summary's
+    ``tasks_capped``/``tasks_capped_items``). ``warnings`` defaults to the summary's own
     (:func:`collect_warnings` without the health table); unjudged items are shown apart."""
     if warnings is None:
         warnings = collect_warnings(summary)
-    judged = set(unjudged_lines(summary.get("unjudged"))) | set(unjudged_groups(summary.get("unjudged")))
-    warnings = [w for w in warnings if w not in judged]
+    capped = summary.get("tasks_capped") if capped is None else capped
+    capped_items = summary.get("tasks_capped_items") if capped_items is None else capped_items
+    warnings = without_unjudged(warnings, summary.get("unjudged"))
     fit = summary.get("fit")
     banner = (f'<section id="fit" class="warnbox" role="alert"><h2>{_e(fit)}</h2></section>' if fit else "")
     return (f'<style>{CSS}</style><div class="fs">' + banner + headline_html(summary, lake)
-            + tasks_html(tasks, n_tasks, tasks_link, capped) + unjudged_html(summary.get("unjudged"))
+            + tasks_html(tasks, n_tasks, tasks_link, capped, capped_items) + unjudged_html(summary.get("unjudged"))
             + warnings_html(warnings) + "</div>")
 
 

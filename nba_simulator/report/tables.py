@@ -23,7 +23,9 @@ KEYLIKE = re.compile(r"key|path|lake|spec|detail|reason|game_ids|dates|error|val
 _STYLES = [
     {"selector": "", "props": "border-collapse:collapse;font-size:.9em;margin:.3em 0 1em"},
     {"selector": "th", "props": "background:#f6f8fa;text-align:left;padding:.3em .6em;"
-                                "border-bottom:1px solid #d1d9e0;vertical-align:bottom;overflow-wrap:anywhere"},
+                                "border-bottom:1px solid #d1d9e0;vertical-align:bottom;"
+                                # headers break between words only ("expected", never "expecte d")
+                                "overflow-wrap:normal;word-break:normal;hyphens:manual"},
     {"selector": "td", "props": "padding:.25em .6em;border-bottom:1px solid #eaeef2;vertical-align:top;"
                                 "text-align:left"},
     {"selector": "td.num", "props": "text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"},

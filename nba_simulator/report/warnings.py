@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -87,8 +87,17 @@ def collect_warnings(summary: Mapping[str, Any] | None, health: pd.DataFrame | N
     return unique
 
 
+def without_unjudged(warnings: Sequence[str], unjudged: Iterable[Mapping[str, Any]] | None) -> list[str]:
+    """The warnings the report's warning box lists: ``warnings`` without what the "could not be
+    judged" section says (the report, the index's badge and the console count the same)."""
+    unjudged = list(unjudged or [])
+    said = {" ".join(x.split()) for x in unjudged_lines(unjudged) + unjudged_groups(unjudged)}
+    return [w for w in warnings if " ".join(w.split()) not in said]
+
+
 def read_run_warnings(data_dir: str | Path) -> list[str]:
-    """:func:`collect_warnings` from a run's ``data/`` folder (files that are absent are skipped)."""
+    """The warnings a run's report lists (:func:`collect_warnings` without the unjudged lines,
+    :func:`without_unjudged`), from its ``data/`` folder (files that are absent are skipped)."""
     data_dir = Path(data_dir)
 
     def load(name):
@@ -103,4 +112,6 @@ def read_run_warnings(data_dir: str | Path) -> list[str]:
             health = pd.read_parquet(data_dir / "health.parquet")
         except (OSError, ValueError):
             health = None
-    return collect_warnings(load("summary.json"), health, load("scan_info.json"))
+    summary = load("summary.json")
+    return without_unjudged(collect_warnings(summary, health, load("scan_info.json")),
+                            (summary or {}).get("unjudged"))

@@ -130,7 +130,9 @@ EXPECTED_PROBLEMS = {  # (table, problem) -> game ids
     ("play_by_play", "no_game_row"): {"0022300006"},
     ("play_by_play", "raw_not_loaded"): {"0022300004"},
     ("play_by_play", "loaded_no_raw"): {"0022300002"},
+    ("box_scores", "absent"): {"0022300006"},       # in neither the games table nor this one
     ("box_scores", "empty"): {"0022300005"},
+    ("espn_box_scores", "absent"): {"0022300006"},
     ("espn_box_scores", "empty"): {"0022200001", "0022300002", "0022300004", "0022300007"},
     ("espn_box_scores", "raw_not_loaded"): {"0022300002", "0022300004"},
     ("espn_box_scores", "loaded_no_raw"): {"0022300001"},

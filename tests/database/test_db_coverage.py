@@ -174,3 +174,15 @@ def test_open_history_resolution(tmp_path, monkeypatch):
     monkeypatch.setenv("NBA_RECON_HISTORY_URL", "sqlite:///env.db")
     assert str(open_history(spec=spec)[0].url) == "sqlite:///env.db"
     assert str(open_history("sqlite:///arg.db", spec=spec)[0].url) == "sqlite:///arg.db"
+
+
+def test_every_count_has_its_rows_in_the_problems(world):
+    """db_coverage.parquet's counts are the per-game rows of db_problems.parquet, counted: a child
+    table's ``absent`` games (neither in the games table nor in it) are listed too."""
+    cov = _cov(world)
+    rows = cov.problems.groupby(["table", "season", "problem"]).size()
+    for rec in cov.summary.to_dict(orient="records"):
+        for problem in ("absent", "empty", "no_game_row", "raw_not_loaded", "loaded_no_raw"):
+            assert rows.get((rec["table"], rec["season"], problem), 0) == rec[problem], (rec, problem)
+    assert len(cov.problems) == int(cov.summary[["absent", "empty", "no_game_row", "raw_not_loaded",
+                                                  "loaded_no_raw"]].to_numpy().sum())

@@ -124,7 +124,7 @@ def test_unjudged_names_each_dataset_season_and_why(offline):
     # ESPN games the schedule knows but whose date has no scoreboard: their ids are unknown
     ids = [r for r in records if r["reason"].startswith("ids unknown")]
     assert all("espn_game_id" in r["reason"] and r["count"] > 0 for r in ids)
-    assert "dataset-seasons cannot be judged" in console
+    assert "dataset-season-types cannot be judged" in console
     assert any("schedule update" in w for w in summary["warnings"])
     assert summary["schedule"]["source"] == "auto" and summary["schedule"]["scoreboards"]["files"] > 0
 

@@ -5,6 +5,7 @@ pre-save hook strips a stage notebook's outputs) keeps all of this true, and the
 from __future__ import annotations
 
 import difflib
+import json
 import shutil
 import subprocess
 import sys
@@ -97,6 +98,12 @@ def save_in_lab(root: Path, name: str) -> tuple[str, str]:
     for n, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
         cell.execution_count = n + 1
         cell.outputs = [nbformat.v4.new_output("stream", text=f"output of cell {n + 1}")]
+    # what a kernel's first run leaves in the metadata, as Lab saves it
+    nb.metadata["language_info"] = {"codemirror_mode": {"name": "ipython", "version": 3},
+                                    "file_extension": ".py", "mimetype": "text/x-python", "name": "python",
+                                    "nbconvert_exporter": "python", "pygments_lexer": "ipython3",
+                                    "version": "3.11.2"}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     cm.save({"type": "notebook", "format": "json", "content": nb}, path)
     return old_line, new_line
 
@@ -110,9 +117,13 @@ def test_a_save_in_jupyterlab_keeps_pairs_in_sync_and_diffs_readable(tmp_path, n
     before_py = (folder / f"{name}.py").read_text(encoding="utf-8")
     before_ids = [c.id for c in nbformat.read(str(folder / f"{name}.ipynb"), as_version=4).cells]
 
+    before_meta = json.loads((folder / f"{name}.ipynb").read_text(encoding="utf-8"))["metadata"]
+
     old_line, new_line = save_in_lab(tmp_path, name)
 
     assert check_folder(folder) == []
+    # no metadata diff: Lab's language_info and widget state are not written
+    assert json.loads((folder / f"{name}.ipynb").read_text(encoding="utf-8"))["metadata"] == before_meta
     after = nbformat.read(str(folder / f"{name}.ipynb"), as_version=4)
     after_ids = [c.id for c in after.cells]
     assert [i for i in after_ids if i not in before_ids] != [] and len(after_ids) == len(before_ids) + 1

@@ -110,15 +110,19 @@ def test_previous_runs_check_warns_when_the_last_success_is_old(tmp_path):
     import json
 
     runs = tmp_path / "runs"
-    for rid, started, status in [("r1", "2026-01-01T00:00:00+00:00", "succeeded"),
-                                 ("r2", "2026-01-02T00:00:00+00:00", "failed")]:
-        (runs / rid).mkdir(parents=True)
-        (runs / rid / "run.json").write_text(json.dumps({"run_id": rid, "started": started, "status": status}))
     spec, lake = _lake(tmp_path)
+    # r3: a later success of another lake in the same runs folder is not this lake's
+    for rid, started, status, of in [("r1", "2026-01-01T00:00:00+00:00", "succeeded", lake),
+                                     ("r2", "2026-01-02T00:00:00+00:00", "failed", lake),
+                                     ("r3", "2026-01-02T12:00:00+00:00", "succeeded", tmp_path / "other")]:
+        (runs / rid).mkdir(parents=True)
+        (runs / rid / "run.json").write_text(json.dumps({"run_id": rid, "started": started, "status": status,
+                                                         "parameters": {"lake": str(of), "spec": str(spec)}}))
     report = run_checks(spec=str(spec), lake=str(lake), out_dir=tmp_path / "out",
                         run=RunChecks(runs, now="2026-01-03T00:00:00+00:00"))
     row = report.table.set_index("check").loc["previous runs"]
     assert row["status"] == "warn" and "r1 48.0 h ago" in row["detail"] and "1 failed" in row["detail"]
+    assert "r3" not in row["detail"] and str(lake) in row["detail"]
 
 
 def test_demo_is_built_once_and_rebuilt_when_its_code_changes(tmp_path, monkeypatch):

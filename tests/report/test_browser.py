@@ -31,6 +31,8 @@ BAD_PAGES = {
     "stderr_output.html": "<div class='jp-RenderedText' data-mime-type='application/vnd.jupyter.stderr'>"
                           "<pre>Locator attempting to generate 3098 ticks</pre></div>",
     "report.html": "<div style='height:2000px'>a long preamble</div><h2 id='headline'>98%</h2>",
+    "broken_header.html": "<table style='table-layout:fixed;width:3em'><tr><th style='overflow-wrap:anywhere'>"
+                          "expected</th></tr><tr><td>1</td></tr></table>",
 }
 GOOD_PAGE = ("<h1 id='headline'>98.75% complete</h1><div id='tasks-now'><a href='good.html'>tasks</a>"
              "<a href='#headline'>top</a></div><table><tr><td>2018-19</td><td>1,234</td></tr></table>")
@@ -63,6 +65,7 @@ def test_the_check_fails_pages_built_to_fail_it(tmp_path):
     assert "stderr: Locator attempting" in problems["stderr_output.html"]
     assert "first screen lacks the headline" in problems["report.html"]
     assert "first screen lacks the tasks" in problems["report.html"]
+    assert 'header broken inside the word "expected"' in problems["broken_header.html"]
     assert (tmp_path / "shots" / "good.png").stat().st_size > 1000
 
 
@@ -97,3 +100,58 @@ def test_demo_and_failed_run_pages_pass_in_chromium(runs):
     for run in runs:
         shots = list((run / "screenshots").glob("*.png"))
         assert any(s.name.endswith("report.png") for s in shots) and all(s.stat().st_size > 1000 for s in shots)
+
+
+LONG_REASON = ("the S3 listing of s3://nba-sim-raw-data-lake/espn_play_by_play/ failed after 5 attempts: "
+               "An error occurred (SlowDown) when calling the ListObjectsV2 operation "
+               "(reached max retries: 4): Please reduce your request rate. ") * 3
+
+
+def _failed_runs(runs: Path, failed: Path, n: int = 10) -> list[Path]:
+    """``n`` failed runs, copies of a real one with long reasons, half of them of a second lake."""
+    import shutil
+
+    made = []
+    for i in range(n):
+        rec = json.loads((failed / "run.json").read_text())
+        rid = f"20990101T0000{i:02d}Z-long{i:02d}"
+        rec["run_id"], rec["started"] = rid, f"2099-01-01T00:00:{i:02d}+00:00"
+        rec["parameters"] = {**rec["parameters"], "lake": f"s3://nba-sim-raw-data-lake/{'other/' if i % 2 else ''}"
+                                                          f"a/very/long/prefix/of/the/lake/{'x' * 40}"}
+        stage = next(s for s in rec["stages"] if s["status"] == "failed")
+        stage["error"] = {**(stage.get("error") or {}), "ename": "TransientStorageError",
+                          "evalue": f"{i}: {LONG_REASON}", "transient": True}
+        shutil.copytree(failed, runs / rid)
+        (runs / rid / "run.json").write_text(json.dumps(rec))
+        made.append(runs / rid)
+    return made
+
+
+@pytest.mark.slow
+def test_index_of_many_failed_runs_folds_sorts_and_filters(runs):
+    """Ten failed runs with long reasons: no cell of the index taller than 3 lines, run ids on one
+    line, every column sortable, filters by lake and status, no console error."""
+    from nba_simulator.pipeline.index import write_index
+    from nba_simulator.report.browser import table_behaviour
+
+    ok, failed = runs
+    folder = ok.parent
+    _failed_runs(folder, failed)
+    index = write_index(folder)
+    reports = check_pages([index], screenshots=folder / "shots")
+    assert all(r.ok for r in reports), format_reports(reports)
+    lake = json.loads((ok / "run.json").read_text())["parameters"]["lake"]
+    got = table_behaviour(index, "#runs", sort=["run", "tasks"],
+                          filters={"lake": lake, "status": "failed"})
+    assert not got.problems, got.problems
+    assert got.tallest_cell <= 3.05, f"a cell of {got.tallest_cell:.1f} lines: {got.tallest_text}"
+    assert len(got.rows) == 12
+    col = got.headers.index("run")
+    ids = [r[col] for r in got.sorted_rows["run"]]
+    assert ids == sorted(ids) and [r[col] for r in got.sorted_rows["run desc"]] == sorted(ids, reverse=True)
+    assert all(" " not in i and "\n" not in i for i in ids)      # one line each
+    tasks = [r[got.headers.index("tasks")] for r in got.sorted_rows["tasks desc"]]
+    assert tasks[0] == str(float(json.loads((ok / "run.json").read_text())["headline"]["tasks"]))
+    status, lakes = got.headers.index("status"), got.headers.index("lake")
+    assert [r[lakes] for r in got.filtered[f"lake={lake}"]] == [lake]
+    assert len(got.filtered["status=failed"]) == 11 and all(r[status] == "failed" for r in got.filtered["status=failed"])

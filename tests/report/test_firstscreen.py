@@ -1,8 +1,11 @@
-"""The report's first screen as data: tasks ranked by what they buy, what could not be judged,
+"""The report's first screen as data: tasks in the order of work, what could not be judged,
 every warning with its full text (escaped), nothing said when there is nothing to say."""
 from __future__ import annotations
 
-from nba_simulator.report.firstscreen import first_screen_html, rank_tasks, task_value
+import html
+
+from nba_simulator.report.firstscreen import first_screen_html
+from nba_simulator.tasks import WORK_ORDER
 from nba_simulator.report.warnings import collect_warnings
 
 import pandas as pd
@@ -22,13 +25,15 @@ SUMMARY = {"as_of": "2019-03-15", "totals": {"expected": 8382, "missing": 97, "u
            "unparsed": 2, "orphans": 0}
 
 
-def test_tasks_ranked_by_items_times_priority():
-    one_game = [_task(f"T{i}", "HIGH", 1) for i in range(8)]
+def test_tasks_in_the_order_of_work_and_caps_in_items():
+    """The first screen follows tasks.json's order (a big HIGH task never outranks a CRITICAL
+    one), says the order in one sentence, and counts what the caps left out in items and tasks."""
     week = _task("WEEK", "HIGH", 48)
-    critical = _task("CRIT", "CRITICAL", 12, "espn_box_scores")
-    ranked = rank_tasks([critical, *one_game, week])
-    assert [t["task_id"] for t in ranked[:2]] == ["WEEK", "CRIT"]     # 48 x 4 = 192 > 12 x 8 = 96
-    assert task_value(week) == 192 and [t["task_id"] for t in ranked[2:]] == [f"T{i}" for i in range(8)]
+    critical = {**_task("CRIT", "CRITICAL", 2, "espn_box_scores"), "dates": ["2019-03-14"]}
+    page = first_screen_html(SUMMARY, [week, critical], capped={"LOW": 3}, capped_items={"LOW": 250})
+    assert page.index('of task CRIT"') < page.index('of task WEEK"')
+    assert html.escape(WORK_ORDER) in page and "items × priority" not in page
+    assert "250 problem items, in 3 more tasks, left out by the spec's per-priority caps" in page
 
 
 def test_first_screen_sections():

@@ -7,6 +7,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ...coverage.match import PROBLEM_STATUSES, STATUS_ORDER
+from ...tasks import in_work_order
 from ..tables import temp_table
 from .rows import value_or_none
 
@@ -68,7 +69,7 @@ def task_lifecycle(conn, t, run_id: str, tasks: list[dict], estimate: bool, scop
     tk, ti = t.tasks, t.task_items
     counts = dict.fromkeys(("new", "seen", "reopened", "resolved", "superseded", "open"), 0)
     queue = {}
-    for task in tasks:
+    for task in in_work_order(tasks):   # rows written in the order of work
         queue.setdefault(task["task_id"], task)
     rt = temp_table(conn, "_nba_recon_run_tasks", [
         sa.Column("task_id", sa.String(32), primary_key=True),

@@ -1,4 +1,9 @@
-"""Reading the history: runs, changes between runs, trends, tasks, stages, gaps (DataFrames)."""
+"""Reading the history: runs, changes between runs, trends, tasks, stages, gaps (DataFrames).
+
+One lake per view: ``runs``, ``changes_by_run``, ``completeness_trend``, ``metrics_by_run``,
+``summary_by_run`` and ``tasks`` take ``lake`` (and ``spec``) and then show only the runs of that
+lake (judged by that spec); a task belongs to the lake and spec of the run that last issued it.
+``lake`` matches the lake as recorded (redacted), as given, or a local folder's absolute path."""
 from __future__ import annotations
 
 import json
@@ -9,7 +14,7 @@ import sqlalchemy as sa
 from ...errors import BadInput
 from ..engine import connect, redact
 from ..migrate import check_known, current, head
-from ...spec.model import PRIORITIES
+from ...tasks import work_order_frame
 from ..tables import history_tables
 from .rows import is_sqlite
 
@@ -43,6 +48,29 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
 
 
+def lake_names(lake: str) -> list[str]:
+    """The ways a lake may have been recorded: as given, redacted, without a trailing slash, and a
+    local folder's absolute path."""
+    from pathlib import Path
+
+    names = {str(lake), redact(str(lake)), str(lake).rstrip("/") or str(lake)}
+    if "://" not in str(lake):
+        try:
+            names.add(str(Path(lake).expanduser().resolve()))
+        except (OSError, RuntimeError):
+            pass
+    return sorted(names)
+
+
+def _scoped(q, r, lake: str | None, spec: str | None):
+    """``q`` limited to the runs (table ``r``) of ``lake`` and ``spec`` (None: any)."""
+    if lake is not None:
+        q = q.where(r.c.lake.in_(lake_names(lake)))
+    if spec is not None:
+        q = q.where(r.c.spec == spec)
+    return q
+
+
 def _run_or_latest(engine, t, run_id: str | None):
     if run_id is not None:
         return run_id
@@ -54,13 +82,15 @@ RUN_COLUMNS = ["seq", "run_id", "as_of", "status", "started_at", "finished_at", 
                "estimate", "spec", "lake", "nba_simulator"]
 
 
-def runs(engine, schema: str | None = None) -> pd.DataFrame:
-    """Every recorded run, in recording order."""
+def runs(engine, schema: str | None = None, *, lake: str | None = None,
+         spec: str | None = None) -> pd.DataFrame:
+    """Every recorded run (of ``lake`` and ``spec`` when given), in recording order."""
     t, ok = _reader(engine, schema)
     if not ok:
         return _empty(RUN_COLUMNS)
     r = t.runs
-    return _frame(engine, sa.select(*(r.c[c] for c in RUN_COLUMNS)).order_by(r.c.seq), RUN_COLUMNS,
+    q = _scoped(sa.select(*(r.c[c] for c in RUN_COLUMNS)).order_by(r.c.seq), r, lake, spec)
+    return _frame(engine, q, RUN_COLUMNS,
                   dates=("as_of",), times=("started_at", "finished_at", "recorded_at"))
 
 
@@ -107,12 +137,14 @@ def fixed_since_last_run(engine, run_id: str | None = None, *, grouped: bool = F
     return _items_in(engine, schema, run_id, "fixed_run_id", grouped)
 
 
-CHANGE_COLUMNS = ["seq", "run_id", "as_of", "new_items", "fixed_items", "open_items"]
+CHANGE_COLUMNS = ["seq", "run_id", "as_of", "new_items", "fixed_items", "open_items", "lake", "spec"]
 
 
-def changes_by_run(engine, schema: str | None = None) -> pd.DataFrame:
-    """Per run: items newly found with a problem, items fixed, problems open after the run (all
-    three against the earlier runs of the same lake and spec)."""
+def changes_by_run(engine, schema: str | None = None, *, lake: str | None = None,
+                   spec: str | None = None) -> pd.DataFrame:
+    """Per run (of ``lake`` and ``spec`` when given): items newly found with a problem, items
+    fixed, problems open after the run (all three against the earlier runs of the same lake and
+    spec), and the run's lake and spec."""
     t, ok = _reader(engine, schema)
     if not ok:
         return _empty(CHANGE_COLUMNS)
@@ -122,7 +154,7 @@ def changes_by_run(engine, schema: str | None = None) -> pd.DataFrame:
     n_fixed = sa.select(sa.func.count()).select_from(fixed).where(fixed.c.fixed_run_id == r.c.run_id)
     q = sa.select(r.c.seq, r.c.run_id, r.c.as_of, n_new.scalar_subquery().label("new_items"),
                   n_fixed.scalar_subquery().label("fixed_items"), r.c.lake, r.c.spec).order_by(r.c.seq)
-    df = _frame(engine, q, [*CHANGE_COLUMNS, "lake", "spec"], dates=("as_of",))
+    df = _frame(engine, _scoped(q, r, lake, spec), CHANGE_COLUMNS, dates=("as_of",))
     # open after the run: of the run's own lake and spec (each pair is its own history)
     scope = df["lake"].fillna("\0").astype(str) + "\x1f" + df["spec"].fillna("\0").astype(str)
     df["open_items"] = (df["new_items"] - df["fixed_items"]).groupby(scope).cumsum().astype("int64")
@@ -134,8 +166,10 @@ TREND_COLUMNS = ["seq", "run_id", "as_of", "dataset", "expected", "present", "mi
 
 
 def completeness_trend(engine, dataset: str | None = None, *, by_season: bool = False,
-                       schema: str | None = None) -> pd.DataFrame:
-    """Completeness per dataset (or dataset x season) in every run, oldest run first."""
+                       schema: str | None = None, lake: str | None = None,
+                       spec: str | None = None) -> pd.DataFrame:
+    """Completeness per dataset (or dataset x season) in every run (of ``lake`` and ``spec``),
+    oldest run first."""
     cols = TREND_COLUMNS[:4] + (["season"] if by_season else []) + TREND_COLUMNS[4:]
     t, ok = _reader(engine, schema)
     if not ok:
@@ -148,22 +182,23 @@ def completeness_trend(engine, dataset: str | None = None, *, by_season: bool = 
          .select_from(s.join(r, r.c.run_id == s.c.run_id)).group_by(*keys).order_by(*keys))
     if dataset is not None:
         q = q.where(s.c.dataset == dataset)
-    df = _frame(engine, q, cols, dates=("as_of",))
+    df = _frame(engine, _scoped(q, r, lake, spec), cols, dates=("as_of",))
     exp = df["expected"].astype(float).where(df["expected"] > 0)
     df["complete_pct"] = (100 * df["present"] / exp).round(2)
     df["have_pct"] = (100 * (df["expected"] - df["missing"]) / exp).round(2)
     return df
 
 
-def metrics_by_run(engine, schema: str | None = None) -> pd.DataFrame:
-    """One row per run, one column per headline metric."""
+def metrics_by_run(engine, schema: str | None = None, *, lake: str | None = None,
+                   spec: str | None = None) -> pd.DataFrame:
+    """One row per run (of ``lake`` and ``spec``), one column per headline metric."""
     t, ok = _reader(engine, schema)
     if not ok:
         return _empty(["seq", "run_id", "as_of"])
     r, m = t.runs, t.run_metrics
     q = (sa.select(r.c.seq, r.c.run_id, r.c.as_of, m.c.name, m.c.value)
          .select_from(m.join(r, r.c.run_id == m.c.run_id)).order_by(r.c.seq))
-    long = _frame(engine, q, ["seq", "run_id", "as_of", "name", "value"], dates=("as_of",))
+    long = _frame(engine, _scoped(q, r, lake, spec), ["seq", "run_id", "as_of", "name", "value"], dates=("as_of",))
     if long.empty:
         return _empty(["seq", "run_id", "as_of"])
     wide = long.pivot_table(index=["seq", "run_id", "as_of"], columns="name", values="value",
@@ -174,35 +209,37 @@ def metrics_by_run(engine, schema: str | None = None) -> pd.DataFrame:
 
 TASK_COLUMNS = ["task_id", "status", "priority", "action", "reason", "source", "data_type",
                 "dataset", "scraper", "season", "n_items", "gap_id", "game_ids", "dates", "teams",
-                "first_run_id", "last_run_id", "closed_run_id"]
+                "first_run_id", "last_run_id", "closed_run_id", "lake", "spec"]
 
 
-def tasks(engine, status: str | None = None, *, schema: str | None = None) -> pd.DataFrame:
-    """Tasks ever issued (``status``: open | resolved | superseded), most urgent first; the game
-    ids, dates and teams as lists."""
+def tasks(engine, status: str | None = None, *, schema: str | None = None, lake: str | None = None,
+          spec: str | None = None) -> pd.DataFrame:
+    """Tasks ever issued (``status``: open | resolved | superseded), of ``lake`` and ``spec`` when
+    given (those of the run that last issued the task), in the order of work
+    (``tasks.work_order_key``: priority, most recent games, items, task id); the game ids, dates
+    and teams as lists."""
     if status is not None and status not in TASK_STATUSES:
         raise BadInput(f"task status must be one of {', '.join(TASK_STATUSES)}, got {status!r}")
     t, ok = _reader(engine, schema)
     if not ok:
         return _empty(TASK_COLUMNS)
     tk, r = t.tasks, t.runs
-    order = sa.case({p: i for i, p in enumerate(PRIORITIES)},
-                    value=tk.c.priority, else_=9)
-    first = r.alias("fr")
-    q = (sa.select(*(tk.c[c] for c in TASK_COLUMNS))
-         .select_from(tk.join(first, first.c.run_id == tk.c.first_run_id))
-         .order_by(order, first.c.seq, tk.c.task_id))
+    last = r.alias("lr")
+    q = (sa.select(*(tk.c[c] for c in TASK_COLUMNS[:-2]), last.c.lake, last.c.spec)
+         .select_from(tk.join(last, last.c.run_id == tk.c.last_run_id)))
     if status is not None:
         q = q.where(tk.c.status == status)
-    df = _frame(engine, q, TASK_COLUMNS)
+    df = _frame(engine, _scoped(q, last, lake, spec), TASK_COLUMNS)
     for c in ("game_ids", "dates", "teams"):
         df[c] = [json.loads(v) if isinstance(v, str) else [] for v in df[c]]
-    return df
+    return work_order_frame(df)
 
 
-def open_tasks(engine, *, schema: str | None = None) -> pd.DataFrame:
-    """What scrapers should do now: every open task, each item in exactly one of them."""
-    return tasks(engine, "open", schema=schema)
+def open_tasks(engine, *, schema: str | None = None, lake: str | None = None,
+               spec: str | None = None) -> pd.DataFrame:
+    """What scrapers should do now: every open task (of ``lake``), each item in exactly one of
+    them, in the order of work."""
+    return tasks(engine, "open", schema=schema, lake=lake, spec=spec)
 
 
 def task_items(engine, task_id: str, *, schema: str | None = None) -> list[str]:
@@ -247,13 +284,15 @@ SUMMARY_COLUMNS = ["run_id", "started", "as_of", "status", "complete_pct", "have
                    "missing", "gaps", "lake", "spec"]
 
 
-def summary_by_run(engine, *, schema: str | None = None, limit: int | None = None) -> pd.DataFrame:
-    """One row per run in the shape ``plots.load_history`` gives (run_id, started, as_of,
-    status, complete_pct, have_pct, expected, missing, gaps), from the history database."""
-    r = runs(engine, schema=schema)
+def summary_by_run(engine, *, schema: str | None = None, limit: int | None = None,
+                   lake: str | None = None, spec: str | None = None) -> pd.DataFrame:
+    """One row per run (of ``lake`` and ``spec``) in the shape ``plots.load_history`` gives
+    (run_id, started, as_of, status, complete_pct, have_pct, expected, missing, gaps), from the
+    history database."""
+    r = runs(engine, schema=schema, lake=lake, spec=spec)
     if r.empty:
         return _empty(SUMMARY_COLUMNS)
-    m = metrics_by_run(engine, schema=schema).drop(columns=["seq", "as_of"])
+    m = metrics_by_run(engine, schema=schema, lake=lake, spec=spec).drop(columns=["seq", "as_of"])
     out = r.merge(m, on="run_id", how="left")
     out = out.assign(started=out["started_at"].map(lambda t: None if pd.isna(t) else t.isoformat()),
                      as_of=out["as_of"].dt.strftime("%Y-%m-%d"),
