@@ -1,5 +1,5 @@
 """The few places where the package leans on a library's behaviour beyond its plainest API, each
-written once here with a test (``tests/rules/test_compat.py``) that fails loudly when the library
+written once here with a test (``tests/test_compat.py``) that fails loudly when the library
 changes. No private attribute of a library is used anywhere else in the package.
 """
 from __future__ import annotations

@@ -14,18 +14,9 @@ from nba_simulator.database.engine import absolute_sqlite, make_engine, redact
 from nba_simulator.pipeline import runhistory as RH
 from nba_simulator.pipeline.stage import open_stage
 from nba_simulator.spec import parse_spec
+from tests.builders import pbp_spec
 
-SPEC = """\
-version: 1
-schedule: builtin
-datasets:
-  pbp:
-    source: nba_stats
-    data_type: play_by_play
-    keys: "pbp/{game_id}.json"
-    per: game
-    seasons: 2018-19..2018-19
-"""
+SPEC = pbp_spec(seasons="2018-19..2018-19")
 
 
 def test_absolute_sqlite(tmp_path):
