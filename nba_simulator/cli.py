@@ -224,9 +224,8 @@ def cmd_demo(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """The command line; everything it prints or logs goes through the masking function."""
-    from .masking import MaskingStream
-
     from .deadline import DeadlineExceeded
+    from .masking import MaskingStream
 
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = MaskingStream(out), MaskingStream(err)

@@ -7,7 +7,6 @@ atomically. ``reconcile`` chains them for the CLI.
 from __future__ import annotations
 
 import contextlib
-
 import logging
 import os
 import time
@@ -55,7 +54,7 @@ class Result:
     summary: dict
     warnings: list[str] = field(default_factory=list)
     matrix: pd.DataFrame | None = None     # per game x per-game dataset (content.matrix, wide)
-    probe: "ProbeResult | None" = None     # content probing (reconcile --probe)
+    probe: ProbeResult | None = None     # content probing (reconcile --probe)
     #: output files already written while streaming (name -> a hidden file in the output folder);
     #: a streamed run has ``inventory`` None and only the first orphans in ``orphans``
     streamed: dict[str, Path] = field(default_factory=dict)
@@ -227,7 +226,7 @@ def scan_lake(spec: Spec, lake: str, *, schedule: pd.DataFrame | None = None, as
 
 
 def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,
-            scan_info: dict | None = None, *, probe: "ProbeResult | None" = None,
+            scan_info: dict | None = None, *, probe: ProbeResult | None = None,
             coverage: CoverageResult | None = None) -> Result:
     """The analysis: the stage functions of :mod:`stages` in sequence. With ``probe`` (content
     probing of ``coverage``'s best objects), items whose object failed its content rule become

@@ -5,7 +5,6 @@ from nba_simulator.cli import main
 from tests.builders import pbp_spec
 
 
-
 @pytest.fixture
 def workdir(tmp_path):
     (tmp_path / "lake").mkdir()

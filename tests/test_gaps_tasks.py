@@ -3,7 +3,6 @@ import pandas as pd
 from nba_simulator.coverage import build_coverage
 from nba_simulator.gaps import find_gaps
 from nba_simulator.tasks import task_queue
-
 from tests.builders import AS_OF, inventory, ts
 
 

@@ -10,8 +10,16 @@
 from .cache import ContentCache
 from .check import Outcome, check_object
 from .matrix import GameMatrix, cross_source_gaps, game_matrix, pair_counts, sources_present
-from .probe import (CONTENT_COLUMNS, PROBE_STATUSES, ProbeResult, apply_content, dataset_counts,
-                    probe, probe_lake, probe_targets)
+from .probe import (
+                    CONTENT_COLUMNS,
+                    PROBE_STATUSES,
+                    ProbeResult,
+                    apply_content,
+                    dataset_counts,
+                    probe,
+                    probe_lake,
+                    probe_targets,
+)
 
 __all__ = ["CONTENT_COLUMNS", "ContentCache", "GameMatrix", "Outcome", "PROBE_STATUSES", "ProbeResult",
            "apply_content", "check_object", "cross_source_gaps", "dataset_counts", "game_matrix",

@@ -206,7 +206,7 @@ def _count(cond) -> sa.ColumnElement:
 def _summary_query(f: sa.Table, tables):
     parts = []
     n0 = f.c.n_0
-    for i, t in enumerate(tables):
+    for i in range(len(tables)):
         n, raw = f.c[f"n_{i}"], f.c[f"raw_{i}"]
         child = i > 0
         zero = sa.literal(0)

@@ -102,7 +102,7 @@ def run_command(args) -> int:
     zygote = None if args.list_parameters else Zygote.start_early()
     try:
         with without_module("rfc3987_syntax"):
-            from .runner import RunOptions, Runner
+            from .runner import Runner, RunOptions
         return _run(args, RunOptions, Runner, zygote)
     finally:
         if zygote is not None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import copy
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from nba_simulator.outputs import atomic_path
 
-from .plan import SUMMARY_STAGE
 from .nbhtml import notebook_to_html
+from .plan import SUMMARY_STAGE
 from .render import REPORT_NAME, failure_report, page_title, stage_label, write_index
 from .warm import Renderer
 

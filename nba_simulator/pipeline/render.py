@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (is_bad_input)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from nba_simulator.report.warnings import read_run_warnings
 

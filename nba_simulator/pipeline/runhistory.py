@@ -138,7 +138,7 @@ class RunHistory:
         if self.usable:
             try:
                 return H.summary_by_run(self.engine, schema=self.schema, limit=limit)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 — a history that fails is reported, the pages fall back to the runs' files
                 self._fail(exc)
         stage = self._stage
         summary = self._summary or {}
@@ -253,7 +253,7 @@ def open_run_history(stage, history: str = "") -> RunHistory:
             runs_dir = stage.runs_dir() or stage.run_dir.parent
             engine, schema, cw = open_engine(history, stage.spec, runs_dir)
             mode = "read-only" if stage.standalone else "record"
-    except Exception as exc:  # noqa: BLE001 - a bad URL: shown, the run goes on
+    except Exception as exc:
 
         if isinstance(exc, BadInput) and history:
             raise   # a history URL given by the user that cannot work: say so, do not guess

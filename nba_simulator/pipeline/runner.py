@@ -18,9 +18,10 @@ record.py and runhistory.py (the run's record and history).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from nba_simulator.errors import ParameterError
 
@@ -29,13 +30,24 @@ from . import plan
 from .execute import KERNEL_ARGS, run_stage
 from .lock import RunsLock
 from .pages import render_stage_page, submit_stage_page, update_index, write_report
-from .plan import (DEFAULT_RETRIES, DEFAULT_TIMEOUT, FINGERPRINTED, KERNEL_NAME, STAGES, SUMMARY_STAGE,
-                   RunOptions, default_notebooks_dir, fingerprint, new_run_id, select_stages, utc_now)
+from .plan import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    FINGERPRINTED,
+    KERNEL_NAME,
+    STAGES,
+    SUMMARY_STAGE,
+    RunOptions,
+    default_notebooks_dir,
+    fingerprint,
+    new_run_id,
+    select_stages,
+    utc_now,
+)
 from .record import library_versions, new_stage, read_record, redact, write_record
 from .render import REPORT_NAME, run_failure
 from .retry import Failure
-from .rundir import (first_damaged, headline, release_space, remove_temp_files, reserve_space,
-                     write_final_record)
+from .rundir import first_damaged, headline, release_space, remove_temp_files, reserve_space, write_final_record
 from .runhistory import close_run
 from .warm import KernelPool, Renderer, warm_enabled
 

@@ -43,8 +43,6 @@ from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read
 from nba_simulator.reconcile import resolve_inventory, resolve_schedule, scan_lake, schedule_for, stream_mode
 from nba_simulator.report.warnings import collect_warnings
 from nba_simulator.spec import load_spec
-from nba_simulator.storage.base import INVENTORY_SCHEMA
-from nba_simulator.storage.folders import folder_totals
 from nba_simulator.stages import (
     coverage_files,
     coverage_info,
@@ -55,6 +53,8 @@ from nba_simulator.stages import (
     tasks_document,
     tasks_stage,
 )
+from nba_simulator.storage.base import INVENTORY_SCHEMA
+from nba_simulator.storage.folders import folder_totals
 from nba_simulator.tasks import TaskQueue
 
 DEMO = "demo"

@@ -270,7 +270,7 @@ def serve(path: str, runner: int | None = None) -> None:  # pragma: no cover - r
     runner = runner if runner is not None else os.getppid()
     # what ipykernel sets before a kernel imports matplotlib (the zygote imports it first)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    import ipykernel.ipkernel  # noqa: F401
+    import ipykernel.ipkernel
     import ipykernel.kernelapp  # noqa: F401
 
     os.environ["NBA_RECON_ZYGOTE"] = "1"   # (a forked kernel gets its stub's environment instead)

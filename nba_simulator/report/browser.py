@@ -26,9 +26,9 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 from urllib.parse import unquote, urlparse
 
 VIEWPORT = {"width": 1366, "height": 768}

@@ -1,7 +1,6 @@
 import pandas as pd
 
 from nba_simulator.coverage import build_coverage, expected_items
-
 from tests.builders import AS_OF, inventory, ts
 
 LAKE = [

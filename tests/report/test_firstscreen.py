@@ -2,10 +2,10 @@
 every warning with its full text (escaped), nothing said when there is nothing to say."""
 from __future__ import annotations
 
+import pandas as pd
+
 from nba_simulator.report.firstscreen import first_screen_html, rank_tasks, task_value
 from nba_simulator.report.warnings import collect_warnings
-
-import pandas as pd
 
 
 def _task(tid, priority, n, dataset="espn_play_by_play"):

@@ -6,7 +6,6 @@ import pytest
 from nba_simulator.coverage import build_coverage, expected_items
 from nba_simulator.errors import SpecError
 from nba_simulator.spec import parse_spec
-
 from tests.builders import inventory, ts
 
 SPEC = """\

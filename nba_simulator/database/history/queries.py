@@ -7,9 +7,9 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ...errors import BadInput
+from ...spec.model import PRIORITIES
 from ..engine import connect, redact
 from ..migrate import check_known, current, head
-from ...spec.model import PRIORITIES
 from ..tables import history_tables
 from .rows import is_sqlite
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
