@@ -58,7 +58,7 @@ result = stage.run_coverage(probe=probe, probe_sample=probe_sample, probe_max_ob
                             probe_max_bytes=probe_max_bytes, probe_workers=probe_workers)
 cov, content, matrix = result.coverage, result.content, result.matrix
 scan_info = stage.scan_info()
-display(plots.headline(overall(cov.coverage), estimate=bool(scan_info.get("sample"))))
+display(plots.headline_tiles(overall(cov.coverage), estimate=bool(scan_info.get("sample"))))
 plots.status_table(cov.coverage)
 
 # %% [markdown]

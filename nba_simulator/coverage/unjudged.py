@@ -153,7 +153,7 @@ def unexplained_files(spec: Spec, orphans: pd.DataFrame | None) -> dict:
     return out
 
 
-def headline(records: list[dict], limit: int = 4) -> str | None:
+def unjudged_line(records: list[dict], limit: int = 4) -> str | None:
     """The console's one line: ``N dataset-seasons cannot be judged: ...`` (None when none)."""
     if not records:
         return None

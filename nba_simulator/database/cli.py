@@ -94,7 +94,7 @@ def _history(args):
         from ..spec import load_spec
 
         spec = load_spec(args.spec)
-    from .tables import check_schema
+    from .history_schema import check_schema
 
     check_schema(args.schema)
     engine, schema, _ = open_history(args.url, spec=spec, runs_dir=args.runs_dir)

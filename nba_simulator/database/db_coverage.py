@@ -40,7 +40,7 @@ from ..schedule.load import COLUMNS, canonical
 from ..schedule.owed import owed_games
 from ..spec.database import DatabaseConfig, GamesMap, TableMap
 from .engine import connect, database_url, make_engine, redact
-from .tables import temp_table
+from .history_schema import temp_table
 
 log = logging.getLogger(__name__)
 

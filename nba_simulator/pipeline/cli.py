@@ -184,13 +184,13 @@ def _print_unjudged(summary_path: Path) -> set[str]:
 
     from nba_simulator.report.warnings import unjudged_groups, unjudged_lines
 
-    from ..coverage.unjudged import headline
+    from ..coverage.unjudged import unjudged_line
 
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return set()
-    line = headline(summary.get("unjudged") or [])
+    line = unjudged_line(summary.get("unjudged") or [])
     if line:
         print(line)
     said = unjudged_lines(summary.get("unjudged")) + unjudged_groups(summary.get("unjudged"))

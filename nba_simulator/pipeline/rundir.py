@@ -92,7 +92,7 @@ def first_damaged(run_dir: Path, finished: Sequence[dict], echo: Callable[[str],
     return bad
 
 
-def headline(run_dir: Path) -> dict | None:
+def headline_numbers(run_dir: Path) -> dict | None:
     """The numbers the index shows, from ``data/summary.json`` (None before the summary stage)."""
     path = Path(run_dir) / "data" / "summary.json"
     if not path.exists():

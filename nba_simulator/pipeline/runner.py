@@ -47,7 +47,7 @@ from .plan import (
 from .record import library_versions, new_stage, read_record, redact, write_record
 from .render import REPORT_NAME, run_failure
 from .retry import Failure
-from .rundir import first_damaged, headline, release_space, remove_temp_files, reserve_space, write_final_record
+from .rundir import first_damaged, headline_numbers, release_space, remove_temp_files, reserve_space, write_final_record
 from .runhistory import close_run
 from .warm import KernelPool, Renderer, warm_enabled
 
@@ -269,7 +269,7 @@ class Runner:
         record["status"] = "failed" if failed else "succeeded"
         record["finished"] = utc_now().isoformat(timespec="seconds")
         record["duration_s"] = round(time.monotonic() - t0, 3)
-        record["headline"] = headline(run_dir)
+        record["headline"] = headline_numbers(run_dir)
         record["failure"] = run_failure(record) if failed else None
         if failed:   # the outcome first: on a full disk the pages below may not fit, the record must
             write_final_record(record, run_dir)

@@ -1,11 +1,11 @@
 """Plots and display tables for the stage notebooks (kept here so notebooks stay thin).
 
-``figures`` (matplotlib figures with alt text), ``tables`` (tables for people), ``html`` (small
+``figures`` (matplotlib figures with alt text), ``stage_tables`` (the stage notebooks' tables, for people), ``html`` (small
 escaped HTML pieces), ``style`` (colours and names), ``content`` (content probing and the cross-source game
 matrix). Everything is importable from here:
 ``from nba_simulator import plots; plots.completeness_heatmap(...)``.
 """
-from nba_simulator.report.tables import shown as table  # noqa: F401  any frame, for people
+from nba_simulator.report.styled_table import shown as table  # noqa: F401  any frame, for people
 
 from .figures import (  # noqa: F401
                       Note,
@@ -17,9 +17,8 @@ from .figures import (  # noqa: F401
                       size_distribution,
                       tasks_by_scraper,
 )
-from .html import headline, verdict  # noqa: F401
-from .style import PCT_BOUNDS, PCT_COLORS, PRIORITY_COLORS, PRIORITY_ORDER, PROBLEMS, READABLE  # noqa: F401
-from .tables import (  # noqa: F401
+from .html import headline_tiles, verdict  # noqa: F401
+from .stage_tables import (  # noqa: F401
                       cross_source_table,
                       dataset_table,
                       db_coverage_tables,
@@ -36,3 +35,4 @@ from .tables import (  # noqa: F401
                       top_gaps,
                       worst_seasons,
 )
+from .style import PCT_BOUNDS, PCT_COLORS, PRIORITY_COLORS, PRIORITY_ORDER, PROBLEMS, READABLE  # noqa: F401

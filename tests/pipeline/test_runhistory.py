@@ -132,7 +132,7 @@ def test_empty_is_a_problem_in_the_plots():
                          "missing": [0], "empty": [0], "complete_pct": [100.0]})
     assert "empty" not in plots.worst_seasons(comp).columns          # not probed: no column of zeros
     assert "empty" in plots.worst_seasons(comp.assign(empty=1)).columns
-    tiles = plots.headline({"expected": 3, "present": 1, "missing": 0, "empty": 2, "complete_pct": 33.3}).data
+    tiles = plots.headline_tiles({"expected": 3, "present": 1, "missing": 0, "empty": 2, "complete_pct": 33.3}).data
     assert "undersized, empty, premature or stale" in tiles
 
 

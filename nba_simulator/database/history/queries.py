@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from ...errors import BadInput
 from ...spec.model import PRIORITIES
 from ..engine import connect, redact
+from ..history_schema import history_tables
 from ..migrate import check_known, current, head
-from ..tables import history_tables
 from .rows import is_sqlite
 
 TASK_STATUSES = ("open", "resolved", "superseded")
