@@ -16,9 +16,17 @@ phase() { printf 'setup [%3ss] %s\n' "$(($(date +%s) - start))" "$*"; }
 
 if [ ! -x "$venv/bin/python" ]; then
     phase "creating the environment $venv ($($python --version 2>&1))"
-    "$python" -m venv "$venv"
+    # without pip: uv does not need it inside (pip comes in only on the pip path, below)
+    "$python" -m venv --without-pip "$venv"
 fi
 py=$venv/bin/python
+ensure_pip() { "$py" -m pip --version >/dev/null 2>&1 || "$py" -m ensurepip --upgrade --default-pip >/dev/null; }
+# uv into the environment: by the creating interpreter's pip (pip >= 22.3: --python), else by the
+# environment's own pip
+get_uv() {
+    "$python" -m pip --python "$py" install --quiet --disable-pip-version-check uv >/dev/null 2>&1 \
+        || { ensure_pip && "$py" -m pip install --quiet --disable-pip-version-check uv >/dev/null 2>&1; }
+}
 target=.
 [ -n "$extras" ] && target=".[$extras]"
 what="nba_simulator${extras:+ with the $extras extras}"
@@ -29,7 +37,7 @@ if [ "$installer" = uv ]; then
         uv=$venv/bin/uv
     else
         phase "getting the installer: uv from PyPI"
-        if "$py" -m pip install --quiet --disable-pip-version-check uv >/dev/null 2>&1 && [ -x "$venv/bin/uv" ]; then
+        if get_uv && [ -x "$venv/bin/uv" ]; then
             uv=$venv/bin/uv
         else
             phase "uv could not be installed: pip installs instead (slower)"
@@ -43,6 +51,7 @@ if [ -n "$uv" ]; then
     "$uv" pip install --quiet --python "$py" -e "$target"
 else
     phase "installing $what (pip)"
+    ensure_pip
     "$py" -m pip install --quiet --disable-pip-version-check --upgrade pip
     # setuptools' editable build says on every install that folders named like the package may
     # shadow it (a flat layout's note, not a problem here): that one message is filtered
