@@ -1,5 +1,47 @@
-"""Root test configuration: the real S3 server fixtures (SeaweedFS) for every test folder, and the
-shared spec/schedule fixtures of ``tests/builders.py``."""
+"""Root test configuration: the real S3 server fixtures (SeaweedFS) for every test folder, the
+shared spec/schedule fixtures of ``tests/builders.py``, and the markers ``make test-fast`` leaves
+out, given here so that a new test gets them by what it uses:
+
+* ``s3``: the test uses the S3 server (any fixture built on ``s3_server``);
+* ``postgres``: it uses the PostgreSQL fixture;
+* ``kernel`` / ``browser``: it is in a module that runs notebooks in Jupyter kernels / drives
+  Chromium (:data:`KERNEL_MODULES`, :data:`BROWSER_MODULES`);
+* ``slow``: marked so in its module, or listed in :data:`SLOW_MODULES` (each over ~10 s alone).
+"""
+from pathlib import Path
+
+import pytest
+
 from tests.builders import schedule, spec  # noqa: F401 (fixtures, registered by being here)
 
 pytest_plugins = ["tests.s3server"]
+
+KERNEL_MODULES = {
+    "pipeline/test_demo_pipeline.py", "pipeline/test_engine_entry.py", "pipeline/test_history_pipeline.py",
+    "pipeline/test_notebook_sources.py", "pipeline/test_quiet_run.py", "pipeline/test_real_layout_pipeline.py",
+    "pipeline/test_runner.py", "pipeline/test_s3_pipeline.py", "pipeline/test_sigterm.py",
+    "pipeline/test_stream_pipeline.py", "pipeline/test_warm.py", "report/test_partial_run.py",
+    "faults/test_crash_resume.py", "faults/test_soak.py", "faults/test_stalled_services.py",
+    "faults/test_secrets_and_escaping.py", "faults/test_secrets_sweep.py", "faults/test_readonly_lake.py",
+    "faults/test_bad_input_matrix.py",
+}
+BROWSER_MODULES = {"report/test_browser.py"}
+SLOW_MODULES: set[str] = set()
+TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        module = Path(str(item.fspath)).resolve()
+        rel = module.relative_to(TESTS).as_posix() if module.is_relative_to(TESTS) else ""
+        if "s3_server" in names:
+            item.add_marker(pytest.mark.s3)
+        if "postgres" in names:
+            item.add_marker(pytest.mark.postgres)
+        if rel in KERNEL_MODULES:
+            item.add_marker(pytest.mark.kernel)
+        if rel in BROWSER_MODULES:
+            item.add_marker(pytest.mark.browser)
+        if rel in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
