@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.crosswalk import generate  # noqa: E402
-from bench.stages import Peak  # noqa: E402
+from bench.crosswalk import generate
+from bench.stages import Peak
 
 
 def measure(n: int, folder: Path) -> None:

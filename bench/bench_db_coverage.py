@@ -29,9 +29,9 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nba_simulator.database.db_coverage import db_coverage  # noqa: E402
-from nba_simulator.database.engine import make_engine, redact  # noqa: E402
-from nba_simulator.spec import parse_spec  # noqa: E402
+from nba_simulator.database.db_coverage import db_coverage
+from nba_simulator.database.engine import make_engine, redact
+from nba_simulator.spec import parse_spec
 
 DEFAULT_URL = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 AS_OF = "2025-07-01"

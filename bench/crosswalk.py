@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stages import Peak  # noqa: E402
+from bench.stages import Peak
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "schedule" / "fixtures" / "espn_page_scoreboard_evts_20231024.json"
 GAMES_PER_DAY = 10

@@ -1,4 +1,4 @@
-# Pipeline targets, included by the Makefile (which defines BIN and STAMP).
+# Pipeline targets, included by the Makefile (which defines BIN and STAMP_LAB).
 #   make lab     JupyterLab at the repository root (notebooks/ open, runs/ one click away) with the
 #                project's kernel (python3 of this environment); --allow-root only when run as root.
 #                Each notebook runs on its own with its defaults (the demo lake, built on first use).
@@ -10,11 +10,11 @@
 LAB_ARGS ?=
 
 .PHONY: lab strip
-strip: $(STAMP)
+strip: $(STAMP_LAB)
 	$(BIN)/nbstripout --keep-id notebooks/*.ipynb
 	$(BIN)/jupytext --sync notebooks/*.ipynb
 
-lab: $(STAMP)
+lab: $(STAMP_LAB)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
 		--MappingKernelManager.default_kernel_name=python3 \
 		--ContentsManager.pre_save_hook=nba_simulator.pipeline.lab.strip_on_save \

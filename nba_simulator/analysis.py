@@ -22,9 +22,9 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
+from .asof import parse_as_of
 from .content.matrix import GameMatrix, cross_source_gaps, game_matrix
 from .content.probe import ProbeResult, apply_content
-from .asof import parse_as_of
 from .coverage import CoverageResult, build_coverage, completeness, overall
 from .coverage.fit import fit_problem
 from .gaps import find_gaps

@@ -51,7 +51,7 @@ def parse_as_of(value, name: str = "as_of") -> pd.Timestamp:
 def today_utc() -> str:
     """The default ``as_of`` of the command line when none is given: today's UTC date. Read at
     the edge (the CLI) only, and printed; analysis never calls the clock."""
-    return dt.datetime.now(dt.timezone.utc).date().isoformat()
+    return dt.datetime.now(dt.UTC).date().isoformat()
 
 
 def as_of_text(value, name: str = "as_of") -> str:

@@ -195,9 +195,9 @@ def _print_result(args, result) -> None:
               f"{p['objects_per_s'] or 0} objects/s), {p['cached']} cached, {p['unprobed']} unprobed; "
               f"{empty} empty, {invalid} invalid; {c['cross_source_gaps']} games lacking where another source has them"
               + (f" ({est}counts: see content_info.json)" if c["estimate"] else ""))
-    from .coverage.unjudged import headline
+    from .coverage.unjudged import unjudged_line
 
-    line = headline(s.get("unjudged") or [])
+    line = unjudged_line(s.get("unjudged") or [])
     if line:
         print(line)
     for w in s["warnings"]:
@@ -246,9 +246,8 @@ def cmd_demo(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """The command line; everything it prints or logs goes through the masking function."""
-    from .masking import MaskingStream
-
     from .deadline import DeadlineExceeded
+    from .masking import MaskingStream
 
     out, err = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = MaskingStream(out), MaskingStream(err)

@@ -28,8 +28,8 @@ import argparse
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from . import settings
 

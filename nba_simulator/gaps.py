@@ -77,7 +77,7 @@ def prioritise(rules: tuple[PriorityRule, ...], gaps: pd.DataFrame, as_of: pd.Ti
     pct = gaps["completeness_pct"].astype(float)
     priority = pd.Series(pd.NA, index=gaps.index, dtype=object)
     rule_no = pd.Series(pd.NA, index=gaps.index, dtype=object)
-    for i, rule in enumerate(rules, start=1):
+    for rule in rules:
         m = pd.Series(True, index=gaps.index)
         if rule.required is not None:
             m &= gaps["required"] == rule.required

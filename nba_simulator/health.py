@@ -20,9 +20,10 @@ import math
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import pandas as pd
@@ -312,7 +313,7 @@ def _credential_source() -> str:
     try:
         creds = boto3.session.Session().get_credentials()
         return f"credentials from {creds.method}" if creds else "anonymous"
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 — only a label for the health table; any failure means unknown
         return "credentials in use"
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -173,7 +174,7 @@ def read_parquet(path: str | Path, columns: list[str] | None = None) -> pd.DataF
         df = pd.read_parquet(path)
     except FileNotFoundError:
         raise BadInput(f"{path}: file not found") from None
-    except Exception as exc:  # pyarrow raises several types for a corrupt file
+    except Exception as exc:  # noqa: BLE001 — pyarrow raises several types for a corrupt file: all mean unreadable
         raise BadInput(f"{path}: not a readable Parquet file ({type(exc).__name__})") from None
     missing = [c for c in columns or [] if c not in df.columns]
     if missing:

@@ -7,7 +7,6 @@ atomically. ``reconcile`` chains them for the CLI.
 from __future__ import annotations
 
 import contextlib
-
 import logging
 import os
 import time
@@ -58,7 +57,7 @@ class Result:
     summary: dict
     warnings: list[str] = field(default_factory=list)
     matrix: pd.DataFrame | None = None     # per game x per-game dataset (content.matrix, wide)
-    probe: "ProbeResult | None" = None     # content probing (reconcile --probe)
+    probe: ProbeResult | None = None     # content probing (reconcile --probe)
     #: output files already written while streaming (name -> a hidden file in the output folder);
     #: a streamed run has ``inventory`` None and only the first orphans in ``orphans``
     streamed: dict[str, Path] = field(default_factory=dict)

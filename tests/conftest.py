@@ -8,3 +8,42 @@ for _name in ("NBA_RECON_NBA_STATS_URL", "NBA_RECON_LEAGUE_SCHEDULE_URL", "NBA_R
     os.environ.setdefault(_name, "http://127.0.0.1:9")
 
 pytest_plugins = ["tests.s3server"]
+
+KERNEL_MODULES = {
+    "pipeline/test_demo_pipeline.py", "pipeline/test_engine_entry.py", "pipeline/test_history_pipeline.py",
+    "pipeline/test_notebook_sources.py", "pipeline/test_quiet_run.py", "pipeline/test_real_layout_pipeline.py",
+    "pipeline/test_runner.py", "pipeline/test_s3_pipeline.py", "pipeline/test_sigterm.py",
+    "pipeline/test_stream_pipeline.py", "pipeline/test_warm.py", "report/test_partial_run.py",
+    "faults/test_crash_resume.py", "faults/test_soak.py", "faults/test_stalled_services.py",
+    "faults/test_secrets_and_escaping.py", "faults/test_secrets_sweep.py", "faults/test_readonly_lake.py",
+    "faults/test_bad_input_matrix.py",
+}
+BROWSER_MODULES = {"report/test_browser.py"}
+#: the slowest of the rest (each over ~45 s at load 13 on 2 cores, `--durations`): whole modules
+#: and single tests (module::test, parameters ignored)
+SLOW_MODULES = {"faults/test_property_inputs.py", "schedule/test_schedule_update.py"}
+SLOW_TESTS = {
+    "coverage/test_stream.py::test_bench_shaped_delivery",
+    "coverage/test_stream.py::test_reconcile_streamed_writes_the_same_files",
+    "storage/test_inventory_report.py::test_reconcile_reads_the_inventory_and_falls_back",
+    "test_compat.py::test_notebook_libraries_import_without_the_iri_grammars",
+    "test_cli_options.py::test_without_verbose_no_progress_is_logged",
+}
+TESTS = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        module = Path(str(item.fspath)).resolve()
+        rel = module.relative_to(TESTS).as_posix() if module.is_relative_to(TESTS) else ""
+        if "s3_server" in names:
+            item.add_marker(pytest.mark.s3)
+        if "postgres" in names:
+            item.add_marker(pytest.mark.postgres)
+        if rel in KERNEL_MODULES:
+            item.add_marker(pytest.mark.kernel)
+        if rel in BROWSER_MODULES:
+            item.add_marker(pytest.mark.browser)
+        if rel in SLOW_MODULES or f"{rel}::{item.originalname}" in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)

@@ -43,7 +43,7 @@ import struct
 import threading
 import time
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 FAULTS = ("slowdown", "reset", "truncate", "latency")

@@ -181,7 +181,7 @@ def build_real_lake(root, truth: pd.DataFrame, *, as_of: str = "2026-12-01", dat
         games["espn_game_id_extra"] = pd.Series(pd.NA, index=games.index, dtype="string")
     # the dates in the lake
     chosen = []
-    for (season, stype), g in games.groupby(["season", "season_type"]):
+    for (season, _stype), g in games.groupby(["season", "season_type"]):
         days = sorted(g["game_date"].unique())
         if season == current:
             chosen.extend(days)

@@ -41,7 +41,7 @@ def schedule_info(schedule: pd.DataFrame) -> tuple[dict | None, list[str]]:
 
 
 def judged(spec: Spec, schedule: pd.DataFrame, expected: Expected, cov, orphans, dups,
-           as_of, *, unexplained: dict | None = None) -> "CoverageResult":
+           as_of, *, unexplained: dict | None = None) -> CoverageResult:
     """The CoverageResult of matched items: completeness, the schedule's warnings first, and what
     cannot be judged (``unexplained``: :func:`~.unjudged.unexplained_files` of every orphan, when
     ``orphans`` holds only some of them)."""

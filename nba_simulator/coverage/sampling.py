@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .expected import Expected
 from ..errors import ParameterError
+from .expected import Expected
 
 SHARDS_PER_SAMPLED = 10  # aim for this many shards per shard kept, so the fraction is honoured
 

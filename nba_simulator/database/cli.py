@@ -110,7 +110,7 @@ def _history(args, read_only: bool = False, missing_ok: bool = False):
         from ..spec import load_spec
 
         spec = load_spec(args.spec)
-    from .tables import check_schema
+    from .history_schema import check_schema
 
     check_schema(args.schema)
     url = history_url(args.url, spec=spec, runs_dir=args.runs_dir)

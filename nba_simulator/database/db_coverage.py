@@ -40,7 +40,7 @@ from ..schedule.load import COLUMNS, canonical
 from ..schedule.owed import owed_games
 from ..spec.database import DatabaseConfig, GamesMap, TableMap
 from .engine import connect, database_url, make_engine, redact
-from .tables import temp_table
+from .history_schema import temp_table
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ def _count(cond) -> sa.ColumnElement:
 def _summary_query(f: sa.Table, tables):
     parts = []
     n0 = f.c.n_0
-    for i, t in enumerate(tables):
+    for i in range(len(tables)):
         n, raw = f.c[f"n_{i}"], f.c[f"raw_{i}"]
         child = i > 0
         zero = sa.literal(0)

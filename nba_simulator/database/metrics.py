@@ -12,7 +12,7 @@ dimension ``Lake`` (redacted) when given. Credentials come from boto3's usual ch
 from __future__ import annotations
 
 import logging
-from typing import Mapping
+from collections.abc import Mapping
 
 import boto3
 

@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 
 from ..errors import BadInput
 from .engine import connect, redact
-from .tables import check_schema
+from .history_schema import check_schema
 
 VERSION_TABLE = "nba_recon_version"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

@@ -103,7 +103,7 @@ def run_command(args) -> int:
     zygote = None if args.list_parameters else Zygote.start_early()
     try:
         with without_module("rfc3987_syntax"):
-            from .runner import RunOptions, Runner
+            from .runner import Runner, RunOptions
         return _run(args, RunOptions, Runner, zygote)
     finally:
         if zygote is not None:
@@ -186,13 +186,13 @@ def _print_unjudged(summary_path: Path) -> set[str]:
 
     from nba_simulator.report.warnings import unjudged_groups, unjudged_lines
 
-    from ..coverage.unjudged import headline
+    from ..coverage.unjudged import unjudged_line
 
     try:
         summary = json.loads(summary_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return set()
-    line = headline(summary.get("unjudged") or [])
+    line = unjudged_line(summary.get("unjudged") or [])
     if line:
         print(line)
     said = unjudged_lines(summary.get("unjudged")) + unjudged_groups(summary.get("unjudged"))

@@ -8,7 +8,7 @@ import html
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import nbformat
 import papermill
@@ -134,7 +134,7 @@ def mark_failure(nb_in: Path, nb_out: Path, failure: Failure, exc: BaseException
         return
     try:
         nb = nbformat.read(str(nb_out if nb_out.exists() else nb_in), as_version=4)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 — a notebook that cannot be read gets no failure cell; the stage error stands
         return
     nb.cells = [c for c in nb.cells if ERROR_TAG not in c.get("metadata", {}).get("tags", [])]
     text = (f"<span style=\"color:#a40e26;font-size:1.4em\">This stage failed: "

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import nbformat
 from bs4 import BeautifulSoup
@@ -119,7 +120,7 @@ def _errors_in_one_line(nb, folder: Path, stem: str) -> None:
         return
     log = folder / LOGS_DIR / f"{stem}.log"
     text = []
-    for cell, out in errors:
+    for _cell, out in errors:
         text.append(f"{out.get('ename')}: {out.get('evalue')}\n\n" +
                     _ANSI.sub("", "\n".join(out.get("traceback") or [])) + "\n")
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -11,9 +11,10 @@ text is written to a temporary file beside the notebook and renamed over it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import nbformat
 from papermill.iorw import papermill_io

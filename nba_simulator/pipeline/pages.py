@@ -7,11 +7,9 @@ import copy
 import shutil
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable
 
 from nba_simulator.outputs import atomic_path
 
-from .plan import SUMMARY_STAGE
 from .nbhtml import notebook_to_html
 from .index import write_index
 from .render import REPORT_NAME, failure_report, page_title, stage_label

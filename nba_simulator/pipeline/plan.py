@@ -11,9 +11,10 @@ import os
 import secrets
 import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import nba_simulator
 from nba_simulator import masking, settings
@@ -75,7 +76,7 @@ def default_notebooks_dir() -> Path:
 
 def utc_now() -> dt.datetime:
     """The clock, for run bookkeeping only (run ids, started/finished timestamps)."""
-    started_or_finished_timestamp = dt.datetime.now(dt.timezone.utc)
+    started_or_finished_timestamp = dt.datetime.now(dt.UTC)
     return started_or_finished_timestamp
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from nba_simulator.masking import REDACTED, is_secret_name, mask  # noqa: F401 - re-exported
 from nba_simulator.outputs import read_json, write_json

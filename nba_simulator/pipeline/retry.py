@@ -21,8 +21,9 @@ from __future__ import annotations
 import random
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from nba_simulator import errors as _errors
 
@@ -124,7 +125,7 @@ def with_retries(fn: Callable[[int], T], *, attempts: int, backoff: Backoff,
     while True:
         try:
             return fn(attempt)
-        except Exception as exc:  # noqa: BLE001 - classified, then re-raised
+        except Exception as exc:
             failure = classify_fn(exc)
             retry = failure.transient and attempt < attempts
             wait = backoff.delay(attempt) if retry else None

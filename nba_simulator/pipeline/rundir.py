@@ -6,8 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from nba_simulator.report.warnings import read_run_warnings
 
@@ -92,7 +92,7 @@ def first_damaged(run_dir: Path, finished: Sequence[dict], echo: Callable[[str],
     return bad
 
 
-def headline(run_dir: Path) -> dict | None:
+def headline_numbers(run_dir: Path) -> dict | None:
     """The numbers the index shows, from ``data/summary.json`` (None before the summary stage)."""
     path = Path(run_dir) / "data" / "summary.json"
     if not path.exists():

@@ -279,7 +279,7 @@ def open_run_history(stage, history: str = "") -> RunHistory:
             runs_dir = stage.runs_dir() or stage.run_dir.parent
             engine, schema, cw = open_engine(history, stage.spec, runs_dir)
             mode = "read-only" if stage.standalone else "record"
-    except Exception as exc:  # noqa: BLE001 - a bad URL: shown, the run goes on
+    except Exception as exc:
 
         if isinstance(exc, BadInput) and history:
             raise   # a history URL given by the user that cannot work: say so, do not guess

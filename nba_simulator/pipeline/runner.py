@@ -18,9 +18,10 @@ record.py and runhistory.py (the run's record and history).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from nba_simulator import settings
 from nba_simulator.errors import ParameterError
@@ -36,8 +37,7 @@ from .plan import (DEFAULT_RETRIES, DEFAULT_TIMEOUT, FINGERPRINTED, KERNEL_NAME,
 from .record import library_versions, new_stage, read_record, redact, write_record
 from .render import REPORT_NAME, run_failure
 from .retry import Failure
-from .rundir import (first_damaged, headline, release_space, remove_temp_files, reserve_space,
-                     write_final_record)
+from .rundir import first_damaged, headline_numbers, release_space, remove_temp_files, reserve_space, write_final_record
 from .runhistory import close_run
 
 __all__ = ["DEFAULT_RETRIES", "DEFAULT_TIMEOUT", "KERNEL_NAME", "STAGES", "SUMMARY_STAGE", "RunOptions",
@@ -260,7 +260,7 @@ class Runner:
         record["status"] = "failed" if failed else "succeeded"
         record["finished"] = utc_now().isoformat(timespec="seconds")
         record["duration_s"] = round(time.monotonic() - t0, 3)
-        record["headline"] = headline(run_dir)
+        record["headline"] = headline_numbers(run_dir)
         record["failure"] = run_failure(record) if failed else None
         if failed:   # the outcome first: on a full disk the pages below may not fit, the record must
             write_final_record(record, run_dir)

@@ -51,6 +51,8 @@ from nba_simulator.analysis import (
     tasks_document,
     tasks_stage,
 )
+from nba_simulator.storage.base import INVENTORY_SCHEMA
+from nba_simulator.storage.folders import folder_totals
 from nba_simulator.tasks import TaskQueue
 
 from .scratch import DEMO, ensure_demo, lab_folder

@@ -232,7 +232,7 @@ def serve(path: str, runner: int) -> None:  # pragma: no cover - runs in the zyg
     exit_with_parent(runner, interval=0.1, before_exit=lambda: _remove_socket(path), name="exit-with-runner")
     # what ipykernel sets before a kernel imports matplotlib (the zygote imports it first)
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    import ipykernel.ipkernel  # noqa: F401
+    import ipykernel.ipkernel
     import ipykernel.kernelapp  # noqa: F401
 
     os.environ[IN_ZYGOTE] = str(runner)   # (a forked kernel gets its stub's environment instead)

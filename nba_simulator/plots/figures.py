@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -249,7 +249,7 @@ def fingerprint(lake, spec) -> str:
     return f"{lake or '?'} · {spec or '?'}"
 
 
-def completeness_trend(history: pd.DataFrame) -> "Plot | Note":
+def completeness_trend(history: pd.DataFrame) -> Plot | Note:
     """Completeness (%) by as_of, one line per lake and spec (runs of another lake or spec are
     drawn apart, in grey, never joined to this run's line). With one run: a sentence."""
     if history.empty:

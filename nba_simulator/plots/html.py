@@ -34,7 +34,7 @@ def verdict(status: str, text: str):
                          f'font-weight:600">{escape_html(status.upper())} · {escape_html(text)}</div>')
 
 
-def headline(totals: dict, estimate: bool = False, summary: dict | None = None):
+def headline_tiles(totals: dict, estimate: bool = False, summary: dict | None = None):
     """The run's headline numbers as large figures (every value escaped)."""
     def tile(value, label, color="#1f2328"):
         return (f'<div style="flex:1;min-width:9em;padding:.4em .8em;border-left:4px solid {color}">'

@@ -2,6 +2,7 @@
 
 from nba_simulator.coverage.match import PROBLEM_STATUSES as PROBLEMS  # noqa: F401  precedence order
 from nba_simulator.spec.model import PRIORITIES as PRIORITY_ORDER  # noqa: F401
+
 PRIORITY_COLORS = {"CRITICAL": "#a40e26", "HIGH": "#e16f24", "MEDIUM": "#d4a72c", "LOW": "#8c959f"}
 #: completeness bands: reds below 80%, then finer steps where real lakes live (90-100%)
 #: column names as a reader should see them in the report's tables

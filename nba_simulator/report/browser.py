@@ -25,9 +25,9 @@ import argparse
 import json
 import shutil
 import sys
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 from urllib.parse import unquote, urlparse
 
 from nba_simulator import settings

@@ -14,7 +14,8 @@ IPython HTML object a notebook cell displays; ``first_screen_html`` the string).
 from __future__ import annotations
 
 import html
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from ..tasks import WORK_ORDER, in_work_order
 from .warnings import collect_warnings, unjudged_groups, unjudged_lines, without_unjudged

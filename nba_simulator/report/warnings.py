@@ -6,6 +6,7 @@ reading the files is :func:`read_run_warnings`' job, at the edge.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 

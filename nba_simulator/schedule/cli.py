@@ -155,11 +155,12 @@ def _print_counts(rows: list[dict], seasons: list[str] | None) -> None:
     rows = [r for r in rows if seasons is None or r["season"] in seasons]
     print(f"{'season':8} {'type':10} {'games':>6} {'final':>6} {'sched':>6} {'ppd':>4} {'cncl':>4}  "
           f"{'espn ids':>14} {'bbref ids':>14}")
+    def share(n, owed):
+        return f"{n}/{owed}" + (" ok" if n == owed else "")
+
     for r in rows:
-        def share(n):
-            return f"{n}/{r['owed']}" + (" ok" if n == r["owed"] else "")
         print(f"{r['season']:8} {r['season_type']:10} {r['games']:>6} {r['final']:>6} {r['scheduled']:>6} "
-              f"{r['postponed']:>4} {r['cancelled']:>4}  {share(r['espn_ids']):>14} {share(r['bbref_ids']):>14}")
+              f"{r['postponed']:>4} {r['cancelled']:>4}  {share(r['espn_ids'], r['owed']):>14} {share(r['bbref_ids'], r['owed']):>14}")
 
 
 def cmd_show(args) -> int:

@@ -37,7 +37,7 @@ def read_table(path: str | Path, required: tuple[str, ...] = ()) -> pd.DataFrame
             frame = frame.dropna(how="all")
     except pd.errors.EmptyDataError:
         raise ScheduleError(f"{path}: empty file (no header row)") from None
-    except Exception as exc:  # parser, decoding, Arrow and OS errors all mean: unreadable
+    except Exception as exc:  # noqa: BLE001 — parser, decoding, Arrow and OS errors all mean: unreadable
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ScheduleError(f"{path}: cannot read as {'Parquet' if path.suffix.lower() in PARQUET_SUFFIXES else 'CSV'}: {detail}") from None
     names = [str(c).strip().lower() for c in frame.columns]

@@ -152,7 +152,7 @@ class Spec:
                 return d
         raise KeyError(name)
 
-    def at(self, as_of) -> "Spec":
+    def at(self, as_of) -> Spec:
         """The spec with every open-ended season range (``2002-03..current``) resolved at
         ``as_of``: ``current`` is the season ``as_of`` belongs to (``seasons.of_date``: August
         starts the next season, so in July the season just ended is still current), ``previous``

@@ -74,7 +74,7 @@ class KeyTemplate:
     pattern: re.Pattern = field(repr=False, compare=False)
 
     @classmethod
-    def compile(cls, text: str) -> "KeyTemplate":
+    def compile(cls, text: str) -> KeyTemplate:
         if not isinstance(text, str) or not text:
             raise TemplateError("a key template must be a non-empty string")
         pieces = _FIELD.split(text)
@@ -88,7 +88,7 @@ class KeyTemplate:
             if i < len(names):
                 name = names[i]
                 if name not in PLACEHOLDERS:
-                    known = ", ".join("{%s}" % p for p in PLACEHOLDERS)
+                    known = ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)
                     raise TemplateError(f"unknown placeholder {{{name}}} in {text!r} (known: {known})")
                 if name in seen:
                     regex.append(f"(?P={name})")
@@ -259,7 +259,7 @@ def _atoms(regex: str) -> list[tuple[frozenset, int, int]]:
     return out
 
 
-def _tokens(t: "KeyTemplate") -> list[tuple[frozenset, int, int]]:
+def _tokens(t: KeyTemplate) -> list[tuple[frozenset, int, int]]:
     out = []
     for i, part in enumerate(t.parts):
         if i % 2:

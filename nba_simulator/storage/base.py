@@ -97,7 +97,7 @@ class Storage(ABC):
         :class:`~nba_simulator.errors.TransientStorageError` (worth retrying later).
         """
 
-    def close(self) -> None:  # pragma: no cover - trivial
+    def close(self) -> None:  # noqa: B027 — an optional hook, a no-op unless a backend holds connections
         """Release connections (optional)."""
 
     def __enter__(self) -> Storage:

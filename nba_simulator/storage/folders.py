@@ -8,7 +8,7 @@ batch plus one row per folder.
 """
 from __future__ import annotations
 
-from typing import Iterable, Union
+from collections.abc import Iterable
 
 import pandas as pd
 import pyarrow as pa
@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 TOP_LEVEL = "(top level)"
 COLUMNS = ["objects", "bytes", "smallest", "largest", "newest"]
-Batch = Union[pa.RecordBatch, pa.Table, pd.DataFrame]
+Batch = pa.RecordBatch | pa.Table | pd.DataFrame
 _COMBINE = [("objects", "sum"), ("bytes", "sum"), ("smallest", "min"), ("largest", "max"), ("newest", "max")]
 
 

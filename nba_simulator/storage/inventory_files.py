@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 
 from nba_simulator.errors import BadInput
 from nba_simulator.storage.base import INVENTORY_SCHEMA, ObjectNotFound, Storage
-from nba_simulator.storage.inventory_manifest import NEEDED, OPTIONAL, DataFile, Manifest, norm_name, location
+from nba_simulator.storage.inventory_manifest import NEEDED, OPTIONAL, DataFile, Manifest, location, norm_name
 from nba_simulator.storage.scan import drop_excluded_keys
 
 BLOCK_BYTES = 16 << 20      # CSV parse blocks / download chunks

@@ -49,9 +49,16 @@ from nba_simulator import settings
 from nba_simulator.storage.base import Storage
 from nba_simulator.storage.factory import open_storage
 from nba_simulator.storage.inventory_files import iter_inventory
-from nba_simulator.storage.inventory_manifest import (DataFile, Manifest, lake_parts, split_uri,
-                                                      choose_delivery, find_deliveries, parse_file_schema,
-                                                      read_manifest)
+from nba_simulator.storage.inventory_manifest import (
+    DataFile,
+    Manifest,
+    choose_delivery,
+    find_deliveries,
+    lake_parts,
+    parse_file_schema,
+    read_manifest,
+    split_uri,
+)
 from nba_simulator.storage.scan import ParquetSink, batches_to_table, to_frame
 
 log = logging.getLogger(__name__)

@@ -32,7 +32,6 @@ from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectionError as BotoConnectionError,
     CredentialRetrievalError,
     HTTPClientError,
     NoCredentialsError,
@@ -42,6 +41,9 @@ from botocore.exceptions import (
     ProfileNotFound,
     SSOError,
     TokenRetrievalError,
+)
+from botocore.exceptions import (
+    ConnectionError as BotoConnectionError,
 )
 
 from nba_simulator.deadline import seconds
@@ -265,7 +267,7 @@ class S3Storage(Storage):
     def check(self) -> None:
         try:
             resp = self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 — botocore/obstore raise many types; mapped to the package's errors
             raise self._error(exc, "listing") from None
         if self.prefix and not resp.get("KeyCount", 0):
             raise LakeNotFound(f"no objects under {self.uri}/ (wrong prefix?)")
@@ -279,19 +281,17 @@ class S3Storage(Storage):
         try:
             # The paginator follows NextContinuationToken until IsTruncated is false.
             yield from self.client.get_paginator("list_objects_v2").paginate(**kwargs)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 — botocore/obstore raise many types; mapped to the package's errors
             raise self._error(exc, f"listing {prefix!r} in") from None
 
     def list_prefixes(self, prefix: str = "") -> list[str]:
         cut = len(self.prefix)
         if self.listing == "obstore":
-            from nba_simulator.storage.s3_store import list_level
-
-            from nba_simulator.storage.s3_store import is_invalid_path
+            from nba_simulator.storage.s3_store import is_invalid_path, list_level
 
             try:
                 return sorted(list_level(self.store(), self.prefix + prefix, cut, self.settings)[0])
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 — botocore/obstore raise many types; mapped to the package's errors
                 if not is_invalid_path(exc):
                     raise self._error(exc, f"listing {prefix!r} in") from None
                 log.info("listing %r of %s through boto3's paginator (a key obstore cannot represent)",
@@ -317,7 +317,7 @@ class S3Storage(Storage):
                     fallback=lambda after: self.iter_objects_paginated(prefix, start_after=after))
                 return
             batch = s3_store.list_level(self.store(), self.prefix + prefix, cut, self.settings)[1]
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 — botocore/obstore raise many types; mapped to the package's errors
             if not s3_store.is_invalid_path(exc):
                 raise self._error(exc, f"listing {prefix!r} in") from None
             # one level (list_with_delimiter) with a key obstore cannot represent: boto3's paginator
@@ -356,7 +356,7 @@ class S3Storage(Storage):
                 s3_store.head(self.store(), full, self.settings)
                 return b""
             return s3_store.read(self.store(), full, start, end, self.settings)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 — botocore/obstore raise many types; mapped to the package's errors
             if s3_store.is_invalid_path(exc):  # a key obstore cannot represent: boto3 reads it
                 return self._read_boto3(key, start, end)
             code, status = s3_store.error_code(exc) if _is_obstore_error(exc) else ("", 0)
@@ -372,7 +372,7 @@ class S3Storage(Storage):
         if end is not None and end <= start:
             try:
                 self.client.head_object(**kwargs)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # noqa: BLE001 — botocore/obstore raise many types; mapped to the package's errors
                 raise self._boto3_read_error(exc, key) from None
             return b""
         if start or end is not None:
@@ -380,7 +380,7 @@ class S3Storage(Storage):
         try:
             with self.client.get_object(**kwargs)["Body"] as body:
                 return body.read()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 — botocore/obstore raise many types; mapped to the package's errors
             raise self._boto3_read_error(exc, key) from None
 
     def _boto3_read_error(self, exc: Exception, key: str) -> Exception:

@@ -307,7 +307,7 @@ def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ran
                     initial = False
             ranges.nothing_after(r)  # the end of the listing: the ranges after it are empty
             return
-        except Exception as exc:  # noqa: BLE001 - re-raised unless transient
+        except Exception as exc:
             if s3_store.is_invalid_path(exc):
                 raise s3_store.UnrepresentableKey(last_seen) from exc
             failures += 1

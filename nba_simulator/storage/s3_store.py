@@ -187,7 +187,7 @@ def call(fn: Callable, settings: dict):
         attempt += 1
         try:
             return fn()
-        except Exception as exc:  # noqa: BLE001 - re-raised unless transient
+        except Exception as exc:
             if attempt >= settings["max_attempts"] or not is_transient(exc):
                 raise
             time.sleep(backoff(attempt, exc))

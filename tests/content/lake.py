@@ -14,8 +14,8 @@ from nba_simulator.spec import parse_spec
 
 #: the 12 columns of NBA Stats play-by-play as the real per-game CSVs carry them; with a newline
 #: this is exactly the 154-byte file of the cancelled game 0021201214 (its git blob hash matches)
-PBP_HEADER = ("GAME_ID,EVENTNUM,EVENTMSGTYPE,EVENTMSGACTIONTYPE,PERIOD,WCTIMESTRING,PCTIMESTRING,"
-              "HOMEDESCRIPTION,NEUTRALDESCRIPTION,VISITORDESCRIPTION,SCORE,SCOREMARGIN\n").encode()
+PBP_HEADER = (b"GAME_ID,EVENTNUM,EVENTMSGTYPE,EVENTMSGACTIONTYPE,PERIOD,WCTIMESTRING,PCTIMESTRING,"
+              b"HOMEDESCRIPTION,NEUTRALDESCRIPTION,VISITORDESCRIPTION,SCORE,SCOREMARGIN\n")
 PAGE_SIZE = 60_000  # real pages are ~700 KB; a smaller page keeps the tests fast, same shape
 
 SPEC = """\

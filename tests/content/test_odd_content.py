@@ -14,19 +14,9 @@ import pandas as pd
 from nba_simulator.cli import main
 from nba_simulator.content.check import check_json, check_object, count_items
 from nba_simulator.storage.local import LocalStorage
+from tests.builders import pbp_spec
 
-SPEC = """\
-version: 1
-schedule: builtin
-datasets:
-  pbp:
-    source: nba_stats
-    data_type: play_by_play
-    keys: "pbp/{game_id}.json"
-    per: game
-    seasons: 2018-19
-    content: {format: json, non_empty: [plays]}
-"""
+SPEC = pbp_spec(extra="    content: {format: json, non_empty: [plays]}\n")
 
 
 def _rule():

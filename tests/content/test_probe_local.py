@@ -55,6 +55,7 @@ def test_ranged_reads_where_the_format_allows(local_lake):
 
 def test_csv_reads_on_only_until_min_rows(tmp_path):
     from nba_simulator.storage.local import LocalStorage
+
     from .conftest import CountingStorage
     (tmp_path / "big.csv").write_bytes(pbp_csv("0021200001", 5000))  # ~500 KB
     store = CountingStorage(LocalStorage(tmp_path))
@@ -168,6 +169,7 @@ def test_sample_is_deterministic_and_estimates_with_an_interval(local_lake):
 
 def test_bounded_concurrency(tmp_path):
     from nba_simulator.storage.local import LocalStorage
+
     from .conftest import CountingStorage, write_lake
     store = CountingStorage(LocalStorage(write_lake(tmp_path / "lake")), delay=0.02)
     probe(store, spec(), targets_of(store), ProbeOptions(workers=3))

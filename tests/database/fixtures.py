@@ -191,7 +191,7 @@ def analyse_run(games, as_of=AS_OF, hoopr=False, sample=None):
     return _analyse(frozen, as_of, hoopr, sample)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _analyse(games, as_of, hoopr, sample):
     from nba_simulator.reconcile import analyse
 

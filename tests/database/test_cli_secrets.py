@@ -8,8 +8,7 @@ from sqlalchemy.engine import make_url
 
 from nba_simulator.cli import main
 from nba_simulator.database import history as H
-from nba_simulator.database.engine import (DatabaseUnavailable, check_connection, make_engine,
-                                           redact, resolve_url)
+from nba_simulator.database.engine import DatabaseUnavailable, check_connection, make_engine, redact, resolve_url
 from nba_simulator.errors import BadInput
 from nba_simulator.reconcile import write_outputs
 
@@ -140,8 +139,8 @@ def test_cloudwatch_publishing_with_moto(sqlite, monkeypatch):
     moto = pytest.importorskip("moto")
     import boto3
 
-    from nba_simulator.spec.database import CloudWatchConfig
     from nba_simulator.database.metrics import publish_cloudwatch
+    from nba_simulator.spec.database import CloudWatchConfig
 
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

@@ -3,9 +3,16 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from nba_simulator.database.db_coverage import (PROBLEM_COLUMNS, SUMMARY_COLUMNS, db_coverage,
-                                                expected_games, raw_flags, run_db_coverage,
-                                                schedule_from_db, write_db_coverage)
+from nba_simulator.database.db_coverage import (
+    PROBLEM_COLUMNS,
+    SUMMARY_COLUMNS,
+    db_coverage,
+    expected_games,
+    raw_flags,
+    run_db_coverage,
+    schedule_from_db,
+    write_db_coverage,
+)
 from nba_simulator.errors import BadInput, SpecError
 from nba_simulator.schedule.load import COLUMNS as CANONICAL_COLUMNS
 

@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 
 from nba_simulator.database import history as H
 from nba_simulator.database import migrate
-from nba_simulator.database.tables import history_tables
+from nba_simulator.database.history_schema import history_tables
 from nba_simulator.errors import BadInput
 
 from . import fixtures as F

@@ -10,9 +10,9 @@ import nbformat
 import pandas as pd
 import pytest
 
+from nba_simulator.masking import was_masked
 from nba_simulator.outputs import FileSet, write_json
 from nba_simulator.pipeline.nbio import papermill_output, scrub_notebook, secret_values
-from nba_simulator.masking import was_masked
 from nba_simulator.pipeline.rundir import remove_temp_files as _remove_temp_files
 
 

@@ -27,32 +27,21 @@ import resource
 import shutil
 import signal
 import subprocess
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import pytest
 
 from nba_simulator.cli import main
+from tests.builders import pbp_spec
 
 from .conftest import NBA_RECON, tree_digest
 from .matrix_readers import ROWS as READER_ROWS
 from .pipeline_runs import assert_complete_files
 
-BASE_SPEC = """\
-version: 1
-schedule: {schedule}
-exclude: ["backups/"]
-datasets:
-  pbp:
-    source: nba_stats
-    data_type: play_by_play
-    keys: "pbp/{{game_id}}.json"
-    per: game
-    seasons: {seasons}
-"""
 EXTRA_DATASET = """\
   pbp_copy:
     source: espn
@@ -132,7 +121,7 @@ class Ctx:
     def base_spec(self, schedule="builtin", seasons="2018-19", extra="") -> Path:
         self.notes["specs"] = self.notes.get("specs", 0) + 1
         return self.spec(f"spec{self.notes['specs']}.yaml",
-                         BASE_SPEC.format(schedule=schedule, seasons=seasons) + extra)
+                         pbp_spec(exclude=["backups/"], schedule=schedule, seasons=seasons) + extra)
 
     def lake(self, name: str, objects: dict[str | bytes, bytes]) -> Path:
         root = self.root / "lakes" / name
@@ -180,7 +169,7 @@ def malformed_yaml(c: Ctx):
 
 
 def unknown_placeholder(c: Ctx):
-    text = BASE_SPEC.format(schedule="builtin", seasons="2018-19").replace("{game_id}", "{gameid}")
+    text = pbp_spec(exclude=["backups/"], schedule="builtin", seasons="2018-19").replace("{game_id}", "{gameid}")
     return c.reconcile(c.spec("placeholder.yaml", text), c.lake("ok", GOOD_KEYS))
 
 
@@ -189,7 +178,7 @@ def overlapping_templates(c: Ctx):
 
 
 def season_range_backwards(c: Ctx):
-    return c.reconcile(c.spec("backwards.yaml", BASE_SPEC.format(schedule="builtin",
+    return c.reconcile(c.spec("backwards.yaml", pbp_spec(exclude=["backups/"], schedule="builtin",
                                                                    seasons="2019-20..2017-18")),
                        c.lake("ok", GOOD_KEYS))
 
@@ -465,7 +454,7 @@ def spec_text(name: str, text: str | bytes):
 
 LAUGHS = "version: 1\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
     f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")) + "datasets: *i\n"
-SPEC_HEAD = BASE_SPEC.format(schedule="builtin", seasons="2018-19")
+SPEC_HEAD = pbp_spec(exclude=["backups/"], schedule="builtin", seasons="2018-19")
 
 
 def schedule_file(name: str, write):
@@ -563,7 +552,7 @@ def no_files(doc):
     doc["files"] = []
 
 
-CONTENT_SPEC = BASE_SPEC.format(schedule="builtin", seasons="2018-19") + \
+CONTENT_SPEC = pbp_spec(exclude=["backups/"], schedule="builtin", seasons="2018-19") + \
     "    content: {format: json, non_empty: [plays]}\n"
 
 

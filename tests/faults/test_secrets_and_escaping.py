@@ -71,7 +71,7 @@ def test_no_secret_on_the_console(both):
 
 
 def test_parameters_are_recorded_with_the_password_masked(both):
-    for runs, run_dir, _ in both.values():
+    for _runs, run_dir, _ in both.values():
         rec = json.loads((run_dir / "run.json").read_text())
         assert rec["parameters"]["database"] == "postgresql://recon:***@127.0.0.1:1/nba"
         nb = nbformat.read(str(run_dir / "00_health_check.ipynb"), as_version=4)

@@ -21,9 +21,16 @@ import pandas as pd
 import pytest
 
 from nba_simulator.cli import main
-from tests.reallake import (ESPN_DATASETS, assign_espn_ids, build_real_lake, espn_scoreboard_api,
-                            league_game_log, schedule_league_v2, synthetic_season)
 from tests.integration.test_real_layout import AS_OF, CURRENT, truth_games
+from tests.reallake import (
+    ESPN_DATASETS,
+    assign_espn_ids,
+    build_real_lake,
+    espn_scoreboard_api,
+    league_game_log,
+    schedule_league_v2,
+    synthetic_season,
+)
 
 pytest.importorskip("nba_simulator.schedule.update", reason="schedule update is on branch sched")
 # a schedule update over eight seasons (~250 fixture requests) and a reconcile of the whole packaged
@@ -40,7 +47,7 @@ def _server(truth: pd.DataFrame, unplayed: pd.DataFrame):
     requests: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
+        def do_GET(self):
             parts = [unquote(p) for p in urlparse(self.path).path.strip("/").split("/")]
             requests.append(self.path)
             body = None

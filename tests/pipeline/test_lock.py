@@ -32,7 +32,7 @@ def _holder(runs_dir):
 def test_live_lock_raises_run_locked(tmp_path):
     proc = _holder(tmp_path)
     try:
-        with pytest.raises(RunLocked, match=r"20260101T000000Z-dead00 \(pid %d" % proc.pid):
+        with pytest.raises(RunLocked, match=rf"20260101T000000Z-dead00 \(pid {proc.pid}"):
             RunsLock(tmp_path, "mine").acquire()
     finally:
         proc.kill()

@@ -14,18 +14,9 @@ from nba_simulator.database.engine import absolute_sqlite, make_engine, redact
 from nba_simulator.pipeline import runhistory as RH
 from nba_simulator.pipeline.stage import open_stage
 from nba_simulator.spec import parse_spec
+from tests.builders import pbp_spec
 
-SPEC = """\
-version: 1
-schedule: builtin
-datasets:
-  pbp:
-    source: nba_stats
-    data_type: play_by_play
-    keys: "pbp/{game_id}.json"
-    per: game
-    seasons: 2018-19..2018-19
-"""
+SPEC = pbp_spec(seasons="2018-19..2018-19")
 
 
 def test_absolute_sqlite(tmp_path):
@@ -141,7 +132,7 @@ def test_empty_is_a_problem_in_the_plots():
                          "missing": [0], "empty": [0], "complete_pct": [100.0]})
     assert "empty" not in plots.worst_seasons(comp).columns          # not probed: no column of zeros
     assert "empty" in plots.worst_seasons(comp.assign(empty=1)).columns
-    tiles = plots.headline({"expected": 3, "present": 1, "missing": 0, "empty": 2, "complete_pct": 33.3}).data
+    tiles = plots.headline_tiles({"expected": 3, "present": 1, "missing": 0, "empty": 2, "complete_pct": 33.3}).data
     assert "undersized, empty, premature or stale" in tiles
 
 

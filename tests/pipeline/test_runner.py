@@ -163,8 +163,8 @@ def test_stage_selection_and_run_ids():
     with pytest.raises(ParameterError, match="unknown stage"):
         select_stages(["07"])
     import datetime as dt
-    a = new_run_id(dt.datetime(2026, 11, 30, 1, 22, 33, tzinfo=dt.timezone.utc))
-    b = new_run_id(dt.datetime(2026, 11, 30, 1, 22, 34, tzinfo=dt.timezone.utc))
+    a = new_run_id(dt.datetime(2026, 11, 30, 1, 22, 33, tzinfo=dt.UTC))
+    b = new_run_id(dt.datetime(2026, 11, 30, 1, 22, 34, tzinfo=dt.UTC))
     assert a.startswith("20261130T012233Z-") and a < b
 
 

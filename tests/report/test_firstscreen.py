@@ -8,8 +8,6 @@ from nba_simulator.report.firstscreen import first_screen_html
 from nba_simulator.tasks import WORK_ORDER
 from nba_simulator.report.warnings import collect_warnings
 
-import pandas as pd
-
 
 def _task(tid, priority, n, dataset="espn_play_by_play"):
     return {"task_id": tid, "priority": priority, "n_items": n, "action": "collect", "reason": "missing",

@@ -101,7 +101,7 @@ class FixtureServer:
             return 200, f.read_bytes() if f.is_file() else json.dumps({"events": []}).encode()
         return 404, b"{}"
 
-    def __enter__(self) -> "FixtureServer":
+    def __enter__(self) -> FixtureServer:
         self.thread.start()
         return self
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+
 import pandas as pd
 
 from nba_simulator.schedule import COLUMNS, ids

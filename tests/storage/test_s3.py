@@ -8,8 +8,8 @@ import pytest
 
 from nba_simulator.errors import AccessDenied, BadInput, LakeNotFound, StorageError
 from nba_simulator.storage import INVENTORY_SCHEMA, ObjectNotFound, open_storage
-from nba_simulator.storage.scan import scan
 from nba_simulator.storage.s3 import S3Storage, parse_s3_uri
+from nba_simulator.storage.scan import scan
 from tests.s3server import READONLY_KEY, READONLY_SECRET
 
 pytestmark = pytest.mark.s3

@@ -10,9 +10,8 @@ import pytest
 
 from nba_simulator.errors import BadInput, TransientStorageError
 from nba_simulator.storage import open_storage
-from nba_simulator.storage.scan import read_inventory, scan
 from nba_simulator.storage.base import Storage
-from nba_simulator.storage.scan import collapse_prefixes, plan
+from nba_simulator.storage.scan import collapse_prefixes, plan, read_inventory, scan
 
 EXCLUDE = ["inventory-reports/", "athena-results/"]
 

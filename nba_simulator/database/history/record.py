@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from ...errors import BadInput
 from ..engine import connect, redact, scrub
+from ..history_schema import STATUS_COUNTS, history_tables
 from ..metrics import headline_metrics, publish_cloudwatch
 from ..migrate import ensure_current
-from ..tables import STATUS_COUNTS, history_tables
 from .lifecycle import item_lifecycle, task_lifecycle
 from .rows import clip, is_sqlite, records, utc, value_or_none
 from .scope import same_scope, scope_of

@@ -3,8 +3,7 @@ import pandas as pd
 from nba_simulator.coverage import build_coverage
 from nba_simulator.gaps import find_gaps
 from nba_simulator.tasks import task_queue
-
-from .conftest import AS_OF, inventory, ts
+from tests.builders import AS_OF, inventory, ts
 
 
 def _gaps(spec, schedule, lake, as_of=AS_OF):

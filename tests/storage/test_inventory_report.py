@@ -12,10 +12,9 @@ import pytest
 
 from nba_simulator.errors import BadInput
 from nba_simulator.storage import open_storage
-from nba_simulator.storage.inventory_report import (find_deliveries, load_report, parse_file_schema,
-                                                    read_report)
-from tests.inventory_writer import write_delivery
+from nba_simulator.storage.inventory_report import find_deliveries, load_report, parse_file_schema, read_report
 from nba_simulator.storage.scan import scan
+from tests.inventory_writer import write_delivery
 
 KEYS = {
     "espn_schedules/20230410.json": 120,

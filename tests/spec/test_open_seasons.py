@@ -6,8 +6,7 @@ import pytest
 from nba_simulator.coverage import build_coverage, expected_items
 from nba_simulator.errors import SpecError
 from nba_simulator.spec import parse_spec
-
-from .conftest import inventory, ts
+from tests.builders import inventory, ts
 
 SPEC = """\
 version: 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import re
-from functools import lru_cache
+from functools import cache
 from types import SimpleNamespace
 
 import pandas as pd
@@ -19,7 +19,7 @@ STATUS_COUNTS = ("expected", "missing", "undersized", "invalid", "empty", "prema
                  "unmapped")
 
 
-@lru_cache(maxsize=None)
+@cache
 def check_schema(schema: str | None) -> str | None:
     """A PostgreSQL schema name for the history: letters, digits and ``_``, at most 63, not
     starting with a digit. Anything else (quotes, dots, spaces) is refused (:class:`BadInput`)."""

@@ -1,6 +1,7 @@
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nba_simulator.spec.template import PLACEHOLDERS, KeyTemplate, TemplateError, overlapping
 
@@ -99,7 +100,7 @@ def test_overlap_detection_is_exact_for_any_placement(one, other, claimed):
 
 def test_every_placeholder_has_examples_that_parse():
     for name in PLACEHOLDERS:
-        t = KeyTemplate.compile("k/{%s}" % name)
+        t = KeyTemplate.compile(f"k/{{{name}}}")
         assert t.matches(pd.Series(t.examples())).all()
 
 

@@ -1,11 +1,11 @@
 """The tables the stage notebooks show: DataFrames (for code and tests) that display as tables
-for people (``nba_simulator.report.tables``: no index, no <NA>, numbers right-aligned with
+for people (``nba_simulator.report.styled_table``: no index, no <NA>, numbers right-aligned with
 thousands separators, keys wrapping, seasons never wrapping)."""
 from __future__ import annotations
 
 import pandas as pd
 
-from nba_simulator.report.tables import shown
+from nba_simulator.report.styled_table import shown
 from nba_simulator.storage.folders import folder_totals
 from nba_simulator.tasks import WORK_ORDER, in_work_order
 

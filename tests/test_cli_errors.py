@@ -2,18 +2,7 @@
 import pytest
 
 from nba_simulator.cli import main
-
-SPEC = """\
-version: 1
-schedule: {schedule}
-datasets:
-  pbp:
-    source: nba_stats
-    data_type: play_by_play
-    keys: "pbp/{{game_id}}.json"
-    per: game
-    seasons: 2018-19
-"""
+from tests.builders import pbp_spec
 
 
 @pytest.fixture
@@ -31,7 +20,7 @@ def run(capsys, *args):
 
 
 def test_missing_lake_folder(workdir, capsys):
-    (workdir / "spec.yaml").write_text(SPEC.format(schedule="builtin"))
+    (workdir / "spec.yaml").write_text(pbp_spec(schedule="builtin"))
     rc, err = run(capsys, "reconcile", "--spec", str(workdir / "spec.yaml"), "--lake",
                   str(workdir / "nope"), "--as-of", "2019-03-01", "--out", str(workdir / "out"))
     assert rc == 2 and str(workdir / "nope") in err and len(err.splitlines()) == 1
@@ -49,7 +38,7 @@ def test_malformed_spec(workdir, capsys):
 def test_schedule_missing_a_column(workdir, capsys):
     (workdir / "games.csv").write_text("game_id,season,season_type,game_date,home_team\n"
                                        "0021800001,2018-19,regular,2018-10-16,BOS\n")
-    (workdir / "spec.yaml").write_text(SPEC.format(schedule="games.csv"))
+    (workdir / "spec.yaml").write_text(pbp_spec(schedule="games.csv"))
     rc, err = run(capsys, "reconcile", "--spec", str(workdir / "spec.yaml"), "--lake",
                   str(workdir / "lake"), "--as-of", "2019-03-01", "--out", str(workdir / "out"))
     assert rc == 2 and "games.csv" in err and "away_team" in err and len(err.splitlines()) == 1
@@ -69,7 +58,7 @@ def test_bad_parameters(workdir, capsys):
 def test_relative_schedule_resolves_from_the_spec_folder(workdir, capsys, monkeypatch):
     (workdir / "games.csv").write_text("game_id,season,season_type,game_date,home_team,away_team\n"
                                        "21800001,2018-19,regular,2018-10-16,BOS,PHI\n")
-    (workdir / "spec.yaml").write_text(SPEC.format(schedule="games.csv"))
+    (workdir / "spec.yaml").write_text(pbp_spec(schedule="games.csv"))
     monkeypatch.chdir("/")
     rc, err = run(capsys, "reconcile", "--spec", str(workdir / "spec.yaml"), "--lake",
                   str(workdir / "lake"), "--as-of", "2019-03-01", "--out", str(workdir / "out"))

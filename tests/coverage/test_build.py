@@ -1,8 +1,7 @@
 import pandas as pd
 
 from nba_simulator.coverage import build_coverage, expected_items
-
-from .conftest import AS_OF, inventory, ts
+from tests.builders import AS_OF, inventory, ts
 
 LAKE = [
     ("pbp/2023-24/0022300001.json", 500, ts("2023-10-25 06:00"), "a"),   # present

@@ -5,18 +5,9 @@ import sys
 import pytest
 
 from nba_simulator.cli import build_parser, main
+from tests.builders import pbp_spec
 
-SPEC = """\
-version: 1
-schedule: games.csv
-datasets:
-  pbp:
-    source: nba_stats
-    data_type: play_by_play
-    keys: "pbp/{game_id}.json"
-    per: game
-    seasons: 2018-19
-"""
+SPEC = pbp_spec(schedule="games.csv")
 COMMANDS = [["reconcile"], ["demo"], ["db"], ["db", "upgrade"], ["db", "current"],
             ["db", "coverage"], ["history"], ["history", "record"], ["history", "runs"],
             ["history", "changes"], ["history", "tasks"], ["schedule"], ["schedule", "update"],

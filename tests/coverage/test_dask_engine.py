@@ -7,13 +7,13 @@ import pytest
 pytest.importorskip("dask.dataframe")
 pytest.importorskip("distributed")
 
-from nba_simulator.cli import main  # noqa: E402
-from nba_simulator.coverage import build_coverage  # noqa: E402
-from nba_simulator.coverage.dask_engine import dask_coverage  # noqa: E402
-from nba_simulator.demo import build_demo  # noqa: E402
-from nba_simulator.reconcile import resolve_schedule, scan_lake  # noqa: E402
-from nba_simulator.schedule.load import load_schedule  # noqa: E402
-from nba_simulator.spec import load_spec  # noqa: E402
+from nba_simulator.cli import main
+from nba_simulator.coverage import build_coverage
+from nba_simulator.coverage.dask_engine import dask_coverage
+from nba_simulator.demo import build_demo
+from nba_simulator.reconcile import resolve_schedule, scan_lake
+from nba_simulator.schedule.load import load_schedule
+from nba_simulator.spec import load_spec
 
 FRAMES = ("coverage", "orphans", "duplicates", "completeness")
 

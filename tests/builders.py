@@ -1,8 +1,29 @@
+"""Shared builders of the tests: the spec texts many tests start from, and the small schedule and
+inventory of the coverage/gaps tests (their fixtures ``spec`` and ``schedule`` are registered in
+``tests/conftest.py``)."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
 import pandas as pd
 import pytest
 
 from nba_simulator.spec import parse_spec
 
+
+def pbp_spec(schedule: str = "builtin", seasons: str = "2018-19", *, exclude: Iterable[str] = (),
+             extra: str = "") -> str:
+    """The one-dataset spec many tests start from: NBA Stats play-by-play at ``pbp/{game_id}.json``,
+    one file per game. ``extra`` is appended to the dataset (e.g. a ``content:`` line, indented by
+    four spaces)."""
+    excluded = f"exclude: {json.dumps(list(exclude))}\n" if exclude else ""
+    return (f"version: 1\nschedule: {schedule}\n{excluded}datasets:\n  pbp:\n    source: nba_stats\n"
+            f"    data_type: play_by_play\n    keys: \"pbp/{{game_id}}.json\"\n    per: game\n"
+            f"    seasons: {seasons}\n{extra}")
+
+
+#: the coverage/gaps tests' spec: per game (two layouts), per date and per season datasets
 SPEC = """\
 version: 1
 exclude: ["backups/"]
