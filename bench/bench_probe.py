@@ -24,10 +24,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nba_simulator.content import ProbeOptions, probe  # noqa: E402
-from nba_simulator.spec import parse_spec  # noqa: E402
-from nba_simulator.storage.local import LocalStorage  # noqa: E402
-from tests.content.lake import PBP_HEADER, espn_page, parquet, pbp_csv  # noqa: E402
+from nba_simulator.content import ProbeOptions, probe
+from nba_simulator.spec import parse_spec
+from nba_simulator.storage.local import LocalStorage
+from tests.content.lake import PBP_HEADER, espn_page, parquet, pbp_csv
 
 SPEC = parse_spec("""\
 version: 1

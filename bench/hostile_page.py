@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stages import Peak  # noqa: E402
+from bench.stages import Peak
 
 PAGE = "espn_schedules/20181016.json"
 

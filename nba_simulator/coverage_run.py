@@ -166,7 +166,7 @@ def _base_coverage(spec: Spec, schedule: pd.DataFrame, scanned: ScannedInventory
     if engine.dask:
         if scanned.sample:
             raise BadInput("--engine dask computes the full coverage: drop --sample")
-        from .coverage.dask_engine import dask_coverage   # optional dependency
+        from .coverage.dask_engine import dask_coverage  # optional dependency
 
         return dask_coverage(spec, schedule, scanned.path if scanned.path is not None else scanned.frame,
                              as_of, scheduler=engine.scheduler)
@@ -179,7 +179,7 @@ def _client(engine: EngineOptions):
     if not engine.dask:
         yield None
         return
-    from .coverage.dask_engine import dask_client   # optional dependency
+    from .coverage.dask_engine import dask_client  # optional dependency
 
     with dask_client(engine.scheduler) as client:
         yield client

@@ -33,7 +33,6 @@ from contextlib import contextmanager
 
 from . import settings
 
-
 #: the default bound on the whole run of each command that reaches the network (seconds)
 COMMAND_DEADLINES = {
     "reconcile": 6 * 3600.0,        # a 100M-object lake reconciles in ~20 min (docs/scale.md)

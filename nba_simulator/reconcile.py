@@ -17,21 +17,28 @@ from typing import Any
 
 import pandas as pd
 
+from . import coverage_run
+from .analysis import (
+    CoverageStage,
+    coverage_files,
+    coverage_stage,
+    gaps_stage,
+    summary_stage,
+    tasks_document,
+    tasks_stage,
+)
 from .asof import parse_as_of
 from .content.probe import ProbeResult
 from .coverage import CoverageResult, expected_items
 from .coverage.dates import check_as_of
 from .coverage.lake_check import check_lake
 from .coverage.sampling import plan_sample
-from . import coverage_run
 from .coverage_run import CoverageOptions, ScannedInventory
 from .errors import BadInput, LakeNotFound, OutputError, ParameterError
 from .outputs import FileSet, read_json
 from .schedule.auto import auto_schedule
 from .schedule.load import load_schedule
 from .spec import Spec, load_spec
-from .analysis import (CoverageStage, coverage_files, coverage_stage, gaps_stage, summary_stage, tasks_document,
-                       tasks_stage)
 from .storage import open_storage
 from .storage.inventory_report import load_report
 from .storage.scan import scan

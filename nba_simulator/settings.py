@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .errors import ParameterError
 
@@ -198,7 +199,7 @@ def get(name: str, environ: Mapping[str, str] | None = None) -> Any:
 
 def is_set(name: str, environ: Mapping[str, str] | None = None) -> bool:
     """Whether ``name`` (a declared setting) has a non-empty value."""
-    SETTINGS[name]  # noqa: B018 - a KeyError for a name not declared
+    SETTINGS[name]
     return bool(((os.environ if environ is None else environ).get(name) or "").strip())
 
 

@@ -66,7 +66,7 @@ scan_info = stage.scan_info()
 banner = stage.fit_banner(cov)  # the spec and the lake do not fit: said before any figure
 if banner is not None:
     display(banner)
-display(plots.headline(overall(cov.coverage), estimate=bool(scan_info.get("sample"))))
+display(plots.headline_tiles(overall(cov.coverage), estimate=bool(scan_info.get("sample"))))
 plots.status_table(cov.coverage)
 
 # %% [markdown]

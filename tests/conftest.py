@@ -1,5 +1,19 @@
-"""Root test configuration: the real S3 server fixtures (SeaweedFS) for every test folder."""
+"""Root test configuration: the real S3 server fixtures (SeaweedFS) for every test folder, the
+shared spec/schedule fixtures of ``tests/builders.py``, and the markers ``make test-fast`` leaves
+out, given here so that a new test gets them by what it uses:
+
+* ``s3``: the test uses the S3 server (any fixture built on ``s3_server``);
+* ``postgres``: it uses the PostgreSQL fixture;
+* ``kernel`` / ``browser``: it is in a module that runs notebooks in Jupyter kernels / drives
+  Chromium (:data:`KERNEL_MODULES`, :data:`BROWSER_MODULES`);
+* ``slow``: marked so in its module, or listed in :data:`SLOW_MODULES` (each over ~10 s alone).
+"""
 import os
+from pathlib import Path
+
+import pytest
+
+from tests.builders import schedule, spec  # noqa: F401 (fixtures, registered by being here)
 
 # The tests talk to 127.0.0.1 only: a schedule source a test does not point at its own fixture
 # server goes to a closed local port (discard), never to the real NBA or ESPN hosts.

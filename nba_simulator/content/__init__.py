@@ -10,8 +10,17 @@
 from .cache import ContentCache
 from .check import Outcome, check_object
 from .matrix import GameMatrix, cross_source_gaps, game_matrix, pair_counts, sources_present
-from .probe import (CONTENT_COLUMNS, PROBE_STATUSES, ProbeOptions, ProbeResult, apply_content, dataset_counts,
-                    probe, probe_lake, probe_targets)
+from .probe import (
+                    CONTENT_COLUMNS,
+                    PROBE_STATUSES,
+                    ProbeOptions,
+                    ProbeResult,
+                    apply_content,
+                    dataset_counts,
+                    probe,
+                    probe_lake,
+                    probe_targets,
+)
 
 __all__ = ["CONTENT_COLUMNS", "ContentCache", "GameMatrix", "Outcome", "PROBE_STATUSES", "ProbeOptions",
            "ProbeResult",

@@ -175,7 +175,7 @@ def unexplained_files(spec: Spec, orphans: pd.DataFrame | None) -> dict:
     return out
 
 
-def headline(records: list[dict], limit: int = 4) -> str | None:
+def unjudged_line(records: list[dict], limit: int = 4) -> str | None:
     """The console's one line (None when nothing is unjudged): how many of ``summary.json``'s
     ``unjudged`` records (one per dataset x season x season type) there are and how many items they
     hold, then the same records split by kind of reason; the parts add up to the total:

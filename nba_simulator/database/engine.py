@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from ..deadline import seconds
 from .. import settings
+from ..deadline import seconds
 from ..errors import BadInput, ReconError
 from ..masking import REDACTED, mask, mask_text, register, secret_values  # noqa: F401 - REDACTED re-exported
 

@@ -12,8 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from nba_simulator.errors import ParameterError
 from nba_simulator.deadline import COMMAND_DEADLINES
+from nba_simulator.errors import ParameterError
 
 # Nothing heavy at import time: nba_simulator/cli.py builds this parser for EVERY command, and
 # papermill/nbformat take seconds to import. They are imported when `run` actually runs.

@@ -11,16 +11,29 @@ shows it apart).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from nba_simulator.masking import mask_text
 from nba_simulator.outputs import write_text
 from nba_simulator.report.interactive import TABLE_CSS, script_tag
 
 from .record import RECORD_NAME
-from .render import (INDEX_NAME, REPORT_NAME, _badge, _fmt_int, _fmt_pct, _fmt_s, _fmt_time, _page,
-                     _stage_chip, esc, href, run_failure)
+from .render import (
+    INDEX_NAME,
+    REPORT_NAME,
+    _badge,
+    _fmt_int,
+    _fmt_pct,
+    _fmt_s,
+    _fmt_time,
+    _page,
+    _stage_chip,
+    esc,
+    href,
+    run_failure,
+)
 
 #: the index's own styles: one-line run ids, cells folded to three lines
 INDEX_CSS = TABLE_CSS + """

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import copy
 import shutil
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from nba_simulator.outputs import atomic_path
 
-from .nbhtml import notebook_to_html
 from .index import write_index
+from .nbhtml import notebook_to_html
+from .plan import SUMMARY_STAGE
 from .render import REPORT_NAME, failure_report, page_title, stage_label
 
 Echo = Callable[[str], None]

@@ -6,15 +6,15 @@ Every string this module writes itself goes through :func:`html.escape`; links a
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 from urllib.parse import quote
 
 import nba_simulator.coverage.dates  # noqa: F401 - its errors are bad input too (errors.error_class finds subclasses imported)
 from nba_simulator.errors import is_bad_input
 from nba_simulator.masking import mask_text
 from nba_simulator.outputs import write_text
-
 
 REPORT_NAME = "report.html"
 INDEX_NAME = "index.html"

@@ -32,8 +32,20 @@ from .execute import KERNEL_ARGS, StageJob, run_stage
 from .kernel_pool import KernelPool, warm_enabled
 from .lock import RunsLock
 from .pages import Renderer, render_stage_page, submit_stage_page, update_index, write_report
-from .plan import (DEFAULT_RETRIES, DEFAULT_TIMEOUT, FINGERPRINTED, KERNEL_NAME, STAGES, SUMMARY_STAGE,
-                   RunOptions, default_notebooks_dir, fingerprint, new_run_id, select_stages, utc_now)
+from .plan import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    FINGERPRINTED,
+    KERNEL_NAME,
+    STAGES,
+    SUMMARY_STAGE,
+    RunOptions,
+    default_notebooks_dir,
+    fingerprint,
+    new_run_id,
+    select_stages,
+    utc_now,
+)
 from .record import library_versions, new_stage, read_record, redact, write_record
 from .render import REPORT_NAME, run_failure
 from .retry import Failure

@@ -23,24 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from nba_simulator.asof import as_of_text, parse_as_of
-from nba_simulator.content.matrix import game_matrix
-from nba_simulator.content.probe import ProbeResult
-from nba_simulator.coverage import CoverageResult
-from nba_simulator.coverage.stream import KEEP_ORPHANS
 from nba_simulator import coverage_run
-from nba_simulator.coverage_run import CoverageOptions, ScannedInventory, StreamOptions
-from nba_simulator.database.db_coverage import schedule_from_db
-from nba_simulator.database.engine import database_url
-from nba_simulator.errors import BadInput
-from nba_simulator.masking import mask
-from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head, write_json, write_parquet
-from nba_simulator.reconcile import ScanOptions, resolve_inventory, resolve_schedule, scan_lake, schedule_for
-from nba_simulator.report.tables import shown
-from nba_simulator.report.warnings import collect_warnings
-from nba_simulator.spec import load_spec
-from nba_simulator.storage.base import INVENTORY_SCHEMA
-from nba_simulator.storage.folders import folder_totals
 from nba_simulator.analysis import (
     CoverageStage,
     coverage_files,
@@ -51,6 +34,21 @@ from nba_simulator.analysis import (
     tasks_document,
     tasks_stage,
 )
+from nba_simulator.asof import as_of_text, parse_as_of
+from nba_simulator.content.matrix import game_matrix
+from nba_simulator.content.probe import ProbeResult
+from nba_simulator.coverage import CoverageResult
+from nba_simulator.coverage.stream import KEEP_ORPHANS
+from nba_simulator.coverage_run import CoverageOptions, ScannedInventory, StreamOptions
+from nba_simulator.database.db_coverage import schedule_from_db
+from nba_simulator.database.engine import database_url
+from nba_simulator.errors import BadInput
+from nba_simulator.masking import mask
+from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head, write_json, write_parquet
+from nba_simulator.reconcile import ScanOptions, resolve_inventory, resolve_schedule, scan_lake, schedule_for
+from nba_simulator.report.styled_table import shown
+from nba_simulator.report.warnings import collect_warnings
+from nba_simulator.spec import load_spec
 from nba_simulator.storage.base import INVENTORY_SCHEMA
 from nba_simulator.storage.folders import folder_totals
 from nba_simulator.tasks import TaskQueue

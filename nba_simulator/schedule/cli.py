@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..asof import as_of_arg, today_utc
 from .. import settings
+from ..asof import as_of_arg, today_utc
 from ..deadline import COMMAND_DEADLINES, seconds_arg
 from ..errors import ParameterError, ScheduleError
 from .fetch import Fetcher
@@ -91,7 +91,7 @@ def cmd_update(args) -> int:
     fetcher = Fetcher(cache_dir=default_dir(args.runs_dir) / "cache", offline=args.offline,
                       timeout=(min(5.0, args.timeout), args.timeout), min_interval=interval,
                       deadline=limit, max_request_seconds=min(120.0, limit))
-    fetched_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    fetched_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     from ..deadline import deadline
 
     # the fetcher stops asking at the deadline; the hard stop a little later covers the rest

@@ -42,13 +42,13 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 import urllib3
+from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from .. import settings
 from ..masking import mask_text
 from ..outputs import atomic_path
-from .. import settings
 from .sources.limits import MAX_PAGE_BYTES as MAX_RESPONSE_BYTES  # a scoreboard or schedule file
 
 log = logging.getLogger(__name__)

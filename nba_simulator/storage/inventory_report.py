@@ -44,8 +44,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nba_simulator.errors import BadInput, LakeNotFound
 from nba_simulator import settings
+from nba_simulator.errors import BadInput, LakeNotFound
 from nba_simulator.storage.base import Storage
 from nba_simulator.storage.factory import open_storage
 from nba_simulator.storage.inventory_files import iter_inventory

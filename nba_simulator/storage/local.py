@@ -236,7 +236,7 @@ def _check_length(path: str) -> None:
                            f"{MAX_PATH_BYTES:,} bytes, a name {MAX_NAME_BYTES}): {shown}")
 
 
-def _entries(it, storage: "LocalStorage", folder: str):
+def _entries(it, storage: LocalStorage, folder: str):
     """The entries of an open folder; a folder failing midway (it vanished, /proc...) ends early
     with a warning instead of a crash."""
     try:

@@ -46,8 +46,8 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
-from nba_simulator.deadline import seconds
 from nba_simulator import settings
+from nba_simulator.deadline import seconds
 from nba_simulator.errors import (
     AccessDenied,
     BadInput,

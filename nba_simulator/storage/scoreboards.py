@@ -182,7 +182,7 @@ def read_scoreboards(storage: Storage, objects: pd.DataFrame, *, workers: int = 
             if len(data) > MAX_PAGE_BYTES:  # grew since it was listed
                 return [], [f"{row.key}: more than the {MAX_PAGE_BYTES:,} bytes a scoreboard page may have; "
                             "skipped"], False, False
-        except Exception as exc:  # an unreadable object is a finding, not a crash
+        except Exception as exc:  # noqa: BLE001 - an unreadable object (any backend error) is a finding, not a crash
             failures.append(f"{row.key}: {type(exc).__name__}: {str(exc)[:200]}")
             return [], [], False, False
         records, warns = page_records(data, row.key)

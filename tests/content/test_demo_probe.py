@@ -8,6 +8,7 @@ import pytest
 from nba_simulator.cli import main
 from nba_simulator.content.matrix import GameMatrix, cross_source_gaps, game_matrix, pair_counts
 from nba_simulator.demo import build_demo
+from nba_simulator.plots.content import content_bars, content_table, cross_source_heatmap, matrix_strip
 from nba_simulator.tasks import in_work_order
 
 

@@ -62,7 +62,7 @@ def test_offline_every_defect_of_a_listed_game_is_found(morning, offline):
     cup_keys = {f"{ds}/{i}.json" for ds in ESPN_DATASETS
                 for i in m.truth.loc[m.truth["season_type"] == "cup_final", "espn_game_id"]}
     found = 0
-    for dataset, key, status, day in m.defects:
+    for dataset, key, status, _day in m.defects:
         if key in cup_keys:   # the lone December game: its type is not guessed
             assert LAST in typed_out and _status(cov, dataset, key) == []
             continue
@@ -78,7 +78,7 @@ def test_offline_every_defect_of_a_listed_game_is_found(morning, offline):
 def test_offline_yesterdays_required_files_are_critical(morning, offline):
     _, m = morning
     cov, gaps, _, _ = offline
-    for dataset, key, status, day in m.defects:
+    for dataset, key, _kind, day in m.defects:
         if day != YESTERDAY:
             continue
         hit = gaps[(gaps["dataset"] == dataset) & gaps["expected_keys"].map(lambda keys, k=key: k in list(keys))]
@@ -105,7 +105,7 @@ def _server(truth: pd.DataFrame):
     log: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
+        def do_GET(self):
             parts = [unquote(p) for p in urlparse(self.path).path.strip("/").split("/")]
             log.append(self.path)
             body = None

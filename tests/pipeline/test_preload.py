@@ -24,5 +24,5 @@ def test_the_start_up_line_binds_no_name(monkeypatch):
 
     namespace: dict = {}
     monkeypatch.setenv("NBA_RECON_ZYGOTE_OF", str(os.getpid()))
-    exec(PRELOAD_LINE, namespace)   # noqa: S102 - the line IPython runs at a kernel's start
+    exec(PRELOAD_LINE, namespace)
     assert [k for k in namespace if k != "__builtins__"] == []

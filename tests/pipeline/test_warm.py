@@ -12,8 +12,8 @@ import papermill
 import psutil
 import pytest
 
-from nba_simulator.pipeline.runner import STAGES, Runner
 from nba_simulator.pipeline.kernel_pool import KernelPool
+from nba_simulator.pipeline.runner import STAGES, Runner
 from nba_simulator.pipeline.warm_engine import ENGINE_NAME, WarmEngine
 
 PARAMS = 'run_dir: str = ""\n'

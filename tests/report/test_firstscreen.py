@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
+
 from nba_simulator.report.firstscreen import first_screen_html
-from nba_simulator.tasks import WORK_ORDER
 from nba_simulator.report.warnings import collect_warnings
+from nba_simulator.tasks import WORK_ORDER
 
 
 def _task(tid, priority, n, dataset="espn_play_by_play"):

@@ -159,7 +159,7 @@ def test_header_only_schedule_is_refused(demo, tmp_path):
 def test_future_date_message_states_the_rule(demo, tmp_path):
     import datetime as dt
 
-    later = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=3)).isoformat()   # the CLI's clock
+    later = (dt.datetime.now(dt.UTC).date() + dt.timedelta(days=3)).isoformat()   # the CLI's clock
     rc, _, err = reconcile("--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", later,
                            "--out", str(tmp_path / "out"))
     assert rc == 2 and "the latest date allowed is" in err and "plus 1 day" in err and "up to today" not in err

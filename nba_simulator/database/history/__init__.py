@@ -35,10 +35,28 @@ from __future__ import annotations
 
 from .files import record_run_dir
 from .locate import open_history
-from .queries import (CHANGE_COLUMNS, RUN_COLUMNS, STAGE_COLUMNS, SUMMARY_COLUMNS, TASK_COLUMNS,
-                      TASK_STATUSES, TREND_COLUMNS, changes_by_run, completeness_trend,
-                      fixed_since_last_run, gaps, latest_run, metrics_by_run, new_since_last_run,
-                      open_tasks, runs, stage_runs, summary_by_run, task_items, tasks)
+from .queries import (
+                      CHANGE_COLUMNS,
+                      RUN_COLUMNS,
+                      STAGE_COLUMNS,
+                      SUMMARY_COLUMNS,
+                      TASK_COLUMNS,
+                      TASK_STATUSES,
+                      TREND_COLUMNS,
+                      changes_by_run,
+                      completeness_trend,
+                      fixed_since_last_run,
+                      gaps,
+                      latest_run,
+                      metrics_by_run,
+                      new_since_last_run,
+                      open_tasks,
+                      runs,
+                      stage_runs,
+                      summary_by_run,
+                      task_items,
+                      tasks,
+)
 from .record import RunParts, record_run, record_stages
 
 __all__ = ["CHANGE_COLUMNS", "RUN_COLUMNS", "STAGE_COLUMNS", "SUMMARY_COLUMNS", "TASK_COLUMNS",

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ...coverage.match import PROBLEM_STATUSES, STATUS_ORDER
 from ...tasks import in_work_order
-from ..tables import temp_table
+from ..history_schema import temp_table
 from .rows import value_or_none
 
 ITEM_COLUMNS = ["expected_key", "dataset", "season", "season_type", "game_id", "game_date", "team",

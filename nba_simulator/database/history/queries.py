@@ -12,10 +12,10 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ...errors import BadInput
-from ..engine import connect, redact
-from ..migrate import check_known, current, head
 from ...tasks import work_order_frame
-from ..tables import history_tables
+from ..engine import connect, redact
+from ..history_schema import history_tables
+from ..migrate import check_known, current, head
 from .rows import is_sqlite
 
 TASK_STATUSES = ("open", "resolved", "superseded")

@@ -19,7 +19,7 @@ MAX_PAGE_GAMES = 400_000
 #: JSON nesting: Python's decoder stops near 1,000 levels (RecursionError), named as such
 #: ESPN ids: ASCII digits, at most this many (real ones have 9)
 MAX_ESPN_ID_DIGITS = 12
-_ESPN_ID = re.compile(r"[0-9]{1,%d}" % MAX_ESPN_ID_DIGITS)
+_ESPN_ID = re.compile(rf"[0-9]{{1,{MAX_ESPN_ID_DIGITS}}}")
 #: game dates: the league's first season to well past any schedule (pandas' own range ends 2262)
 MIN_YEAR, MAX_YEAR = 1946, 2100
 #: further ESPN ids one game may carry (the 2011-12 double scheme gives two)
