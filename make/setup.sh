@@ -48,7 +48,9 @@ fi
 if [ -n "$uv" ]; then
     phase "installing $what ($("$uv" --version))"
     # uv reads no pip configuration: the packages come from PyPI (UV_INDEX_URL etc. to change that)
-    "$uv" pip install --quiet --python "$py" -e "$target"
+    # --compile-bytecode: the .pyc files written once here, so no process compiles the libraries on
+    # import (where PYTHONDONTWRITEBYTECODE is set, every process would, every run)
+    "$uv" pip install --quiet --compile-bytecode --python "$py" -e "$target"
 else
     phase "installing $what (pip)"
     ensure_pip
