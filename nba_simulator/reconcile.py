@@ -35,7 +35,7 @@ from .coverage.lake_check import check_lake
 from .coverage.sampling import plan_sample
 from .coverage_run import CoverageOptions, ScannedInventory
 from .errors import BadInput, LakeNotFound, OutputError, ParameterError
-from .outputs import FileSet, read_json
+from .outputs import FileSet, check_out_dir
 from .schedule.auto import auto_schedule
 from .schedule.load import load_schedule
 from .spec import Spec, load_spec
@@ -291,31 +291,6 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
         files.abort()
         raise
     return files.commit()
-
-
-#: the files a result folder holds (``--out``): a user's file of one of these names is never replaced
-RESULT_NAMES = ("summary.json", "inventory.parquet", "coverage.parquet", "orphans.parquet", "duplicates.parquet",
-                "completeness.parquet", "coverage_info.json", "matrix.parquet", "content.parquet",
-                "content_info.json", "db_coverage.parquet", "db_problems.parquet", "gaps.parquet", "tasks.json")
-
-
-def check_out_dir(out_dir) -> None:
-    """``out_dir`` may take a result: absent, or holding none of :data:`RESULT_NAMES`, or an
-    earlier result (its ``summary.json``, written last, is the marker); else :class:`BadInput`."""
-    folder = Path(out_dir)
-    if not folder.is_dir():
-        return
-    clash = [n for n in RESULT_NAMES if (folder / n).exists() or (folder / n).is_symlink()]
-    if not clash:
-        return
-    try:
-        summary = read_json(folder / "summary.json")
-        ours = isinstance(summary, dict) and {"as_of", "totals", "nba_simulator"} <= set(summary)
-    except Exception:  # noqa: BLE001 - unreadable or not JSON: not a summary of ours
-        ours = False
-    if not ours:
-        raise BadInput(f"--out {folder}: holds {', '.join(clash[:3])} not written by nba-recon reconcile "
-                       "(no summary.json of its own); they are left as they are: choose an empty or new folder")
 
 
 def check_probe(spec: Spec, what: str = "--probe") -> None:

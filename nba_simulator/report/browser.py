@@ -15,9 +15,8 @@ would trip on:
 * a first screen lacking what must be on it (``first_screen``: CSS selectors that must be
   visible above the fold, e.g. the headline and the top tasks).
 
-A screenshot of each page's first screen (and of the whole page) goes to ``screenshots``.
-``python -m nba_simulator.report.browser RUN_DIR`` checks a run folder's pages (exit 1 on a
-problem, 2 when no browser is found).
+A screenshot of each page's first screen (and of the whole page) goes to ``screenshots``;
+``python -m nba_simulator.report.browser RUN_DIR`` checks a run's pages (exit 1: a problem, 2: no browser).
 """
 from __future__ import annotations
 
