@@ -3,6 +3,7 @@ kernel needed) and pipeline.monitor (the memory high-water mark of child process
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import time
@@ -42,6 +43,9 @@ def test_a_notebook_page_hides_code_and_cells_tagged_so(tmp_path):
     out = notebook_to_html(path, tmp_path / "02_coverage.html", title="Coverage")
     page = out.read_text(encoding="utf-8")
     assert "Coverage" in page and "secret_code_line" not in page and "how to run me" not in page
+    # nothing fetched from the web when the page is opened (require.js, MathJax, mermaid.js: none)
+    assert not re.findall(r"""(?:src|href|import)\s*=?\s*\(?["']https?://""", page), \
+        re.findall(r"https?://[^\s\"']+", page)[:5]
     shown = notebook_to_html(path, tmp_path / "code.html", show_code=True).read_text(encoding="utf-8")
     assert "secret_code_line" in shown
 
