@@ -177,3 +177,26 @@ def test_fetcher_retries_transient_errors_only(server, tmp_path):
     assert f.fetch(url) is not None and len(server.log) == n
     off = Fetcher(cache_dir=tmp_path, offline=True)
     assert off.fetch(url) is not None and off.fetch(url + "x") is None and len(server.log) == n
+
+
+def test_a_users_files_beside_the_snapshots_are_never_touched(server, tmp_path):
+    """The runs folder and its schedule/ snapshot folder are write locations of `schedule update`:
+    a user's files already there (even named like the tool's) stay byte for byte, twice over."""
+    folder = default_dir(tmp_path)
+    folder.mkdir(parents=True)
+    mine = {tmp_path / "notes.txt": b"the user's notes\n", folder / "my_schedule.csv": b"game_id\n0022500001\n",
+            folder / "snapshot-mine.csv": b"not a snapshot of the tool's\n", folder / "cache": None}
+    for path, data in mine.items():
+        if data is None:
+            path.mkdir()
+            (path / "mine.txt").write_bytes(b"kept\n")
+        else:
+            path.write_bytes(data)
+    assert update(server, tmp_path) == 0
+    assert update(server, tmp_path) == 0     # a second update: a new snapshot, nothing of the user's replaced
+    for path, data in mine.items():
+        if data is None:
+            assert (path / "mine.txt").read_bytes() == b"kept\n"
+        else:
+            assert path.read_bytes() == data, path
+    assert latest_snapshot(folder) is not None
