@@ -1,9 +1,9 @@
 """The few places where the package leans on a library's behaviour beyond its plainest API, each
 written once here, or listed in :data:`RELIANCES` with the versions it is tested against, with a
-test (``tests/rules/test_compat.py``) that fails loudly when the library changes.
+test (``tests/test_compat.py``) that fails loudly when the library changes.
 
 No private attribute of a library is used anywhere in the package (``os._exit``, documented, is
-the one underscore name): ``tests/rules/test_compat.py`` scans every module for ``x._name`` that
+the one underscore name): ``tests/test_compat.py`` scans every module for ``x._name`` that
 the package does not define itself, and for imports from the Jupyter stack (papermill, nbclient,
 jupyter_client, ipykernel) other than :data:`JUPYTER_IMPORTS`.
 """
@@ -86,7 +86,7 @@ RELIANCES = (
              "Engine.execute_notebook builds a NotebookExecutionManager, calls notebook_start, "
              "execute_managed_notebook, cleanup_pbar and notebook_complete: WarmEngine writes those ten "
              "lines again to use its own manager (ThrottledSaves)",
-             "pipeline/warm_engine.py", "tests/rules/test_compat.py::test_papermill_engine_execute_notebook_is_the_copied_one"),
+             "pipeline/warm_engine.py", "tests/test_compat.py::test_papermill_engine_execute_notebook_is_the_copied_one"),
     Reliance("papermill", ">=2.7,<2.8",
              "NotebookExecutionManager.cell_start and cell_complete save through self.save() (the "
              "throttle overrides save; papermill's public engine-extension class)",
@@ -97,7 +97,7 @@ RELIANCES = (
     Reliance("nbclient", ">=0.11,<0.12",
              "a NotebookClient given km= leaves that kernel running and its client connected "
              "(kernels.shutdown stops both)",
-             "pipeline/kernels.py", "tests/rules/test_compat.py::test_nbclient_leaves_a_given_kernel_manager_to_its_owner"),
+             "pipeline/kernels.py", "tests/test_compat.py::test_nbclient_leaves_a_given_kernel_manager_to_its_owner"),
     Reliance("jupyter_client", ">=8.10,<9",
              "KernelManager.client() makes the clients nbclient uses; connection_file is passed to the "
              "kernel as -f FILE; JPY_PARENT_PID is set in a kernel's environment; "

@@ -104,7 +104,7 @@ def test_every_reliance_is_on_a_tested_version_and_names_its_module_and_test():
 
     from nba_simulator.compat import RELIANCES
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[1]
     for r in RELIANCES:
         assert version(r.library) in SpecifierSet(r.versions), (
             f"{r.library} {version(r.library)} is outside the range tested for: {r.what} ({r.where}); "
@@ -155,7 +155,7 @@ def test_the_jupyter_stack_is_imported_only_where_compat_lists_it():
     from nba_simulator.compat import JUPYTER_IMPORTS
 
     stack = ("papermill", "nbclient", "jupyter_client", "ipykernel")
-    root = Path(__file__).resolve().parents[2] / "nba_simulator"
+    root = Path(__file__).resolve().parents[1] / "nba_simulator"
     found = []
     for path in root.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -174,7 +174,7 @@ def test_no_private_attribute_of_a_library_is_used():
     import ast
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2] / "nba_simulator"
+    root = Path(__file__).resolve().parents[1] / "nba_simulator"
     trees = {p: ast.parse(p.read_text()) for p in root.rglob("*.py")}
     own = set()
     for tree in trees.values():

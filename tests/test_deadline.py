@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from nba_simulator.deadline import DEFAULTS, DeadlineExceeded, deadline, seconds
+from nba_simulator import settings
+from nba_simulator.deadline import COMMAND_DEADLINES, DeadlineExceeded, deadline, seconds, seconds_arg
 from nba_simulator.errors import ParameterError
 
 
@@ -46,12 +47,21 @@ def test_outside_the_main_thread_there_is_no_deadline():
 
 
 def test_seconds_from_the_environment(monkeypatch):
-    name = next(iter(DEFAULTS))
+    name = "NBA_RECON_S3_LISTING_DEADLINE"   # a timeout setting (settings.py declares its default)
     monkeypatch.delenv(name, raising=False)
-    assert seconds(name) == DEFAULTS[name]
+    assert seconds(name) == settings.SETTINGS[name].default
     monkeypatch.setenv(name, "2.5")
     assert seconds(name) == 2.5
     for bad in ("abc", "0", "-1", "1e9"):
         monkeypatch.setenv(name, bad)
         with pytest.raises(ParameterError, match=rf"\${name} must be a number of seconds > 0, got '{bad}'"):
             seconds(name)
+
+
+def test_every_command_deadline_is_bounded_and_the_option_checks_its_value():
+    assert set(COMMAND_DEADLINES) >= {"reconcile", "run", "schedule update", "db", "history"}
+    assert all(0 < v < 1e7 for v in COMMAND_DEADLINES.values())
+    assert seconds_arg("2.5") == 2.5
+    for bad in ("nan", "inf", "0", "-1", "abc"):
+        with pytest.raises(Exception, match="expected a number of seconds > 0"):
+            seconds_arg(bad)

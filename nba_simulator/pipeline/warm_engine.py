@@ -9,7 +9,7 @@ ahead of need (:mod:`.kernel_pool`), with the output notebook's saves throttled.
 * :class:`ThrottledSaves` is papermill's execution manager saving at the start, at the end and at
   most every ``NBA_RECON_SAVE_EVERY`` seconds between, instead of twice per cell. papermill
   builds its manager inside ``Engine.execute_notebook``, so that method is written again here
-  (ten lines; ``compat.py`` lists it and ``tests/rules/test_compat.py`` checks papermill's own
+  (ten lines; ``compat.py`` lists it and ``tests/test_compat.py`` checks papermill's own
   still does what this copy does).
 """
 

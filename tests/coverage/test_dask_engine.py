@@ -11,8 +11,7 @@ from nba_simulator.cli import main
 from nba_simulator.coverage import build_coverage
 from nba_simulator.coverage.dask_engine import dask_coverage
 from nba_simulator.demo import build_demo
-from nba_simulator.reconcile import resolve_schedule, scan_lake
-from nba_simulator.schedule.load import load_schedule
+from nba_simulator.reconcile import resolve_schedule, scan_lake, schedule_for
 from nba_simulator.spec import load_spec
 
 FRAMES = ("coverage", "orphans", "duplicates", "completeness")
@@ -27,7 +26,7 @@ def test_dask_equals_pandas_on_the_same_inventory(demo, tmp_path):
     from distributed import LocalCluster
 
     spec = load_spec(demo.spec)
-    games = load_schedule(resolve_schedule(spec))
+    games = schedule_for(spec, resolve_schedule(spec), lake=str(demo.lake), as_of=demo.as_of)
     inv_path = tmp_path / "inventory.parquet"
     inventory, _ = scan_lake(spec, str(demo.lake), as_of=demo.as_of, out_path=inv_path)
     # the demo's planted flaws: orphans, unparsed keys, duplicates, every status

@@ -12,8 +12,7 @@ from nba_simulator.coverage import build_coverage
 from nba_simulator.coverage.stream import stream_coverage
 from nba_simulator.demo import build_demo
 from nba_simulator.gaps import find_gaps
-from nba_simulator.reconcile import resolve_schedule, scan_lake
-from nba_simulator.schedule.load import load_schedule
+from nba_simulator.reconcile import resolve_schedule, scan_lake, schedule_for
 from nba_simulator.spec import load_spec
 from nba_simulator.storage.inventory_report import load_report, open_stream, read_report
 from nba_simulator.tasks import task_queue
@@ -34,7 +33,8 @@ def delivery(demo, tmp_path_factory):
     inventory, _ = scan_lake(spec, str(demo.lake), as_of=demo.as_of)
     dest = tmp_path_factory.mktemp("stream-dest")
     write_delivery(dest, inventory, source_bucket="lake", fmt="Parquet", files=3, created="2019-03-14T01:00Z")
-    return spec, load_schedule(resolve_schedule(spec)), dest, inventory
+    games = schedule_for(spec, resolve_schedule(spec), lake=str(demo.lake), as_of=demo.as_of)
+    return spec, games, dest, inventory
 
 
 def _same(a, b, as_of, spec):

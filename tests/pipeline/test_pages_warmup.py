@@ -1,9 +1,6 @@
-"""pipeline.pages (the index written, a failure reported not raised) and pipeline.warmup (the
-modules a warm kernel imports ahead of the stages)."""
+"""pipeline.pages: the index written, a failure reported not raised (what a warm kernel imports
+ahead of the stages: test_preload.py)."""
 from __future__ import annotations
-
-import importlib
-import sys
 
 from nba_simulator.pipeline.pages import update_index
 
@@ -19,11 +16,3 @@ def test_the_index_is_written_and_a_failure_is_one_echoed_line(tmp_path):
     assert len(said) == 1 and said[0].startswith(f"could not write {blocker / 'index.html'}")
 
 
-def test_warmup_imports_the_stage_modules(monkeypatch):
-    monkeypatch.setenv("NBA_RECON_ZYGOTE", "1")          # no watchdog thread in the test process
-    monkeypatch.delitem(sys.modules, "nba_simulator.pipeline.warmup", raising=False)
-    import nba_simulator.pipeline.warmup as warmup
-
-    warmup = importlib.reload(warmup)
-    assert "nba_simulator.pipeline.stage" in warmup.MODULES
-    assert all(name in sys.modules for name in warmup.MODULES)

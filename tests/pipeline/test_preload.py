@@ -3,7 +3,6 @@ modules, and no name left behind. (Its lifeline is tested in test_lifeline.py; t
 namespaces in test_warm.py.)"""
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 import threading
@@ -13,7 +12,7 @@ def test_preload_imports_the_stage_modules(monkeypatch):
     # as in the zygote: no lifeline thread in this (test) process
     monkeypatch.setenv("NBA_RECON_ZYGOTE_OF", str(os.getpid()))
     before = {t.name for t in threading.enumerate()}
-    preload = importlib.import_module("nba_simulator.pipeline.preload")
+    import nba_simulator.pipeline.preload as preload
     assert "exit-with-parent" not in {t.name for t in threading.enumerate()} - before
     assert preload.MODULES and all(name in sys.modules for name in preload.MODULES)
     assert "nba_simulator.pipeline.stage" in preload.MODULES

@@ -1,8 +1,7 @@
-"""stages: one pure function per stage, chained as the CLI and the notebooks chain them."""
+"""analysis: one pure function per stage, chained as the CLI and the notebooks chain them."""
 from __future__ import annotations
 
-from nba_simulator.stages import coverage_files, coverage_stage, gaps_stage, probed, tasks_document, tasks_stage
-
+from nba_simulator.analysis import coverage_files, coverage_stage, gaps_stage, probed, tasks_document, tasks_stage
 from nba_simulator.coverage import build_coverage
 from nba_simulator.gaps import find_gaps
 from nba_simulator.tasks import task_queue
