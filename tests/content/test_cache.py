@@ -8,6 +8,7 @@ import pytest
 from nba_simulator.content.cache import ContentCache
 from nba_simulator.content.check import Outcome
 from nba_simulator.errors import BadInput
+from nba_simulator.sqlite_files import StoreUnusable
 
 
 def test_outcomes_come_back_only_for_the_same_etag_and_errors_are_not_kept(tmp_path):
@@ -24,12 +25,12 @@ def test_outcomes_come_back_only_for_the_same_etag_and_errors_are_not_kept(tmp_p
         assert cache.lookup({("a.json", ContentCache.rule_id("fp2")): "e1"}) == {}
 
 
-def test_a_corrupt_cache_is_moved_aside_and_another_database_refused(tmp_path):
+def test_a_file_not_of_ours_is_refused_untouched_and_another_database_refused(tmp_path):
     bad = tmp_path / "bad.sqlite"
     bad.write_bytes(b"not a database at all" * 100)
-    cache = ContentCache(bad)
-    assert "moved to bad.sqlite.corrupt" in cache.warnings[0] and (tmp_path / "bad.sqlite.corrupt").exists()
-    cache.close()
+    with pytest.raises(StoreUnusable, match="bad.sqlite is not an SQLite database; it is left as it is"):
+        ContentCache(bad)
+    assert bad.read_bytes() == b"not a database at all" * 100 and not (tmp_path / "bad.sqlite.corrupt").exists()
     other = tmp_path / "history.db"
     with sqlite3.connect(other) as db:
         db.execute("CREATE TABLE runs (id INTEGER)")
