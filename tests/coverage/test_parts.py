@@ -85,4 +85,4 @@ def test_unjudged_helpers():
     assert unjudged_line([]) is None
     line = unjudged_line([{"dataset": "e", "season": "2023-24", "reason": "ids unknown: x", "count": 3},
                           {"dataset": "e", "season": "2022-23", "reason": "ids unknown: y", "count": 1}])
-    assert line.startswith("2 dataset-seasons cannot be judged: ids unknown (2, seasons 2022-23..2023-24)")
+    assert line.startswith("2 dataset-season-types cannot be judged (4 items): ids unknown 2 (seasons 2022-23..2023-24, 4 items)")
