@@ -33,7 +33,7 @@ def test_standalone_choice_follows_run():
 @pytest.mark.slow
 def test_papermill_alone_gives_the_verdicts_of_run(tmp_path, monkeypatch):
     papermill = pytest.importorskip("papermill")
-    from nba_simulator.reconcile import reconcile
+    from nba_simulator.reconcile import ReconcileOptions, reconcile
     from tests.firstmorning import build_first_morning
 
     m = build_first_morning(tmp_path / "lake")
@@ -48,7 +48,7 @@ def test_papermill_alone_gives_the_verdicts_of_run(tmp_path, monkeypatch):
     assert "the packaged spec of the real bucket" in text and f"today, {today}" in text
     ours = pd.read_parquet(home / "lab" / "data" / "coverage.parquet")
     lib = tmp_path / "library"
-    reconcile("default", str(m.lake), as_of=today, out_dir=lib, runs_dir=tmp_path / "runs")
+    reconcile(ReconcileOptions("default", str(m.lake), today, out_dir=lib, runs_dir=tmp_path / "runs"))
     theirs = pd.read_parquet(lib / "coverage.parquet")
     cols = ["dataset", "season", "season_type", "game_id", "expected_key", "status"]
     a, b = (x[cols].sort_values(["dataset", "expected_key"]).reset_index(drop=True) for x in (ours, theirs))
