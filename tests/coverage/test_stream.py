@@ -321,7 +321,8 @@ def test_orphan_table_counts_every_orphan_of_a_streamed_coverage(monkeypatch):
 def test_an_expected_key_listed_in_every_chunk_is_held_once(demo, delivery):
     """A (hostile) stream listing the same expected keys over and over: the objects kept for
     them stay one per key (the first listed), so memory does not grow with the repeats; the
-    coverage is the in-memory one."""
+    coverage is the in-memory one. 25 repeats: were the kept objects to grow with the repeats,
+    they would pass the bound below (about 2 x the matched objects) by 12 times."""
     import pyarrow as pa
 
     spec, games, dest, _ = delivery
@@ -338,7 +339,8 @@ def test_an_expected_key_listed_in_every_chunk_is_held_once(demo, delivery):
         held.append(len(out))
         return out
 
-    batches = (b for _ in range(400) for b in table.to_batches())
+    repeats = 25
+    batches = (b for _ in range(repeats) for b in table.to_batches())
     import nba_simulator.coverage.stream as stream_module
 
     stream_module.pd.concat = watched
@@ -350,4 +352,4 @@ def test_an_expected_key_listed_in_every_chunk_is_held_once(demo, delivery):
     matched = int(in_memory.coverage["n_objects"].sum())
     assert len(streamed.matched_objects) == matched
     assert held and max(held) <= 2 * matched + 1024 + 2 * len(inv)
-    assert sum(streamed.orphan_counts.values()) == 400 * len(in_memory.orphans)
+    assert sum(streamed.orphan_counts.values()) == repeats * len(in_memory.orphans)
