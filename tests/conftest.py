@@ -6,7 +6,7 @@ out, given here so that a new test gets them by what it uses:
 * ``postgres``: it uses the PostgreSQL fixture;
 * ``kernel`` / ``browser``: it is in a module that runs notebooks in Jupyter kernels / drives
   Chromium (:data:`KERNEL_MODULES`, :data:`BROWSER_MODULES`);
-* ``slow``: marked so in its module, or listed in :data:`SLOW_MODULES` (each over ~10 s alone).
+* ``slow``: marked so in its module, or listed in :data:`SLOW_MODULES` / :data:`SLOW_TESTS`.
 """
 import os
 from pathlib import Path
@@ -33,15 +33,30 @@ KERNEL_MODULES = {
     "faults/test_bad_input_matrix.py",
 }
 BROWSER_MODULES = {"report/test_browser.py"}
-#: the slowest of the rest (each over ~45 s at load 13 on 2 cores, `--durations`): whole modules
-#: and single tests (module::test, parameters ignored)
-SLOW_MODULES = {"faults/test_property_inputs.py", "schedule/test_schedule_update.py"}
+#: the slowest of the rest (`--junitxml` times of `make test-fast`, each over ~5 s with its
+#: fixtures): whole modules and single tests (module::test, parameters ignored). What they check
+#: runs in `make test`; the quick loop keeps the unit tests of the same modules.
+SLOW_MODULES = {
+    "faults/test_property_inputs.py", "schedule/test_schedule_update.py",
+    "coverage/test_dask_engine.py",          # a Dask cluster per test
+    "test_coverage_run.py",                  # the CLI and the stage, probing, on Dask
+    "report/test_totals.py", "content/test_demo_probe.py", "integration/test_demo_lake.py",
+    "integration/test_real_layout.py",       # demo and real-layout lakes built and reconciled
+    "faults/test_property_readers.py",       # generated inputs through reconcile
+    "schedule/test_schedule_cloud.py",       # deadlines waited out against silent servers
+}
 SLOW_TESTS = {
     "coverage/test_stream.py::test_bench_shaped_delivery",
     "coverage/test_stream.py::test_reconcile_streamed_writes_the_same_files",
+    "coverage/test_stream.py::test_an_expected_key_listed_in_every_chunk_is_held_once",
+    "coverage/test_stream.py::test_random_order_bucket_shape_streamed_equals_in_memory",
+    "coverage/test_stream.py::test_orphans_are_not_accumulated_while_they_stream",
+    "coverage/test_stream.py::test_stream_yes_without_an_inventory_says_the_lake_was_listed",
     "storage/test_inventory_report.py::test_reconcile_reads_the_inventory_and_falls_back",
     "test_compat.py::test_notebook_libraries_import_without_the_iri_grammars",
     "test_cli_options.py::test_without_verbose_no_progress_is_logged",
+    "test_cli_options.py::test_verbose_before_or_after_the_command_logs_progress",
+    "test_lake_and_dates.py::test_stray_file_lake_is_bad_input",
 }
 TESTS = Path(__file__).parent
 
