@@ -4,7 +4,8 @@
 #
 # The installer is uv, installed from PyPI into VENV itself (nothing outside the project's
 # environment is touched); when uv cannot be had (no network to PyPI, an unsupported platform),
-# or with INSTALLER=pip, plain pip does the same install. PYTHON: the interpreter that creates
+# or fails to install (a certificate or index only pip's configuration names), or with
+# INSTALLER=pip, plain pip does the same install. PYTHON: the interpreter that creates
 # VENV when it does not exist (python3).
 set -eu
 venv=$1
@@ -50,8 +51,14 @@ if [ -n "$uv" ]; then
     # uv reads no pip configuration: the packages come from PyPI (UV_INDEX_URL etc. to change that)
     # --compile-bytecode: the .pyc files written once here, so no process compiles the libraries on
     # import (where PYTHONDONTWRITEBYTECODE is set, every process would, every run)
-    "$uv" pip install --quiet --compile-bytecode --python "$py" -e "$target"
-else
+    # When uv fails (a proxy's certificate that only pip's configuration names, an index that
+    # only pip.conf gives...), pip, which reads its configuration, tries the same install.
+    if ! "$uv" pip install --quiet --compile-bytecode --python "$py" -e "$target"; then
+        phase "uv could not install (above): pip installs instead (slower)"
+        uv=""
+    fi
+fi
+if [ -z "$uv" ]; then
     phase "installing $what (pip)"
     ensure_pip
     "$py" -m pip install --quiet --disable-pip-version-check --upgrade pip
