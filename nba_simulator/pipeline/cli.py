@@ -12,22 +12,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from nba_simulator.deadline import COMMAND_DEADLINES
+from nba_simulator.deadline import COMMAND_DEADLINES, seconds_arg
 from nba_simulator.errors import ParameterError
 
 # Nothing heavy at import time: nba_simulator/cli.py builds this parser for EVERY command, and
 # papermill/nbformat take seconds to import. They are imported when `run` actually runs.
 STAGE_NAMES = "00_health_check, 01_scan, 02_coverage, 03_gaps, 04_tasks, 05_summary"
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1
-    if not 0 < value < 1e7:   # nan and inf fail too
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
-    return value
 
 
 def _count(text: str) -> int:
@@ -58,9 +48,9 @@ def add_run_parser(subparsers) -> argparse.ArgumentParser:
                    help="rerun RUN_ID from its first unfinished stage, reusing finished outputs")
     r.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append",
                    metavar=("NAME", "VALUE"), help="a notebook parameter (see --list-parameters)")
-    r.add_argument("--timeout", type=_positive, default=None,
+    r.add_argument("--timeout", type=seconds_arg, default=None,
                    help="seconds per stage before it is stopped (default 3600)")
-    r.add_argument("--deadline", type=_positive, default=COMMAND_DEADLINES["run"], metavar="SECONDS",
+    r.add_argument("--deadline", type=seconds_arg, default=COMMAND_DEADLINES["run"], metavar="SECONDS",
                    help="stop the whole run (stage failed, later ones skipped, lock released, "
                    f"exit 1) when it takes longer (default {COMMAND_DEADLINES['run']:g})")
     r.add_argument("--retries", type=_count, default=None,

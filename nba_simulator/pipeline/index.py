@@ -23,16 +23,16 @@ from .record import RECORD_NAME
 from .render import (
     INDEX_NAME,
     REPORT_NAME,
-    _badge,
-    _fmt_int,
-    _fmt_pct,
-    _fmt_s,
-    _fmt_time,
-    _page,
-    _stage_chip,
+    badge,
     esc,
+    fmt_int,
+    fmt_pct,
+    fmt_s,
+    fmt_time,
     href,
+    html_page,
     run_failure,
+    stage_chip,
 )
 
 #: the index's own styles: one-line run ids, cells folded to three lines
@@ -100,18 +100,18 @@ def _row(runs_dir: Path, rec: Mapping[str, Any]) -> str:
     params = rec.get("parameters", {})
     report = runs_dir / rid / REPORT_NAME
     name = f'<a href="{href(rid, REPORT_NAME)}">{esc(rid)}</a>' if report.exists() else esc(rid)
-    stages = " ".join(_stage_chip(rid, s) for s in rec.get("stages", []))
+    stages = " ".join(stage_chip(rid, s) for s in rec.get("stages", []))
     head = rec.get("headline") or {}
     lake, status = str(params.get("lake") or ""), str(rec.get("status") or "pending")
     spec = str(params.get("spec") or "")
     return (f"<tr><td class=nw>{esc(params.get('as_of'))}</td><td class=rid>{name}</td>"
-            f"<td class=nw>{esc(_fmt_time(rec.get('started')))}</td>"
-            f'<td data-filter="{esc(status)}">{_badge(status)}</td>'
+            f"<td class=nw>{esc(fmt_time(rec.get('started')))}</td>"
+            f'<td data-filter="{esc(status)}">{badge(status)}</td>'
             f'<td class=lake data-filter="{esc(lake)}" data-sort="{esc(lake)}">{_fold(lake)}</td>'
             f'<td class="lake spec" data-filter="{esc(spec)}" data-sort="{esc(spec)}">{_fold(spec)}</td>'
-            f"<td class=num{_num(head.get('completeness_pct'))}>{_fmt_pct(head.get('completeness_pct'), head.get('estimate'))}</td>"
-            f"<td class=num{_num(head.get('tasks'))}>{_fmt_int(head.get('tasks'))}</td>"
-            f"<td class=num{_num(rec.get('duration_s'))}>{_fmt_s(rec.get('duration_s'))}</td>"
+            f"<td class=num{_num(head.get('completeness_pct'))}>{fmt_pct(head.get('completeness_pct'), head.get('estimate'))}</td>"
+            f"<td class=num{_num(head.get('tasks'))}>{fmt_int(head.get('tasks'))}</td>"
+            f"<td class=num{_num(rec.get('duration_s'))}>{fmt_s(rec.get('duration_s'))}</td>"
             f"<td class=stages>{stages}</td><td class=why>{_warn_cell(rec)}</td></tr>")
 
 
@@ -135,7 +135,7 @@ def index_html(runs_dir: str | Path) -> str:
             "<th>started (UTC)</th><th>status</th><th>lake</th><th>spec</th><th class=num>complete</th>"
             "<th class=num>tasks</th><th class=num>duration</th><th>stages</th><th>warnings</th></tr>"
             "</thead><tbody>" + "".join(rows) + "</tbody></table></div>")
-    page = _page("Reconciliation runs · NBA lake", body)
+    page = html_page("Reconciliation runs · NBA lake", body)
     return page.replace("</style>", INDEX_CSS + "</style>", 1).replace("</body>", script_tag() + "\n</body>", 1)
 
 

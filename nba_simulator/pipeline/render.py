@@ -100,7 +100,7 @@ def stage_nav(record: Mapping[str, Any] | None, current: str | None) -> str:
     params = record.get("parameters") or {}
     status = record.get("status")
     parts.append(f'<span class="when">run {esc(record.get("run_id"))} · as of {esc(params.get("as_of"))}'
-                 + (f" · {_badge(status)}" if status in ("succeeded", "failed") else "") + "</span>")
+                 + (f" · {badge(status)}" if status in ("succeeded", "failed") else "") + "</span>")
     return '<nav class="runnav" aria-label="run pages">' + "".join(f"<span>{p}</span>" for p in parts) + "</nav>"
 
 
@@ -110,7 +110,7 @@ def page_title(record: Mapping[str, Any] | None, what: str) -> str:
         return what
     params = record.get("parameters") or {}
     return (f"{what} · NBA lake reconciliation as of {params.get('as_of')} "
-            f"(run {record.get('run_id')}, {_fmt_time(record.get('started'))} UTC)")
+            f"(run {record.get('run_id')}, {fmt_time(record.get('started'))} UTC)")
 
 
 def stage_label(name: str) -> str:
@@ -119,45 +119,45 @@ def stage_label(name: str) -> str:
     return text.replace("_", " ").capitalize()
 
 
-def _badge(status: str | None) -> str:
+def badge(status: str | None) -> str:
     status = status or "pending"
     return f'<span class="st {esc(status)}">{esc(status)}</span>'
 
 
-def _page(title: str, body: str) -> str:
+def html_page(title: str, body: str) -> str:
     return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{esc(title)}</title><style>{_CSS}{PAGE_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
 
 
-def _stage_chip(run_id: str, stage: Mapping[str, Any]) -> str:
+def stage_chip(run_id: str, stage: Mapping[str, Any]) -> str:
     status = stage.get("status") or "pending"
     chip = (f'<span class="st {esc(status)}" title="{esc(status)}">'
             f'{esc(str(stage.get("name", ""))[:2])}</span>')
     return f'<a href="{href(run_id, stage["html"])}">{chip}</a>' if stage.get("html") else chip
 
 
-def _fmt_time(value: Any) -> str:
+def fmt_time(value: Any) -> str:
     """``2026-11-30T01:44:26+00:00`` -> ``2026-11-30 01:44``."""
     text = str(value or "")
     return text[:16].replace("T", " ") if len(text) >= 16 else text
 
 
-def _fmt_pct(value: Any, estimate: Any = False) -> str:
+def fmt_pct(value: Any, estimate: Any = False) -> str:
     try:
         return f"{float(value):.2f}%" + (" (estimated)" if estimate else "")
     except (TypeError, ValueError):
         return "–"
 
 
-def _fmt_int(value: Any) -> str:
+def fmt_int(value: Any) -> str:
     try:
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return "–"
 
 
-def _fmt_s(value: Any) -> str:
+def fmt_s(value: Any) -> str:
     try:
         return f"{float(value):.1f} s"
     except (TypeError, ValueError):
@@ -174,8 +174,8 @@ def stage_table(record: Mapping[str, Any], link_prefix: str = "") -> str:
         detail = " ".join(f"{err.get('evalue', '')} ({err.get('ename', '')})".split()) if err else ""
         mem = st.get("peak_memory_mb")
         rows.append(
-            f"<tr><td>{name}</td><td>{_badge(st.get('status'))}</td>"
-            f"<td class=num>{_fmt_s(st.get('duration_s'))}</td>"
+            f"<tr><td>{name}</td><td>{badge(st.get('status'))}</td>"
+            f"<td class=num>{fmt_s(st.get('duration_s'))}</td>"
             f"<td class=num>{esc(st.get('attempts'))}</td>"
             f"<td class=num>{esc(mem) + ' MB' if mem is not None else '–'}</td>"
             f"<td>{esc(detail)}</td></tr>")
@@ -231,4 +231,4 @@ def failure_report(record: Mapping[str, Any], out: str | Path) -> Path:
                     f'<p id="headline" class="failline">The run did not finish: no summary was produced.</p>')
     body.append("<h2>Stages</h2>" + stage_table(record) + "</div>")
     title = "Partial run" if record.get("status") == "succeeded" else "Run failed"
-    return write_text(mask_text(_page(page_title(record, title), "\n".join(body))), out)
+    return write_text(mask_text(html_page(page_title(record, title), "\n".join(body))), out)

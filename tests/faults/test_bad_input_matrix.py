@@ -688,7 +688,7 @@ HOSTILE_CASES = [
          "parameter as_of: 9999-12-31 is out of range"),
     Case("inventory-max-age-nan", reconcile_args("--inventory-max-age-days", "nan"), 2,
          "expected a number of days in 0..36600, got 'nan'"),
-    Case("timeout-nan", run_args("--timeout", "nan"), 2, "expected a positive number of seconds, got 'nan'"),
+    Case("timeout-nan", run_args("--timeout", "nan"), 2, "expected a number of seconds > 0, got 'nan'"),
     Case("deadline-zero", reconcile_args("--deadline", "0"), 2, "expected a number of seconds > 0"),
     Case("sample-out-of-range", reconcile_args("--sample", "2"), 2, "--sample must be a fraction in (0, 1]"),
     Case("manifest-size-not-a-number", manifest_lake(size_not_numeric), 2,

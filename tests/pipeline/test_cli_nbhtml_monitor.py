@@ -30,7 +30,7 @@ def test_run_options_are_checked_as_they_are_parsed(capsys):
         with pytest.raises(SystemExit):
             p.parse_args(["run", *bad])
         err = capsys.readouterr().err
-        assert "expected a positive number of seconds" in err or "expected a whole number >= 0" in err
+        assert "expected a number of seconds > 0" in err or "expected a whole number >= 0" in err
 
 
 def test_a_notebook_page_hides_code_and_cells_tagged_so(tmp_path):
