@@ -196,6 +196,23 @@ def candidate_types(games: pd.DataFrame, decided: pd.Series) -> pd.Series:
     return out.astype("string")
 
 
+def judged_by(games: pd.DataFrame, types) -> pd.Series:
+    """Which games a dataset of season types ``types`` judges: their type is one of them, or it
+    is undecided and every candidate (``season_type_candidates``) is one of them."""
+    said = games["season_type"].isin(list(types)).fillna(False).astype(bool)
+    if CANDIDATES not in games:
+        return said
+    maybe = games[CANDIDATES].where(games["season_type"].isna())
+    allowed = set(types)
+    fits = {c: set(str(c).split("|")) <= allowed for c in maybe.dropna().unique()}
+    return said | maybe.map(fits).fillna(False).astype(bool)
+
+
+def undecided_label(types: pd.Series) -> pd.Series:
+    """Season types as an expected item files them: an undecided one as :data:`UNDECIDED`."""
+    return types.astype(object).where(types.notna(), UNDECIDED)
+
+
 def _label(kinds) -> str:
     return "|".join(k for k in TYPE_ORDER if k in set(kinds))
 
