@@ -158,7 +158,7 @@ def opening_nights(dates: pd.Series, seasons: pd.Series) -> dict[str, pd.Timesta
     for name, days in frame.groupby("s")["d"]:
         have = set(days)
         first = min(have)
-        fits = [t for t in sorted(have) if t.dayofweek == 1 and first < t
+        fits = [t for t in sorted(have) if t.day_of_week == 1 and first < t
                 and t - pd.Timedelta(days=1) not in have and t - pd.Timedelta(days=2) not in have]
         if len(fits) == 1:
             out[str(name)] = fits[0]
