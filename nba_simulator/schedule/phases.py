@@ -11,7 +11,9 @@ in order:
    or Saturday. Within 13..31 October of a season, the listed game dates (the pages' games and
    the schedule's) tell it when exactly one Tuesday there has games, no game on the two days
    before it, and games earlier in that window: games from that Tuesday on are regular season,
-   earlier ones (from 13 October) preseason. No such Tuesday, or two: nothing is decided;
+   earlier ones (from 13 October) preseason. When that Tuesday's page is missing, the first
+   listed day after it (a Wednesday or Thursday, nothing listed from the Sunday before) stands
+   for it. No such day, or two: nothing is decided;
 3. **the league calendar**: the part of each season when only one type is played
    (:data:`CALENDAR`: preseason to 12 October, regular season 25 October..8 April, playoffs
    22 April..30 June), with the irregular seasons spelt out (:data:`IRREGULAR`: 1998-99, 2011-12,
@@ -146,7 +148,8 @@ def season_types(games: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.S
 def opening_nights(dates: pd.Series, seasons: pd.Series) -> dict[str, pd.Timestamp]:
     """Season -> its opening night read off the dates with a listed game (see the module doc,
     rule 2): the one Tuesday of 13..31 October with games, none on the two days before, and
-    games earlier in the window. Irregular seasons and seasons where no single Tuesday fits: none."""
+    games earlier in the window (or, its page missing, the Wednesday or Thursday after it with
+    nothing listed from the Sunday on). Irregular seasons, or no single day fits: none."""
     frame = pd.DataFrame({"d": pd.to_datetime(dates).dt.normalize().array,
                           "s": pd.Series(seasons).astype("string").array}).dropna().drop_duplicates()
     frame = frame[~frame["s"].isin(list(IRREGULAR))]
@@ -158,8 +161,8 @@ def opening_nights(dates: pd.Series, seasons: pd.Series) -> dict[str, pd.Timesta
     for name, days in frame.groupby("s")["d"]:
         have = set(days)
         first = min(have)
-        fits = [t for t in sorted(have) if t.day_of_week == 1 and first < t
-                and t - pd.Timedelta(days=1) not in have and t - pd.Timedelta(days=2) not in have]
+        fits = [t for t in sorted(have) if first < t and 1 <= t.day_of_week <= 3
+                and not any(t - pd.Timedelta(days=k) in have for k in range(1, t.day_of_week + 2))]
         if len(fits) == 1:
             out[str(name)] = fits[0]
     return out

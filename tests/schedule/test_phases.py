@@ -36,8 +36,8 @@ def test_no_clear_opening_night_leaves_the_window_undecided():
     types = phases.season_types(two)
     assert types.iloc[:5].isna().all() and types.iloc[5] == "regular"
     assert (phases.candidate_types(two, types).iloc[:5] == "preseason|regular").all()
-    # a Wednesday after idle days is no opening night; irregular seasons are spelt out
-    wed = _games(["2025-10-13", "2025-10-14", "2025-10-22"])
+    # a Wednesday with a game on the Monday before is no opening night
+    wed = _games(["2025-10-13", "2025-10-15", "2025-10-20", "2025-10-22"])
     assert phases.opening_nights(wed["game_date"], wed["season"]) == {}
 
 
@@ -73,3 +73,12 @@ def test_judged_by_every_candidate():
     assert phases.judged_by(g.drop(columns=[phases.CANDIDATES]), ("regular",)).tolist() == \
         [False, False, False, True, False]
     assert phases.undecided_label(g["season_type"]).tolist() == [phases.UNDECIDED] * 3 + ["regular", "undecided"]
+
+
+def test_a_missing_opening_night_page_the_next_listed_day_stands_for_it():
+    g = _games(PRESEASON + OPENING[1:])          # no page for Tuesday the 21st
+    assert phases.opening_nights(g["game_date"], g["season"]) == {"2025-26": pd.Timestamp("2025-10-22")}
+    assert phases.season_types(g).tolist() == ["preseason"] * len(PRESEASON) + ["regular"] * 3
+    # the Tuesday listed: it is the opening night, not the Wednesday after it
+    both = _games(PRESEASON + OPENING)
+    assert phases.opening_nights(both["game_date"], both["season"])["2025-26"].day_of_week == 1
