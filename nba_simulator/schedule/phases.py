@@ -119,10 +119,12 @@ def season_types(games: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.S
     listed = games[["game_date", "season"]] if known is None else pd.concat(
         [games[["game_date", "season"]], known[["game_date", "season"]]], ignore_index=True)
     nights = opening_nights(listed["game_date"], listed["season"])
-    if nights:
+    if nights:   # games of two NBA clubs (an exhibition against another club: rule 4)
         night = pd.to_datetime(season.map(nights))
         (m0, d0), (m1, d1) = OPENING_WINDOW
-        inside = todo & night.notna() & (day >= _dates(start, m0, d0)) & (day <= _dates(start, m1, d1))
+        nba = (games["home_team"].isin(nba_clubs()) & games["away_team"].isin(nba_clubs())).fillna(False)
+        inside = todo & nba.astype(bool) & night.notna() & (day >= _dates(start, m0, d0)) \
+            & (day <= _dates(start, m1, d1))
         out = out.mask(inside & (day < night), "preseason").mask(inside & (day >= night), "regular")
         todo = out.isna() & day.notna() & season.notna()
     # 3. the calendar (regular seasons), then the irregular ones spelt out

@@ -82,3 +82,10 @@ def test_a_missing_opening_night_page_the_next_listed_day_stands_for_it():
     # the Tuesday listed: it is the opening night, not the Wednesday after it
     both = _games(PRESEASON + OPENING)
     assert phases.opening_nights(both["game_date"], both["season"])["2025-26"].day_of_week == 1
+
+
+def test_an_exhibition_after_the_opening_night_is_no_regular_game():
+    g = _games(PRESEASON + OPENING)
+    g.loc[len(PRESEASON) + 1, "away_team"] = "MACCABI"    # 22 October, against a club outside the NBA
+    types = phases.season_types(g)
+    assert types.iloc[len(PRESEASON) + 1] == "preseason" and types.iloc[len(PRESEASON)] == "regular"
