@@ -20,6 +20,7 @@ from nba_simulator.asof import AsOfError as _AsOfError
 from nba_simulator.asof import parse_as_of as as_of_timestamp
 from nba_simulator.errors import ScheduleError
 from nba_simulator.schedule.owed import NOT_OWED_STATUSES
+from nba_simulator.schedule.phases import judged_by
 
 #: how far past today's UTC date an as_of may be (time zones ahead of UTC)
 FUTURE_SLACK_DAYS = 1
@@ -36,7 +37,7 @@ def first_expected_date(spec, schedule: pd.DataFrame) -> pd.Timestamp | None:
     for ds in spec.datasets:
         g = games[games["season"].isin(ds.seasons)]
         if ds.per in ("game", "date"):
-            g = g[g["season_type"].isin(ds.season_types)]
+            g = g[judged_by(g, ds.season_types)]
         if len(g):
             d = pd.Timestamp(pd.to_datetime(g["game_date"]).min())
             first = d if first is None or d < first else first

@@ -6,6 +6,10 @@ and postponed schedule rows are never owed on their date. A season is owed once 
 scheduled game has ended, or — when the schedule has no game of it — from 1 October of its start
 year. Every layout of a dataset renders the item's key; the first layout that can be rendered is
 the ``expected_key`` (where a scraper should write it).
+
+A game known only from the lake's pages whose season type is undecided is owed by a per-game or
+per-date dataset whose ``season_types`` hold every type it may be (``schedule.phases.judged_by``):
+the same file whichever it is. Its item's ``season_type`` says ``undecided``, never a guess.
 """
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import pandas as pd
 from .. import seasons as season_math
 from ..asof import parse_as_of
 from ..schedule.owed import NOT_OWED_STATUSES, day_end, owed_games
+from ..schedule.phases import judged_by, undecided_label
 from ..spec.model import Dataset, Spec
 from ..spec.template import ALTERNATIVES
 
@@ -71,11 +76,11 @@ def needs_nba_id(ds: Dataset) -> bool:
 
 
 def _game_fields(ds: Dataset, played, schedule, as_of) -> pd.DataFrame:
-    g = played[played["season"].isin(ds.seasons) & played["season_type"].isin(ds.season_types)]
+    g = played[played["season"].isin(ds.seasons) & judged_by(played, ds.season_types)]
     if needs_nba_id(ds):  # said in summary.json's unjudged ("no NBA ids offline"), not unmapped
         g = g[g["game_id"].notna()]
     out = pd.DataFrame({
-        "season": g["season"], "season_type": g["season_type"], "game_id": g["game_id"],
+        "season": g["season"], "season_type": undecided_label(g["season_type"]), "game_id": g["game_id"],
         "game_date": pd.to_datetime(g["game_date"]), "team": pd.NA,
         "espn_game_id": g["espn_game_id"], "bbref_game_id": g["bbref_game_id"],
         "home": g["home_team"], "away": g["away_team"]})
@@ -88,8 +93,8 @@ def _game_fields(ds: Dataset, played, schedule, as_of) -> pd.DataFrame:
 
 
 def _date_items(ds: Dataset, played, schedule, as_of) -> pd.DataFrame:
-    g = played[played["season"].isin(ds.seasons) & played["season_type"].isin(ds.season_types)]
-    g = g.assign(game_date=pd.to_datetime(g["game_date"]))
+    g = played[played["season"].isin(ds.seasons) & judged_by(played, ds.season_types)]
+    g = g.assign(game_date=pd.to_datetime(g["game_date"]), season_type=undecided_label(g["season_type"]))
     by_day = (g.sort_values("season_type").groupby("game_date", as_index=False)
               .agg(season=("season", "first"), season_type=("season_type", "first")))
     out = by_day.assign(game_id=pd.NA, team=pd.NA)

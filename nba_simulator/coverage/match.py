@@ -31,6 +31,7 @@ from .. import seasons as season_math
 from ..asof import parse_as_of
 from ..compat import arrow_strings
 from ..schedule.owed import NOT_OWED_STATUSES, day_end
+from ..schedule.phases import UNDECIDED, judged_by
 from ..spec.model import Spec
 from ..spec.template import ALTERNATIVES
 from .expected import Expected
@@ -91,11 +92,15 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
 
 def _unmapped_detail(spec: Spec, cov: pd.DataFrame, schedule: pd.DataFrame | None = None) -> pd.Series:
     """Why an item is unmapped (the id its dataset's keys need is not in the schedule, or is but
-    does not fit the layout: an ESPN id of 8 digits); NA for every other item."""
+    does not fit the layout: an ESPN id of 8 digits); for an item of a game whose season type is
+    undecided, that it is owed alike under every type the game may be; NA for every other item."""
     text = {d.name: f"the schedule has no {needed_ids(d) or 'value its key needs'} for this game: "
                     f"no key can be expected" for d in spec.datasets}
     unmapped = cov["status"] == "unmapped"
     out = pd.Series(pd.NA, index=cov.index, dtype="string")
+    out[(cov["season_type"] == UNDECIDED).to_numpy()] = (
+        "season type undecided (the lake's pages list the game without it): owed alike under every type "
+        "it may be (schedule.parquet: season_type_candidates)")
     if unmapped.any():
         out[unmapped] = cov.loc[unmapped, "dataset"].map(text).astype("string")
         for d in spec.datasets:   # an id the schedule has, but that does not fit the layout
@@ -269,11 +274,13 @@ def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of
     g.index = fields.index
     status = g["status"]
     detail[known & (day_end(g["game_date"]) > as_of)] = GAME_NOT_OVER
-    outside = known & (~g["season"].isin(ds.seasons) | ~g["season_type"].isin(ds.season_types))
+    judged = judged_by(g, ds.season_types).to_numpy()
+    outside = known & (~g["season"].isin(ds.seasons) | ~judged)
     detail[outside] = "game outside the dataset's seasons or season types"
-    untyped = known & g["season_type"].isna()
+    untyped = known & g["season_type"].isna() & ~judged
     detail[untyped] = ("game known only from the lake's scoreboard pages, whose season type neither the page "
-                       "nor the season's phases tell (summary.json unjudged: type unknown)")
+                       "nor the season's phases tell, and may be one outside the dataset's season types "
+                       "(summary.json unjudged: type unknown)")
     detail[known & status.isin(NOT_OWED_STATUSES)] = "game " + status.astype(str)
     items = expected.items[expected.items["dataset"] == ds.name]
     owed = items.dropna(subset=["game_id"])

@@ -13,8 +13,10 @@ Where the schedule lacks one, nothing is said about the files, and that silence 
 * ``games unknown: no NBA ids offline``: the season's games are known only from the lake's
   scoreboard pages (no NBA id yet), and every layout of the dataset is named by the NBA id.
 * ``type unknown``: games the lake's pages list whose season type neither the page nor the
-  season's phases tell (``schedule.phases``): not expected in any dataset keyed by ESPN id, by
-  date or by Basketball-Reference id. ``count``: those games.
+  season's phases tell (``schedule.phases``), and that the dataset cannot judge: a type the game
+  may be (``season_type_candidates``) is not among the dataset's ``season_types``, or it may be
+  anything (the reason names the candidates: ``preseason or regular``). A dataset that holds every
+  candidate judges the game (``coverage.expected``). ``count``: the games it cannot judge.
 * ``ids unknown``: games are known, but not under the id the dataset's keys need
   (``espn_game_id`` for ESPN pages...): those items are ``unmapped``. ``count``: unmapped items.
 
@@ -29,6 +31,7 @@ from .. import seasons as season_math
 from ..asof import parse_as_of
 from ..schedule.ids import season_types_of, seasons_of
 from ..schedule.owed import NOT_OWED_STATUSES
+from ..schedule.phases import CANDIDATES, judged_by
 from ..spec.model import Spec
 from .expected import needs_nba_id
 
@@ -75,7 +78,7 @@ def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
     with_id = games["game_id"].notna()
     known_nba = games[with_id].assign(_d=dates[with_id]).groupby(
         ["season", "season_type"], observed=True)["_d"].agg(["size", "max"])
-    undecided = games[games["season_type"].isna() & games["season"].notna()].groupby("season").size()
+    undecided = games[games["season_type"].isna() & games["season"].notna()]
     if unexplained is None:
         unexplained = unexplained_files(spec, orphans)
     out: list[dict] = []
@@ -85,12 +88,8 @@ def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
             continue
         nba_only = ds.per == "game" and needs_nba_id(ds)
         known = known_nba if nba_only else known_all
-        if not nba_only:
-            for season in ds.seasons:
-                if season in undecided.index:
-                    out.append(_record(ds.name, season, None, f"type unknown: {int(undecided[season])} games of "
-                                       f"{season} listed on the lake's scoreboard pages, whose season type "
-                                       "neither the page nor the season's phases tell", int(undecided[season])))
+        if not nba_only and len(undecided):
+            out.extend(_type_unknown(ds, undecided))
         types = ds.season_types if ds.per in ("game", "date") else (None,)
         for season in ds.seasons:
             for stype in types:
@@ -122,6 +121,23 @@ def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
                                        f"cannot be expected", days))
     out.extend(_ids_unknown(spec, coverage))
     out.sort(key=lambda r: (r["dataset"], r["season"], r["season_type"] or "", r["reason"]))
+    return out
+
+
+def _type_unknown(ds, undecided: pd.DataFrame) -> list[dict]:
+    """The ``type unknown`` records of one dataset: per season, the undecided games it cannot
+    judge, with what they may be."""
+    g = undecided[undecided["season"].isin(ds.seasons) & ~judged_by(undecided, ds.season_types)]
+    if g.empty:
+        return []
+    maybe = (g[CANDIDATES] if CANDIDATES in g else pd.Series(pd.NA, index=g.index, dtype="string"))
+    maybe = maybe.astype("string").str.replace("|", " or ", regex=False).fillna("any type")
+    out = []
+    for season, rows in maybe.groupby(g["season"].to_numpy(), sort=True):
+        kinds = "; ".join(f"{k}: {n}" for k, n in rows.value_counts().sort_index().items())
+        out.append(_record(ds.name, season, None, f"type unknown: {len(rows)} games of {season} listed on the "
+                           "lake's scoreboard pages, whose season type neither the page nor the season's phases "
+                           f"tell, and not all it may be is among the dataset's season types ({kinds})", len(rows)))
     return out
 
 

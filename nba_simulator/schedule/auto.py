@@ -24,6 +24,7 @@ import pandas as pd
 from .crosswalk import attach_espn_ids
 from .lake_games import lake_only_games
 from .load import load_schedule
+from .phases import CANDIDATES
 from .snapshot import default_dir, latest_problem, latest_snapshot, load_snapshot
 from .sources.espn import LakePages
 
@@ -92,6 +93,8 @@ def auto_schedule(spec, scoreboards: LakePages | None = None, *, as_of=None,
             warnings.extend(str(w) for w in attach_warnings)
             lake_rows = lake_only_games(schedule, scoreboards.games)
             if len(lake_rows):
+                if CANDIDATES not in schedule:   # what an undecided game may be (phases.candidate_types)
+                    schedule[CANDIDATES] = pd.Series(pd.NA, index=schedule.index, dtype="string")
                 schedule = pd.concat([schedule, lake_rows.reindex(columns=schedule.columns)], ignore_index=True)
                 schedule = schedule.sort_values(["game_date", "game_id", "espn_game_id"], na_position="last",
                                                 kind="stable")
@@ -107,10 +110,12 @@ def auto_schedule(spec, scoreboards: LakePages | None = None, *, as_of=None,
 
 def _lake_counts(rows: pd.DataFrame) -> dict:
     """What the pages alone made known: games per season x season type (``undecided``: the
-    page does not say the type and the season's phases cannot tell it)."""
+    page does not say the type and the season's phases cannot tell it; ``undecided:
+    preseason|regular``: what it may be)."""
     if rows.empty:
         return {"games": 0, "by_season": {}}
-    kinds = rows["season_type"].fillna("undecided")
+    maybe = rows[CANDIDATES] if CANDIDATES in rows else pd.Series(pd.NA, index=rows.index, dtype="string")
+    kinds = rows["season_type"].fillna(("undecided: " + maybe.astype("string")).fillna("undecided"))
     table = rows.groupby([rows["season"].fillna("unknown"), kinds]).size()
     by_season: dict = {}
     for (season, kind), n in table.items():

@@ -15,8 +15,9 @@ old ``schedule/`` page's legacy id, in ``espn_game_id_extra``), ``game_date`` (t
 date of ESPN's UTC start), both teams (NBA Stats codes), ``status`` as listed (a game listed
 postponed on one date and played on another keeps the first as ``original_date``; postponed and
 cancelled rows are never owed, ``owed.py``), season and season type as the page says them, else
-from the season's phases (``phases.season_types``; undecided: ``NA``), the Basketball-Reference
-id derived from date and home team, ``provenance`` ``espn_lake``.
+from the season's phases (``phases.season_types``; undecided: ``NA``, and what it may be in
+``season_type_candidates``, ``phases.candidate_types``: ``preseason|regular``...), the
+Basketball-Reference id derived from date and home team, ``provenance`` ``espn_lake``.
 
 Vectorised throughout (sorts, merges, group-bys): linear in the games, whatever a page repeats.
 """
@@ -32,9 +33,12 @@ from .sources.common import local_dates
 PROVENANCE = "espn_lake"
 
 
+OUT_COLUMNS = (*COLUMNS, phases.CANDIDATES)
+
+
 def empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c in ("game_date", "original_date") else "string")
-                         for c in COLUMNS})
+                         for c in OUT_COLUMNS})
 
 
 def lake_only_games(schedule: pd.DataFrame, espn_games: pd.DataFrame) -> pd.DataFrame:
@@ -79,13 +83,14 @@ def lake_only_games(schedule: pd.DataFrame, espn_games: pd.DataFrame) -> pd.Data
     g["season_type"] = pd.Series(said["season_type"].reindex(k.to_numpy()).array, index=g.index, dtype="string")
     g["season"] = g["season"].fillna(phases.seasons_of(g["game_date"]))
     g["season_type"] = phases.season_types(g, schedule)
+    g[phases.CANDIDATES] = phases.candidate_types(g, g["season_type"])
     playable = ~g["status"].isin(NOT_OWED_STATUSES)
     codes = teams.bbref_codes(g["home_team"], g["season"])
     g["bbref_game_id"] = ids.bbref_game_ids(g["game_date"], codes).where(playable.to_numpy(), pd.NA)
     g["game_id"] = pd.Series(pd.NA, index=g.index, dtype="string")
     g["provenance"] = PROVENANCE
-    out = g.reindex(columns=list(COLUMNS))
-    for col in COLUMNS:
+    out = g.reindex(columns=list(OUT_COLUMNS))
+    for col in OUT_COLUMNS:
         out[col] = out[col].astype("datetime64[ns]" if col in ("game_date", "original_date") else "string")
     return out.sort_values(["game_date", "espn_game_id"], kind="stable").reset_index(drop=True)
 

@@ -1,20 +1,34 @@
 """Season and season type of a game known only by its date and teams: a game the lake's
 scoreboard pages list that no source with NBA ids knows (yet).
 
-What the page itself says wins (``sources.espn``: ESPN's ``season``); otherwise, in order:
+What the page itself says wins (``sources.espn``: ESPN's ``season``, a game's notes); otherwise,
+in order:
 
 1. **the schedule's known phases**: a date inside the span (first..last game) of exactly one
    season type of that season in the schedule at hand is that type;
-2. **the league calendar**: the part of each season when only one type is played
+2. **the opening night** (:func:`opening_nights`): since 2010-11 every regular season but the
+   irregular ones opened on a Tuesday in mid/late October, after a preseason ending on a Friday
+   or Saturday. Within 13..31 October of a season, the listed game dates (the pages' games and
+   the schedule's) tell it when exactly one Tuesday there has games, no game on the two days
+   before it, and games earlier in that window: games from that Tuesday on are regular season,
+   earlier ones (from 13 October) preseason. When that Tuesday's page is missing, the first
+   listed day after it (a Wednesday or Thursday, nothing listed from the Sunday before) stands
+   for it. No such day, or two: nothing is decided;
+3. **the league calendar**: the part of each season when only one type is played
    (:data:`CALENDAR`: preseason to 12 October, regular season 25 October..8 April, playoffs
    22 April..30 June), with the irregular seasons spelt out (:data:`IRREGULAR`: 1998-99, 2011-12,
    2019-20 with its 2020 bubble, 2020-21);
-3. a game against a club outside the NBA before November is a preseason exhibition.
+4. a game against a club outside the NBA before November is a preseason exhibition.
 
-Anything else stays ``NA``, undecided: the last week of preseason against the first of the
-regular season, the end of the regular season against play-in and the first playoff round, a
-lone December game of a Cup season (the Cup final is its own type). Undecided games are counted
-under "cannot be judged", never guessed. Everything is vectorised: linear in the games.
+Anything else stays ``NA``, undecided, never guessed; but :func:`candidate_types` names what it
+can be (``season_type_candidates``, e.g. ``preseason|regular``): 13..24 October preseason or
+regular season (:data:`OPEN_WINDOWS`), 9..21 April regular season, play-in (from 2020-21,
+:data:`PLAY_IN_FIRST_SEASON`) or playoffs, a lone December game of a Cup season regular season
+or Cup final, a day between two phases of an irregular season either of them. A dataset whose
+``season_types`` hold every candidate owes the game the same file whichever it is, so it judges
+it (``coverage.expected``: season type :data:`UNDECIDED`); the others count it under "cannot be
+judged: type unknown" with the candidates. A game with no candidate (a club outside the NBA after
+October...) is judged by none. Everything is vectorised, but for a loop over the seasons.
 """
 from __future__ import annotations
 
@@ -46,6 +60,20 @@ IRREGULAR = {
 SEASON_OVERRIDES = (("2020-08-01", "2020-10-11", "2019-20"),)
 CUP_FIRST_SEASON = 2023     # the NBA Cup (its final: season type cup_final) from 2023-24
 CUP_FINAL_WINDOW = ((12, 7), (12, 20))
+PLAY_IN_FIRST_SEASON = 2020  # the play-in tournament (season type play_in) from 2020-21
+#: the days between CALENDAR's windows of a regular season, and the types a game there may be
+OPEN_WINDOWS = (((0, 10, 13), (0, 10, 24), ("preseason", "regular")),
+                ((1, 4, 9), (1, 4, 21), ("regular", "play_in", "playoffs")))
+#: where an opening night is read off the listed dates ((month, day) first and last day), and
+#: the first season the rule is known to hold for
+OPENING_WINDOW = ((10, 13), (10, 31))
+OPENING_FIRST_SEASON = 2010
+#: the order candidates are written in (``preseason|regular``)
+TYPE_ORDER = ("preseason", "regular", "cup_final", "all_star", "play_in", "playoffs")
+#: the season type of an expected item whose game's type is undecided but judged alike under
+#: every candidate (the candidates are said in the item's ``detail``)
+UNDECIDED = "undecided"
+CANDIDATES = "season_type_candidates"
 
 
 def seasons_of(dates: pd.Series) -> pd.Series:
@@ -85,9 +113,21 @@ def season_types(games: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.S
         todo = out.isna() & day.notna() & season.notna()
     if not todo.any():
         return out
-    # 2. the calendar (regular seasons), then the irregular ones spelt out
     start = pd.to_numeric(season.str[:4], errors="coerce")
     irregular = season.isin(list(IRREGULAR)).fillna(False).astype(bool)
+    # 2. the opening night, read off the listed dates
+    listed = games[["game_date", "season"]] if known is None else pd.concat(
+        [games[["game_date", "season"]], known[["game_date", "season"]]], ignore_index=True)
+    nights = opening_nights(listed["game_date"], listed["season"])
+    if nights:   # games of two NBA clubs (an exhibition against another club: rule 4)
+        night = pd.to_datetime(season.map(nights))
+        (m0, d0), (m1, d1) = OPENING_WINDOW
+        nba = (games["home_team"].isin(nba_clubs()) & games["away_team"].isin(nba_clubs())).fillna(False)
+        inside = todo & nba.astype(bool) & night.notna() & (day >= _dates(start, m0, d0)) \
+            & (day <= _dates(start, m1, d1))
+        out = out.mask(inside & (day < night), "preseason").mask(inside & (day >= night), "regular")
+        todo = out.isna() & day.notna() & season.notna()
+    # 3. the calendar (regular seasons), then the irregular ones spelt out
     for kind, (lo, hi) in CALENDAR.items():
         first = _dates(start + lo[0], lo[1], lo[2])
         last = _dates(start + hi[0], hi[1], hi[2])
@@ -98,17 +138,98 @@ def season_types(games: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.S
             inside = todo & (season == name) & (day >= pd.Timestamp(first)) & (day <= pd.Timestamp(last))
             out = out.mask(inside.fillna(False).astype(bool), kind)
     # a lone December game of a Cup season may be the Cup final: undecided unless said
-    lone = day.map(day.value_counts()) == 1
-    (m0, d0), (m1, d1) = CUP_FINAL_WINDOW
-    md = day.dt.month * 100 + day.dt.day
-    cup = todo & (start >= CUP_FIRST_SEASON) & lone & (md >= m0 * 100 + d0) & (md <= m1 * 100 + d1)
-    out = out.mask(cup.fillna(False).astype(bool), pd.NA)
-    # 3. a club outside the NBA: a preseason exhibition before November; else undecided
+    out = out.mask(todo & _cup_final_possible(day, start), pd.NA)
+    # 4. a club outside the NBA: a preseason exhibition before November; else undecided
     clubs = nba_clubs()
     foreign = ~(games["home_team"].isin(clubs) & games["away_team"].isin(clubs))
     early = (day.dt.month >= 8) & (day.dt.month <= 10)
     out = out.mask(todo & foreign & early, "preseason").mask(todo & foreign & ~early, pd.NA)
     return out.astype("string")
+
+
+def opening_nights(dates: pd.Series, seasons: pd.Series) -> dict[str, pd.Timestamp]:
+    """Season -> its opening night read off the dates with a listed game (see the module doc,
+    rule 2): the one Tuesday of 13..31 October with games, none on the two days before, and
+    games earlier in the window (or, its page missing, the Wednesday or Thursday after it with
+    nothing listed from the Sunday on). Irregular seasons, or no single day fits: none."""
+    frame = pd.DataFrame({"d": pd.to_datetime(dates).dt.normalize().array,
+                          "s": pd.Series(seasons).astype("string").array}).dropna().drop_duplicates()
+    frame = frame[~frame["s"].isin(list(IRREGULAR))]
+    start = pd.to_numeric(frame["s"].str[:4], errors="coerce")
+    (m0, d0), (m1, d1) = OPENING_WINDOW
+    frame = frame[(frame["d"] >= _dates(start, m0, d0)) & (frame["d"] <= _dates(start, m1, d1))
+                  & (start >= OPENING_FIRST_SEASON)]
+    out: dict[str, pd.Timestamp] = {}
+    for name, days in frame.groupby("s")["d"]:
+        have = set(days)
+        first = min(have)
+        fits = [t for t in sorted(have) if first < t and 1 <= t.day_of_week <= 3
+                and not any(t - pd.Timedelta(days=k) in have for k in range(1, t.day_of_week + 2))]
+        if len(fits) == 1:
+            out[str(name)] = fits[0]
+    return out
+
+
+def candidate_types(games: pd.DataFrame, decided: pd.Series) -> pd.Series:
+    """What each undecided game (``decided`` NA) may be, as ``a|b`` in :data:`TYPE_ORDER`
+    (see the module doc); NA where decided or where no candidate can be named."""
+    day = pd.to_datetime(games["game_date"])
+    season = games["season"].astype("string")
+    start = pd.to_numeric(season.str[:4], errors="coerce")
+    todo = (decided.isna() & day.notna() & season.notna()).fillna(False).astype(bool)
+    out = pd.Series(pd.NA, index=games.index, dtype="string")
+    if not todo.any():
+        return out
+    clubs = nba_clubs()
+    nba = (games["home_team"].isin(clubs) & games["away_team"].isin(clubs)).fillna(False).astype(bool)
+    irregular = season.isin(list(IRREGULAR)).fillna(False).astype(bool)
+    todo = todo & nba
+    for lo, hi, kinds in OPEN_WINDOWS:
+        inside = todo & ~irregular & (day >= _dates(start + lo[0], lo[1], lo[2])) \
+            & (day <= _dates(start + hi[0], hi[1], hi[2]))
+        if "play_in" in kinds:
+            without = tuple(k for k in kinds if k != "play_in")
+            out = out.mask(inside & (start < PLAY_IN_FIRST_SEASON), _label(without))
+            inside = inside & (start >= PLAY_IN_FIRST_SEASON)
+        out = out.mask(inside, _label(kinds))
+    out = out.mask(todo & ~irregular & _cup_final_possible(day, start), _label(("regular", "cup_final")))
+    for name, windows in IRREGULAR.items():
+        spans = sorted((pd.Timestamp(a), pd.Timestamp(b), k) for k, a, b in windows)
+        for (_, end, before), (begin, _, after) in zip(spans, spans[1:]):
+            inside = todo & (season == name) & (day > end) & (day < begin)
+            out = out.mask(inside.fillna(False).astype(bool), _label((before, after)))
+    return out.astype("string")
+
+
+def judged_by(games: pd.DataFrame, types) -> pd.Series:
+    """Which games a dataset of season types ``types`` judges: their type is one of them, or it
+    is undecided and every candidate (``season_type_candidates``) is one of them."""
+    said = games["season_type"].isin(list(types)).fillna(False).astype(bool)
+    if CANDIDATES not in games:
+        return said
+    maybe = games[CANDIDATES].where(games["season_type"].isna())
+    allowed = set(types)
+    fits = {c: set(str(c).split("|")) <= allowed for c in maybe.dropna().unique()}
+    return said | maybe.map(fits).fillna(False).astype(bool)
+
+
+def undecided_label(types: pd.Series) -> pd.Series:
+    """Season types as an expected item files them: an undecided one as :data:`UNDECIDED`."""
+    return types.astype(object).where(types.notna(), UNDECIDED)
+
+
+def _label(kinds) -> str:
+    return "|".join(k for k in TYPE_ORDER if k in set(kinds))
+
+
+def _cup_final_possible(day: pd.Series, start: pd.Series) -> pd.Series:
+    """A lone game (no other game of ``day``'s frame that date) in the Cup final's December
+    window of a Cup season."""
+    lone = day.map(day.value_counts()) == 1
+    (m0, d0), (m1, d1) = CUP_FINAL_WINDOW
+    md = day.dt.month * 100 + day.dt.day
+    cup = (start >= CUP_FIRST_SEASON) & lone & (md >= m0 * 100 + d0) & (md <= m1 * 100 + d1)
+    return cup.fillna(False).astype(bool)
 
 
 def _dates(years: pd.Series, month: int, day: int) -> pd.Series:

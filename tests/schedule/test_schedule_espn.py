@@ -61,6 +61,23 @@ def test_api_scoreboard_real_format():
     assert (frame["start_utc"].dt.tz_convert("America/New_York").dt.date.astype(str) == "2024-01-29").all()
 
 
+def test_api_season_type_and_the_notes_that_say_the_cup_final_or_the_play_in():
+    doc = json.loads(fixture("espn_api_scoreboard_20240129.json"))
+    event = doc["events"][0]
+    cup = json.loads(json.dumps(event))
+    cup["competitions"][0]["notes"] = [{"type": "event", "headline": "NBA Cup Championship"}]
+    play_in = json.loads(json.dumps(event)) | {"season": {"year": 2024, "type": 3, "slug": "post-season"}}
+    play_in["competitions"][0]["notes"] = [{"type": "event", "headline": "East Play-In Tournament - 7th vs 8th"}]
+    post = json.loads(json.dumps(event)) | {"season": {"year": 2024, "type": 3, "slug": "post-season"}}
+    frame, warnings = parse_scoreboard_api(json.dumps({"events": [event, cup, play_in, post]}).encode(), "api")
+    assert warnings == []
+    assert frame["season_type"].tolist() == ["regular", "cup_final", "play_in", "playoffs"]
+    assert set(frame["season"]) == {"2023-24"}
+    # the real web page's games say no type
+    page, _ = parse_scoreboard_page(fixture("espn_page_scoreboard_evts_20231024.json"), "p")
+    assert page["season_type"].isna().all()
+
+
 @pytest.mark.parametrize("data, expect", [
     (b"", "not valid JSON"), (b"{not json", "not valid JSON"), (b"[]", "no page.content"),
     (b'{"page": {"content": {}}}', "no events, schedule"), (b"\xff\xfe", "not valid JSON"),

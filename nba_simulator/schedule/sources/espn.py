@@ -15,8 +15,13 @@ Both give, per date, the games ESPN lists with their ESPN id, UTC start time and
 Season and season type, when the game says them (the API's ``season: {year, type, slug}``, a
 page game's ``season`` or ``seasonType``): ESPN's ``type`` 1 preseason, 2 regular season, 3
 postseason, 5 play-in (``slug`` ``preseason``, ``regular-season``, ``post-season``, ``play-in``);
-ESPN's ``year`` is the season's END year (2024: 2023-24). Unsaid: ``NA`` (``schedule.phases``
-decides from the season's known phases, or leaves it undecided).
+ESPN's ``year`` is the season's END year (2024: 2023-24). A note of the API's event
+(``competitions[0].notes[].headline``, e.g. ``NBA Cup Championship``, ``Play-In Tournament``: the
+Cup final and the play-in, which ``season.type`` files under 2 or 3) wins over the type
+(:data:`NOTE_TYPES`). A saved web page's game says no type: the real page of 2023-10-24
+(``tests/schedule/fixtures``) has per game only ``id, competitors, date, completed, link,
+status`` (a page game's ``season``/``seasonType``/``notes`` are read when present). Unsaid: ``NA``
+(``schedule.phases`` decides from the season's known phases, or leaves it undecided).
 
 Output columns (see ``COLUMNS``): ``espn_game_id`` (digits), ``start_utc`` (UTC Timestamp),
 ``home_team``/``away_team`` (the NBA Stats abbreviation of that season, via ``schedule.teams``;
@@ -41,6 +46,9 @@ COLUMNS = ("espn_game_id", "start_utc", "home_team", "away_team", "status", "ori
 ESPN_SEASON_TYPES = {"1": "preseason", "2": "regular", "3": "playoffs", "5": "play_in",
                      "preseason": "preseason", "regular-season": "regular", "post-season": "playoffs",
                      "postseason": "playoffs", "play-in": "play_in", "play-in-tournament": "play_in"}
+#: words of an ESPN event note's headline -> the season type it says (ESPN's scoreboard API:
+#: ``competitions[0].notes[{"type": "event", "headline": "NBA Cup Championship"}]``)
+NOTE_TYPES = (("nba cup championship", "cup_final"), ("play-in", "play_in"))
 
 
 def empty() -> pd.DataFrame:
@@ -207,6 +215,7 @@ def _game_record(game: Any, origin: str, i: int, api: bool) -> tuple | str:
     if start is None:
         return f"{where} (id {gid}): no date; skipped"
     year, kind = _season_said(game)
+    kind = _note_type(game, holder) or kind
     return (gid.lstrip("0"), start, sides["home"].upper(), sides["away"].upper(), _status(game, holder), origin,
             year, kind)
 
@@ -221,6 +230,18 @@ def _season_said(game: dict) -> tuple[str | None, str | None]:
     year = text(season.get("year")) or text(game.get("seasonYear"))
     year = year if year and year.isdigit() and len(year) == 4 else None
     return year, ESPN_SEASON_TYPES.get(kind.lower()) if kind else None
+
+
+def _note_type(game: dict, holder: dict) -> str | None:
+    """The season type an event's notes say (:data:`NOTE_TYPES`), else None."""
+    for where in (holder, game):
+        notes = where.get("notes")
+        for note in notes if isinstance(notes, list) else ():
+            words = (text(note.get("headline")) or "").lower() if isinstance(note, dict) else ""
+            for phrase, kind in NOTE_TYPES:
+                if phrase in words:
+                    return kind
+    return None
 
 
 def finish(result: tuple[list[tuple], list[str]]) -> Parsed:
