@@ -13,7 +13,9 @@ in order:
    before it, and games earlier in that window: games from that Tuesday on are regular season,
    earlier ones (from 13 October) preseason. When that Tuesday's page is missing, the first
    listed day after it (a Wednesday or Thursday, nothing listed from the Sunday before) stands
-   for it. No such day, or two: nothing is decided;
+   for it. No such day, or two: nothing is decided. A lake without the preseason's pages (or
+   listing it only before 13 October): the window's first listed day, a Tuesday after two idle
+   days, is the opening night;
 3. **the league calendar**: the part of each season when only one type is played
    (:data:`CALENDAR`: preseason to 12 October, regular season 25 October..8 April, playoffs
    22 April..30 June), with the irregular seasons spelt out (:data:`IRREGULAR`: 1998-99, 2011-12,
@@ -150,23 +152,31 @@ def season_types(games: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.S
 def opening_nights(dates: pd.Series, seasons: pd.Series) -> dict[str, pd.Timestamp]:
     """Season -> its opening night read off the dates with a listed game (see the module doc,
     rule 2): the one Tuesday of 13..31 October with games, none on the two days before, and
-    games earlier in the window (or, its page missing, the Wednesday or Thursday after it with
-    nothing listed from the Sunday on). Irregular seasons, or no single day fits: none."""
+    games earlier in that window (or, its page missing, the Wednesday or Thursday after it with
+    nothing listed from the Sunday on); failing that, a Tuesday that is the window's first listed
+    day, none on the two days before (a lake without the preseason's pages, or whose preseason is
+    listed only before 13 October). Irregular seasons, or no single day fits: none."""
     frame = pd.DataFrame({"d": pd.to_datetime(dates).dt.normalize().array,
                           "s": pd.Series(seasons).astype("string").array}).dropna().drop_duplicates()
     frame = frame[~frame["s"].isin(list(IRREGULAR))]
     start = pd.to_numeric(frame["s"].str[:4], errors="coerce")
     (m0, d0), (m1, d1) = OPENING_WINDOW
-    frame = frame[(frame["d"] >= _dates(start, m0, d0)) & (frame["d"] <= _dates(start, m1, d1))
-                  & (start >= OPENING_FIRST_SEASON)]
+    window = (frame["d"] >= _dates(start, m0, d0)) & (frame["d"] <= _dates(start, m1, d1)) \
+        & (start >= OPENING_FIRST_SEASON)
+    frame = frame.assign(window=window.fillna(False).astype(bool))
     out: dict[str, pd.Timestamp] = {}
-    for name, days in frame.groupby("s")["d"]:
-        have = set(days)
-        first = min(have)
-        fits = [t for t in sorted(have) if first < t and 1 <= t.day_of_week <= 3
+    for name, season in frame.groupby("s"):
+        have = set(season["d"])                   # every listed day of the season, not only the window's
+        days = sorted(season.loc[season["window"], "d"])
+        if not days:
+            continue
+        idle = [t for t in days if 1 <= t.day_of_week <= 3
                 and not any(t - pd.Timedelta(days=k) in have for k in range(1, t.day_of_week + 2))]
-        if len(fits) == 1:
-            out[str(name)] = fits[0]
+        after_games = [t for t in idle if days[0] < t]
+        if len(after_games) == 1:
+            out[str(name)] = after_games[0]
+        elif not after_games and idle[:1] == days[:1] and days[0].day_of_week == 1:
+            out[str(name)] = days[0]    # the window's pages begin with it: no preseason listed there
     return out
 
 

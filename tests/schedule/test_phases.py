@@ -26,9 +26,23 @@ def test_the_opening_night_splits_the_october_window():
     assert phases.candidate_types(g, types).isna().all()
 
 
+def test_a_lake_without_the_preseason_opens_on_its_first_tuesday():
+    """The season's pages begin with the opening night (no preseason scraped), or the preseason
+    is listed only before the window: the Tuesday after two idle days is still told."""
+    late = _games(OPENING)
+    assert phases.opening_nights(late["game_date"], late["season"]) == {"2025-26": pd.Timestamp("2025-10-21")}
+    assert phases.season_types(late).tolist() == ["regular"] * len(OPENING)
+    early = _games(["2025-10-02", "2025-10-08"] + OPENING)
+    assert phases.season_types(early).tolist() == ["preseason"] * 2 + ["regular"] * len(OPENING)
+    # a first listed day that is a Wednesday: its Tuesday may be a missing page or a preseason day
+    wed = _games(OPENING[1:])
+    assert phases.opening_nights(wed["game_date"], wed["season"]) == {}
+    assert phases.season_types(wed).isna().all()
+
+
 def test_no_clear_opening_night_leaves_the_window_undecided():
-    # no earlier game in the window (the preseason's end not listed): nothing told
-    late = _games(["2025-10-21", "2025-10-22"])
+    # a game on the Monday before the only Tuesday: nothing told
+    late = _games(["2025-10-20", "2025-10-21", "2025-10-22"])
     assert phases.opening_nights(late["game_date"], late["season"]) == {}
     # two Tuesdays after two idle days each: ambiguous
     two = _games(["2025-10-13", "2025-10-14", "2025-10-17", "2025-10-21", "2025-10-24", "2025-10-28"])
