@@ -223,7 +223,7 @@ def totals_line(s: dict, n_gaps: int, n_tasks: int) -> str:
             if capped else "")
     later = int(s.get("not_yet_owed") or 0)
     return (f"{head}; {s['orphans']:,} orphans, {s['unparsed']:,} unparsed"
-            + (f", {later:,} not owed yet (games not over at as_of)" if later else "")
+            + (f", {later:,} not owed yet (of games or days not over at as_of)" if later else "")
             + f"; {n_gaps:,} gaps, {n_tasks:,} tasks{caps}")
 
 

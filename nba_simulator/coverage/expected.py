@@ -170,7 +170,17 @@ def _warn_uncovered(ds: Dataset, fields: pd.DataFrame, schedule, as_of, warnings
                or (season_math.start_year(s) == as_of.year and as_of.month >= SEASON_OPENS[0])]
     have = set(fields["season"].dropna())
     lacking = [s for s in started if s not in have]
-    if lacking:
-        span = lacking[0] if len(lacking) == 1 else f"{lacking[0]}..{lacking[-1]} ({len(lacking)} seasons)"
-        warnings.append(f"dataset {ds.name}: the schedule has no owed games for {span}; "
-                        f"nothing is expected there")
+    # seasons whose games the schedule knows, but not by the NBA id this dataset's keys need (the
+    # lake's pages alone, offline): said apart, where the cause is
+    no_ids = set()
+    if needs_nba_id(ds) and "game_id" in schedule:
+        known = schedule.loc[schedule["game_id"].isna(), "season"].dropna()
+        no_ids = {s for s in lacking if (known == s).any()}
+    for seasons, cause in (([s for s in lacking if s not in no_ids], "the schedule has no owed games for {span}; "
+                            "nothing is expected there"),
+                           ([s for s in lacking if s in no_ids], "the games of {span} are known only from the "
+                            "lake's scoreboard pages, without NBA ids: nothing of it can be expected offline "
+                            "(`nba-recon schedule update` gives the ids)")):
+        if seasons:
+            span = seasons[0] if len(seasons) == 1 else f"{seasons[0]}..{seasons[-1]} ({len(seasons)} seasons)"
+            warnings.append(f"dataset {ds.name}: " + cause.format(span=span))

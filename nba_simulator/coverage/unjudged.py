@@ -105,10 +105,17 @@ def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
                     continue
                 if (season, stype) not in known.index:
                     lake_only = nba_only and (season, stype) in known_all.index
-                    reason = (f"games unknown: no NBA ids offline ({int(known_all.loc[(season, stype), 'size'])} "
-                              f"{stype} games of {season} are known only from the lake's scoreboard pages; "
-                              "`nba-recon schedule update` gives their NBA ids)") if lake_only else \
-                        f"games unknown: the schedule has no {stype} game of {season}"
+                    maybe = 0 if nba_only else _may_be(undecided, season, stype)
+                    if lake_only:
+                        reason = (f"games unknown: no NBA ids offline ({int(known_all.loc[(season, stype), 'size'])} "
+                                  f"{stype} games of {season} are known only from the lake's scoreboard pages; "
+                                  "`nba-recon schedule update` gives their NBA ids)")
+                    elif maybe:
+                        reason = (f"games unknown: no game of {season} is known to be {stype}; {maybe} listed on "
+                                  f"the lake's scoreboard pages may be (their type undecided: judged under "
+                                  f"season type undecided, or counted as type unknown)")
+                    else:
+                        reason = f"games unknown: the schedule has no {stype} game of {season}"
                     out.append(_record(ds.name, season, stype, reason,
                                        unexplained.get((ds.name, season, stype), 0)))
                     continue
@@ -139,6 +146,14 @@ def _type_unknown(ds, undecided: pd.DataFrame) -> list[dict]:
                            "lake's scoreboard pages, whose season type neither the page nor the season's phases "
                            f"tell, and not all it may be is among the dataset's season types ({kinds})", len(rows)))
     return out
+
+
+def _may_be(undecided: pd.DataFrame, season: str, stype: str) -> int:
+    """How many undecided games of ``season`` may be of type ``stype`` (among their candidates)."""
+    if CANDIDATES not in undecided or undecided.empty:
+        return 0
+    maybe = undecided.loc[undecided["season"] == season, CANDIDATES].dropna()
+    return sum(stype in str(c).split("|") for c in maybe)
 
 
 def _record(dataset, season, season_type, reason, count) -> dict:

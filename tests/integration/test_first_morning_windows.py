@@ -152,6 +152,14 @@ def test_what_cannot_be_judged_says_why(run):
     assert by[("nba_api_incremental_pbp", CURRENT, "regular")]["reason"].startswith("games unknown: no NBA ids offline")
     # the packaged spec's datasets judge every listed game: no "type unknown"
     assert not any(r["reason"].startswith("type unknown") for r in records)
+    # no game known to be the Cup final or play-in, but the undecided ones may be: said, not "no such game"
+    cup = by[("espn_play_by_play", LAST, "cup_final")]["reason"]
+    assert cup.startswith(f"games unknown: no game of {LAST} is known to be cup_final; 1 listed") and \
+        "undecided" in cup
+    assert "may be" in by[("espn_box_scores", LAST, "play_in")]["reason"]
+    # the NBA-id dataset's warning names the cause (no NBA ids offline), not "no owed games"
+    nba = [w for w in result.warnings if w.startswith("dataset nba_api_incremental_pbp:")]
+    assert nba and all("without NBA ids" in w and "no owed games" not in w for w in nba)
     # a dataset holding regular and playoffs only (Basketball-Reference's types, over 2025-26):
     # the Cup final and April's games are not judged there, and the record says what they may be
     spec = load_spec("default", as_of=AS_OF).at(AS_OF)
