@@ -202,12 +202,15 @@ def _kernel_imports() -> None:  # pragma: no cover - runs in the zygote
 
 def _first_use() -> None:  # pragma: no cover - runs in the zygote
     """What every stage's first plot and table would pay once more (matplotlib's font list and
-    text layout, pandas' HTML templates), paid here once. Nothing that starts a thread (a thread
-    does not survive a fork): no parquet, no Arrow compute."""
+    text layout, pandas' HTML templates) and what the health check and the scan would both build
+    (the packaged schedule: ``schedule.load`` keeps it), paid here once. Nothing that starts a
+    thread (a thread does not survive a fork): no parquet, no multithreaded Arrow compute."""
     import io
 
     import pandas as pd
     from matplotlib.figure import Figure
+
+    from nba_simulator.schedule.load import load_schedule
 
     fig = Figure(figsize=(2, 1))
     ax = fig.subplots()
@@ -217,6 +220,7 @@ def _first_use() -> None:  # pragma: no cover - runs in the zygote
     frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
     frame._repr_html_()
     frame.style.to_html()
+    load_schedule("builtin")
 
 
 _removing = threading.Lock()
