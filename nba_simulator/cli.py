@@ -165,9 +165,15 @@ def _lake_scoreboards(lake: str, runs_dir):
     return lake_scoreboards(lake, runs_dir=runs_dir, workers=16)
 
 
+def _schedule_from_db(database):
+    """``schedule: db``'s reader, imported when used (SQLAlchemy: ~0.3 s of CPU otherwise)."""
+    from .database.db_coverage import schedule_from_db
+
+    return schedule_from_db(database)
+
+
 def _reconcile(args, as_of):
     from .coverage_run import CoverageOptions
-    from .database.db_coverage import schedule_from_db
     from .reconcile import ReconcileOptions, ScanOptions, reconcile
 
     # every --probe-* option by name: a new one needs its argument and its ProbeOptions field only
@@ -178,7 +184,7 @@ def _reconcile(args, as_of):
                        inventory_max_age_days=args.inventory_max_age_days)
     return reconcile(ReconcileOptions(args.spec, args.lake, as_of, out_dir=args.out, schedule=args.schedule,
                                       scan=scan, coverage=coverage, runs_dir=args.runs_dir,
-                                      read_db=schedule_from_db))
+                                      read_db=_schedule_from_db))
 
 
 def _print_result(args, result) -> None:

@@ -33,6 +33,7 @@ Pure and idempotent: ``mask(mask(x)) == mask(x)``; non-string scalars pass throu
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -167,12 +168,12 @@ def _forms(secret: str) -> set[str]:
     return {f for f in forms if len(f) >= MIN_KNOWN_LEN}
 
 
-def _secrets(extra: Iterable[str]) -> list[tuple[str, ...]]:
+def _secrets(extra: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     """The known secrets (with their escaped forms) to replace in text, longest first."""
     values = {*known_secrets(), *(s for s in extra if isinstance(s, str) and s)}
     values.discard(REDACTED)
-    return [tuple(sorted(_forms(s), key=len, reverse=True))
-            for s in sorted(values, key=len, reverse=True) if len(s) >= MIN_KNOWN_LEN]
+    return tuple(tuple(sorted(_forms(s), key=len, reverse=True))
+                 for s in sorted(values, key=len, reverse=True) if len(s) >= MIN_KNOWN_LEN)
 
 
 # characters that make shown text lie: bidi overrides/isolates/marks (a key with U+202E reads
@@ -186,9 +187,23 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) > 0xff else f"\\x{ord(m[0]):02x}", text)
 
 
-def _mask_text(text: str, secrets: list[tuple[str, ...]]) -> str:
+#: texts at least this long are masked once per (text, secrets): a notebook's outputs (its
+#: images' base64 text above all) are masked again at every save of the notebook and its page
+_LONG_TEXT = 4096
+
+
+def _mask_text(text: str, secrets: tuple[tuple[str, ...], ...]) -> str:
     if not text:
         return text
+    return _mask_long(text, secrets) if len(text) >= _LONG_TEXT else _mask_now(text, secrets)
+
+
+@functools.lru_cache(maxsize=64)
+def _mask_long(text: str, secrets: tuple[tuple[str, ...], ...]) -> str:
+    return _mask_now(text, secrets)
+
+
+def _mask_now(text: str, secrets: tuple[tuple[str, ...], ...]) -> str:
     text = visible(text)
     out = _S3_USERINFO.sub(lambda m: f"{m['scheme']}{REDACTED}@", text)
     out = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@" if m["pw"] else m.group(0), out)

@@ -18,12 +18,14 @@ if not settings.is_set("NBA_RECON_ZYGOTE_OF"):   # (set in the zygote's own envi
     exit_with_parent(parent_pid())
 
 MODULES = (
-    "numpy", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.compute", "yaml", "IPython.display",
+    "numpy", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.compute", "pyarrow.dataset", "yaml",
+    "IPython.display",
     "matplotlib.figure", "matplotlib.colors",
     "nba_simulator.plots", "nba_simulator.pipeline.stage", "nba_simulator.reconcile",
     "nba_simulator.coverage", "nba_simulator.gaps", "nba_simulator.tasks", "nba_simulator.health",
     "nba_simulator.content", "nba_simulator.plots.content", "nba_simulator.database.db_coverage",
-    "nba_simulator.pipeline.runhistory", "nba_simulator.storage", "nba_simulator.storage.scan",
+    "nba_simulator.pipeline.runhistory", "sqlalchemy.dialects.sqlite", "nba_simulator.storage",
+    "nba_simulator.storage.scan",
 )
 
 for _name in MODULES:

@@ -29,15 +29,13 @@ from typing import Any
 
 import pandas as pd
 
-from nba_simulator import plots
-from nba_simulator.database import charts
 from nba_simulator.database import history as H
 from nba_simulator.database.engine import absolute_sqlite, make_engine, redact, scrub
 from nba_simulator.database.history import open_history
 from nba_simulator.errors import BadInput
 from nba_simulator.outputs import read_json, write_json
-from nba_simulator.plots import PRIORITY_ORDER
 from nba_simulator.spec import load_spec
+from nba_simulator.spec.model import PRIORITIES as PRIORITY_ORDER
 
 from .scratch import resolve_spec
 
@@ -113,6 +111,8 @@ class RunHistory:
 
     # ------------------------------------------------------------------ what the summary shows
     def banner(self):
+        from nba_simulator import plots  # (matplotlib: not in the runner, which only closes the run)
+
         if self.mode == "off":
             return plots.verdict("warn", "Run history off (history=off): trends from the runs' files only.")
         if self.error:
@@ -167,6 +167,8 @@ class RunHistory:
         return None, None
 
     def _chart(self, make, query):
+        from nba_simulator import plots
+
         frame = query() if self.usable else pd.DataFrame()
         if frame.empty and not self.usable:
             return plots.Note("No run history database: no trend per dataset.")
@@ -193,17 +195,23 @@ class RunHistory:
     def trend_section(self, limit: int = 60) -> list:
         """What the summary shows under "Trend": the completeness trend by as_of, per dataset, and
         new vs fixed, for this lake and spec; one sentence instead when there is nothing to draw."""
+        from nba_simulator import plots
+
         shown = [plots.completeness_trend(self.trend(limit)), self.completeness_by_dataset(), self.new_vs_fixed()]
         if all(isinstance(x, plots.Note) for x in shown):
             return shown[:1]
         return [x for x in shown if not isinstance(x, plots.Note)]
 
     def completeness_by_dataset(self):
+        from nba_simulator.database import charts
+
         lake, spec = self.scope()
         return self._chart(charts.completeness_by_dataset,
                            lambda: H.completeness_trend(self.engine, schema=self.schema, lake=lake, spec=spec))
 
     def new_vs_fixed(self):
+        from nba_simulator.database import charts
+
         lake, spec = self.scope()
         return self._chart(charts.new_vs_fixed,
                            lambda: H.changes_by_run(self.engine, schema=self.schema, lake=lake, spec=spec))

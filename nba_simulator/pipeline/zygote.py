@@ -19,6 +19,7 @@ kernels ahead the usual way.
 """
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -182,14 +183,34 @@ def _stop(_sig, _frame) -> None:  # pragma: no cover - runs in the zygote
     raise SystemExit(0)
 
 
+#: what ``IPKernelApp.initialize`` imports in every kernel otherwise (~0.1 s of CPU each, most of
+#: it the debugger's debugpy): imported once here. None of them starts a thread.
+KERNEL_IMPORTS = ("ipykernel.debugger", "psutil", "tornado.platform.asyncio", "IPython.core.oinspect",
+                  "IPython.core.completerlib", "IPython.core.debugger", "IPython.extensions.storemagic")
+
+
+def _kernel_imports() -> None:  # pragma: no cover - runs in the zygote
+    # debugpy warns about frozen modules on stderr when imported (the runner's console, here);
+    # a kernel gets its own environment (the stub's), without this
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    for name in KERNEL_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - the kernel imports it itself then, and reports
+            pass
+
+
 def _first_use() -> None:  # pragma: no cover - runs in the zygote
     """What every stage's first plot and table would pay once more (matplotlib's font list and
-    text layout, pandas' HTML templates), paid here once. Nothing that starts a thread (a thread
-    does not survive a fork): no parquet, no Arrow compute."""
+    text layout, pandas' HTML templates) and what the health check and the scan would both build
+    (the packaged schedule: ``schedule.load`` keeps it), paid here once. Nothing that starts a
+    thread (a thread does not survive a fork): no parquet, no multithreaded Arrow compute."""
     import io
 
     import pandas as pd
     from matplotlib.figure import Figure
+
+    from nba_simulator.schedule.load import load_schedule
 
     fig = Figure(figsize=(2, 1))
     ax = fig.subplots()
@@ -199,6 +220,7 @@ def _first_use() -> None:  # pragma: no cover - runs in the zygote
     frame = pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
     frame._repr_html_()
     frame.style.to_html()
+    load_schedule("builtin")
 
 
 _removing = threading.Lock()
@@ -234,6 +256,8 @@ def serve(path: str, runner: int) -> None:  # pragma: no cover - runs in the zyg
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import ipykernel.ipkernel
     import ipykernel.kernelapp  # noqa: F401
+
+    _kernel_imports()
 
     os.environ[IN_ZYGOTE] = str(runner)   # (a forked kernel gets its stub's environment instead)
     import nba_simulator.pipeline.preload  # noqa: F401

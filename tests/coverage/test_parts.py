@@ -86,3 +86,16 @@ def test_unjudged_helpers():
     line = unjudged_line([{"dataset": "e", "season": "2023-24", "reason": "ids unknown: x", "count": 3},
                           {"dataset": "e", "season": "2022-23", "reason": "ids unknown: y", "count": 1}])
     assert line.startswith("2 dataset-season-types cannot be judged (4 items): ids unknown 2 (seasons 2022-23..2023-24, 4 items)")
+
+
+@pytest.mark.parametrize("dtype", ["str", "string[pyarrow]", "string[python]", object])
+def test_isin_like_pandas_is_pandas_isin(dtype):
+    """The orphans' id checks: one Arrow probe for two Arrow string columns, pandas' own isin
+    otherwise; the same answer either way (missing values included)."""
+    from nba_simulator.coverage.match import _isin_like_pandas
+
+    keys = pd.Series(["401", None, "402", "403", "401", "x"], index=[5, 3, 1, 0, 2, 4], dtype=dtype)
+    for values in (pd.Index(["401", "403", None], dtype=dtype), pd.Index(["403"], dtype=dtype),
+                   pd.Series([], dtype=dtype)):
+        got = _isin_like_pandas(keys, values)
+        pd.testing.assert_series_equal(got, keys.isin(values))

@@ -120,3 +120,18 @@ def test_packaged_schedule_is_deterministic_gzip():
     assert len(raw) < 400_000
     text = gzip.decompress(raw).decode()
     assert text.startswith("game_id,season,season_type,game_date,home_team,away_team,status,original_date\n")
+
+
+def test_packaged_schedule_built_once_each_call_its_own_frame():
+    """load_schedule("builtin") keeps the canonical frame (the zygote builds it before forking the
+    kernels): equal to a fresh build, and a caller changing its frame changes no other's."""
+    from nba_simulator.schedule import load
+
+    fresh = load._load_schedule("builtin", None)
+    first = load.load_schedule("builtin")
+    pd.testing.assert_frame_equal(first, fresh)
+    first.loc[:, "status"] = "cancelled"
+    del first["espn_game_id"]
+    second = load.load_schedule("builtin")
+    pd.testing.assert_frame_equal(second, fresh)
+    assert second is not load.load_schedule("builtin")
