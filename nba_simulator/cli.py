@@ -169,7 +169,7 @@ def _lake_scoreboards(lake: str, runs_dir):
 
 def _reconcile(args, as_of):
     from .coverage_run import CoverageOptions
-    from .database.db_coverage import schedule_from_db
+    from .database.user_tables import schedule_from_db
     from .reconcile import ReconcileOptions, ScanOptions, reconcile
 
     # every --probe-* option by name: a new one needs its argument and its ProbeOptions field only

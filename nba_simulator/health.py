@@ -29,9 +29,9 @@ import boto3
 import pandas as pd
 import sqlalchemy as sa
 
-from .database.db_coverage import schedule_from_db
 from .database.engine import DATABASE_URL_ENV, make_engine, redact
 from .database.engine import database_url as resolve_database_url
+from .database.user_tables import schedule_from_db
 from .errors import ParameterError, ReconError
 from .masking import mask_text
 from .pipeline.runhistory import open_engine

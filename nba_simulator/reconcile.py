@@ -106,7 +106,7 @@ def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=Non
                  read_db: Callable | None = None) -> pd.DataFrame:
     """The schedule ``source`` names (``resolve_schedule``'s answer): ``"db"`` reads the spec's
     games table with ``read_db(spec.database)`` (the database layer's
-    ``database.db_coverage.schedule_from_db``, passed in by the callers above it), ``"auto"``
+    ``database.user_tables.schedule_from_db``, passed in by the callers above it), ``"auto"``
     builds the packaged history + the newest snapshot in ``runs_dir`` + the ESPN ids of
     ``lake``'s scoreboards (a URI or an open storage; ``schedule.auto`` with
     ``storage.scoreboards``), anything else goes to ``schedule.load_schedule``.
@@ -116,7 +116,7 @@ def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=Non
     if source == "db":
         if read_db is None:
             raise BadInput(f"{spec.path}: schedule: db needs the database reader (pass "
-                           "read_db=nba_simulator.database.db_coverage.schedule_from_db)")
+                           "read_db=nba_simulator.database.user_tables.schedule_from_db)")
         games = read_db(getattr(spec, "database", None))
         info = {"source": "db", "warnings": []}
     elif source == "auto":

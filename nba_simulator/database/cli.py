@@ -154,7 +154,7 @@ def cmd_coverage(args) -> int:
     try:
         if args.schedule:
             if args.schedule == "db":
-                from .db_coverage import schedule_from_db
+                from .user_tables import schedule_from_db
 
                 schedule = schedule_from_db(spec.database, engine)
             else:

@@ -40,8 +40,8 @@ from nba_simulator.content.probe import ProbeResult
 from nba_simulator.coverage import CoverageResult
 from nba_simulator.coverage.stream import KEEP_ORPHANS
 from nba_simulator.coverage_run import CoverageOptions, ScannedInventory, StreamOptions
-from nba_simulator.database.db_coverage import schedule_from_db
 from nba_simulator.database.engine import database_url
+from nba_simulator.database.user_tables import schedule_from_db
 from nba_simulator.errors import BadInput
 from nba_simulator.masking import mask
 from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head, write_json, write_parquet
