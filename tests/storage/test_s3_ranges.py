@@ -170,7 +170,7 @@ def _drive(monkeypatch, seconds_per_page_at) -> Governor:
     """Pages of 1,000 keys; ``seconds_per_page_at(limit)``: the time between pages at a limit."""
     clock = Clock()
     monkeypatch.setattr(s3_ranges.time, "monotonic", clock)
-    gov = s3_ranges.Governor(6)
+    gov = Governor(6)
     for _ in range(2):  # the first range alone
         clock.now += seconds_per_page_at(1)
         gov.page(1000)
@@ -197,7 +197,7 @@ def test_governor_falls_back_to_one_stream_when_they_do_not(monkeypatch):
 
 
 def test_governor_with_one_stream_never_opens():
-    gov = s3_ranges.Governor(1)
+    gov = Governor(1)
     gov.page(1000)
     gov.open()
     assert gov.limit == 1
