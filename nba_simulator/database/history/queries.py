@@ -237,9 +237,9 @@ SUMMARY_COLUMNS = ["run_id", "started", "as_of", "status", "complete_pct", "have
 
 def summary_by_run(engine, *, schema: str | None = None, limit: int | None = None,
                    lake: str | None = None, spec: str | None = None) -> pd.DataFrame:
-    """One row per run (of ``lake`` and ``spec``) in the shape ``plots.load_history`` gives
-    (run_id, started, as_of, status, complete_pct, have_pct, expected, missing, gaps), from the
-    history database."""
+    """One row per run (of ``lake`` and ``spec``) in the shape
+    ``pipeline.history_from_files.load_history`` gives (run_id, started, as_of, status,
+    complete_pct, have_pct, expected, missing, gaps), from the history database."""
     r = runs(engine, schema=schema, lake=lake, spec=spec)
     if r.empty:
         return empty_frame(SUMMARY_COLUMNS)
