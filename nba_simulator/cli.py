@@ -170,7 +170,8 @@ def _lake_scoreboards(lake: str, runs_dir):
 def _reconcile(args, as_of):
     from .coverage_run import CoverageOptions
     from .database.user_tables import schedule_from_db
-    from .reconcile import ReconcileOptions, ScanOptions, reconcile
+    from .reconcile import ReconcileOptions, reconcile
+    from .scan_run import ScanOptions
 
     # every --probe-* option by name: a new one needs its argument and its ProbeOptions field only
     coverage = CoverageOptions.from_params(

@@ -44,9 +44,10 @@ from nba_simulator.database.user_tables import schedule_from_db
 from nba_simulator.errors import BadInput
 from nba_simulator.masking import mask
 from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head
-from nba_simulator.reconcile import ScanOptions, resolve_inventory, resolve_schedule, scan_lake, schedule_for
+from nba_simulator.reconcile import resolve_schedule, schedule_for
 from nba_simulator.report.styled_table import shown
 from nba_simulator.report.warnings import collect_warnings
+from nba_simulator.scan_run import ScanOptions, resolve_inventory, scan_lake
 from nba_simulator.spec import load_spec
 from nba_simulator.storage.base import INVENTORY_SCHEMA
 from nba_simulator.storage.folders import folder_totals
@@ -116,7 +117,7 @@ class Stage(StageFiles):
     # ------------------------------------------------------------------ each stage, called once
     def run_scan(self, sample: float | None = None, workers: int = 8,
                  stream: str = "auto") -> tuple[pd.DataFrame | None, dict]:
-        """``01_scan``: list the lake (``reconcile.scan_lake``); writes the inventory and scan info.
+        """``01_scan``: list the lake (``scan_run.scan_lake``); writes the inventory and scan info.
 
         ``stream`` (as ``reconcile --stream``): an S3 Inventory delivery is read batch by batch
         straight into ``inventory.parquet`` (memory: one batch) when ``"yes"``, or with ``"auto"``
