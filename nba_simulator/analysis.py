@@ -6,7 +6,7 @@ its own once (through ``pipeline.stage``) and adds only display. The files a sta
 shaped here, in one place, so ``nba-recon reconcile --out`` and ``nba-recon run`` write the same
 bytes:
 
-* ``01_scan``      ``reconcile.scan_lake`` (the only step that reads the lake)
+* ``01_scan``      ``scan_run.scan_lake`` (the only step that reads the lake)
 * ``02_coverage``  :func:`coverage_stage` -> :class:`CoverageStage`; files :func:`coverage_files`
 * ``03_gaps``      :func:`gaps_stage`
 * ``04_tasks``     :func:`tasks_stage`; file :func:`tasks_document`

@@ -153,7 +153,9 @@ def cmd_reconcile(args) -> int:
     check_not_future(as_of, today_utc())
     with deadline(args.deadline, "reconcile"):
         result = _reconcile(args, as_of)
-    _print_result(args, result)
+    from .report.console import print_result
+
+    print_result(result, args.out)
     return 0
 
 
@@ -167,14 +169,15 @@ def _lake_scoreboards(lake: str, runs_dir):
 
 def _schedule_from_db(database):
     """``schedule: db``'s reader, imported when used (SQLAlchemy: ~0.3 s of CPU otherwise)."""
-    from .database.db_coverage import schedule_from_db
+    from .database.user_tables import schedule_from_db
 
     return schedule_from_db(database)
 
 
 def _reconcile(args, as_of):
     from .coverage_run import CoverageOptions
-    from .reconcile import ReconcileOptions, ScanOptions, reconcile
+    from .reconcile import ReconcileOptions, reconcile
+    from .scan_run import ScanOptions
 
     # every --probe-* option by name: a new one needs its argument and its ProbeOptions field only
     coverage = CoverageOptions.from_params(
@@ -185,52 +188,6 @@ def _reconcile(args, as_of):
     return reconcile(ReconcileOptions(args.spec, args.lake, as_of, out_dir=args.out, schedule=args.schedule,
                                       scan=scan, coverage=coverage, runs_dir=args.runs_dir,
                                       read_db=_schedule_from_db))
-
-
-def _print_result(args, result) -> None:
-    s = result.summary
-    if s.get("fit"):   # before any figure: the figures are about a spec that does not fit the lake
-        print(f"WARNING: {s['fit']}")
-    print(totals_line(s, len(result.gaps), len(result.tasks)))
-    if result.probe is not None:
-        p, c = result.probe.info, s["content"]
-        est = "estimated " if c["estimate"] else ""
-        empty = sum(d["empty"] for d in c["datasets"])
-        invalid = sum(d["invalid"] for d in c["datasets"])
-        print(f"content of {p['targets']} objects: {p['read']} read ({p['bytes_read'] / 1e6:.1f} MB, "
-              f"{p['objects_per_s'] or 0} objects/s), {p['cached']} cached, {p['unprobed']} unprobed; "
-              f"{empty} empty, {invalid} invalid; {c['cross_source_gaps']} games lacking where another source has them"
-              + (f" ({est}counts: see content_info.json)" if c["estimate"] else ""))
-    from .coverage.unjudged import unjudged_line
-
-    line = unjudged_line(s.get("unjudged") or [])
-    if line:
-        print(line)
-    for w in s["warnings"]:
-        print(f"warning: {w}", file=sys.stderr)
-    print(f"wrote {args.out}")
-
-
-def totals_line(s: dict, n_gaps: int, n_tasks: int) -> str:
-    """The console's headline: every count of ``summary.json["totals"]`` under its own name
-    (``invalid`` too), the expected items their sum; nothing expected is said, never ``None%``."""
-    from .coverage.match import ALL_STATUSES
-
-    t = s["totals"]
-    label = "estimated " if s["estimate"] else ""
-    problems = ", ".join(f"{int(t.get(k) or 0):,} {k}" for k in ALL_STATUSES if k not in ("present", "unmapped"))
-    head = (f"{label}complete {t['complete_pct']}% of {int(t['expected']):,} expected items "
-            f"({int(t.get('present') or 0):,} present, {problems}; {int(t.get('unmapped') or 0):,} unmapped, "
-            "not counted)" if t.get("expected") else
-            f"nothing expected at {s.get('as_of')}: 0 items ({int(t.get('unmapped') or 0):,} unmapped)")
-    capped = sum((s.get("tasks_capped") or {}).values())
-    capped_items = sum((s.get("tasks_capped_items") or {}).values())
-    caps = (f" ({capped_items:,} items in {capped:,} more tasks left out by the spec's caps)"
-            if capped else "")
-    later = int(s.get("not_yet_owed") or 0)
-    return (f"{head}; {s['orphans']:,} orphans, {s['unparsed']:,} unparsed"
-            + (f", {later:,} not owed yet (of games or days not over at as_of)" if later else "")
-            + f"; {n_gaps:,} gaps, {n_tasks:,} tasks{caps}")
 
 
 def cmd_demo(args) -> int:

@@ -10,12 +10,12 @@ person must fix.
 Checks: the spec is valid; the schedule is valid and covers the spec's seasons; the lake is
 reachable; it is listable (and holds the spec's folders); credentials can read an object; the
 database answers (when one is configured); free disk; the output folder is writable; the previous
-runs (a health check that says "healthy" while no run has succeeded for a day is lying).
+runs (a health check that says "healthy" while no run has succeeded for a day is lying:
+``pipeline.previous_runs``).
 """
 from __future__ import annotations
 
 import importlib.util
-import json
 import math
 import shutil
 import tempfile
@@ -29,11 +29,12 @@ import boto3
 import pandas as pd
 import sqlalchemy as sa
 
-from .database.db_coverage import schedule_from_db
 from .database.engine import DATABASE_URL_ENV, make_engine, redact
 from .database.engine import database_url as resolve_database_url
+from .database.user_tables import schedule_from_db
 from .errors import ParameterError, ReconError
 from .masking import mask_text
+from .pipeline.previous_runs import previous_runs
 from .pipeline.runhistory import open_engine
 from .reconcile import resolve_schedule, schedule_for
 from .schedule import load_schedule
@@ -166,7 +167,7 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
     _timed(report, "free disk", lambda: check_disk(Path(out_dir), min_free_gb))
     _timed(report, "output writable", lambda: check_writable(Path(out_dir)))
     if run is not None and run.now:
-        _timed(report, "previous runs", lambda: _previous_runs(Path(run.runs_dir), run.now, run.max_run_age_hours,
+        _timed(report, "previous runs", lambda: previous_runs(Path(run.runs_dir), run.now, run.max_run_age_hours,
                                                               lake=lake, spec=spec))
     return report
 
@@ -315,67 +316,3 @@ def _credential_source() -> str:
         return f"credentials from {creds.method}" if creds else "anonymous"
     except Exception:  # noqa: BLE001 — only a label for the health table; any failure means unknown
         return "credentials in use"
-
-
-def _same_input(a: Any, b: Any) -> bool:
-    """Two lake (or spec) parameters naming the same thing (a local path compared resolved)."""
-    a, b = str(a or ""), str(b or "")
-    if a == b:
-        return True
-    if "://" in a or "://" in b or not a or not b:
-        return a.rstrip("/") == b.rstrip("/")
-    try:
-        return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
-    except (OSError, RuntimeError):
-        return False
-
-
-def _inputs_of(run_dir: Path, rec: dict) -> tuple[Any, Any]:
-    """``(lake, spec)`` a run judged: as its summary says (resolved: the parameter ``demo`` is a
-    folder there), else as its parameters do (a run that failed before its summary)."""
-    params = rec.get("parameters") or {}
-    try:
-        summary = json.loads((run_dir / "data" / "summary.json").read_text(encoding="utf-8"))
-        return (summary.get("inventory") or {}).get("lake") or params.get("lake"), summary.get("spec") or params.get("spec")
-    except (OSError, ValueError, AttributeError):
-        return params.get("lake"), params.get("spec")
-
-
-def _previous_runs(runs_dir: Path, now: str, max_age_h: float, *, lake: str | None = None,
-                   spec: str | None = None) -> tuple[str, str]:
-    """When did a run of this lake and spec last succeed? warn if longer ago than ``max_age_h``
-    or the last ones failed. Runs of another lake or spec in the same runs folder are not this
-    lake's (one lake per view)."""
-    now_ts = pd.Timestamp(now)
-    records = []
-    for path in runs_dir.glob("*/run.json"):
-        try:
-            rec = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        run_lake, run_spec = _inputs_of(path.parent, rec)
-        if lake is not None and not _same_input(run_lake, lake):
-            continue
-        if spec is not None and not _same_input(run_spec, spec):
-            continue
-        if rec.get("started") and pd.Timestamp(rec["started"]) < now_ts:
-            records.append(rec)
-    of = f" of lake {_safe(lake)}" if lake is not None else ""
-    if not records:
-        return "ok", f"first run{of} in this runs directory"
-    records.sort(key=lambda r: r["started"])
-    done = [r for r in records if r.get("status") == "succeeded"]
-    failed_in_a_row = 0
-    for r in reversed(records):
-        if r.get("status") == "succeeded":
-            break
-        failed_in_a_row += r.get("status") == "failed"
-    if not done:
-        return "warn", f"none of {len(records)} earlier run(s){of} succeeded"
-    last = done[-1]
-    age_h = (now_ts - pd.Timestamp(last["started"])).total_seconds() / 3600
-    detail = f"last success{of}: {last['run_id']} {age_h:.1f} h ago"
-    if failed_in_a_row:
-        detail += f"; {failed_in_a_row} failed run(s) since"
-    return ("warn" if age_h > max_age_h or failed_in_a_row else "ok"), detail
-

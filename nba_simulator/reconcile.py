@@ -1,6 +1,6 @@
 """The reconciliation core in a few calls: scan, analyse, write.
 
-``scan_lake`` is the only step that touches the lake; ``analyse`` is pure (DataFrames in, a
+``scan_run.scan_lake`` is the only step that touches the lake; ``analyse`` is pure (DataFrames in, a
 :class:`Result` out, every time rule at the explicit ``as_of``); ``write_outputs`` writes the files
 atomically. ``reconcile`` chains them for the CLI.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,19 +28,14 @@ from .analysis import (
 )
 from .asof import parse_as_of
 from .content.probe import ProbeResult
-from .coverage import CoverageResult, expected_items
-from .coverage.dates import check_as_of
-from .coverage.lake_check import check_lake
-from .coverage.sampling import plan_sample
+from .coverage import CoverageResult
 from .coverage_run import CoverageOptions, ScannedInventory
-from .errors import BadInput, LakeNotFound, OutputError, ParameterError
+from .errors import BadInput, OutputError, ParameterError
 from .outputs import FileSet, check_out_dir
+from .scan_run import ScanOptions, resolve_inventory, scan_lake
 from .schedule.auto import auto_schedule
 from .schedule.load import load_schedule
 from .spec import Spec, load_spec
-from .storage import open_storage
-from .storage.inventory_report import load_report
-from .storage.scan import scan
 from .storage.scoreboards import lake_scoreboards, scoreboard_layouts
 from .tasks import TaskQueue
 
@@ -106,7 +100,7 @@ def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=Non
                  read_db: Callable | None = None) -> pd.DataFrame:
     """The schedule ``source`` names (``resolve_schedule``'s answer): ``"db"`` reads the spec's
     games table with ``read_db(spec.database)`` (the database layer's
-    ``database.db_coverage.schedule_from_db``, passed in by the callers above it), ``"auto"``
+    ``database.user_tables.schedule_from_db``, passed in by the callers above it), ``"auto"``
     builds the packaged history + the newest snapshot in ``runs_dir`` + the ESPN ids of
     ``lake``'s scoreboards (a URI or an open storage; ``schedule.auto`` with
     ``storage.scoreboards``), anything else goes to ``schedule.load_schedule``.
@@ -116,7 +110,7 @@ def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=Non
     if source == "db":
         if read_db is None:
             raise BadInput(f"{spec.path}: schedule: db needs the database reader (pass "
-                           "read_db=nba_simulator.database.db_coverage.schedule_from_db)")
+                           "read_db=nba_simulator.database.user_tables.schedule_from_db)")
         games = read_db(getattr(spec, "database", None))
         info = {"source": "db", "warnings": []}
     elif source == "auto":
@@ -128,112 +122,6 @@ def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=Non
         info = {"source": "builtin" if source == "builtin" else "file", "warnings": []}
     games.attrs["schedule_info"] = info
     return games
-
-
-def resolve_inventory(spec: Spec, override: str | None = None) -> tuple[str | None, float | None]:
-    """The S3 Inventory source of a run (the CLI's ``--inventory``, else the spec's) and its max age;
-    a relative local folder in the spec is taken from the spec file's folder."""
-    if override:
-        return override, spec.inventory.max_age_days if spec.inventory else None
-    if spec.inventory is None:
-        return None, None
-    uri = spec.inventory.uri
-    if not uri.startswith("s3://") and not Path(uri).is_absolute():
-        uri = str(Path(spec.path).parent / uri)
-    return uri, spec.inventory.max_age_days
-
-
-@dataclass(frozen=True)
-class ScanOptions:
-    """How the lake is read: ``sample`` (list only a deterministic fraction of the expected
-    items' prefixes), parallel ``workers``, a ``progress`` bar; ``inventory``: an S3 Inventory
-    destination read instead of listing (else the spec's ``inventory:``), no older than
-    ``inventory_max_age_days`` (else the spec's)."""
-
-    sample: float | None = None
-    workers: int = 8
-    progress: bool = False
-    inventory: str | None = None
-    inventory_max_age_days: float | None = None
-
-    def __post_init__(self):
-        if self.sample is not None and (isinstance(self.sample, bool) or not 0 < self.sample <= 1):
-            raise ParameterError(f"--sample must be a fraction in (0, 1], got {self.sample!r}")
-
-
-def scan_lake(spec: Spec, lake: str, options: ScanOptions | None = None, *,
-              schedule: pd.DataFrame | None = None, as_of=None, out_path=None,
-              stream: bool | str = False) -> tuple[pd.DataFrame | None, dict]:
-    """List the lake (all of it, or a deterministic sample) into an inventory.
-
-    With an S3 Inventory source (``options.inventory``, else the spec's ``inventory:``), its
-    newest delivery as of ``as_of`` is read instead of listing; when there is none or it is
-    older than the max age, a warning goes into ``info["warnings"]`` and the lake is listed.
-    ``stream`` (``True`` or ``"auto"``, see :func:`~.storage.inventory_report.load_report`): a
-    delivery to be streamed is returned as ``(None, info)`` with the :class:`ReportStream` in
-    ``info["stream"]``.
-    """
-    options = options or ScanOptions()
-    sample = options.sample
-    started = time.perf_counter()
-    if schedule is not None and as_of is not None:
-        # before the first expected game nothing can be judged: refused before any listing
-        check_as_of(spec, schedule, as_of)
-    source, max_age = resolve_inventory(spec, options.inventory)
-    if options.inventory_max_age_days is not None:
-        max_age = options.inventory_max_age_days
-    warnings: list[str] = []
-    if stream is True and not source:
-        warnings.append("stream yes: there is no S3 Inventory to stream (none given and no inventory: "
-                        "section in the spec), so the lake was listed into memory")
-    if source:
-        if as_of is None:
-            raise ValueError("reading an S3 Inventory needs as_of (to judge the delivery's age)")
-        report = load_report(source, as_of=as_of, lake=lake, exclude=list(spec.exclude),
-                             max_age_days=max_age, out_path=out_path, stream=stream)
-        if report.stream is not None:
-            return None, {"lake": lake, "source": "s3-inventory", "sample": None, "listed_prefixes": None,
-                          **report.info, "warnings": warnings, "stream": report.stream}
-        if report.inventory is not None:
-            inv = report.inventory
-            if sample:
-                warnings.append("--sample ignored: the S3 Inventory already holds every object")
-            info = {"lake": lake, "source": "s3-inventory", "objects": int(len(inv)),
-                    "bytes": int(inv["size"].sum()), "sample": None, "listed_prefixes": None,
-                    **report.info, "warnings": warnings,
-                    "seconds": round(time.perf_counter() - started, 3)}
-            return inv, info
-        for w in report.warnings:
-            log.warning("%s", w)
-        warnings.extend(report.warnings)
-    storage = open_storage(lake)
-    prefixes = None
-    if sample:
-        if schedule is None or as_of is None:
-            raise ValueError("sampling needs the schedule and as_of, to choose what to list")
-        prefixes = list(plan_sample(expected_items(spec, schedule, as_of), sample).prefixes)
-    listed = scan(storage, prefixes=prefixes, exclude=list(spec.exclude), workers=options.workers,
-                  out_path=out_path, progress=options.progress)
-    skipped = list(getattr(storage, "skipped", ()))
-    if skipped:   # each named in its own warning (the log); counted once in the run's warnings
-        warnings.append(f"{len(skipped):,} entr{'y' if len(skipped) == 1 else 'ies'} of the lake skipped while "
-                        f"listing (unreadable, not a regular file, or a symbolic link leaving the lake), "
-                        f"e.g. {skipped[0]}")
-    if prefixes is None and listed.empty:
-        # An empty lake is a wrong bucket, prefix or folder far more often than a real state:
-        # a report saying "everything is missing" (and a task for every game) would be wrong.
-        raise LakeNotFound(f"the lake {storage.uri} holds no objects (outside the spec's excluded "
-                           f"folders): wrong bucket, prefix or folder?")
-    if prefixes is None:
-        # keys, but none of the spec's datasets (a stray file, the wrong prefix): bad input too;
-        # a dataset matching nothing: a warning naming it and its layouts
-        warnings.extend(check_lake(spec, listed, storage.uri))
-    info = {"lake": lake, "objects": int(len(listed)), "bytes": int(listed["size"].sum()),
-            "sample": sample, "listed_prefixes": len(prefixes) if prefixes is not None else None,
-            "seconds": round(time.perf_counter() - started, 3)}
-    if warnings:
-        info["warnings"] = warnings
-    return listed, info
 
 
 def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame | None, as_of,

@@ -10,6 +10,7 @@ import pytest
 from nba_simulator import plots
 from nba_simulator.errors import AccessDenied, LakeNotFound, SpecError
 from nba_simulator.health import HealthReport, RunChecks, run_checks
+from nba_simulator.pipeline.previous_runs import previous_runs
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = """\
@@ -123,6 +124,12 @@ def test_previous_runs_check_warns_when_the_last_success_is_old(tmp_path):
     row = report.table.set_index("check").loc["previous runs"]
     assert row["status"] == "warn" and "r1 48.0 h ago" in row["detail"] and "1 failed" in row["detail"]
     assert "r3" not in row["detail"] and str(lake) in row["detail"]
+
+
+def test_the_first_run_of_a_lake_is_ok(tmp_path):
+    (tmp_path / "runs").mkdir()
+    status, detail = previous_runs(tmp_path / "runs", "2026-01-03T00:00:00+00:00", 24, lake="s3://b/p")
+    assert (status, detail) == ("ok", "first run of lake s3://b/p in this runs directory")
 
 
 def test_demo_is_built_once_and_rebuilt_when_its_code_changes(tmp_path, monkeypatch):

@@ -4,11 +4,13 @@
   footer), reading as little as the format allows;
 * :mod:`.probe`: which objects to read (all, a deterministic sample, a budget), in parallel,
   cached by ETag (:mod:`.cache`); :func:`apply_content` turns failures into the status ``empty``;
+  :mod:`.counts`: per dataset, the outcomes and the estimated empties;
 * :mod:`.matrix`: per scheduled game, which datasets have it, through the schedule's id crosswalk
   (its figures: :mod:`nba_simulator.plots.content`).
 """
 from .cache import ContentCache
 from .check import Outcome, check_object
+from .counts import dataset_counts
 from .matrix import GameMatrix, cross_source_gaps, game_matrix, pair_counts, sources_present
 from .probe import (
                     CONTENT_COLUMNS,
@@ -16,7 +18,6 @@ from .probe import (
                     ProbeOptions,
                     ProbeResult,
                     apply_content,
-                    dataset_counts,
                     probe,
                     probe_lake,
                     probe_targets,

@@ -21,7 +21,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
-import math
 import time
 from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -37,6 +36,7 @@ from ..storage import open_storage
 from ..storage.base import Storage
 from .cache import ContentCache
 from .check import Outcome, check_object, planned_bytes
+from .counts import dataset_counts, path_warnings, records
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +115,7 @@ class ProbeResult:
         """The JSON-ready part for summary.json (no timings: they differ between runs)."""
         return {"estimate": self.estimate, "sample": self.info.get("sample"),
                 "max_objects": self.info.get("max_objects"), "max_bytes": self.info.get("max_bytes"),
-                "datasets": _records(self.datasets), "warnings": list(self.warnings)}
+                "datasets": records(self.datasets), "warnings": list(self.warnings)}
 
 
 def probe_targets(spec: Spec, coverage: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
@@ -252,7 +252,7 @@ def _probe(storage, spec, targets, options: ProbeOptions, as_of):
     table = _table(t, outcomes, source)
     datasets = dataset_counts(table)
     warnings = list(cache.warnings) if cache is not None else []
-    warnings += _path_warnings(table, rules)
+    warnings += path_warnings(table, rules)
     errors = table[table["verdict"] == "error"]
     if len(errors):
         warnings.append(f"{len(errors)} object(s) could not be read and were not judged "
@@ -287,54 +287,6 @@ def _table(t: pd.DataFrame, outcomes: dict[int, Outcome], source: pd.Series) -> 
     return out[CONTENT_COLUMNS].sort_values("key", kind="mergesort").reset_index(drop=True)
 
 
-DATASET_COLUMNS = ["dataset", "targets", "judged", "ok", "empty", "invalid", "error", "unprobed",
-                   "empty_pct", "estimate", "estimated_empty", "estimated_low", "estimated_high"]
-
-
-def dataset_counts(table: pd.DataFrame) -> pd.DataFrame:
-    """Per dataset: targets, outcomes, and (when some were not judged) the estimated empties."""
-    rows = []
-    for name, g in table.groupby("dataset", sort=True):
-        v = g["verdict"].value_counts()
-        n = {k: int(v.get(k, 0)) for k in ("ok", "empty", "invalid", "error", "unprobed")}
-        judged = n["ok"] + n["empty"] + n["invalid"]
-        bad = n["empty"] + n["invalid"]
-        estimate = bool(n["unprobed"] + n["error"])
-        row = {"dataset": name, "targets": int(len(g)), "judged": judged, **n,
-               "empty_pct": round(100 * bad / judged, 2) if judged else None,
-               "estimate": estimate, "estimated_empty": None, "estimated_low": None,
-               "estimated_high": None}
-        if estimate and judged:
-            lo, hi = wilson(bad, judged)
-            row.update(estimated_empty=int(round(bad / judged * len(g))),
-                       estimated_low=int(math.floor(lo * len(g))),
-                       estimated_high=int(math.ceil(hi * len(g))))
-        rows.append(row)
-    return pd.DataFrame(rows, columns=DATASET_COLUMNS)
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion k/n."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def _path_warnings(table: pd.DataFrame, rules) -> list[str]:
-    out = []
-    for name, g in table[table["format"] == "json"].groupby("dataset", sort=True):
-        judged = g[g["path_found"].notna()]
-        if len(judged) and not judged["path_found"].any():
-            out.append(f"dataset {name}: the content path {' / '.join(rules[name].non_empty)} was "
-                       f"found in none of the {len(judged)} file(s) judged: check the spec's "
-                       f"content rule (line {rules[name].line})")
-    return out
-
-
 def apply_content(coverage: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     """Coverage with ``empty`` for items whose best object failed its content rule (``invalid``
     when it could not be parsed within bounded depth, size and time), and a
@@ -348,12 +300,6 @@ def apply_content(coverage: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     out.loc[targets & (content == "empty"), "status"] = "empty"
     out.loc[targets & (content == "invalid"), "status"] = "invalid"   # cannot be parsed: a reason in content.parquet
     return out
-
-
-def _records(df: pd.DataFrame) -> list[dict]:
-    return [{k: (None if (v is None or (isinstance(v, float) and math.isnan(v))) else
-                 (v.item() if hasattr(v, "item") else v)) for k, v in r.items()}
-            for r in df.to_dict(orient="records")]
 
 
 def probe_lake(spec: Spec, lake: str | Storage, coverage: pd.DataFrame, inventory: pd.DataFrame,

@@ -9,15 +9,13 @@ every URL printed is redacted.
 """
 from __future__ import annotations
 
-import functools
 import json
 import sys
 
 from ..asof import as_of_arg, today_utc
-from ..compat import add_option_once
 from ..deadline import add_deadline_option
-from ..errors import BadInput, ReconError
-from ..masking import mask_text
+from ..errors import BadInput
+from .history_connect import add_history_options, history_for, one_line_errors
 
 
 def add_db_parser(subparsers) -> None:
@@ -25,12 +23,12 @@ def add_db_parser(subparsers) -> None:
     dsub = db.add_subparsers(dest="db_command", required=True, parser_class=type(db))
 
     up = dsub.add_parser("upgrade", help="create or upgrade the history tables (Alembic migrations)")
-    _history_args(up)
+    add_history_options(up)
     up.add_argument("--revision", default="head", help="target revision (default: head)")
     up.set_defaults(func=cmd_upgrade)
 
     cur = dsub.add_parser("current", help="print the history schema's revision")
-    _history_args(cur)
+    add_history_options(cur)
     cur.set_defaults(func=cmd_current)
 
     cov = dsub.add_parser("coverage", help="expected games absent, empty or without raw file in the "
@@ -59,20 +57,20 @@ def add_db_parser(subparsers) -> None:
     rec.add_argument("--cloudwatch", default=None, metavar="NAMESPACE",
                      help="also publish the headline metrics to CloudWatch (default: the spec's "
                      "database.history.cloudwatch, else off)")
-    _history_args(rec)
+    add_history_options(rec)
     rec.set_defaults(func=cmd_record)
 
     show = hsub.add_parser("runs", help="recorded runs with their headline numbers")
     show.add_argument("--last", type=int, default=20, help="show the last N runs (default 20)")
     _lake_arg(show)
-    _history_args(show)
+    add_history_options(show)
     show.set_defaults(func=cmd_runs)
 
     ch = hsub.add_parser("changes", help="problems new and fixed since the run before")
     ch.add_argument("--run", default=None, help="run id (default: the latest)")
     ch.add_argument("--items", action="store_true", help="one line per item, not per dataset x season")
     _lake_arg(ch, "the latest run of this lake (default: the latest run)")
-    _history_args(ch)
+    add_history_options(ch)
     ch.set_defaults(func=cmd_changes)
 
     tk = hsub.add_parser("tasks", help="collection tasks and their lifecycle")
@@ -80,77 +78,13 @@ def add_db_parser(subparsers) -> None:
                     help="which tasks (default: open, what the scrapers should do now)")
     tk.add_argument("--json", action="store_true", help="print JSON (for scrapers)")
     _lake_arg(tk, "only the tasks of this lake (those last issued by a run of it)")
-    _history_args(tk)
+    add_history_options(tk)
     tk.set_defaults(func=cmd_tasks)
 
 
 def _lake_arg(p, what: str = "only the runs of this lake") -> None:
     p.add_argument("--lake", default=None, metavar="LAKE",
                    help=f"{what}: the lake as given to the run (a folder or s3://bucket/prefix)")
-
-
-def _history_args(p) -> None:
-    add_deadline_option(p, "history" if p.prog.split()[-2:-1] == ["history"] else "db")
-    p.add_argument("--url", default=None, help="history database URL (default: $NBA_RECON_HISTORY_URL, "
-                   "else the spec's database.history.url, else sqlite:///<runs-dir>/history.db)")
-    p.add_argument("--schema", default=None, help="PostgreSQL schema of the history tables")
-    p.add_argument("--runs-dir", default="runs", help="runs folder of the default SQLite history")
-    add_option_once(p, "--spec", default=None, help="a spec whose database.history section to use")
-
-
-def _history(args, read_only: bool = False, missing_ok: bool = False):
-    """(engine, schema, history config or None). ``read_only`` (runs, changes, tasks, current): a
-    SQLite history file that does not exist is read as an empty history and nothing is created; its
-    folder missing too is refused in one line (``missing_ok``: read as empty as well)."""
-    from .history import open_history
-    from .history.locate import history_url, sqlite_file
-
-    spec = None
-    if getattr(args, "spec", None):
-        from ..spec import load_spec
-
-        spec = load_spec(args.spec)
-    from .history_schema import check_schema
-
-    check_schema(args.schema)
-    url = history_url(args.url, spec=spec, runs_dir=args.runs_dir)
-    path = sqlite_file(url)
-    args.history_file = path
-    if read_only and path is not None and not path.is_file():
-        folder = path.parent
-        if path.exists() or (not folder.is_dir() and not (missing_ok and not folder.exists())):
-            what = (f"{path} is not a file" if path.exists() else
-                    f"its folder {folder} is not a folder" if folder.exists() else f"its folder {folder} does not exist")
-            raise BadInput(f"no run history at {path}: {what} (nothing was created); give the --runs-dir "
-                           "or --url of an existing history")
-        url = "sqlite://"     # no history recorded yet: read an empty one, create no file
-    engine, schema, _ = open_history(url, spec=spec, runs_dir=args.runs_dir)
-    hcfg = spec.database.history if spec is not None and spec.database is not None else None
-    return engine, args.schema or schema, hcfg
-
-
-def _one_line(command):
-    """A history command whose database fails (locked past the busy timeout, read-only, damaged)
-    says so in one line naming the file and what to do, never a multi-line SQL error."""
-    @functools.wraps(command)
-    def run(args) -> int:
-        import sqlite3
-
-        import sqlalchemy as sa
-
-        try:
-            return command(args)
-        except (sa.exc.DBAPIError, sqlite3.Error) as exc:
-            from ..deadline import seconds
-            from ..sqlite_files import store_error
-
-            path = getattr(args, "history_file", None)
-            if path is not None:
-                raise store_error(exc, path, "history database",
-                                  seconds("NBA_RECON_DB_CONNECT_TIMEOUT")) from None
-            detail = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
-            raise ReconError(f"history database: {mask_text(detail[0])}") from None
-    return run
 
 
 def _print_frame(df, empty: str = "(none)") -> None:
@@ -163,12 +97,12 @@ def _print_frame(df, empty: str = "(none)") -> None:
         print(df.to_string(index=False, na_rep="–"))
 
 
-@_one_line
+@one_line_errors
 def cmd_upgrade(args) -> int:
     from . import migrate
     from .engine import redact
 
-    engine, schema, _ = _history(args)
+    engine, schema, _ = history_for(args)
     try:
         before = migrate.current(engine, schema)
         after = migrate.upgrade(engine, args.revision, schema)
@@ -179,12 +113,12 @@ def cmd_upgrade(args) -> int:
     return 0
 
 
-@_one_line
+@one_line_errors
 def cmd_current(args) -> int:
     from . import migrate
     from .engine import redact
 
-    engine, schema, _ = _history(args, read_only=True, missing_ok=True)   # says "no such file yet"
+    engine, schema, _ = history_for(args, read_only=True, missing_ok=True)   # says "no such file yet"
     try:
         rev = migrate.current(engine, schema)
     finally:
@@ -220,7 +154,7 @@ def cmd_coverage(args) -> int:
     try:
         if args.schedule:
             if args.schedule == "db":
-                from .db_coverage import schedule_from_db
+                from .user_tables import schedule_from_db
 
                 schedule = schedule_from_db(spec.database, engine)
             else:
@@ -251,12 +185,12 @@ def cmd_coverage(args) -> int:
     return 0
 
 
-@_one_line
+@one_line_errors
 def cmd_record(args) -> int:
     from ..spec.database import CloudWatchConfig
     from .history import record_run_dir
 
-    engine, schema, hcfg = _history(args)
+    engine, schema, hcfg = history_for(args)
     cloudwatch = (CloudWatchConfig(namespace=args.cloudwatch, region=hcfg.cloudwatch.region
                                    if hcfg and hcfg.cloudwatch else None)
                   if args.cloudwatch else (hcfg.cloudwatch if hcfg else None))
@@ -275,12 +209,12 @@ def cmd_record(args) -> int:
     return 0
 
 
-@_one_line
+@one_line_errors
 def cmd_runs(args) -> int:
     from .engine import redact
     from .history import metrics_by_run, runs
 
-    engine, schema, _ = _history(args, read_only=True)
+    engine, schema, _ = history_for(args, read_only=True)
     try:
         r = runs(engine, schema=schema, lake=args.lake)
         m = metrics_by_run(engine, schema=schema, lake=args.lake)
@@ -301,12 +235,12 @@ def cmd_runs(args) -> int:
     return 0
 
 
-@_one_line
+@one_line_errors
 def cmd_changes(args) -> int:
     from .engine import redact
     from .history import fixed_since_last_run, new_since_last_run, runs
 
-    engine, schema, _ = _history(args, read_only=True)
+    engine, schema, _ = history_for(args, read_only=True)
     try:
         known = runs(engine, schema=schema, lake=args.lake)
         if args.run is not None:
@@ -337,12 +271,12 @@ def cmd_changes(args) -> int:
     return 0
 
 
-@_one_line
+@one_line_errors
 def cmd_tasks(args) -> int:
     from ..tasks import WORK_ORDER
     from .history import tasks
 
-    engine, schema, _ = _history(args, read_only=True)
+    engine, schema, _ = history_for(args, read_only=True)
     try:
         df = tasks(engine, None if args.status == "all" else args.status, schema=schema, lake=args.lake)
     finally:

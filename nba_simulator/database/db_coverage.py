@@ -32,15 +32,14 @@ import pandas as pd
 import sqlalchemy as sa
 
 from ..asof import parse_as_of
-from ..errors import BadInput, ScheduleError
+from ..errors import BadInput
 from ..outputs import write_parquet
 from ..reconcile import resolve_schedule, schedule_for
-from ..schedule.dedupe import one_row_per_game
-from ..schedule.load import COLUMNS, canonical
 from ..schedule.owed import owed_games
-from ..spec.database import DatabaseConfig, GamesMap, TableMap
-from .engine import connect, database_url, make_engine, redact
+from ..spec.database import DatabaseConfig
+from .engine import connect, make_engine
 from .history_schema import temp_table
+from .user_tables import data_url, reflect, schedule_from_db, table_clause
 
 log = logging.getLogger(__name__)
 
@@ -96,27 +95,6 @@ def raw_flags(lake_coverage: pd.DataFrame | None, datasets: tuple[str, ...]) -> 
     return flag
 
 
-# ------------------------------------------------------------------------------------ reflection
-def _reflect(conn, cfg: DatabaseConfig, t: TableMap, columns: list[str]) -> dict[str, bool]:
-    """{column: is_integer} for ``columns`` of table ``t``; BadInput naming the spec line when
-    the table or a column does not exist."""
-    insp = sa.inspect(conn)
-    if not insp.has_table(t.table, schema=t.schema):
-        raise BadInput(f"{cfg.where(t)}: database: no table {t.label!r} in {redact(conn.engine.url)}")
-    cols = {c["name"]: c["type"] for c in insp.get_columns(t.table, schema=t.schema)}
-    out = {}
-    for name in columns:
-        if name not in cols:
-            raise BadInput(f"{cfg.where(t)}: database: table {t.label!r} has no column {name!r} "
-                           f"(columns: {', '.join(cols)})")
-        out[name] = isinstance(cols[name], sa.Integer)
-    return out
-
-
-def _table(t: TableMap, *columns: str) -> sa.TableClause:
-    return sa.table(t.table, *(sa.column(c) for c in dict.fromkeys(columns)), schema=t.schema)
-
-
 # ------------------------------------------------------------------------------------ coverage
 def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *,
                 lake_coverage: pd.DataFrame | None = None, seasons=None,
@@ -137,7 +115,7 @@ def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *
     rows = _expected_rows(games, tables, lake_coverage)
     marks = [("prepare", time.perf_counter())]
     with connect(engine, begin=True) as conn:
-        ints = [_reflect(conn, config, t, [t.game_id])[t.game_id] for t in tables]
+        ints = [reflect(conn, config, t, [t.game_id])[t.game_id] for t in tables]
         exp = temp_table(conn, EXPECTED_TABLE, [
             sa.Column("game_id", sa.String(10), primary_key=True),
             sa.Column("game_num", sa.BigInteger), sa.Column("espn_game_id", sa.String(20)),
@@ -187,7 +165,7 @@ def _flags(conn, exp: sa.Table, tables, ints: list[bool]) -> sa.Table:
     src = exp
     counts = []
     for i, (t, is_int) in enumerate(zip(tables, ints)):
-        tab = _table(t, t.game_id)
+        tab = table_clause(t, t.game_id)
         gid = tab.c[t.game_id]
         sub = (sa.select(gid.label("gid"), sa.func.count().label("n")).where(gid.is_not(None))
                .group_by(gid).subquery(f"c{i}"))
@@ -282,52 +260,6 @@ def write_db_coverage(result: DbCoverage, out_dir) -> dict[str, Path]:
 
 
 # ------------------------------------------------------------------------------------ schedule: db
-def schedule_from_db(config: DatabaseConfig, engine=None) -> pd.DataFrame:
-    """The canonical schedule (``schedule.load``'s contract) from the configured games table:
-    one SELECT of the mapped columns, then the schedule loader's own normalisation and checks.
-    A season column that is not written like ``2023-24`` is ignored (the game id says the season)."""
-    if config is None or config.games is None:
-        raise ScheduleError("schedule: db needs the spec's database.games section")
-    g: GamesMap = config.games
-    wanted = {name: g.column(name) for name in COLUMNS if g.column(name)}
-    lacking = [c for c in ("game_date", "home_team", "away_team") if c not in wanted]
-    if lacking:
-        raise ScheduleError(f"{config.where(g)}: schedule: db needs database.games.{lacking[0]}")
-    own = engine is None
-    engine = engine or make_engine(_data_url(config), default=None)
-    try:
-        with connect(engine) as conn:
-            _reflect(conn, config, g, list(dict.fromkeys(wanted.values())))
-            tab = _table(g, *wanted.values())
-            q = sa.select(*(tab.c[col].label(name) for name, col in wanted.items()))
-            raw = pd.read_sql(q, conn)
-    finally:
-        if own:
-            engine.dispose()
-    name = f"database table {g.label}"
-    raw.index = pd.RangeIndex(1, len(raw) + 1, name="row")
-    for col in raw.columns:
-        if col not in ("game_date", "original_date"):
-            raw[col] = raw[col].map(lambda v: None if v is None or pd.isna(v) else str(v)).astype("string")
-    if "season" in raw:
-        raw["season"] = raw["season"].where(raw["season"].str.fullmatch(r"\d{4}-\d{2}").fillna(False))
-    for col in ("season", "season_type"):
-        if col not in raw:
-            raw[col] = pd.Series(pd.NA, index=raw.index, dtype="string")
-    if "game_date" in raw and not pd.api.types.is_datetime64_any_dtype(raw["game_date"]):
-        raw["game_date"] = pd.to_datetime(raw["game_date"].astype("string"), format="ISO8601", errors="coerce")
-    try:
-        frame = canonical(raw)
-    except ScheduleError as exc:
-        raise ScheduleError(f"{name}: {exc}") from None
-    frame = one_row_per_game(frame, name)
-    return frame.sort_values(["game_date", "game_id"], na_position="last", kind="stable").reset_index(drop=True)
-
-
-def _data_url(config: DatabaseConfig | None, url: str | None = None) -> str:
-    return database_url(url, config, required="the database parameter")
-
-
 # ------------------------------------------------------------------------------------ one call
 def run_db_coverage(spec, as_of, *, url: str | None = None, schedule: pd.DataFrame | None = None,
                     lake_coverage: pd.DataFrame | None = None, engine=None) -> DbCoverage:
@@ -339,7 +271,7 @@ def run_db_coverage(spec, as_of, *, url: str | None = None, schedule: pd.DataFra
         raise BadInput(f"{spec.path}: the spec has no database section")
     spec = spec.at(as_of)
     own = engine is None
-    engine = engine or make_engine(_data_url(cfg, url), default=None)
+    engine = engine or make_engine(data_url(cfg, url), default=None)
     try:
         if schedule is None:
             source = resolve_schedule(spec)

@@ -17,11 +17,10 @@ is written); with a ``history`` URL it only reads that history. A finished run e
 (``run_dir`` set by hand) is re-recorded only when it is the latest run of the history (with its
 own final status); an older one is shown read-only. When the history database cannot be reached,
 the summary says so and draws the completeness trend from the runs' own files
-(``plots.load_history``); the run itself does not fail.
+(``pipeline.history_from_files.load_history``); the run itself does not fail.
 """
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +36,7 @@ from nba_simulator.outputs import read_json, write_json
 from nba_simulator.spec import load_spec
 from nba_simulator.spec.model import PRIORITIES as PRIORITY_ORDER
 
+from .history_from_files import load_history, summary_scope
 from .scratch import resolve_spec
 
 log = logging.getLogger(__name__)
@@ -339,45 +339,3 @@ def not_recorded(run_dir: Path) -> str | None:
             or info.get("recorded"):
         return None
     return f"{info.get('url') or 'the run history'}: {info.get('error') or 'not recorded'}"
-
-
-# ---------------------------------------------------------------------------------- runs' files
-#: one row per run (``plots.completeness_trend``'s input); ``lake`` and ``spec`` say which runs
-#: compare (the same lake judged by the same spec)
-HISTORY_COLUMNS = ["run_id", "started", "as_of", "status", "complete_pct", "have_pct", "expected",
-                   "missing", "gaps", "lake", "spec"]
-
-
-def load_history(runs_dir: str | Path | None, current: dict | None = None,
-                 current_run: str | None = None, limit: int = 60) -> pd.DataFrame:
-    """One row per run with a summary: run_id, started, as_of, status, completeness numbers."""
-    cols = HISTORY_COLUMNS
-    rows = []
-    if runs_dir is not None and Path(runs_dir).is_dir():
-        for rec_path in sorted(Path(runs_dir).glob("*/run.json"))[-limit:]:
-            run_dir = rec_path.parent
-            if run_dir.name == current_run:
-                continue
-            try:
-                rec = json.loads(rec_path.read_text(encoding="utf-8"))
-                summary = json.loads((run_dir / "data" / "summary.json").read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            rows.append(_history_row(run_dir.name, rec.get("started"), rec.get("status"), summary))
-    if current is not None:
-        rows.append(_history_row(current_run or "this run", current.get("_started"), "this run", current))
-    return pd.DataFrame(rows, columns=cols)
-
-
-def summary_scope(summary: dict) -> tuple[str | None, str | None]:
-    """``(lake, spec)`` of a run's summary.json."""
-    return (summary.get("inventory") or {}).get("lake"), summary.get("spec")
-
-
-def _history_row(run_id, started, status, summary: dict) -> dict:
-    totals = summary.get("totals", {})
-    return {"run_id": run_id, "started": started, "as_of": summary.get("as_of"), "status": status,
-            "complete_pct": totals.get("complete_pct"), "have_pct": totals.get("have_pct"),
-            "expected": totals.get("expected"), "missing": totals.get("missing"),
-            "gaps": sum((summary.get("gaps") or {}).values()),
-            "lake": (summary.get("inventory") or {}).get("lake"), "spec": summary.get("spec")}

@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -40,41 +39,28 @@ from nba_simulator.content.probe import ProbeResult
 from nba_simulator.coverage import CoverageResult
 from nba_simulator.coverage.stream import KEEP_ORPHANS
 from nba_simulator.coverage_run import CoverageOptions, ScannedInventory, StreamOptions
-from nba_simulator.database.db_coverage import schedule_from_db
 from nba_simulator.database.engine import database_url
+from nba_simulator.database.user_tables import schedule_from_db
 from nba_simulator.errors import BadInput
 from nba_simulator.masking import mask
-from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head, write_json, write_parquet
-from nba_simulator.reconcile import ScanOptions, resolve_inventory, resolve_schedule, scan_lake, schedule_for
+from nba_simulator.outputs import parquet_batches, read_json, read_parquet, read_parquet_head
+from nba_simulator.reconcile import resolve_schedule, schedule_for
 from nba_simulator.report.styled_table import shown
 from nba_simulator.report.warnings import collect_warnings
+from nba_simulator.scan_run import ScanOptions, resolve_inventory, scan_lake
 from nba_simulator.spec import load_spec
 from nba_simulator.storage.base import INVENTORY_SCHEMA
 from nba_simulator.storage.folders import folder_totals
 from nba_simulator.tasks import TaskQueue
 
 from .scratch import DEMO, ensure_demo, lab_folder
-
-#: which stage writes each data file (for the "run that stage first" message)
-PRODUCERS = {
-    "health.parquet": "00_health_check", "inventory.parquet": "01_scan", "scan_info.json": "01_scan",
-    "coverage.parquet": "02_coverage", "orphans.parquet": "02_coverage",
-    "duplicates.parquet": "02_coverage", "completeness.parquet": "02_coverage",
-    "coverage_info.json": "02_coverage", "matrix.parquet": "02_coverage",
-    "content.parquet": "02_coverage", "content_info.json": "02_coverage",
-    "db_coverage.parquet": "02_coverage", "db_problems.parquet": "02_coverage",
-    "gaps.parquet": "03_gaps", "tasks.json": "04_tasks",
-    "summary.json": "05_summary", "history.json": "05_summary",
-    "schedule.parquet": "01_scan", "schedule_info.json": "01_scan",
-}
-#: the schedule a run judges against, written by the first stage that needs it
-SCHEDULE_FILE, SCHEDULE_INFO = "schedule.parquet", "schedule_info.json"
-#: the content probe's cache: beside the runs (shared by every run: an unchanged object is read once)
-CONTENT_CACHE = "content_cache.sqlite"
+from .stage_files import SCHEDULE_FILE, SCHEDULE_INFO, StageFiles
 
 
 @dataclass
-class Stage:
+class Stage(StageFiles):
+    """One stage notebook's context (its files in the run folder: :class:`.stage_files.StageFiles`)."""
+
     name: str
     run_dir: Path
     spec_path: str
@@ -85,10 +71,6 @@ class Stage:
     _memo: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ inputs of every stage
-    @property
-    def data_dir(self) -> Path:
-        return self.run_dir / "data"
-
     @cached_property
     def spec(self):
         return load_spec(self.spec_path, as_of=self.as_of)
@@ -132,41 +114,10 @@ class Stage:
                 ("run folder", str(self.run_dir))]
         return shown(pd.DataFrame(rows, columns=["input", "value"]).set_index("input"), keys=["value"])
 
-    # ------------------------------------------------------------------ files in data/
-    def path(self, name: str) -> Path:
-        return self.data_dir / name
-
-    def _need(self, name: str) -> Path:
-        path = self.path(name)
-        if not path.exists():
-            raise BadInput(f"{path}: missing; run stage {PRODUCERS.get(name, '?')} first "
-                           f"(or leave run_dir empty to compute it here)")
-        return path
-
-    def read_table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-        return read_parquet(self._need(name), columns)
-
-    def read_json(self, name: str) -> Any:
-        return read_json(self._need(name))
-
-    def write_table(self, name: str, df: pd.DataFrame) -> Path:
-        return write_parquet(df, self.path(name))
-
-    def write_json(self, name: str, obj: Any) -> Path:
-        return write_json(obj, self.path(name))
-
-    def write_files(self, files: dict[str, Any]) -> None:
-        """Write a stage's files (name -> DataFrame for ``.parquet``, JSON-ready for ``.json``)."""
-        for name, content in files.items():
-            if name.endswith(".json"):
-                self.write_json(name, content)
-            else:
-                self.write_table(name, content)
-
     # ------------------------------------------------------------------ each stage, called once
     def run_scan(self, sample: float | None = None, workers: int = 8,
                  stream: str = "auto") -> tuple[pd.DataFrame | None, dict]:
-        """``01_scan``: list the lake (``reconcile.scan_lake``); writes the inventory and scan info.
+        """``01_scan``: list the lake (``scan_run.scan_lake``); writes the inventory and scan info.
 
         ``stream`` (as ``reconcile --stream``): an S3 Inventory delivery is read batch by batch
         straight into ``inventory.parquet`` (memory: one batch) when ``"yes"``, or with ``"auto"``
@@ -318,10 +269,6 @@ class Stage:
         else the spec's ``database.url``, else ``$NBA_RECON_DATABASE_URL``)."""
         return database_url(database or None, self.spec.database)
 
-    @property
-    def content_cache(self) -> Path:
-        return (self.run_dir.parent if not self.standalone else self.run_dir) / CONTENT_CACHE
-
     def scan_info(self) -> dict:
         return self.inventory()[1]
 
@@ -331,27 +278,11 @@ class Stage:
 
         return fit_banner(self.scan_info(), cov, str(self.spec_path))
 
-    def health(self) -> pd.DataFrame | None:
-        """The health checks ``00_health_check`` wrote (None when standalone or not run)."""
-        if self.standalone or not self.path("health.parquet").exists():
-            return None
-        return self.read_table("health.parquet")
-
     def warnings(self, summary: dict) -> list[str]:
         """Every warning of the run with its full text (health checks, spec, schedule, scan,
         unparsed keys, orphans): ``nba_simulator.report.warnings.collect_warnings``."""
         return collect_warnings(summary, self.health(), self.scan_info())
 
-    def runs_dir(self) -> Path | None:
-        """The folder holding this run and its predecessors (None when standalone)."""
-        return None if self.standalone else self.run_dir.parent
-
-    def run_started(self) -> str | None:
-        """This run's start time, as the runner recorded it (bookkeeping only)."""
-        path = self.run_dir / "run.json"
-        if self.standalone or not path.exists():
-            return None
-        return read_json(path).get("started")
 
 
 def _resolve(value: str, kind: str, demo) -> str:

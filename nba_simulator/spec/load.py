@@ -11,6 +11,7 @@ from .. import seasons as season_math
 from ..errors import BadInput, SpecError
 from ..inputs import MAX_SPEC_BYTES, read_regular
 from .database import parse_database
+from .fields import MAX_DAYS, FieldReader
 from .lines import LineLoader, check_expansion
 from .lines import LineMap as _Map
 from .lines import LineSeq as _Seq
@@ -33,12 +34,6 @@ from .model import (
 from .template import KeyTemplate, TemplateError, overlapping
 
 DEFAULT_SPEC = "default"  # the packaged spec for the real bucket layout
-
-
-#: durations in days (freshness_days, within_days, max_age_days) and counts (min_bytes,
-#: batch_size...) beyond these are typos (and would overflow date arithmetic)
-MAX_DAYS = 100 * 366
-MAX_COUNT = 2 ** 53
 
 
 def default_spec_path() -> Path:
@@ -86,7 +81,9 @@ def parse_spec(text: str, name: str = "<spec>") -> Spec:
     return _Validator(name).spec(doc)
 
 
-class _Validator:
+class _Validator(FieldReader):
+    """The spec's sections, each checked as it is read (the fields: :class:`.fields.FieldReader`)."""
+
     TOP = {"version", "schedule", "exclude", "datasets", "priorities", "tasks", "database", "inventory"}
     DATASET = {"source", "data_type", "keys", "per", "seasons", "season_types", "required",
                "min_bytes", "freshness_days", "scraper", "content"}
@@ -95,35 +92,6 @@ class _Validator:
             "min_completeness", "statuses", "datasets"}
     TASKS = {"batch_size", "max_per_priority", "scrapers"}
     INVENTORY = {"uri", "max_age_days"}
-
-    def __init__(self, name: str):
-        self.name = name
-
-    def fail(self, message: str, where: Any = None, key: str | None = None) -> SpecError:
-        line = None
-        if isinstance(where, _Map) and key is not None:
-            line = where.key_lines.get(key, where.line)
-        elif isinstance(where, (_Map, _Seq)):
-            line = where.line
-        elif isinstance(where, int):
-            line = where
-        return SpecError(message, self.name, line)
-
-    def mapping(self, value: Any, what: str, allowed: set[str], parent=None, key=None) -> _Map:
-        if not isinstance(value, _Map):
-            raise self.fail(f"{what} must be a mapping", parent, key)
-        self.text_keys(value, what)
-        unknown = sorted(set(value) - allowed)
-        if unknown:
-            raise self.fail(f"unknown field {unknown[0]!r} in {what} (allowed: "
-                            f"{', '.join(sorted(allowed))})", value, unknown[0])
-        return value
-
-    def text_keys(self, value: _Map, what: str) -> None:
-        for k in value:
-            if not isinstance(k, str):
-                raise self.fail(f"{what}: the key {k!r} must be text (a name; quote it: \"{k}\")",
-                                value, k)
 
     def spec(self, doc: Any) -> Spec:
         if doc is None:
@@ -271,37 +239,6 @@ class _Validator:
             raise self.fail(f"{what}: bad seasons: {exc}", d, "seasons") from None
         raise self.fail(f"{what}: seasons must be like 2002-03..2024-25, 2002-03..current "
                         f"or a list", d, "seasons")
-
-    def text(self, d: _Map, key: str, what: str) -> str:
-        v = d.get(key)
-        if not isinstance(v, str) or not v:
-            raise self.fail(f"{what}: {key} must be a non-empty string", d, key)
-        return v
-
-    def boolean(self, d: _Map, key: str, what: str, default):
-        v = d.get(key, default)
-        if not isinstance(v, bool) and v is not None:
-            raise self.fail(f"{what}: {key} must be true or false, got {v!r}", d, key)
-        return v
-
-    def integer(self, d: _Map, key: str, what: str, default):
-        v = d.get(key, default)
-        if v is None:
-            return v
-        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-            raise self.fail(f"{what}: {key} must be a whole number >= 0, got {v!r}", d, key)
-        limit = MAX_DAYS if key.endswith("_days") else MAX_COUNT
-        if v > limit:
-            raise self.fail(f"{what}: {key} {v} is out of range (at most {limit})", d, key)
-        return v
-
-    def number(self, d: _Map, key: str, what: str):
-        v = d.get(key)
-        if v is None:
-            return None
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 100:
-            raise self.fail(f"{what}: {key} must be a percentage 0..100, got {v!r}", d, key)
-        return float(v)
 
     def check_overlaps(self, datasets: tuple[Dataset, ...], doc: _Map) -> None:
         for i, a in enumerate(datasets):

@@ -6,7 +6,7 @@ Configuration is boto3's own: ``AWS_PROFILE`` / ``profile=``, ``AWS_ENDPOINT_URL
 Retries are botocore's "standard" mode (throttling, 5xx, connection errors; exponential backoff
 with jitter); there is no retry loop of our own. Standard mode never retries access errors
 (AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch, ExpiredToken...): the tests check it.
-What survives botocore's retries is mapped to this package's errors (see :func:`map_error`), with
+What survives botocore's retries is mapped to this package's errors (see :func:`.s3_errors.map_error`), with
 one-line messages that never carry credentials, tokens or signed URLs (the server's own message
 is never copied, only its error code).
 
@@ -30,39 +30,24 @@ import botocore.session
 import pyarrow as pa
 from botocore.config import Config
 from botocore.exceptions import (
-    BotoCoreError,
     ClientError,
-    CredentialRetrievalError,
-    HTTPClientError,
     NoCredentialsError,
-    NoRegionError,
-    ParamValidationError,
-    PartialCredentialsError,
-    ProfileNotFound,
-    SSOError,
-    TokenRetrievalError,
-)
-from botocore.exceptions import (
-    ConnectionError as BotoConnectionError,
 )
 
 from nba_simulator import settings
 from nba_simulator.deadline import seconds
 from nba_simulator.errors import (
-    AccessDenied,
     BadInput,
     LakeNotFound,
     ReconError,
-    StorageError,
-    TransientStorageError,
 )
 from nba_simulator.storage.base import ObjectNotFound, Storage, check_range, make_batch
+from nba_simulator.storage.s3_errors import MAX_ATTEMPTS, is_obstore_error, map_error
 
 log = logging.getLogger(__name__)
 LISTINGS = ("obstore", "paginator")
 _LISTING_ALIASES = {"fast": "obstore"}  # the former name of the default listing
 
-MAX_ATTEMPTS = 5  # in all: 1 call + 4 retries
 RETRY_TIMEOUT = 120  # seconds: no retry starts later than this after the first attempt (obstore)
 DEFAULT_MAX_WORKERS = 32  # connection pool size == highest useful number of parallel listings
 
@@ -78,39 +63,6 @@ def s3_settings() -> dict:
             "connect_timeout": seconds("NBA_RECON_S3_CONNECT_TIMEOUT"),
             "read_timeout": seconds("NBA_RECON_S3_READ_TIMEOUT"), "retry_timeout": RETRY_TIMEOUT}
 
-ACCESS_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AllAccessDisabled",
-        "InvalidAccessKeyId",
-        "SignatureDoesNotMatch",
-        "ExpiredToken",
-        "ExpiredTokenException",
-        "InvalidToken",
-        "TokenRefreshRequired",
-        "InvalidClientTokenId",
-        "AccountProblem",
-        "403",
-    }
-)
-TRANSIENT_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "SlowDown",
-        "RequestLimitExceeded",
-        "RequestThrottled",
-        "BandwidthLimitExceeded",
-        "TooManyRequestsException",
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "InternalError",
-        "ServiceUnavailable",
-        "PriorRequestNotComplete",
-    }
-)
-
-
 def parse_s3_uri(uri: str) -> tuple[str, str]:
     """``s3://bucket/a/b`` -> (``'bucket'``, ``'a/b/'``); ``s3://bucket`` -> (``'bucket'``, ``''``)."""
     if not uri.startswith("s3://"):
@@ -120,68 +72,6 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
         raise BadInput(f"no bucket in S3 URI: {uri}")
     prefix = prefix.strip("/")
     return bucket, (prefix + "/" if prefix else "")
-
-
-def _is_obstore_error(exc: Exception) -> bool:
-    # obstore raises its own exceptions, and the builtin FileNotFoundError for a missing object
-    return type(exc).__module__.startswith("obstore") or isinstance(exc, FileNotFoundError)
-
-
-def map_error(exc: Exception, uri: str, action: str) -> ReconError:
-    """A boto3/botocore or obstore exception -> this package's error, with a safe one-line message."""
-    if _is_obstore_error(exc):
-        from nba_simulator.storage.s3_store import error_code, is_connection_error
-
-        code, status = error_code(exc)
-        if not code and not status:
-            if is_connection_error(exc):
-                return TransientStorageError(
-                    f"cannot reach S3 {action} {uri} ({type(exc).__name__}) after {MAX_ATTEMPTS}"
-                    " attempts: check the network/endpoint; retry later")
-            return StorageError(f"S3 client error {action} {uri} ({type(exc).__name__})")
-        exc = ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}},
-                          "ListObjectsV2")
-    if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {}) or {}
-        code = str(err.get("Code", "") or "")
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        if code in ("NoSuchBucket",):
-            return LakeNotFound(f"bucket not found: {uri}")
-        if code in ACCESS_CODES or status == 403:
-            return AccessDenied(
-                f"access denied ({code or status}) {action} {uri}: check the AWS credentials/profile"
-                " and that they may s3:ListBucket and s3:GetObject"
-            )
-        if code in TRANSIENT_CODES or status == 429 or status >= 500:
-            return TransientStorageError(
-                f"S3 unavailable ({code or status}) {action} {uri}, still failing after"
-                f" {MAX_ATTEMPTS} attempts; retry later"
-            )
-        return StorageError(f"S3 error ({code or status}) {action} {uri}")
-    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-        return AccessDenied(
-            f"no AWS credentials found for {uri}: set AWS_PROFILE (or --profile), or"
-            " AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run 'aws sso login'"
-        )
-    if isinstance(exc, ProfileNotFound):
-        return AccessDenied(f"AWS profile not found: {exc.kwargs.get('profile', '?')}")
-    if isinstance(exc, (TokenRetrievalError, SSOError, CredentialRetrievalError)):
-        return AccessDenied(
-            f"AWS credentials could not be loaded for {uri} ({type(exc).__name__}):"
-            " expired SSO session? run 'aws sso login'"
-        )
-    if isinstance(exc, (BotoConnectionError, HTTPClientError)):
-        return TransientStorageError(
-            f"cannot reach S3 {action} {uri} ({type(exc).__name__}) after {MAX_ATTEMPTS}"
-            " attempts: check the network/endpoint; retry later"
-        )
-    if isinstance(exc, NoRegionError):
-        return BadInput(f"no AWS region configured for {uri}: set AWS_DEFAULT_REGION")
-    if isinstance(exc, ParamValidationError):
-        return BadInput(f"invalid S3 request {action} {uri} (bad bucket name or key?)")
-    if isinstance(exc, BotoCoreError):
-        return StorageError(f"S3 client error {action} {uri} ({type(exc).__name__})")
-    return StorageError(f"unexpected error {action} {uri} ({type(exc).__name__})")
 
 
 _LOADER = None
@@ -359,7 +249,7 @@ class S3Storage(Storage):
         except Exception as exc:  # noqa: BLE001 — botocore/obstore raise many types; mapped to the package's errors
             if s3_store.is_invalid_path(exc):  # a key obstore cannot represent: boto3 reads it
                 return self._read_boto3(key, start, end)
-            code, status = s3_store.error_code(exc) if _is_obstore_error(exc) else ("", 0)
+            code, status = s3_store.error_code(exc) if is_obstore_error(exc) else ("", 0)
             if s3_store.is_not_found(exc) or code in ("NoSuchKey", "NotFound"):
                 raise ObjectNotFound(f"object not found: {key} in {self.uri}") from None
             if code == "InvalidRange" or status == 416:  # start past the end of the object

@@ -11,7 +11,7 @@ ranges ``(lo, hi]`` that partition the key space, each listed by its own stream 
   started takes that range over and carries on (no request wasted); ranges are started coarsest
   first, so the finest ones (right after a running range, often empty: months 13-19 of dated
   folders) are usually taken over rather than asked for.
-* **How many at once** is measured (:class:`Governor`): 2 streams, then 4, then ``streams`` (6,
+* **How many at once** is measured (:class:`.s3_governor.Governor`): 2 streams, then 4, then ``streams`` (6,
   ``$NBA_RECON_S3_RANGE_STREAMS``) while each step lists at least 1.5x the keys/s of the one
   before; otherwise back down and stay. A server far away (real S3: a page is a round trip) gains
   with every stream; a server short of CPU (on a busy machine) does not, and is then listed much
@@ -36,64 +36,12 @@ import pyarrow.compute as pc
 
 from nba_simulator.storage import s3_store
 from nba_simulator.storage.keysplit import common_length, split_points
+from nba_simulator.storage.s3_governor import Governor
 
 STREAMS = 6  # ranges of one prefix listed at the same time
 TARGET_KEYS = 4000  # a range is cut into units estimated to hold at least this many keys ...
 MIN_KEYS = 2000  # ... or, when a stream would sit idle, at least this many
 _DONE = object()
-
-
-class Governor:
-    """How many ranges may be listed at once: more only while it pays.
-
-    The first range's first pages give the rate of one stream; then 2 streams are allowed, and
-    once that many list keys, after ``2 x limit`` more pages the rate is compared: at least ``GAIN`` x the previous rate
-    doubles the limit (up to ``streams``), less halves it and stops there. A server far away (real
-    S3: each page a round trip) gains with every stream; a server short of CPU (a busy machine)
-    does not, and is then listed as one stream again, taking the pending ranges over in turn.
-    """
-
-    GAIN = 1.5
-
-    def __init__(self, streams: int):
-        self.streams, self.limit, self.frozen = streams, 1, streams == 1
-        self.keys = 0
-        self.first: tuple[float, int] | None = None  # (time, keys) at the first page
-        self.rate = 0.0  # keys/s at the current limit's predecessor
-        self.window: tuple[float, int, int] | None = None  # (start, keys, pages) at this limit
-
-    def open(self) -> None:
-        """The first cut: the rate since the first page (no connection set-up) is one stream's."""
-        if not self.frozen and self.limit == 1 and self.first is not None:
-            now = time.monotonic()
-            self.rate = (self.keys - self.first[1]) / max(now - self.first[0], 1e-6)
-            self.limit = 2
-
-    def full(self) -> None:
-        """As many streams list keys as the limit allows: the measure at this limit starts."""
-        if self.window is None and not self.frozen and self.limit > 1:
-            self.window = (time.monotonic(), self.keys, 0)
-
-    def page(self, n: int) -> None:
-        self.keys += n
-        if self.first is None:
-            self.first = (time.monotonic(), self.keys)
-        if self.window is None or self.frozen:
-            return
-        start, keys, pages = self.window
-        pages += 1
-        self.window = (start, keys, pages)
-        if pages < 2 * self.limit:
-            return
-        now = time.monotonic()
-        rate = (self.keys - keys) / max(now - start, 1e-6)
-        if rate >= self.GAIN * self.rate and self.limit < self.streams:
-            self.rate, self.limit = rate, min(self.streams, 2 * self.limit)
-            self.window = None
-        else:
-            self.frozen = True
-            if rate < self.GAIN * self.rate:
-                self.limit = max(1, self.limit // 2)
 
 
 @dataclass(eq=False)

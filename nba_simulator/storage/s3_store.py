@@ -31,7 +31,7 @@ obstore's key model differs from S3's in two ways this module hides:
   ``StartAfter``) just below the prefix, keeping the keys that start with it and stopping at the
   first key past it (listings are in key order);
 * errors are obstore exceptions; :func:`error_code` recovers S3's error code and HTTP status from
-  them so that :func:`~.s3.map_error` maps them like botocore's.
+  them so that :func:`~.s3_errors.map_error` maps them like botocore's.
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import pytest
 
 from nba_simulator.content import ContentCache, ProbeOptions, apply_content, check_object, probe
 from nba_simulator.content.check import CSV_HEAD, PARQUET_TAIL, count_csv_rows
-from nba_simulator.content.probe import wilson
+from nba_simulator.content.counts import wilson
 from nba_simulator.errors import AccessDenied, ParameterError
 from nba_simulator.spec.model import ContentRule
 

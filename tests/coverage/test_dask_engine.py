@@ -11,7 +11,8 @@ from nba_simulator.cli import main
 from nba_simulator.coverage import build_coverage
 from nba_simulator.coverage.dask_engine import dask_coverage
 from nba_simulator.demo import build_demo
-from nba_simulator.reconcile import resolve_schedule, scan_lake, schedule_for
+from nba_simulator.reconcile import resolve_schedule, schedule_for
+from nba_simulator.scan_run import scan_lake
 from nba_simulator.spec import load_spec
 
 FRAMES = ("coverage", "orphans", "duplicates", "completeness")

@@ -12,7 +12,8 @@ from nba_simulator.coverage import build_coverage
 from nba_simulator.coverage.stream import stream_coverage
 from nba_simulator.demo import build_demo
 from nba_simulator.gaps import find_gaps
-from nba_simulator.reconcile import resolve_schedule, scan_lake, schedule_for
+from nba_simulator.reconcile import resolve_schedule, schedule_for
+from nba_simulator.scan_run import scan_lake
 from nba_simulator.spec import load_spec
 from nba_simulator.storage.inventory_report import load_report, open_stream, read_report
 from nba_simulator.tasks import task_queue

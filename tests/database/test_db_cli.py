@@ -6,6 +6,7 @@ import argparse
 import pytest
 
 from nba_simulator.database.cli import add_db_parser
+from nba_simulator.database.history_connect import history_for
 from nba_simulator.errors import BadInput
 
 
@@ -18,6 +19,16 @@ def parser():
 def run(argv):
     args = parser().parse_args(argv)
     return args.func(args)
+
+
+def test_a_history_not_there_yet_is_read_as_empty_and_not_created(tmp_path):
+    args = parser().parse_args(["history", "runs", "--runs-dir", str(tmp_path)])
+    engine, schema, hcfg = history_for(args, read_only=True)
+    try:
+        assert str(engine.url) == "sqlite://" and schema is None and hcfg is None
+    finally:
+        engine.dispose()
+    assert args.history_file == tmp_path / "history.db" and not args.history_file.exists()
 
 
 def test_upgrade_then_current_then_an_empty_history(tmp_path, capsys):

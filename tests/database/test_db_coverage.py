@@ -10,9 +10,9 @@ from nba_simulator.database.db_coverage import (
     expected_games,
     raw_flags,
     run_db_coverage,
-    schedule_from_db,
     write_db_coverage,
 )
+from nba_simulator.database.user_tables import schedule_from_db
 from nba_simulator.errors import BadInput, SpecError
 from nba_simulator.schedule.load import COLUMNS as CANONICAL_COLUMNS
 
@@ -151,7 +151,7 @@ def test_outputs_written(world, tmp_path):
 
 
 def test_schedule_for_is_the_loader_hook(world, monkeypatch):
-    from nba_simulator.database.db_coverage import schedule_from_db
+    from nba_simulator.database.user_tables import schedule_from_db
     from nba_simulator.reconcile import schedule_for
 
     backend, _ = world

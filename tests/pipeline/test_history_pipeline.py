@@ -29,8 +29,9 @@ from nba_simulator.cli import main
 from nba_simulator.content.probe import ProbeOptions
 from nba_simulator.coverage_run import CoverageOptions
 from nba_simulator.database import history as H
-from nba_simulator.database.db_coverage import run_db_coverage, schedule_from_db
+from nba_simulator.database.db_coverage import run_db_coverage
 from nba_simulator.database.engine import make_engine
+from nba_simulator.database.user_tables import schedule_from_db
 from nba_simulator.demo import build_demo
 from nba_simulator.reconcile import OUTPUT_FILES, ReconcileOptions, reconcile
 from nba_simulator.spec import load_spec

@@ -12,6 +12,7 @@ from nba_simulator import plots
 from nba_simulator.database import history as H
 from nba_simulator.database.engine import absolute_sqlite, make_engine, redact
 from nba_simulator.pipeline import runhistory as RH
+from nba_simulator.pipeline.history_from_files import HISTORY_COLUMNS, load_history, summary_scope
 from nba_simulator.pipeline.stage import open_stage
 from nba_simulator.spec import parse_spec
 from tests.builders import pbp_spec
@@ -189,3 +190,20 @@ def test_pipeline_history_on_postgres(lab, tmp_path):
     finally:
         _drop_schema(engine, schema)
         engine.dispose()
+
+
+def test_the_history_from_the_runs_own_files(tmp_path):
+    """A run folder with its summary, one without (skipped), and the run in progress last."""
+    summary = {"as_of": "2019-03-15", "spec": "s.yaml", "inventory": {"lake": "/lake"},
+               "totals": {"complete_pct": 97.5, "expected": 40, "missing": 1}, "gaps": {"HIGH": 1, "LOW": 2}}
+    for rid, with_summary in (("r1", True), ("r2", False)):
+        (tmp_path / rid / "data").mkdir(parents=True)
+        (tmp_path / rid / "run.json").write_text(json.dumps({"started": "2026-01-01", "status": "succeeded"}))
+        if with_summary:
+            (tmp_path / rid / "data" / "summary.json").write_text(json.dumps(summary))
+    runs = load_history(tmp_path, current={**summary, "_started": "2026-01-02"}, current_run="r3")
+    assert list(runs.columns) == HISTORY_COLUMNS
+    assert runs[["run_id", "status", "gaps", "lake"]].values.tolist() == [
+        ["r1", "succeeded", 3, "/lake"], ["r3", "this run", 3, "/lake"]]
+    assert summary_scope(summary) == ("/lake", "s.yaml")
+

@@ -13,7 +13,7 @@ import yaml
 
 from nba_simulator.cli import main
 from nba_simulator.demo import build_demo
-from nba_simulator.reconcile import scan_lake
+from nba_simulator.scan_run import scan_lake
 from nba_simulator.spec import load_spec
 from tests.inventory_writer import write_delivery
 

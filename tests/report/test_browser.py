@@ -132,7 +132,7 @@ def test_index_of_many_failed_runs_folds_sorts_and_filters(runs):
     """Ten failed runs with long reasons: no cell of the index taller than 3 lines, run ids on one
     line, every column sortable, filters by lake and status, no console error."""
     from nba_simulator.pipeline.index import write_index
-    from nba_simulator.report.browser import table_behaviour
+    from nba_simulator.report.browser_tables import table_behaviour
 
     ok, failed = runs
     folder = ok.parent

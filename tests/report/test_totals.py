@@ -18,6 +18,7 @@ import pytest
 
 from nba_simulator.cli import main
 from nba_simulator.coverage.match import ALL_STATUSES, PROBLEM_STATUSES, STATUS_ORDER
+from nba_simulator.report.console import totals_line
 from nba_simulator.report.firstscreen import PROBLEMS, headline_html
 from nba_simulator.spec.model import PRIORITIES
 
@@ -116,6 +117,17 @@ def test_demo_probed_totals_count_invalid_apart(demo, tmp_path):
     content = next(line for line in out.splitlines() if line.startswith("content of"))
     c = summary["content"]["datasets"]
     assert f"{sum(d['empty'] for d in c)} empty, {sum(d['invalid'] for d in c)} invalid" in content
+
+
+def test_the_headline_of_a_summary_the_command_wrote(demo, tmp_path):
+    """``report.console.totals_line`` on the summary.json the command wrote is the line it printed."""
+    rc, out, _ = reconcile("--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", demo.as_of,
+                           "--out", str(tmp_path / "out"))
+    assert rc == 0
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    gaps = len(pd.read_parquet(tmp_path / "out" / "gaps.parquet"))
+    tasks = len(json.loads((tmp_path / "out" / "tasks.json").read_text())["tasks"])
+    assert totals_line(summary, gaps, tasks) in out.splitlines()
 
 
 def test_caps_count_items_and_tasks(demo, tmp_path):

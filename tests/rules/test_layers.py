@@ -43,7 +43,7 @@ def test_the_package_keeps_its_layers():
     # importing the database layer, content importing the figures
     ("schedule/auto.py", "from nba_simulator.storage.scan import scan",
      "nba_simulator.schedule is not allowed to import nba_simulator.storage"),
-    ("reconcile.py", "from nba_simulator.database.db_coverage import schedule_from_db",
+    ("reconcile.py", "from nba_simulator.database.user_tables import schedule_from_db",
      "nba_simulator.reconcile is not allowed to import nba_simulator.database"),
     ("spec/load.py", "import nba_simulator.database.engine",
      "nba_simulator.spec is not allowed to import nba_simulator.database"),

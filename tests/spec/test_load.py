@@ -3,6 +3,7 @@ import pytest
 
 from nba_simulator.errors import SpecError
 from nba_simulator.spec import load_spec, parse_spec
+from nba_simulator.spec.fields import MAX_DAYS, FieldReader
 
 GOOD = """\
 version: 1
@@ -61,3 +62,21 @@ def test_spec_errors_name_file_and_line(text, line, words):
 def test_missing_spec_file(tmp_path):
     with pytest.raises(SpecError, match="spec file not found"):
         load_spec(tmp_path / "nope.yaml")
+
+
+def test_a_day_count_past_the_limit_names_its_line():
+    from nba_simulator.spec.lines import LineLoader
+
+    loader = LineLoader(f"a: 1\nfreshness_days: {MAX_DAYS + 1}\n")
+    try:
+        doc = loader.construct_document(loader.get_single_node())
+    finally:
+        loader.dispose()
+    with pytest.raises(SpecError, match=rf"^lake.yaml:2: d: freshness_days {MAX_DAYS + 1} is out of range"):
+        FieldReader("lake.yaml").integer(doc, "freshness_days", "d", None)
+
+
+def test_a_field_error_without_a_line_names_the_file():
+    err = FieldReader("lake.yaml").fail("bad value")
+    assert (str(err), err.path, err.line) == ("lake.yaml: bad value", "lake.yaml", None)
+

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError, NoCredenti
 import nba_simulator.storage.s3 as s3mod
 from nba_simulator.errors import AccessDenied, BadInput, LakeNotFound, StorageError, TransientStorageError
 from nba_simulator.storage import open_storage
-from nba_simulator.storage.s3 import map_error
+from nba_simulator.storage.s3_errors import map_error
 
 SECRET = "stub-secret-DO-NOT-PRINT-0123456789"
 KEY_ID = "STUBKEYIDDONOTPRINT1"

@@ -16,6 +16,7 @@ import nba_simulator.storage.s3_ranges as s3_ranges
 import nba_simulator.storage.s3_store as s3_store
 from nba_simulator.storage import open_storage
 from nba_simulator.storage.keysplit import split_points
+from nba_simulator.storage.s3_governor import Governor
 
 BUCKET = "ranges"
 
@@ -165,11 +166,11 @@ class Clock:
         return self.now
 
 
-def _drive(monkeypatch, seconds_per_page_at) -> s3_ranges.Governor:
+def _drive(monkeypatch, seconds_per_page_at) -> Governor:
     """Pages of 1,000 keys; ``seconds_per_page_at(limit)``: the time between pages at a limit."""
     clock = Clock()
     monkeypatch.setattr(s3_ranges.time, "monotonic", clock)
-    gov = s3_ranges.Governor(6)
+    gov = Governor(6)
     for _ in range(2):  # the first range alone
         clock.now += seconds_per_page_at(1)
         gov.page(1000)
@@ -196,7 +197,7 @@ def test_governor_falls_back_to_one_stream_when_they_do_not(monkeypatch):
 
 
 def test_governor_with_one_stream_never_opens():
-    gov = s3_ranges.Governor(1)
+    gov = Governor(1)
     gov.page(1000)
     gov.open()
     assert gov.limit == 1
@@ -237,3 +238,11 @@ def test_obstore_errors_are_known_by_their_public_classes():
     assert s3_store.is_invalid_path(InvalidPathError("a/./b")) and not s3_store.is_invalid_path(ValueError("x"))
     assert s3_store.is_not_found(NotFoundError("k")) and s3_store.is_not_found(FileNotFoundError("k"))
     assert not s3_store.is_not_found(GenericError("k")) and not s3_store.is_invalid_path(GenericError("k"))
+
+
+def test_the_governor_allows_two_streams_at_the_first_cut_and_one_when_told_one():
+    one, six = Governor(1), Governor(6)
+    for g in (one, six):
+        g.page(1000)
+        g.open()
+    assert (one.limit, one.frozen) == (1, True) and (six.limit, six.frozen) == (2, False)

@@ -27,7 +27,7 @@ spec, so a run of lake A never "fixes" or "opens" lake B's problems. Re-recordin
 
 Where the history lives: :func:`open_history` (``locate``); recording: ``record``
 (``lifecycle``: problem items and tasks across runs; ``files``: a folder of outputs); reading:
-``queries``. Queries return DataFrames: :func:`new_since_last_run`, :func:`fixed_since_last_run`,
+``queries`` and ``task_queries`` (the tasks). Queries return DataFrames: :func:`new_since_last_run`, :func:`fixed_since_last_run`,
 :func:`changes_by_run`, :func:`completeness_trend`, :func:`metrics_by_run`, :func:`open_tasks`,
 :func:`tasks`, :func:`runs`, :func:`stage_runs`.
 """
@@ -40,8 +40,6 @@ from .queries import (
                       RUN_COLUMNS,
                       STAGE_COLUMNS,
                       SUMMARY_COLUMNS,
-                      TASK_COLUMNS,
-                      TASK_STATUSES,
                       TREND_COLUMNS,
                       changes_by_run,
                       completeness_trend,
@@ -50,14 +48,12 @@ from .queries import (
                       latest_run,
                       metrics_by_run,
                       new_since_last_run,
-                      open_tasks,
                       runs,
                       stage_runs,
                       summary_by_run,
-                      task_items,
-                      tasks,
 )
 from .record import RunParts, record_run, record_stages
+from .task_queries import TASK_COLUMNS, TASK_STATUSES, open_tasks, task_items, tasks
 
 __all__ = ["CHANGE_COLUMNS", "RUN_COLUMNS", "STAGE_COLUMNS", "SUMMARY_COLUMNS", "TASK_COLUMNS",
            "TASK_STATUSES", "TREND_COLUMNS", "changes_by_run", "completeness_trend",

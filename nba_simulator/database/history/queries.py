@@ -1,27 +1,22 @@
 """Reading the history: runs, changes between runs, trends, tasks, stages, gaps (DataFrames).
 
 One lake per view: ``runs``, ``changes_by_run``, ``completeness_trend``, ``metrics_by_run``,
-``summary_by_run`` and ``tasks`` take ``lake`` (and ``spec``) and then show only the runs of that
+``summary_by_run`` and ``task_queries.tasks`` take ``lake`` (and ``spec``) and then show only the runs of that
 lake (judged by that spec); a task belongs to the lake and spec of the run that last issued it.
 ``lake`` matches the lake as recorded (redacted), as given, or a local folder's absolute path."""
 from __future__ import annotations
-
-import json
 
 import pandas as pd
 import sqlalchemy as sa
 
 from ...errors import BadInput
-from ...tasks import work_order_frame
 from ..engine import connect, redact
 from ..history_schema import history_tables
 from ..migrate import check_known, current, head
 from .rows import is_sqlite
 
-TASK_STATUSES = ("open", "resolved", "superseded")
 
-
-def _reader(engine, schema):
+def read_tables(engine, schema):
     """``(tables, readable)``: readable is False when no history was ever recorded."""
     schema = None if is_sqlite(engine) else schema
     rev = current(engine, schema)
@@ -34,7 +29,7 @@ def _reader(engine, schema):
     return history_tables(schema), True
 
 
-def _frame(engine, query, columns: list[str], dates=(), times=()) -> pd.DataFrame:
+def read_frame(engine, query, columns: list[str], dates=(), times=()) -> pd.DataFrame:
     with connect(engine) as conn:
         df = pd.read_sql(query, conn)
     for c in dates:
@@ -44,7 +39,7 @@ def _frame(engine, query, columns: list[str], dates=(), times=()) -> pd.DataFram
     return df.reindex(columns=columns)
 
 
-def _empty(columns: list[str]) -> pd.DataFrame:
+def empty_frame(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
 
 
@@ -62,7 +57,7 @@ def lake_names(lake: str) -> list[str]:
     return sorted(names)
 
 
-def _scoped(q, r, lake: str | None, spec: str | None):
+def scoped(q, r, lake: str | None, spec: str | None):
     """``q`` limited to the runs (table ``r``) of ``lake`` and ``spec`` (None: any)."""
     if lake is not None:
         q = q.where(r.c.lake.in_(lake_names(lake)))
@@ -85,17 +80,17 @@ RUN_COLUMNS = ["seq", "run_id", "as_of", "status", "started_at", "finished_at", 
 def runs(engine, schema: str | None = None, *, lake: str | None = None,
          spec: str | None = None) -> pd.DataFrame:
     """Every recorded run (of ``lake`` and ``spec`` when given), in recording order."""
-    t, ok = _reader(engine, schema)
+    t, ok = read_tables(engine, schema)
     if not ok:
-        return _empty(RUN_COLUMNS)
+        return empty_frame(RUN_COLUMNS)
     r = t.runs
-    q = _scoped(sa.select(*(r.c[c] for c in RUN_COLUMNS)).order_by(r.c.seq), r, lake, spec)
-    return _frame(engine, q, RUN_COLUMNS,
+    q = scoped(sa.select(*(r.c[c] for c in RUN_COLUMNS)).order_by(r.c.seq), r, lake, spec)
+    return read_frame(engine, q, RUN_COLUMNS,
                   dates=("as_of",), times=("started_at", "finished_at", "recorded_at"))
 
 
 def latest_run(engine, schema: str | None = None) -> str | None:
-    t, ok = _reader(engine, schema)
+    t, ok = read_tables(engine, schema)
     return _run_or_latest(engine, t, None) if ok else None
 
 
@@ -103,10 +98,10 @@ def _items_in(engine, schema, run_id, column: str, grouped: bool) -> pd.DataFram
     item_cols = ["expected_key", "dataset", "season", "season_type", "game_id", "game_date", "team",
                  "status", "first_status", "gap_id", "first_run_id", "last_run_id", "fixed_run_id"]
     group_cols = ["dataset", "season", "status", "n_items", "first_date", "last_date"]
-    t, ok = _reader(engine, schema)
+    t, ok = read_tables(engine, schema)
     run_id = _run_or_latest(engine, t, run_id) if ok else None
     if run_id is None:
-        return _empty(group_cols if grouped else item_cols)
+        return empty_frame(group_cols if grouped else item_cols)
     p = t.problem_items
     where = p.c[column] == run_id
     status = p.c.first_status if column == "first_run_id" else p.c.status
@@ -116,10 +111,10 @@ def _items_in(engine, schema, run_id, column: str, grouped: bool) -> pd.DataFram
                        sa.func.max(p.c.game_date).label("last_date"))
              .where(where).group_by(p.c.dataset, p.c.season, status)
              .order_by(p.c.dataset, p.c.season, status))
-        return _frame(engine, q, group_cols, dates=("first_date", "last_date"))
+        return read_frame(engine, q, group_cols, dates=("first_date", "last_date"))
     q = (sa.select(*(p.c[c] for c in item_cols)).where(where)
          .order_by(p.c.dataset, p.c.season, p.c.game_date, p.c.expected_key))
-    return _frame(engine, q, item_cols, dates=("game_date",))
+    return read_frame(engine, q, item_cols, dates=("game_date",))
 
 
 def new_since_last_run(engine, run_id: str | None = None, *, grouped: bool = False,
@@ -145,16 +140,16 @@ def changes_by_run(engine, schema: str | None = None, *, lake: str | None = None
     """Per run (of ``lake`` and ``spec`` when given): items newly found with a problem, items
     fixed, problems open after the run (all three against the earlier runs of the same lake and
     spec), and the run's lake and spec."""
-    t, ok = _reader(engine, schema)
+    t, ok = read_tables(engine, schema)
     if not ok:
-        return _empty(CHANGE_COLUMNS)
+        return empty_frame(CHANGE_COLUMNS)
     r, p = t.runs, t.problem_items
     first, fixed = p.alias("pf"), p.alias("px")
     n_new = sa.select(sa.func.count()).select_from(first).where(first.c.first_run_id == r.c.run_id)
     n_fixed = sa.select(sa.func.count()).select_from(fixed).where(fixed.c.fixed_run_id == r.c.run_id)
     q = sa.select(r.c.seq, r.c.run_id, r.c.as_of, n_new.scalar_subquery().label("new_items"),
                   n_fixed.scalar_subquery().label("fixed_items"), r.c.lake, r.c.spec).order_by(r.c.seq)
-    df = _frame(engine, _scoped(q, r, lake, spec), CHANGE_COLUMNS, dates=("as_of",))
+    df = read_frame(engine, scoped(q, r, lake, spec), CHANGE_COLUMNS, dates=("as_of",))
     # open after the run: of the run's own lake and spec (each pair is its own history)
     scope = df["lake"].fillna("\0").astype(str) + "\x1f" + df["spec"].fillna("\0").astype(str)
     df["open_items"] = (df["new_items"] - df["fixed_items"]).groupby(scope).cumsum().astype("int64")
@@ -171,9 +166,9 @@ def completeness_trend(engine, dataset: str | None = None, *, by_season: bool = 
     """Completeness per dataset (or dataset x season) in every run (of ``lake`` and ``spec``),
     oldest run first."""
     cols = TREND_COLUMNS[:4] + (["season"] if by_season else []) + TREND_COLUMNS[4:]
-    t, ok = _reader(engine, schema)
+    t, ok = read_tables(engine, schema)
     if not ok:
-        return _empty(cols)
+        return empty_frame(cols)
     r, s = t.runs, t.coverage_snapshots
     keys = [r.c.seq, r.c.run_id, r.c.as_of, s.c.dataset] + ([s.c.season] if by_season else [])
     expected, present, missing = (sa.func.sum(s.c[c]) for c in ("expected", "present", "missing"))
@@ -182,7 +177,7 @@ def completeness_trend(engine, dataset: str | None = None, *, by_season: bool = 
          .select_from(s.join(r, r.c.run_id == s.c.run_id)).group_by(*keys).order_by(*keys))
     if dataset is not None:
         q = q.where(s.c.dataset == dataset)
-    df = _frame(engine, _scoped(q, r, lake, spec), cols, dates=("as_of",))
+    df = read_frame(engine, scoped(q, r, lake, spec), cols, dates=("as_of",))
     exp = df["expected"].astype(float).where(df["expected"] > 0)
     df["complete_pct"] = (100 * df["present"] / exp).round(2)
     df["have_pct"] = (100 * (df["expected"] - df["missing"]) / exp).round(2)
@@ -192,63 +187,19 @@ def completeness_trend(engine, dataset: str | None = None, *, by_season: bool = 
 def metrics_by_run(engine, schema: str | None = None, *, lake: str | None = None,
                    spec: str | None = None) -> pd.DataFrame:
     """One row per run (of ``lake`` and ``spec``), one column per headline metric."""
-    t, ok = _reader(engine, schema)
+    t, ok = read_tables(engine, schema)
     if not ok:
-        return _empty(["seq", "run_id", "as_of"])
+        return empty_frame(["seq", "run_id", "as_of"])
     r, m = t.runs, t.run_metrics
     q = (sa.select(r.c.seq, r.c.run_id, r.c.as_of, m.c.name, m.c.value)
          .select_from(m.join(r, r.c.run_id == m.c.run_id)).order_by(r.c.seq))
-    long = _frame(engine, _scoped(q, r, lake, spec), ["seq", "run_id", "as_of", "name", "value"], dates=("as_of",))
+    long = read_frame(engine, scoped(q, r, lake, spec), ["seq", "run_id", "as_of", "name", "value"], dates=("as_of",))
     if long.empty:
-        return _empty(["seq", "run_id", "as_of"])
+        return empty_frame(["seq", "run_id", "as_of"])
     wide = long.pivot_table(index=["seq", "run_id", "as_of"], columns="name", values="value",
                             aggfunc="first").reset_index()
     wide.columns.name = None
     return wide
-
-
-TASK_COLUMNS = ["task_id", "status", "priority", "action", "reason", "source", "data_type",
-                "dataset", "scraper", "season", "n_items", "gap_id", "game_ids", "dates", "teams",
-                "first_run_id", "last_run_id", "closed_run_id", "lake", "spec"]
-
-
-def tasks(engine, status: str | None = None, *, schema: str | None = None, lake: str | None = None,
-          spec: str | None = None) -> pd.DataFrame:
-    """Tasks ever issued (``status``: open | resolved | superseded), of ``lake`` and ``spec`` when
-    given (those of the run that last issued the task), in the order of work
-    (``tasks.work_order_key``: priority, most recent games, items, task id); the game ids, dates
-    and teams as lists."""
-    if status is not None and status not in TASK_STATUSES:
-        raise BadInput(f"task status must be one of {', '.join(TASK_STATUSES)}, got {status!r}")
-    t, ok = _reader(engine, schema)
-    if not ok:
-        return _empty(TASK_COLUMNS)
-    tk, r = t.tasks, t.runs
-    last = r.alias("lr")
-    q = (sa.select(*(tk.c[c] for c in TASK_COLUMNS[:-2]), last.c.lake, last.c.spec)
-         .select_from(tk.join(last, last.c.run_id == tk.c.last_run_id)))
-    if status is not None:
-        q = q.where(tk.c.status == status)
-    df = _frame(engine, _scoped(q, last, lake, spec), TASK_COLUMNS)
-    for c in ("game_ids", "dates", "teams"):
-        df[c] = [json.loads(v) if isinstance(v, str) else [] for v in df[c]]
-    return work_order_frame(df)
-
-
-def open_tasks(engine, *, schema: str | None = None, lake: str | None = None,
-               spec: str | None = None) -> pd.DataFrame:
-    """What scrapers should do now: every open task (of ``lake``), each item in exactly one of
-    them, in the order of work."""
-    return tasks(engine, "open", schema=schema, lake=lake, spec=spec)
-
-
-def task_items(engine, task_id: str, *, schema: str | None = None) -> list[str]:
-    t, ok = _reader(engine, schema)
-    if not ok:
-        return []
-    with connect(engine) as conn:
-        return list(conn.execute(sa.select(t.task_items.c.expected_key).where(
-            t.task_items.c.task_id == task_id).order_by(t.task_items.c.expected_key)).scalars())
 
 
 STAGE_COLUMNS = ["run_id", "position", "name", "status", "started_at", "duration_s",
@@ -257,26 +208,26 @@ STAGE_COLUMNS = ["run_id", "position", "name", "status", "started_at", "duration
 
 def stage_runs(engine, run_id: str | None = None, *, schema: str | None = None) -> pd.DataFrame:
     """Stage runs of every run (or one), in run and stage order."""
-    t, ok = _reader(engine, schema)
+    t, ok = read_tables(engine, schema)
     if not ok:
-        return _empty(STAGE_COLUMNS)
+        return empty_frame(STAGE_COLUMNS)
     s, r = t.stage_runs, t.runs
     q = (sa.select(*(s.c[c] for c in STAGE_COLUMNS)).select_from(s.join(r, r.c.run_id == s.c.run_id))
          .order_by(r.c.seq, s.c.position))
     if run_id is not None:
         q = q.where(s.c.run_id == run_id)
-    return _frame(engine, q, STAGE_COLUMNS, times=("started_at",))
+    return read_frame(engine, q, STAGE_COLUMNS, times=("started_at",))
 
 
 def gaps(engine, run_id: str | None = None, *, schema: str | None = None) -> pd.DataFrame:
     """The gaps a run (default: the latest) found."""
     cols = [c.name for c in history_tables(None).gaps.columns]
-    t, ok = _reader(engine, schema)
+    t, ok = read_tables(engine, schema)
     run_id = _run_or_latest(engine, t, run_id) if ok else None
     if run_id is None:
-        return _empty(cols)
+        return empty_frame(cols)
     g = t.gaps
-    return _frame(engine, sa.select(g).where(g.c.run_id == run_id).order_by(g.c.priority, g.c.gap_id),
+    return read_frame(engine, sa.select(g).where(g.c.run_id == run_id).order_by(g.c.priority, g.c.gap_id),
                   cols, dates=("first_date", "last_date"))
 
 
@@ -286,12 +237,12 @@ SUMMARY_COLUMNS = ["run_id", "started", "as_of", "status", "complete_pct", "have
 
 def summary_by_run(engine, *, schema: str | None = None, limit: int | None = None,
                    lake: str | None = None, spec: str | None = None) -> pd.DataFrame:
-    """One row per run (of ``lake`` and ``spec``) in the shape ``plots.load_history`` gives
-    (run_id, started, as_of, status, complete_pct, have_pct, expected, missing, gaps), from the
-    history database."""
+    """One row per run (of ``lake`` and ``spec``) in the shape
+    ``pipeline.history_from_files.load_history`` gives (run_id, started, as_of, status,
+    complete_pct, have_pct, expected, missing, gaps), from the history database."""
     r = runs(engine, schema=schema, lake=lake, spec=spec)
     if r.empty:
-        return _empty(SUMMARY_COLUMNS)
+        return empty_frame(SUMMARY_COLUMNS)
     m = metrics_by_run(engine, schema=schema, lake=lake, spec=spec).drop(columns=["seq", "as_of"])
     out = r.merge(m, on="run_id", how="left")
     out = out.assign(started=out["started_at"].map(lambda t: None if pd.isna(t) else t.isoformat()),

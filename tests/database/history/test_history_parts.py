@@ -7,8 +7,9 @@ import sqlalchemy as sa
 from nba_simulator.database.engine import make_engine
 from nba_simulator.database.history.files import record_run_dir
 from nba_simulator.database.history.lifecycle import ITEM_COLUMNS
-from nba_simulator.database.history.queries import TASK_STATUSES, latest_run, new_since_last_run, runs
+from nba_simulator.database.history.queries import latest_run, new_since_last_run, runs
 from nba_simulator.database.history.scope import same_scope, scope_of
+from nba_simulator.database.history.task_queries import TASK_STATUSES
 from nba_simulator.database.history_schema import history_tables
 from nba_simulator.reconcile import write_outputs
 from tests.database import fixtures as F
