@@ -36,7 +36,7 @@ help:
 	@echo "make test-fast   the quick loop: no S3, PostgreSQL, kernels, browser or slow tests"
 	@echo "make lab     JupyterLab at the repository root: notebooks/ (paired with notebooks/*.py) and runs/"
 	@echo "make strip   clear notebook outputs, re-sync the .ipynb/.py pairs"
-	@echo "make lint    ruff and the import layers (lint-imports)"
+	@echo "make lint    ruff (rules and formatting) and the import layers (lint-imports)"
 	@echo "make format  ruff format (the code, tests, benchmarks and notebooks)"
 	@echo "make bench   benchmarks (on demand; prints figures)"
 	@echo "make bench-listing   only the listing benchmark (five listers, four bucket shapes)"
@@ -81,6 +81,7 @@ test-fast: $(STAMP_TEST)
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check nba_simulator tests bench scripts notebooks
+	$(BIN)/ruff format --check nba_simulator tests bench scripts notebooks
 	$(BIN)/lint-imports
 
 format: $(STAMP_TEST)
