@@ -12,6 +12,7 @@ take a few minutes (about half of it generating the input the first time). From 
 streamed coverage is measured too; 100M (``--sizes 100m``, 3.4 GB of input, ~20 min on a loaded
 2-core machine) only streamed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,10 @@ def machine() -> str:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         cpu = platform.processor()
-    return (f"{os.cpu_count()} cores ({cpu}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
-            f"{platform.system()} {platform.release()}, Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
 
 
 def _fmt_rate(n: int, s: float) -> str:
@@ -62,9 +65,13 @@ def crosswalk_section(files: int, work: Path, repeats: int = 3) -> list[str]:
     print(f"crosswalk: {files:,} scoreboard pages: generating (cached) ...", flush=True)
     _run(["bench.crosswalk", "generate", str(files), str(folder)])
     runs = [_run(["bench.crosswalk", "measure", str(files), str(folder)]) for _ in range(repeats)]
-    out = [f"ESPN crosswalk from the lake's scoreboard pages ({files:,} local files, ~10 games each; "
-           f"median of {repeats} fresh processes)", "",
-           "| stage | files | games | seconds | peak RSS |", "|---|---:|---:|---:|---:|"]
+    out = [
+        f"ESPN crosswalk from the lake's scoreboard pages ({files:,} local files, ~10 games each; "
+        f"median of {repeats} fresh processes)",
+        "",
+        "| stage | files | games | seconds | peak RSS |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for i, first in enumerate(runs[0]):
         secs = statistics.median(r[i]["seconds"] for r in runs)
         peak = statistics.median(r[i]["peak_rss_mb"] for r in runs)
@@ -76,14 +83,20 @@ def crosswalk_section(files: int, work: Path, repeats: int = 3) -> list[str]:
 def hostile_section(sizes: list[int], work: Path) -> list[str]:
     """One scoreboard page of N games repeating one matchup (bench/hostile_page.py), each size in
     a fresh process."""
-    out = ["One hostile scoreboard page: N games, all BOS at PHI on 2018-10-16 (fresh process per size)", "",
-           "| games | page | stage | seconds | peak RSS |", "|---:|---:|---|---:|---:|"]
+    out = [
+        "One hostile scoreboard page: N games, all BOS at PHI on 2018-10-16 (fresh process per size)",
+        "",
+        "| games | page | stage | seconds | peak RSS |",
+        "|---:|---:|---|---:|---:|",
+    ]
     for n in sizes:
         folder = work / f"hostile{n}"
         print(f"hostile page: {n:,} games: generating (cached) and measuring ...", flush=True)
         _run(["bench.hostile_page", "generate", str(n), str(folder)])
         for r in _run(["bench.hostile_page", "measure", str(n), str(folder)]):
-            out.append(f"| {n:,} | {r['page_mb']} MB | {r['stage']} | {r['seconds']:.2f} s | {r['peak_rss_mb']:,} MiB |")
+            out.append(
+                f"| {n:,} | {r['page_mb']} MB | {r['stage']} | {r['seconds']:.2f} s | {r['peak_rss_mb']:,} MiB |"
+            )
             print(f"  {r['stage']:<28} {r['seconds']:>8.2f} s  peak {r['peak_rss_mb']:,} MiB", flush=True)
     return out + [""]
 
@@ -92,17 +105,31 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--sizes", default="10k,100k,1m,10m")
     ap.add_argument("--listing-keys", type=int, default=60_000)
-    ap.add_argument("--only", choices=["listing", "pipeline", "crosswalk", "hostile", "stream-shapes"], default=None,
-                    help="run only this benchmark")
-    ap.add_argument("--hostile-games", default="10000,60000,300000",
-                    help="games of the one hostile scoreboard page (--only hostile)")
-    ap.add_argument("--stream-sizes", default="10m,30m",
-                    help="stream-shapes: inventory sizes (1m, 3m, 10m, 30m), the first one the baseline")
+    ap.add_argument(
+        "--only",
+        choices=["listing", "pipeline", "crosswalk", "hostile", "stream-shapes"],
+        default=None,
+        help="run only this benchmark",
+    )
+    ap.add_argument(
+        "--hostile-games",
+        default="10000,60000,300000",
+        help="games of the one hostile scoreboard page (--only hostile)",
+    )
+    ap.add_argument(
+        "--stream-sizes",
+        default="10m,30m",
+        help="stream-shapes: inventory sizes (1m, 3m, 10m, 30m), the first one the baseline",
+    )
     ap.add_argument("--shapes", default="bucket,bench", help="stream-shapes: bucket and/or bench")
     ap.add_argument("--clean", action="store_true", help="stream-shapes: delete each delivery once measured")
     ap.add_argument("--no-listing", action="store_true")
-    ap.add_argument("--crosswalk-files", type=int, default=11_600,
-                    help="scoreboard pages in the ESPN crosswalk benchmark (the real lake has ~11,600)")
+    ap.add_argument(
+        "--crosswalk-files",
+        type=int,
+        default=11_600,
+        help="scoreboard pages in the ESPN crosswalk benchmark (the real lake has ~11,600)",
+    )
     ap.add_argument("--no-crosswalk", action="store_true")
     ap.add_argument("--workdir", default=str(ROOT / "bench" / ".data"))
     ap.add_argument("--markdown", default=None, help="also write the tables to this file")
@@ -130,13 +157,17 @@ def main(argv=None) -> int:
         print("pipeline: the demo, reconcile vs run with cold and warm kernels ...", flush=True)
         recs = _run(["bench.pipeline"])
         med = next(r["medians"] for r in recs if "medians" in r)
-        lines += ["Demo pipeline (fresh processes, median of 3 alternating runs)", "",
-                  "| demo | median | minus reconcile |", "|---|---:|---:|"]
+        lines += [
+            "Demo pipeline (fresh processes, median of 3 alternating runs)",
+            "",
+            "| demo | median | minus reconcile |",
+            "|---|---:|---:|",
+        ]
         for name, sec in med.items():
             extra = "" if name == "reconcile" else f"+{sec - med['reconcile']:.1f} s"
             lines.append(f"| {name} | {sec:.1f} s | {extra} |")
         lines.append("")
-        print("\n".join(lines[-len(med) - 5:]), flush=True)
+        print("\n".join(lines[-len(med) - 5 :]), flush=True)
         if args.only == "pipeline":
             return 0
     if not args.no_listing and args.only in (None, "listing"):
@@ -146,8 +177,14 @@ def main(argv=None) -> int:
 
         load = next((r["load"] for r in recs if "load" in r), "")
         recs = [r for r in recs if "lister" in r]
-        lines += ["Listing (real S3 server: SeaweedFS on this machine; same read-only credentials)", "",
-                  load, "", *table(recs), ""]
+        lines += [
+            "Listing (real S3 server: SeaweedFS on this machine; same read-only credentials)",
+            "",
+            load,
+            "",
+            *table(recs),
+            "",
+        ]
         print("\n".join(lines[2:]), flush=True)
     if args.only == "listing":
         if args.markdown:
@@ -176,8 +213,11 @@ def main(argv=None) -> int:
             recs += _run(["bench.stages", "stream", str(n), str(folder)])
         results[n] = recs
         for r in recs:
-            print(f"  {r['stage']:<38} {r['seconds']:>8.2f} s  {_fmt_rate(n, r['seconds']):>8} obj/s  "
-                  f"peak {r['peak_rss_mb']:,} MiB", flush=True)
+            print(
+                f"  {r['stage']:<38} {r['seconds']:>8.2f} s  {_fmt_rate(n, r['seconds']):>8} obj/s  "
+                f"peak {r['peak_rss_mb']:,} MiB",
+                flush=True,
+            )
 
     in_memory = [n for n in sizes if n <= IN_MEMORY_MAX]
     if in_memory and max(in_memory) >= 1_000_000:  # the worst case of reading: files not sorted by key
@@ -187,8 +227,11 @@ def main(argv=None) -> int:
         _run(["bench.stages", "generate", str(n), str(folder), "--unsorted"])
         rec = _run(["bench.stages", "read", str(n), str(folder)])[0]
         print(f"  {rec['stage']:<32} {rec['seconds']:>8.2f} s  peak {rec['peak_rss_mb']:,} MiB", flush=True)
-        lines_unsorted = [f"Worst case of reading, {n:,} objects in data files NOT sorted by key (a full sort): "
-                          f"{rec['seconds']:.2f} s, peak {rec['peak_rss_mb']:,} MiB.", ""]
+        lines_unsorted = [
+            f"Worst case of reading, {n:,} objects in data files NOT sorted by key (a full sort): "
+            f"{rec['seconds']:.2f} s, peak {rec['peak_rss_mb']:,} MiB.",
+            "",
+        ]
     else:
         lines_unsorted = []
 
@@ -199,9 +242,13 @@ def main(argv=None) -> int:
             Path(args.markdown).write_text("\n".join(lines) + "\n")
         return 0
     head = "| stage | " + " | ".join(f"{n:,} objects" for n in sizes) + " | growth |"
-    lines += ["Inventory -> coverage -> gaps (S3 Inventory Parquet delivery against 28,428 games; "
-              "seconds / objects per second / peak RSS)", "", head,
-              "|---|" + "---:|" * len(sizes) + "---|"]
+    lines += [
+        "Inventory -> coverage -> gaps (S3 Inventory Parquet delivery against 28,428 games; "
+        "seconds / objects per second / peak RSS)",
+        "",
+        head,
+        "|---|" + "---:|" * len(sizes) + "---|",
+    ]
     for st in stages:
         cells, pts = [], []
         for n in sizes:

@@ -8,6 +8,7 @@ uses the lake of ``bench.crosswalk`` (N ``espn_schedules/YYYYMMDD.json`` pages i
 generated once into DIR) and the packaged spec. Prints JSON lines ``{"stage", "files", "games",
 "seconds", "peak_rss_mb", "with_espn_id"}``. On demand, never in the tests.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,10 +39,19 @@ def measure(n: int, folder: Path) -> None:
         games, info = auto_schedule(spec, pages, as_of="2026-12-01", runs_dir=runs)
         seconds = time.perf_counter() - t
         peak.peak = max(peak.peak, peak.proc.memory_info().rss)
-        print(json.dumps({"stage": stage, "files": info["scoreboards"]["files"],
-                          "games": info["scoreboards"]["games"], "seconds": round(seconds, 2),
-                          "peak_rss_mb": round(peak.peak / 2**20),
-                          "with_espn_id": int(games["espn_game_id"].notna().sum())}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "stage": stage,
+                    "files": info["scoreboards"]["files"],
+                    "games": info["scoreboards"]["games"],
+                    "seconds": round(seconds, 2),
+                    "peak_rss_mb": round(peak.peak / 2**20),
+                    "with_espn_id": int(games["espn_game_id"].notna().sum()),
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ and again with them (what a loaded database usually has). ``--sqlite`` repeats i
 
 The server is ``--url``, else ``$NBA_RECON_TEST_PG_URL``, else postgresql+psycopg2://postgres@127.0.0.1:5432/test.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,10 +69,16 @@ def synthetic_schedule(n_seasons: int) -> pd.DataFrame:
         po = [f"004{yy}{i:05d}" for i in range(1, 81)]
         reg_dates = pd.Timestamp(f"{start}-10-22") + pd.to_timedelta(np.arange(1230) * 170 // 1230, "D")
         po_dates = pd.Timestamp(f"{start + 1}-04-18") + pd.to_timedelta(np.arange(80) * 55 // 80, "D")
-        frames.append(pd.DataFrame({
-            "game_id": reg + po, "season": f"{start}-{(start + 1) % 100:02d}",
-            "season_type": ["regular"] * 1230 + ["playoffs"] * 80,
-            "game_date": list(reg_dates) + list(po_dates)}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "game_id": reg + po,
+                    "season": f"{start}-{(start + 1) % 100:02d}",
+                    "season_type": ["regular"] * 1230 + ["playoffs"] * 80,
+                    "game_date": list(reg_dates) + list(po_dates),
+                }
+            )
+        )
     s = pd.concat(frames, ignore_index=True)
     s["espn_game_id"] = (400000000 + np.arange(len(s))).astype(str)
     s["status"] = "final"
@@ -80,8 +87,8 @@ def synthetic_schedule(n_seasons: int) -> pd.DataFrame:
 
 def build(engine, schema: str | None, games: pd.DataFrame, plays: int, box_rows: int) -> dict:
     rng = np.random.default_rng(20250701)
-    loaded = games[rng.random(len(games)) >= 0.01].reset_index(drop=True)        # 1% absent
-    with_plays = loaded[rng.random(len(loaded)) >= 0.02]                         # 2% empty
+    loaded = games[rng.random(len(games)) >= 0.01].reset_index(drop=True)  # 1% absent
+    with_plays = loaded[rng.random(len(loaded)) >= 0.02]  # 2% empty
     per_game = rng.multinomial(plays, np.full(len(with_plays), 1 / len(with_plays)))
     pbp_ids = np.repeat(with_plays["game_id"].to_numpy(), per_game)
     with_box = loaded[rng.random(len(loaded)) >= 0.02]
@@ -90,33 +97,75 @@ def build(engine, schema: str | None, games: pd.DataFrame, plays: int, box_rows:
     espn_ids = np.repeat(with_box["espn_game_id"].to_numpy(), box_per)
 
     md = sa.MetaData(schema=schema)
-    sa.Table("games", md, sa.Column("game_id", sa.String(10), primary_key=True),
-             sa.Column("game_date", sa.Date), sa.Column("season", sa.String(7)))
-    sa.Table("play_by_play", md, sa.Column("id", sa.BigInteger, primary_key=True),
-             sa.Column("game_id", sa.String(10)), sa.Column("event_num", sa.Integer),
-             sa.Column("description", sa.String(60)))
-    sa.Table("box_scores", md, sa.Column("id", sa.BigInteger, primary_key=True),
-             sa.Column("gid", sa.BigInteger), sa.Column("pts", sa.Integer))
-    sa.Table("espn_box_scores", md, sa.Column("id", sa.BigInteger, primary_key=True),
-             sa.Column("espn_id", sa.String(12)), sa.Column("pts", sa.Integer))
+    sa.Table(
+        "games",
+        md,
+        sa.Column("game_id", sa.String(10), primary_key=True),
+        sa.Column("game_date", sa.Date),
+        sa.Column("season", sa.String(7)),
+    )
+    sa.Table(
+        "play_by_play",
+        md,
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("game_id", sa.String(10)),
+        sa.Column("event_num", sa.Integer),
+        sa.Column("description", sa.String(60)),
+    )
+    sa.Table(
+        "box_scores",
+        md,
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("gid", sa.BigInteger),
+        sa.Column("pts", sa.Integer),
+    )
+    sa.Table(
+        "espn_box_scores",
+        md,
+        sa.Column("id", sa.BigInteger, primary_key=True),
+        sa.Column("espn_id", sa.String(12)),
+        sa.Column("pts", sa.Integer),
+    )
     md.drop_all(engine)
     md.create_all(engine)
     t = time.perf_counter()
-    _load(engine, schema, "games", loaded.assign(game_date=loaded["game_date"].dt.date)[
-        ["game_id", "game_date", "season"]])
-    _load(engine, schema, "play_by_play", pd.DataFrame({
-        "id": np.arange(1, len(pbp_ids) + 1), "game_id": pbp_ids,
-        "event_num": np.arange(len(pbp_ids)) % 500, "description": "Jump ball"}))
-    _load(engine, schema, "box_scores", pd.DataFrame({
-        "id": np.arange(1, len(box_ids) + 1), "gid": box_ids, "pts": 10}))
-    _load(engine, schema, "espn_box_scores", pd.DataFrame({
-        "id": np.arange(1, len(espn_ids) + 1), "espn_id": espn_ids, "pts": 10}))
+    _load(
+        engine,
+        schema,
+        "games",
+        loaded.assign(game_date=loaded["game_date"].dt.date)[["game_id", "game_date", "season"]],
+    )
+    _load(
+        engine,
+        schema,
+        "play_by_play",
+        pd.DataFrame(
+            {
+                "id": np.arange(1, len(pbp_ids) + 1),
+                "game_id": pbp_ids,
+                "event_num": np.arange(len(pbp_ids)) % 500,
+                "description": "Jump ball",
+            }
+        ),
+    )
+    _load(engine, schema, "box_scores", pd.DataFrame({"id": np.arange(1, len(box_ids) + 1), "gid": box_ids, "pts": 10}))
+    _load(
+        engine,
+        schema,
+        "espn_box_scores",
+        pd.DataFrame({"id": np.arange(1, len(espn_ids) + 1), "espn_id": espn_ids, "pts": 10}),
+    )
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
             for name in ("games", "play_by_play", "box_scores", "espn_box_scores"):
                 conn.execute(sa.text(f"ANALYZE {_q(schema, name)}"))
-    return {"games": len(loaded), "plays": len(pbp_ids), "box_rows": len(box_ids),
-            "espn_rows": len(espn_ids), "load_s": round(time.perf_counter() - t, 1)}
+    return {
+        "games": len(loaded),
+        "plays": len(pbp_ids),
+        "box_rows": len(box_ids),
+        "espn_rows": len(espn_ids),
+        "load_s": round(time.perf_counter() - t, 1),
+    }
 
 
 def _q(schema, name):
@@ -133,8 +182,9 @@ def _load(engine, schema, name, frame: pd.DataFrame) -> None:
         raw = engine.raw_connection()
         try:
             with raw.cursor() as cur:
-                cur.copy_expert(f"COPY {_q(schema, name)} ({', '.join(frame.columns)}) FROM STDIN "
-                                "WITH (FORMAT csv)", buf)
+                cur.copy_expert(
+                    f"COPY {_q(schema, name)} ({', '.join(frame.columns)}) FROM STDIN WITH (FORMAT csv)", buf
+                )
             raw.commit()
         finally:
             raw.close()
@@ -172,21 +222,27 @@ def measure(engine, spec, schedule, lake, repeat: int) -> tuple[list[float], obj
 
 def report(label: str, times: list[float], result) -> None:
     s = result.summary
-    print(f"  {label}: db_coverage {min(times):.2f} s best of {len(times)} "
-          f"(first {times[0]:.2f} s; {', '.join(f'{x:.2f}' for x in times)}); last run: "
-          + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items()))
-    totals = s.groupby("table", sort=False)[["expected", "loaded", "absent", "empty", "raw_not_loaded",
-                                             "loaded_no_raw"]].sum()
+    print(
+        f"  {label}: db_coverage {min(times):.2f} s best of {len(times)} "
+        f"(first {times[0]:.2f} s; {', '.join(f'{x:.2f}' for x in times)}); last run: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in result.timings.items())
+    )
+    totals = s.groupby("table", sort=False)[
+        ["expected", "loaded", "absent", "empty", "raw_not_loaded", "loaded_no_raw"]
+    ].sum()
     print("    " + totals.to_string().replace("\n", "\n    "))
     print(f"    {len(s)} table x season rows, {len(result.problems)} problem rows")
 
 
 def run(engine, schema, args, schedule, lake) -> None:
-    spec = parse_spec(SPEC.format(first=schedule["season"].min(),
-                                  schema_line=f"  schema: {schema}\n" if schema else ""), "bench.yaml")
+    spec = parse_spec(
+        SPEC.format(first=schedule["season"].min(), schema_line=f"  schema: {schema}\n" if schema else ""), "bench.yaml"
+    )
     sizes = build(engine, schema, schedule, args.plays, args.box_rows)
-    print(f"  loaded {sizes['games']:,} games, {sizes['plays']:,} play rows, {sizes['box_rows']:,} box "
-          f"rows, {sizes['espn_rows']:,} ESPN box rows in {sizes['load_s']} s")
+    print(
+        f"  loaded {sizes['games']:,} games, {sizes['plays']:,} play rows, {sizes['box_rows']:,} box "
+        f"rows, {sizes['espn_rows']:,} ESPN box rows in {sizes['load_s']} s"
+    )
     report("no indexes on the child game ids", *measure(engine, spec, schedule, lake, args.repeat))
     print(f"  indexes created in {index_children(engine, schema)} s")
     report("with indexes", *measure(engine, spec, schedule, lake, args.repeat))
@@ -205,8 +261,10 @@ def main(argv=None) -> int:
 
     schedule = synthetic_schedule(args.seasons)
     lake = lake_coverage(schedule)
-    print(f"schedule: {len(schedule):,} expected games in {schedule['season'].nunique()} seasons; "
-          f"lake coverage: {len(lake):,} items")
+    print(
+        f"schedule: {len(schedule):,} expected games in {schedule['season'].nunique()} seasons; "
+        f"lake coverage: {len(lake):,} items"
+    )
 
     engine = make_engine(args.url, default=None)
     schema = f"nbabench_{uuid.uuid4().hex[:8]}"

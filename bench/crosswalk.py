@@ -14,6 +14,7 @@ times, in this fresh process:
 Prints JSON lines ``{"stage", "files", "games", "seconds", "peak_rss_mb", "matched"}``; the peak is
 the process's resident set size sampled every 10 ms during the stage.
 """
+
 from __future__ import annotations
 
 import copy
@@ -26,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.stages import Peak
 
-FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "schedule" / "fixtures" / "espn_page_scoreboard_evts_20231024.json"
+FIXTURE = (
+    Path(__file__).resolve().parents[1] / "tests" / "schedule" / "fixtures" / "espn_page_scoreboard_evts_20231024.json"
+)
 GAMES_PER_DAY = 10
 
 
@@ -60,15 +63,25 @@ def generate(n: int, folder: Path) -> None:
         evts = []
         for r in rows.itertuples():
             e = copy.deepcopy(real)
-            e.update(id=r.espn, date=r.start, link=f"/nba/game/_/gameId/{r.espn}",
-                     status={"id": "3", "description": "Final", "detail": "Final", "state": "post"})
+            e.update(
+                id=r.espn,
+                date=r.start,
+                link=f"/nba/game/_/gameId/{r.espn}",
+                status={"id": "3", "description": "Final", "detail": "Final", "state": "post"},
+            )
             e["competitors"][0].update(abbrev=r.h_espn, isHome=True)
             e["competitors"][1].update(abbrev=r.a_espn, isHome=False)
             evts.append(e)
         (out / f"{day:%Y%m%d}.json").write_text(json.dumps({"page": {"content": {"events": {f"{day:%Y%m%d}": evts}}}}))
-    g.assign(game_date=g["day"].dt.strftime("%Y-%m-%d"), home_team=g["h_nba"], away_team=g["a_nba"],
-             season="", season_type="")[["game_id", "season", "season_type", "game_date", "home_team", "away_team"]].to_csv(
-        folder / "schedule.csv.gz", index=False)
+    g.assign(
+        game_date=g["day"].dt.strftime("%Y-%m-%d"),
+        home_team=g["h_nba"],
+        away_team=g["a_nba"],
+        season="",
+        season_type="",
+    )[["game_id", "season", "season_type", "game_date", "home_team", "away_team"]].to_csv(
+        folder / "schedule.csv.gz", index=False
+    )
 
 
 def measure(n: int, folder: Path) -> None:
@@ -83,16 +96,33 @@ def measure(n: int, folder: Path) -> None:
     pages = lake_scoreboards(str(folder / "lake"), workers=16)
     games, dates, warnings = pages.games, pages.pages, pages.warnings
     read_s = time.perf_counter() - t
-    rec = {"stage": "read+parse scoreboards", "files": len(dates), "games": len(games), "seconds": round(read_s, 3),
-           "peak_rss_mb": round(peak.peak / 2**20), "warnings": len(warnings)}
+    rec = {
+        "stage": "read+parse scoreboards",
+        "files": len(dates),
+        "games": len(games),
+        "seconds": round(read_s, 3),
+        "peak_rss_mb": round(peak.peak / 2**20),
+        "warnings": len(warnings),
+    }
     print(json.dumps(rec), flush=True)
     peak.reset()
     t = time.perf_counter()
     out, w = attach_espn_ids(schedule, games)
     s = time.perf_counter() - t
-    print(json.dumps({"stage": "attach_espn_ids", "files": len(dates), "games": len(schedule), "seconds": round(s, 3),
-                      "peak_rss_mb": round(peak.peak / 2**20), "matched": int(out["espn_game_id"].notna().sum()),
-                      "warnings": len(w)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "stage": "attach_espn_ids",
+                "files": len(dates),
+                "games": len(schedule),
+                "seconds": round(s, 3),
+                "peak_rss_mb": round(peak.peak / 2**20),
+                "matched": int(out["espn_game_id"].notna().sum()),
+                "warnings": len(w),
+            }
+        ),
+        flush=True,
+    )
     peak.stop.set()
 
 

@@ -10,6 +10,7 @@
 * The inventory as an S3 Inventory delivery (Parquet, the format S3 writes for large buckets),
   one data file per million objects.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,12 +40,12 @@ def _num_keys(prefix: str, ids: np.ndarray, suffix: str, width: int = 0) -> pa.A
 
 
 FILLER = [  # (share of the filler, prefix, suffix, width)
-    (0.10, "espn_play_by_play/", ".json", 9),                      # orphans: ids not in the schedule
+    (0.10, "espn_play_by_play/", ".json", 9),  # orphans: ids not in the schedule
     (0.05, "nba_api_comprehensive/boxscores_advanced/advanced_", ".json", 10),
-    (0.35, "nba_api_comprehensive/player_game_logs/log_", ".json", 12),   # unparsed: no dataset
+    (0.35, "nba_api_comprehensive/player_game_logs/log_", ".json", 12),  # unparsed: no dataset
     (0.20, "basketball_reference/players/", ".html", 10),
     (0.20, "nba_api_incremental/raw/", ".json.gz", 12),
-    (0.05, "athena-results/q-", ".csv", 12),                        # excluded
+    (0.05, "athena-results/q-", ".csv", 12),  # excluded
     (0.05, "inventory-reports/lake/daily/data/part-", ".parquet", 12),
 ]
 
@@ -60,14 +61,14 @@ def inventory(n: int, spec, games: pd.DataFrame, as_of: str = AS_OF) -> pa.Table
     matched = pa.array(keys[chosen], pa.string())
     parts = [matched]
     rest = n - n_match
-    base = 10 ** 11
+    base = 10**11
     for i, (share, prefix, suffix, width) in enumerate(FILLER):
         m = rest - sum(len(p) for p in parts[1:]) if i == len(FILLER) - 1 else int(rest * share)
-        ids = base + i * 10 ** 10 + rng.permutation(m).astype(np.int64) * 7
+        ids = base + i * 10**10 + rng.permutation(m).astype(np.int64) * 7
         if prefix.startswith("espn_play_by_play"):
             ids = 500_000_000 + rng.permutation(m).astype(np.int64)  # 9 digits, never scheduled
         elif "advanced_" in prefix:
-            ids = 9_000_000_000 + np.arange(m, dtype=np.int64)      # "009..." ids: no such games
+            ids = 9_000_000_000 + np.arange(m, dtype=np.int64)  # "009..." ids: no such games
         parts.append(_num_keys(prefix, ids, suffix, width))
     key = pa.concat_arrays(parts)
     size = rng.integers(1_500, 900_000, size=n, dtype=np.int64)
@@ -75,8 +76,14 @@ def inventory(n: int, spec, games: pd.DataFrame, as_of: str = AS_OF) -> pa.Table
     t0 = pd.Timestamp(as_of, tz="UTC").value // 1000 - 10 * 365 * 86400 * 10**6
     mtime = t0 + rng.integers(0, 10 * 365 * 86400 * 10**3, size=n, dtype=np.int64) * 1000  # ms, as S3
     etag = pc.utf8_lpad(pa.array(rng.integers(0, 2**62, size=n, dtype=np.int64)).cast(pa.string()), 32, "0")
-    return pa.table({"key": key, "size": pa.array(size), "etag": etag,
-                     "last_modified": pa.array(mtime, pa.timestamp("us", tz="UTC"))})
+    return pa.table(
+        {
+            "key": key,
+            "size": pa.array(size),
+            "etag": etag,
+            "last_modified": pa.array(mtime, pa.timestamp("us", tz="UTC")),
+        }
+    )
 
 
 def write_report(table: pa.Table, dest, *, created: str = "2024-06-30T01:00Z", sort: bool = True) -> None:
@@ -87,8 +94,9 @@ def write_report(table: pa.Table, dest, *, created: str = "2024-06-30T01:00Z", s
     if sort:
         table = table.sort_by("key")
     files = max(1, table.num_rows // 1_000_000)
-    folder = write_delivery(dest, table, source_bucket="nba-sim-raw-data-lake", config="daily",
-                            created=created, fmt="Parquet", files=files)
+    folder = write_delivery(
+        dest, table, source_bucket="nba-sim-raw-data-lake", config="daily", created=created, fmt="Parquet", files=files
+    )
     if sort and files > 1:  # the manifest need not list the files in key order
         import hashlib
         import json
@@ -100,8 +108,16 @@ def write_report(table: pa.Table, dest, *, created: str = "2024-06-30T01:00Z", s
         (folder / "manifest.checksum").write_text(hashlib.md5(raw).hexdigest() + "\n")
 
 
-def write_report_by_file(n: int, spec, games: pd.DataFrame, dest, *, as_of: str = AS_OF,
-                         created: str = "2024-06-30T01:00Z", per_file: int = 1_000_000):
+def write_report_by_file(
+    n: int,
+    spec,
+    games: pd.DataFrame,
+    dest,
+    *,
+    as_of: str = AS_OF,
+    created: str = "2024-06-30T01:00Z",
+    per_file: int = 1_000_000,
+):
     """The delivery :func:`inventory` + :func:`write_report` would give (same expected share, same
     filler prefixes and shares, same id ranges), written one data file at a time, so that memory
     holds one file (~1M objects), not ``n``: for 100M objects. Each file is sorted; the files'
@@ -133,7 +149,7 @@ def write_report_by_file(n: int, spec, games: pd.DataFrame, dest, *, as_of: str 
     entries = []
     for k in range(files):
         frng = np.random.default_rng([SEED, k])
-        parts = [pa.array(matched[n_match * k // files: n_match * (k + 1) // files], pa.string())]
+        parts = [pa.array(matched[n_match * k // files : n_match * (k + 1) // files], pa.string())]
         for i, ((_, prefix, suffix, width), m) in enumerate(zip(FILLER, shares)):
             j = np.arange(m * k // files, m * (k + 1) // files, dtype=np.int64)
             if prefix.startswith("espn_play_by_play"):
@@ -141,7 +157,7 @@ def write_report_by_file(n: int, spec, games: pd.DataFrame, dest, *, as_of: str 
             elif "advanced_" in prefix:
                 ids = 9_000_000_000 + j
             else:
-                ids = 10 ** 11 + i * 10 ** 10 + j * 7
+                ids = 10**11 + i * 10**10 + j * 7
             parts.append(_num_keys(prefix, ids, suffix, width))
         key = pa.concat_arrays(parts)
         rows = len(key)
@@ -149,8 +165,14 @@ def write_report_by_file(n: int, spec, games: pd.DataFrame, dest, *, as_of: str 
         size[frng.random(rows) < 0.02] = 150
         mtime = t0 + frng.integers(0, 10 * 365 * 86400 * 10**3, size=rows, dtype=np.int64) * 1000
         etag = pc.utf8_lpad(pa.array(frng.integers(0, 2**62, size=rows, dtype=np.int64)).cast(pa.string()), 32, "0")
-        table = pa.table({"key": key, "size": pa.array(size), "etag": etag,
-                          "last_modified": pa.array(mtime, pa.timestamp("us", tz="UTC"))}).sort_by("key")
+        table = pa.table(
+            {
+                "key": key,
+                "size": pa.array(size),
+                "etag": etag,
+                "last_modified": pa.array(mtime, pa.timestamp("us", tz="UTC")),
+            }
+        ).sort_by("key")
         name = f"{stamp:%Y%m%dT%H%M}-{k:04d}.parquet"
         path = config_dir / "data" / name
         pq.write_table(_data_table(table, "nba-sim-raw-data-lake", "Parquet"), path)
@@ -158,11 +180,22 @@ def write_report_by_file(n: int, spec, games: pd.DataFrame, dest, *, as_of: str 
         with open(path, "rb") as fh:
             while chunk := fh.read(16 << 20):
                 h.update(chunk)
-        entries.append({"key": f"inventory-reports/nba-sim-raw-data-lake/daily/data/{name}",
-                        "size": path.stat().st_size, "MD5checksum": h.hexdigest()})
-    doc = {"sourceBucket": "nba-sim-raw-data-lake", "destinationBucket": "arn:aws:s3:::inventory-destination",
-           "version": "2016-11-30", "creationTimestamp": str(int(stamp.timestamp() * 1000)),
-           "fileFormat": "Parquet", "fileSchema": PARQUET_SCHEMA_TEXT, "files": entries}
+        entries.append(
+            {
+                "key": f"inventory-reports/nba-sim-raw-data-lake/daily/data/{name}",
+                "size": path.stat().st_size,
+                "MD5checksum": h.hexdigest(),
+            }
+        )
+    doc = {
+        "sourceBucket": "nba-sim-raw-data-lake",
+        "destinationBucket": "arn:aws:s3:::inventory-destination",
+        "version": "2016-11-30",
+        "creationTimestamp": str(int(stamp.timestamp() * 1000)),
+        "fileFormat": "Parquet",
+        "fileSchema": PARQUET_SCHEMA_TEXT,
+        "files": entries,
+    }
     raw = json.dumps(doc, indent=2).encode()
     (folder / "manifest.json").write_bytes(raw)
     (folder / "manifest.checksum").write_text(hashlib.md5(raw).hexdigest() + "\n")

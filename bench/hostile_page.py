@@ -18,6 +18,7 @@ Prints JSON lines ``{"stage", "games", "page_mb", "seconds", "peak_rss_mb"}``; t
 process's resident set size sampled every 10 ms during the stage. ``python -m bench --only
 hostile`` runs 10k, 60k and 300k games, each in fresh processes.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,9 +41,14 @@ def generate(n: int, folder: Path) -> None:
     if page.is_file() and (folder / "games.txt").is_file() and (folder / "games.txt").read_text() == str(n):
         return
     page.parent.mkdir(parents=True, exist_ok=True)
-    games = [{"id": str(401000000 + i), "date": "2018-10-16T23:00Z",
-              "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}]}
-             for i in range(n)]
+    games = [
+        {
+            "id": str(401000000 + i),
+            "date": "2018-10-16T23:00Z",
+            "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}],
+        }
+        for i in range(n)
+    ]
     page.write_text(json.dumps({"page": {"content": {"events": {"20181016": games}}}}))
     (folder / "lake" / "nba_api_playbyplay" / "play_by_play").mkdir(parents=True, exist_ok=True)
     (folder / "lake" / "nba_api_playbyplay" / "play_by_play" / "play_by_play_0021800001.json").write_text("{}")
@@ -61,8 +67,19 @@ def measure(n: int, folder: Path) -> None:
     peak = Peak()
 
     def stage(name: str, seconds: float, **extra) -> None:
-        print(json.dumps({"stage": name, "games": n, "page_mb": mb, "seconds": round(seconds, 3),
-                          "peak_rss_mb": round(peak.peak / 2**20), **extra}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "stage": name,
+                    "games": n,
+                    "page_mb": mb,
+                    "seconds": round(seconds, 3),
+                    "peak_rss_mb": round(peak.peak / 2**20),
+                    **extra,
+                }
+            ),
+            flush=True,
+        )
 
     peak.reset()
     t = time.perf_counter()
@@ -73,15 +90,35 @@ def measure(n: int, folder: Path) -> None:
     schedule, info = auto_schedule(spec, pages)
     game = schedule.set_index("game_id").loc["0021800001"]
     extras = 0 if not isinstance(game["espn_game_id_extra"], str) else len(game["espn_game_id_extra"].split())
-    stage("schedule auto (attach)", time.perf_counter() - t, extra_ids=extras,
-          capped=any("ESPN ids not attached" in w for w in info["warnings"]))
+    stage(
+        "schedule auto (attach)",
+        time.perf_counter() - t,
+        extra_ids=extras,
+        capped=any("ESPN ids not attached" in w for w in info["warnings"]),
+    )
     del pages, schedule
     peak.reset()
     t = time.perf_counter()
-    with tempfile.TemporaryDirectory() as out, contextlib.redirect_stdout(io.StringIO()), \
-            contextlib.redirect_stderr(io.StringIO()):
-        rc = main(["reconcile", "--spec", "default", "--lake", str(lake), "--as-of", "2019-03-01",
-                   "--out", str(Path(out) / "out"), "--runs-dir", str(Path(out) / "runs")])
+    with (
+        tempfile.TemporaryDirectory() as out,
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
+        rc = main(
+            [
+                "reconcile",
+                "--spec",
+                "default",
+                "--lake",
+                str(lake),
+                "--as-of",
+                "2019-03-01",
+                "--out",
+                str(Path(out) / "out"),
+                "--runs-dir",
+                str(Path(out) / "runs"),
+            ]
+        )
     stage("reconcile (whole command)", time.perf_counter() - t, exit=rc)
     peak.stop.set()
 

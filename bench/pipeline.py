@@ -21,6 +21,7 @@ children (kernels included): on a shared machine the CPU time says what a case c
 the load. Prints one JSON line per measurement, then a Markdown table of medians and of
 ``run - reconcile``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,9 @@ def _nba_recon(args: list[str], env: dict, cwd: Path = ROOT) -> tuple[float, flo
     """(wall-clock seconds, CPU seconds of the process and its children). ``python -m`` puts
     ``cwd`` first on sys.path: the tree to run is the working folder."""
     t, c = time.perf_counter(), _cpu()
-    proc = subprocess.run([sys.executable, "-m", "nba_simulator.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nba_simulator.cli", *args], env=env, cwd=cwd, capture_output=True, text=True
+    )
     took, cpu = time.perf_counter() - t, _cpu() - c
     if proc.returncode:
         sys.stderr.write(proc.stdout[-2000:] + proc.stderr[-4000:])
@@ -76,10 +78,15 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--workdir", default=None)
     ap.add_argument("--markdown", default=None)
-    ap.add_argument("--before", default=None, metavar="REV",
-                    help="also time `run` of the tree at this git revision (before a change)")
-    ap.add_argument("--cases", default=None,
-                    help="comma-separated subset: reconcile,cold,start,forked,before (default: all)")
+    ap.add_argument(
+        "--before",
+        default=None,
+        metavar="REV",
+        help="also time `run` of the tree at this git revision (before a change)",
+    )
+    ap.add_argument(
+        "--cases", default=None, help="comma-separated subset: reconcile,cold,start,forked,before (default: all)"
+    )
     args = ap.parse_args(argv)
     work = Path(args.workdir or tempfile.mkdtemp(prefix="nba-bench-pipeline-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -91,22 +98,30 @@ def main(argv=None) -> int:
     common = ["--spec", str(demo / "spec.yaml"), "--lake", str(demo / "lake"), "--as-of", AS_OF]
     cases = {
         "reconcile": (["reconcile", *common, "--out", str(work / "out")], env),
-        "run, cold kernels": (["run", *common, "--runs-dir", str(work / "runs-cold"), "--no-progress"],
-                              {**env, "NBA_RECON_WARM_KERNELS": "0"}),
+        "run, cold kernels": (
+            ["run", *common, "--runs-dir", str(work / "runs-cold"), "--no-progress"],
+            {**env, "NBA_RECON_WARM_KERNELS": "0"},
+        ),
         "run, warm kernels started ahead": (
             ["run", *common, "--runs-dir", str(work / "runs-start"), "--no-progress"],
-            {**env, "NBA_RECON_WARM_KERNELS": "start"}),
-        "run, warm kernels forked": (["run", *common, "--runs-dir", str(work / "runs-warm"), "--no-progress"],
-                                     env),
+            {**env, "NBA_RECON_WARM_KERNELS": "start"},
+        ),
+        "run, warm kernels forked": (["run", *common, "--runs-dir", str(work / "runs-warm"), "--no-progress"], env),
     }
     if args.before:
         before = _tree_at(args.before, work / f"tree-{args.before}")
         cases[f"run, before ({args.before})"] = (
             ["run", *common, "--runs-dir", str(work / "runs-before"), "--no-progress"],
-            {**env, "PYTHONPATH": str(before), "NBA_RECON_NOTEBOOKS": str(before / "notebooks")}, before)
+            {**env, "PYTHONPATH": str(before), "NBA_RECON_NOTEBOOKS": str(before / "notebooks")},
+            before,
+        )
     if args.cases:
-        short = {"reconcile": "reconcile", "cold": "run, cold kernels", "start": "run, warm kernels started ahead",
-                 "forked": "run, warm kernels forked"}
+        short = {
+            "reconcile": "reconcile",
+            "cold": "run, cold kernels",
+            "start": "run, warm kernels started ahead",
+            "forked": "run, warm kernels forked",
+        }
         keep = {short.get(c.strip(), c.strip()) for c in args.cases.split(",")}
         cases = {n: v for n, v in cases.items() if n in keep or (n.startswith("run, before") and "before" in keep)}
     names = list(cases)
@@ -114,31 +129,55 @@ def main(argv=None) -> int:
     cpus: dict[str, list[float]] = {n: [] for n in names}
     la0 = os.getloadavg()
     for r in range(args.repeats):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             argv_, env_, *cwd = cases[name]
             took, cpu = _nba_recon(argv_, env_, *cwd)
             times[name].append(took)
             cpus[name].append(cpu)
-            print(json.dumps({"case": name, "repeat": r + 1, "seconds": round(took, 2),
-                              "cpu_seconds": round(cpu, 2), "load": round(os.getloadavg()[0], 1)}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "case": name,
+                        "repeat": r + 1,
+                        "seconds": round(took, 2),
+                        "cpu_seconds": round(cpu, 2),
+                        "load": round(os.getloadavg()[0], 1),
+                    }
+                ),
+                flush=True,
+            )
     la1 = os.getloadavg()
     med = {n: statistics.median(v) for n, v in times.items()}
     cmed = {n: statistics.median(v) for n, v in cpus.items()}
-    lines = [f"Median of {args.repeats} alternating runs (fresh processes); load average "
-             f"{la0[0]:.1f} at the start, {la1[0]:.1f} at the end, {os.cpu_count()} cores.", "",
-             "| demo, as of 2019-03-15 | median | runs | minus reconcile | CPU (median) |",
-             "|---|---:|---|---:|---:|"]
+    lines = [
+        f"Median of {args.repeats} alternating runs (fresh processes); load average "
+        f"{la0[0]:.1f} at the start, {la1[0]:.1f} at the end, {os.cpu_count()} cores.",
+        "",
+        "| demo, as of 2019-03-15 | median | runs | minus reconcile | CPU (median) |",
+        "|---|---:|---|---:|---:|",
+    ]
     for n in names:
         extra = "" if n == "reconcile" else f"+{med[n] - med['reconcile']:.1f} s"
-        lines.append(f"| {n} | {med[n]:.1f} s | {', '.join(f'{x:.1f}' for x in times[n])} | {extra} "
-                     f"| {cmed[n]:.1f} s |")
+        lines.append(
+            f"| {n} | {med[n]:.1f} s | {', '.join(f'{x:.1f}' for x in times[n])} | {extra} | {cmed[n]:.1f} s |"
+        )
     warm, cold = "run, warm kernels forked", "run, cold kernels"
     if warm in med and cold in med:
-        lines += ["", f"Forked warm kernels save {med[cold] - med[warm]:.1f} s "
-                  f"({med[cold] / med[warm]:.2f}x faster run) and "
-                  f"{cmed[cold] - cmed[warm]:.1f} s of CPU against cold kernels."]
-    print(json.dumps({"medians": {n: round(v, 2) for n, v in med.items()},
-                      "cpu_medians": {n: round(v, 2) for n, v in cmed.items()}}), flush=True)
+        lines += [
+            "",
+            f"Forked warm kernels save {med[cold] - med[warm]:.1f} s "
+            f"({med[cold] / med[warm]:.2f}x faster run) and "
+            f"{cmed[cold] - cmed[warm]:.1f} s of CPU against cold kernels.",
+        ]
+    print(
+        json.dumps(
+            {
+                "medians": {n: round(v, 2) for n, v in med.items()},
+                "cpu_medians": {n: round(v, 2) for n, v in cmed.items()},
+            }
+        ),
+        flush=True,
+    )
     print("\n" + "\n".join(lines), flush=True)
     if args.markdown:
         Path(args.markdown).write_text("\n".join(lines) + "\n")

@@ -17,6 +17,7 @@ kernels and file handles leak. After each run (and a ``gc.collect()``) it record
 Prints one row per run and a verdict; ``soak()`` is what ``tests/faults/test_soak.py`` calls.
 Without ``--lake`` it builds the demo lake into the workdir (default ``bench/.data/soak``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,9 +80,17 @@ def _settle(tag: str, timeout: float = 10.0) -> list[psutil.Process]:
     return alive
 
 
-def soak(n_runs: int, *, runs_dir: Path, params: dict, notebooks_dir: Path | None = None,
-         first_as_of: str | None = None, failures: dict[int, dict] | None = None,
-         timeout: float = 900, echo: Callable[[str], None] = lambda s: None) -> list[dict]:
+def soak(
+    n_runs: int,
+    *,
+    runs_dir: Path,
+    params: dict,
+    notebooks_dir: Path | None = None,
+    first_as_of: str | None = None,
+    failures: dict[int, dict] | None = None,
+    timeout: float = 900,
+    echo: Callable[[str], None] = lambda s: None,
+) -> list[dict]:
     """``n_runs`` pipeline runs in this process; one row of figures after each.
 
     ``failures`` maps a run number (1-based) to extra parameters (and ``timeout``) for that run,
@@ -102,17 +111,30 @@ def soak(n_runs: int, *, runs_dir: Path, params: dict, notebooks_dir: Path | Non
             if base is not None:
                 values["as_of"] = (base + dt.timedelta(days=i - 1)).isoformat()
             t0 = time.monotonic()
-            result = run_pipeline(values, runs_dir=runs_dir, notebooks_dir=notebooks_dir,
-                                  progress=False, echo=lambda m: None, retries=1, timeout=run_timeout,
-                                  backoff=Backoff(base=0.2, cap=1.0))
+            result = run_pipeline(
+                values,
+                runs_dir=runs_dir,
+                notebooks_dir=notebooks_dir,
+                progress=False,
+                echo=lambda m: None,
+                retries=1,
+                timeout=run_timeout,
+                backoff=Backoff(base=0.2, cap=1.0),
+            )
             seconds = time.monotonic() - t0
             gc.collect()
             left = _settle(tag)
-            row = {"run": i, "status": result.status, "failed_stage": result.failed_stage,
-                   "seconds": round(seconds, 1), "kernels": len(left),
-                   "fds": me.num_fds(), "threads": me.num_threads(),
-                   "rss_mb": round(me.memory_info().rss / 2**20, 1),
-                   "locks": len(list(Path(runs_dir).glob("**/.lock.json")))}
+            row = {
+                "run": i,
+                "status": result.status,
+                "failed_stage": result.failed_stage,
+                "seconds": round(seconds, 1),
+                "kernels": len(left),
+                "fds": me.num_fds(),
+                "threads": me.num_threads(),
+                "rss_mb": round(me.memory_info().rss / 2**20, 1),
+                "locks": len(list(Path(runs_dir).glob("**/.lock.json"))),
+            }
             rows.append(row)
             echo(" ".join(f"{k}={v}" for k, v in row.items()))
     return rows
@@ -125,7 +147,7 @@ def verdict(rows: list[dict], *, warmup: int = 2, max_growth_mb: float = 25.0) -
         problems.append(f"kernels left alive after runs {[r['run'] for r in rows if r['kernels']]}")
     if any(r["locks"] for r in rows):
         problems.append(f"locks left after runs {[r['run'] for r in rows if r['locks']]}")
-    steady = rows[warmup - 1:] if len(rows) >= warmup else rows
+    steady = rows[warmup - 1 :] if len(rows) >= warmup else rows
     fds = [r["fds"] for r in steady]
     if fds and max(fds) > fds[0] + 2:
         problems.append(f"file descriptors grew from {fds[0]} to {max(fds)}")
@@ -145,8 +167,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--spec", default=None, help="spec of --lake")
     ap.add_argument("--as-of", default=None, help="as_of of the first run (default: the demo's)")
     ap.add_argument("--workdir", type=Path, default=Path(__file__).resolve().parent / ".data" / "soak")
-    ap.add_argument("--failures", action="store_true",
-                    help="also fail some runs on purpose (a bad lake path in run 3, a 1 s timeout in run 6)")
+    ap.add_argument(
+        "--failures",
+        action="store_true",
+        help="also fail some runs on purpose (a bad lake path in run 3, a 1 s timeout in run 6)",
+    )
     args = ap.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.lake:
@@ -162,13 +187,21 @@ def main(argv: list[str] | None = None) -> int:
     runs_dir = args.workdir / f"runs-{int(time.time())}"
     print(f"soak: {args.runs} runs into {runs_dir}", flush=True)
     t0 = time.monotonic()
-    rows = soak(args.runs, runs_dir=runs_dir, params=params, first_as_of=as_of, failures=failures,
-                echo=lambda s: print(s, flush=True))
+    rows = soak(
+        args.runs,
+        runs_dir=runs_dir,
+        params=params,
+        first_as_of=as_of,
+        failures=failures,
+        echo=lambda s: print(s, flush=True),
+    )
     problems = verdict(rows)
     rss = [r["rss_mb"] for r in rows]
-    print(f"{len(rows)} runs in {time.monotonic() - t0:.0f} s; rss {rss[0]} -> {rss[-1]} MB "
-          f"(max {max(rss)}); fds {rows[0]['fds']} -> {rows[-1]['fds']}; "
-          f"kernels left {sum(r['kernels'] for r in rows)}; locks left {rows[-1]['locks']}")
+    print(
+        f"{len(rows)} runs in {time.monotonic() - t0:.0f} s; rss {rss[0]} -> {rss[-1]} MB "
+        f"(max {max(rss)}); fds {rows[0]['fds']} -> {rows[-1]['fds']}; "
+        f"kernels left {sum(r['kernels'] for r in rows)}; locks left {rows[-1]['locks']}"
+    )
     print("OK: nothing leaked" if not problems else "LEAKS: " + "; ".join(problems))
     return 1 if problems else 0
 

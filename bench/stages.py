@@ -8,6 +8,7 @@ Prints one JSON object per line: ``{"stage", "objects", "seconds", "peak_rss_mb"
 the process's resident set size, sampled every 10 ms during the stage (``pipeline``: the whole
 process's maximum, as the OS counts it).
 """
+
 from __future__ import annotations
 
 import json
@@ -107,9 +108,17 @@ def measure(n: int, folder: Path) -> None:
         gaps = find_gaps(spec, cov.coverage, cov.completeness, AS_OF)
         task_queue(spec, gaps)
     core = [r for r in out if r["stage"] in ("read inventory report", "coverage", "gaps + tasks")]
-    print(json.dumps({"stage": "read + coverage + gaps", "objects": n,
-                      "seconds": round(sum(r["seconds"] for r in core), 3),
-                      "peak_rss_mb": max(r["peak_rss_mb"] for r in core)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "stage": "read + coverage + gaps",
+                "objects": n,
+                "seconds": round(sum(r["seconds"] for r in core), 3),
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in core),
+            }
+        ),
+        flush=True,
+    )
     if n <= 1_000_000:  # the Dask engine on one machine: what its overhead costs
         from nba_simulator.coverage.dask_engine import dask_coverage
 
@@ -139,11 +148,20 @@ def stream(n: int, folder: Path) -> None:
         with stage("gaps + tasks", n, peak, out):
             gaps = find_gaps(spec, cov.coverage, cov.completeness, AS_OF)
             task_queue(spec, gaps)
-    print(json.dumps({"stage": "read + coverage + gaps, streamed", "objects": report.objects,
-                      "seconds": round(sum(r["seconds"] for r in out), 3),
-                      "peak_rss_mb": max(r["peak_rss_mb"] for r in out),
-                      "orphans": cov.orphan_counts, "matched_items": int((cov.coverage["n_objects"] > 0).sum()),
-                      "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "stage": "read + coverage + gaps, streamed",
+                "objects": report.objects,
+                "seconds": round(sum(r["seconds"] for r in out), 3),
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in out),
+                "orphans": cov.orphan_counts,
+                "matched_items": int((cov.coverage["n_objects"] > 0).sum()),
+                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        ),
+        flush=True,
+    )
 
 
 def stream_dask(n: int, folder: Path, workers: int = 2) -> None:
@@ -160,17 +178,28 @@ def stream_dask(n: int, folder: Path, workers: int = 2) -> None:
     from nba_simulator.tasks import task_queue
 
     spec, games = load_spec("default"), schedule()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
         peak, out = Peak(tree=True), []
         with stage(f"read + coverage, streamed to {workers} Dask worker processes", n, peak, out):
             report = open_stream(str(folder / "report"), lake=LAKE, exclude=list(spec.exclude))
             cov = stream_coverage(spec, games, report.batches(), AS_OF, client=client)
         with stage("gaps + tasks", n, peak, out):
             task_queue(spec, find_gaps(spec, cov.coverage, cov.completeness, AS_OF))
-    print(json.dumps({"stage": "read + coverage + gaps, streamed to Dask workers", "objects": report.objects,
-                      "seconds": round(sum(r["seconds"] for r in out), 3),
-                      "peak_rss_mb": max(r["peak_rss_mb"] for r in out), "orphans": cov.orphan_counts}), flush=True)
+    print(
+        json.dumps(
+            {
+                "stage": "read + coverage + gaps, streamed to Dask workers",
+                "objects": report.objects,
+                "seconds": round(sum(r["seconds"] for r in out), 3),
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in out),
+                "orphans": cov.orphan_counts,
+            }
+        ),
+        flush=True,
+    )
 
 
 def compare(n: int, folder: Path) -> None:
@@ -194,8 +223,12 @@ def compare(n: int, folder: Path) -> None:
     counts = a.orphans["reason"].value_counts()
     assert b.orphan_counts == {r: int(counts.get(r, 0)) for r in ("orphan", "unparsed")}, b.orphan_counts
     assert a.unjudged == b.unjudged
-    print(json.dumps({"stage": "compare in-memory vs streamed", "objects": n, "identical": True,
-                      "orphans": b.orphan_counts}), flush=True)
+    print(
+        json.dumps(
+            {"stage": "compare in-memory vs streamed", "objects": n, "identical": True, "orphans": b.orphan_counts}
+        ),
+        flush=True,
+    )
 
 
 def read_only(n: int, folder: Path) -> None:
@@ -226,8 +259,17 @@ def pipeline(n: int, folder: Path) -> None:
         write_outputs(result, out)
     seconds = time.perf_counter() - t
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
-    print(json.dumps({"stage": "full pipeline (fresh process)", "objects": n, "seconds": round(seconds, 3),
-                      "peak_rss_mb": round(peak)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "stage": "full pipeline (fresh process)",
+                "objects": n,
+                "seconds": round(seconds, 3),
+                "peak_rss_mb": round(peak),
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

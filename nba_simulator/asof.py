@@ -7,6 +7,7 @@ refused, its UTC date being another day than the one written. Text must be a dat
 one), years 1900..2200: ``2024`` or ``2024-1-5`` are refused, not guessed. A bad value raises :class:`AsOfError`
 (a :class:`~nba_simulator.errors.ParameterError`: exit 2, one line naming the parameter).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,10 @@ def parse_as_of(value, name: str = "as_of") -> pd.Timestamp:
         zone = match.group(4)
         if zone and zone not in ("Z", "+00:00", "+0000", "-00:00", "-0000"):
             # its UTC date may be the next or the day before: never moved silently
-            raise AsOfError(f"{name}: {text} carries the time zone {zone}; give the analysis date itself "
-                            f"(YYYY-MM-DD, e.g. {text[:10]}) or a UTC time (Z)")
+            raise AsOfError(
+                f"{name}: {text} carries the time zone {zone}; give the analysis date itself "
+                f"(YYYY-MM-DD, e.g. {text[:10]}) or a UTC time (Z)"
+            )
         value = text
     elif not isinstance(value, (dt.date, pd.Timestamp)) or value is pd.NaT:
         raise AsOfError(f"{name}: expected a date YYYY-MM-DD, got {value!r}")
@@ -64,5 +67,5 @@ def as_of_arg(text: str) -> str:
     with :func:`parse_as_of`'s message."""
     try:
         return as_of_text(text, "--as-of")
-    except AsOfError as exc:   # argparse says "argument --as-of: ..." itself
+    except AsOfError as exc:  # argparse says "argument --as-of: ..." itself
         raise argparse.ArgumentTypeError(str(exc).removeprefix("--as-of: ")) from None

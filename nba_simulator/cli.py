@@ -5,6 +5,7 @@ Each command imports what it runs when it runs (here and in the packages' ``cli`
 one place with imports inside functions besides optional dependencies, so that ``nba-recon
 --help`` or a refused option does not load SQLAlchemy, Alembic and the whole package (about
 twice the start-up time)."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,6 +24,7 @@ log = logging.getLogger("nba_simulator")
 def _number(cast, ok, what: str):
     """An argparse ``type=``: ``cast(text)`` when ``ok(value)`` (nan fails every range), else a
     usage error (exit 2) saying ``what`` was expected."""
+
     def parse(text: str):
         try:
             value = cast(text)
@@ -31,6 +33,7 @@ def _number(cast, ok, what: str):
         if value is None or not ok(value):
             raise argparse.ArgumentTypeError(f"{what}, got {text!r}")
         return value
+
     return parse
 
 
@@ -57,75 +60,134 @@ class _Parser(argparse.ArgumentParser):
     def __init__(self, *args, top: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         # a subcommand's copy has no default, so it never overrides the global one it follows
-        self.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP,
-                          **({} if top else {"default": argparse.SUPPRESS}))
+        self.add_argument(
+            "-v", "--verbose", action="store_true", help=VERBOSE_HELP, **({} if top else {"default": argparse.SUPPRESS})
+        )
 
     def error(self, message):  # argparse's usage errors are bad input too: one line, exit 2
         raise ParameterError(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="nba-recon", description=DESCRIPTION, top=True,
-                formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(title="commands", dest="command", required=True, parser_class=_Parser,
-                           metavar="COMMAND")
+    p = _Parser(
+        prog="nba-recon", description=DESCRIPTION, top=True, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = p.add_subparsers(title="commands", dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
-    r = sub.add_parser("reconcile", help="scan a lake and write coverage, gaps and tasks",
-                       description="Scan a lake (a folder or s3://bucket/prefix) as of a date and "
-                       "write coverage, completeness, gaps and tasks to --out.")
+    r = sub.add_parser(
+        "reconcile",
+        help="scan a lake and write coverage, gaps and tasks",
+        description="Scan a lake (a folder or s3://bucket/prefix) as of a date and "
+        "write coverage, completeness, gaps and tasks to --out.",
+    )
     r.add_argument("--spec", default="default", help="lake spec YAML ('default': the real bucket)")
     r.add_argument("--lake", required=True, help="local folder or s3://bucket/prefix")
     r.add_argument("--schedule", default=None, help="builtin | PATH (default: the spec's)")
     r.add_argument("--as-of", type=as_of_arg, default=None, help="analysis date (default: today, UTC)")
     r.add_argument("--out", required=True, help="output folder")
-    r.add_argument("--runs-dir", default="runs",
-                   help="where `nba-recon schedule update` keeps its snapshots (schedule: auto reads the "
-                        "newest; its scoreboard cache lives there too); default: runs")
-    r.add_argument("--sample", type=_fraction, default=None,
-                   help="list only a deterministic fraction of the lake (numbers become estimates)")
+    r.add_argument(
+        "--runs-dir",
+        default="runs",
+        help="where `nba-recon schedule update` keeps its snapshots (schedule: auto reads the "
+        "newest; its scoreboard cache lives there too); default: runs",
+    )
+    r.add_argument(
+        "--sample",
+        type=_fraction,
+        default=None,
+        help="list only a deterministic fraction of the lake (numbers become estimates)",
+    )
     r.add_argument("--progress", action="store_true", help="show a progress bar while listing")
-    r.add_argument("--inventory", default=None, metavar="URI",
-                   help="read the newest S3 Inventory delivery under URI (s3://dest/prefix/ or a folder) "
-                        "instead of listing; falls back to listing when none is fresh enough")
-    r.add_argument("--inventory-max-age-days", type=_days, default=None, metavar="DAYS",
-                   help="oldest S3 Inventory delivery to use, in days before --as-of (default: the spec's)")
-    r.add_argument("--engine", choices=("pandas", "dask"), default="pandas",
-                   help="coverage engine: pandas (one machine) or dask (a distributed cluster)")
-    r.add_argument("--stream", choices=("auto", "yes", "no"), default="auto",
-                   help="read an S3 Inventory batch by batch in bounded memory (auto: deliveries over "
-                        "2 GiB of data files, $NBA_RECON_STREAM_ABOVE_BYTES)")
-    r.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="Dask scheduler address (tcp://host:8786) for --engine dask (default: local)")
-    r.add_argument("--probe", action="store_true",
-                   help="read objects to check the spec's content rules (files present but empty)")
-    r.add_argument("--probe-sample", type=_fraction, default=None, metavar="F",
-                   help="probe only a deterministic fraction of the objects (counts become estimates)")
-    r.add_argument("--probe-max-objects", type=_count, default=None, metavar="N",
-                   help="read at most N objects this run (cached ones are free); the rest: unprobed")
-    r.add_argument("--probe-max-bytes", type=_count, default=None, metavar="B",
-                   help="read at most B bytes this run (e.g. 500000000)")
-    r.add_argument("--probe-workers", type=_count, default=16, metavar="N",
-                   help="parallel reads (default 16)")
-    r.add_argument("--probe-cache", default=None, metavar="PATH",
-                   help="probe cache file (default: OUT/content_cache.sqlite)")
-    r.add_argument("--deadline", type=_seconds, default=COMMAND_DEADLINES["reconcile"], metavar="SECONDS",
-                   help="stop (exit 1, nothing written) when the whole command takes longer "
-                        f"(default {COMMAND_DEADLINES['reconcile']:g})")
+    r.add_argument(
+        "--inventory",
+        default=None,
+        metavar="URI",
+        help="read the newest S3 Inventory delivery under URI (s3://dest/prefix/ or a folder) "
+        "instead of listing; falls back to listing when none is fresh enough",
+    )
+    r.add_argument(
+        "--inventory-max-age-days",
+        type=_days,
+        default=None,
+        metavar="DAYS",
+        help="oldest S3 Inventory delivery to use, in days before --as-of (default: the spec's)",
+    )
+    r.add_argument(
+        "--engine",
+        choices=("pandas", "dask"),
+        default="pandas",
+        help="coverage engine: pandas (one machine) or dask (a distributed cluster)",
+    )
+    r.add_argument(
+        "--stream",
+        choices=("auto", "yes", "no"),
+        default="auto",
+        help="read an S3 Inventory batch by batch in bounded memory (auto: deliveries over "
+        "2 GiB of data files, $NBA_RECON_STREAM_ABOVE_BYTES)",
+    )
+    r.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786) for --engine dask (default: local)",
+    )
+    r.add_argument(
+        "--probe", action="store_true", help="read objects to check the spec's content rules (files present but empty)"
+    )
+    r.add_argument(
+        "--probe-sample",
+        type=_fraction,
+        default=None,
+        metavar="F",
+        help="probe only a deterministic fraction of the objects (counts become estimates)",
+    )
+    r.add_argument(
+        "--probe-max-objects",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="read at most N objects this run (cached ones are free); the rest: unprobed",
+    )
+    r.add_argument(
+        "--probe-max-bytes",
+        type=_count,
+        default=None,
+        metavar="B",
+        help="read at most B bytes this run (e.g. 500000000)",
+    )
+    r.add_argument("--probe-workers", type=_count, default=16, metavar="N", help="parallel reads (default 16)")
+    r.add_argument(
+        "--probe-cache", default=None, metavar="PATH", help="probe cache file (default: OUT/content_cache.sqlite)"
+    )
+    r.add_argument(
+        "--deadline",
+        type=_seconds,
+        default=COMMAND_DEADLINES["reconcile"],
+        metavar="SECONDS",
+        help="stop (exit 1, nothing written) when the whole command takes longer "
+        f"(default {COMMAND_DEADLINES['reconcile']:g})",
+    )
     r.set_defaults(func=cmd_reconcile)
 
-    d = sub.add_parser("demo", help="build the demo lake, its spec and its schedule",
-                       description="Build the demo lake, its spec and its schedule in --out "
-                       "(`nba-recon run` without --lake uses its own copy).")
+    d = sub.add_parser(
+        "demo",
+        help="build the demo lake, its spec and its schedule",
+        description="Build the demo lake, its spec and its schedule in --out "
+        "(`nba-recon run` without --lake uses its own copy).",
+    )
     d.add_argument("--out", required=True, help="folder to build the demo in")
     d.set_defaults(func=cmd_demo)
 
     from .database.cli import add_db_parser  # nba-recon db ..., nba-recon history ...
+
     add_db_parser(sub)
 
     from .schedule.cli import add_schedule_parser  # nba-recon schedule update | show | check
+
     add_schedule_parser(sub, read_scoreboards=_lake_scoreboards)
 
     from .pipeline.cli import add_run_parser  # nba-recon run
+
     add_run_parser(sub)
     return p
 
@@ -135,8 +197,10 @@ def check_lake_uri(lake, name: str = "--lake") -> None:
     from .masking import lake_credentials, mask
 
     if lake_credentials(lake):
-        raise ParameterError(f"{name} {mask(lake)}: credentials in the lake URI are refused; "
-                             "put credentials in the environment or a profile")
+        raise ParameterError(
+            f"{name} {mask(lake)}: credentials in the lake URI are refused; "
+            "put credentials in the environment or a profile"
+        )
 
 
 def cmd_reconcile(args) -> int:
@@ -182,12 +246,27 @@ def _reconcile(args, as_of):
     # every --probe-* option by name: a new one needs its argument and its ProbeOptions field only
     coverage = CoverageOptions.from_params(
         {k: v for k, v in vars(args).items() if k.startswith("probe") or k in ("stream", "engine", "scheduler")},
-        label=lambda name: "--" + name.replace("_", "-"))
-    scan = ScanOptions(args.sample, progress=args.progress, inventory=args.inventory,
-                       inventory_max_age_days=args.inventory_max_age_days)
-    return reconcile(ReconcileOptions(args.spec, args.lake, as_of, out_dir=args.out, schedule=args.schedule,
-                                      scan=scan, coverage=coverage, runs_dir=args.runs_dir,
-                                      read_db=_schedule_from_db))
+        label=lambda name: "--" + name.replace("_", "-"),
+    )
+    scan = ScanOptions(
+        args.sample,
+        progress=args.progress,
+        inventory=args.inventory,
+        inventory_max_age_days=args.inventory_max_age_days,
+    )
+    return reconcile(
+        ReconcileOptions(
+            args.spec,
+            args.lake,
+            as_of,
+            out_dir=args.out,
+            schedule=args.schedule,
+            scan=scan,
+            coverage=coverage,
+            runs_dir=args.runs_dir,
+            read_db=_schedule_from_db,
+        )
+    )
 
 
 def cmd_demo(args) -> int:
@@ -196,14 +275,17 @@ def cmd_demo(args) -> int:
     demo = build_demo(args.out)
     import json
 
-    try:   # the planted non-data objects live under the spec's excluded folders: never listed
+    try:  # the planted non-data objects live under the spec's excluded folders: never listed
         excluded = len(json.loads((demo.root / "imperfections.json").read_text())["planted"]["non_data"])
     except (OSError, ValueError, KeyError, TypeError):
         excluded = 0
-    objects = (f"{demo.n_objects:,} objects, {demo.n_objects - excluded:,} of them listed: "
-               f"{excluded} are under the spec's excluded folders" if excluded else f"{demo.n_objects:,} objects")
-    print(f"demo lake: {demo.lake} ({objects}); spec: {demo.spec}; "
-          f"schedule: {demo.schedule}; as of {demo.as_of}")
+    objects = (
+        f"{demo.n_objects:,} objects, {demo.n_objects - excluded:,} of them listed: "
+        f"{excluded} are under the spec's excluded folders"
+        if excluded
+        else f"{demo.n_objects:,} objects"
+    )
+    print(f"demo lake: {demo.lake} ({objects}); spec: {demo.spec}; schedule: {demo.schedule}; as of {demo.as_of}")
     return 0
 
 
@@ -232,8 +314,7 @@ def _exit_now(code: int) -> None:
     is half-written; locks are released by the runner before this)."""
     import threading
 
-    if any(t.is_alive() and not t.daemon for t in threading.enumerate()
-           if t is not threading.main_thread()):
+    if any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.main_thread()):
         logging.shutdown()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -257,9 +338,10 @@ def _command(args) -> str:
 def _main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        settings.check()   # a bad NBA_RECON_* value: one line, exit 2, before anything runs
-        logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                            format="%(levelname)s %(name)s: %(message)s")
+        settings.check()  # a bad NBA_RECON_* value: one line, exit 2, before anything runs
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+        )
         _install_log_masking()
         from .deadline import deadline
 

@@ -7,6 +7,7 @@ the one underscore name): ``tests/test_compat.py`` scans every module for ``x._n
 the package does not define itself, and for imports from the Jupyter stack (papermill, nbclient,
 jupyter_client, ipykernel) other than :data:`JUPYTER_IMPORTS`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,40 +74,63 @@ def without_module(name: str) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class Reliance:
-    library: str     # the distribution's name
-    versions: str    # the range tested (PEP 440; from the version the tests ran on): the installed one must be in it
-    what: str        # the behaviour relied on, beyond the plainest API
-    where: str       # the module that relies on it
-    test: str        # the test that fails when it changes
+    library: str  # the distribution's name
+    versions: str  # the range tested (PEP 440; from the version the tests ran on): the installed one must be in it
+    what: str  # the behaviour relied on, beyond the plainest API
+    where: str  # the module that relies on it
+    test: str  # the test that fails when it changes
 
 
 #: the warm-kernel engine's reliances on the Jupyter stack (nba_simulator/pipeline/)
 RELIANCES = (
-    Reliance("papermill", ">=2.7,<2.8",
-             "Engine.execute_notebook builds a NotebookExecutionManager, calls notebook_start, "
-             "execute_managed_notebook, cleanup_pbar and notebook_complete: WarmEngine writes those ten "
-             "lines again to use its own manager (ThrottledSaves)",
-             "pipeline/warm_engine.py", "tests/test_compat.py::test_papermill_engine_execute_notebook_is_the_copied_one"),
-    Reliance("papermill", ">=2.7,<2.8",
-             "NotebookExecutionManager.cell_start and cell_complete save through self.save() (the "
-             "throttle overrides save; papermill's public engine-extension class)",
-             "pipeline/warm_engine.py", "tests/pipeline/test_warm.py::test_warm_engine_saves_the_notebook_at_start_and_end_not_per_cell"),
-    Reliance("papermill", ">=2.7,<2.8",
-             "execute_notebook's engine keyword arguments reach nbclient.NotebookClient: km=",
-             "pipeline/execute.py", "tests/pipeline/test_warm.py::test_no_state_leaks_between_stages_and_namespaces_match_cold_kernels"),
-    Reliance("nbclient", ">=0.11,<0.12",
-             "a NotebookClient given km= leaves that kernel running and its client connected "
-             "(kernels.shutdown stops both)",
-             "pipeline/kernels.py", "tests/test_compat.py::test_nbclient_leaves_a_given_kernel_manager_to_its_owner"),
-    Reliance("jupyter_client", ">=8.10,<9",
-             "KernelManager.client() makes the clients nbclient uses; connection_file is passed to the "
-             "kernel as -f FILE; JPY_PARENT_PID is set in a kernel's environment; "
-             "KernelSpecManager.get_kernel_spec gives the command a kernel is started with",
-             "pipeline/kernels.py, pipeline/zygote.py", "tests/pipeline/test_warm.py"),
-    Reliance("ipykernel", ">=7.4,<8",
-             "IPKernelApp options exec_lines and parent_handle (documented configuration); "
-             "IPKernelApp.launch_instance() in a forked process",
-             "pipeline/kernel_pool.py, pipeline/zygote.py", "tests/pipeline/test_warm.py"),
+    Reliance(
+        "papermill",
+        ">=2.7,<2.8",
+        "Engine.execute_notebook builds a NotebookExecutionManager, calls notebook_start, "
+        "execute_managed_notebook, cleanup_pbar and notebook_complete: WarmEngine writes those ten "
+        "lines again to use its own manager (ThrottledSaves)",
+        "pipeline/warm_engine.py",
+        "tests/test_compat.py::test_papermill_engine_execute_notebook_is_the_copied_one",
+    ),
+    Reliance(
+        "papermill",
+        ">=2.7,<2.8",
+        "NotebookExecutionManager.cell_start and cell_complete save through self.save() (the "
+        "throttle overrides save; papermill's public engine-extension class)",
+        "pipeline/warm_engine.py",
+        "tests/pipeline/test_warm.py::test_warm_engine_saves_the_notebook_at_start_and_end_not_per_cell",
+    ),
+    Reliance(
+        "papermill",
+        ">=2.7,<2.8",
+        "execute_notebook's engine keyword arguments reach nbclient.NotebookClient: km=",
+        "pipeline/execute.py",
+        "tests/pipeline/test_warm.py::test_no_state_leaks_between_stages_and_namespaces_match_cold_kernels",
+    ),
+    Reliance(
+        "nbclient",
+        ">=0.11,<0.12",
+        "a NotebookClient given km= leaves that kernel running and its client connected (kernels.shutdown stops both)",
+        "pipeline/kernels.py",
+        "tests/test_compat.py::test_nbclient_leaves_a_given_kernel_manager_to_its_owner",
+    ),
+    Reliance(
+        "jupyter_client",
+        ">=8.10,<9",
+        "KernelManager.client() makes the clients nbclient uses; connection_file is passed to the "
+        "kernel as -f FILE; JPY_PARENT_PID is set in a kernel's environment; "
+        "KernelSpecManager.get_kernel_spec gives the command a kernel is started with",
+        "pipeline/kernels.py, pipeline/zygote.py",
+        "tests/pipeline/test_warm.py",
+    ),
+    Reliance(
+        "ipykernel",
+        ">=7.4,<8",
+        "IPKernelApp options exec_lines and parent_handle (documented configuration); "
+        "IPKernelApp.launch_instance() in a forked process",
+        "pipeline/kernel_pool.py, pipeline/zygote.py",
+        "tests/pipeline/test_warm.py",
+    ),
 )
 
 #: the only imports from the Jupyter stack the package makes (module -> names; ``*``: the module)

@@ -18,6 +18,7 @@ in memory           ``coverage.build_coverage``                 ``coverage.dask_
 then, with probe options, ``content.probe.probe_lake`` on the best objects (of the inventory in
 memory, or the matched objects the streamed coverage kept), and ``analysis.coverage_stage``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -100,18 +101,19 @@ class CoverageOptions:
             raise BadInput("stream yes reads an S3 Inventory in bounded memory: not with the Dask engine")
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any],
-                    label: Callable[[str], str] = lambda name: f"parameter {name}") -> CoverageOptions:
+    def from_params(
+        cls, params: Mapping[str, Any], label: Callable[[str], str] = lambda name: f"parameter {name}"
+    ) -> CoverageOptions:
         """The options from the names ``nba-recon reconcile`` and the notebooks share: ``probe``
         (on or off), ``probe_*`` (:class:`ProbeOptions`' fields: checked even when off),
         ``stream``, ``engine``, ``scheduler``. Any other name is refused; ``label`` names an
         option in a message (``--stream``, ``parameter stream``)."""
         unknown = [k for k in params if k not in COVERAGE_PARAMS and not k.startswith("probe_")]
         if unknown:
-            raise ParameterError(f"{label(unknown[0])}: not a coverage option "
-                                 f"(known: {', '.join(sorted(COVERAGE_PARAMS))}, probe_*)")
-        probe = ProbeOptions.from_mapping({k: v for k, v in params.items() if k.startswith("probe_")},
-                                          prefix="probe_")
+            raise ParameterError(
+                f"{label(unknown[0])}: not a coverage option (known: {', '.join(sorted(COVERAGE_PARAMS))}, probe_*)"
+            )
+        probe = ProbeOptions.from_mapping({k: v for k, v in params.items() if k.startswith("probe_")}, prefix="probe_")
         stream = StreamOptions.parse(params.get("stream", "auto"), label("stream"))
         engine = EngineOptions(params.get("engine") or "pandas", params.get("scheduler") or None)
         return cls(probe if params.get("probe") else None, stream, engine)
@@ -144,8 +146,9 @@ class ScannedInventory:
             raise ValueError("a scanned inventory is either in memory (frame) or streamed (batches)")
 
 
-def run_coverage(spec: Spec, schedule: pd.DataFrame, scanned: ScannedInventory, as_of,
-                 options: CoverageOptions, *, orphans_path=None) -> CoverageStage:
+def run_coverage(
+    spec: Spec, schedule: pd.DataFrame, scanned: ScannedInventory, as_of, options: CoverageOptions, *, orphans_path=None
+) -> CoverageStage:
     """``02_coverage`` for the CLI and the notebook alike (see the module docstring).
     ``orphans_path``: where a streamed coverage writes every orphan as it reads."""
     cov = _base_coverage(spec, schedule, scanned, as_of, options.engine, orphans_path)
@@ -153,23 +156,29 @@ def run_coverage(spec: Spec, schedule: pd.DataFrame, scanned: ScannedInventory, 
     if options.probe is not None:
         objects = scanned.frame if scanned.frame is not None else cov.matched_objects
         content = probe_lake(spec, scanned.lake, cov.coverage, objects, options.probe, as_of=as_of)
-    return coverage_stage(spec, schedule, scanned.frame, as_of, {"sample": scanned.sample},
-                          coverage=cov, content=content)
+    return coverage_stage(
+        spec, schedule, scanned.frame, as_of, {"sample": scanned.sample}, coverage=cov, content=content
+    )
 
 
-def _base_coverage(spec: Spec, schedule: pd.DataFrame, scanned: ScannedInventory, as_of,
-                   engine: EngineOptions, orphans_path) -> CoverageResult:
+def _base_coverage(
+    spec: Spec, schedule: pd.DataFrame, scanned: ScannedInventory, as_of, engine: EngineOptions, orphans_path
+) -> CoverageResult:
     if scanned.batches is not None:
         with _client(engine) as client:
-            return stream_coverage(spec, schedule, scanned.batches(), as_of, orphans_path=orphans_path,
-                                   client=client)
+            return stream_coverage(spec, schedule, scanned.batches(), as_of, orphans_path=orphans_path, client=client)
     if engine.dask:
         if scanned.sample:
             raise BadInput("--engine dask computes the full coverage: drop --sample")
         from .coverage.dask_engine import dask_coverage  # optional dependency
 
-        return dask_coverage(spec, schedule, scanned.path if scanned.path is not None else scanned.frame,
-                             as_of, scheduler=engine.scheduler)
+        return dask_coverage(
+            spec,
+            schedule,
+            scanned.path if scanned.path is not None else scanned.frame,
+            as_of,
+            scheduler=engine.scheduler,
+        )
     return build_coverage(spec, schedule, scanned.frame, as_of, scanned.sample)
 
 

@@ -22,6 +22,7 @@ Defaults, each overridable by an environment variable (seconds; declared in ``se
   lake, a source, a database); default per command (:data:`COMMAND_DEADLINES`): ``reconcile``
   6 h, ``run`` 12 h, ``schedule update`` 30 min, ``db ...`` and ``history ...`` 10 min.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,11 +36,11 @@ from . import settings
 
 #: the default bound on the whole run of each command that reaches the network (seconds)
 COMMAND_DEADLINES = {
-    "reconcile": 6 * 3600.0,        # a 100M-object lake reconciles in ~20 min (docs/scale.md)
-    "run": 12 * 3600.0,             # the six stages of the same
-    "schedule update": 1800.0,      # ~360 dates at 1 request/s, plus retries
-    "db": 600.0,                    # one migration or one coverage query set
-    "history": 600.0,               # one run recorded, or a listing
+    "reconcile": 6 * 3600.0,  # a 100M-object lake reconciles in ~20 min (docs/scale.md)
+    "run": 12 * 3600.0,  # the six stages of the same
+    "schedule update": 1800.0,  # ~360 dates at 1 request/s, plus retries
+    "db": 600.0,  # one migration or one coverage query set
+    "history": 600.0,  # one run recorded, or a listing
 }
 
 
@@ -49,7 +50,7 @@ def seconds_arg(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0 < value < 1e7:   # nan and inf fail too
+    if not 0 < value < 1e7:  # nan and inf fail too
         raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
     return value
 
@@ -57,9 +58,13 @@ def seconds_arg(text: str) -> float:
 def add_deadline_option(parser, command: str) -> None:
     """``--deadline SECONDS`` on ``parser``, with the command's default bound."""
     default = COMMAND_DEADLINES[command]
-    parser.add_argument("--deadline", type=seconds_arg, default=default, metavar="SECONDS",
-                        help=f"stop (exit 1, nothing half-written) when the whole command takes longer "
-                             f"(default {default:g})")
+    parser.add_argument(
+        "--deadline",
+        type=seconds_arg,
+        default=default,
+        metavar="SECONDS",
+        help=f"stop (exit 1, nothing half-written) when the whole command takes longer (default {default:g})",
+    )
 
 
 class DeadlineExceeded(BaseException):
@@ -77,7 +82,7 @@ def seconds(name: str) -> float:
     return settings.get(name)
 
 
-_stack: list[tuple[float, str, float]] = []    # (expiry on the monotonic clock, what, seconds)
+_stack: list[tuple[float, str, float]] = []  # (expiry on the monotonic clock, what, seconds)
 
 
 def _arm() -> None:
@@ -91,19 +96,23 @@ def _arm() -> None:
 def _fire(signum, frame) -> None:
     now = time.monotonic()
     due = [d for d in _stack if d[0] <= now + 0.001]
-    if not due:          # a later deadline: re-arm for the earliest one
+    if not due:  # a later deadline: re-arm for the earliest one
         _arm()
         return
     expiry, what, secs = min(due)
-    signal.setitimer(signal.ITIMER_REAL, 1.0)   # again in a second, if this one is swallowed
+    signal.setitimer(signal.ITIMER_REAL, 1.0)  # again in a second, if this one is swallowed
     raise DeadlineExceeded(what, secs)
 
 
 @contextmanager
 def deadline(secs: float | None, what: str) -> Iterator[None]:
     """Raise :class:`DeadlineExceeded` in the main thread when ``secs`` have passed."""
-    if not secs or secs <= 0 or threading.current_thread() is not threading.main_thread() \
-            or not hasattr(signal, "setitimer"):
+    if (
+        not secs
+        or secs <= 0
+        or threading.current_thread() is not threading.main_thread()
+        or not hasattr(signal, "setitimer")
+    ):
         yield
         return
     entry = (time.monotonic() + secs, what, secs)

@@ -12,6 +12,7 @@ real format, so the demo spec's ``schedule: auto`` gets them through the crosswa
 Planted imperfections (listed in ``imperfections.json`` beside the lake, so tests can check that
 reconciliation finds exactly them): see :data:`IMPERFECTIONS`.
 """
+
 from __future__ import annotations
 
 import io
@@ -50,8 +51,8 @@ IMPERFECTIONS = {
     "stale": "the 2018-19 hoopR season file was last refreshed 20 days before as_of",
     "unmapped": "a few games have no ESPN id in the demo schedule",
     "empty_pbp": "about 8% of ESPN play-by-play files are normal-size game pages whose plays list "
-                 "is empty (\"plays\": []): present by name and size, empty in substance "
-                 "(found by reconcile --probe)",
+    'is empty ("plays": []): present by name and size, empty in substance '
+    "(found by reconcile --probe)",
 }
 
 
@@ -83,17 +84,20 @@ def build_demo(out_dir, *, seed: int = SEED, ours: bool = False, label: str = "d
     except OSError as exc:
         raise BadInput(f"{label} {root}: cannot read the folder ({exc.strerror})") from None
     if entries and MARKER not in entries and not ours:
-        raise BadInput(f"{label} {root}: the folder is not empty and was not made by "
-                       f"`nba-recon demo` (no {MARKER} file); it is left as it is: choose an empty or new folder")
+        raise BadInput(
+            f"{label} {root}: the folder is not empty and was not made by "
+            f"`nba-recon demo` (no {MARKER} file); it is left as it is: choose an empty or new folder"
+        )
     try:
         root.mkdir(parents=True, exist_ok=True)
-        (root / MARKER).write_text("built by nba-recon demo; rebuilding it replaces lake/, spec.yaml, "
-                                   "schedule.csv and imperfections.json\n")
+        (root / MARKER).write_text(
+            "built by nba-recon demo; rebuilding it replaces lake/, spec.yaml, schedule.csv and imperfections.json\n"
+        )
     except OSError as exc:
         raise BadInput(f"{label} {root}: cannot write there ({exc.strerror})") from None
     lake = root / "lake"
     if lake.is_symlink():
-        lake.unlink()               # the link only, never what it points to
+        lake.unlink()  # the link only, never what it points to
     elif lake.exists():
         shutil.rmtree(lake)
     lake.mkdir(parents=True)
@@ -108,8 +112,7 @@ def build_demo(out_dir, *, seed: int = SEED, ours: bool = False, label: str = "d
     spec = load_spec(spec_path)
     writer = _Writer(lake)
     planted = _write_lake(spec, games, writer, rng, random.Random(seed + 1))
-    write_json({"as_of": DEMO_AS_OF, "imperfections": IMPERFECTIONS, "planted": planted},
-               root / "imperfections.json")
+    write_json({"as_of": DEMO_AS_OF, "imperfections": IMPERFECTIONS, "planted": planted}, root / "imperfections.json")
     return Demo(root, lake, spec_path, sched_path, DEMO_AS_OF, writer.count)
 
 
@@ -137,9 +140,16 @@ class _Writer:
 
 
 def _pbp_json(game_id: str, n_plays: int, rng: random.Random) -> bytes:
-    plays = [{"id": i, "period": 1 + i * 4 // max(n_plays, 1), "clock": f"{rng.randint(0, 11)}:"
-              f"{rng.randint(0, 59):02d}", "text": "Jump shot made" if i % 3 else "Defensive rebound",
-              "scoreValue": 2 if i % 3 else 0} for i in range(n_plays)]
+    plays = [
+        {
+            "id": i,
+            "period": 1 + i * 4 // max(n_plays, 1),
+            "clock": f"{rng.randint(0, 11)}:{rng.randint(0, 59):02d}",
+            "text": "Jump shot made" if i % 3 else "Defensive rebound",
+            "scoreValue": 2 if i % 3 else 0,
+        }
+        for i in range(n_plays)
+    ]
     return json.dumps({"gameId": game_id, "plays": plays}).encode()
 
 
@@ -149,8 +159,14 @@ def _box_json(game_id: str, home: str, away: str) -> bytes:
 
 
 def _hoopr_parquet(season: str, n: int) -> bytes:
-    table = pa.table({"game_id": [f"g{i}" for i in range(n)], "sequence_number": list(range(n)),
-                      "type_text": ["Jump Shot"] * n, "season": [int(season[:4]) + 1] * n})
+    table = pa.table(
+        {
+            "game_id": [f"g{i}" for i in range(n)],
+            "sequence_number": list(range(n)),
+            "type_text": ["Jump Shot"] * n,
+            "season": [int(season[:4]) + 1] * n,
+        }
+    )
     buf = io.BytesIO()
     pq.write_table(table, buf)
     return buf.getvalue()
@@ -177,14 +193,27 @@ def scoreboard_page(day: pd.Timestamp, games: pd.DataFrame) -> bytes:
     events = []
     for i, (g, he, ae) in enumerate(zip(listed.itertuples(index=False), home_e, away_e)):
         start = day.tz_localize("America/New_York") + pd.Timedelta(hours=22 if i % 4 == 3 else 19, minutes=30)
-        events.append({
-            "id": str(g.espn_game_id), "date": start.tz_convert("UTC").strftime("%Y-%m-%dT%H:%MZ"),
-            "competitors": [
-                {"isHome": True, "abbrev": he if isinstance(he, str) else g.home_team,
-                 "displayName": g.home_team, "score": str(100 + i)},
-                {"isHome": False, "abbrev": ae if isinstance(ae, str) else g.away_team,
-                 "displayName": g.away_team, "score": str(95 + i)}],
-            "status": {"id": "3", "state": "post", "det": "Final", "description": "Final"}})
+        events.append(
+            {
+                "id": str(g.espn_game_id),
+                "date": start.tz_convert("UTC").strftime("%Y-%m-%dT%H:%MZ"),
+                "competitors": [
+                    {
+                        "isHome": True,
+                        "abbrev": he if isinstance(he, str) else g.home_team,
+                        "displayName": g.home_team,
+                        "score": str(100 + i),
+                    },
+                    {
+                        "isHome": False,
+                        "abbrev": ae if isinstance(ae, str) else g.away_team,
+                        "displayName": g.away_team,
+                        "score": str(95 + i),
+                    },
+                ],
+                "status": {"id": "3", "state": "post", "det": "Final", "description": "Final"},
+            }
+        )
     block = "schedule" if day.day % 3 == 0 else "events"
     return json.dumps({"page": {"content": {block: {day.strftime("%Y%m%d"): events}}}}).encode()
 
@@ -194,8 +223,7 @@ def _after_game(day: pd.Timestamp, rng: random.Random) -> pd.Timestamp:
     return day.tz_localize("UTC") + pd.Timedelta(hours=rng.randint(26, 60))
 
 
-def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random,
-                empty_rng: random.Random) -> dict:
+def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random, empty_rng: random.Random) -> dict:
     as_of = pd.Timestamp(DEMO_AS_OF)
     played = games[(games["game_date"] < as_of) & (games["status"] == "final")]
     planted: dict[str, list] = {k: [] for k in IMPERFECTIONS}
@@ -206,8 +234,13 @@ def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random,
     last_days = sorted(played["game_date"].unique())[-2:]
 
     for g in played.itertuples(index=False):
-        fields = {"game_id": g.game_id, "espn_game_id": g.espn_game_id, "bbref_game_id": g.bbref_game_id,
-                  "season_end": str(int(g.season[:4]) + 1), "date": g.game_date.strftime("%Y-%m-%d")}
+        fields = {
+            "game_id": g.game_id,
+            "espn_game_id": g.espn_game_id,
+            "bbref_game_id": g.bbref_game_id,
+            "season_end": str(int(g.season[:4]) + 1),
+            "date": g.game_date.strftime("%Y-%m-%d"),
+        }
         when = _after_game(g.game_date, rng)
         # ESPN play-by-play: old layout for 2017-18, a few under both
         if not pd.isna(g.espn_game_id):
@@ -240,9 +273,13 @@ def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random,
         if r < 0.02:
             planted["missing_games"].append(g.game_id)
         elif r < 0.023:
-            w.put(nba_pbp.canonical.render_one(**fields), b"GAME_ID,EVENTNUM,EVENTMSGTYPE,EVENTMSGACTIONTYPE,"
-                  b"PERIOD,WCTIMESTRING,PCTIMESTRING,HOMEDESCRIPTION,NEUTRALDESCRIPTION,VISITORDESCRIPTION,"
-                  b"SCORE,SCOREMARGIN\n"[:154].ljust(154, b" "), when)
+            w.put(
+                nba_pbp.canonical.render_one(**fields),
+                b"GAME_ID,EVENTNUM,EVENTMSGTYPE,EVENTMSGACTIONTYPE,"
+                b"PERIOD,WCTIMESTRING,PCTIMESTRING,HOMEDESCRIPTION,NEUTRALDESCRIPTION,VISITORDESCRIPTION,"
+                b"SCORE,SCOREMARGIN\n"[:154].ljust(154, b" "),
+                when,
+            )
             planted["header_only"].append(g.game_id)
         else:
             w.put(nba_pbp.canonical.render_one(**fields), _pbp_json(g.game_id, rng.randint(40, 70), rng), when)
@@ -254,15 +291,24 @@ def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random,
     # (`schedule: auto`) gets its ESPN ids from them through the crosswalk
     sched_ds = spec.dataset("espn_schedules")
     for day, day_games in played.groupby("game_date"):
-        w.put(sched_ds.canonical.render_one(yyyymmdd=day.strftime("%Y%m%d")), scoreboard_page(day, day_games),
-              _after_game(day, rng))
+        w.put(
+            sched_ds.canonical.render_one(yyyymmdd=day.strftime("%Y%m%d")),
+            scoreboard_page(day, day_games),
+            _after_game(day, rng),
+        )
 
     # hoopR season files: 2017-18 final, 2018-19 stale
     hoopr = spec.dataset("hoopr_play_by_play")
-    w.put(hoopr.canonical.render_one(season_end="2018"), _hoopr_parquet("2017-18", 2000),
-          pd.Timestamp("2018-06-20", tz="UTC"))
-    w.put(hoopr.canonical.render_one(season_end="2019"), _hoopr_parquet("2018-19", 2000),
-          pd.Timestamp(DEMO_AS_OF, tz="UTC") - pd.Timedelta(days=20))
+    w.put(
+        hoopr.canonical.render_one(season_end="2018"),
+        _hoopr_parquet("2017-18", 2000),
+        pd.Timestamp("2018-06-20", tz="UTC"),
+    )
+    w.put(
+        hoopr.canonical.render_one(season_end="2019"),
+        _hoopr_parquet("2018-19", 2000),
+        pd.Timestamp(DEMO_AS_OF, tz="UTC") - pd.Timedelta(days=20),
+    )
     planted["stale"].append("hoopr 2018-19")
 
     # orphans, non-data and unparsed keys
@@ -273,8 +319,12 @@ def _write_lake(spec, games: pd.DataFrame, w: _Writer, rng: random.Random,
     wrong = bbref.canonical.render_one(season_end="2018", bbref_game_id=g.bbref_game_id)
     w.put(wrong, _box_json(g.bbref_game_id, g.home_team, g.away_team), t)
     planted["orphans"] += [orphan_pbp, wrong]
-    for key in ("inventory-reports/nba-lake/2019-03-14/manifest.json", "athena-results/q1.csv",
-                "backups/postgres-2019-03-01.dump", "ml-models/win-prob/model.pkl"):
+    for key in (
+        "inventory-reports/nba-lake/2019-03-14/manifest.json",
+        "athena-results/q1.csv",
+        "backups/postgres-2019-03-01.dump",
+        "ml-models/win-prob/model.pkl",
+    ):
         w.put(key, b"not data\n", t)
         planted["non_data"].append(key)
     for key in ("tmp/notes.txt", "espn_play_by_play/.DS_Store"):

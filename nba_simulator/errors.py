@@ -4,6 +4,7 @@ Each type carries its exit code (``exit_code``): every :class:`BadInput` exits 2
 one-line message, anything else exits 1. ``transient`` tells the pipeline runner whether a retry
 may help.
 """
+
 from __future__ import annotations
 
 

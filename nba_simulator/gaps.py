@@ -5,6 +5,7 @@ A gap is one dataset, one season, one problem status and one run of consecutive 
 season or team-season form one gap per dataset, season and status. Priorities come only from the
 spec's ``priorities`` rules, evaluated at ``as_of``: the first rule whose conditions all hold wins.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,11 +18,26 @@ from .coverage.match import PROBLEM_STATUSES
 from .schedule.owed import day_end
 from .spec.model import PRIORITIES, PriorityRule, Spec
 
-GAP_COLUMNS = ["gap_id", "priority", "rule", "dataset", "source", "data_type", "required", "season",
-               "status", "first_date", "last_date", "n_items", "completeness_pct", "game_ids",
-               "dates", "teams", "expected_keys"]
-RELATIVE_SEASON = {"current": lambda r: r == 0, "previous": lambda r: r == 1,
-                   "older": lambda r: r >= 2}
+GAP_COLUMNS = [
+    "gap_id",
+    "priority",
+    "rule",
+    "dataset",
+    "source",
+    "data_type",
+    "required",
+    "season",
+    "status",
+    "first_date",
+    "last_date",
+    "n_items",
+    "completeness_pct",
+    "game_ids",
+    "dates",
+    "teams",
+    "expected_keys",
+]
+RELATIVE_SEASON = {"current": lambda r: r == 0, "previous": lambda r: r == 1, "older": lambda r: r >= 2}
 
 
 def find_gaps(spec: Spec, coverage: pd.DataFrame, completeness: pd.DataFrame, as_of) -> pd.DataFrame:
@@ -30,29 +46,43 @@ def find_gaps(spec: Spec, coverage: pd.DataFrame, completeness: pd.DataFrame, as
     if problems.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     problems["run"] = _date_runs(coverage, problems)
-    problems = problems.sort_values(["dataset", "season", "status", "run", "game_date", "game_id",
-                                     "team", "expected_key"], kind="mergesort", na_position="last")
+    problems = problems.sort_values(
+        ["dataset", "season", "status", "run", "game_date", "game_id", "team", "expected_key"],
+        kind="mergesort",
+        na_position="last",
+    )
     grouped = problems.groupby(["dataset", "season", "status", "run"], sort=False, dropna=False)
     gaps = grouped.agg(
-        source=("source", "first"), data_type=("data_type", "first"), required=("required", "first"),
-        first_date=("game_date", "min"), last_date=("game_date", "max"), n_items=("expected_key", "size"),
-        game_ids=("game_id", _aligned), dates=("game_date", _aligned_dates),
-        teams=("team", _aligned), expected_keys=("expected_key", list)).reset_index()
+        source=("source", "first"),
+        data_type=("data_type", "first"),
+        required=("required", "first"),
+        first_date=("game_date", "min"),
+        last_date=("game_date", "max"),
+        n_items=("expected_key", "size"),
+        game_ids=("game_id", _aligned),
+        dates=("game_date", _aligned_dates),
+        teams=("team", _aligned),
+        expected_keys=("expected_key", list),
+    ).reset_index()
     pct = completeness.set_index(["dataset", "season"])["complete_pct"]
     gaps["completeness_pct"] = pct.reindex(pd.MultiIndex.from_frame(gaps[["dataset", "season"]])).to_numpy()
     gaps["priority"], gaps["rule"] = prioritise(spec.priorities, gaps, as_of)
     gaps["gap_id"] = [_gap_id(r) for r in gaps[["dataset", "season", "status", "expected_keys"]].itertuples()]
     order = gaps["priority"].map({p: i for i, p in enumerate(PRIORITIES)})
-    gaps = gaps.assign(_o=order).sort_values(["_o", "last_date", "dataset", "season"],
-                                              ascending=[True, False, True, False], kind="mergesort")
+    gaps = gaps.assign(_o=order).sort_values(
+        ["_o", "last_date", "dataset", "season"], ascending=[True, False, True, False], kind="mergesort"
+    )
     return gaps[GAP_COLUMNS].reset_index(drop=True)
 
 
 def _date_runs(coverage: pd.DataFrame, problems: pd.DataFrame) -> pd.Series:
     """Number consecutive runs of scheduled dates per dataset x season x status (-1: undated)."""
     dated = coverage.dropna(subset=["game_date"])
-    rank = (dated[["dataset", "season", "game_date"]].drop_duplicates()
-            .assign(r=lambda d: d.groupby(["dataset", "season"])["game_date"].rank(method="dense")))
+    rank = (
+        dated[["dataset", "season", "game_date"]]
+        .drop_duplicates()
+        .assign(r=lambda d: d.groupby(["dataset", "season"])["game_date"].rank(method="dense"))
+    )
     p = problems[["dataset", "season", "status", "game_date"]].reset_index()
     p = p.merge(rank, on=["dataset", "season", "game_date"], how="left").set_index("index")
     p = p.sort_values(["dataset", "season", "status", "r"], kind="mergesort")
@@ -122,6 +152,7 @@ def rule_meaning(rule: PriorityRule) -> str:
 
 
 def _gap_id(row) -> str:
-    digest = hashlib.sha1("\n".join([row.dataset, str(row.season), row.status, *map(str, row.expected_keys)])
-                          .encode()).hexdigest()
+    digest = hashlib.sha1(
+        "\n".join([row.dataset, str(row.season), row.status, *map(str, row.expected_keys)]).encode()
+    ).hexdigest()
     return "G" + digest[:12]

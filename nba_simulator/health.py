@@ -13,6 +13,7 @@ database answers (when one is configured); free disk; the output folder is writa
 runs (a health check that says "healthy" while no run has succeeded for a day is lying:
 ``pipeline.previous_runs``).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -67,10 +68,10 @@ class HealthReport:
         statuses = {r["status"] for r in self.rows}
         return "fail" if "fail" in statuses else "warn" if "warn" in statuses else "ok"
 
-    def add(self, check: str, status: str, detail: str, seconds: float = 0.0,
-            error: BaseException | None = None) -> None:
-        self.rows.append({"check": check, "status": status, "detail": _safe(detail),
-                          "seconds": round(seconds, 3)})
+    def add(
+        self, check: str, status: str, detail: str, seconds: float = 0.0, error: BaseException | None = None
+    ) -> None:
+        self.rows.append({"check": check, "status": status, "detail": _safe(detail), "seconds": round(seconds, 3)})
         if status == "fail":
             self.errors[check] = error or HealthCheckFailed(f"{check}: {_safe(detail)}")
 
@@ -120,6 +121,7 @@ def _timed(report: HealthReport, check: str, fn: Callable[[], tuple[str, str] | 
 @dataclass
 class _Context:
     """What the checks share: the run's inputs, and what earlier checks found (``state``)."""
+
     spec_path: str
     lake: str
     schedule: str | None
@@ -140,9 +142,16 @@ class RunChecks:
     history: str | None = None
 
 
-def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | None = None,
-               database_url: str | None = None, min_free_gb: float = 1.0,
-               run: RunChecks | None = None) -> HealthReport:
+def run_checks(
+    *,
+    spec: str,
+    lake: str,
+    out_dir: str | Path,
+    schedule: str | None = None,
+    database_url: str | None = None,
+    min_free_gb: float = 1.0,
+    run: RunChecks | None = None,
+) -> HealthReport:
     """Run every check; with ``run`` (a pipeline run) the runs and the run history too.
 
     The database checked is ``database_url``, else the spec's ``database.url``, else
@@ -167,8 +176,11 @@ def run_checks(*, spec: str, lake: str, out_dir: str | Path, schedule: str | Non
     _timed(report, "free disk", lambda: check_disk(Path(out_dir), min_free_gb))
     _timed(report, "output writable", lambda: check_writable(Path(out_dir)))
     if run is not None and run.now:
-        _timed(report, "previous runs", lambda: previous_runs(Path(run.runs_dir), run.now, run.max_run_age_hours,
-                                                              lake=lake, spec=spec))
+        _timed(
+            report,
+            "previous runs",
+            lambda: previous_runs(Path(run.runs_dir), run.now, run.max_run_age_hours, lake=lake, spec=spec),
+        )
     return report
 
 
@@ -185,8 +197,7 @@ def check_schedule(ctx: _Context):
     if spec is not None:
         # schedule: db reads the games table; auto: packaged + the runs' snapshot (the lake's
         # scoreboards are read by the scan, not by a health check)
-        games = schedule_for(spec, resolve_schedule(spec, schedule), runs_dir=ctx.runs_dir,
-                             read_db=schedule_from_db)
+        games = schedule_for(spec, resolve_schedule(spec, schedule), runs_dir=ctx.runs_dir, read_db=schedule_from_db)
     elif schedule == "db":
         return "warn", "not checked: schedule db needs the spec's database section"
     else:
@@ -212,8 +223,9 @@ def check_listable(ctx: _Context):
         return "warn", "the lake has no top-level folders"
     detail = f"{len(folders)} top-level folders"
     if "spec" in ctx.state:
-        tops = {d.name: {lay.literal_prefix.split("/")[0] + "/" for lay in d.layouts}
-                for d in ctx.state["spec"].datasets}
+        tops = {
+            d.name: {lay.literal_prefix.split("/")[0] + "/" for lay in d.layouts} for d in ctx.state["spec"].datasets
+        }
         absent = [name for name, t in tops.items() if not t & set(folders)]
         if absent:
             return "warn", f"{detail}; no folder for dataset(s) {', '.join(absent)}"
@@ -282,8 +294,12 @@ def check_writable(out: Path):
 def _select_one(url) -> None:
     """Connect (password from the environment or .pgpass, 5 s timeout) and ``SELECT 1``."""
     text = str(url)
-    engine = make_engine(url, default=None, pool_pre_ping=False,
-                         connect_args={"connect_timeout": 5} if text.startswith("postgres") else {})
+    engine = make_engine(
+        url,
+        default=None,
+        pool_pre_ping=False,
+        connect_args={"connect_timeout": 5} if text.startswith("postgres") else {},
+    )
     try:
         _ping(engine)
     finally:
@@ -300,9 +316,12 @@ def _ping(engine) -> None:
 def _with_driver(url: str) -> str:
     """``postgresql://`` means psycopg 3 to SQLAlchemy 2.1; use psycopg2 when only it is installed."""
     for plain in ("postgresql://", "postgres://"):
-        if url.startswith(plain) and importlib.util.find_spec("psycopg") is None \
-                and importlib.util.find_spec("psycopg2") is not None:
-            return "postgresql+psycopg2://" + url[len(plain):]
+        if (
+            url.startswith(plain)
+            and importlib.util.find_spec("psycopg") is None
+            and importlib.util.find_spec("psycopg2") is not None
+        ):
+            return "postgresql+psycopg2://" + url[len(plain) :]
     return url
 
 

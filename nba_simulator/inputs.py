@@ -4,6 +4,7 @@ A FIFO, a device, a socket or a folder given as a spec or schedule would make a 
 read without end; a multi-gigabyte file would exhaust memory. :func:`read_regular` refuses them
 with a one-line :class:`~nba_simulator.errors.BadInput` naming the file (exit 2), before reading.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,13 @@ MAX_SCHEDULE_BYTES = 256 << 20
 
 
 def _kind(mode: int) -> str:
-    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"),
-                       (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-                       (stat.S_ISBLK, "a block device")):
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
         if test(mode):
             return name
     return "not a regular file"

@@ -31,6 +31,7 @@ characters are written as escapes, so a key cannot read backwards in a report or
 
 Pure and idempotent: ``mask(mask(x)) == mask(x)``; non-string scalars pass through.
 """
+
 from __future__ import annotations
 
 import functools
@@ -57,29 +58,43 @@ MIN_KNOWN_LEN = 6
 
 _SECRET_NAME = re.compile(
     r"pass(word|wd)?|pwd|secret|token|credential|api[_-]?key|access[_-]?key|private[_-]?key|"
-    r"session[_-]?key|auth|signature|(^|_)key$", re.I)
+    r"session[_-]?key|auth|signature|(^|_)key$",
+    re.I,
+)
 # scheme://user:password@ -- failing closed: the password runs to the LAST '@' of the URL (it
 # may hold '/', '@', '#', '?', '%': whatever sits between the first ':' and the last '@' is
 # masked, at the cost of masking a path's ':...@' now and then)
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)(?P<user>[^:/@?#\s\"'<>]*):"
-                       r"(?P<pw>[^\s\"'<>]*)@")
+_USERINFO = re.compile(
+    r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)(?P<user>[^:/@?#\s\"'<>]*):"
+    r"(?P<pw>[^\s\"'<>]*)@"
+)
 # scheme://user:TEXT where TEXT is not a port: a password the pattern above could not place (a
 # space or a quote in it): masked up to the next '@' on the line, else to the end of the word
-_LOOSE_PW = re.compile(r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)(?P<user>[^:/@?#\s\"'<>]+):"
-                       r"(?!\d*(?:[/?#\s\"'<>]|$)|\*\*\*(?:@|$))"
-                       r"(?P<pw>[^@\n]{1,200}?(?=@)|[^@\s\"'<>]+(?=[\s\"'<>]|$))")
+_LOOSE_PW = re.compile(
+    r"(?P<scheme>\b[a-zA-Z][\w+.-]*://)(?P<user>[^:/@?#\s\"'<>]+):"
+    r"(?!\d*(?:[/?#\s\"'<>]|$)|\*\*\*(?:@|$))"
+    r"(?P<pw>[^@\n]{1,200}?(?=@)|[^@\s\"'<>]+(?=[\s\"'<>]|$))"
+)
 # s3://ANYTHING@bucket: user info in a lake URI is a credential as a whole
-_S3_USERINFO = re.compile(r"(?P<scheme>\bs3[an]?://)(?P<info>[^/@\s:\"'<>]*:[^\s\"'<>]*|"
-                          r"[^/@\s\"'<>]+)@", re.I)
-_QUERY_NAMES = (r"password|passwd|pwd|sslpassword|secret|[\w-]*token|x-amz-signature|"
-                r"x-amz-credential|x-amz-security-token|signature|aws_secret_access_key|"
-                r"aws_session_token|sig")
+_S3_USERINFO = re.compile(
+    r"(?P<scheme>\bs3[an]?://)(?P<info>[^/@\s:\"'<>]*:[^\s\"'<>]*|"
+    r"[^/@\s\"'<>]+)@",
+    re.I,
+)
+_QUERY_NAMES = (
+    r"password|passwd|pwd|sslpassword|secret|[\w-]*token|x-amz-signature|"
+    r"x-amz-credential|x-amz-security-token|signature|aws_secret_access_key|"
+    r"aws_session_token|sig"
+)
 _QUERY_SECRET = re.compile(rf"(?P<k>[?&;](?:{_QUERY_NAMES})=)[^&#\s\"'<>]*", re.I)
 # any other query parameter whose NAME looks secret (api_key=, apikey=, access_token=, auth=...)
 _QUERY_PARAM = re.compile(r"(?P<k>[?&;](?P<name>[\w.\[\]-]{1,64})=)(?P<v>[^&#\s\"'<>]*)")
 # libpq conninfo: "host=h password=pw" (also PGPASSWORD=pw in a quoted command line)
-_KV_SECRET = re.compile(rf"(?P<k>(?<![\w?&;/.-])(?:{_QUERY_NAMES}|pgpassword)=)"
-                        r"(?P<v>'[^'\n]*'|(?!\\)[^\s&,;'\"\\]+)", re.I)
+_KV_SECRET = re.compile(
+    rf"(?P<k>(?<![\w?&;/.-])(?:{_QUERY_NAMES}|pgpassword)=)"
+    r"(?P<v>'[^'\n]*'|(?!\\)[^\s&,;'\"\\]+)",
+    re.I,
+)
 _AWS_KEY_ID = re.compile(r"\b(?:AKIA|ASIA|AROA|AIDA|ANPA|AGPA)[A-Z0-9]{16}\b")
 
 _registered: set[str] = set()
@@ -139,7 +154,7 @@ def _url_secrets(text: str) -> set[str]:
         if v and v != REDACTED:
             out.add(v)
     for m in _QUERY_SECRET.finditer(text):
-        v = m.group(0)[len(m["k"]):]
+        v = m.group(0)[len(m["k"]) :]
         if v and v != REDACTED:
             out.add(v)
     for m in _QUERY_PARAM.finditer(text):
@@ -163,8 +178,7 @@ def known_secrets() -> list[str]:
 
 
 def _forms(secret: str) -> set[str]:
-    forms = {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), quote_plus(secret),
-             repr(secret)[1:-1]}
+    forms = {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), quote_plus(secret), repr(secret)[1:-1]}
     return {f for f in forms if len(f) >= MIN_KNOWN_LEN}
 
 
@@ -172,8 +186,11 @@ def _secrets(extra: Iterable[str]) -> tuple[tuple[str, ...], ...]:
     """The known secrets (with their escaped forms) to replace in text, longest first."""
     values = {*known_secrets(), *(s for s in extra if isinstance(s, str) and s)}
     values.discard(REDACTED)
-    return tuple(tuple(sorted(_forms(s), key=len, reverse=True))
-                 for s in sorted(values, key=len, reverse=True) if len(s) >= MIN_KNOWN_LEN)
+    return tuple(
+        tuple(sorted(_forms(s), key=len, reverse=True))
+        for s in sorted(values, key=len, reverse=True)
+        if len(s) >= MIN_KNOWN_LEN
+    )
 
 
 # characters that make shown text lie: bidi overrides/isolates/marks (a key with U+202E reads
@@ -184,7 +201,7 @@ _INVISIBLE = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\x00-\x08\
 
 def visible(text: str) -> str:
     """``text`` with bidi controls and control characters shown as escapes (``\u202e``)."""
-    return _INVISIBLE.sub(lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) > 0xff else f"\\x{ord(m[0]):02x}", text)
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) > 0xFF else f"\\x{ord(m[0]):02x}", text)
 
 
 #: texts at least this long are masked once per (text, secrets): a notebook's outputs (its
@@ -209,8 +226,7 @@ def _mask_now(text: str, secrets: tuple[tuple[str, ...], ...]) -> str:
     out = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}@" if m["pw"] else m.group(0), out)
     out = _LOOSE_PW.sub(lambda m: f"{m['scheme']}{m['user']}:{REDACTED}", out)
     out = _QUERY_SECRET.sub(lambda m: f"{m['k']}{REDACTED}", out)
-    out = _QUERY_PARAM.sub(lambda m: f"{m['k']}{REDACTED}" if m["v"] and is_secret_name(m["name"])
-                           else m.group(0), out)
+    out = _QUERY_PARAM.sub(lambda m: f"{m['k']}{REDACTED}" if m["v"] and is_secret_name(m["name"]) else m.group(0), out)
     out = _KV_SECRET.sub(lambda m: f"{m['k']}{REDACTED}" if m["v"] != REDACTED else m.group(0), out)
     out = _AWS_KEY_ID.sub(REDACTED, out)
     for forms in secrets:
@@ -237,11 +253,17 @@ def _mask(value: Any, secrets) -> Any:
         return None
     if isinstance(value, str):
         return _mask_text(value, secrets)
-    if hasattr(value, "render_as_string") and hasattr(value, "drivername"):   # sqlalchemy URL
+    if hasattr(value, "render_as_string") and hasattr(value, "drivername"):  # sqlalchemy URL
         return _mask_text(value.render_as_string(hide_password=True), secrets)
     if isinstance(value, Mapping):
-        return {k: (REDACTED if is_secret_name(k) and isinstance(value[k], str)
-                    and value[k] not in ("", REDACTED) else _mask(value[k], secrets)) for k in value}
+        return {
+            k: (
+                REDACTED
+                if is_secret_name(k) and isinstance(value[k], str) and value[k] not in ("", REDACTED)
+                else _mask(value[k], secrets)
+            )
+            for k in value
+        }
     if isinstance(value, (list, tuple)):
         return [_mask(v, secrets) for v in value]
     if isinstance(value, BaseException):
@@ -259,8 +281,10 @@ def was_masked(value: Any) -> bool:
     return isinstance(value, str) and (
         any(m["pw"] == REDACTED for m in _USERINFO.finditer(value))
         or any(m["info"] == REDACTED for m in _S3_USERINFO.finditer(value))
-        or f"={REDACTED}" in value or any(m["pw"] == REDACTED for m in _LOOSE_PW.finditer(value))
-        or bool(re.search(rf"://[^:/@?#\s]+:{re.escape(REDACTED)}(?:[\s/]|$)", value)))
+        or f"={REDACTED}" in value
+        or any(m["pw"] == REDACTED for m in _LOOSE_PW.finditer(value))
+        or bool(re.search(rf"://[^:/@?#\s]+:{re.escape(REDACTED)}(?:[\s/]|$)", value))
+    )
 
 
 def lake_credentials(uri: Any) -> bool:

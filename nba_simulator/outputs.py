@@ -1,5 +1,6 @@
 """Output files: written atomically (temp file in the same folder, then rename) and read back
 with their schema checked, so a half-written or corrupt file is never taken for a result."""
+
 from __future__ import annotations
 
 import json
@@ -182,8 +183,9 @@ def read_parquet(path: str | Path, columns: list[str] | None = None) -> pd.DataF
     return df
 
 
-def parquet_batches(path: str | Path, columns: list[str] | None = None,
-                    batch_rows: int = 1 << 20) -> Iterator[pa.RecordBatch]:
+def parquet_batches(
+    path: str | Path, columns: list[str] | None = None, batch_rows: int = 1 << 20
+) -> Iterator[pa.RecordBatch]:
     """An output table read batch by batch (memory: one batch of ``batch_rows``), for tables too
     big to hold (a streamed inventory, every orphan of 100M objects); BadInput naming the file
     when it is missing, corrupt or lacks columns."""
@@ -244,9 +246,22 @@ def _json_default(value: Any) -> Any:
 
 
 #: the files a result folder holds (``--out``): a user's file of one of these names is never replaced
-RESULT_NAMES = ("summary.json", "inventory.parquet", "coverage.parquet", "orphans.parquet", "duplicates.parquet",
-                "completeness.parquet", "coverage_info.json", "matrix.parquet", "content.parquet",
-                "content_info.json", "db_coverage.parquet", "db_problems.parquet", "gaps.parquet", "tasks.json")
+RESULT_NAMES = (
+    "summary.json",
+    "inventory.parquet",
+    "coverage.parquet",
+    "orphans.parquet",
+    "duplicates.parquet",
+    "completeness.parquet",
+    "coverage_info.json",
+    "matrix.parquet",
+    "content.parquet",
+    "content_info.json",
+    "db_coverage.parquet",
+    "db_problems.parquet",
+    "gaps.parquet",
+    "tasks.json",
+)
 
 
 def check_out_dir(out_dir) -> None:
@@ -264,5 +279,7 @@ def check_out_dir(out_dir) -> None:
     except Exception:  # noqa: BLE001 - unreadable or not JSON: not a summary of ours
         ours = False
     if not ours:
-        raise BadInput(f"--out {folder}: holds {', '.join(clash[:3])} not written by nba-recon reconcile "
-                       "(no summary.json of its own); they are left as they are: choose an empty or new folder")
+        raise BadInput(
+            f"--out {folder}: holds {', '.join(clash[:3])} not written by nba-recon reconcile "
+            "(no summary.json of its own); they are left as they are: choose an empty or new folder"
+        )

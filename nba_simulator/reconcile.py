@@ -4,6 +4,7 @@
 :class:`Result` out, every time rule at the explicit ``as_of``); ``write_outputs`` writes the files
 atomically. ``reconcile`` chains them for the CLI.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -41,8 +42,16 @@ from .tasks import TaskQueue
 
 log = logging.getLogger(__name__)
 
-OUTPUT_FILES = ("inventory.parquet", "coverage.parquet", "orphans.parquet", "duplicates.parquet",
-                "completeness.parquet", "gaps.parquet", "tasks.json", "summary.json")
+OUTPUT_FILES = (
+    "inventory.parquet",
+    "coverage.parquet",
+    "orphans.parquet",
+    "duplicates.parquet",
+    "completeness.parquet",
+    "gaps.parquet",
+    "tasks.json",
+    "summary.json",
+)
 
 
 @dataclass
@@ -57,12 +66,11 @@ class Result:
     tasks: list[dict]
     summary: dict
     warnings: list[str] = field(default_factory=list)
-    matrix: pd.DataFrame | None = None     # per game x per-game dataset (content.matrix, wide)
-    probe: ProbeResult | None = None     # content probing (reconcile --probe)
+    matrix: pd.DataFrame | None = None  # per game x per-game dataset (content.matrix, wide)
+    probe: ProbeResult | None = None  # content probing (reconcile --probe)
     #: output files already written while streaming (name -> a hidden file in the output folder);
     #: a streamed run has ``inventory`` None and only the first orphans in ``orphans``
     streamed: dict[str, Path] = field(default_factory=dict)
-
 
 
 @contextlib.contextmanager
@@ -76,8 +84,10 @@ def _stream_targets(out_dir, wanted: bool):
     out = Path(out_dir)
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"inventory.parquet": out / ".inventory.streamed.parquet",
-             "orphans.parquet": out / ".orphans.streamed.parquet"}
+    paths = {
+        "inventory.parquet": out / ".inventory.streamed.parquet",
+        "orphans.parquet": out / ".orphans.streamed.parquet",
+    }
     try:
         yield paths
     except BaseException:
@@ -88,6 +98,7 @@ def _stream_targets(out_dir, wanted: bool):
                 out.rmdir()
         raise
 
+
 def resolve_schedule(spec: Spec, override: str | None = None) -> str:
     """The schedule to use: the CLI's override, else the spec's; relative paths from the spec file."""
     source = override or spec.schedule
@@ -96,8 +107,9 @@ def resolve_schedule(spec: Spec, override: str | None = None) -> str:
     return str(Path(spec.path).parent / source)
 
 
-def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=None,
-                 read_db: Callable | None = None) -> pd.DataFrame:
+def schedule_for(
+    spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=None, read_db: Callable | None = None
+) -> pd.DataFrame:
     """The schedule ``source`` names (``resolve_schedule``'s answer): ``"db"`` reads the spec's
     games table with ``read_db(spec.database)`` (the database layer's
     ``database.user_tables.schedule_from_db``, passed in by the callers above it), ``"auto"``
@@ -109,8 +121,10 @@ def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=Non
     ``games.attrs["schedule_info"]``: coverage reports its warnings."""
     if source == "db":
         if read_db is None:
-            raise BadInput(f"{spec.path}: schedule: db needs the database reader (pass "
-                           "read_db=nba_simulator.database.user_tables.schedule_from_db)")
+            raise BadInput(
+                f"{spec.path}: schedule: db needs the database reader (pass "
+                "read_db=nba_simulator.database.user_tables.schedule_from_db)"
+            )
         games = read_db(getattr(spec, "database", None))
         info = {"source": "db", "warnings": []}
     elif source == "auto":
@@ -124,8 +138,15 @@ def schedule_for(spec: Spec, source: str, *, lake=None, as_of=None, runs_dir=Non
     return games
 
 
-def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame | None, as_of,
-            scan_info: dict | None = None, *, stage: CoverageStage | None = None) -> Result:
+def analyse(
+    spec: Spec,
+    schedule: pd.DataFrame,
+    inventory: pd.DataFrame | None,
+    as_of,
+    scan_info: dict | None = None,
+    *,
+    stage: CoverageStage | None = None,
+) -> Result:
     """The analysis: the stage functions of :mod:`.analysis` in sequence, from ``stage`` (the
     coverage stage already run: :func:`~.coverage_run.run_coverage`) or the coverage of
     ``inventory`` built here. A probed coverage's items whose object failed its content rule are
@@ -138,18 +159,33 @@ def analyse(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame | None, 
     gaps = gaps_stage(spec, cov, as_of)
     queue = tasks_stage(spec, gaps, cov.coverage)
     summary = summary_stage(spec, as_of, cov, gaps, queue, scan_info, st.matrix, probe)
-    return Result(as_of, inventory, cov.coverage, cov.orphans, cov.duplicates, cov.completeness,
-                  gaps, queue.tasks, summary, cov.warnings, st.matrix.wide, probe)
+    return Result(
+        as_of,
+        inventory,
+        cov.coverage,
+        cov.orphans,
+        cov.duplicates,
+        cov.completeness,
+        gaps,
+        queue.tasks,
+        summary,
+        cov.warnings,
+        st.matrix.wide,
+        probe,
+    )
 
 
 def result_files(result: Result) -> dict:
     """The result's data files but the inventory and the summary, shaped by the stages' shapers."""
-    cov = CoverageResult(result.coverage, result.orphans, result.duplicates, result.completeness,
-                         result.warnings)
-    return {**coverage_files(cov, result.matrix, result.probe), "gaps.parquet": result.gaps,
-            "tasks.json": tasks_document(result.as_of, TaskQueue(result.tasks,
-                                                                 result.summary["tasks_capped"],
-                                                                 result.summary.get("tasks_capped_items", {})))}
+    cov = CoverageResult(result.coverage, result.orphans, result.duplicates, result.completeness, result.warnings)
+    return {
+        **coverage_files(cov, result.matrix, result.probe),
+        "gaps.parquet": result.gaps,
+        "tasks.json": tasks_document(
+            result.as_of,
+            TaskQueue(result.tasks, result.summary["tasks_capped"], result.summary.get("tasks_capped_items", {})),
+        ),
+    }
 
 
 def write_outputs(result: Result, out_dir) -> dict[str, Path]:
@@ -173,8 +209,7 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
     except OSError as exc:
         files.abort()
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        raise OutputError(f"cannot write the results into {out_dir}: {reason}; "
-                          f"no file there was replaced") from exc
+        raise OutputError(f"cannot write the results into {out_dir}: {reason}; no file there was replaced") from exc
     except BaseException:
         files.abort()
         raise
@@ -184,8 +219,10 @@ def write_outputs(result: Result, out_dir) -> dict[str, Path]:
 def check_probe(spec: Spec, what: str = "--probe") -> None:
     """Probing needs content rules: refused before any work when the spec has none."""
     if not any(d.content is not None for d in spec.datasets):
-        raise BadInput(f"{what}: the spec {spec.path} has no content rules (a dataset's "
-                       "content: section), so there is nothing to probe")
+        raise BadInput(
+            f"{what}: the spec {spec.path} has no content rules (a dataset's "
+            "content: section), so there is nothing to probe"
+        )
 
 
 @dataclass(frozen=True)
@@ -220,7 +257,7 @@ class ReconcileOptions:
                 raise BadInput("--engine dask computes the full coverage: drop --sample")
             if self.out_dir is None:
                 raise BadInput("--engine dask needs an output folder (the workers read its inventory.parquet)")
-        self.coverage.scan_stream(self.scan.sample)   # --stream yes with --sample: refused now
+        self.coverage.scan_stream(self.scan.sample)  # --stream yes with --sample: refused now
 
     @property
     def probe_cache(self) -> Path | None:
@@ -239,28 +276,42 @@ def reconcile(options: ReconcileOptions) -> Result:
         check_probe(spec)
     if o.out_dir is not None:
         check_out_dir(o.out_dir)
-    games = schedule_for(spec, resolve_schedule(spec, o.schedule), lake=o.lake, as_of=o.as_of,
-                         runs_dir=o.runs_dir, read_db=o.read_db)
+    games = schedule_for(
+        spec, resolve_schedule(spec, o.schedule), lake=o.lake, as_of=o.as_of, runs_dir=o.runs_dir, read_db=o.read_db
+    )
     log.info("spec %s: %d datasets; schedule: %d games", o.spec, len(spec.datasets), len(games))
     inv_path = Path(o.out_dir) / "inventory.parquet" if o.coverage.engine.dask else None
     stream = o.coverage.scan_stream(o.scan.sample)
     wants_stream = bool(stream and o.out_dir is not None and resolve_inventory(spec, o.scan.inventory)[0])
     with _stream_targets(o.out_dir, wants_stream) as targets:
-        inventory, info = scan_lake(spec, o.lake, o.scan, schedule=games, as_of=o.as_of,
-                                    out_path=inv_path or targets.get("inventory.parquet"), stream=stream)
-        log.info("lake %s: %s objects %s", o.lake, info.get("objects", "?"),
-                 "streamed" if inventory is None else "listed")
-        report = info.pop("stream", None)   # an S3 Inventory delivery, streamed
-        if report is None:   # read in memory: inventory.parquet is written with the other files
+        inventory, info = scan_lake(
+            spec,
+            o.lake,
+            o.scan,
+            schedule=games,
+            as_of=o.as_of,
+            out_path=inv_path or targets.get("inventory.parquet"),
+            stream=stream,
+        )
+        log.info(
+            "lake %s: %s objects %s", o.lake, info.get("objects", "?"), "streamed" if inventory is None else "listed"
+        )
+        report = info.pop("stream", None)  # an S3 Inventory delivery, streamed
+        if report is None:  # read in memory: inventory.parquet is written with the other files
             for path in targets.values():
                 path.unlink(missing_ok=True)
         streamed = targets if report is not None else {}
-        scanned = ScannedInventory(o.lake, inventory, report.batches if report is not None else None,
-                                   inv_path, info.get("sample"))
-        coverage = replace(o.coverage, probe=o.coverage.probe.with_cache(o.probe_cache)) \
-            if o.coverage.probe is not None else o.coverage
-        stage = coverage_run.run_coverage(spec, games, scanned, o.as_of, coverage,
-                                          orphans_path=streamed.get("orphans.parquet"))
+        scanned = ScannedInventory(
+            o.lake, inventory, report.batches if report is not None else None, inv_path, info.get("sample")
+        )
+        coverage = (
+            replace(o.coverage, probe=o.coverage.probe.with_cache(o.probe_cache))
+            if o.coverage.probe is not None
+            else o.coverage
+        )
+        stage = coverage_run.run_coverage(
+            spec, games, scanned, o.as_of, coverage, orphans_path=streamed.get("orphans.parquet")
+        )
         if report is not None:
             info.update({"objects": report.objects, "bytes": report.bytes})
         result = analyse(spec, games, inventory, o.as_of, info, stage=stage)

@@ -2,6 +2,7 @@
 newest S3 Inventory delivery read instead (whole, or as a stream), as :class:`ScanOptions` say
 (:func:`scan_lake`, the only step of a run that reads the lake; ``reconcile`` and the ``01_scan``
 notebook both call it)."""
+
 from __future__ import annotations
 
 import logging
@@ -55,9 +56,16 @@ class ScanOptions:
             raise ParameterError(f"--sample must be a fraction in (0, 1], got {self.sample!r}")
 
 
-def scan_lake(spec: Spec, lake: str, options: ScanOptions | None = None, *,
-              schedule: pd.DataFrame | None = None, as_of=None, out_path=None,
-              stream: bool | str = False) -> tuple[pd.DataFrame | None, dict]:
+def scan_lake(
+    spec: Spec,
+    lake: str,
+    options: ScanOptions | None = None,
+    *,
+    schedule: pd.DataFrame | None = None,
+    as_of=None,
+    out_path=None,
+    stream: bool | str = False,
+) -> tuple[pd.DataFrame | None, dict]:
     """List the lake (all of it, or a deterministic sample) into an inventory.
 
     With an S3 Inventory source (``options.inventory``, else the spec's ``inventory:``), its
@@ -78,24 +86,47 @@ def scan_lake(spec: Spec, lake: str, options: ScanOptions | None = None, *,
         max_age = options.inventory_max_age_days
     warnings: list[str] = []
     if stream is True and not source:
-        warnings.append("stream yes: there is no S3 Inventory to stream (none given and no inventory: "
-                        "section in the spec), so the lake was listed into memory")
+        warnings.append(
+            "stream yes: there is no S3 Inventory to stream (none given and no inventory: "
+            "section in the spec), so the lake was listed into memory"
+        )
     if source:
         if as_of is None:
             raise ValueError("reading an S3 Inventory needs as_of (to judge the delivery's age)")
-        report = load_report(source, as_of=as_of, lake=lake, exclude=list(spec.exclude),
-                             max_age_days=max_age, out_path=out_path, stream=stream)
+        report = load_report(
+            source,
+            as_of=as_of,
+            lake=lake,
+            exclude=list(spec.exclude),
+            max_age_days=max_age,
+            out_path=out_path,
+            stream=stream,
+        )
         if report.stream is not None:
-            return None, {"lake": lake, "source": "s3-inventory", "sample": None, "listed_prefixes": None,
-                          **report.info, "warnings": warnings, "stream": report.stream}
+            return None, {
+                "lake": lake,
+                "source": "s3-inventory",
+                "sample": None,
+                "listed_prefixes": None,
+                **report.info,
+                "warnings": warnings,
+                "stream": report.stream,
+            }
         if report.inventory is not None:
             inv = report.inventory
             if sample:
                 warnings.append("--sample ignored: the S3 Inventory already holds every object")
-            info = {"lake": lake, "source": "s3-inventory", "objects": int(len(inv)),
-                    "bytes": int(inv["size"].sum()), "sample": None, "listed_prefixes": None,
-                    **report.info, "warnings": warnings,
-                    "seconds": round(time.perf_counter() - started, 3)}
+            info = {
+                "lake": lake,
+                "source": "s3-inventory",
+                "objects": int(len(inv)),
+                "bytes": int(inv["size"].sum()),
+                "sample": None,
+                "listed_prefixes": None,
+                **report.info,
+                "warnings": warnings,
+                "seconds": round(time.perf_counter() - started, 3),
+            }
             return inv, info
         for w in report.warnings:
             log.warning("%s", w)
@@ -106,25 +137,40 @@ def scan_lake(spec: Spec, lake: str, options: ScanOptions | None = None, *,
         if schedule is None or as_of is None:
             raise ValueError("sampling needs the schedule and as_of, to choose what to list")
         prefixes = list(plan_sample(expected_items(spec, schedule, as_of), sample).prefixes)
-    listed = scan(storage, prefixes=prefixes, exclude=list(spec.exclude), workers=options.workers,
-                  out_path=out_path, progress=options.progress)
+    listed = scan(
+        storage,
+        prefixes=prefixes,
+        exclude=list(spec.exclude),
+        workers=options.workers,
+        out_path=out_path,
+        progress=options.progress,
+    )
     skipped = list(getattr(storage, "skipped", ()))
-    if skipped:   # each named in its own warning (the log); counted once in the run's warnings
-        warnings.append(f"{len(skipped):,} entr{'y' if len(skipped) == 1 else 'ies'} of the lake skipped while "
-                        f"listing (unreadable, not a regular file, or a symbolic link leaving the lake), "
-                        f"e.g. {skipped[0]}")
+    if skipped:  # each named in its own warning (the log); counted once in the run's warnings
+        warnings.append(
+            f"{len(skipped):,} entr{'y' if len(skipped) == 1 else 'ies'} of the lake skipped while "
+            f"listing (unreadable, not a regular file, or a symbolic link leaving the lake), "
+            f"e.g. {skipped[0]}"
+        )
     if prefixes is None and listed.empty:
         # An empty lake is a wrong bucket, prefix or folder far more often than a real state:
         # a report saying "everything is missing" (and a task for every game) would be wrong.
-        raise LakeNotFound(f"the lake {storage.uri} holds no objects (outside the spec's excluded "
-                           f"folders): wrong bucket, prefix or folder?")
+        raise LakeNotFound(
+            f"the lake {storage.uri} holds no objects (outside the spec's excluded "
+            f"folders): wrong bucket, prefix or folder?"
+        )
     if prefixes is None:
         # keys, but none of the spec's datasets (a stray file, the wrong prefix): bad input too;
         # a dataset matching nothing: a warning naming it and its layouts
         warnings.extend(check_lake(spec, listed, storage.uri))
-    info = {"lake": lake, "objects": int(len(listed)), "bytes": int(listed["size"].sum()),
-            "sample": sample, "listed_prefixes": len(prefixes) if prefixes is not None else None,
-            "seconds": round(time.perf_counter() - started, 3)}
+    info = {
+        "lake": lake,
+        "objects": int(len(listed)),
+        "bytes": int(listed["size"].sum()),
+        "sample": sample,
+        "listed_prefixes": len(prefixes) if prefixes is not None else None,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
     if warnings:
         info["warnings"] = warnings
     return listed, info

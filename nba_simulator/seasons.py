@@ -5,6 +5,7 @@ Three spellings exist in the wild: the label ``2023-24``, the start year ``2023`
 A date belongs to the season that starts in its year from August on, else to the one before:
 the off-season months (July) still belong to the season that just ended, August starts the next.
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -14,6 +14,7 @@ said in one line.
   :class:`StoreBusy` (exit 1, worth retrying); read-only, damaged or not a database is
   :class:`StoreUnusable` (exit 2).
 """
+
 from __future__ import annotations
 
 import os
@@ -74,10 +75,10 @@ def set_aside(path: str | Path) -> Path:
     for n in range(1000):
         aside = p.with_name(p.name + ".corrupt" + (f".{n}" if n else ""))
         try:
-            os.link(p, aside)          # fails if ``aside`` exists: nothing is overwritten
+            os.link(p, aside)  # fails if ``aside`` exists: nothing is overwritten
         except FileExistsError:
             continue
-        except OSError:                # no hard links here: the check-then-rename fallback
+        except OSError:  # no hard links here: the check-then-rename fallback
             if aside.exists() or aside.is_symlink():
                 continue
             os.rename(p, aside)
@@ -94,12 +95,11 @@ def store_error(exc: BaseException, path: str | Path, what: str, timeout: float 
     low = detail.lower()
     if "locked" in low or "busy" in low:
         waited = f" for {timeout:g} s" if timeout else ""
-        return StoreBusy(f"{what} {path} is locked by another process (waited{waited}): "
-                         "try again once it has finished")
+        return StoreBusy(f"{what} {path} is locked by another process (waited{waited}): try again once it has finished")
     if "readonly" in low or "read-only" in low or "unable to open" in low:
-        return StoreUnusable(f"{what} {path} cannot be written ({detail}): make it and its folder writable, "
-                             "or give another file")
+        return StoreUnusable(
+            f"{what} {path} cannot be written ({detail}): make it and its folder writable, or give another file"
+        )
     if "not a database" in low or "malformed" in low or "corrupt" in low:
-        return StoreUnusable(f"{what} {path} is damaged ({detail}): restore a copy, or move it away "
-                             "to start a new one")
+        return StoreUnusable(f"{what} {path} is damaged ({detail}): restore a copy, or move it away to start a new one")
     return StoreUnusable(f"{what} {path}: {detail}")

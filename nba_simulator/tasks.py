@@ -17,6 +17,7 @@ Given the coverage, each task also counts ``other_sources_have``: how many of it
 source already has (``present``; see :mod:`nba_simulator.content.matrix`): a hint for the
 scraper's owner (the game surely happened and has data), not a change of the order.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,14 +31,22 @@ import pandas as pd
 from .content.matrix import sources_present
 from .spec.model import PRIORITIES, Spec
 
-ACTIONS = {"missing": "collect", "undersized": "recollect", "invalid": "recollect", "empty": "recollect",
-           "premature": "recollect", "stale": "refresh"}
+ACTIONS = {
+    "missing": "collect",
+    "undersized": "recollect",
+    "invalid": "recollect",
+    "empty": "recollect",
+    "premature": "recollect",
+    "stale": "refresh",
+}
 
 
 #: the order of work in one sentence (the report and the tasks page say it)
-WORK_ORDER = ("by priority (CRITICAL, HIGH, MEDIUM, LOW), then within a priority the most recent "
-              "games first (the task's latest game date), then the larger task (items); the task id "
-              "breaks ties")
+WORK_ORDER = (
+    "by priority (CRITICAL, HIGH, MEDIUM, LOW), then within a priority the most recent "
+    "games first (the task's latest game date), then the larger task (items); the task id "
+    "breaks ties"
+)
 
 
 def _latest(dates: Any) -> int:
@@ -108,17 +117,24 @@ def task_queue(spec: Spec, gaps: pd.DataFrame, coverage: pd.DataFrame | None = N
         games, dates, teams = list(gap.game_ids), list(gap.dates), list(gap.teams)
         for start in range(0, len(keys), rules.batch_size):
             batch = slice(start, start + rules.batch_size)
-            per_priority[gap.priority].append(_task(gap, ds, rules.scraper_for(ds), keys[batch],
-                                                    _values(games[batch]), _values(dates[batch]),
-                                                    _values(teams[batch])))
+            per_priority[gap.priority].append(
+                _task(
+                    gap,
+                    ds,
+                    rules.scraper_for(ds),
+                    keys[batch],
+                    _values(games[batch]),
+                    _values(dates[batch]),
+                    _values(teams[batch]),
+                )
+            )
     out, capped, capped_items = [], {}, {}
     for p in PRIORITIES:
         cap = rules.max_per_priority.get(p)
         tasks = in_work_order(per_priority[p])
         if have is not None:
             for t in tasks:
-                t["other_sources_have"] = sum(1 for g in t["game_ids"]
-                                              if have.get(g, frozenset()) - {t["source"]})
+                t["other_sources_have"] = sum(1 for g in t["game_ids"] if have.get(g, frozenset()) - {t["source"]})
         if cap is not None and len(tasks) > cap:
             capped[p] = len(tasks) - cap
             capped_items[p] = sum(t["n_items"] for t in tasks[cap:])
@@ -155,8 +171,23 @@ def _task(gap, ds, scraper: str, keys, games, dates, teams) -> dict:
 
 def tasks_frame(tasks: list[dict]) -> pd.DataFrame:
     """The queue as a table, one row per task (lists kept as lists)."""
-    cols = ["task_id", "priority", "action", "reason", "source", "data_type", "dataset", "scraper",
-            "season", "n_items", "game_ids", "dates", "teams", "expected_keys", "gap_id"]
+    cols = [
+        "task_id",
+        "priority",
+        "action",
+        "reason",
+        "source",
+        "data_type",
+        "dataset",
+        "scraper",
+        "season",
+        "n_items",
+        "game_ids",
+        "dates",
+        "teams",
+        "expected_keys",
+        "gap_id",
+    ]
     if any("other_sources_have" in t for t in tasks):
         cols.insert(cols.index("n_items") + 1, "other_sources_have")
     return pd.DataFrame(tasks, columns=cols)

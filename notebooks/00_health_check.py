@@ -48,7 +48,7 @@ history: str = ""  # run history database URL; empty: $NBA_RECON_HISTORY_URL, th
 max_run_age_hours: float = 26.0  # warn when the last successful run is older than this
 
 # %%
-stage = open_stage('00_health_check', run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
+stage = open_stage("00_health_check", run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
 stage.describe()
 
 # %% [markdown]
@@ -59,15 +59,29 @@ stage.describe()
 from nba_simulator.health import RunChecks, run_checks
 
 run = RunChecks(stage.runs_dir(), stage.run_started(), max_run_age_hours, history) if stage.runs_dir() else None
-report = run_checks(spec=stage.spec_path, lake=stage.lake, schedule=stage.schedule_source,
-                    out_dir=stage.data_dir, database_url=database or None, min_free_gb=min_free_gb, run=run)
+report = run_checks(
+    spec=stage.spec_path,
+    lake=stage.lake,
+    schedule=stage.schedule_source,
+    out_dir=stage.data_dir,
+    database_url=database or None,
+    min_free_gb=min_free_gb,
+    run=run,
+)
 stage.write_table("health.parquet", report.table)
 plots.health_table(report.table)
 
 # %%
 # papermill_description=00_health_check:verdict
-display(plots.verdict(report.status, {"ok": "Every check passed.",
-                                      "warn": "Usable, with warnings: read them above.",
-                                      "fail": "Not usable: " + ", ".join(report.failed) + "."}[report.status]))
+display(
+    plots.verdict(
+        report.status,
+        {
+            "ok": "Every check passed.",
+            "warn": "Usable, with warnings: read them above.",
+            "fail": "Not usable: " + ", ".join(report.failed) + ".",
+        }[report.status],
+    )
+)
 if fail_fast:
     report.raise_for_failures()

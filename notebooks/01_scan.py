@@ -41,7 +41,7 @@ workers: int = 8  # parallel listings
 stream: str = "auto"  # an S3 Inventory delivery read batch by batch (bounded memory): yes, no, or auto (above 2 GiB)
 
 # %%
-stage = open_stage('01_scan', run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
+stage = open_stage("01_scan", run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
 stage.describe()
 
 # %%

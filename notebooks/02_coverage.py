@@ -39,7 +39,9 @@ schedule: str = ""  # builtin, or a CSV/Parquet schedule file; empty: the one th
 as_of: str = ""  # the analysis date YYYY-MM-DD (every time rule is evaluated at it); empty: the demo's date on the demo lake, today (UTC) on any other, as `nba-recon run` picks
 top: int = 10  # rows in the worst-seasons table
 probe: bool = False  # read the objects and check them against the spec's content rules (status empty)
-probe_sample: Optional[float] = None  # probe only this deterministic fraction (0..1] of the objects; counts become estimates
+probe_sample: Optional[float] = (
+    None  # probe only this deterministic fraction (0..1] of the objects; counts become estimates
+)
 probe_max_objects: Optional[int] = None  # read at most this many objects this run (cached ones are free)
 probe_max_bytes: Optional[int] = None  # read at most this many bytes this run
 probe_workers: int = 16  # parallel reads of the probe
@@ -48,7 +50,7 @@ scheduler: str = ""  # the Dask scheduler address (tcp://host:8786) for engine d
 database: str = ""  # the user's database URL (no password: it comes from the environment); empty: the spec's database.url, else $NBA_RECON_DATABASE_URL
 
 # %%
-stage = open_stage('02_coverage', run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
+stage = open_stage("02_coverage", run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
 stage.describe()
 
 # %%
@@ -57,9 +59,17 @@ from nba_simulator.coverage import overall
 from nba_simulator.coverage_run import CoverageOptions
 
 # with probe: read the objects, present by name is not present in substance (ETag-cached across runs)
-options = CoverageOptions.from_params(dict(
-    probe=probe, probe_sample=probe_sample, probe_max_objects=probe_max_objects,
-    probe_max_bytes=probe_max_bytes, probe_workers=probe_workers, engine=engine, scheduler=scheduler))
+options = CoverageOptions.from_params(
+    dict(
+        probe=probe,
+        probe_sample=probe_sample,
+        probe_max_objects=probe_max_objects,
+        probe_max_bytes=probe_max_bytes,
+        probe_workers=probe_workers,
+        engine=engine,
+        scheduler=scheduler,
+    )
+)
 result = stage.run_coverage(options)
 cov, content, matrix = result.coverage, result.content, result.matrix
 scan_info = stage.scan_info()
@@ -156,7 +166,8 @@ if stage.spec.database is None:
 else:
     from nba_simulator.database.db_coverage import run_db_coverage, write_db_coverage
 
-    db = run_db_coverage(stage.spec, stage.as_of, url=stage.database_url(database),
-                         schedule=stage.schedule, lake_coverage=cov.coverage)
+    db = run_db_coverage(
+        stage.spec, stage.as_of, url=stage.database_url(database), schedule=stage.schedule, lake_coverage=cov.coverage
+    )
     write_db_coverage(db, stage.data_dir)
     display(plots.db_coverage_tables(db, top))

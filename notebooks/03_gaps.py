@@ -36,7 +36,7 @@ top: int = 15  # rows in the top-gaps table
 calendar_seasons: int = 2  # seasons shown on the gaps calendar (the most recent with problems)
 
 # %%
-stage = open_stage('03_gaps', run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
+stage = open_stage("03_gaps", run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
 stage.describe()
 
 # %%

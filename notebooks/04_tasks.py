@@ -38,7 +38,7 @@ as_of: str = ""  # the analysis date YYYY-MM-DD (every time rule is evaluated at
 top: int = 25  # rows of the task queue shown
 
 # %%
-stage = open_stage('04_tasks', run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
+stage = open_stage("04_tasks", run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
 stage.describe()
 
 # %%

@@ -30,7 +30,7 @@ trend_runs: int = 60  # past runs shown in the completeness trend
 history: str = ""  # run history database URL; empty: $NBA_RECON_HISTORY_URL, the spec's database.history, else sqlite:///<runs dir>/history.db; "off": none
 
 # %% tags=["html-hide-output"]
-stage = open_stage('05_summary', run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
+stage = open_stage("05_summary", run_dir=run_dir, spec=spec, lake=lake, schedule=schedule, as_of=as_of)
 stage.describe()
 
 # %%
@@ -39,10 +39,11 @@ from nba_simulator.report.firstscreen import first_screen
 
 summary = stage.run_summary()
 cov, gaps, queue = stage.coverage(), stage.gaps(), stage.task_queue()
-matrix, content = stage.matrix(), stage.content()   # content: None unless the coverage stage probed
+matrix, content = stage.matrix(), stage.content()  # content: None unless the coverage stage probed
 # the answer first: headline numbers, the tasks to run now, what could not be judged, warnings
-first_screen(summary, queue.tasks, warnings=stage.warnings(summary), capped=queue.capped,
-             capped_items=queue.capped_items)
+first_screen(
+    summary, queue.tasks, warnings=stage.warnings(summary), capped=queue.capped, capped_items=queue.capped_items
+)
 
 # %% [markdown]
 # ## Completeness by dataset
@@ -113,8 +114,8 @@ cross_source_heatmap(pair_counts(matrix))
 # papermill_description=05_summary:record
 from nba_simulator.pipeline.runhistory import open_run_history
 
-hist = open_run_history(stage, history)   # engine, schema, CloudWatch setting of the history
-hist.record(summary, cov, gaps, queue)    # status "running": the runner closes it after the run
+hist = open_run_history(stage, history)  # engine, schema, CloudWatch setting of the history
+hist.record(summary, cov, gaps, queue)  # status "running": the runner closes it after the run
 display(hist.banner())
 
 # %% [markdown]

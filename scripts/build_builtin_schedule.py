@@ -13,6 +13,7 @@ Outputs in nba_simulator/data/schedule/: builtin_schedule.csv.gz (sorted, gzip m
 depend on the inputs only), teams.csv, ORIGIN.md and the licence texts. Re-running on the same inputs
 rewrites identical files. Columns that can be derived (bbref_game_id) are left to the loader.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,15 @@ BBREF_EXCEPTIONS = {
 }
 # ESPN abbreviations that differ from NBA Stats ones; any other team uses its NBA abbreviation.
 ESPN_EXCEPTIONS = {
-    "GSW": "GS", "NYK": "NY", "SAS": "SA", "UTA": "UTAH", "WAS": "WSH",
-    "NOH": "NO", "NOK": "NO", "NOP": "NO", "NJN": "NJ",
+    "GSW": "GS",
+    "NYK": "NY",
+    "SAS": "SA",
+    "UTA": "UTAH",
+    "WAS": "WSH",
+    "NOH": "NO",
+    "NOK": "NO",
+    "NOP": "NO",
+    "NJN": "NJ",
 }
 
 LICENSES = {
@@ -100,13 +108,15 @@ def pair_games(rows: pd.DataFrame, source: str) -> pd.DataFrame:
     if not ((opponent == a["TEAM_ABBREVIATION"]) & (h["GAME_DATE"] == a["GAME_DATE"])).all():
         sys.exit(f"{source}: home and away rows disagree on opponent or date")
     unplayed = h["WL"].isna() & a["WL"].isna() & (h["PTS"] == "0") & (a["PTS"] == "0")
-    return pd.DataFrame({
-        "game_id": h.index,
-        "game_date": h["GAME_DATE"].str[:10].to_numpy(),
-        "home_team": h["TEAM_ABBREVIATION"].to_numpy(),
-        "away_team": a["TEAM_ABBREVIATION"].to_numpy(),
-        "status": unplayed.map({True: "cancelled", False: "final"}).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "game_id": h.index,
+            "game_date": h["GAME_DATE"].str[:10].to_numpy(),
+            "home_team": h["TEAM_ABBREVIATION"].to_numpy(),
+            "away_team": a["TEAM_ABBREVIATION"].to_numpy(),
+            "status": unplayed.map({True: "cancelled", False: "final"}).to_numpy(),
+        }
+    )
 
 
 def regular_seasons(ref: Path, files: list[str]) -> pd.DataFrame:
@@ -128,7 +138,9 @@ def playoffs(ref: Path) -> pd.DataFrame:
         sys.exit(f"{NOCTURNE}: duplicated team-game rows disagree beyond the *_RANK columns")
     rows = rows.loc[~facts.duplicated(["GAME_ID", "TEAM_ID"])]
     games = pair_games(rows, NOCTURNE)
-    games["season"] = rows.drop_duplicates("GAME_ID").set_index("GAME_ID").loc[games["game_id"], "SEASON_YEAR"].to_numpy()
+    games["season"] = (
+        rows.drop_duplicates("GAME_ID").set_index("GAME_ID").loc[games["game_id"], "SEASON_YEAR"].to_numpy()
+    )
     games["season_type"] = "playoffs"
     return games
 
@@ -156,8 +168,14 @@ def team_table(ref: Path) -> pd.DataFrame:
     seasons = seasons.assign(year=seasons["season"].str[:4].astype(int))
     seasons = seasons.loc[seasons["year"] >= FIRST_SEASON, ["year", "team_id", "team_abbreviation", "team_name"]]
     po = pd.read_csv(ref / NOCTURNE, dtype=str)
-    po = pd.DataFrame({"year": po["SEASON_YEAR"].str[:4].astype(int), "team_id": po["TEAM_ID"],
-                       "team_abbreviation": po["TEAM_ABBREVIATION"], "team_name": po["TEAM_NAME"]})
+    po = pd.DataFrame(
+        {
+            "year": po["SEASON_YEAR"].str[:4].astype(int),
+            "team_id": po["TEAM_ID"],
+            "team_abbreviation": po["TEAM_ABBREVIATION"],
+            "team_name": po["TEAM_NAME"],
+        }
+    )
     po = po.loc[po["year"] > seasons["year"].max()]
     obs = pd.concat([seasons, po]).drop_duplicates(["year", "team_id"])
     if obs.duplicated(["year", "team_abbreviation"]).any():
@@ -183,9 +201,14 @@ def team_table(ref: Path) -> pd.DataFrame:
     new_era = (obs[key] != obs[key].shift()).any(axis=1) | gap
     obs["era"] = new_era.cumsum()
     eras = obs.groupby("era").agg(
-        team_id=("team_id", "first"), first=("year", "min"), last=("year", "max"),
-        nba_abbr=("team_abbreviation", "first"), bbref_code=("bbref_code", "first"),
-        espn_abbr=("espn_abbr", "first"), team_name=("team_name", "last"))
+        team_id=("team_id", "first"),
+        first=("year", "min"),
+        last=("year", "max"),
+        nba_abbr=("team_abbreviation", "first"),
+        bbref_code=("bbref_code", "first"),
+        espn_abbr=("espn_abbr", "first"),
+        team_name=("team_name", "last"),
+    )
     current = eras.groupby("team_id")["last"].transform("max") == eras["last"]
     eras["first_season"] = eras["first"].map(label)
     eras["last_season"] = eras["last"].map(label).where(~current, "")  # empty = still current

@@ -8,6 +8,7 @@ out, given here so that a new test gets them by what it uses:
   Chromium (:data:`KERNEL_MODULES`, :data:`BROWSER_MODULES`);
 * ``slow``: marked so in its module, or listed in :data:`SLOW_MODULES` / :data:`SLOW_TESTS`.
 """
+
 import os
 from pathlib import Path
 
@@ -17,19 +18,35 @@ from tests.builders import schedule, spec  # noqa: F401 (fixtures, registered by
 
 # The tests talk to 127.0.0.1 only: a schedule source a test does not point at its own fixture
 # server goes to a closed local port (discard), never to the real NBA or ESPN hosts.
-for _name in ("NBA_RECON_NBA_STATS_URL", "NBA_RECON_LEAGUE_SCHEDULE_URL", "NBA_RECON_LEAGUE_SCHEDULE_CDN_URL",
-              "NBA_RECON_ESPN_URL"):
+for _name in (
+    "NBA_RECON_NBA_STATS_URL",
+    "NBA_RECON_LEAGUE_SCHEDULE_URL",
+    "NBA_RECON_LEAGUE_SCHEDULE_CDN_URL",
+    "NBA_RECON_ESPN_URL",
+):
     os.environ.setdefault(_name, "http://127.0.0.1:9")
 
 pytest_plugins = ["tests.s3server"]
 
 KERNEL_MODULES = {
-    "pipeline/test_demo_pipeline.py", "pipeline/test_engine_entry.py", "pipeline/test_history_pipeline.py",
-    "pipeline/test_notebook_sources.py", "pipeline/test_quiet_run.py", "pipeline/test_real_layout_pipeline.py",
-    "pipeline/test_runner.py", "pipeline/test_s3_pipeline.py", "pipeline/test_sigterm.py",
-    "pipeline/test_stream_pipeline.py", "pipeline/test_warm.py", "report/test_partial_run.py",
-    "faults/test_crash_resume.py", "faults/test_soak.py", "faults/test_stalled_services.py",
-    "faults/test_secrets_and_escaping.py", "faults/test_secrets_sweep.py", "faults/test_readonly_lake.py",
+    "pipeline/test_demo_pipeline.py",
+    "pipeline/test_engine_entry.py",
+    "pipeline/test_history_pipeline.py",
+    "pipeline/test_notebook_sources.py",
+    "pipeline/test_quiet_run.py",
+    "pipeline/test_real_layout_pipeline.py",
+    "pipeline/test_runner.py",
+    "pipeline/test_s3_pipeline.py",
+    "pipeline/test_sigterm.py",
+    "pipeline/test_stream_pipeline.py",
+    "pipeline/test_warm.py",
+    "report/test_partial_run.py",
+    "faults/test_crash_resume.py",
+    "faults/test_soak.py",
+    "faults/test_stalled_services.py",
+    "faults/test_secrets_and_escaping.py",
+    "faults/test_secrets_sweep.py",
+    "faults/test_readonly_lake.py",
     "faults/test_bad_input_matrix.py",
 }
 BROWSER_MODULES = {"report/test_browser.py"}
@@ -37,13 +54,16 @@ BROWSER_MODULES = {"report/test_browser.py"}
 #: fixtures): whole modules and single tests (module::test, parameters ignored). What they check
 #: runs in `make test`; the quick loop keeps the unit tests of the same modules.
 SLOW_MODULES = {
-    "faults/test_property_inputs.py", "schedule/test_schedule_update.py",
-    "coverage/test_dask_engine.py",          # a Dask cluster per test
-    "test_coverage_run.py",                  # the CLI and the stage, probing, on Dask
-    "report/test_totals.py", "content/test_demo_probe.py", "integration/test_demo_lake.py",
-    "integration/test_real_layout.py",       # demo and real-layout lakes built and reconciled
-    "faults/test_property_readers.py",       # generated inputs through reconcile
-    "schedule/test_schedule_cloud.py",       # deadlines waited out against silent servers
+    "faults/test_property_inputs.py",
+    "schedule/test_schedule_update.py",
+    "coverage/test_dask_engine.py",  # a Dask cluster per test
+    "test_coverage_run.py",  # the CLI and the stage, probing, on Dask
+    "report/test_totals.py",
+    "content/test_demo_probe.py",
+    "integration/test_demo_lake.py",
+    "integration/test_real_layout.py",  # demo and real-layout lakes built and reconciled
+    "faults/test_property_readers.py",  # generated inputs through reconcile
+    "schedule/test_schedule_cloud.py",  # deadlines waited out against silent servers
 }
 SLOW_TESTS = {
     "coverage/test_stream.py::test_bench_shaped_delivery",

@@ -33,6 +33,7 @@ Usage::
         ...
         assert proxy.faults["slowdown"] > 0
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -51,8 +52,7 @@ SLOWDOWN_BODY = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
     b"<Message>Please reduce your request rate.</Message><RequestId>FAULTPROXY</RequestId></Error>"
 )
-_HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-               "upgrade"}
+_HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade"}
 
 
 class _Server(socketserver.ThreadingTCPServer):
@@ -62,9 +62,16 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 class FaultProxy:
-    def __init__(self, upstream: str, *, rate: float = 0.0, faults: tuple[str, ...] = FAULTS,
-                 seed: int = 0, latency: float = 0.05,
-                 rewrite: Callable[[bytes, str], bytes] | None = None):
+    def __init__(
+        self,
+        upstream: str,
+        *,
+        rate: float = 0.0,
+        faults: tuple[str, ...] = FAULTS,
+        seed: int = 0,
+        latency: float = 0.05,
+        rewrite: Callable[[bytes, str], bytes] | None = None,
+    ):
         parts = urlsplit(upstream)
         self.upstream_host = parts.hostname or "127.0.0.1"
         self.upstream_port = parts.port or 80
@@ -75,9 +82,15 @@ class FaultProxy:
         self.endpoint = ""
 
     # -- configuration and counters ------------------------------------------------------------
-    def configure(self, *, rate: float | None = None, faults: tuple[str, ...] | None = None,
-                  seed: int | None = None, latency: float | None = None,
-                  rewrite: Callable[[bytes, str], bytes] | None | bool = False) -> FaultProxy:
+    def configure(
+        self,
+        *,
+        rate: float | None = None,
+        faults: tuple[str, ...] | None = None,
+        seed: int | None = None,
+        latency: float | None = None,
+        rewrite: Callable[[bytes, str], bytes] | None | bool = False,
+    ) -> FaultProxy:
         """Change the fault plan and reset every counter (``rewrite=None`` removes the hook)."""
         with self.lock:
             if rate is not None:
@@ -130,8 +143,7 @@ class FaultProxy:
 
         self._server = _Server(("127.0.0.1", 0), Handler)
         self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="faultproxy",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="faultproxy", daemon=True)
         self._thread.start()
         return self
 
@@ -162,9 +174,13 @@ class FaultProxy:
                     _reset(sock)
                     return
                 if fault == "slowdown":
-                    _send(sock, 503, "Slow Down", [("Content-Type", "application/xml"),
-                                                    ("Content-Length", str(len(SLOWDOWN_BODY)))],
-                          SLOWDOWN_BODY if method != "HEAD" else b"")
+                    _send(
+                        sock,
+                        503,
+                        "Slow Down",
+                        [("Content-Type", "application/xml"), ("Content-Length", str(len(SLOWDOWN_BODY)))],
+                        SLOWDOWN_BODY if method != "HEAD" else b"",
+                    )
                     continue
                 if fault == "latency":
                     time.sleep(self.latency)
@@ -176,8 +192,11 @@ class FaultProxy:
                     new = rewrite(resp_body, target)
                     if new != resp_body:
                         resp_body = new
-                        resp_headers = [(k, v) for k, v in resp_headers
-                                        if k.lower() not in ("content-length", "content-md5", "etag")]
+                        resp_headers = [
+                            (k, v)
+                            for k, v in resp_headers
+                            if k.lower() not in ("content-length", "content-md5", "etag")
+                        ]
                         resp_headers.append(("Content-Length", str(len(resp_body))))
                 if fault == "truncate" and method != "HEAD":
                     cut = len(resp_body) // 2
@@ -202,8 +221,9 @@ class FaultProxy:
             conn.endheaders(body or None)
             resp = conn.getresponse()
             data = resp.read()
-            out_headers = [(k, v) for k, v in resp.getheaders() if k.lower() not in _HOP_BY_HOP
-                           and k.lower() != "content-length"]
+            out_headers = [
+                (k, v) for k, v in resp.getheaders() if k.lower() not in _HOP_BY_HOP and k.lower() != "content-length"
+            ]
             if method != "HEAD":
                 out_headers.append(("Content-Length", str(len(data))))
             else:

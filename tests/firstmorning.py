@@ -9,6 +9,7 @@ file is ``{}`` and one whose box score is cut to 120 bytes (undersized). ``defec
 per ESPN file planted missing or undersized: ``(dataset, expected_key, status, game_date)``.
 The games known to no source with NBA ids: the packaged history lacks both seasons.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -21,15 +22,18 @@ from tests.reallake import ESPN_DATASETS, RealLake, assign_espn_ids, build_real_
 AS_OF = "2026-12-01"
 YESTERDAY = pd.Timestamp("2026-11-30")
 CURRENT, LAST = "2026-27", "2025-26"
-FOLDER = {"espn_play_by_play": "espn_play_by_play", "espn_box_scores": "espn_box_scores",
-          "espn_team_stats": "espn_team_stats"}
+FOLDER = {
+    "espn_play_by_play": "espn_play_by_play",
+    "espn_box_scores": "espn_box_scores",
+    "espn_team_stats": "espn_team_stats",
+}
 
 
 @dataclass
 class FirstMorning:
     real: RealLake
-    truth: pd.DataFrame                       # every game written (with its ESPN ids)
-    defects: list = field(default_factory=list)   # (dataset, expected_key, status, game_date)
+    truth: pd.DataFrame  # every game written (with its ESPN ids)
+    defects: list = field(default_factory=list)  # (dataset, expected_key, status, game_date)
 
     @property
     def lake(self) -> Path:
@@ -54,12 +58,16 @@ def build_first_morning(root) -> FirstMorning:
         if dataset in ESPN_DATASETS:
             for gid in items:
                 g = by_id.loc[gid]
-                defects.append((dataset, f"{FOLDER[dataset]}/{g['espn_game_id']}.json", "missing",
-                                pd.Timestamp(g["game_date"])))
+                defects.append(
+                    (dataset, f"{FOLDER[dataset]}/{g['espn_game_id']}.json", "missing", pd.Timestamp(g["game_date"]))
+                )
     planted = {(d, k) for d, k, _, _ in defects}
     todays = truth[truth["game_date"] == YESTERDAY].sort_values("game_id")
-    free = [g for g in todays.itertuples()
-            if not any((ds, f"{FOLDER[ds]}/{g.espn_game_id}.json") in planted for ds in ESPN_DATASETS)]
+    free = [
+        g
+        for g in todays.itertuples()
+        if not any((ds, f"{FOLDER[ds]}/{g.espn_game_id}.json") in planted for ds in ESPN_DATASETS)
+    ]
     assert len(free) >= 3, "yesterday needs three games without planted defects"
     gone, empty_stats, short_box = free[:3]
     for ds in ("espn_play_by_play", "espn_box_scores"):

@@ -4,6 +4,7 @@ For tests and benchmarks: a local folder written here has the layout, manifest, 
 formats that :mod:`.inventory_report` reads from a real destination bucket (headerless, fully
 quoted CSV with form-encoded keys; Parquet with S3's snake_case column names).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -17,8 +18,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-CSV_SCHEMA = ("Bucket", "Key", "VersionId", "IsLatest", "IsDeleteMarker", "Size", "LastModifiedDate",
-              "ETag", "StorageClass")
+CSV_SCHEMA = (
+    "Bucket",
+    "Key",
+    "VersionId",
+    "IsLatest",
+    "IsDeleteMarker",
+    "Size",
+    "LastModifiedDate",
+    "ETag",
+    "StorageClass",
+)
 PARQUET_SCHEMA_TEXT = (
     "message s3.inventory { required binary bucket (STRING); required binary key (STRING); "
     "optional binary version_id (STRING); optional boolean is_latest; optional boolean is_delete_marker; "
@@ -42,38 +52,55 @@ def _data_table(inv: pa.Table, bucket: str, fmt: str) -> pa.Table:
     n = inv.num_rows
     keys = inv.column("key").combine_chunks().cast(pa.string())
     mtime = inv.column("last_modified").combine_chunks().cast(pa.timestamp("ms", tz="UTC"), safe=False)  # S3: ms
-    etag = inv.column("etag").combine_chunks().cast(pa.string()) if "etag" in inv.column_names else pa.nulls(n, pa.string())
+    etag = (
+        inv.column("etag").combine_chunks().cast(pa.string())
+        if "etag" in inv.column_names
+        else pa.nulls(n, pa.string())
+    )
     size = inv.column("size").combine_chunks().cast(pa.int64())
     if fmt == "CSV":
         # S3 writes 2016-11-05T22:43:45.000Z (Arrow's %S carries the milliseconds of a ms timestamp)
         mt = pc.binary_join_element_wise(pc.strftime(mtime, format="%Y-%m-%dT%H:%M:%S"), "Z", "")
-        return pa.table({
-            "Bucket": pa.repeat(pa.scalar(bucket), n),
-            "Key": form_encode(keys),
-            "VersionId": pa.repeat(pa.scalar("", pa.string()), n),
-            "IsLatest": pa.repeat(pa.scalar("true"), n),
-            "IsDeleteMarker": pa.repeat(pa.scalar("false"), n),
-            "Size": size.cast(pa.string()),
-            "LastModifiedDate": mt,
-            "ETag": pc.fill_null(etag, ""),
-            "StorageClass": pa.repeat(pa.scalar("STANDARD"), n),
-        })
-    return pa.table({
-        "bucket": pa.repeat(pa.scalar(bucket), n),
-        "key": keys,
-        "version_id": pa.nulls(n, pa.string()),
-        "is_latest": pa.repeat(pa.scalar(True), n),
-        "is_delete_marker": pa.repeat(pa.scalar(False), n),
-        "size": size,
-        "last_modified_date": mtime,
-        "e_tag": etag,
-        "storage_class": pa.repeat(pa.scalar("STANDARD"), n),
-    })
+        return pa.table(
+            {
+                "Bucket": pa.repeat(pa.scalar(bucket), n),
+                "Key": form_encode(keys),
+                "VersionId": pa.repeat(pa.scalar("", pa.string()), n),
+                "IsLatest": pa.repeat(pa.scalar("true"), n),
+                "IsDeleteMarker": pa.repeat(pa.scalar("false"), n),
+                "Size": size.cast(pa.string()),
+                "LastModifiedDate": mt,
+                "ETag": pc.fill_null(etag, ""),
+                "StorageClass": pa.repeat(pa.scalar("STANDARD"), n),
+            }
+        )
+    return pa.table(
+        {
+            "bucket": pa.repeat(pa.scalar(bucket), n),
+            "key": keys,
+            "version_id": pa.nulls(n, pa.string()),
+            "is_latest": pa.repeat(pa.scalar(True), n),
+            "is_delete_marker": pa.repeat(pa.scalar(False), n),
+            "size": size,
+            "last_modified_date": mtime,
+            "e_tag": etag,
+            "storage_class": pa.repeat(pa.scalar("STANDARD"), n),
+        }
+    )
 
 
-def write_delivery(dest: str | Path, inventory, *, source_bucket: str = "lake",
-                   config: str = "daily", created="2024-03-01T01:00Z", fmt: str = "CSV",
-                   files: int = 1, dest_prefix: str = "inventory-reports", gzip_level: int = 1) -> Path:
+def write_delivery(
+    dest: str | Path,
+    inventory,
+    *,
+    source_bucket: str = "lake",
+    config: str = "daily",
+    created="2024-03-01T01:00Z",
+    fmt: str = "CSV",
+    files: int = 1,
+    dest_prefix: str = "inventory-reports",
+    gzip_level: int = 1,
+) -> Path:
     """Write one delivery under ``dest`` (the destination's root); returns the delivery folder.
 
     ``inventory``: a DataFrame or Arrow table with ``key, size, last_modified[, etag]`` (keys as
@@ -101,15 +128,22 @@ def write_delivery(dest: str | Path, inventory, *, source_bucket: str = "lake",
             import pyarrow.csv as pacsv
 
             buf = pa.BufferOutputStream()
-            pacsv.write_csv(part, buf, write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid"))
+            pacsv.write_csv(
+                part, buf, write_options=pacsv.WriteOptions(include_header=False, quoting_style="all_valid")
+            )
             path.write_bytes(gzip.compress(buf.getvalue().to_pybytes(), compresslevel=gzip_level))
         else:
             import pyarrow.parquet as pq
 
             pq.write_table(part, path)
         raw = path.read_bytes()
-        entries.append({"key": f"{dest_prefix}/{source_bucket}/{config}/data/{name}".lstrip("/"),
-                        "size": len(raw), "MD5checksum": hashlib.md5(raw).hexdigest()})
+        entries.append(
+            {
+                "key": f"{dest_prefix}/{source_bucket}/{config}/data/{name}".lstrip("/"),
+                "size": len(raw),
+                "MD5checksum": hashlib.md5(raw).hexdigest(),
+            }
+        )
         if not n:
             break
     manifest = {

@@ -23,6 +23,7 @@ Planted missing files (``RealLake.planted``: dataset -> items) in every dataset,
 of the season in progress. Modification times are set after each game ended (never premature).
 Test support only: the package never imports it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -39,13 +40,19 @@ from nba_simulator import seasons as season_math
 from nba_simulator.schedule import teams
 
 ESPN_DATASETS = ("espn_play_by_play", "espn_box_scores", "espn_team_stats")
-ESPN_FOLDERS = {"espn_play_by_play": ("espn_play_by_play", "pbp"),
-                "espn_box_scores": ("espn_box_scores", "box_scores"),
-                "espn_team_stats": ("espn_team_stats", "team_stats")}
-NEW_SCHEME_FROM = 2011          # 2011-12 on: 400... / 401... ids
-ERA_401_FROM = 2018             # 2018-19 on: 401...
-NON_DATA = ("inventory-reports/nba-lake/2026-11-30/manifest.json", "athena-results/q1.csv",
-            "backups/espn_play_by_play/401584800.json", "ml-models/win_prob/model.pkl")
+ESPN_FOLDERS = {
+    "espn_play_by_play": ("espn_play_by_play", "pbp"),
+    "espn_box_scores": ("espn_box_scores", "box_scores"),
+    "espn_team_stats": ("espn_team_stats", "team_stats"),
+}
+NEW_SCHEME_FROM = 2011  # 2011-12 on: 400... / 401... ids
+ERA_401_FROM = 2018  # 2018-19 on: 401...
+NON_DATA = (
+    "inventory-reports/nba-lake/2026-11-30/manifest.json",
+    "athena-results/q1.csv",
+    "backups/espn_play_by_play/401584800.json",
+    "ml-models/win_prob/model.pkl",
+)
 
 
 @dataclass
@@ -53,9 +60,9 @@ class RealLake:
     root: Path
     lake: Path
     as_of: str
-    truth: pd.DataFrame            # the games written (canonical columns + espn_game_id(_extra))
-    scoreboard_dates: set          # local dates (Timestamp) with a scoreboard file in the lake
-    planted: dict = field(default_factory=dict)   # dataset -> list of planted-missing items
+    truth: pd.DataFrame  # the games written (canonical columns + espn_game_id(_extra))
+    scoreboard_dates: set  # local dates (Timestamp) with a scoreboard file in the lake
+    planted: dict = field(default_factory=dict)  # dataset -> list of planted-missing items
     n_objects: int = 0
 
 
@@ -80,13 +87,24 @@ def assign_espn_ids(games: pd.DataFrame) -> pd.DataFrame:
     g = games.sort_values(["game_date", "game_id"], kind="stable").copy()
     start = g["season"].str[:4].astype(int)
     rank = g.groupby("season").cumcount()
-    legacy = [f"{d.year - 1980:02d}{d.month:02d}{d.day:02d}{numbers.get(h, 0):03d}"
-              for d, h in zip(pd.to_datetime(g["game_date"]), g["home_team"])]
-    new = [str((401000000 + (y - ERA_401_FROM) * 100000 if y >= ERA_401_FROM
-                else 400000000 + (y - NEW_SCHEME_FROM) * 100000 + 20000) + r)
-           for y, r in zip(start, rank)]
-    g["espn_game_id"] = pd.array([n if y >= NEW_SCHEME_FROM else old for y, n, old in zip(start, new, legacy)],
-                                 dtype="string")
+    legacy = [
+        f"{d.year - 1980:02d}{d.month:02d}{d.day:02d}{numbers.get(h, 0):03d}"
+        for d, h in zip(pd.to_datetime(g["game_date"]), g["home_team"])
+    ]
+    new = [
+        str(
+            (
+                401000000 + (y - ERA_401_FROM) * 100000
+                if y >= ERA_401_FROM
+                else 400000000 + (y - NEW_SCHEME_FROM) * 100000 + 20000
+            )
+            + r
+        )
+        for y, r in zip(start, rank)
+    ]
+    g["espn_game_id"] = pd.array(
+        [n if y >= NEW_SCHEME_FROM else old for y, n, old in zip(start, new, legacy)], dtype="string"
+    )
     double = (start == NEW_SCHEME_FROM) & (rank % 5 == 0)
     g["espn_game_id_extra"] = pd.array([old if d else pd.NA for d, old in zip(double, legacy)], dtype="string")
     return g.sort_index()
@@ -98,8 +116,11 @@ def _pad(doc: dict, size: int) -> bytes:
 
 
 def _espn_page(espn_id: str, kind: str) -> bytes:
-    body = {"pbp": {"playGrps": [[{"id": f"{espn_id}1", "text": "Jump ball"}]]},
-            "bxscr": [{"tm": {"abbrev": "X"}, "stats": []}], "gmLdrs": [{"name": "points"}]}
+    body = {
+        "pbp": {"playGrps": [[{"id": f"{espn_id}1", "text": "Jump ball"}]]},
+        "bxscr": [{"tm": {"abbrev": "X"}, "stats": []}],
+        "gmLdrs": [{"name": "points"}],
+    }
     return _pad({"page": {"content": {"gamepackage": {"gmStrp": {"gid": espn_id}, kind: body[kind]}}}}, 1400)
 
 
@@ -110,8 +131,9 @@ def _start_utc(day: pd.Timestamp, home: str) -> str:
     return t.strftime("%Y-%m-%dT%H:%MZ")
 
 
-def scoreboard_page(day: pd.Timestamp, games: pd.DataFrame, id_col: str = "espn_game_id",
-                    block: str = "events") -> bytes:
+def scoreboard_page(
+    day: pd.Timestamp, games: pd.DataFrame, id_col: str = "espn_game_id", block: str = "events"
+) -> bytes:
     """One ESPN scoreboard web page saved as JSON (``page.content.<block>`` {YYYYMMDD: [...]})."""
     if "home_espn" in games:
         home_e, away_e = games["home_espn"], games["away_espn"]
@@ -123,14 +145,29 @@ def scoreboard_page(day: pd.Timestamp, games: pd.DataFrame, id_col: str = "espn_
     events = []
     for g, he, ae in zip(games.itertuples(), home_e, away_e):
         hs, as_ = 100 + int(g.game_id[-2:]) % 20, 95 + int(g.game_id[-3:-1]) % 20
-        events.append({
-            "id": getattr(g, id_col), "date": _start_utc(day, g.home_team),
-            "competitors": [
-                {"id": str(espn_team_numbers().get(g.home_team, 0)), "isHome": True, "abbrev": he or g.home_team,
-                 "displayName": names.get(g.home_team, g.home_team), "score": str(hs)},
-                {"id": str(espn_team_numbers().get(g.away_team, 0)), "isHome": False, "abbrev": ae or g.away_team,
-                 "displayName": names.get(g.away_team, g.away_team), "score": str(as_)}],
-            "status": {"id": "3", "state": "post", "det": "Final", "description": "Final"}})
+        events.append(
+            {
+                "id": getattr(g, id_col),
+                "date": _start_utc(day, g.home_team),
+                "competitors": [
+                    {
+                        "id": str(espn_team_numbers().get(g.home_team, 0)),
+                        "isHome": True,
+                        "abbrev": he or g.home_team,
+                        "displayName": names.get(g.home_team, g.home_team),
+                        "score": str(hs),
+                    },
+                    {
+                        "id": str(espn_team_numbers().get(g.away_team, 0)),
+                        "isHome": False,
+                        "abbrev": ae or g.away_team,
+                        "displayName": names.get(g.away_team, g.away_team),
+                        "score": str(as_),
+                    },
+                ],
+                "status": {"id": "3", "state": "post", "det": "Final", "description": "Final"},
+            }
+        )
     return json.dumps({"page": {"content": {block: {day.strftime("%Y%m%d"): events}}}}).encode()
 
 
@@ -156,8 +193,16 @@ def _seasons(spec_name: str, spec, as_of) -> tuple:
     return spec.at(as_of).dataset(spec_name).seasons
 
 
-def build_real_lake(root, truth: pd.DataFrame, *, as_of: str = "2026-12-01", dates_per_type: int = 2,
-                    seed: int = 20261201, spec_path: str = "default", both_shapes: bool = False) -> RealLake:
+def build_real_lake(
+    root,
+    truth: pd.DataFrame,
+    *,
+    as_of: str = "2026-12-01",
+    dates_per_type: int = 2,
+    seed: int = 20261201,
+    spec_path: str = "default",
+    both_shapes: bool = False,
+) -> RealLake:
     """Write the lake for ``truth``'s games (see the module doc). Historic seasons: ``dates_per_type``
     game dates per season and season type; the season in progress: every game date before
     ``as_of``. ``truth`` needs the canonical columns; ESPN ids are assigned when it has none.
@@ -213,8 +258,11 @@ def build_real_lake(root, truth: pd.DataFrame, *, as_of: str = "2026-12-01", dat
 
     # the scoreboards: one per game date; one historic and one current date left out
     sb_spec = spec.dataset("espn_schedules")
-    sb_days = sorted(games.loc[games["season"].isin(sb_spec.seasons)
-                               & games["season_type"].isin(sb_spec.season_types), "game_date"].unique())
+    sb_days = sorted(
+        games.loc[
+            games["season"].isin(sb_spec.seasons) & games["season_type"].isin(sb_spec.season_types), "game_date"
+        ].unique()
+    )
     hist = [pd.Timestamp(d) for d in sb_days if season_math.of_date(d) != current]
     cur_days = [pd.Timestamp(d) for d in sb_days if season_math.of_date(d) == current]
     missing_days = set()
@@ -231,9 +279,12 @@ def build_real_lake(root, truth: pd.DataFrame, *, as_of: str = "2026-12-01", dat
         todays = games[games["game_date"] == day]
         scoreboard_dates.add(day)
         key_day, start = day.strftime("%Y%m%d"), season_math.start_year(season_math.of_date(day))
-        if start < NEW_SCHEME_FROM:     # the old layout; some pages keep the games under "schedule"
-            w.put(f"schedule/{key_day}.json",
-                  scoreboard_page(day, todays, block="schedule" if day.day % 3 == 0 else "events"), after(day))
+        if start < NEW_SCHEME_FROM:  # the old layout; some pages keep the games under "schedule"
+            w.put(
+                f"schedule/{key_day}.json",
+                scoreboard_page(day, todays, block="schedule" if day.day % 3 == 0 else "events"),
+                after(day),
+            )
             continue
         shape = "schedule" if both_shapes and day.day % 3 == 0 else "events"
         w.put(f"espn_schedules/{key_day}.json", scoreboard_page(day, todays, block=shape), after(day))
@@ -243,8 +294,9 @@ def build_real_lake(root, truth: pd.DataFrame, *, as_of: str = "2026-12-01", dat
     # ESPN game pages: every season of the spec's ESPN datasets (none planted on a date without
     # its scoreboard: those games have no ESPN id to be missing under)
     for ds in ESPN_DATASETS:
-        rows = games[games["season"].isin(_seasons(ds, spec, as_of))
-                     & games["season_type"].isin(spec.dataset(ds).season_types)]
+        rows = games[
+            games["season"].isin(_seasons(ds, spec, as_of)) & games["season_type"].isin(spec.dataset(ds).season_types)
+        ]
         skip = plant(ds, rows[~rows["game_date"].isin(missing_days)], 4)
         kind = {"espn_play_by_play": "pbp", "espn_box_scores": "bxscr", "espn_team_stats": "gmLdrs"}[ds]
         new, old = ESPN_FOLDERS[ds]
@@ -257,31 +309,41 @@ def build_real_lake(root, truth: pd.DataFrame, *, as_of: str = "2026-12-01", dat
                 for extra in g.espn_game_id_extra.split():
                     w.put(f"{old}/{extra}.json", _espn_page(extra, kind), after(g.game_date))
     # NBA Stats
-    for ds, key in (("nba_api_advanced_box", "nba_api_comprehensive/boxscores_advanced/advanced_{}.json"),
-                    ("nba_api_play_by_play", "nba_api_playbyplay/play_by_play/play_by_play_{}.json")):
+    for ds, key in (
+        ("nba_api_advanced_box", "nba_api_comprehensive/boxscores_advanced/advanced_{}.json"),
+        ("nba_api_play_by_play", "nba_api_playbyplay/play_by_play/play_by_play_{}.json"),
+    ):
         d = spec.dataset(ds)
         rows = games[games["season"].isin(d.seasons) & games["season_type"].isin(d.season_types)]
         skip = plant(ds, rows, 3)
         for g in rows.itertuples():
             if g.game_id not in skip:
-                w.put(key.format(g.game_id), _pad({"resultSets": [{"rowSet": [[g.game_id]]}]}, 1200),
-                      after(g.game_date))
+                w.put(
+                    key.format(g.game_id), _pad({"resultSets": [{"rowSet": [[g.game_id]]}]}, 1200), after(g.game_date)
+                )
     d = spec.dataset("nba_api_incremental_pbp")
     rows = games[games["season"].isin(d.seasons) & games["season_type"].isin(d.season_types)]
     skip = plant("nba_api_incremental_pbp", rows, 2)
     for g in rows.itertuples():
         if g.game_id not in skip:
-            w.put(f"nba_api_incremental/{g.game_date:%Y-%m-%d}/game_{g.game_id}_pbp.json",
-                  _pad({"game": {"gameId": g.game_id, "actions": [{"actionNumber": 1}]}}, 1200), after(g.game_date))
+            w.put(
+                f"nba_api_incremental/{g.game_date:%Y-%m-%d}/game_{g.game_id}_pbp.json",
+                _pad({"game": {"gameId": g.game_id, "actions": [{"actionNumber": 1}]}}, 1200),
+                after(g.game_date),
+            )
     # Basketball-Reference
     d = spec.dataset("bbref_box_scores")
-    rows = games[games["season"].isin(d.seasons) & games["season_type"].isin(d.season_types)
-                 & games["bbref_game_id"].notna()]
+    rows = games[
+        games["season"].isin(d.seasons) & games["season_type"].isin(d.season_types) & games["bbref_game_id"].notna()
+    ]
     skip = plant("bbref_box_scores", rows, 2)
     for g in rows.itertuples():
         if g.game_id not in skip:
-            w.put(f"basketball_reference/box_scores/{int(g.season[:4]) + 1}/{g.bbref_game_id}.json",
-                  _pad({"game": g.bbref_game_id}, 700), after(g.game_date))
+            w.put(
+                f"basketball_reference/box_scores/{int(g.season[:4]) + 1}/{g.bbref_game_id}.json",
+                _pad({"game": g.bbref_game_id}, 700),
+                after(g.game_date),
+            )
     # hoopR: one file per season (every season of the dataset, owed from October)
     d = spec.dataset("hoopr_play_by_play")
     owed = [s for s in d.seasons if pd.Timestamp(season_math.start_year(s), 10, 25) < as_of_ts]
@@ -290,16 +352,26 @@ def build_real_lake(root, truth: pd.DataFrame, *, as_of: str = "2026-12-01", dat
     for s in owed:
         if s != missing_season:
             stamp = min(as_of_ts - pd.Timedelta(days=1), pd.Timestamp(season_math.end_year(s), 7, 1)).tz_localize("UTC")
-            w.put(f"hoopr_parquet/play_by_play/nba_data_{season_math.end_year(s)}.parquet",
-                  b"PAR1" + bytes(100_100) + b"PAR1", stamp)
+            w.put(
+                f"hoopr_parquet/play_by_play/nba_data_{season_math.end_year(s)}.parquet",
+                b"PAR1" + bytes(100_100) + b"PAR1",
+                stamp,
+            )
     for key in NON_DATA:
         w.put(key, b"not data " * 200, as_of_ts.tz_localize("UTC") - pd.Timedelta(days=2))
-    return RealLake(root, lake, as_of, games.drop(columns=["home_espn", "away_espn"]), scoreboard_dates,
-                    planted, w.n)
+    return RealLake(root, lake, as_of, games.drop(columns=["home_espn", "away_espn"]), scoreboard_dates, planted, w.n)
 
 
-def synthetic_season(season: str, first: str, last: str, *, season_type: str = "regular",
-                     games_per_day: int = 7, seed: int = 0, number_from: int = 1) -> pd.DataFrame:
+def synthetic_season(
+    season: str,
+    first: str,
+    last: str,
+    *,
+    season_type: str = "regular",
+    games_per_day: int = 7,
+    seed: int = 0,
+    number_from: int = 1,
+) -> pd.DataFrame:
     """Games of a season the packaged history lacks (a canonical frame, NBA-shaped ids): a
     stand-in for what NBA Stats would publish, for tests of seasons the schedule does not know."""
     from nba_simulator.schedule.load import canonical
@@ -315,8 +387,16 @@ def synthetic_season(season: str, first: str, last: str, *, season_type: str = "
         rng.shuffle(pool)
         for i in range(games_per_day):
             home, away = pool[2 * i], pool[2 * i + 1]
-            rows.append({"game_id": f"00{digit}{yy}{n:05d}", "season": season, "season_type": season_type,
-                         "game_date": day.strftime("%Y-%m-%d"), "home_team": home, "away_team": away})
+            rows.append(
+                {
+                    "game_id": f"00{digit}{yy}{n:05d}",
+                    "season": season,
+                    "season_type": season_type,
+                    "game_date": day.strftime("%Y-%m-%d"),
+                    "home_team": home,
+                    "away_team": away,
+                }
+            )
             n += 1
     raw = pd.DataFrame(rows, dtype="string")
     return canonical(raw)
@@ -326,19 +406,45 @@ def synthetic_season(season: str, first: str, last: str, *, season_type: str = "
 def league_game_log(games: pd.DataFrame) -> bytes:
     """NBA Stats ``LeagueGameLog`` (one row per team and game) for ``games`` (LeagueGameLog's own
     header names; the statistics columns are left out)."""
-    headers = ["SEASON_ID", "TEAM_ID", "TEAM_ABBREVIATION", "TEAM_NAME", "GAME_ID", "GAME_DATE",
-               "MATCHUP", "WL", "PTS"]
+    headers = ["SEASON_ID", "TEAM_ID", "TEAM_ABBREVIATION", "TEAM_NAME", "GAME_ID", "GAME_DATE", "MATCHUP", "WL", "PTS"]
     names = _team_names()
     rows = []
     for g in games.sort_values(["game_date", "game_id"]).itertuples():
         day = pd.Timestamp(g.game_date).strftime("%Y-%m-%d")
         sid = f"{g.game_id[2]}{g.season[:4]}"
-        rows.append([sid, 0, g.home_team, names.get(g.home_team, g.home_team), g.game_id, day,
-                     f"{g.home_team} vs. {g.away_team}", "W", 110])
-        rows.append([sid, 0, g.away_team, names.get(g.away_team, g.away_team), g.game_id, day,
-                     f"{g.away_team} @ {g.home_team}", "L", 100])
-    return json.dumps({"resource": "leaguegamelog", "parameters": {},
-                       "resultSets": [{"name": "LeagueGameLog", "headers": headers, "rowSet": rows}]}).encode()
+        rows.append(
+            [
+                sid,
+                0,
+                g.home_team,
+                names.get(g.home_team, g.home_team),
+                g.game_id,
+                day,
+                f"{g.home_team} vs. {g.away_team}",
+                "W",
+                110,
+            ]
+        )
+        rows.append(
+            [
+                sid,
+                0,
+                g.away_team,
+                names.get(g.away_team, g.away_team),
+                g.game_id,
+                day,
+                f"{g.away_team} @ {g.home_team}",
+                "L",
+                100,
+            ]
+        )
+    return json.dumps(
+        {
+            "resource": "leaguegamelog",
+            "parameters": {},
+            "resultSets": [{"name": "LeagueGameLog", "headers": headers, "rowSet": rows}],
+        }
+    ).encode()
 
 
 def schedule_league_v2(games: pd.DataFrame, season: str, as_of: str) -> bytes:
@@ -349,16 +455,31 @@ def schedule_league_v2(games: pd.DataFrame, season: str, as_of: str) -> bytes:
     for day, todays in games.sort_values(["game_date", "game_id"]).groupby("game_date", sort=True):
         day = pd.Timestamp(day)
         played = day < cut
-        dates.append({"gameDate": day.strftime("%m/%d/%Y 00:00:00"), "games": [
-            {"gameId": g.game_id, "gameCode": f"{day:%Y%m%d}/{g.away_team}{g.home_team}",
-             "gameStatus": 3 if played else 1, "gameStatusText": "Final" if played else "7:30 pm ET",
-             "gameDateEst": day.strftime("%Y-%m-%dT00:00:00Z"),
-             "gameDateTimeUTC": _start_utc(day, g.home_team).replace("Z", ":00Z"),
-             "postponedStatus": "A", "gameLabel": "", "gameSubLabel": "", "gameSubtype": "",
-             "homeTeam": {"teamTricode": g.home_team}, "awayTeam": {"teamTricode": g.away_team}}
-            for g in todays.itertuples()]})
-    return json.dumps({"meta": {"version": 1}, "leagueSchedule": {"seasonYear": season, "leagueId": "00",
-                                                                  "gameDates": dates}}).encode()
+        dates.append(
+            {
+                "gameDate": day.strftime("%m/%d/%Y 00:00:00"),
+                "games": [
+                    {
+                        "gameId": g.game_id,
+                        "gameCode": f"{day:%Y%m%d}/{g.away_team}{g.home_team}",
+                        "gameStatus": 3 if played else 1,
+                        "gameStatusText": "Final" if played else "7:30 pm ET",
+                        "gameDateEst": day.strftime("%Y-%m-%dT00:00:00Z"),
+                        "gameDateTimeUTC": _start_utc(day, g.home_team).replace("Z", ":00Z"),
+                        "postponedStatus": "A",
+                        "gameLabel": "",
+                        "gameSubLabel": "",
+                        "gameSubtype": "",
+                        "homeTeam": {"teamTricode": g.home_team},
+                        "awayTeam": {"teamTricode": g.away_team},
+                    }
+                    for g in todays.itertuples()
+                ],
+            }
+        )
+    return json.dumps(
+        {"meta": {"version": 1}, "leagueSchedule": {"seasonYear": season, "leagueId": "00", "gameDates": dates}}
+    ).encode()
 
 
 def espn_scoreboard_api(day: pd.Timestamp, games: pd.DataFrame) -> bytes:
@@ -368,9 +489,20 @@ def espn_scoreboard_api(day: pd.Timestamp, games: pd.DataFrame) -> bytes:
     away_e = teams.espn_abbrs(games["away_team"], season)
     events = []
     for g, he, ae in zip(games.itertuples(), home_e, away_e):
-        events.append({"id": g.espn_game_id, "date": _start_utc(day, g.home_team),
-                       "competitions": [{"id": g.espn_game_id, "competitors": [
-                           {"homeAway": "home", "team": {"abbreviation": he or g.home_team}, "score": "110"},
-                           {"homeAway": "away", "team": {"abbreviation": ae or g.away_team}, "score": "100"}]}],
-                       "status": {"type": {"name": "STATUS_FINAL", "state": "post", "completed": True}}})
+        events.append(
+            {
+                "id": g.espn_game_id,
+                "date": _start_utc(day, g.home_team),
+                "competitions": [
+                    {
+                        "id": g.espn_game_id,
+                        "competitors": [
+                            {"homeAway": "home", "team": {"abbreviation": he or g.home_team}, "score": "110"},
+                            {"homeAway": "away", "team": {"abbreviation": ae or g.away_team}, "score": "100"},
+                        ],
+                    }
+                ],
+                "status": {"type": {"name": "STATUS_FINAL", "state": "post", "completed": True}},
+            }
+        )
     return json.dumps({"leagues": [], "day": {"date": day.strftime("%Y-%m-%d")}, "events": events}).encode()

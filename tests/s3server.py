@@ -32,6 +32,7 @@ the slow part: ~300 small objects/s through the ADMIN client (16 threads). All p
 can run side by side. If the ``weed`` binary is missing or does not start, the S3 tests are
 SKIPPED with the reason, except when ``CI`` (or ``NBA_RECON_REQUIRE_S3``) is set: then they FAIL.
 """
+
 from __future__ import annotations
 
 import json

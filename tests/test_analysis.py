@@ -1,4 +1,5 @@
 """analysis: one pure function per stage, chained as the CLI and the notebooks chain them."""
+
 from __future__ import annotations
 
 from nba_simulator.analysis import coverage_files, coverage_stage, gaps_stage, probed, tasks_document, tasks_stage
@@ -7,8 +8,10 @@ from nba_simulator.gaps import find_gaps
 from nba_simulator.tasks import task_queue
 from tests.builders import AS_OF, inventory, ts
 
-LAKE = [("pbp/2023-24/0022300001.json", 500, ts("2023-10-25 06:00"), "a"),
-        ("daily/20231024.json", 100, ts("2023-10-25 08:00"), "b")]
+LAKE = [
+    ("pbp/2023-24/0022300001.json", 500, ts("2023-10-25 06:00"), "a"),
+    ("daily/20231024.json", 100, ts("2023-10-25 08:00"), "b"),
+]
 
 
 def test_stages_chain_to_the_same_gaps_and_tasks_as_the_functions_they_wrap(spec, schedule):

@@ -1,4 +1,5 @@
 """Global options before or after the command, and help that reads as sentences."""
+
 import subprocess
 import sys
 
@@ -8,34 +9,71 @@ from nba_simulator.cli import build_parser, main
 from tests.builders import pbp_spec
 
 SPEC = pbp_spec(schedule="games.csv")
-COMMANDS = [["reconcile"], ["demo"], ["db"], ["db", "upgrade"], ["db", "current"],
-            ["db", "coverage"], ["history"], ["history", "record"], ["history", "runs"],
-            ["history", "changes"], ["history", "tasks"], ["schedule"], ["schedule", "update"],
-            ["schedule", "show"], ["schedule", "check"], ["run"]]
+COMMANDS = [
+    ["reconcile"],
+    ["demo"],
+    ["db"],
+    ["db", "upgrade"],
+    ["db", "current"],
+    ["db", "coverage"],
+    ["history"],
+    ["history", "record"],
+    ["history", "runs"],
+    ["history", "changes"],
+    ["history", "tasks"],
+    ["schedule"],
+    ["schedule", "update"],
+    ["schedule", "show"],
+    ["schedule", "check"],
+    ["run"],
+]
 
 
 @pytest.fixture
 def lake(tmp_path):
     (tmp_path / "lake" / "pbp").mkdir(parents=True)
     (tmp_path / "lake" / "pbp" / "0021800001.json").write_text("{}")
-    (tmp_path / "games.csv").write_text("game_id,season,season_type,game_date,home_team,away_team\n"
-                                        "0021800001,2018-19,regular,2018-10-16,BOS,PHI\n")
+    (tmp_path / "games.csv").write_text(
+        "game_id,season,season_type,game_date,home_team,away_team\n0021800001,2018-19,regular,2018-10-16,BOS,PHI\n"
+    )
     (tmp_path / "spec.yaml").write_text(SPEC)
     return tmp_path
 
 
 @pytest.fixture
 def reconciled(lake):
-    rc = main(["reconcile", "--spec", str(lake / "spec.yaml"), "--lake", str(lake / "lake"),
-               "--as-of", "2019-03-01", "--out", str(lake / "out")])
+    rc = main(
+        [
+            "reconcile",
+            "--spec",
+            str(lake / "spec.yaml"),
+            "--lake",
+            str(lake / "lake"),
+            "--as-of",
+            "2019-03-01",
+            "--out",
+            str(lake / "out"),
+        ]
+    )
     assert rc == 0
     return lake
 
 
 def _record(folder, before=(), after=()):
     """``nba-recon history record`` in its own process (logging is configured once per process)."""
-    cmd = [sys.executable, "-m", "nba_simulator.cli", *before, "history", "record",
-           str(folder / "out"), "--runs-dir", str(folder / "runs"), "--replace", *after]
+    cmd = [
+        sys.executable,
+        "-m",
+        "nba_simulator.cli",
+        *before,
+        "history",
+        "record",
+        str(folder / "out"),
+        "--runs-dir",
+        str(folder / "runs"),
+        "--replace",
+        *after,
+    ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
 
 
@@ -52,8 +90,10 @@ def test_without_verbose_no_progress_is_logged(reconciled):
     assert "recorded run out" in done.stdout and "INFO" not in done.stderr
 
 
-@pytest.mark.parametrize("argv", [["-v", "history", "runs"], ["history", "-v", "runs"],
-                                  ["history", "runs", "-v"], ["history", "runs", "--verbose"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["-v", "history", "runs"], ["history", "-v", "runs"], ["history", "runs", "-v"], ["history", "runs", "--verbose"]],
+)
 def test_verbose_anywhere_in_nested_commands(argv):
     assert build_parser().parse_args(argv).verbose is True
 
@@ -85,9 +125,9 @@ def test_every_command_help_lists_each_option_with_a_meaning(argv, capsys):
     lines = out.split("options:", 1)[1].splitlines()
     for i, line in enumerate(lines):
         if not (line.startswith("  -") and not line.startswith("   ")):
-            continue   # a help text's continuation line
+            continue  # a help text's continuation line
         option, _, meaning = line.strip().partition("  ")
-        if not meaning.strip():   # meaning on the next line
+        if not meaning.strip():  # meaning on the next line
             nxt = lines[i + 1] if i + 1 < len(lines) else ""
             meaning = nxt if nxt.startswith(" " * 10) else ""
         assert meaning.strip(), f"{' '.join(argv)}: {option} has no help"

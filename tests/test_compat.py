@@ -1,5 +1,6 @@
 """nba_simulator.compat: each reliance on a library's behaviour, checked against the installed
 library, so an upgrade that changes it fails here first, loudly."""
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,7 @@ def test_arrow_strings_of_every_string_column(dtype):
 def test_arrow_backed_strings_are_not_copied():
     s = pd.Series(["x", "y"] * 10, dtype=pd.ArrowDtype(pa.string()))
     s = s.astype("string[pyarrow]")
-    raw = s.array.__arrow_array__()              # the public Arrow protocol pandas implements
+    raw = s.array.__arrow_array__()  # the public Arrow protocol pandas implements
     assert isinstance(raw, (pa.Array, pa.ChunkedArray))
     assert arrow_strings(s).to_pylist() == raw.to_pylist()
 
@@ -36,8 +37,9 @@ def test_add_option_once_relies_on_argparse_conflict_errors():
 
 def test_empty_like_dask_has_the_columns_and_dtypes():
     dd = pytest.importorskip("dask.dataframe", reason="dask is an optional dependency (the dask extra)")
-    pdf = pd.DataFrame({"key": ["a", "b"], "size": [1, 2],
-                        "last_modified": pd.to_datetime(["2019-01-01", "2019-01-02"], utc=True)})
+    pdf = pd.DataFrame(
+        {"key": ["a", "b"], "size": [1, 2], "last_modified": pd.to_datetime(["2019-01-01", "2019-01-02"], utc=True)}
+    )
     ddf = dd.from_pandas(pdf, npartitions=1)
     meta = empty_like_dask(ddf)
     assert list(meta.columns) == list(pdf.columns) and meta.empty
@@ -52,7 +54,7 @@ def test_papermill_has_the_public_handler_registry():
         def read(self, path):
             return "{}"
 
-    papermill_io.register("/nba-recon-compat-test/", Marker())   # a prefix nothing else uses
+    papermill_io.register("/nba-recon-compat-test/", Marker())  # a prefix nothing else uses
     assert isinstance(papermill_io.get_handler("/nba-recon-compat-test/x.ipynb"), Marker)
     assert not isinstance(papermill_io.get_handler("/elsewhere/x.ipynb"), Marker)
 
@@ -64,13 +66,13 @@ def test_without_module_hides_a_module_only_inside_the_block():
     from nba_simulator.compat import without_module
 
     name = "nba_recon_test_absent_module_xyz"
-    with without_module("json"):                    # imported already: left alone
+    with without_module("json"):  # imported already: left alone
         import json  # noqa: F401
     assert sys.modules["json"] is not None
     with without_module(name):
         with pytest.raises(ImportError):
             importlib.import_module(name)
-    assert name not in sys.modules                  # a later import is the usual one
+    assert name not in sys.modules  # a later import is the usual one
 
 
 def test_notebook_libraries_import_without_the_iri_grammars():
@@ -80,16 +82,18 @@ def test_notebook_libraries_import_without_the_iri_grammars():
     import subprocess
     import sys
 
-    code = ("import sys\n"
-            "from nba_simulator.compat import without_module\n"
-            "with without_module('rfc3987_syntax'):\n"
-            "    import nbformat, jsonschema, papermill, nbconvert\n"
-            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1 + 1')])\n"
-            "nbformat.validate(nb)\n"
-            "assert jsonschema.FormatChecker().conforms('2019-03-15', 'date')\n"
-            "assert 'rfc3987_syntax.syntax_helpers' not in sys.modules\n"
-            "assert 'rfc3987_syntax' not in sys.modules\n"
-            "print('ok')\n")
+    code = (
+        "import sys\n"
+        "from nba_simulator.compat import without_module\n"
+        "with without_module('rfc3987_syntax'):\n"
+        "    import nbformat, jsonschema, papermill, nbconvert\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1 + 1')])\n"
+        "nbformat.validate(nb)\n"
+        "assert jsonschema.FormatChecker().conforms('2019-03-15', 'date')\n"
+        "assert 'rfc3987_syntax.syntax_helpers' not in sys.modules\n"
+        "assert 'rfc3987_syntax' not in sys.modules\n"
+        "print('ok')\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
@@ -108,7 +112,8 @@ def test_every_reliance_is_on_a_tested_version_and_names_its_module_and_test():
     for r in RELIANCES:
         assert version(r.library) in SpecifierSet(r.versions), (
             f"{r.library} {version(r.library)} is outside the range tested for: {r.what} ({r.where}); "
-            f"check it, then widen {r.versions!r} in compat.RELIANCES")
+            f"check it, then widen {r.versions!r} in compat.RELIANCES"
+        )
         for where in r.where.split(", "):
             assert (root / "nba_simulator" / where).exists(), where
         assert (root / r.test.split("::")[0]).exists(), r.test
@@ -126,10 +131,15 @@ def test_papermill_engine_execute_notebook_is_the_copied_one():
 
     def steps(fn) -> list[str]:
         body = inspect.getsource(fn).split('"""')[-1] if '"""' in inspect.getsource(fn) else inspect.getsource(fn)
-        return re.findall(r"(notebook_start|execute_managed_notebook|cleanup_pbar|notebook_complete|return nb_man\.nb)", body)
+        return re.findall(
+            r"(notebook_start|execute_managed_notebook|cleanup_pbar|notebook_complete|return nb_man\.nb)", body
+        )
 
-    assert steps(Engine.execute_notebook) == steps(WarmEngine.execute_notebook) == [
-        "notebook_start", "execute_managed_notebook", "cleanup_pbar", "notebook_complete", "return nb_man.nb"]
+    assert (
+        steps(Engine.execute_notebook)
+        == steps(WarmEngine.execute_notebook)
+        == ["notebook_start", "execute_managed_notebook", "cleanup_pbar", "notebook_complete", "return nb_man.nb"]
+    )
     ours = inspect.signature(WarmEngine.execute_notebook).parameters
     assert list(inspect.signature(Engine.execute_notebook).parameters) == list(ours)
 
@@ -163,7 +173,7 @@ def test_the_jupyter_stack_is_imported_only_where_compat_lists_it():
                 found += [(path, node.module, a.name) for a in node.names]
             elif isinstance(node, ast.Import):
                 found += [(path, a.name, "*") for a in node.names if a.name.split(".")[0] in stack]
-    assert found   # (the scan sees the engine's imports)
+    assert found  # (the scan sees the engine's imports)
     unlisted = [(str(p.relative_to(root)), m, n) for p, m, n in found if n not in JUPYTER_IMPORTS.get(m, ())]
     assert not unlisted, f"imports from the Jupyter stack not in compat.JUPYTER_IMPORTS: {unlisted}"
 
@@ -187,11 +197,27 @@ def test_no_private_attribute_of_a_library_is_used():
                 own.add(node.id)
             elif isinstance(node, ast.arg):
                 own.add(node.arg)
-    used = sorted({(str(p.relative_to(root)), ast.unparse(node)) for p, tree in trees.items() for node in ast.walk(tree)
-                   if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
-                   and node.attr not in own and ast.unparse(node) != "os._exit"})
+    used = sorted(
+        {
+            (str(p.relative_to(root)), ast.unparse(node))
+            for p, tree in trees.items()
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and node.attr not in own
+            and ast.unparse(node) != "os._exit"
+        }
+    )
     assert not used, f"private attributes of libraries: {used}"
-    imported = sorted({(str(p.relative_to(root)), f"{node.module}.{a.name}") for p, tree in trees.items()
-                       for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level == 0
-                       for a in node.names if a.name.startswith("_") and not a.name.startswith("__")})
+    imported = sorted(
+        {
+            (str(p.relative_to(root)), f"{node.module}.{a.name}")
+            for p, tree in trees.items()
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 0
+            for a in node.names
+            if a.name.startswith("_") and not a.name.startswith("__")
+        }
+    )
     assert not imported, f"private names imported from libraries: {imported}"

@@ -1,4 +1,5 @@
 """deadline: a wall-clock limit that nothing on the way can swallow; its settings checked."""
+
 from __future__ import annotations
 
 import threading
@@ -47,7 +48,7 @@ def test_outside_the_main_thread_there_is_no_deadline():
 
 
 def test_seconds_from_the_environment(monkeypatch):
-    name = "NBA_RECON_S3_LISTING_DEADLINE"   # a timeout setting (settings.py declares its default)
+    name = "NBA_RECON_S3_LISTING_DEADLINE"  # a timeout setting (settings.py declares its default)
     monkeypatch.delenv(name, raising=False)
     assert seconds(name) == settings.SETTINGS[name].default
     monkeypatch.setenv(name, "2.5")

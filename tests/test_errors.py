@@ -2,6 +2,7 @@
 nbclient's and papermill's public exception classes are matched by type, and bad input is known
 by isinstance or, for an error raised in a stage's kernel, by its class name among the package's
 error classes (those defined outside errors.py too)."""
+
 from __future__ import annotations
 
 from nbclient.exceptions import CellTimeoutError
@@ -26,7 +27,7 @@ def test_a_timeout_is_classified_by_type_with_the_cell_of_its_cause():
     cause = PapermillExecutionError(4, 5, "time.sleep(60)", "Interrupted", "stopped", [])
     failure = classify(StageTimeout(10, cause))
     assert (failure.ename, failure.transient, failure.cell_index) == ("StageTimeout", False, 4)
-    assert "(Interrupted)" in failure.evalue   # the kernel's own error name, not papermill's wrapper
+    assert "(Interrupted)" in failure.evalue  # the kernel's own error name, not papermill's wrapper
     # the same exception without the timeout: classified by what the kernel raised
     plain = classify(cause)
     assert plain.ename == "Interrupted" and plain.cell_index == 4
@@ -37,7 +38,7 @@ def test_bad_input_by_type_or_by_the_name_a_kernel_reports():
     assert not is_bad_input(StageTimeout(1, RuntimeError("x")))
     for name in ("BadInput", "SpecError", "LakeNotFound", "AccessDenied", "AsOfError"):
         assert is_bad_input(name), name
-    assert error_class("AsOfError") is AsOfError   # defined in asof.py, found as a subclass
+    assert error_class("AsOfError") is AsOfError  # defined in asof.py, found as a subclass
     for name in ("StageTimeout", "OutputError", "KeyError", "globals", "__name__", "", None):
         assert not is_bad_input(name), name
     assert error_class("KeyError") is None and error_class("TransientStorageError").transient

@@ -1,4 +1,5 @@
 """inputs: a spec or schedule is read only when it is a regular file of bounded size."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,12 @@ def test_anything_else_is_one_line_naming_the_file(tmp_path, kind):
         os.mkfifo(path)
     elif kind == "too big":
         path.write_bytes(b"x" * 101)
-    expected = {"missing": "schedule file not found", "folder": "is a folder, not a regular file",
-                "fifo": "is a named pipe, not a regular file", "too big": "is 101 bytes, more than the 100 allowed"}
+    expected = {
+        "missing": "schedule file not found",
+        "folder": "is a folder, not a regular file",
+        "fifo": "is a named pipe, not a regular file",
+        "too big": "is 101 bytes, more than the 100 allowed",
+    }
     with pytest.raises(ScheduleError) as got:
         read_regular(path, 100, "schedule", error=ScheduleError)
     assert str(got.value).startswith(f"{path}: ") and expected[kind] in str(got.value)

@@ -1,6 +1,7 @@
 """Input nothing can be judged from is bad input (exit 2, one line): a lake whose keys match no
 dataset, an as_of before the first expected game or in the future. A dataset matching nothing
 is a warning naming it and its layouts."""
+
 from __future__ import annotations
 
 import shutil
@@ -32,7 +33,10 @@ def test_stray_file_lake_is_bad_input(demo, tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("as_of,words", [("1990-01-01", "nothing is owed yet"), ("2150-01-01", "is in the future"), ("2999-01-01", "out of range")])
+@pytest.mark.parametrize(
+    "as_of,words",
+    [("1990-01-01", "nothing is owed yet"), ("2150-01-01", "is in the future"), ("2999-01-01", "out of range")],
+)
 def test_dates_nothing_can_be_judged_at(demo, tmp_path, capsys, as_of, words):
     rc, out, err = _reconcile(capsys, demo, demo.lake, as_of, tmp_path / "out")
     assert rc == 2 and len(err.strip().splitlines()) == 1 and words in err, err
@@ -44,6 +48,8 @@ def test_a_dataset_matching_nothing_is_named(demo, tmp_path, capsys):
     shutil.copytree(demo.lake / "espn_box_scores", partial / "espn_box_scores")
     rc, out, err = _reconcile(capsys, demo, partial, demo.as_of, tmp_path / "out")
     assert rc == 0
-    assert ("warning: dataset espn_play_by_play matches no key of the lake (layouts: "
-            "espn_play_by_play/{espn_game_id}.json, pbp/{espn_game_id}.json)") in err
+    assert (
+        "warning: dataset espn_play_by_play matches no key of the lake (layouts: "
+        "espn_play_by_play/{espn_game_id}.json, pbp/{espn_game_id}.json)"
+    ) in err
     assert "dataset espn_box_scores matches" not in err

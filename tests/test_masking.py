@@ -1,5 +1,6 @@
 """masking: a long text (a notebook's image, its base64) is masked once per text and secrets;
 the answer is the one a fresh masking gives, whatever was masked before."""
+
 from __future__ import annotations
 
 from nba_simulator.masking import _LONG_TEXT, REDACTED, _mask_now, mask, mask_text

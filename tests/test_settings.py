@@ -1,6 +1,7 @@
 """nba_simulator.settings: every NBA_RECON_* variable declared once, read through it; a bad value
 is one line naming the variable, once, and the CLI refuses it with exit 2 before running anything;
 docs/settings.md is the generated table."""
+
 from __future__ import annotations
 
 import math
@@ -15,8 +16,17 @@ from nba_simulator.errors import BadInput, ParameterError
 ROOT = Path(__file__).resolve().parents[1]
 
 GOOD = {
-    "NBA_RECON_WARM_KERNELS": [("", "fork"), ("1", "fork"), ("On", "fork"), ("fork", "fork"), ("start", "start"),
-                               ("0", "off"), ("false", "off"), ("OFF", "off"), ("no", "off")],
+    "NBA_RECON_WARM_KERNELS": [
+        ("", "fork"),
+        ("1", "fork"),
+        ("On", "fork"),
+        ("fork", "fork"),
+        ("start", "start"),
+        ("0", "off"),
+        ("false", "off"),
+        ("OFF", "off"),
+        ("no", "off"),
+    ],
     "NBA_RECON_SAVE_EVERY": [("", 5.0), ("0", 0.0), ("2.5", 2.5), (" 7 ", 7.0)],
     "NBA_RECON_S3_RANGE_STREAMS": [("", 6), ("1", 1), ("12", 12)],
     "NBA_RECON_S3_LISTING": [("", "obstore"), ("fast", "obstore"), ("paginator", "paginator")],
@@ -57,7 +67,7 @@ def test_a_bad_value_is_one_line_naming_the_variable(monkeypatch, name, raw):
     message = str(err.value)
     assert isinstance(err.value, BadInput) and "\n" not in message
     assert message.startswith(f"${name} must be ")
-    assert (repr(raw) in message) is (not settings.SETTINGS[name].secret)   # a secret is never shown
+    assert (repr(raw) in message) is (not settings.SETTINGS[name].secret)  # a secret is never shown
     assert settings.problems() == [message]
 
 
@@ -77,7 +87,8 @@ def test_the_docs_table_is_the_generated_one():
     table = re.search(r"do not edit by hand -->\n(.*)<!-- end of generated table -->", doc, re.S)
     assert table, "docs/settings.md lost its generated table markers"
     assert table.group(1) == settings.markdown_table(), (
-        "docs/settings.md is out of date: python -m nba_simulator.settings prints the table")
+        "docs/settings.md is out of date: python -m nba_simulator.settings prints the table"
+    )
     for name in settings.SETTINGS:
         assert f"`{name}`" in doc
 
@@ -91,7 +102,7 @@ def test_the_cli_refuses_bad_values_with_one_line_and_exit_2_before_running(monk
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("nba-recon: error: ")
     assert "$NBA_RECON_SAVE_EVERY" in err and "'xyz'" in err and "$NBA_RECON_WARM_KERNELS" in err
-    assert not (tmp_path / "demo").exists()   # nothing ran
+    assert not (tmp_path / "demo").exists()  # nothing ran
 
 
 def test_a_good_environment_passes_the_cli_check(monkeypatch):

@@ -10,6 +10,7 @@ warning: a cache can only save reads, never change a verdict. Any other file at 
 (not SQLite, or damaged and not ours) is refused with one line and left as it is; a cache locked
 by another process past the busy timeout (``NBA_RECON_DB_CONNECT_TIMEOUT``) is one line, exit 1.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -48,9 +49,13 @@ MAX_DETAIL = 1000
 def _plausible(verdict, n_items, bytes_read, detail) -> bool:
     """A cached row of the types the probe writes (anything else, from an edited or foreign file,
     is not trusted: that object is probed again)."""
-    return (verdict in ("ok", "empty", "invalid") and isinstance(detail, str)
-            and (n_items is None or (isinstance(n_items, int) and n_items >= 0))
-            and isinstance(bytes_read, int) and bytes_read >= 0)
+    return (
+        verdict in ("ok", "empty", "invalid")
+        and isinstance(detail, str)
+        and (n_items is None or (isinstance(n_items, int) and n_items >= 0))
+        and isinstance(bytes_read, int)
+        and bytes_read >= 0
+    )
 
 
 class ContentCache:
@@ -58,9 +63,11 @@ class ContentCache:
         self.path = Path(path)
         self.warnings: list[str] = []
         found = sqlite_files.kind(self.path)
-        if found == "other":   # a file of the user's given by mistake (the spec...): never touched
-            raise StoreUnusable(f"probe cache {self.path} is not an SQLite database; it is left as it "
-                                "is: give the probe cache a new file (or an earlier probe cache)")
+        if found == "other":  # a file of the user's given by mistake (the spec...): never touched
+            raise StoreUnusable(
+                f"probe cache {self.path} is not an SQLite database; it is left as it "
+                "is: give the probe cache a new file (or an earlier probe cache)"
+            )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -70,11 +77,12 @@ class ContentCache:
         except sqlite3.OperationalError as exc:
             raise sqlite_files.store_error(exc, self.path, "probe cache", self.timeout) from None
         except sqlite3.DatabaseError as exc:
-            if not sqlite_files.ours(self.path):   # damaged, and not provably ours: left as it is
+            if not sqlite_files.ours(self.path):  # damaged, and not provably ours: left as it is
                 raise sqlite_files.store_error(exc, self.path, "probe cache") from None
             aside = sqlite_files.set_aside(self.path)
-            self.warnings.append(f"probe cache {self.path} was unreadable ({exc}); moved to "
-                                 f"{aside.name}, starting a new one")
+            self.warnings.append(
+                f"probe cache {self.path} was unreadable ({exc}); moved to {aside.name}, starting a new one"
+            )
             self.db = self._open()
 
     @property
@@ -87,10 +95,12 @@ class ContentCache:
         try:
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             foreign = sorted(t for t in tables - {"probes"} if not t.startswith("sqlite_"))
-            if foreign:   # another database (the run history...): never add a table to it
+            if foreign:  # another database (the run history...): never add a table to it
                 db.close()
-                raise BadInput(f"probe cache {self.path} is another database (tables "
-                               f"{', '.join(foreign[:5])}); give the cache a file of its own")
+                raise BadInput(
+                    f"probe cache {self.path} is another database (tables "
+                    f"{', '.join(foreign[:5])}); give the cache a file of its own"
+                )
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version not in (0, SCHEMA_VERSION):
                 db.execute("DROP TABLE IF EXISTS probes")
@@ -115,18 +125,34 @@ class ContentCache:
         out = {}
         rows = self.db.execute(
             "SELECT key, rule, etag, verdict, n_items, exact, path_found, detail, bytes_read "
-            f"FROM probes WHERE rule IN ({marks})", rules)
+            f"FROM probes WHERE rule IN ({marks})",
+            rules,
+        )
         for key, rule, etag, verdict, n, exact, found, detail, nbytes in rows:
             if wanted.get((key, rule)) == etag and _plausible(verdict, n, nbytes, detail):
-                out[(key, rule)] = Outcome(verdict, n, bool(exact),
-                                           None if found is None else bool(found), detail[:MAX_DETAIL], nbytes)
+                out[(key, rule)] = Outcome(
+                    verdict, n, bool(exact), None if found is None else bool(found), detail[:MAX_DETAIL], nbytes
+                )
         return out
 
     def store(self, rows: list[tuple[str, str, str, Outcome]], as_of: str | None = None) -> None:
         """Write ``(key, rule_id, etag, outcome)`` rows in one transaction (errors skipped)."""
-        data = [(k, r, e, o.verdict, o.n_items, int(o.exact),
-                 None if o.path_found is None else int(o.path_found), o.detail, o.bytes_read, as_of)
-                for k, r, e, o in rows if o.verdict != "error" and e]
+        data = [
+            (
+                k,
+                r,
+                e,
+                o.verdict,
+                o.n_items,
+                int(o.exact),
+                None if o.path_found is None else int(o.path_found),
+                o.detail,
+                o.bytes_read,
+                as_of,
+            )
+            for k, r, e, o in rows
+            if o.verdict != "error" and e
+        ]
         if not data:
             return
         try:

@@ -16,6 +16,7 @@ Outcomes: ``ok``; ``empty`` (parses, holds fewer than ``min_rows`` items, or the
 depth, size and time: nested too deeply, too large, any parser failure, with the reason); ``error`` (the read failed:
 not cached, the item keeps its status).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -43,9 +44,9 @@ MAX_DEPTH = 64
 
 @dataclass
 class Outcome:
-    verdict: str                 # ok | empty | invalid | error
-    n_items: int | None = None   # items found (a lower bound when not ``exact``)
-    exact: bool = True           # n_items counts the whole object
+    verdict: str  # ok | empty | invalid | error
+    n_items: int | None = None  # items found (a lower bound when not ``exact``)
+    exact: bool = True  # n_items counts the whole object
     path_found: bool | None = None  # json: did any rule path exist (None: not json / not parsed)
     detail: str = ""
     bytes_read: int = 0
@@ -67,8 +68,10 @@ def check_object(storage: Storage, key: str, size: int, rule: ContentRule) -> Ou
     try:
         if rule.format == "json":
             if size > MAX_JSON_BYTES:
-                out = Outcome("invalid", detail=f"{size:,} bytes: too large to parse as one JSON "
-                              f"document (limit {MAX_JSON_BYTES:,})")
+                out = Outcome(
+                    "invalid",
+                    detail=f"{size:,} bytes: too large to parse as one JSON document (limit {MAX_JSON_BYTES:,})",
+                )
             else:
                 out = check_json(reader.read(), rule)
         elif rule.format == "csv":
@@ -116,11 +119,14 @@ def check_json(data: bytes, rule: ContentRule) -> Outcome:
     if best >= rule.min_rows and (found or rule.min_rows == 0):
         return Outcome("ok", best, path_found=bool(found), detail=f"{best} items")
     if not found:
-        return Outcome("empty", 0, path_found=False,
-                       detail=f"no {' / '.join(rule.non_empty)} in the document")
-    return Outcome("empty", best, path_found=True,
-                   detail=f"{' / '.join(found)} holds {best} item{'s' if best != 1 else ''}"
-                   + (f" (< {rule.min_rows})" if rule.min_rows > 1 else ""))
+        return Outcome("empty", 0, path_found=False, detail=f"no {' / '.join(rule.non_empty)} in the document")
+    return Outcome(
+        "empty",
+        best,
+        path_found=True,
+        detail=f"{' / '.join(found)} holds {best} item{'s' if best != 1 else ''}"
+        + (f" (< {rule.min_rows})" if rule.min_rows > 1 else ""),
+    )
 
 
 def resolve(doc, path: str) -> list:
@@ -179,11 +185,9 @@ def _check_csv(reader: _CountingReader, size: int, rule: ContentRule) -> Outcome
     if rule.columns:
         absent = [c for c in rule.columns if c not in (header or [])]
         if absent:
-            return Outcome("invalid", n_rows, complete,
-                           detail=f"the header lacks column {', '.join(absent)}")
+            return Outcome("invalid", n_rows, complete, detail=f"the header lacks column {', '.join(absent)}")
     if n_rows >= rule.min_rows:
-        return Outcome("ok", n_rows, complete,
-                       detail=f"{n_rows}{'' if complete else '+'} data rows")
+        return Outcome("ok", n_rows, complete, detail=f"{n_rows}{'' if complete else '+'} data rows")
     what = "header only" if rule.header and n_rows == 0 else f"< {rule.min_rows}"
     return Outcome("empty", n_rows, True, detail=f"{n_rows} data rows ({what})")
 
@@ -192,7 +196,7 @@ def count_csv_rows(data: bytes, at_end: bool, has_header: bool):
     """``(data rows, header or None, exact)`` of the complete lines in ``data``; blank lines skipped."""
     if not at_end:
         cut = data.rfind(b"\n")
-        data = data[:cut + 1] if cut >= 0 else b""
+        data = data[: cut + 1] if cut >= 0 else b""
     text = codecs.decode(data, "utf-8-sig", errors="replace")
     header, n = None, 0
     for row in csv.reader(io.StringIO(text)):
@@ -219,7 +223,7 @@ def _check_parquet(reader: _CountingReader, size: int, rule: ContentRule) -> Out
     if footer_len + 8 > len(tail):
         tail = reader.read(size - 8 - footer_len, size - len(tail)) + tail
     try:
-        meta = pq.read_metadata(pa.BufferReader(b"PAR1" + tail[-8 - footer_len:]))
+        meta = pq.read_metadata(pa.BufferReader(b"PAR1" + tail[-8 - footer_len :]))
         names = meta.schema.to_arrow_schema().names
     except (pa.ArrowException, OSError, ValueError) as exc:
         return Outcome("invalid", detail=f"not a readable Parquet file ({_short(exc)})")

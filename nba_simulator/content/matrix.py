@@ -11,51 +11,69 @@ Cells: the item's status (``present``, ``empty``, ``missing``, ``undersized``, `
 does not cover that game's season or type). A source *has* a game when one of its datasets is
 ``present`` for it: without ``--probe`` an empty page still counts as present.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import pandas as pd
 
-GAME_COLUMNS = ["game_id", "espn_game_id", "bbref_game_id", "season", "season_type", "game_date",
-                "home_team", "away_team"]
+GAME_COLUMNS = [
+    "game_id",
+    "espn_game_id",
+    "bbref_game_id",
+    "season",
+    "season_type",
+    "game_date",
+    "home_team",
+    "away_team",
+]
 #: display order, best first
-MATRIX_STATUSES = ("present", "stale", "premature", "empty", "undersized", "missing", "unmapped",
-                   "not_expected")
+MATRIX_STATUSES = ("present", "stale", "premature", "empty", "undersized", "missing", "unmapped", "not_expected")
 HAVE = ("present",)
 LACK = ("missing", "undersized", "invalid", "empty", "premature")
 TIDY_COLUMNS = [*GAME_COLUMNS, "dataset", "source", "data_type", "status", "key"]
-GAP_COLUMNS = [*GAME_COLUMNS, "dataset", "source", "data_type", "status", "have_sources",
-               "have_datasets", "same_data_type"]
+GAP_COLUMNS = [
+    *GAME_COLUMNS,
+    "dataset",
+    "source",
+    "data_type",
+    "status",
+    "have_sources",
+    "have_datasets",
+    "same_data_type",
+]
 
 
 @dataclass
 class GameMatrix:
-    tidy: pd.DataFrame   # TIDY_COLUMNS: one row per game x per-game dataset
-    wide: pd.DataFrame   # one row per game: GAME_COLUMNS, a status column per dataset, counts
+    tidy: pd.DataFrame  # TIDY_COLUMNS: one row per game x per-game dataset
+    wide: pd.DataFrame  # one row per game: GAME_COLUMNS, a status column per dataset, counts
 
     @property
     def datasets(self) -> list[str]:
         return list(dict.fromkeys(self.tidy["dataset"]))
 
 
-def game_matrix(coverage: pd.DataFrame, schedule: pd.DataFrame,
-                datasets: list[str] | None = None) -> GameMatrix:
+def game_matrix(coverage: pd.DataFrame, schedule: pd.DataFrame, datasets: list[str] | None = None) -> GameMatrix:
     """The matrix of every owed game (a game some per-game dataset expects) x per-game dataset."""
     per_game = coverage[(coverage["per"] == "game") & coverage["game_id"].notna()]
     if datasets is not None:
         per_game = per_game[per_game["dataset"].isin(datasets)]
     names = list(dict.fromkeys(per_game["dataset"]))
     meta = per_game.drop_duplicates("dataset").set_index("dataset")[["source", "data_type"]]
-    games = (schedule.drop_duplicates("game_id").set_index("game_id")
-             .reindex(pd.Index(per_game["game_id"].unique(), name="game_id")).reset_index())
+    games = (
+        schedule.drop_duplicates("game_id")
+        .set_index("game_id")
+        .reindex(pd.Index(per_game["game_id"].unique(), name="game_id"))
+        .reset_index()
+    )
     for c in GAME_COLUMNS:
         if c not in games.columns:
             games[c] = pd.NA
     games = games[GAME_COLUMNS].sort_values(["game_date", "game_id"], kind="mergesort")
     games = games.reset_index(drop=True)
-    grid = games.merge(pd.DataFrame({"dataset": pd.Series(names, dtype=per_game["dataset"].dtype)}),
-                       how="cross")
+    grid = games.merge(pd.DataFrame({"dataset": pd.Series(names, dtype=per_game["dataset"].dtype)}), how="cross")
     grid = grid.join(meta, on="dataset")
     cells = per_game[["game_id", "dataset", "status", "key"]].drop_duplicates(["game_id", "dataset"])
     tidy = grid.merge(cells, on=["game_id", "dataset"], how="left")
@@ -67,8 +85,12 @@ def game_matrix(coverage: pd.DataFrame, schedule: pd.DataFrame,
     wide = games.join(wide, on="game_id")
     have = tidy[tidy["status"].isin(HAVE)]
     wide["n_datasets_present"] = wide["game_id"].map(have.groupby("game_id").size()).fillna(0).astype("int64")
-    wide["sources_present"] = wide["game_id"].map(
-        have.groupby("game_id")["source"].agg(lambda s: ", ".join(sorted(set(s))))).astype(object).fillna("")
+    wide["sources_present"] = (
+        wide["game_id"]
+        .map(have.groupby("game_id")["source"].agg(lambda s: ", ".join(sorted(set(s)))))
+        .astype(object)
+        .fillna("")
+    )
     return GameMatrix(tidy, wide.reset_index(drop=True))
 
 
@@ -86,13 +108,19 @@ def cross_source_gaps(matrix: GameMatrix | pd.DataFrame) -> pd.DataFrame:
     if pairs.empty:
         return pd.DataFrame(columns=GAP_COLUMNS)
     pairs["same"] = pairs["data_type"] == pairs["data_type_have"]
-    agg = pairs.groupby(["game_id", "dataset"], sort=False).agg(
-        have_sources=("source_have", lambda s: ", ".join(sorted(set(s)))),
-        have_datasets=("dataset_have", lambda s: ", ".join(sorted(set(s)))),
-        same_data_type=("same", "any")).reset_index()
+    agg = (
+        pairs.groupby(["game_id", "dataset"], sort=False)
+        .agg(
+            have_sources=("source_have", lambda s: ", ".join(sorted(set(s)))),
+            have_datasets=("dataset_have", lambda s: ", ".join(sorted(set(s)))),
+            same_data_type=("same", "any"),
+        )
+        .reset_index()
+    )
     out = lack.merge(agg, on=["game_id", "dataset"])
-    out = out.sort_values(["same_data_type", "game_date", "dataset", "game_id"],
-                          ascending=[False, False, True, True], kind="mergesort")
+    out = out.sort_values(
+        ["same_data_type", "game_date", "dataset", "game_id"], ascending=[False, False, True, True], kind="mergesort"
+    )
     return out[GAP_COLUMNS].reset_index(drop=True)
 
 
@@ -113,6 +141,5 @@ def pair_counts(matrix: GameMatrix | pd.DataFrame) -> pd.DataFrame:
 
 def sources_present(coverage: pd.DataFrame) -> dict[str, frozenset[str]]:
     """NBA game id -> the sources with a ``present`` per-game item for it (for the task queue)."""
-    rows = coverage[(coverage["per"] == "game") & coverage["game_id"].notna()
-                    & coverage["status"].isin(HAVE)]
+    rows = coverage[(coverage["per"] == "game") & coverage["game_id"].notna() & coverage["status"].isin(HAVE)]
     return {g: frozenset(s) for g, s in rows.groupby("game_id")["source"]}

@@ -16,6 +16,7 @@
 Counts over a sample or a cut budget are **estimates**: the share of empty objects among those
 judged, times the targets, with a 95% (Wilson) interval.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -42,8 +43,20 @@ log = logging.getLogger(__name__)
 
 PROBE_STATUSES = ("present", "premature", "stale")
 FAILING = ("empty", "invalid")  # verdicts that make an item ``empty``
-CONTENT_COLUMNS = ["key", "dataset", "format", "etag", "size", "verdict", "n_items", "exact",
-                   "path_found", "detail", "bytes_read", "source"]
+CONTENT_COLUMNS = [
+    "key",
+    "dataset",
+    "format",
+    "etag",
+    "size",
+    "verdict",
+    "n_items",
+    "exact",
+    "path_found",
+    "detail",
+    "bytes_read",
+    "source",
+]
 COMMIT_EVERY = 200
 DEFAULT_WORKERS = 16
 
@@ -68,8 +81,9 @@ class ProbeOptions:
 
     def __post_init__(self):
         sample = self.sample
-        if sample is not None and (isinstance(sample, bool) or not isinstance(sample, (int, float))
-                                   or not 0 < sample <= 1):
+        if sample is not None and (
+            isinstance(sample, bool) or not isinstance(sample, (int, float)) or not 0 < sample <= 1
+        ):
             raise ParameterError(f"probe sample must be a fraction in (0, 1], got {sample!r}")
         for name in ("max_objects", "max_bytes"):
             value = getattr(self, name)
@@ -77,7 +91,7 @@ class ProbeOptions:
                 raise ParameterError(f"probe {name} must be a whole number >= 0, got {value!r}")
         if not _whole(self.workers) or self.workers < 0:
             raise ParameterError(f"probe workers must be a whole number >= 0, got {self.workers!r}")
-        object.__setattr__(self, "workers", max(1, self.workers))   # 0: one reader
+        object.__setattr__(self, "workers", max(1, self.workers))  # 0: one reader
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, prefix: str = "") -> ProbeOptions:
@@ -86,11 +100,14 @@ class ProbeOptions:
         known = [f.name for f in fields(cls)]
         given = {}
         for name, value in values.items():
-            bare = name[len(prefix):] if name.startswith(prefix) else None
+            bare = name[len(prefix) :] if name.startswith(prefix) else None
             if bare not in known:
                 close = difflib.get_close_matches(str(bare or name), known, n=2)
-                hint = (f"did you mean {', '.join(prefix + c for c in close)}?" if close
-                        else f"known: {', '.join(prefix + k for k in known)}")
+                hint = (
+                    f"did you mean {', '.join(prefix + c for c in close)}?"
+                    if close
+                    else f"known: {', '.join(prefix + k for k in known)}"
+                )
                 raise ParameterError(f"unknown probe option {name!r}; {hint}")
             given[bare] = value
         return cls(**given)
@@ -102,8 +119,8 @@ class ProbeOptions:
 
 @dataclass
 class ProbeResult:
-    table: pd.DataFrame                       # CONTENT_COLUMNS, one row per target
-    datasets: pd.DataFrame                    # per dataset: counts and estimates
+    table: pd.DataFrame  # CONTENT_COLUMNS, one row per target
+    datasets: pd.DataFrame  # per dataset: counts and estimates
     info: dict = field(default_factory=dict)  # run figures: reads, bytes, seconds, throughput
     warnings: list[str] = field(default_factory=list)
 
@@ -113,16 +130,22 @@ class ProbeResult:
 
     def summary(self) -> dict:
         """The JSON-ready part for summary.json (no timings: they differ between runs)."""
-        return {"estimate": self.estimate, "sample": self.info.get("sample"),
-                "max_objects": self.info.get("max_objects"), "max_bytes": self.info.get("max_bytes"),
-                "datasets": records(self.datasets), "warnings": list(self.warnings)}
+        return {
+            "estimate": self.estimate,
+            "sample": self.info.get("sample"),
+            "max_objects": self.info.get("max_objects"),
+            "max_bytes": self.info.get("max_bytes"),
+            "datasets": records(self.datasets),
+            "warnings": list(self.warnings),
+        }
 
 
 def probe_targets(spec: Spec, coverage: pd.DataFrame, inventory: pd.DataFrame) -> pd.DataFrame:
     """The objects to check: ``key, dataset, format, size, etag`` (one row per key)."""
     rules = {d.name: d.content for d in spec.datasets if d.content is not None}
-    cov = coverage[coverage["dataset"].isin(list(rules)) & coverage["status"].isin(PROBE_STATUSES)
-                   & coverage["key"].notna()]
+    cov = coverage[
+        coverage["dataset"].isin(list(rules)) & coverage["status"].isin(PROBE_STATUSES) & coverage["key"].notna()
+    ]
     t = cov[["key", "dataset"]].drop_duplicates("key").copy()
     t["key"] = t["key"].astype(str)
     inv = inventory[["key", "size", "etag"]].drop_duplicates("key").copy()
@@ -138,16 +161,22 @@ def hash_unit(key: str) -> float:
     return int.from_bytes(hashlib.sha1(key.encode()).digest()[:8], "big") / 2**64
 
 
-def probe(storage: Storage, spec: Spec, targets: pd.DataFrame, options: ProbeOptions | None = None, *,
-          as_of=None) -> ProbeResult:
+def probe(
+    storage: Storage, spec: Spec, targets: pd.DataFrame, options: ProbeOptions | None = None, *, as_of=None
+) -> ProbeResult:
     """Check ``targets`` (from :func:`probe_targets`) against their datasets' content rules, as
     ``options`` say (default: every target, no budget, no cache)."""
     options = options or ProbeOptions()
     own_cache = options.cache is not None and not isinstance(options.cache, ContentCache)
     cache = ContentCache(options.cache) if own_cache else options.cache
     try:
-        return _probe(storage, spec, targets, replace(options, cache=cache),
-                      None if as_of is None else str(pd.Timestamp(as_of).date()))
+        return _probe(
+            storage,
+            spec,
+            targets,
+            replace(options, cache=cache),
+            None if as_of is None else str(pd.Timestamp(as_of).date()),
+        )
     finally:
         if own_cache:
             cache.close()
@@ -255,35 +284,54 @@ def _probe(storage, spec, targets, options: ProbeOptions, as_of):
     warnings += path_warnings(table, rules)
     errors = table[table["verdict"] == "error"]
     if len(errors):
-        warnings.append(f"{len(errors)} object(s) could not be read and were not judged "
-                        f"(first: {errors['key'].iloc[0]}: {errors['detail'].iloc[0]})")
+        warnings.append(
+            f"{len(errors)} object(s) could not be read and were not judged "
+            f"(first: {errors['key'].iloc[0]}: {errors['detail'].iloc[0]})"
+        )
     info = {
-        "targets": int(len(t)), "sample": sample, "max_objects": max_objects,
-        "max_bytes": max_bytes, "workers": workers,
-        "read": n_read, "cached": int((source == "cache").sum()),
-        "unprobed": int((table["verdict"] == "unprobed").sum()), "bytes_read": int(bytes_read),
+        "targets": int(len(t)),
+        "sample": sample,
+        "max_objects": max_objects,
+        "max_bytes": max_bytes,
+        "workers": workers,
+        "read": n_read,
+        "cached": int((source == "cache").sum()),
+        "unprobed": int((table["verdict"] == "unprobed").sum()),
+        "bytes_read": int(bytes_read),
         "read_seconds": round(read_seconds, 3),
         "objects_per_s": round(n_read / read_seconds, 1) if read_seconds > 0 and n_read else None,
         "mb_per_s": round(bytes_read / 1e6 / read_seconds, 2) if read_seconds > 0 and n_read else None,
         "seconds": round(time.perf_counter() - started, 3),
     }
-    log.info("probed %d objects (%d cached, %d unprobed), %.1f MB in %.1fs", n_read, info["cached"],
-             info["unprobed"], bytes_read / 1e6, read_seconds)
+    log.info(
+        "probed %d objects (%d cached, %d unprobed), %.1f MB in %.1fs",
+        n_read,
+        info["cached"],
+        info["unprobed"],
+        bytes_read / 1e6,
+        read_seconds,
+    )
     return ProbeResult(table, datasets, info, warnings)
 
 
 def _table(t: pd.DataFrame, outcomes: dict[int, Outcome], source: pd.Series) -> pd.DataFrame:
     o = [outcomes[i] for i in t.index]
-    out = pd.DataFrame({
-        "key": t["key"], "dataset": t["dataset"], "format": t["format"], "etag": t["etag"],
-        "size": t["size"].astype("int64"),
-        "verdict": [x.verdict for x in o],
-        "n_items": pd.array([x.n_items for x in o], dtype="Int64"),
-        "exact": [bool(x.exact) for x in o],
-        "path_found": pd.array([x.path_found for x in o], dtype="boolean"),
-        "detail": [x.detail for x in o],
-        "bytes_read": pd.array([x.bytes_read for x in o], dtype="int64"),
-        "source": source.to_numpy()})
+    out = pd.DataFrame(
+        {
+            "key": t["key"],
+            "dataset": t["dataset"],
+            "format": t["format"],
+            "etag": t["etag"],
+            "size": t["size"].astype("int64"),
+            "verdict": [x.verdict for x in o],
+            "n_items": pd.array([x.n_items for x in o], dtype="Int64"),
+            "exact": [bool(x.exact) for x in o],
+            "path_found": pd.array([x.path_found for x in o], dtype="boolean"),
+            "detail": [x.detail for x in o],
+            "bytes_read": pd.array([x.bytes_read for x in o], dtype="int64"),
+            "source": source.to_numpy(),
+        }
+    )
     return out[CONTENT_COLUMNS].sort_values("key", kind="mergesort").reset_index(drop=True)
 
 
@@ -295,15 +343,21 @@ def apply_content(coverage: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
     out = coverage.copy()
     content = out["key"].astype(object).map(verdict)
     targets = out["status"].isin(PROBE_STATUSES) & content.notna()
-    out["content"] = pd.Series([c if t else None for c, t in zip(content, targets)],
-                               index=out.index, dtype=object)
+    out["content"] = pd.Series([c if t else None for c, t in zip(content, targets)], index=out.index, dtype=object)
     out.loc[targets & (content == "empty"), "status"] = "empty"
-    out.loc[targets & (content == "invalid"), "status"] = "invalid"   # cannot be parsed: a reason in content.parquet
+    out.loc[targets & (content == "invalid"), "status"] = "invalid"  # cannot be parsed: a reason in content.parquet
     return out
 
 
-def probe_lake(spec: Spec, lake: str | Storage, coverage: pd.DataFrame, inventory: pd.DataFrame,
-               options: ProbeOptions | None = None, *, as_of=None) -> ProbeResult:
+def probe_lake(
+    spec: Spec,
+    lake: str | Storage,
+    coverage: pd.DataFrame,
+    inventory: pd.DataFrame,
+    options: ProbeOptions | None = None,
+    *,
+    as_of=None,
+) -> ProbeResult:
     """Probe the best objects of ``coverage`` in the lake (a URI or an open Storage), as
     ``options`` say (at most the storage's own limit of parallel reads)."""
     options = options or ProbeOptions()

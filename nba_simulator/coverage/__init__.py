@@ -1,4 +1,5 @@
 """HAVE vs SHOULD: expected items, matching, statuses, completeness."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -40,18 +41,35 @@ def schedule_info(schedule: pd.DataFrame) -> tuple[dict | None, list[str]]:
     return (info or None), warnings
 
 
-def judged(spec: Spec, schedule: pd.DataFrame, expected: Expected, cov, orphans, dups,
-           as_of, *, unexplained: dict | None = None) -> CoverageResult:
+def judged(
+    spec: Spec,
+    schedule: pd.DataFrame,
+    expected: Expected,
+    cov,
+    orphans,
+    dups,
+    as_of,
+    *,
+    unexplained: dict | None = None,
+) -> CoverageResult:
     """The CoverageResult of matched items: completeness, the schedule's warnings first, and what
     cannot be judged (``unexplained``: :func:`~.unjudged.unexplained_files` of every orphan, when
     ``orphans`` holds only some of them)."""
     info, warnings = schedule_info(schedule)
-    return CoverageResult(cov, orphans, dups, completeness(cov), warnings + expected.warnings,
-                          unjudged(spec, schedule, cov, as_of, orphans, unexplained=unexplained), info)
+    return CoverageResult(
+        cov,
+        orphans,
+        dups,
+        completeness(cov),
+        warnings + expected.warnings,
+        unjudged(spec, schedule, cov, as_of, orphans, unexplained=unexplained),
+        info,
+    )
 
 
-def build_coverage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of,
-                   sample: float | None = None) -> CoverageResult:
+def build_coverage(
+    spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, as_of, sample: float | None = None
+) -> CoverageResult:
     """The coverage stage in one call: expected items matched to the inventory, with completeness.
 
     With ``sample`` (the fraction the scan listed), only the sampled items are judged, and keys
@@ -67,5 +85,15 @@ def build_coverage(spec: Spec, schedule: pd.DataFrame, inventory: pd.DataFrame, 
     return judged(spec, schedule, expected, cov, orphans, dups, as_of)
 
 
-__all__ = ["ALL_STATUSES", "CoverageResult", "Expected", "PROBLEM_STATUSES", "STATUS_ORDER",
-           "build_coverage", "completeness", "expected_items", "match", "overall"]
+__all__ = [
+    "ALL_STATUSES",
+    "CoverageResult",
+    "Expected",
+    "PROBLEM_STATUSES",
+    "STATUS_ORDER",
+    "build_coverage",
+    "completeness",
+    "expected_items",
+    "match",
+    "overall",
+]

@@ -3,6 +3,7 @@
 ``complete_pct`` = present / expected; ``have_pct`` = items with any object / expected.
 ``expected`` excludes unmapped items (no key could be expected), which are counted apart.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,14 +11,23 @@ import pandas as pd
 
 from .match import ALL_STATUSES
 
-COMPLETENESS_COLUMNS = ["dataset", "source", "data_type", "season", "expected", *ALL_STATUSES,
-                        "complete_pct", "have_pct"]
+COMPLETENESS_COLUMNS = [
+    "dataset",
+    "source",
+    "data_type",
+    "season",
+    "expected",
+    *ALL_STATUSES,
+    "complete_pct",
+    "have_pct",
+]
 
 
 def completeness(coverage: pd.DataFrame, by: tuple[str, ...] = ("dataset", "season")) -> pd.DataFrame:
     keys = list(by)
-    counts = (pd.crosstab([coverage[k] for k in keys], coverage["status"])
-              .reindex(columns=list(ALL_STATUSES), fill_value=0))
+    counts = pd.crosstab([coverage[k] for k in keys], coverage["status"]).reindex(
+        columns=list(ALL_STATUSES), fill_value=0
+    )
     counts.columns.name = None
     counts = counts.reset_index()
     meta = coverage.drop_duplicates("dataset").set_index("dataset")[["source", "data_type"]]

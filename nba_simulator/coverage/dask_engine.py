@@ -19,6 +19,7 @@ Point it at a cluster with ``scheduler="tcp://host:8786"`` (``--scheduler``); th
 able to read the inventory Parquet path (a shared folder or ``s3://``) and have this package
 installed. ``scheduler=None`` starts a local in-process cluster (for tests).
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,9 @@ def _require():
         import dask.dataframe as dd  # noqa: F401
         import distributed  # noqa: F401
     except ImportError:  # pragma: no cover - depends on the install
-        raise BadInput("--engine dask needs dask[dataframe] and distributed: "
-                       "pip install 'nba_simulator[dask]'") from None
+        raise BadInput(
+            "--engine dask needs dask[dataframe] and distributed: pip install 'nba_simulator[dask]'"
+        ) from None
 
 
 @contextmanager
@@ -65,15 +67,22 @@ def dask_client(scheduler: str | None = None):
         finally:
             client.close()
     else:
-        with LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None,
-                          scheduler_kwargs={"dashboard": False}) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=1,
+                threads_per_worker=2,
+                processes=False,
+                dashboard_address=None,
+                scheduler_kwargs={"dashboard": False},
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             yield client
 
 
 def _as_pandas_engine(part: pd.DataFrame) -> pd.DataFrame:
     """The dtypes the pandas engine's inventory has (``str`` keys and etags, ns UTC times)."""
-    return part.astype({"key": "str", "size": "int64", "last_modified": "datetime64[ns, UTC]",
-                        "etag": "str"})
+    return part.astype({"key": "str", "size": "int64", "last_modified": "datetime64[ns, UTC]", "etag": "str"})
 
 
 def _matched_part(part: pd.DataFrame, keys: pd.Index, exclude) -> pd.DataFrame:
@@ -90,10 +99,16 @@ def _orphans_part(part: pd.DataFrame, keys: pd.Index, spec, expected, schedule, 
 
 
 def _empty_orphans() -> pd.DataFrame:
-    return pd.DataFrame({"key": pd.Series(dtype=object), "dataset": pd.Series(dtype=object),
-                         "reason": pd.Series(dtype=object), "detail": pd.Series(dtype=object),
-                         "size": pd.Series(dtype="int64"),
-                         "last_modified": pd.Series(dtype="datetime64[ns, UTC]")})[ORPHAN_COLUMNS]
+    return pd.DataFrame(
+        {
+            "key": pd.Series(dtype=object),
+            "dataset": pd.Series(dtype=object),
+            "reason": pd.Series(dtype=object),
+            "detail": pd.Series(dtype=object),
+            "size": pd.Series(dtype="int64"),
+            "last_modified": pd.Series(dtype="datetime64[ns, UTC]"),
+        }
+    )[ORPHAN_COLUMNS]
 
 
 def _read(inventory, client):
@@ -120,8 +135,9 @@ def dask_coverage(spec: Spec, schedule: pd.DataFrame, inventory, as_of, *, sched
     with dask_client(scheduler) as client:
         ddf = _read(inventory, client)
         matched = ddf.map_partitions(_matched_part, keys, exclude, meta=empty_like_dask(ddf, _as_pandas_engine))
-        orphans = ddf.map_partitions(_orphans_part, keys, spec, expected, schedule, as_of, exclude,
-                                     meta=_empty_orphans())
+        orphans = ddf.map_partitions(
+            _orphans_part, keys, spec, expected, schedule, as_of, exclude, meta=_empty_orphans()
+        )
         matched_df, orphans_df = client.compute([matched, orphans], sync=True)
     matched_df = _as_pandas_engine(matched_df).reset_index(drop=True)
     cov, none, dups = match(spec, expected, matched_df, as_of, schedule)

@@ -10,6 +10,7 @@
   every number would be 0 of 0. Refused: :class:`~nba_simulator.errors.ScheduleError` (exit 2). The clock is read by the caller (the CLI, the runner), never here: ``today`` is an
   argument.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,9 +51,11 @@ def check_not_future(as_of, today: dt.date | str) -> None:
     today_d = dt.date.fromisoformat(str(today))
     latest = today_d + dt.timedelta(days=FUTURE_SLACK_DAYS)
     if ts.date() > latest:
-        raise AsOfRefused(f"as_of {ts:%Y-%m-%d} is in the future: the latest date allowed is "
-                          f"{latest.isoformat()} (today {today_d.isoformat()} UTC plus {FUTURE_SLACK_DAYS} "
-                          f"day for time zones ahead of UTC); games not yet played would count as missing")
+        raise AsOfRefused(
+            f"as_of {ts:%Y-%m-%d} is in the future: the latest date allowed is "
+            f"{latest.isoformat()} (today {today_d.isoformat()} UTC plus {FUTURE_SLACK_DAYS} "
+            f"day for time zones ahead of UTC); games not yet played would count as missing"
+        )
 
 
 def check_as_of(spec, schedule: pd.DataFrame, as_of, today: dt.date | str | None = None) -> None:
@@ -63,16 +66,20 @@ def check_as_of(spec, schedule: pd.DataFrame, as_of, today: dt.date | str | None
     if today is not None:
         check_not_future(as_of, today)
     if not len(schedule):
-        raise ScheduleError("the schedule has no game at all (a header-only file?): nothing can be "
-                            "expected of the lake; give a schedule with games")
+        raise ScheduleError(
+            "the schedule has no game at all (a header-only file?): nothing can be "
+            "expected of the lake; give a schedule with games"
+        )
     first = first_expected_date(spec, schedule)
     if first is None:
         return
     # a game is owed from the day after it is played (expected.py: midnight UTC after its date)
     if ts < first.tz_localize("UTC") + pd.Timedelta(days=1):
-        raise AsOfRefused(f"as_of {day}: nothing is owed yet (the spec's first expected game is on "
-                        f"{first:%Y-%m-%d}, season {_season_of(schedule, first)}, owed from the next "
-                        f"day); pass a later date")
+        raise AsOfRefused(
+            f"as_of {day}: nothing is owed yet (the spec's first expected game is on "
+            f"{first:%Y-%m-%d}, season {_season_of(schedule, first)}, owed from the next "
+            f"day); pass a later date"
+        )
 
 
 def _season_of(schedule: pd.DataFrame, date: pd.Timestamp) -> str:

@@ -7,6 +7,7 @@ found nearest to the spec's. A dataset none of whose layouts matches any key get
 naming it and its layouts (a renamed folder is the usual cause), shown on the report's first
 screen.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -37,7 +38,8 @@ def dataset_hits(spec, keys: pd.Series) -> dict[str, bool]:
             if under.empty:
                 continue
             if bool(layout.matches(under.head(_FIRST)).any()) or (
-                    len(under) > _FIRST and bool(layout.matches(under).any())):
+                len(under) > _FIRST and bool(layout.matches(under).any())
+            ):
                 found = True
                 break
         hits[ds.name] = found
@@ -47,8 +49,9 @@ def dataset_hits(spec, keys: pd.Series) -> dict[str, bool]:
 def nearest_prefixes(spec, keys: pd.Series, n: int = 5) -> list[str]:
     """The lake's top-level folders, those most like the spec's layout prefixes first, with counts."""
     found = Counter(_top(k) for k in keys.astype(str))
-    wanted = sorted({_top(layout.literal_prefix) for ds in spec.datasets for layout in ds.layouts
-                     if layout.literal_prefix})
+    wanted = sorted(
+        {_top(layout.literal_prefix) for ds in spec.datasets for layout in ds.layouts if layout.literal_prefix}
+    )
 
     def likeness(folder: str) -> float:
         return max((difflib.SequenceMatcher(None, folder, w).ratio() for w in wanted), default=0.0)
@@ -74,16 +77,20 @@ def check_lake(spec, inventory: pd.DataFrame, lake: str) -> list[str]:
     keys = inventory["key"]
     hits = dataset_hits(spec, keys)
     if not any(hits.values()):
-        wanted = sorted({_top(layout.literal_prefix) for ds in spec.datasets for layout in ds.layouts
-                         if layout.literal_prefix})
+        wanted = sorted(
+            {_top(layout.literal_prefix) for ds in spec.datasets for layout in ds.layouts if layout.literal_prefix}
+        )
         raise LakeNotFound(
             f"no key of the lake {lake} matches any dataset of the spec ({len(keys):,} object(s) "
             f"found under {', '.join(nearest_prefixes(spec, keys))}; the spec expects "
-            f"{_expected(spec, wanted)}): wrong bucket, prefix or spec?")
+            f"{_expected(spec, wanted)}): wrong bucket, prefix or spec?"
+        )
     warnings = []
     for ds in spec.datasets:
         if not hits[ds.name]:
             layouts = ", ".join(layout.text for layout in ds.layouts)
-            warnings.append(f"dataset {ds.name} matches no key of the lake (layouts: {layouts}): "
-                            f"every one of its items is missing; is its folder renamed or elsewhere?")
+            warnings.append(
+                f"dataset {ds.name} matches no key of the lake (layouts: {layouts}): "
+                f"every one of its items is missing; is its folder renamed or elsewhere?"
+            )
     return warnings

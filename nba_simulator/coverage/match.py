@@ -20,6 +20,7 @@ layout) the best of them decides the status and all of them are listed in ``dupl
 Keys that belong to no item are never dropped: ``orphans`` holds those that parse for a dataset
 (reason ``orphan``, with why they matched nothing) and those that parse for none (``unparsed``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -41,16 +42,30 @@ STATUS_ORDER = ("missing", "undersized", "invalid", "empty", "premature", "stale
 PROBLEM_STATUSES = ("missing", "undersized", "invalid", "empty", "premature", "stale")
 ALL_STATUSES = STATUS_ORDER + ("unmapped",)
 
-COVERAGE_COLUMNS = ["dataset", "source", "data_type", "per", "required", "season", "season_type",
-                    "game_id", "game_date", "team", "expected_key", "status", "key", "size",
-                    "last_modified", "n_objects", "detail"]
+COVERAGE_COLUMNS = [
+    "dataset",
+    "source",
+    "data_type",
+    "per",
+    "required",
+    "season",
+    "season_type",
+    "game_id",
+    "game_date",
+    "team",
+    "expected_key",
+    "status",
+    "key",
+    "size",
+    "last_modified",
+    "n_objects",
+    "detail",
+]
 ORPHAN_COLUMNS = ["key", "dataset", "reason", "detail", "size", "last_modified"]
-DUPLICATE_COLUMNS = ["dataset", "season", "game_id", "expected_key", "key", "size", "last_modified",
-                     "chosen"]
+DUPLICATE_COLUMNS = ["dataset", "season", "game_id", "expected_key", "key", "size", "last_modified", "chosen"]
 
 
-def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
-          schedule: pd.DataFrame | None = None):
+def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of, schedule: pd.DataFrame | None = None):
     """Return ``(coverage, orphans, duplicates)`` DataFrames."""
     as_of = parse_as_of(as_of)
     spec = spec.at(as_of)
@@ -60,14 +75,16 @@ def match(spec: Spec, expected: Expected, inventory: pd.DataFrame, as_of,
     # one hash probe of every object against the expected keys; the join then sees only hits
     expected_mask = _isin(inventory["key"], item_keys["key"]) & kept
     hits = item_keys.merge(inventory[expected_mask], on="key", how="inner")
-    hits = hits.merge(items[["item_id", "dataset", "per", "season", "item_end", "expected_key"]],
-                      on="item_id")
+    hits = hits.merge(items[["item_id", "dataset", "per", "season", "item_end", "expected_key"]], on="item_id")
     hits["status"] = _object_status(spec, hits, as_of)
     hits["rank"] = hits["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})
     hits["canonical"] = hits["key"] == hits["expected_key"]
     # best object first: better status, then the canonical layout, then newer, then by key
-    hits = hits.sort_values(["item_id", "rank", "canonical", "last_modified", "key"],
-                            ascending=[True, False, False, False, True], kind="mergesort")
+    hits = hits.sort_values(
+        ["item_id", "rank", "canonical", "last_modified", "key"],
+        ascending=[True, False, False, False, True],
+        kind="mergesort",
+    )
     n_objects = hits.groupby("item_id").size().rename("n_objects")
     best = hits.drop_duplicates("item_id")[["item_id", "key", "size", "last_modified", "status"]]
 
@@ -94,16 +111,19 @@ def _unmapped_detail(spec: Spec, cov: pd.DataFrame, schedule: pd.DataFrame | Non
     """Why an item is unmapped (the id its dataset's keys need is not in the schedule, or is but
     does not fit the layout: an ESPN id of 8 digits); for an item of a game whose season type is
     undecided, that it is owed alike under every type the game may be; NA for every other item."""
-    text = {d.name: f"the schedule has no {needed_ids(d) or 'value its key needs'} for this game: "
-                    f"no key can be expected" for d in spec.datasets}
+    text = {
+        d.name: f"the schedule has no {needed_ids(d) or 'value its key needs'} for this game: no key can be expected"
+        for d in spec.datasets
+    }
     unmapped = cov["status"] == "unmapped"
     out = pd.Series(pd.NA, index=cov.index, dtype="string")
     out[(cov["season_type"] == UNDECIDED).to_numpy()] = (
         "season type undecided (the lake's pages list the game without it): owed alike under every type "
-        "it may be (schedule.parquet: season_type_candidates)")
+        "it may be (schedule.parquet: season_type_candidates)"
+    )
     if unmapped.any():
         out[unmapped] = cov.loc[unmapped, "dataset"].map(text).astype("string")
-        for d in spec.datasets:   # an id the schedule has, but that does not fit the layout
+        for d in spec.datasets:  # an id the schedule has, but that does not fit the layout
             for col in dict.fromkeys(p for t in d.layouts for p in t.placeholders if p in ID_COLUMNS):
                 if schedule is None or col not in schedule or col == "game_id":
                     continue
@@ -116,8 +136,10 @@ def _unmapped_detail(spec: Spec, cov: pd.DataFrame, schedule: pd.DataFrame | Non
                 if rows.any():
                     layouts = ", ".join(t.text for t in d.layouts)
                     out[value.index[rows.to_numpy()]] = (
-                        f"the schedule's {col} '" + value[rows].str.slice(0, 40)
-                        + f"' does not fit the dataset's keys ({layouts}): no key can be expected").to_numpy()
+                        f"the schedule's {col} '"
+                        + value[rows].str.slice(0, 40)
+                        + f"' does not fit the dataset's keys ({layouts}): no key can be expected"
+                    ).to_numpy()
     return out
 
 
@@ -191,8 +213,9 @@ def _object_status(spec: Spec, hits: pd.DataFrame, as_of: pd.Timestamp) -> pd.Se
     return status
 
 
-def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
-                       schedule: pd.DataFrame | None, as_of: pd.Timestamp) -> pd.DataFrame:
+def classify_unmatched(
+    spec: Spec, unmatched: pd.DataFrame, expected: Expected, schedule: pd.DataFrame | None, as_of: pd.Timestamp
+) -> pd.DataFrame:
     """Orphans (parse for a dataset) with the reason they matched nothing; the rest unparsed.
 
     Every key gets one row: the first layout (in spec order) that parses it makes it an orphan of
@@ -201,9 +224,9 @@ def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
     """
     rest = unmatched[["key", "size", "last_modified"]].reset_index(drop=True)
     n = len(rest)
-    left = np.ones(n, dtype=bool)          # not claimed by a layout yet
+    left = np.ones(n, dtype=bool)  # not claimed by a layout yet
     dataset = np.full(n, pd.NA, dtype=object)
-    orphan = np.zeros(n, dtype=np.int8)    # reason: 0 unparsed, 1 orphan
+    orphan = np.zeros(n, dtype=np.int8)  # reason: 0 unparsed, 1 orphan
     detail_code = np.zeros(n, dtype=np.int32)
     details = ["matches no dataset layout"]  # detail_code -> text (built as Arrow, no object per row)
     for ds in spec.datasets:
@@ -216,8 +239,10 @@ def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
             fields = layout.parse(rest["key"][hit])
             dataset[hit] = ds.name
             orphan[hit] = 1
-            texts, codes = np.unique(_orphan_detail(ds, fields, expected, schedule, as_of).to_numpy(dtype=object)
-                                     .astype(str), return_inverse=True)
+            texts, codes = np.unique(
+                _orphan_detail(ds, fields, expected, schedule, as_of).to_numpy(dtype=object).astype(str),
+                return_inverse=True,
+            )
             detail_code[hit] = len(details) + codes
             # a file of a game (or day) not over at as_of is not an orphan: it is not owed yet
             orphan[np.flatnonzero(hit)[np.isin(texts, NOT_YET_OWED_DETAILS)[codes]]] = 2
@@ -225,8 +250,11 @@ def classify_unmatched(spec: Spec, unmatched: pd.DataFrame, expected: Expected,
             left &= ~hit
     reason = pa.DictionaryArray.from_arrays(pa.array(orphan), pa.array(UNMATCHED_REASONS)).cast(pa.string())
     detail = pa.DictionaryArray.from_arrays(pa.array(detail_code), pa.array(details, pa.string())).cast(pa.string())
-    out = rest.assign(dataset=pd.Series(dataset, index=rest.index, dtype=object),
-                      reason=pd.array(reason, dtype="str"), detail=pd.array(detail, dtype="str"))
+    out = rest.assign(
+        dataset=pd.Series(dataset, index=rest.index, dtype=object),
+        reason=pd.array(reason, dtype="str"),
+        detail=pd.array(detail, dtype="str"),
+    )
     if not _is_sorted(rest["key"]):  # an inventory sorted by key is already in order: O(n) check
         out = out.sort_values("key", kind="mergesort")
     return out[ORPHAN_COLUMNS].reset_index(drop=True)
@@ -254,15 +282,21 @@ def _games_by_id(schedule: pd.DataFrame, id_col: str) -> pd.DataFrame:
 
 def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of) -> pd.Series:
     """Why a key that parses for ``ds`` matched no expected item."""
-    detail = pd.Series("no expected item has this key (outside the spec's seasons, types or dates)",
-                       index=fields.index, dtype=object)
+    detail = pd.Series(
+        "no expected item has this key (outside the spec's seasons, types or dates)", index=fields.index, dtype=object
+    )
     id_col = next((c for c in _ID_COLUMNS if c in fields.columns), None)
-    if schedule is not None and id_col is None and ds.per == "date" and (
-            "date" in fields.columns or "yyyymmdd" in fields.columns):
+    if (
+        schedule is not None
+        and id_col is None
+        and ds.per == "date"
+        and ("date" in fields.columns or "yyyymmdd" in fields.columns)
+    ):
         col, fmt = (fields["date"], "%Y-%m-%d") if "date" in fields.columns else (fields["yyyymmdd"], "%Y%m%d")
         day = pd.to_datetime(col, format=fmt, errors="coerce")
-        game_days = pd.to_datetime(schedule.loc[~schedule["status"].isin(NOT_OWED_STATUSES),
-                                                "game_date"]).dropna().unique()
+        game_days = (
+            pd.to_datetime(schedule.loc[~schedule["status"].isin(NOT_OWED_STATUSES), "game_date"]).dropna().unique()
+        )
         no_game = day.notna() & ~day.isin(game_days)
         detail[no_game.to_numpy()] = "no game of the schedule on this date"
         later = day.notna() & (day_end(day) > as_of)
@@ -271,15 +305,24 @@ def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of
     if schedule is None or id_col is None:
         return detail
     if id_col not in schedule.columns or schedule[id_col].isna().all():
-        return pd.Series(f"id unknown: the schedule has no {id_col} for any game, so no file named by "
-                         f"one can be matched to its game", index=fields.index, dtype=object)
+        return pd.Series(
+            f"id unknown: the schedule has no {id_col} for any game, so no file named by "
+            f"one can be matched to its game",
+            index=fields.index,
+            dtype=object,
+        )
     games = _games_by_id(schedule, id_col)
     known = _isin_like_pandas(fields[id_col], games.index)
-    unmapped = int((expected.items["dataset"] == ds.name).sum() - expected.items.loc[
-        expected.items["dataset"] == ds.name, "expected_key"].notna().sum())
-    detail[~known] = (f"{id_col} not in the schedule (id unknown: {unmapped} owed games of this dataset "
-                      f"have no {id_col}; it may be one of them)" if unmapped
-                      else f"{id_col} not in the schedule")
+    unmapped = int(
+        (expected.items["dataset"] == ds.name).sum()
+        - expected.items.loc[expected.items["dataset"] == ds.name, "expected_key"].notna().sum()
+    )
+    detail[~known] = (
+        f"{id_col} not in the schedule (id unknown: {unmapped} owed games of this dataset "
+        f"have no {id_col}; it may be one of them)"
+        if unmapped
+        else f"{id_col} not in the schedule"
+    )
     g = games.reindex(fields[id_col])
     g.index = fields.index
     status = g["status"]
@@ -288,9 +331,11 @@ def _orphan_detail(ds, fields: pd.DataFrame, expected: Expected, schedule, as_of
     outside = known & (~g["season"].isin(ds.seasons) | ~judged)
     detail[outside] = "game outside the dataset's seasons or season types"
     untyped = known & g["season_type"].isna() & ~judged
-    detail[untyped] = ("game known only from the lake's scoreboard pages, whose season type neither the page "
-                       "nor the season's phases tell, and may be one outside the dataset's season types "
-                       "(summary.json unjudged: type unknown)")
+    detail[untyped] = (
+        "game known only from the lake's scoreboard pages, whose season type neither the page "
+        "nor the season's phases tell, and may be one outside the dataset's season types "
+        "(summary.json unjudged: type unknown)"
+    )
     detail[known & status.isin(NOT_OWED_STATUSES)] = "game " + status.astype(str)
     items = expected.items[expected.items["dataset"] == ds.name]
     owed = items.dropna(subset=["game_id"])

@@ -7,6 +7,7 @@ whose canonical key lies in a chosen shard are judged, so sampled counts are com
 expectations. Other layouts' keys of the chosen items are listed too, so no item is misjudged.
 The same inputs choose the same shards on every run. Numbers from a sample are estimates.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,8 @@ SHARDS_PER_SAMPLED = 10  # aim for this many shards per shard kept, so the fract
 @dataclass(frozen=True)
 class SamplePlan:
     fraction: float
-    prefixes: tuple[str, ...]       # what to list
-    item_ids: frozenset[int]        # which expected items are judged
+    prefixes: tuple[str, ...]  # what to list
+    item_ids: frozenset[int]  # which expected items are judged
 
     def restrict(self, expected: Expected) -> Expected:
         items = expected.items[expected.items["item_id"].isin(self.item_ids)]

@@ -27,6 +27,7 @@ current object once); ``orphans_path`` is in stream order, not sorted by key; be
 ``keep_orphans`` the result's ``orphans`` holds the smallest keys (sorted), the file and
 ``orphan_counts`` all of them.
 """
+
 from __future__ import annotations
 
 from collections import deque
@@ -48,10 +49,17 @@ from .match import ORPHAN_COLUMNS, classify_unmatched, match
 from .unjudged import unexplained_files
 
 CHUNK_ROWS = 1 << 20
-KEEP_ORPHANS = 100_000   # the orphans kept in memory (the smallest keys); every one is counted and written
-ORPHAN_SCHEMA = pa.schema([("key", pa.string()), ("dataset", pa.string()), ("reason", pa.string()),
-                           ("detail", pa.string()), ("size", pa.int64()),
-                           ("last_modified", pa.timestamp("ns", tz="UTC"))])
+KEEP_ORPHANS = 100_000  # the orphans kept in memory (the smallest keys); every one is counted and written
+ORPHAN_SCHEMA = pa.schema(
+    [
+        ("key", pa.string()),
+        ("dataset", pa.string()),
+        ("reason", pa.string()),
+        ("detail", pa.string()),
+        ("size", pa.int64()),
+        ("last_modified", pa.timestamp("ns", tz="UTC")),
+    ]
+)
 
 
 def _chunks(batches: Iterable[pa.RecordBatch], rows: int):
@@ -93,7 +101,7 @@ class _Orphans:
         self.keep = max(0, int(keep))
         self.counts = {"orphan": 0, "unparsed": 0}
         self.unexplained: dict = {}
-        self.sample: pd.DataFrame | None = None   # at most ``keep`` rows, sorted by key
+        self.sample: pd.DataFrame | None = None  # at most ``keep`` rows, sorted by key
         self.path = Path(path) if path is not None else None
         self.writer = None
         if self.path is not None:
@@ -109,8 +117,9 @@ class _Orphans:
         for k, n in unexplained.items():
             self.unexplained[k] = self.unexplained.get(k, 0) + n
         if self.writer is not None:
-            self.writer.write_table(pa.Table.from_pandas(orphans[ORPHAN_COLUMNS], schema=ORPHAN_SCHEMA,
-                                                         preserve_index=False))
+            self.writer.write_table(
+                pa.Table.from_pandas(orphans[ORPHAN_COLUMNS], schema=ORPHAN_SCHEMA, preserve_index=False)
+            )
         self._sample(orphans[ORPHAN_COLUMNS])
 
     def _sample(self, orphans: pd.DataFrame) -> None:
@@ -123,8 +132,8 @@ class _Orphans:
             if orphans.empty:
                 return
         merged = orphans if self.sample is None else pd.concat([self.sample, orphans], ignore_index=True)
-        order = pc.sort_indices(arrow_strings(merged["key"]))[:self.keep].to_numpy()  # stable
-        self.sample = merged.take(order).reset_index(drop=True)   # a copy: the chunk is not held
+        order = pc.sort_indices(arrow_strings(merged["key"]))[: self.keep].to_numpy()  # stable
+        self.sample = merged.take(order).reset_index(drop=True)  # a copy: the chunk is not held
 
     def close(self, ok: bool) -> None:
         if self.writer is not None:
@@ -143,10 +152,11 @@ class _Orphans:
 @dataclass(frozen=True)
 class ChunkContext:
     """What reducing a chunk needs, the same for every chunk: shipped once to each Dask worker."""
+
     spec: Spec
     schedule: pd.DataFrame
     expected: Expected
-    key_set: pa.Array           # the expected keys, unique
+    key_set: pa.Array  # the expected keys, unique
     as_of: pd.Timestamp
 
 
@@ -175,9 +185,17 @@ class _Now:
         return self.value
 
 
-def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.RecordBatch], as_of, *,
-                    orphans_path=None, keep_orphans: int = KEEP_ORPHANS,
-                    chunk_rows: int = CHUNK_ROWS, client=None) -> CoverageResult:
+def stream_coverage(
+    spec: Spec,
+    schedule: pd.DataFrame,
+    batches: Iterable[pa.RecordBatch],
+    as_of,
+    *,
+    orphans_path=None,
+    keep_orphans: int = KEEP_ORPHANS,
+    chunk_rows: int = CHUNK_ROWS,
+    client=None,
+) -> CoverageResult:
     """Coverage like :func:`~nba_simulator.coverage.build_coverage` over a stream of inventory
     batches (:data:`~nba_simulator.storage.base.INVENTORY_SCHEMA`), in memory bounded by the
     expected items and one chunk (see the module docstring). ``orphans_path``: every orphan and
@@ -190,8 +208,9 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
     as_of = parse_as_of(as_of)
     spec = spec.at(as_of)
     expected = expected_items(spec, schedule, as_of)
-    ctx = ChunkContext(spec, schedule, expected,
-                       pa.array(expected.keys["key"].drop_duplicates().tolist(), pa.string()), as_of)
+    ctx = ChunkContext(
+        spec, schedule, expected, pa.array(expected.keys["key"].drop_duplicates().tolist(), pa.string()), as_of
+    )
     window, remote = 0, None
     if client is not None:
         remote = client.scatter(ctx, broadcast=True)
@@ -201,8 +220,9 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
         if client is None:
             return _Now(reduce_chunk(table, ctx))
         return client.submit(reduce_chunk, table, remote, pure=False)
+
     matched: list[pd.DataFrame] = []
-    held = 0   # rows in ``matched``: past ``bound``, a key listed again and again is kept once
+    held = 0  # rows in ``matched``: past ``bound``, a key listed again and again is kept once
     bound = 2 * len(ctx.key_set) + 1024
     orphans = _Orphans(orphans_path, keep_orphans)
     pending: deque = deque()
@@ -212,7 +232,7 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
         objects, found, unexplained = future.result()
         matched.append(objects)
         held += len(objects)
-        if held > bound:   # only an inventory listing the same keys many times gets here
+        if held > bound:  # only an inventory listing the same keys many times gets here
             matched[:] = [pd.concat(matched, ignore_index=True).drop_duplicates("key")]
             held = len(matched[0])
         orphans.add(found, unexplained)
@@ -236,12 +256,18 @@ def stream_coverage(spec: Spec, schedule: pd.DataFrame, batches: Iterable[pa.Rec
         objects = pd.concat(matched, ignore_index=True).drop_duplicates("key")
         objects = objects.sort_values("key", kind="mergesort").reset_index(drop=True)
     else:
-        objects = _frame(pa.table({"key": pa.array([], pa.string()), "size": pa.array([], pa.int64()),
-                                   "last_modified": pa.array([], pa.timestamp("us", tz="UTC")),
-                                   "etag": pa.array([], pa.string())}))
+        objects = _frame(
+            pa.table(
+                {
+                    "key": pa.array([], pa.string()),
+                    "size": pa.array([], pa.int64()),
+                    "last_modified": pa.array([], pa.timestamp("us", tz="UTC")),
+                    "etag": pa.array([], pa.string()),
+                }
+            )
+        )
     cov, _, dups = match(spec, expected, objects, as_of, schedule)
-    result = judged(spec, schedule, expected, cov, orphans.frame(), dups, as_of,
-                    unexplained=orphans.unexplained)
+    result = judged(spec, schedule, expected, cov, orphans.frame(), dups, as_of, unexplained=orphans.unexplained)
     result.orphan_counts = dict(orphans.counts)
     result.matched_objects = objects
     return result

@@ -23,6 +23,7 @@ Where the schedule lacks one, nothing is said about the files, and that silence 
 Each record: ``{"dataset", "season", "season_type", "reason", "count"}`` (``season_type`` is None
 for per-season datasets), sorted by dataset, season, season type, reason. Pure: no clock.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -68,16 +69,27 @@ def needed_ids(ds) -> str | None:
     return " or ".join(found) if found else None
 
 
-def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
-             orphans: pd.DataFrame | None = None, *, unexplained: dict | None = None) -> list[dict]:
+def unjudged(
+    spec: Spec,
+    schedule: pd.DataFrame,
+    coverage: pd.DataFrame,
+    as_of,
+    orphans: pd.DataFrame | None = None,
+    *,
+    unexplained: dict | None = None,
+) -> list[dict]:
     as_of = parse_as_of(as_of)
     spec = spec.at(as_of)
     games = schedule[~schedule["status"].isin(NOT_OWED_STATUSES)]
     dates = pd.to_datetime(games["game_date"])
     known_all = games.assign(_d=dates).groupby(["season", "season_type"], observed=True)["_d"].agg(["size", "max"])
     with_id = games["game_id"].notna()
-    known_nba = games[with_id].assign(_d=dates[with_id]).groupby(
-        ["season", "season_type"], observed=True)["_d"].agg(["size", "max"])
+    known_nba = (
+        games[with_id]
+        .assign(_d=dates[with_id])
+        .groupby(["season", "season_type"], observed=True)["_d"]
+        .agg(["size", "max"])
+    )
     undecided = games[games["season_type"].isna() & games["season"].notna()]
     if unexplained is None:
         unexplained = unexplained_files(spec, orphans)
@@ -94,11 +106,22 @@ def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
         for season in ds.seasons:
             for stype in types:
                 if stype is None:  # per team_season: the teams come from any game of the season
-                    n = int(known["size"].xs(season, level="season").sum()) if season in known.index.get_level_values(0) else 0
+                    n = (
+                        int(known["size"].xs(season, level="season").sum())
+                        if season in known.index.get_level_values(0)
+                        else 0
+                    )
                     opens = type_opens(season, "regular")
                     if n == 0 and opens is not None and opens <= as_of:
-                        out.append(_record(ds.name, season, None, f"games unknown: the schedule has no game of "
-                                           f"{season}, so its teams are unknown", 0))
+                        out.append(
+                            _record(
+                                ds.name,
+                                season,
+                                None,
+                                f"games unknown: the schedule has no game of {season}, so its teams are unknown",
+                                0,
+                            )
+                        )
                     continue
                 opens = type_opens(season, stype)
                 if opens is None or opens > as_of:
@@ -107,25 +130,35 @@ def unjudged(spec: Spec, schedule: pd.DataFrame, coverage: pd.DataFrame, as_of,
                     lake_only = nba_only and (season, stype) in known_all.index
                     maybe = 0 if nba_only else _may_be(undecided, season, stype)
                     if lake_only:
-                        reason = (f"games unknown: no NBA ids offline ({int(known_all.loc[(season, stype), 'size'])} "
-                                  f"{stype} games of {season} are known only from the lake's scoreboard pages; "
-                                  "`nba-recon schedule update` gives their NBA ids)")
+                        reason = (
+                            f"games unknown: no NBA ids offline ({int(known_all.loc[(season, stype), 'size'])} "
+                            f"{stype} games of {season} are known only from the lake's scoreboard pages; "
+                            "`nba-recon schedule update` gives their NBA ids)"
+                        )
                     elif maybe:
-                        reason = (f"games unknown: no game of {season} is known to be {stype}; {maybe} listed on "
-                                  f"the lake's scoreboard pages may be (their type undecided: judged under "
-                                  f"season type undecided, or counted as type unknown)")
+                        reason = (
+                            f"games unknown: no game of {season} is known to be {stype}; {maybe} listed on "
+                            f"the lake's scoreboard pages may be (their type undecided: judged under "
+                            f"season type undecided, or counted as type unknown)"
+                        )
                     else:
                         reason = f"games unknown: the schedule has no {stype} game of {season}"
-                    out.append(_record(ds.name, season, stype, reason,
-                                       unexplained.get((ds.name, season, stype), 0)))
+                    out.append(_record(ds.name, season, stype, reason, unexplained.get((ds.name, season, stype), 0)))
                     continue
                 last = known.loc[(season, stype), "max"]
                 if season_math.relative(season, as_of) == 0 and last < day_before:
                     days = int((day_before - last) / pd.Timedelta(days=1))
-                    out.append(_record(ds.name, season, stype,
-                                       f"partial: the schedule's {stype} games of {season} stop on "
-                                       f"{last:%Y-%m-%d}; the {days} day(s) up to {day_before:%Y-%m-%d} "
-                                       f"cannot be expected", days))
+                    out.append(
+                        _record(
+                            ds.name,
+                            season,
+                            stype,
+                            f"partial: the schedule's {stype} games of {season} stop on "
+                            f"{last:%Y-%m-%d}; the {days} day(s) up to {day_before:%Y-%m-%d} "
+                            f"cannot be expected",
+                            days,
+                        )
+                    )
     out.extend(_ids_unknown(spec, coverage))
     out.sort(key=lambda r: (r["dataset"], r["season"], r["season_type"] or "", r["reason"]))
     return out
@@ -137,14 +170,22 @@ def _type_unknown(ds, undecided: pd.DataFrame) -> list[dict]:
     g = undecided[undecided["season"].isin(ds.seasons) & ~judged_by(undecided, ds.season_types)]
     if g.empty:
         return []
-    maybe = (g[CANDIDATES] if CANDIDATES in g else pd.Series(pd.NA, index=g.index, dtype="string"))
+    maybe = g[CANDIDATES] if CANDIDATES in g else pd.Series(pd.NA, index=g.index, dtype="string")
     maybe = maybe.astype("string").str.replace("|", " or ", regex=False).fillna("any type")
     out = []
     for season, rows in maybe.groupby(g["season"].to_numpy(), sort=True):
         kinds = "; ".join(f"{k}: {n}" for k, n in rows.value_counts().sort_index().items())
-        out.append(_record(ds.name, season, None, f"type unknown: {len(rows)} games of {season} listed on the "
-                           "lake's scoreboard pages, whose season type neither the page nor the season's phases "
-                           f"tell, and not all it may be is among the dataset's season types ({kinds})", len(rows)))
+        out.append(
+            _record(
+                ds.name,
+                season,
+                None,
+                f"type unknown: {len(rows)} games of {season} listed on the "
+                "lake's scoreboard pages, whose season type neither the page nor the season's phases "
+                f"tell, and not all it may be is among the dataset's season types ({kinds})",
+                len(rows),
+            )
+        )
     return out
 
 
@@ -157,8 +198,7 @@ def _may_be(undecided: pd.DataFrame, season: str, stype: str) -> int:
 
 
 def _record(dataset, season, season_type, reason, count) -> dict:
-    return {"dataset": dataset, "season": season, "season_type": season_type, "reason": reason,
-            "count": int(count)}
+    return {"dataset": dataset, "season": season, "season_type": season_type, "reason": reason, "count": int(count)}
 
 
 def _ids_unknown(spec: Spec, coverage: pd.DataFrame) -> list[dict]:
@@ -171,8 +211,15 @@ def _ids_unknown(spec: Spec, coverage: pd.DataFrame) -> list[dict]:
         ids = needed_ids(spec.dataset(name)) or "id"
         total = int(totals.get((name, season, stype), n))
         stype = None if pd.isna(stype) else stype
-        out.append(_record(name, season, stype, f"ids unknown: no {ids} for {int(n)} of {total} games "
-                           f"(their files cannot be named: unmapped)", n))
+        out.append(
+            _record(
+                name,
+                season,
+                stype,
+                f"ids unknown: no {ids} for {int(n)} of {total} games (their files cannot be named: unmapped)",
+                n,
+            )
+        )
     return out
 
 
@@ -223,12 +270,15 @@ def unjudged_line(records: list[dict], limit: int = 4) -> str | None:
     for r in records:
         by_reason.setdefault(str(r.get("reason") or "no reason").split(":", 1)[0], []).append(r)
     kinds = sorted(by_reason.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    if len(kinds) > limit:   # the rest as one part: the parts still add up
-        kinds = kinds[:limit - 1] + [("other reasons", [r for _, rs in kinds[limit - 1:] for r in rs])]
+    if len(kinds) > limit:  # the rest as one part: the parts still add up
+        kinds = kinds[: limit - 1] + [("other reasons", [r for _, rs in kinds[limit - 1 :] for r in rs])]
     parts = []
     for kind, rows in kinds:
         seasons = sorted({str(r.get("season")) for r in rows if r.get("season")})
         span = (seasons[0] if len(seasons) == 1 else f"{seasons[0]}..{seasons[-1]}") if seasons else "all"
         parts.append(f"{kind} {len(rows):,} (seasons {span}, {sum(map(items, rows)):,} items)")
-    return (f"{len(records):,} dataset-season-types cannot be judged ({sum(map(items, records)):,} items): "
-            + "; ".join(parts) + " (summary.json: unjudged)")
+    return (
+        f"{len(records):,} dataset-season-types cannot be judged ({sum(map(items, records)):,} items): "
+        + "; ".join(parts)
+        + " (summary.json: unjudged)"
+    )

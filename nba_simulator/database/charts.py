@@ -3,6 +3,7 @@
 Each function returns a :class:`Chart`: a :class:`matplotlib.figure.Figure` built without pyplot
 and an alternative text (``plots.Plot(chart.fig, chart.alt)`` displays it in a notebook).
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -70,10 +71,11 @@ def completeness_by_dataset(trend: pd.DataFrame, max_datasets: int = 12) -> Char
     ax.set_ylim(max(0.0, float(trend["complete_pct"].min(skipna=True) or 0) - 2), 100.5)
     ax.set_ylabel("complete %")
     ax.set_xlabel("as of")
-    fig.legend(fontsize=7, loc="outside right upper", frameon=False)   # outside the data
+    fig.legend(fontsize=7, loc="outside right upper", frameon=False)  # outside the data
     ax.set_title(f"Completeness per dataset over {len(runs)} run(s)", loc="left")
     alt = "Line chart of completeness per dataset over runs; latest: " + ", ".join(
-        f"{r.dataset} {r.complete_pct:.2f}%" for r in latest.head(max_datasets).itertuples())
+        f"{r.dataset} {r.complete_pct:.2f}%" for r in latest.head(max_datasets).itertuples()
+    )
     return Chart(fig, alt)
 
 
@@ -99,7 +101,9 @@ def new_vs_fixed(changes: pd.DataFrame) -> Chart:
     fig.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="outside right upper", frameon=False)
     ax.set_title("New vs fixed problem items per run", loc="left")
     last = c.iloc[-1]
-    alt = (f"Bar chart of new and fixed problem items over {len(c)} run(s); latest run: "
-           f"{int(last['new_items'])} new, {int(last['fixed_items'])} fixed, "
-           f"{int(last['open_items'])} open")
+    alt = (
+        f"Bar chart of new and fixed problem items over {len(c)} run(s); latest run: "
+        f"{int(last['new_items'])} new, {int(last['fixed_items'])} fixed, "
+        f"{int(last['open_items'])} open"
+    )
     return Chart(fig, alt)

@@ -21,6 +21,7 @@ Problems (one row per game and problem): ``table, season, season_type, game_id, 
 game_date, problem, rows`` with problem ``absent | empty | no_game_row | raw_not_loaded |
 loaded_no_raw``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,12 +44,24 @@ from .user_tables import data_url, reflect, schedule_from_db, table_clause
 
 log = logging.getLogger(__name__)
 
-USABLE = ("present", "premature", "stale")   # a raw file worth loading
+USABLE = ("present", "premature", "stale")  # a raw file worth loading
 PROBLEMS = ("absent", "empty", "no_game_row", "raw_not_loaded", "loaded_no_raw")
-SUMMARY_COLUMNS = ["table", "kind", "season", "expected", "loaded", "absent", "empty", "no_game_row",
-                   "rows", "raw_present", "raw_not_loaded", "loaded_no_raw", "loaded_pct"]
-PROBLEM_COLUMNS = ["table", "season", "season_type", "game_id", "espn_game_id", "game_date",
-                   "problem", "rows"]
+SUMMARY_COLUMNS = [
+    "table",
+    "kind",
+    "season",
+    "expected",
+    "loaded",
+    "absent",
+    "empty",
+    "no_game_row",
+    "rows",
+    "raw_present",
+    "raw_not_loaded",
+    "loaded_no_raw",
+    "loaded_pct",
+]
+PROBLEM_COLUMNS = ["table", "season", "season_type", "game_id", "espn_game_id", "game_date", "problem", "rows"]
 EXPECTED_TABLE = "_nba_recon_expected"
 FLAGS_TABLE = "_nba_recon_flags"
 
@@ -83,12 +96,18 @@ def raw_flags(lake_coverage: pd.DataFrame | None, datasets: tuple[str, ...]) -> 
     """Per game id: 1 a usable raw file in one of ``datasets``, 0 no file in any, NA unknown."""
     if lake_coverage is None or not datasets or lake_coverage.empty:
         return pd.Series(dtype="Int64")
-    c = lake_coverage[lake_coverage["dataset"].isin(datasets) & lake_coverage["game_id"].notna()
-                      & (lake_coverage["status"] != "unmapped")]
+    c = lake_coverage[
+        lake_coverage["dataset"].isin(datasets)
+        & lake_coverage["game_id"].notna()
+        & (lake_coverage["status"] != "unmapped")
+    ]
     if c.empty:
         return pd.Series(dtype="Int64")
-    by_game = c.assign(usable=c["status"].isin(USABLE), none=c["status"] == "missing").groupby(
-        c["game_id"].astype(str))[["usable", "none"]].agg({"usable": "any", "none": "all"})
+    by_game = (
+        c.assign(usable=c["status"].isin(USABLE), none=c["status"] == "missing")
+        .groupby(c["game_id"].astype(str))[["usable", "none"]]
+        .agg({"usable": "any", "none": "all"})
+    )
     flag = pd.Series(pd.NA, index=by_game.index, dtype="Int64")
     flag[by_game["none"]] = 0
     flag[by_game["usable"]] = 1
@@ -96,9 +115,16 @@ def raw_flags(lake_coverage: pd.DataFrame | None, datasets: tuple[str, ...]) -> 
 
 
 # ------------------------------------------------------------------------------------ coverage
-def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *,
-                lake_coverage: pd.DataFrame | None = None, seasons=None,
-                season_types=None) -> DbCoverage:
+def db_coverage(
+    engine,
+    config: DatabaseConfig,
+    schedule: pd.DataFrame,
+    as_of,
+    *,
+    lake_coverage: pd.DataFrame | None = None,
+    seasons=None,
+    season_types=None,
+) -> DbCoverage:
     """Coverage of the mapped tables against the expected games (see the module docstring).
     ``lake_coverage``: the lake's coverage table (``coverage.parquet``) for the lake <-> database
     comparison; without it the raw columns are 0. ``seasons`` / ``season_types`` default to the
@@ -107,8 +133,12 @@ def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *
         raise BadInput(f"{config.where()}: database: no games table mapped (database.games)")
     started = time.perf_counter()
     tables = config.tables
-    games = expected_games(schedule, as_of, seasons if seasons is not None else config.seasons_at(as_of),
-                           season_types if season_types is not None else config.season_types)
+    games = expected_games(
+        schedule,
+        as_of,
+        seasons if seasons is not None else config.seasons_at(as_of),
+        season_types if season_types is not None else config.season_types,
+    )
     warnings = []
     if games.empty:
         warnings.append("no expected games: check seasons, season_types and as_of")
@@ -116,12 +146,21 @@ def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *
     marks = [("prepare", time.perf_counter())]
     with connect(engine, begin=True) as conn:
         ints = [reflect(conn, config, t, [t.game_id])[t.game_id] for t in tables]
-        exp = temp_table(conn, EXPECTED_TABLE, [
-            sa.Column("game_id", sa.String(10), primary_key=True),
-            sa.Column("game_num", sa.BigInteger), sa.Column("espn_game_id", sa.String(20)),
-            sa.Column("espn_num", sa.BigInteger), sa.Column("season", sa.String(7)),
-            sa.Column("season_type", sa.String(16)), sa.Column("game_date", sa.Date),
-            *(sa.Column(f"raw_{i}", sa.SmallInteger) for i in range(len(tables)))], rows)
+        exp = temp_table(
+            conn,
+            EXPECTED_TABLE,
+            [
+                sa.Column("game_id", sa.String(10), primary_key=True),
+                sa.Column("game_num", sa.BigInteger),
+                sa.Column("espn_game_id", sa.String(20)),
+                sa.Column("espn_num", sa.BigInteger),
+                sa.Column("season", sa.String(7)),
+                sa.Column("season_type", sa.String(16)),
+                sa.Column("game_date", sa.Date),
+                *(sa.Column(f"raw_{i}", sa.SmallInteger) for i in range(len(tables))),
+            ],
+            rows,
+        )
         marks.append(("load", time.perf_counter()))
         flags = _flags(conn, exp, tables, ints)
         marks.append(("join", time.perf_counter()))
@@ -142,13 +181,17 @@ def db_coverage(engine, config: DatabaseConfig, schedule: pd.DataFrame, as_of, *
 
 def _expected_rows(games: pd.DataFrame, tables, lake_coverage) -> pd.DataFrame:
     espn = games["espn_game_id"] if "espn_game_id" in games else pd.Series(pd.NA, index=games.index)
-    frame = pd.DataFrame({
-        "game_id": games["game_id"].astype(str),
-        "game_num": pd.to_numeric(games["game_id"], errors="coerce").astype("Int64"),
-        "espn_game_id": espn.astype("string"),
-        "espn_num": pd.to_numeric(espn, errors="coerce").astype("Int64"),
-        "season": games["season"].astype(str), "season_type": games["season_type"].astype("string"),
-        "game_date": pd.to_datetime(games["game_date"]).dt.normalize()})
+    frame = pd.DataFrame(
+        {
+            "game_id": games["game_id"].astype(str),
+            "game_num": pd.to_numeric(games["game_id"], errors="coerce").astype("Int64"),
+            "espn_game_id": espn.astype("string"),
+            "espn_num": pd.to_numeric(espn, errors="coerce").astype("Int64"),
+            "season": games["season"].astype(str),
+            "season_type": games["season_type"].astype("string"),
+            "game_date": pd.to_datetime(games["game_date"]).dt.normalize(),
+        }
+    )
     for i, t in enumerate(tables):
         frame[f"raw_{i}"] = frame["game_id"].map(raw_flags(lake_coverage, t.datasets)).astype("Int64")
     return frame
@@ -156,26 +199,47 @@ def _expected_rows(games: pd.DataFrame, tables, lake_coverage) -> pd.DataFrame:
 
 def _flags(conn, exp: sa.Table, tables, ints: list[bool]) -> sa.Table:
     """One row per expected game: n_i = rows of table i for the game (NULL: none), raw_i."""
-    flags = temp_table(conn, FLAGS_TABLE, [
-        sa.Column("game_id", sa.String(10), primary_key=True), sa.Column("espn_game_id", sa.String(20)),
-        sa.Column("season", sa.String(7)), sa.Column("season_type", sa.String(16)),
-        sa.Column("game_date", sa.Date),
-        *(sa.Column(f"n_{i}", sa.BigInteger) for i in range(len(tables))),
-        *(sa.Column(f"raw_{i}", sa.SmallInteger) for i in range(len(tables)))])
+    flags = temp_table(
+        conn,
+        FLAGS_TABLE,
+        [
+            sa.Column("game_id", sa.String(10), primary_key=True),
+            sa.Column("espn_game_id", sa.String(20)),
+            sa.Column("season", sa.String(7)),
+            sa.Column("season_type", sa.String(16)),
+            sa.Column("game_date", sa.Date),
+            *(sa.Column(f"n_{i}", sa.BigInteger) for i in range(len(tables))),
+            *(sa.Column(f"raw_{i}", sa.SmallInteger) for i in range(len(tables))),
+        ],
+    )
     src = exp
     counts = []
     for i, (t, is_int) in enumerate(zip(tables, ints)):
         tab = table_clause(t, t.game_id)
         gid = tab.c[t.game_id]
-        sub = (sa.select(gid.label("gid"), sa.func.count().label("n")).where(gid.is_not(None))
-               .group_by(gid).subquery(f"c{i}"))
-        key = {("nba", False): exp.c.game_id, ("nba", True): exp.c.game_num,
-               ("espn", False): exp.c.espn_game_id, ("espn", True): exp.c.espn_num}[(t.ids, is_int)]
+        sub = (
+            sa.select(gid.label("gid"), sa.func.count().label("n"))
+            .where(gid.is_not(None))
+            .group_by(gid)
+            .subquery(f"c{i}")
+        )
+        key = {
+            ("nba", False): exp.c.game_id,
+            ("nba", True): exp.c.game_num,
+            ("espn", False): exp.c.espn_game_id,
+            ("espn", True): exp.c.espn_num,
+        }[(t.ids, is_int)]
         src = src.outerjoin(sub, sub.c.gid == key)
         counts.append(sub.c.n)
-    select = sa.select(exp.c.game_id, exp.c.espn_game_id, exp.c.season, exp.c.season_type,
-                       exp.c.game_date, *counts,
-                       *(exp.c[f"raw_{i}"] for i in range(len(tables)))).select_from(src)
+    select = sa.select(
+        exp.c.game_id,
+        exp.c.espn_game_id,
+        exp.c.season,
+        exp.c.season_type,
+        exp.c.game_date,
+        *counts,
+        *(exp.c[f"raw_{i}"] for i in range(len(tables))),
+    ).select_from(src)
     conn.execute(flags.insert().from_select([c.name for c in flags.columns], select))
     return flags
 
@@ -191,18 +255,21 @@ def _summary_query(f: sa.Table, tables):
         n, raw = f.c[f"n_{i}"], f.c[f"raw_{i}"]
         child = i > 0
         zero = sa.literal(0)
-        parts.append(sa.select(
-            sa.literal(i).label("position"), f.c.season,
-            sa.func.count().label("expected"),
-            _count(n.is_not(None)).label("loaded"),
-            _count(sa.and_(n.is_(None), n0.is_(None)) if child else n.is_(None)).label("absent"),
-            (_count(sa.and_(n0.is_not(None), n.is_(None))) if child else zero).label("empty"),
-            (_count(sa.and_(n0.is_(None), n.is_not(None))) if child else zero).label("no_game_row"),
-            sa.func.coalesce(sa.func.sum(n), 0).label("rows"),
-            _count(raw == 1).label("raw_present"),
-            _count(sa.and_(raw == 1, n.is_(None))).label("raw_not_loaded"),
-            _count(sa.and_(raw == 0, n.is_not(None))).label("loaded_no_raw"),
-        ).group_by(f.c.season))
+        parts.append(
+            sa.select(
+                sa.literal(i).label("position"),
+                f.c.season,
+                sa.func.count().label("expected"),
+                _count(n.is_not(None)).label("loaded"),
+                _count(sa.and_(n.is_(None), n0.is_(None)) if child else n.is_(None)).label("absent"),
+                (_count(sa.and_(n0.is_not(None), n.is_(None))) if child else zero).label("empty"),
+                (_count(sa.and_(n0.is_(None), n.is_not(None))) if child else zero).label("no_game_row"),
+                sa.func.coalesce(sa.func.sum(n), 0).label("rows"),
+                _count(raw == 1).label("raw_present"),
+                _count(sa.and_(raw == 1, n.is_(None))).label("raw_not_loaded"),
+                _count(sa.and_(raw == 0, n.is_not(None))).label("loaded_no_raw"),
+            ).group_by(f.c.season)
+        )
     return sa.union_all(*parts)
 
 
@@ -212,14 +279,15 @@ def _problems_query(f: sa.Table, tables):
     base = (f.c.season, f.c.season_type, f.c.game_id, f.c.espn_game_id, f.c.game_date)
 
     def part(i, problem, cond, n):
-        return sa.select(sa.literal(i).label("position"), *base, sa.literal(problem).label("problem"),
-                         n.label("rows")).where(cond)
+        return sa.select(
+            sa.literal(i).label("position"), *base, sa.literal(problem).label("problem"), n.label("rows")
+        ).where(cond)
 
     for i, _t in enumerate(tables):
         n, raw = f.c[f"n_{i}"], f.c[f"raw_{i}"]
         if i == 0:
             parts.append(part(i, "absent", n.is_(None), n))
-        else:   # the same conditions as _summary_query's counts: every count has its rows
+        else:  # the same conditions as _summary_query's counts: every count has its rows
             parts.append(part(i, "absent", sa.and_(n.is_(None), n0.is_(None)), n))
             parts.append(part(i, "empty", sa.and_(n0.is_not(None), n.is_(None)), n))
             parts.append(part(i, "no_game_row", sa.and_(n0.is_(None), n.is_not(None)), n))
@@ -249,20 +317,30 @@ def _tidy_problems(df: pd.DataFrame, tables) -> pd.DataFrame:
     df["rows"] = pd.to_numeric(df["rows"]).astype("Int64")
     order = {p: i for i, p in enumerate(PROBLEMS)}
     df = df.assign(_p=df["problem"].map(order)).sort_values(
-        ["position", "_p", "game_date", "game_id"], kind="mergesort")
+        ["position", "_p", "game_date", "game_id"], kind="mergesort"
+    )
     return df[PROBLEM_COLUMNS].reset_index(drop=True)
 
 
 def write_db_coverage(result: DbCoverage, out_dir) -> dict[str, Path]:
     out = Path(out_dir)
-    return {"db_coverage.parquet": write_parquet(result.summary, out / "db_coverage.parquet"),
-            "db_problems.parquet": write_parquet(result.problems, out / "db_problems.parquet")}
+    return {
+        "db_coverage.parquet": write_parquet(result.summary, out / "db_coverage.parquet"),
+        "db_problems.parquet": write_parquet(result.problems, out / "db_problems.parquet"),
+    }
 
 
 # ------------------------------------------------------------------------------------ schedule: db
 # ------------------------------------------------------------------------------------ one call
-def run_db_coverage(spec, as_of, *, url: str | None = None, schedule: pd.DataFrame | None = None,
-                    lake_coverage: pd.DataFrame | None = None, engine=None) -> DbCoverage:
+def run_db_coverage(
+    spec,
+    as_of,
+    *,
+    url: str | None = None,
+    schedule: pd.DataFrame | None = None,
+    lake_coverage: pd.DataFrame | None = None,
+    engine=None,
+) -> DbCoverage:
     """The database coverage stage for a spec with a ``database`` section: the engine from
     ``url`` (else as :func:`engine.database_url` resolves it), the schedule as the spec says unless
     given, the seasons and season types of the section, else those of the lake datasets."""
@@ -275,12 +353,16 @@ def run_db_coverage(spec, as_of, *, url: str | None = None, schedule: pd.DataFra
     try:
         if schedule is None:
             source = resolve_schedule(spec)
-            schedule = (schedule_from_db(cfg, engine) if source == "db"
-                        else schedule_for(spec, source, read_db=schedule_from_db))
+            schedule = (
+                schedule_from_db(cfg, engine)
+                if source == "db"
+                else schedule_for(spec, source, read_db=schedule_from_db)
+            )
         seasons = cfg.seasons_at(as_of) or tuple(sorted({s for d in spec.datasets for s in d.seasons}))
         types = cfg.season_types or tuple(sorted({s for d in spec.datasets for s in d.season_types}))
-        return db_coverage(engine, cfg, schedule, as_of, lake_coverage=lake_coverage,
-                           seasons=seasons, season_types=types)
+        return db_coverage(
+            engine, cfg, schedule, as_of, lake_coverage=lake_coverage, seasons=seasons, season_types=types
+        )
     finally:
         if own:
             engine.dispose()

@@ -12,6 +12,7 @@ Engines are created with ``hide_parameters=True``, so SQLAlchemy's error message
 bound values, and connection errors are re-raised as :class:`DatabaseUnavailable` with the
 password scrubbed from the driver's message.
 """
+
 from __future__ import annotations
 
 import logging
@@ -47,12 +48,12 @@ def database_url(given: str | None = None, config=None, *, required: str | None 
     (else None is returned)."""
     found = given or getattr(config, "url", None) or settings.get(DATABASE_URL_ENV)
     if not found and settings.get(DEPRECATED_DATABASE_URL_ENV):
-        warnings.warn(f"${DEPRECATED_DATABASE_URL_ENV} is deprecated: set ${DATABASE_URL_ENV}",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            f"${DEPRECATED_DATABASE_URL_ENV} is deprecated: set ${DATABASE_URL_ENV}", DeprecationWarning, stacklevel=2
+        )
         found = settings.get(DEPRECATED_DATABASE_URL_ENV)
     if not found and required:
-        raise BadInput(f"no database URL: give {required}, set ${DATABASE_URL_ENV}, "
-                       f"or database.url in the spec")
+        raise BadInput(f"no database URL: give {required}, set ${DATABASE_URL_ENV}, or database.url in the spec")
     return found or None
 
 
@@ -78,7 +79,7 @@ def absolute_sqlite(url: str, base=None) -> str:
     prefix = "sqlite:///"
     if not isinstance(url, str) or not url.startswith(prefix):
         return url
-    path, _, query = url[len(prefix):].partition("?")
+    path, _, query = url[len(prefix) :].partition("?")
     if not path or path == ":memory:" or path.startswith("file:") or Path(path).is_absolute():
         return url
     return prefix + str((Path(base or Path.cwd()) / path).resolve()) + (f"?{query}" if query else "")
@@ -97,13 +98,16 @@ def resolve_url(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL):
     try:
         u = make_url(raw)
     except (ArgumentError, ValueError):
-        raise BadInput(f"not a database URL: {redact(raw)!r} (expected e.g. "
-                       "sqlite:///runs/history.db or postgresql+psycopg2://user@host:5432/db)") from None
+        raise BadInput(
+            f"not a database URL: {redact(raw)!r} (expected e.g. "
+            "sqlite:///runs/history.db or postgresql+psycopg2://user@host:5432/db)"
+        ) from None
     if isinstance(raw, str):
-        register(*secret_values({"url": raw}))     # masked wherever a driver's message repeats it
-    if u.host and "@" in u.host:                   # failing closed: a password holding '@'
-        raise BadInput(f"cannot use {redact(raw)}: its user info holds more than one '@'; "
-                       "write an '@' in the password as %40")
+        register(*secret_values({"url": raw}))  # masked wherever a driver's message repeats it
+    if u.host and "@" in u.host:  # failing closed: a password holding '@'
+        raise BadInput(
+            f"cannot use {redact(raw)}: its user info holds more than one '@'; write an '@' in the password as %40"
+        )
     if u.get_backend_name() != "sqlite" and not u.password:
         pw = _password_from_env()
         if pw:
@@ -121,8 +125,9 @@ def make_engine(url: Any = None, *, default: str | None = DEFAULT_HISTORY_URL, *
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise BadInput(f"cannot use {redact(u)}: its folder {folder} cannot be made "
-                           f"({exc.strerror or exc})") from None
+            raise BadInput(
+                f"cannot use {redact(u)}: its folder {folder} cannot be made ({exc.strerror or exc})"
+            ) from None
         if not folder.is_dir():
             raise BadInput(f"cannot use {redact(u)}: {folder} is not a folder")
     kwargs.setdefault("hide_parameters", True)
@@ -195,5 +200,4 @@ class connect:
 def unavailable(engine, exc: BaseException) -> DatabaseUnavailable:
     detail = getattr(exc, "orig", None) or exc
     first = str(detail).strip().splitlines()[0] if str(detail).strip() else type(detail).__name__
-    return DatabaseUnavailable(f"cannot connect to {redact(engine.url)}: "
-                               f"{scrub(first, engine.url.password)}")
+    return DatabaseUnavailable(f"cannot connect to {redact(engine.url)}: {scrub(first, engine.url.password)}")

@@ -2,6 +2,7 @@
 (``add_history_options``), the database they name, opened (``history_for``: a SQLite file not
 there yet is read as an empty history, nothing created), and its failures in one line
 (``one_line_errors``)."""
+
 from __future__ import annotations
 
 import functools
@@ -14,8 +15,12 @@ from ..masking import mask_text
 
 def add_history_options(p) -> None:
     add_deadline_option(p, "history" if p.prog.split()[-2:-1] == ["history"] else "db")
-    p.add_argument("--url", default=None, help="history database URL (default: $NBA_RECON_HISTORY_URL, "
-                   "else the spec's database.history.url, else sqlite:///<runs-dir>/history.db)")
+    p.add_argument(
+        "--url",
+        default=None,
+        help="history database URL (default: $NBA_RECON_HISTORY_URL, "
+        "else the spec's database.history.url, else sqlite:///<runs-dir>/history.db)",
+    )
     p.add_argument("--schema", default=None, help="PostgreSQL schema of the history tables")
     p.add_argument("--runs-dir", default="runs", help="runs folder of the default SQLite history")
     add_option_once(p, "--spec", default=None, help="a spec whose database.history section to use")
@@ -42,11 +47,18 @@ def history_for(args, read_only: bool = False, missing_ok: bool = False):
     if read_only and path is not None and not path.is_file():
         folder = path.parent
         if path.exists() or (not folder.is_dir() and not (missing_ok and not folder.exists())):
-            what = (f"{path} is not a file" if path.exists() else
-                    f"its folder {folder} is not a folder" if folder.exists() else f"its folder {folder} does not exist")
-            raise BadInput(f"no run history at {path}: {what} (nothing was created); give the --runs-dir "
-                           "or --url of an existing history")
-        url = "sqlite://"     # no history recorded yet: read an empty one, create no file
+            what = (
+                f"{path} is not a file"
+                if path.exists()
+                else f"its folder {folder} is not a folder"
+                if folder.exists()
+                else f"its folder {folder} does not exist"
+            )
+            raise BadInput(
+                f"no run history at {path}: {what} (nothing was created); give the --runs-dir "
+                "or --url of an existing history"
+            )
+        url = "sqlite://"  # no history recorded yet: read an empty one, create no file
     engine, schema, _ = open_history(url, spec=spec, runs_dir=args.runs_dir)
     hcfg = spec.database.history if spec is not None and spec.database is not None else None
     return engine, args.schema or schema, hcfg
@@ -55,6 +67,7 @@ def history_for(args, read_only: bool = False, missing_ok: bool = False):
 def one_line_errors(command):
     """A history command whose database fails (locked past the busy timeout, read-only, damaged)
     says so in one line naming the file and what to do, never a multi-line SQL error."""
+
     @functools.wraps(command)
     def run(args) -> int:
         import sqlite3
@@ -69,8 +82,8 @@ def one_line_errors(command):
 
             path = getattr(args, "history_file", None)
             if path is not None:
-                raise store_error(exc, path, "history database",
-                                  seconds("NBA_RECON_DB_CONNECT_TIMEOUT")) from None
+                raise store_error(exc, path, "history database", seconds("NBA_RECON_DB_CONNECT_TIMEOUT")) from None
             detail = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__]
             raise ReconError(f"history database: {mask_text(detail[0])}") from None
+
     return run

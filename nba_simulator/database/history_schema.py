@@ -3,6 +3,7 @@
 The migrations create them; this module only describes them (a test checks both agree).
 ``history_tables(schema)`` gives one namespace of tables per PostgreSQL schema.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,7 @@ import sqlalchemy as sa
 
 from ..errors import BadInput
 
-STATUS_COUNTS = ("expected", "missing", "undersized", "invalid", "empty", "premature", "stale", "present",
-                 "unmapped")
+STATUS_COUNTS = ("expected", "missing", "undersized", "invalid", "empty", "premature", "stale", "present", "unmapped")
 
 
 @cache
@@ -26,12 +26,13 @@ def check_schema(schema: str | None) -> str | None:
     if schema is None:
         return None
     if not isinstance(schema, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", schema):
-        raise BadInput(f"schema {schema!r}: a schema name is letters, digits and _ (at most 63, "
-                       "not starting with a digit)")
+        raise BadInput(
+            f"schema {schema!r}: a schema name is letters, digits and _ (at most 63, not starting with a digit)"
+        )
     return schema
 
 
-@cache   # one description per schema (a summary stage asks ~16 times; ~20 ms to build each)
+@cache  # one description per schema (a summary stage asks ~16 times; ~20 ms to build each)
 def history_tables(schema: str | None = None) -> SimpleNamespace:
     schema = check_schema(schema)
     md = sa.MetaData(schema=schema)
@@ -45,22 +46,26 @@ def history_tables(schema: str | None = None) -> SimpleNamespace:
         return sa.Table(name, md, run_ref(primary_key=True, ondelete="CASCADE"), *columns)
 
     runs = sa.Table(
-        "runs", md,
+        "runs",
+        md,
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("run_id", sa.String(64), nullable=False, unique=True),
         sa.Column("as_of", sa.Date, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True)),
         sa.Column("finished_at", sa.DateTime(timezone=True)),
-        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.text("CURRENT_TIMESTAMP")),
+        sa.Column(
+            "recorded_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.text("CURRENT_TIMESTAMP")
+        ),
         sa.Column("spec", sa.String(1000)),
         sa.Column("lake", sa.String(1000)),
         sa.Column("estimate", sa.Boolean, nullable=False, server_default=sa.false()),
         sa.Column("nba_simulator", sa.String(32)),
         sa.Column("summary", sa.Text),
     )
-    stage_runs = per_run("stage_runs", sa.Column("name", sa.String(64), primary_key=True),
+    stage_runs = per_run(
+        "stage_runs",
+        sa.Column("name", sa.String(64), primary_key=True),
         sa.Column("position", sa.Integer, nullable=False, server_default="0"),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True)),
@@ -69,7 +74,9 @@ def history_tables(schema: str | None = None) -> SimpleNamespace:
         sa.Column("attempts", sa.Integer),
         sa.Column("error", sa.Text),
     )
-    coverage_snapshots = per_run("coverage_snapshots", sa.Column("dataset", sa.String(200), primary_key=True),
+    coverage_snapshots = per_run(
+        "coverage_snapshots",
+        sa.Column("dataset", sa.String(200), primary_key=True),
         sa.Column("season", sa.String(16), primary_key=True),
         sa.Column("source", sa.String(100)),
         sa.Column("data_type", sa.String(100)),
@@ -77,10 +84,14 @@ def history_tables(schema: str | None = None) -> SimpleNamespace:
         sa.Column("complete_pct", sa.Float),
         sa.Column("have_pct", sa.Float),
     )
-    run_metrics = per_run("run_metrics", sa.Column("name", sa.String(64), primary_key=True),
+    run_metrics = per_run(
+        "run_metrics",
+        sa.Column("name", sa.String(64), primary_key=True),
         sa.Column("value", sa.Float),
     )
-    gaps = per_run("gaps", sa.Column("gap_id", sa.String(32), primary_key=True),
+    gaps = per_run(
+        "gaps",
+        sa.Column("gap_id", sa.String(32), primary_key=True),
         sa.Column("priority", sa.String(16), nullable=False),
         sa.Column("rule", sa.String(200)),
         sa.Column("dataset", sa.String(200), nullable=False),
@@ -96,7 +107,8 @@ def history_tables(schema: str | None = None) -> SimpleNamespace:
         sa.Index("ix_gaps_run_priority", "run_id", "priority"),
     )
     problem_items = sa.Table(
-        "problem_items", md,
+        "problem_items",
+        md,
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("expected_key", sa.String(1024), nullable=False),
         sa.Column("dataset", sa.String(200), nullable=False),
@@ -116,7 +128,8 @@ def history_tables(schema: str | None = None) -> SimpleNamespace:
         sa.Index("ix_problem_items_fixed", "fixed_run_id"),
     )
     tasks = sa.Table(
-        "tasks", md,
+        "tasks",
+        md,
         sa.Column("task_id", sa.String(32), primary_key=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("priority", sa.String(16), nullable=False),
@@ -138,16 +151,28 @@ def history_tables(schema: str | None = None) -> SimpleNamespace:
         sa.Index("ix_tasks_status", "status"),
     )
     task_items = sa.Table(
-        "task_items", md,
-        sa.Column("task_id", sa.String(32),
-                  sa.ForeignKey(f"{schema}.tasks.task_id" if schema else "tasks.task_id",
-                                ondelete="CASCADE"), primary_key=True),
+        "task_items",
+        md,
+        sa.Column(
+            "task_id",
+            sa.String(32),
+            sa.ForeignKey(f"{schema}.tasks.task_id" if schema else "tasks.task_id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("expected_key", sa.String(1024), primary_key=True),
         sa.Index("ix_task_items_key", "expected_key"),
     )
-    return SimpleNamespace(metadata=md, runs=runs, stage_runs=stage_runs,
-                           coverage_snapshots=coverage_snapshots, run_metrics=run_metrics, gaps=gaps,
-                           problem_items=problem_items, tasks=tasks, task_items=task_items)
+    return SimpleNamespace(
+        metadata=md,
+        runs=runs,
+        stage_runs=stage_runs,
+        coverage_snapshots=coverage_snapshots,
+        run_metrics=run_metrics,
+        gaps=gaps,
+        problem_items=problem_items,
+        tasks=tasks,
+        task_items=task_items,
+    )
 
 
 def temp_table(conn, name: str, columns: list[sa.Column], rows=None) -> sa.Table:

@@ -9,6 +9,7 @@ CloudWatch is off unless asked for (``database.history.cloudwatch`` in the spec,
 ``publish_cloudwatch`` called directly): one ``PutMetricData`` call per 20 metrics, each with the
 dimension ``Lake`` (redacted) when given. Credentials come from boto3's usual chain.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,8 +21,19 @@ from ..spec.model import PRIORITIES
 
 log = logging.getLogger(__name__)
 
-TOTALS = ("complete_pct", "have_pct", "expected", "present", "missing", "undersized", "invalid",
-          "empty", "premature", "stale", "unmapped")
+TOTALS = (
+    "complete_pct",
+    "have_pct",
+    "expected",
+    "present",
+    "missing",
+    "undersized",
+    "invalid",
+    "empty",
+    "premature",
+    "stale",
+    "unmapped",
+)
 PERCENT = {"complete_pct", "have_pct"}
 BATCH = 20  # metrics per PutMetricData call (the historical API limit; always accepted)
 
@@ -45,9 +57,15 @@ def headline_metrics(summary: Mapping) -> dict[str, float]:
     return out
 
 
-def publish_cloudwatch(metrics: Mapping[str, float], namespace: str = "NBARecon", *,
-                       dimensions: Mapping[str, str] | None = None, region: str | None = None,
-                       client=None, timestamp=None) -> int:
+def publish_cloudwatch(
+    metrics: Mapping[str, float],
+    namespace: str = "NBARecon",
+    *,
+    dimensions: Mapping[str, str] | None = None,
+    region: str | None = None,
+    client=None,
+    timestamp=None,
+) -> int:
     """Send ``metrics`` with ``PutMetricData``; returns how many were sent."""
     if client is None:
         client = boto3.client("cloudwatch", region_name=region)
@@ -56,14 +74,13 @@ def publish_cloudwatch(metrics: Mapping[str, float], namespace: str = "NBARecon"
     for name, value in metrics.items():
         if value is None:
             continue
-        item = {"MetricName": name, "Value": float(value),
-                "Unit": "Percent" if name in PERCENT else "Count"}
+        item = {"MetricName": name, "Value": float(value), "Unit": "Percent" if name in PERCENT else "Count"}
         if dims:
             item["Dimensions"] = dims
         if timestamp is not None:
             item["Timestamp"] = timestamp
         data.append(item)
     for start in range(0, len(data), BATCH):
-        client.put_metric_data(Namespace=namespace, MetricData=data[start:start + BATCH])
+        client.put_metric_data(Namespace=namespace, MetricData=data[start : start + BATCH])
     log.info("published %d metrics to CloudWatch namespace %s", len(data), namespace)
     return len(data)

@@ -5,6 +5,7 @@ transaction (on PostgreSQL; SQLite's batch mode rebuilds tables where ALTER cann
 puts the history tables in a PostgreSQL schema (created if absent), e.g. beside the user's tables.
 The revision is kept in ``nba_recon_version``.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -48,9 +49,11 @@ def check_known(engine, rev: str | None) -> None:
     """A revision this nba-recon does not know was written by a NEWER nba-recon: no upgrade can
     help, only a newer nba-recon (:class:`BadInput` saying so)."""
     if rev is not None and rev not in revisions():
-        raise BadInput(f"the history database {redact(engine.url)} is at revision {rev}, written by "
-                       f"a newer nba-recon (this one knows up to {head()}): upgrade nba-recon "
-                       "(pip install -U nba-simulator) or use another history (--url)")
+        raise BadInput(
+            f"the history database {redact(engine.url)} is at revision {rev}, written by "
+            f"a newer nba-recon (this one knows up to {head()}): upgrade nba-recon "
+            "(pip install -U nba-simulator) or use another history (--url)"
+        )
 
 
 def upgrade(engine, revision: str = "head", schema: str | None = None) -> str:
@@ -78,8 +81,7 @@ def current(engine, schema: str | None = None) -> str | None:
     with connect(engine) as conn:
         if conn.dialect.name == "sqlite":
             schema = None
-        ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE,
-                                                     "version_table_schema": schema})
+        ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE, "version_table_schema": schema})
         return ctx.get_current_revision()
 
 
@@ -92,5 +94,7 @@ def ensure_current(engine, schema: str | None = None, auto_upgrade: bool = True)
     if auto_upgrade:
         upgrade(engine, schema=schema)
         return
-    raise BadInput(f"the history database {redact(engine.url)} is at revision {rev or '(none)'}, "
-                   f"not {head()}: run `nba-recon db upgrade`")
+    raise BadInput(
+        f"the history database {redact(engine.url)} is at revision {rev or '(none)'}, "
+        f"not {head()}: run `nba-recon db upgrade`"
+    )

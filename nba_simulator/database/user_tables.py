@@ -2,6 +2,7 @@
 mapped table checked (``reflect``: a table or column that is not there is refused naming the
 spec's line) and selected from (``table_clause``), and ``schedule: db``, the canonical schedule
 read from the games table (``schedule_from_db``)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -24,8 +25,9 @@ def reflect(conn, cfg: DatabaseConfig, t: TableMap, columns: list[str]) -> dict[
     out = {}
     for name in columns:
         if name not in cols:
-            raise BadInput(f"{cfg.where(t)}: database: table {t.label!r} has no column {name!r} "
-                           f"(columns: {', '.join(cols)})")
+            raise BadInput(
+                f"{cfg.where(t)}: database: table {t.label!r} has no column {name!r} (columns: {', '.join(cols)})"
+            )
         out[name] = isinstance(cols[name], sa.Integer)
     return out
 

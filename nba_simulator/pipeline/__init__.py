@@ -23,6 +23,7 @@
 * ``stage``   what a notebook calls: its parameters resolved, its inputs read, its outputs written
 * ``cli``     ``nba-recon run``
 """
+
 __all__ = ["STAGES", "RunOptions", "RunResult", "Runner", "run_pipeline"]
 
 

@@ -9,6 +9,7 @@ papermill's engine interface to the real engine, imported on first use (by then 
 whole). Importing :mod:`~nba_simulator.pipeline.warm_engine` also registers the real class under the same
 name through papermill's public registry, replacing this stand-in.
 """
+
 from __future__ import annotations
 
 

@@ -2,6 +2,7 @@
 kernel_pool.py, through the nba-warm engine, warm_engine.py), retried on transient failures,
 timed, its memory peak and the files it wrote recorded in its stage record; a failure made
 visible in the kept notebook."""
+
 from __future__ import annotations
 
 import html
@@ -33,8 +34,10 @@ from .warm_engine import ENGINE_NAME
 # the run through papermill, not this log). The kernel's tornado logger has a handler of its own
 # (ipykernel's configure_tornado_logger): its "Uncaught exception in ZMQStream callback" of a
 # socket closed during shutdown reached the run's stderr once under load; same level for it
-KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL",
-               '--IPKernelApp.logging_config={"loggers": {"tornado": {"level": "CRITICAL"}}}']
+KERNEL_ARGS = [
+    "--IPKernelApp.log_level=CRITICAL",
+    '--IPKernelApp.logging_config={"loggers": {"tornado": {"level": "CRITICAL"}}}',
+]
 ERROR_TAG = "nba-recon-error"
 
 
@@ -59,18 +62,20 @@ class StageJob:
     tag: str
 
 
-def run_stage(o: RunOptions, job: StageJob, *, save: Callable[[], None], pool: KernelPool | None = None,
-              last: bool = False) -> bool:
+def run_stage(
+    o: RunOptions, job: StageJob, *, save: Callable[[], None], pool: KernelPool | None = None, last: bool = False
+) -> bool:
     """Execute ``job`` (``save()`` writes the run record) into ``run_dir/<name>.ipynb``. True
     when it succeeded; a failure is recorded in ``job.st``, never raised."""
     nb_in, run_dir, st, stage_params, tag = job.nb_in, job.run_dir, job.st, job.params, job.tag
     name = st["name"]
     nb_out = run_dir / f"{name}.ipynb"
     before = snapshot(run_dir / "data")
-    st.update(status="running", start=utc_now().isoformat(timespec="seconds"), attempts=0,
-              error=None, attempt_errors=[])
+    st.update(
+        status="running", start=utc_now().isoformat(timespec="seconds"), attempts=0, error=None, attempt_errors=[]
+    )
     save()
-    if o.shows_progress():   # with --no-progress (or off a terminal): only the outcome
+    if o.shows_progress():  # with --no-progress (or off a terminal): only the outcome
         o.echo(f"{tag} {name}")
     t = time.monotonic()
     peak: list[float] = []
@@ -84,18 +89,23 @@ def run_stage(o: RunOptions, job: StageJob, *, save: Callable[[], None], pool: K
         try:
             with monitor, papermill_output(run_dir, stage_params):
                 papermill.execute_notebook(
-                    str(nb_in), str(nb_out), parameters=stage_params,
-                    kernel_name=o.kernel_name, progress_bar=_progress(o, name),
+                    str(nb_in),
+                    str(nb_out),
+                    parameters=stage_params,
+                    kernel_name=o.kernel_name,
+                    progress_bar=_progress(o, name),
                     execution_timeout=int(o.timeout) if o.timeout else None,
-                    cwd=str(run_dir), log_output=False,
-                    extra_arguments=KERNEL_ARGS, **(engine or {
-                        "kernel_manager_class": EncryptedKernelManager}))
+                    cwd=str(run_dir),
+                    log_output=False,
+                    extra_arguments=KERNEL_ARGS,
+                    **(engine or {"kernel_manager_class": EncryptedKernelManager}),
+                )
         except Exception as exc:
             if monitor.timed_out or isinstance(exc, CellTimeoutError):
                 raise StageTimeout(o.timeout, exc) from exc
             raise
         finally:
-            if km is not None:   # the engine shut it down; not when papermill failed before it ran
+            if km is not None:  # the engine shut it down; not when papermill failed before it ran
                 shutdown(km)
             if monitor.peak_mb is not None:
                 peak.append(monitor.peak_mb)
@@ -103,21 +113,31 @@ def run_stage(o: RunOptions, job: StageJob, *, save: Callable[[], None], pool: K
     def on_failure(n: int, failure: Failure, wait: float | None) -> None:
         st["attempt_errors"].append({"attempt": n, **failure.as_dict()})
         if wait is not None:
-            o.echo(f"{tag} {name}: attempt {n} failed ({failure.ename}: "
-                   f"{short(failure.evalue)}; {failure.reason}); retrying in {wait:.1f} s")
+            o.echo(
+                f"{tag} {name}: attempt {n} failed ({failure.ename}: "
+                f"{short(failure.evalue)}; {failure.reason}); retrying in {wait:.1f} s"
+            )
 
     ok = True
     try:
-        with_retries(attempt, attempts=1 + max(0, o.retries), backoff=o.backoff,
-                     classify_fn=classify, sleep=o.sleep, on_failure=on_failure)
+        with_retries(
+            attempt,
+            attempts=1 + max(0, o.retries),
+            backoff=o.backoff,
+            classify_fn=classify,
+            sleep=o.sleep,
+            on_failure=on_failure,
+        )
     except Exception as exc:  # noqa: BLE001 - recorded; the run fails, later stages skip
         ok = False
         failure = classify(exc)
         st["error"] = failure.as_dict()
         mark_failure(nb_in, nb_out, failure, exc)
-        if not is_bad_input(failure.ename):   # bad input: the CLI's one line says it
-            o.echo(f"{tag} {name} FAILED after {st['attempts']} attempt(s): {failure.ename}: "
-                   f"{short(failure.evalue)} ({failure.reason})")
+        if not is_bad_input(failure.ename):  # bad input: the CLI's one line says it
+            o.echo(
+                f"{tag} {name} FAILED after {st['attempts']} attempt(s): {failure.ename}: "
+                f"{short(failure.evalue)} ({failure.reason})"
+            )
     st["status"] = "succeeded" if ok else "failed"
     st["duration_s"] = round(time.monotonic() - t, 3)
     st["peak_memory_mb"] = max(peak) if peak else None
@@ -138,9 +158,11 @@ def mark_failure(nb_in: Path, nb_out: Path, failure: Failure, exc: BaseException
     except Exception:  # noqa: BLE001 — a notebook that cannot be read gets no failure cell; the stage error stands
         return
     nb.cells = [c for c in nb.cells if ERROR_TAG not in c.get("metadata", {}).get("tags", [])]
-    text = (f"<span style=\"color:#a40e26;font-size:1.4em\">This stage failed: "
-            f"<b>{_html(failure.ename)}</b>: {_html(short(failure.evalue, 500))}</span><br>"
-            f"{_html(failure.reason)}. Cells below ran until the failure; later ones did not run.")
+    text = (
+        f'<span style="color:#a40e26;font-size:1.4em">This stage failed: '
+        f"<b>{_html(failure.ename)}</b>: {_html(short(failure.evalue, 500))}</span><br>"
+        f"{_html(failure.reason)}. Cells below ran until the failure; later ones did not run."
+    )
     cell = nbformat.v4.new_markdown_cell(text)
     cell.metadata["tags"] = [ERROR_TAG]
     nb.cells.insert(0, cell)

@@ -1,6 +1,7 @@
 """The run history read from the runs' own files (``runs/*/run.json`` and ``data/summary.json``):
 what the summary stage draws the completeness trend from when the history database cannot be
 reached (:func:`load_history`), and the lake and spec a summary judged (:func:`summary_scope`)."""
+
 from __future__ import annotations
 
 import json
@@ -10,12 +11,24 @@ import pandas as pd
 
 #: one row per run (``plots.completeness_trend``'s input); ``lake`` and ``spec`` say which runs
 #: compare (the same lake judged by the same spec)
-HISTORY_COLUMNS = ["run_id", "started", "as_of", "status", "complete_pct", "have_pct", "expected",
-                   "missing", "gaps", "lake", "spec"]
+HISTORY_COLUMNS = [
+    "run_id",
+    "started",
+    "as_of",
+    "status",
+    "complete_pct",
+    "have_pct",
+    "expected",
+    "missing",
+    "gaps",
+    "lake",
+    "spec",
+]
 
 
-def load_history(runs_dir: str | Path | None, current: dict | None = None,
-                 current_run: str | None = None, limit: int = 60) -> pd.DataFrame:
+def load_history(
+    runs_dir: str | Path | None, current: dict | None = None, current_run: str | None = None, limit: int = 60
+) -> pd.DataFrame:
     """One row per run with a summary: run_id, started, as_of, status, completeness numbers."""
     cols = HISTORY_COLUMNS
     rows = []
@@ -42,8 +55,16 @@ def summary_scope(summary: dict) -> tuple[str | None, str | None]:
 
 def _history_row(run_id, started, status, summary: dict) -> dict:
     totals = summary.get("totals", {})
-    return {"run_id": run_id, "started": started, "as_of": summary.get("as_of"), "status": status,
-            "complete_pct": totals.get("complete_pct"), "have_pct": totals.get("have_pct"),
-            "expected": totals.get("expected"), "missing": totals.get("missing"),
-            "gaps": sum((summary.get("gaps") or {}).values()),
-            "lake": (summary.get("inventory") or {}).get("lake"), "spec": summary.get("spec")}
+    return {
+        "run_id": run_id,
+        "started": started,
+        "as_of": summary.get("as_of"),
+        "status": status,
+        "complete_pct": totals.get("complete_pct"),
+        "have_pct": totals.get("have_pct"),
+        "expected": totals.get("expected"),
+        "missing": totals.get("missing"),
+        "gaps": sum((summary.get("gaps") or {}).values()),
+        "lake": (summary.get("inventory") or {}).get("lake"),
+        "spec": summary.get("spec"),
+    }

@@ -8,6 +8,7 @@ the index works offline and as one file. The warn badge counts the warnings the 
 (``report.warnings.read_run_warnings``: what could not be judged is counted apart, as the report
 shows it apart).
 """
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,9 @@ from .render import (
 )
 
 #: the index's own styles: one-line run ids, cells folded to three lines
-INDEX_CSS = TABLE_CSS + """
+INDEX_CSS = (
+    TABLE_CSS
+    + """
 body{max-width:100rem}
 table.runs{table-layout:auto;font-size:.88rem}
 table.runs th,table.runs td{padding:.35rem .45rem}
@@ -51,6 +54,7 @@ td.lake{min-width:9rem;max-width:22rem}
 td.spec{min-width:4rem;max-width:14rem}
 td.why{min-width:14rem;max-width:36rem}
 """
+)
 
 
 def _records(runs_dir: Path) -> Iterable[dict[str, Any]]:
@@ -66,8 +70,10 @@ def _records(runs_dir: Path) -> Iterable[dict[str, Any]]:
 
 def _fold(text: str, css: str = "") -> str:
     """``text`` shown on three lines at most; a click shows it all (and the title holds it)."""
-    return (f'<details class="fold {css}"><summary title="{esc(text)}"><span class="fold3 {css}">'
-            f"{esc(text)}</span></summary></details>")
+    return (
+        f'<details class="fold {css}"><summary title="{esc(text)}"><span class="fold3 {css}">'
+        f"{esc(text)}</span></summary></details>"
+    )
 
 
 def _warn_cell(rec: Mapping[str, Any]) -> str:
@@ -79,8 +85,10 @@ def _warn_cell(rec: Mapping[str, Any]) -> str:
     parts = []
     if warnings:
         items = "".join(f"<li>{esc(w)}</li>" for w in warnings)
-        parts.append(f'<details><summary><span class="st warn">{len(warnings)} warning'
-                     f'{"s" if len(warnings) > 1 else ""}</span></summary><ul>{items}</ul></details>')
+        parts.append(
+            f'<details><summary><span class="st warn">{len(warnings)} warning'
+            f"{'s' if len(warnings) > 1 else ''}</span></summary><ul>{items}</ul></details>"
+        )
     unjudged = head.get("unjudged")
     if unjudged:
         parts.append(f'<span class="st skipped" title="summary.json: unjudged">{int(unjudged):,} not judged</span>')
@@ -104,15 +112,17 @@ def _row(runs_dir: Path, rec: Mapping[str, Any]) -> str:
     head = rec.get("headline") or {}
     lake, status = str(params.get("lake") or ""), str(rec.get("status") or "pending")
     spec = str(params.get("spec") or "")
-    return (f"<tr><td class=nw>{esc(params.get('as_of'))}</td><td class=rid>{name}</td>"
-            f"<td class=nw>{esc(fmt_time(rec.get('started')))}</td>"
-            f'<td data-filter="{esc(status)}">{badge(status)}</td>'
-            f'<td class=lake data-filter="{esc(lake)}" data-sort="{esc(lake)}">{_fold(lake)}</td>'
-            f'<td class="lake spec" data-filter="{esc(spec)}" data-sort="{esc(spec)}">{_fold(spec)}</td>'
-            f"<td class=num{_num(head.get('completeness_pct'))}>{fmt_pct(head.get('completeness_pct'), head.get('estimate'))}</td>"
-            f"<td class=num{_num(head.get('tasks'))}>{fmt_int(head.get('tasks'))}</td>"
-            f"<td class=num{_num(rec.get('duration_s'))}>{fmt_s(rec.get('duration_s'))}</td>"
-            f"<td class=stages>{stages}</td><td class=why>{_warn_cell(rec)}</td></tr>")
+    return (
+        f"<tr><td class=nw>{esc(params.get('as_of'))}</td><td class=rid>{name}</td>"
+        f"<td class=nw>{esc(fmt_time(rec.get('started')))}</td>"
+        f'<td data-filter="{esc(status)}">{badge(status)}</td>'
+        f'<td class=lake data-filter="{esc(lake)}" data-sort="{esc(lake)}">{_fold(lake)}</td>'
+        f'<td class="lake spec" data-filter="{esc(spec)}" data-sort="{esc(spec)}">{_fold(spec)}</td>'
+        f"<td class=num{_num(head.get('completeness_pct'))}>{fmt_pct(head.get('completeness_pct'), head.get('estimate'))}</td>"
+        f"<td class=num{_num(head.get('tasks'))}>{fmt_int(head.get('tasks'))}</td>"
+        f"<td class=num{_num(rec.get('duration_s'))}>{fmt_s(rec.get('duration_s'))}</td>"
+        f"<td class=stages>{stages}</td><td class=why>{_warn_cell(rec)}</td></tr>"
+    )
 
 
 def index_html(runs_dir: str | Path) -> str:
@@ -121,20 +131,25 @@ def index_html(runs_dir: str | Path) -> str:
     recs = list(_records(runs_dir))
     rows = [_row(runs_dir, rec) for rec in recs]
     lakes = {str((r.get("parameters") or {}).get("lake") or "") for r in recs}
-    filters = ('<form class="tablefilter" data-table="runs" aria-label="filter the runs">'
-               '<label>lake <select data-col="4" aria-label="lake"><option value="">every lake'
-               f' ({len(lakes)})</option></select></label>'
-               '<label>status <select data-col="3" aria-label="status"><option value="">every status'
-               "</option></select></label>"
-               '<label>text <input type="search" data-col="*" aria-label="text in the row"></label>'
-               "<output></output></form>")
-    body = ('<div class="page"><h1>Reconciliation runs</h1>'
-            f"<p class=sub>{len(rows)} run(s) in {esc(runs_dir.resolve().name)}/ · newest first · a run's id "
-            "opens its report · a column's header sorts by it</p>" + filters +
-            '<table id="runs" class="runs sortable"><thead><tr><th>as of</th><th>run</th>'
-            "<th>started (UTC)</th><th>status</th><th>lake</th><th>spec</th><th class=num>complete</th>"
-            "<th class=num>tasks</th><th class=num>duration</th><th>stages</th><th>warnings</th></tr>"
-            "</thead><tbody>" + "".join(rows) + "</tbody></table></div>")
+    filters = (
+        '<form class="tablefilter" data-table="runs" aria-label="filter the runs">'
+        '<label>lake <select data-col="4" aria-label="lake"><option value="">every lake'
+        f" ({len(lakes)})</option></select></label>"
+        '<label>status <select data-col="3" aria-label="status"><option value="">every status'
+        "</option></select></label>"
+        '<label>text <input type="search" data-col="*" aria-label="text in the row"></label>'
+        "<output></output></form>"
+    )
+    body = (
+        '<div class="page"><h1>Reconciliation runs</h1>'
+        f"<p class=sub>{len(rows)} run(s) in {esc(runs_dir.resolve().name)}/ · newest first · a run's id "
+        "opens its report · a column's header sorts by it</p>"
+        + filters
+        + '<table id="runs" class="runs sortable"><thead><tr><th>as of</th><th>run</th>'
+        "<th>started (UTC)</th><th>status</th><th>lake</th><th>spec</th><th class=num>complete</th>"
+        "<th class=num>tasks</th><th class=num>duration</th><th>stages</th><th>warnings</th></tr>"
+        "</thead><tbody>" + "".join(rows) + "</tbody></table></div>"
+    )
     page = html_page("Reconciliation runs · NBA lake", body)
     return page.replace("</style>", INDEX_CSS + "</style>", 1).replace("</body>", script_tag() + "\n</body>", 1)
 

@@ -59,14 +59,15 @@ def _start(kernel_name: str, cwd: str, extra_arguments: list[str]) -> EncryptedK
     return km
 
 
-def _start_forked(kernel_name: str, cwd: str, extra_arguments: list[str],
-                  zygote: Zygote) -> EncryptedKernelManager | None:
+def _start_forked(
+    kernel_name: str, cwd: str, extra_arguments: list[str], zygote: Zygote
+) -> EncryptedKernelManager | None:
     """A kernel forked by ``zygote`` (None: this kernel spec cannot be forked)."""
     km = EncryptedKernelManager(kernel_name=kernel_name, kernel_spec_manager=ForkSpecs(zygote.socket_path))
     if km.kernel_spec.argv[1:3] != ["-S", STUB]:
         return None
     asyncio.run(km.start_kernel(cwd=cwd, extra_arguments=extra_arguments))
-    pid_file = Path(km.connection_file + ".pid")   # written by the stub (kernel_stub.py)
+    pid_file = Path(km.connection_file + ".pid")  # written by the stub (kernel_stub.py)
     deadline = time.monotonic() + START_TIMEOUT
     while not pid_file.exists():
         if time.monotonic() > deadline or not asyncio.run(km.is_alive()):
@@ -86,8 +87,14 @@ def kernel_pid(km) -> int | None:
 class KernelPool:
     """One kernel started ahead of need (in a background thread), for stages run one at a time."""
 
-    def __init__(self, kernel_name: str, cwd: str | Path, extra_arguments: list[str] | None = None,
-                 fork: bool | None = None, zygote: Zygote | None = None):
+    def __init__(
+        self,
+        kernel_name: str,
+        cwd: str | Path,
+        extra_arguments: list[str] | None = None,
+        fork: bool | None = None,
+        zygote: Zygote | None = None,
+    ):
         """``fork``: None follows :func:`warm_mode`. ``zygote``: one started early by the caller
         (``Zygote.start_early``), used (and closed with the pool) when kernels are forked;
         otherwise the pool starts its own."""

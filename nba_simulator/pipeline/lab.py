@@ -8,6 +8,7 @@ keeps (``kernelspec``, ``jupytext``, ``language_info`` reduced to its ``name``: 
 version, mimetype, lexer... Lab adds would be a diff on every save); jupytext writes the paired
 ``NN_name.py`` beside it. Any other notebook (a run's executed stages under ``runs/``) is saved as it is.
 """
+
 from __future__ import annotations
 
 import re

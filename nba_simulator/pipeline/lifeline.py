@@ -29,8 +29,9 @@ def parent_pid(given: int | str | None = None) -> int:
     return os.getppid()
 
 
-def exit_when(wait: Callable[[], object], *, before_exit: Callable[[], None] | None = None,
-              name: str = "lifeline") -> threading.Thread:
+def exit_when(
+    wait: Callable[[], object], *, before_exit: Callable[[], None] | None = None, name: str = "lifeline"
+) -> threading.Thread:
     """Start a daemon thread that runs ``wait()`` and, once it returns (or fails), ends this
     process with exit status 1, after ``before_exit()`` (e.g. removing a socket). ``os._exit``:
     the thread ends the whole process at once, whatever the main thread is doing (importing,
@@ -51,8 +52,9 @@ def exit_when(wait: Callable[[], object], *, before_exit: Callable[[], None] | N
     return thread
 
 
-def exit_with_parent(parent: int, *, interval: float = 0.5, before_exit: Callable[[], None] | None = None,
-                     name: str = "exit-with-parent") -> threading.Thread:
+def exit_with_parent(
+    parent: int, *, interval: float = 0.5, before_exit: Callable[[], None] | None = None, name: str = "exit-with-parent"
+) -> threading.Thread:
     """End this process once ``parent`` is no longer its parent (polled every ``interval`` s)."""
 
     def parent_gone() -> None:

@@ -10,6 +10,7 @@ held, :class:`RunLocked` names the live owner.
 On a filesystem without working OS locks, filelock falls back to a lock file whose mere
 existence locks; a stale one (its owner's pid is dead on this host) is removed and retried.
 """
+
 from __future__ import annotations
 
 import json
@@ -76,18 +77,24 @@ class RunsLock:
                 Path(lock.lock_file).unlink(missing_ok=True)
                 lock.acquire()
             else:
-                who = (f"run {owner.get('run_id', '?')} (pid {owner.get('pid', '?')} on "
-                       f"{owner.get('host', '?')}, started {owner.get('started', '?')})"
-                       if owner else "another run")
-                raise RunLocked(f"{self.runs_dir} is locked by {who}; wait for it to finish "
-                                f"or run with another --runs-dir") from None
+                who = (
+                    f"run {owner.get('run_id', '?')} (pid {owner.get('pid', '?')} on "
+                    f"{owner.get('host', '?')}, started {owner.get('started', '?')})"
+                    if owner
+                    else "another run"
+                )
+                raise RunLocked(
+                    f"{self.runs_dir} is locked by {who}; wait for it to finish or run with another --runs-dir"
+                ) from None
         previous = _read_owner(self.owner_path)
         if previous and previous.get("pid") != os.getpid():
             # we hold the OS lock, so whoever wrote this record no longer holds it: killed
             previous["pid_alive"] = pid_alive(previous.get("pid"))
             self.stale = previous
-        write_json({"pid": os.getpid(), "host": socket.gethostname(), "run_id": self.run_id,
-                    "started": self.started}, self.owner_path)
+        write_json(
+            {"pid": os.getpid(), "host": socket.gethostname(), "run_id": self.run_id, "started": self.started},
+            self.owner_path,
+        )
         self._lock = lock
         return self
 

@@ -13,6 +13,7 @@ this stage's.
 When the stage runs past ``timeout`` seconds the monitor kills the kernel: nbclient then raises
 ``DeadKernelError``, which the runner reports as a timeout (``timed_out`` is set).
 """
+
 from __future__ import annotations
 
 import threading

@@ -2,6 +2,7 @@
 errors in one line (the traceback in ``logs/``), plots with their alt text, the run's navigation
 bar. Notebook outputs reach the page as the kernel produced them (pandas tables are escaped by
 pandas, plots are PNGs embedded as ``data:`` URIs, tracebacks are escaped by nbconvert)."""
+
 from __future__ import annotations
 
 import re
@@ -23,8 +24,8 @@ from nba_simulator.report.interactive import TABLE_CSS, script_tag
 
 from .render import LOGS_DIR, PAGE_CSS, esc, href, stage_nav
 
-HIDE_TAG = "html-hide"                  # notebook-only cells (how to run it...)
-HIDE_OUTPUT_TAG = "html-hide-output"    # cells whose outputs only make sense in the notebook
+HIDE_TAG = "html-hide"  # notebook-only cells (how to run it...)
+HIDE_OUTPUT_TAG = "html-hide-output"  # cells whose outputs only make sense in the notebook
 
 _EXPORTERS = threading.local()
 
@@ -42,17 +43,25 @@ def _exporter(show_code: bool):
 def _new_exporter(show_code: bool):
     templates = str(resources.files("nba_simulator.report").joinpath("templates"))
     exporter = HTMLExporter(extra_template_basedirs=[templates], template_name="nba_report")
-    exporter.register_preprocessor(TagRemovePreprocessor(
-        remove_cell_tags={HIDE_TAG}, remove_all_outputs_tags={HIDE_OUTPUT_TAG}, enabled=True), enabled=True)
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={HIDE_TAG}, remove_all_outputs_tags={HIDE_OUTPUT_TAG}, enabled=True),
+        enabled=True,
+    )
     exporter.exclude_input = not show_code
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     return exporter
 
 
-def notebook_to_html(notebook: str | Path, out: str | Path, *, title: str | None = None,
-                     show_code: bool = False, record: Mapping[str, Any] | None = None,
-                     current: str | None = None) -> Path:
+def notebook_to_html(
+    notebook: str | Path,
+    out: str | Path,
+    *,
+    title: str | None = None,
+    show_code: bool = False,
+    record: Mapping[str, Any] | None = None,
+    current: str | None = None,
+) -> Path:
     """Render an executed notebook to a standalone HTML page, code hidden unless ``show_code``.
 
     Nothing is fetched from the web when the page is opened. With the run's ``record``, the page
@@ -86,8 +95,12 @@ def _converted(notebook: Path, folder: Path, show_code: bool, nav: bool) -> str:
     _errors_in_one_line(nb, folder, notebook.stem)
     exporter = _exporter(show_code)
     # papermill's red "An Exception was encountered" markers are kept: they point at the error
-    resources = {"metadata": {"name": _TITLE}, "page_css": PAGE_CSS + TABLE_CSS,
-                 "nav_html": _NAV if nav else "", "page_js": script_tag()}
+    resources = {
+        "metadata": {"name": _TITLE},
+        "page_css": PAGE_CSS + TABLE_CSS,
+        "nav_html": _NAV if nav else "",
+        "page_js": script_tag(),
+    }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     with _CONVERTED_LOCK:
         _CONVERTED.clear()
@@ -114,30 +127,40 @@ def _errors_in_one_line(nb, folder: Path, stem: str) -> None:
     words) with a link to ``logs/<stage>.log``, where the traceback goes: a reader of the report
     needs the reason, not forty lines of package code. papermill's red markers are dropped (the
     one line is at the top of the page and where the stage stopped)."""
-    errors = [(cell, out) for cell in nb.cells for out in cell.get("outputs", [])
-              if out.get("output_type") == "error"]
+    errors = [(cell, out) for cell in nb.cells for out in cell.get("outputs", []) if out.get("output_type") == "error"]
     if not errors:
         return
     log = folder / LOGS_DIR / f"{stem}.log"
     text = []
     for _cell, out in errors:
-        text.append(f"{out.get('ename')}: {out.get('evalue')}\n\n" +
-                    _ANSI.sub("", "\n".join(out.get("traceback") or [])) + "\n")
+        text.append(
+            f"{out.get('ename')}: {out.get('evalue')}\n\n" + _ANSI.sub("", "\n".join(out.get("traceback") or [])) + "\n"
+        )
     log.parent.mkdir(parents=True, exist_ok=True)
     write_text(mask_text("\n".join(text)), log)
     first = errors[0][1]
-    line = (f'<div class="stage-error" id="stage-error" role="alert" style="background:#ffebe9;'
-            f'color:#a40e26;padding:.6em 1em;border-radius:6px;margin:.5em 0">'
-            f'<b>This stage failed:</b> {esc(" ".join(str(first.get("evalue")).split()))} '
-            f'<span style="color:#59636e">({esc(first.get("ename"))})</span> · '
-            f'<a href="{href(LOGS_DIR, log.name)}">technical details</a></div>')
+    line = (
+        f'<div class="stage-error" id="stage-error" role="alert" style="background:#ffebe9;'
+        f'color:#a40e26;padding:.6em 1em;border-radius:6px;margin:.5em 0">'
+        f"<b>This stage failed:</b> {esc(' '.join(str(first.get('evalue')).split()))} "
+        f'<span style="color:#59636e">({esc(first.get("ename"))})</span> · '
+        f'<a href="{href(LOGS_DIR, log.name)}">technical details</a></div>'
+    )
     for cell, out in errors:
         idx = cell.outputs.index(out)
         cell.outputs[idx] = nbformat.v4.new_output(
-            "display_data", data={"text/html": line.replace(' id="stage-error"', ""),
-                                  "text/plain": f"{out.get('ename')}: {out.get('evalue')}"})
-    nb.cells = [c for c in nb.cells if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
-                and "nba-recon-error" not in c.get("metadata", {}).get("tags", [])]
+            "display_data",
+            data={
+                "text/html": line.replace(' id="stage-error"', ""),
+                "text/plain": f"{out.get('ename')}: {out.get('evalue')}",
+            },
+        )
+    nb.cells = [
+        c
+        for c in nb.cells
+        if "papermill-error-cell-tag" not in c.get("metadata", {}).get("tags", [])
+        and "nba-recon-error" not in c.get("metadata", {}).get("tags", [])
+    ]
     top = nbformat.v4.new_code_cell("")
     top.outputs = [nbformat.v4.new_output("display_data", data={"text/html": line, "text/plain": ""})]
     nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0, top)
@@ -152,5 +175,6 @@ def _images_with_alt(nb) -> None:
             alt = out.get("metadata", {}).get("image/png", {}).get("alt")
             if "image/png" in data and alt and "text/html" not in data:
                 png = "".join(data["image/png"].split())
-                data["text/html"] = (f'<img src="data:image/png;base64,{png}" alt="{esc(alt)}" '
-                                     f'style="max-width:100%;height:auto">')
+                data["text/html"] = (
+                    f'<img src="data:image/png;base64,{png}" alt="{esc(alt)}" style="max-width:100%;height:auto">'
+                )

@@ -9,6 +9,7 @@ notebook goes through :func:`nba_simulator.masking.mask` with the stage's parame
 injected-parameters cell, papermill's metadata, outputs, e.g. a traceback quoting a URL), then the
 text is written to a temporary file beside the notebook and renamed over it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
@@ -35,14 +36,12 @@ def scrub_notebook(text: str, params: Mapping[str, Any]) -> str:
     if params:
         for cell in nb.cells:
             if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
-                cell.source = translate_parameters("python3", "python", safe,
-                                                   "Parameters (secrets redacted)")
+                cell.source = translate_parameters("python3", "python", safe, "Parameters (secrets redacted)")
     masked = nbformat.from_dict(mask(nb, secrets))
     return nbformat.writes(masked)
 
 
-def write_notebook(nb: nbformat.NotebookNode, path: str | Path,
-                   params: Mapping[str, Any] | None = None) -> Path:
+def write_notebook(nb: nbformat.NotebookNode, path: str | Path, params: Mapping[str, Any] | None = None) -> Path:
     """Write ``nb`` atomically (temp file + rename), secrets of ``params`` redacted."""
     return write_text(scrub_notebook(nbformat.writes(nb), params or {}), path)
 
@@ -108,11 +107,10 @@ def papermill_output(folder: str | Path, params: Mapping[str, Any]) -> Iterator[
     prefix = str(Path(folder).resolve()).rstrip("/") + "/"
     if _DISPATCH is None:
         _DISPATCH = _Dispatch(papermill_io.get_handler("local"))
-    if papermill_io.get_handler(prefix + "stage.ipynb") is not _DISPATCH:   # first use, or reset
+    if papermill_io.get_handler(prefix + "stage.ipynb") is not _DISPATCH:  # first use, or reset
         papermill_io.register("/", _DISPATCH)
     _DISPATCH.active[prefix] = _Handler(_DISPATCH.local, params)
     try:
         yield
     finally:
         _DISPATCH.active.pop(prefix, None)
-

@@ -1,6 +1,7 @@
 """A run's pages, written by the runner: each stage's HTML (in the background while the next
 stage runs, :class:`Renderer`, or at once), ``report.html`` and ``runs/index.html``. A page that
 cannot be rendered is reported, never allowed to hide the run's result."""
+
 from __future__ import annotations
 
 import copy
@@ -58,8 +59,7 @@ class Renderer:
             self._executor.shutdown(wait=True)
 
 
-def submit_stage_page(renderer: Renderer, run_dir: Path, record: dict, st: dict, tag: str,
-                      echo: Echo) -> None:
+def submit_stage_page(renderer: Renderer, run_dir: Path, record: dict, st: dict, tag: str, echo: Echo) -> None:
     """Render stage ``st``'s page from the record as it is now (a copy: the run goes on); its
     record gets ``html`` when the page is written (applied in the runner's thread)."""
     name = st["name"]
@@ -74,8 +74,7 @@ def submit_stage_page(renderer: Renderer, run_dir: Path, record: dict, st: dict,
             echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})")
 
     title, snapshot = page_title(record, stage_label(name)), copy.deepcopy(record)
-    renderer.submit(lambda: notebook_to_html(nb_out, run_dir / f"{name}.html", title=title,
-                                             record=snapshot), rendered)
+    renderer.submit(lambda: notebook_to_html(nb_out, run_dir / f"{name}.html", title=title, record=snapshot), rendered)
 
 
 def render_stage_page(run_dir: Path, record: dict, st: dict, echo: Echo, tag: str = "") -> None:
@@ -85,8 +84,7 @@ def render_stage_page(run_dir: Path, record: dict, st: dict, echo: Echo, tag: st
     if not nb_out.exists():
         return
     try:
-        notebook_to_html(nb_out, run_dir / f"{name}.html", title=page_title(record, stage_label(name)),
-                         record=record)
+        notebook_to_html(nb_out, run_dir / f"{name}.html", title=page_title(record, stage_label(name)), record=record)
         st["html"] = f"{name}.html"
     except Exception as exc:  # noqa: BLE001 - a rendering problem must not hide the result
         echo(f"{tag} {name}: could not render HTML ({type(exc).__name__}: {exc})".strip())
@@ -99,8 +97,9 @@ def write_report(run_dir: Path, record: dict, echo: Echo) -> Path | None:
     summary = next((s for s in record["stages"] if s["name"] == SUMMARY_STAGE), None)
     if summary and summary["status"] == "succeeded" and summary.get("html"):
         try:
-            return notebook_to_html(run_dir / summary["notebook"], out,
-                                    title=page_title(record, "Report"), record=record)
+            return notebook_to_html(
+                run_dir / summary["notebook"], out, title=page_title(record, "Report"), record=record
+            )
         except Exception as exc:  # noqa: BLE001 - the stage page is the report then
             echo(f"could not render {REPORT_NAME} ({type(exc).__name__}: {exc})")
             with atomic_path(out) as tmp:
@@ -108,7 +107,7 @@ def write_report(run_dir: Path, record: dict, echo: Echo) -> Path | None:
             return out
     try:
         return failure_report(record, out)
-    except OSError as exc:   # a full disk: the run's record and console still say what failed
+    except OSError as exc:  # a full disk: the run's record and console still say what failed
         echo(f"could not write {out.name} ({type(exc).__name__}: {exc})")
         return None
 

@@ -9,6 +9,7 @@ warning in the middle of a run (papermill itself only logs "Passed unknown param
 Values from the command line (``-p NAME VALUE``) are strings; :func:`coerce` turns them into the
 declared type (``int``, ``float``, ``bool``, ``str``, ``Optional[...]``, ``list[str]``).
 """
+
 from __future__ import annotations
 
 import ast
@@ -42,7 +43,7 @@ class Param:
     """One declared parameter, merged over every stage that declares it."""
 
     name: str
-    type: str                      # "int", "Optional[int]", "list[str]", ...
+    type: str  # "int", "Optional[int]", "list[str]", ...
     default: Any
     help: str = ""
     stages: list[str] = field(default_factory=list)
@@ -61,7 +62,7 @@ def _type_of_default(default_src: str) -> str:
     try:
         value = ast.literal_eval(default_src)
     except (ValueError, SyntaxError):
-        return "str"   # an expression: accept a string (papermill injects literals anyway)
+        return "str"  # an expression: accept a string (papermill injects literals anyway)
     if value is None:
         return "Optional[str]"
     if isinstance(value, bool):
@@ -82,8 +83,9 @@ def _normalise_type(annotation: str, default_src: str, where: str) -> str:
     m_list = _LIST.match(annotation)
     if annotation in _SCALARS or (inner in _SCALARS) or (m_list and m_list.group(1) in _SCALARS):
         return annotation
-    raise ParameterError(f"{where}: unsupported parameter type {annotation!r} "
-                         f"(use str, int, float, bool, Optional[...] or list[...])")
+    raise ParameterError(
+        f"{where}: unsupported parameter type {annotation!r} (use str, int, float, bool, Optional[...] or list[...])"
+    )
 
 
 def _literal(src: str) -> Any:
@@ -108,14 +110,13 @@ def declared(notebooks: Mapping[str, str | Path]) -> dict[str, Param]:
         if not found:
             raise ParameterError(f"{path}: no cell tagged 'parameters'")
         for name, info in found.items():
-            type_ = _normalise_type(info.get("inferred_type_name", ""), info.get("default", ""),
-                                    f"{path.name}: {name}")
+            type_ = _normalise_type(info.get("inferred_type_name", ""), info.get("default", ""), f"{path.name}: {name}")
             default = _literal(info.get("default", ""))
             if name in merged:
                 if merged[name].type != type_:
                     raise ParameterError(
-                        f"parameter {name!r} is {merged[name].type} in {merged[name].stages[0]} "
-                        f"but {type_} in {stage}")
+                        f"parameter {name!r} is {merged[name].type} in {merged[name].stages[0]} but {type_} in {stage}"
+                    )
                 merged[name].stages.append(stage)
             else:
                 merged[name] = Param(name, type_, default, (info.get("help") or "").strip(), [stage])
@@ -176,7 +177,7 @@ def coerce(name: str, value: Any, type_: str) -> Any:
                 number = float(value)
             except ValueError:
                 pass
-        if number is not None and not math.isfinite(number):   # nan turns every comparison off
+        if number is not None and not math.isfinite(number):  # nan turns every comparison off
             raise ParameterError(f"parameter {name}: expected a finite number, got {value!r}")
         if number is not None:
             return number
@@ -199,8 +200,7 @@ def validate(decl: Mapping[str, Param], given: Mapping[str, Any]) -> dict[str, A
     for name, value in given.items():
         if name not in decl:
             close = difflib.get_close_matches(name, list(decl), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else \
-                f"; known: {', '.join(sorted(decl))}"
+            hint = f"; did you mean {', '.join(close)}?" if close else f"; known: {', '.join(sorted(decl))}"
             raise ParameterError(f"unknown parameter {name!r}{hint}")
         out[name] = coerce(name, value, decl[name].type)
         if name in DATE_PARAMS:
@@ -241,8 +241,9 @@ def describe(decl: Mapping[str, Param]) -> str:
     for p in sorted(decl.values(), key=lambda p: p.name):
         helps = {p.helps.get(s, p.help) for s in p.stages}
         if p.uniform and len(helps) <= 1:
-            lines.append(f"  {p.name}: {p.type} = {p.default!r}  [{', '.join(p.stages)}]"
-                         + (f"  {p.help}" if p.help else ""))
+            lines.append(
+                f"  {p.name}: {p.type} = {p.default!r}  [{', '.join(p.stages)}]" + (f"  {p.help}" if p.help else "")
+            )
             continue
         lines.append(f"  {p.name}: {p.type}  (each stage its own default)")
         for s in p.stages:

@@ -4,6 +4,7 @@ run id and every parameter value, validated (a typo fails in a second, not after
 The clock is read here only, for bookkeeping (the run id, start times) and to default ``as_of`` to
 today's UTC date for a real lake; the notebooks themselves only ever see the explicit ``as_of``.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,8 +33,8 @@ SUMMARY_STAGE = "05_summary"
 KERNEL_NAME = "python3"
 DEFAULT_TIMEOUT = 3600.0
 DEFAULT_RETRIES = 2
-RUNNER_PARAMS = ("run_dir",)                      # set by the runner, never by the user
-PATH_PARAMS = ("spec", "lake", "schedule")          # local paths made absolute (kernels run in run_dir)
+RUNNER_PARAMS = ("run_dir",)  # set by the runner, never by the user
+PATH_PARAMS = ("spec", "lake", "schedule")  # local paths made absolute (kernels run in run_dir)
 _NOT_PATHS = {"", "demo", "default", "builtin", "db"}
 #: what a run's results depend on: resuming with any of them different would mix two runs
 FINGERPRINTED = ("spec", "lake", "schedule", "as_of")
@@ -48,13 +49,13 @@ class RunOptions:
     runs_dir: Path = Path("runs")
     stages: Sequence[str] | None = None
     notebooks_dir: Path | None = None
-    timeout: float | None = DEFAULT_TIMEOUT       # seconds per stage (wall clock, and per cell)
-    retries: int = DEFAULT_RETRIES                # extra attempts for transient failures
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds per stage (wall clock, and per cell)
+    retries: int = DEFAULT_RETRIES  # extra attempts for transient failures
     backoff: Backoff = field(default_factory=Backoff)
-    progress: bool | None = None                  # None: when stderr is a terminal
+    progress: bool | None = None  # None: when stderr is a terminal
     kernel_name: str = KERNEL_NAME
-    warm_kernels: bool | None = None              # None: NBA_RECON_WARM_KERNELS (default on), kernel_pool.py
-    zygote: Zygote | None = None                  # started early by the caller (Zygote.start_early)
+    warm_kernels: bool | None = None  # None: NBA_RECON_WARM_KERNELS (default on), kernel_pool.py
+    zygote: Zygote | None = None  # started early by the caller (Zygote.start_early)
     sleep: Callable[[float], None] = time.sleep
     echo: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr, flush=True)
 
@@ -126,10 +127,16 @@ def fingerprint(values: Mapping[str, Any]) -> dict[str, str]:
 def check_run_id(run_id: Any, runs_dir: Path) -> str:
     """A run id of THIS runs folder: a plain folder name, never a path."""
     text = str(run_id or "")
-    if (not text or text in (".", "..") or "/" in text or "\\" in text or "\0" in text
-            or len(text) > 128 or Path(text).name != text):
-        raise ParameterError(f"--resume takes the id of a run of {runs_dir} (a folder name there), "
-                             f"got {text!r}")
+    if (
+        not text
+        or text in (".", "..")
+        or "/" in text
+        or "\\" in text
+        or "\0" in text
+        or len(text) > 128
+        or Path(text).name != text
+    ):
+        raise ParameterError(f"--resume takes the id of a run of {runs_dir} (a folder name there), got {text!r}")
     return text
 
 
@@ -158,13 +165,14 @@ def refuse_runner_params(given: Mapping[str, Any]) -> None:
             raise ParameterError(f"parameter {name} is set by the runner (use --runs-dir)")
 
 
-def run_values(decl: dict[str, P.Param], given: Mapping[str, Any],
-               base: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def run_values(
+    decl: dict[str, P.Param], given: Mapping[str, Any], base: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The full parameter values of a run: ``given`` validated against ``decl``, over ``base``
     (a resumed run's), over the notebooks' defaults; local paths made absolute."""
     refuse_runner_params(given)
     checked = P.validate(decl, given)
-    values = P.run_defaults(decl)   # a default that differs by stage stays each stage's own
+    values = P.run_defaults(decl)  # a default that differs by stage stays each stage's own
     values.update(base or {})
     values.update(checked)
     lake = values.get("lake")
@@ -177,7 +185,7 @@ def run_values(decl: dict[str, P.Param], given: Mapping[str, Any],
     if "as_of" in decl and not values.get("as_of") and lake in ("", "demo", None):
         from nba_simulator.demo import DEMO_AS_OF
 
-        values["as_of"] = DEMO_AS_OF   # the demo lake: the demo's date (the notebooks' empty default)
+        values["as_of"] = DEMO_AS_OF  # the demo lake: the demo's date (the notebooks' empty default)
     if values.get("as_of"):
         # a future as_of would count unplayed games as missing (the past: the scan refuses)
         from nba_simulator.coverage.dates import check_not_future
@@ -194,7 +202,7 @@ def run_values(decl: dict[str, P.Param], given: Mapping[str, Any],
         from nba_simulator.database.engine import absolute_sqlite
 
         values["history"] = absolute_sqlite(values["history"])
-    masking.register_params(values)   # masked wherever they appear from now on
+    masking.register_params(values)  # masked wherever they appear from now on
     if values.get("probe") is True and "spec" in values:
         # a combination that cannot work fails now, not at the last stage
         from nba_simulator.reconcile import check_probe
@@ -207,18 +215,21 @@ def run_values(decl: dict[str, P.Param], given: Mapping[str, Any],
     # streaming not with sampling (it lists part of the lake): refused before the first stage
     from nba_simulator.coverage_run import COVERAGE_PARAMS, CoverageOptions
 
-    CoverageOptions.from_params({k: v for k, v in values.items()
-                                 if k in COVERAGE_PARAMS or k.startswith("probe_")}).scan_stream(
-        values.get("sample"), "parameter stream")
+    CoverageOptions.from_params(
+        {k: v for k, v in values.items() if k in COVERAGE_PARAMS or k.startswith("probe_")}
+    ).scan_stream(values.get("sample"), "parameter stream")
     for name in ("lake", "inventory"):
         if masking.lake_credentials(values.get(name)):
-            raise ParameterError(f"parameter {name} {masking.mask(values[name])}: credentials in "
-                                 "the lake URI are refused; put credentials in the environment "
-                                 "or a profile")
+            raise ParameterError(
+                f"parameter {name} {masking.mask(values[name])}: credentials in "
+                "the lake URI are refused; put credentials in the environment "
+                "or a profile"
+            )
     missing = [k for k, v in values.items() if masking.was_masked(v)]
     if missing:
-        raise ParameterError(f"parameter {missing[0]} was redacted from run.json; "
-                             f"pass it again with -p {missing[0]} VALUE")
+        raise ParameterError(
+            f"parameter {missing[0]} was redacted from run.json; pass it again with -p {missing[0]} VALUE"
+        )
     return values
 
 

@@ -14,17 +14,33 @@ import importlib
 from .. import settings
 from .lifeline import exit_with_parent, parent_pid
 
-if not settings.is_set("NBA_RECON_ZYGOTE_OF"):   # (set in the zygote's own environment only)
+if not settings.is_set("NBA_RECON_ZYGOTE_OF"):  # (set in the zygote's own environment only)
     exit_with_parent(parent_pid())
 
 MODULES = (
-    "numpy", "pandas", "pyarrow", "pyarrow.parquet", "pyarrow.compute", "pyarrow.dataset", "yaml",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "pyarrow.parquet",
+    "pyarrow.compute",
+    "pyarrow.dataset",
+    "yaml",
     "IPython.display",
-    "matplotlib.figure", "matplotlib.colors",
-    "nba_simulator.plots", "nba_simulator.pipeline.stage", "nba_simulator.reconcile",
-    "nba_simulator.coverage", "nba_simulator.gaps", "nba_simulator.tasks", "nba_simulator.health",
-    "nba_simulator.content", "nba_simulator.plots.content", "nba_simulator.database.db_coverage",
-    "nba_simulator.pipeline.runhistory", "sqlalchemy.dialects.sqlite", "nba_simulator.storage",
+    "matplotlib.figure",
+    "matplotlib.colors",
+    "nba_simulator.plots",
+    "nba_simulator.pipeline.stage",
+    "nba_simulator.reconcile",
+    "nba_simulator.coverage",
+    "nba_simulator.gaps",
+    "nba_simulator.tasks",
+    "nba_simulator.health",
+    "nba_simulator.content",
+    "nba_simulator.plots.content",
+    "nba_simulator.database.db_coverage",
+    "nba_simulator.pipeline.runhistory",
+    "sqlalchemy.dialects.sqlite",
+    "nba_simulator.storage",
     "nba_simulator.storage.scan",
 )
 

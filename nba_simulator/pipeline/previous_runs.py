@@ -1,6 +1,7 @@
 """The health check's "previous runs": when did a run of this lake and spec last succeed in a
 runs folder (``runs/*/run.json``), and have the runs since failed? Runs of another lake or spec
 in the same folder are not this lake's (one lake per view)."""
+
 from __future__ import annotations
 
 import json
@@ -31,13 +32,16 @@ def _inputs_of(run_dir: Path, rec: dict) -> tuple[Any, Any]:
     params = rec.get("parameters") or {}
     try:
         summary = json.loads((run_dir / "data" / "summary.json").read_text(encoding="utf-8"))
-        return (summary.get("inventory") or {}).get("lake") or params.get("lake"), summary.get("spec") or params.get("spec")
+        return (summary.get("inventory") or {}).get("lake") or params.get("lake"), summary.get("spec") or params.get(
+            "spec"
+        )
     except (OSError, ValueError, AttributeError):
         return params.get("lake"), params.get("spec")
 
 
-def previous_runs(runs_dir: Path, now: str, max_age_h: float, *, lake: str | None = None,
-                   spec: str | None = None) -> tuple[str, str]:
+def previous_runs(
+    runs_dir: Path, now: str, max_age_h: float, *, lake: str | None = None, spec: str | None = None
+) -> tuple[str, str]:
     """When did a run of this lake and spec last succeed? warn if longer ago than ``max_age_h``
     or the last ones failed. Runs of another lake or spec in the same runs folder are not this
     lake's (one lake per view)."""
@@ -73,4 +77,3 @@ def previous_runs(runs_dir: Path, now: str, max_age_h: float, *, lake: str | Non
     if failed_in_a_row:
         detail += f"; {failed_in_a_row} failed run(s) since"
     return ("warn" if age_h > max_age_h or failed_in_a_row else "ok"), detail
-

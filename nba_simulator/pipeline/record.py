@@ -4,6 +4,7 @@ a scheduler, ``--resume``) never sees a half-written record.
 Secrets never reach it: the whole record goes through :func:`nba_simulator.masking.mask`
 (secret-named parameters ``***``, URL passwords, secret query values, AWS keys, known secrets).
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -16,8 +17,22 @@ from nba_simulator.masking import REDACTED, is_secret_name, mask  # noqa: F401 -
 from nba_simulator.outputs import read_json, write_json
 
 RECORD_NAME = "run.json"
-LIBRARIES = ("nba_simulator", "pandas", "pyarrow", "numpy", "papermill", "nbclient", "nbconvert",
-             "nbformat", "ipykernel", "jupyter_client", "matplotlib", "boto3", "filelock", "psutil")
+LIBRARIES = (
+    "nba_simulator",
+    "pandas",
+    "pyarrow",
+    "numpy",
+    "papermill",
+    "nbclient",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "jupyter_client",
+    "matplotlib",
+    "boto3",
+    "filelock",
+    "psutil",
+)
 
 
 def redact(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -36,9 +51,18 @@ def library_versions() -> dict[str, str]:
 
 
 def new_stage(name: str, notebook: str) -> dict[str, Any]:
-    return {"name": name, "notebook": notebook, "status": "pending", "start": None,
-            "duration_s": None, "peak_memory_mb": None, "attempts": 0, "outputs": [],
-            "html": None, "error": None}
+    return {
+        "name": name,
+        "notebook": notebook,
+        "status": "pending",
+        "start": None,
+        "duration_s": None,
+        "peak_memory_mb": None,
+        "attempts": 0,
+        "outputs": [],
+        "html": None,
+        "error": None,
+    }
 
 
 def write_record(record: Mapping[str, Any], run_dir: str | Path) -> Path:

@@ -3,6 +3,7 @@
 
 Every string this module writes itself goes through :func:`html.escape`; links are URL-quoted.
 """
+
 from __future__ import annotations
 
 import html
@@ -18,7 +19,7 @@ from nba_simulator.outputs import write_text
 
 REPORT_NAME = "report.html"
 INDEX_NAME = "index.html"
-LOGS_DIR = "logs"                       # a failed stage's traceback: logs/<stage>.log
+LOGS_DIR = "logs"  # a failed stage's traceback: logs/<stage>.log
 
 _CSS = """
 body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0 auto;max-width:80rem;
@@ -91,7 +92,7 @@ def stage_nav(record: Mapping[str, Any] | None, current: str | None) -> str:
         label = esc(name.replace("_", " "))
         if current == page:
             stages.append(f'<span class="here">{label}</span>')
-        elif st.get("status") != "skipped":   # a stage still to run will have its page
+        elif st.get("status") != "skipped":  # a stage still to run will have its page
             stages.append(f'<a href="{href(page)}">{label}</a>')
         else:
             stages.append(f'<span class="off" title="{esc(st.get("status"))}">{label}</span>')
@@ -99,8 +100,11 @@ def stage_nav(record: Mapping[str, Any] | None, current: str | None) -> str:
         parts.append("stages: " + " · ".join(stages))
     params = record.get("parameters") or {}
     status = record.get("status")
-    parts.append(f'<span class="when">run {esc(record.get("run_id"))} · as of {esc(params.get("as_of"))}'
-                 + (f" · {badge(status)}" if status in ("succeeded", "failed") else "") + "</span>")
+    parts.append(
+        f'<span class="when">run {esc(record.get("run_id"))} · as of {esc(params.get("as_of"))}'
+        + (f" · {badge(status)}" if status in ("succeeded", "failed") else "")
+        + "</span>"
+    )
     return '<nav class="runnav" aria-label="run pages">' + "".join(f"<span>{p}</span>" for p in parts) + "</nav>"
 
 
@@ -109,8 +113,10 @@ def page_title(record: Mapping[str, Any] | None, what: str) -> str:
     if not record:
         return what
     params = record.get("parameters") or {}
-    return (f"{what} · NBA lake reconciliation as of {params.get('as_of')} "
-            f"(run {record.get('run_id')}, {fmt_time(record.get('started'))} UTC)")
+    return (
+        f"{what} · NBA lake reconciliation as of {params.get('as_of')} "
+        f"(run {record.get('run_id')}, {fmt_time(record.get('started'))} UTC)"
+    )
 
 
 def stage_label(name: str) -> str:
@@ -125,15 +131,16 @@ def badge(status: str | None) -> str:
 
 
 def html_page(title: str, body: str) -> str:
-    return (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{esc(title)}</title><style>{_CSS}{PAGE_CSS}</style></head>\n<body>\n{body}\n</body></html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{_CSS}{PAGE_CSS}</style></head>\n<body>\n{body}\n</body></html>\n"
+    )
 
 
 def stage_chip(run_id: str, stage: Mapping[str, Any]) -> str:
     status = stage.get("status") or "pending"
-    chip = (f'<span class="st {esc(status)}" title="{esc(status)}">'
-            f'{esc(str(stage.get("name", ""))[:2])}</span>')
+    chip = f'<span class="st {esc(status)}" title="{esc(status)}">{esc(str(stage.get("name", ""))[:2])}</span>'
     return f'<a href="{href(run_id, stage["html"])}">{chip}</a>' if stage.get("html") else chip
 
 
@@ -178,10 +185,12 @@ def stage_table(record: Mapping[str, Any], link_prefix: str = "") -> str:
             f"<td class=num>{fmt_s(st.get('duration_s'))}</td>"
             f"<td class=num>{esc(st.get('attempts'))}</td>"
             f"<td class=num>{esc(mem) + ' MB' if mem is not None else '–'}</td>"
-            f"<td>{esc(detail)}</td></tr>")
-    return ("<table><thead><tr><th>stage</th><th>status</th><th>duration</th><th>attempts</th>"
-            "<th>kernel peak memory</th><th>error</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+            f"<td>{esc(detail)}</td></tr>"
+        )
+    return (
+        "<table><thead><tr><th>stage</th><th>status</th><th>duration</th><th>attempts</th>"
+        "<th>kernel peak memory</th><th>error</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
 
 
 def run_failure(record: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -198,10 +207,18 @@ def run_failure(record: Mapping[str, Any]) -> dict[str, Any] | None:
     elif err.get("transient"):
         kind, advice = "transient", f"This kind of failure can pass: resume with nba-recon run --resume {rid}"
     else:
-        kind, advice = "permanent", ("A retry would fail the same way: the technical details "
-                                     "(traceback) are in the stage's log.")
-    return {"stage": failed.get("name"), "line": line, "ename": err.get("ename"), "kind": kind,
-            "advice": advice, "html": failed.get("html")}
+        kind, advice = (
+            "permanent",
+            ("A retry would fail the same way: the technical details (traceback) are in the stage's log."),
+        )
+    return {
+        "stage": failed.get("name"),
+        "line": line,
+        "ename": err.get("ename"),
+        "kind": kind,
+        "advice": advice,
+        "html": failed.get("html"),
+    }
 
 
 def failure_report(record: Mapping[str, Any], out: str | Path) -> Path:
@@ -212,23 +229,32 @@ def failure_report(record: Mapping[str, Any], out: str | Path) -> Path:
     if f:
         body.append(f"<h1>Run failed at stage {esc(stage_label(f['stage']))}</h1>")
         body.append(f'<p id="headline" class="failline">{esc(f["line"])}</p>')
-        body.append(f"<p class=sub>{esc(f['kind'])} ({esc(f['ename'])}) · as of {esc(params.get('as_of'))}"
-                    f" · lake <code>{esc(params.get('lake'))}</code></p>")
-        link = (f' The stage page shows where it stopped: <a href="{href(f["html"])}">'
-                f'{esc(stage_label(f["stage"]))}</a>.' if f.get("html") else "")
+        body.append(
+            f"<p class=sub>{esc(f['kind'])} ({esc(f['ename'])}) · as of {esc(params.get('as_of'))}"
+            f" · lake <code>{esc(params.get('lake'))}</code></p>"
+        )
+        link = (
+            f' The stage page shows where it stopped: <a href="{href(f["html"])}">{esc(stage_label(f["stage"]))}</a>.'
+            if f.get("html")
+            else ""
+        )
         log = Path(out).parent / LOGS_DIR / f"{f['stage']}.log"
         if log.exists():
             link += f' Technical details: <a href="{href(LOGS_DIR, log.name)}">{esc(LOGS_DIR)}/{esc(log.name)}</a>.'
         body.append(f"<p>{esc(f['advice'])}{link} Later stages were skipped; nothing was judged.</p>")
-    elif record.get("status") == "succeeded":   # a run of some stages only (--stages)
+    elif record.get("status") == "succeeded":  # a run of some stages only (--stages)
         ran = [stage_label(s["name"]) for s in record.get("stages", []) if s.get("status") == "succeeded"]
-        body.append(f"<h1>Partial run: {esc(', '.join(ran) or 'no stage')}</h1>"
-                    f'<p id="headline">This run ran only the stages asked for; the report with the '
-                    f"headline numbers and the tasks comes from {esc(stage_label('05_summary'))}. "
-                    f"The stage pages linked below show what was found.</p>")
+        body.append(
+            f"<h1>Partial run: {esc(', '.join(ran) or 'no stage')}</h1>"
+            f'<p id="headline">This run ran only the stages asked for; the report with the '
+            f"headline numbers and the tasks comes from {esc(stage_label('05_summary'))}. "
+            f"The stage pages linked below show what was found.</p>"
+        )
     else:
-        body.append(f"<h1>Run {esc(record.get('status'))}</h1>"
-                    f'<p id="headline" class="failline">The run did not finish: no summary was produced.</p>')
+        body.append(
+            f"<h1>Run {esc(record.get('status'))}</h1>"
+            f'<p id="headline" class="failline">The run did not finish: no summary was produced.</p>'
+        )
     body.append("<h2>Stages</h2>" + stage_table(record) + "</div>")
     title = "Partial run" if record.get("status") == "succeeded" else "Run failed"
     return write_text(mask_text(html_page(page_title(record, title), "\n".join(body))), out)

@@ -16,6 +16,7 @@ The classification, first match wins:
 Backoff is exponential with "equal jitter": attempt n waits ``d/2 + uniform(0, d/2)`` with
 ``d = min(cap, base * 2**(n-1))``, so two schedulers that failed together do not retry together.
 """
+
 from __future__ import annotations
 
 import random
@@ -29,19 +30,53 @@ from nba_simulator import errors as _errors
 
 T = TypeVar("T")
 
-TRANSIENT_NAMES = frozenset({
-    "DeadKernelError", "ConnectionResetError", "ConnectionAbortedError", "ConnectionRefusedError",
-    "BrokenPipeError", "ConnectionError", "TimeoutError", "socket.timeout",
-    "EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError", "ConnectionClosedError",
-    "ProxyConnectionError", "ResponseStreamingError", "IncompleteReadError", "OperationalError",
-    "TransientStorageError",
-})
+TRANSIENT_NAMES = frozenset(
+    {
+        "DeadKernelError",
+        "ConnectionResetError",
+        "ConnectionAbortedError",
+        "ConnectionRefusedError",
+        "BrokenPipeError",
+        "ConnectionError",
+        "TimeoutError",
+        "socket.timeout",
+        "EndpointConnectionError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ConnectionClosedError",
+        "ProxyConnectionError",
+        "ResponseStreamingError",
+        "IncompleteReadError",
+        "OperationalError",
+        "TransientStorageError",
+    }
+)
 #: AWS error codes (in a ClientError's message) that a retry can fix
-TRANSIENT_CODES = ("Throttling", "ThrottlingException", "SlowDown", "RequestLimitExceeded",
-                   "TooManyRequestsException", "RequestTimeout", "RequestTimeTooSkewed",
-                   "ServiceUnavailable", "InternalError", "503", "500", "502", "504")
-PERMANENT_CODES = ("AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken",
-                   "NoSuchBucket", "AllAccessDisabled", "InvalidToken", "UnauthorizedOperation")
+TRANSIENT_CODES = (
+    "Throttling",
+    "ThrottlingException",
+    "SlowDown",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "RequestTimeout",
+    "RequestTimeTooSkewed",
+    "ServiceUnavailable",
+    "InternalError",
+    "503",
+    "500",
+    "502",
+    "504",
+)
+PERMANENT_CODES = (
+    "AccessDenied",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "NoSuchBucket",
+    "AllAccessDisabled",
+    "InvalidToken",
+    "UnauthorizedOperation",
+)
 #: a full disk, however the library that hit it words it (OSError ENOSPC/EFBIG, SQLite)
 FULL_DISK = ("No space left on device", "File too large", "database or disk is full")
 _CODE = re.compile(r"\(([A-Za-z0-9]+)\)")
@@ -58,8 +93,13 @@ class Failure:
     cell_index: int | None = None
 
     def as_dict(self) -> dict:
-        return {"ename": self.ename, "evalue": self.evalue[:2000], "transient": self.transient,
-                "reason": self.reason, "cell_index": self.cell_index}
+        return {
+            "ename": self.ename,
+            "evalue": self.evalue[:2000],
+            "transient": self.transient,
+            "reason": self.reason,
+            "cell_index": self.cell_index,
+        }
 
 
 def classify_names(ename: str, evalue: str = "") -> tuple[bool, str]:
@@ -84,8 +124,9 @@ def classify(exc: BaseException) -> Failure:
     never retried, whatever it surfaced as (its ``__cause__``)."""
     if isinstance(exc, _errors.StageTimeout):
         cause = exc.__cause__
-        return Failure("StageTimeout", str(exc), False, "stage timeout (not retried)",
-                       getattr(cause, "cell_index", None))
+        return Failure(
+            "StageTimeout", str(exc), False, "stage timeout (not retried)", getattr(cause, "cell_index", None)
+        )
     ename = getattr(exc, "ename", None) or type(exc).__name__
     evalue = getattr(exc, "evalue", None)
     if evalue is None:
@@ -113,10 +154,15 @@ class Backoff:
         return d / 2 + self.rng() * d / 2
 
 
-def with_retries(fn: Callable[[int], T], *, attempts: int, backoff: Backoff,
-                 classify_fn: Callable[[BaseException], Failure] = classify,
-                 sleep: Callable[[float], None] = time.sleep,
-                 on_failure: Callable[[int, Failure, float | None], None] | None = None) -> T:
+def with_retries(
+    fn: Callable[[int], T],
+    *,
+    attempts: int,
+    backoff: Backoff,
+    classify_fn: Callable[[BaseException], Failure] = classify,
+    sleep: Callable[[float], None] = time.sleep,
+    on_failure: Callable[[int, Failure, float | None], None] | None = None,
+) -> T:
     """Call ``fn(attempt)`` until it succeeds, at most ``attempts`` times, retrying transient
     failures only. ``on_failure(attempt, failure, wait_s or None)`` is told about each failure
     (``None``: no retry follows). The last exception is re-raised.

@@ -1,6 +1,7 @@
 """The run folder's bookkeeping: which files a stage wrote and their checksums, damaged outputs
 found on resume, temporary files of a killed runner, room kept for the final record, and the
 headline numbers of a finished run."""
+
 from __future__ import annotations
 
 import hashlib
@@ -62,8 +63,11 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     """Every (non-hidden) file under ``folder``: its modification time and size."""
     if not folder.exists():
         return {}
-    return {str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.stat().st_size)
-            for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    return {
+        str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.stat().st_size)
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def changed(folder: Path, before: dict, run_dir: Path) -> list[str]:
@@ -86,8 +90,10 @@ def first_damaged(run_dir: Path, finished: Sequence[dict], echo: Callable[[str],
     for rel, (i, digest) in sorted(last_writer.items(), key=lambda kv: kv[1][0]):
         path = run_dir / rel
         if not path.is_file() or (digest is not None and sha256(path) != digest):
-            echo(f"{rel} (from stage {finished[i]['name']}) is missing or damaged: "
-                 f"stage {finished[i]['name']} runs again")
+            echo(
+                f"{rel} (from stage {finished[i]['name']}) is missing or damaged: "
+                f"stage {finished[i]['name']} runs again"
+            )
             bad = i if bad is None else min(bad, i)
     return bad
 
@@ -100,11 +106,17 @@ def headline_numbers(run_dir: Path) -> dict | None:
     try:
         s = json.loads(path.read_text(encoding="utf-8"))
         totals = s.get("totals", {})
-        return {"completeness_pct": totals.get("complete_pct"), "have_pct": totals.get("have_pct"),
-                "expected": totals.get("expected"), "missing": totals.get("missing"),
-                "gaps": sum((s.get("gaps") or {}).values()), "tasks": sum((s.get("tasks") or {}).values()),
-                "estimate": s.get("estimate"), "as_of": s.get("as_of"),
-                "warnings": read_run_warnings(Path(run_dir) / "data"),
-                "unjudged": len(s.get("unjudged") or [])}
+        return {
+            "completeness_pct": totals.get("complete_pct"),
+            "have_pct": totals.get("have_pct"),
+            "expected": totals.get("expected"),
+            "missing": totals.get("missing"),
+            "gaps": sum((s.get("gaps") or {}).values()),
+            "tasks": sum((s.get("tasks") or {}).values()),
+            "estimate": s.get("estimate"),
+            "as_of": s.get("as_of"),
+            "warnings": read_run_warnings(Path(run_dir) / "data"),
+            "unjudged": len(s.get("unjudged") or []),
+        }
     except (OSError, ValueError, AttributeError, TypeError):
         return None

@@ -19,6 +19,7 @@ own final status); an older one is shown read-only. When the history database ca
 the summary says so and draws the completeness trend from the runs' own files
 (``pipeline.history_from_files.load_history``); the run itself does not fail.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 
 OFF = ("off", "none", "no", "false")
 HISTORY_FILE = "history.json"
-SCRATCH_URL = "sqlite://"          # in memory: a standalone notebook writes nothing
+SCRATCH_URL = "sqlite://"  # in memory: a standalone notebook writes nothing
 
 
 @dataclass
@@ -51,15 +52,15 @@ class RunHistory:
     engine: Any | None
     schema: str | None
     cloudwatch: Any
-    url: str                        # redacted
+    url: str  # redacted
     run_id: str
-    mode: str                       # record | scratch | read-only | off | unavailable
+    mode: str  # record | scratch | read-only | off | unavailable
     note: str = ""
     error: str | None = None
     recorded: dict | None = None
     _stage: Any = field(default=None, repr=False)
     _summary: dict | None = field(default=None, repr=False)
-    first: bool = False             # the first run of this history: every problem is "new"
+    first: bool = False  # the first run of this history: every problem is "new"
 
     # ------------------------------------------------------------------ state
     @property
@@ -84,15 +85,24 @@ class RunHistory:
                 known = H.runs(self.engine, schema=self.schema)
                 if self.run_id in set(known["run_id"]) and self.run_id != known["run_id"].iloc[-1]:
                     self.mode = "read-only"
-                    self.note = (f"run {self.run_id} is already in the history and later runs "
-                                 f"build on it: shown as recorded, not recorded again")
+                    self.note = (
+                        f"run {self.run_id} is already in the history and later runs "
+                        f"build on it: shown as recorded, not recorded again"
+                    )
                 else:
-                    parts = H.RunParts(summary=summary, coverage=cov.coverage,
-                                       completeness=cov.completeness, gaps=gaps, tasks=queue.tasks,
-                                       stages=record.get("stages"), status=status,
-                                       started_at=record.get("started"))
-                    self.recorded = H.record_run(self.engine, self.run_id, parts=parts, schema=self.schema,
-                                                 cloudwatch=self.cloudwatch)
+                    parts = H.RunParts(
+                        summary=summary,
+                        coverage=cov.coverage,
+                        completeness=cov.completeness,
+                        gaps=gaps,
+                        tasks=queue.tasks,
+                        stages=record.get("stages"),
+                        status=status,
+                        started_at=record.get("started"),
+                    )
+                    self.recorded = H.record_run(
+                        self.engine, self.run_id, parts=parts, schema=self.schema, cloudwatch=self.cloudwatch
+                    )
                     same = self._same_lake_and_spec()
                     self.first = same is not None and same <= {self.run_id}
             except Exception as exc:  # noqa: BLE001 - the history must not fail the run
@@ -103,11 +113,28 @@ class RunHistory:
 
     def as_dict(self) -> dict:
         rec = self.recorded or {}
-        return {"url": self.url, "schema": self.schema, "run_id": self.run_id, "mode": self.mode,
-                "recorded": self.recorded is not None, "error": self.error,
-                **{k: rec.get(k) for k in ("new_items", "fixed_items", "still_open_items",
-                                           "tasks_new", "tasks_open", "tasks_resolved",
-                                           "tasks_superseded", "published") if k in rec}}
+        return {
+            "url": self.url,
+            "schema": self.schema,
+            "run_id": self.run_id,
+            "mode": self.mode,
+            "recorded": self.recorded is not None,
+            "error": self.error,
+            **{
+                k: rec.get(k)
+                for k in (
+                    "new_items",
+                    "fixed_items",
+                    "still_open_items",
+                    "tasks_new",
+                    "tasks_open",
+                    "tasks_resolved",
+                    "tasks_superseded",
+                    "published",
+                )
+                if k in rec
+            },
+        }
 
     # ------------------------------------------------------------------ what the summary shows
     def banner(self):
@@ -116,15 +143,20 @@ class RunHistory:
         if self.mode == "off":
             return plots.verdict("warn", "Run history off (history=off): trends from the runs' files only.")
         if self.error:
-            return plots.verdict("warn", f"Run history {self.url} unavailable, this run is not recorded "
-                                 f"({self.error}); the trend below comes from the runs' own files.")
+            return plots.verdict(
+                "warn",
+                f"Run history {self.url} unavailable, this run is not recorded "
+                f"({self.error}); the trend below comes from the runs' own files.",
+            )
         where = f"{self.url}" + (f" (schema {self.schema})" if self.schema else "")
         if self.recorded is not None:
             r = self.recorded
-            text = (f"Recorded in {where}: {r['new_items']:,} problem items new since the last run "
-                    f"of this lake and spec, "
-                    f"{r['fixed_items']:,} fixed, {r['still_open_items']:,} still open; "
-                    f"{r['tasks_open']:,} open tasks ({r['tasks_resolved']:,} resolved by this run).")
+            text = (
+                f"Recorded in {where}: {r['new_items']:,} problem items new since the last run "
+                f"of this lake and spec, "
+                f"{r['fixed_items']:,} fixed, {r['still_open_items']:,} still open; "
+                f"{r['tasks_open']:,} open tasks ({r['tasks_resolved']:,} resolved by this run)."
+            )
             if self.first:
                 text += " This is the first run of this lake and spec in this history: every problem it found is new."
             if self.mode == "scratch":
@@ -143,9 +175,13 @@ class RunHistory:
                 self._fail(exc)
         stage = self._stage
         summary = self._summary or {}
-        runs = load_history(stage.runs_dir(), current={**summary, "_started": stage.run_started()},
-                            current_run=stage.run_dir.name, limit=limit)
-        if summary:   # this lake judged by this spec only (the runs' files hold the lake as given)
+        runs = load_history(
+            stage.runs_dir(),
+            current={**summary, "_started": stage.run_started()},
+            current_run=stage.run_dir.name,
+            limit=limit,
+        )
+        if summary:  # this lake judged by this spec only (the runs' files hold the lake as given)
             mine = summary_scope(summary)
             runs = runs[[(a, b) == mine for a, b in zip(runs["lake"], runs["spec"])]].reset_index(drop=True)
         return runs
@@ -173,11 +209,12 @@ class RunHistory:
         if frame.empty and not self.usable:
             return plots.Note("No run history database: no trend per dataset.")
         same = self._same_lake_and_spec()
-        if same is not None and "run_id" in frame:   # like with like: this lake, judged by this spec
+        if same is not None and "run_id" in frame:  # like with like: this lake, judged by this spec
             frame = frame[frame["run_id"].isin(same)]
         if frame["run_id"].nunique() <= 1 if "run_id" in frame else frame.empty:
-            return plots.Note("One run of this lake and spec in the history so far: the trend starts "
-                              "with the next run.")
+            return plots.Note(
+                "One run of this lake and spec in the history so far: the trend starts with the next run."
+            )
         return plots.Plot(*make(frame))
 
     def _same_lake_and_spec(self) -> set[str] | None:
@@ -206,15 +243,18 @@ class RunHistory:
         from nba_simulator.database import charts
 
         lake, spec = self.scope()
-        return self._chart(charts.completeness_by_dataset,
-                           lambda: H.completeness_trend(self.engine, schema=self.schema, lake=lake, spec=spec))
+        return self._chart(
+            charts.completeness_by_dataset,
+            lambda: H.completeness_trend(self.engine, schema=self.schema, lake=lake, spec=spec),
+        )
 
     def new_vs_fixed(self):
         from nba_simulator.database import charts
 
         lake, spec = self.scope()
-        return self._chart(charts.new_vs_fixed,
-                           lambda: H.changes_by_run(self.engine, schema=self.schema, lake=lake, spec=spec))
+        return self._chart(
+            charts.new_vs_fixed, lambda: H.changes_by_run(self.engine, schema=self.schema, lake=lake, spec=spec)
+        )
 
     def _items(self, fn) -> pd.DataFrame:
         cols = ["dataset", "season", "status", "n_items", "first_date", "last_date"]
@@ -242,7 +282,8 @@ class RunHistory:
         lake, spec = self.scope()
         t = H.tasks(self.engine, schema=self.schema, lake=lake, spec=spec)
         table = pd.crosstab(t["priority"], t["status"]).reindex(
-            index=[p for p in PRIORITY_ORDER if p in set(t["priority"])], columns=statuses, fill_value=0)
+            index=[p for p in PRIORITY_ORDER if p in set(t["priority"])], columns=statuses, fill_value=0
+        )
         table.columns.name = None
         if len(table):
             table.loc["all"] = table.sum()
@@ -288,9 +329,8 @@ def open_run_history(stage, history: str = "") -> RunHistory:
             engine, schema, cw = open_engine(history, stage.spec, runs_dir)
             mode = "read-only" if stage.standalone else "record"
     except Exception as exc:
-
         if isinstance(exc, BadInput) and history:
-            raise   # a history URL given by the user that cannot work: say so, do not guess
+            raise  # a history URL given by the user that cannot work: say so, do not guess
         h = RunHistory(None, None, None, redact(history), run_id, "unavailable", _stage=stage)
         h._fail(exc)
         return h
@@ -311,18 +351,21 @@ def close_run(record: dict, run_dir: Path, values: dict, runs_dir: Path, echo) -
         if not info.get("recorded") or info.get("mode") != "record":
             return
 
-
         spec = load_spec(resolve_spec(str(values.get("spec") or "demo")))
         engine, schema, _ = open_engine(str(values.get("history") or ""), spec, runs_dir)
         try:
-            H.record_stages(engine, record["run_id"], record["stages"], status=record["status"],
-                            finished_at=record.get("finished"), schema=schema)
+            H.record_stages(
+                engine,
+                record["run_id"],
+                record["stages"],
+                status=record["status"],
+                finished_at=record.get("finished"),
+                schema=schema,
+            )
         finally:
             engine.dispose()
     except Exception as exc:  # noqa: BLE001 - the run's result stands; the history lags
-
-        echo(f"could not close run {record.get('run_id')} in the run history: "
-             f"{type(exc).__name__}: {scrub(str(exc))}")
+        echo(f"could not close run {record.get('run_id')} in the run history: {type(exc).__name__}: {scrub(str(exc))}")
 
 
 def not_recorded(run_dir: Path) -> str | None:
@@ -335,7 +378,6 @@ def not_recorded(run_dir: Path) -> str | None:
         info = read_json(path)
     except Exception as exc:  # noqa: BLE001 - unreadable: say so
         return f"{path} cannot be read ({type(exc).__name__})"
-    if not isinstance(info, dict) or info.get("mode") in ("off", "read-only", "scratch") \
-            or info.get("recorded"):
+    if not isinstance(info, dict) or info.get("mode") in ("off", "read-only", "scratch") or info.get("recorded"):
         return None
     return f"{info.get('url') or 'the run history'}: {info.get('error') or 'not recorded'}"

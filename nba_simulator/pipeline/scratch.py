@@ -13,6 +13,7 @@ deleted, renamed or overwritten:
   its marker and not empty is refused with one line, never cleared. In the default folder (ours
   by owner and mode) an earlier version's folders are adopted and marked.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,7 +42,7 @@ def scratch_root() -> Path:
     env = settings.get(HOME_ENV)
     if env:
         return Path(env)
-    if not hasattr(os, "getuid"):       # no owners to check (Windows: the temp folder is per user)
+    if not hasattr(os, "getuid"):  # no owners to check (Windows: the temp folder is per user)
         return Path(tempfile.gettempdir()) / "nba_recon"
     uid = os.getuid()
     root = Path(tempfile.gettempdir()) / f"nba_recon-{uid}"
@@ -59,13 +60,22 @@ def check_private(root: Path, uid: int) -> None:
     """``root`` is a real folder owned by ``uid`` that no one else may write into (then made 0700),
     else :class:`BadInput` saying why and what to do."""
     st = os.lstat(root)
-    why = ("is a symbolic link" if stat.S_ISLNK(st.st_mode) else
-           "is not a folder" if not stat.S_ISDIR(st.st_mode) else
-           f"belongs to another user (uid {st.st_uid})" if st.st_uid != uid else
-           f"can be written by other users (mode {stat.S_IMODE(st.st_mode):o})" if st.st_mode & 0o022 else "")
+    why = (
+        "is a symbolic link"
+        if stat.S_ISLNK(st.st_mode)
+        else "is not a folder"
+        if not stat.S_ISDIR(st.st_mode)
+        else f"belongs to another user (uid {st.st_uid})"
+        if st.st_uid != uid
+        else f"can be written by other users (mode {stat.S_IMODE(st.st_mode):o})"
+        if st.st_mode & 0o022
+        else ""
+    )
     if why:
-        raise BadInput(f"scratch folder {root} {why}: it is not used; remove it if it is yours, "
-                       f"or set ${HOME_ENV} to a folder of your own")
+        raise BadInput(
+            f"scratch folder {root} {why}: it is not used; remove it if it is yours, "
+            f"or set ${HOME_ENV} to a folder of your own"
+        )
     if stat.S_IMODE(st.st_mode) != 0o700:
         os.chmod(root, 0o700)
 
@@ -77,14 +87,18 @@ def own_folder(folder: Path, marker: str, adopt: bool = False) -> Path:
     (an earlier version's, without the marker, is marked now)."""
     folder = Path(folder)
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise BadInput(f"{folder}: not a folder of nba-recon's (a file or a symbolic link); "
-                       f"it is left as it is: set ${HOME_ENV} to another folder")
+        raise BadInput(
+            f"{folder}: not a folder of nba-recon's (a file or a symbolic link); "
+            f"it is left as it is: set ${HOME_ENV} to another folder"
+        )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         entries = {p.name for p in folder.iterdir()}
         if entries and marker not in entries and not adopt:
-            raise BadInput(f"{folder}: the folder is not empty and was not made by nba-recon (no {marker} "
-                           f"file); it is left as it is: set ${HOME_ENV} to another folder")
+            raise BadInput(
+                f"{folder}: the folder is not empty and was not made by nba-recon (no {marker} "
+                f"file); it is left as it is: set ${HOME_ENV} to another folder"
+            )
         if marker not in entries:
             (folder / marker).write_text("made by nba-recon: its scratch outputs are rewritten here\n")
     except OSError as exc:
@@ -116,16 +130,27 @@ def ensure_demo(root: Path | None = None) -> Demo:
     stamp = folder / ".fingerprint"
     with filelock.FileLock(str(folder.parent / DEMO_LOCK)):
         fingerprint = demo_fingerprint()
-        fresh = ((folder / demo_module.MARKER).is_file() and stamp.is_file() and stamp.read_text() == fingerprint
-                 and (folder / "spec.yaml").is_file() and (folder / "lake").is_dir()
-                 and (folder / "imperfections.json").is_file())
+        fresh = (
+            (folder / demo_module.MARKER).is_file()
+            and stamp.is_file()
+            and stamp.read_text() == fingerprint
+            and (folder / "spec.yaml").is_file()
+            and (folder / "lake").is_dir()
+            and (folder / "imperfections.json").is_file()
+        )
         if not fresh:
-            adopt = root is None and not settings.get(HOME_ENV)   # the default scratch: ours
+            adopt = root is None and not settings.get(HOME_ENV)  # the default scratch: ours
             demo = build_demo(folder, label="the demo folder", ours=adopt)
             stamp.write_text(fingerprint)
             return demo
-        return Demo(folder, folder / "lake", folder / "spec.yaml", folder / "schedule.csv", DEMO_AS_OF,
-                    sum(1 for p in (folder / "lake").rglob("*") if p.is_file()))
+        return Demo(
+            folder,
+            folder / "lake",
+            folder / "spec.yaml",
+            folder / "schedule.csv",
+            DEMO_AS_OF,
+            sum(1 for p in (folder / "lake").rglob("*") if p.is_file()),
+        )
 
 
 def resolve_spec(spec: str) -> str:

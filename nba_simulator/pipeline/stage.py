@@ -13,6 +13,7 @@ Two modes, chosen by ``run_dir``:
 ``spec="demo"`` / ``lake="demo"`` mean the demo lake, built once into the scratch folder
 (``nba_simulator.demo``); ``schedule=""`` means the spec's own schedule.
 """
+
 from __future__ import annotations
 
 import time
@@ -92,8 +93,14 @@ class Stage(StageFiles):
             games = read_parquet(self.path(SCHEDULE_FILE))
             games.attrs["schedule_info"] = read_json(self.path(SCHEDULE_INFO))
             return games
-        games = schedule_for(self.spec, self.schedule_path, lake=self.lake, as_of=self.as_of,
-                             runs_dir=self.runs_dir(), read_db=schedule_from_db)
+        games = schedule_for(
+            self.spec,
+            self.schedule_path,
+            lake=self.lake,
+            as_of=self.as_of,
+            runs_dir=self.runs_dir(),
+            read_db=schedule_from_db,
+        )
         if not self.standalone:
             info = games.attrs.get("schedule_info", {})
             self.write_table(SCHEDULE_FILE, games)
@@ -108,15 +115,21 @@ class Stage(StageFiles):
 
     def describe(self) -> pd.DataFrame:
         """The resolved inputs, as a small table for the notebook's first output."""
-        rows = [("stage", self.name), ("mode", "standalone" if self.standalone else "pipeline"),
-                ("as of", self.as_of), ("lake", mask(str(self.lake))),
-                ("spec", self.spec_path), ("schedule", self.schedule_source or "(the spec's)"),
-                ("run folder", str(self.run_dir))]
+        rows = [
+            ("stage", self.name),
+            ("mode", "standalone" if self.standalone else "pipeline"),
+            ("as of", self.as_of),
+            ("lake", mask(str(self.lake))),
+            ("spec", self.spec_path),
+            ("schedule", self.schedule_source or "(the spec's)"),
+            ("run folder", str(self.run_dir)),
+        ]
         return shown(pd.DataFrame(rows, columns=["input", "value"]).set_index("input"), keys=["value"])
 
     # ------------------------------------------------------------------ each stage, called once
-    def run_scan(self, sample: float | None = None, workers: int = 8,
-                 stream: str = "auto") -> tuple[pd.DataFrame | None, dict]:
+    def run_scan(
+        self, sample: float | None = None, workers: int = 8, stream: str = "auto"
+    ) -> tuple[pd.DataFrame | None, dict]:
         """``01_scan``: list the lake (``scan_run.scan_lake``); writes the inventory and scan info.
 
         ``stream`` (as ``reconcile --stream``): an S3 Inventory delivery is read batch by batch
@@ -127,14 +140,27 @@ class Stage(StageFiles):
         started = time.perf_counter()
         out = self.path("inventory.parquet")
         streams = bool(mode and resolve_inventory(self.spec)[0])
-        inventory, info = scan_lake(self.spec, self.lake, ScanOptions(sample, workers), schedule=self.schedule,
-                                    as_of=self.as_of, out_path=out if streams else None, stream=mode)
-        if inventory is None:   # streamed: written to inventory.parquet on the way
+        inventory, info = scan_lake(
+            self.spec,
+            self.lake,
+            ScanOptions(sample, workers),
+            schedule=self.schedule,
+            as_of=self.as_of,
+            out_path=out if streams else None,
+            stream=mode,
+        )
+        if inventory is None:  # streamed: written to inventory.parquet on the way
             report = info.pop("stream")
             for _batch in report.batches():
                 pass
-            info.update({"objects": report.objects, "bytes": report.bytes, "streamed": True,
-                         "seconds": round(time.perf_counter() - started, 3)})
+            info.update(
+                {
+                    "objects": report.objects,
+                    "bytes": report.bytes,
+                    "streamed": True,
+                    "seconds": round(time.perf_counter() - started, 3),
+                }
+            )
             self.write_json("scan_info.json", info)
         else:
             self.write_files({"inventory.parquet": inventory, "scan_info.json": info})
@@ -147,8 +173,7 @@ class Stage(StageFiles):
         inventory, _ = self.inventory()
         if inventory is not None:
             return folder_totals([inventory])
-        return folder_totals(parquet_batches(self._need("inventory.parquet"),
-                                             columns=["key", "size", "last_modified"]))
+        return folder_totals(parquet_batches(self._need("inventory.parquet"), columns=["key", "size", "last_modified"]))
 
     def run_coverage(self, options: CoverageOptions | None = None) -> CoverageStage:
         """``02_coverage``: ``coverage_run.run_coverage`` (as ``nba-recon reconcile`` does) on
@@ -159,15 +184,20 @@ class Stage(StageFiles):
             options = replace(options, probe=options.probe.with_cache(self.content_cache))
         inventory, info = self.inventory()
         streamed = self._streamed_inventory if inventory is None else None  # streamed by 01_scan
-        scanned = ScannedInventory(self.lake, inventory, streamed, self.path("inventory.parquet"),
-                                   info.get("sample"))
-        result = coverage_run.run_coverage(self.spec, self.schedule, scanned, self.as_of, options,
-                                           orphans_path=self.path("orphans.parquet") if streamed else None)
+        scanned = ScannedInventory(self.lake, inventory, streamed, self.path("inventory.parquet"), info.get("sample"))
+        result = coverage_run.run_coverage(
+            self.spec,
+            self.schedule,
+            scanned,
+            self.as_of,
+            options,
+            orphans_path=self.path("orphans.parquet") if streamed else None,
+        )
         files = coverage_files(result.coverage, result.matrix.wide, result.content)
         if streamed:
-            del files["orphans.parquet"]   # written whole by the streamed coverage
+            del files["orphans.parquet"]  # written whole by the streamed coverage
         self.write_files(files)
-        if result.content is None:   # a file of an earlier probed attempt must not outlive it
+        if result.content is None:  # a file of an earlier probed attempt must not outlive it
             for name in ("content.parquet", "content_info.json"):
                 self.path(name).unlink(missing_ok=True)
         self.write_json("coverage_info.json", coverage_info(result.coverage, info, result.content))
@@ -176,8 +206,10 @@ class Stage(StageFiles):
 
     def _streamed_inventory(self):
         """The batches of a streamed scan's ``inventory.parquet`` (memory: one batch)."""
-        return (batch.cast(INVENTORY_SCHEMA) for batch in parquet_batches(
-            self._need("inventory.parquet"), columns=INVENTORY_SCHEMA.names))
+        return (
+            batch.cast(INVENTORY_SCHEMA)
+            for batch in parquet_batches(self._need("inventory.parquet"), columns=INVENTORY_SCHEMA.names)
+        )
 
     def run_gaps(self) -> pd.DataFrame:
         """``03_gaps``: ``analysis.gaps_stage``; writes ``gaps.parquet``."""
@@ -195,8 +227,16 @@ class Stage(StageFiles):
 
     def run_summary(self) -> dict:
         """``05_summary``: ``analysis.summary_stage``; writes ``summary.json``."""
-        summary = summary_stage(self.spec, self.as_of, self.coverage(), self.gaps(), self.task_queue(),
-                                self.scan_info(), self.matrix(), self.content())
+        summary = summary_stage(
+            self.spec,
+            self.as_of,
+            self.coverage(),
+            self.gaps(),
+            self.task_queue(),
+            self.scan_info(),
+            self.matrix(),
+            self.content(),
+        )
         self.write_json("summary.json", summary)
         return summary
 
@@ -214,25 +254,37 @@ class Stage(StageFiles):
     def inventory(self) -> tuple[pd.DataFrame | None, dict]:
         """(inventory, scan_info): from ``01_scan``'s files, or scanned now when standalone; the
         inventory is ``None`` when the scan streamed it (``scan_info["streamed"]``)."""
+
         def read():
             info = self.read_json("scan_info.json")
-            if info.get("streamed"):   # too big to hold: read batch by batch where it is used
+            if info.get("streamed"):  # too big to hold: read batch by batch where it is used
                 return None, info
             return self.read_table("inventory.parquet"), info
+
         return self._upstream("inventory", self.run_scan, read)
 
     def coverage(self):
         """A CoverageResult: from ``02_coverage``'s files, or built now when standalone."""
+
         def read():
             info = self.read_json("coverage_info.json")
-            counts = info.get("orphan_counts")   # streamed: the file holds every orphan, 100M maybe
-            orphans = (self.read_table("orphans.parquet") if counts is None
-                       else read_parquet_head(self._need("orphans.parquet"), KEEP_ORPHANS))
+            counts = info.get("orphan_counts")  # streamed: the file holds every orphan, 100M maybe
+            orphans = (
+                self.read_table("orphans.parquet")
+                if counts is None
+                else read_parquet_head(self._need("orphans.parquet"), KEEP_ORPHANS)
+            )
             return CoverageResult(
-                self.read_table("coverage.parquet"), orphans,
-                self.read_table("duplicates.parquet"), self.read_table("completeness.parquet"),
-                list(info.get("warnings", [])), list(info.get("unjudged", [])), info.get("schedule"),
-                orphan_counts=counts)
+                self.read_table("coverage.parquet"),
+                orphans,
+                self.read_table("duplicates.parquet"),
+                self.read_table("completeness.parquet"),
+                list(info.get("warnings", [])),
+                list(info.get("unjudged", [])),
+                info.get("schedule"),
+                orphan_counts=counts,
+            )
+
         return self._upstream("coverage", self.run_coverage, read)
 
     def matrix(self):
@@ -248,6 +300,7 @@ class Stage(StageFiles):
         def read():
             doc = self.read_json("tasks.json")
             return TaskQueue(list(doc["tasks"]), dict(doc.get("capped", {})), dict(doc.get("capped_items", {})))
+
         return self._upstream("tasks", self.run_tasks, read)
 
     def content(self):
@@ -255,8 +308,7 @@ class Stage(StageFiles):
         and ``content_info.json``), or None when the coverage was not probed."""
         if "content" not in self._memo:
             found = None
-            if not self.standalone and self.path("content_info.json").exists() \
-                    and probed(self.coverage().coverage):
+            if not self.standalone and self.path("content_info.json").exists() and probed(self.coverage().coverage):
                 info = dict(self.read_json("content_info.json"))
                 datasets = pd.DataFrame(info.pop("datasets", []))
                 warnings = list(info.pop("warnings", []))
@@ -284,15 +336,15 @@ class Stage(StageFiles):
         return collect_warnings(summary, self.health(), self.scan_info())
 
 
-
 def _resolve(value: str, kind: str, demo) -> str:
     if value == DEMO:
         return str({"spec": demo.spec, "lake": demo.lake, "schedule": demo.schedule}[kind]) if demo else value
     return value
 
 
-def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DEMO,
-               schedule: str = "", as_of: str = "") -> Stage:
+def open_stage(
+    name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DEMO, schedule: str = "", as_of: str = ""
+) -> Stage:
     """The context of one stage notebook, from its parameters (on its own: see
     :func:`standalone_choice`)."""
     notes: list[str] = []
@@ -314,5 +366,12 @@ def open_stage(name: str, *, run_dir: str = "", spec: str = DEMO, lake: str = DE
     standalone = not run_dir
     folder = Path(run_dir) if run_dir else lab_folder()
     (folder / "data").mkdir(parents=True, exist_ok=True)
-    return Stage(name, folder.resolve(), _resolve(spec, "spec", demo), _resolve(lake, "lake", demo),
-                 _resolve(schedule, "schedule", demo) or None, str(as_of), standalone)
+    return Stage(
+        name,
+        folder.resolve(),
+        _resolve(spec, "spec", demo),
+        _resolve(lake, "lake", demo),
+        _resolve(schedule, "schedule", demo) or None,
+        str(as_of),
+        standalone,
+    )

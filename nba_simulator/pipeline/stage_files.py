@@ -2,6 +2,7 @@
 it) and written atomically, the health checks the first stage wrote, the content cache beside
 the runs, the runs folder and this run's start (:class:`StageFiles`, the part of
 :class:`.stage.Stage` that only touches files)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,15 +15,25 @@ from nba_simulator.outputs import read_json, read_parquet, write_json, write_par
 
 #: which stage writes each data file (for the "run that stage first" message)
 PRODUCERS = {
-    "health.parquet": "00_health_check", "inventory.parquet": "01_scan", "scan_info.json": "01_scan",
-    "coverage.parquet": "02_coverage", "orphans.parquet": "02_coverage",
-    "duplicates.parquet": "02_coverage", "completeness.parquet": "02_coverage",
-    "coverage_info.json": "02_coverage", "matrix.parquet": "02_coverage",
-    "content.parquet": "02_coverage", "content_info.json": "02_coverage",
-    "db_coverage.parquet": "02_coverage", "db_problems.parquet": "02_coverage",
-    "gaps.parquet": "03_gaps", "tasks.json": "04_tasks",
-    "summary.json": "05_summary", "history.json": "05_summary",
-    "schedule.parquet": "01_scan", "schedule_info.json": "01_scan",
+    "health.parquet": "00_health_check",
+    "inventory.parquet": "01_scan",
+    "scan_info.json": "01_scan",
+    "coverage.parquet": "02_coverage",
+    "orphans.parquet": "02_coverage",
+    "duplicates.parquet": "02_coverage",
+    "completeness.parquet": "02_coverage",
+    "coverage_info.json": "02_coverage",
+    "matrix.parquet": "02_coverage",
+    "content.parquet": "02_coverage",
+    "content_info.json": "02_coverage",
+    "db_coverage.parquet": "02_coverage",
+    "db_problems.parquet": "02_coverage",
+    "gaps.parquet": "03_gaps",
+    "tasks.json": "04_tasks",
+    "summary.json": "05_summary",
+    "history.json": "05_summary",
+    "schedule.parquet": "01_scan",
+    "schedule_info.json": "01_scan",
 }
 #: the schedule a run judges against, written by the first stage that needs it
 SCHEDULE_FILE, SCHEDULE_INFO = "schedule.parquet", "schedule_info.json"
@@ -46,8 +57,10 @@ class StageFiles:
     def _need(self, name: str) -> Path:
         path = self.path(name)
         if not path.exists():
-            raise BadInput(f"{path}: missing; run stage {PRODUCERS.get(name, '?')} first "
-                           f"(or leave run_dir empty to compute it here)")
+            raise BadInput(
+                f"{path}: missing; run stage {PRODUCERS.get(name, '?')} first "
+                f"(or leave run_dir empty to compute it here)"
+            )
         return path
 
     def read_table(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:

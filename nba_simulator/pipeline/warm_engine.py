@@ -70,12 +70,18 @@ class WarmEngine(NBClientEngine):
     ``pool=``, a :class:`.kernel_pool.KernelPool`); without either, on a kernel nbclient starts."""
 
     @classmethod
-    def execute_notebook(cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False,
-                         autosave_cell_every=30, **kwargs):
+    def execute_notebook(
+        cls, nb, kernel_name, output_path=None, progress_bar=True, log_output=False, autosave_cell_every=30, **kwargs
+    ):
         # papermill's Engine.execute_notebook, with ThrottledSaves for its manager (compat.py)
-        nb_man = ThrottledSaves(nb, save_every=settings.get("NBA_RECON_SAVE_EVERY"), output_path=output_path,
-                                progress_bar=progress_bar, log_output=log_output,
-                                autosave_cell_every=autosave_cell_every)
+        nb_man = ThrottledSaves(
+            nb,
+            save_every=settings.get("NBA_RECON_SAVE_EVERY"),
+            output_path=output_path,
+            progress_bar=progress_bar,
+            log_output=log_output,
+            autosave_cell_every=autosave_cell_every,
+        )
         nb_man.notebook_start()
         try:
             cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
@@ -91,7 +97,7 @@ class WarmEngine(NBClientEngine):
         try:
             return super().execute_managed_notebook(nb_man, kernel_name, km=km, **kwargs)
         finally:
-            if km is not None:   # one kernel, one notebook (nbclient leaves a given km running)
+            if km is not None:  # one kernel, one notebook (nbclient leaves a given km running)
                 shutdown(km)
 
 

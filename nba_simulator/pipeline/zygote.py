@@ -17,6 +17,7 @@ Used by :class:`.kernel_pool.KernelPool` for the standard ``python3`` kernel of 
 Linux; anything else (another interpreter, another kernel, a zygote that failed to start) starts
 kernels ahead the usual way.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -55,8 +56,11 @@ _PYTHONS = {"python", f"python{sys.version_info[0]}", f"python{sys.version_info[
 def forkable(spec: KernelSpec) -> bool:
     """An ipykernel of this very interpreter (what the zygote can fork)."""
     argv = list(spec.argv or [])
-    return (len(argv) >= 3 and (argv[0] in _PYTHONS or os.path.realpath(argv[0]) == os.path.realpath(sys.executable))
-            and argv[1:3] == ["-m", "ipykernel_launcher"])
+    return (
+        len(argv) >= 3
+        and (argv[0] in _PYTHONS or os.path.realpath(argv[0]) == os.path.realpath(sys.executable))
+        and argv[1:3] == ["-m", "ipykernel_launcher"]
+    )
 
 
 class ForkSpecs(KernelSpecManager):
@@ -86,10 +90,13 @@ class Zygote:
         self.socket_path = os.path.join(self.dir, "s")
         # the runner's pid goes on the command line: a runner killed while the zygote still
         # imports is then seen as gone (os.getppid() read afterwards would name init instead)
-        self.proc = subprocess.Popen([sys.executable, "-m", __name__, self.socket_path, str(os.getpid())],
-                                     cwd=str(cwd) if cwd is not None else self.dir,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", __name__, self.socket_path, str(os.getpid())],
+            cwd=str(cwd) if cwd is not None else self.dir,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            start_new_session=True,
+        )
         self._ready: bool | None = None
         self._lock = threading.Lock()
 
@@ -161,7 +168,7 @@ def _kernel(conn: socket.socket, req: dict, fds: list[int]) -> None:  # pragma: 
 
         IPKernelApp.launch_instance()
     finally:
-        os._exit(0)   # a forked child never returns into the zygote's loop
+        os._exit(0)  # a forked child never returns into the zygote's loop
 
 
 def _reap() -> None:  # pragma: no cover - runs in the zygote
@@ -174,7 +181,7 @@ def _reap() -> None:  # pragma: no cover - runs in the zygote
 
 def _stop(_sig, _frame) -> None:  # pragma: no cover - runs in the zygote
     deadline = time.monotonic() + 1.0
-    while time.monotonic() < deadline:   # kernels exiting just now: reaped (and counted) too
+    while time.monotonic() < deadline:  # kernels exiting just now: reaped (and counted) too
         try:
             if os.waitpid(-1, os.WNOHANG) == (0, 0):
                 time.sleep(0.01)
@@ -185,8 +192,15 @@ def _stop(_sig, _frame) -> None:  # pragma: no cover - runs in the zygote
 
 #: what ``IPKernelApp.initialize`` imports in every kernel otherwise (~0.1 s of CPU each, most of
 #: it the debugger's debugpy): imported once here. None of them starts a thread.
-KERNEL_IMPORTS = ("ipykernel.debugger", "psutil", "tornado.platform.asyncio", "IPython.core.oinspect",
-                  "IPython.core.completerlib", "IPython.core.debugger", "IPython.extensions.storemagic")
+KERNEL_IMPORTS = (
+    "ipykernel.debugger",
+    "psutil",
+    "tornado.platform.asyncio",
+    "IPython.core.oinspect",
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.extensions.storemagic",
+)
 
 
 def _kernel_imports() -> None:  # pragma: no cover - runs in the zygote
@@ -259,7 +273,7 @@ def serve(path: str, runner: int) -> None:  # pragma: no cover - runs in the zyg
 
     _kernel_imports()
 
-    os.environ[IN_ZYGOTE] = str(runner)   # (a forked kernel gets its stub's environment instead)
+    os.environ[IN_ZYGOTE] = str(runner)  # (a forked kernel gets its stub's environment instead)
     import nba_simulator.pipeline.preload  # noqa: F401
 
     try:
@@ -268,10 +282,10 @@ def serve(path: str, runner: int) -> None:  # pragma: no cover - runs in the zyg
         pass
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        with _removing:   # not while the lifeline removes the socket's folder
+        with _removing:  # not while the lifeline removes the socket's folder
             srv.bind(path)
         srv.listen(16)
-    except OSError:   # no READY line: the runner starts kernels the usual way
+    except OSError:  # no READY line: the runner starts kernels the usual way
         _remove_socket(path)
         raise SystemExit(1) from None
     # the forked kernels are reaped here, so that their CPU time is counted as the runner's
@@ -281,7 +295,7 @@ def serve(path: str, runner: int) -> None:  # pragma: no cover - runs in the zyg
     try:
         sys.stdout.buffer.write(READY)
         sys.stdout.flush()
-    except OSError:   # the runner is gone (its end of the pipe closed): nothing to serve
+    except OSError:  # the runner is gone (its end of the pipe closed): nothing to serve
         _remove_socket(path)
         raise SystemExit(1) from None
     null = os.open(os.devnull, os.O_WRONLY)

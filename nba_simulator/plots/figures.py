@@ -5,6 +5,7 @@ pyplot (no global state, nothing shown twice) with an alternative text for reade
 it. A notebook displays it by leaving it as the cell's last value (a PNG, with the alt text in the
 output's metadata, which the HTML report uses); ``.fig`` is the Figure for further work.
 """
+
 from __future__ import annotations
 
 import html
@@ -38,8 +39,7 @@ class Plot:
         return self._png
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return ({"image/png": self.png(), "text/plain": f"<Plot: {self.alt}>"},
-                {"image/png": {"alt": self.alt}})
+        return ({"image/png": self.png(), "text/plain": f"<Plot: {self.alt}>"}, {"image/png": {"alt": self.alt}})
 
     def save(self, path: str | Path) -> Path:
         Path(path).write_bytes(self.png())
@@ -52,14 +52,12 @@ def _pct_cmap():
 
 
 # ---------------------------------------------------------------------------------- plots
-def completeness_heatmap(completeness: pd.DataFrame, value: str = "complete_pct",
-                         title: str | None = None) -> Plot:
+def completeness_heatmap(completeness: pd.DataFrame, value: str = "complete_pct", title: str | None = None) -> Plot:
     """Season x dataset grid of completeness (%), each cell labelled; grey: nothing owed."""
     grid = completeness.pivot_table(index="dataset", columns="season", values=value, aggfunc="first")
     grid = grid.reindex(sorted(grid.index), axis=0).reindex(sorted(grid.columns), axis=1)
     n_rows, n_cols = grid.shape
-    fig = Figure(figsize=(max(8.0, min(18.0, 2.6 + 0.62 * n_cols)), 1.6 + 0.42 * max(n_rows, 1)),
-                 layout="constrained")
+    fig = Figure(figsize=(max(8.0, min(18.0, 2.6 + 0.62 * n_cols)), 1.6 + 0.42 * max(n_rows, 1)), layout="constrained")
     ax = fig.subplots()
     title = title or "Completeness by dataset and season (% of expected items present)"
     if grid.empty:
@@ -70,32 +68,44 @@ def completeness_heatmap(completeness: pd.DataFrame, value: str = "complete_pct"
     values = grid.to_numpy(dtype=float)
     ax.imshow(np.ma.masked_invalid(values), cmap=cmap, norm=norm, aspect="auto")
     rotate = n_cols > 6
-    ax.set_xticks(range(n_cols), grid.columns, rotation=45 if rotate else 0, ha="right" if rotate else "center",
-                  fontsize=9)
+    ax.set_xticks(
+        range(n_cols), grid.columns, rotation=45 if rotate else 0, ha="right" if rotate else "center", fontsize=9
+    )
     ax.set_yticks(range(n_rows), grid.index, fontsize=9)
     ax.tick_params(length=0)
     if n_rows * n_cols <= 400:
         for (r, c), v in np.ndenumerate(values):
             if not np.isnan(v):
-                ax.text(c, r, f"{v:.1f}" if v < 100 else "100", ha="center", va="center", fontsize=8,
-                        color="white" if v < 80 or v >= 99.5 else "#1f2328")
+                ax.text(
+                    c,
+                    r,
+                    f"{v:.1f}" if v < 100 else "100",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if v < 80 or v >= 99.5 else "#1f2328",
+                )
     for spine in ax.spines.values():
         spine.set_visible(False)
-    bands = [f"< {PCT_BOUNDS[1]:g}%"] + [f"{a:g}–{b:g}%" for a, b in zip(PCT_BOUNDS[1:-2], PCT_BOUNDS[2:-1])] \
+    bands = (
+        [f"< {PCT_BOUNDS[1]:g}%"]
+        + [f"{a:g}–{b:g}%" for a, b in zip(PCT_BOUNDS[1:-2], PCT_BOUNDS[2:-1])]
         + [f"≥ {PCT_BOUNDS[-2]:g}%"]
-    handles = [Patch(color=c, label=b) for c, b in zip(PCT_COLORS, bands)] + \
-        [Patch(color="#eaeef2", label="nothing owed")]
+    )
+    handles = [Patch(color=c, label=b) for c, b in zip(PCT_COLORS, bands)] + [
+        Patch(color="#eaeef2", label="nothing owed")
+    ]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8, frameon=False)
     ax.set_title(title, loc="left", fontsize=11)
     flat = completeness[completeness[value].notna()]
     worst = flat.loc[flat[value].idxmin()] if len(flat) else None
-    alt = (f"Heatmap of completeness for {n_rows} datasets over {n_cols} seasons"
-           + (f"; lowest {worst[value]:.1f}% for {worst['dataset']} {worst['season']}." if worst is not None else "."))
+    alt = f"Heatmap of completeness for {n_rows} datasets over {n_cols} seasons" + (
+        f"; lowest {worst[value]:.1f}% for {worst['dataset']} {worst['season']}." if worst is not None else "."
+    )
     return Plot(fig, alt)
 
 
-def gaps_calendar(coverage: pd.DataFrame, max_seasons: int = 2,
-                  seasons: Iterable[str] | None = None) -> Plot:
+def gaps_calendar(coverage: pd.DataFrame, max_seasons: int = 2, seasons: Iterable[str] | None = None) -> Plot:
     """Problem items per game day, on a calendar (weeks x weekdays), one panel per season.
 
     White: no games that day; light green: games, nothing missing; orange to red: how many
@@ -107,8 +117,9 @@ def gaps_calendar(coverage: pd.DataFrame, max_seasons: int = 2,
     per_day = dated.groupby(["season", "game_date"])["problem"].sum().reset_index()
     if seasons is None:
         with_problems = per_day[per_day["problem"] > 0]["season"].unique()
-        chosen = sorted(with_problems, reverse=True)[:max_seasons] or \
-            sorted(per_day["season"].unique(), reverse=True)[:1]
+        chosen = (
+            sorted(with_problems, reverse=True)[:max_seasons] or sorted(per_day["season"].unique(), reverse=True)[:1]
+        )
     else:
         chosen = list(seasons)
     fig = Figure(figsize=(13, 0.4 + 2.0 * max(len(chosen), 1)), layout="constrained")
@@ -129,27 +140,39 @@ def gaps_calendar(coverage: pd.DataFrame, max_seasons: int = 2,
             grid[d % 7, d // 7] = 0 if n == 0 else 1 + min(7, int(np.ceil(7 * n / vmax)))
         ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=8, aspect="equal")
         months = pd.date_range(start.replace(day=1), end, freq="MS")
-        ax.set_xticks([max(0, (m - start).days // 7) for m in months],
-                      [m.strftime("%b %Y" if i == 0 or m.month == 1 else "%b") for i, m in enumerate(months)],
-                      fontsize=8)
+        ax.set_xticks(
+            [max(0, (m - start).days // 7) for m in months],
+            [m.strftime("%b %Y" if i == 0 or m.month == 1 else "%b") for i, m in enumerate(months)],
+            fontsize=8,
+        )
         ax.set_yticks([0, 2, 4, 6], ["Mon", "Wed", "Fri", "Sun"], fontsize=8)
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
         total = int(days.sum())
         worst = days.idxmax()
-        ax.set_title(f"{season}: {total} problem items on {int((days > 0).sum())} of {len(days)} game days"
-                     + (f" (worst {worst:%Y-%m-%d}: {int(days.max())})" if total else ""),
-                     loc="left", fontsize=10)
-    fig.suptitle("Gaps on the calendar: each square a day; white no games, green nothing missing, "
-                 "orange to dark red more items missing or broken", x=0.01, ha="left", fontsize=10)
-    alt = "Calendar of problem items per game day: " + "; ".join(a.get_title(loc="left") for a in axes if a.get_title(loc="left"))
+        ax.set_title(
+            f"{season}: {total} problem items on {int((days > 0).sum())} of {len(days)} game days"
+            + (f" (worst {worst:%Y-%m-%d}: {int(days.max())})" if total else ""),
+            loc="left",
+            fontsize=10,
+        )
+    fig.suptitle(
+        "Gaps on the calendar: each square a day; white no games, green nothing missing, "
+        "orange to dark red more items missing or broken",
+        x=0.01,
+        ha="left",
+        fontsize=10,
+    )
+    alt = "Calendar of problem items per game day: " + "; ".join(
+        a.get_title(loc="left") for a in axes if a.get_title(loc="left")
+    )
     return Plot(fig, alt)
 
 
 def _heat(t: float) -> str:
     """Orange (t=0) to dark red (t=1)."""
-    a, b = np.array([0xf2, 0xb3, 0x3d]), np.array([0x82, 0x07, 0x1e])
+    a, b = np.array([0xF2, 0xB3, 0x3D]), np.array([0x82, 0x07, 0x1E])
     r, g, bl = (a + (b - a) * t).astype(int)
     return f"#{r:02x}{g:02x}{bl:02x}"
 
@@ -160,8 +183,12 @@ def _size_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
     three."""
     ticks: list[tuple[float, str]] = []
     for steps in ((1,), (1, 3), (1, 2, 5)):
-        ticks = [(float(np.log10(m * 10 ** k * 1024 ** i)), f"{m * 10 ** k} {unit}")
-                 for i, unit in enumerate(("B", "KB", "MB", "GB")) for k in range(3) for m in steps]
+        ticks = [
+            (float(np.log10(m * 10**k * 1024**i)), f"{m * 10**k} {unit}")
+            for i, unit in enumerate(("B", "KB", "MB", "GB"))
+            for k in range(3)
+            for m in steps
+        ]
         ticks = [(t, label) for t, label in ticks if lo <= t <= hi]
         if len(ticks) >= 3:
             break
@@ -178,7 +205,7 @@ def size_distribution(coverage: pd.DataFrame, spec, max_datasets: int = 12) -> P
     rows = int(np.ceil(n / cols))
     fig = Figure(figsize=(4.3 * cols, 2.6 * rows + 0.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False).ravel())
-    for ax in axes[len(names):]:
+    for ax in axes[len(names) :]:
         ax.set_axis_off()
     for ax, name in zip(axes, names):
         ds = spec.dataset(name)
@@ -195,15 +222,15 @@ def size_distribution(coverage: pd.DataFrame, spec, max_datasets: int = 12) -> P
             under = int((sizes < ds.min_bytes).sum())
             ax.axvline(np.log10(ds.min_bytes), color="#cf222e", lw=1.5, ls="--")
             # said above the axes, clear of the bars
-            ax.set_title(f"undersized < {human_bytes(ds.min_bytes)}: {under}", loc="right",
-                         color="#cf222e", fontsize=8)
+            ax.set_title(f"undersized < {human_bytes(ds.min_bytes)}: {under}", loc="right", color="#cf222e", fontsize=8)
         ax.set_title(name, loc="left", fontsize=10)
         ax.set_xlabel("bytes (log scale)", fontsize=8)
         ax.tick_params(labelsize=8)
     fig.suptitle("Object sizes per dataset, with the undersized threshold", x=0.01, ha="left", fontsize=11)
     under = {n: int((sized.loc[sized["dataset"] == n, "size"] < spec.dataset(n).min_bytes).sum()) for n in names}
-    alt = ("Histograms of object sizes per dataset with the undersized threshold marked; undersized: "
-           + ", ".join(f"{n} {k}" for n, k in under.items()))
+    alt = "Histograms of object sizes per dataset with the undersized threshold marked; undersized: " + ", ".join(
+        f"{n} {k}" for n, k in under.items()
+    )
     return Plot(fig, alt)
 
 
@@ -216,18 +243,20 @@ def tasks_by_scraper(tasks: list[dict]) -> Plot:
         ax.text(0.5, 0.5, "no tasks: nothing to collect", ha="center", va="center")
         ax.set_axis_off()
         return Plot(fig, "No tasks: nothing to collect.")
-    items = frame.pivot_table(index="scraper", columns="priority", values="n_items", aggfunc="sum",
-                              fill_value=0).reindex(columns=[p for p in PRIORITY_ORDER], fill_value=0)
+    items = frame.pivot_table(
+        index="scraper", columns="priority", values="n_items", aggfunc="sum", fill_value=0
+    ).reindex(columns=[p for p in PRIORITY_ORDER], fill_value=0)
     left = np.zeros(len(items))
     for p in PRIORITY_ORDER:
         ax.barh(items.index, items[p], left=left, color=PRIORITY_COLORS[p], label=p)
         left += items[p].to_numpy()
     ax.set_xlabel("items to collect")
-    fig.legend(ncols=4, fontsize=8, loc="outside lower center", frameon=False)   # clear of the bars
+    fig.legend(ncols=4, fontsize=8, loc="outside lower center", frameon=False)  # clear of the bars
     ax.invert_yaxis()
     ax.set_title("Task queue: items to collect per scraper and priority", loc="left")
     alt = "Bar chart of items to collect per scraper: " + ", ".join(
-        f"{name} {int(total)}" for name, total in items.sum(axis=1).items())
+        f"{name} {int(total)}" for name, total in items.sum(axis=1).items()
+    )
     return Plot(fig, alt)
 
 
@@ -267,12 +296,20 @@ def completeness_trend(history: pd.DataFrame) -> Plot | Note:
     others = h[h["group"] != mine]
     if len(same) <= 1:
         row = same.iloc[-1] if len(same) else None
-        text = ("One run of this lake and spec so far"
-                + (f" (as of {row['as_of']:%Y-%m-%d}: {row['complete_pct']:.2f}% complete)"
-                   if row is not None and pd.notna(row["complete_pct"]) else "")
-                + ": the trend starts with the next run"
-                + (f"; {others['group'].nunique()} other lake/spec pair(s) in this history are not compared."
-                   if len(others) else "."))
+        text = (
+            "One run of this lake and spec so far"
+            + (
+                f" (as of {row['as_of']:%Y-%m-%d}: {row['complete_pct']:.2f}% complete)"
+                if row is not None and pd.notna(row["complete_pct"])
+                else ""
+            )
+            + ": the trend starts with the next run"
+            + (
+                f"; {others['group'].nunique()} other lake/spec pair(s) in this history are not compared."
+                if len(others)
+                else "."
+            )
+        )
         return Note(text)
     # the x axis spans this lake's runs (a day either side at least); other pairs' runs outside
     # it are counted in the text, not drawn (two lakes years apart would squash this line)
@@ -287,12 +324,24 @@ def completeness_trend(history: pd.DataFrame) -> Plot | Note:
     ax.plot(same["as_of"], same["have_pct"], marker=".", ls="--", color="#8c959f", label="have a file")
     last = same.iloc[-1]
     if pd.notna(last["complete_pct"]):
-        ax.annotate(f"{last['complete_pct']:.2f}%", (last["as_of"], last["complete_pct"]),
-                    textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8)
+        ax.annotate(
+            f"{last['complete_pct']:.2f}%",
+            (last["as_of"], last["complete_pct"]),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+            fontsize=8,
+        )
     for i, (group, g) in enumerate(others.groupby("group", sort=True)):
         g = g.sort_values("as_of", kind="mergesort")
-        ax.plot(g["as_of"], g["complete_pct"], marker="x", ls=":", color="#bdc3c9",
-                label=f"other: {group}" if i < 3 else None)
+        ax.plot(
+            g["as_of"],
+            g["complete_pct"],
+            marker="x",
+            ls=":",
+            color="#bdc3c9",
+            label=f"other: {group}" if i < 3 else None,
+        )
     vals = pd.concat([same[["complete_pct", "have_pct"]], others[["complete_pct"]]]).to_numpy(dtype=float)
     lo = float(np.nanmin(vals)) if np.isfinite(vals).any() else 0.0
     ax.set_ylim(max(0, lo - 2), 100.5)
@@ -300,8 +349,7 @@ def completeness_trend(history: pd.DataFrame) -> Plot | Note:
     ax.set_xlabel("as of")
 
     span = (same["as_of"].max() - same["as_of"].min()).days
-    if span <= 14:   # as_of is a date: ticks on days, never on hours
-
+    if span <= 14:  # as_of is a date: ticks on days, never on hours
         ax.xaxis.set_major_locator(DayLocator(interval=max(1, span // 7)))
         ax.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d"))
     else:
@@ -313,11 +361,20 @@ def completeness_trend(history: pd.DataFrame) -> Plot | Note:
     fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     ax.set_title(f"Completeness by as_of: {len(same)} runs of this lake and spec", loc="left", fontsize=11)
     alt = "Line chart of completeness by as_of for this lake and spec: " + ", ".join(
-        f"{p:.2f}% as of {a:%Y-%m-%d}" for p, a in zip(same["complete_pct"], same["as_of"]) if pd.notna(p))
+        f"{p:.2f}% as of {a:%Y-%m-%d}" for p, a in zip(same["complete_pct"], same["as_of"]) if pd.notna(p)
+    )
     if len(others):
         alt += f"; {others['group'].nunique()} other lake/spec pair(s) drawn apart in grey"
     if len(outside):
         alt += f"; {len(outside)} run(s) of other lake/spec pairs at other dates not drawn"
-        ax.text(1, 1.01, f"{len(outside)} run(s) of other lakes/specs at other dates not shown",
-                transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="#59636e")
+        ax.text(
+            1,
+            1.01,
+            f"{len(outside)} run(s) of other lakes/specs at other dates not shown",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            color="#59636e",
+        )
     return Plot(fig, alt)

@@ -1,6 +1,7 @@
 """The tables the stage notebooks show: DataFrames (for code and tests) that display as tables
 for people (``nba_simulator.report.styled_table``: no index, no <NA>, numbers right-aligned with
 thousands separators, keys wrapping, seasons never wrapping)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -22,8 +23,18 @@ def worst_seasons(completeness: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 
 def top_gaps(gaps: pd.DataFrame, n: int = 15) -> pd.DataFrame:
-    cols = ["priority", "dataset", "season", "status", "first_date", "last_date", "n_items",
-            "completeness_pct", "rule", "gap_id"]
+    cols = [
+        "priority",
+        "dataset",
+        "season",
+        "status",
+        "first_date",
+        "last_date",
+        "n_items",
+        "completeness_pct",
+        "rule",
+        "gap_id",
+    ]
     t = gaps[[c for c in cols if c in gaps.columns]].head(n).copy()
     for c in ("first_date", "last_date"):
         if c in t:
@@ -52,23 +63,46 @@ def task_table(tasks: list[dict], n: int = 25) -> pd.DataFrame:
     from IPython.display import display
 
     tasks = in_work_order(tasks)
-    display(display_html(f"<p>The order of work: {escape_html(WORK_ORDER)}"
-                         f"{' (the order of tasks.json)' if tasks else ''}.</p>"))
+    display(
+        display_html(
+            f"<p>The order of work: {escape_html(WORK_ORDER)}{' (the order of tasks.json)' if tasks else ''}.</p>"
+        )
+    )
     rows = []
     for t in tasks[:n]:
         dates = sorted(d for d in t.get("dates") or [] if d)
         games = list(t.get("game_ids") or [])
-        rows.append({"task_id": t["task_id"], "priority": t["priority"], "action": t["action"],
-                     "scraper": t["scraper"], "dataset": t["dataset"], "season": t["season"],
-                     "n_items": t["n_items"], "other_sources_have": t.get("other_sources_have"),
-                     "dates": (f"{dates[0]} .. {dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "")),
-                     "game_ids": ", ".join(games[:3]) + (f" (+{len(games) - 3})" if len(games) > 3 else "")})
-    cols = ["task_id", "priority", "action", "scraper", "dataset", "season", "n_items",
-            "other_sources_have", "dates", "game_ids"]
-    if not any("other_sources_have" in t for t in tasks[:n]):   # only a probed run counts it
+        rows.append(
+            {
+                "task_id": t["task_id"],
+                "priority": t["priority"],
+                "action": t["action"],
+                "scraper": t["scraper"],
+                "dataset": t["dataset"],
+                "season": t["season"],
+                "n_items": t["n_items"],
+                "other_sources_have": t.get("other_sources_have"),
+                "dates": (f"{dates[0]} .. {dates[-1]}" if len(dates) > 1 else (dates[0] if dates else "")),
+                "game_ids": ", ".join(games[:3]) + (f" (+{len(games) - 3})" if len(games) > 3 else ""),
+            }
+        )
+    cols = [
+        "task_id",
+        "priority",
+        "action",
+        "scraper",
+        "dataset",
+        "season",
+        "n_items",
+        "other_sources_have",
+        "dates",
+        "game_ids",
+    ]
+    if not any("other_sources_have" in t for t in tasks[:n]):  # only a probed run counts it
         cols.remove("other_sources_have")
-    return shown(_ranked(pd.DataFrame(rows, columns=cols).rename(columns=READABLE)),
-                 empty="No task: nothing to collect.")
+    return shown(
+        _ranked(pd.DataFrame(rows, columns=cols).rename(columns=READABLE)), empty="No task: nothing to collect."
+    )
 
 
 def table_or_note(frame: pd.DataFrame, note: str):
@@ -82,10 +116,13 @@ def db_coverage_tables(result, n: int = 15) -> pd.DataFrame:
     from IPython.display import display
 
     summary = result.summary.set_index(["table", "season"])
-    display(display_html(f"<p>{result.expected_games:,} expected games checked in "
-                          f"{summary.index.get_level_values(0).nunique()} table(s) in "
-                          f"{result.seconds:.1f} s.</p>"
-                          + "".join(f"<p>Warning: {escape_html(w)}</p>" for w in result.warnings)))
+    display(
+        display_html(
+            f"<p>{result.expected_games:,} expected games checked in "
+            f"{summary.index.get_level_values(0).nunique()} table(s) in "
+            f"{result.seconds:.1f} s.</p>" + "".join(f"<p>Warning: {escape_html(w)}</p>" for w in result.warnings)
+        )
+    )
     display(shown(summary.rename(columns={"loaded_pct": "loaded %"})))
     problems = result.problems
     if problems.empty:
@@ -101,24 +138,27 @@ def status_table(coverage: pd.DataFrame) -> pd.DataFrame:
     """Items per dataset and status (rows: datasets)."""
     t = pd.crosstab(coverage["dataset"], coverage["status"])
     order = ["present", *PROBLEMS, "unmapped"]
-    return shown(t.reindex(columns=[c for c in order if c in t.columns], fill_value=0),
-                 empty="Nothing expected yet.")
+    return shown(t.reindex(columns=[c for c in order if c in t.columns], fill_value=0), empty="Nothing expected yet.")
 
 
 def health_table(table: pd.DataFrame) -> pd.DataFrame:
     """The health checks with a readable status column (text marks, no HTML)."""
     marks = {"ok": "✓ ok", "warn": "! warn", "fail": "✗ FAIL"}
-    return shown(table.assign(status=table["status"].map(lambda s: marks.get(s, s))).set_index("check"),
-                 keys=["detail"])
+    return shown(
+        table.assign(status=table["status"].map(lambda s: marks.get(s, s))).set_index("check"), keys=["detail"]
+    )
 
 
 def scan_table(scan_info: dict) -> pd.DataFrame:
     """What the scan did, as a one-column table."""
-    rows = [("lake", scan_info.get("lake")), ("objects", f"{scan_info.get('objects', 0):,}"),
-            ("bytes", human_bytes(scan_info.get("bytes") or 0)),
-            ("sample", "all (full scan)" if not scan_info.get("sample") else f"{scan_info['sample']:g} of the items"),
-            ("prefixes listed", scan_info.get("listed_prefixes") or "every top-level folder"),
-            ("listing time", f"{scan_info.get('seconds', 0):.1f} s")]
+    rows = [
+        ("lake", scan_info.get("lake")),
+        ("objects", f"{scan_info.get('objects', 0):,}"),
+        ("bytes", human_bytes(scan_info.get("bytes") or 0)),
+        ("sample", "all (full scan)" if not scan_info.get("sample") else f"{scan_info['sample']:g} of the items"),
+        ("prefixes listed", scan_info.get("listed_prefixes") or "every top-level folder"),
+        ("listing time", f"{scan_info.get('seconds', 0):.1f} s"),
+    ]
     if scan_info.get("streamed"):
         rows.append(("read", "streamed batch by batch into inventory.parquet (memory: one batch)"))
     return shown(pd.DataFrame(rows, columns=["scan", "value"]).set_index("scan"), keys=["value"])
@@ -130,17 +170,29 @@ def folder_table(folders: pd.DataFrame) -> pd.DataFrame:
     if "key" in folders.columns:
         folders = folder_totals([folders])
     if folders.empty:
-        return shown(pd.DataFrame(columns=["objects", "total", "smallest", "largest", "newest"]),
-                     empty="The lake holds no object.")
-    t = pd.DataFrame({"objects": folders["objects"], "total": folders["bytes"].map(human_bytes),
-                      "smallest": folders["smallest"].map(human_bytes),
-                      "largest": folders["largest"].map(human_bytes),
-                      "newest": pd.to_datetime(folders["newest"], utc=True).dt.strftime("%Y-%m-%d %H:%M")})
+        return shown(
+            pd.DataFrame(columns=["objects", "total", "smallest", "largest", "newest"]),
+            empty="The lake holds no object.",
+        )
+    t = pd.DataFrame(
+        {
+            "objects": folders["objects"],
+            "total": folders["bytes"].map(human_bytes),
+            "smallest": folders["smallest"].map(human_bytes),
+            "largest": folders["largest"].map(human_bytes),
+            "newest": pd.to_datetime(folders["newest"], utc=True).dt.strftime("%Y-%m-%d %H:%M"),
+        }
+    )
     return shown(t, nowrap=["newest", "total", "smallest", "largest"])
 
 
-def orphan_table(orphans: pd.DataFrame, duplicates: pd.DataFrame, warnings: list[str] | None = None,
-                 n: int = 15, counts: dict | None = None):
+def orphan_table(
+    orphans: pd.DataFrame,
+    duplicates: pd.DataFrame,
+    warnings: list[str] | None = None,
+    n: int = 15,
+    counts: dict | None = None,
+):
     """Orphans and unparsed keys (first ``n``), with duplicates and spec warnings counted.
     ``counts``: reason -> count over the whole inventory when ``orphans`` holds only some of them
     (a streamed coverage's ``orphan_counts``)."""
@@ -150,15 +202,18 @@ def orphan_table(orphans: pd.DataFrame, duplicates: pd.DataFrame, warnings: list
         counts = orphans["reason"].value_counts() if len(orphans) else pd.Series(dtype=int)
     dup_items = duplicates["expected_key"].nunique() if "expected_key" in duplicates and len(duplicates) else 0
     later = int(counts.get("not_yet_owed", 0))
-    lines = [f"{int(counts.get('orphan', 0))} orphan key(s), {int(counts.get('unparsed', 0))} unparsed "
-             f"key(s), {dup_items} item(s) found under more than one key"
-             + (f"; {later} key(s) of games not over at the run's as_of (not owed yet, no orphans)"
-                if later else "") + "."]
+    lines = [
+        f"{int(counts.get('orphan', 0))} orphan key(s), {int(counts.get('unparsed', 0))} unparsed "
+        f"key(s), {dup_items} item(s) found under more than one key"
+        + (f"; {later} key(s) of games not over at the run's as_of (not owed yet, no orphans)" if later else "")
+        + "."
+    ]
     lines += [f"Warning: {w}" for w in warnings or []]
     display(display_html("".join(f"<p>{escape_html(x)}</p>" for x in lines)))
     cols = [c for c in ("reason", "dataset", "key", "detail") if c in orphans.columns]
-    return shown(orphans[cols].head(n).reset_index(drop=True), keys=["key", "detail"],
-                 empty="No orphan and no unparsed key.")
+    return shown(
+        orphans[cols].head(n).reset_index(drop=True), keys=["key", "detail"], empty="No orphan and no unparsed key."
+    )
 
 
 def gap_counts(gaps: pd.DataFrame) -> pd.DataFrame:
@@ -167,22 +222,29 @@ def gap_counts(gaps: pd.DataFrame) -> pd.DataFrame:
         return shown(pd.DataFrame({"gaps": [], "items": []}), empty="No gap: every expected item is present.")
     t = gaps.groupby(["priority", "status"]).agg(gaps=("gap_id", "size"), items=("n_items", "sum"))
     order = {p: i for i, p in enumerate(PRIORITY_ORDER)}
-    return shown(t.reset_index().sort_values(["priority", "status"],
-                                             key=lambda s: s.map(order) if s.name == "priority" else s)
-                 .set_index(["priority", "status"]))
+    return shown(
+        t.reset_index()
+        .sort_values(["priority", "status"], key=lambda s: s.map(order) if s.name == "priority" else s)
+        .set_index(["priority", "status"])
+    )
 
 
-def task_counts(tasks: list[dict], capped: dict | None = None,
-                capped_items: dict | None = None) -> pd.DataFrame:
+def task_counts(tasks: list[dict], capped: dict | None = None, capped_items: dict | None = None) -> pd.DataFrame:
     """Tasks and items per priority, with what the per-priority caps left out (tasks and their
     items), and a row ``all`` of the sums."""
     frame = pd.DataFrame(tasks, columns=["priority", "n_items"])
     rows = []
     for p in PRIORITY_ORDER:
         sub = frame[frame["priority"] == p]
-        rows.append({"priority": p, "tasks": len(sub), "items": int(sub["n_items"].sum()),
-                     "tasks left out by the cap": int((capped or {}).get(p, 0)),
-                     "items left out by the cap": int((capped_items or {}).get(p, 0))})
+        rows.append(
+            {
+                "priority": p,
+                "tasks": len(sub),
+                "items": int(sub["n_items"].sum()),
+                "tasks left out by the cap": int((capped or {}).get(p, 0)),
+                "items left out by the cap": int((capped_items or {}).get(p, 0)),
+            }
+        )
     t = pd.DataFrame(rows).set_index("priority")
     t.loc["all"] = t.sum()
     return shown(t)
@@ -194,21 +256,31 @@ def dataset_table(summary: dict) -> pd.DataFrame:
     if t.empty:
         return shown(t, empty="No dataset expected anything yet.")
     cols = ["dataset", "expected", "present", *PROBLEMS, "unmapped", "complete_pct", "have_pct"]
-    return shown(_unprobed(t[[c for c in cols if c in t.columns]]).sort_values("complete_pct")
-                 .set_index("dataset").rename(columns=READABLE))
+    return shown(
+        _unprobed(t[[c for c in cols if c in t.columns]])
+        .sort_values("complete_pct")
+        .set_index("dataset")
+        .rename(columns=READABLE)
+    )
 
 
 def run_details(stage, summary: dict) -> pd.DataFrame:
     """Where the numbers come from: inputs, versions, the stage pages of this run."""
     from IPython.display import display
 
-    rows = [("as of", summary.get("as_of")), ("spec", summary.get("spec")),
-            ("lake", redacted(str(stage.lake))), ("schedule", stage.schedule_path),
-            ("nba_simulator", summary.get("nba_simulator")),
-            ("run folder", str(stage.run_dir))]
+    rows = [
+        ("as of", summary.get("as_of")),
+        ("spec", summary.get("spec")),
+        ("lake", redacted(str(stage.lake))),
+        ("schedule", stage.schedule_path),
+        ("nba_simulator", summary.get("nba_simulator")),
+        ("run folder", str(stage.run_dir)),
+    ]
     if not stage.standalone:
-        links = [f'<a href="{escape_html(p.name)}">{escape_html(p.stem)}</a>'
-                 for p in sorted(stage.run_dir.glob("0[0-4]_*.html"))]
+        links = [
+            f'<a href="{escape_html(p.name)}">{escape_html(p.stem)}</a>'
+            for p in sorted(stage.run_dir.glob("0[0-4]_*.html"))
+        ]
         if links:
             display(display_html("<p>Stage pages of this run: " + " · ".join(links) + "</p>"))
     return shown(pd.DataFrame(rows, columns=["input", "value"]).set_index("input"), keys=["value"])
@@ -223,7 +295,11 @@ def cross_source_table(gaps: pd.DataFrame, n: int = 10) -> pd.DataFrame:
         t["game_date"] = pd.to_datetime(t["game_date"]).dt.strftime("%Y-%m-%d").fillna("")
     if "have_datasets" in t:
         t["have_datasets"] = t["have_datasets"].map(
-            lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) or hasattr(v, "tolist") else v)
-    return shown(t.rename(columns={"dataset": "lacking in", "have_datasets": "has it",
-                                   "home_team": "home", "away_team": "away"}),
-                 empty="No game lacking in one source while another has it.")
+            lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) or hasattr(v, "tolist") else v
+        )
+    return shown(
+        t.rename(
+            columns={"dataset": "lacking in", "have_datasets": "has it", "home_team": "home", "away_team": "away"}
+        ),
+        empty="No game lacking in one source while another has it.",
+    )

@@ -18,6 +18,7 @@ would trip on:
 A screenshot of each page's first screen (and of the whole page) goes to ``screenshots``;
 ``python -m nba_simulator.report.browser RUN_DIR`` checks a run's pages (exit 1: a problem, 2: no browser).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -160,8 +161,7 @@ def why_no_browser() -> str | None:
     except ImportError:
         return "Playwright for Python is not installed (pip install playwright)"
     if find_browser() is None:
-        return ("no Chromium found (apt-get install chromium, or set NBA_RECON_CHROMIUM to a "
-                "Chromium/Chrome executable)")
+        return "no Chromium found (apt-get install chromium, or set NBA_RECON_CHROMIUM to a Chromium/Chrome executable)"
     return None
 
 
@@ -173,9 +173,14 @@ def _page_name(page: Path, root: Path | None) -> str:
     return "_".join(rel.with_suffix("").parts)
 
 
-def check_pages(pages: Iterable[str | Path], *, screenshots: str | Path | None = None,
-                first_screen: Mapping[str, Mapping[str, str]] | None = None,
-                root: str | Path | None = None, full_page: bool = False) -> list[PageReport]:
+def check_pages(
+    pages: Iterable[str | Path],
+    *,
+    screenshots: str | Path | None = None,
+    first_screen: Mapping[str, Mapping[str, str]] | None = None,
+    root: str | Path | None = None,
+    full_page: bool = False,
+) -> list[PageReport]:
     """Open each page in headless Chromium; one :class:`PageReport` per page.
 
     ``first_screen``: ``{page file name: {what: CSS selector}}``, what must start within the
@@ -203,15 +208,24 @@ def check_pages(pages: Iterable[str | Path], *, screenshots: str | Path | None =
             context = browser.new_context(viewport=VIEWPORT)
             for page_path in pages:
                 page_path = Path(page_path).resolve()
-                reports.append(_check_one(context, page_path, shots, _page_name(page_path, root_path),
-                                          (first_screen or {}).get(page_path.name), full_page))
+                reports.append(
+                    _check_one(
+                        context,
+                        page_path,
+                        shots,
+                        _page_name(page_path, root_path),
+                        (first_screen or {}).get(page_path.name),
+                        full_page,
+                    )
+                )
         finally:
             browser.close()
     return reports
 
 
-def _check_one(context, path: Path, shots: Path | None, name: str,
-               fold: Mapping[str, str] | None, full_page: bool) -> PageReport:
+def _check_one(
+    context, path: Path, shots: Path | None, name: str, fold: Mapping[str, str] | None, full_page: bool
+) -> PageReport:
     report = PageReport(path)
     if not path.is_file():
         report.problems.append("page not found")
@@ -287,8 +301,13 @@ def _has_summary(run_dir: Path) -> bool:
 def check_run(run_dir: str | Path, *, full_page: bool = True) -> list[PageReport]:
     """Check every page of a run; screenshots into ``RUN_DIR/screenshots/``."""
     pages, fold = run_pages(run_dir)
-    return check_pages(pages, screenshots=Path(run_dir) / "screenshots", first_screen=fold,
-                       root=Path(run_dir).parent, full_page=full_page)
+    return check_pages(
+        pages,
+        screenshots=Path(run_dir) / "screenshots",
+        first_screen=fold,
+        root=Path(run_dir).parent,
+        full_page=full_page,
+    )
 
 
 def format_reports(reports: Iterable[PageReport]) -> str:
@@ -300,8 +319,9 @@ def format_reports(reports: Iterable[PageReport]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m nba_simulator.report.browser",
-                                 description="Check a run's pages in headless Chromium.")
+    ap = argparse.ArgumentParser(
+        prog="python -m nba_simulator.report.browser", description="Check a run's pages in headless Chromium."
+    )
     ap.add_argument("run_dir", nargs="+", help="run folder(s): runs/<run_id>")
     args = ap.parse_args(argv)
     try:

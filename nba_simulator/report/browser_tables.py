@@ -1,5 +1,6 @@
 """A table of a page used as a reader would, in headless Chromium (:func:`table_behaviour`): its
 cells measured in lines, its headers clicked to sort, its filters chosen; what the reader then sees."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -41,17 +42,19 @@ _ROWS_JS = r"""
 @dataclass
 class TableBehaviour:
     """What a reader gets from a table in the browser (:func:`table_behaviour`)."""
-    problems: list[str]              # console errors and script errors
-    tallest_cell: float              # lines
+
+    problems: list[str]  # console errors and script errors
+    tallest_cell: float  # lines
     tallest_text: str
     headers: list[str]
-    rows: list[list[str]]            # as first shown
-    sorted_rows: dict[str, list[list[str]]]   # header -> rows after one click (then two clicks: "header desc")
-    filtered: dict[str, list[list[str]]]      # "select label=value" -> rows shown
+    rows: list[list[str]]  # as first shown
+    sorted_rows: dict[str, list[list[str]]]  # header -> rows after one click (then two clicks: "header desc")
+    filtered: dict[str, list[list[str]]]  # "select label=value" -> rows shown
 
 
-def table_behaviour(path: str | Path, table: str = "table", *, sort: Iterable[str] = (),
-                    filters: Mapping[str, str] | None = None) -> TableBehaviour:
+def table_behaviour(
+    path: str | Path, table: str = "table", *, sort: Iterable[str] = (), filters: Mapping[str, str] | None = None
+) -> TableBehaviour:
     """Use ``table`` (a CSS selector) of ``path`` in headless Chromium as a reader would: measure
     its cells (lines), click each ``sort`` header once and twice, choose each ``filters`` value
     (select ``aria-label`` -> option value) on its own. Raises :class:`NoBrowser`."""
@@ -85,7 +88,8 @@ def table_behaviour(path: str | Path, table: str = "table", *, sort: Iterable[st
                 sel.select_option(value)
                 filtered[f"{label}={value}"] = page.evaluate(_ROWS_JS, table)
                 sel.select_option("")
-            return TableBehaviour(events, float(tallest["lines"]), str(tallest["text"]), headers, first,
-                                  sorted_rows, filtered)
+            return TableBehaviour(
+                events, float(tallest["lines"]), str(tallest["text"]), headers, first, sorted_rows, filtered
+            )
         finally:
             browser.close()

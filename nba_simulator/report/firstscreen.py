@@ -11,6 +11,7 @@
 Pure functions: the summary and the task list in, escaped HTML out (``first_screen`` returns an
 IPython HTML object a notebook cell displays; ``first_screen_html`` the string).
 """
+
 from __future__ import annotations
 
 import html
@@ -79,39 +80,60 @@ def headline_html(summary: Mapping[str, Any], lake: str | None = None) -> str:
     # the statuses summed in the tile, by name (empty and invalid only exist after probing)
     named = [s for s in PROBLEMS if s not in ("invalid", "empty") or totals.get(s)]
     tasks = sum((summary.get("tasks") or {}).values())
-    tiles = [(big, "complete" + (" (estimate)" if estimate else ""), color),
-             (_n(expected), "expected items", "#1f2328"),
-             (_n(totals.get("missing")), "missing", "#a40e26"),
-             (_n(other), ", ".join(named[:-1]) + " or " + named[-1], "#7d4e00"),
-             (_n(tasks), "tasks to run", "#0969da"),
-             (_n(totals.get("unmapped")), "unmapped (not counted)", "#59636e")]
+    tiles = [
+        (big, "complete" + (" (estimate)" if estimate else ""), color),
+        (_n(expected), "expected items", "#1f2328"),
+        (_n(totals.get("missing")), "missing", "#a40e26"),
+        (_n(other), ", ".join(named[:-1]) + " or " + named[-1], "#7d4e00"),
+        (_n(tasks), "tasks to run", "#0969da"),
+        (_n(totals.get("unmapped")), "unmapped (not counted)", "#59636e"),
+    ]
     inv = summary.get("inventory") or {}
-    sub = (f"as of <b>{_e(summary.get('as_of'))}</b> · lake <code>{_e(lake or inv.get('lake'))}</code> · "
-           f"{_n(inv.get('objects'))} objects listed (excluded folders not counted)"
-           + (f" · sampled {_e(summary.get('sample_fraction'))} of the items: numbers are estimates"
-              if estimate else ""))
-    return ('<section id="headline" aria-label="headline numbers"><div class="tiles">'
-            + "".join(f'<div class="tile" style="border-color:{c}"><b style="color:{c}">{_e(v)}</b>'
-                      f"<span>{_e(label)}</span></div>" for v, label, c in tiles)
-            + f'</div><p class="sub">{sub}</p></section>')
+    sub = (
+        f"as of <b>{_e(summary.get('as_of'))}</b> · lake <code>{_e(lake or inv.get('lake'))}</code> · "
+        f"{_n(inv.get('objects'))} objects listed (excluded folders not counted)"
+        + (f" · sampled {_e(summary.get('sample_fraction'))} of the items: numbers are estimates" if estimate else "")
+    )
+    return (
+        '<section id="headline" aria-label="headline numbers"><div class="tiles">'
+        + "".join(
+            f'<div class="tile" style="border-color:{c}"><b style="color:{c}">{_e(v)}</b><span>{_e(label)}</span></div>'
+            for v, label, c in tiles
+        )
+        + f'</div><p class="sub">{sub}</p></section>'
+    )
 
 
-def tasks_html(tasks: Sequence[Mapping[str, Any]], n: int = 8, tasks_link: str | None = "data/tasks.json",
-               capped: Mapping[str, int] | None = None, capped_items: Mapping[str, int] | None = None) -> str:
+def tasks_html(
+    tasks: Sequence[Mapping[str, Any]],
+    n: int = 8,
+    tasks_link: str | None = "data/tasks.json",
+    capped: Mapping[str, int] | None = None,
+    capped_items: Mapping[str, int] | None = None,
+) -> str:
     ranked = in_work_order(tasks)
-    link = f' · all {len(ranked):,} in <a href="{_e(tasks_link)}">tasks.json</a>, in this order' \
-        if tasks_link and ranked else ""
-    head = ('<section id="tasks-now" aria-label="tasks to run now"><h2>Tasks to run now</h2>'
-            f'<p class="sub" id="work-order">The order of work: {_e(WORK_ORDER)}{link}.</p>')
+    link = (
+        f' · all {len(ranked):,} in <a href="{_e(tasks_link)}">tasks.json</a>, in this order'
+        if tasks_link and ranked
+        else ""
+    )
+    head = (
+        '<section id="tasks-now" aria-label="tasks to run now"><h2>Tasks to run now</h2>'
+        f'<p class="sub" id="work-order">The order of work: {_e(WORK_ORDER)}{link}.</p>'
+    )
     if not ranked:
         return head + "<p>Nothing to collect: every expected item is present.</p></section>"
     rows = []
     for i, t in enumerate(ranked[:n], start=1):
         keys = [k for k in t.get("expected_keys") or [] if k]
         games = t.get("game_ids") or []
-        key_cell = (f"<details><summary>{len(keys):,} key{'s' if len(keys) != 1 else ''}</summary>"
-                    f'<textarea readonly aria-label="expected keys of task {_e(t.get("task_id"))}">'
-                    f'{_e(chr(10).join(keys))}</textarea></details>' if keys else "–")
+        key_cell = (
+            f"<details><summary>{len(keys):,} key{'s' if len(keys) != 1 else ''}</summary>"
+            f'<textarea readonly aria-label="expected keys of task {_e(t.get("task_id"))}">'
+            f"{_e(chr(10).join(keys))}</textarea></details>"
+            if keys
+            else "–"
+        )
         pri = str(t.get("priority"))
         rows.append(
             f"<tr><td class=num>{i}</td>"
@@ -121,15 +143,21 @@ def tasks_html(tasks: Sequence[Mapping[str, Any]], n: int = 8, tasks_link: str |
             f"<td class=nw>{_e(t.get('season'))}</td>"
             f"<td class=num>{_n(len(games)) if games else '–'}</td>"
             f"<td class=nw>{_e(_dates(t.get('dates') or []))}</td>"
-            f"<td class=num>{_n(t.get('n_items'))}</td><td>{key_cell}</td></tr>")
+            f"<td class=num>{_n(t.get('n_items'))}</td><td>{key_cell}</td></tr>"
+        )
     more = len(ranked) - n
     foot = ""
     if more > 0:
         foot += f"<p class=sub>{more:,} more task(s){link.replace(' · all', '; all') if link else ''}.</p>"
     foot += capped_html(capped, capped_items)
-    return (head + "<table><thead><tr><th class=num>#</th><th>priority</th><th>task</th><th>season</th>"
-            "<th class=num>games</th><th>dates</th><th class=num>items</th><th>keys</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>" + foot + "</section>")
+    return (
+        head + "<table><thead><tr><th class=num>#</th><th>priority</th><th>task</th><th>season</th>"
+        "<th class=num>games</th><th>dates</th><th class=num>items</th><th>keys</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+        + foot
+        + "</section>"
+    )
 
 
 def capped_html(capped: Mapping[str, int] | None, capped_items: Mapping[str, int] | None) -> str:
@@ -139,13 +167,19 @@ def capped_html(capped: Mapping[str, int] | None, capped_items: Mapping[str, int
         return ""
     items = {p: int(v) for p, v in (capped_items or {}).items()}
     n_items = sum(items.values())
-    per = "; ".join(f"{p} {items[p]:,} items in {n:,} tasks" if p in items else f"{p} {n:,} tasks"
-                    for p, n in capped.items())
-    what = (f"{n_items:,} problem item{'s' if n_items != 1 else ''}, in {sum(capped.values()):,} more "
-            f"task{'s' if sum(capped.values()) != 1 else ''}," if items else
-            f"{sum(capped.values()):,} more task{'s' if sum(capped.values()) != 1 else ''}")
-    return (f'<p class=sub id="capped">{what} left out by the spec\'s per-priority caps ({_e(per)}): '
-            "in no task this run.</p>")
+    per = "; ".join(
+        f"{p} {items[p]:,} items in {n:,} tasks" if p in items else f"{p} {n:,} tasks" for p, n in capped.items()
+    )
+    what = (
+        f"{n_items:,} problem item{'s' if n_items != 1 else ''}, in {sum(capped.values()):,} more "
+        f"task{'s' if sum(capped.values()) != 1 else ''},"
+        if items
+        else f"{sum(capped.values()):,} more task{'s' if sum(capped.values()) != 1 else ''}"
+    )
+    return (
+        f'<p class=sub id="capped">{what} left out by the spec\'s per-priority caps ({_e(per)}): '
+        "in no task this run.</p>"
+    )
 
 
 def unjudged_html(unjudged: Iterable[Mapping[str, Any]] | None) -> str:
@@ -154,34 +188,55 @@ def unjudged_html(unjudged: Iterable[Mapping[str, Any]] | None) -> str:
     lines, groups = unjudged_lines(unjudged), unjudged_groups(unjudged)
     if not lines:
         return ""
-    every = (f"<details><summary>every dataset-season ({len(lines):,})</summary><ul>"
-             + "".join(f"<li>{_e(x)}</li>" for x in lines) + "</ul></details>"
-             if len(lines) > len(groups) else "")
-    return ('<section id="unjudged" class="unjudged" aria-label="not judged"><h2>What could not be judged, '
-            "and why</h2>" + _list(groups, 4) + every + "</section>")
+    every = (
+        f"<details><summary>every dataset-season ({len(lines):,})</summary><ul>"
+        + "".join(f"<li>{_e(x)}</li>" for x in lines)
+        + "</ul></details>"
+        if len(lines) > len(groups)
+        else ""
+    )
+    return (
+        '<section id="unjudged" class="unjudged" aria-label="not judged"><h2>What could not be judged, '
+        "and why</h2>" + _list(groups, 4) + every + "</section>"
+    )
 
 
 def _list(lines: Sequence[str], first: int = 6) -> str:
     """A list; past ``first`` items the rest fold away (every one still there, in full)."""
     head = "".join(f"<li>{_e(x)}</li>" for x in lines[:first])
     rest = lines[first:]
-    more = (f"<details><summary>{len(rest):,} more</summary><ul>"
-            + "".join(f"<li>{_e(x)}</li>" for x in rest) + "</ul></details>") if rest else ""
+    more = (
+        (
+            f"<details><summary>{len(rest):,} more</summary><ul>"
+            + "".join(f"<li>{_e(x)}</li>" for x in rest)
+            + "</ul></details>"
+        )
+        if rest
+        else ""
+    )
     return f"<ul>{head}</ul>{more}"
 
 
 def warnings_html(warnings: Sequence[str]) -> str:
     if not warnings:
         return ""
-    return (f'<section id="warnings" class="warnbox" aria-label="warnings"><h2>{len(warnings)} warning'
-            f'{"s" if len(warnings) != 1 else ""}</h2>' + _list(warnings, 8) + "</section>")
+    return (
+        f'<section id="warnings" class="warnbox" aria-label="warnings"><h2>{len(warnings)} warning'
+        f"{'s' if len(warnings) != 1 else ''}</h2>" + _list(warnings, 8) + "</section>"
+    )
 
 
-def first_screen_html(summary: Mapping[str, Any], tasks: Sequence[Mapping[str, Any]], *,
-                      warnings: Sequence[str] | None = None, lake: str | None = None, n_tasks: int = 8,
-                      tasks_link: str | None = "data/tasks.json",
-                      capped: Mapping[str, int] | None = None,
-                      capped_items: Mapping[str, int] | None = None) -> str:
+def first_screen_html(
+    summary: Mapping[str, Any],
+    tasks: Sequence[Mapping[str, Any]],
+    *,
+    warnings: Sequence[str] | None = None,
+    lake: str | None = None,
+    n_tasks: int = 8,
+    tasks_link: str | None = "data/tasks.json",
+    capped: Mapping[str, int] | None = None,
+    capped_items: Mapping[str, int] | None = None,
+) -> str:
     """The whole first screen as HTML (``capped``/``capped_items``: default the summary's
     ``tasks_capped``/``tasks_capped_items``). ``warnings`` defaults to the summary's own
     (:func:`collect_warnings` without the health table); unjudged items are shown apart."""
@@ -191,10 +246,16 @@ def first_screen_html(summary: Mapping[str, Any], tasks: Sequence[Mapping[str, A
     capped_items = summary.get("tasks_capped_items") if capped_items is None else capped_items
     warnings = without_unjudged(warnings, summary.get("unjudged"))
     fit = summary.get("fit")
-    banner = (f'<section id="fit" class="warnbox" role="alert"><h2>{_e(fit)}</h2></section>' if fit else "")
-    return (f'<style>{CSS}</style><div class="fs">' + banner + headline_html(summary, lake)
-            + tasks_html(tasks, n_tasks, tasks_link, capped, capped_items) + unjudged_html(summary.get("unjudged"))
-            + warnings_html(warnings) + "</div>")
+    banner = f'<section id="fit" class="warnbox" role="alert"><h2>{_e(fit)}</h2></section>' if fit else ""
+    return (
+        f'<style>{CSS}</style><div class="fs">'
+        + banner
+        + headline_html(summary, lake)
+        + tasks_html(tasks, n_tasks, tasks_link, capped, capped_items)
+        + unjudged_html(summary.get("unjudged"))
+        + warnings_html(warnings)
+        + "</div>"
+    )
 
 
 def first_screen(summary, tasks, **kw):

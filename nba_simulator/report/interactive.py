@@ -17,6 +17,7 @@ one file) that
 
 :data:`TABLE_CSS` styles the sortable headers (an arrow says the direction; ``aria-sort`` too).
 """
+
 from __future__ import annotations
 
 #: notebook output tables with more rows than this get a text filter

@@ -3,6 +3,7 @@
 Pure functions over what the stages wrote (``summary.json``, the health table, ``scan_info``);
 reading the files is :func:`read_run_warnings`' job, at the edge.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,15 @@ def unjudged_lines(unjudged: Iterable[Mapping[str, Any]] | None) -> list[str]:
     for u in unjudged or []:
         where = " ".join(str(u.get(k)) for k in ("season", "season_type") if u.get(k))
         count = u.get("count")
-        n = (f" ({int(count):,} item{'s' if int(count) != 1 else ''})"
-             if isinstance(count, (int, float)) and count == count and count > 0 else "")
-        lines.append(f"{u.get('dataset') or 'every dataset'}{' ' + where if where else ''}: not judged{n}: "
-                     f"{u.get('reason') or 'no reason given'}")
+        n = (
+            f" ({int(count):,} item{'s' if int(count) != 1 else ''})"
+            if isinstance(count, (int, float)) and count == count and count > 0
+            else ""
+        )
+        lines.append(
+            f"{u.get('dataset') or 'every dataset'}{' ' + where if where else ''}: not judged{n}: "
+            f"{u.get('reason') or 'no reason given'}"
+        )
     return lines
 
 
@@ -51,34 +57,46 @@ def unjudged_groups(unjudged: Iterable[Mapping[str, Any]] | None) -> list[str]:
         big = max(rows, key=items)
         where = " ".join(str(big.get(k)) for k in ("season", "season_type") if big.get(k))
         example = str(big.get("reason") or "").split(":", 1)[-1].strip()
-        out.append((total, f"{dataset}: {kind}, seasons{span}"
-                           f"{' (' + ', '.join(types) + ')' if types else ''}"
-                           f"{f', {total:,} items not judged' if total else ''}"
-                           f"{f'; e.g. {where}: {example}' if example else ''}"))
+        out.append(
+            (
+                total,
+                f"{dataset}: {kind}, seasons{span}"
+                f"{' (' + ', '.join(types) + ')' if types else ''}"
+                f"{f', {total:,} items not judged' if total else ''}"
+                f"{f'; e.g. {where}: {example}' if example else ''}",
+            )
+        )
     return [line for _, line in sorted(out, key=lambda x: -x[0])]
 
 
-def collect_warnings(summary: Mapping[str, Any] | None, health: pd.DataFrame | None = None,
-                     scan_info: Mapping[str, Any] | None = None) -> list[str]:
+def collect_warnings(
+    summary: Mapping[str, Any] | None, health: pd.DataFrame | None = None, scan_info: Mapping[str, Any] | None = None
+) -> list[str]:
     """The run's warnings with their full text, most important first, without repeats:
     health checks that warned, the spec/schedule/coverage warnings, the scan's, keys that match
     no dataset (unparsed) or no expected item (orphans)."""
     out: list[str] = []
     if health is not None and len(health) and {"check", "status"} <= set(health.columns):
         for row in health[health["status"].isin(["warn", "fail"])].itertuples(index=False):
-            out.append(f"health check '{row.check}' {'failed' if row.status == 'fail' else 'warns'}: "
-                       f"{getattr(row, 'detail', '')}")
+            out.append(
+                f"health check '{row.check}' {'failed' if row.status == 'fail' else 'warns'}: "
+                f"{getattr(row, 'detail', '')}"
+            )
     s = summary or {}
     out += [str(w) for w in s.get("warnings") or []]
     out += [str(w) for w in (scan_info or {}).get("warnings") or []]
-    out += unjudged_groups(s.get("unjudged"))   # one per dataset and reason (a badge of 237 said little)
+    out += unjudged_groups(s.get("unjudged"))  # one per dataset and reason (a badge of 237 said little)
     unparsed, orphans = int(s.get("unparsed") or 0), int(s.get("orphans") or 0)
     if unparsed:
-        out.append(f"{unparsed:,} key(s) in the lake match no dataset of the spec (unparsed): "
-                   "listed on the coverage page and in data/orphans.parquet")
+        out.append(
+            f"{unparsed:,} key(s) in the lake match no dataset of the spec (unparsed): "
+            "listed on the coverage page and in data/orphans.parquet"
+        )
     if orphans:
-        out.append(f"{orphans:,} key(s) parse for a dataset but match no expected item (orphans): "
-                   "listed on the coverage page and in data/orphans.parquet")
+        out.append(
+            f"{orphans:,} key(s) parse for a dataset but match no expected item (orphans): "
+            "listed on the coverage page and in data/orphans.parquet"
+        )
     seen, unique = set(), []
     for w in out:
         w = " ".join(w.split())
@@ -114,5 +132,4 @@ def read_run_warnings(data_dir: str | Path) -> list[str]:
         except (OSError, ValueError):
             health = None
     summary = load("summary.json")
-    return without_unjudged(collect_warnings(summary, health, load("scan_info.json")),
-                            (summary or {}).get("unjudged"))
+    return without_unjudged(collect_warnings(summary, health, load("scan_info.json")), (summary or {}).get("unjudged"))

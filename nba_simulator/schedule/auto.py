@@ -15,6 +15,7 @@ Three layers, each optional but the first:
 ``auto_schedule`` returns ``(schedule, info)``: ``info`` says which layers were used (the snapshot's
 path and metadata, how many scoreboard files and games) and holds the warnings a report must show.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -59,16 +60,21 @@ def merge_snapshot(base: pd.DataFrame, snapshot: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def auto_schedule(spec, scoreboards: LakePages | None = None, *, as_of=None,
-                  runs_dir: str | Path | None = None, use_snapshot: bool = True) -> tuple[pd.DataFrame, dict]:
+def auto_schedule(
+    spec,
+    scoreboards: LakePages | None = None,
+    *,
+    as_of=None,
+    runs_dir: str | Path | None = None,
+    use_snapshot: bool = True,
+) -> tuple[pd.DataFrame, dict]:
     """The ``schedule: auto`` schedule (see the module docstring) and what it is made of.
 
     ``scoreboards``: the lake's scoreboard pages, read (``None``: no ESPN ids from the lake).
     ``runs_dir``: where the snapshot lives; ``None``: no snapshot. ``as_of`` is recorded only:
     which games are owed is decided later."""
     warnings: list[str] = []
-    info: dict = {"source": AUTO, "layers": ["packaged"], "snapshot": None, "snapshot_meta": None,
-                  "scoreboards": None}
+    info: dict = {"source": AUTO, "layers": ["packaged"], "snapshot": None, "snapshot_meta": None, "scoreboards": None}
     schedule = _with_extra_columns(load_schedule("builtin"), "packaged")
     if runs_dir is not None and use_snapshot:
         found = latest_snapshot(default_dir(Path(runs_dir)))
@@ -83,8 +89,10 @@ def auto_schedule(spec, scoreboards: LakePages | None = None, *, as_of=None,
     if info["snapshot"] is None and problem:
         warnings.append(f"no schedule snapshot used: {problem}")
     elif info["snapshot"] is None:
-        warnings.append("no schedule snapshot (run `nba-recon schedule update`): only the packaged history "
-                        "and the lake's scoreboards say which games exist")
+        warnings.append(
+            "no schedule snapshot (run `nba-recon schedule update`): only the packaged history "
+            "and the lake's scoreboards say which games exist"
+        )
     if scoreboards is not None:
         warnings.extend(scoreboards.warnings)
         lake_rows = lake_only_games(schedule, None)
@@ -93,11 +101,12 @@ def auto_schedule(spec, scoreboards: LakePages | None = None, *, as_of=None,
             warnings.extend(str(w) for w in attach_warnings)
             lake_rows = lake_only_games(schedule, scoreboards.games)
             if len(lake_rows):
-                if CANDIDATES not in schedule:   # what an undecided game may be (phases.candidate_types)
+                if CANDIDATES not in schedule:  # what an undecided game may be (phases.candidate_types)
                     schedule[CANDIDATES] = pd.Series(pd.NA, index=schedule.index, dtype="string")
                 schedule = pd.concat([schedule, lake_rows.reindex(columns=schedule.columns)], ignore_index=True)
-                schedule = schedule.sort_values(["game_date", "game_id", "espn_game_id"], na_position="last",
-                                                kind="stable")
+                schedule = schedule.sort_values(
+                    ["game_date", "game_id", "espn_game_id"], na_position="last", kind="stable"
+                )
         info["layers"].append("espn_lake")
         info["scoreboards"] = dict(scoreboards.stats)
         info["lake_games"] = _lake_counts(lake_rows)

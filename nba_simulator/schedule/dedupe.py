@@ -1,4 +1,5 @@
 """One row per game: drop exact duplicates and superseded postponements, refuse real conflicts."""
+
 from __future__ import annotations
 
 import logging
@@ -44,5 +45,6 @@ def one_row_per_game(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         more = f"; {n_ids} game ids repeated in all" if n_ids > 1 else ""
         raise ScheduleError(
             f"{name}: game {gid} appears {len(rows)} times with different {', '.join(differ)} "
-            f"({rows.index.name or 'row'} {where}){more}")
+            f"({rows.index.name or 'row'} {where}){more}"
+        )
     return frame

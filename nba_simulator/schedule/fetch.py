@@ -31,6 +31,7 @@ Cache: ``<cache_dir>/<sha256 of the URL>.json`` (+ ``.url`` naming it). ``fetch(
 season in progress) asks the server again and falls back to the cache on failure. Offline, only
 the cache answers; a URL not in it gives ``None``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,9 +57,11 @@ log = logging.getLogger(__name__)
 #: each source: its setting (base URL or template, default in ``settings.py``) and its path
 DEFAULTS = {
     "league_schedule_cdn": ("NBA_RECON_LEAGUE_SCHEDULE_CDN_URL", "/static/json/staticData/scheduleLeagueV2.json"),
-    "nba_stats": ("NBA_RECON_NBA_STATS_URL",
-                  "/leaguegamelog?Counter=0&DateFrom=&DateTo=&Direction=ASC&LeagueID=00&PlayerOrTeam=T"
-                  "&Season={season}&SeasonType={season_type}&Sorter=DATE"),
+    "nba_stats": (
+        "NBA_RECON_NBA_STATS_URL",
+        "/leaguegamelog?Counter=0&DateFrom=&DateTo=&Direction=ASC&LeagueID=00&PlayerOrTeam=T"
+        "&Season={season}&SeasonType={season_type}&Sorter=DATE",
+    ),
     "league_schedule": ("NBA_RECON_LEAGUE_SCHEDULE_URL", "/scheduleleaguev2?LeagueID=00&Season={season}"),
     "espn": ("NBA_RECON_ESPN_URL", "/apis/site/v2/sports/basketball/nba/scoreboard?dates={date}&limit=100"),
 }
@@ -109,10 +112,17 @@ class Fetcher:
         #: where the last ``fetch`` answer came from: "network", "cache" or None (nothing)
         self.last: str | None = None
         # a read timeout is retried once only: a host that hangs costs two timeouts, not four
-        retry = Retry(total=self.retries, connect=self.retries, read=min(1, self.retries), status=self.retries,
-                      backoff_factor=self.backoff, status_forcelist=TRANSIENT_STATUS,
-                      allowed_methods=frozenset({"GET"}), respect_retry_after_header=True,
-                      raise_on_status=False)
+        retry = Retry(
+            total=self.retries,
+            connect=self.retries,
+            read=min(1, self.retries),
+            status=self.retries,
+            backoff_factor=self.backoff,
+            status_forcelist=TRANSIENT_STATUS,
+            allowed_methods=frozenset({"GET"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
         adapter = HTTPAdapter(max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
@@ -139,7 +149,7 @@ class Fetcher:
             return
         with atomic_path(path) as tmp:
             tmp.write_bytes(body)
-        path.with_suffix(".url").write_text(mask_text(url) + "\n")   # no api_key= in clear
+        path.with_suffix(".url").write_text(mask_text(url) + "\n")  # no api_key= in clear
 
     # --- network ---
     def _wait_turn(self, url: str) -> None:
@@ -224,7 +234,7 @@ def _read_within(resp, budget: float) -> bytes:
         # read1: what one receive brings (iter_content would wait for 64 KiB from a trickle)
         try:
             chunk = resp.raw.read1(65536, decode_content=True)
-        except urllib3.exceptions.HTTPError as exc:   # a read timeout, a reset: as requests says it
+        except urllib3.exceptions.HTTPError as exc:  # a read timeout, a reset: as requests says it
             raise requests.ConnectionError(str(exc)) from exc
         if not chunk:
             break

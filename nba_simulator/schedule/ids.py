@@ -4,6 +4,7 @@ Every function has a scalar form and a vectorised ``...s`` form over a Series. V
 return the pandas ``string`` dtype (missing = ``pd.NA``) and raise :class:`ScheduleError` naming the
 first bad value and its index label (``<index name or 'row'> <label>``) plus the number of bad values.
 """
+
 from __future__ import annotations
 
 import re
@@ -146,8 +147,10 @@ def clean_espn_ids(values: pd.Series, source: str = "", what: str = "espn_game_i
             if re.fullmatch(r"\d+", digits) and digits.strip("0"):
                 good.append(digits.lstrip("0"))
             else:
-                warnings.append(f"{source + ': ' if source else ''}{what} {item!r} in {where} {row} "
-                                f"is not a valid ESPN id (all digits, not zero); dropped")
+                warnings.append(
+                    f"{source + ': ' if source else ''}{what} {item!r} in {where} {row} "
+                    f"is not a valid ESPN id (all digits, not zero); dropped"
+                )
         good = list(dict.fromkeys(good))
         out.append(" ".join(good) if good else pd.NA)
     result[slow] = pd.Series(out, dtype="string").to_numpy()

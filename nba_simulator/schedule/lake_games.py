@@ -21,6 +21,7 @@ Basketball-Reference id derived from date and home team, ``provenance`` ``espn_l
 
 Vectorised throughout (sorts, merges, group-bys): linear in the games, whatever a page repeats.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -37,23 +38,27 @@ OUT_COLUMNS = (*COLUMNS, phases.CANDIDATES)
 
 
 def empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c in ("game_date", "original_date") else "string")
-                         for c in OUT_COLUMNS})
+    return pd.DataFrame(
+        {c: pd.Series(dtype="datetime64[ns]" if c in ("game_date", "original_date") else "string") for c in OUT_COLUMNS}
+    )
 
 
 def lake_only_games(schedule: pd.DataFrame, espn_games: pd.DataFrame) -> pd.DataFrame:
     """The rows to add (canonical columns, ``game_id`` NA); see the module doc."""
     if espn_games is None or espn_games.empty:
         return empty()
-    g = pd.DataFrame({
-        "espn_game_id": espn_games["espn_game_id"].astype("string").array,
-        "game_date": local_dates(espn_games["start_utc"]).array,
-        "home_team": espn_games["home_team"].astype("string").array,
-        "away_team": espn_games["away_team"].astype("string").array,
-        "status": espn_games["status"].astype("string").array,
-        "origin": espn_games["origin"].astype("string").array,
-        "season": _col(espn_games, "season"), "season_type": _col(espn_games, "season_type"),
-    })
+    g = pd.DataFrame(
+        {
+            "espn_game_id": espn_games["espn_game_id"].astype("string").array,
+            "game_date": local_dates(espn_games["start_utc"]).array,
+            "home_team": espn_games["home_team"].astype("string").array,
+            "away_team": espn_games["away_team"].astype("string").array,
+            "status": espn_games["status"].astype("string").array,
+            "origin": espn_games["origin"].astype("string").array,
+            "season": _col(espn_games, "season"),
+            "season_type": _col(espn_games, "season_type"),
+        }
+    )
     held = set(all_espn_ids(schedule).dropna().array) if len(schedule) else set()
     g = g.loc[~g["espn_game_id"].isin(held).to_numpy()]
     if g.empty:
@@ -78,7 +83,8 @@ def lake_only_games(schedule: pd.DataFrame, espn_games: pd.DataFrame) -> pd.Data
     g = g.loc[~key.duplicated().to_numpy()].copy()
     k = key.loc[g.index]
     g["espn_game_id"], g["espn_game_id_extra"] = split_espn_ids(
-        pd.Series(joined.reindex(k.to_numpy()).array, index=g.index, dtype="string"))
+        pd.Series(joined.reindex(k.to_numpy()).array, index=g.index, dtype="string")
+    )
     g["season"] = pd.Series(said["season"].reindex(k.to_numpy()).array, index=g.index, dtype="string")
     g["season_type"] = pd.Series(said["season_type"].reindex(k.to_numpy()).array, index=g.index, dtype="string")
     g["season"] = g["season"].fillna(phases.seasons_of(g["game_date"]))
@@ -103,9 +109,16 @@ def _drop_known_matchups(g: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFram
     """Listings whose (date, home, away) is a schedule row's (its game date or original date)."""
     if schedule.empty:
         return g
-    keys = pd.concat([schedule[["game_date", "home_team", "away_team"]],
-                      schedule[["original_date", "home_team", "away_team"]]
-                      .rename(columns={"original_date": "game_date"})]).dropna().drop_duplicates()
+    keys = (
+        pd.concat(
+            [
+                schedule[["game_date", "home_team", "away_team"]],
+                schedule[["original_date", "home_team", "away_team"]].rename(columns={"original_date": "game_date"}),
+            ]
+        )
+        .dropna()
+        .drop_duplicates()
+    )
     keys["game_date"] = keys["game_date"].astype("datetime64[ns]")
     keys["home_team"], keys["away_team"] = keys["home_team"].astype("string"), keys["away_team"].astype("string")
     hit = g.merge(keys.assign(_known=True), on=["game_date", "home_team", "away_team"], how="left")["_known"]
@@ -114,6 +127,5 @@ def _drop_known_matchups(g: pd.DataFrame, schedule: pd.DataFrame) -> pd.DataFram
 
 def unjudgeable(rows: pd.DataFrame) -> pd.DataFrame:
     """Per season: the lake-only games whose season type is undecided (``season, games``)."""
-    undecided = rows[rows["game_id"].isna() & rows["season_type"].isna()
-                     & ~rows["status"].isin(NOT_OWED_STATUSES)]
+    undecided = rows[rows["game_id"].isna() & rows["season_type"].isna() & ~rows["status"].isin(NOT_OWED_STATUSES)]
     return undecided.groupby("season").size().rename("games").reset_index()

@@ -25,6 +25,7 @@ games that are not cancelled or postponed. Cancelled and postponed rows are kept
 expect them on that date); see ``dedupe`` for repeated game ids. Errors (ScheduleError, exit 2) are
 one line naming the file and the problem.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,8 +44,20 @@ log = logging.getLogger(__name__)
 
 BUILTIN = Path(__file__).resolve().parents[1] / "data" / "schedule" / "builtin_schedule.csv.gz"
 REQUIRED = ("game_id", "season", "season_type", "game_date", "home_team", "away_team")
-COLUMNS = ("game_id", "season", "season_type", "game_date", "home_team", "away_team",
-           "espn_game_id", "bbref_game_id", "status", "original_date", "espn_game_id_extra", "provenance")
+COLUMNS = (
+    "game_id",
+    "season",
+    "season_type",
+    "game_date",
+    "home_team",
+    "away_team",
+    "espn_game_id",
+    "bbref_game_id",
+    "status",
+    "original_date",
+    "espn_game_id_extra",
+    "provenance",
+)
 PROVENANCES = ("packaged", "user", "nbastats_gamelog", "league_schedule", "espn_lake", "espn_api", "snapshot")
 DATE_COLUMNS = ("game_date", "original_date")
 STATUSES = ("final", "scheduled", "cancelled", "postponed")
@@ -53,11 +66,18 @@ UNPLAYED = NOT_OWED_STATUSES  # never expected on their date, and no box score i
 # Spellings seen in sources, compared lower-case with everything but letters removed.
 SEASON_TYPE_SPELLINGS = {
     "preseason": "preseason",
-    "regular": "regular", "regularseason": "regular",
-    "allstar": "all_star", "allstargame": "all_star",
-    "playoffs": "playoffs", "playoff": "playoffs", "postseason": "playoffs",
-    "playin": "play_in", "playintournament": "play_in",
-    "cupfinal": "cup_final", "nbacupfinal": "cup_final", "istfinal": "cup_final",
+    "regular": "regular",
+    "regularseason": "regular",
+    "allstar": "all_star",
+    "allstargame": "all_star",
+    "playoffs": "playoffs",
+    "playoff": "playoffs",
+    "postseason": "playoffs",
+    "playin": "play_in",
+    "playintournament": "play_in",
+    "cupfinal": "cup_final",
+    "nbacupfinal": "cup_final",
+    "istfinal": "cup_final",
     "inseasontournamentfinal": "cup_final",
 }
 STATUS_SPELLINGS = {s: s for s in STATUSES} | {"canceled": "cancelled"}
@@ -138,8 +158,13 @@ def _at_most_extra(extra: pd.Series, source: str) -> pd.Series:
         return extra
     extra = extra.copy()
     extra[long] = extra[long].str.split(" ", n=MAX_IDS_PER_GAME).str[:MAX_IDS_PER_GAME].str.join(" ")
-    log.warning("%s: %d game(s) list more than %d further ESPN ids; only the first %d are kept",
-                source or "schedule", int(long.sum()), MAX_IDS_PER_GAME, MAX_IDS_PER_GAME)
+    log.warning(
+        "%s: %d game(s) list more than %d further ESPN ids; only the first %d are kept",
+        source or "schedule",
+        int(long.sum()),
+        MAX_IDS_PER_GAME,
+        MAX_IDS_PER_GAME,
+    )
     return extra
 
 
@@ -187,8 +212,12 @@ def split_espn_ids(ids_text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def all_espn_ids(frame: pd.DataFrame) -> pd.Series:
     """Every ESPN id of every game, one per row, indexed like ``frame`` (repeated labels)."""
-    both = join_ids(frame["espn_game_id"], frame["espn_game_id_extra"] if "espn_game_id_extra" in frame
-                    else pd.Series(pd.NA, index=frame.index, dtype="string")).dropna()
+    both = join_ids(
+        frame["espn_game_id"],
+        frame["espn_game_id_extra"]
+        if "espn_game_id_extra" in frame
+        else pd.Series(pd.NA, index=frame.index, dtype="string"),
+    ).dropna()
     several = both.str.contains(" ", regex=False).to_numpy()
     if not several.any():
         return both
@@ -210,8 +239,10 @@ def normalize_provenance(values: pd.Series, default: str | None = None) -> pd.Se
         unknown = [n for n in names if n not in order]
         if unknown:
             label = values.index[(text == cell).fillna(False).to_numpy()][0]
-            raise ScheduleError(f"bad provenance {unknown[0]!r} in {values.index.name or 'row'} {label} "
-                                f"(expected names from {', '.join(PROVENANCES)})")
+            raise ScheduleError(
+                f"bad provenance {unknown[0]!r} in {values.index.name or 'row'} {label} "
+                f"(expected names from {', '.join(PROVENANCES)})"
+            )
         mapping[cell] = ",".join(sorted(set(names), key=order.get)) or pd.NA
     return text.map(mapping).astype("string")
 
@@ -293,7 +324,8 @@ def _agree(values: pd.Series, given: pd.Series, derived: pd.Series, gid: pd.Seri
         i = clash.to_numpy().argmax()
         raise ScheduleError(
             f"{what} {given.iloc[i]!r} in {values.index.name or 'row'} {values.index[i]} contradicts game id "
-            f"{gid.iloc[i]} ({derived.iloc[i]}); {int(clash.sum())} such rows (leave {what} empty to derive it)")
+            f"{gid.iloc[i]} ({derived.iloc[i]}); {int(clash.sum())} such rows (leave {what} empty to derive it)"
+        )
 
 
 def _dates(values: pd.Series, what: str) -> pd.Series:
@@ -331,8 +363,11 @@ def _bbref(values: pd.Series, out: pd.DataFrame) -> pd.Series:
     codes = teams.bbref_codes(out["home_team"], out["season"])
     unknown = playable & out["game_date"].notna() & codes.isna() & given.isna()
     if unknown.any():
-        log.info("%d games have a home team without a Basketball-Reference code (first: %s)",
-                 int(unknown.sum()), out.loc[unknown, "home_team"].iloc[0])
+        log.info(
+            "%d games have a home team without a Basketball-Reference code (first: %s)",
+            int(unknown.sum()),
+            out.loc[unknown, "home_team"].iloc[0],
+        )
     derived = ids.bbref_game_ids(out["game_date"], codes).where(playable, pd.NA)
     return given.fillna(derived).astype("string")
 
@@ -354,8 +389,9 @@ def _with_espn_map(frame: pd.DataFrame, map_path: Path, schedule: Path) -> pd.Da
     ids_all = join_ids(frame["espn_game_id"], frame["espn_game_id_extra"], extra)
     primary, rest = split_espn_ids(ids_all)
     got = extra.notna()
-    return frame.assign(espn_game_id=primary, espn_game_id_extra=rest,
-                        provenance=add_provenance(frame["provenance"], "user", got))
+    return frame.assign(
+        espn_game_id=primary, espn_game_id_extra=rest, provenance=add_provenance(frame["provenance"], "user", got)
+    )
 
 
 def check_unique_espn(frame: pd.DataFrame, path: Path | str) -> None:

@@ -14,6 +14,7 @@ sources put on different dates keeps the winning date as ``game_date`` and the e
 date as ``original_date`` (a postponement). ESPN ids of all sources are kept (primary id of the
 highest-ranked source first); ``provenance`` lists every source that had the game.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,13 +47,16 @@ def merge_sources(sources: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame
         f["_rank"] = PRECEDENCE.index(name)
         parts.append(f)
     if not parts:
-        empty = pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c in ("game_date", "original_date") else "string")
-                              for c in COLUMNS})
+        empty = pd.DataFrame(
+            {c: pd.Series(dtype="datetime64[ns]" if c in ("game_date", "original_date") else "string") for c in COLUMNS}
+        )
         return empty, warnings
     allf = pd.concat(parts, ignore_index=True).sort_values(["game_id", "_rank"], kind="stable")
     # a postponed listing loses to a played or rescheduled listing of the same game from any source
     g = allf.groupby("game_id", sort=True)
-    cols = [c for c in COLUMNS if c not in ("game_id", "espn_game_id", "espn_game_id_extra", "provenance", "original_date")]
+    cols = [
+        c for c in COLUMNS if c not in ("game_id", "espn_game_id", "espn_game_id_extra", "provenance", "original_date")
+    ]
     out = g[cols].first()
     chosen_date = out["game_date"]
     other = allf[["game_id", "game_date"]].dropna()
@@ -65,16 +69,23 @@ def merge_sources(sources: list[tuple[str, pd.DataFrame]]) -> tuple[pd.DataFrame
 
     # ESPN ids: every source's, highest rank first
     every = all_espn_ids(allf)
-    pairs = pd.DataFrame({"game_id": allf["game_id"].reindex(every.index).array, "espn": every.array,
-                          "_rank": allf["_rank"].reindex(every.index).array}).drop_duplicates(["game_id", "espn"])
+    pairs = pd.DataFrame(
+        {
+            "game_id": allf["game_id"].reindex(every.index).array,
+            "espn": every.array,
+            "_rank": allf["_rank"].reindex(every.index).array,
+        }
+    ).drop_duplicates(["game_id", "espn"])
     shared = pairs.drop_duplicates(["espn", "game_id"])["espn"].duplicated(keep=False)
     if shared.any():
         bad = pairs.loc[shared.to_numpy()]
         first_game = bad.sort_values(["_rank", "game_id"]).drop_duplicates("espn").set_index("espn")["game_id"]
         drop = bad["game_id"].to_numpy() != first_game.reindex(bad["espn"]).to_numpy()
         ex = bad.loc[drop].head(5)
-        warnings.append(f"{int(drop.sum())} ESPN ids given to several games by the sources; kept for the first "
-                        f"game only (e.g. {', '.join(f'{r.espn} on {r.game_id}' for r in ex.itertuples())})")
+        warnings.append(
+            f"{int(drop.sum())} ESPN ids given to several games by the sources; kept for the first "
+            f"game only (e.g. {', '.join(f'{r.espn} on {r.game_id}' for r in ex.itertuples())})"
+        )
         pairs = pairs.drop(index=bad.index[drop])
     joined = join_by(pairs["game_id"], pairs["espn"])
     ids_text = join_ids(pd.Series(joined.reindex(out.index).array, index=out.index, dtype="string"))

@@ -4,6 +4,7 @@ matching of orphans and the gaps' priorities.
 A game is owed once its day has ended: midnight UTC after its (local) ``game_date``, at or
 before ``as_of``. Cancelled and postponed rows are never owed on their date.
 """
+
 from __future__ import annotations
 
 import pandas as pd

@@ -32,6 +32,7 @@ it (``coverage.expected``: season type :data:`UNDECIDED`); the others count it u
 judged: type unknown" with the candidates. A game with no candidate (a club outside the NBA after
 October...) is judged by none. Everything is vectorised, but for a loop over the seasons.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -48,24 +49,40 @@ CALENDAR = {
 }
 #: seasons that did not follow the calendar: (type, first day, last day), every phase listed
 IRREGULAR = {
-    "1998-99": [("preseason", "1999-01-01", "1999-02-04"), ("regular", "1999-02-05", "1999-05-05"),
-                ("playoffs", "1999-05-08", "1999-06-25")],
-    "2011-12": [("preseason", "2011-12-16", "2011-12-21"), ("regular", "2011-12-25", "2012-04-26"),
-                ("playoffs", "2012-04-28", "2012-06-21")],
-    "2019-20": [("preseason", "2019-09-30", "2019-10-18"), ("regular", "2019-10-22", "2020-03-11"),
-                ("regular", "2020-07-30", "2020-08-14"), ("play_in", "2020-08-15", "2020-08-15"),
-                ("playoffs", "2020-08-17", "2020-10-11")],
-    "2020-21": [("preseason", "2020-12-11", "2020-12-19"), ("regular", "2020-12-22", "2021-05-16"),
-                ("play_in", "2021-05-18", "2021-05-21"), ("playoffs", "2021-05-22", "2021-07-20")],
+    "1998-99": [
+        ("preseason", "1999-01-01", "1999-02-04"),
+        ("regular", "1999-02-05", "1999-05-05"),
+        ("playoffs", "1999-05-08", "1999-06-25"),
+    ],
+    "2011-12": [
+        ("preseason", "2011-12-16", "2011-12-21"),
+        ("regular", "2011-12-25", "2012-04-26"),
+        ("playoffs", "2012-04-28", "2012-06-21"),
+    ],
+    "2019-20": [
+        ("preseason", "2019-09-30", "2019-10-18"),
+        ("regular", "2019-10-22", "2020-03-11"),
+        ("regular", "2020-07-30", "2020-08-14"),
+        ("play_in", "2020-08-15", "2020-08-15"),
+        ("playoffs", "2020-08-17", "2020-10-11"),
+    ],
+    "2020-21": [
+        ("preseason", "2020-12-11", "2020-12-19"),
+        ("regular", "2020-12-22", "2021-05-16"),
+        ("play_in", "2021-05-18", "2021-05-21"),
+        ("playoffs", "2021-05-22", "2021-07-20"),
+    ],
 }
 #: dates of one season filed under another by the August rule (the 2020 bubble: 2019-20)
 SEASON_OVERRIDES = (("2020-08-01", "2020-10-11", "2019-20"),)
-CUP_FIRST_SEASON = 2023     # the NBA Cup (its final: season type cup_final) from 2023-24
+CUP_FIRST_SEASON = 2023  # the NBA Cup (its final: season type cup_final) from 2023-24
 CUP_FINAL_WINDOW = ((12, 7), (12, 20))
 PLAY_IN_FIRST_SEASON = 2020  # the play-in tournament (season type play_in) from 2020-21
 #: the days between CALENDAR's windows of a regular season, and the types a game there may be
-OPEN_WINDOWS = (((0, 10, 13), (0, 10, 24), ("preseason", "regular")),
-                ((1, 4, 9), (1, 4, 21), ("regular", "play_in", "playoffs")))
+OPEN_WINDOWS = (
+    ((0, 10, 13), (0, 10, 24), ("preseason", "regular")),
+    ((1, 4, 9), (1, 4, 21), ("regular", "play_in", "playoffs")),
+)
 #: where an opening night is read off the listed dates ((month, day) first and last day), and
 #: the first season the rule is known to hold for
 OPENING_WINDOW = ((10, 13), (10, 31))
@@ -96,8 +113,11 @@ def season_types(games: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.S
     """The season type of each game (``game_date``, ``season``, ``home_team``, ``away_team``,
     and ``season_type`` where already said: kept), from ``known`` (a canonical schedule: its
     phases) and the calendar; ``NA`` where undecided (see the module doc)."""
-    out = games["season_type"].astype("string").copy() if "season_type" in games else \
-        pd.Series(pd.NA, index=games.index, dtype="string")
+    out = (
+        games["season_type"].astype("string").copy()
+        if "season_type" in games
+        else pd.Series(pd.NA, index=games.index, dtype="string")
+    )
     day = pd.to_datetime(games["game_date"])
     season = games["season"].astype("string")
     todo = out.isna() & day.notna() & season.notna()
@@ -118,15 +138,19 @@ def season_types(games: pd.DataFrame, known: pd.DataFrame | None = None) -> pd.S
     start = pd.to_numeric(season.str[:4], errors="coerce")
     irregular = season.isin(list(IRREGULAR)).fillna(False).astype(bool)
     # 2. the opening night, read off the listed dates
-    listed = games[["game_date", "season"]] if known is None else pd.concat(
-        [games[["game_date", "season"]], known[["game_date", "season"]]], ignore_index=True)
+    listed = (
+        games[["game_date", "season"]]
+        if known is None
+        else pd.concat([games[["game_date", "season"]], known[["game_date", "season"]]], ignore_index=True)
+    )
     nights = opening_nights(listed["game_date"], listed["season"])
-    if nights:   # games of two NBA clubs (an exhibition against another club: rule 4)
+    if nights:  # games of two NBA clubs (an exhibition against another club: rule 4)
         night = pd.to_datetime(season.map(nights))
         (m0, d0), (m1, d1) = OPENING_WINDOW
         nba = (games["home_team"].isin(nba_clubs()) & games["away_team"].isin(nba_clubs())).fillna(False)
-        inside = todo & nba.astype(bool) & night.notna() & (day >= _dates(start, m0, d0)) \
-            & (day <= _dates(start, m1, d1))
+        inside = (
+            todo & nba.astype(bool) & night.notna() & (day >= _dates(start, m0, d0)) & (day <= _dates(start, m1, d1))
+        )
         out = out.mask(inside & (day < night), "preseason").mask(inside & (day >= night), "regular")
         todo = out.isna() & day.notna() & season.notna()
     # 3. the calendar (regular seasons), then the irregular ones spelt out
@@ -156,27 +180,35 @@ def opening_nights(dates: pd.Series, seasons: pd.Series) -> dict[str, pd.Timesta
     nothing listed from the Sunday on); failing that, a Tuesday that is the window's first listed
     day, none on the two days before (a lake without the preseason's pages, or whose preseason is
     listed only before 13 October). Irregular seasons, or no single day fits: none."""
-    frame = pd.DataFrame({"d": pd.to_datetime(dates).dt.normalize().array,
-                          "s": pd.Series(seasons).astype("string").array}).dropna().drop_duplicates()
+    frame = (
+        pd.DataFrame({"d": pd.to_datetime(dates).dt.normalize().array, "s": pd.Series(seasons).astype("string").array})
+        .dropna()
+        .drop_duplicates()
+    )
     frame = frame[~frame["s"].isin(list(IRREGULAR))]
     start = pd.to_numeric(frame["s"].str[:4], errors="coerce")
     (m0, d0), (m1, d1) = OPENING_WINDOW
-    window = (frame["d"] >= _dates(start, m0, d0)) & (frame["d"] <= _dates(start, m1, d1)) \
-        & (start >= OPENING_FIRST_SEASON)
+    window = (
+        (frame["d"] >= _dates(start, m0, d0)) & (frame["d"] <= _dates(start, m1, d1)) & (start >= OPENING_FIRST_SEASON)
+    )
     frame = frame.assign(window=window.fillna(False).astype(bool))
     out: dict[str, pd.Timestamp] = {}
     for name, season in frame.groupby("s"):
-        have = set(season["d"])                   # every listed day of the season, not only the window's
+        have = set(season["d"])  # every listed day of the season, not only the window's
         days = sorted(season.loc[season["window"], "d"])
         if not days:
             continue
-        idle = [t for t in days if 1 <= t.day_of_week <= 3
-                and not any(t - pd.Timedelta(days=k) in have for k in range(1, t.day_of_week + 2))]
+        idle = [
+            t
+            for t in days
+            if 1 <= t.day_of_week <= 3
+            and not any(t - pd.Timedelta(days=k) in have for k in range(1, t.day_of_week + 2))
+        ]
         after_games = [t for t in idle if days[0] < t]
         if len(after_games) == 1:
             out[str(name)] = after_games[0]
         elif not after_games and idle[:1] == days[:1] and days[0].day_of_week == 1:
-            out[str(name)] = days[0]    # the window's pages begin with it: no preseason listed there
+            out[str(name)] = days[0]  # the window's pages begin with it: no preseason listed there
     return out
 
 
@@ -195,8 +227,12 @@ def candidate_types(games: pd.DataFrame, decided: pd.Series) -> pd.Series:
     irregular = season.isin(list(IRREGULAR)).fillna(False).astype(bool)
     todo = todo & nba
     for lo, hi, kinds in OPEN_WINDOWS:
-        inside = todo & ~irregular & (day >= _dates(start + lo[0], lo[1], lo[2])) \
+        inside = (
+            todo
+            & ~irregular
+            & (day >= _dates(start + lo[0], lo[1], lo[2]))
             & (day <= _dates(start + hi[0], hi[1], hi[2]))
+        )
         if "play_in" in kinds:
             without = tuple(k for k in kinds if k != "play_in")
             out = out.mask(inside & (start < PLAY_IN_FIRST_SEASON), _label(without))

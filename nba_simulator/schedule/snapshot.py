@@ -19,6 +19,7 @@ Verified on load (``load_snapshot``): the data file is read within ``MAX_SCHEDUL
 name gives (an edited or damaged snapshot is refused with one line), and it must hold at least
 one game. ``LATEST`` naming a snapshot that is not there is said as such (``latest_problem``).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -94,11 +95,15 @@ def latest_problem(directory: str | Path) -> str | None:
     if not pointer.exists() or latest_snapshot(directory) is not None:
         return None
     sid = _latest_id(directory)
-    others = len(list((Path(directory) / "snapshots").glob("*.csv.gz"))) if (Path(directory) / "snapshots").is_dir() else 0
+    others = (
+        len(list((Path(directory) / "snapshots").glob("*.csv.gz"))) if (Path(directory) / "snapshots").is_dir() else 0
+    )
     if not sid or not _SID.fullmatch(sid):
         return f"{pointer} does not hold a snapshot id ({others} snapshot file(s) in {Path(directory) / 'snapshots'})"
-    return (f"{pointer} names snapshot {sid}, but {Path(directory) / 'snapshots' / (sid + '.csv.gz')} is missing "
-            f"({others} other snapshot file(s) there; `nba-recon schedule update` writes a new one)")
+    return (
+        f"{pointer} names snapshot {sid}, but {Path(directory) / 'snapshots' / (sid + '.csv.gz')} is missing "
+        f"({others} other snapshot file(s) there; `nba-recon schedule update` writes a new one)"
+    )
 
 
 def load_snapshot(path: str | Path) -> tuple[pd.DataFrame, dict]:
@@ -133,8 +138,10 @@ def verify_snapshot(path: Path) -> None:
         raise ScheduleError(f"{path}: the snapshot unpacks to more than {MAX_SCHEDULE_BYTES:,} bytes; refused")
     actual = hashlib.sha256(text).hexdigest()[:16]
     if actual != sid:
-        raise ScheduleError(f"{path}: the snapshot's content does not match its id {sid} (its hash is {actual}): "
-                            "edited or damaged; refused (run `nba-recon schedule update` for a new one)")
+        raise ScheduleError(
+            f"{path}: the snapshot's content does not match its id {sid} (its hash is {actual}): "
+            "edited or damaged; refused (run `nba-recon schedule update` for a new one)"
+        )
 
 
 def read_meta(path: str | Path) -> dict:
@@ -144,4 +151,3 @@ def read_meta(path: str | Path) -> dict:
     meta = read_json(meta_path) if meta_path is not None and meta_path.is_file() else {}
     meta.setdefault("snapshot_id", path.name.replace(".csv.gz", ""))
     return meta
-

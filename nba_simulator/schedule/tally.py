@@ -7,6 +7,7 @@ games``; ``problems(fetcher)`` gives the warnings: the URLs offline could not an
 with the first and last), the failures (one line per source, the first reason), and, when
 ``stats.nba.com`` did not answer, why that is likely (it does not serve cloud hosts).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ LABELS = {
 }
 STATS_KINDS = ("nba_stats", "league_schedule")
 SILENCE = ("timed out", "no answer", "did not answer", "did not arrive")
-CLOUD_HINT = ("stats.nba.com does not serve cloud hosts (AWS, GCP, Azure: its requests hang until they "
-              "time out; nba_api issues #101, #176); the league's CDN schedule and the lake's scoreboard "
-              "pages are used instead (a proxy in HTTPS_PROXY is used when set)")
+CLOUD_HINT = (
+    "stats.nba.com does not serve cloud hosts (AWS, GCP, Azure: its requests hang until they "
+    "time out; nba_api issues #101, #176); the league's CDN schedule and the lake's scoreboard "
+    "pages are used instead (a proxy in HTTPS_PROXY is used when set)"
+)
 
 
 @dataclass
@@ -29,7 +32,7 @@ class _Count:
     fetched: int = 0
     cached: int = 0
     failed: int = 0
-    missing: int = 0            # offline, not in the cache
+    missing: int = 0  # offline, not in the cache
     games: int = 0
     first_failure: str | None = None
     missing_urls: list = field(default_factory=list)
@@ -85,8 +88,11 @@ class Tally:
         for kind, c in self.by.items():
             if c.failed:
                 out.append(f"{LABELS.get(kind, kind)}: {c.failed} request(s) failed (first: {c.first_failure})")
-        hung = [c.first_failure for k, c in self.by.items() if k in STATS_KINDS and c.failed
-                and any(w in (c.first_failure or "") for w in SILENCE)]
+        hung = [
+            c.first_failure
+            for k, c in self.by.items()
+            if k in STATS_KINDS and c.failed and any(w in (c.first_failure or "") for w in SILENCE)
+        ]
         if hung:
             why = hung[0].rsplit(": ", 1)[-1]
             out.append(f"NBA Stats did not answer ({why}): {CLOUD_HINT}")

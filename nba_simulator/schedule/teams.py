@@ -8,6 +8,7 @@ The table starts in 1996-97: earlier seasons use the 1996-97 codes, right for th
 1990s teams, not for older relocations. Seasons after the last change use the current codes.
 Vectorised functions take Series of codes and seasons (or one season label for all rows).
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -31,9 +32,13 @@ def team_table() -> pd.DataFrame:
 def _aliases() -> dict[str, str]:
     """Every known spelling -> team id. A spelling used by two franchises would be ambiguous."""
     t = team_table()
-    pairs = pd.concat([t[["nba_abbr", "team_id"]].set_axis(["alias", "team_id"], axis=1),
-                       t[["bbref_code", "team_id"]].set_axis(["alias", "team_id"], axis=1),
-                       t[["espn_abbr", "team_id"]].set_axis(["alias", "team_id"], axis=1)]).drop_duplicates()
+    pairs = pd.concat(
+        [
+            t[["nba_abbr", "team_id"]].set_axis(["alias", "team_id"], axis=1),
+            t[["bbref_code", "team_id"]].set_axis(["alias", "team_id"], axis=1),
+            t[["espn_abbr", "team_id"]].set_axis(["alias", "team_id"], axis=1),
+        ]
+    ).drop_duplicates()
     clash = pairs["alias"].duplicated(keep=False)
     if clash.any():
         raise ScheduleError(f"{TEAMS_CSV}: spelling shared by two teams: {pairs.loc[clash, 'alias'].iloc[0]}")
@@ -60,8 +65,7 @@ def _lookup(codes: pd.Series, seasons: pd.Series | str) -> pd.DataFrame:
         seasons = pd.Series(seasons, index=codes.index)
     table, lo, hi = _by_year()
     years = pd.to_numeric(pd.Series(seasons.array, index=codes.index).astype("string").str[:4], errors="coerce")
-    keys = pd.DataFrame({"team_id": codes.map(_aliases()).astype("string"),
-                         "year": years.clip(lo, hi).astype("Int64")})
+    keys = pd.DataFrame({"team_id": codes.map(_aliases()).astype("string"), "year": years.clip(lo, hi).astype("Int64")})
     found = keys.merge(table.astype({"year": "Int64"}), on=["team_id", "year"], how="left")
     return found.set_axis(codes.index)
 

@@ -19,6 +19,7 @@ and the last snapshot are used, and the warnings say which seasons could not be 
 When no source gave anything and there is no earlier snapshot, nothing is written: a snapshot of
 the packaged history alone would silence every later run's "no schedule snapshot" warning.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,18 +50,18 @@ GAMELOG_TYPES = ("Regular Season", "PlayIn", "Playoffs")
 #: LeagueGameLog's season type of the NBA Cup final (nba.com's own stats pages pass SeasonType=IST)
 CUP_SEASON_TYPE = "IST"
 CUP_FIRST_SEASON = 2023
-STATS_KINDS = ("nba_stats", "league_schedule")   # the sources on stats.nba.com
+STATS_KINDS = ("nba_stats", "league_schedule")  # the sources on stats.nba.com
 STATS_TIMEOUT = (3.0, 10.0)
 
 
 @dataclass
 class UpdateResult:
-    path: Path | None            # None: nothing written (no source gave anything, no earlier snapshot)
+    path: Path | None  # None: nothing written (no source gave anything, no earlier snapshot)
     meta: dict
     frame: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
-    summary: list[str] = field(default_factory=list)   # one line per source
-    new: bool = True             # a source gave games this time
+    summary: list[str] = field(default_factory=list)  # one line per source
+    new: bool = True  # a source gave games this time
 
 
 def parse_seasons(text: str) -> list[str]:
@@ -68,7 +69,9 @@ def parse_seasons(text: str) -> list[str]:
     out: list[str] = []
     for part in (p.strip() for p in text.split(",") if p.strip()):
         ends = [e.strip() for e in part.split("..")]
-        if len(ends) > 2 or not all(re.fullmatch(r"\d{4}-\d{2}", e) and (int(e[:4]) + 1) % 100 == int(e[5:]) for e in ends):
+        if len(ends) > 2 or not all(
+            re.fullmatch(r"\d{4}-\d{2}", e) and (int(e[:4]) + 1) % 100 == int(e[5:]) for e in ends
+        ):
             raise ParameterError(f"--seasons: bad season range {part!r} (expected e.g. 2023-24 or 2021-22..2023-24)")
         lo, hi = int(ends[0][:4]), int(ends[-1][:4])
         if hi < lo:
@@ -105,16 +108,26 @@ def _canon(frame: pd.DataFrame, name: str, origin: str, warnings: list[str]) -> 
     if not good.all():
         bad = raw.loc[~good.to_numpy()]
         first = bad.iloc[0]
-        warnings.append(f"{origin}: {len(bad)} games with a malformed id, date or team skipped (first: "
-                        f"{first['game_id']!r} {first['game_date']!r} {first['home_team']!r}-{first['away_team']!r})")
+        warnings.append(
+            f"{origin}: {len(bad)} games with a malformed id, date or team skipped (first: "
+            f"{first['game_id']!r} {first['game_date']!r} {first['home_team']!r}-{first['away_team']!r})"
+        )
     raw = raw.loc[good.to_numpy()].assign(game_id=gid[good], season=pd.NA, season_type=pd.NA)
     raw.index = pd.RangeIndex(1, len(raw) + 1, name="game")
     return canonical(raw, source=origin, provenance=name)
 
 
-def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None,
-           scoreboards: LakePages | None = None, offline: bool = False, fetched_at: str | None = None,
-           fetcher: Fetcher | None = None, urls: dict[str, str | None] | None = None) -> UpdateResult:
+def update(
+    runs_dir: str | Path,
+    *,
+    as_of: str,
+    seasons: list[str] | None = None,
+    scoreboards: LakePages | None = None,
+    offline: bool = False,
+    fetched_at: str | None = None,
+    fetcher: Fetcher | None = None,
+    urls: dict[str, str | None] | None = None,
+) -> UpdateResult:
     """Build and write a snapshot; see the module doc. ``scoreboards``: the lake's scoreboard
     pages, read by the caller (``storage.scoreboards.lake_scoreboards``); ``None``: no lake.
     ``fetched_at`` (an ISO time, read by the CLI) is recorded in the metadata only, never in the
@@ -165,14 +178,31 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
     for season in seasons:
         if completed(season, as_of_day):  # the game logs of a finished season (the Cup final too)
             for stype in gamelog_types(season):
-                add("nba_stats", True, nbastats.parse_league_game_log, "nbastats_gamelog",
-                    season=season, season_type=stype)
+                add(
+                    "nba_stats",
+                    True,
+                    nbastats.parse_league_game_log,
+                    "nbastats_gamelog",
+                    season=season,
+                    season_type=stype,
+                )
         else:  # the season in progress: the league's CDN file first, NBA Stats when it lacks it
             of_season = _of_season(season)
-            if not add("league_schedule_cdn", False, league_schedule.parse_schedule_league_v2, "league_schedule",
-                       keep=of_season):
-                add("league_schedule", False, league_schedule.parse_schedule_league_v2, "league_schedule",
-                    keep=of_season, season=season)
+            if not add(
+                "league_schedule_cdn",
+                False,
+                league_schedule.parse_schedule_league_v2,
+                "league_schedule",
+                keep=of_season,
+            ):
+                add(
+                    "league_schedule",
+                    False,
+                    league_schedule.parse_schedule_league_v2,
+                    "league_schedule",
+                    keep=of_season,
+                    season=season,
+                )
 
     merged, merge_warnings = merge_sources(sources)
     warnings.extend(merge_warnings)
@@ -210,17 +240,22 @@ def update(runs_dir: str | Path, *, as_of: str, seasons: list[str] | None = None
         used["espn_api"] = [f"{len(api_frames)} dates"]
     warnings.extend(tally.problems(fetcher))
 
-    meta = {"fetched_at": fetched_at, "as_of": as_of, "seasons": seasons, "offline": offline,
-            "sources": used, "counts": counts(merged), "warnings": warnings,
-            "http": dict(fetcher.stats)}
+    meta = {
+        "fetched_at": fetched_at,
+        "as_of": as_of,
+        "seasons": seasons,
+        "offline": offline,
+        "sources": used,
+        "counts": counts(merged),
+        "warnings": warnings,
+        "http": dict(fetcher.stats),
+    }
     new = tally.gave_games()
-    if not new and previous is None:   # the packaged history (and lake ids) alone: no snapshot
-        return UpdateResult(path=None, meta=meta, frame=merged, warnings=warnings, summary=tally.lines(),
-                            new=False)
+    if not new and previous is None:  # the packaged history (and lake ids) alone: no snapshot
+        return UpdateResult(path=None, meta=meta, frame=merged, warnings=warnings, summary=tally.lines(), new=False)
     path = write_snapshot(merged, directory, meta)
-    meta = {**read_meta(path), "http": dict(fetcher.stats)}   # this run's requests, not a kept snapshot's
-    return UpdateResult(path=path, meta=meta, frame=merged, warnings=warnings, summary=tally.lines(),
-                        new=bool(new))
+    meta = {**read_meta(path), "http": dict(fetcher.stats)}  # this run's requests, not a kept snapshot's
+    return UpdateResult(path=path, meta=meta, frame=merged, warnings=warnings, summary=tally.lines(), new=bool(new))
 
 
 def gamelog_types(season: str) -> tuple[str, ...]:
@@ -237,6 +272,7 @@ def short_timeout(fetcher: Fetcher) -> tuple[float, float]:
 
 def _of_season(season: str):
     """Only the games of ``season`` (the CDN file holds the season in progress, whichever it is)."""
+
     def keep(frame: pd.DataFrame) -> pd.DataFrame:
         if frame.empty:
             return frame
@@ -245,6 +281,7 @@ def _of_season(season: str):
         mine = pd.Series(False, index=frame.index)
         mine[ok] = (ids.seasons_of(gid[ok]) == season).to_numpy()
         return frame.loc[mine.to_numpy()]
+
     return keep
 
 
@@ -252,14 +289,26 @@ def counts(frame: pd.DataFrame) -> list[dict]:
     """Per season x season type: games by status and how complete each id column is."""
     if frame.empty:
         return []
-    f = frame.assign(has_espn=frame["espn_game_id"].notna(), has_bbref=frame["bbref_game_id"].notna(),
-                     owed=~frame["status"].isin(["cancelled", "postponed"]))
+    f = frame.assign(
+        has_espn=frame["espn_game_id"].notna(),
+        has_bbref=frame["bbref_game_id"].notna(),
+        owed=~frame["status"].isin(["cancelled", "postponed"]),
+    )
     rows = []
     for (season, stype), g in f.groupby(["season", "season_type"], sort=True):
         owed = g.loc[g["owed"]]
-        rows.append({"season": season, "season_type": stype, "games": int(len(g)),
-                     "final": int((g["status"] == "final").sum()), "scheduled": int((g["status"] == "scheduled").sum()),
-                     "postponed": int((g["status"] == "postponed").sum()), "cancelled": int((g["status"] == "cancelled").sum()),
-                     "espn_ids": int(owed["has_espn"].sum()), "bbref_ids": int(owed["has_bbref"].sum()),
-                     "owed": int(len(owed))})
+        rows.append(
+            {
+                "season": season,
+                "season_type": stype,
+                "games": int(len(g)),
+                "final": int((g["status"] == "final").sum()),
+                "scheduled": int((g["status"] == "scheduled").sum()),
+                "postponed": int((g["status"] == "postponed").sum()),
+                "cancelled": int((g["status"] == "cancelled").sum()),
+                "espn_ids": int(owed["has_espn"].sum()),
+                "bbref_ids": int(owed["has_bbref"].sum()),
+                "owed": int(len(owed)),
+            }
+        )
     return rows

@@ -30,6 +30,7 @@ so lost leading zeros do not matter.
 
 Part of the spec layer (the loader parses the section here); it does not import SQLAlchemy.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,12 +41,18 @@ from .model import SEASON_TYPES, resolve_open_range
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 ID_KINDS = ("nba", "espn")
-GAME_COLUMNS = ("game_id", "game_date", "season", "season_type", "home_team", "away_team",
-                "espn_game_id", "status")
+GAME_COLUMNS = ("game_id", "game_date", "season", "season_type", "home_team", "away_team", "espn_game_id", "status")
 #: columns of the games table read by ``schedule: db`` when mapped (None = not in the table)
-GAME_DEFAULTS = {"game_id": "game_id", "game_date": "game_date", "season": "season",
-                 "season_type": None, "home_team": "home_team", "away_team": "away_team",
-                 "espn_game_id": None, "status": None}
+GAME_DEFAULTS = {
+    "game_id": "game_id",
+    "game_date": "game_date",
+    "season": "season",
+    "season_type": None,
+    "home_team": "home_team",
+    "away_team": "away_team",
+    "espn_game_id": None,
+    "status": None,
+}
 
 
 @dataclass(frozen=True)
@@ -55,8 +62,8 @@ class TableMap:
     table: str
     schema: str | None = None
     game_id: str = "game_id"
-    ids: str = "nba"                    # nba | espn: which schedule id the game_id column holds
-    datasets: tuple[str, ...] = ()      # lake datasets whose raw files feed this table
+    ids: str = "nba"  # nba | espn: which schedule id the game_id column holds
+    datasets: tuple[str, ...] = ()  # lake datasets whose raw files feed this table
     line: int | None = None
 
     @property
@@ -94,8 +101,8 @@ class DatabaseConfig:
     seasons: tuple[str, ...] | None = None
     season_types: tuple[str, ...] | None = None
     history: HistoryConfig | None = None
-    seasons_open: tuple[str, str] | None = None   # ``2017-18..current``: resolved by seasons_at
-    path: str | None = None             # the spec file, for messages
+    seasons_open: tuple[str, str] | None = None  # ``2017-18..current``: resolved by seasons_at
+    path: str | None = None  # the spec file, for messages
     line: int | None = None
 
     def seasons_at(self, as_of) -> tuple[str, ...] | None:
@@ -133,8 +140,7 @@ def parse_database(v, value: Any, doc, datasets, schedule: str) -> DatabaseConfi
             return None
         parts = name.split(".") if isinstance(name, str) and dotted else [name]
         if not all(isinstance(p, str) and IDENTIFIER.match(p) for p in parts):
-            raise v.fail(f"{what}: {key} must be a plain SQL name (letters, digits, _), got {name!r}",
-                         m, key)
+            raise v.fail(f"{what}: {key} must be a plain SQL name (letters, digits, _), got {name!r}", m, key)
         return name
 
     def table(m, what, cls, **extra):
@@ -153,20 +159,29 @@ def parse_database(v, value: Any, doc, datasets, schedule: str) -> DatabaseConfi
             raise v.fail(f"{what}: datasets must be a list of dataset names", m, "datasets")
         for n in names:
             if n not in by_name:
-                raise v.fail(f"{what}: unknown dataset {n!r} (datasets: {', '.join(by_name)})",
-                             m, "datasets")
+                raise v.fail(f"{what}: unknown dataset {n!r} (datasets: {', '.join(by_name)})", m, "datasets")
             if by_name[n].per != "game":
-                raise v.fail(f"{what}: dataset {n!r} is per {by_name[n].per}, not per game: its "
-                             "files cannot be matched to rows of a game", m, "datasets")
-        return cls(table=name, schema=schema, game_id=ident(m, "game_id", what, "game_id"), ids=ids,
-                   datasets=tuple(names), line=m.line, **extra)
+                raise v.fail(
+                    f"{what}: dataset {n!r} is per {by_name[n].per}, not per game: its "
+                    "files cannot be matched to rows of a game",
+                    m,
+                    "datasets",
+                )
+        return cls(
+            table=name,
+            schema=schema,
+            game_id=ident(m, "game_id", what, "game_id"),
+            ids=ids,
+            datasets=tuple(names),
+            line=m.line,
+            **extra,
+        )
 
     section_schema = ident(d, "schema", "database")
     games = None
     if "games" in d:
         g = v.mapping(d["games"], "database.games", GAMES, d, "games")
-        cols = {k: ident(g, k, "database.games", default) for k, default in GAME_DEFAULTS.items()
-                if k != "game_id"}
+        cols = {k: ident(g, k, "database.games", default) for k, default in GAME_DEFAULTS.items() if k != "game_id"}
         games = table(g, "database.games", GamesMap, columns=cols)
     children = []
     if "children" in d:
@@ -181,13 +196,18 @@ def parse_database(v, value: Any, doc, datasets, schedule: str) -> DatabaseConfi
         dup = next(x for x in labels if labels.count(x) > 1)
         raise v.fail(f"database: table {dup!r} is mapped twice", d)
     if children and games is None:
-        raise v.fail("database.children need database.games (a child row counts for a game of "
-                     "the games table)", d, "children")
+        raise v.fail(
+            "database.children need database.games (a child row counts for a game of the games table)", d, "children"
+        )
 
     url = d.get("url")
     if url is not None and (not isinstance(url, str) or "://" not in url):
-        raise v.fail("database.url must be a URL like postgresql+psycopg2://user@host:5432/db "
-                     "(the password comes from NBA_RECON_DB_PASSWORD or ~/.pgpass)", d, "url")
+        raise v.fail(
+            "database.url must be a URL like postgresql+psycopg2://user@host:5432/db "
+            "(the password comes from NBA_RECON_DB_PASSWORD or ~/.pgpass)",
+            d,
+            "url",
+        )
     seasons, seasons_open = None, None
     if "seasons" in d:
         listed, seasons_open = v.season_list(d["seasons"], d, "database")
@@ -197,8 +217,11 @@ def parse_database(v, value: Any, doc, datasets, schedule: str) -> DatabaseConfi
         types = [types] if isinstance(types, str) else types
         bad = [t for t in types if t not in SEASON_TYPES] if isinstance(types, list) else [types]
         if bad or not types:
-            raise v.fail(f"database: unknown season type {bad[0] if bad else types!r} "
-                         f"(allowed: {', '.join(SEASON_TYPES)})", d, "season_types")
+            raise v.fail(
+                f"database: unknown season type {bad[0] if bad else types!r} (allowed: {', '.join(SEASON_TYPES)})",
+                d,
+                "season_types",
+            )
         types = tuple(types)
 
     history = None
@@ -209,13 +232,16 @@ def parse_database(v, value: Any, doc, datasets, schedule: str) -> DatabaseConfi
             raise v.fail("database.history.url must be a URL like sqlite:///runs/history.db", h, "url")
         cw = None
         if "cloudwatch" in h:
-            c = v.mapping(h["cloudwatch"] or {}, "database.history.cloudwatch", CLOUDWATCH, h,
-                          "cloudwatch") if h["cloudwatch"] is not None else None
+            c = (
+                v.mapping(h["cloudwatch"] or {}, "database.history.cloudwatch", CLOUDWATCH, h, "cloudwatch")
+                if h["cloudwatch"] is not None
+                else None
+            )
             if c is not None:
                 cw = CloudWatchConfig(
-                    namespace=v.text(c, "namespace", "database.history.cloudwatch")
-                    if "namespace" in c else "NBARecon",
-                    region=v.text(c, "region", "database.history.cloudwatch") if "region" in c else None)
+                    namespace=v.text(c, "namespace", "database.history.cloudwatch") if "namespace" in c else "NBARecon",
+                    region=v.text(c, "region", "database.history.cloudwatch") if "region" in c else None,
+                )
         history = HistoryConfig(url=hurl, schema=ident(h, "schema", "database.history"), cloudwatch=cw)
 
     if schedule == "db":
@@ -223,9 +249,16 @@ def parse_database(v, value: Any, doc, datasets, schedule: str) -> DatabaseConfi
             raise v.fail("schedule: db needs database.games (the table of expected games)", d)
         for col in ("game_date", "home_team", "away_team"):
             if games.column(col) is None:
-                raise v.fail(f"schedule: db needs the games table's {col} column (database.games.{col})",
-                             d["games"])
-    return DatabaseConfig(url=url, schema=section_schema, games=games,
-                          children=tuple(children), seasons=seasons, seasons_open=seasons_open,
-                          season_types=types,
-                          history=history, path=v.name, line=doc.key_lines.get("database", d.line))
+                raise v.fail(f"schedule: db needs the games table's {col} column (database.games.{col})", d["games"])
+    return DatabaseConfig(
+        url=url,
+        schema=section_schema,
+        games=games,
+        children=tuple(children),
+        seasons=seasons,
+        seasons_open=seasons_open,
+        season_types=types,
+        history=history,
+        path=v.name,
+        line=doc.key_lines.get("database", d.line),
+    )

@@ -1,6 +1,7 @@
 """Reading a spec's fields, each checked as it is read: a mapping with only its allowed keys, text,
 true/false, a whole number in range, a percentage. Every error is a :class:`SpecError` naming the
 file and the line of the field (:class:`FieldReader`, the base of the spec's validator)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -12,7 +13,7 @@ from .lines import LineSeq as _Seq
 #: durations in days (freshness_days, within_days, max_age_days) and counts (min_bytes,
 #: batch_size...) beyond these are typos (and would overflow date arithmetic)
 MAX_DAYS = 100 * 366
-MAX_COUNT = 2 ** 53
+MAX_COUNT = 2**53
 
 
 class FieldReader:
@@ -37,15 +38,15 @@ class FieldReader:
         self.text_keys(value, what)
         unknown = sorted(set(value) - allowed)
         if unknown:
-            raise self.fail(f"unknown field {unknown[0]!r} in {what} (allowed: "
-                            f"{', '.join(sorted(allowed))})", value, unknown[0])
+            raise self.fail(
+                f"unknown field {unknown[0]!r} in {what} (allowed: {', '.join(sorted(allowed))})", value, unknown[0]
+            )
         return value
 
     def text_keys(self, value: _Map, what: str) -> None:
         for k in value:
             if not isinstance(k, str):
-                raise self.fail(f"{what}: the key {k!r} must be text (a name; quote it: \"{k}\")",
-                                value, k)
+                raise self.fail(f'{what}: the key {k!r} must be text (a name; quote it: "{k}")', value, k)
 
     def text(self, d: _Map, key: str, what: str) -> str:
         v = d.get(key)

@@ -1,5 +1,6 @@
 """The spec's YAML read with PyYAML's safe loader, remembering where each mapping, key and list
 was written (for errors naming the line) and bounding the document's size."""
+
 from __future__ import annotations
 
 import yaml
@@ -37,16 +38,14 @@ class LineLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self._aliases += 1
             if self._aliases > MAX_ALIASES:
-                raise SpecError(f"more than {MAX_ALIASES} YAML aliases (*name): not a spec",
-                                self.name, mark.line + 1)
+                raise SpecError(f"more than {MAX_ALIASES} YAML aliases (*name): not a spec", self.name, mark.line + 1)
         self._nodes += 1
         if self._nodes > MAX_NODES:
             raise SpecError(f"more than {MAX_NODES} YAML nodes: not a spec", self.name, mark.line + 1)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise SpecError(f"YAML nested more than {MAX_DEPTH} levels deep", self.name,
-                                mark.line + 1)
+                raise SpecError(f"YAML nested more than {MAX_DEPTH} levels deep", self.name, mark.line + 1)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -68,8 +67,11 @@ def check_expansion(root, name: str) -> None:
         else:
             total = 1 + sum(size(k) + size(v) for k, v in node.value)
         if total > MAX_NODES:
-            raise SpecError(f"YAML aliases expand to more than {MAX_NODES} nodes (a document made to "
-                            "explode, not a spec)", name, node.start_mark.line + 1)
+            raise SpecError(
+                f"YAML aliases expand to more than {MAX_NODES} nodes (a document made to explode, not a spec)",
+                name,
+                node.start_mark.line + 1,
+            )
         sizes[key] = total
         return total
 
@@ -84,24 +86,29 @@ def _construct_map(loader: LineLoader, node: yaml.MappingNode) -> LineMap:
     out.line, out.key_lines = node.start_mark.line + 1, {}
     own = sum(1 for k, _ in node.value if k.tag != "tag:yaml.org,2002:merge")
     try:
-        loader.flatten_mapping(node)   # YAML merge keys (``<<: *defaults``), as PyYAML merges them
+        loader.flatten_mapping(node)  # YAML merge keys (``<<: *defaults``), as PyYAML merges them
     except yaml.constructor.ConstructorError as exc:
-        raise SpecError(f"YAML merge key '<<': {exc.problem}", loader.name,
-                        (exc.problem_mark or node.start_mark).line + 1) from None
-    merged = len(node.value) - own        # the first ``merged`` entries came from ``<<``
+        raise SpecError(
+            f"YAML merge key '<<': {exc.problem}", loader.name, (exc.problem_mark or node.start_mark).line + 1
+        ) from None
+    merged = len(node.value) - own  # the first ``merged`` entries came from ``<<``
     inherited: set = set()
     for i, (key_node, value_node) in enumerate(node.value):
         if not isinstance(key_node, yaml.ScalarNode):
-            raise SpecError("a key must be a plain value, not a list or mapping (YAML '? ' key)",
-                            loader.name, key_node.start_mark.line + 1)
+            raise SpecError(
+                "a key must be a plain value, not a list or mapping (YAML '? ' key)",
+                loader.name,
+                key_node.start_mark.line + 1,
+            )
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, _KEY_TYPES):
-            raise SpecError(f"a key must be a plain value, got {type(key).__name__}",
-                            loader.name, key_node.start_mark.line + 1)
+            raise SpecError(
+                f"a key must be a plain value, got {type(key).__name__}", loader.name, key_node.start_mark.line + 1
+            )
         if key in out and key not in inherited:
             raise SpecError(f"duplicate key {key!r}", loader.name, key_node.start_mark.line + 1)
         if i < merged:
-            if key in out:          # the first of several merged mappings wins
+            if key in out:  # the first of several merged mappings wins
                 continue
             inherited.add(key)
         else:

@@ -1,4 +1,5 @@
 """What the lake SHOULD hold: datasets, their key layouts, and the rules that rank and batch gaps."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,8 +19,18 @@ CONTENT_FORMATS = ("json", "csv", "parquet")
 
 #: placeholders an item of each granularity can fill
 PLACEHOLDERS_BY_PER = {
-    "game": {"game_id", "espn_game_id", "bbref_game_id", "season", "season_start", "season_end",
-             "date", "yyyymmdd", "home", "away"},
+    "game": {
+        "game_id",
+        "espn_game_id",
+        "bbref_game_id",
+        "season",
+        "season_start",
+        "season_end",
+        "date",
+        "yyyymmdd",
+        "home",
+        "away",
+    },
     "date": {"season", "season_start", "season_end", "date", "yyyymmdd"},
     "season": {"season", "season_start", "season_end"},
     "team_season": {"season", "season_start", "season_end", "team"},
@@ -54,8 +65,9 @@ class ContentRule:
 
     def fingerprint(self) -> str:
         """Identifies what the rule asks, so a changed rule re-probes cached objects."""
-        return "|".join([self.format, ",".join(self.non_empty), str(self.min_rows),
-                         ",".join(self.columns), str(self.header)])
+        return "|".join(
+            [self.format, ",".join(self.non_empty), str(self.min_rows), ",".join(self.columns), str(self.header)]
+        )
 
 
 @dataclass(frozen=True)
@@ -93,9 +105,9 @@ class PriorityRule:
 
     priority: str
     required: bool | None = None
-    within_days: int | None = None          # newest problem game ended within N days of as_of
-    season: str | None = None               # current | previous | older
-    max_completeness: float | None = None   # dataset x season completeness (%) at most this
+    within_days: int | None = None  # newest problem game ended within N days of as_of
+    season: str | None = None  # current | previous | older
+    max_completeness: float | None = None  # dataset x season completeness (%) at most this
     min_completeness: float | None = None
     statuses: tuple[str, ...] | None = None
     datasets: tuple[str, ...] | None = None
@@ -109,8 +121,12 @@ class TaskRules:
     scrapers: dict[str, str] = field(default_factory=dict)  # dataset name or source -> scraper
 
     def scraper_for(self, dataset: Dataset) -> str:
-        return (dataset.scraper or self.scrapers.get(dataset.name)
-                or self.scrapers.get(dataset.source) or f"{dataset.source}_scraper")
+        return (
+            dataset.scraper
+            or self.scrapers.get(dataset.name)
+            or self.scrapers.get(dataset.source)
+            or f"{dataset.source}_scraper"
+        )
 
 
 DEFAULT_PRIORITIES = (
@@ -125,8 +141,8 @@ DEFAULT_PRIORITIES = (
 class InventorySource:
     """Read the lake's inventory from S3 Inventory reports instead of listing (``inventory:``)."""
 
-    uri: str                            # s3://dest/prefix/ or a local folder with that layout
-    max_age_days: float | None = None   # older deliveries (as of the run) fall back to listing
+    uri: str  # s3://dest/prefix/ or a local folder with that layout
+    max_age_days: float | None = None  # older deliveries (as of the run) fall back to listing
     line: int | None = None
 
 

@@ -5,6 +5,7 @@ compiled once into an anchored regular expression with a named group per placeho
 that pattern over a whole column of keys at once (``Series.str.extract``); rendering concatenates
 literal parts and item columns, also column-wise. Parse(render(item)) == item for every placeholder.
 """
+
 from __future__ import annotations
 
 import re
@@ -185,8 +186,9 @@ class KeyTemplate:
         (:data:`ALTERNATIVES` columns present in ``items``): ``(row, key)`` with ``row`` the
         item's index label, one row per combination beyond the primary one. Empty when no item
         has any."""
-        multi = [(n, ALTERNATIVES[n]) for n in self.placeholders
-                 if n in ALTERNATIVES and ALTERNATIVES[n] in items.columns]
+        multi = [
+            (n, ALTERNATIVES[n]) for n in self.placeholders if n in ALTERNATIVES and ALTERNATIVES[n] in items.columns
+        ]
         empty = pd.DataFrame({"row": pd.Series(dtype=items.index.dtype), "key": pd.Series(dtype="string")})
         if not multi:
             return empty
@@ -201,7 +203,7 @@ class KeyTemplate:
         rows = items.loc[has, wanted]
         for name, col in multi:  # every combination of primary and further values
             extra = rows[col].astype("string").fillna("").str.split()
-            values = (rows[name].astype("string").fillna("").str.split().str[:1] + extra)
+            values = rows[name].astype("string").fillna("").str.split().str[:1] + extra
             rows = rows.assign(**{name: values}).drop(columns=[col]).explode(name)
             rows[name] = rows[name].astype("string")
         keys = self.render_valid(rows.assign(**{n: rows[n].where(rows[n] != "", pd.NA) for n, _ in multi}))
@@ -275,7 +277,7 @@ def overlapping(a: KeyTemplate, b: KeyTemplate) -> str | None:
     character classes with bounded repeats, so the search is small)."""
     if a.text == b.text:
         return a.text
-    for key in a.examples():        # a realistic example when one serves
+    for key in a.examples():  # a realistic example when one serves
         if b.pattern.match(key):
             return key
     for key in b.examples():
@@ -290,7 +292,6 @@ def overlapping(a: KeyTemplate, b: KeyTemplate) -> str | None:
             i, c = i + 1, 0
             out.append((i, c))
         return out
-
 
     start = [(i, ci, j, cj) for i, ci in closure(0, 0, ta) for j, cj in closure(0, 0, tb)]
     parent: dict[tuple, tuple | None] = {s: None for s in start}

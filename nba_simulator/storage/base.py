@@ -9,6 +9,7 @@ Listing follows S3's model: a *prefix* is any string (``espn_play_by_play/40158`
 matches ``espn_play_by_play/401584800.json``), and one level of "folders" is what lies between the
 prefix and the next ``/``.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -108,4 +109,3 @@ class Storage(ABC):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.uri!r})"
-

@@ -1,5 +1,6 @@
 """``open_storage``: the backend a lake URI names. Above :mod:`.base` and its backends (each
 backend imports the interface; only this module knows them all), so there is no import cycle."""
+
 from __future__ import annotations
 
 from nba_simulator.errors import BadInput
@@ -17,10 +18,12 @@ def open_storage(uri: str, *, profile: str | None = None, endpoint_url: str | No
     """
     uri = str(uri)
     if lake_credentials(uri):
-        raise BadInput(f"lake {mask(uri)}: credentials in the lake URI are refused; "
-                       "put credentials in the environment or a profile")
+        raise BadInput(
+            f"lake {mask(uri)}: credentials in the lake URI are refused; "
+            "put credentials in the environment or a profile"
+        )
     if uri.startswith("s3://"):
         return S3Storage(uri, profile=profile, endpoint_url=endpoint_url)
     if uri.startswith("file://"):
-        uri = uri[len("file://"):]
+        uri = uri[len("file://") :]
     return LocalStorage(uri)

@@ -6,6 +6,7 @@ memory (a streamed S3 Inventory read back from ``inventory.parquet``). Each batc
 Arrow's compute functions and the partial totals combined after every batch, so memory is one
 batch plus one row per folder.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -34,11 +35,21 @@ def _totals(table: pa.Table) -> pa.Table:
     folder = pc.if_else(pc.match_substring(keys, "/"), first, pa.scalar(TOP_LEVEL))
     size = table.column("size").cast(pa.int64())
     newest = table.column("last_modified").cast(pa.timestamp("us", tz="UTC"))
-    grouped = pa.table({"folder": folder, "size": size, "newest": newest}).group_by("folder").aggregate(
-        [("size", "count"), ("size", "sum"), ("size", "min"), ("size", "max"), ("newest", "max")])
-    return pa.table({"folder": grouped["folder"], "objects": grouped["size_count"],
-                     "bytes": grouped["size_sum"], "smallest": grouped["size_min"],
-                     "largest": grouped["size_max"], "newest": grouped["newest_max"]})
+    grouped = (
+        pa.table({"folder": folder, "size": size, "newest": newest})
+        .group_by("folder")
+        .aggregate([("size", "count"), ("size", "sum"), ("size", "min"), ("size", "max"), ("newest", "max")])
+    )
+    return pa.table(
+        {
+            "folder": grouped["folder"],
+            "objects": grouped["size_count"],
+            "bytes": grouped["size_sum"],
+            "smallest": grouped["size_min"],
+            "largest": grouped["size_max"],
+            "newest": grouped["newest_max"],
+        }
+    )
 
 
 def _combine(parts: list[pa.Table]) -> pa.Table:
@@ -57,9 +68,10 @@ def folder_totals(batches: Iterable[Batch]) -> pd.DataFrame:
         part = _totals(table)
         total = part if total is None else _combine([total, part])
     if total is None:
-        return pd.DataFrame({c: pd.Series(dtype="int64") for c in COLUMNS[:4]}
-                            | {"newest": pd.Series(dtype="datetime64[us, UTC]")},
-                            index=pd.Index([], name="folder", dtype=object))
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64") for c in COLUMNS[:4]} | {"newest": pd.Series(dtype="datetime64[us, UTC]")},
+            index=pd.Index([], name="folder", dtype=object),
+        )
     frame = total.to_pandas()
     frame = frame.sort_values(["objects", "folder"], ascending=[False, True], kind="mergesort")
     return frame.set_index("folder")

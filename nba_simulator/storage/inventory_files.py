@@ -7,6 +7,7 @@ stripes) into the inventory schema, never whole into Python objects.
 prefixes dropped): :func:`~.inventory_report.read_report` gathers it into a DataFrame, the streamed
 coverage (:mod:`nba_simulator.coverage.stream`) reduces it batch by batch.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -25,7 +26,7 @@ from nba_simulator.storage.base import INVENTORY_SCHEMA, ObjectNotFound, Storage
 from nba_simulator.storage.inventory_manifest import NEEDED, OPTIONAL, DataFile, Manifest, location, norm_name
 from nba_simulator.storage.scan import drop_excluded_keys
 
-BLOCK_BYTES = 16 << 20      # CSV parse blocks / download chunks
+BLOCK_BYTES = 16 << 20  # CSV parse blocks / download chunks
 
 
 # -- data files --------------------------------------------------------------------------------
@@ -46,8 +47,10 @@ class _Fetched:
         if f.size is not None and size != f.size:
             raise BadInput(f"inventory data file {self.where} has {size} bytes, the manifest says {f.size}")
         if f.md5 and digest != f.md5:
-            raise BadInput(f"inventory data file {self.where} does not match its MD5checksum in the manifest "
-                           f"(MD5 {digest}, expected {f.md5})")
+            raise BadInput(
+                f"inventory data file {self.where} does not match its MD5checksum in the manifest "
+                f"(MD5 {digest}, expected {f.md5})"
+            )
 
 
 def _md5_file(path: str) -> tuple[str, int]:
@@ -94,7 +97,8 @@ def _raw_batches(m: Manifest, path: str, where: str, etag: bool = True) -> Itera
                 convert_options=pacsv.ConvertOptions(
                     include_columns=[by_norm[n] for n in wanted],
                     column_types={by_norm[n]: pa.string() for n in wanted},
-                    strings_can_be_null=False),
+                    strings_can_be_null=False,
+                ),
             )
             for batch in reader:
                 yield pa.RecordBatch.from_arrays(batch.columns, names=[norm_name(c) for c in batch.schema.names])
@@ -105,8 +109,9 @@ def _raw_batches(m: Manifest, path: str, where: str, etag: bool = True) -> Itera
             present = {norm_name(c): c for c in pf.schema_arrow.names}
             lacking = [n for n in NEEDED if n not in present]
             if lacking:
-                raise BadInput(f"inventory data file {where} lacks the columns {lacking} (it has "
-                               f"{pf.schema_arrow.names})")
+                raise BadInput(
+                    f"inventory data file {where} lacks the columns {lacking} (it has {pf.schema_arrow.names})"
+                )
             cols = [present[n] for n in wanted if n in present]
             for batch in pf.iter_batches(batch_size=256 * 1024, columns=cols):
                 yield pa.RecordBatch.from_arrays(batch.columns, names=[norm_name(c) for c in batch.schema.names])
@@ -126,8 +131,10 @@ def _raw_batches(m: Manifest, path: str, where: str, etag: bool = True) -> Itera
         raise
     except (pa.ArrowException, OSError, ValueError, EOFError, gzip.BadGzipFile) as exc:
         msg = " ".join(str(exc).split())[:300]
-        raise BadInput(f"inventory data file {where} cannot be read as {m.file_format} with the manifest's "
-                       f"fileSchema ({len(m.columns)} columns): {msg}") from None
+        raise BadInput(
+            f"inventory data file {where} cannot be read as {m.file_format} with the manifest's "
+            f"fileSchema ({len(m.columns)} columns): {msg}"
+        ) from None
 
 
 def _truthy(col: pa.Array) -> pa.Array:
@@ -195,8 +202,9 @@ def _to_inventory(batch: pa.RecordBatch, m: Manifest, where: str, lake_prefix: s
     return pa.RecordBatch.from_arrays([keys, size, mtime, etag], schema=INVENTORY_SCHEMA)
 
 
-def iter_inventory(storage: Storage, m: Manifest, lake_prefix: str, exclude: list[str],
-                   sink=None, etag: bool = True) -> Iterator[pa.RecordBatch]:
+def iter_inventory(
+    storage: Storage, m: Manifest, lake_prefix: str, exclude: list[str], sink=None, etag: bool = True
+) -> Iterator[pa.RecordBatch]:
     """Every data file of ``m``, in the manifest's order, checked and read batch by batch into the
     inventory schema; non-empty batches only, each also written to ``sink`` when given. A file
     downloaded from S3 is deleted once read: the disk holds one data file at a time. ``etag=False``:

@@ -7,6 +7,7 @@ A delivery is ``<source-bucket>/<config-id>/<YYYY-MM-DDTHH-MMZ>/manifest.json`` 
 :class:`BadInput` naming the file; :func:`choose_delivery` picks the named one or the newest one
 created before a given time. See :mod:`.inventory_report` for the whole reader.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,25 +26,25 @@ NEEDED = ("key", "size", "lastmodifieddate")
 OPTIONAL = ("etag", "islatest", "isdeletemarker")  # read when present (the bucket column is not)
 #: a manifest lists one entry per data file (~200 bytes each): 64 MiB is ~300,000 files
 MAX_MANIFEST_BYTES = 64 << 20
-MAX_DEPTH = 3               # destination -> source bucket -> config id -> deliveries
+MAX_DEPTH = 3  # destination -> source bucket -> config id -> deliveries
 
 
 @dataclass(frozen=True)
 class DataFile:
-    key: str        # as written in the manifest (destination bucket key)
-    path: str       # relative to the destination storage root
+    key: str  # as written in the manifest (destination bucket key)
+    path: str  # relative to the destination storage root
     size: int | None
     md5: str | None
 
 
 @dataclass(frozen=True)
 class Manifest:
-    uri: str                    # printable location of manifest.json
-    folder: str                 # delivery folder relative to the destination root
+    uri: str  # printable location of manifest.json
+    folder: str  # delivery folder relative to the destination root
     source_bucket: str
     created: pd.Timestamp
     file_format: str
-    columns: tuple[str, ...]    # as in fileSchema
+    columns: tuple[str, ...]  # as in fileSchema
     files: tuple[DataFile, ...]
 
 
@@ -71,8 +72,10 @@ def parse_file_schema(schema: str, file_format: str, where: str) -> tuple[str, .
     lacking = [n for n in NEEDED if n not in normed]
     if lacking:
         label = {"key": "Key", "size": "Size", "lastmodifieddate": "LastModifiedDate"}
-        raise BadInput(f"{where}: fileSchema lacks {', '.join(label[n] for n in lacking)} (the inventory "
-                       "configuration must include the optional fields Size and LastModifiedDate)")
+        raise BadInput(
+            f"{where}: fileSchema lacks {', '.join(label[n] for n in lacking)} (the inventory "
+            "configuration must include the optional fields Size and LastModifiedDate)"
+        )
     return tuple(names)
 
 
@@ -93,7 +96,7 @@ def find_deliveries(storage: Storage, base: str = "", depth: int = MAX_DEPTH) ->
     oldest first by their timestamp."""
     found: list[str] = []
     for child in storage.list_prefixes(base):
-        name = child[len(base):].rstrip("/")
+        name = child[len(base) :].rstrip("/")
         if DELIVERY.match(name):
             found.append(child)
         elif depth > 0 and name not in ("data", "hive"):
@@ -131,8 +134,10 @@ def read_manifest(storage: Storage, folder: str) -> Manifest:
     expected = _read_small(storage, folder + "manifest.checksum", 4096).decode("ascii", "replace").strip().lower()
     actual = hashlib.md5(raw).hexdigest()
     if expected.split()[:1] != [actual]:
-        raise BadInput(f"{where} does not match manifest.checksum (MD5 {actual}, checksum file says "
-                       f"{expected[:40]!r}): a corrupt or partial delivery")
+        raise BadInput(
+            f"{where} does not match manifest.checksum (MD5 {actual}, checksum file says "
+            f"{expected[:40]!r}): a corrupt or partial delivery"
+        )
     try:
         doc = json.loads(raw)
     except ValueError as exc:
@@ -169,8 +174,10 @@ def read_manifest(storage: Storage, folder: str) -> Manifest:
         out.append(DataFile(key, f"{config}data/{name}", size, str(md5).lower() if md5 else None))
     if not out:
         # a delivery listing no files says nothing about the lake: like an empty listing, refused
-        raise BadInput(f"{where}: the delivery lists no data files (an empty inventory): "
-                       "wrong destination, or a delivery still being written?")
+        raise BadInput(
+            f"{where}: the delivery lists no data files (an empty inventory): "
+            "wrong destination, or a delivery still being written?"
+        )
     return Manifest(where, folder, str(doc.get("sourceBucket", "")), created, fmt, columns, tuple(out))
 
 
@@ -184,8 +191,7 @@ def _manifest_size(value, where: str, i: int) -> int | None:
     if isinstance(value, float) and value.is_integer():
         text = str(int(value))
     if not text.isdigit() or len(text) > 18:
-        raise BadInput(f"{where}: files[{i}].size must be a whole number of bytes >= 0, "
-                       f"got {str(value)[:40]!r}")
+        raise BadInput(f"{where}: files[{i}].size must be a whole number of bytes >= 0, got {str(value)[:40]!r}")
     return int(text)
 
 
@@ -197,8 +203,14 @@ def lake_parts(lake: str | None) -> tuple[str | None, str]:
     return None, ""
 
 
-def choose_delivery(storage: Storage, base: str = "", *, delivery: str | None = None,
-                    before: pd.Timestamp | None = None, source_bucket: str | None = None) -> str | None:
+def choose_delivery(
+    storage: Storage,
+    base: str = "",
+    *,
+    delivery: str | None = None,
+    before: pd.Timestamp | None = None,
+    source_bucket: str | None = None,
+) -> str | None:
     """The folder of the named delivery, else the newest one (created before ``before``).
 
     With several inventory configurations under ``base``, those of ``source_bucket`` (the
@@ -213,13 +225,17 @@ def choose_delivery(storage: Storage, base: str = "", *, delivery: str | None = 
         if not named:
             raise BadInput(f"inventory delivery {delivery!r} not found under {location(storage, base)}")
         if len(named) > 1:
-            raise BadInput(f"inventory delivery {delivery!r} is in several folders under "
-                           f"{location(storage, base)}: {', '.join(named)}; give the full path")
+            raise BadInput(
+                f"inventory delivery {delivery!r} is in several folders under "
+                f"{location(storage, base)}: {', '.join(named)}; give the full path"
+            )
         return named[0]
     if before is not None:
         folders = [f for f in folders if _stamp(f) < before]
     configs = {f.rstrip("/").rpartition("/")[0] for f in folders}
     if len(configs) > 1:
-        raise BadInput(f"several inventory configurations under {location(storage, base)} "
-                       f"({', '.join(sorted(configs))}): point at one of them")
+        raise BadInput(
+            f"several inventory configurations under {location(storage, base)} "
+            f"({', '.join(sorted(configs))}): point at one of them"
+        )
     return folders[-1] if folders else None

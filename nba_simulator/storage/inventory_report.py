@@ -33,6 +33,7 @@ end of the ``as_of`` day; ``None`` with a warning when there is none or it is ol
 (or ``"auto"``: deliveries whose data files exceed :data:`STREAM_ABOVE_BYTES`) the result holds a
 :class:`ReportStream` instead of a DataFrame.
 """
+
 from __future__ import annotations
 
 import logging
@@ -66,11 +67,22 @@ log = logging.getLogger(__name__)
 #: ``stream="auto"`` streams a delivery whose data files hold more bytes than this (Parquet:
 #: ~36 MB per million objects, so ~55M objects; about 19 GiB of memory in the in-memory path);
 #: ``$NBA_RECON_STREAM_ABOVE_BYTES`` overrides it
-STREAM_ABOVE_BYTES = settings.SETTINGS["NBA_RECON_STREAM_ABOVE_BYTES"].default   # 2 GiB
+STREAM_ABOVE_BYTES = settings.SETTINGS["NBA_RECON_STREAM_ABOVE_BYTES"].default  # 2 GiB
 
-__all__ = ["DataFile", "Manifest", "ReportResult", "ReportStream", "STREAM_ABOVE_BYTES", "choose_delivery",
-           "find_deliveries", "load_report", "open_stream", "parse_file_schema", "read_manifest",
-           "read_report"]
+__all__ = [
+    "DataFile",
+    "Manifest",
+    "ReportResult",
+    "ReportStream",
+    "STREAM_ABOVE_BYTES",
+    "choose_delivery",
+    "find_deliveries",
+    "load_report",
+    "open_stream",
+    "parse_file_schema",
+    "read_manifest",
+    "read_report",
+]
 
 
 @dataclass
@@ -78,12 +90,13 @@ class ReportStream:
     """One delivery to be read as a stream of inventory batches (:meth:`batches`), opening its
     storage when read; ``out_path``: the inventory Parquet file written on the way (in delivery
     order, not sorted; duplicates across data files are not removed)."""
+
     root: str
     manifest: Manifest
     lake_prefix: str
     exclude: list[str]
     out_path: str | Path | None = None
-    objects: int = 0        # counted while read
+    objects: int = 0  # counted while read
     bytes: int = 0
 
     @property
@@ -96,8 +109,9 @@ class ReportStream:
         self.objects = self.bytes = 0
         try:
             with open_storage(self.root) as storage:
-                for batch in iter_inventory(storage, self.manifest, self.lake_prefix, self.exclude, sink,
-                                            etag=sink is not None):
+                for batch in iter_inventory(
+                    storage, self.manifest, self.lake_prefix, self.exclude, sink, etag=sink is not None
+                ):
                     self.objects += batch.num_rows
                     self.bytes += int(pc.sum(batch.column("size")).as_py() or 0)
                     yield batch
@@ -111,16 +125,23 @@ class ReportStream:
 
 @dataclass
 class ReportResult:
-    inventory: pd.DataFrame | None      # None: no usable delivery, list the lake instead (or streamed)
+    inventory: pd.DataFrame | None  # None: no usable delivery, list the lake instead (or streamed)
     info: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     stream: ReportStream | None = None  # load_report(stream=...): the delivery, read when iterated
 
 
-def read_report(uri: str, *, delivery: str | None = None, lake: str | None = None,
-                exclude: Iterable[str] = (), out_path: str | Path | None = None,
-                before: pd.Timestamp | None = None, folder: str | None = None,
-                storage: Storage | None = None) -> tuple[pd.DataFrame, Manifest]:
+def read_report(
+    uri: str,
+    *,
+    delivery: str | None = None,
+    lake: str | None = None,
+    exclude: Iterable[str] = (),
+    out_path: str | Path | None = None,
+    before: pd.Timestamp | None = None,
+    folder: str | None = None,
+    storage: Storage | None = None,
+) -> tuple[pd.DataFrame, Manifest]:
     """Read one delivery into an inventory DataFrame (see the module docstring)."""
     exclude = list(exclude)
     own = storage is None
@@ -136,8 +157,9 @@ def read_report(uri: str, *, delivery: str | None = None, lake: str | None = Non
             storage.close()
 
 
-def _manifest(storage: Storage, uri: str, lake: str | None, delivery: str | None,
-              before: pd.Timestamp | None, folder: str | None) -> Manifest:
+def _manifest(
+    storage: Storage, uri: str, lake: str | None, delivery: str | None, before: pd.Timestamp | None, folder: str | None
+) -> Manifest:
     """The chosen delivery's verified manifest, checked against the lake's bucket."""
     bucket, _ = lake_parts(lake)
     if folder is None:
@@ -154,10 +176,12 @@ def _same_bucket(m: Manifest, lake: str | None) -> Manifest:
     return m
 
 
-def _read_files(storage: Storage, m: Manifest, lake_prefix: str, exclude: list[str],
-                out_path) -> pd.DataFrame:
-    sink = ParquetSink(out_path, {"uri": m.uri, "source": "s3-inventory", "prefixes": None,
-                                   "exclude": exclude}) if out_path is not None else None
+def _read_files(storage: Storage, m: Manifest, lake_prefix: str, exclude: list[str], out_path) -> pd.DataFrame:
+    sink = (
+        ParquetSink(out_path, {"uri": m.uri, "source": "s3-inventory", "prefixes": None, "exclude": exclude})
+        if out_path is not None
+        else None
+    )
     try:
         batches = list(iter_inventory(storage, m, lake_prefix, exclude, sink))
         table = batches_to_table(batches, sink, f"inventory {m.uri}")
@@ -179,9 +203,17 @@ def _streaming(stream: bool | str, m: Manifest) -> bool:
     return bool(stream)
 
 
-def load_report(uri: str, *, as_of, lake: str | None = None, exclude: Iterable[str] = (),
-                max_age_days: float | None = None, delivery: str | None = None,
-                out_path: str | Path | None = None, stream: bool | str = False) -> ReportResult:
+def load_report(
+    uri: str,
+    *,
+    as_of,
+    lake: str | None = None,
+    exclude: Iterable[str] = (),
+    max_age_days: float | None = None,
+    delivery: str | None = None,
+    out_path: str | Path | None = None,
+    stream: bool | str = False,
+) -> ReportResult:
     """The inventory for a run at ``as_of``, or ``None`` (with a warning) to list the lake instead.
 
     The newest delivery created before the end of the ``as_of`` day is used (a named one if
@@ -199,35 +231,52 @@ def load_report(uri: str, *, as_of, lake: str | None = None, exclude: Iterable[s
     delivery = delivery or named
     with open_storage(root) as storage:
         try:
-            folder = choose_delivery(storage, delivery=delivery, before=as_of + pd.Timedelta(days=1),
-                                     source_bucket=lake_parts(lake)[0])
+            folder = choose_delivery(
+                storage, delivery=delivery, before=as_of + pd.Timedelta(days=1), source_bucket=lake_parts(lake)[0]
+            )
         except LakeNotFound:
             folder = None
         if folder is None:
-            return ReportResult(None, {"inventory_uri": uri},
-                                [f"no inventory delivery under {uri} as of {as_of:%Y-%m-%d}; listing the lake"])
+            return ReportResult(
+                None,
+                {"inventory_uri": uri},
+                [f"no inventory delivery under {uri} as of {as_of:%Y-%m-%d}; listing the lake"],
+            )
         m = read_manifest(storage, folder)
         age = max(0.0, (as_of - m.created) / pd.Timedelta(days=1))
-        info = {"inventory_uri": uri, "delivery": folder.rstrip("/").rsplit("/", 1)[-1],
-                "created": m.created.strftime("%Y-%m-%dT%H:%M:%SZ"), "age_days": round(age, 2)}
+        info = {
+            "inventory_uri": uri,
+            "delivery": folder.rstrip("/").rsplit("/", 1)[-1],
+            "created": m.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "age_days": round(age, 2),
+        }
         if max_age_days is not None and age > max_age_days:
-            return ReportResult(None, info, [
-                f"inventory delivery {info['delivery']} under {uri} is {age:.1f} days old as of "
-                f"{as_of:%Y-%m-%d} (max_age_days {max_age_days}); listing the lake"])
+            return ReportResult(
+                None,
+                info,
+                [
+                    f"inventory delivery {info['delivery']} under {uri} is {age:.1f} days old as of "
+                    f"{as_of:%Y-%m-%d} (max_age_days {max_age_days}); listing the lake"
+                ],
+            )
         if _streaming(stream, m):
             m = _same_bucket(m, lake)
             info.update({"files": len(m.files), "format": m.file_format, "streamed": True})
-            return ReportResult(None, info, [], ReportStream(root, m, lake_parts(lake)[1], list(exclude),
-                                                             out_path))
-        df, _ = read_report(uri, lake=lake, exclude=exclude, out_path=out_path, folder=folder,
-                            storage=storage)
+            return ReportResult(None, info, [], ReportStream(root, m, lake_parts(lake)[1], list(exclude), out_path))
+        df, _ = read_report(uri, lake=lake, exclude=exclude, out_path=out_path, folder=folder, storage=storage)
     info.update({"objects": int(len(df)), "files": len(m.files), "format": m.file_format})
     return ReportResult(df, info, [])
 
 
-def open_stream(uri: str, *, lake: str | None = None, exclude: Iterable[str] = (),
-                delivery: str | None = None, before: pd.Timestamp | None = None,
-                out_path: str | Path | None = None) -> ReportStream:
+def open_stream(
+    uri: str,
+    *,
+    lake: str | None = None,
+    exclude: Iterable[str] = (),
+    delivery: str | None = None,
+    before: pd.Timestamp | None = None,
+    out_path: str | Path | None = None,
+) -> ReportStream:
     """One delivery (as :func:`read_report` chooses it) as a :class:`ReportStream`."""
     root, named = split_uri(uri)
     with open_storage(root) as storage:

@@ -8,6 +8,7 @@ for order in one vectorised pass, the chunks are ordered by their first key, and
 ends before the next one starts, concatenating them in that order IS the sorted table (O(n)).
 Anything else gets the full sort. The result is the same either way.
 """
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -25,8 +26,12 @@ def sort_by_key(table: pa.Table, column: str = "key") -> pa.Table:
     if table.num_rows < 2:
         return table
     chunks = [c for c in table.column(column).chunks if len(c)]
-    if chunks and chunks[0].null_count == 0 and all(c.null_count == 0 for c in chunks) \
-            and all(_sorted_chunk(c) for c in chunks):
+    if (
+        chunks
+        and chunks[0].null_count == 0
+        and all(c.null_count == 0 for c in chunks)
+        and all(_sorted_chunk(c) for c in chunks)
+    ):
         order = sorted(range(len(chunks)), key=lambda i: chunks[i][0].as_py())
         disjoint = all(chunks[a][-1].as_py() < chunks[b][0].as_py() for a, b in zip(order, order[1:]))
         if disjoint:

@@ -10,12 +10,14 @@ the coarser positions up to the range's bound: consecutive ids are cut into bloc
 folders into years, ids spread over a wide range into leading digits. Wrong estimates only cost
 requests (an empty part), never keys: the parts are exact string intervals.
 """
+
 from __future__ import annotations
 
 _CLASSES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # characters a cut point may carry before its last one: the printable ASCII that object_store
 # passes through unchanged (no percent-encoding), so that StartAfter is exactly the cut point
 _PLAIN = frozenset(chr(c) for c in range(0x20, 0x7F)) - set('\\{^}%`]">[~<#|*?')
+
 
 def _class(ch: str) -> str:
     return next((c for c in _CLASSES if ch in c), "")
@@ -39,9 +41,18 @@ def _chars(last: str, pos: int, seen: dict[int, set[str]] | None, inner: int | N
     return cls
 
 
-def split_points(first: str, last: str, hi: str | None, floor: int, rows: int,  # noqa: PLR0913 - one pure computation over plain values: a page (first, last, rows), its range (hi, floor), the budget, two hints
-                 target: int = 4000, limit: int = 12, *, seen: dict[int, set[str]] | None = None,
-                 inner: int | None = None) -> list[str]:
+def split_points(  # noqa: PLR0913 - one pure computation over plain values: a page (first, last, rows), its range (hi, floor), the budget, two hints
+    first: str,
+    last: str,
+    hi: str | None,
+    floor: int,
+    rows: int,
+    target: int = 4000,
+    limit: int = 12,
+    *,
+    seen: dict[int, set[str]] | None = None,
+    inner: int | None = None,
+) -> list[str]:
     """Sorted cut points ``s`` with ``last < s < hi`` (``hi`` ``None``: no upper bound).
 
     ``first``/``last``: the first and last key of a page of ``rows`` keys (sorted); ``floor``: cut

@@ -19,6 +19,7 @@
   ``list_prefixes`` returns folder names as the OS gives them (undecodable bytes as surrogates),
   so they can be listed further.
 """
+
 from __future__ import annotations
 
 import logging
@@ -87,15 +88,16 @@ class LocalStorage(Storage):
             return key
         except UnicodeEncodeError:
             escaped = os.fsencode(key).decode("utf-8", "backslashreplace")
-            log.warning("%s: file name is not valid UTF-8, listed as %r (it matches no dataset; "
-                        "rename it)", self.uri, escaped)
+            log.warning(
+                "%s: file name is not valid UTF-8, listed as %r (it matches no dataset; rename it)", self.uri, escaped
+            )
             return escaped
 
     def _skip(self, key: str, why: str) -> None:
         """An entry that is not an object or cannot be listed: skipped, with a warning naming it."""
         shown = key if key.isascii() else os.fsencode(key).decode("utf-8", "backslashreplace")
         if any(s.startswith(f"{shown}: ") for s in self.skipped[-50:]):
-            return    # met again (listing prefixes, then objects): said once
+            return  # met again (listing prefixes, then objects): said once
         self.skipped.append(f"{shown}: {why}")
         log.warning("%s: skipped %s: %s", self.uri, shown, why)
 
@@ -153,7 +155,7 @@ class LocalStorage(Storage):
                 it = self._scandir(current)
             except (AccessDenied, StorageError) as exc:
                 if not current.strip("/"):
-                    raise   # the lake folder itself: nothing can be listed
+                    raise  # the lake folder itself: nothing can be listed
                 self._skip(current.rstrip("/"), f"folder cannot be listed ({exc})")
                 continue
             if it is None:
@@ -184,7 +186,7 @@ class LocalStorage(Storage):
                         st = entry.stat()
                     except FileNotFoundError:
                         continue  # removed while we were walking
-                    except OSError as exc:   # permission, a link loop, a name too long...
+                    except OSError as exc:  # permission, a link loop, a name too long...
                         self._skip(f"{current}{name}", f"cannot be read ({exc.strerror or exc})")
                         continue
                     key = f"{current}{name}"
@@ -216,7 +218,7 @@ class LocalStorage(Storage):
                 return fh.read() if end is None else fh.read(end - start)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             raise ObjectNotFound(f"object not found: {key} in {self.uri}") from None
-        except PermissionError:   # this file only: the others may well be readable
+        except PermissionError:  # this file only: the others may well be readable
             raise StorageError(f"permission denied reading {path}") from None
         except OSError as exc:
             raise StorageError(f"cannot read {path}: {exc.strerror or exc}") from None
@@ -232,8 +234,10 @@ def _check_length(path: str) -> None:
     longest = max((len(part) for part in raw.split(os.fsencode(os.sep))), default=0)
     if len(raw) > MAX_PATH_BYTES or longest > MAX_NAME_BYTES:
         shown = path if len(path) <= 80 else f"{path[:60]}...{path[-12:]}"
-        raise LakeNotFound(f"lake path too long ({len(path):,} characters; a path holds at most "
-                           f"{MAX_PATH_BYTES:,} bytes, a name {MAX_NAME_BYTES}): {shown}")
+        raise LakeNotFound(
+            f"lake path too long ({len(path):,} characters; a path holds at most "
+            f"{MAX_PATH_BYTES:,} bytes, a name {MAX_NAME_BYTES}): {shown}"
+        )
 
 
 def _entries(it, storage: LocalStorage, folder: str):
@@ -255,10 +259,17 @@ def _not_a_file(entry: os.DirEntry) -> str:
         try:
             mode = entry.stat(follow_symlinks=True).st_mode
         except OSError as exc:
-            return ("a broken symbolic link" if isinstance(exc, FileNotFoundError)
-                    else f"a symbolic link that cannot be followed ({exc.strerror or exc})")
-    for test, what in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+            return (
+                "a broken symbolic link"
+                if isinstance(exc, FileNotFoundError)
+                else f"a symbolic link that cannot be followed ({exc.strerror or exc})"
+            )
+    for test, what in (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    ):
         if test(mode):
             return f"{'a symbolic link to ' if link else ''}{what}, not a file"
     return "not a regular file"

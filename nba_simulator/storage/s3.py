@@ -19,6 +19,7 @@ boto3 request (the exact error code of a missing bucket or a refused identity).
 Every setting of the S3 clients (timeouts, attempts) is in :func:`s3_settings`: boto3's ``Config``
 and obstore's client/retry options are both built from it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -59,15 +60,19 @@ def range_streams(max_workers: int) -> int:
 
 def s3_settings() -> dict:
     """The one place of the S3 client settings, read when a storage is opened (boto3 and obstore)."""
-    return {"max_attempts": MAX_ATTEMPTS,
-            "connect_timeout": seconds("NBA_RECON_S3_CONNECT_TIMEOUT"),
-            "read_timeout": seconds("NBA_RECON_S3_READ_TIMEOUT"), "retry_timeout": RETRY_TIMEOUT}
+    return {
+        "max_attempts": MAX_ATTEMPTS,
+        "connect_timeout": seconds("NBA_RECON_S3_CONNECT_TIMEOUT"),
+        "read_timeout": seconds("NBA_RECON_S3_READ_TIMEOUT"),
+        "retry_timeout": RETRY_TIMEOUT,
+    }
+
 
 def parse_s3_uri(uri: str) -> tuple[str, str]:
     """``s3://bucket/a/b`` -> (``'bucket'``, ``'a/b/'``); ``s3://bucket`` -> (``'bucket'``, ``''``)."""
     if not uri.startswith("s3://"):
         raise BadInput(f"not an s3:// URI: {uri}")
-    bucket, _, prefix = uri[len("s3://"):].partition("/")
+    bucket, _, prefix = uri[len("s3://") :].partition("/")
     if not bucket:
         raise BadInput(f"no bucket in S3 URI: {uri}")
     prefix = prefix.strip("/")
@@ -184,8 +189,9 @@ class S3Storage(Storage):
             except Exception as exc:  # noqa: BLE001 — botocore/obstore raise many types; mapped to the package's errors
                 if not is_invalid_path(exc):
                     raise self._error(exc, f"listing {prefix!r} in") from None
-                log.info("listing %r of %s through boto3's paginator (a key obstore cannot represent)",
-                         prefix, self.uri)
+                log.info(
+                    "listing %r of %s through boto3's paginator (a key obstore cannot represent)", prefix, self.uri
+                )
         out = []
         for page in self._pages(prefix, "/"):
             out.extend(cp["Prefix"][cut:] for cp in page.get("CommonPrefixes", ()))
@@ -203,23 +209,28 @@ class S3Storage(Storage):
                 # key ranges of the prefix listed in parallel; a range with a key obstore cannot
                 # represent ('.'/'..' segments) goes on through boto3's paginator
                 yield from s3_ranges.iter_objects(
-                    self.store(), self.prefix + prefix, cut, self.settings, streams=self.range_streams,
-                    fallback=lambda after: self.iter_objects_paginated(prefix, start_after=after))
+                    self.store(),
+                    self.prefix + prefix,
+                    cut,
+                    self.settings,
+                    streams=self.range_streams,
+                    fallback=lambda after: self.iter_objects_paginated(prefix, start_after=after),
+                )
                 return
             batch = s3_store.list_level(self.store(), self.prefix + prefix, cut, self.settings)[1]
         except Exception as exc:  # noqa: BLE001 — botocore/obstore raise many types; mapped to the package's errors
             if not s3_store.is_invalid_path(exc):
                 raise self._error(exc, f"listing {prefix!r} in") from None
             # one level (list_with_delimiter) with a key obstore cannot represent: boto3's paginator
-            log.info("listing %r of %s through boto3's paginator (a key obstore cannot represent)",
-                     prefix, self.uri)
+            log.info("listing %r of %s through boto3's paginator (a key obstore cannot represent)", prefix, self.uri)
             yield from self.iter_objects_paginated(prefix, recursive=False)
             return
         if batch is not None:
             yield batch
 
-    def iter_objects_paginated(self, prefix: str = "", *, recursive: bool = True,
-                               start_after: str | None = None) -> Iterator[pa.RecordBatch]:
+    def iter_objects_paginated(
+        self, prefix: str = "", *, recursive: bool = True, start_after: str | None = None
+    ) -> Iterator[pa.RecordBatch]:
         """:meth:`iter_objects` through boto3's paginator (one sequential stream); ``start_after``:
         a full key (with the lake's prefix), only the keys after it."""
         cut = len(self.prefix)

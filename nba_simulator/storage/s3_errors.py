@@ -2,6 +2,7 @@
 clients' retries becomes an :class:`~nba_simulator.errors.ReconError` (``AccessDenied``,
 ``LakeNotFound``, ``TransientStorageError``, ``BadInput``, ``StorageError``) with a safe one-line
 message that never copies the server's (:func:`map_error`)."""
+
 from __future__ import annotations
 
 from botocore.exceptions import (
@@ -80,10 +81,10 @@ def map_error(exc: Exception, uri: str, action: str) -> ReconError:
             if is_connection_error(exc):
                 return TransientStorageError(
                     f"cannot reach S3 {action} {uri} ({type(exc).__name__}) after {MAX_ATTEMPTS}"
-                    " attempts: check the network/endpoint; retry later")
+                    " attempts: check the network/endpoint; retry later"
+                )
             return StorageError(f"S3 client error {action} {uri} ({type(exc).__name__})")
-        exc = ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}},
-                          "ListObjectsV2")
+        exc = ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "ListObjectsV2")
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {}) or {}
         code = str(err.get("Code", "") or "")

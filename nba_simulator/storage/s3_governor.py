@@ -1,5 +1,6 @@
 """How many key ranges of one S3 prefix are listed at once (:class:`Governor`): more streams only
 while each step lists keys markedly faster than the one before (``s3_ranges`` asks it)."""
+
 from __future__ import annotations
 
 import time

@@ -23,6 +23,7 @@ cut or taken over only by the stream listing it. A stream that fails transiently
 the last key it received (``s3_store``'s retry rules). Keys obstore cannot represent (``.``/``..``
 segments) make that one range go on through ``fallback`` (boto3's paginator).
 """
+
 from __future__ import annotations
 
 import queue
@@ -94,8 +95,10 @@ class Ranges:
                     busy = [i for i, r in enumerate(self.items) if r.state == "running"]
                     # and the coarsest first (a short cut point: a big unit; the finest ones lie
                     # right after a running range and are often empty: dated folders' months 13-19)
-                    i = min(pending, key=lambda i: (len(self.items[i].lo or ""),
-                                                    -min((abs(i - b) for b in busy), default=0), i))
+                    i = min(
+                        pending,
+                        key=lambda i: (len(self.items[i].lo or ""), -min((abs(i - b) for b in busy), default=0), i),
+                    )
                     if self.governor.limit == 1:  # one stream: in key order, taking the next ones over
                         i = pending[0]
                     r = self.items[i]
@@ -140,7 +143,7 @@ class Ranges:
     def nothing_after(self, r: Range) -> None:
         """The listing ended inside ``r``: the pending ranges after it are empty, never listed."""
         with self.cond:
-            for later in self.items[self.items.index(r) + 1:]:
+            for later in self.items[self.items.index(r) + 1 :]:
                 if later.state == "pending":
                     later.state = "done"
 
@@ -168,7 +171,7 @@ class Ranges:
             new = [Range(lo, hi) for lo, hi in zip(points, bounds[1:])]
             r.hi = points[0]
             i = self.items.index(r)
-            self.items[i + 1:i + 1] = new
+            self.items[i + 1 : i + 1] = new
             self.governor.open()
             # streams (threads) only once there is something to share: a small prefix costs none
             idle = self.spawned + 1 - self.running
@@ -197,16 +200,24 @@ def _keep(keys: pa.Array, prefix: str, after: str | None, upto: str | None):
     return mask
 
 
-def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ranges,  # noqa: PLR0913 - private: list_ranges' fixed listing inputs, threaded from its closure to each range
-                stopped) -> Iterator[pa.RecordBatch]:
+def _list_range(  # noqa: PLR0913 - private: list_ranges' fixed listing inputs, threaded from its closure to each range
+    store,
+    seg,
+    offset,
+    prefix,
+    cut,
+    settings,
+    r: Range,
+    ranges: Ranges,
+    stopped,
+) -> Iterator[pa.RecordBatch]:
     """The batches of range ``r``: one stream (resumed after failures), cut and extended on the way."""
     import obstore
 
     last_seen, failures = r.lo, 0
     first_key, rows, initial = None, 0, r.lo == offset and r.hi is None
     while True:
-        stream = obstore.list(store, seg, offset=last_seen, chunk_size=s3_store.LIST_CHUNK,
-                              return_arrow=True)
+        stream = obstore.list(store, seg, offset=last_seen, chunk_size=s3_store.LIST_CHUNK, return_arrow=True)
         try:
             for raw in stream:
                 failures = 0
@@ -248,10 +259,20 @@ def _list_range(store, seg, offset, prefix, cut, settings, r: Range, ranges: Ran
                 if initial or idle:
                     # when idle: as many cut points as idle streams, the finest (most likely keys)
                     inner = None if ranges.origin is None else common_length(ranges.origin, last_key)
-                    ranges.cut(r, split_points(first_key, last_key, r.hi, len(prefix), rows,
-                                               seen=ranges.snapshot(), inner=inner,
-                                               target=TARGET_KEYS if initial else MIN_KEYS,
-                                               limit=2 * ranges.streams if initial else idle))
+                    ranges.cut(
+                        r,
+                        split_points(
+                            first_key,
+                            last_key,
+                            r.hi,
+                            len(prefix),
+                            rows,
+                            seen=ranges.snapshot(),
+                            inner=inner,
+                            target=TARGET_KEYS if initial else MIN_KEYS,
+                            limit=2 * ranges.streams if initial else idle,
+                        ),
+                    )
                     initial = False
             ranges.nothing_after(r)  # the end of the listing: the ranges after it are empty
             return
@@ -279,9 +300,15 @@ def _fallback_range(fallback, cut, r: Range, last_seen: str | None, stopped) -> 
             return
 
 
-def iter_objects(store, prefix: str, cut: int, settings: dict, *, streams: int = STREAMS,
-                 fallback: Callable[[str | None], Iterator[pa.RecordBatch]] | None = None
-                 ) -> Iterator[pa.RecordBatch]:
+def iter_objects(
+    store,
+    prefix: str,
+    cut: int,
+    settings: dict,
+    *,
+    streams: int = STREAMS,
+    fallback: Callable[[str | None], Iterator[pa.RecordBatch]] | None = None,
+) -> Iterator[pa.RecordBatch]:
     """Every object whose key starts with ``prefix`` (any string), each once, batches in no order.
 
     The first range is listed in the calling thread; more streams (threads, ``streams`` in all)

@@ -33,6 +33,7 @@ obstore's key model differs from S3's in two ways this module hides:
 * errors are obstore exceptions; :func:`error_code` recovers S3's error code and HTTP status from
   them so that :func:`~.s3_errors.map_error` maps them like botocore's.
 """
+
 from __future__ import annotations
 
 import random
@@ -50,9 +51,11 @@ LIST_CHUNK = 1000  # objects per Arrow batch from obstore (one ListObjectsV2 pag
 CREDENTIAL_TTL = timedelta(minutes=5)  # refreshable credentials are asked for again after this
 
 _CODE = re.compile(r"<Code>([^<]*)</Code>")
-_STATUS = re.compile(r"status(?: code)?:?\s*(\d{3})|\b(\d{3}) (?:Forbidden|Not Found|Bad Request|"
-                     r"Internal Server Error|Service Unavailable|Bad Gateway|Gateway Timeout|"
-                     r"Too Many Requests|Unauthorized|Moved Permanently|Temporary Redirect)")
+_STATUS = re.compile(
+    r"status(?: code)?:?\s*(\d{3})|\b(\d{3}) (?:Forbidden|Not Found|Bad Request|"
+    r"Internal Server Error|Service Unavailable|Bad Gateway|Gateway Timeout|"
+    r"Too Many Requests|Unauthorized|Moved Permanently|Temporary Redirect)"
+)
 
 
 class SessionCredentials:
@@ -85,7 +88,7 @@ def build_store(client, credentials, bucket: str, settings: dict):
     endpoint = client.meta.endpoint_url
     if endpoint and not re.match(r"https://s3([.-][a-z0-9-]+)*\.amazonaws\.com(\.cn)?/?$", endpoint):
         config["endpoint"] = endpoint  # a custom endpoint (AWS_ENDPOINT_URL, endpoint_url=)
-    style = ((client.meta.config.s3 or {}).get("addressing_style") or "auto")
+    style = (client.meta.config.s3 or {}).get("addressing_style") or "auto"
     if style == "virtual" and "endpoint" not in config:
         config["virtual_hosted_style_request"] = True
     client_options = {
@@ -100,8 +103,9 @@ def build_store(client, credentials, bucket: str, settings: dict):
         provider = None
     else:
         provider = SessionCredentials(credentials)
-    return S3Store(bucket, config=config, client_options=client_options, retry_config=retry_config,
-                   credential_provider=provider)
+    return S3Store(
+        bucket, config=config, client_options=client_options, retry_config=retry_config, credential_provider=provider
+    )
 
 
 def error_code(exc: BaseException) -> tuple[str, int]:
@@ -127,16 +131,49 @@ def is_connection_error(exc: BaseException) -> bool:
     """An obstore error that never got an HTTP answer (refused, reset, timed out)."""
     text = str(exc).lower()
     return not error_code(exc)[1] and any(
-        w in text for w in ("connect", "connection", "timed out", "timeout", "reset", "broken pipe",
-                            "error sending request", "incomplete", "body", "eof"))
+        w in text
+        for w in (
+            "connect",
+            "connection",
+            "timed out",
+            "timeout",
+            "reset",
+            "broken pipe",
+            "error sending request",
+            "incomplete",
+            "body",
+            "eof",
+        )
+    )
 
 
-TRANSIENT_CODES = frozenset({"Throttling", "ThrottlingException", "SlowDown", "RequestLimitExceeded",
-                             "RequestThrottled", "BandwidthLimitExceeded", "TooManyRequestsException",
-                             "RequestTimeout", "RequestTimeoutException", "InternalError",
-                             "ServiceUnavailable", "PriorRequestNotComplete"})
-THROTTLING = frozenset({"Throttling", "ThrottlingException", "SlowDown", "RequestLimitExceeded",
-                        "RequestThrottled", "BandwidthLimitExceeded", "TooManyRequestsException"})
+TRANSIENT_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "SlowDown",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "BandwidthLimitExceeded",
+        "TooManyRequestsException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "InternalError",
+        "ServiceUnavailable",
+        "PriorRequestNotComplete",
+    }
+)
+THROTTLING = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "SlowDown",
+        "RequestLimitExceeded",
+        "RequestThrottled",
+        "BandwidthLimitExceeded",
+        "TooManyRequestsException",
+    }
+)
 
 
 class UnrepresentableKey(Exception):
@@ -217,9 +254,14 @@ def to_batch(batch, cut: int) -> pa.RecordBatch:
     etags = rb.column("e_tag").cast(pa.string())
     etags = pc.replace_substring(etags, '"', "")
     return pa.RecordBatch.from_arrays(
-        [keys, rb.column("size").cast(pa.int64()),
-         rb.column("last_modified").cast(pa.timestamp("us", tz="UTC")), etags],
-        schema=INVENTORY_SCHEMA)
+        [
+            keys,
+            rb.column("size").cast(pa.int64()),
+            rb.column("last_modified").cast(pa.timestamp("us", tz="UTC")),
+            etags,
+        ],
+        schema=INVENTORY_SCHEMA,
+    )
 
 
 def list_level(store, prefix: str, cut: int, settings: dict) -> tuple[list[str], pa.RecordBatch | None]:

@@ -12,6 +12,7 @@
   temp file in the same folder, then ``os.replace``): a failed scan leaves no file under the
   final name. Rows in the file are in listing order; :func:`read_inventory` sorts them.
 """
+
 from __future__ import annotations
 
 import json
@@ -84,7 +85,7 @@ def plan(storage: Storage, prefixes: list[str] | None, exclude: list[str]) -> li
             continue  # excluded whole: never listed
         inner = [e for e in exclude if e.startswith(p)]
         # Descend only for an exclusion in a deeper folder; one at p's own level is filtered.
-        if any("/" in e[len(p):] for e in inner) and (p == "" or p.endswith("/")):
+        if any("/" in e[len(p) :] for e in inner) and (p == "" or p.endswith("/")):
             tasks.append((p, False))
             stack.extend(reversed(storage.list_prefixes(p)))
         else:
@@ -265,9 +266,7 @@ def unique_by_key(table: pa.Table, sink: ParquetSink | None, what: str) -> pa.Ta
 def _dedupe(table: pa.Table) -> pa.Table:
     """Keep one row per key (the first listed)."""
     idx = pa.array(range(table.num_rows), pa.int64())
-    firsts = (
-        table.append_column("_i", idx).group_by("key", use_threads=False).aggregate([("_i", "min")])
-    )
+    firsts = table.append_column("_i", idx).group_by("key", use_threads=False).aggregate([("_i", "min")])
     keep = pc.sort_indices(firsts.column("_i_min"))
     return table.take(pc.take(firsts.column("_i_min"), keep))
 

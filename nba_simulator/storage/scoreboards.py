@@ -10,6 +10,7 @@ is unchanged is not read again: its game records come from the cache (JSON), and
 records are turned into one frame in a single vectorised pass either way
 (``schedule.sources.espn.finish``), so a cached and a fresh read give the same games.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,9 +44,12 @@ OBJECT_COLUMNS = ["key", "size", "last_modified", "etag"]
 
 def scoreboard_layouts(spec) -> list:
     """The key layouts of the spec's ESPN scoreboard datasets (per date), in spec order."""
-    return [t for d in spec.datasets
-            if d.source == SCOREBOARD_SOURCE and d.data_type == SCOREBOARD_TYPE and d.per == "date"
-            for t in d.layouts]
+    return [
+        t
+        for d in spec.datasets
+        if d.source == SCOREBOARD_SOURCE and d.data_type == SCOREBOARD_TYPE and d.per == "date"
+        for t in d.layouts
+    ]
 
 
 def scoreboard_objects(storage: Storage, spec, workers: int = 8) -> pd.DataFrame:
@@ -78,16 +82,18 @@ class _Cache:
         if path is None:
             return
         self.path = path
-        if sqlite_files.kind(path) == "other":   # a file of the user's: never written to
-            log.warning("scoreboard cache %s is not an SQLite database (left as it is): reading every "
-                        "scoreboard", path)
+        if sqlite_files.kind(path) == "other":  # a file of the user's: never written to
+            log.warning("scoreboard cache %s is not an SQLite database (left as it is): reading every scoreboard", path)
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), check_same_thread=False,
-                                      timeout=seconds("NBA_RECON_DB_CONNECT_TIMEOUT"))
-            self.db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, etag TEXT NOT NULL, "
-                            "parser TEXT NOT NULL, records TEXT NOT NULL, warnings TEXT NOT NULL)")
+            self.db = sqlite3.connect(
+                str(path), check_same_thread=False, timeout=seconds("NBA_RECON_DB_CONNECT_TIMEOUT")
+            )
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, etag TEXT NOT NULL, "
+                "parser TEXT NOT NULL, records TEXT NOT NULL, warnings TEXT NOT NULL)"
+            )
             sqlite_files.mark(self.db)
         except (sqlite3.Error, OSError) as exc:  # a cache can only save reads: go on without it
             log.warning("scoreboard cache %s unusable (%s): reading every scoreboard", path, exc)
@@ -98,10 +104,11 @@ class _Cache:
             return None
         try:
             with self.lock:
-                if self.db is None:      # dropped by another thread meanwhile
+                if self.db is None:  # dropped by another thread meanwhile
                     return None
-                row = self.db.execute("SELECT records, warnings FROM pages WHERE key=? AND etag=? AND parser=?",
-                                      (key, etag, parser)).fetchone()
+                row = self.db.execute(
+                    "SELECT records, warnings FROM pages WHERE key=? AND etag=? AND parser=?", (key, etag, parser)
+                ).fetchone()
             if row is None:
                 return None
             records, warnings = json.loads(row[0]), json.loads(row[1])
@@ -111,9 +118,15 @@ class _Cache:
         except (sqlite3.Error, ValueError, TypeError, RecursionError):
             return None
         # rows of the shape the parser writes, or a miss (an edited cache is read again, not trusted)
-        if not (isinstance(records, list) and isinstance(warnings, list)
-                and all(isinstance(r, list) and len(r) == len(espn.COLUMNS) and all(v is None or isinstance(v, str) for v in r)
-                        for r in records) and all(isinstance(w, str) for w in warnings)):
+        if not (
+            isinstance(records, list)
+            and isinstance(warnings, list)
+            and all(
+                isinstance(r, list) and len(r) == len(espn.COLUMNS) and all(v is None or isinstance(v, str) for v in r)
+                for r in records
+            )
+            and all(isinstance(w, str) for w in warnings)
+        ):
             return None
         return [tuple(r) for r in records], warnings
 
@@ -124,8 +137,10 @@ class _Cache:
             with self.lock:
                 if self.db is None:
                     return
-                self.db.execute("INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
-                                (key, etag, parser, json.dumps(records), json.dumps(warnings)))
+                self.db.execute(
+                    "INSERT OR REPLACE INTO pages VALUES (?, ?, ?, ?, ?)",
+                    (key, etag, parser, json.dumps(records), json.dumps(warnings)),
+                )
         except sqlite3.OperationalError as exc:
             self._busy(exc)
         except sqlite3.Error as exc:
@@ -159,8 +174,9 @@ class _Cache:
                     self._drop()
 
 
-def read_scoreboards(storage: Storage, objects: pd.DataFrame, *, workers: int = 8,
-                     cache: str | Path | None = None) -> LakePages:
+def read_scoreboards(
+    storage: Storage, objects: pd.DataFrame, *, workers: int = 8, cache: str | Path | None = None
+) -> LakePages:
     """Every scoreboard file of ``objects`` parsed (``espn.page_records``, then one vectorised
     ``finish`` over all of them), in key order. A file that cannot be read is skipped with a
     warning (counted, the first few named); it never stops the run. ``pages``: the keys read and
@@ -178,10 +194,14 @@ def read_scoreboards(storage: Storage, objects: pd.DataFrame, *, workers: int = 
         if pd.notna(size) and too_large(int(size), row.key):  # not read at all: one warning
             return [], [too_large(int(size), row.key)], False, False
         try:
-            data = storage.read(row.key, 0, MAX_PAGE_BYTES + 1)   # never more than the limit
+            data = storage.read(row.key, 0, MAX_PAGE_BYTES + 1)  # never more than the limit
             if len(data) > MAX_PAGE_BYTES:  # grew since it was listed
-                return [], [f"{row.key}: more than the {MAX_PAGE_BYTES:,} bytes a scoreboard page may have; "
-                            "skipped"], False, False
+                return (
+                    [],
+                    [f"{row.key}: more than the {MAX_PAGE_BYTES:,} bytes a scoreboard page may have; skipped"],
+                    False,
+                    False,
+                )
         except Exception as exc:  # noqa: BLE001 - an unreadable object (any backend error) is a finding, not a crash
             failures.append(f"{row.key}: {type(exc).__name__}: {str(exc)[:200]}")
             return [], [], False, False
@@ -205,16 +225,18 @@ def read_scoreboards(storage: Storage, objects: pd.DataFrame, *, workers: int = 
     warnings = capped(list(warnings), "scoreboard pages")
     if failures:
         failures.sort()
-        warnings.append(f"{len(failures)} scoreboard file(s) could not be read and were skipped "
-                        f"(first: {'; '.join(failures[:3])})")
+        warnings.append(
+            f"{len(failures)} scoreboard file(s) could not be read and were skipped (first: {'; '.join(failures[:3])})"
+        )
     # what was read from the cache is not part of the result (a cached run equals a fresh one)
     log.info("scoreboards: %d files, %d from the cache", len(rows), sum(1 for r in results if r[2]))
     stats = {"files": len(rows), "unreadable": len(failures), "games": int(len(games))}
     return LakePages(games=games, pages=pages, warnings=warnings, stats=stats, lake=storage.uri)
 
 
-def lake_scoreboards(lake: str | Storage, spec=None, *, runs_dir: str | Path | None = None,
-                     workers: int = 8) -> LakePages:
+def lake_scoreboards(
+    lake: str | Storage, spec=None, *, runs_dir: str | Path | None = None, workers: int = 8
+) -> LakePages:
     """The scoreboard pages of ``lake`` (a URI, opened and closed here, or an open storage) as
     ``spec`` lays them out (``None``: the packaged spec), with the cache beside the runs when
     ``runs_dir`` is given."""
@@ -231,4 +253,3 @@ def lake_scoreboards(lake: str | Storage, spec=None, *, runs_dir: str | Path | N
     if own:
         pages.lake = str(lake)
     return pages
-

@@ -30,6 +30,7 @@ class CountingStorage(Storage):
         try:
             if self.delay:
                 import time
+
                 time.sleep(self.delay)
             data = self.inner.read(key, start, end)
         finally:

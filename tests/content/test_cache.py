@@ -1,4 +1,5 @@
 """content.cache: probe outcomes kept per (key, rule) while the ETag is the same."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -14,11 +15,16 @@ from nba_simulator.sqlite_files import StoreUnusable
 def test_outcomes_come_back_only_for_the_same_etag_and_errors_are_not_kept(tmp_path):
     rule = ContentCache.rule_id("fp1")
     with ContentCache(tmp_path / "c.sqlite") as cache:
-        cache.store([("a.json", rule, "e1", Outcome("ok", 3, True, True, "", 100)),
-                     ("b.json", rule, "e2", Outcome("error", detail="timeout")),
-                     ("c.json", rule, "", Outcome("ok"))], as_of="2019-03-15")
+        cache.store(
+            [
+                ("a.json", rule, "e1", Outcome("ok", 3, True, True, "", 100)),
+                ("b.json", rule, "e2", Outcome("error", detail="timeout")),
+                ("c.json", rule, "", Outcome("ok")),
+            ],
+            as_of="2019-03-15",
+        )
         assert len(cache) == 1
-    with ContentCache(tmp_path / "c.sqlite") as cache:                  # kept across opens
+    with ContentCache(tmp_path / "c.sqlite") as cache:  # kept across opens
         got = cache.lookup({("a.json", rule): "e1", ("b.json", rule): "e2"})
         assert got == {("a.json", rule): Outcome("ok", 3, True, True, "", 100)}
         assert cache.lookup({("a.json", rule): "changed"}) == {}

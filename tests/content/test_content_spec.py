@@ -1,4 +1,5 @@
 """Content rules in the spec: parsed into ContentRule, errors with file:line like the rest."""
+
 import pytest
 
 from nba_simulator.errors import SpecError
@@ -41,20 +42,23 @@ def test_block_style_rule_and_fingerprint():
     assert rule.fingerprint() != ContentRule("parquet", min_rows=1).fingerprint()
 
 
-@pytest.mark.parametrize("rule, line, words", [
-    ("{format: xml}", 9, "format must be one of json, csv, parquet"),
-    ("{format: json}", 9, "json needs non_empty"),
-    ('{format: json, non_empty: "a..b"}', 9, "json needs non_empty"),
-    ("{format: json, non_empty: []}", 9, "json needs non_empty"),
-    ("{format: csv, non_empty: plays}", 9, "non_empty applies to json only"),
-    ("{format: json, non_empty: p, columns: [a]}", 9, "columns apply to csv and parquet only"),
-    ("{format: parquet, columns: game_id}", 9, "columns must be a list"),
-    ("{format: parquet, min_rows: -1}", 9, "min_rows must be a whole number"),
-    ("{format: parquet, header: true}", 9, "header applies to csv only"),
-    ("{format: csv, header: false, columns: [a]}", 9, "columns need a header row"),
-    ("{format: csv, rows: 1}", 9, "unknown field 'rows' in dataset 'pbp': content"),
-    ("parquet", 9, "content must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "rule, line, words",
+    [
+        ("{format: xml}", 9, "format must be one of json, csv, parquet"),
+        ("{format: json}", 9, "json needs non_empty"),
+        ('{format: json, non_empty: "a..b"}', 9, "json needs non_empty"),
+        ("{format: json, non_empty: []}", 9, "json needs non_empty"),
+        ("{format: csv, non_empty: plays}", 9, "non_empty applies to json only"),
+        ("{format: json, non_empty: p, columns: [a]}", 9, "columns apply to csv and parquet only"),
+        ("{format: parquet, columns: game_id}", 9, "columns must be a list"),
+        ("{format: parquet, min_rows: -1}", 9, "min_rows must be a whole number"),
+        ("{format: parquet, header: true}", 9, "header applies to csv only"),
+        ("{format: csv, header: false, columns: [a]}", 9, "columns need a header row"),
+        ("{format: csv, rows: 1}", 9, "unknown field 'rows' in dataset 'pbp': content"),
+        ("parquet", 9, "content must be a mapping"),
+    ],
+)
 def test_rule_errors_name_file_and_line(rule, line, words):
     with pytest.raises(SpecError) as exc:
         parse_spec(with_content(rule), "lake.yaml")

@@ -1,5 +1,6 @@
 """reconcile --probe on the demo lake: the planted empty ESPN pages are found exactly, the matrix
 and cross-source table show them, tasks rank them first, a rerun reads nothing, budgets estimate."""
+
 import json
 
 import pandas as pd
@@ -49,8 +50,14 @@ def test_planted_empty_pages_found_exactly(demo_runs):
 def test_matrix_cross_source_and_task_ranking(demo_runs):
     _, root, _, planted = demo_runs
     wide = pd.read_parquet(root / "probed" / "matrix.parquet").set_index("game_id")
-    assert {"espn_game_id", "bbref_game_id", "espn_play_by_play", "nba_api_play_by_play",
-            "espn_box_scores", "bbref_box_scores"} <= set(wide.columns)
+    assert {
+        "espn_game_id",
+        "bbref_game_id",
+        "espn_play_by_play",
+        "nba_api_play_by_play",
+        "espn_box_scores",
+        "bbref_box_scores",
+    } <= set(wide.columns)
     assert (wide.loc[planted["empty_pbp"], "espn_play_by_play"] == "empty").all()
     assert (wide.loc[wide["season"] == "2017-18", "bbref_box_scores"] == "not_expected").all()
     cov = pd.read_parquet(root / "probed" / "coverage.parquet")
@@ -60,14 +67,15 @@ def test_matrix_cross_source_and_task_ranking(demo_runs):
     espn_empty = gaps[(gaps["dataset"] == "espn_play_by_play") & (gaps["status"] == "empty")]
     # every empty ESPN page whose game NBA Stats has is listed, same data type
     nba_has = set(wide.index[wide["nba_api_play_by_play"] == "present"])
-    assert set(espn_empty["game_id"]) == set(planted["empty_pbp"]) & (nba_has | set(
-        wide.index[wide["sources_present"] != "espn"]))
+    assert set(espn_empty["game_id"]) == set(planted["empty_pbp"]) & (
+        nba_has | set(wide.index[wide["sources_present"] != "espn"])
+    )
     assert espn_empty["same_data_type"].any()
     summary = json.loads((root / "probed" / "summary.json").read_text())
     assert summary["content"]["cross_source_gaps"] == len(gaps)
     tasks = json.loads((root / "probed" / "tasks.json").read_text())["tasks"]
     assert all("other_sources_have" in t for t in tasks)
-    assert tasks == in_work_order(tasks)   # the count is a hint, the order the one order of work
+    assert tasks == in_work_order(tasks)  # the count is a hint, the order the one order of work
     empties = [t for t in tasks if t["reason"] == "empty"]
     assert empties and all(t["action"] == "recollect" and t["other_sources_have"] > 0 for t in empties)
     # plots render

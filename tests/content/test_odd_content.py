@@ -2,6 +2,7 @@
 size and time is ``invalid`` with a reason (coverage status ``invalid``); an entry of a local lake
 that cannot be listed (a FIFO, a socket, a broken or looping link, an unreadable folder) is
 skipped with a warning naming it."""
+
 from __future__ import annotations
 
 import json
@@ -53,8 +54,20 @@ def test_probe_of_a_lake_with_odd_objects(tmp_path, capsys):
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC)
     out = tmp_path / "out"
-    rc = main(["reconcile", "--spec", str(spec), "--lake", str(tmp_path / "lake"), "--as-of",
-               "2018-10-20", "--out", str(out), "--probe"])
+    rc = main(
+        [
+            "reconcile",
+            "--spec",
+            str(spec),
+            "--lake",
+            str(tmp_path / "lake"),
+            "--as-of",
+            "2018-10-20",
+            "--out",
+            str(out),
+            "--probe",
+        ]
+    )
     assert rc == 0, capsys.readouterr().err
     cov = pd.read_parquet(out / "coverage.parquet").set_index("game_id")
     assert cov.loc["0021800001", "status"] == "present"
@@ -94,6 +107,6 @@ def test_entries_that_cannot_be_listed_are_skipped_with_a_warning(tmp_path, capl
     assert "skipped pbp/sock.json: a socket" in text
     assert "skipped pbp/broken.json: a broken symbolic link" in text
     assert "skipped pbp/loop.json" in text
-    if os.geteuid() != 0:   # root reads any folder: the mode bits cannot stop it
+    if os.geteuid() != 0:  # root reads any folder: the mode bits cannot stop it
         assert "skipped locked: folder cannot be listed" in text
         assert "locked/a.json" not in keys

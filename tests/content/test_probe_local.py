@@ -1,4 +1,5 @@
 """Content probing on a local folder: verdicts per format, ranged reads, cache, budget, sample."""
+
 import os
 
 import pandas as pd
@@ -43,7 +44,7 @@ def test_ranged_reads_where_the_format_allows(local_lake):
     for key, start, end in local_lake.ranges:
         size = len(OBJECTS[key])
         if key.endswith(".json"):
-            assert (start, end) == (None, None)       # JSON: the whole object
+            assert (start, end) == (None, None)  # JSON: the whole object
         elif key.endswith(".csv"):
             assert start == 0 and end == min(size, CSV_HEAD)  # CSV: the head only
     big = "hoopr_parquet/play_by_play/nba_data_2013.parquet"
@@ -57,6 +58,7 @@ def test_csv_reads_on_only_until_min_rows(tmp_path):
     from nba_simulator.storage.local import LocalStorage
 
     from .conftest import CountingStorage
+
     (tmp_path / "big.csv").write_bytes(pbp_csv("0021200001", 5000))  # ~500 KB
     store = CountingStorage(LocalStorage(tmp_path))
     size = (tmp_path / "big.csv").stat().st_size
@@ -70,11 +72,11 @@ def test_csv_reads_on_only_until_min_rows(tmp_path):
 
 def test_csv_row_counting_edge_cases():
     assert count_csv_rows(PBP_HEADER, True, True)[:2] == (0, PBP_HEADER.decode().strip().split(","))
-    assert count_csv_rows(b"a,b\n1,2\n3,4", True, True)[0] == 2          # no final newline
-    assert count_csv_rows(b"a,b\n1,2\n3,4", False, True)[0] == 1         # partial last line dropped
-    assert count_csv_rows(b'a,b\n"x\ny",2\n\n\n', True, True)[0] == 1    # quoted newline, blank lines
+    assert count_csv_rows(b"a,b\n1,2\n3,4", True, True)[0] == 2  # no final newline
+    assert count_csv_rows(b"a,b\n1,2\n3,4", False, True)[0] == 1  # partial last line dropped
+    assert count_csv_rows(b'a,b\n"x\ny",2\n\n\n', True, True)[0] == 1  # quoted newline, blank lines
     assert count_csv_rows(b"\xef\xbb\xbfa,b\n1,2\n", True, True)[1] == ["a", "b"]  # BOM
-    assert count_csv_rows(b"1,2\n3,4\n", True, False)[0] == 2            # no header row
+    assert count_csv_rows(b"1,2\n3,4\n", True, False)[0] == 2  # no header row
 
 
 def test_cache_means_an_unchanged_object_is_never_read_twice(local_lake, tmp_path):
@@ -84,7 +86,7 @@ def test_cache_means_an_unchanged_object_is_never_read_twice(local_lake, tmp_pat
     reads = local_lake.reads
     assert reads >= len(OBJECTS)
     second = probe(local_lake, spec(), targets, ProbeOptions(cache=cache))
-    assert local_lake.reads == reads                      # not one read
+    assert local_lake.reads == reads  # not one read
     assert second.info["read"] == 0 and second.info["cached"] == len(OBJECTS)
     cols = ["key", "verdict", "n_items", "detail"]
     pd.testing.assert_frame_equal(first.table[cols], second.table[cols])
@@ -99,8 +101,10 @@ def test_cache_means_an_unchanged_object_is_never_read_twice(local_lake, tmp_pat
     # a changed rule probes its dataset again, not the others
     changed = spec().__class__(**{**spec().__dict__})
     from dataclasses import replace
-    datasets = tuple(replace(d, content=replace(d.content, min_rows=2)) if d.name == "nba_pbp" else d
-                     for d in changed.datasets)
+
+    datasets = tuple(
+        replace(d, content=replace(d.content, min_rows=2)) if d.name == "nba_pbp" else d for d in changed.datasets
+    )
     probe(local_lake, replace(changed, datasets=datasets), targets_of(local_lake), ProbeOptions(cache=cache))
     n_csv = sum(k.endswith(".csv") and len(v) > 0 for k, v in OBJECTS.items())  # 0 bytes: no read
     assert local_lake.reads == reads + 1 + n_csv
@@ -122,6 +126,7 @@ def test_access_denied_stops_the_probe(local_lake):
     class Denied(type(local_lake)):
         def read(self, key, start=None, end=None):
             raise AccessDenied("access denied (AccessDenied) reading s3://lake")
+
     with pytest.raises(AccessDenied):
         probe(Denied(local_lake.inner), spec(), targets_of(local_lake))
 
@@ -141,7 +146,8 @@ def test_budget_leaves_objects_unprobed_and_labels_estimates(local_lake, tmp_pat
     again = probe(local_lake, spec(), targets, ProbeOptions(max_objects=5, cache=cache))
     assert again.info["cached"] == 5 and again.info["read"] == 5
     assert set(again.table.loc[again.table["source"] == "read", "key"]).isdisjoint(
-        r.table.loc[r.table["source"] == "read", "key"])
+        r.table.loc[r.table["source"] == "read", "key"]
+    )
     # bytes: JSON pages cost their size, so a 150 KB budget reads only a few
     local_lake.reads = 0
     b = probe(local_lake, spec(), targets, ProbeOptions(max_bytes=150_000))
@@ -171,6 +177,7 @@ def test_bounded_concurrency(tmp_path):
     from nba_simulator.storage.local import LocalStorage
 
     from .conftest import CountingStorage, write_lake
+
     store = CountingStorage(LocalStorage(write_lake(tmp_path / "lake")), delay=0.02)
     probe(store, spec(), targets_of(store), ProbeOptions(workers=3))
     assert 2 <= store.max_active <= 3
@@ -202,19 +209,24 @@ def test_corrupt_cache_is_set_aside(local_lake, tmp_path):
 
 def test_path_never_found_warns_about_the_rule(local_lake):
     from dataclasses import replace
+
     s = spec()
-    wrong = tuple(replace(d, content=replace(d.content, non_empty=("gamepackageJSON.plays",)))
-                  if d.name == "espn_pbp" else d for d in s.datasets)
+    wrong = tuple(
+        replace(d, content=replace(d.content, non_empty=("gamepackageJSON.plays",))) if d.name == "espn_pbp" else d
+        for d in s.datasets
+    )
     r = probe(local_lake, replace(s, datasets=wrong), targets_of(local_lake))
     assert any("gamepackageJSON.plays was found in none" in w and "line 9" in w for w in r.warnings)
 
 
 def test_apply_content_sets_empty_with_precedence():
-    cov = pd.DataFrame({
-        "key": ["a", "b", "c", "d", None, "f"],
-        "status": ["present", "premature", "stale", "undersized", "missing", "present"]})
-    table = pd.DataFrame({"key": ["a", "b", "c", "d", "f"],
-                          "verdict": ["empty", "invalid", "ok", "empty", "unprobed"]})
+    cov = pd.DataFrame(
+        {
+            "key": ["a", "b", "c", "d", None, "f"],
+            "status": ["present", "premature", "stale", "undersized", "missing", "present"],
+        }
+    )
+    table = pd.DataFrame({"key": ["a", "b", "c", "d", "f"], "verdict": ["empty", "invalid", "ok", "empty", "unprobed"]})
     out = apply_content(cov, table)
     assert out["status"].tolist() == ["empty", "invalid", "stale", "undersized", "missing", "present"]
     assert out["content"].tolist() == ["empty", "invalid", "ok", None, None, "unprobed"]

@@ -1,5 +1,6 @@
 """Content probing on the real S3 server (SeaweedFS, read-only identity): the same verdicts as on
 the local folder, ranged GETs for CSV and Parquet, and the ETag cache proven by counting GETs."""
+
 import pytest
 
 from nba_simulator.content import ProbeOptions, probe

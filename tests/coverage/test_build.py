@@ -4,19 +4,19 @@ from nba_simulator.coverage import build_coverage, expected_items
 from tests.builders import AS_OF, inventory, ts
 
 LAKE = [
-    ("pbp/2023-24/0022300001.json", 500, ts("2023-10-25 06:00"), "a"),   # present
-    ("old/0022300001.json", 400, ts("2023-10-25 06:00"), "b"),           # duplicate of 1
-    ("pbp/2023-24/0022300002.json", 50, ts("2023-10-25 06:00"), "c"),    # undersized
-    ("pbp/2022-23/0022300004.json", 500, ts("2023-10-27"), "d"),         # wrong season folder
-    ("pbp/2023-24/0022300003.json", 154, ts("2023-10-27"), "e"),         # cancelled game's file
-    ("old/0022300005.json", 500, ts("2023-10-28 05:00"), "f"),           # present, old layout
-    ("pbp/2023-24/0022300006.json", 500, ts("2023-10-28 23:00"), "g"),   # premature
-    ("pbp/2023-24/0022300007.json", 500, ts("2023-11-05 03:00"), "h"),   # present
+    ("pbp/2023-24/0022300001.json", 500, ts("2023-10-25 06:00"), "a"),  # present
+    ("old/0022300001.json", 400, ts("2023-10-25 06:00"), "b"),  # duplicate of 1
+    ("pbp/2023-24/0022300002.json", 50, ts("2023-10-25 06:00"), "c"),  # undersized
+    ("pbp/2022-23/0022300004.json", 500, ts("2023-10-27"), "d"),  # wrong season folder
+    ("pbp/2023-24/0022300003.json", 154, ts("2023-10-27"), "e"),  # cancelled game's file
+    ("old/0022300005.json", 500, ts("2023-10-28 05:00"), "f"),  # present, old layout
+    ("pbp/2023-24/0022300006.json", 500, ts("2023-10-28 23:00"), "g"),  # premature
+    ("pbp/2023-24/0022300007.json", 500, ts("2023-11-05 03:00"), "h"),  # present
     ("daily/20231024.json", 100, ts("2023-10-25 08:00"), "i"),
-    ("hoopr/nba_data_2023.parquet", 5000, ts("2023-06-30"), "j"),        # previous season: never stale
-    ("hoopr/nba_data_2024.parquet", 5000, ts("2023-11-01"), "k"),        # current, 4 days old: stale
-    ("backups/db.dump", 1, ts("2023-11-01"), "l"),                       # excluded
-    ("random/thing.txt", 1, ts("2023-11-01"), "m"),                      # unparsed
+    ("hoopr/nba_data_2023.parquet", 5000, ts("2023-06-30"), "j"),  # previous season: never stale
+    ("hoopr/nba_data_2024.parquet", 5000, ts("2023-11-01"), "k"),  # current, 4 days old: stale
+    ("backups/db.dump", 1, ts("2023-11-01"), "l"),  # excluded
+    ("random/thing.txt", 1, ts("2023-11-01"), "m"),  # unparsed
 ]
 
 
@@ -48,8 +48,10 @@ def test_every_status(spec, schedule):
 
 
 def test_precedence_undersized_beats_premature_and_stale(spec, schedule):
-    lake = [("pbp/2023-24/0022300006.json", 5, ts("2023-10-28 23:00"), "x"),
-            ("hoopr/nba_data_2024.parquet", 5000, ts("2023-10-01"), "y")]
+    lake = [
+        ("pbp/2023-24/0022300006.json", 5, ts("2023-10-28 23:00"), "x"),
+        ("hoopr/nba_data_2024.parquet", 5000, ts("2023-10-01"), "y"),
+    ]
     spec_small = spec
     r = build_coverage(spec_small, schedule, inventory(lake), AS_OF)
     st = r.coverage.set_index("expected_key")["status"]
@@ -63,7 +65,10 @@ def test_duplicates_orphans_unparsed_never_dropped(spec, schedule):
     assert dup.loc[dup["chosen"], "key"].tolist() == ["pbp/2023-24/0022300001.json"]
     orphans = r.orphans.set_index("key")
     assert orphans.loc["pbp/2022-23/0022300004.json", "reason"] == "orphan"
-    assert "differs from the expected key pbp/2023-24/0022300004.json" in orphans.loc["pbp/2022-23/0022300004.json", "detail"]
+    assert (
+        "differs from the expected key pbp/2023-24/0022300004.json"
+        in orphans.loc["pbp/2022-23/0022300004.json", "detail"]
+    )
     assert orphans.loc["pbp/2023-24/0022300003.json", "detail"] == "game cancelled"
     assert orphans.loc["random/thing.txt", "reason"] == "unparsed"
     assert "backups/db.dump" not in orphans.index
@@ -81,8 +86,11 @@ def test_completeness_counts_and_percentages(spec, schedule):
 
 def test_unmapped_when_the_schedule_lacks_an_id(schedule):
     from nba_simulator.spec import parse_spec
-    spec = parse_spec("version: 1\ndatasets:\n  e:\n    source: espn\n    data_type: pbp\n"
-                      "    keys: e/{espn_game_id}.json\n    per: game\n    seasons: 2023-24\n")
+
+    spec = parse_spec(
+        "version: 1\ndatasets:\n  e:\n    source: espn\n    data_type: pbp\n"
+        "    keys: e/{espn_game_id}.json\n    per: game\n    seasons: 2023-24\n"
+    )
     sched = schedule.assign(espn_game_id=["401000001"] + [pd.NA] * (len(schedule) - 1))
     r = build_coverage(spec, sched, inventory([("e/401000001.json", 10, ts("2023-10-26"), "z")]), AS_OF)
     assert r.coverage["status"].value_counts().to_dict() == {"unmapped": 5, "present": 1}

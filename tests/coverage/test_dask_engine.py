@@ -1,4 +1,5 @@
 """The Dask engine gives exactly the pandas engine's results (LocalCluster, in-process, small)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -50,16 +51,72 @@ def test_cli_engine_dask_writes_the_same_outputs(demo, tmp_path):
     outs = {}
     for engine in ("pandas", "dask"):
         outs[engine] = tmp_path / engine
-        assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
-                     str(demo.as_of), "--out", str(outs[engine]), "--engine", engine]) == 0
-    for f in ("coverage.parquet", "orphans.parquet", "duplicates.parquet", "completeness.parquet",
-              "gaps.parquet", "inventory.parquet"):
+        assert (
+            main(
+                [
+                    "reconcile",
+                    "--spec",
+                    str(demo.spec),
+                    "--lake",
+                    str(demo.lake),
+                    "--as-of",
+                    str(demo.as_of),
+                    "--out",
+                    str(outs[engine]),
+                    "--engine",
+                    engine,
+                ]
+            )
+            == 0
+        )
+    for f in (
+        "coverage.parquet",
+        "orphans.parquet",
+        "duplicates.parquet",
+        "completeness.parquet",
+        "gaps.parquet",
+        "inventory.parquet",
+    ):
         pd.testing.assert_frame_equal(pd.read_parquet(outs["pandas"] / f), pd.read_parquet(outs["dask"] / f), obj=f)
     assert (outs["pandas"] / "tasks.json").read_text() == (outs["dask"] / "tasks.json").read_text()
 
 
 def test_dask_refuses_sampling_and_bad_scheduler(demo, tmp_path):
-    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", str(demo.as_of),
-                 "--out", str(tmp_path / "o"), "--engine", "dask", "--sample", "0.5"]) == 2
-    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", str(demo.as_of),
-                 "--out", str(tmp_path / "o"), "--engine", "spark"]) == 2
+    assert (
+        main(
+            [
+                "reconcile",
+                "--spec",
+                str(demo.spec),
+                "--lake",
+                str(demo.lake),
+                "--as-of",
+                str(demo.as_of),
+                "--out",
+                str(tmp_path / "o"),
+                "--engine",
+                "dask",
+                "--sample",
+                "0.5",
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(
+            [
+                "reconcile",
+                "--spec",
+                str(demo.spec),
+                "--lake",
+                str(demo.lake),
+                "--as-of",
+                str(demo.as_of),
+                "--out",
+                str(tmp_path / "o"),
+                "--engine",
+                "spark",
+            ]
+        )
+        == 2
+    )

@@ -1,5 +1,6 @@
 """The streamed coverage gives exactly the in-memory path's results on the same S3 Inventory
 delivery: coverage, orphans, duplicates, completeness, what cannot be judged, gaps and tasks."""
+
 from __future__ import annotations
 
 import json
@@ -57,12 +58,15 @@ def test_streamed_equals_in_memory(demo, delivery, tmp_path, chunk_rows):
     assert len(in_memory.orphans) and len(in_memory.duplicates)
     assert in_memory.coverage["status"].nunique() >= 3
     stream = open_stream(str(dest), exclude=list(spec.exclude), out_path=tmp_path / "inventory.parquet")
-    streamed = stream_coverage(spec, games, stream.batches(), demo.as_of, chunk_rows=chunk_rows,
-                               orphans_path=tmp_path / "orphans.parquet")
+    streamed = stream_coverage(
+        spec, games, stream.batches(), demo.as_of, chunk_rows=chunk_rows, orphans_path=tmp_path / "orphans.parquet"
+    )
     _same(in_memory, streamed, demo.as_of, spec)
     counts = in_memory.orphans["reason"].value_counts()
-    assert streamed.orphan_counts == {"orphan": int(counts.get("orphan", 0)),
-                                      "unparsed": int(counts.get("unparsed", 0))}
+    assert streamed.orphan_counts == {
+        "orphan": int(counts.get("orphan", 0)),
+        "unparsed": int(counts.get("unparsed", 0)),
+    }
     assert stream.objects == len(inv) and stream.bytes == int(inv["size"].sum())
     written = pq.read_table(tmp_path / "orphans.parquet").to_pandas().sort_values("key", ignore_index=True)
     want = in_memory.orphans.astype({"dataset": written["dataset"].dtype})  # NA as Parquet strings
@@ -75,8 +79,15 @@ def test_orphans_beyond_the_bound_are_counted_and_written(demo, delivery, tmp_pa
     spec, games, dest, _ = delivery
     inv, _ = read_report(str(dest), exclude=list(spec.exclude))
     in_memory = build_coverage(spec, games, inv, demo.as_of)
-    streamed = stream_coverage(spec, games, open_stream(str(dest), exclude=list(spec.exclude)).batches(),
-                               demo.as_of, chunk_rows=5, keep_orphans=2, orphans_path=tmp_path / "o.parquet")
+    streamed = stream_coverage(
+        spec,
+        games,
+        open_stream(str(dest), exclude=list(spec.exclude)).batches(),
+        demo.as_of,
+        chunk_rows=5,
+        keep_orphans=2,
+        orphans_path=tmp_path / "o.parquet",
+    )
     assert len(streamed.orphans) == 2 and sum(streamed.orphan_counts.values()) == len(in_memory.orphans)
     assert set(streamed.orphans["key"]) <= set(in_memory.orphans["key"])
     assert streamed.unjudged == in_memory.unjudged
@@ -95,9 +106,13 @@ def test_bench_shaped_delivery(tmp_path):
     inv, _ = read_report(str(tmp_path), lake=lake, exclude=list(spec.exclude))
     assert len(inv) == 40_000 - int(0.1 * (40_000 - 24_000))  # the excluded prefixes: 10% of the filler
     in_memory = build_coverage(spec, games, inv, AS_OF)
-    streamed = stream_coverage(spec, games, open_stream(str(tmp_path), lake=lake,
-                                                        exclude=list(spec.exclude)).batches(),
-                               AS_OF, chunk_rows=9_000)
+    streamed = stream_coverage(
+        spec,
+        games,
+        open_stream(str(tmp_path), lake=lake, exclude=list(spec.exclude)).batches(),
+        AS_OF,
+        chunk_rows=9_000,
+    )
     _same(in_memory, streamed, AS_OF, spec)
 
 
@@ -124,14 +139,32 @@ def test_reconcile_streamed_writes_the_same_files(demo, delivery, tmp_path, prob
     outs = {}
     for mode in ("no", "yes"):
         outs[mode] = tmp_path / mode
-        assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
-                     str(demo.as_of), "--out", str(outs[mode]), "--inventory", str(dest),
-                     "--stream", mode, *(["--probe"] if probe else [])]) == 0
+        assert (
+            main(
+                [
+                    "reconcile",
+                    "--spec",
+                    str(demo.spec),
+                    "--lake",
+                    str(demo.lake),
+                    "--as-of",
+                    str(demo.as_of),
+                    "--out",
+                    str(outs[mode]),
+                    "--inventory",
+                    str(dest),
+                    "--stream",
+                    mode,
+                    *(["--probe"] if probe else []),
+                ]
+            )
+            == 0
+        )
     tables = ["coverage.parquet", "duplicates.parquet", "completeness.parquet", "gaps.parquet", "matrix.parquet"]
     if probe:
         tables.append("content.parquet")
         cov = pd.read_parquet(outs["yes"] / "coverage.parquet")
-        assert "content" in cov.columns and (cov["status"] == "empty").any()   # the demo's empty files
+        assert "content" in cov.columns and (cov["status"] == "empty").any()  # the demo's empty files
     for f in tables:
         pd.testing.assert_frame_equal(pd.read_parquet(outs["no"] / f), pd.read_parquet(outs["yes"] / f), obj=f)
     for f in ("orphans.parquet", "inventory.parquet"):  # streamed: in delivery order
@@ -139,7 +172,7 @@ def test_reconcile_streamed_writes_the_same_files(demo, delivery, tmp_path, prob
         pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=f)
     assert (outs["no"] / "tasks.json").read_text() == (outs["yes"] / "tasks.json").read_text()
     a, b = (json.loads((outs[m] / "summary.json").read_text()) for m in ("no", "yes"))
-    if probe:   # how long the probe took differs from run to run
+    if probe:  # how long the probe took differs from run to run
         for doc in (a, b):
             doc["content"].pop("seconds", None)
     assert a == b
@@ -151,8 +184,27 @@ def test_stream_yes_is_refused_with_what_lists_part_of_the_lake(demo, delivery, 
 
     _, _, dest, _ = delivery
     for extra in (["--sample", "0.5"], ["--engine", "dask"]):
-        assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", str(demo.as_of),
-                     "--out", str(tmp_path / "q"), "--inventory", str(dest), "--stream", "yes", *extra]) == 2
+        assert (
+            main(
+                [
+                    "reconcile",
+                    "--spec",
+                    str(demo.spec),
+                    "--lake",
+                    str(demo.lake),
+                    "--as-of",
+                    str(demo.as_of),
+                    "--out",
+                    str(tmp_path / "q"),
+                    "--inventory",
+                    str(dest),
+                    "--stream",
+                    "yes",
+                    *extra,
+                ]
+            )
+            == 2
+        )
     assert not (tmp_path / "q").exists()
 
 
@@ -164,10 +216,18 @@ def test_chunks_reduced_on_a_dask_cluster_are_the_same(demo, delivery):
     spec, games, dest, _ = delivery
     inv, _ = read_report(str(dest), exclude=list(spec.exclude))
     in_memory = build_coverage(spec, games, inv, demo.as_of)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        streamed = stream_coverage(spec, games, open_stream(str(dest), exclude=list(spec.exclude)).batches(),
-                                   demo.as_of, chunk_rows=11, client=client)
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        streamed = stream_coverage(
+            spec,
+            games,
+            open_stream(str(dest), exclude=list(spec.exclude)).batches(),
+            demo.as_of,
+            chunk_rows=11,
+            client=client,
+        )
     _same(in_memory, streamed, demo.as_of, spec)
 
 
@@ -201,13 +261,43 @@ def test_stream_yes_without_an_inventory_says_the_lake_was_listed(demo, tmp_path
     from nba_simulator.cli import main
 
     out = tmp_path / "out"
-    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
-                 str(demo.as_of), "--out", str(out), "--stream", "yes"]) == 0
+    assert (
+        main(
+            [
+                "reconcile",
+                "--spec",
+                str(demo.spec),
+                "--lake",
+                str(demo.lake),
+                "--as-of",
+                str(demo.as_of),
+                "--out",
+                str(out),
+                "--stream",
+                "yes",
+            ]
+        )
+        == 0
+    )
     said = "stream yes: there is no S3 Inventory to stream"
     assert said in capsys.readouterr().err
     assert any(w.startswith(said) for w in json.loads((out / "summary.json").read_text())["warnings"])
-    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
-                 str(demo.as_of), "--out", str(tmp_path / "auto")]) == 0   # auto: nothing to say
+    assert (
+        main(
+            [
+                "reconcile",
+                "--spec",
+                str(demo.spec),
+                "--lake",
+                str(demo.lake),
+                "--as-of",
+                str(demo.as_of),
+                "--out",
+                str(tmp_path / "auto"),
+            ]
+        )
+        == 0
+    )  # auto: nothing to say
     assert said not in capsys.readouterr().err
 
 
@@ -227,11 +317,23 @@ def test_random_order_bucket_shape_streamed_equals_in_memory(tmp_path):
     assert counts["orphan"] > 5_000 and counts["unparsed"] > 5_000
     for keep, chunk_rows in ((len(in_memory.orphans), 7_000), (1_000, 7_000), (10, 40_000), (0, 9_000)):
         stream = open_stream(str(tmp_path), lake=LAKE, exclude=list(spec.exclude))
-        streamed = stream_coverage(spec, games, stream.batches(), AS_OF, chunk_rows=chunk_rows,
-                                   keep_orphans=keep, orphans_path=tmp_path / "o.parquet")
+        streamed = stream_coverage(
+            spec,
+            games,
+            stream.batches(),
+            AS_OF,
+            chunk_rows=chunk_rows,
+            keep_orphans=keep,
+            orphans_path=tmp_path / "o.parquet",
+        )
         _same_but_orphans(in_memory, streamed)
-        pd.testing.assert_frame_equal(streamed.orphans, in_memory.orphans.head(keep), check_dtype=False,
-                                      check_index_type=False, obj=f"orphans, keep {keep}")
+        pd.testing.assert_frame_equal(
+            streamed.orphans,
+            in_memory.orphans.head(keep),
+            check_dtype=False,
+            check_index_type=False,
+            obj=f"orphans, keep {keep}",
+        )
         assert streamed.orphan_counts == {"orphan": int(counts["orphan"]), "unparsed": int(counts["unparsed"])}
         written = pq.read_table(tmp_path / "o.parquet").to_pandas().sort_values("key", ignore_index=True)
         assert written["key"].tolist() == in_memory.orphans["key"].tolist()
@@ -262,12 +364,16 @@ def test_orphans_are_not_accumulated_while_they_stream(tmp_path):
         for k in range(chunks):
             ids = np.random.default_rng(k).permutation(rows) + k * rows
             # half orphans (ESPN ids the schedule lacks), half unparsed (no dataset's layout)
-            keys = [f"espn_play_by_play/{500_000_000 + i}.json" if i % 2 else f"scratch/{i:012d}.tmp"
-                    for i in ids]
+            keys = [f"espn_play_by_play/{500_000_000 + i}.json" if i % 2 else f"scratch/{i:012d}.tmp" for i in ids]
             yield pa.RecordBatch.from_arrays(
-                [pa.array(keys), pa.array(np.full(rows, 2_000, np.int64)),
-                 pa.array([when] * rows, pa.timestamp("us", tz="UTC")), pa.nulls(rows, pa.string())],
-                schema=INVENTORY_SCHEMA)
+                [
+                    pa.array(keys),
+                    pa.array(np.full(rows, 2_000, np.int64)),
+                    pa.array([when] * rows, pa.timestamp("us", tz="UTC")),
+                    pa.nulls(rows, pa.string()),
+                ],
+                schema=INVENTORY_SCHEMA,
+            )
             allocated.append(pa.total_allocated_bytes())
             kept.append(0 if stream_orphans[0] is None else len(stream_orphans[0].frame()))
 
@@ -285,8 +391,15 @@ def test_orphans_are_not_accumulated_while_they_stream(tmp_path):
 
     stream_module._Orphans = Watched
     try:
-        result = stream_coverage(spec, games, batches(), AS_OF, chunk_rows=rows, keep_orphans=1_000,
-                                 orphans_path=tmp_path / "orphans.parquet")
+        result = stream_coverage(
+            spec,
+            games,
+            batches(),
+            AS_OF,
+            chunk_rows=rows,
+            keep_orphans=1_000,
+            orphans_path=tmp_path / "orphans.parquet",
+        )
     finally:
         stream_module._Orphans = real
     assert result.orphan_counts == {"orphan": rows * chunks // 2, "unparsed": rows * chunks // 2}
@@ -294,7 +407,7 @@ def test_orphans_are_not_accumulated_while_they_stream(tmp_path):
     assert len(result.orphans) == 1_000 and result.orphans["key"].is_monotonic_increasing
     assert max(kept) <= 1_000
     quarter = chunks // 4
-    early, late = max(allocated[2:quarter + 2]), max(allocated[-quarter:])
+    early, late = max(allocated[2 : quarter + 2]), max(allocated[-quarter:])
     # one chunk of 50,000 keys is ~5 MB of Arrow data: the whole stream would be ~120 MB more
     assert late < early + (8 << 20), (early, late, allocated)
 
@@ -308,9 +421,16 @@ def test_orphan_table_counts_every_orphan_of_a_streamed_coverage(monkeypatch):
 
     shown: list = []
     monkeypatch.setattr(IPython.display, "display", shown.append)
-    sample = pd.DataFrame({"key": ["scratch/a.tmp"], "dataset": [None], "reason": ["unparsed"],
-                           "detail": ["matches no dataset layout"], "size": [1],
-                           "last_modified": [pd.Timestamp("2020-01-01", tz="UTC")]})
+    sample = pd.DataFrame(
+        {
+            "key": ["scratch/a.tmp"],
+            "dataset": [None],
+            "reason": ["unparsed"],
+            "detail": ["matches no dataset layout"],
+            "size": [1],
+            "last_modified": [pd.Timestamp("2020-01-01", tz="UTC")],
+        }
+    )
     dups = pd.DataFrame({"expected_key": pd.Series(dtype="str")})
     orphan_table(sample, dups, counts={"orphan": 5, "unparsed": 7_000_000})
     assert "5 orphan key(s), 7000000 unparsed key(s)" in shown[0].data
@@ -330,8 +450,15 @@ def test_an_expected_key_listed_in_every_chunk_is_held_once(demo, delivery):
     inv, _ = read_report(str(dest), exclude=list(spec.exclude))
     in_memory = build_coverage(spec, games, inv, demo.as_of)
     table = pa.Table.from_pandas(inv, preserve_index=False).cast(
-        pa.schema([("key", pa.string()), ("size", pa.int64()), ("last_modified", pa.timestamp("us", tz="UTC")),
-                   ("etag", pa.string())]))
+        pa.schema(
+            [
+                ("key", pa.string()),
+                ("size", pa.int64()),
+                ("last_modified", pa.timestamp("us", tz="UTC")),
+                ("etag", pa.string()),
+            ]
+        )
+    )
     held: list[int] = []
     real_concat = pd.concat
 

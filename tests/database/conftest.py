@@ -5,6 +5,7 @@ PostgreSQL comes from ``NBA_RECON_TEST_PG_URL`` (CI: the server on 127.0.0.1:543
 reached. Each test gets its own schema (``nbat_<random>``), dropped afterwards, so parallel and
 repeated runs never meet.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,8 +32,10 @@ def pg_unreachable() -> str | None:
             _pg_reason.append("")
         except Exception as exc:  # noqa: BLE001 - any failure means: skip
             first = str(getattr(exc, "orig", exc)).strip().splitlines()
-            _pg_reason.append(f"PostgreSQL not reachable at {redact(PG_URL)} "
-                              f"(set NBA_RECON_TEST_PG_URL): {first[0] if first else type(exc).__name__}")
+            _pg_reason.append(
+                f"PostgreSQL not reachable at {redact(PG_URL)} "
+                f"(set NBA_RECON_TEST_PG_URL): {first[0] if first else type(exc).__name__}"
+            )
     return _pg_reason[0] or None
 
 

@@ -3,6 +3,7 @@
 Expected games as of 2023-11-10 (regular season and playoffs, 2022-23..2023-24): 0022200001,
 0022300001, -02, -04, -05, -06, -07 (03 is cancelled, 08 not over, 0012300001 preseason).
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,25 +30,50 @@ SCHEDULE_ROWS = [  # game_id, date, home, away, status, espn id
 
 
 def schedule() -> pd.DataFrame:
-    df = pd.DataFrame(SCHEDULE_ROWS, columns=["game_id", "game_date", "home_team", "away_team",
-                                              "status", "espn_game_id"])
+    df = pd.DataFrame(
+        SCHEDULE_ROWS, columns=["game_id", "game_date", "home_team", "away_team", "status", "espn_game_id"]
+    )
     season = df["game_id"].str[3:5].map(lambda yy: f"20{yy}-{int(yy) + 1:02d}")
     stype = df["game_id"].str[2].map({"1": "preseason", "2": "regular", "4": "playoffs"})
-    return df.assign(season=season, season_type=stype, game_date=pd.to_datetime(df["game_date"]),
-                     bbref_game_id=pd.NA, original_date=pd.NaT)
+    return df.assign(
+        season=season,
+        season_type=stype,
+        game_date=pd.to_datetime(df["game_date"]),
+        bbref_game_id=pd.NA,
+        original_date=pd.NaT,
+    )
 
 
-GAMES = ["0022200001", "0022300001", "0022300002", "0022300004", "0022300005", "0022300007",
-         "0022300099"]                                  # 06 absent; 99 not in the schedule
+GAMES = [
+    "0022200001",
+    "0022300001",
+    "0022300002",
+    "0022300004",
+    "0022300005",
+    "0022300007",
+    "0022300099",
+]  # 06 absent; 99 not in the schedule
 PLAYS = {"0022200001": 4, "0022300001": 3, "0022300002": 2, "0022300005": 1, "0022300006": 2}
-BOXES = [22200001, 22300001, 22300002, 22300004, 22300007]       # integer ids, zeros lost
+BOXES = [22200001, 22300001, 22300002, 22300004, 22300007]  # integer ids, zeros lost
 ESPN_BOXES = ["401580001", "401580005"]
 
 LAKE = {  # dataset -> game -> status (the lake's coverage.parquet, reduced)
-    "nba_pbp": {"0022300001": "present", "0022300002": "missing", "0022300004": "present",
-                "0022300005": "undersized", "0022300006": "present", "0022300007": "missing"},
-    "espn_box": {"0022300001": "missing", "0022300002": "present", "0022300004": "present",
-                 "0022300005": "present", "0022300006": "unmapped", "0022300007": "missing"},
+    "nba_pbp": {
+        "0022300001": "present",
+        "0022300002": "missing",
+        "0022300004": "present",
+        "0022300005": "undersized",
+        "0022300006": "present",
+        "0022300007": "missing",
+    },
+    "espn_box": {
+        "0022300001": "missing",
+        "0022300002": "present",
+        "0022300004": "present",
+        "0022300005": "present",
+        "0022300006": "unmapped",
+        "0022300007": "missing",
+    },
 }
 
 SPEC = """\
@@ -89,31 +115,60 @@ def lake_coverage() -> pd.DataFrame:
 def create_user_tables(engine, schema: str | None) -> None:
     """The user's tables, as a loader would have made them."""
     md = sa.MetaData(schema=schema)
-    games = sa.Table("games", md, sa.Column("game_id", sa.String(10), primary_key=True),
-                     sa.Column("game_date", sa.Date), sa.Column("season", sa.String(7)),
-                     sa.Column("home_team", sa.String(3)), sa.Column("away_team", sa.String(3)))
-    plays = sa.Table("play_by_play", md, sa.Column("id", sa.Integer, primary_key=True),
-                     sa.Column("game_id", sa.String(10), index=True), sa.Column("event", sa.String(20)))
-    boxes = sa.Table("box_scores", md, sa.Column("id", sa.Integer, primary_key=True),
-                     sa.Column("gid", sa.BigInteger), sa.Column("pts", sa.Integer))
-    espn = sa.Table("espn_box_scores", md, sa.Column("id", sa.Integer, primary_key=True),
-                    sa.Column("espn_id", sa.String(12)), sa.Column("pts", sa.Integer))
+    games = sa.Table(
+        "games",
+        md,
+        sa.Column("game_id", sa.String(10), primary_key=True),
+        sa.Column("game_date", sa.Date),
+        sa.Column("season", sa.String(7)),
+        sa.Column("home_team", sa.String(3)),
+        sa.Column("away_team", sa.String(3)),
+    )
+    plays = sa.Table(
+        "play_by_play",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("game_id", sa.String(10), index=True),
+        sa.Column("event", sa.String(20)),
+    )
+    boxes = sa.Table(
+        "box_scores",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("gid", sa.BigInteger),
+        sa.Column("pts", sa.Integer),
+    )
+    espn = sa.Table(
+        "espn_box_scores",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("espn_id", sa.String(12)),
+        sa.Column("pts", sa.Integer),
+    )
     md.create_all(engine)
     sched = schedule().set_index("game_id")
     with engine.begin() as conn:
-        conn.execute(games.insert(), [
-            {"game_id": g, "game_date": sched["game_date"].get(g, pd.Timestamp("2023-12-01")).date(),
-             "season": sched["season"].get(g, "2023-24"), "home_team": sched["home_team"].get(g, "LAL"),
-             "away_team": sched["away_team"].get(g, "BOS")} for g in GAMES])
-        conn.execute(plays.insert(), [{"game_id": g, "event": f"e{i}"}
-                                      for g, n in PLAYS.items() for i in range(n)])
+        conn.execute(
+            games.insert(),
+            [
+                {
+                    "game_id": g,
+                    "game_date": sched["game_date"].get(g, pd.Timestamp("2023-12-01")).date(),
+                    "season": sched["season"].get(g, "2023-24"),
+                    "home_team": sched["home_team"].get(g, "LAL"),
+                    "away_team": sched["away_team"].get(g, "BOS"),
+                }
+                for g in GAMES
+            ],
+        )
+        conn.execute(plays.insert(), [{"game_id": g, "event": f"e{i}"} for g, n in PLAYS.items() for i in range(n)])
         conn.execute(plays.insert(), [{"game_id": None, "event": "orphan"}])
         conn.execute(boxes.insert(), [{"gid": g, "pts": 100} for g in BOXES])
         conn.execute(espn.insert(), [{"espn_id": g, "pts": 100} for g in ESPN_BOXES])
 
 
 EXPECTED_SUMMARY = [  # table, season, expected, loaded, absent, empty, no_game_row, rows,
-                      #   raw_present, raw_not_loaded, loaded_no_raw
+    #   raw_present, raw_not_loaded, loaded_no_raw
     ("games", "2022-23", 1, 1, 0, 0, 0, 1, 0, 0, 0),
     ("games", "2023-24", 6, 5, 1, 0, 0, 5, 0, 0, 0),
     ("play_by_play", "2022-23", 1, 1, 0, 0, 0, 4, 0, 0, 0),
@@ -130,7 +185,7 @@ EXPECTED_PROBLEMS = {  # (table, problem) -> game ids
     ("play_by_play", "no_game_row"): {"0022300006"},
     ("play_by_play", "raw_not_loaded"): {"0022300004"},
     ("play_by_play", "loaded_no_raw"): {"0022300002"},
-    ("box_scores", "absent"): {"0022300006"},       # in neither the games table nor this one
+    ("box_scores", "absent"): {"0022300006"},  # in neither the games table nor this one
     ("box_scores", "empty"): {"0022300005"},
     ("espn_box_scores", "absent"): {"0022300006"},
     ("espn_box_scores", "empty"): {"0022200001", "0022300002", "0022300004", "0022300007"},
@@ -181,8 +236,7 @@ def inventory(games: dict[str, int] | list[str], hoopr: bool = False) -> pd.Data
     if hoopr:
         rows.append(("hoopr/nba_data_2024.parquet", 5000, "2023-11-09T12:00:00Z", "e"))
     df = pd.DataFrame(rows, columns=["key", "size", "last_modified", "etag"])
-    return df.assign(last_modified=pd.to_datetime(df["last_modified"], utc=True),
-                     size=df["size"].astype("int64"))
+    return df.assign(last_modified=pd.to_datetime(df["last_modified"], utc=True), size=df["size"].astype("int64"))
 
 
 def analyse_run(games, as_of=AS_OF, hoopr=False, sample=None):

@@ -1,4 +1,5 @@
 """The CLI, and proof that no password reaches a file under runs/, the console or the log."""
+
 import json
 import logging
 
@@ -35,15 +36,16 @@ def test_password_from_the_environment_stays_in_memory(monkeypatch):
     u = resolve_url("postgresql+psycopg2://recon@db.internal:5432/nba")
     assert u.password == SECRET
     assert SECRET not in str(u) and SECRET not in repr(make_engine(u))
-    assert resolve_url("postgresql://recon:given@h/db").password == "given"   # the URL's own wins
+    assert resolve_url("postgresql://recon:given@h/db").password == "given"  # the URL's own wins
     assert resolve_url("sqlite:///x.db").password is None
     with pytest.raises(BadInput, match="not a database URL"):
         resolve_url("nonsense")
 
 
 def test_unreachable_server_message_is_password_free():
-    engine = make_engine(with_password("postgresql+psycopg2://postgres@127.0.0.1:1/test"),
-                         connect_args={"connect_timeout": 2})
+    engine = make_engine(
+        with_password("postgresql+psycopg2://postgres@127.0.0.1:1/test"), connect_args={"connect_timeout": 2}
+    )
     with pytest.raises(DatabaseUnavailable) as info:
         check_connection(engine)
     assert "cannot connect to postgresql+psycopg2://postgres:***@127.0.0.1:1/test" in str(info.value)
@@ -59,8 +61,7 @@ def _files_contain(root, secret: str) -> list[str]:
 
 
 def _write_db_spec(path, schema, url):
-    text = F.SPEC.format(schema=schema, schedule="builtin",
-                         schema_line=f"  schema: {schema}\n" if schema else "")
+    text = F.SPEC.format(schema=schema, schedule="builtin", schema_line=f"  schema: {schema}\n" if schema else "")
     text = text.replace("database:\n", f"database:\n  url: {url}\n")
     path.write_text(text)
     return path
@@ -82,15 +83,32 @@ def test_no_password_in_runs_files_console_or_log(postgres, tmp_path, monkeypatc
     assert main(["-v", "db", "upgrade", "--url", with_password(PG_URL), "--schema", hist_schema]) == 0
     # 2. database coverage, the password from the environment
     monkeypatch.setenv("NBA_RECON_DB_PASSWORD", SECRET)
-    assert main(["-v", "db", "coverage", "--spec", str(spec), "--as-of", F.AS_OF, "--lake-coverage",
-                 str(tmp_path / "lake_coverage.parquet"), "--out", str(runs / "dbcov")]) == 0
+    assert (
+        main(
+            [
+                "-v",
+                "db",
+                "coverage",
+                "--spec",
+                str(spec),
+                "--as-of",
+                F.AS_OF,
+                "--lake-coverage",
+                str(tmp_path / "lake_coverage.parquet"),
+                "--out",
+                str(runs / "dbcov"),
+            ]
+        )
+        == 0
+    )
     # 3. a run recorded into the PostgreSQL history and into the default SQLite one under runs/
     run_dir = runs / "20231110T010000Z-abcdef"
     write_outputs(F.analyse_run(F.HISTORY_GAMES[:2]), run_dir / "data")
-    (run_dir / "run.json").write_text(json.dumps({"run_id": run_dir.name, "status": "succeeded",
-                                                  "stages": [], "parameters": {"db": "***"}}))
+    (run_dir / "run.json").write_text(
+        json.dumps({"run_id": run_dir.name, "status": "succeeded", "stages": [], "parameters": {"db": "***"}})
+    )
     assert main(["-v", "history", "record", str(run_dir), "--url", bare_url, "--schema", hist_schema]) == 0
-    assert main(["-v", "history", "record", str(run_dir)]) == 0            # sqlite:///runs/history.db
+    assert main(["-v", "history", "record", str(run_dir)]) == 0  # sqlite:///runs/history.db
     assert main(["history", "runs", "--url", bare_url, "--schema", hist_schema]) == 0
     assert main(["history", "tasks", "--json"]) == 0
     # 4. failures: a refused connection, with the password in the URL
@@ -104,9 +122,13 @@ def test_no_password_in_runs_files_console_or_log(postgres, tmp_path, monkeypatc
     assert (runs / "history.db").exists() and (runs / "dbcov" / "db_coverage.parquet").exists()
     assert SECRET not in console
     assert _files_contain(tmp_path, SECRET) == []
-    with make_engine(bare_url).begin() as conn:   # and nothing in the history tables either
-        dump = " ".join(str(v) for t in ("runs", "stage_runs", "tasks") for row in conn.execute(
-            sa.text(f'SELECT * FROM "{hist_schema}".{t}')) for v in row)
+    with make_engine(bare_url).begin() as conn:  # and nothing in the history tables either
+        dump = " ".join(
+            str(v)
+            for t in ("runs", "stage_runs", "tasks")
+            for row in conn.execute(sa.text(f'SELECT * FROM "{hist_schema}".{t}'))
+            for v in row
+        )
         conn.execute(sa.text(f'DROP SCHEMA "{hist_schema}" CASCADE'))
     assert SECRET not in dump
 
@@ -146,8 +168,12 @@ def test_cloudwatch_publishing_with_moto(sqlite, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     with moto.mock_aws():
-        got = H.record_run(sqlite.engine, "run1", F.analyse_run(F.HISTORY_GAMES[:1]),
-                           cloudwatch=CloudWatchConfig("NBARecon/Test", "us-east-1"))
+        got = H.record_run(
+            sqlite.engine,
+            "run1",
+            F.analyse_run(F.HISTORY_GAMES[:1]),
+            cloudwatch=CloudWatchConfig("NBARecon/Test", "us-east-1"),
+        )
         assert got["published"] == len(got["metrics"]) and "publish_error" not in got
         cw = boto3.client("cloudwatch", region_name="us-east-1")
         names = {m["MetricName"] for m in cw.list_metrics(Namespace="NBARecon/Test")["Metrics"]}
@@ -169,8 +195,7 @@ def test_cloudwatch_failure_does_not_undo_the_record(sqlite, caplog):
     orig = hist.publish_cloudwatch
     hist.publish_cloudwatch = lambda *a, **k: orig(*a, client=Broken(), **{x: y for x, y in k.items() if x != "region"})
     try:
-        got = H.record_run(sqlite.engine, "run1", F.analyse_run(F.HISTORY_GAMES[:1]),
-                           cloudwatch=CloudWatchConfig())
+        got = H.record_run(sqlite.engine, "run1", F.analyse_run(F.HISTORY_GAMES[:1]), cloudwatch=CloudWatchConfig())
     finally:
         hist.publish_cloudwatch = orig
     assert got["publish_error"] == "RuntimeError: no credentials"

@@ -1,4 +1,5 @@
 """database.cli: ``nba-recon db`` and ``nba-recon history`` on a SQLite history."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """Database coverage: the same fixtures give the same answers on SQLite and PostgreSQL."""
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -28,24 +29,43 @@ def world(backend):
 def _cov(world, **kw):
     backend, spec = world
     kw.setdefault("lake_coverage", F.lake_coverage())
-    return db_coverage(backend.engine, spec.database, F.schedule(), F.AS_OF,
-                       seasons=spec.database.seasons, season_types=("regular", "playoffs"), **kw)
+    return db_coverage(
+        backend.engine,
+        spec.database,
+        F.schedule(),
+        F.AS_OF,
+        seasons=spec.database.seasons,
+        season_types=("regular", "playoffs"),
+        **kw,
+    )
 
 
 def test_expected_games_follow_the_lake_rule():
     games = expected_games(F.schedule(), F.AS_OF, ("2022-23", "2023-24"), ("regular", "playoffs"))
-    assert list(games["game_id"]) == ["0022200001", "0022300001", "0022300002", "0022300004",
-                                      "0022300005", "0022300006", "0022300007"]
+    assert list(games["game_id"]) == [
+        "0022200001",
+        "0022300001",
+        "0022300002",
+        "0022300004",
+        "0022300005",
+        "0022300006",
+        "0022300007",
+    ]
 
 
 def test_raw_flags_present_missing_unknown():
     flags = raw_flags(F.lake_coverage(), ("nba_pbp",))
-    assert flags.dropna().to_dict() == {"0022300001": 1, "0022300002": 0, "0022300004": 1,
-                                        "0022300006": 1, "0022300007": 0}
+    assert flags.dropna().to_dict() == {
+        "0022300001": 1,
+        "0022300002": 0,
+        "0022300004": 1,
+        "0022300006": 1,
+        "0022300007": 0,
+    }
     assert pd.isna(flags["0022300005"])  # only an undersized file: neither present nor missing
     assert raw_flags(F.lake_coverage(), ()).empty
     empty_file = pd.DataFrame({"dataset": ["nba_pbp"], "game_id": ["0022300001"], "status": ["empty"]})
-    assert pd.isna(raw_flags(empty_file, ("nba_pbp",))["0022300001"])   # fails its content rule
+    assert pd.isna(raw_flags(empty_file, ("nba_pbp",))["0022300001"])  # fails its content rule
 
 
 def test_summary_per_table_and_season(world):
@@ -65,8 +85,7 @@ def test_problems_per_game(world):
     got = result.problems.groupby(["table", "problem"])["game_id"].agg(set).to_dict()
     assert got == F.EXPECTED_PROBLEMS
     loaded_no_raw = result.problems[result.problems["problem"] == "loaded_no_raw"]
-    assert dict(zip(loaded_no_raw["table"], loaded_no_raw["rows"])) == {"play_by_play": 2,
-                                                                       "espn_box_scores": 1}
+    assert dict(zip(loaded_no_raw["table"], loaded_no_raw["rows"])) == {"play_by_play": 2, "espn_box_scores": 1}
 
 
 def test_without_lake_coverage_raw_columns_are_zero(world):
@@ -100,9 +119,14 @@ def test_missing_table_or_column_names_the_spec_line(backend):
         db_coverage(backend.engine, spec.database, F.schedule(), F.AS_OF)
     F.create_user_tables(backend.engine, backend.schema)
     bad = F.SPEC.replace("game_id: gid", "game_id: game_ref")
-    spec = F.parse_spec(bad.format(schema=backend.schema, schedule="builtin",
-                                   schema_line=f"  schema: {backend.schema}\n" if backend.schema else ""),
-                        "db.yaml")
+    spec = F.parse_spec(
+        bad.format(
+            schema=backend.schema,
+            schedule="builtin",
+            schema_line=f"  schema: {backend.schema}\n" if backend.schema else "",
+        ),
+        "db.yaml",
+    )
     with pytest.raises(BadInput, match=r"db\.yaml:\d+: database: table '(\w+\.)?box_scores' has no column 'game_ref'"):
         db_coverage(backend.engine, spec.database, F.schedule(), F.AS_OF)
 
@@ -110,11 +134,17 @@ def test_missing_table_or_column_names_the_spec_line(backend):
 def test_schedule_from_db_gives_the_canonical_frame(world):
     backend, spec = world
     sched = schedule_from_db(spec.database, backend.engine)
-    assert list(sched["game_id"]) == ["0022200001", "0022300001", "0022300002", "0022300004",
-                                      "0022300005", "0022300007", "0022300099"]
+    assert list(sched["game_id"]) == [
+        "0022200001",
+        "0022300001",
+        "0022300002",
+        "0022300004",
+        "0022300005",
+        "0022300007",
+        "0022300099",
+    ]
     assert list(sched.columns) == list(CANONICAL_COLUMNS)
-    assert list(sched.columns)[:6] == ["game_id", "season", "season_type", "game_date", "home_team",
-                                       "away_team"]
+    assert list(sched.columns)[:6] == ["game_id", "season", "season_type", "game_date", "home_team", "away_team"]
     assert str(sched["game_date"].dtype) == "datetime64[ns]"
     assert (sched["status"] == "final").all() and (sched["season_type"] == "regular").all()
     assert sched.loc[0, "bbref_game_id"] == "202210180BOS"
@@ -147,7 +177,12 @@ def test_outputs_written(world, tmp_path):
     files = write_db_coverage(_cov(world), tmp_path / "out")
     assert pd.read_parquet(files["db_coverage.parquet"]).shape[0] == len(F.EXPECTED_SUMMARY)
     assert set(pd.read_parquet(files["db_problems.parquet"])["problem"]) == {
-        "absent", "empty", "no_game_row", "raw_not_loaded", "loaded_no_raw"}
+        "absent",
+        "empty",
+        "no_game_row",
+        "raw_not_loaded",
+        "loaded_no_raw",
+    }
 
 
 def test_schedule_for_is_the_loader_hook(world, monkeypatch):
@@ -173,9 +208,11 @@ def test_open_history_resolution(tmp_path, monkeypatch):
     monkeypatch.delenv("NBA_RECON_HISTORY_URL", raising=False)
     engine, schema, cw = open_history(runs_dir=tmp_path / "runs")
     assert str(engine.url) == f"sqlite:///{tmp_path / 'runs' / 'history.db'}" and schema is None and cw is None
-    spec = F.parse_spec(F.SPEC.format(schema=None, schema_line="", schedule="builtin") +
-                        "  history: {url: 'sqlite:///h.db', schema: recon, cloudwatch: {namespace: X}}\n",
-                        "db.yaml")
+    spec = F.parse_spec(
+        F.SPEC.format(schema=None, schema_line="", schedule="builtin")
+        + "  history: {url: 'sqlite:///h.db', schema: recon, cloudwatch: {namespace: X}}\n",
+        "db.yaml",
+    )
     engine, schema, cw = open_history(spec=spec)
     assert str(engine.url) == "sqlite:///h.db" and schema == "recon" and cw.namespace == "X"
     monkeypatch.setenv("NBA_RECON_HISTORY_URL", "sqlite:///env.db")
@@ -191,5 +228,6 @@ def test_every_count_has_its_rows_in_the_problems(world):
     for rec in cov.summary.to_dict(orient="records"):
         for problem in ("absent", "empty", "no_game_row", "raw_not_loaded", "loaded_no_raw"):
             assert rows.get((rec["table"], rec["season"], problem), 0) == rec[problem], (rec, problem)
-    assert len(cov.problems) == int(cov.summary[["absent", "empty", "no_game_row", "raw_not_loaded",
-                                                  "loaded_no_raw"]].to_numpy().sum())
+    assert len(cov.problems) == int(
+        cov.summary[["absent", "empty", "no_game_row", "raw_not_loaded", "loaded_no_raw"]].to_numpy().sum()
+    )

@@ -1,4 +1,5 @@
 """Run history: task and item lifecycles, new vs fixed, trends, re-recording, run folders."""
+
 import json
 
 import pandas as pd
@@ -16,10 +17,13 @@ HOOPR = "T45468dfb8d39b2cd"
 
 
 def record(backend, run_id, games, **kw):
-    return H.record_run(backend.engine, run_id, F.analyse_run(games, **{k: v for k, v in kw.items()
-                                                                   if k in ("hoopr", "sample", "as_of")}),
-                        schema=backend.schema, parts=H.RunParts(**{k: v for k, v in kw.items()
-                                                                   if k not in ("hoopr", "sample", "as_of")}))
+    return H.record_run(
+        backend.engine,
+        run_id,
+        F.analyse_run(games, **{k: v for k, v in kw.items() if k in ("hoopr", "sample", "as_of")}),
+        schema=backend.schema,
+        parts=H.RunParts(**{k: v for k, v in kw.items() if k not in ("hoopr", "sample", "as_of")}),
+    )
 
 
 def task_status(backend):
@@ -54,8 +58,7 @@ def test_lifecycle_open_superseded_resolved(backend):
     # everything collected: every open task resolved, nothing open
     r3 = record(backend, "run3", G, hoopr=True)
     assert (r3["fixed_items"], r3["tasks_resolved"], r3["tasks_open"]) == (5, 3, 0)
-    assert task_status(backend) == {A: "resolved", B: "superseded", C: "superseded", D: "resolved",
-                                    HOOPR: "resolved"}
+    assert task_status(backend) == {A: "resolved", B: "superseded", C: "superseded", D: "resolved", HOOPR: "resolved"}
     assert H.open_tasks(backend.engine, schema=backend.schema).empty
     fixed = H.fixed_since_last_run(backend.engine, schema=backend.schema)
     assert keys(fixed) == {F.pbp_key(g) for g in (G[1], G[2], G[4], G[5])} | {"hoopr/nba_data_2024.parquet"}
@@ -67,25 +70,29 @@ def test_regression_opens_a_new_episode_and_task(backend):
     record(backend, "run1", G[:1])
     record(backend, "run2", G, hoopr=True)
     sizes = {g: 500 for g in G if g != G[2]}
-    sizes[G[1]] = 50                                # now undersized
+    sizes[G[1]] = 50  # now undersized
     r3 = record(backend, "run3", sizes, hoopr=True)
     assert (r3["new_items"], r3["fixed_items"]) == (2, 0)
     new = H.new_since_last_run(backend.engine, schema=backend.schema)
-    assert dict(zip(new["expected_key"], new["status"])) == {F.pbp_key(G[1]): "undersized",
-                                                              F.pbp_key(G[2]): "missing"}
+    assert dict(zip(new["expected_key"], new["status"])) == {F.pbp_key(G[1]): "undersized", F.pbp_key(G[2]): "missing"}
     assert set(new["first_run_id"]) == {"run3"}
     grouped = H.new_since_last_run(backend.engine, grouped=True, schema=backend.schema)
-    assert grouped[["dataset", "status", "n_items"]].values.tolist() == [["pbp", "missing", 1],
-                                                                         ["pbp", "undersized", 1]]
+    assert grouped[["dataset", "status", "n_items"]].values.tolist() == [
+        ["pbp", "missing", 1],
+        ["pbp", "undersized", 1],
+    ]
     # item G[2] has two episodes: the first fixed by run2, the second open since run3
     changes = H.changes_by_run(backend.engine, schema=backend.schema)
     assert changes[["run_id", "new_items", "fixed_items", "open_items"]].values.tolist() == [
-        ["run1", 6, 0, 6], ["run2", 0, 6, 0], ["run3", 2, 0, 2]]
+        ["run1", 6, 0, 6],
+        ["run2", 0, 6, 0],
+        ["run3", 2, 0, 2],
+    ]
     assert len(H.open_tasks(backend.engine, schema=backend.schema)) == 2
 
 
 def test_a_resolved_task_that_comes_back_is_reopened(backend):
-    record(backend, "run1", [G[0], G[3], G[4], G[5]], hoopr=True)   # missing 2 and 4: task A
+    record(backend, "run1", [G[0], G[3], G[4], G[5]], hoopr=True)  # missing 2 and 4: task A
     record(backend, "run2", G, hoopr=True)
     assert task_status(backend)[A] == "resolved"
     r3 = record(backend, "run3", [G[0], G[3], G[4], G[5]], hoopr=True)
@@ -140,19 +147,36 @@ def test_trends_metrics_and_gaps(backend):
 
 
 def test_stage_runs_recorded_and_replaced(backend):
-    stages = [{"name": "00_health_check", "status": "succeeded", "start": "2023-11-10T01:00:00+00:00",
-               "duration_s": 1.5, "peak_memory_mb": 120.0, "attempts": 1, "error": None},
-              {"name": "01_scan", "status": "running", "start": "2023-11-10T01:00:02+00:00",
-               "duration_s": None, "peak_memory_mb": None, "attempts": 1, "error": None}]
-    record(backend, "run1", G[:1], stages=stages, status="running",
-           started_at="2023-11-10T01:00:00+00:00")
+    stages = [
+        {
+            "name": "00_health_check",
+            "status": "succeeded",
+            "start": "2023-11-10T01:00:00+00:00",
+            "duration_s": 1.5,
+            "peak_memory_mb": 120.0,
+            "attempts": 1,
+            "error": None,
+        },
+        {
+            "name": "01_scan",
+            "status": "running",
+            "start": "2023-11-10T01:00:02+00:00",
+            "duration_s": None,
+            "peak_memory_mb": None,
+            "attempts": 1,
+            "error": None,
+        },
+    ]
+    record(backend, "run1", G[:1], stages=stages, status="running", started_at="2023-11-10T01:00:00+00:00")
     s = H.stage_runs(backend.engine, schema=backend.schema)
     assert s["name"].tolist() == ["00_health_check", "01_scan"]
     assert s.loc[0, "peak_memory_mb"] == 120.0 and str(s.loc[0, "started_at"]) == "2023-11-10 01:00:00+00:00"
-    stages[1].update(status="failed", duration_s=3.0, attempts=3,
-                     error={"ename": "StageTimeout", "evalue": "ran past 3600 s"})
-    H.record_stages(backend.engine, "run1", stages, status="failed",
-                    finished_at="2023-11-10T02:00:00Z", schema=backend.schema)
+    stages[1].update(
+        status="failed", duration_s=3.0, attempts=3, error={"ename": "StageTimeout", "evalue": "ran past 3600 s"}
+    )
+    H.record_stages(
+        backend.engine, "run1", stages, status="failed", finished_at="2023-11-10T02:00:00Z", schema=backend.schema
+    )
     s = H.stage_runs(backend.engine, "run1", schema=backend.schema)
     assert s.loc[1, ["status", "attempts", "error"]].tolist() == ["failed", 3, "StageTimeout: ran past 3600 s"]
     run = H.runs(backend.engine, schema=backend.schema).iloc[0]
@@ -168,11 +192,27 @@ def test_record_run_dir_of_a_reconcile_output_and_a_pipeline_run(backend, tmp_pa
     assert got["run_id"] == "out" and got["new_items"] == 6
     run_dir = tmp_path / "runs" / "20231111T010000Z-abcdef"
     write_outputs(F.analyse_run(G[:4], as_of="2023-11-11"), run_dir / "data")
-    (run_dir / "run.json").write_text(json.dumps({
-        "run_id": run_dir.name, "status": "succeeded", "started": "2023-11-11T01:00:00+00:00",
-        "finished": "2023-11-11T01:05:00+00:00",
-        "stages": [{"name": "05_summary", "status": "succeeded", "start": "2023-11-11T01:04:00+00:00",
-                    "duration_s": 2.0, "peak_memory_mb": 99.5, "attempts": 1, "error": None}]}))
+    (run_dir / "run.json").write_text(
+        json.dumps(
+            {
+                "run_id": run_dir.name,
+                "status": "succeeded",
+                "started": "2023-11-11T01:00:00+00:00",
+                "finished": "2023-11-11T01:05:00+00:00",
+                "stages": [
+                    {
+                        "name": "05_summary",
+                        "status": "succeeded",
+                        "start": "2023-11-11T01:04:00+00:00",
+                        "duration_s": 2.0,
+                        "peak_memory_mb": 99.5,
+                        "attempts": 1,
+                        "error": None,
+                    }
+                ],
+            }
+        )
+    )
     got = H.record_run_dir(backend.engine, run_dir, schema=backend.schema)
     assert got["run_id"] == run_dir.name and got["fixed_items"] == 3
     assert H.stage_runs(backend.engine, run_dir.name, schema=backend.schema)["peak_memory_mb"].tolist() == [99.5]
@@ -196,15 +236,17 @@ def test_same_history_on_sqlite_and_postgres(sqlite, postgres):
         sizes = {g: 500 for g in G if g != G[2]}
         sizes[G[1]] = 50
         record(b, "run3", sizes, hoopr=True, as_of="2023-11-12")
-        frames.append([
-            H.tasks(b.engine, schema=b.schema),
-            H.new_since_last_run(b.engine, "run3", schema=b.schema),
-            H.fixed_since_last_run(b.engine, "run3", schema=b.schema),
-            H.changes_by_run(b.engine, schema=b.schema).drop(columns="seq"),
-            H.completeness_trend(b.engine, schema=b.schema).drop(columns="seq"),
-            H.metrics_by_run(b.engine, schema=b.schema).drop(columns="seq"),
-            H.gaps(b.engine, schema=b.schema),
-        ])
+        frames.append(
+            [
+                H.tasks(b.engine, schema=b.schema),
+                H.new_since_last_run(b.engine, "run3", schema=b.schema),
+                H.fixed_since_last_run(b.engine, "run3", schema=b.schema),
+                H.changes_by_run(b.engine, schema=b.schema).drop(columns="seq"),
+                H.completeness_trend(b.engine, schema=b.schema).drop(columns="seq"),
+                H.metrics_by_run(b.engine, schema=b.schema).drop(columns="seq"),
+                H.gaps(b.engine, schema=b.schema),
+            ]
+        )
     for a, b in zip(*frames):
         pd.testing.assert_frame_equal(a, b, check_dtype=False)
 
@@ -236,20 +278,35 @@ def test_summary_by_run_and_charts(backend):
 def _of_lake(lake, games, as_of=F.AS_OF):
     """The reconcile result for ``games``, recorded as a run of ``lake``."""
     result = F.analyse_run(games, as_of=as_of)
-    return {"summary": {**result.summary, "inventory": {**result.summary["inventory"], "lake": lake}},
-            "coverage": result.coverage, "completeness": result.completeness, "gaps": result.gaps,
-            "tasks": result.tasks}
+    return {
+        "summary": {**result.summary, "inventory": {**result.summary["inventory"], "lake": lake}},
+        "coverage": result.coverage,
+        "completeness": result.completeness,
+        "gaps": result.gaps,
+        "tasks": result.tasks,
+    }
 
 
 def test_two_lakes_alternating_each_compared_with_its_own_previous_run(backend):
     """One history, lake A (every game, no hoopR file) and lake B (one game) alternating: each
     run's new / fixed items and task changes count only against its own lake's previous run."""
+
     def rec(run_id, lake, games):
         got = H.record_run(backend.engine, run_id, schema=backend.schema, parts=H.RunParts(**_of_lake(lake, games)))
-        return [got[k] for k in ("new_items", "fixed_items", "still_open_items", "tasks_new",
-                                 "tasks_resolved", "tasks_superseded", "tasks_open")]
+        return [
+            got[k]
+            for k in (
+                "new_items",
+                "fixed_items",
+                "still_open_items",
+                "tasks_new",
+                "tasks_resolved",
+                "tasks_superseded",
+                "tasks_open",
+            )
+        ]
 
-    assert rec("a1", "s3://lake-a/raw", G) == [1, 0, 0, 1, 0, 0, 1]        # the hoopR file
+    assert rec("a1", "s3://lake-a/raw", G) == [1, 0, 0, 1, 0, 0, 1]  # the hoopR file
     # the first run of lake B: five games and hoopR new; nothing of lake A kept open or fixed
     # (the hoopR task is the same id in both lakes: now held by lake B, open tasks count per lake)
     assert rec("b1", "s3://lake-b/raw", G[:1]) == [6, 0, 0, 3, 0, 0, 4]
@@ -259,11 +316,14 @@ def test_two_lakes_alternating_each_compared_with_its_own_previous_run(backend):
     assert H.fixed_since_last_run(backend.engine, "a2", schema=backend.schema).empty
     # b2 compares with b1: three games collected in lake B, two tasks re-batched, one resolved
     assert rec("b2", "s3://lake-b/raw", G[:4]) == [0, 3, 3, 1, 1, 2, 2]
-    assert keys(H.fixed_since_last_run(backend.engine, "b2", schema=backend.schema)) == {
-        F.pbp_key(g) for g in G[1:4]}
+    assert keys(H.fixed_since_last_run(backend.engine, "b2", schema=backend.schema)) == {F.pbp_key(g) for g in G[1:4]}
     changes = H.changes_by_run(backend.engine, schema=backend.schema)
     assert changes[["run_id", "new_items", "fixed_items", "open_items"]].values.tolist() == [
-        ["a1", 1, 0, 1], ["b1", 6, 0, 6], ["a2", 0, 0, 1], ["b2", 0, 3, 3]]
+        ["a1", 1, 0, 1],
+        ["b1", 6, 0, 6],
+        ["a2", 0, 0, 1],
+        ["b2", 0, 3, 3],
+    ]
     t = H.tasks(backend.engine, schema=backend.schema)
     assert set(t.loc[t["status"] != "open", "closed_run_id"]) == {"b2"}
     assert_each_item_in_one_open_task(backend)

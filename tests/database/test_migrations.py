@@ -1,4 +1,5 @@
 """Migrations: an empty database and one at the previous revision (holding data) reach head."""
+
 import json
 
 import pytest
@@ -28,38 +29,61 @@ def test_revisions_are_a_chain():
 def test_upgrade_an_empty_database(backend):
     assert migrate.current(backend.engine, backend.schema) is None
     assert migrate.upgrade(backend.engine, schema=backend.schema) == HEAD
-    assert {"runs", "stage_runs", "coverage_snapshots", "run_metrics", "gaps", "problem_items",
-            "tasks", "task_items", "nba_recon_version"} <= table_names(backend)
+    assert {
+        "runs",
+        "stage_runs",
+        "coverage_snapshots",
+        "run_metrics",
+        "gaps",
+        "problem_items",
+        "tasks",
+        "task_items",
+        "nba_recon_version",
+    } <= table_names(backend)
     assert migrate.upgrade(backend.engine, schema=backend.schema) == HEAD  # idempotent
 
 
 def test_the_tables_module_matches_the_migrations(backend):
     migrate.upgrade(backend.engine, schema=backend.schema)
     with backend.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"include_schemas": bool(backend.schema),
-                                                     "compare_type": True,
-                                                     "version_table": migrate.VERSION_TABLE,
-                                                     "version_table_schema": backend.schema,
-                                                     "include_name": lambda name, type_, parent: (
-                                                         type_ != "schema" or name == backend.schema)})
+        ctx = MigrationContext.configure(
+            conn,
+            opts={
+                "include_schemas": bool(backend.schema),
+                "compare_type": True,
+                "version_table": migrate.VERSION_TABLE,
+                "version_table_schema": backend.schema,
+                "include_name": lambda name, type_, parent: type_ != "schema" or name == backend.schema,
+            },
+        )
         diff = compare_metadata(ctx, history_tables(backend.schema).metadata)
     assert diff == []
 
 
 def _fill_rev1(backend):
     q = (lambda t: f'"{backend.schema}".{t}') if backend.schema else (lambda t: t)
-    summary = {"as_of": "2023-11-10", "totals": {"expected": 7, "present": 1, "missing": 6,
-                                                 "complete_pct": 14.29, "have_pct": 14.29},
-               "gaps": {"CRITICAL": 1, "HIGH": 2, "MEDIUM": 0, "LOW": 0},
-               "tasks": {"CRITICAL": 1, "HIGH": 3, "MEDIUM": 0, "LOW": 0}, "orphans": 2}
-    backend.execute(f"INSERT INTO {q('runs')} (run_id, as_of, status, estimate, summary) "
-                    "VALUES ('old1', '2023-11-09', 'succeeded', false, :s), "
-                    "('old2', '2023-11-10', 'succeeded', false, :s)", s=json.dumps(summary))
-    backend.execute(f"INSERT INTO {q('stage_runs')} (run_id, name, position, status, duration_s, "
-                    "peak_memory_mb) VALUES ('old1', '01_scan', 1, 'succeeded', 12.5, 300)")
-    backend.execute(f"INSERT INTO {q('coverage_snapshots')} (run_id, dataset, season, expected, "
-                    "present, missing, complete_pct) VALUES ('old1', 'pbp', '2023-24', 6, 1, 5, 16.67), "
-                    "('old2', 'pbp', '2023-24', 6, 2, 4, 33.33)")
+    summary = {
+        "as_of": "2023-11-10",
+        "totals": {"expected": 7, "present": 1, "missing": 6, "complete_pct": 14.29, "have_pct": 14.29},
+        "gaps": {"CRITICAL": 1, "HIGH": 2, "MEDIUM": 0, "LOW": 0},
+        "tasks": {"CRITICAL": 1, "HIGH": 3, "MEDIUM": 0, "LOW": 0},
+        "orphans": 2,
+    }
+    backend.execute(
+        f"INSERT INTO {q('runs')} (run_id, as_of, status, estimate, summary) "
+        "VALUES ('old1', '2023-11-09', 'succeeded', false, :s), "
+        "('old2', '2023-11-10', 'succeeded', false, :s)",
+        s=json.dumps(summary),
+    )
+    backend.execute(
+        f"INSERT INTO {q('stage_runs')} (run_id, name, position, status, duration_s, "
+        "peak_memory_mb) VALUES ('old1', '01_scan', 1, 'succeeded', 12.5, 300)"
+    )
+    backend.execute(
+        f"INSERT INTO {q('coverage_snapshots')} (run_id, dataset, season, expected, "
+        "present, missing, complete_pct) VALUES ('old1', 'pbp', '2023-24', 6, 1, 5, 16.67), "
+        "('old2', 'pbp', '2023-24', 6, 2, 4, 33.33)"
+    )
 
 
 def test_upgrade_from_the_previous_revision_keeps_and_extends_the_data(backend):
@@ -74,9 +98,9 @@ def test_upgrade_from_the_previous_revision_keeps_and_extends_the_data(backend):
     assert runs["run_id"].tolist() == ["old1", "old2"]
     stages = H.stage_runs(backend.engine, schema=backend.schema)
     assert stages[["name", "duration_s", "peak_memory_mb"]].values.tolist() == [["01_scan", 12.5, 300.0]]
-    assert stages["attempts"].isna().all()                       # new column, no value yet
+    assert stages["attempts"].isna().all()  # new column, no value yet
     metrics = H.metrics_by_run(backend.engine, schema=backend.schema).set_index("run_id")
-    assert metrics.loc["old1", "complete_pct"] == 14.29           # filled from the stored summary
+    assert metrics.loc["old1", "complete_pct"] == 14.29  # filled from the stored summary
     assert metrics.loc["old2", "gaps_total"] == 3 and metrics.loc["old2", "tasks_HIGH"] == 3
     trend = H.completeness_trend(backend.engine, "pbp", schema=backend.schema)
     assert trend["complete_pct"].tolist() == [round(100 / 6, 2), round(200 / 6, 2)]
@@ -107,11 +131,14 @@ def test_upgrade_from_0002_counts_empty_files(backend):
     migrate.upgrade(backend.engine, "0002", schema=backend.schema)
     q = f'"{backend.schema}".' if backend.schema else ""
     backend.execute(f"INSERT INTO {q}runs (run_id, as_of, status, estimate) VALUES ('r', '2023-11-10', 'ok', false)")
-    backend.execute(f"INSERT INTO {q}coverage_snapshots (run_id, dataset, season, expected, present) "
-                    "VALUES ('r', 'pbp', '2023-24', 6, 6)")
+    backend.execute(
+        f"INSERT INTO {q}coverage_snapshots (run_id, dataset, season, expected, present) "
+        "VALUES ('r', 'pbp', '2023-24', 6, 6)"
+    )
     assert migrate.upgrade(backend.engine, schema=backend.schema) == "0004"
     with backend.engine.connect() as conn:
         import sqlalchemy as sa
+
         assert conn.execute(sa.text(f"SELECT empty, present FROM {q}coverage_snapshots")).all() == [(0, 6)]
 
 

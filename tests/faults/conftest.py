@@ -1,6 +1,7 @@
 """Shared fixtures of the fault tests: the demo lake (local, and uploaded once to the real S3
 server), the fault proxy in front of that server, the two shared pipeline runs (see
 ``pipeline_runs.py``), and helpers to compare outputs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -20,8 +21,16 @@ from tests.faultproxy import FaultProxy
 NBA_RECON = str(Path(sys.executable).parent / "nba-recon")
 S3_DEMO_LEFT_OUT = ("espn_box_scores", "nba_api_playbyplay")
 #: the data files of a run whose content must not depend on how the run got there
-FINAL_DATA = ("inventory.parquet", "coverage.parquet", "orphans.parquet", "duplicates.parquet",
-              "completeness.parquet", "gaps.parquet", "tasks.json", "summary.json")
+FINAL_DATA = (
+    "inventory.parquet",
+    "coverage.parquet",
+    "orphans.parquet",
+    "duplicates.parquet",
+    "completeness.parquet",
+    "gaps.parquet",
+    "tasks.json",
+    "summary.json",
+)
 
 
 @pytest.fixture(scope="session")
@@ -62,8 +71,7 @@ def fault_proxy(s3_server):
 @pytest.fixture
 def proxy_env(fault_proxy, s3_readonly_env, monkeypatch):
     """The READ-ONLY identity, with its endpoint pointing at the fault proxy."""
-    fault_proxy.configure(rate=0.0, faults=("slowdown", "reset", "truncate", "latency"), seed=0,
-                          rewrite=None)
+    fault_proxy.configure(rate=0.0, faults=("slowdown", "reset", "truncate", "latency"), seed=0, rewrite=None)
     monkeypatch.setenv("AWS_ENDPOINT_URL", fault_proxy.endpoint)
     return {**s3_readonly_env, "AWS_ENDPOINT_URL": fault_proxy.endpoint}
 
@@ -107,8 +115,7 @@ def crashed(demo, hostile_demo_lake, tmp_path_factory, reference_proc):
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` (relative path -> bytes)."""
     folder = Path(folder)
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

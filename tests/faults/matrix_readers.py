@@ -6,6 +6,7 @@ the other rows (same checks: exit code, one line on exit 2, earlier results inta
 
 The argv functions take the matrix's ``Ctx`` (duck-typed here to avoid an import cycle).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -51,8 +52,11 @@ G_DEADLINE = "every command that reaches the network ends by its --deadline"
 
 
 def game(i: int, *, gid=None, date="2018-10-16T23:00Z", home="BOS", away="PHI") -> dict:
-    return {"id": str(401070000 + i) if gid is None else gid, "date": date,
-            "competitors": [{"isHome": True, "abbrev": home}, {"isHome": False, "abbrev": away}]}
+    return {
+        "id": str(401070000 + i) if gid is None else gid,
+        "date": date,
+        "competitors": [{"isHome": True, "abbrev": home}, {"isHome": False, "abbrev": away}],
+    }
 
 
 def page(events) -> bytes:
@@ -62,13 +66,20 @@ def page(events) -> bytes:
 def _auto(c, name: str, body: bytes, *extra: str):
     runs = c.root / f"runs-{name}"
     runs.mkdir(exist_ok=True)
-    return c.reconcile(c.spec("auto.yaml", AUTO_SPEC), c.lake(name, {**GOOD_KEYS, PAGE_KEY: body}),
-                       "--runs-dir", str(runs), *extra, out=c.root / f"out-{name}")
+    return c.reconcile(
+        c.spec("auto.yaml", AUTO_SPEC),
+        c.lake(name, {**GOOD_KEYS, PAGE_KEY: body}),
+        "--runs-dir",
+        str(runs),
+        *extra,
+        out=c.root / f"out-{name}",
+    )
 
 
 def page_case(name: str, body: bytes):
     def argv(c):
         return _auto(c, name, body)
+
     return argv
 
 
@@ -83,8 +94,10 @@ def repeated_matchup(c):
 
 def check_repeated(c, console: str):
     assert time.monotonic() - c.notes["t0"] < 120
-    assert "1 game(s) would carry more than 5 ids (e.g. 0021800001: 3,000 ids listed for one matchup, " \
-           f"in {PAGE_KEY})" in console
+    assert (
+        "1 game(s) would carry more than 5 ids (e.g. 0021800001: 3,000 ids listed for one matchup, "
+        f"in {PAGE_KEY})" in console
+    )
 
 
 def page_too_large(c):
@@ -99,8 +112,9 @@ def json_schedule(c):
     path = c.root / "specs" / "games.json"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps([{"game_id": "0021800001", "season": "2018-19"}]))
-    return c.reconcile(c.spec("jsonsched.yaml", AUTO_SPEC.replace("schedule: auto", "schedule: games.json")),
-                       c.lake("ok", GOOD_KEYS))
+    return c.reconcile(
+        c.spec("jsonsched.yaml", AUTO_SPEC.replace("schedule: auto", "schedule: games.json")), c.lake("ok", GOOD_KEYS)
+    )
 
 
 def _snapshot_runs(c, name: str) -> Path:
@@ -115,8 +129,13 @@ def _snapshot_runs(c, name: str) -> Path:
 
 
 def _auto_with(c, runs: Path):
-    return c.reconcile(c.spec("auto.yaml", AUTO_SPEC), c.lake("ok", GOOD_KEYS), "--runs-dir", str(runs),
-                       out=c.root / f"out-{runs.name}")
+    return c.reconcile(
+        c.spec("auto.yaml", AUTO_SPEC),
+        c.lake("ok", GOOD_KEYS),
+        "--runs-dir",
+        str(runs),
+        out=c.root / f"out-{runs.name}",
+    )
 
 
 def snapshot_tampered(c):
@@ -135,7 +154,7 @@ def snapshot_header_only(c):
     text = ",".join(COLUMNS) + "\n"
     import hashlib
 
-    sid = hashlib.sha256(text.encode()).hexdigest()[:16]      # a consistent, empty snapshot
+    sid = hashlib.sha256(text.encode()).hexdigest()[:16]  # a consistent, empty snapshot
     path.unlink()
     (path.parent / f"{sid}.csv.gz").write_bytes(gzip.compress(text.encode()))
     (runs / "schedule" / "LATEST").write_text(sid + "\n")
@@ -155,7 +174,8 @@ def check_latest(c, console: str):
 
 # ------------------------------------------------------------------------------------------ specs
 PER_GAME_FIXED = AUTO_SPEC.replace("schedule: auto", "schedule: builtin").replace(
-    "pbp/{game_id}.json", "pbp/0021800001.json")
+    "pbp/{game_id}.json", "pbp/0021800001.json"
+)
 MERGE_SPEC = """\
 version: 1
 schedule: builtin
@@ -176,6 +196,7 @@ datasets:
 def spec_case(name: str, text: str):
     def argv(c):
         return c.reconcile(c.spec(name, text), c.lake("ok", GOOD_KEYS), out=c.root / f"out-{name}")
+
     return argv
 
 
@@ -185,8 +206,11 @@ def check_merged(c, console: str):
 
 
 def layouts_start_with_placeholder(c):
-    text = AUTO_SPEC.replace("schedule: auto", "schedule: builtin").replace(
-        "pbp/{game_id}.json", "{game_id}.json").replace("espn_schedules/{yyyymmdd}.json", "{yyyymmdd}.json")
+    text = (
+        AUTO_SPEC.replace("schedule: auto", "schedule: builtin")
+        .replace("pbp/{game_id}.json", "{game_id}.json")
+        .replace("espn_schedules/{yyyymmdd}.json", "{yyyymmdd}.json")
+    )
     return c.reconcile(c.spec("leading.yaml", text), c.lake("elsewhere", {"tmp/a.json": b"{}"}))
 
 
@@ -197,9 +221,11 @@ def check_no_empty_list(c, console: str):
 def espn_wrong_length(c):
     path = c.root / "specs" / "short-espn.csv"
     path.parent.mkdir(exist_ok=True)
-    path.write_text("game_id,season,season_type,game_date,home_team,away_team,espn_game_id\n"
-                    "0021800001,2018-19,regular,2018-10-16,BOS,PHI,12345678\n"
-                    "0021800002,2018-19,regular,2018-10-16,GSW,OKC,401070002\n")
+    path.write_text(
+        "game_id,season,season_type,game_date,home_team,away_team,espn_game_id\n"
+        "0021800001,2018-19,regular,2018-10-16,BOS,PHI,12345678\n"
+        "0021800002,2018-19,regular,2018-10-16,GSW,OKC,401070002\n"
+    )
     text = """\
 version: 1
 schedule: short-espn.csv
@@ -211,8 +237,9 @@ datasets:
     per: game
     seasons: 2018-19
 """
-    return c.reconcile(c.spec("short-espn.yaml", text), c.lake("espn", {"epbp/401070002.json": b"{}"}),
-                       out=c.root / "out-short-espn")
+    return c.reconcile(
+        c.spec("short-espn.yaml", text), c.lake("espn", {"epbp/401070002.json": b"{}"}), out=c.root / "out-short-espn"
+    )
 
 
 def check_wrong_length(c, console: str):
@@ -224,14 +251,15 @@ def check_wrong_length(c, console: str):
 # --------------------------------------------------------------------------------- history record
 def record_case(name: str, change):
     """``history record`` of a copy of the previous result with ``change(folder)`` applied."""
+
     def argv(c):
         folder = c.root / f"record-{name}"
         shutil.rmtree(folder, ignore_errors=True)
         shutil.copytree(c.prev_out, folder)
         change(folder)
         c.notes["record_db"] = c.root / f"record-{name}.db"
-        return ["history", "record", str(folder), "--run-id", f"r-{name}", "--url",
-                f"sqlite:///{c.notes['record_db']}"]
+        return ["history", "record", str(folder), "--run-id", f"r-{name}", "--url", f"sqlite:///{c.notes['record_db']}"]
+
     return argv
 
 
@@ -240,6 +268,7 @@ def _edit(name: str, edit):
         path = folder / name
         doc = json.loads(path.read_text()) if path.exists() else {}
         path.write_text(json.dumps(edit(doc)))
+
     return change
 
 
@@ -295,9 +324,28 @@ def update_trickle(c):
     c.request.addfinalizer(server.close)
     runs = c.root / "runs-trickle"
     c.notes["t0"], c.notes["runs"] = time.monotonic(), runs
-    return ["schedule", "update", "--runs-dir", str(runs), "--seasons", "2025-26", "--as-of", "2025-11-01",
-            "--nba-stats-url", server.url, "--league-schedule-url", server.url, "--espn-url", server.url,
-            "--league-schedule-cdn-url", server.url, "--min-interval", "0", "--deadline", "4"]
+    return [
+        "schedule",
+        "update",
+        "--runs-dir",
+        str(runs),
+        "--seasons",
+        "2025-26",
+        "--as-of",
+        "2025-11-01",
+        "--nba-stats-url",
+        server.url,
+        "--league-schedule-url",
+        server.url,
+        "--espn-url",
+        server.url,
+        "--league-schedule-cdn-url",
+        server.url,
+        "--min-interval",
+        "0",
+        "--deadline",
+        "4",
+    ]
 
 
 def check_trickle(c, console: str):
@@ -308,46 +356,155 @@ def check_trickle(c, console: str):
 ROWS = [
     # id, argv, exit code, message, check, one_line, guarantee
     ("page-deeply-nested", page_case("deep", DEEP_PAGE), 0, "JSON nested too deeply", None, False, G_PAGE),
-    ("page-date-past-2262", page_case("far", page({"20181016": [game(1, date="2300-01-01T00:00Z")]})), 0,
-     "outside the years 1946-2100); skipped", None, False, G_PAGE),
-    ("page-day-not-a-list", page_case("notalist", page({"20181016": "notalist"})), 0,
-     f"{PAGE_KEY}: page.content.events: 1 day(s) whose games are not a list", None, False, G_PAGE),
-    ("page-id-unicode-digits", page_case("unicode", page({"20181016": [game(1, gid="٤٠١٠٧٠٠٠١")]})), 0,
-     "is not a valid ESPN id (not ASCII digits); skipped", None, False, G_IDS),
-    ("page-id-5000-digits", page_case("longid", page({"20181016": [game(1, gid="4" * 5000)]})), 0,
-     "is not a valid ESPN id (longer than 12 digits); skipped", None, False, G_IDS),
+    (
+        "page-date-past-2262",
+        page_case("far", page({"20181016": [game(1, date="2300-01-01T00:00Z")]})),
+        0,
+        "outside the years 1946-2100); skipped",
+        None,
+        False,
+        G_PAGE,
+    ),
+    (
+        "page-day-not-a-list",
+        page_case("notalist", page({"20181016": "notalist"})),
+        0,
+        f"{PAGE_KEY}: page.content.events: 1 day(s) whose games are not a list",
+        None,
+        False,
+        G_PAGE,
+    ),
+    (
+        "page-id-unicode-digits",
+        page_case("unicode", page({"20181016": [game(1, gid="٤٠١٠٧٠٠٠١")]})),
+        0,
+        "is not a valid ESPN id (not ASCII digits); skipped",
+        None,
+        False,
+        G_IDS,
+    ),
+    (
+        "page-id-5000-digits",
+        page_case("longid", page({"20181016": [game(1, gid="4" * 5000)]})),
+        0,
+        "is not a valid ESPN id (longer than 12 digits); skipped",
+        None,
+        False,
+        G_IDS,
+    ),
     ("page-one-matchup-repeated", repeated_matchup, 0, "ESPN ids not attached", check_repeated, False, G_LINEAR),
     ("page-too-large", page_too_large, 0, "a scoreboard page may have; skipped", None, False, G_PAGE),
     ("schedule-is-json", json_schedule, 2, "a JSON document, not a table", None, True, G_SCHEDULE),
-    ("snapshot-tampered", snapshot_tampered, 2, "the snapshot's content does not match its id", None, True,
-     G_SNAPSHOT),
-    ("snapshot-header-only", snapshot_header_only, 2, "the snapshot holds no game (a header only)", None, True,
-     G_SNAPSHOT),
-    ("snapshot-latest-missing", latest_missing, 0, "names snapshot 0123456789abcdef, but", check_latest, False,
-     G_SNAPSHOT),
-    ("spec-per-game-without-placeholder", spec_case("fixed.yaml", PER_GAME_FIXED), 2,
-     "layout 'pbp/0021800001.json' names no placeholder telling its items apart", None, True, G_SPEC),
+    ("snapshot-tampered", snapshot_tampered, 2, "the snapshot's content does not match its id", None, True, G_SNAPSHOT),
+    (
+        "snapshot-header-only",
+        snapshot_header_only,
+        2,
+        "the snapshot holds no game (a header only)",
+        None,
+        True,
+        G_SNAPSHOT,
+    ),
+    (
+        "snapshot-latest-missing",
+        latest_missing,
+        0,
+        "names snapshot 0123456789abcdef, but",
+        check_latest,
+        False,
+        G_SNAPSHOT,
+    ),
+    (
+        "spec-per-game-without-placeholder",
+        spec_case("fixed.yaml", PER_GAME_FIXED),
+        2,
+        "layout 'pbp/0021800001.json' names no placeholder telling its items apart",
+        None,
+        True,
+        G_SPEC,
+    ),
     ("spec-yaml-merge-key", spec_case("merge.yaml", MERGE_SPEC), 0, "wrote", check_merged, False, G_SPEC),
-    ("spec-yaml-merge-key-not-a-mapping", spec_case("merge-bad.yaml", "version: 1\ndatasets:\n  a:\n    <<: 5\n"),
-     2, "YAML merge key '<<': expected a mapping", None, True, G_MESSAGE),
-    ("lake-layouts-start-with-a-placeholder", layouts_start_with_placeholder, 2,
-     "the spec expects keys like '{game_id}.json'", check_no_empty_list, True, G_MESSAGE),
+    (
+        "spec-yaml-merge-key-not-a-mapping",
+        spec_case("merge-bad.yaml", "version: 1\ndatasets:\n  a:\n    <<: 5\n"),
+        2,
+        "YAML merge key '<<': expected a mapping",
+        None,
+        True,
+        G_MESSAGE,
+    ),
+    (
+        "lake-layouts-start-with-a-placeholder",
+        layouts_start_with_placeholder,
+        2,
+        "the spec expects keys like '{game_id}.json'",
+        check_no_empty_list,
+        True,
+        G_MESSAGE,
+    ),
     ("espn-id-of-the-wrong-length", espn_wrong_length, 0, "wrote", check_wrong_length, False, G_MESSAGE),
-    ("record-summary-not-an-object", record_case("summary-list", _edit("summary.json", lambda d: [d])), 2,
-     "summary.json: expected a JSON object, got a list", check_nothing_recorded, True, G_RECORD),
-    ("record-summary-as-of-a-number", record_case("asof", _edit("summary.json", lambda d: {**d, "as_of": 20190301})),
-     2, "summary.json: 'as_of' must be text, got a number", check_nothing_recorded, True, G_RECORD),
-    ("record-summary-totals-text", record_case("totals", _edit("summary.json",
-                                                               lambda d: {**d, "totals": {"expected": "many"}})),
-     2, "summary.json: totals.expected must be a number, got text", check_nothing_recorded, True, G_RECORD),
-    ("record-tasks-not-a-list", record_case("tasks", _edit("tasks.json", lambda d: {"tasks": "all of them"})),
-     2, "tasks.json: expected a list of tasks", check_nothing_recorded, True, G_RECORD),
-    ("record-task-priority-a-list", record_case("prio", _edit("tasks.json", lambda d: [
-        {"task_id": "t1", "priority": ["HIGH"], "dataset": "pbp"}])),
-     2, "tasks.json: tasks[0]: 'priority' must be text, got a list", check_nothing_recorded, True, G_RECORD),
-    ("record-run-stages-not-objects", record_case("stages", _edit("run.json", lambda d: {"stages": [1]})),
-     2, "run.json: stages[0]: expected a JSON object, got a number", check_nothing_recorded, True, G_RECORD),
+    (
+        "record-summary-not-an-object",
+        record_case("summary-list", _edit("summary.json", lambda d: [d])),
+        2,
+        "summary.json: expected a JSON object, got a list",
+        check_nothing_recorded,
+        True,
+        G_RECORD,
+    ),
+    (
+        "record-summary-as-of-a-number",
+        record_case("asof", _edit("summary.json", lambda d: {**d, "as_of": 20190301})),
+        2,
+        "summary.json: 'as_of' must be text, got a number",
+        check_nothing_recorded,
+        True,
+        G_RECORD,
+    ),
+    (
+        "record-summary-totals-text",
+        record_case("totals", _edit("summary.json", lambda d: {**d, "totals": {"expected": "many"}})),
+        2,
+        "summary.json: totals.expected must be a number, got text",
+        check_nothing_recorded,
+        True,
+        G_RECORD,
+    ),
+    (
+        "record-tasks-not-a-list",
+        record_case("tasks", _edit("tasks.json", lambda d: {"tasks": "all of them"})),
+        2,
+        "tasks.json: expected a list of tasks",
+        check_nothing_recorded,
+        True,
+        G_RECORD,
+    ),
+    (
+        "record-task-priority-a-list",
+        record_case("prio", _edit("tasks.json", lambda d: [{"task_id": "t1", "priority": ["HIGH"], "dataset": "pbp"}])),
+        2,
+        "tasks.json: tasks[0]: 'priority' must be text, got a list",
+        check_nothing_recorded,
+        True,
+        G_RECORD,
+    ),
+    (
+        "record-run-stages-not-objects",
+        record_case("stages", _edit("run.json", lambda d: {"stages": [1]})),
+        2,
+        "run.json: stages[0]: expected a JSON object, got a number",
+        check_nothing_recorded,
+        True,
+        G_RECORD,
+    ),
     # one summary line per source (issue 19), then the verdict: stopped asking at the deadline
-    ("schedule-update-trickling-endpoint", update_trickle, 1,
-     "no schedule snapshot written", check_trickle, False, G_DEADLINE),
+    (
+        "schedule-update-trickling-endpoint",
+        update_trickle,
+        1,
+        "no schedule snapshot written",
+        check_trickle,
+        False,
+        G_DEADLINE,
+    ),
 ]

@@ -7,6 +7,7 @@ Both runs carry recognisable secrets (AWS keys, a session token, database passwo
 environment and in a parameter) and hostile names (the lake folder and two keys named like HTML
 tags), so one pair of pipeline runs serves every check.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,9 +34,14 @@ SECRETS = {
     "PGPASSWORD": "faulttest-pgpassword-env",
 }
 PARAM_DB_PASSWORD = "faulttest-param-db-password"
-SECRET_STRINGS = ("AKIAFAULTTESTKEYID01", "faulttest-secret-access-key-0123456789",
-                  "faulttest-session-token-abcdef0123456789", "faulttest-env-db-password",
-                  "faulttest-pgpassword-env", PARAM_DB_PASSWORD)
+SECRET_STRINGS = (
+    "AKIAFAULTTESTKEYID01",
+    "faulttest-secret-access-key-0123456789",
+    "faulttest-session-token-abcdef0123456789",
+    "faulttest-env-db-password",
+    "faulttest-pgpassword-env",
+    PARAM_DB_PASSWORD,
+)
 #: where in each stage the runner is killed: while its kernel starts, or after n code cells
 KILL_POINTS = (("start", 0.2), ("cell", 2), ("cell", 3), ("start", 0.6), ("cell", 2), ("cell", 3))
 #: the kill after which the cached inventory is damaged before resuming
@@ -56,9 +62,24 @@ DB_PARAM = ["-p", "database", f"postgresql://recon:{PARAM_DB_PASSWORD}@127.0.0.1
 
 
 def run_args(demo, lake: Path, runs: Path) -> list[str]:
-    return ["run", "--spec", str(demo.spec), "--lake", str(lake), "--as-of", demo.as_of,
-            "--runs-dir", str(runs), "--no-progress", "--timeout", "900", *DB_PARAM,
-            "-p", "fail_fast", "false"]
+    return [
+        "run",
+        "--spec",
+        str(demo.spec),
+        "--lake",
+        str(lake),
+        "--as-of",
+        demo.as_of,
+        "--runs-dir",
+        str(runs),
+        "--no-progress",
+        "--timeout",
+        "900",
+        *DB_PARAM,
+        "-p",
+        "fail_fast",
+        "false",
+    ]
 
 
 def resume_args(runs: Path, run_id: str) -> list[str]:
@@ -80,8 +101,7 @@ class Proc:
     def __init__(self, args: list[str], env: dict, folder: Path, name: str):
         self.out_path, self.err_path = folder / f"{name}.out", folder / f"{name}.err"
         with open(self.out_path, "w") as out, open(self.err_path, "w") as err:
-            self.p = subprocess.Popen([NBA_RECON, *args], stdout=out, stderr=err, env=env,
-                                      start_new_session=True)
+            self.p = subprocess.Popen([NBA_RECON, *args], stdout=out, stderr=err, env=env, start_new_session=True)
 
     @property
     def out(self) -> str:
@@ -123,15 +143,17 @@ def _owner_pid(runs: Path) -> int | None:
 def _executed_cells(notebook: Path) -> int:
     """Code cells papermill has finished in a (possibly still running) executed notebook."""
     try:
-        nb = json.loads(notebook.read_text(encoding="utf-8"))   # saved atomically: always whole
+        nb = json.loads(notebook.read_text(encoding="utf-8"))  # saved atomically: always whole
     except (OSError, ValueError):
         return 0
-    return sum(1 for c in nb.get("cells", []) if c.get("cell_type") == "code"
-               and c.get("metadata", {}).get("papermill", {}).get("status") == "completed")
+    return sum(
+        1
+        for c in nb.get("cells", [])
+        if c.get("cell_type") == "code" and c.get("metadata", {}).get("papermill", {}).get("status") == "completed"
+    )
 
 
-def wait_for_stage(runs: Path, stage: str, proc: Proc, point: tuple[str, float],
-                   timeout=600) -> tuple[str, dict]:
+def wait_for_stage(runs: Path, stage: str, proc: Proc, point: tuple[str, float], timeout=600) -> tuple[str, dict]:
     """Wait until THIS runner (the lock's owner) runs ``stage``, then until the kill point:
     ``("start", s)``: s seconds after the stage is seen running (kernel starting);
     ``("cell", n)``: once the stage's executed notebook shows n finished code cells."""
@@ -223,14 +245,14 @@ def crash_chain(demo, lake: Path, root: Path) -> tuple[Path, Path, dict]:
         assert_gone(kernels)
         log["consoles"].append(proc.out + proc.err)
         assert_complete_files(runs)
-        assert_no_secrets(runs)     # not even in the half-run notebook of the killed stage
+        assert_no_secrets(runs)  # not even in the half-run notebook of the killed stage
         rec = read_json_atomic(runs / run_id / "run.json")
         log["killed_in"].append(next((s["name"] for s in rec["stages"] if s["status"] == "running"), None))
         assert (runs / ".lock.json").exists()  # the killed runner's owner record: a stale lock
         if k == DAMAGE_AFTER:
             inv = runs / run_id / "data" / "inventory.parquet"
             data = inv.read_bytes()
-            inv.write_bytes(data[: len(data) // 2])   # a damaged cached inventory
+            inv.write_bytes(data[: len(data) // 2])  # a damaged cached inventory
             log["damaged"] = stage
     proc = Proc(resume_args(runs, run_id), env, root, "final")
     rc = proc.wait()

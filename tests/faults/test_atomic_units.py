@@ -1,5 +1,6 @@
 """Small, fast checks of the pieces the fault tests rely on: atomic writes, result sets replaced
 together, notebook saves scrubbed of secrets, temp files of a killed run recognised."""
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ def test_file_set_failure_leaves_the_previous_set(tmp_path):
         with FileSet(tmp_path, last="summary.json") as files:
             files.parquet("a.parquet", pd.DataFrame({"x": [2]}))
             raise RuntimeError("disk full, say")
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before   # no temp file either
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no temp file either
 
 
 def test_file_set_renames_the_marker_last(tmp_path, monkeypatch):
@@ -57,16 +58,25 @@ def test_file_set_renames_the_marker_last(tmp_path, monkeypatch):
 
 
 def test_secret_values_and_scrubbed_notebook():
-    params = {"database": "postgresql://u:pa55word-x@h/db", "api_token": "tok-123456", "n": 3,
-              "lake": "s3://bucket/raw"}
+    params = {
+        "database": "postgresql://u:pa55word-x@h/db",
+        "api_token": "tok-123456",
+        "n": 3,
+        "lake": "s3://bucket/raw",
+    }
     assert set(secret_values(params)) == {"pa55word-x", "tok-123456"}
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell('database = "postgresql://u:pa55word-x@h/db"\napi_token = "tok-123456"')
     cell.metadata["tags"] = ["injected-parameters"]
     out = nbformat.v4.new_code_cell("x")
-    out.outputs = [nbformat.v4.new_output("error", ename="OperationalError",
-                                          evalue="could not connect to postgresql://u:pa55word-x@h/db",
-                                          traceback=[])]
+    out.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="OperationalError",
+            evalue="could not connect to postgresql://u:pa55word-x@h/db",
+            traceback=[],
+        )
+    ]
     nb.cells = [cell, out]
     nb.metadata["papermill"] = {"parameters": dict(params)}
     text = scrub_notebook(nbformat.writes(nb), params)
@@ -87,22 +97,29 @@ def test_papermill_saves_go_through_the_handler_only_while_active(tmp_path):
         papermill_io.write(nbformat.writes(nb), str(target))
     assert "tok-123456" not in target.read_text()
     assert [p.name for p in tmp_path.iterdir()] == ["out.ipynb"]
-    papermill_io.write(nbformat.writes(nb), str(target))     # no longer active: papermill's own write
+    papermill_io.write(nbformat.writes(nb), str(target))  # no longer active: papermill's own write
     assert "tok-123456" in target.read_text()
 
 
 def test_temp_files_of_a_killed_run_are_recognised(tmp_path):
     keep = ["run.json", "01_scan.ipynb", ".lock", ".DS_Store", ".fingerprint"]
-    temp = [".run.json.ab12cd34.tmp", ".coverage.parquet.x1y2z3w4.parquet",
-            ".inventory.parquet.1234.0123456789ab.tmp"]
+    temp = [".run.json.ab12cd34.tmp", ".coverage.parquet.x1y2z3w4.parquet", ".inventory.parquet.1234.0123456789ab.tmp"]
     for name in keep + temp:
         (tmp_path / name).write_text("x")
     _remove_temp_files(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(keep)
 
 
-@pytest.mark.parametrize("value,redacted", [
-    ("***", True), ("postgresql://u:***@h/db", True), (["a", "***"], True),
-    ("postgresql://u:pw@h/db", False), ("s3://bucket/***x", False), (3, False)])
+@pytest.mark.parametrize(
+    "value,redacted",
+    [
+        ("***", True),
+        ("postgresql://u:***@h/db", True),
+        (["a", "***"], True),
+        ("postgresql://u:pw@h/db", False),
+        ("s3://bucket/***x", False),
+        (3, False),
+    ],
+)
 def test_resume_recognises_masked_values(value, redacted):
     assert was_masked(value) is redacted

@@ -19,6 +19,7 @@ Odd keys, decided:
   URL-encoded characters (``%2E``, ``+``, spaces) are kept verbatim: never decoded, never
   normalised, never followed. ``pbp/0021800002%2Ejson`` is NOT ``pbp/0021800002.json``.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,7 +68,7 @@ datasets:
 GOOD_KEYS = {"pbp/0021800001.json": b'{"plays": [1]}', "pbp/0021800003.json": b'{"plays": [2]}'}
 LONG_KEY = "tmp/" + "/".join(["d" * 200] * 6) + "/long.json"
 DB_ENV_PASSWORD = "matrix-env-db-password-42"
-_BUCKETS: set[str] = set()   # buckets made once per session (the S3 server is session-wide)
+_BUCKETS: set[str] = set()  # buckets made once per session (the S3 server is session-wide)
 
 
 def closed_port() -> int:
@@ -84,9 +85,13 @@ def closed_port() -> int:
 def tiny_disk(folder: Path, size_kb: int):
     """A tmpfs of ``size_kb`` at ``folder`` (root only); yields False when it cannot be mounted."""
     folder.mkdir(parents=True, exist_ok=True)
-    ok = os.geteuid() == 0 and subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(folder)],
-        capture_output=True).returncode == 0
+    ok = (
+        os.geteuid() == 0
+        and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size_kb}k", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+        == 0
+    )
     try:
         yield ok
     finally:
@@ -98,6 +103,7 @@ def _limit_file_size(limit: int):
     def preexec():  # pragma: no cover - runs in the child
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return preexec
 
 
@@ -120,8 +126,10 @@ class Ctx:
 
     def base_spec(self, schedule="builtin", seasons="2018-19", extra="") -> Path:
         self.notes["specs"] = self.notes.get("specs", 0) + 1
-        return self.spec(f"spec{self.notes['specs']}.yaml",
-                         pbp_spec(exclude=["backups/"], schedule=schedule, seasons=seasons) + extra)
+        return self.spec(
+            f"spec{self.notes['specs']}.yaml",
+            pbp_spec(exclude=["backups/"], schedule=schedule, seasons=seasons) + extra,
+        )
 
     def lake(self, name: str, objects: dict[str | bytes, bytes]) -> Path:
         root = self.root / "lakes" / name
@@ -135,14 +143,32 @@ class Ctx:
         return root
 
     def reconcile(self, spec: Path, lake, *extra: str, out: Path | None = None) -> list[str]:
-        return ["reconcile", "--spec", str(spec), "--lake", str(lake), "--as-of", "2019-03-01",
-                "--out", str(out or self.prev_out), *extra]
+        return [
+            "reconcile",
+            "--spec",
+            str(spec),
+            "--lake",
+            str(lake),
+            "--as-of",
+            "2019-03-01",
+            "--out",
+            str(out or self.prev_out),
+            *extra,
+        ]
 
     def run(self, *extra: str, runs: Path | None = None, lake=True, as_of=True, spec=True) -> list[str]:
-        return ["run", *(["--spec", str(self.demo.spec)] if spec else []),
-                *(["--lake", str(self.demo.lake)] if lake else []),
-                *(["--as-of", self.demo.as_of] if as_of else []),
-                "--runs-dir", str(runs or self.history), "--no-progress", "--retries", "0", *extra]
+        return [
+            "run",
+            *(["--spec", str(self.demo.spec)] if spec else []),
+            *(["--lake", str(self.demo.lake)] if lake else []),
+            *(["--as-of", self.demo.as_of] if as_of else []),
+            "--runs-dir",
+            str(runs or self.history),
+            "--no-progress",
+            "--retries",
+            "0",
+            *extra,
+        ]
 
     def s3(self) -> dict:
         return self.request.getfixturevalue("s3_readonly_env")
@@ -156,11 +182,11 @@ class Case:
     id: str
     argv: Callable[[Ctx], list[str]]
     code: int
-    message: str                      # a substring of the console output (stderr, else stdout)
+    message: str  # a substring of the console output (stderr, else stdout)
     check: Callable[[Ctx, str], None] | None = None
-    one_line: bool = True             # stderr is exactly one line
+    one_line: bool = True  # stderr is exactly one line
     s3: bool = False
-    guarantee: str = ""               # what the row protects (docs/guarantees.md)
+    guarantee: str = ""  # what the row protects (docs/guarantees.md)
 
 
 # ---------------------------------------------------------------------------------------- rows
@@ -178,9 +204,10 @@ def overlapping_templates(c: Ctx):
 
 
 def season_range_backwards(c: Ctx):
-    return c.reconcile(c.spec("backwards.yaml", pbp_spec(exclude=["backups/"], schedule="builtin",
-                                                                   seasons="2019-20..2017-18")),
-                       c.lake("ok", GOOD_KEYS))
+    return c.reconcile(
+        c.spec("backwards.yaml", pbp_spec(exclude=["backups/"], schedule="builtin", seasons="2019-20..2017-18")),
+        c.lake("ok", GOOD_KEYS),
+    )
 
 
 def schedule_duplicate_ids(c: Ctx):
@@ -189,13 +216,15 @@ def schedule_duplicate_ids(c: Ctx):
         "game_id,season,season_type,game_date,home_team,away_team\n"
         "0021800001,2018-19,regular,2018-10-16,BOS,PHI\n"
         "0021800002,2018-19,regular,2018-10-16,GSW,OKC\n"
-        "21800001,2018-19,regular,2018-10-17,BOS,PHI\n")   # the same id once its zeros were lost
+        "21800001,2018-19,regular,2018-10-17,BOS,PHI\n"
+    )  # the same id once its zeros were lost
     return c.reconcile(c.base_spec(schedule="dups.csv"), c.lake("ok", GOOD_KEYS))
 
 
 def non_utf8_key(c: Ctx):
-    return c.reconcile(c.base_spec(), c.lake("nonutf8", {**GOOD_KEYS, b"tmp/bad\xff\xfe.json": b"x"}),
-                       out=c.root / "out-nonutf8")
+    return c.reconcile(
+        c.base_spec(), c.lake("nonutf8", {**GOOD_KEYS, b"tmp/bad\xff\xfe.json": b"x"}), out=c.root / "out-nonutf8"
+    )
 
 
 def check_non_utf8(c: Ctx, console: str):
@@ -214,8 +243,11 @@ def check_long(c: Ctx, console: str):
     assert LONG_KEY in set(orphans["key"])
 
 
-ODD_LOCAL = {"tmp/<script>alert(1)</script>.json": b"x", "pbp/0021800002%2Ejson": b"{}",
-             "pbp/sp ace+plus%20.json": b"{}"}
+ODD_LOCAL = {
+    "tmp/<script>alert(1)</script>.json": b"x",
+    "pbp/0021800002%2Ejson": b"{}",
+    "pbp/sp ace+plus%20.json": b"{}",
+}
 
 
 def odd_keys_local(c: Ctx):
@@ -230,13 +262,19 @@ def check_odd(folder: str, expected_keys):
         orphans = pd.read_parquet(out / "orphans.parquet")
         assert set(expected_keys) <= set(orphans.loc[orphans["reason"] == "unparsed", "key"])
         cov = pd.read_parquet(out / "coverage.parquet").set_index("game_id")
-        assert cov.loc["0021800002", "status"] == "missing"     # %2E was not decoded into "."
+        assert cov.loc["0021800002", "status"] == "missing"  # %2E was not decoded into "."
         assert cov.loc["0021800001", "status"] == "present"
+
     return check
 
 
-S3_ODD = {"tmp/dotdot.json": b"x", "tmp/<script>alert(1)</script>.json": b"x",
-          "pbp/0021800002%2Ejson": b"{}", "pbp/sp ace+plus%20.json": b"{}", "pbp/a+b.json": b"{}"}
+S3_ODD = {
+    "tmp/dotdot.json": b"x",
+    "tmp/<script>alert(1)</script>.json": b"x",
+    "pbp/0021800002%2Ejson": b"{}",
+    "pbp/sp ace+plus%20.json": b"{}",
+    "pbp/a+b.json": b"{}",
+}
 DOTDOT = "tmp/../../etc/passwd"
 
 
@@ -248,11 +286,11 @@ def odd_keys_s3(listing: str):
             server.make_bucket("matrix-odd", {**GOOD_KEYS, **S3_ODD})
             _BUCKETS.add("matrix-odd")
         proxy = c.request.getfixturevalue("fault_proxy")
-        proxy.configure(rate=0.0, rewrite=lambda body, target: body.replace(b"tmp/dotdot.json",
-                                                                             DOTDOT.encode()))
+        proxy.configure(rate=0.0, rewrite=lambda body, target: body.replace(b"tmp/dotdot.json", DOTDOT.encode()))
         c.monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
         c.monkeypatch.setenv("NBA_RECON_S3_LISTING", listing)
         return c.reconcile(c.base_spec(), "s3://matrix-odd", out=c.root / f"out-s3-{listing}")
+
     return argv
 
 
@@ -282,8 +320,9 @@ def expired_token(c: Ctx):
 
 
 def database_down(c: Ctx):
-    c.monkeypatch.setenv("NBA_RECON_DATABASE_URL",
-                         f"postgresql://recon:{DB_ENV_PASSWORD}@127.0.0.1:{closed_port()}/nba")
+    c.monkeypatch.setenv(
+        "NBA_RECON_DATABASE_URL", f"postgresql://recon:{DB_ENV_PASSWORD}@127.0.0.1:{closed_port()}/nba"
+    )
     return c.reconcile(c.spec("db.yaml", DB_SPEC.format(port=closed_port())), c.lake("ok", GOOD_KEYS))
 
 
@@ -394,19 +433,32 @@ def history_newer_revision(c: Ctx):
 def resume_path(run_id: str):
     def argv(c: Ctx):
         return ["run", "--runs-dir", str(c.history), "--resume", run_id, "--no-progress"]
+
     return argv
 
 
 def resume_changed(what: str):
     """A run of notebooks declaring spec/lake/schedule/as_of, resumed with one of them changed."""
+
     def argv(c: Ctx):
         runs, nbs, spec = c.notes.get("fp") or _fingerprinted_run(c)
-        extra = {"as_of": ["--as-of", "2019-03-02"], "lake": ["--lake", str(c.lake("other", GOOD_KEYS))],
-                 "spec": []}[what]
+        extra = {"as_of": ["--as-of", "2019-03-02"], "lake": ["--lake", str(c.lake("other", GOOD_KEYS))], "spec": []}[
+            what
+        ]
         if what == "spec":
             spec.write_text(spec.read_text() + "\n# edited after the run\n")
-        return ["run", "--runs-dir", str(runs), "--notebooks", str(nbs), "--resume", c.notes["fp_id"],
-                "--no-progress", *extra]
+        return [
+            "run",
+            "--runs-dir",
+            str(runs),
+            "--notebooks",
+            str(nbs),
+            "--resume",
+            c.notes["fp_id"],
+            "--no-progress",
+            *extra,
+        ]
+
     return argv
 
 
@@ -417,14 +469,22 @@ def _fingerprinted_run(c: Ctx):
     from nba_simulator.pipeline.runner import run_pipeline
     from tests.pipeline.conftest import make_fixture_notebooks
 
-    nbs = make_fixture_notebooks(c.root / "fp-nbs", params=FP_PARAMS + "fail_stage: str = \"\"\n"
-                                 "mode: str = \"raise\"\nflag: str = \"\"\nn: int = 1\nratio: float = 0.5\n"
-                                 "sample: Optional[int] = None\nverbose: bool = False\n")
+    nbs = make_fixture_notebooks(
+        c.root / "fp-nbs",
+        params=FP_PARAMS + 'fail_stage: str = ""\n'
+        'mode: str = "raise"\nflag: str = ""\nn: int = 1\nratio: float = 0.5\n'
+        "sample: Optional[int] = None\nverbose: bool = False\n",
+    )
     spec = c.base_spec()
     runs = c.root / "fp-runs"
-    result = run_pipeline({"spec": str(spec), "lake": str(c.lake("ok", GOOD_KEYS)), "as_of": "2019-03-01",
-                           "fail_stage": "03_gaps"}, runs_dir=runs, notebooks_dir=nbs, progress=False,
-                          retries=0, echo=lambda m: None)
+    result = run_pipeline(
+        {"spec": str(spec), "lake": str(c.lake("ok", GOOD_KEYS)), "as_of": "2019-03-01", "fail_stage": "03_gaps"},
+        runs_dir=runs,
+        notebooks_dir=nbs,
+        progress=False,
+        retries=0,
+        echo=lambda m: None,
+    )
     assert not result.ok
     c.notes["fp"], c.notes["fp_id"] = (runs, nbs, spec), result.run_id
     return c.notes["fp"]
@@ -449,11 +509,15 @@ def spec_text(name: str, text: str | bytes):
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(text if isinstance(text, bytes) else text.encode())
         return c.reconcile(path, c.lake("ok", GOOD_KEYS))
+
     return argv
 
 
-LAUGHS = "version: 1\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi")) + "datasets: *i\n"
+LAUGHS = (
+    "version: 1\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + "".join(f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi"))
+    + "datasets: *i\n"
+)
 SPEC_HEAD = pbp_spec(exclude=["backups/"], schedule="builtin", seasons="2018-19")
 
 
@@ -462,13 +526,16 @@ def schedule_file(name: str, write):
         (c.root / "specs").mkdir(exist_ok=True)
         write(c.root / "specs" / name)
         return c.reconcile(c.base_spec(schedule=name), c.lake("ok", GOOD_KEYS), out=c.root / f"out-{name}")
+
     return argv
 
 
 def _parquet(table):
     def write(path):
         import pyarrow.parquet as pq
+
         pq.write_table(table, path)
+
     return write
 
 
@@ -486,29 +553,51 @@ SCHEDULE_HEAD = "game_id,season,season_type,game_date,home_team,away_team\n"
 
 def _pa():
     import pyarrow as pa
+
     return pa
 
 
 def parquet_binary_bad():
     pa = _pa()
-    return pa.table({"game_id": pa.array([b"\xff0021800001"], pa.binary()), "season": ["2018-19"],
-                     "season_type": ["regular"], "game_date": ["2018-10-16"], "home_team": ["BOS"],
-                     "away_team": ["PHI"]})
+    return pa.table(
+        {
+            "game_id": pa.array([b"\xff0021800001"], pa.binary()),
+            "season": ["2018-19"],
+            "season_type": ["regular"],
+            "game_date": ["2018-10-16"],
+            "home_team": ["BOS"],
+            "away_team": ["PHI"],
+        }
+    )
 
 
 def parquet_binary_good():
     pa = _pa()
-    return pa.table({"game_id": pa.array([b"0021800001", b"0021800003"], pa.binary()),
-                     "season": pa.array([b"2018-19"] * 2, pa.binary()), "season_type": ["regular"] * 2,
-                     "game_date": pa.array([1539648000000, 1539734400000], pa.timestamp("ms")),
-                     "home_team": ["BOS", "CHA"], "away_team": ["PHI", "MIL"]})
+    return pa.table(
+        {
+            "game_id": pa.array([b"0021800001", b"0021800003"], pa.binary()),
+            "season": pa.array([b"2018-19"] * 2, pa.binary()),
+            "season_type": ["regular"] * 2,
+            "game_date": pa.array([1539648000000, 1539734400000], pa.timestamp("ms")),
+            "home_team": ["BOS", "CHA"],
+            "away_team": ["PHI", "MIL"],
+        }
+    )
 
 
 def parquet_case_duplicates():
     pa = _pa()
-    return pa.table({"game_id": ["0021800001"], "GAME_ID": ["0021800002"], "season": ["2018-19"],
-                     "season_type": ["regular"], "game_date": ["2018-10-16"], "home_team": ["BOS"],
-                     "away_team": ["PHI"]})
+    return pa.table(
+        {
+            "game_id": ["0021800001"],
+            "GAME_ID": ["0021800002"],
+            "season": ["2018-19"],
+            "season_type": ["regular"],
+            "game_date": ["2018-10-16"],
+            "home_team": ["BOS"],
+            "away_team": ["PHI"],
+        }
+    )
 
 
 def run_args(*extra: str, lake=True, as_of=True):
@@ -532,8 +621,14 @@ def manifest_lake(change):
         dest = c.root / f"inv-{change.__name__}"
         if dest.exists():
             shutil.rmtree(dest)
-        inv = pd.DataFrame({"key": list(GOOD_KEYS), "size": [len(v) for v in GOOD_KEYS.values()],
-                            "last_modified": pd.Timestamp("2019-02-01", tz="UTC"), "etag": ["a", "b"]})
+        inv = pd.DataFrame(
+            {
+                "key": list(GOOD_KEYS),
+                "size": [len(v) for v in GOOD_KEYS.values()],
+                "last_modified": pd.Timestamp("2019-02-01", tz="UTC"),
+                "etag": ["a", "b"],
+            }
+        )
         folder = write_delivery(dest, inv, created="2019-02-28T01:00Z")
         doc = json.loads((folder / "manifest.json").read_text())
         change(doc)
@@ -541,6 +636,7 @@ def manifest_lake(change):
         (folder / "manifest.json").write_bytes(raw)
         (folder / "manifest.checksum").write_text(hashlib.md5(raw).hexdigest() + "\n")
         return c.reconcile(c.base_spec(), c.lake("ok", GOOD_KEYS), "--inventory", str(dest))
+
     return argv
 
 
@@ -552,15 +648,20 @@ def no_files(doc):
     doc["files"] = []
 
 
-CONTENT_SPEC = pbp_spec(exclude=["backups/"], schedule="builtin", seasons="2018-19") + \
-    "    content: {format: json, non_empty: [plays]}\n"
+CONTENT_SPEC = (
+    pbp_spec(exclude=["backups/"], schedule="builtin", seasons="2018-19")
+    + "    content: {format: json, non_empty: [plays]}\n"
+)
 
 
 def deep_json_probe(c: Ctx):
     deep = b'{"plays": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-    return c.reconcile(c.spec("content.yaml", CONTENT_SPEC),
-                       c.lake("deep", {**GOOD_KEYS, "pbp/0021800002.json": deep}), "--probe",
-                       out=c.root / "out-deep")
+    return c.reconcile(
+        c.spec("content.yaml", CONTENT_SPEC),
+        c.lake("deep", {**GOOD_KEYS, "pbp/0021800002.json": deep}),
+        "--probe",
+        out=c.root / "out-deep",
+    )
 
 
 def check_deep(c: Ctx, console: str):
@@ -591,8 +692,14 @@ def probe_cache_is_history(c: Ctx):
     db.execute("CREATE TABLE IF NOT EXISTS runs (run_id TEXT)")
     db.close()
     c.notes["cache_before"] = path.read_bytes()
-    return c.reconcile(c.spec("content.yaml", CONTENT_SPEC), c.lake("ok", GOOD_KEYS), "--probe",
-                       "--probe-cache", str(path), out=c.root / "out-cache")
+    return c.reconcile(
+        c.spec("content.yaml", CONTENT_SPEC),
+        c.lake("ok", GOOD_KEYS),
+        "--probe",
+        "--probe-cache",
+        str(path),
+        out=c.root / "out-cache",
+    )
 
 
 def check_cache_untouched(c: Ctx, console: str):
@@ -620,23 +727,43 @@ datasets:
 
 
 HOSTILE_CASES = [
-    Case("lake-uri-credentials-reconcile", lake_credentials_reconcile, 2,
-         "credentials in the lake URI are refused; put credentials in the environment or a profile",
-         check_masked),
-    Case("lake-uri-credentials-run", lake_credentials_run, 2,
-         "parameter lake s3://***@matrix-bucket/prefix: credentials in the lake URI are refused",
-         check_masked),
-    Case("inventory-uri-credentials", inventory_credentials, 2, "--inventory s3://***@matrix-bucket",
-         check_masked),
-    Case("demo-into-a-users-folder", demo_into_user_folder, 2,
-         "is not empty and was not made by `nba-recon demo`", check_user_folder),
+    Case(
+        "lake-uri-credentials-reconcile",
+        lake_credentials_reconcile,
+        2,
+        "credentials in the lake URI are refused; put credentials in the environment or a profile",
+        check_masked,
+    ),
+    Case(
+        "lake-uri-credentials-run",
+        lake_credentials_run,
+        2,
+        "parameter lake s3://***@matrix-bucket/prefix: credentials in the lake URI are refused",
+        check_masked,
+    ),
+    Case("inventory-uri-credentials", inventory_credentials, 2, "--inventory s3://***@matrix-bucket", check_masked),
+    Case(
+        "demo-into-a-users-folder",
+        demo_into_user_folder,
+        2,
+        "is not empty and was not made by `nba-recon demo`",
+        check_user_folder,
+    ),
     Case("demo-out-is-a-file", demo_out_is_a_file, 2, "not a folder"),
-    Case("history-record-existing-run-id", history_record_existing, 2,
-         "run matrix-1 is already in the history", check_history_kept),
-    Case("history-newer-revision", history_newer_revision, 2,
-         "revision 0099, written by a newer nba-recon"),
-    Case("resume-path-traversal", resume_path("../other_runs/20260101T000000Z-abcdef"), 2,
-         "--resume takes the id of a run of"),
+    Case(
+        "history-record-existing-run-id",
+        history_record_existing,
+        2,
+        "run matrix-1 is already in the history",
+        check_history_kept,
+    ),
+    Case("history-newer-revision", history_newer_revision, 2, "revision 0099, written by a newer nba-recon"),
+    Case(
+        "resume-path-traversal",
+        resume_path("../other_runs/20260101T000000Z-abcdef"),
+        2,
+        "--resume takes the id of a run of",
+    ),
     Case("resume-dot-dot", resume_path(".."), 2, "--resume takes the id of a run of"),
     Case("resume-unknown-run", resume_path("20260101T000000Z-abcdef"), 2, "no run '20260101T000000Z-abcdef'"),
     Case("resume-different-as-of", resume_changed("as_of"), 2, "with a different as_of"),
@@ -644,81 +771,175 @@ HOSTILE_CASES = [
     Case("resume-edited-spec", resume_changed("spec"), 2, "with a different spec"),
     Case("spec-is-a-fifo", spec_fifo, 2, "the spec is a named pipe, not a regular file"),
     Case("spec-is-a-folder", spec_folder, 2, "the spec is a folder, not a regular file"),
-    Case("spec-too-large", spec_text("big.yaml", "#" * (1 << 20) + "\nversion: 1\n"), 2,
-         "more than the 1,048,576 allowed"),
+    Case(
+        "spec-too-large",
+        spec_text("big.yaml", "#" * (1 << 20) + "\nversion: 1\n"),
+        2,
+        "more than the 1,048,576 allowed",
+    ),
     Case("spec-billion-laughs", spec_text("laughs.yaml", LAUGHS), 2, "YAML aliases expand to more than"),
-    Case("spec-deeply-nested", spec_text("deep.yaml", "version: 1\ndatasets: " + "[" * 3000 + "]" * 3000),
-         2, "deep.yaml:2: YAML nested more than 50 levels deep"),
-    Case("spec-complex-key", spec_text("complex.yaml", "version: 1\n? [a, b]\n: c\n"), 2,
-         "complex.yaml:2: a key must be a plain value"),
-    Case("spec-dataset-named-by-a-number",
-         spec_text("number.yaml", SPEC_HEAD.replace("  pbp:", "  123:")), 2,
-         "number.yaml:5: datasets: the key 123 must be text"),
+    Case(
+        "spec-deeply-nested",
+        spec_text("deep.yaml", "version: 1\ndatasets: " + "[" * 3000 + "]" * 3000),
+        2,
+        "deep.yaml:2: YAML nested more than 50 levels deep",
+    ),
+    Case(
+        "spec-complex-key",
+        spec_text("complex.yaml", "version: 1\n? [a, b]\n: c\n"),
+        2,
+        "complex.yaml:2: a key must be a plain value",
+    ),
+    Case(
+        "spec-dataset-named-by-a-number",
+        spec_text("number.yaml", SPEC_HEAD.replace("  pbp:", "  123:")),
+        2,
+        "number.yaml:5: datasets: the key 123 must be text",
+    ),
     Case("spec-control-character", spec_text("control.yaml", "version: 1\x1f\n"), 2, "YAML error"),
     Case("spec-not-utf8", spec_text("latin1.yaml", b"version: 1\n# caf\xe9\n"), 2, "not UTF-8 text"),
     Case("spec-empty", spec_text("empty.yaml", ""), 2, "the spec is empty"),
-    Case("spec-version-2", spec_text("v2.yaml", SPEC_HEAD.replace("version: 1", "version: 2")), 2,
-         "version must be 1, got 2"),
+    Case(
+        "spec-version-2",
+        spec_text("v2.yaml", SPEC_HEAD.replace("version: 1", "version: 2")),
+        2,
+        "version must be 1, got 2",
+    ),
     Case("spec-duplicate-key", spec_text("dupkey.yaml", SPEC_HEAD + "version: 1\n"), 2, "duplicate key 'version'"),
-    Case("spec-freshness-out-of-range",
-         spec_text("fresh.yaml", SPEC_HEAD + "    freshness_days: 1000000000000000000000\n"), 2,
-         "freshness_days 1000000000000000000000 is out of range"),
-    Case("spec-within-days-out-of-range",
-         spec_text("within.yaml", SPEC_HEAD + "priorities:\n  - {priority: LOW, within_days: 99999999999}\n"),
-         2, "within_days 99999999999 is out of range"),
+    Case(
+        "spec-freshness-out-of-range",
+        spec_text("fresh.yaml", SPEC_HEAD + "    freshness_days: 1000000000000000000000\n"),
+        2,
+        "freshness_days 1000000000000000000000 is out of range",
+    ),
+    Case(
+        "spec-within-days-out-of-range",
+        spec_text("within.yaml", SPEC_HEAD + "priorities:\n  - {priority: LOW, within_days: 99999999999}\n"),
+        2,
+        "within_days 99999999999 is out of range",
+    ),
     Case("spec-overlap-by-digit-position", spec_text("digit.yaml", DIGIT_SPEC), 2, "both claim keys like"),
     Case("schedule-is-a-fifo", schedule_file("fifo.csv", _fifo), 2, "the schedule is a named pipe"),
-    Case("schedule-parquet-binary-not-utf8", schedule_file("bin.parquet", lambda p: _parquet(parquet_binary_bad())(p)),
-         2, "column 'game_id' row 1: bytes that are not UTF-8 text"),
-    Case("schedule-parquet-binary-columns", schedule_file("bin_ok.parquet",
-                                                          lambda p: _parquet(parquet_binary_good())(p)),
-         0, "complete", one_line=False),
-    Case("schedule-parquet-duplicate-by-case", schedule_file("case.parquet",
-                                                             lambda p: _parquet(parquet_case_duplicates())(p)),
-         2, "columns 'game_id' and 'GAME_ID' are one name"),
-    Case("schedule-csv-duplicate-by-case", schedule_file("case.csv", _csv(
-        "game_id,Game_ID,season,season_type,game_date,home_team,away_team\n")), 2, "are one name"),
-    Case("schedule-date-out-of-range", schedule_file("far.csv", _csv(
-        SCHEDULE_HEAD + "0021800001,2018-19,regular,9999-99-99,BOS,PHI\n")), 2, "bad game_date '9999-99-99'"),
-    Case("schedule-missing-column", schedule_file("nocol.csv", _csv("game_id,season\n0021800001,2018-19\n")),
-         2, "missing column"),
-    Case("as-of-out-of-range", lambda c: [a if a != "2019-03-01" else "9999-12-31" for a in
-                                          reconcile_args()(c)], 2, "out of range (years 1900..2200)"),
-    Case("parameter-as-of-out-of-range", run_args("-p", "as_of", "9999-12-31", as_of=False), 2,
-         "parameter as_of: 9999-12-31 is out of range"),
-    Case("inventory-max-age-nan", reconcile_args("--inventory-max-age-days", "nan"), 2,
-         "expected a number of days in 0..36600, got 'nan'"),
+    Case(
+        "schedule-parquet-binary-not-utf8",
+        schedule_file("bin.parquet", lambda p: _parquet(parquet_binary_bad())(p)),
+        2,
+        "column 'game_id' row 1: bytes that are not UTF-8 text",
+    ),
+    Case(
+        "schedule-parquet-binary-columns",
+        schedule_file("bin_ok.parquet", lambda p: _parquet(parquet_binary_good())(p)),
+        0,
+        "complete",
+        one_line=False,
+    ),
+    Case(
+        "schedule-parquet-duplicate-by-case",
+        schedule_file("case.parquet", lambda p: _parquet(parquet_case_duplicates())(p)),
+        2,
+        "columns 'game_id' and 'GAME_ID' are one name",
+    ),
+    Case(
+        "schedule-csv-duplicate-by-case",
+        schedule_file("case.csv", _csv("game_id,Game_ID,season,season_type,game_date,home_team,away_team\n")),
+        2,
+        "are one name",
+    ),
+    Case(
+        "schedule-date-out-of-range",
+        schedule_file("far.csv", _csv(SCHEDULE_HEAD + "0021800001,2018-19,regular,9999-99-99,BOS,PHI\n")),
+        2,
+        "bad game_date '9999-99-99'",
+    ),
+    Case(
+        "schedule-missing-column",
+        schedule_file("nocol.csv", _csv("game_id,season\n0021800001,2018-19\n")),
+        2,
+        "missing column",
+    ),
+    Case(
+        "as-of-out-of-range",
+        lambda c: [a if a != "2019-03-01" else "9999-12-31" for a in reconcile_args()(c)],
+        2,
+        "out of range (years 1900..2200)",
+    ),
+    Case(
+        "parameter-as-of-out-of-range",
+        run_args("-p", "as_of", "9999-12-31", as_of=False),
+        2,
+        "parameter as_of: 9999-12-31 is out of range",
+    ),
+    Case(
+        "inventory-max-age-nan",
+        reconcile_args("--inventory-max-age-days", "nan"),
+        2,
+        "expected a number of days in 0..36600, got 'nan'",
+    ),
     Case("timeout-nan", run_args("--timeout", "nan"), 2, "expected a number of seconds > 0, got 'nan'"),
     Case("deadline-zero", reconcile_args("--deadline", "0"), 2, "expected a number of seconds > 0"),
     Case("sample-out-of-range", reconcile_args("--sample", "2"), 2, "--sample must be a fraction in (0, 1]"),
-    Case("manifest-size-not-a-number", manifest_lake(size_not_numeric), 2,
-         "files[0].size must be a whole number of bytes >= 0, got 'twelve'"),
+    Case(
+        "manifest-size-not-a-number",
+        manifest_lake(size_not_numeric),
+        2,
+        "files[0].size must be a whole number of bytes >= 0, got 'twelve'",
+    ),
     Case("inventory-delivery-without-files", manifest_lake(no_files), 2, "the delivery lists no data files"),
-    Case("schema-name-with-quotes", history_args("runs", "--url", "sqlite:///unused.db", "--schema", 'a"b'), 2,
-         "schema 'a\"b': a schema name is letters, digits and _"),
+    Case(
+        "schema-name-with-quotes",
+        history_args("runs", "--url", "sqlite:///unused.db", "--schema", 'a"b'),
+        2,
+        "schema 'a\"b': a schema name is letters, digits and _",
+    ),
     Case("history-url-not-a-database", history_args("runs", "--url", "nonsense"), 2, "not a database URL"),
-    Case("history-runs-dir-is-a-file", lambda c: (c.root / "runs-file").write_text("x") and
-         ["history", "runs", "--runs-dir", str(c.root / "runs-file")], 2, "is not a folder (nothing was created)"),
-    Case("runs-dir-is-a-file", lambda c: (c.root / "runs-file").write_text("x") and
-         c.run(runs=c.root / "runs-file"), 2, "not a folder"),
+    Case(
+        "history-runs-dir-is-a-file",
+        lambda c: (
+            (c.root / "runs-file").write_text("x") and ["history", "runs", "--runs-dir", str(c.root / "runs-file")]
+        ),
+        2,
+        "is not a folder (nothing was created)",
+    ),
+    Case(
+        "runs-dir-is-a-file",
+        lambda c: (c.root / "runs-file").write_text("x") and c.run(runs=c.root / "runs-file"),
+        2,
+        "not a folder",
+    ),
     Case("unknown-stage", run_args("--stages", "99"), 2, "unknown stage '99'"),
-    Case("resume-with-stages", lambda c: ["run", "--runs-dir", str(c.history), "--resume", c.prev_run.name,
-                                          "--stages", "00"], 2, "drop --stages"),
+    Case(
+        "resume-with-stages",
+        lambda c: ["run", "--runs-dir", str(c.history), "--resume", c.prev_run.name, "--stages", "00"],
+        2,
+        "drop --stages",
+    ),
     Case("parameter-set-by-the-runner", run_args("-p", "run_dir", "/tmp/x"), 2, "set by the runner"),
     Case("parameter-unknown", run_args("-p", "no_such_parameter", "1"), 2, "no_such_parameter"),
-    Case("probe-without-content-rules-run", lambda c: c.run("--spec", str(c.base_spec()), "-p", "probe", "true",
-                                                            spec=False), 2,
-         "parameter probe true: the spec"),
+    Case(
+        "probe-without-content-rules-run",
+        lambda c: c.run("--spec", str(c.base_spec()), "-p", "probe", "true", spec=False),
+        2,
+        "parameter probe true: the spec",
+    ),
     Case("probe-without-content-rules-reconcile", reconcile_args("--probe"), 2, "has no content rules"),
-    Case("probe-cache-is-another-database", probe_cache_is_history, 2, "is another database (tables runs)",
-         check_cache_untouched),
+    Case(
+        "probe-cache-is-another-database",
+        probe_cache_is_history,
+        2,
+        "is another database (tables runs)",
+        check_cache_untouched,
+    ),
     Case("deeply-nested-json-object", deep_json_probe, 0, "1 invalid", check_deep, one_line=False),
     Case("lake-fifo-and-broken-link", odd_entries, 0, "complete", check_entries, one_line=False),
-    Case("lake-not-found", lambda c: c.reconcile(c.base_spec(), c.root / "no-such-lake"), 2,
-         "lake folder not found"),
-    Case("history-record-missing-folder", history_args("record", "/nonexistent/folder", "--url",
-                                                       "sqlite:///unused.db"), 2, "summary.json"),
+    Case("lake-not-found", lambda c: c.reconcile(c.base_spec(), c.root / "no-such-lake"), 2, "lake folder not found"),
+    Case(
+        "history-record-missing-folder",
+        history_args("record", "/nonexistent/folder", "--url", "sqlite:///unused.db"),
+        2,
+        "summary.json",
+    ),
 ]
+
 
 # ------------------------------------- issue 21: writes, secrets, the filesystem, the tool's stores
 # Each row names the guarantee it protects (docs/guarantees.md):
@@ -749,8 +970,10 @@ def check_user_files_untouched(c: Ctx, console: str):
 
 def probe_cache_is_the_spec(c: Ctx):
     """[writes] the spec itself given as the probe cache."""
-    spec = c.spec("probe-spec.yaml", Path(c.demo.spec).read_text().replace(
-        "schedule: schedule.csv", f"schedule: {c.demo.schedule}"))
+    spec = c.spec(
+        "probe-spec.yaml",
+        Path(c.demo.spec).read_text().replace("schedule: schedule.csv", f"schedule: {c.demo.schedule}"),
+    )
     c.notes["probe-spec"] = spec.read_bytes()
     return c.reconcile(spec, c.demo.lake, "--probe", "--probe-cache", str(spec))
 
@@ -771,12 +994,14 @@ def check_nothing_created(c: Ctx, console: str):
 
 def history_damaged(command: str):
     """[stores] a damaged history database: one line naming it and what to do, never rewritten."""
+
     def argv(c: Ctx):
         folder = c.root / "damaged-history"
         folder.mkdir(exist_ok=True)
         (folder / "history.db").write_bytes(b"not a database at all " * 100)
         extra = [str(c.prev_out), "--run-id", "damaged-1"] if command == "record" else []
         return ["history", command, *extra, "--runs-dir", str(folder)]
+
     return argv
 
 
@@ -847,35 +1072,92 @@ def check_out_untouched(c: Ctx, console: str):
 
 
 WRITE_CASES = [
-    Case("w21-reconcile-out-holds-a-users-file", out_dir_of_the_user, 2,
-         "holds coverage.parquet not written by nba-recon reconcile", check_out_untouched),
-    Case("w21-probe-cache-user-file", probe_cache_user_file, 2,
-         "notes.sqlite is not an SQLite database; it is left as it is", check_user_files_untouched),
-    Case("w21-probe-cache-is-the-spec", probe_cache_is_the_spec, 2,
-         "probe-spec.yaml is not an SQLite database; it is left as it is", check_spec_untouched),
-    Case("w21-history-runs-missing-runs-dir", history_missing_runs_dir, 2,
-         "sub does not exist (nothing was created)", check_nothing_created),
-    Case("w21-history-runs-damaged", history_damaged("runs"), 2,
-         "history.db is damaged (file is not a database): restore a copy, or move it away", check_damaged_kept),
-    Case("w21-history-record-damaged", history_damaged("record"), 2,
-         "history.db is damaged (file is not a database)", check_damaged_kept),
-    Case("w21-history-changes-no-such-run", changes_no_such_run, 2,
-         "history changes --run NOSUCHRUN: no such run in"),
-    Case("w21-db-current-newer-revision", current_newer_revision, 0,
-         "written by a newer nba-recon, this one knows up to", check_no_upgrade_advice),
-    Case("w21-lake-path-100k-characters", lambda c: c.reconcile(c.base_spec(), "a" * 100_000), 2,
-         "lake path too long (100,0"),
-    Case("w21-as-of-with-time-zone", lambda c: [a if a != "2019-03-01" else "2019-03-01T23:00-05:00"
-                                                for a in reconcile_args()(c)], 2,
-         "carries the time zone -05:00; give the analysis date itself"),
-    Case("w21-parameter-as-of-with-time-zone", run_args("-p", "as_of", "2019-03-14T23:00-05:00", as_of=False),
-         2, "parameter as_of: 2019-03-14T23:00-05:00 carries the time zone -05:00"),
-    Case("w21-min-free-gb-nan", run_args("-p", "min_free_gb", "nan"), 2,
-         "parameter min_free_gb: expected a finite number, got 'nan'"),
-    Case("w21-min-free-gb-inf", run_args("-p", "min_free_gb", "inf"), 2,
-         "parameter min_free_gb: expected a finite number, got 'inf'"),
-    Case("w21-min-free-gb-negative", run_args("-p", "min_free_gb", "-1"), 2,
-         "parameter min_free_gb: expected a number >= 0, got -1.0"),
+    Case(
+        "w21-reconcile-out-holds-a-users-file",
+        out_dir_of_the_user,
+        2,
+        "holds coverage.parquet not written by nba-recon reconcile",
+        check_out_untouched,
+    ),
+    Case(
+        "w21-probe-cache-user-file",
+        probe_cache_user_file,
+        2,
+        "notes.sqlite is not an SQLite database; it is left as it is",
+        check_user_files_untouched,
+    ),
+    Case(
+        "w21-probe-cache-is-the-spec",
+        probe_cache_is_the_spec,
+        2,
+        "probe-spec.yaml is not an SQLite database; it is left as it is",
+        check_spec_untouched,
+    ),
+    Case(
+        "w21-history-runs-missing-runs-dir",
+        history_missing_runs_dir,
+        2,
+        "sub does not exist (nothing was created)",
+        check_nothing_created,
+    ),
+    Case(
+        "w21-history-runs-damaged",
+        history_damaged("runs"),
+        2,
+        "history.db is damaged (file is not a database): restore a copy, or move it away",
+        check_damaged_kept,
+    ),
+    Case(
+        "w21-history-record-damaged",
+        history_damaged("record"),
+        2,
+        "history.db is damaged (file is not a database)",
+        check_damaged_kept,
+    ),
+    Case("w21-history-changes-no-such-run", changes_no_such_run, 2, "history changes --run NOSUCHRUN: no such run in"),
+    Case(
+        "w21-db-current-newer-revision",
+        current_newer_revision,
+        0,
+        "written by a newer nba-recon, this one knows up to",
+        check_no_upgrade_advice,
+    ),
+    Case(
+        "w21-lake-path-100k-characters",
+        lambda c: c.reconcile(c.base_spec(), "a" * 100_000),
+        2,
+        "lake path too long (100,0",
+    ),
+    Case(
+        "w21-as-of-with-time-zone",
+        lambda c: [a if a != "2019-03-01" else "2019-03-01T23:00-05:00" for a in reconcile_args()(c)],
+        2,
+        "carries the time zone -05:00; give the analysis date itself",
+    ),
+    Case(
+        "w21-parameter-as-of-with-time-zone",
+        run_args("-p", "as_of", "2019-03-14T23:00-05:00", as_of=False),
+        2,
+        "parameter as_of: 2019-03-14T23:00-05:00 carries the time zone -05:00",
+    ),
+    Case(
+        "w21-min-free-gb-nan",
+        run_args("-p", "min_free_gb", "nan"),
+        2,
+        "parameter min_free_gb: expected a finite number, got 'nan'",
+    ),
+    Case(
+        "w21-min-free-gb-inf",
+        run_args("-p", "min_free_gb", "inf"),
+        2,
+        "parameter min_free_gb: expected a finite number, got 'inf'",
+    ),
+    Case(
+        "w21-min-free-gb-negative",
+        run_args("-p", "min_free_gb", "-1"),
+        2,
+        "parameter min_free_gb: expected a number >= 0, got -1.0",
+    ),
     Case("w21-lake-links-leaving-the-lake", lake_odd_links, 0, "complete", check_links, one_line=False),
 ]
 
@@ -909,28 +1191,55 @@ CASES = [
     Case("schedule-duplicate-ids", schedule_duplicate_ids, 2, "game 0021800001 appears 2 times"),
     Case("non-utf8-key", non_utf8_key, 0, "unparsed", check_non_utf8, one_line=False),
     Case("very-long-key", long_key, 0, "1 unparsed", check_long, one_line=False),
-    Case("odd-keys-local", odd_keys_local, 0, "3 unparsed",
-         check_odd("out-odd", ODD_LOCAL), one_line=False),
-    Case("odd-keys-s3-fast", odd_keys_s3("fast"), 0, "5 unparsed",
-         check_odd("out-s3-fast", [DOTDOT, *list(S3_ODD)[1:]]), one_line=False, s3=True),
-    Case("odd-keys-s3-paginator", odd_keys_s3("paginator"), 0, "5 unparsed",
-         check_odd("out-s3-paginator", [DOTDOT, *list(S3_ODD)[1:]]), one_line=False, s3=True),
+    Case("odd-keys-local", odd_keys_local, 0, "3 unparsed", check_odd("out-odd", ODD_LOCAL), one_line=False),
+    Case(
+        "odd-keys-s3-fast",
+        odd_keys_s3("fast"),
+        0,
+        "5 unparsed",
+        check_odd("out-s3-fast", [DOTDOT, *list(S3_ODD)[1:]]),
+        one_line=False,
+        s3=True,
+    ),
+    Case(
+        "odd-keys-s3-paginator",
+        odd_keys_s3("paginator"),
+        0,
+        "5 unparsed",
+        check_odd("out-s3-paginator", [DOTDOT, *list(S3_ODD)[1:]]),
+        one_line=False,
+        s3=True,
+    ),
     Case("empty-bucket", empty_bucket, 2, "s3://matrix-empty holds no objects", s3=True),
     Case("missing-bucket", missing_bucket, 2, "bucket not found: s3://matrix-no-such-bucket", s3=True),
     Case("access-denied", access_denied, 2, "access denied (SignatureDoesNotMatch)", s3=True),
     Case("expired-credentials", expired_token, 2, "access denied (InvalidAccessKeyId)", s3=True),
-    Case("database-down", database_down, 1, "cannot connect to postgresql+psycopg2://recon@127.0.0.1:",
-         check_no_password),
-    Case("database-down-pipeline", database_down_run, 1, "FAILED at stage 00_health_check: OperationalError",
-         check_no_password, one_line=False),
+    Case(
+        "database-down", database_down, 1, "cannot connect to postgresql+psycopg2://recon@127.0.0.1:", check_no_password
+    ),
+    Case(
+        "database-down-pipeline",
+        database_down_run,
+        1,
+        "FAILED at stage 00_health_check: OperationalError",
+        check_no_password,
+        one_line=False,
+    ),
     Case("parameter-wrong-type", wrong_type, 2, "parameter sample: expected a number, got 'abc'"),
     Case("parameter-bad-date", bad_date, 2, "parameter as_of: expected a date YYYY-MM-DD, got '2019-02-30'"),
-    Case("parameter-injection", injected_parameter, 2, "nba-recon: error: health check 'lake reachable' failed",
-         check_not_injected),
+    Case(
+        "parameter-injection",
+        injected_parameter,
+        2,
+        "nba-recon: error: health check 'lake reachable' failed",
+        check_not_injected,
+    ),
     *HOSTILE_CASES,
     # issue 21: the readers of files this tool did not write (tests/faults/matrix_readers.py)
-    *[Case(id_, argv, code, message, check, one_line, guarantee=guarantee)
-      for id_, argv, code, message, check, one_line, guarantee in READER_ROWS],
+    *[
+        Case(id_, argv, code, message, check, one_line, guarantee=guarantee)
+        for id_, argv, code, message, check, one_line, guarantee in READER_ROWS
+    ],
     *WRITE_CASES,
 ]
 
@@ -945,15 +1254,29 @@ def world(tmp_path_factory, demo):
 
     root = tmp_path_factory.mktemp("matrix")
     prev_out = root / "prev_out"
-    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
-                 demo.as_of, "--out", str(prev_out)]) == 0
+    assert (
+        main(
+            [
+                "reconcile",
+                "--spec",
+                str(demo.spec),
+                "--lake",
+                str(demo.lake),
+                "--as-of",
+                demo.as_of,
+                "--out",
+                str(prev_out),
+            ]
+        )
+        == 0
+    )
     history = root / "runs"
-    previous = run_pipeline({}, runs_dir=history, notebooks_dir=make_fixture_notebooks(root / "nbs"),
-                            progress=False, echo=lambda m: None)
+    previous = run_pipeline(
+        {}, runs_dir=history, notebooks_dir=make_fixture_notebooks(root / "nbs"), progress=False, echo=lambda m: None
+    )
     assert previous.ok
     prev_run = previous.run_dir
-    return root, prev_out, history, prev_run, {"prev_out": tree_digest(prev_out),
-                                                "prev_run": tree_digest(prev_run)}
+    return root, prev_out, history, prev_run, {"prev_out": tree_digest(prev_out), "prev_run": tree_digest(prev_run)}
 
 
 @pytest.fixture
@@ -971,8 +1294,7 @@ def assert_history_intact(world):
     assert prev_run.name in (history / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.s3] if c.s3 else [])
-                                  for c in CASES])
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=[pytest.mark.s3] if c.s3 else []) for c in CASES])
 def test_bad_input(case: Case, ctx: Ctx, world, capsys, caplog):
     argv = case.argv(ctx)
     rc = main(argv)
@@ -983,15 +1305,16 @@ def test_bad_input(case: Case, ctx: Ctx, world, capsys, caplog):
     if case.code and case.one_line:
         assert len(err.strip().splitlines()) == 1, err
     if case.check:
-        case.check(ctx, out + err + caplog.text)   # in-process, log records go to caplog
+        case.check(ctx, out + err + caplog.text)  # in-process, log records go to caplog
     assert console
     assert_history_intact(world)
 
 
 # ---------------------------------------------------------------------------------------- full disk
 def _run_limited(argv: list[str], limit: int) -> subprocess.CompletedProcess:
-    return subprocess.run([NBA_RECON, *argv], capture_output=True, text=True, timeout=600,
-                          preexec_fn=_limit_file_size(limit))
+    return subprocess.run(
+        [NBA_RECON, *argv], capture_output=True, text=True, timeout=600, preexec_fn=_limit_file_size(limit)
+    )
 
 
 def test_full_disk_under_the_output_dir(ctx: Ctx, world, capsys):
@@ -1002,8 +1325,17 @@ def test_full_disk_under_the_output_dir(ctx: Ctx, world, capsys):
         out = folder / "out"
         shutil.copytree(ctx.prev_out, out)
         before = tree_digest(out)
-        argv = ["reconcile", "--spec", str(ctx.demo.spec), "--lake", str(ctx.demo.lake), "--as-of",
-                "2019-03-16", "--out", str(out)]
+        argv = [
+            "reconcile",
+            "--spec",
+            str(ctx.demo.spec),
+            "--lake",
+            str(ctx.demo.lake),
+            "--as-of",
+            "2019-03-16",
+            "--out",
+            str(out),
+        ]
         if mounted:
             rc = main(argv)
             err = capsys.readouterr().err
@@ -1026,7 +1358,7 @@ def test_full_disk_under_the_runs_dir(ctx: Ctx, world, tmp_path, health_check):
     stops it first; with that check disabled (``min_free_gb 0``) the writes themselves fail."""
     folder = tmp_path / "tiny-runs"
     used = sum(p.stat().st_blocks * 512 for p in ctx.history.rglob("*"))
-    size_kb = used // 1024 + 600     # the previous run fits; a new one does not
+    size_kb = used // 1024 + 600  # the previous run fits; a new one does not
     with tiny_disk(folder, size_kb) as mounted:
         runs = folder / "runs"
         shutil.copytree(ctx.history, runs)
@@ -1045,22 +1377,20 @@ def test_full_disk_under_the_runs_dir(ctx: Ctx, world, tmp_path, health_check):
             assert "health check 'free disk' failed" in proc.stderr, proc.stderr
         else:
             assert "No space left on device" in proc.stderr or "File too large" in proc.stderr, proc.stderr
-        assert "report: " in console[-1] and "--resume" not in proc.stderr   # not transient
+        assert "report: " in console[-1] and "--resume" not in proc.stderr  # not transient
         assert tree_digest(prev) == before
         index = (runs / "index.html").read_text(encoding="utf-8")
         assert index.rstrip().endswith("</html>") and prev.name in index
         assert index == index_before or prev.name in index
         assert not (runs / ".lock.json").exists()
-        assert_complete_files(runs)      # the failed run's files are whole too (atomic writes)
+        assert_complete_files(runs)  # the failed run's files are whole too (atomic writes)
         (new,) = [p for p in runs.iterdir() if p.is_dir() and p.name not in earlier]
         assert json.loads((new / "run.json").read_text())["status"] == "failed"
     assert_history_intact(world)
 
 
-
-
 # ------------------------------- issue 21: writes, secrets, the filesystem, the tool's stores (2)
-SPECIAL_URLS = [   # [masking] what a URL parser may cut at: the whole password is masked anyway
+SPECIAL_URLS = [  # [masking] what a URL parser may cut at: the whole password is masked anyway
     ("postgresql+psycopg2://user:pa/ss-w21@host/db", "pa/ss-w21"),
     ("postgresql://user:p@ss-w21@host:5432/db", "p@ss-w21"),
     ("postgresql://user:pa#ss-w21@host/db", "pa#ss-w21"),
@@ -1095,8 +1425,22 @@ def test_w21_bidi_and_control_characters_shown_escaped(tmp_path, capsys):
     from nba_simulator.masking import mask
 
     evil = tmp_path / "evil\u202egnp.yaml"
-    assert main(["reconcile", "--spec", str(evil), "--lake", str(tmp_path), "--as-of", "2019-03-01",
-                 "--out", str(tmp_path / "out")]) == 2
+    assert (
+        main(
+            [
+                "reconcile",
+                "--spec",
+                str(evil),
+                "--lake",
+                str(tmp_path),
+                "--as-of",
+                "2019-03-01",
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "evil\\u202egnp.yaml" in err and "\u202e" not in err
     nb = {"cells": [{"outputs": [{"text": "key tmp/a\u202ejs.txt\x07\n"}]}]}
@@ -1111,14 +1455,23 @@ def test_w21_scratch_home_never_clears_a_user_folder(tmp_path, monkeypatch):
 
     home = tmp_path / "home"
     (home / "demo" / "lake").mkdir(parents=True)
-    mine = {"demo/spec.yaml": "my spec\n", "demo/schedule.csv": "my schedule\n",
-            "demo/lake/precious.json": "{}", "lab/data/coverage.parquet": "my data\n"}
+    mine = {
+        "demo/spec.yaml": "my spec\n",
+        "demo/schedule.csv": "my schedule\n",
+        "demo/lake/precious.json": "{}",
+        "lab/data/coverage.parquet": "my data\n",
+    }
     for rel, text in mine.items():
         (home / rel).parent.mkdir(parents=True, exist_ok=True)
         (home / rel).write_text(text)
-    proc = subprocess.run([NBA_RECON, "run", "--runs-dir", str(tmp_path / "runs"), "--no-progress",
-                           "--retries", "0", "--stages", "00"], capture_output=True, text=True, timeout=600,
-                          env={**os.environ, "NBA_RECON_HOME": str(home)}, cwd=tmp_path)
+    proc = subprocess.run(
+        [NBA_RECON, "run", "--runs-dir", str(tmp_path / "runs"), "--no-progress", "--retries", "0", "--stages", "00"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "NBA_RECON_HOME": str(home)},
+        cwd=tmp_path,
+    )
     assert proc.returncode == 2, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert f"{home / 'demo'}: the folder is not empty and was not made by `nba-recon demo`" in proc.stderr
@@ -1142,12 +1495,12 @@ def test_w21_default_scratch_folder_must_be_ours(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     home = tmp_path / f"nba_recon-{os.getuid()}"
     assert scratch_root() == home and (home.stat().st_mode & 0o777) == 0o700
-    (home / "lab" / "data").mkdir(parents=True)          # an earlier version's, without its marker
+    (home / "lab" / "data").mkdir(parents=True)  # an earlier version's, without its marker
     (home / "lab" / "data" / "x.parquet").write_text("kept")
     assert lab_folder() == home / "lab" and (home / "lab" / LAB_MARKER).is_file()
     assert (home / "lab" / "data" / "x.parquet").read_text() == "kept"
     shutil.rmtree(home / "lab")
-    home.chmod(0o755)                                   # ours, from an earlier version: tightened
+    home.chmod(0o755)  # ours, from an earlier version: tightened
     assert scratch_root() == home and (home.stat().st_mode & 0o777) == 0o700
     home.chmod(0o777)
     with pytest.raises(BadInput, match="can be written by other users"):
@@ -1188,9 +1541,11 @@ def test_w21_history_locked_is_one_line(ctx: Ctx, tmp_path, monkeypatch, capsys)
         for argv in (["history", "record", str(ctx.prev_out), "--run-id", "b"], ["history", "runs"]):
             assert main([*argv, "--runs-dir", str(runs)]) == 1
             err = capsys.readouterr().err
-            assert err.strip().splitlines() == [f"nba-recon: failed: history database {runs / 'history.db'} is "
-                                                "locked by another process (waited for 1 s): try again once it "
-                                                "has finished"], err
+            assert err.strip().splitlines() == [
+                f"nba-recon: failed: history database {runs / 'history.db'} is "
+                "locked by another process (waited for 1 s): try again once it "
+                "has finished"
+            ], err
     finally:
         holder.rollback() if holder.in_transaction else None
         holder.close()
@@ -1264,9 +1619,25 @@ def test_w21_unreadable_files_and_folders_skipped_when_listing_and_probing(ctx: 
     locked_dir.chmod(0)
     out = tmp_path / "out"
     try:
-        proc = subprocess.run([*prefix, NBA_RECON, "reconcile", "--spec", str(ctx.demo.spec), "--lake", str(lake),
-                               "--as-of", ctx.demo.as_of, "--out", str(out), "--probe"],
-                              capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(
+            [
+                *prefix,
+                NBA_RECON,
+                "reconcile",
+                "--spec",
+                str(ctx.demo.spec),
+                "--lake",
+                str(lake),
+                "--as-of",
+                ctx.demo.as_of,
+                "--out",
+                str(out),
+                "--probe",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     finally:
         locked_file.chmod(0o644)
         locked_dir.chmod(0o755)

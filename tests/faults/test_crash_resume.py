@@ -13,6 +13,7 @@ reference run's, every stage succeeded, no lock and no temporary file is left be
 cached inventory was detected and rebuilt. A run killed after its last stage but before its record
 was closed is closed by ``--resume`` without running anything again.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,7 +61,7 @@ def test_damaged_inventory_was_rebuilt_not_trusted(crashed):
     assert "data/inventory.parquet (from stage 01_scan) is missing or damaged" in resumed_after_damage
     rec = json.loads((run_dir / "run.json").read_text())
     scan = next(s for s in rec["stages"] if s["name"] == "01_scan")
-    assert len(scan.get("earlier", [])) >= 1          # 01_scan ran again after the damage
+    assert len(scan.get("earlier", [])) >= 1  # 01_scan ran again after the damage
     assert pq.read_table(run_dir / "data" / "inventory.parquet").num_rows > 8000
 
 
@@ -85,15 +86,17 @@ def test_run_killed_after_its_last_stage_is_closed_by_resume(crashed, tmp_path):
     (run_dir / "report.html").unlink()
     dead = subprocess.Popen(["true"])
     dead.wait()
-    (runs / ".lock.json").write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname(),
-                                                 "run_id": rec["run_id"], "started": rec["started"]}))
+    (runs / ".lock.json").write_text(
+        json.dumps({"pid": dead.pid, "host": socket.gethostname(), "run_id": rec["run_id"], "started": rec["started"]})
+    )
     runs_of = lambda r: [(st["name"], st["attempts"], len(st.get("earlier", []))) for st in r["stages"]]  # noqa: E731
-    out = subprocess.run([NBA_RECON, *resume_args(runs, rec["run_id"])], capture_output=True, text=True,
-                         timeout=300, env=secret_env())
+    out = subprocess.run(
+        [NBA_RECON, *resume_args(runs, rec["run_id"])], capture_output=True, text=True, timeout=300, env=secret_env()
+    )
     assert out.returncode == 0, out.stderr
     after = json.loads((run_dir / "run.json").read_text())
     assert after["status"] == "succeeded" and after["report"] == "report.html"
-    assert runs_of(after) == runs_of(rec)             # no stage ran again
+    assert runs_of(after) == runs_of(rec)  # no stage ran again
     assert (run_dir / "report.html").exists()
     assert after["headline"]["completeness_pct"] is not None
     assert f"run {rec['run_id']} succeeded" in out.stdout

@@ -6,6 +6,7 @@ writes nothing.
 Examples are bounded (``max_examples``) so the module takes seconds to a minute; each example
 runs the real command in-process on a tiny local lake.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,20 +27,33 @@ from hypothesis import strategies as st
 
 from nba_simulator.cli import main
 
-SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 VALID_SPEC = {
     "version": 1,
-    "schedule": "games.csv",     # three games: each example runs in a fraction of a second
-    "datasets": {"pbp": {"source": "nba_stats", "data_type": "play_by_play",
-                         "keys": "pbp/{game_id}.json", "per": "game", "seasons": "2018-19"}},
+    "schedule": "games.csv",  # three games: each example runs in a fraction of a second
+    "datasets": {
+        "pbp": {
+            "source": "nba_stats",
+            "data_type": "play_by_play",
+            "keys": "pbp/{game_id}.json",
+            "per": "game",
+            "seasons": "2018-19",
+        }
+    },
 }
 GOOD = {"pbp/0021800001.json": b'{"plays": [1]}', "pbp/0021800003.json": b'{"plays": [2]}'}
-GAMES = ("game_id,season,season_type,game_date,home_team,away_team\n"
-         "0021800001,2018-19,regular,2018-10-16,BOS,PHI\n"
-         "0021800002,2018-19,regular,2018-10-16,GSW,OKC\n"
-         "0021800003,2018-19,regular,2018-10-17,CHA,MIL\n")
+GAMES = (
+    "game_id,season,season_type,game_date,home_team,away_team\n"
+    "0021800001,2018-19,regular,2018-10-16,BOS,PHI\n"
+    "0021800002,2018-19,regular,2018-10-16,GSW,OKC\n"
+    "0021800003,2018-19,regular,2018-10-17,CHA,MIL\n"
+)
 
 
 def _lake(root: Path, objects: dict) -> Path:
@@ -61,8 +75,9 @@ def _run(argv: list[str]) -> tuple[int, str]:
 
 def _check(root: Path, spec: Path, lake: Path, *extra: str) -> int:
     out = root / "out"
-    rc, err = _run(["reconcile", "--spec", str(spec), "--lake", str(lake), "--as-of", "2019-03-01",
-                    "--out", str(out), *extra])
+    rc, err = _run(
+        ["reconcile", "--spec", str(spec), "--lake", str(lake), "--as-of", "2019-03-01", "--out", str(out), *extra]
+    )
     assert rc in (0, 2), f"exit {rc}: {err}"
     assert "unexpected error" not in err
     if rc == 2:
@@ -81,17 +96,61 @@ def _scratch():
 
 
 # ------------------------------------------------------------------------------------ specs
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30),
-                    st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=30),
-                    st.sampled_from(["builtin", "game", "date", "season", "team_season", "regular",
-                                     "2018-19", "2018-19..2017-18", "{game_id}", "pbp/{game_id}.json",
-                                     "{gameid}", "{", "}", "current", "CRITICAL", "json", "csv"]))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.one_of(st.text(max_size=12), st.integers()),
-                                                 inner, max_size=4)), max_leaves=12)
-FIELDS = ["version", "schedule", "exclude", "datasets", "priorities", "tasks", "inventory",
-          "source", "data_type", "keys", "per", "seasons", "season_types", "required",
-          "min_bytes", "freshness_days", "content", "scraper"]
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**30), 10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=30),
+    st.sampled_from(
+        [
+            "builtin",
+            "game",
+            "date",
+            "season",
+            "team_season",
+            "regular",
+            "2018-19",
+            "2018-19..2017-18",
+            "{game_id}",
+            "pbp/{game_id}.json",
+            "{gameid}",
+            "{",
+            "}",
+            "current",
+            "CRITICAL",
+            "json",
+            "csv",
+        ]
+    ),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.one_of(st.text(max_size=12), st.integers()), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+FIELDS = [
+    "version",
+    "schedule",
+    "exclude",
+    "datasets",
+    "priorities",
+    "tasks",
+    "inventory",
+    "source",
+    "data_type",
+    "keys",
+    "per",
+    "seasons",
+    "season_types",
+    "required",
+    "min_bytes",
+    "freshness_days",
+    "content",
+    "scraper",
+]
 
 
 @st.composite
@@ -106,8 +165,11 @@ def specs(draw):
     doc = json.loads(json.dumps(VALID_SPEC))
     for _ in range(draw(st.integers(1, 3))):
         field = draw(st.sampled_from(FIELDS))
-        target = doc if field in ("version", "schedule", "exclude", "datasets", "priorities", "tasks",
-                                  "inventory") else doc["datasets"]["pbp"]
+        target = (
+            doc
+            if field in ("version", "schedule", "exclude", "datasets", "priorities", "tasks", "inventory")
+            else doc["datasets"]["pbp"]
+        )
         if isinstance(target, dict):
             target[field] = draw(values)
         if not isinstance(doc.get("datasets"), dict) or not isinstance(doc["datasets"].get("pbp"), dict):
@@ -125,12 +187,42 @@ def test_generated_specs(text):
 
 
 # ------------------------------------------------------------------------------------ schedules
-COLUMNS = ["game_id", "season", "season_type", "game_date", "home_team", "away_team", "status",
-           "espn_game_id", "GAME_ID", "Game_Date", " game_id "]
-cells = st.one_of(st.none(), st.text(max_size=14), st.integers(-10**12, 10**12),
-                  st.floats(allow_nan=True), st.booleans(),
-                  st.sampled_from(["0021800001", "21800001", "2018-19", "regular", "2018-10-16",
-                                   "9999-99-99", "0001-01-01", "BOS", "PHI", "final", "", "2262-05-01"]))
+COLUMNS = [
+    "game_id",
+    "season",
+    "season_type",
+    "game_date",
+    "home_team",
+    "away_team",
+    "status",
+    "espn_game_id",
+    "GAME_ID",
+    "Game_Date",
+    " game_id ",
+]
+cells = st.one_of(
+    st.none(),
+    st.text(max_size=14),
+    st.integers(-(10**12), 10**12),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.sampled_from(
+        [
+            "0021800001",
+            "21800001",
+            "2018-19",
+            "regular",
+            "2018-10-16",
+            "9999-99-99",
+            "0001-01-01",
+            "BOS",
+            "PHI",
+            "final",
+            "",
+            "2262-05-01",
+        ]
+    ),
+)
 
 
 @st.composite
@@ -160,8 +252,7 @@ def test_generated_csv_schedules(frame, encoding):
         _check(root, spec, _lake(root, GOOD))
 
 
-parquet_columns = st.sampled_from(["text", "binary", "int", "float", "bool", "timestamp", "date",
-                                   "list", "bad_utf8"])
+parquet_columns = st.sampled_from(["text", "binary", "int", "float", "bool", "timestamp", "date", "list", "bad_utf8"])
 
 
 @SETTINGS
@@ -201,8 +292,9 @@ def test_generated_parquet_schedules(frame, kinds):
 
 
 # ------------------------------------------------------------------------------------ key names
-key_names = st.text(st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)),
-                    min_size=1, max_size=60).filter(lambda s: s not in (".", ".."))
+key_names = st.text(
+    st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)), min_size=1, max_size=60
+).filter(lambda s: s not in (".", ".."))
 
 
 @settings(SETTINGS, max_examples=15)
@@ -214,7 +306,7 @@ def test_generated_key_names(names, folder):
             objects[f"{folder}/{name}" if i % 2 else f"pbp/{name}"] = b"{}"
         try:
             lake = _lake(root, objects)
-        except OSError:   # a name the file system refuses (too long in bytes...)
+        except OSError:  # a name the file system refuses (too long in bytes...)
             return
         spec = root / "spec.yaml"
         spec.write_text(yaml.safe_dump(VALID_SPEC))
@@ -225,20 +317,34 @@ def test_generated_key_names(names, folder):
 def _delivery(root: Path) -> Path:
     from tests.inventory_writer import write_delivery
 
-    inv = pd.DataFrame({"key": list(GOOD), "size": [len(v) for v in GOOD.values()],
-                        "last_modified": pd.Timestamp("2019-02-01", tz="UTC"), "etag": ["a", "b"]})
+    inv = pd.DataFrame(
+        {
+            "key": list(GOOD),
+            "size": [len(v) for v in GOOD.values()],
+            "last_modified": pd.Timestamp("2019-02-01", tz="UTC"),
+            "etag": ["a", "b"],
+        }
+    )
     return write_delivery(root / "inv", inv, created="2019-02-28T01:00Z")
 
 
-manifest_values = st.one_of(values, st.sampled_from(["CSV", "Parquet", "ORC", "csv", "abc", "-1",
-                                                      "1e3", "12", "", "Bucket, Key, Size"]))
+manifest_values = st.one_of(
+    values, st.sampled_from(["CSV", "Parquet", "ORC", "csv", "abc", "-1", "1e3", "12", "", "Bucket, Key, Size"])
+)
 
 
 @settings(SETTINGS, max_examples=15)
-@given(changes=st.dictionaries(st.sampled_from(["fileFormat", "fileSchema", "files", "creationTimestamp",
-                                                "sourceBucket", "size", "key", "MD5checksum"]),
-                               manifest_values, min_size=1, max_size=3),
-       fmt=st.sampled_from(["CSV", "Parquet"]))
+@given(
+    changes=st.dictionaries(
+        st.sampled_from(
+            ["fileFormat", "fileSchema", "files", "creationTimestamp", "sourceBucket", "size", "key", "MD5checksum"]
+        ),
+        manifest_values,
+        min_size=1,
+        max_size=3,
+    ),
+    fmt=st.sampled_from(["CSV", "Parquet"]),
+)
 # found by Hypothesis: the streamed reader's output folder was left behind on exit 2
 @example(changes={"fileFormat": "Parquet"}, fmt="CSV")
 def test_generated_manifests(changes, fmt):
@@ -247,8 +353,11 @@ def test_generated_manifests(changes, fmt):
         manifest = json.loads((folder / "manifest.json").read_text())
         for field, value in changes.items():
             if field in ("size", "key", "MD5checksum"):
-                if isinstance(manifest.get("files"), list) and manifest["files"] and \
-                        isinstance(manifest["files"][0], dict):
+                if (
+                    isinstance(manifest.get("files"), list)
+                    and manifest["files"]
+                    and isinstance(manifest["files"][0], dict)
+                ):
                     manifest["files"][0][field] = value
             else:
                 manifest[field] = value
@@ -271,6 +380,19 @@ def test_manifest_size_not_a_number_names_the_field(size):
         (folder / "manifest.checksum").write_text(hashlib.md5(raw).hexdigest() + "\n")
         spec = root / "spec.yaml"
         spec.write_text(yaml.safe_dump(VALID_SPEC))
-        rc, err = _run(["reconcile", "--spec", str(spec), "--lake", str(_lake(root, GOOD)), "--as-of",
-                        "2019-03-01", "--out", str(root / "out"), "--inventory", str(root / "inv")])
+        rc, err = _run(
+            [
+                "reconcile",
+                "--spec",
+                str(spec),
+                "--lake",
+                str(_lake(root, GOOD)),
+                "--as-of",
+                "2019-03-01",
+                "--out",
+                str(root / "out"),
+                "--inventory",
+                str(root / "inv"),
+            ]
+        )
         assert rc == 2 and "files[0].size must be" in err and "manifest.json" in err, err

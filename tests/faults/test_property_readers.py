@@ -6,6 +6,7 @@ never a traceback, within bounded time and memory. The examples found while buil
 readers are kept as ``@example``. Examples are bounded (``max_examples``) so the module takes
 about a minute.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,8 +29,12 @@ from nba_simulator.database.history import folder as record_folder
 from nba_simulator.schedule.sources import limits
 from nba_simulator.schedule.sources.espn import finish, page_records
 
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 FEW = settings(SETTINGS, max_examples=6)
 
 
@@ -50,23 +55,54 @@ def _scratch():
 
 
 # ------------------------------------------------------------------------------ scoreboard pages
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**20, 10**20), st.floats(allow_nan=True),
-                    st.text(max_size=20),
-                    st.sampled_from(["401070001", "٤٠١٠٧", "0", "4" * 60, "BOS", "PHI", "2018-10-16T23:00Z",
-                                     "2300-01-01T00:00Z", "0001-01-01", "9999-12-31T00:00Z", "post", "final",
-                                     "Postponed", "home", "away"]))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)), max_leaves=16)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(
+        [
+            "401070001",
+            "٤٠١٠٧",
+            "0",
+            "4" * 60,
+            "BOS",
+            "PHI",
+            "2018-10-16T23:00Z",
+            "2300-01-01T00:00Z",
+            "0001-01-01",
+            "9999-12-31T00:00Z",
+            "post",
+            "final",
+            "Postponed",
+            "home",
+            "away",
+        ]
+    ),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+    max_leaves=16,
+)
 
 
 @st.composite
 def games(draw):
     """A game object close to the real shape, with some fields replaced by anything."""
-    g = {"id": draw(st.sampled_from(["401070001", "401070002", "٤٠١٠٧", "4" * 5000, "0", "x1"])),
-         "date": draw(st.sampled_from(["2018-10-16T23:00Z", "2018-10-17T02:30Z", "2300-01-01T00:00Z",
-                                       "1900-01-01T00:00Z", "soon", ""])),
-         "competitors": [{"isHome": True, "abbrev": draw(st.sampled_from(["BOS", "GS", "UTAH", "xx"]))},
-                         {"isHome": False, "abbrev": draw(st.sampled_from(["PHI", "NY", ""]))}]}
+    g = {
+        "id": draw(st.sampled_from(["401070001", "401070002", "٤٠١٠٧", "4" * 5000, "0", "x1"])),
+        "date": draw(
+            st.sampled_from(
+                ["2018-10-16T23:00Z", "2018-10-17T02:30Z", "2300-01-01T00:00Z", "1900-01-01T00:00Z", "soon", ""]
+            )
+        ),
+        "competitors": [
+            {"isHome": True, "abbrev": draw(st.sampled_from(["BOS", "GS", "UTAH", "xx"]))},
+            {"isHome": False, "abbrev": draw(st.sampled_from(["PHI", "NY", ""]))},
+        ],
+    }
     for _ in range(draw(st.integers(0, 2))):
         g[draw(st.sampled_from(["id", "date", "competitors", "status", "competitions"]))] = draw(values)
     return g
@@ -100,8 +136,17 @@ def _page(games_: list) -> bytes:
 @SETTINGS
 @given(data=pages())
 @example(data=DEEP)
-@example(data=_page([{"id": "401070001", "date": "2300-01-01T00:00Z",
-                      "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}]}]))
+@example(
+    data=_page(
+        [
+            {
+                "id": "401070001",
+                "date": "2300-01-01T00:00Z",
+                "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}],
+            }
+        ]
+    )
+)
 @example(data=json.dumps({"page": {"content": {"events": {"20181016": "notalist"}}}}).encode())
 @example(data=_page([{"id": "٤٠١٠٧", "date": "2018-10-16T23:00Z", "competitors": []}]))
 @example(data=_page([{"id": "4" * 5000, "date": "2018-10-16T23:00Z", "competitors": []}]))
@@ -138,9 +183,18 @@ datasets:
 @FEW
 @given(data=pages())
 @example(data=DEEP)
-@example(data=_page([{"id": str(401070000 + i), "date": "2018-10-16T23:00Z",
-                      "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}]}
-                     for i in range(500)]))
+@example(
+    data=_page(
+        [
+            {
+                "id": str(401070000 + i),
+                "date": "2018-10-16T23:00Z",
+                "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}],
+            }
+            for i in range(500)
+        ]
+    )
+)
 def test_generated_pages_through_reconcile(data):
     """A lake page end to end (``schedule: auto``): a verdict with warnings, never an error."""
     with _scratch() as root:
@@ -150,8 +204,21 @@ def test_generated_pages_through_reconcile(data):
         (lake / "pbp" / "0021800001.json").write_bytes(b'{"plays": [1]}')
         (lake / "espn_schedules" / "20181016.json").write_bytes(data)
         (root / "spec.yaml").write_text(AUTO_SPEC)
-        rc, err = _run(["reconcile", "--spec", str(root / "spec.yaml"), "--lake", str(lake), "--as-of",
-                        "2019-03-01", "--out", str(root / "out"), "--runs-dir", str(root / "runs")])
+        rc, err = _run(
+            [
+                "reconcile",
+                "--spec",
+                str(root / "spec.yaml"),
+                "--lake",
+                str(lake),
+                "--as-of",
+                "2019-03-01",
+                "--out",
+                str(root / "out"),
+                "--runs-dir",
+                str(root / "runs"),
+            ]
+        )
         assert rc == 0, err
         assert "unexpected error" not in err and "Traceback" not in err
 
@@ -163,14 +230,21 @@ def test_extras_are_capped_and_linear():
     from nba_simulator.schedule.sources.espn import LakePages, parse_scoreboard_page
 
     def one(n: int) -> tuple[float, pd.DataFrame, list[str]]:
-        body = _page([{"id": str(401070000 + i), "date": "2018-10-16T23:00Z",
-                       "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}]}
-                      for i in range(n)])
+        body = _page(
+            [
+                {
+                    "id": str(401070000 + i),
+                    "date": "2018-10-16T23:00Z",
+                    "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}],
+                }
+                for i in range(n)
+            ]
+        )
         t = time.perf_counter()
         schedule, info = auto_schedule(None, LakePages(parse_scoreboard_page(body, "p.json").frame))
         return time.perf_counter() - t, schedule, info["warnings"]
 
-    one(100)   # warm-up
+    one(100)  # warm-up
     small, _, _ = one(5_000)
     large, schedule, warnings = one(20_000)
     game = schedule.set_index("game_id").loc["0021800001"]
@@ -191,8 +265,9 @@ def _snapshot(root: Path) -> Path:
     if "dir" not in _SNAPSHOT:
         frame = load_schedule("builtin")
         keep = Path(tempfile.mkdtemp(prefix="nbasnap"))
-        _SNAPSHOT["path"] = write_snapshot(frame[frame["game_date"].between("2018-10-16", "2018-10-20")],
-                                           keep / "schedule", {"sources": {}})
+        _SNAPSHOT["path"] = write_snapshot(
+            frame[frame["game_date"].between("2018-10-16", "2018-10-20")], keep / "schedule", {"sources": {}}
+        )
         _SNAPSHOT["dir"] = keep / "schedule"
     shutil.copytree(_SNAPSHOT["dir"], root / "runs" / "schedule")
     return root / "runs" / "schedule" / "snapshots" / _SNAPSHOT["path"].name
@@ -209,8 +284,8 @@ edits = st.one_of(
 
 @settings(SETTINGS, max_examples=25)
 @given(edit=edits)
-@example(edit=("replace", ",BOS,", ",NYK,"))         # tampered: found when the id was not checked
-@example(edit=("consistent", [], None))              # a header-only snapshot, its id matching
+@example(edit=("replace", ",BOS,", ",NYK,"))  # tampered: found when the id was not checked
+@example(edit=("consistent", [], None))  # a header-only snapshot, its id matching
 @example(edit=("latest", "0123456789abcdef", None))  # LATEST naming a missing snapshot
 def test_generated_snapshots(edit):
     """``schedule show`` on an edited snapshot: exit 0 when the content still matches its id, else
@@ -239,15 +314,21 @@ def test_generated_snapshots(edit):
         assert "unexpected error" not in err
         if rc == 2:
             assert len(err.strip().splitlines()) == 1, err
-        if kind in ("replace", "truncate", "rows") and text != original:   # edited under its old id
+        if kind in ("replace", "truncate", "rows") and text != original:  # edited under its old id
             assert rc == 2 and "does not match its id" in err, err
         if kind == "latest" and a.strip() != path.name[:16]:
             assert rc == 2 and "LATEST" in err, err
 
 
 # ------------------------------------------------------------------------------- history record
-GOOD_SUMMARY = {"as_of": "2019-03-01", "spec": "spec.yaml", "totals": {"expected": 3, "present": 2},
-                "gaps": {"HIGH": 1}, "tasks": {"HIGH": 1}, "inventory": {"lake": "/lake"}}
+GOOD_SUMMARY = {
+    "as_of": "2019-03-01",
+    "spec": "spec.yaml",
+    "totals": {"expected": 3, "present": 2},
+    "gaps": {"HIGH": 1},
+    "tasks": {"HIGH": 1},
+    "inventory": {"lake": "/lake"},
+}
 GOOD_TASKS = [{"task_id": "t1", "priority": "HIGH", "dataset": "pbp", "expected_keys": ["pbp/1.json"]}]
 
 
@@ -256,8 +337,26 @@ def run_folders(draw):
     summary, tasks, run = json.loads(json.dumps(GOOD_SUMMARY)), json.loads(json.dumps(GOOD_TASKS)), {}
     for _ in range(draw(st.integers(1, 3))):
         where = draw(st.sampled_from(["summary", "summary.totals", "tasks", "task", "run", "stage", "whole"]))
-        key = draw(st.sampled_from(["as_of", "spec", "totals", "inventory", "estimate", "task_id", "priority",
-                                    "dataset", "expected_keys", "n_items", "stages", "status", "name", "x"]))
+        key = draw(
+            st.sampled_from(
+                [
+                    "as_of",
+                    "spec",
+                    "totals",
+                    "inventory",
+                    "estimate",
+                    "task_id",
+                    "priority",
+                    "dataset",
+                    "expected_keys",
+                    "n_items",
+                    "stages",
+                    "status",
+                    "name",
+                    "x",
+                ]
+            )
+        )
         value = draw(values)
         if where in ("summary", "summary.totals") and not isinstance(summary, dict):
             continue
@@ -300,14 +399,13 @@ def test_generated_run_folders(docs):
             record_folder.check_tasks(record_folder.load(out / "tasks.json"), out / "tasks.json")
             record_folder.check_run(record_folder.load(out / "run.json"), out / "run.json")
             valid = True
-        except Exception as exc:   # noqa: BLE001 - the property: only BadInput, one line
+        except Exception as exc:  # noqa: BLE001 - the property: only BadInput, one line
             from nba_simulator.errors import BadInput
 
             assert isinstance(exc, BadInput), repr(exc)
             assert "\n" not in str(exc) and str(out) in str(exc)
             valid = False
         if valid:
-            return   # the recorder itself is tested with real outputs (tests/database)
-        rc, err = _run(["history", "record", str(out), "--run-id", "r1", "--url",
-                        f"sqlite:///{root / 'h.db'}"])
+            return  # the recorder itself is tested with real outputs (tests/database)
+        rc, err = _run(["history", "record", str(out), "--run-id", "r1", "--url", f"sqlite:///{root / 'h.db'}"])
         assert rc == 2 and len(err.strip().splitlines()) == 1, err

@@ -9,6 +9,7 @@
   every ``open`` under the lake (all of them read-only) and every call that could change it
   (none), and the lake's bytes and modification times are the same afterwards.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,8 +62,7 @@ print("AUDIT " + json.dumps({"rc": rc, **events}))
 
 
 def _modes(root: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, stat.S_IMODE(p.stat().st_mode))
-            for p in root.rglob("*")}
+    return {str(p.relative_to(root)): (p.stat().st_mtime_ns, stat.S_IMODE(p.stat().st_mode)) for p in root.rglob("*")}
 
 
 @pytest.fixture
@@ -80,14 +80,31 @@ def test_local_backend_opens_the_lake_read_only(demo, readonly_lake, tmp_path):
     before, modes = tree_digest(readonly_lake), _modes(readonly_lake)
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-c", AUDIT_SCRIPT, str(readonly_lake), "reconcile", "--spec", str(demo.spec),
-         "--lake", str(readonly_lake), "--as-of", demo.as_of, "--out", str(out), "--probe"],
-        capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-c",
+            AUDIT_SCRIPT,
+            str(readonly_lake),
+            "reconcile",
+            "--spec",
+            str(demo.spec),
+            "--lake",
+            str(readonly_lake),
+            "--as-of",
+            demo.as_of,
+            "--out",
+            str(out),
+            "--probe",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("AUDIT "))
-    audit = json.loads(line[len("AUDIT "):])
+    audit = json.loads(line[len("AUDIT ") :])
     assert audit["rc"] == 0, proc.stderr
-    assert audit["read_opens"] > 1000, audit          # the probe read the files...
-    assert audit["write_opens"] == [], audit["write_opens"][:5]   # ...and opened none for writing
+    assert audit["read_opens"] > 1000, audit  # the probe read the files...
+    assert audit["write_opens"] == [], audit["write_opens"][:5]  # ...and opened none for writing
     assert audit["changes"] == [], audit["changes"][:5]
     assert tree_digest(readonly_lake) == before and _modes(readonly_lake) == modes
     assert (out / "summary.json").exists()
@@ -102,9 +119,27 @@ def test_whole_pipeline_against_s3_with_the_read_only_identity(s3_demo, proxy_en
     as_of = (pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
     runs = tmp_path / "runs"
     env = {**os.environ, **proxy_env}
-    proc = subprocess.run([NBA_RECON, "run", "--spec", str(d.spec), "--lake", uri, "--as-of", as_of,
-                           "--runs-dir", str(runs), "--no-progress", "--retries", "0"],
-                          capture_output=True, text=True, env=env, timeout=900)
+    proc = subprocess.run(
+        [
+            NBA_RECON,
+            "run",
+            "--spec",
+            str(d.spec),
+            "--lake",
+            uri,
+            "--as-of",
+            as_of,
+            "--runs-dir",
+            str(runs),
+            "--no-progress",
+            "--retries",
+            "0",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr
     (run_dir,) = [p for p in runs.iterdir() if p.is_dir()]
     rec = json.loads((run_dir / "run.json").read_text())
@@ -116,7 +151,7 @@ def test_whole_pipeline_against_s3_with_the_read_only_identity(s3_demo, proxy_en
     lib = tmp_path / "lib"
     reconcile(ReconcileOptions(str(d.spec), str(d.lake), as_of, out_dir=lib))
     ours, theirs = load_outputs(run_dir / "data"), load_outputs(lib)
-    for outs in (ours, theirs):   # a local file has no ETag (a size/mtime fingerprint instead)
+    for outs in (ours, theirs):  # a local file has no ETag (a size/mtime fingerprint instead)
         outs["inventory.parquet"] = outs["inventory.parquet"].drop(columns="etag")
     assert_same_outputs(theirs, ours)
     # the read-only identity's secret is nowhere in what the run wrote or printed

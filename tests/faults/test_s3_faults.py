@@ -8,6 +8,7 @@
 * Permanent errors (access denied, a rejected session token) are not retried: the proxy sees one
   request.
 """
+
 from __future__ import annotations
 
 import time
@@ -72,8 +73,7 @@ def test_fault_plan_is_deterministic(proxy_env, fault_proxy, s3_demo, clean):
 
 
 @pytest.mark.parametrize("listing", LISTINGS)
-def test_scan_with_20_percent_faults_equals_clean_scan(proxy_env, fault_proxy, s3_demo, clean, listing,
-                                                       monkeypatch):
+def test_scan_with_20_percent_faults_equals_clean_scan(proxy_env, fault_proxy, s3_demo, clean, listing, monkeypatch):
     """Six seeds (six fault plans): each scan equals the clean one; every kind of fault happened.
     Both listing paths: obstore (default) and boto3's paginator."""
     monkeypatch.setenv("NBA_RECON_S3_LISTING", listing)
@@ -110,8 +110,7 @@ def test_reconcile_with_20_percent_faults_equals_clean_reconcile(proxy_env, faul
     for name, rate in (("clean", 0.0), ("faulted", 0.2)):
         fault_proxy.configure(rate=rate, seed=9)
         outs[name] = tmp_path / name
-        rc = main(["reconcile", "--spec", str(d.spec), "--lake", uri, "--as-of", as_of,
-                   "--out", str(outs[name])])
+        rc = main(["reconcile", "--spec", str(d.spec), "--lake", uri, "--as-of", as_of, "--out", str(outs[name])])
         assert rc == 0, name
     assert sum(fault_proxy.faults.values()) > 0
     assert_same_outputs(load_outputs(outs["clean"]), load_outputs(outs["faulted"]))
@@ -119,14 +118,16 @@ def test_reconcile_with_20_percent_faults_equals_clean_reconcile(proxy_env, faul
 
 @pytest.mark.parametrize("listing", LISTINGS)
 @pytest.mark.parametrize("kind", ["slowdown", "reset", "truncate"])
-def test_every_request_faulted_fails_after_bounded_retries(proxy_env, fault_proxy, s3_demo, tmp_path,
-                                                           capsys, kind, listing, monkeypatch):
+def test_every_request_faulted_fails_after_bounded_retries(
+    proxy_env, fault_proxy, s3_demo, tmp_path, capsys, kind, listing, monkeypatch
+):
     monkeypatch.setenv("NBA_RECON_S3_LISTING", listing)
     uri, d = s3_demo
     fault_proxy.configure(rate=1.0, faults=(kind,), seed=0)
     t0 = time.monotonic()
-    rc = main(["reconcile", "--spec", str(d.spec), "--lake", uri, "--as-of", "2019-03-15",
-               "--out", str(tmp_path / "out")])
+    rc = main(
+        ["reconcile", "--spec", str(d.spec), "--lake", uri, "--as-of", "2019-03-15", "--out", str(tmp_path / "out")]
+    )
     elapsed = time.monotonic() - t0
     err = capsys.readouterr().err.strip()
     assert rc == 1, err
@@ -161,8 +162,9 @@ def test_access_denied_is_not_retried(proxy_env, fault_proxy, s3_demo, monkeypat
             storage.check()
     assert fault_proxy.requests == 1
     fault_proxy.reset_counts()
-    rc = main(["reconcile", "--spec", str(d.spec), "--lake", uri, "--as-of", "2019-03-15",
-               "--out", str(tmp_path / "out")])
+    rc = main(
+        ["reconcile", "--spec", str(d.spec), "--lake", uri, "--as-of", "2019-03-15", "--out", str(tmp_path / "out")]
+    )
     err = capsys.readouterr().err
     assert rc == 2 and "access denied" in err and "wrong-secret" not in err
     # schedule: auto lists the scoreboards' two layouts (espn_schedules/, schedule/) in parallel:

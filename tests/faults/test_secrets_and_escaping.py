@@ -11,6 +11,7 @@ The lake folder is named ``lake<img src=x onerror=alert(1)>`` and holds keys nam
 ``tmp/<img src=x onerror=alert(1)>`` and ``tmp/<script>alert(1)</script>.json``: wherever a
 page renders them it shows them as text (escaped), never as markup.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,12 @@ def _texts_of(path: Path) -> list[str]:
     if path.suffix == ".parquet":
         table = pq.read_table(path)
         texts.append(json.dumps(table.to_pylist(), default=str))
-        texts.append(json.dumps(table.schema.metadata and {k.decode(): v.decode("utf-8", "replace")
-                                                            for k, v in table.schema.metadata.items()}))
+        texts.append(
+            json.dumps(
+                table.schema.metadata
+                and {k.decode(): v.decode("utf-8", "replace") for k, v in table.schema.metadata.items()}
+            )
+        )
     return texts
 
 
@@ -95,9 +100,9 @@ def test_no_raw_markup_in_any_page(both):
 def test_hostile_names_show_as_text(both):
     for runs, run_dir, _ in both.values():
         report = (run_dir / "report.html").read_text(encoding="utf-8")
-        assert f"lake{ESCAPED}" in report                       # the lake folder, as text
+        assert f"lake{ESCAPED}" in report  # the lake folder, as text
         coverage = (run_dir / "02_coverage.html").read_text(encoding="utf-8")
-        assert f"tmp/{ESCAPED}" in coverage                     # the keys, as text
+        assert f"tmp/{ESCAPED}" in coverage  # the keys, as text
         assert "tmp/&lt;script&gt;alert(1)&lt;/script&gt;.json" in coverage
         index = (runs / "index.html").read_text(encoding="utf-8")
         assert f"lake{ESCAPED}" in index

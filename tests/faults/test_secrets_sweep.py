@@ -7,6 +7,7 @@ The pipeline run uses small fixture notebooks (seconds) declaring the parameters
 reach (``history``, ``db_password``, ``lake``); the full six-stage pipeline with secrets is
 checked by ``test_secrets_and_escaping.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,19 +36,19 @@ PARAM_PW = "sweep-param-pw-6d20"
 PARAM_URL_PW = "sweep-param-url-pw-e913"
 SECRETS = (*ENV.values(), LAKE_KEY, LAKE_SECRET, USERINFO_PW, QUERY_PW, PARAM_PW, PARAM_URL_PW)
 
-FIXTURE_PARAMS = '''run_dir: str = ""
+FIXTURE_PARAMS = """run_dir: str = ""
 lake: str = ""
 history: str = ""
 database: str = ""
 db_password: str = ""
-'''
-FIXTURE_BODY = '''import pathlib
+"""
+FIXTURE_BODY = """import pathlib
 data = pathlib.Path(run_dir) / "data"
 data.mkdir(parents=True, exist_ok=True)
 (data / (STAGE + ".txt")).write_text("done")
 print("history", history)
 print("database", database, "password", db_password)
-'''
+"""
 
 
 def _texts(path: Path) -> list[str]:
@@ -114,10 +115,30 @@ def test_no_planted_secret_leaves_the_process(tmp_path, demo, pg_schema, monkeyp
         codes[name] = main(["-v", *argv])
 
     run("demo", "demo", "--out", str(tmp_path / "demo"))
-    run("reconcile-creds", "reconcile", "--spec", str(demo.spec), "--lake", lake_uri, "--as-of",
-        demo.as_of, "--out", str(tmp_path / "never"))
-    run("reconcile", "reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
-        demo.as_of, "--out", str(out))
+    run(
+        "reconcile-creds",
+        "reconcile",
+        "--spec",
+        str(demo.spec),
+        "--lake",
+        lake_uri,
+        "--as-of",
+        demo.as_of,
+        "--out",
+        str(tmp_path / "never"),
+    )
+    run(
+        "reconcile",
+        "reconcile",
+        "--spec",
+        str(demo.spec),
+        "--lake",
+        str(demo.lake),
+        "--as-of",
+        demo.as_of,
+        "--out",
+        str(out),
+    )
     run("db-upgrade", "db", "upgrade", "--url", userinfo_url)
     run("history-record", "history", "record", str(out), "--run-id", "sweep-1", "--url", userinfo_url)
     run("history-runs", "history", "runs", "--url", query_url)
@@ -125,23 +146,50 @@ def test_no_planted_secret_leaves_the_process(tmp_path, demo, pg_schema, monkeyp
     run("history-tasks", "history", "tasks", "--url", userinfo_url, "--json")
     run("db-current", "db", "current", "--url", query_url)
     spec = tmp_path / "db_spec.yaml"
-    spec.write_text(Path(demo.spec).read_text().replace("schedule: schedule.csv", f"schedule: {demo.schedule}")
-                    + f"database:\n  url: {userinfo_url}\n"
-                    "  games: {table: no_such_games}\n")
+    spec.write_text(
+        Path(demo.spec).read_text().replace("schedule: schedule.csv", f"schedule: {demo.schedule}")
+        + f"database:\n  url: {userinfo_url}\n"
+        "  games: {table: no_such_games}\n"
+    )
     run("db-coverage", "db", "coverage", "--spec", str(spec), "--as-of", demo.as_of)
     nbs = _fixture_notebooks(tmp_path / "nbs")
-    run("run-creds", "run", "--notebooks", str(nbs), "--runs-dir", str(tmp_path / "runs"),
-        "--lake", lake_uri, "--no-progress")
-    run("run", "run", "--notebooks", str(nbs), "--runs-dir", str(tmp_path / "runs"), "--no-progress",
-        "--lake", str(demo.lake), "--history", userinfo_url, "-p", "db_password", PARAM_PW,
-        "-p", "database", f"postgresql://recon:{PARAM_URL_PW}@127.0.0.1:1/nba")
+    run(
+        "run-creds",
+        "run",
+        "--notebooks",
+        str(nbs),
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--lake",
+        lake_uri,
+        "--no-progress",
+    )
+    run(
+        "run",
+        "run",
+        "--notebooks",
+        str(nbs),
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--no-progress",
+        "--lake",
+        str(demo.lake),
+        "--history",
+        userinfo_url,
+        "-p",
+        "db_password",
+        PARAM_PW,
+        "-p",
+        "database",
+        f"postgresql://recon:{PARAM_URL_PW}@127.0.0.1:1/nba",
+    )
     console = capsys.readouterr()
     assert codes["demo"] == codes["reconcile"] == codes["db-upgrade"] == codes["history-record"] == 0, codes
     assert codes["history-runs"] == codes["history-tasks"] == codes["run"] == 0, (codes, console.err)
     assert codes["reconcile-creds"] == codes["run-creds"] == 2
     assert "put credentials in the environment or a profile" in console.err
     assert codes["db-coverage"] in (1, 2)
-    assert "sweep-1" in console.out                       # the history was really written and read
+    assert "sweep-1" in console.out  # the history was really written and read
 
     # every console line and log record
     logs = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
@@ -149,7 +197,7 @@ def test_no_planted_secret_leaves_the_process(tmp_path, demo, pg_schema, monkeyp
         assert secret not in console.out and secret not in console.err, secret
         assert secret not in logs, secret
     # every file written (outputs, run folder, notebooks, pages, run.json, index)
-    files = [p for p in tmp_path.rglob("*") if p.is_file() and p != spec]   # spec: the user's own
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and p != spec]  # spec: the user's own
     assert any(p.suffix == ".ipynb" for p in files) and any(p.suffix == ".html" for p in files)
     for path in files:
         for text in _texts(path):
@@ -159,8 +207,12 @@ def test_no_planted_secret_leaves_the_process(tmp_path, demo, pg_schema, monkeyp
     import sqlalchemy as sa
 
     with admin.connect() as conn:
-        tables = [r[0] for r in conn.execute(sa.text(
-            "select table_name from information_schema.tables where table_schema = :s"), {"s": schema})]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                sa.text("select table_name from information_schema.tables where table_schema = :s"), {"s": schema}
+            )
+        ]
         assert "runs" in tables
         for table in tables:
             rows = conn.execute(sa.text(f'select * from "{schema}"."{table}"')).all()
@@ -171,8 +223,13 @@ def test_no_planted_secret_leaves_the_process(tmp_path, demo, pg_schema, monkeyp
 
 # ------------------------------------------------ issue 21: passwords the URL parsers stumble on
 #: one password per character a URL parser may cut at; each piece around it is checked too
-SPECIAL_PWS = {"/": "slashA1/slashB1", "@": "atsignA2@atsignB2", "#": "hashA3#hashB3",
-               "?": "qmarkA4?qmarkB4", "%": "pcentA5%pcentB5"}
+SPECIAL_PWS = {
+    "/": "slashA1/slashB1",
+    "@": "atsignA2@atsignB2",
+    "#": "hashA3#hashB3",
+    "?": "qmarkA4?qmarkB4",
+    "%": "pcentA5%pcentB5",
+}
 API_KEY, API_TOKEN = "sweep-api-key/9f@2#x", "sweep-api-token-4c1e"
 
 
@@ -201,12 +258,16 @@ def test_special_passwords_never_leave_the_process(tmp_path, demo, pg_schema, mo
     base = make_url(pg_url)
     query = f"?options={quote(f'-csearch_path={schema}')}"
 
-    def pg(pw: str) -> str:      # written by hand: the password exactly as a user would type it
+    def pg(pw: str) -> str:  # written by hand: the password exactly as a user would type it
         return f"postgresql+psycopg2://{base.username}:{pw}@{base.host}:{base.port}/{base.database}{query}"
 
     out, nbs = tmp_path / "out", _fixture_notebooks(tmp_path / "nbs")
-    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", demo.as_of,
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            ["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", demo.as_of, "--out", str(out)]
+        )
+        == 0
+    )
     codes: dict[str, int] = {}
     for n, (char, pw) in enumerate(SPECIAL_PWS.items()):
         url = pg(pw)
@@ -214,29 +275,74 @@ def test_special_passwords_never_leave_the_process(tmp_path, demo, pg_schema, mo
         codes[f"runs{char}"] = main(["history", "runs", "--url", url])
         codes[f"db-current{char}"] = main(["db", "current", "--url", url])
         spec = tmp_path / f"db_spec{n}.yaml"
-        spec.write_text(Path(demo.spec).read_text().replace("schedule: schedule.csv", f"schedule: {demo.schedule}")
-                        + f"database:\n  url: '{url}'\n  games: {{table: no_such_games}}\n")
+        spec.write_text(
+            Path(demo.spec).read_text().replace("schedule: schedule.csv", f"schedule: {demo.schedule}")
+            + f"database:\n  url: '{url}'\n  games: {{table: no_such_games}}\n"
+        )
         codes[f"db-coverage{char}"] = main(["db", "coverage", "--spec", str(spec), "--as-of", demo.as_of])
         lake = f"s3://AKIASWEEPSPECIAL001:{pw}@sweep-bucket/prefix"
-        codes[f"lake{char}"] = main(["reconcile", "--spec", str(demo.spec), "--lake", lake, "--as-of",
-                                     demo.as_of, "--out", str(tmp_path / "never")])
+        codes[f"lake{char}"] = main(
+            [
+                "reconcile",
+                "--spec",
+                str(demo.spec),
+                "--lake",
+                lake,
+                "--as-of",
+                demo.as_of,
+                "--out",
+                str(tmp_path / "never"),
+            ]
+        )
     # the pipeline (run.json, injected cells, papermill metadata, pages): history URL and database
     # parameter, two runs covering the four passwords a URL parser accepts
     for history_char, database_char in (("/", "#"), ("%", "?")):
-        codes[f"run{history_char}"] = main([
-            "run", "--notebooks", str(nbs), "--runs-dir", str(tmp_path / "runs"), "--no-progress",
-            "--lake", str(demo.lake), "--history", pg(SPECIAL_PWS[history_char]),
-            "-p", "database", f"postgresql://recon:{SPECIAL_PWS[database_char]}@127.0.0.1:1/nba"])
+        codes[f"run{history_char}"] = main(
+            [
+                "run",
+                "--notebooks",
+                str(nbs),
+                "--runs-dir",
+                str(tmp_path / "runs"),
+                "--no-progress",
+                "--lake",
+                str(demo.lake),
+                "--history",
+                pg(SPECIAL_PWS[history_char]),
+                "-p",
+                "database",
+                f"postgresql://recon:{SPECIAL_PWS[database_char]}@127.0.0.1:1/nba",
+            ]
+        )
     # the schedule's source URLs: an api_key and a token in their query strings, the ESPN API failing
     # (its URL is then named in warnings on the console and in the snapshot's metadata)
     with FixtureServer() as server:
         server.state["fail"] = {"/espn/": [500] * 50}
-        codes["schedule"] = main([
-            "schedule", "update", "--runs-dir", str(tmp_path / "runs"), "--as-of", "2026-02-21",
-            "--seasons", "2025-26", "--lake", str(Path(__file__).parents[1] / "schedule/fixtures/world/lake"),
-            "--nba-stats-url", f"{server.url}/stats", "--league-schedule-url", f"{server.url}/stats",
-            "--espn-url", f"{server.url}/espn/scoreboard?api_key={quote(API_KEY, safe='')}"
-            f"&access_token={API_TOKEN}&dates={{date}}", "--min-interval", "0", "--timeout", "2"])
+        codes["schedule"] = main(
+            [
+                "schedule",
+                "update",
+                "--runs-dir",
+                str(tmp_path / "runs"),
+                "--as-of",
+                "2026-02-21",
+                "--seasons",
+                "2025-26",
+                "--lake",
+                str(Path(__file__).parents[1] / "schedule/fixtures/world/lake"),
+                "--nba-stats-url",
+                f"{server.url}/stats",
+                "--league-schedule-url",
+                f"{server.url}/stats",
+                "--espn-url",
+                f"{server.url}/espn/scoreboard?api_key={quote(API_KEY, safe='')}"
+                f"&access_token={API_TOKEN}&dates={{date}}",
+                "--min-interval",
+                "0",
+                "--timeout",
+                "2",
+            ]
+        )
     console = capsys.readouterr()
     assert codes["schedule"] == 0, console.err
     assert any(p.name.endswith(".json") for p in (tmp_path / "runs/schedule/snapshots").iterdir())
@@ -244,7 +350,7 @@ def test_special_passwords_never_leave_the_process(tmp_path, demo, pg_schema, mo
     for char in "/#?%":
         assert codes[f"record{char}"] == codes[f"runs{char}"] == 0, (char, codes, console.err)
         assert codes[f"lake{char}"] == 2 and codes[f"db-coverage{char}"] in (1, 2)
-    assert codes["record@"] == codes["runs@"] == 2    # "@" in a password: refused, "write it as %40"
+    assert codes["record@"] == codes["runs@"] == 2  # "@" in a password: refused, "write it as %40"
     assert "write an '@' in the password as %40" in console.err
 
     secrets = [piece for pw in (*SPECIAL_PWS.values(), API_KEY, API_TOKEN) for piece in _pieces(pw)]
@@ -262,8 +368,12 @@ def test_special_passwords_never_leave_the_process(tmp_path, demo, pg_schema, mo
     import sqlalchemy as sa
 
     with admin.connect() as conn:
-        tables = [r[0] for r in conn.execute(sa.text(
-            "select table_name from information_schema.tables where table_schema = :s"), {"s": schema})]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                sa.text("select table_name from information_schema.tables where table_schema = :s"), {"s": schema}
+            )
+        ]
         assert "runs" in tables
         for table in tables:
             rows = conn.execute(sa.text(f'select * from "{schema}"."{table}"')).all()

@@ -9,6 +9,7 @@ kernels): the runner's side of a run (papermill, nbclient, kernels, rendering, l
 what can leak across runs. ``python -m bench.soak`` does the same with the real stage notebooks
 on the demo lake, for as long as asked, and prints the figures.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -25,16 +26,23 @@ def test_scheduled_runs_leak_nothing(tmp_path):
     notebooks = make_fixture_notebooks(tmp_path / "notebooks")
     flag = tmp_path / "flag"
     failures = {
-        2: {"fail_stage": "02_coverage", "mode": "raise"},                        # a bug: fails
-        4: {"fail_stage": "03_gaps", "mode": "die", "flag": str(flag) + "4"},      # kernel dies, retried
+        2: {"fail_stage": "02_coverage", "mode": "raise"},  # a bug: fails
+        4: {"fail_stage": "03_gaps", "mode": "die", "flag": str(flag) + "4"},  # kernel dies, retried
         # killed at its timeout: the stage sleeps 120 s; 30 s leaves the stages before it (a
         # kernel start and a cell each) room on a loaded machine (4 s failed the health check)
         6: {"fail_stage": "01_scan", "mode": "sleep", "timeout": 30},
         7: {"fail_stage": "04_tasks", "mode": "transient", "flag": str(flag) + "7"},  # retried
     }
     lines = []
-    rows = soak(RUNS, runs_dir=tmp_path / "runs", params={}, notebooks_dir=notebooks,
-                failures=failures, timeout=120, echo=lines.append)
+    rows = soak(
+        RUNS,
+        runs_dir=tmp_path / "runs",
+        params={},
+        notebooks_dir=notebooks,
+        failures=failures,
+        timeout=120,
+        echo=lines.append,
+    )
     statuses = {r["run"]: (r["status"], r["failed_stage"]) for r in rows}
     assert statuses[2] == ("failed", "02_coverage")
     assert statuses[6] == ("failed", "01_scan")

@@ -13,6 +13,7 @@
 Deadlines are kept short through the environment so each case takes seconds; the bound each
 test checks adds a margin for starting Python (the machine is shared).
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,7 @@ class SilentServer:
         try:
             conn.settimeout(5)
             conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\n"
-                         b"Content-Length: 1000000\r\n\r\n<")
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 1000000\r\n\r\n<")
             while not self.stopped.is_set():
                 time.sleep(1.0)
                 conn.sendall(b" ")
@@ -93,16 +93,19 @@ def trickling():
 
 def _env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PG", "NBA_RECON_"))}
-    env.update(AWS_ACCESS_KEY_ID="stalltest", AWS_SECRET_ACCESS_KEY="stalltest-secret",
-               AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true")
+    env.update(
+        AWS_ACCESS_KEY_ID="stalltest",
+        AWS_SECRET_ACCESS_KEY="stalltest-secret",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_EC2_METADATA_DISABLED="true",
+    )
     env.update(extra)
     return env
 
 
 def _timed(argv, env, cwd, bound) -> tuple[subprocess.CompletedProcess, float]:
     t = time.monotonic()
-    proc = subprocess.run([NBA_RECON, *argv], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=bound + 60)
+    proc = subprocess.run([NBA_RECON, *argv], capture_output=True, text=True, env=env, cwd=cwd, timeout=bound + 60)
     took = time.monotonic() - t
     assert took < bound, f"{argv[:2]} took {took:.1f} s (bound {bound} s): {proc.stderr}"
     return proc, took
@@ -116,13 +119,16 @@ def reconciled(demo, tmp_path_factory) -> Path:
     from nba_simulator.cli import main
 
     out = tmp_path_factory.mktemp("stalled") / "out"
-    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
-                 demo.as_of, "--out", str(out)]) == 0
+    assert (
+        main(
+            ["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", demo.as_of, "--out", str(out)]
+        )
+        == 0
+    )
     return out
 
 
-@pytest.mark.parametrize("command", ["history-runs", "history-record", "db-current", "db-upgrade",
-                                     "db-coverage"])
+@pytest.mark.parametrize("command", ["history-runs", "history-record", "db-current", "db-upgrade", "db-coverage"])
 def test_stalled_postgresql(command, silent, demo, tmp_path, reconciled):
     url = f"postgresql+psycopg2://recon@127.0.0.1:{silent.port}/nba"
     spec = tmp_path / "db_spec.yaml"
@@ -150,15 +156,31 @@ LISTING_DEADLINE = 4
 
 @pytest.mark.parametrize("listing", ["obstore", "paginator"])
 def test_trickling_s3_listing_ends(listing, trickling, demo, tmp_path):
-    env = _env(AWS_ENDPOINT_URL=f"http://127.0.0.1:{trickling.port}", NBA_RECON_S3_READ_TIMEOUT="3",
-               NBA_RECON_S3_LISTING_DEADLINE=str(LISTING_DEADLINE), NBA_RECON_S3_LISTING=listing)
+    env = _env(
+        AWS_ENDPOINT_URL=f"http://127.0.0.1:{trickling.port}",
+        NBA_RECON_S3_READ_TIMEOUT="3",
+        NBA_RECON_S3_LISTING_DEADLINE=str(LISTING_DEADLINE),
+        NBA_RECON_S3_LISTING=listing,
+    )
     out = tmp_path / "out"
-    proc, took = _timed(["reconcile", "--spec", str(demo.spec), "--lake", "s3://trickle-bucket",
-                         "--as-of", demo.as_of, "--out", str(out)], env, tmp_path,
-                        STARTUP + LISTING_DEADLINE + 10)
+    proc, took = _timed(
+        [
+            "reconcile",
+            "--spec",
+            str(demo.spec),
+            "--lake",
+            "s3://trickle-bucket",
+            "--as-of",
+            demo.as_of,
+            "--out",
+            str(out),
+        ],
+        env,
+        tmp_path,
+        STARTUP + LISTING_DEADLINE + 10,
+    )
     assert proc.returncode == 1, proc.stderr
-    assert ("listing s3://trickle-bucket did not finish within its deadline of 4 s"
-            in proc.stderr), proc.stderr
+    assert "listing s3://trickle-bucket did not finish within its deadline of 4 s" in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert not out.exists() or not any(out.iterdir())
     assert trickling.conns
@@ -167,9 +189,24 @@ def test_trickling_s3_listing_ends(listing, trickling, demo, tmp_path):
 def test_reconcile_deadline_over_a_trickling_lake(trickling, demo, tmp_path):
     """--deadline shorter than the listing deadline: the whole command stops at --deadline."""
     env = _env(AWS_ENDPOINT_URL=f"http://127.0.0.1:{trickling.port}", NBA_RECON_S3_READ_TIMEOUT="3")
-    proc, took = _timed(["reconcile", "--spec", str(demo.spec), "--lake", "s3://trickle-bucket",
-                         "--as-of", demo.as_of, "--out", str(tmp_path / "out"), "--deadline", "3"],
-                        env, tmp_path, STARTUP + 3 + 10)
+    proc, took = _timed(
+        [
+            "reconcile",
+            "--spec",
+            str(demo.spec),
+            "--lake",
+            "s3://trickle-bucket",
+            "--as-of",
+            demo.as_of,
+            "--out",
+            str(tmp_path / "out"),
+            "--deadline",
+            "3",
+        ],
+        env,
+        tmp_path,
+        STARTUP + 3 + 10,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "nba-recon: stopped: reconcile did not finish within its deadline of 3 s" in proc.stderr
 
@@ -181,9 +218,29 @@ def test_run_deadline_closes_the_run(tmp_path):
 
     nbs = make_fixture_notebooks(tmp_path / "nbs")
     runs = tmp_path / "runs"
-    proc, took = _timed(["run", "--notebooks", str(nbs), "--runs-dir", str(runs), "--no-progress",
-                         "--retries", "0", "-p", "fail_stage", "01_scan", "-p", "mode", "sleep",
-                         "--deadline", "20"], _env(), tmp_path, STARTUP + 20 + 20)
+    proc, took = _timed(
+        [
+            "run",
+            "--notebooks",
+            str(nbs),
+            "--runs-dir",
+            str(runs),
+            "--no-progress",
+            "--retries",
+            "0",
+            "-p",
+            "fail_stage",
+            "01_scan",
+            "-p",
+            "mode",
+            "sleep",
+            "--deadline",
+            "20",
+        ],
+        _env(),
+        tmp_path,
+        STARTUP + 20 + 20,
+    )
     assert proc.returncode == 1, proc.stderr
     assert "run did not finish within its deadline of 20 s" in proc.stderr
     (run_dir,) = [p for p in runs.iterdir() if p.is_dir()]

@@ -1,4 +1,5 @@
 """Reconcile the demo lake and find exactly the imperfections the demo planted."""
+
 import json
 
 import pandas as pd
@@ -13,9 +14,14 @@ def demo_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     demo = build_demo(root)
     out = root / "out"
-    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake),
-                 "--as-of", demo.as_of, "--out", str(out)]) == 0
+    assert (
+        main(
+            ["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of", demo.as_of, "--out", str(out)]
+        )
+        == 0
+    )
     planted = json.loads((root / "imperfections.json").read_text())["planted"]
+
     def read(name):
         return pd.read_parquet(out / name)
 
@@ -25,8 +31,21 @@ def demo_run(tmp_path_factory):
 def test_outputs_exist_with_contract_columns(demo_run):
     _, out, _, read = demo_run
     cov = read("coverage.parquet")
-    assert {"dataset", "source", "data_type", "season", "season_type", "game_id", "game_date",
-            "expected_key", "status", "key", "size", "last_modified", "n_objects"} <= set(cov.columns)
+    assert {
+        "dataset",
+        "source",
+        "data_type",
+        "season",
+        "season_type",
+        "game_id",
+        "game_date",
+        "expected_key",
+        "status",
+        "key",
+        "size",
+        "last_modified",
+        "n_objects",
+    } <= set(cov.columns)
     assert set(read("orphans.parquet")["reason"]) == {"orphan", "unparsed"}
     tasks = json.loads((out / "tasks.json").read_text())["tasks"]
     assert tasks and all(t["expected_keys"] and t["scraper"] for t in tasks)
@@ -69,16 +88,46 @@ def test_recent_gap_is_critical_and_summary_is_reproducible(demo_run, tmp_path):
     critical = gaps[gaps["priority"] == "CRITICAL"]
     assert set(critical["dataset"]) == {"espn_box_scores"}
     again = tmp_path / "again"
-    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake),
-                 "--as-of", demo.as_of, "--out", str(again)]) == 0
+    assert (
+        main(
+            [
+                "reconcile",
+                "--spec",
+                str(demo.spec),
+                "--lake",
+                str(demo.lake),
+                "--as-of",
+                demo.as_of,
+                "--out",
+                str(again),
+            ]
+        )
+        == 0
+    )
     assert (again / "summary.json").read_text() == (out / "summary.json").read_text()
     assert (again / "tasks.json").read_text() == (out / "tasks.json").read_text()
 
 
 def test_sampling_lists_less_and_labels_estimates(demo_run, tmp_path):
     demo, out, _, _ = demo_run
-    assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
-                 demo.as_of, "--out", str(tmp_path), "--sample", "0.1"]) == 0
+    assert (
+        main(
+            [
+                "reconcile",
+                "--spec",
+                str(demo.spec),
+                "--lake",
+                str(demo.lake),
+                "--as-of",
+                demo.as_of,
+                "--out",
+                str(tmp_path),
+                "--sample",
+                "0.1",
+            ]
+        )
+        == 0
+    )
     full = json.loads((out / "summary.json").read_text())
     est = json.loads((tmp_path / "summary.json").read_text())
     assert est["estimate"] is True and full["estimate"] is False

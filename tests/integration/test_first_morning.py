@@ -10,6 +10,7 @@ yesterday, scoreboard pages in both real shapes, planted defects, the packaged s
   Cup final, ESPN's API for the day the lake has no page for): every planted defect found, no
   game counted twice.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,7 +27,7 @@ from nba_simulator.cli import main
 from tests.firstmorning import AS_OF, CURRENT, LAST, YESTERDAY, build_first_morning
 from tests.reallake import ESPN_DATASETS, espn_scoreboard_api, league_game_log, schedule_league_v2
 
-pytestmark = pytest.mark.slow   # two reconciles of the packaged history: about a minute each
+pytestmark = pytest.mark.slow  # two reconciles of the packaged history: about a minute each
 
 GAMELOG_TYPES = {"Regular Season": "regular", "PlayIn": "play_in", "Playoffs": "playoffs", "IST": "cup_final"}
 
@@ -34,10 +35,28 @@ GAMELOG_TYPES = {"Regular Season": "regular", "PlayIn": "play_in", "Playoffs": "
 def _reconcile(lake, root, name: str):
     out, console = root / name, io.StringIO()
     with contextlib.redirect_stdout(console):
-        assert main(["reconcile", "--lake", str(lake), "--as-of", AS_OF, "--out", str(out),
-                     "--runs-dir", str(root / "runs")]) == 0
-    return (pd.read_parquet(out / "coverage.parquet"), pd.read_parquet(out / "gaps.parquet"),
-            json.loads((out / "summary.json").read_text()), console.getvalue())
+        assert (
+            main(
+                [
+                    "reconcile",
+                    "--lake",
+                    str(lake),
+                    "--as-of",
+                    AS_OF,
+                    "--out",
+                    str(out),
+                    "--runs-dir",
+                    str(root / "runs"),
+                ]
+            )
+            == 0
+        )
+    return (
+        pd.read_parquet(out / "coverage.parquet"),
+        pd.read_parquet(out / "gaps.parquet"),
+        json.loads((out / "summary.json").read_text()),
+        console.getvalue(),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +78,9 @@ def _status(cov, dataset, key):
 def test_offline_every_defect_of_a_listed_game_is_found(morning, offline):
     _, m = morning
     cov, gaps, summary, console = offline
-    assert not any(r["dataset"] in ESPN_DATASETS and r["reason"].startswith("type unknown")
-                   for r in summary["unjudged"])
+    assert not any(
+        r["dataset"] in ESPN_DATASETS and r["reason"].startswith("type unknown") for r in summary["unjudged"]
+    )
     for dataset, key, status, _day in m.defects:
         assert _status(cov, dataset, key) == [status], (dataset, key, status)
     assert len(m.defects) >= 8
@@ -93,8 +113,10 @@ def test_offline_nba_id_datasets_are_not_judged_with_the_reason(offline):
     assert rec["reason"].startswith("games unknown: no NBA ids offline")
     assert "schedule update" in rec["reason"]
     # the ESPN datasets of the season in progress are judged: no "games unknown" for them
-    assert not any(r["season"] == CURRENT and r["dataset"] in ESPN_DATASETS and r["reason"].startswith("games unknown")
-                   for r in summary["unjudged"])
+    assert not any(
+        r["season"] == CURRENT and r["dataset"] in ESPN_DATASETS and r["reason"].startswith("games unknown")
+        for r in summary["unjudged"]
+    )
     assert summary["schedule"]["lake_games"]["by_season"][CURRENT]["regular"] > 90
     assert "cannot be judged" in console
 
@@ -109,9 +131,10 @@ def _server(truth: pd.DataFrame):
             log.append(self.path)
             body = None
             if parts[0] == "gamelog" and len(parts) == 3 and parts[2] in GAMELOG_TYPES:
-                body = league_game_log(truth[(truth["season"] == parts[1])
-                                             & (truth["season_type"] == GAMELOG_TYPES[parts[2]])])
-            elif parts[0] == "cdn":   # the league's CDN file: the season in progress
+                body = league_game_log(
+                    truth[(truth["season"] == parts[1]) & (truth["season_type"] == GAMELOG_TYPES[parts[2]])]
+                )
+            elif parts[0] == "cdn":  # the league's CDN file: the season in progress
                 body = schedule_league_v2(truth[truth["season"] == CURRENT], CURRENT, AS_OF)
             elif parts[0] == "espn" and len(parts) == 2:
                 body = espn_scoreboard_api(pd.Timestamp(parts[1]), days.get(parts[1], truth.iloc[:0]))
@@ -138,12 +161,33 @@ def online(morning, offline):
     server, log = _server(m.truth)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        assert main(["schedule", "update", "--runs-dir", str(root / "runs"), "--as-of", AS_OF, "--lake", str(m.lake),
-                     "--seasons", f"{LAST}..{CURRENT}", "--min-interval", "0",
-                     "--nba-stats-url", base + "/gamelog/{season}/{season_type}",
-                     "--league-schedule-url", base + "/stats/{season}",
-                     "--league-schedule-cdn-url", base + "/cdn/scheduleLeagueV2.json",
-                     "--espn-url", base + "/espn/{date}"]) == 0
+        assert (
+            main(
+                [
+                    "schedule",
+                    "update",
+                    "--runs-dir",
+                    str(root / "runs"),
+                    "--as-of",
+                    AS_OF,
+                    "--lake",
+                    str(m.lake),
+                    "--seasons",
+                    f"{LAST}..{CURRENT}",
+                    "--min-interval",
+                    "0",
+                    "--nba-stats-url",
+                    base + "/gamelog/{season}/{season_type}",
+                    "--league-schedule-url",
+                    base + "/stats/{season}",
+                    "--league-schedule-cdn-url",
+                    base + "/cdn/scheduleLeagueV2.json",
+                    "--espn-url",
+                    base + "/espn/{date}",
+                ]
+            )
+            == 0
+        )
     finally:
         server.shutdown()
     return (*_reconcile(m.lake, root, "online"), log)
@@ -160,14 +204,19 @@ def test_after_update_every_defect_is_found_and_no_game_counted_twice(morning, o
         assert rows["expected_key"].is_unique, ds
         assert rows["game_id"].notna().all(), ds
         assert len(rows) == len(m.truth), ds
-    left = [r for r in summary["unjudged"] if r["season"] in (LAST, CURRENT) and r["dataset"] in ESPN_DATASETS
-            and (r["reason"].startswith("type unknown") or r["season_type"] in ("regular", "cup_final"))]
+    left = [
+        r
+        for r in summary["unjudged"]
+        if r["season"] in (LAST, CURRENT)
+        and r["dataset"] in ESPN_DATASETS
+        and (r["reason"].startswith("type unknown") or r["season_type"] in ("regular", "cup_final"))
+    ]
     assert not left, left
     # the Cup final is known with its type, from the game log
     cup = cov[(cov["dataset"] == "espn_play_by_play") & (cov["season_type"] == "cup_final") & (cov["season"] == LAST)]
     assert len(cup) == 1
     assert any("/IST" in p for p in log) and any(p.startswith("/cdn/") for p in log)
-    assert not any(p.startswith("/stats/") for p in log)   # the CDN answered: NBA Stats not needed
+    assert not any(p.startswith("/stats/") for p in log)  # the CDN answered: NBA Stats not needed
     # ESPN's API only for the day the lake has no page for
     asked = sorted(p.split("/")[2] for p in log if p.startswith("/espn/"))
     missing_days = {d.replace("-", "") for d in m.real.planted["espn_schedules"]}

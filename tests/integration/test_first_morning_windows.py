@@ -5,6 +5,7 @@ to yesterday. Every planted missing or undersized ESPN file of a game listed on 
 found: the opening night read off the pages splits the October window, and a game of the Cup
 final's or of April's window is judged by every dataset holding all it may be. Preseason games
 are owed nothing; datasets that lack a type the game may be list it as not judged, with it."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,8 +32,18 @@ LAST, CURRENT = "2025-26", "2026-27"
 #: idle days with no earlier game in the window (the 13th): no opening night; the 20th is
 SPANS = [
     (LAST, "preseason", 2, [("2025-10-02", "2025-10-02"), ("2025-10-14", "2025-10-15"), ("2025-10-17", "2025-10-17")]),
-    (LAST, "regular", 3, [("2025-10-21", "2025-10-22"), ("2025-10-24", "2025-10-24"), ("2025-11-20", "2025-11-20"),
-                          ("2026-04-10", "2026-04-10"), ("2026-04-12", "2026-04-12")]),
+    (
+        LAST,
+        "regular",
+        3,
+        [
+            ("2025-10-21", "2025-10-22"),
+            ("2025-10-24", "2025-10-24"),
+            ("2025-11-20", "2025-11-20"),
+            ("2026-04-10", "2026-04-10"),
+            ("2026-04-12", "2026-04-12"),
+        ],
+    ),
     (LAST, "cup_final", 1, [("2025-12-16", "2025-12-16")]),
     (LAST, "play_in", 2, [("2026-04-14", "2026-04-15"), ("2026-04-17", "2026-04-17")]),
     (LAST, "playoffs", 4, [("2026-04-18", "2026-04-19"), ("2026-04-21", "2026-04-21"), ("2026-05-05", "2026-05-05")]),
@@ -40,9 +51,17 @@ SPANS = [
     (CURRENT, "regular", 3, [("2026-10-20", "2026-10-27"), ("2026-12-01", "2026-12-07")]),
 ]
 #: one game of each window (and yesterday) whose ESPN files are planted: (season, type, date)
-WINDOWS = [(LAST, "regular", "2025-10-22"), (LAST, "regular", "2025-10-24"), (LAST, "cup_final", "2025-12-16"),
-           (LAST, "regular", "2026-04-12"), (LAST, "play_in", "2026-04-15"), (LAST, "playoffs", "2026-04-19"),
-           (CURRENT, "regular", "2026-10-20"), (CURRENT, "regular", "2026-10-22"), (CURRENT, "regular", "2026-12-07")]
+WINDOWS = [
+    (LAST, "regular", "2025-10-22"),
+    (LAST, "regular", "2025-10-24"),
+    (LAST, "cup_final", "2025-12-16"),
+    (LAST, "regular", "2026-04-12"),
+    (LAST, "play_in", "2026-04-15"),
+    (LAST, "playoffs", "2026-04-19"),
+    (CURRENT, "regular", "2026-10-20"),
+    (CURRENT, "regular", "2026-10-22"),
+    (CURRENT, "regular", "2026-12-07"),
+]
 
 
 def _truth() -> pd.DataFrame:
@@ -50,8 +69,9 @@ def _truth() -> pd.DataFrame:
     for season, kind, per_day, spans in SPANS:
         number = 1
         for first, last in spans:
-            part = synthetic_season(season, first, last, season_type=kind, games_per_day=per_day, seed=next(seed),
-                                    number_from=number)
+            part = synthetic_season(
+                season, first, last, season_type=kind, games_per_day=per_day, seed=next(seed), number_from=number
+            )
             number += len(part)
             parts.append(part)
     games = pd.concat(parts, ignore_index=True)
@@ -65,22 +85,35 @@ def run(tmp_path_factory):
     real = build_real_lake(root, _truth(), as_of=AS_OF, dates_per_type=10, seed=7, both_shapes=True)
     listed = real.truth[real.truth["game_date"].isin(real.scoreboard_dates)]
     by_id = real.truth.set_index("game_id")
-    defects = [(ds, f"{FOLDER[ds]}/{by_id.loc[gid, 'espn_game_id']}.json", "missing", by_id.loc[gid, "game_date"])
-               for ds, items in real.planted.items() if ds in ESPN_DATASETS for gid in items
-               if by_id.loc[gid, "game_date"] in real.scoreboard_dates]
+    defects = [
+        (ds, f"{FOLDER[ds]}/{by_id.loc[gid, 'espn_game_id']}.json", "missing", by_id.loc[gid, "game_date"])
+        for ds, items in real.planted.items()
+        if ds in ESPN_DATASETS
+        for gid in items
+        if by_id.loc[gid, "game_date"] in real.scoreboard_dates
+    ]
     taken = {k for _, k, _, _ in defects}
     for season, kind, day in WINDOWS:
-        todays = listed[(listed["season"] == season) & (listed["season_type"] == kind)
-                        & (listed["game_date"] == pd.Timestamp(day))]
-        game = next((g for g in todays.itertuples()
-                     if not any(f"{FOLDER[ds]}/{g.espn_game_id}.json" in taken for ds in ESPN_DATASETS)), None)
-        if game is None:    # the date's page is the one build_real_lake left out: nothing listed
+        todays = listed[
+            (listed["season"] == season) & (listed["season_type"] == kind) & (listed["game_date"] == pd.Timestamp(day))
+        ]
+        game = next(
+            (
+                g
+                for g in todays.itertuples()
+                if not any(f"{FOLDER[ds]}/{g.espn_game_id}.json" in taken for ds in ESPN_DATASETS)
+            ),
+            None,
+        )
+        if game is None:  # the date's page is the one build_real_lake left out: nothing listed
             continue
         pbp, box = f"espn_play_by_play/{game.espn_game_id}.json", f"espn_box_scores/{game.espn_game_id}.json"
         (real.lake / pbp).unlink()
         _rewrite(real.lake / box, (real.lake / box).read_bytes()[:120])
-        defects += [("espn_play_by_play", pbp, "missing", game.game_date),
-                    ("espn_box_scores", box, "undersized", game.game_date)]
+        defects += [
+            ("espn_play_by_play", pbp, "missing", game.game_date),
+            ("espn_box_scores", box, "undersized", game.game_date),
+        ]
         taken |= {pbp, box}
     spec = load_spec("default", as_of=AS_OF)
     pages = lake_scoreboards(str(real.lake), spec)
@@ -101,7 +134,7 @@ def test_every_planted_espn_defect_of_a_listed_game_is_found(run):
     cov = result.coverage
     assert "snapshot" not in info["layers"]
     planted_windows = {d.strftime("%Y-%m-%d") for _, _, _, d in defects}
-    assert len({w for _, _, w in WINDOWS} & planted_windows) >= len(WINDOWS) - 2   # at most the left-out pages
+    assert len({w for _, _, w in WINDOWS} & planted_windows) >= len(WINDOWS) - 2  # at most the left-out pages
     for dataset, key, status, _day in defects:
         got = cov.loc[(cov["dataset"] == dataset) & (cov["expected_key"] == key), "status"].tolist()
         assert got == [status], (dataset, key, status, got)
@@ -154,8 +187,7 @@ def test_what_cannot_be_judged_says_why(run):
     assert not any(r["reason"].startswith("type unknown") for r in records)
     # no game known to be the Cup final or play-in, but the undecided ones may be: said, not "no such game"
     cup = by[("espn_play_by_play", LAST, "cup_final")]["reason"]
-    assert cup.startswith(f"games unknown: no game of {LAST} is known to be cup_final; 1 listed") and \
-        "undecided" in cup
+    assert cup.startswith(f"games unknown: no game of {LAST} is known to be cup_final; 1 listed") and "undecided" in cup
     assert "may be" in by[("espn_box_scores", LAST, "play_in")]["reason"]
     # the NBA-id dataset's warning names the cause (no NBA ids offline), not "no owed games"
     nba = [w for w in result.warnings if w.startswith("dataset nba_api_incremental_pbp:")]
@@ -165,8 +197,11 @@ def test_what_cannot_be_judged_says_why(run):
     spec = load_spec("default", as_of=AS_OF).at(AS_OF)
     bbref = dataclasses.replace(spec.dataset("bbref_box_scores"), seasons=(LAST, CURRENT))
     spec = dataclasses.replace(spec, datasets=tuple(bbref if d.name == bbref.name else d for d in spec.datasets))
-    why = {(r["dataset"], r["season"]): r["reason"] for r in unjudged(spec, schedule, result.coverage, AS_OF)
-           if r["reason"].startswith("type unknown")}
+    why = {
+        (r["dataset"], r["season"]): r["reason"]
+        for r in unjudged(spec, schedule, result.coverage, AS_OF)
+        if r["reason"].startswith("type unknown")
+    }
     assert set(why) == {("bbref_box_scores", LAST)}
     assert "regular or cup_final: 1" in why[("bbref_box_scores", LAST)]
     assert "regular or play_in or playoffs" in why[("bbref_box_scores", LAST)]

@@ -6,6 +6,7 @@ for every date whose scoreboard is in the lake, find every planted missing file 
 schedule knows, and name in ``summary.json`` (``unjudged``) every dataset x season that cannot be
 judged, with why. The lake is built by ``tests/reallake.py``.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,10 @@ from nba_simulator.cli import main
 from nba_simulator.schedule import load_schedule
 from tests.reallake import ESPN_DATASETS, build_real_lake, synthetic_season
 
-pytest.importorskip("nba_simulator.schedule.crosswalk", reason="schedule: auto needs the ESPN scoreboard "
-                    "parser and crosswalk (branch sched)")
+pytest.importorskip(
+    "nba_simulator.schedule.crosswalk",
+    reason="schedule: auto needs the ESPN scoreboard parser and crosswalk (branch sched)",
+)
 
 AS_OF = "2026-12-01"
 CURRENT = "2026-27"
@@ -27,8 +30,10 @@ CURRENT = "2026-27"
 def truth_games() -> pd.DataFrame:
     """The games that happened: the packaged history, a few days of each season it lacks
     (2019-20..2025-26 regular seasons) and the season in progress up to as_of."""
-    extra = [synthetic_season(f"{y}-{(y + 1) % 100:02d}", f"{y}-11-02", f"{y}-11-03", seed=y, games_per_day=5)
-             for y in range(2019, 2026)]
+    extra = [
+        synthetic_season(f"{y}-{(y + 1) % 100:02d}", f"{y}-11-02", f"{y}-11-03", seed=y, games_per_day=5)
+        for y in range(2019, 2026)
+    ]
     extra.append(synthetic_season(CURRENT, "2026-10-20", "2026-11-30", seed=2026, games_per_day=3))
     return pd.concat([load_schedule("builtin"), *extra], ignore_index=True)
 
@@ -43,8 +48,7 @@ def offline(tmp_path_factory):
 
     console = io.StringIO()
     with contextlib.redirect_stdout(console):
-        rc = main(["reconcile", "--lake", str(lake.lake), "--as-of", AS_OF, "--out", str(out),
-                   "--runs-dir", str(runs)])
+        rc = main(["reconcile", "--lake", str(lake.lake), "--as-of", AS_OF, "--out", str(out), "--runs-dir", str(runs)])
     assert rc == 0
     read = lambda name: pd.read_parquet(out / name)  # noqa: E731
     summary = json.loads((out / "summary.json").read_text())

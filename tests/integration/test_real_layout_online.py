@@ -8,6 +8,7 @@ then ``nba-recon reconcile`` with the packaged spec and no ``--schedule``, as of
 * the season in progress is expected up to the day before ``as_of``, and ``priority: season:
   current`` fires for it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -52,8 +53,9 @@ def _server(truth: pd.DataFrame, unplayed: pd.DataFrame):
             requests.append(self.path)
             body = None
             if parts[0] == "gamelog" and len(parts) == 3 and parts[2] in GAMELOG_TYPES:
-                body = league_game_log(truth[(truth["season"] == parts[1])
-                                             & (truth["season_type"] == GAMELOG_TYPES[parts[2]])])
+                body = league_game_log(
+                    truth[(truth["season"] == parts[1]) & (truth["season_type"] == GAMELOG_TYPES[parts[2]])]
+                )
             elif parts[0] == "league" and len(parts) == 2:
                 season = pd.concat([truth[truth["season"] == parts[1]], unplayed[unplayed["season"] == parts[1]]])
                 body = schedule_league_v2(season, parts[1], AS_OF)
@@ -87,19 +89,42 @@ def online(tmp_path_factory):
     base = f"http://127.0.0.1:{server.server_address[1]}"
     runs, out = root / "runs", root / "out"
     try:
-        assert main(["schedule", "update", "--runs-dir", str(runs), "--as-of", AS_OF, "--lake", str(lake.lake),
-                     "--seasons", f"2019-20..{CURRENT}", "--min-interval", "0",
-                     "--nba-stats-url", base + "/gamelog/{season}/{season_type}",
-                     "--league-schedule-url", base + "/league/{season}",
-                     # the CDN file first (absent here: 404), then NBA Stats' schedule
-                     "--league-schedule-cdn-url", base + "/cdn/scheduleLeagueV2.json",
-                     "--espn-url", base + "/espn/{date}"]) == 0
+        assert (
+            main(
+                [
+                    "schedule",
+                    "update",
+                    "--runs-dir",
+                    str(runs),
+                    "--as-of",
+                    AS_OF,
+                    "--lake",
+                    str(lake.lake),
+                    "--seasons",
+                    f"2019-20..{CURRENT}",
+                    "--min-interval",
+                    "0",
+                    "--nba-stats-url",
+                    base + "/gamelog/{season}/{season_type}",
+                    "--league-schedule-url",
+                    base + "/league/{season}",
+                    # the CDN file first (absent here: 404), then NBA Stats' schedule
+                    "--league-schedule-cdn-url",
+                    base + "/cdn/scheduleLeagueV2.json",
+                    "--espn-url",
+                    base + "/espn/{date}",
+                ]
+            )
+            == 0
+        )
     finally:
         server.shutdown()
     console = io.StringIO()
     with contextlib.redirect_stdout(console):
-        assert main(["reconcile", "--lake", str(lake.lake), "--as-of", AS_OF, "--out", str(out),
-                     "--runs-dir", str(runs)]) == 0
+        assert (
+            main(["reconcile", "--lake", str(lake.lake), "--as-of", AS_OF, "--out", str(out), "--runs-dir", str(runs)])
+            == 0
+        )
     read = lambda name: pd.read_parquet(out / name)  # noqa: E731
     return lake, read, json.loads((out / "summary.json").read_text()), requests
 
@@ -120,7 +145,7 @@ def test_every_planted_missing_file_is_found_in_every_dataset(online):
                 got = rows.loc[rows["game_id"] == item, "status"].tolist()
                 current += item[3:5] == CURRENT[2:4]
             assert got == ["missing"], (dataset, item, got)
-    assert current >= 8   # games of the season in progress among them
+    assert current >= 8  # games of the season in progress among them
 
 
 def test_espn_items_of_dates_with_a_scoreboard_are_mapped(online):
@@ -129,7 +154,9 @@ def test_espn_items_of_dates_with_a_scoreboard_are_mapped(online):
     espn = cov[cov["dataset"].isin(ESPN_DATASETS) & cov["game_date"].isin(lake.scoreboard_dates)]
     assert len(espn) > 500
     bad = espn[espn["status"] == "unmapped"]
-    assert len(bad) < 0.01 * len(espn), bad[["dataset", "season", "season_type", "game_id", "game_date"]].drop_duplicates("game_id").to_string()
+    assert len(bad) < 0.01 * len(espn), (
+        bad[["dataset", "season", "season_type", "game_id", "game_date"]].drop_duplicates("game_id").to_string()
+    )
     assert set(espn["season"]) >= {"2019-20", "2023-24", CURRENT}
 
 
@@ -142,7 +169,9 @@ def test_the_season_in_progress_is_expected_up_to_the_day_before(online):
     gaps = read("gaps.parquet")
     cur_gaps = gaps[gaps["season"] == CURRENT]
     assert len(cur_gaps) and cur_gaps["priority"].isin(["CRITICAL", "HIGH"]).all()
-    assert (cur_gaps["rule"] == "current season").any()   # {priority: HIGH, season: current}, by its meaning
-    assert not any(r["season"] == CURRENT and r["reason"].startswith("games unknown")
-                   and r["season_type"] == "regular" for r in summary["unjudged"])
+    assert (cur_gaps["rule"] == "current season").any()  # {priority: HIGH, season: current}, by its meaning
+    assert not any(
+        r["season"] == CURRENT and r["reason"].startswith("games unknown") and r["season_type"] == "regular"
+        for r in summary["unjudged"]
+    )
     assert summary["schedule"]["snapshot"]

@@ -1,5 +1,6 @@
 """The real per-game file listing (27,258 play-by-play files with real sizes, lawlers-law repo)
 reconciled against the real game logs gives exactly the truth."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -12,8 +13,9 @@ from nba_simulator.spec import parse_spec
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "nba-reference"
 LISTING = SHARED / "nbastats_leaguegamelog_lawlers" / "pbp_file_inventory.csv"
 
-pytestmark = pytest.mark.skipif(not LISTING.exists(),
-                                reason=f"reference data not found at {LISTING} (../shared is absent)")
+pytestmark = pytest.mark.skipif(
+    not LISTING.exists(), reason=f"reference data not found at {LISTING} (../shared is absent)"
+)
 
 SPEC = """\
 version: 1
@@ -31,10 +33,15 @@ datasets:
 
 def test_real_listing_against_real_game_logs():
     listing = pd.read_csv(LISTING, dtype={"game_id": str})
-    inventory = pd.DataFrame({
-        "key": listing["path"], "size": listing["bytes"].astype("int64"),
-        # the listing comes from a commit of 2019-04-17, after every game it holds
-        "last_modified": pd.Timestamp("2019-04-17", tz="UTC"), "etag": listing["git_blob_sha1"]})
+    inventory = pd.DataFrame(
+        {
+            "key": listing["path"],
+            "size": listing["bytes"].astype("int64"),
+            # the listing comes from a commit of 2019-04-17, after every game it holds
+            "last_modified": pd.Timestamp("2019-04-17", tz="UTC"),
+            "etag": listing["git_blob_sha1"],
+        }
+    )
     spec = parse_spec(SPEC, "lawlers.yaml")
     r = build_coverage(spec, load_schedule("builtin"), inventory, "2019-04-17")
 
@@ -55,8 +62,9 @@ def test_real_listing_against_real_game_logs():
 def test_same_listing_a_season_folder_off_is_never_taken_for_the_game():
     listing = pd.read_csv(LISTING, dtype={"game_id": str}).head(100)
     moved = listing["path"].str.replace("/1997/", "/1998/", regex=False)
-    inventory = pd.DataFrame({"key": moved, "size": listing["bytes"], "etag": None,
-                              "last_modified": pd.Timestamp("2019-04-17", tz="UTC")})
+    inventory = pd.DataFrame(
+        {"key": moved, "size": listing["bytes"], "etag": None, "last_modified": pd.Timestamp("2019-04-17", tz="UTC")}
+    )
     spec = parse_spec(SPEC, "lawlers.yaml")
     r = build_coverage(spec, load_schedule("builtin"), inventory, "2019-04-17")
     season = r.coverage[r.coverage["season"] == "1996-97"]

@@ -1,5 +1,6 @@
 """Tiny fixture notebooks named like the real stages, so the runner's failure paths can be tested
 in seconds: each writes ``data/<stage>.txt`` and, when told to, fails in a chosen way."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from nba_simulator.pipeline.retry import Backoff
 from nba_simulator.pipeline.runner import STAGES, RunOptions
 
-PARAMS = '''run_dir: str = ""
+PARAMS = """run_dir: str = ""
 fail_stage: str = ""  # the stage that misbehaves
 mode: str = "raise"  # raise | permanent | transient | die | sleep | broken_if_flag
 flag: str = ""  # a file: transient/die fail once (and create it); broken_if_flag fails while it exists
@@ -19,9 +20,9 @@ ratio: float = 0.5
 sample: Optional[int] = None
 verbose: bool = False
 db_password: str = ""
-'''
+"""
 
-BODY = '''import os, pathlib, time
+BODY = """import os, pathlib, time
 data = pathlib.Path(run_dir) / "data"
 data.mkdir(parents=True, exist_ok=True)
 if fail_stage == STAGE:
@@ -42,7 +43,7 @@ if fail_stage == STAGE:
         raise RuntimeError("broken input")
 (data / (STAGE + ".txt")).write_text(f"{STAGE} n={n} ratio={ratio} sample={sample} verbose={verbose}")
 print("done", STAGE)
-'''
+"""
 
 
 def make_fixture_notebooks(folder: Path, params: str = PARAMS) -> Path:
@@ -73,10 +74,19 @@ class Sleeps(list):
 @pytest.fixture
 def options(tmp_path, fixture_notebooks):
     """RunOptions on the fixture notebooks; ``.sleep`` records backoff waits instead of sleeping."""
+
     def make(**kw) -> RunOptions:
-        base = dict(runs_dir=tmp_path / "runs", notebooks_dir=fixture_notebooks, timeout=60,
-                    retries=2, backoff=Backoff(base=0.5, cap=4), progress=False, sleep=Sleeps(),
-                    echo=lambda msg: None)
+        base = dict(
+            runs_dir=tmp_path / "runs",
+            notebooks_dir=fixture_notebooks,
+            timeout=60,
+            retries=2,
+            backoff=Backoff(base=0.5, cap=4),
+            progress=False,
+            sleep=Sleeps(),
+            echo=lambda msg: None,
+        )
         base.update(kw)
         return RunOptions(**base)
+
     return make

@@ -1,5 +1,6 @@
 """pipeline.cli (the ``run`` command's options), pipeline.nbhtml (a notebook as a page, no
 kernel needed) and pipeline.monitor (the memory high-water mark of child processes)."""
+
 from __future__ import annotations
 
 import argparse
@@ -35,17 +36,20 @@ def test_run_options_are_checked_as_they_are_parsed(capsys):
 
 def test_a_notebook_page_hides_code_and_cells_tagged_so(tmp_path):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# Coverage <of the lake>"),
-                nbformat.v4.new_code_cell("secret_code_line = 1"),
-                nbformat.v4.new_markdown_cell("how to run me", metadata={"tags": [HIDE_TAG]})]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Coverage <of the lake>"),
+        nbformat.v4.new_code_cell("secret_code_line = 1"),
+        nbformat.v4.new_markdown_cell("how to run me", metadata={"tags": [HIDE_TAG]}),
+    ]
     path = tmp_path / "02_coverage.ipynb"
     nbformat.write(nb, str(path))
     out = notebook_to_html(path, tmp_path / "02_coverage.html", title="Coverage")
     page = out.read_text(encoding="utf-8")
     assert "Coverage" in page and "secret_code_line" not in page and "how to run me" not in page
     # nothing fetched from the web when the page is opened (require.js, MathJax, mermaid.js: none)
-    assert not re.findall(r"""(?:src|href|import)\s*=?\s*\(?["']https?://""", page), \
-        re.findall(r"https?://[^\s\"']+", page)[:5]
+    assert not re.findall(r"""(?:src|href|import)\s*=?\s*\(?["']https?://""", page), re.findall(
+        r"https?://[^\s\"']+", page
+    )[:5]
     shown = notebook_to_html(path, tmp_path / "code.html", show_code=True).read_text(encoding="utf-8")
     assert "secret_code_line" in shown
 

@@ -14,6 +14,7 @@ items are exactly those, the fixed task went open -> resolved, and the report sh
 
 Two pipeline runs (about 30 s each) serve every assertion.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,7 @@ from nba_simulator.spec import load_spec
 
 pytestmark = pytest.mark.slow
 
-DROPPED_GAME = "0021800100"          # in the schedule CSV, not in the database's games table
+DROPPED_GAME = "0021800100"  # in the schedule CSV, not in the database's games table
 PROBED_FILES = ("matrix.parquet", "content.parquet")
 
 
@@ -63,7 +64,7 @@ def _games_db(demo, db: Path) -> pd.DataFrame:
     engine = sa.create_engine(f"sqlite:///{db}")
     kept = games[games["game_id"] != DROPPED_GAME]
     kept.drop(columns=["bbref_game_id"]).to_sql("games", engine, index=False)
-    plays = kept[kept["game_id"].str[4:5] == "8"].head(400)[["game_id"]]     # 2018-19, some games
+    plays = kept[kept["game_id"].str[4:5] == "8"].head(400)[["game_id"]]  # 2018-19, some games
     plays.assign(event=1).to_sql("play_by_play", engine, index=False)
     engine.dispose()
     return games
@@ -71,9 +72,28 @@ def _games_db(demo, db: Path) -> pd.DataFrame:
 
 def _run(runs: Path, spec: Path, lake: Path, as_of: str, *extra: str) -> Path:
     before = {p.name for p in runs.iterdir()} if runs.exists() else set()
-    rc = main(["run", "--spec", str(spec), "--lake", str(lake), "--as-of", as_of, "--runs-dir",
-               str(runs), "--no-progress", "--timeout", "600", "--retries", "0",
-               "-p", "probe", "true", *extra])
+    rc = main(
+        [
+            "run",
+            "--spec",
+            str(spec),
+            "--lake",
+            str(lake),
+            "--as-of",
+            as_of,
+            "--runs-dir",
+            str(runs),
+            "--no-progress",
+            "--timeout",
+            "600",
+            "--retries",
+            "0",
+            "-p",
+            "probe",
+            "true",
+            *extra,
+        ]
+    )
     (run_dir,) = [p for p in runs.iterdir() if p.is_dir() and p.name not in before]
     assert rc == 0, (run_dir / "run.json").read_text()
     return run_dir
@@ -87,9 +107,14 @@ def _fix_lake(lake: Path, run1: Path) -> dict:
     tasks = json.loads((data / "tasks.json").read_text())["tasks"]
     by_key = cov.set_index("expected_key")
     json_sets = ("espn_box_scores", "espn_play_by_play", "nba_api_play_by_play")
-    task = min((t for t in tasks if t["dataset"] in json_sets
-                and set(by_key.loc[t["expected_keys"], "status"]) == {"missing"}),
-               key=lambda t: (t["n_items"], t["task_id"]))
+    task = min(
+        (
+            t
+            for t in tasks
+            if t["dataset"] in json_sets and set(by_key.loc[t["expected_keys"], "status"]) == {"missing"}
+        ),
+        key=lambda t: (t["n_items"], t["task_id"]),
+    )
     good = cov[(cov["dataset"] == task["dataset"]) & (cov["status"] == "present")]["key"].iloc[0]
     for key in task["expected_keys"]:
         (lake / key).parent.mkdir(parents=True, exist_ok=True)
@@ -100,9 +125,13 @@ def _fix_lake(lake: Path, run1: Path) -> dict:
     gone = cov[(cov["dataset"] == "nba_api_play_by_play") & (cov["status"] == "present")].iloc[-1]
     assert gone["key"] != good
     (lake / gone["key"]).unlink()
-    return {"task": task["task_id"], "fixed": set(task["expected_keys"]) | {empty["expected_key"]},
-            "new": {gone["expected_key"]}, "empty_fixed": empty["expected_key"],
-            "written": set(task["expected_keys"]) | {empty["key"]}}
+    return {
+        "task": task["task_id"],
+        "fixed": set(task["expected_keys"]) | {empty["expected_key"]},
+        "new": {gone["expected_key"]},
+        "empty_fixed": empty["expected_key"],
+        "written": set(task["expected_keys"]) | {empty["key"]},
+    }
 
 
 @pytest.fixture(scope="module")
@@ -117,19 +146,37 @@ def world(tmp_path_factory):
     runs = root / "runs"
     run1 = _run(runs, spec, lake, demo.as_of)
     lib = root / "library"
-    lib_result = reconcile(ReconcileOptions(str(spec), str(lake), demo.as_of, out_dir=lib,
-                                            coverage=CoverageOptions(probe=ProbeOptions()),
-                                            read_db=schedule_from_db))  # schedule: db, read by the layer above
+    lib_result = reconcile(
+        ReconcileOptions(
+            str(spec),
+            str(lake),
+            demo.as_of,
+            out_dir=lib,
+            coverage=CoverageOptions(probe=ProbeOptions()),
+            read_db=schedule_from_db,
+        )
+    )  # schedule: db, read by the layer above
     changed = _fix_lake(lake, run1)
     mp = pytest.MonkeyPatch()
     mp.chdir(root)
-    try:   # a relative history URL: the runner makes it absolute (kernels run in the run folder)
+    try:  # a relative history URL: the runner makes it absolute (kernels run in the run folder)
         run2 = _run(runs, spec, lake, demo.as_of, "--history", "sqlite:///runs/history.db")
     finally:
         mp.undo()
     engine = make_engine(f"sqlite:///{runs / 'history.db'}")
-    yield dict(demo=demo, lake=lake, spec=spec, runs=runs, run1=run1, run2=run2, lib=lib,
-               lib_result=lib_result, changed=changed, engine=engine, schedule_csv=schedule_csv)
+    yield dict(
+        demo=demo,
+        lake=lake,
+        spec=spec,
+        runs=runs,
+        run1=run1,
+        run2=run2,
+        lib=lib,
+        lib_result=lib_result,
+        changed=changed,
+        engine=engine,
+        schedule_csv=schedule_csv,
+    )
     engine.dispose()
 
 
@@ -181,12 +228,11 @@ def test_schedule_db_is_used_by_every_stage(world):
 def test_database_coverage_in_the_coverage_stage(world):
     data = world["run1"] / "data"
     spec = load_spec(world["spec"])
-    direct = run_db_coverage(spec, world["demo"].as_of,
-                             lake_coverage=pd.read_parquet(world["lib"] / "coverage.parquet"))
-    pd.testing.assert_frame_equal(pd.read_parquet(data / "db_coverage.parquet"), direct.summary,
-                                  check_dtype=False)
-    pd.testing.assert_frame_equal(pd.read_parquet(data / "db_problems.parquet"), direct.problems,
-                                  check_dtype=False)
+    direct = run_db_coverage(
+        spec, world["demo"].as_of, lake_coverage=pd.read_parquet(world["lib"] / "coverage.parquet")
+    )
+    pd.testing.assert_frame_equal(pd.read_parquet(data / "db_coverage.parquet"), direct.summary, check_dtype=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(data / "db_problems.parquet"), direct.problems, check_dtype=False)
     assert (direct.problems["problem"] == "raw_not_loaded").any()
     html = (world["run1"] / "02_coverage.html").read_text()
     assert "play_by_play" in html and "No database configured" not in html
@@ -240,8 +286,10 @@ def test_report_shows_the_history(world):
     assert f"1 problem items new since the last run of this lake and spec, {n_fixed} fixed" in html
     alts = re.findall(r'alt="([^"]*)"', html)
     assert any(a.startswith("Line chart of completeness per dataset over runs") for a in alts)
-    assert any(a.startswith("Bar chart of new and fixed problem items over 2 run(s); latest run: "
-                            f"1 new, {n_fixed} fixed") for a in alts)
+    assert any(
+        a.startswith(f"Bar chart of new and fixed problem items over 2 run(s); latest run: 1 new, {n_fixed} fixed")
+        for a in alts
+    )
     trend = next(a for a in alts if a.startswith("Line chart of completeness by as_of for this lake and spec: "))
     assert len(trend.split(": ", 1)[1].split(", ")) == 2
     assert "New problems since the last run" in html and "resolved" in html

@@ -1,6 +1,7 @@
 """The one parent-death watchdog (nba_simulator/pipeline/lifeline.py): a process ends itself once
 its runner is gone, also when the runner was SIGKILLed before the watch began; and once the other
 end of its socket closes. Real processes, no mocks."""
+
 from __future__ import annotations
 
 import os
@@ -56,8 +57,9 @@ os.kill(os.getpid(), signal.SIGKILL)
 
 def _killed_runner(tmp_path: Path, delay: float) -> tuple[int, Path]:
     marker = tmp_path / f"exited-{delay}"
-    runner = subprocess.run([sys.executable, "-c", RUNNER, CHILD, str(marker), str(delay)],
-                            capture_output=True, text=True, timeout=60)
+    runner = subprocess.run(
+        [sys.executable, "-c", RUNNER, CHILD, str(marker), str(delay)], capture_output=True, text=True, timeout=60
+    )
     assert runner.returncode == -signal.SIGKILL, runner.stderr
     return int(runner.stdout.split()[0]), marker
 
@@ -65,7 +67,7 @@ def _killed_runner(tmp_path: Path, delay: float) -> tuple[int, Path]:
 def test_a_process_ends_when_its_runner_is_killed(tmp_path):
     pid, marker = _killed_runner(tmp_path, 0.0)
     assert _gone(pid), "outlived its SIGKILLed runner"
-    assert marker.read_text() == "bye"   # before_exit ran first
+    assert marker.read_text() == "bye"  # before_exit ran first
 
 
 def test_a_runner_dead_before_the_watch_began_is_seen_as_gone(tmp_path):
@@ -81,16 +83,18 @@ def test_a_process_ends_when_its_connection_closes():
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path)
     srv.listen(1)
-    code = ("import socket, sys, time\n"
-            "from nba_simulator.pipeline.lifeline import exit_when_closed\n"
-            "c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect(sys.argv[1])\n"
-            "exit_when_closed(c)\n"
-            "time.sleep(120)\n")
+    code = (
+        "import socket, sys, time\n"
+        "from nba_simulator.pipeline.lifeline import exit_when_closed\n"
+        "c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect(sys.argv[1])\n"
+        "exit_when_closed(c)\n"
+        "time.sleep(120)\n"
+    )
     child = subprocess.Popen([sys.executable, "-c", code, path])
     try:
         conn, _ = srv.accept()
         time.sleep(0.3)
-        assert child.poll() is None   # connected: still running
+        assert child.poll() is None  # connected: still running
         conn.close()
         assert child.wait(timeout=30) == 1
     finally:

@@ -1,4 +1,5 @@
 """One run at a time: a live holder blocks with RunLocked, a killed holder's lock is recovered."""
+
 from __future__ import annotations
 
 import json
@@ -43,7 +44,7 @@ def test_stale_lock_of_a_killed_run_is_recovered(tmp_path):
     proc = _holder(tmp_path)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert (tmp_path / OWNER_NAME).exists()          # the killed run left its record behind
+    assert (tmp_path / OWNER_NAME).exists()  # the killed run left its record behind
     with RunsLock(tmp_path, "mine") as lock:
         assert lock.stale["run_id"] == "20260101T000000Z-dead00"
         assert lock.stale["pid_alive"] is False
@@ -55,7 +56,7 @@ def test_same_process_second_lock_is_refused(tmp_path):
     with RunsLock(tmp_path, "a"):
         with pytest.raises(RunLocked):
             RunsLock(tmp_path, "b").acquire()
-    with RunsLock(tmp_path, "c") as lock:        # released: free again, nothing stale
+    with RunsLock(tmp_path, "c") as lock:  # released: free again, nothing stale
         assert lock.stale is None
 
 
@@ -64,10 +65,20 @@ def test_recovery_closes_the_killed_runs_record(tmp_path, options):
     runs = tmp_path / "runs"
     rid = "20260101T000000Z-dead00"
     (runs / rid).mkdir(parents=True)
-    (runs / rid / "run.json").write_text(json.dumps({"run_id": rid, "status": "running", "parameters": {},
-        "stages": [{"name": "00_health_check", "status": "succeeded"},
-                   {"name": "01_scan", "status": "running"},
-                   {"name": "02_coverage", "status": "pending"}]}))
+    (runs / rid / "run.json").write_text(
+        json.dumps(
+            {
+                "run_id": rid,
+                "status": "running",
+                "parameters": {},
+                "stages": [
+                    {"name": "00_health_check", "status": "succeeded"},
+                    {"name": "01_scan", "status": "running"},
+                    {"name": "02_coverage", "status": "pending"},
+                ],
+            }
+        )
+    )
     proc = _holder(runs)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()

@@ -2,6 +2,7 @@
 ``notebooks/NN_name.ipynb`` has a ``notebooks/NN_name.py`` with the same cells, and the ``.ipynb``
 is kept in git without outputs. A save as JupyterLab's jupytext does it under ``make lab`` (its
 pre-save hook strips a stage notebook's outputs) keeps all of this true, and the notebook runs."""
+
 from __future__ import annotations
 
 import difflib
@@ -99,10 +100,15 @@ def save_in_lab(root: Path, name: str) -> tuple[str, str]:
         cell.execution_count = n + 1
         cell.outputs = [nbformat.v4.new_output("stream", text=f"output of cell {n + 1}")]
     # what a kernel's first run leaves in the metadata, as Lab saves it
-    nb.metadata["language_info"] = {"codemirror_mode": {"name": "ipython", "version": 3},
-                                    "file_extension": ".py", "mimetype": "text/x-python", "name": "python",
-                                    "nbconvert_exporter": "python", "pygments_lexer": "ipython3",
-                                    "version": "3.11.2"}
+    nb.metadata["language_info"] = {
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3",
+        "version": "3.11.2",
+    }
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     cm.save({"type": "notebook", "format": "json", "content": nb}, path)
     return old_line, new_line
@@ -127,10 +133,14 @@ def test_a_save_in_jupyterlab_keeps_pairs_in_sync_and_diffs_readable(tmp_path, n
     after = nbformat.read(str(folder / f"{name}.ipynb"), as_version=4)
     after_ids = [c.id for c in after.cells]
     assert [i for i in after_ids if i not in before_ids] != [] and len(after_ids) == len(before_ids) + 1
-    assert [i for i in after_ids if i in before_ids] == before_ids     # the others keep their ids
-    diff = [line for line in difflib.unified_diff(before_py.splitlines(), (folder / f"{name}.py")
-                                                 .read_text(encoding="utf-8").splitlines(), lineterm="", n=0)
-            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert [i for i in after_ids if i in before_ids] == before_ids  # the others keep their ids
+    diff = [
+        line
+        for line in difflib.unified_diff(
+            before_py.splitlines(), (folder / f"{name}.py").read_text(encoding="utf-8").splitlines(), lineterm="", n=0
+        )
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
     assert sorted(diff) == sorted([f"-{old_line}", f"+{new_line}", "+", "+# %%", "+print(top)"])
     declared = papermill.inspect_notebook(str(folder / f"{name}.ipynb"))
     assert "top" in declared and "the worst first" in declared["top"]["help"]
@@ -138,10 +148,20 @@ def test_a_save_in_jupyterlab_keeps_pairs_in_sync_and_diffs_readable(tmp_path, n
 
 def test_the_hook_strips_stage_notebooks_only(tmp_path):
     """A run's executed notebook (``runs/<id>/03_gaps.ipynb``) saved from Lab keeps its outputs."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", execution_count=1, outputs=[
-        nbformat.v4.new_output("execute_result", {"text/plain": "1"}, execution_count=1)])])
-    for path, stripped in (("notebooks/03_gaps.ipynb", True), ("runs/r1/03_gaps.ipynb", False),
-                           ("notebooks/scratch.ipynb", False)):
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "1",
+                execution_count=1,
+                outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "1"}, execution_count=1)],
+            )
+        ]
+    )
+    for path, stripped in (
+        ("notebooks/03_gaps.ipynb", True),
+        ("runs/r1/03_gaps.ipynb", False),
+        ("notebooks/scratch.ipynb", False),
+    ):
         model = {"type": "notebook", "content": nbformat.from_dict(nb)}
         strip_on_save(model=model, path=path)
         cell = model["content"]["cells"][0]
@@ -156,8 +176,22 @@ def test_a_notebook_saved_in_jupyterlab_still_runs_under_nbval(tmp_path):
     shutil.copytree(NOTEBOOKS, folder)
     save_in_lab(tmp_path, "03_gaps")
     code_cells = sum(c.cell_type == "code" for c in nbformat.read(str(folder / "03_gaps.ipynb"), as_version=4).cells)
-    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
-                        "--nbval-sanitize-with", str(ROOT / "tests" / "notebooks" / "sanitize.cfg"),
-                        str(folder / "03_gaps.ipynb")], cwd=tmp_path, capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval-lax",
+            "--nbval-sanitize-with",
+            str(ROOT / "tests" / "notebooks" / "sanitize.cfg"),
+            str(folder / "03_gaps.ipynb"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-2000:]
     assert f"{code_cells} passed" in r.stdout

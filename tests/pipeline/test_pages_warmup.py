@@ -1,5 +1,6 @@
 """pipeline.pages: the index written, a failure reported not raised (what a warm kernel imports
 ahead of the stages: test_preload.py)."""
+
 from __future__ import annotations
 
 from nba_simulator.pipeline.pages import update_index
@@ -14,5 +15,3 @@ def test_the_index_is_written_and_a_failure_is_one_echoed_line(tmp_path):
     blocker.write_text("not a folder")
     update_index(blocker, said.append)
     assert len(said) == 1 and said[0].startswith(f"could not write {blocker / 'index.html'}")
-
-

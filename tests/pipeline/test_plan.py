@@ -1,4 +1,5 @@
 """pipeline.plan: stages, run ids and fingerprints, checked before anything runs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,4 +45,3 @@ def test_fingerprint_hashes_local_files_and_masks_passwords(tmp_path):
     spec.write_text("version: 1\n# edited\n")
     assert fingerprint({"spec": str(spec)})["spec"] != before["spec"]
     assert fingerprint({"lake": "demo"}) == {"lake": "demo"}
-

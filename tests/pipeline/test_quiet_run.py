@@ -1,6 +1,7 @@
 """`nba-recon run` on the demo says on stderr only what the reader should act on: no kernel
 transport warning (the kernels' traffic is CurveZMQ-encrypted), no Python warning, no traceback,
 no build or kernel log noise; with warm kernels (the default) and with papermill's own."""
+
 from __future__ import annotations
 
 import os
@@ -11,21 +12,40 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-NOISE = ("without encryption", "[IPKernelApp]", "Traceback", "Warning:", "DeprecationWarning",
-         "UserWarning", "frozen modules", "setuptools", "zmq")
+NOISE = (
+    "without encryption",
+    "[IPKernelApp]",
+    "Traceback",
+    "Warning:",
+    "DeprecationWarning",
+    "UserWarning",
+    "frozen modules",
+    "setuptools",
+    "zmq",
+)
 
 
 def _run(tmp_path, *args, **env):
-    cmd = [sys.executable, "-m", "nba_simulator.cli", "run", "--runs-dir", str(tmp_path / "runs"),
-           "--no-progress", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=tmp_path,
-                          env={**os.environ, **env})
+    cmd = [
+        sys.executable,
+        "-m",
+        "nba_simulator.cli",
+        "run",
+        "--runs-dir",
+        str(tmp_path / "runs"),
+        "--no-progress",
+        *args,
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=tmp_path, env={**os.environ, **env})
 
 
 def _noise(stderr: str) -> list[str]:
     # the run's own findings are lines starting "warning: " (the reader acts on them)
-    return [line for line in stderr.splitlines()
-            if line.strip() and (not line.startswith("warning: ") or any(n in line for n in NOISE))]
+    return [
+        line
+        for line in stderr.splitlines()
+        if line.strip() and (not line.startswith("warning: ") or any(n in line for n in NOISE))
+    ]
 
 
 def test_demo_run_prints_no_kernel_or_python_noise(tmp_path):
@@ -63,7 +83,8 @@ def test_kernel_transport_errors_stay_out_of_the_run(tmp_path):
             msg_id = kc.execute(
                 "import logging as _l\n"
                 "_l.getLogger('tornado.general').error('Uncaught exception in ZMQStream callback (planted)')\n"
-                "_l.getLogger('tornado.general').critical('tornado critical (planted)')\n")
+                "_l.getLogger('tornado.general').critical('tornado critical (planted)')\n"
+            )
             while True:
                 msg = await kc.get_iopub_msg(timeout=60)
                 if msg["parent_header"].get("msg_id") != msg_id:
@@ -79,4 +100,4 @@ def test_kernel_transport_errors_stay_out_of_the_run(tmp_path):
 
     out = asyncio.run(planted())
     assert "ZMQStream callback (planted)" not in out
-    assert "tornado critical (planted)" in out   # the logger still works: only its level is raised
+    assert "tornado critical (planted)" in out  # the logger still works: only its level is raised

@@ -2,6 +2,7 @@
 writes the same data files as ``nba-recon reconcile`` with the same runs folder: the schedule the
 notebooks build once (``data/schedule.parquet``) is the one reconcile builds in memory, and the
 scoreboard cache the pipeline filled gives reconcile the same games as a fresh read."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,25 @@ def both(tmp_path_factory):
     root = tmp_path_factory.mktemp("realpipe")
     lake = build_real_lake(root, truth_games(), as_of=AS_OF, dates_per_type=1)
     runs = root / "runs"
-    rc = main(["run", "--spec", "default", "--lake", str(lake.lake), "--as-of", AS_OF,
-               "--runs-dir", str(runs), "--no-progress", "--timeout", "600", "-p", "fail_fast", "false"])
+    rc = main(
+        [
+            "run",
+            "--spec",
+            "default",
+            "--lake",
+            str(lake.lake),
+            "--as-of",
+            AS_OF,
+            "--runs-dir",
+            str(runs),
+            "--no-progress",
+            "--timeout",
+            "600",
+            "-p",
+            "fail_fast",
+            "false",
+        ]
+    )
     (run_dir,) = [p for p in runs.iterdir() if p.is_dir() and p.name != "schedule"]
     lib = root / "library"
     reconcile(ReconcileOptions("default", str(lake.lake), AS_OF, out_dir=lib, runs_dir=runs))

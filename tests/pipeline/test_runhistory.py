@@ -1,5 +1,6 @@
 """The pipeline's side of the run history, without kernels: where the history is, the summary
 stage's recording in each mode, the runner closing a run; and ``empty`` in the plots."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,7 @@ SPEC = pbp_spec(seasons="2018-19..2018-19")
 def test_absolute_sqlite(tmp_path):
     assert absolute_sqlite("sqlite:///h.db", tmp_path) == f"sqlite:///{tmp_path / 'h.db'}"
     assert absolute_sqlite("sqlite:///sub/h.db?timeout=5", tmp_path) == f"sqlite:///{tmp_path / 'sub/h.db'}?timeout=5"
-    for same in ("sqlite:////abs/h.db", "sqlite://", "sqlite:///:memory:",
-                 "postgresql+psycopg2://u@h/db", "", None):
+    for same in ("sqlite:////abs/h.db", "sqlite://", "sqlite:///:memory:", "postgresql+psycopg2://u@h/db", "", None):
         assert absolute_sqlite(same, tmp_path) == same
 
 
@@ -33,9 +33,10 @@ def test_history_location(tmp_path, monkeypatch):
     plain = parse_spec(SPEC, str(tmp_path / "spec.yaml"))
     engine, schema, _ = RH.open_engine("", plain, tmp_path / "runs")
     assert str(engine.url) == f"sqlite:///{tmp_path / 'runs' / 'history.db'}" and schema is None
-    spec = parse_spec(SPEC + "database:\n  history: {url: 'sqlite:///hist/h.db', schema: s}\n",
-                      str(tmp_path / "specs" / "spec.yaml"))
-    engine, schema, _ = RH.open_engine("", spec, tmp_path / "runs")     # the spec's folder
+    spec = parse_spec(
+        SPEC + "database:\n  history: {url: 'sqlite:///hist/h.db', schema: s}\n", str(tmp_path / "specs" / "spec.yaml")
+    )
+    engine, schema, _ = RH.open_engine("", spec, tmp_path / "runs")  # the spec's folder
     assert str(engine.url) == f"sqlite:///{tmp_path / 'specs' / 'hist' / 'h.db'}" and schema == "s"
     engine, _, _ = RH.open_engine("sqlite:////x/given.db", spec, tmp_path / "runs")
     assert str(engine.url) == "sqlite:////x/given.db"
@@ -60,7 +61,7 @@ def test_standalone_records_into_a_scratch_history_in_memory(lab):
     assert len(hist.trend()) == 1 and set(hist.new_since_last_run()["status"]) >= {"missing"}
     assert hist.fixed_since_last_run().empty
     assert hist.task_lifecycle().loc["all", "open"] == len(queue.tasks)
-    assert "One run of this lake and spec" in hist.new_vs_fixed().alt   # a sentence, not empty axes
+    assert "One run of this lake and spec" in hist.new_vs_fixed().alt  # a sentence, not empty axes
 
 
 def test_history_off_and_unavailable_fall_back_to_run_files(lab, tmp_path):
@@ -90,14 +91,21 @@ def test_pipeline_recording_then_the_runner_closes_the_run(lab, tmp_path):
     for run_id in ids:
         run_dir = runs / run_id
         piped = open_stage("05_summary", run_dir=str(run_dir))
-        record = {"run_id": run_id, "status": "running", "started": "2026-01-01T00:00:00+00:00",
-                  "stages": [{"name": "05_summary", "status": "running"}]}
+        record = {
+            "run_id": run_id,
+            "status": "running",
+            "started": "2026-01-01T00:00:00+00:00",
+            "stages": [{"name": "05_summary", "status": "running"}],
+        }
         (run_dir / "run.json").write_text(json.dumps(record))
         hist = RH.open_run_history(piped, "")
         assert hist.mode == "record"
         hist.record(summary, cov, gaps, queue)
-        record.update(status="succeeded", finished="2026-01-01T00:05:00+00:00",
-                      stages=[{"name": "05_summary", "status": "succeeded", "duration_s": 3.0}])
+        record.update(
+            status="succeeded",
+            finished="2026-01-01T00:05:00+00:00",
+            stages=[{"name": "05_summary", "status": "succeeded", "duration_s": 3.0}],
+        )
         RH.close_run(record, run_dir, {"spec": str(stage.spec_path)}, runs, echo=pytest.fail)
         hist.close()
     engine = make_engine(f"sqlite:///{runs / 'history.db'}")
@@ -116,22 +124,35 @@ def test_close_run_reports_and_never_raises(tmp_path):
     (run_dir / "data").mkdir(parents=True)
     said = []
     record = {"run_id": "r1", "status": "failed", "finished": None, "stages": []}
-    RH.close_run(record, run_dir, {}, tmp_path / "runs", said.append)       # not recorded: nothing
+    RH.close_run(record, run_dir, {}, tmp_path / "runs", said.append)  # not recorded: nothing
     assert said == []
     (run_dir / "data" / RH.HISTORY_FILE).write_text(json.dumps({"recorded": True, "mode": "record"}))
-    RH.close_run(record, run_dir, {"spec": str(tmp_path / "nope.yaml"), "history": ""},
-                 tmp_path / "runs", said.append)
+    RH.close_run(record, run_dir, {"spec": str(tmp_path / "nope.yaml"), "history": ""}, tmp_path / "runs", said.append)
     assert len(said) == 1 and "could not close run r1" in said[0]
 
 
 def test_empty_is_a_problem_in_the_plots():
     assert "empty" in plots.PROBLEMS
-    cov = pd.DataFrame({"season": ["2018-19"] * 3, "status": ["present", "empty", "empty"],
-                        "game_date": pd.to_datetime(["2019-01-01", "2019-01-01", "2019-01-02"])})
+    cov = pd.DataFrame(
+        {
+            "season": ["2018-19"] * 3,
+            "status": ["present", "empty", "empty"],
+            "game_date": pd.to_datetime(["2019-01-01", "2019-01-01", "2019-01-02"]),
+        }
+    )
     assert "2 problem items on 2 of 2 game days" in plots.gaps_calendar(cov).alt
-    comp = pd.DataFrame({"dataset": ["a"], "season": ["2018-19"], "expected": [3], "present": [3],
-                         "missing": [0], "empty": [0], "complete_pct": [100.0]})
-    assert "empty" not in plots.worst_seasons(comp).columns          # not probed: no column of zeros
+    comp = pd.DataFrame(
+        {
+            "dataset": ["a"],
+            "season": ["2018-19"],
+            "expected": [3],
+            "present": [3],
+            "missing": [0],
+            "empty": [0],
+            "complete_pct": [100.0],
+        }
+    )
+    assert "empty" not in plots.worst_seasons(comp).columns  # not probed: no column of zeros
     assert "empty" in plots.worst_seasons(comp.assign(empty=1)).columns
     tiles = plots.headline_tiles({"expected": 3, "present": 1, "missing": 0, "empty": 2, "complete_pct": 33.3}).data
     assert "undersized, empty, premature or stale" in tiles
@@ -168,13 +189,13 @@ def test_pipeline_history_on_postgres(lab, tmp_path):
     schema = _new_schema(engine)
     try:
         spec = tmp_path / "spec.yaml"
-        spec.write_text(Path(stage.spec_path).read_text()
-                        + f"database:\n  history: {{url: '{PG_URL}', schema: {schema}}}\n")
+        spec.write_text(
+            Path(stage.spec_path).read_text() + f"database:\n  history: {{url: '{PG_URL}', schema: {schema}}}\n"
+        )
         runs = tmp_path / "runs"
         for run_id in ("20260101T000000Z-dddddd", "20260102T000000Z-eeeeee"):
             run_dir = runs / run_id
-            piped = open_stage("05_summary", run_dir=str(run_dir), spec=str(spec),
-                               schedule=str(stage.schedule_path))
+            piped = open_stage("05_summary", run_dir=str(run_dir), spec=str(spec), schedule=str(stage.schedule_path))
             record = {"run_id": run_id, "status": "running", "stages": []}
             (run_dir / "run.json").write_text(json.dumps(record))
             hist = RH.open_run_history(piped, "")
@@ -194,8 +215,13 @@ def test_pipeline_history_on_postgres(lab, tmp_path):
 
 def test_the_history_from_the_runs_own_files(tmp_path):
     """A run folder with its summary, one without (skipped), and the run in progress last."""
-    summary = {"as_of": "2019-03-15", "spec": "s.yaml", "inventory": {"lake": "/lake"},
-               "totals": {"complete_pct": 97.5, "expected": 40, "missing": 1}, "gaps": {"HIGH": 1, "LOW": 2}}
+    summary = {
+        "as_of": "2019-03-15",
+        "spec": "s.yaml",
+        "inventory": {"lake": "/lake"},
+        "totals": {"complete_pct": 97.5, "expected": 40, "missing": 1},
+        "gaps": {"HIGH": 1, "LOW": 2},
+    }
     for rid, with_summary in (("r1", True), ("r2", False)):
         (tmp_path / rid / "data").mkdir(parents=True)
         (tmp_path / rid / "run.json").write_text(json.dumps({"started": "2026-01-01", "status": "succeeded"}))
@@ -204,6 +230,7 @@ def test_the_history_from_the_runs_own_files(tmp_path):
     runs = load_history(tmp_path, current={**summary, "_started": "2026-01-02"}, current_run="r3")
     assert list(runs.columns) == HISTORY_COLUMNS
     assert runs[["run_id", "status", "gaps", "lake"]].values.tolist() == [
-        ["r1", "succeeded", 3, "/lake"], ["r3", "this run", 3, "/lake"]]
+        ["r1", "succeeded", 3, "/lake"],
+        ["r3", "this run", 3, "/lake"],
+    ]
     assert summary_scope(summary) == ("/lake", "s.yaml")
-

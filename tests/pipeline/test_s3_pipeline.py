@@ -2,6 +2,7 @@
 the environment, as a scheduler would run it: the kernels inherit the environment, the scan lists
 the bucket, the health check reads an object, and no credential ends up in the run's files.
 A wrong secret is an AccessDenied at the health check: stopped there, never retried."""
+
 from __future__ import annotations
 
 import json
@@ -52,15 +53,26 @@ def mini_lake(s3_server, tmp_path_factory):
     """One season of daily schedule files (three days left out), play-by-play of every game but
     two, and a hoopR season file."""
     games = load_schedule("builtin")
-    played = games[(games["season"] == "2018-19") & (games["season_type"] == "regular")
-                   & (games["game_date"] < pd.Timestamp(AS_OF)) & (games["status"] == "final")]
+    played = games[
+        (games["season"] == "2018-19")
+        & (games["season_type"] == "regular")
+        & (games["game_date"] < pd.Timestamp(AS_OF))
+        & (games["status"] == "final")
+    ]
     days = sorted(played["game_date"].unique())
     left_out = {pd.Timestamp(d).strftime("%Y%m%d") for d in days[10:13]}
-    objects = {f"espn_schedules/{pd.Timestamp(d):%Y%m%d}.json": b'{"events": ["..."], "pad": "' + b"x" * 80 + b'"}'
-               for d in days if pd.Timestamp(d).strftime("%Y%m%d") not in left_out}
+    objects = {
+        f"espn_schedules/{pd.Timestamp(d):%Y%m%d}.json": b'{"events": ["..."], "pad": "' + b"x" * 80 + b'"}'
+        for d in days
+        if pd.Timestamp(d).strftime("%Y%m%d") not in left_out
+    }
     game_ids = sorted(played["game_id"])
-    objects.update({f"nba_api_playbyplay/play_by_play/play_by_play_{g}.json": b'{"plays": [' + b"1," * 40 + b'1]}'
-                    for g in game_ids[2:]})
+    objects.update(
+        {
+            f"nba_api_playbyplay/play_by_play/play_by_play_{g}.json": b'{"plays": [' + b"1," * 40 + b"1]}"
+            for g in game_ids[2:]
+        }
+    )
     objects["hoopr_parquet/play_by_play/nba_data_2019.parquet"] = b"PAR1" + b"\0" * 500
     objects["backups/dump.sql"] = b"not data"
     s3_server.make_bucket("pipeline-mini", objects)
@@ -71,8 +83,23 @@ def mini_lake(s3_server, tmp_path_factory):
 
 def _run(tmp_path, spec, *extra):
     runs = tmp_path / "runs"
-    rc = main(["run", "--spec", str(spec), "--lake", "s3://pipeline-mini", "--as-of", AS_OF,
-               "--runs-dir", str(runs), "--no-progress", "--retries", "2", *extra])
+    rc = main(
+        [
+            "run",
+            "--spec",
+            str(spec),
+            "--lake",
+            "s3://pipeline-mini",
+            "--as-of",
+            AS_OF,
+            "--runs-dir",
+            str(runs),
+            "--no-progress",
+            "--retries",
+            "2",
+            *extra,
+        ]
+    )
     (run_dir,) = [p for p in runs.iterdir() if p.is_dir()]
     return rc, runs, run_dir, json.loads((run_dir / "run.json").read_text())
 
@@ -94,12 +121,11 @@ def test_pipeline_on_s3(mini_lake, s3_readonly_env, tmp_path):
             assert READONLY_SECRET not in text and READONLY_KEY not in text, path
 
 
-def test_wrong_secret_stops_at_the_health_check_without_retry(mini_lake, s3_readonly_env, tmp_path,
-                                                                monkeypatch):
+def test_wrong_secret_stops_at_the_health_check_without_retry(mini_lake, s3_readonly_env, tmp_path, monkeypatch):
     spec, _ = mini_lake
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-secret-for-the-test")
     rc, _, run_dir, rec = _run(tmp_path, spec)
-    assert rc == 2 and rec["status"] == "failed"     # access denied is bad input: exit 2, one line
+    assert rc == 2 and rec["status"] == "failed"  # access denied is bad input: exit 2, one line
     health, *later = rec["stages"]
     assert health["status"] == "failed" and health["attempts"] == 1
     assert health["error"]["ename"] == "AccessDenied" and health["error"]["transient"] is False

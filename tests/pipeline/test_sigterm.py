@@ -1,4 +1,5 @@
 """A scheduler stopping a run with SIGTERM: the record is closed, the lock released, exit 130."""
+
 import json
 import signal
 import subprocess
@@ -8,20 +9,33 @@ import time
 
 def test_sigterm_closes_the_run_and_releases_the_lock(fixture_notebooks, tmp_path):
     runs = tmp_path / "runs"
-    cmd = [sys.executable, "-m", "nba_simulator.cli", "run", "--notebooks", str(fixture_notebooks),
-           "--runs-dir", str(runs), "-p", "fail_stage", "02_coverage", "-p", "mode", "sleep"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "nba_simulator.cli",
+        "run",
+        "--notebooks",
+        str(fixture_notebooks),
+        "--runs-dir",
+        str(runs),
+        "-p",
+        "fail_stage",
+        "02_coverage",
+        "-p",
+        "mode",
+        "sleep",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 180
     record = None
-    while time.monotonic() < deadline:   # wait until the sleeping stage is running
+    while time.monotonic() < deadline:  # wait until the sleeping stage is running
         recs = list(runs.glob("*/run.json"))
         if recs:
             try:
                 record = json.loads(recs[0].read_text())
             except ValueError:
                 record = None
-            if record and any(s["name"] == "02_coverage" and s["status"] == "running"
-                              for s in record["stages"]):
+            if record and any(s["name"] == "02_coverage" and s["status"] == "running" for s in record["stages"]):
                 break
         assert proc.poll() is None, proc.communicate()
         time.sleep(0.1)
@@ -37,6 +51,7 @@ def test_sigterm_closes_the_run_and_releases_the_lock(fixture_notebooks, tmp_pat
     assert record["status"] == "failed"
     assert status["02_coverage"] == "failed" and status["05_summary"] == "skipped"
     assert status["01_scan"] == "succeeded"
-    assert not (runs / ".lock.json").exists()          # the owner record went with the lock
+    assert not (runs / ".lock.json").exists()  # the owner record went with the lock
     import filelock
+
     filelock.FileLock(str(runs / ".lock"), timeout=0).acquire()  # free for the next run

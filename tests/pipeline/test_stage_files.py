@@ -1,4 +1,5 @@
 """pipeline.stage_files: a stage's files in its run folder."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -3,6 +3,7 @@
 file, and every later stage reads only what it needs. The data files equal an in-memory run's
 (``-p stream no``) on the same delivery; the inventory and orphans only in another order (the
 delivery's). Real notebooks and kernels; one run each way, shared by the assertions."""
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,23 @@ def runs(tmp_path_factory):
     out = {}
     for mode in ("no", "yes"):
         runs_dir = root / f"runs-{mode}"
-        rc = main(["run", "--spec", str(spec_path), "--lake", str(demo.lake), "--as-of", demo.as_of,
-                   "--runs-dir", str(runs_dir), "--no-progress", "-p", "stream", mode])
+        rc = main(
+            [
+                "run",
+                "--spec",
+                str(spec_path),
+                "--lake",
+                str(demo.lake),
+                "--as-of",
+                demo.as_of,
+                "--runs-dir",
+                str(runs_dir),
+                "--no-progress",
+                "-p",
+                "stream",
+                mode,
+            ]
+        )
         (run_dir,) = [p for p in runs_dir.iterdir() if p.is_dir()]
         out[mode] = (rc, run_dir)
     return out, spec_path, demo
@@ -52,9 +68,10 @@ def test_streamed_run_writes_the_in_memory_runs_files(runs):
     assert "streamed" not in json.loads((memory / "data" / "scan_info.json").read_text())
     assert scan["objects"] == json.loads((memory / "data" / "scan_info.json").read_text())["objects"]
     for name in SAME:
-        pd.testing.assert_frame_equal(pd.read_parquet(memory / "data" / name),
-                                      pd.read_parquet(streamed / "data" / name), obj=name)
-    for name in ("orphans.parquet", "inventory.parquet"):   # streamed: in delivery order
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(memory / "data" / name), pd.read_parquet(streamed / "data" / name), obj=name
+        )
+    for name in ("orphans.parquet", "inventory.parquet"):  # streamed: in delivery order
         a, b = (pd.read_parquet(d / "data" / name).sort_values("key", ignore_index=True) for d in (memory, streamed))
         pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=name)
     info = json.loads((streamed / "data" / "coverage_info.json").read_text())
@@ -84,8 +101,23 @@ def test_a_streamed_scan_is_probed_like_one_in_memory(runs, tmp_path, monkeypatc
     """``-p probe true`` on a streamed scan (here ``auto`` above 1 byte of data files): the coverage
     stage probes the objects the streamed coverage kept, with the same verdicts as in memory."""
     _, spec_path, demo = runs
-    base = ["run", "--spec", str(spec_path), "--lake", str(demo.lake), "--as-of", demo.as_of, "--no-progress",
-            "-p", "probe", "true", "--stages", "00", "01", "02"]
+    base = [
+        "run",
+        "--spec",
+        str(spec_path),
+        "--lake",
+        str(demo.lake),
+        "--as-of",
+        demo.as_of,
+        "--no-progress",
+        "-p",
+        "probe",
+        "true",
+        "--stages",
+        "00",
+        "01",
+        "02",
+    ]
     dirs = {}
     for mode in ("no", "auto"):
         if mode == "auto":
@@ -95,10 +127,11 @@ def test_a_streamed_scan_is_probed_like_one_in_memory(runs, tmp_path, monkeypatc
         (dirs[mode],) = [p / "data" for p in runs_dir.iterdir() if p.is_dir()]
     assert json.loads((dirs["auto"] / "scan_info.json").read_text())["streamed"] is True
     for name in ("coverage.parquet", "content.parquet", "completeness.parquet"):
-        pd.testing.assert_frame_equal(pd.read_parquet(dirs["no"] / name), pd.read_parquet(dirs["auto"] / name),
-                                      obj=name)
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(dirs["no"] / name), pd.read_parquet(dirs["auto"] / name), obj=name
+        )
     cov = pd.read_parquet(dirs["auto"] / "coverage.parquet")
-    assert (cov["status"] == "empty").any()   # the demo's planted empty files, found by reading them
+    assert (cov["status"] == "empty").any()  # the demo's planted empty files, found by reading them
 
 
 def test_a_streamed_inventory_missing_or_damaged_is_named(runs, tmp_path):
@@ -115,13 +148,11 @@ def test_a_streamed_inventory_missing_or_damaged_is_named(runs, tmp_path):
     for name in ("coverage.parquet", "orphans.parquet", "coverage_info.json"):
         (run_dir / "data" / name).unlink()
     (run_dir / "data" / "inventory.parquet").unlink()
-    stage = open_stage("02_coverage", run_dir=str(run_dir), spec=str(spec_path), lake=str(demo.lake),
-                       as_of=demo.as_of)
+    stage = open_stage("02_coverage", run_dir=str(run_dir), spec=str(spec_path), lake=str(demo.lake), as_of=demo.as_of)
     with pytest.raises(BadInput, match=r"inventory\.parquet: missing; run stage 01_scan first"):
         stage.run_coverage()
     (run_dir / "data" / "inventory.parquet").write_bytes(b"PAR1 not really")
-    stage = open_stage("02_coverage", run_dir=str(run_dir), spec=str(spec_path), lake=str(demo.lake),
-                       as_of=demo.as_of)
+    stage = open_stage("02_coverage", run_dir=str(run_dir), spec=str(spec_path), lake=str(demo.lake), as_of=demo.as_of)
     with pytest.raises(BadInput, match=r"inventory\.parquet: not a readable Parquet file"):
         stage.run_coverage()
     assert not (run_dir / "data" / "orphans.parquet").exists()

@@ -1,6 +1,7 @@
 """Warm kernels (nba_simulator/pipeline/kernel_pool.py, warm_engine.py): each stage still gets a fresh kernel and a fresh
 namespace, nothing leaks from one stage to the next, and no kernel outlives the run, whether it
 succeeds, fails or times out. Real Jupyter kernels; no timing here (``python -m bench.pipeline``)."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ from nba_simulator.pipeline.warm_engine import ENGINE_NAME, WarmEngine
 
 PARAMS = 'run_dir: str = ""\n'
 
-BODY = '''import json, os, pathlib, sys
+BODY = """import json, os, pathlib, sys
 import nba_simulator
 data = pathlib.Path(run_dir) / "data"
 data.mkdir(parents=True, exist_ok=True)
@@ -34,7 +35,7 @@ seen = {
 SET_BY_AN_EARLIER_STAGE = STAGE
 nba_simulator._set_by_an_earlier_stage = STAGE
 (data / (STAGE + ".json")).write_text(json.dumps(seen))
-'''
+"""
 
 
 def _notebooks(folder: Path) -> Path:
@@ -56,7 +57,7 @@ def _kernels() -> list[psutil.Process]:
         try:
             cmd = " ".join(proc.cmdline())
             if any(k in cmd for k in ("ipykernel", "nba_simulator.pipeline.zygote", "kernel_stub")):
-                out.append(proc)   # kernels, forked or not, their stubs and the zygote
+                out.append(proc)  # kernels, forked or not, their stubs and the zygote
         except psutil.Error:
             pass
     return out
@@ -76,8 +77,7 @@ def test_no_state_leaks_between_stages_and_namespaces_match_cold_kernels(options
     warm = Runner(options(notebooks_dir=leak_notebooks, warm_kernels=True)).run({})
     assert warm.ok, warm.record
     assert not _kernels()  # the spare kernel is shut down with the run
-    cold = Runner(options(notebooks_dir=leak_notebooks, warm_kernels=False,
-                          runs_dir=tmp_path / "cold-runs")).run({})
+    cold = Runner(options(notebooks_dir=leak_notebooks, warm_kernels=False, runs_dir=tmp_path / "cold-runs")).run({})
     assert cold.ok
     w, c = _seen(warm), _seen(cold)
     for stage in STAGES:
@@ -103,7 +103,8 @@ def test_no_kernel_outlives_a_failed_or_timed_out_run(options, tmp_path):
     assert not failed.ok and failed.failed_stage == "01_scan"
     assert not _kernels()
     timed = Runner(options(warm_kernels=True, timeout=8, runs_dir=tmp_path / "t")).run(
-        {"fail_stage": "00_health_check", "mode": "sleep"})
+        {"fail_stage": "00_health_check", "mode": "sleep"}
+    )
     assert not timed.ok
     assert timed.record["stages"][0]["error"]["ename"] == "StageTimeout"
     assert not _kernels()
@@ -127,8 +128,8 @@ def test_kernels_start_the_usual_way_when_the_zygote_cannot(options, leak_notebo
     result = Runner(options(notebooks_dir=leak_notebooks, warm_kernels=True)).run({})
     assert result.ok, result.record
     seen = _seen(result)
-    assert {seen[s]["ppid"] for s in STAGES} == {os.getpid()}   # started by the runner, not forked
-    assert all(seen[s]["preimported"] for s in STAGES)           # and still warmed up
+    assert {seen[s]["ppid"] for s in STAGES} == {os.getpid()}  # started by the runner, not forked
+    assert all(seen[s]["preimported"] for s in STAGES)  # and still warmed up
     assert not _kernels()
 
 
@@ -140,7 +141,7 @@ def _count_saves(tmp_path, monkeypatch, cells: int = 30) -> int:
     saves = []
     real_save = NotebookExecutionManager.save
 
-    def counted(self, **kwargs):   # papermill's own save: what the throttle lets through
+    def counted(self, **kwargs):  # papermill's own save: what the throttle lets through
         saves.append(1)
         return real_save(self, **kwargs)
 
@@ -151,8 +152,14 @@ def _count_saves(tmp_path, monkeypatch, cells: int = 30) -> int:
     src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(nb, str(src))
     with KernelPool("python3", tmp_path) as pool:
-        papermill.execute_notebook(str(src), str(out), kernel_name="python3", progress_bar=False,
-                                   engine_name=ENGINE_NAME, km=pool.take(prepare_next=False))
+        papermill.execute_notebook(
+            str(src),
+            str(out),
+            kernel_name="python3",
+            progress_bar=False,
+            engine_name=ENGINE_NAME,
+            km=pool.take(prepare_next=False),
+        )
     done = nbformat.read(str(out), as_version=4)
     # (a print may reach the notebook as two stream outputs on a busy machine: joined)
     assert ["".join(o.get("text", "") for o in c.outputs) for c in done.cells] == [f"{i * 2}\n" for i in range(cells)]
@@ -162,7 +169,7 @@ def _count_saves(tmp_path, monkeypatch, cells: int = 30) -> int:
 def test_warm_engine_saves_the_notebook_at_start_and_end_not_per_cell(tmp_path, monkeypatch):
     """papermill saves twice per cell; the warm engine at the start, at the end and at most every
     SAVE_EVERY seconds between, and the notebook it leaves has every cell's output."""
-    monkeypatch.setenv("NBA_RECON_SAVE_EVERY", "3600")   # no timed save in between
+    monkeypatch.setenv("NBA_RECON_SAVE_EVERY", "3600")  # no timed save in between
     # the start and the end (and papermill's own autosave after 30 s on a very slow machine),
     # not 2 x 30 + 2
     assert 2 <= _count_saves(tmp_path, monkeypatch) <= 3
@@ -195,13 +202,13 @@ def test_a_bad_save_every_stops_the_engine_before_a_kernel_runs(tmp_path, monkey
     src, out = tmp_path / "in.ipynb", tmp_path / "out.ipynb"
     nbformat.write(nb, str(src))
     with pytest.raises(ParameterError, match=r"^\$NBA_RECON_SAVE_EVERY must be a number of seconds >= 0"):
-        papermill.execute_notebook(str(src), str(out), kernel_name="python3", progress_bar=False,
-                                   engine_name=ENGINE_NAME)
+        papermill.execute_notebook(
+            str(src), str(out), kernel_name="python3", progress_bar=False, engine_name=ENGINE_NAME
+        )
     assert not out.exists() and not _kernels()
 
 
-def test_the_command_starts_the_zygote_first_and_closes_it_on_every_way_out(leak_notebooks, tmp_path,
-                                                                            monkeypatch):
+def test_the_command_starts_the_zygote_first_and_closes_it_on_every_way_out(leak_notebooks, tmp_path, monkeypatch):
     """``nba-recon run`` starts the zygote before importing the runner (its imports overlap the
     runner's); the stages' kernels are forked by that very zygote, and it is gone when the command
     returns, after a run and after bad input found before any stage."""
@@ -226,8 +233,9 @@ def test_the_command_starts_the_zygote_first_and_closes_it_on_every_way_out(leak
     ppids = {json.loads((run_dir / "data" / f"{s}.json").read_text())["ppid"] for s in STAGES}
     assert ppids == {started[0].proc.pid}
     assert started[0].proc.poll() is not None and not _kernels()
-    code = cli.main(["run", "--notebooks", str(leak_notebooks), "--runs-dir", str(runs),
-                     "--resume", "no-such-run", "--no-progress"])
+    code = cli.main(
+        ["run", "--notebooks", str(leak_notebooks), "--runs-dir", str(runs), "--resume", "no-such-run", "--no-progress"]
+    )
     assert code == 2
     assert len(started) == 2 and started[1].proc.poll() is not None and not _kernels()
 
@@ -239,11 +247,13 @@ def test_a_zygote_whose_runner_dies_while_it_imports_exits(tmp_path):
     import sys
     import time
 
-    code = ("import os, signal, sys\n"
-            "from nba_simulator.pipeline.zygote import Zygote\n"
-            "z = Zygote()\n"
-            "print(z.proc.pid, z.dir, flush=True)\n"
-            "os.kill(os.getpid(), signal.SIGKILL)\n")
+    code = (
+        "import os, signal, sys\n"
+        "from nba_simulator.pipeline.zygote import Zygote\n"
+        "z = Zygote()\n"
+        "print(z.proc.pid, z.dir, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
     runner = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert runner.returncode == -9, runner.stderr
     pid, folder = runner.stdout.split()
@@ -261,5 +271,5 @@ def test_a_zygote_whose_runner_dies_while_it_imports_exits(tmp_path):
     if alive():
         psutil.Process(int(pid)).kill()
         raise AssertionError("the zygote outlived its killed runner")
-    assert not Path(folder).exists()   # its socket and folder removed on the way out
-    assert "Traceback" not in runner.stderr   # (the zygote shares its runner's stderr)
+    assert not Path(folder).exists()  # its socket and folder removed on the way out
+    assert "Traceback" not in runner.stderr  # (the zygote shares its runner's stderr)

@@ -5,6 +5,7 @@ report's first screen (1366x768) holds the headline and the tasks to run now. Sc
 each run's ``screenshots/`` folder.
 
 First, a test of the test: pages built to break each rule must fail it."""
+
 from __future__ import annotations
 
 import json
@@ -17,41 +18,49 @@ from nba_simulator.report.browser import check_pages, check_run, format_reports,
 NO_BROWSER = why_no_browser()
 pytestmark = pytest.mark.skipif(NO_BROWSER is not None, reason=f"no browser to test with: {NO_BROWSER}")
 
-ROWS = "".join(f"<tr><td>{'x' * 12}</td>" + "".join(f"<td>column value {i}-{j}</td>" for j in range(40))
-               + "</tr>" for i in range(3))
+ROWS = "".join(
+    f"<tr><td>{'x' * 12}</td>" + "".join(f"<td>column value {i}-{j}</td>" for j in range(40)) + "</tr>"
+    for i in range(3)
+)
 BAD_PAGES = {
     "overflowing_table.html": f"<div style='overflow-x:auto'><table>{ROWS}</table></div>",
     "wide_page.html": f"<table>{ROWS}</table>",
     "cut_text.html": "<p style='width:8em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap'>"
-                     "espn_play_by_play/401071234.json and more keys</p>",
+    "espn_play_by_play/401071234.json and more keys</p>",
     "console_error.html": "<p>hello</p><script>console.error('boom')</script>",
     "broken_link.html": "<a href='nowhere.html'>a page that is not there</a> <a href='#nope'>anchor</a>",
     "python_warning.html": "<pre>/x/plots.py:12: UserWarning: Attempting to set identical low and high xlims</pre>",
     "none_percent.html": "<p>complete None% of 0 expected items</p>",
     "stderr_output.html": "<div class='jp-RenderedText' data-mime-type='application/vnd.jupyter.stderr'>"
-                          "<pre>Locator attempting to generate 3098 ticks</pre></div>",
+    "<pre>Locator attempting to generate 3098 ticks</pre></div>",
     "report.html": "<div style='height:2000px'>a long preamble</div><h2 id='headline'>98%</h2>",
     "broken_header.html": "<table style='table-layout:fixed;width:3em'><tr><th style='overflow-wrap:anywhere'>"
-                          "expected</th></tr><tr><td>1</td></tr></table>",
+    "expected</th></tr><tr><td>1</td></tr></table>",
 }
-GOOD_PAGE = ("<h1 id='headline'>98.75% complete</h1><div id='tasks-now'><a href='good.html'>tasks</a>"
-             "<a href='#headline'>top</a></div><table><tr><td>2018-19</td><td>1,234</td></tr></table>")
+GOOD_PAGE = (
+    "<h1 id='headline'>98.75% complete</h1><div id='tasks-now'><a href='good.html'>tasks</a>"
+    "<a href='#headline'>top</a></div><table><tr><td>2018-19</td><td>1,234</td></tr></table>"
+)
 
 
 def _page(folder: Path, name: str, body: str) -> Path:
     path = folder / name
-    path.write_text(f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{name}</title>"
-                    f"</head><body>{body}</body></html>", encoding="utf-8")
+    path.write_text(
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{name}</title>"
+        f"</head><body>{body}</body></html>",
+        encoding="utf-8",
+    )
     return path
 
 
 def test_the_check_fails_pages_built_to_fail_it(tmp_path):
     pages = [_page(tmp_path, name, body) for name, body in BAD_PAGES.items()]
     good = _page(tmp_path, "good.html", GOOD_PAGE)
-    fold = {"report.html": {"the headline": "#headline", "the tasks": "#tasks-now"},
-            "good.html": {"the headline": "#headline", "the tasks": "#tasks-now"}}
-    reports = {r.page.name: r for r in check_pages([*pages, good], screenshots=tmp_path / "shots",
-                                                   first_screen=fold)}
+    fold = {
+        "report.html": {"the headline": "#headline", "the tasks": "#tasks-now"},
+        "good.html": {"the headline": "#headline", "the tasks": "#tasks-now"},
+    }
+    reports = {r.page.name: r for r in check_pages([*pages, good], screenshots=tmp_path / "shots", first_screen=fold)}
     problems = {name: " | ".join(r.problems) for name, r in reports.items()}
     assert reports["good.html"].ok, problems["good.html"]
     assert "horizontal overflow" in problems["overflowing_table.html"]
@@ -84,8 +93,11 @@ def runs(tmp_path_factory):
     stray.mkdir(parents=True)
     (stray / "readme.txt").write_text("not a dataset")
     assert main(["run", "--lake", str(stray.parent), *common]) == 2
-    ok, failed = sorted((p for p in runs.iterdir() if p.is_dir()),
-                        key=lambda p: json.loads((p / "run.json").read_text())["status"], reverse=True)
+    ok, failed = sorted(
+        (p for p in runs.iterdir() if p.is_dir()),
+        key=lambda p: json.loads((p / "run.json").read_text())["status"],
+        reverse=True,
+    )
     return ok, failed
 
 
@@ -102,9 +114,11 @@ def test_demo_and_failed_run_pages_pass_in_chromium(runs):
         assert any(s.name.endswith("report.png") for s in shots) and all(s.stat().st_size > 1000 for s in shots)
 
 
-LONG_REASON = ("the S3 listing of s3://nba-sim-raw-data-lake/espn_play_by_play/ failed after 5 attempts: "
-               "An error occurred (SlowDown) when calling the ListObjectsV2 operation "
-               "(reached max retries: 4): Please reduce your request rate. ") * 3
+LONG_REASON = (
+    "the S3 listing of s3://nba-sim-raw-data-lake/espn_play_by_play/ failed after 5 attempts: "
+    "An error occurred (SlowDown) when calling the ListObjectsV2 operation "
+    "(reached max retries: 4): Please reduce your request rate. "
+) * 3
 
 
 def _failed_runs(runs: Path, failed: Path, n: int = 10) -> list[Path]:
@@ -116,11 +130,17 @@ def _failed_runs(runs: Path, failed: Path, n: int = 10) -> list[Path]:
         rec = json.loads((failed / "run.json").read_text())
         rid = f"20990101T0000{i:02d}Z-long{i:02d}"
         rec["run_id"], rec["started"] = rid, f"2099-01-01T00:00:{i:02d}+00:00"
-        rec["parameters"] = {**rec["parameters"], "lake": f"s3://nba-sim-raw-data-lake/{'other/' if i % 2 else ''}"
-                                                          f"a/very/long/prefix/of/the/lake/{'x' * 40}"}
+        rec["parameters"] = {
+            **rec["parameters"],
+            "lake": f"s3://nba-sim-raw-data-lake/{'other/' if i % 2 else ''}a/very/long/prefix/of/the/lake/{'x' * 40}",
+        }
         stage = next(s for s in rec["stages"] if s["status"] == "failed")
-        stage["error"] = {**(stage.get("error") or {}), "ename": "TransientStorageError",
-                          "evalue": f"{i}: {LONG_REASON}", "transient": True}
+        stage["error"] = {
+            **(stage.get("error") or {}),
+            "ename": "TransientStorageError",
+            "evalue": f"{i}: {LONG_REASON}",
+            "transient": True,
+        }
         shutil.copytree(failed, runs / rid)
         (runs / rid / "run.json").write_text(json.dumps(rec))
         made.append(runs / rid)
@@ -141,17 +161,18 @@ def test_index_of_many_failed_runs_folds_sorts_and_filters(runs):
     reports = check_pages([index], screenshots=folder / "shots")
     assert all(r.ok for r in reports), format_reports(reports)
     lake = json.loads((ok / "run.json").read_text())["parameters"]["lake"]
-    got = table_behaviour(index, "#runs", sort=["run", "tasks"],
-                          filters={"lake": lake, "status": "failed"})
+    got = table_behaviour(index, "#runs", sort=["run", "tasks"], filters={"lake": lake, "status": "failed"})
     assert not got.problems, got.problems
     assert got.tallest_cell <= 3.05, f"a cell of {got.tallest_cell:.1f} lines: {got.tallest_text}"
     assert len(got.rows) == 12
     col = got.headers.index("run")
     ids = [r[col] for r in got.sorted_rows["run"]]
     assert ids == sorted(ids) and [r[col] for r in got.sorted_rows["run desc"]] == sorted(ids, reverse=True)
-    assert all(" " not in i and "\n" not in i for i in ids)      # one line each
+    assert all(" " not in i and "\n" not in i for i in ids)  # one line each
     tasks = [r[got.headers.index("tasks")] for r in got.sorted_rows["tasks desc"]]
     assert tasks[0] == str(float(json.loads((ok / "run.json").read_text())["headline"]["tasks"]))
     status, lakes = got.headers.index("status"), got.headers.index("lake")
     assert [r[lakes] for r in got.filtered[f"lake={lake}"]] == [lake]
-    assert len(got.filtered["status=failed"]) == 11 and all(r[status] == "failed" for r in got.filtered["status=failed"])
+    assert len(got.filtered["status=failed"]) == 11 and all(
+        r[status] == "failed" for r in got.filtered["status=failed"]
+    )

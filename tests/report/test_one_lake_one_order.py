@@ -9,6 +9,7 @@ The order of work is stated once (:data:`ORDER`) and checked in ``tasks.json``, 
 first screen, on the 04 page and in ``nba-recon history tasks``. Each report, health check, trend
 and history view shows only its own lake; the index filters by lake.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -65,9 +66,22 @@ def small_lake(root: Path) -> tuple[Path, Path]:
     days = [pd.Timestamp("2019-03-06") + pd.Timedelta(days=i) for i in range(8)] + [pd.Timestamp("2019-03-14")] * 2
     rows += [(f"00218{i + 1:05d}", "2018-19", d) for i, d in enumerate(days)]
     teams = ["BOS", "LAL", "NYK", "CHI", "MIA", "DAL", "DEN", "PHX"]
-    sched = pd.DataFrame([{"game_id": g, "season": s, "season_type": "regular", "game_date": d.strftime("%Y-%m-%d"),
-                           "home_team": teams[n % 4], "away_team": teams[4 + n % 4], "espn_game_id": f"4009{n:05d}",
-                           "bbref_game_id": "", "status": "final"} for n, (g, s, d) in enumerate(rows)])
+    sched = pd.DataFrame(
+        [
+            {
+                "game_id": g,
+                "season": s,
+                "season_type": "regular",
+                "game_date": d.strftime("%Y-%m-%d"),
+                "home_team": teams[n % 4],
+                "away_team": teams[4 + n % 4],
+                "espn_game_id": f"4009{n:05d}",
+                "bbref_game_id": "",
+                "status": "final",
+            }
+            for n, (g, s, d) in enumerate(rows)
+        ]
+    )
     folder = root / "small"
     (folder / "lake" / "pbp").mkdir(parents=True)
     sched.to_csv(folder / "schedule.csv", index=False)
@@ -80,8 +94,23 @@ def small_lake(root: Path) -> tuple[Path, Path]:
 
 def _run(runs: Path, spec: Path, lake: Path) -> Path:
     before = {p.name for p in runs.iterdir()} if runs.exists() else set()
-    assert main(["run", "--spec", str(spec), "--lake", str(lake), "--as-of", AS_OF, "--runs-dir", str(runs),
-                 "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--spec",
+                str(spec),
+                "--lake",
+                str(lake),
+                "--as-of",
+                AS_OF,
+                "--runs-dir",
+                str(runs),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     (new,) = [p for p in runs.iterdir() if p.is_dir() and p.name not in before and (p / "run.json").exists()]
     return new
 
@@ -114,12 +143,12 @@ def test_the_order_of_work_is_the_same_everywhere(world):
     assert ORDER[1][1] * 1 > ORDER[0][1] * 8
     tasks = json.loads((b1 / "data" / "tasks.json").read_text())["tasks"]
     assert [(t["priority"], t["n_items"]) for t in tasks] == ORDER
-    assert tasks[0]["dates"] == ["2019-03-14"]                     # yesterday's gap
+    assert tasks[0]["dates"] == ["2019-03-14"]  # yesterday's gap
     ids = [t["task_id"] for t in tasks]
     assert tasks == sorted(tasks, key=work_order_key)
     # the report's first screen: the tasks in that order, the order said in one sentence
     report = (b1 / "report.html").read_text()
-    screen = report[report.index('id="tasks-now"'):]
+    screen = report[report.index('id="tasks-now"') :]
     assert re.findall(r"expected keys of task (T[0-9a-f]{16})", screen) == ids
     assert "The order of work: " in screen and WORK_ORDER.split(",")[0] in screen
     # the tasks stage page
@@ -171,8 +200,11 @@ def test_each_view_shows_only_its_own_lake(world):
     assert recorded["new_items"] == 0 and recorded["fixed_items"] == 0
     # trends: A2's has A's two runs; B1's is one run
     a2_report, b1_report = (a2 / "report.html").read_text(), (b1 / "report.html").read_text()
-    assert re.search(r"completeness by as_of for this lake and spec: [\d.]+% as of 2019-03-15, "
-                     r"[\d.]+% as of 2019-03-15", a2_report)
+    assert re.search(
+        r"completeness by as_of for this lake and spec: [\d.]+% as of 2019-03-15, "
+        r"[\d.]+% as of 2019-03-15",
+        a2_report,
+    )
     assert "One run of this lake and spec so far" in b1_report
     # the health check's last success: A1 for A2 (B1 ran in between), nothing before B1 of lake B
     health = pd.read_parquet(a2 / "data" / "health.parquet").set_index("check")

@@ -1,6 +1,7 @@
 """Settings are read in one place: no module of the package reads an ``NBA_RECON_*`` variable
 from the environment except nba_simulator/settings.py, and every ``NBA_RECON_*`` name the package
 mentions is declared there."""
+
 from __future__ import annotations
 
 import ast
@@ -46,6 +47,7 @@ def test_every_nba_recon_name_in_the_package_is_declared():
 
 
 def test_the_rule_sees_a_read():
-    tree = ast.parse('import os\nx = os.environ.get("NBA_RECON_X")\ny = os.getenv("NBA_RECON_Y")\n'
-                     'z = os.environ["NBA_RECON_Z"]\n')
+    tree = ast.parse(
+        'import os\nx = os.environ.get("NBA_RECON_X")\ny = os.getenv("NBA_RECON_Y")\nz = os.environ["NBA_RECON_Z"]\n'
+    )
     assert len(_environ_reads(tree)) == 3

@@ -4,6 +4,7 @@ relative imports do not count), and ``tests/`` mirrors the package: each subpack
 folder of tests.
 
 A new module without a test fails here, naming the module."""
+
 from __future__ import annotations
 
 import ast
@@ -51,13 +52,18 @@ def modules_without_tests(package: Path = PACKAGE, tests: Path = TESTS) -> list[
 
 def test_every_module_has_a_test_file_that_imports_it():
     missing = modules_without_tests()
-    assert not missing, ("modules no test file imports (add tests/<package path>/test_<module>.py "
-                         "that imports and tests it): " + ", ".join(missing))
+    assert not missing, (
+        "modules no test file imports (add tests/<package path>/test_<module>.py "
+        "that imports and tests it): " + ", ".join(missing)
+    )
 
 
 def test_tests_mirror_the_subpackages():
-    subpackages = sorted(p.parent.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("__init__.py")
-                         if p.parent != PACKAGE and not any(n in NOT_MODULES for n in p.parts))
+    subpackages = sorted(
+        p.parent.relative_to(PACKAGE).as_posix()
+        for p in PACKAGE.rglob("__init__.py")
+        if p.parent != PACKAGE and not any(n in NOT_MODULES for n in p.parts)
+    )
     missing = [s for s in subpackages if not (TESTS / s).is_dir()]
     assert not missing, f"tests/ has no folder for: {', '.join(missing)}"
 
@@ -70,9 +76,10 @@ def test_the_rule_sees_each_import_form_and_only_those(tmp_path):
     (pkg / "__init__.py").write_text("")
     tests = tmp_path / "tests"
     tests.mkdir()
-    (tests / "test_x.py").write_text("import pkg.a\nfrom pkg.b import thing\nfrom pkg import c\n"
-                                     "from .helpers import d\n")
-    (tests / "helper.py").write_text("import pkg.d\n")           # not a test file: does not count
+    (tests / "test_x.py").write_text(
+        "import pkg.a\nfrom pkg.b import thing\nfrom pkg import c\nfrom .helpers import d\n"
+    )
+    (tests / "helper.py").write_text("import pkg.d\n")  # not a test file: does not count
     assert modules_without_tests(pkg, tests) == ["pkg.d", "pkg.sub.e"]
     (tests / "test_y.py").write_text("def f():\n    from pkg.sub.e import g\n    import pkg.d as D\n")
     assert modules_without_tests(pkg, tests) == []

@@ -3,6 +3,7 @@
 The reference data lives in the repo's sibling folder ``../shared`` (not in a user's clone): tests
 that read it take the ``reference`` fixture and skip when it is absent.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,8 +32,10 @@ def builtin() -> pd.DataFrame:
 @pytest.fixture
 def write_csv(tmp_path):
     """write_csv(text, name='schedule.csv') -> path of a CSV holding ``text`` verbatim."""
+
     def write(text: str, name: str = "schedule.csv") -> Path:
         path = tmp_path / name
         path.write_text(text)
         return path
+
     return write

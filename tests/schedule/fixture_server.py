@@ -7,6 +7,7 @@ API by date.
 absent), ``stall`` (seconds to sleep before answering scheduleleaguev2 or the CDN file), ``fail`` (path prefix -> list of status codes to answer first).
 Every request is appended to ``log``.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 WORLD = FIXTURES / "world"
 
 
-CUP_FINAL = ("0062500001", "2025-12-16", "NYK", "SAS")   # the world's Cup final (game id, date, home, away)
+CUP_FINAL = ("0062500001", "2025-12-16", "NYK", "SAS")  # the world's Cup final (game id, date, home, away)
 
 
 def cup_final_rows(headers: list, rows: list) -> list:
@@ -110,6 +111,15 @@ class FixtureServer:
         self.httpd.server_close()
 
     def options(self) -> list[str]:
-        return ["--nba-stats-url", f"{self.url}/stats", "--league-schedule-url", f"{self.url}/stats",
-                "--league-schedule-cdn-url", f"{self.url}/cdn",
-                "--espn-url", f"{self.url}/espn/scoreboard?dates={{date}}", "--min-interval", "0"]
+        return [
+            "--nba-stats-url",
+            f"{self.url}/stats",
+            "--league-schedule-url",
+            f"{self.url}/stats",
+            "--league-schedule-cdn-url",
+            f"{self.url}/cdn",
+            "--espn-url",
+            f"{self.url}/espn/scoreboard?dates={{date}}",
+            "--min-interval",
+            "0",
+        ]

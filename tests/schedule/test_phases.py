@@ -1,5 +1,6 @@
 """schedule.phases: the opening night read off the listed dates, what an undecided game may be, and
 which datasets judge it (every candidate among their season types)."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -63,16 +64,21 @@ def test_the_schedules_own_dates_count_as_listed():
 
 
 def test_candidates_of_each_window():
-    g = _games(["2026-10-15", "2026-12-15", "2027-04-10", "2027-04-20", "2019-04-12", "2020-08-16",
-                "2027-02-15", "2026-11-10"])
-    g.loc[6, ["home_team", "away_team"]] = ["EST", "WST"]    # all-star teams: anything
+    g = _games(
+        ["2026-10-15", "2026-12-15", "2027-04-10", "2027-04-20", "2019-04-12", "2020-08-16", "2027-02-15", "2026-11-10"]
+    )
+    g.loc[6, ["home_team", "away_team"]] = ["EST", "WST"]  # all-star teams: anything
     types = phases.season_types(g)
     assert types.iloc[7] == "regular" and types.iloc[:7].isna().all()
     assert phases.candidate_types(g, types).tolist()[:7] == [
-        "preseason|regular", "regular|cup_final", "regular|play_in|playoffs", "regular|play_in|playoffs",
-        "regular|playoffs",            # before 2020-21: no play-in
-        "play_in|playoffs",            # the 2020 bubble: between its play-in and its playoffs
-        pd.NA]
+        "preseason|regular",
+        "regular|cup_final",
+        "regular|play_in|playoffs",
+        "regular|play_in|playoffs",
+        "regular|playoffs",  # before 2020-21: no play-in
+        "play_in|playoffs",  # the 2020 bubble: between its play-in and its playoffs
+        pd.NA,
+    ]
 
 
 def test_judged_by_every_candidate():
@@ -84,13 +90,18 @@ def test_judged_by_every_candidate():
     bbref = phases.judged_by(g, ("regular", "playoffs")).tolist()
     assert espn == [False, True, True, True, False]
     assert bbref == [False, False, False, True, False]
-    assert phases.judged_by(g.drop(columns=[phases.CANDIDATES]), ("regular",)).tolist() == \
-        [False, False, False, True, False]
+    assert phases.judged_by(g.drop(columns=[phases.CANDIDATES]), ("regular",)).tolist() == [
+        False,
+        False,
+        False,
+        True,
+        False,
+    ]
     assert phases.undecided_label(g["season_type"]).tolist() == [phases.UNDECIDED] * 3 + ["regular", "undecided"]
 
 
 def test_a_missing_opening_night_page_the_next_listed_day_stands_for_it():
-    g = _games(PRESEASON + OPENING[1:])          # no page for Tuesday the 21st
+    g = _games(PRESEASON + OPENING[1:])  # no page for Tuesday the 21st
     assert phases.opening_nights(g["game_date"], g["season"]) == {"2025-26": pd.Timestamp("2025-10-22")}
     assert phases.season_types(g).tolist() == ["preseason"] * len(PRESEASON) + ["regular"] * 3
     # the Tuesday listed: it is the opening night, not the Wednesday after it
@@ -100,6 +111,6 @@ def test_a_missing_opening_night_page_the_next_listed_day_stands_for_it():
 
 def test_an_exhibition_after_the_opening_night_is_no_regular_game():
     g = _games(PRESEASON + OPENING)
-    g.loc[len(PRESEASON) + 1, "away_team"] = "MACCABI"    # 22 October, against a club outside the NBA
+    g.loc[len(PRESEASON) + 1, "away_team"] = "MACCABI"  # 22 October, against a club outside the NBA
     types = phases.season_types(g)
     assert types.iloc[len(PRESEASON) + 1] == "preseason" and types.iloc[len(PRESEASON)] == "regular"

@@ -1,6 +1,7 @@
 """The limits of the readers of files this tool did not write (issue 21), one by one:
 ``schedule.sources.limits``, the scoreboard and probe caches trusting only their own shapes, the
 S3 Inventory manifest's size, a user schedule's further ESPN ids."""
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,18 @@ from nba_simulator.storage.inventory_manifest import read_manifest
 from nba_simulator.storage.scoreboards import lake_scoreboards
 
 
-@pytest.mark.parametrize("gid, reason", [
-    ("401584793", None), ("0", "zero"), ("٤٠١", "not ASCII digits"), ("4" * 13, "longer than 12 digits"),
-    ("4" * 5000, "longer than 12 digits"), ("12a", "not all digits"), (None, "none given")])
+@pytest.mark.parametrize(
+    "gid, reason",
+    [
+        ("401584793", None),
+        ("0", "zero"),
+        ("٤٠١", "not ASCII digits"),
+        ("4" * 13, "longer than 12 digits"),
+        ("4" * 5000, "longer than 12 digits"),
+        ("12a", "not all digits"),
+        (None, "none given"),
+    ],
+)
 def test_espn_id_problem(gid, reason):
     assert limits.espn_id_problem(gid) == reason
 
@@ -38,9 +48,14 @@ def test_a_warning_never_repeats_a_huge_value():
 
 def test_page_past_the_game_limit_reads_the_first(monkeypatch):
     monkeypatch.setattr("nba_simulator.schedule.sources.espn.MAX_PAGE_GAMES", 3)
-    games = [{"id": str(401000000 + i), "date": "2018-10-16T23:00Z",
-              "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}]}
-             for i in range(5)]
+    games = [
+        {
+            "id": str(401000000 + i),
+            "date": "2018-10-16T23:00Z",
+            "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}],
+        }
+        for i in range(5)
+    ]
     parsed = parse_scoreboard_page(json.dumps({"page": {"content": {"events": games}}}).encode(), "p.json")
     assert len(parsed.frame) == 3
     assert parsed.warnings == ["p.json: 5 games, more than the 3 a page may list; the first 3 are read"]
@@ -55,8 +70,11 @@ def test_a_schedules_further_ids_are_capped(caplog):
 def test_scoreboard_cache_rows_of_another_shape_are_read_again(tmp_path):
     lake = tmp_path / "lake"
     (lake / "espn_schedules").mkdir(parents=True)
-    game = {"id": "401070001", "date": "2018-10-16T23:00Z",
-            "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}]}
+    game = {
+        "id": "401070001",
+        "date": "2018-10-16T23:00Z",
+        "competitors": [{"isHome": True, "abbrev": "BOS"}, {"isHome": False, "abbrev": "PHI"}],
+    }
     (lake / "espn_schedules" / "20181016.json").write_text(json.dumps({"page": {"content": {"events": [game]}}}))
     first = lake_scoreboards(str(lake), runs_dir=tmp_path)
     db = sqlite3.connect(tmp_path / "scoreboard_cache.sqlite")
@@ -70,8 +88,12 @@ def test_scoreboard_cache_rows_of_another_shape_are_read_again(tmp_path):
 
 def test_probe_cache_rows_of_another_shape_are_not_trusted(tmp_path):
     with ContentCache(tmp_path / "c.sqlite") as cache:
-        cache.store([("k1", "r", "e1", Outcome("ok", 3, True, True, "", 10)),
-                     ("k2", "r", "e2", Outcome("empty", 0, True, True, "x", 10))])
+        cache.store(
+            [
+                ("k1", "r", "e1", Outcome("ok", 3, True, True, "", 10)),
+                ("k2", "r", "e2", Outcome("empty", 0, True, True, "x", 10)),
+            ]
+        )
         cache.db.execute("UPDATE probes SET verdict = 'present' WHERE key = 'k1'")
         cache.db.execute("UPDATE probes SET n_items = 'many' WHERE key = 'k2'")
         cache.db.commit()

@@ -1,4 +1,5 @@
 """schedule.auto (a snapshot merged over the packaged history) and schedule.cli (the parser)."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ def test_the_snapshot_replaces_the_games_it_knows_and_keeps_the_others():
     base = games([("1", "2025-10-21", "scheduled"), ("2", "2025-10-22", "scheduled")])
     snap = games([("2", "2025-10-23", "final"), ("3", "2025-10-20", "final")])
     out = merge_snapshot(base, snap)
-    assert out["game_id"].tolist() == ["3", "1", "2"]                        # by date
+    assert out["game_id"].tolist() == ["3", "1", "2"]  # by date
     assert out.set_index("game_id").loc["2", "status"] == "final"
     assert out.set_index("game_id")["provenance"].to_dict() == {"1": "packaged", "2": "snapshot", "3": "snapshot"}
     assert out["game_date"].dtype == base["game_date"].dtype

@@ -1,4 +1,5 @@
 """The packaged reference schedule against what is known about the league (docs/domain.md)."""
+
 from __future__ import annotations
 
 import gzip
@@ -88,8 +89,12 @@ def test_playoffs_2010_11_to_2023_24(builtin):
     per_season = po.groupby("season").size()
     assert per_season.between(60, 105).all()
     # the 16 playoff teams of a season
-    teams = pd.concat([po[["season", "home_team"]].set_axis(["season", "team"], axis=1),
-                       po[["season", "away_team"]].set_axis(["season", "team"], axis=1)])
+    teams = pd.concat(
+        [
+            po[["season", "home_team"]].set_axis(["season", "team"], axis=1),
+            po[["season", "away_team"]].set_axis(["season", "team"], axis=1),
+        ]
+    )
     assert (teams.drop_duplicates().groupby("season").size() == 16).all()
     # in the calendar year the season ends (April-June; the 2020 bubble ran to October)
     assert (po["game_date"].dt.year == po["season"].str[:4].astype(int) + 1).all()
@@ -106,8 +111,11 @@ def test_packaged_files_state_their_origin_and_licences():
     for licence in ("LICENSE-lawlers.md", "LICENSE-nocturnebear", "LICENSE-nba_api"):
         assert (DATA / licence).read_text().startswith("MIT License"), licence
         assert licence in origin
-    for repo_commit in ("ryanvmenezes/lawlers-law @ 5b4853c", "NocturneBear/NBA-Data-2010-2024 @ a5f108b",
-                        "bttmly/nba-schedules @ 3929f2d"):
+    for repo_commit in (
+        "ryanvmenezes/lawlers-law @ 5b4853c",
+        "NocturneBear/NBA-Data-2010-2024 @ a5f108b",
+        "bttmly/nba-schedules @ 3929f2d",
+    ):
         assert repo_commit in origin
     unlicensed = ("lauga", "davidxia3", "mendelowitz", "sdv")
     for name in DATA.iterdir():

@@ -1,4 +1,5 @@
 """schedule.dedupe: one row per game, or an error naming the game and where its rows are."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -15,10 +16,18 @@ def frame(rows):
 
 
 def test_exact_duplicates_and_superseded_postponements_go():
-    out = one_row_per_game(frame([
-        ("1", "2023-10-24", "final", None), ("1", "2023-10-24", "final", None),
-        ("2", "2023-10-25", "postponed", None), ("2", "2023-12-01", "final", None),
-        ("3", "2023-10-26", "postponed", None)]), "s.csv")
+    out = one_row_per_game(
+        frame(
+            [
+                ("1", "2023-10-24", "final", None),
+                ("1", "2023-10-24", "final", None),
+                ("2", "2023-10-25", "postponed", None),
+                ("2", "2023-12-01", "final", None),
+                ("3", "2023-10-26", "postponed", None),
+            ]
+        ),
+        "s.csv",
+    )
     assert out["game_id"].tolist() == ["1", "2", "3"]
     assert out.set_index("game_id").loc["2", "original_date"] == "2023-10-25"
 

@@ -1,4 +1,5 @@
 """Game id normalisation: NBA Stats, Basketball-Reference, ESPN."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -58,12 +59,14 @@ def test_vectorised_agrees_with_scalar(parts_list):
 
 
 @settings(deadline=None)
-@given(st.one_of(
-    st.integers(1, 6).map(lambda t: f"00{t}2300001" + "1"),          # 11 digits
-    st.sampled_from("0789").map(lambda t: f"00{t}2300001"),          # type digit outside 1-6
-    st.text(alphabet="abcxyz-_ ", min_size=1, max_size=12),           # not digits
-    st.integers(1, 6).map(lambda t: f"10{t}2300001"),                 # does not start with 00
-))
+@given(
+    st.one_of(
+        st.integers(1, 6).map(lambda t: f"00{t}2300001" + "1"),  # 11 digits
+        st.sampled_from("0789").map(lambda t: f"00{t}2300001"),  # type digit outside 1-6
+        st.text(alphabet="abcxyz-_ ", min_size=1, max_size=12),  # not digits
+        st.integers(1, 6).map(lambda t: f"10{t}2300001"),  # does not start with 00
+    )
+)
 def test_bad_ids_raise_naming_the_value(value):
     with pytest.raises(ScheduleError) as err:
         ids.normalize_game_id(value)

@@ -1,4 +1,5 @@
 """schedule.read: a schedule file's rows as text, or one line naming the file, column and row."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -19,8 +20,9 @@ def test_csv_rows_are_numbered_by_their_line(tmp_path):
 
 def test_parquet_values_become_text_like_a_csv(tmp_path):
     f = tmp_path / "s.parquet"
-    pd.DataFrame({"game_id": ["0021800001"], "game_date": [pd.Timestamp("2018-10-16").date()],
-                  "attendance": [18624.0]}).to_parquet(f)
+    pd.DataFrame(
+        {"game_id": ["0021800001"], "game_date": [pd.Timestamp("2018-10-16").date()], "attendance": [18624.0]}
+    ).to_parquet(f)
     row = read_table(f).iloc[0]
     assert (row["game_id"], row["game_date"], row["attendance"]) == ("0021800001", "2018-10-16", "18624")
 

@@ -3,6 +3,7 @@
 These files have no licence to be packaged (Basketball-Reference via mendelowitz, ESPN via
 davidxia3): they are only read here, from ../shared.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -26,8 +27,9 @@ def test_bbref_ids_of_2012_13_match_basketball_reference(reference, builtin):
     # and each id belongs to the right game: same date in both sources
     real_dates = pd.to_datetime(real["date_game"], format="%a, %b %d, %Y")
     by_id = dict(zip(real_ids, real_dates))
-    assert (season.dropna(subset=["bbref_game_id"]).apply(
-        lambda g: by_id[g["bbref_game_id"]] == g["game_date"], axis=1)).all()
+    assert (
+        season.dropna(subset=["bbref_game_id"]).apply(lambda g: by_id[g["bbref_game_id"]] == g["game_date"], axis=1)
+    ).all()
 
 
 def test_espn_games_match_builtin_on_date_and_teams(reference, builtin):
@@ -42,8 +44,12 @@ def test_espn_games_match_builtin_on_date_and_teams(reference, builtin):
     covered = builtin[["season", "season_type"]].drop_duplicates()
     espn = espn.merge(covered, on=["season", "season_type"])
     assert len(espn) > 14_000
-    joined = espn.merge(builtin, left_on=["date", "home", "away", "season_type"],
-                        right_on=["game_date", "home_team", "away_team", "season_type"], how="left")
+    joined = espn.merge(
+        builtin,
+        left_on=["date", "home", "away", "season_type"],
+        right_on=["game_date", "home_team", "away_team", "season_type"],
+        how="left",
+    )
     assert joined["game_id"].notna().all(), joined.loc[joined["game_id"].isna(), ["date", "team_1", "team_2"]].head()
     assert joined["game_id"].is_unique
 

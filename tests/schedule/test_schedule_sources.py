@@ -1,4 +1,5 @@
 """NBA Stats game logs, the league's schedule document, merging with precedence; hostile input."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def test_league_game_log_real_response():
-    frame, warnings = parse_league_game_log((FIXTURES / "nbastats_leaguegamelog_2025-26_regular.json").read_bytes(), "u")
+    frame, warnings = parse_league_game_log(
+        (FIXTURES / "nbastats_leaguegamelog_2025-26_regular.json").read_bytes(), "u"
+    )
     assert len(frame) == 39 and set(frame["status"]) == {"final"}
     row = frame.set_index("game_id").loc["0022500002"]
     assert (row["game_date"], row["home_team"], row["away_team"]) == ("2025-10-21", "LAL", "GSW")
@@ -39,7 +42,9 @@ def test_league_game_log_unplayed_game_is_cancelled_and_bad_rows_warn():
 
 
 def test_schedule_document_statuses_labels_and_skips():
-    frame, warnings = parse_schedule_league_v2((FIXTURES / "world" / "scheduleleaguev2_2025-26_v1.json").read_bytes(), "s")
+    frame, warnings = parse_schedule_league_v2(
+        (FIXTURES / "world" / "scheduleleaguev2_2025-26_v1.json").read_bytes(), "s"
+    )
     f = frame.set_index("game_id")
     assert f.loc["0022500583", "status"] == "postponed" and f.loc["0022500586", "status"] == "cancelled"
     assert f.loc["0062500001", "label"].startswith("Emirates NBA Cup / Championship")
@@ -47,8 +52,13 @@ def test_schedule_document_statuses_labels_and_skips():
     assert "0052500111" not in f.index and any("not known yet" in w for w in warnings)
     # the nba_api copy of a real 2020-21 document: dates from gameDateEst
     real, _ = parse_schedule_league_v2((FIXTURES / "nba_api_scheduleleaguev2_2020_21_trimmed.json").read_bytes(), "r")
-    assert real.loc[0, ["game_id", "game_date", "home_team", "away_team", "status"]].tolist() == \
-        ["0012000001", "2020-12-11", "ATL", "ORL", "final"]
+    assert real.loc[0, ["game_id", "game_date", "home_team", "away_team", "status"]].tolist() == [
+        "0012000001",
+        "2020-12-11",
+        "ATL",
+        "ORL",
+        "final",
+    ]
 
 
 def test_hostile_schedule_entries_are_skipped_not_fatal():
@@ -75,14 +85,20 @@ def frame_of(rows: str, provenance: str) -> pd.DataFrame:
 
 
 def test_merge_precedence_dates_ids_and_provenance():
-    packaged = frame_of("""
+    packaged = frame_of(
+        """
 0021500654,2016-01-23,PHI,LAL,final,
 0021500001,2015-10-27,ATL,DET,final,400827888
-""", "packaged")
-    gamelog = frame_of("""
+""",
+        "packaged",
+    )
+    gamelog = frame_of(
+        """
 0021500654,2016-01-24,PHI,LAL,final,
 0021500001,2015-10-27,ATL,DET,final,
-""", "nbastats_gamelog")
+""",
+        "nbastats_gamelog",
+    )
     league = frame_of("0021500002,2015-10-27,CHI,CLE,scheduled,\n", "league_schedule")
     out, warnings = merge_sources([("packaged", packaged), ("nbastats_gamelog", gamelog), ("league_schedule", league)])
     g = out.set_index("game_id")

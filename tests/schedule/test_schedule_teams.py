@@ -1,4 +1,5 @@
 """Team codes: NBA Stats <-> Basketball-Reference <-> ESPN, per season."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -10,7 +11,15 @@ from nba_simulator.schedule import teams
 
 def test_table_eras_are_consistent():
     t = teams.team_table()
-    assert list(t.columns) == ["team_id", "first_season", "last_season", "nba_abbr", "bbref_code", "espn_abbr", "team_name"]
+    assert list(t.columns) == [
+        "team_id",
+        "first_season",
+        "last_season",
+        "nba_abbr",
+        "bbref_code",
+        "espn_abbr",
+        "team_name",
+    ]
     assert t["team_id"].nunique() == 30
     assert (t["last_season"].isna().groupby(t["team_id"]).sum() == 1).all()  # one current era per team
     for _, eras in t.groupby("team_id"):
@@ -29,24 +38,52 @@ def test_league_size_per_season(season, n):
     assert codes.nunique() == n and nba.nunique() == n
 
 
-@pytest.mark.parametrize("code, season, bbref", [
-    ("BKN", "2012-13", "BRK"), ("NJN", "2011-12", "NJN"), ("PHX", "2000-01", "PHO"),
-    ("CHA", "2013-14", "CHA"), ("CHA", "2014-15", "CHO"), ("CHH", "2000-01", "CHH"),
-    ("NOH", "2003-04", "NOH"), ("NOK", "2006-07", "NOK"), ("NOH", "2012-13", "NOH"), ("NOP", "2013-14", "NOP"),
-    ("SEA", "2007-08", "SEA"), ("OKC", "2008-09", "OKC"), ("VAN", "2000-01", "VAN"), ("MEM", "2001-02", "MEM"),
-    ("WAS", "1996-97", "WSB"), ("WAS", "1997-98", "WAS"), ("LAL", "2023-24", "LAL"), ("BKN", "2030-31", "BRK"),
-])
+@pytest.mark.parametrize(
+    "code, season, bbref",
+    [
+        ("BKN", "2012-13", "BRK"),
+        ("NJN", "2011-12", "NJN"),
+        ("PHX", "2000-01", "PHO"),
+        ("CHA", "2013-14", "CHA"),
+        ("CHA", "2014-15", "CHO"),
+        ("CHH", "2000-01", "CHH"),
+        ("NOH", "2003-04", "NOH"),
+        ("NOK", "2006-07", "NOK"),
+        ("NOH", "2012-13", "NOH"),
+        ("NOP", "2013-14", "NOP"),
+        ("SEA", "2007-08", "SEA"),
+        ("OKC", "2008-09", "OKC"),
+        ("VAN", "2000-01", "VAN"),
+        ("MEM", "2001-02", "MEM"),
+        ("WAS", "1996-97", "WSB"),
+        ("WAS", "1997-98", "WAS"),
+        ("LAL", "2023-24", "LAL"),
+        ("BKN", "2030-31", "BRK"),
+    ],
+)
 def test_basketball_reference_codes(code, season, bbref):
     assert teams.bbref_code(code, season) == bbref
 
 
-@pytest.mark.parametrize("espn, season, nba", [
-    ("GS", "2015-16", "GSW"), ("NY", "2015-16", "NYK"), ("SA", "2015-16", "SAS"), ("UTAH", "2015-16", "UTA"),
-    ("WSH", "2015-16", "WAS"), ("NO", "2010-11", "NOH"), ("NO", "2015-16", "NOP"), ("NO", "2005-06", "NOK"),
-    ("BKN", "2009-10", "NJN"),  # ESPN files use today's abbreviation for the New Jersey years
-    ("NJ", "2009-10", "NJN"), ("OKC", "2007-08", "SEA"), ("CHA", "2000-01", "CHH"), ("PHX", "2015-16", "PHX"),
-    ("gs ", "2015-16", "GSW"),
-])
+@pytest.mark.parametrize(
+    "espn, season, nba",
+    [
+        ("GS", "2015-16", "GSW"),
+        ("NY", "2015-16", "NYK"),
+        ("SA", "2015-16", "SAS"),
+        ("UTAH", "2015-16", "UTA"),
+        ("WSH", "2015-16", "WAS"),
+        ("NO", "2010-11", "NOH"),
+        ("NO", "2015-16", "NOP"),
+        ("NO", "2005-06", "NOK"),
+        ("BKN", "2009-10", "NJN"),  # ESPN files use today's abbreviation for the New Jersey years
+        ("NJ", "2009-10", "NJN"),
+        ("OKC", "2007-08", "SEA"),
+        ("CHA", "2000-01", "CHH"),
+        ("PHX", "2015-16", "PHX"),
+        ("gs ", "2015-16", "GSW"),
+    ],
+)
 def test_espn_abbreviations_to_nba(espn, season, nba):
     assert teams.to_nba_abbr(espn, season) == nba
 

@@ -1,4 +1,5 @@
 """`nba-recon schedule update | show | check` against a local server serving real-format fixtures."""
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,22 @@ def server():
 
 
 def update(server, runs, *extra) -> int:
-    return main(["schedule", "update", "--runs-dir", str(runs), "--as-of", AS_OF, "--seasons", "2025-26",
-                 "--lake", str(LAKE), *server.options(), *extra])
+    return main(
+        [
+            "schedule",
+            "update",
+            "--runs-dir",
+            str(runs),
+            "--as-of",
+            AS_OF,
+            "--seasons",
+            "2025-26",
+            "--lake",
+            str(LAKE),
+            *server.options(),
+            *extra,
+        ]
+    )
 
 
 def snapshot(runs) -> pd.DataFrame:
@@ -50,19 +65,21 @@ def test_update_builds_every_kind_of_game(server, tmp_path, capsys):
     assert "espn_schedules/20251215.json: not valid JSON" in err  # the truncated lake file
     g = snapshot(tmp_path)
     # play-in, scheduled after as_of; the one whose teams are not known yet is not owed
-    assert (g.loc["0052500101", ["season_type", "status", "home_team"]].tolist() == ["play_in", "scheduled", "PHI"])
+    assert g.loc["0052500101", ["season_type", "status", "home_team"]].tolist() == ["play_in", "scheduled", "PHI"]
     assert "0052500111" not in g.index
     # Cup: group and knockout games are regular-season games, the final is its own type
     assert g.loc["0022501201", "season_type"] == "regular"
     assert g.loc["0022501201", "espn_game_id"] == espn_id("0022501201")  # from the lake's old schedule/ prefix
-    assert (g.loc["0062500001", ["season_type", "espn_game_id"]].tolist() == ["cup_final", espn_id("0062500001")])
+    assert g.loc["0062500001", ["season_type", "espn_game_id"]].tolist() == ["cup_final", espn_id("0062500001")]
     assert "espn_api" in g.loc["0062500001", "provenance"]
     # postponed (version 1 of the league schedule) and cancelled: never owed, no box-score id
     assert g.loc["0022500583", "status"] == "postponed" and pd.isna(g.loc["0022500583", "bbref_game_id"])
     assert g.loc["0022500586", "status"] == "cancelled"
     # a game ESPN lists under two ids keeps both
-    assert (g.loc["0022500809", ["espn_game_id", "espn_game_id_extra"]].tolist()
-            == [espn_id("0022500809"), espn_id("0022500809", True)])
+    assert g.loc["0022500809", ["espn_game_id", "espn_game_id_extra"]].tolist() == [
+        espn_id("0022500809"),
+        espn_id("0022500809", True),
+    ]
     # the neutral-site game (both game-log rows say "@"): the league schedule's home team wins
     assert g.loc["0022500578", "home_team"] == "ORL"
     # every game played before as_of has an ESPN id, from the lake or (dates it lacks) the API
@@ -82,8 +99,11 @@ def test_update_builds_every_kind_of_game(server, tmp_path, capsys):
     assert update(server, tmp_path) == 0
     g = snapshot(tmp_path)
     row = g.loc["0022500583"]
-    assert (row["status"], str(row["game_date"].date()), str(row["original_date"].date())) == \
-        ("scheduled", "2026-03-10", "2026-01-15")
+    assert (row["status"], str(row["game_date"].date()), str(row["original_date"].date())) == (
+        "scheduled",
+        "2026-03-10",
+        "2026-01-15",
+    )
     assert latest_snapshot(default_dir(tmp_path)) != first and first.is_file()  # the old one is kept
 
 
@@ -97,7 +117,9 @@ def test_show_and_check(server, tmp_path, capsys):
     assert "2025-26  cup_final" in out and "2025-26  play_in" in out
     assert main(["schedule", "check", "--runs-dir", str(tmp_path), "--seasons", "2025-26", "--as-of", AS_OF]) == 0
     assert "ok:" in capsys.readouterr().out
-    assert main(["schedule", "check", "--runs-dir", str(tmp_path), "--seasons", "2025-26", "--as-of", "2026-04-20"]) == 1
+    assert (
+        main(["schedule", "check", "--runs-dir", str(tmp_path), "--seasons", "2025-26", "--as-of", "2026-04-20"]) == 1
+    )
     assert "without an ESPN id" in capsys.readouterr().out  # the play-in game has no ESPN id yet
     assert main(["schedule", "check", "--runs-dir", str(tmp_path), "--seasons", "2021-22", "--as-of", AS_OF]) == 1
     assert main(["schedule", "check", "--runs-dir", str(tmp_path), "--seasons", "2021-2"]) == 2
@@ -105,8 +127,22 @@ def test_show_and_check(server, tmp_path, capsys):
 
 def test_completed_season_from_game_logs(server, tmp_path):
     server.state["fail"] = {"/stats/leaguegamelog": [503, 429]}  # transient: retried
-    assert main(["schedule", "update", "--runs-dir", str(tmp_path), "--as-of", "2026-10-15", "--seasons", "2025-26",
-                 *server.options()]) == 0
+    assert (
+        main(
+            [
+                "schedule",
+                "update",
+                "--runs-dir",
+                str(tmp_path),
+                "--as-of",
+                "2026-10-15",
+                "--seasons",
+                "2025-26",
+                *server.options(),
+            ]
+        )
+        == 0
+    )
     g = snapshot(tmp_path)
     assert g.loc["0022500001", "provenance"] == "nbastats_gamelog"
     assert g.loc["0022500578", "home_team"] == "ORL"  # the game log's first row: "MEM @ ORL"
@@ -118,8 +154,24 @@ def test_offline_uses_packaged_lake_and_last_snapshot(server, tmp_path, capsys):
     before = snapshot(tmp_path)
     shutil.rmtree(default_dir(tmp_path) / "cache")
     n = len(server.log)
-    assert main(["schedule", "update", "--runs-dir", str(tmp_path), "--as-of", AS_OF, "--seasons", "2025-26",
-                 "--lake", str(LAKE), "--offline"]) == 0
+    assert (
+        main(
+            [
+                "schedule",
+                "update",
+                "--runs-dir",
+                str(tmp_path),
+                "--as-of",
+                AS_OF,
+                "--seasons",
+                "2025-26",
+                "--lake",
+                str(LAKE),
+                "--offline",
+            ]
+        )
+        == 0
+    )
     assert len(server.log) == n  # nothing fetched
     assert "offline:" in capsys.readouterr().err
     after = snapshot(tmp_path)
@@ -130,8 +182,24 @@ def test_offline_uses_packaged_lake_and_last_snapshot(server, tmp_path, capsys):
     # source and ONE line for every request not in the cache
     capsys.readouterr()
     fresh = tmp_path / "fresh"
-    assert main(["schedule", "update", "--runs-dir", str(fresh), "--as-of", AS_OF, "--seasons", "2025-26",
-                 "--lake", str(LAKE), "--offline"]) == 1
+    assert (
+        main(
+            [
+                "schedule",
+                "update",
+                "--runs-dir",
+                str(fresh),
+                "--as-of",
+                AS_OF,
+                "--seasons",
+                "2025-26",
+                "--lake",
+                str(LAKE),
+                "--offline",
+            ]
+        )
+        == 1
+    )
     out, err = capsys.readouterr()
     assert latest_snapshot(default_dir(fresh)) is None
     assert "no schedule snapshot written" in err
@@ -147,9 +215,27 @@ def test_killed_update_leaves_the_previous_snapshot(server, tmp_path):
     server.state.update(schedule_version=2, stall=30.0)
     n = len(server.log)
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "nba_simulator.cli", "schedule", "update", "--runs-dir", str(tmp_path),
-                             "--as-of", AS_OF, "--seasons", "2025-26", "--lake", str(LAKE), *server.options()],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "nba_simulator.cli",
+            "schedule",
+            "update",
+            "--runs-dir",
+            str(tmp_path),
+            "--as-of",
+            AS_OF,
+            "--seasons",
+            "2025-26",
+            "--lake",
+            str(LAKE),
+            *server.options(),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while not any(p.startswith("/cdn/") for p in server.log[n:]):
@@ -184,8 +270,12 @@ def test_a_users_files_beside_the_snapshots_are_never_touched(server, tmp_path):
     a user's files already there (even named like the tool's) stay byte for byte, twice over."""
     folder = default_dir(tmp_path)
     folder.mkdir(parents=True)
-    mine = {tmp_path / "notes.txt": b"the user's notes\n", folder / "my_schedule.csv": b"game_id\n0022500001\n",
-            folder / "snapshot-mine.csv": b"not a snapshot of the tool's\n", folder / "cache": None}
+    mine = {
+        tmp_path / "notes.txt": b"the user's notes\n",
+        folder / "my_schedule.csv": b"game_id\n0022500001\n",
+        folder / "snapshot-mine.csv": b"not a snapshot of the tool's\n",
+        folder / "cache": None,
+    }
     for path, data in mine.items():
         if data is None:
             path.mkdir()
@@ -193,7 +283,7 @@ def test_a_users_files_beside_the_snapshots_are_never_touched(server, tmp_path):
         else:
             path.write_bytes(data)
     assert update(server, tmp_path) == 0
-    assert update(server, tmp_path) == 0     # a second update: a new snapshot, nothing of the user's replaced
+    assert update(server, tmp_path) == 0  # a second update: a new snapshot, nothing of the user's replaced
     for path, data in mine.items():
         if data is None:
             assert (path / "mine.txt").read_bytes() == b"kept\n"

@@ -1,4 +1,5 @@
 """spec.lines: the YAML loader remembers lines and refuses documents made to explode."""
+
 from __future__ import annotations
 
 import pytest

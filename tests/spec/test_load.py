@@ -1,4 +1,3 @@
-
 import pytest
 
 from nba_simulator.errors import SpecError
@@ -35,21 +34,28 @@ def test_good_spec_fields_and_defaults():
     assert spec.priorities[-1].priority == "LOW"
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ("version: 1\ndatasets: {a: [\n", 3, "YAML syntax"),
-    (GOOD.replace("per: game", "per: game\n    colour: red"), 9, "unknown field 'colour'"),
-    (GOOD.replace("{game_id}.json\"]", "{gameid}.json\"]"), 7, "unknown placeholder {gameid}"),
-    (GOOD.replace("2022-23..2023-24", "2023-24..2022-23"), 9, "runs backwards"),
-    (GOOD.replace("2022-23..2023-24", "2023-25"), 9, "bad seasons"),
-    (GOOD.replace("per: game", "per: match"), 8, "per must be one of"),
-    (GOOD.replace("version: 1", "version: 2"), 1, "version must be 1"),
-    (GOOD + "  pbp2:\n    source: x\n    data_type: y\n    keys: old/{game_id}.json\n    per: game\n"
-            "    seasons: 2023-24\n", 10, "both claim keys"),
-    (GOOD.replace("pbp/{season}", "backups/{season}"), 4, "excluded prefix"),
-    (GOOD.replace("per: game", "per: season"), 7, "cannot be filled for per: season"),
-    (GOOD + "priorities:\n  - {priority: URGENT}\n", 11, "priority must be one of"),
-    (GOOD.replace("exclude:", "exclude:\nexclude:"), 3, "duplicate key"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("version: 1\ndatasets: {a: [\n", 3, "YAML syntax"),
+        (GOOD.replace("per: game", "per: game\n    colour: red"), 9, "unknown field 'colour'"),
+        (GOOD.replace('{game_id}.json"]', '{gameid}.json"]'), 7, "unknown placeholder {gameid}"),
+        (GOOD.replace("2022-23..2023-24", "2023-24..2022-23"), 9, "runs backwards"),
+        (GOOD.replace("2022-23..2023-24", "2023-25"), 9, "bad seasons"),
+        (GOOD.replace("per: game", "per: match"), 8, "per must be one of"),
+        (GOOD.replace("version: 1", "version: 2"), 1, "version must be 1"),
+        (
+            GOOD + "  pbp2:\n    source: x\n    data_type: y\n    keys: old/{game_id}.json\n    per: game\n"
+            "    seasons: 2023-24\n",
+            10,
+            "both claim keys",
+        ),
+        (GOOD.replace("pbp/{season}", "backups/{season}"), 4, "excluded prefix"),
+        (GOOD.replace("per: game", "per: season"), 7, "cannot be filled for per: season"),
+        (GOOD + "priorities:\n  - {priority: URGENT}\n", 11, "priority must be one of"),
+        (GOOD.replace("exclude:", "exclude:\nexclude:"), 3, "duplicate key"),
+    ],
+)
 def test_spec_errors_name_file_and_line(text, line, words):
     with pytest.raises(SpecError) as exc:
         parse_spec(text, "lake.yaml")
@@ -79,4 +85,3 @@ def test_a_day_count_past_the_limit_names_its_line():
 def test_a_field_error_without_a_line_names_the_file():
     err = FieldReader("lake.yaml").fail("bad value")
     assert (str(err), err.path, err.line) == ("lake.yaml: bad value", "lake.yaml", None)
-

@@ -1,5 +1,6 @@
 """Open season ranges (``..current``, ``..previous``), several ids per game, and what cannot be
 judged (``coverage.unjudged``)."""
+
 import pandas as pd
 import pytest
 
@@ -32,12 +33,15 @@ def spec_with(seasons: str):
     return parse_spec(SPEC.replace("SEASONS", seasons), "open.yaml")
 
 
-@pytest.mark.parametrize("seasons, as_of, first, last", [
-    ("2024-25..current", "2026-12-01", "2024-25", "2026-27"),
-    ("2024-25..current", "2027-07-15", "2024-25", "2026-27"),   # July: the season just ended
-    ("2024-25..current", "2027-08-01", "2024-25", "2027-28"),   # August starts the next one
-    ("2024-25..previous", "2026-12-01", "2024-25", "2025-26"),
-])
+@pytest.mark.parametrize(
+    "seasons, as_of, first, last",
+    [
+        ("2024-25..current", "2026-12-01", "2024-25", "2026-27"),
+        ("2024-25..current", "2027-07-15", "2024-25", "2026-27"),  # July: the season just ended
+        ("2024-25..current", "2027-08-01", "2024-25", "2027-28"),  # August starts the next one
+        ("2024-25..previous", "2026-12-01", "2024-25", "2025-26"),
+    ],
+)
 def test_open_ranges_resolve_at_as_of(seasons, as_of, first, last):
     spec = spec_with(seasons)
     assert spec.dataset("pages").seasons == () and spec.dataset("pages").seasons_open
@@ -52,20 +56,23 @@ def test_a_range_ending_before_it_starts_holds_nothing_and_typos_are_errors():
 
 
 def _schedule(rows):
-    df = pd.DataFrame(rows, columns=["game_id", "game_date", "home_team", "away_team", "status",
-                                     "espn_game_id", "espn_game_id_extra"])
+    df = pd.DataFrame(
+        rows, columns=["game_id", "game_date", "home_team", "away_team", "status", "espn_game_id", "espn_game_id_extra"]
+    )
     ids = df["game_id"]
-    return df.assign(season="20" + ids.str[3:5] + "-" + (ids.str[3:5].astype(int) + 1).astype(str).str.zfill(2),
-                     season_type=ids.str[2].map({"2": "regular", "4": "playoffs", "6": "cup_final"}),
-                     game_date=pd.to_datetime(df["game_date"]), bbref_game_id=pd.NA).astype(
-        {"espn_game_id": "string", "espn_game_id_extra": "string"})
+    return df.assign(
+        season="20" + ids.str[3:5] + "-" + (ids.str[3:5].astype(int) + 1).astype(str).str.zfill(2),
+        season_type=ids.str[2].map({"2": "regular", "4": "playoffs", "6": "cup_final"}),
+        game_date=pd.to_datetime(df["game_date"]),
+        bbref_game_id=pd.NA,
+    ).astype({"espn_game_id": "string", "espn_game_id_extra": "string"})
 
 
 GAMES = [
     ("0022600001", "2026-10-21", "LAL", "DEN", "final", "401810001", pd.NA),
     ("0022600002", "2026-10-21", "BOS", "NYK", "final", "401810002", "400999001 400999002"),
-    ("0022600003", "2026-10-22", "MIA", "CHI", "final", "0", pd.NA),          # a hostile id
-    ("0022600004", "2026-10-22", "PHX", "GSW", "final", pd.NA, pd.NA),        # no ESPN id
+    ("0022600003", "2026-10-22", "MIA", "CHI", "final", "0", pd.NA),  # a hostile id
+    ("0022600004", "2026-10-22", "PHX", "GSW", "final", pd.NA, pd.NA),  # no ESPN id
     ("0022600005", "2026-10-30", "LAC", "POR", "final", "401810005", pd.NA),
 ]
 
@@ -74,12 +81,16 @@ def test_every_id_of_a_game_is_a_key_and_any_one_makes_it_present():
     spec, schedule = spec_with("2025-26..current"), _schedule(GAMES)
     exp = expected_items(spec, schedule, "2026-11-01")
     item = exp.items[(exp.items["dataset"] == "pages") & (exp.items["game_id"] == "0022600002")].iloc[0]
-    assert item["expected_key"] == "espn/401810002.json"           # the primary id
+    assert item["expected_key"] == "espn/401810002.json"  # the primary id
     keys = set(exp.keys.loc[exp.keys["item_id"] == item["item_id"], "key"])
     assert keys == {f"{p}/{i}.json" for p in ("espn", "old") for i in ("401810002", "400999001", "400999002")}
-    lake = inventory([("old/400999002.json", 500, ts("2026-10-23"), "a"),   # only a further id
-                      ("espn/401810001.json", 500, ts("2026-10-23"), "b"),
-                      ("espn/0.json", 500, ts("2026-10-23"), "c")])
+    lake = inventory(
+        [
+            ("old/400999002.json", 500, ts("2026-10-23"), "a"),  # only a further id
+            ("espn/401810001.json", 500, ts("2026-10-23"), "b"),
+            ("espn/0.json", 500, ts("2026-10-23"), "c"),
+        ]
+    )
     cov = build_coverage(spec, schedule, lake, "2026-11-01").coverage.set_index(["dataset", "game_id"])
     assert cov.loc[("pages", "0022600002"), "status"] == "present"
     assert cov.loc[("pages", "0022600001"), "status"] == "present"
@@ -94,8 +105,7 @@ def test_every_id_of_a_game_is_a_key_and_any_one_makes_it_present():
 
 def test_unjudged_says_what_and_why():
     spec, schedule = spec_with("2025-26..current"), _schedule(GAMES)
-    r = build_coverage(spec, schedule, inventory([("logs/0022500007.json", 500, ts("2026-01-01"), "a")]),
-                       "2026-12-15")
+    r = build_coverage(spec, schedule, inventory([("logs/0022500007.json", 500, ts("2026-01-01"), "a")]), "2026-12-15")
     by = {(u["dataset"], u["season"], u["season_type"]): u for u in r.unjudged}
     assert all(set(u) == {"dataset", "season", "season_type", "reason", "count"} for u in r.unjudged)
     # 2025-26: no game at all; its NBA Stats file is counted as unexplained

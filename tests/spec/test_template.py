@@ -15,6 +15,7 @@ LAYOUTS = [
     "teams/{season_start}/{team}.csv",
 ]
 
+
 def digits(n):
     return st.text("0123456789", min_size=n, max_size=n)
 
@@ -23,11 +24,17 @@ upper = st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=4)
 VALUES = {
     "game_id": st.builds(lambda t, r: f"00{t}{r}", st.sampled_from("123456"), digits(7)),
     "espn_game_id": digits(9),
-    "bbref_game_id": st.builds(lambda d, c: d + c, digits(9), st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3)),
+    "bbref_game_id": st.builds(
+        lambda d, c: d + c, digits(9), st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=3, max_size=3)
+    ),
     "season": st.integers(1946, 2099).map(lambda y: f"{y}-{(y + 1) % 100:02d}"),
-    "season_start": digits(4), "season_end": digits(4),
+    "season_start": digits(4),
+    "season_end": digits(4),
     "date": st.dates().map(lambda d: d.strftime("%Y-%m-%d")).filter(lambda s: len(s) == 10),
-    "yyyymmdd": digits(8), "team": upper, "home": upper, "away": upper,
+    "yyyymmdd": digits(8),
+    "team": upper,
+    "home": upper,
+    "away": upper,
 }
 
 
@@ -45,8 +52,14 @@ def test_render_then_parse_round_trips(text, data):
 
 def test_parse_is_anchored_and_typed():
     t = KeyTemplate.compile("espn_play_by_play/{espn_game_id}.json")
-    keys = pd.Series(["espn_play_by_play/401584800.json", "espn_play_by_play/4015848001.json",
-                      "x/espn_play_by_play/401584800.json", "espn_play_by_play/401584800.json.bak"])
+    keys = pd.Series(
+        [
+            "espn_play_by_play/401584800.json",
+            "espn_play_by_play/4015848001.json",
+            "x/espn_play_by_play/401584800.json",
+            "espn_play_by_play/401584800.json.bak",
+        ]
+    )
     assert t.matches(keys).tolist() == [True, False, False, False]
     assert t.parse(keys)["espn_game_id"].tolist()[0] == "401584800"
 
@@ -82,14 +95,17 @@ def test_overlap_detection():
     assert overlapping(a, c) is None
 
 
-@pytest.mark.parametrize("one, other, claimed", [
-    # differ only by where a literal digit sits: both claim x/20231201900.json-like keys
-    ("x/{season_start}1{yyyymmdd}.json", "x/{season_start}{yyyymmdd}1.json", True),
-    ("pbp/0{espn_game_id}.json", "pbp/{game_id}.json", True),
-    ("a/{team}{date}.csv", "a/{home}{away}{date}.csv", True),
-    ("a/{date}.csv", "a/{yyyymmdd}.csv", False),
-    ("espn/{espn_game_id}.json", "espn/{season_start}{espn_game_id}.json", False),
-])
+@pytest.mark.parametrize(
+    "one, other, claimed",
+    [
+        # differ only by where a literal digit sits: both claim x/20231201900.json-like keys
+        ("x/{season_start}1{yyyymmdd}.json", "x/{season_start}{yyyymmdd}1.json", True),
+        ("pbp/0{espn_game_id}.json", "pbp/{game_id}.json", True),
+        ("a/{team}{date}.csv", "a/{home}{away}{date}.csv", True),
+        ("a/{date}.csv", "a/{yyyymmdd}.csv", False),
+        ("espn/{espn_game_id}.json", "espn/{season_start}{espn_game_id}.json", False),
+    ],
+)
 def test_overlap_detection_is_exact_for_any_placement(one, other, claimed):
     a, b = KeyTemplate.compile(one), KeyTemplate.compile(other)
     key = overlapping(a, b)

@@ -4,6 +4,7 @@ The S3 fixtures live in the plugin module ``tests/s3server.py``. The root ``test
 should register it (``pytest_plugins = ["tests.s3server"]``); until it does, it is registered
 here, once (a non-root conftest may not use ``pytest_plugins``).
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """storage.factory: a lake URI opens the right backend; credentials in a URI are refused."""
+
 from __future__ import annotations
 
 import pytest

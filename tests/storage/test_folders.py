@@ -1,5 +1,6 @@
 """storage.folders: totals per top-level folder, the same whether the inventory comes whole or in
 batches (a streamed inventory read back from its file); outputs' batch and head readers."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -14,18 +15,21 @@ from nba_simulator.storage.folders import TOP_LEVEL, folder_totals
 
 def _inventory(n: int = 1000) -> pd.DataFrame:
     folders = ["espn/pbp", "nba_api/box", "bbref", "stray.txt", "espn/box"]
-    return pd.DataFrame({
-        "key": [f"{folders[i % 5]}/{i}.json" if i % 5 != 3 else f"stray-{i}.txt" for i in range(n)],
-        "size": [(i * 7919) % 5000 + 1 for i in range(n)],
-        "last_modified": pd.to_datetime("2019-01-01", utc=True) + pd.to_timedelta(range(n), unit="min"),
-        "etag": None})
+    return pd.DataFrame(
+        {
+            "key": [f"{folders[i % 5]}/{i}.json" if i % 5 != 3 else f"stray-{i}.txt" for i in range(n)],
+            "size": [(i * 7919) % 5000 + 1 for i in range(n)],
+            "last_modified": pd.to_datetime("2019-01-01", utc=True) + pd.to_timedelta(range(n), unit="min"),
+            "etag": None,
+        }
+    )
 
 
 @pytest.mark.parametrize("batch", [1, 7, 333, 1000])
 def test_batches_total_like_the_whole_inventory(batch):
     inv = _inventory()
     whole = folder_totals([inv])
-    parts = folder_totals(inv.iloc[i:i + batch] for i in range(0, len(inv), batch))
+    parts = folder_totals(inv.iloc[i : i + batch] for i in range(0, len(inv), batch))
     pd.testing.assert_frame_equal(whole, parts, check_dtype=False)
     arrow = folder_totals(pa.Table.from_pandas(inv, preserve_index=False).to_batches(max_chunksize=batch))
     pd.testing.assert_frame_equal(whole, arrow, check_dtype=False)
@@ -34,13 +38,12 @@ def test_batches_total_like_the_whole_inventory(batch):
     espn = inv[inv["key"].str.startswith("espn/")]
     assert whole.loc["espn", "smallest"] == espn["size"].min()
     assert whole.loc["espn", "newest"] == espn["last_modified"].max()
-    assert list(whole.index[:1]) == ["espn"]   # most objects first
+    assert list(whole.index[:1]) == ["espn"]  # most objects first
 
 
 def test_folder_table_takes_totals_or_an_inventory():
     inv = _inventory(50)
-    pd.testing.assert_frame_equal(pd.DataFrame(folder_table(inv)),
-                                  pd.DataFrame(folder_table(folder_totals([inv]))))
+    pd.testing.assert_frame_equal(pd.DataFrame(folder_table(inv)), pd.DataFrame(folder_table(folder_totals([inv]))))
     assert folder_table(inv)["objects"].sum() == 50
     assert pd.DataFrame(folder_table(folder_totals([]))).empty
 

@@ -1,5 +1,6 @@
 """S3 Inventory reports as the inventory: manifest + checksum, headerless CSV, Parquet, URL-encoded
 keys, per-file MD5, newest/named delivery, and the fallback to listing when none is fresh."""
+
 from __future__ import annotations
 
 import gzip
@@ -19,16 +20,21 @@ from tests.inventory_writer import write_delivery
 KEYS = {
     "espn_schedules/20230410.json": 120,
     "espn_play_by_play/401584800.json": 700_000,
-    "odd/a b+c%d&e.json": 3,           # space, plus, percent, ampersand
-    "odd/é/ü €.json": 4,               # non-ASCII
-    "backups/old.json": 5,             # excluded below
+    "odd/a b+c%d&e.json": 3,  # space, plus, percent, ampersand
+    "odd/é/ü €.json": 4,  # non-ASCII
+    "backups/old.json": 5,  # excluded below
 }
 
 
 def inventory_frame(keys=KEYS, when="2024-02-28T12:00:00.123Z") -> pd.DataFrame:
-    return pd.DataFrame({"key": list(keys), "size": list(keys.values()),
-                         "last_modified": pd.to_datetime([when] * len(keys), utc=True),
-                         "etag": [hashlib.md5(k.encode()).hexdigest() for k in keys]})
+    return pd.DataFrame(
+        {
+            "key": list(keys),
+            "size": list(keys.values()),
+            "last_modified": pd.to_datetime([when] * len(keys), utc=True),
+            "etag": [hashlib.md5(k.encode()).hexdigest() for k in keys],
+        }
+    )
 
 
 def expected_frame(keys=KEYS, exclude=("backups/",)) -> pd.DataFrame:
@@ -74,16 +80,25 @@ def test_csv_column_order_comes_from_the_file_schema(tmp_path):
     """A CSV whose columns are in another order (and with extra fields) is read by fileSchema."""
     cfg = tmp_path / "lake" / "cfg"
     (cfg / "data").mkdir(parents=True)
-    rows = ['"STANDARD","12","2024-01-02T03:04:05.000Z","k%2B1.json","lake","abc"',
-            '"STANDARD","7","2024-01-02T03:04:06.000Z","dir/k+2.json","lake",""']
+    rows = [
+        '"STANDARD","12","2024-01-02T03:04:05.000Z","k%2B1.json","lake","abc"',
+        '"STANDARD","7","2024-01-02T03:04:06.000Z","dir/k+2.json","lake",""',
+    ]
     body = gzip.compress(("\n".join(rows) + "\n").encode())
     (cfg / "data" / "x.csv.gz").write_bytes(body)
     folder = cfg / "2024-01-03T00-00Z"
     folder.mkdir()
-    raw = json.dumps({"sourceBucket": "lake", "creationTimestamp": "1704240000000", "fileFormat": "CSV",
-                      "fileSchema": "StorageClass, Size, LastModifiedDate, Key, Bucket, ETag",
-                      "files": [{"key": "dest/lake/cfg/data/x.csv.gz", "size": len(body),
-                                 "MD5checksum": hashlib.md5(body).hexdigest()}]}).encode()
+    raw = json.dumps(
+        {
+            "sourceBucket": "lake",
+            "creationTimestamp": "1704240000000",
+            "fileFormat": "CSV",
+            "fileSchema": "StorageClass, Size, LastModifiedDate, Key, Bucket, ETag",
+            "files": [
+                {"key": "dest/lake/cfg/data/x.csv.gz", "size": len(body), "MD5checksum": hashlib.md5(body).hexdigest()}
+            ],
+        }
+    ).encode()
     (folder / "manifest.json").write_bytes(raw)
     (folder / "manifest.checksum").write_text(hashlib.md5(raw).hexdigest() + "\n")
     df, _ = read_report(str(tmp_path))
@@ -135,8 +150,10 @@ def test_schema_without_size_is_bad_input(tmp_path):
 def test_schema_not_matching_the_csv_rows_names_the_file(tmp_path):
     folder = write_delivery(tmp_path, inventory_frame())
     # one column fewer than the rows have
-    rewrite_manifest(folder, lambda d: d.update(fileSchema="Bucket, Key, VersionId, IsLatest, "
-                                                             "IsDeleteMarker, Size, LastModifiedDate, ETag"))
+    rewrite_manifest(
+        folder,
+        lambda d: d.update(fileSchema="Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag"),
+    )
     with pytest.raises(BadInput, match=r"data file .*\.csv\.gz cannot be read as CSV .*8 columns"):
         read_report(str(tmp_path))
 
@@ -155,9 +172,11 @@ def test_unknown_format_and_bad_json(tmp_path):
 
 def test_file_schema_parsing():
     assert parse_file_schema("Bucket, Key, Size, LastModifiedDate", "CSV", "m")[1] == "Key"
-    parquet = ("message s3.inventory { required binary bucket (STRING); required binary key (STRING); "
-               "optional int64 size; optional int64 last_modified_date (TIMESTAMP(MILLIS,true)); "
-               "optional binary e_tag (STRING);}")
+    parquet = (
+        "message s3.inventory { required binary bucket (STRING); required binary key (STRING); "
+        "optional int64 size; optional int64 last_modified_date (TIMESTAMP(MILLIS,true)); "
+        "optional binary e_tag (STRING);}"
+    )
     assert parse_file_schema(parquet, "Parquet", "m") == ("bucket", "key", "size", "last_modified_date", "e_tag")
     orc = "struct<bucket:string,key:string,size:bigint,last_modified_date:timestamp,e_tag:string>"
     assert parse_file_schema(orc, "ORC", "m")[3] == "last_modified_date"
@@ -174,11 +193,14 @@ def test_newest_named_and_as_of_bounded_delivery(tmp_path):
     write_delivery(tmp_path, later, created="2024-03-05T01:00Z")
     storage = open_storage(str(tmp_path))
     assert [f.rsplit("/", 2)[-2] for f in find_deliveries(storage)] == [
-        "2024-03-01T01-00Z", "2024-03-02T01-00Z", "2024-03-05T01-00Z"]
-    assert len(read_report(str(tmp_path))[0]) == 3                                   # newest
-    assert len(read_report(str(tmp_path), delivery="2024-03-01T01-00Z")[0]) == 1     # named
+        "2024-03-01T01-00Z",
+        "2024-03-02T01-00Z",
+        "2024-03-05T01-00Z",
+    ]
+    assert len(read_report(str(tmp_path))[0]) == 3  # newest
+    assert len(read_report(str(tmp_path), delivery="2024-03-01T01-00Z")[0]) == 1  # named
     named = tmp_path / "lake" / "daily" / "2024-03-02T01-00Z" / "manifest.json"
-    assert len(read_report(str(named))[0]) == 2                                      # its manifest
+    assert len(read_report(str(named))[0]) == 2  # its manifest
     # a run as of 2024-03-02 uses the delivery of that day, never one created after it
     r = load_report(str(tmp_path), as_of="2024-03-02", max_age_days=3)
     assert r.info["delivery"] == "2024-03-02T01-00Z" and len(r.inventory) == 2 and not r.warnings
@@ -213,17 +235,26 @@ def test_lake_prefix_bucket_and_versions(tmp_path):
 def test_versioned_inventory_keeps_latest_and_no_delete_markers(tmp_path):
     cfg = tmp_path / "lake" / "cfg"
     (cfg / "data").mkdir(parents=True)
-    rows = ['"lake","a.json","v1","false","false","1","2024-01-01T00:00:00.000Z","e1"',
-            '"lake","a.json","v2","true","false","2","2024-01-02T00:00:00.000Z","e2"',
-            '"lake","b.json","v1","true","true","","2024-01-02T00:00:00.000Z",""']
+    rows = [
+        '"lake","a.json","v1","false","false","1","2024-01-01T00:00:00.000Z","e1"',
+        '"lake","a.json","v2","true","false","2","2024-01-02T00:00:00.000Z","e2"',
+        '"lake","b.json","v1","true","true","","2024-01-02T00:00:00.000Z",""',
+    ]
     body = gzip.compress(("\n".join(rows) + "\n").encode())
     (cfg / "data" / "v.csv.gz").write_bytes(body)
     folder = cfg / "2024-01-03T00-00Z"
     folder.mkdir()
-    raw = json.dumps({"sourceBucket": "lake", "creationTimestamp": "1704240000000", "fileFormat": "CSV",
-                      "fileSchema": "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag",
-                      "files": [{"key": "d/lake/cfg/data/v.csv.gz", "size": len(body),
-                                 "MD5checksum": hashlib.md5(body).hexdigest()}]}).encode()
+    raw = json.dumps(
+        {
+            "sourceBucket": "lake",
+            "creationTimestamp": "1704240000000",
+            "fileFormat": "CSV",
+            "fileSchema": "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag",
+            "files": [
+                {"key": "d/lake/cfg/data/v.csv.gz", "size": len(body), "MD5checksum": hashlib.md5(body).hexdigest()}
+            ],
+        }
+    ).encode()
     (folder / "manifest.json").write_bytes(raw)
     (folder / "manifest.checksum").write_text(hashlib.md5(raw).hexdigest())
     df, _ = read_report(str(tmp_path))
@@ -246,27 +277,58 @@ def test_reconcile_reads_the_inventory_and_falls_back(tmp_path):
 
     demo = build_demo(tmp_path / "demo")
     listed = scan(open_storage(str(demo.lake)))
-    write_delivery(tmp_path / "inv", listed, source_bucket="demo", created=f"{demo.as_of}T00:30Z",
-                   fmt="CSV", files=3)
+    write_delivery(tmp_path / "inv", listed, source_bucket="demo", created=f"{demo.as_of}T00:30Z", fmt="CSV", files=3)
     outs = {}
     for name, extra in (("list", []), ("inv", ["--inventory", str(tmp_path / "inv")])):
         outs[name] = tmp_path / name
-        assert main(["reconcile", "--spec", str(demo.spec), "--lake", str(demo.lake), "--as-of",
-                     str(demo.as_of), "--out", str(outs[name]), *extra]) == 0
+        assert (
+            main(
+                [
+                    "reconcile",
+                    "--spec",
+                    str(demo.spec),
+                    "--lake",
+                    str(demo.lake),
+                    "--as-of",
+                    str(demo.as_of),
+                    "--out",
+                    str(outs[name]),
+                    *extra,
+                ]
+            )
+            == 0
+        )
     for f in ("coverage.parquet", "orphans.parquet", "duplicates.parquet", "gaps.parquet"):
-        pd.testing.assert_frame_equal(pd.read_parquet(outs["list"] / f), pd.read_parquet(outs["inv"] / f),
-                                      check_dtype=False, obj=f)
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(outs["list"] / f), pd.read_parquet(outs["inv"] / f), check_dtype=False, obj=f
+        )
     summary = json.loads((outs["inv"] / "summary.json").read_text())
     assert summary["inventory"]["source"] == "s3-inventory"
-    assert summary["inventory"]["objects"] == json.loads((outs["list"] / "summary.json").read_text())[
-        "inventory"]["objects"]
+    assert (
+        summary["inventory"]["objects"]
+        == json.loads((outs["list"] / "summary.json").read_text())["inventory"]["objects"]
+    )
     # the spec's inventory section, with an age limit the delivery exceeds: listing + warning
     spec_text = Path(demo.spec).read_text() + f"\ninventory: {{uri: {tmp_path / 'inv'}, max_age_days: 0.5}}\n"
     spec2 = Path(demo.spec).with_name("spec2.yaml")  # next to the demo schedule it names
     spec2.write_text(spec_text)
     later = (pd.Timestamp(str(demo.as_of)) + pd.Timedelta(days=2)).strftime("%Y-%m-%d")
-    assert main(["reconcile", "--spec", str(spec2), "--lake", str(demo.lake), "--as-of", later,
-                 "--out", str(tmp_path / "old")]) == 0
+    assert (
+        main(
+            [
+                "reconcile",
+                "--spec",
+                str(spec2),
+                "--lake",
+                str(demo.lake),
+                "--as-of",
+                later,
+                "--out",
+                str(tmp_path / "old"),
+            ]
+        )
+        == 0
+    )
     summary = json.loads((tmp_path / "old" / "summary.json").read_text())
     assert "source" not in summary["inventory"]
     assert any("days old" in w and "listing the lake" in w for w in summary["warnings"])
@@ -275,10 +337,10 @@ def test_reconcile_reads_the_inventory_and_falls_back(tmp_path):
 @pytest.mark.s3
 def test_delivery_in_a_real_s3_bucket(s3_server, s3_readonly_env, tmp_path):
     """A delivery uploaded to S3 is read through s3:// (ranged reads, MD5 of the download)."""
-    write_delivery(tmp_path, inventory_frame(), source_bucket="lake", fmt="CSV", files=2,
-                   dest_prefix="reports")
-    objects = {f"reports/{p.relative_to(tmp_path).as_posix()}": p.read_bytes()
-               for p in tmp_path.rglob("*") if p.is_file()}
+    write_delivery(tmp_path, inventory_frame(), source_bucket="lake", fmt="CSV", files=2, dest_prefix="reports")
+    objects = {
+        f"reports/{p.relative_to(tmp_path).as_posix()}": p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
+    }
     s3_server.make_bucket("inventory-dest", objects)
     df, m = read_report("s3://inventory-dest/reports/", exclude=["backups/"])
     pd.testing.assert_frame_equal(df, expected_frame(), check_dtype=False)
@@ -286,7 +348,11 @@ def test_delivery_in_a_real_s3_bucket(s3_server, s3_readonly_env, tmp_path):
     assert r.inventory is not None and len(r.inventory) == len(KEYS) - 1
     # corrupt one data file in the bucket: the download's MD5 catches it
     key = next(k for k in objects if k.endswith(".csv.gz"))
-    s3_server.admin_client().put_object(Bucket="inventory-dest", Key=key, Body=gzip.compress(b'"lake","x","","true","false","1","2024-01-01T00:00:00.000Z","e","S"\n'))
+    s3_server.admin_client().put_object(
+        Bucket="inventory-dest",
+        Key=key,
+        Body=gzip.compress(b'"lake","x","","true","false","1","2024-01-01T00:00:00.000Z","e","S"\n'),
+    )
     with pytest.raises(BadInput, match="s3://inventory-dest/reports/lake/daily/data/.*(MD5|bytes)"):
         read_report("s3://inventory-dest/reports/")
     missing = load_report("s3://no-such-inventory-bucket/x/", as_of="2024-03-02")

@@ -4,6 +4,7 @@ with the identity of boto3's credential chain (a profile in a credentials file).
 
 No timing here: speed is measured by ``make bench``.
 """
+
 from __future__ import annotations
 
 import pyarrow as pa
@@ -29,15 +30,17 @@ def lake_objects() -> dict[str, bytes]:
         objects[f"raw/espn_schedules/2023{i:04d}.json"] = b"{}"
     for i in range(60):
         objects[f"raw/nba_api_comprehensive/boxscores_advanced/advanced_00223{i:05d}.json"] = b"{}"
-    objects.update({
-        "raw/odd/a b+c%d&e<f>.json": b"1",       # XML entities and URL encoding
-        "raw/odd/é/ü €.json": b"22",
-        "raw/odd/zz~!'()*.json": b"333",
-        "raw/top.json": b"top",
-        "raw/backups/2024/db.dump": b"x",
-        "raw/inventory-reports/m.json": b"x",
-        "other/not-in-the-lake.json": b"x",
-    })
+    objects.update(
+        {
+            "raw/odd/a b+c%d&e<f>.json": b"1",  # XML entities and URL encoding
+            "raw/odd/é/ü €.json": b"22",
+            "raw/odd/zz~!'()*.json": b"333",
+            "raw/top.json": b"top",
+            "raw/backups/2024/db.dump": b"x",
+            "raw/inventory-reports/m.json": b"x",
+            "other/not-in-the-lake.json": b"x",
+        }
+    )
     return objects
 
 
@@ -45,7 +48,7 @@ def lake_objects() -> dict[str, bytes]:
 def fast_bucket(s3_server):
     objects = lake_objects()
     s3_server.make_bucket(BUCKET, objects)
-    return {k[len("raw/"):]: v for k, v in objects.items() if k.startswith("raw/")}
+    return {k[len("raw/") :]: v for k, v in objects.items() if k.startswith("raw/")}
 
 
 def _listing(storage, prefix="", recursive=True) -> pa.Table:
@@ -65,15 +68,29 @@ def _paginated(storage, prefix="", recursive=True) -> pa.Table:
     return pa.Table.from_batches(batches, schema=INVENTORY_SCHEMA).sort_by("key")
 
 
-PREFIXES = ["", "espn_play_by_play/", "espn_play_by_play/4015", "espn_play_by_play/2", "espn_play_by_play/28120",
-            "odd/", "odd/a b", "odd/é", "espn_sch", "t", "nope/", "zzzz"]
+PREFIXES = [
+    "",
+    "espn_play_by_play/",
+    "espn_play_by_play/4015",
+    "espn_play_by_play/2",
+    "espn_play_by_play/28120",
+    "odd/",
+    "odd/a b",
+    "odd/é",
+    "espn_sch",
+    "t",
+    "nope/",
+    "zzzz",
+]
 
 
 @pytest.mark.parametrize("chunk", [1000, 37])
 def test_listing_equals_the_paginator(s3_readonly_env, fast_bucket, monkeypatch, chunk):
     monkeypatch.setattr(s3_store, "LIST_CHUNK", chunk)
     fast = open_storage(f"s3://{BUCKET}/raw")
-    slow = open_storage(f"s3://{BUCKET}/raw", )
+    slow = open_storage(
+        f"s3://{BUCKET}/raw",
+    )
     slow.listing = "paginator"
     assert fast.listing == "obstore"
     for prefix in PREFIXES:
@@ -107,8 +124,9 @@ def test_scan_with_exclusions_is_identical(s3_readonly_env, fast_bucket, monkeyp
     assert "odd/a b+c%d&e<f>.json" in want and "odd/é/ü €.json" in want
 
 
-def test_listing_and_reading_use_boto3s_credential_chain(s3_server, s3_readonly_env, fast_bucket,
-                                                          monkeypatch, tmp_path):
+def test_listing_and_reading_use_boto3s_credential_chain(
+    s3_server, s3_readonly_env, fast_bucket, monkeypatch, tmp_path
+):
     """A profile of a shared credentials file (no key in the environment) lists and reads."""
     creds = tmp_path / "credentials"
     creds.write_text(f"[reader]\naws_access_key_id = {READONLY_KEY}\naws_secret_access_key = {READONLY_SECRET}\n")

@@ -1,4 +1,5 @@
 """The local-folder backend."""
+
 from __future__ import annotations
 
 import os

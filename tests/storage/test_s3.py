@@ -1,4 +1,5 @@
 """The S3 backend against a real S3 server (SeaweedFS), as the READ-ONLY identity."""
+
 from __future__ import annotations
 
 import botocore.exceptions

@@ -3,6 +3,7 @@
 The stub answers every request with the error it is told to; it counts the requests, so the
 tests see how many attempts botocore's standard retry mode made.
 """
+
 from __future__ import annotations
 
 import socket
@@ -85,7 +86,9 @@ def _no_secret(message: str):
         assert secret not in message
 
 
-@pytest.mark.parametrize("code", ["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken"])
+@pytest.mark.parametrize(
+    "code", ["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken"]
+)
 def test_access_errors_are_never_retried(stub_env, code):
     _answer(stub_env, 403 if code != "ExpiredToken" else 400, code)
     storage = open_storage("s3://lake/raw")

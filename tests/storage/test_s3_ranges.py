@@ -5,6 +5,7 @@ empty ranges in the middle and at the end, odd and non-ASCII keys, prefixes of a
 Small batches (``LIST_CHUNK``) and small units (``TARGET_KEYS``) make a few thousand keys cut into
 many ranges. No timing here: speed is ``make bench-listing``.
 """
+
 from __future__ import annotations
 
 import random
@@ -23,16 +24,37 @@ BUCKET = "ranges"
 
 def _objects() -> dict[str, bytes]:
     keys = [f"big/{22300000 + i:010d}.json" for i in range(900)]  # consecutive ids
-    keys += [f"dated/2015-{m:02d}-{d:02d}/game_{k}.json" for m in (10, 11, 12) for d in range(1, 29)
-             for k in range(6)]  # months 13-19 and 2-9 never exist: empty ranges in the middle
+    keys += [
+        f"dated/2015-{m:02d}-{d:02d}/game_{k}.json" for m in (10, 11, 12) for d in range(1, 29) for k in range(6)
+    ]  # months 13-19 and 2-9 never exist: empty ranges in the middle
     rng = random.Random(5)
     keys += [f"spread/{i}.json" for i in sorted(rng.sample(range(1, 401_999_999), 500))]
     # keys equal to cut points the splitter makes (last[:p] + next character), and next to them
-    keys += ["edge/0", "edge/00", "edge/001", "edge/002", "edge/01", "edge/1", "edge/2", "edge/20",
-             "edge/9", "edge/a", "edge/b", "edge/z", "edge/Z"]
+    keys += [
+        "edge/0",
+        "edge/00",
+        "edge/001",
+        "edge/002",
+        "edge/01",
+        "edge/1",
+        "edge/2",
+        "edge/20",
+        "edge/9",
+        "edge/a",
+        "edge/b",
+        "edge/z",
+        "edge/Z",
+    ]
     keys += [f"edge/0{i:03d}" for i in range(200)]
-    keys += ["odd/é/ü €.json", "odd/a b+c%d&e<f>.json", "odd/zz~!'()*.json", "odd/日本/1.json",
-             "odd/1#2", "odd/1~2", "odd/1%2"] + [f"odd/{i:03d}é" for i in range(80)]
+    keys += [
+        "odd/é/ü €.json",
+        "odd/a b+c%d&e<f>.json",
+        "odd/zz~!'()*.json",
+        "odd/日本/1.json",
+        "odd/1#2",
+        "odd/1~2",
+        "odd/1%2",
+    ] + [f"odd/{i:03d}é" for i in range(80)]
     keys += ["one/a.json", "one/b.json", "top.json"]  # a prefix of a single (short) page
     return {k: b"" for k in keys}
 
@@ -65,13 +87,27 @@ def _keys(storage, prefix: str) -> list[str]:
     return [k for b in storage.iter_objects(prefix) for k in b.column("key").to_pylist()]
 
 
-PREFIXES = ["", "big/", "big/00223004", "dated/", "dated/2015-1", "spread/", "spread/3", "edge/", "edge/0",
-            "odd/", "odd/0", "one/", "t", "nope/", "zzz"]
+PREFIXES = [
+    "",
+    "big/",
+    "big/00223004",
+    "dated/",
+    "dated/2015-1",
+    "spread/",
+    "spread/3",
+    "edge/",
+    "edge/0",
+    "odd/",
+    "odd/0",
+    "one/",
+    "t",
+    "nope/",
+    "zzz",
+]
 
 
 @pytest.mark.parametrize("streams", [1, 3, 6])
-def test_ranges_list_exactly_the_keys_of_a_plain_listing(s3_readonly_env, ranges_bucket, small, streams,
-                                                         monkeypatch):
+def test_ranges_list_exactly_the_keys_of_a_plain_listing(s3_readonly_env, ranges_bucket, small, streams, monkeypatch):
     monkeypatch.setenv("NBA_RECON_S3_RANGE_STREAMS", str(streams))
     ranged = open_storage(f"s3://{BUCKET}")
     plain = open_storage(f"s3://{BUCKET}")
@@ -86,12 +122,20 @@ def test_ranges_list_exactly_the_keys_of_a_plain_listing(s3_readonly_env, ranges
     assert len([c for c in small if c]) > 3  # the listings were really cut
 
 
-@pytest.mark.parametrize("points", [
-    ["big/0022300100.json", "big/0022300101.json", "big/0022300500.json"],  # cut points that are keys
-    ["big/0022300100", "big/0022300100.json", "big/00223001000"],  # a key between two cut points
-    ["big/00224", "big/003", "big/1"],  # empty ranges at the end
-    ["big/0022300200.json", "big/0022300200.jsonz", "big/0022300200.k", "big/0022300201.json"],  # empty ones in the middle
-])
+@pytest.mark.parametrize(
+    "points",
+    [
+        ["big/0022300100.json", "big/0022300101.json", "big/0022300500.json"],  # cut points that are keys
+        ["big/0022300100", "big/0022300100.json", "big/00223001000"],  # a key between two cut points
+        ["big/00224", "big/003", "big/1"],  # empty ranges at the end
+        [
+            "big/0022300200.json",
+            "big/0022300200.jsonz",
+            "big/0022300200.k",
+            "big/0022300201.json",
+        ],  # empty ones in the middle
+    ],
+)
 def test_forced_cut_points_at_and_around_keys(s3_readonly_env, ranges_bucket, monkeypatch, points):
     """Whatever the cut points (keys themselves, empty ranges), every key once."""
     monkeypatch.setattr(s3_store, "LIST_CHUNK", 50)
@@ -130,8 +174,12 @@ def test_cut_points_are_sorted_inside_the_range_and_keep_the_prefix():
     rng = random.Random(3)
     for _ in range(300):
         prefix = rng.choice(["", "p/", "espn_play_by_play/", "a/2015-"])  # keys prefixes of others too
-        keys = sorted({prefix + "".join(rng.choice("0123456789abcxyzAZ-_./é") for _ in range(rng.randint(1, 9)))
-                       for _ in range(rng.randint(2, 60))})
+        keys = sorted(
+            {
+                prefix + "".join(rng.choice("0123456789abcxyzAZ-_./é") for _ in range(rng.randint(1, 9)))
+                for _ in range(rng.randint(2, 60))
+            }
+        )
         lo = rng.randrange(len(keys) - 1)
         first, last = keys[lo], keys[rng.randrange(lo + 1, len(keys))]
         hi = rng.choice([None, last + "5", prefix + "z", prefix + "Zz"])
@@ -149,7 +197,7 @@ def test_cut_points_follow_the_keys():
     # inside a bounded range: nothing at or past the bound
     assert split_points("b/0022300000.json", "b/0022300999.json", "b/002233", 2, 1000) == ["b/002231", "b/002232"]
     # a page that says the units are small: no cut
-    assert split_points("b/0022300000.json", "b/0022300999.json", None, 2, 1000, target=10 ** 12) == []
+    assert split_points("b/0022300000.json", "b/0022300999.json", None, 2, 1000, target=10**12) == []
     # one key, or a first key before the prefix (the offset below it): no cut
     assert split_points("b/1", "b/1", None, 2, 1000) == []
     assert split_points("a~", "b/1", None, 2, 1000) == []
@@ -223,11 +271,12 @@ def test_inner_positions_are_cut_at_the_characters_seen_there():
             seen.setdefault(pos, set()).add(ch)
     first, last = "d/2017-01-01/g_0.json", "d/2017-02-19/g_9.json"
     assert split_points(first, last, "d/2018", 2, 3000, target=2000, seen=seen, inner=5) == ["d/2017-1"]
-    assert split_points(first, last, "d/2018", 2, 3000, target=2000, limit=3) == ["d/2017-1", "d/2017-2",
-                                                                                  "d/2017-3"]
+    assert split_points(first, last, "d/2018", 2, 3000, target=2000, limit=3) == ["d/2017-1", "d/2017-2", "d/2017-3"]
     # at or before where the listing first varies (the year), the whole class: years not seen yet
-    assert split_points("d/2015-10-01/g", "d/2016-01-08/g", None, 2, 2000, target=4000, seen=seen,
-                        inner=5)[:2] == ["d/202", "d/203"]
+    assert split_points("d/2015-10-01/g", "d/2016-01-08/g", None, 2, 2000, target=4000, seen=seen, inner=5)[:2] == [
+        "d/202",
+        "d/203",
+    ]
 
 
 def test_obstore_errors_are_known_by_their_public_classes():

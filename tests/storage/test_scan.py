@@ -1,4 +1,5 @@
 """scan(): planning, exclusions, overlap collapse, atomic Parquet, inventory validation."""
+
 from __future__ import annotations
 
 import threading
@@ -107,7 +108,9 @@ def test_overlapping_prefixes_are_collapsed(local_lake, lake_objects):
     prefixes = ["espn_play_by_play/", "espn_play_by_play/40158", "espn_play_by_play/", "espn_schedules/2023"]
     inv = scan(spy, prefixes=prefixes)
     assert sorted(spy.listed) == [("espn_play_by_play/", True), ("espn_schedules/2023", True)]
-    assert inv["key"].tolist() == sorted(k for k in lake_objects if k.startswith(("espn_play_by_play/", "espn_schedules/")))
+    assert inv["key"].tolist() == sorted(
+        k for k in lake_objects if k.startswith(("espn_play_by_play/", "espn_schedules/"))
+    )
 
 
 def test_plan_without_listing_calls_for_given_prefixes(local_lake):
@@ -182,9 +185,13 @@ def test_wrong_inventory_columns_are_rejected(tmp_path):
     cases = {
         "columns": pa.table({"key": ["a"], "size": [1]}),
         "type": pa.table({"key": ["a"], "size": ["big"], "last_modified": ts, "etag": ["e"]}),
-        "naive": pa.table({"key": ["a"], "size": [1], "last_modified": pa.array([0], pa.timestamp("us")), "etag": ["e"]}),
+        "naive": pa.table(
+            {"key": ["a"], "size": [1], "last_modified": pa.array([0], pa.timestamp("us")), "etag": ["e"]}
+        ),
         "null": pa.table({"key": [None], "size": [1], "last_modified": ts, "etag": ["e"]}),
-        "dup": pa.table({"key": ["a", "a"], "size": [1, 1], "last_modified": pa.array([0, 0], ts.type), "etag": ["e", "e"]}),
+        "dup": pa.table(
+            {"key": ["a", "a"], "size": [1, 1], "last_modified": pa.array([0, 0], ts.type), "etag": ["e", "e"]}
+        ),
     }
     for name, table in cases.items():
         path = tmp_path / f"{name}.parquet"

@@ -31,32 +31,55 @@ Where the history lives: :func:`open_history` (``locate``); recording: ``record`
 :func:`changes_by_run`, :func:`completeness_trend`, :func:`metrics_by_run`, :func:`open_tasks`,
 :func:`tasks`, :func:`runs`, :func:`stage_runs`.
 """
+
 from __future__ import annotations
 
 from .files import record_run_dir
 from .locate import open_history
 from .queries import (
-                      CHANGE_COLUMNS,
-                      RUN_COLUMNS,
-                      STAGE_COLUMNS,
-                      SUMMARY_COLUMNS,
-                      TREND_COLUMNS,
-                      changes_by_run,
-                      completeness_trend,
-                      fixed_since_last_run,
-                      gaps,
-                      latest_run,
-                      metrics_by_run,
-                      new_since_last_run,
-                      runs,
-                      stage_runs,
-                      summary_by_run,
+    CHANGE_COLUMNS,
+    RUN_COLUMNS,
+    STAGE_COLUMNS,
+    SUMMARY_COLUMNS,
+    TREND_COLUMNS,
+    changes_by_run,
+    completeness_trend,
+    fixed_since_last_run,
+    gaps,
+    latest_run,
+    metrics_by_run,
+    new_since_last_run,
+    runs,
+    stage_runs,
+    summary_by_run,
 )
 from .record import RunParts, record_run, record_stages
 from .task_queries import TASK_COLUMNS, TASK_STATUSES, open_tasks, task_items, tasks
 
-__all__ = ["CHANGE_COLUMNS", "RUN_COLUMNS", "STAGE_COLUMNS", "SUMMARY_COLUMNS", "TASK_COLUMNS",
-           "TASK_STATUSES", "TREND_COLUMNS", "changes_by_run", "completeness_trend",
-           "fixed_since_last_run", "gaps", "latest_run", "metrics_by_run", "new_since_last_run",
-           "open_history", "open_tasks", "RunParts", "record_run", "record_run_dir", "record_stages", "runs",
-           "stage_runs", "summary_by_run", "task_items", "tasks"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "RUN_COLUMNS",
+    "STAGE_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "TASK_COLUMNS",
+    "TASK_STATUSES",
+    "TREND_COLUMNS",
+    "changes_by_run",
+    "completeness_trend",
+    "fixed_since_last_run",
+    "gaps",
+    "latest_run",
+    "metrics_by_run",
+    "new_since_last_run",
+    "open_history",
+    "open_tasks",
+    "RunParts",
+    "record_run",
+    "record_run_dir",
+    "record_stages",
+    "runs",
+    "stage_runs",
+    "summary_by_run",
+    "task_items",
+    "tasks",
+]

@@ -7,6 +7,7 @@ than Python's decoder allows, and of the shape the recorder reads (``run.json`` 
 ``MAX_TASKS`` tasks). A file that is not is refused with one line naming the file and the key
 (``BadInput``, exit 2); nothing is recorded.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,20 +26,43 @@ MAX_TASKS = 2_000_000
 _TEXT = (str, type(None))
 _NUMBER = (int, float, type(None))
 SUMMARY_FIELDS: dict[str, tuple] = {
-    "as_of": (str,), "spec": _TEXT, "nba_simulator": _TEXT, "estimate": (bool, type(None)),
-    "inventory": (dict, type(None)), "totals": (dict, type(None)), "gaps": (dict, type(None)),
-    "tasks": (dict, type(None)), "orphans": _NUMBER, "unparsed": _NUMBER,
+    "as_of": (str,),
+    "spec": _TEXT,
+    "nba_simulator": _TEXT,
+    "estimate": (bool, type(None)),
+    "inventory": (dict, type(None)),
+    "totals": (dict, type(None)),
+    "gaps": (dict, type(None)),
+    "tasks": (dict, type(None)),
+    "orphans": _NUMBER,
+    "unparsed": _NUMBER,
 }
 RUN_FIELDS: dict[str, tuple] = {
-    "run_id": _TEXT, "status": _TEXT, "started": _TEXT, "finished": _TEXT, "stages": (list, type(None)),
+    "run_id": _TEXT,
+    "status": _TEXT,
+    "started": _TEXT,
+    "finished": _TEXT,
+    "stages": (list, type(None)),
 }
 TASK_FIELDS: dict[str, tuple] = {
-    "task_id": (str, int), "priority": (str,), "dataset": (str,), "n_items": _NUMBER,
-    "expected_keys": (list, type(None)), "game_ids": (list, type(None)), "dates": (list, type(None)),
+    "task_id": (str, int),
+    "priority": (str,),
+    "dataset": (str,),
+    "n_items": _NUMBER,
+    "expected_keys": (list, type(None)),
+    "game_ids": (list, type(None)),
+    "dates": (list, type(None)),
     "teams": (list, type(None)),
 }
-_NAMES = {str: "text", int: "a number", float: "a number", bool: "true/false", dict: "an object",
-          list: "a list", type(None): "null"}
+_NAMES = {
+    str: "text",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
+    dict: "an object",
+    list: "a list",
+    type(None): "null",
+}
 
 
 def load(path: Path) -> Any:
@@ -91,15 +115,19 @@ def check_summary(summary: Any, path: Path) -> dict:
 def check_run(record: Any, path: Path) -> dict:
     _check(record, RUN_FIELDS, str(path))
     for i, stage in enumerate(record.get("stages") or []):
-        _check(stage, {"name": (str,), "status": _TEXT, "duration_s": _NUMBER, "peak_memory_mb": _NUMBER,
-                       "attempts": _NUMBER}, f"{path}: stages[{i}]", required=("name",))
+        _check(
+            stage,
+            {"name": (str,), "status": _TEXT, "duration_s": _NUMBER, "peak_memory_mb": _NUMBER, "attempts": _NUMBER},
+            f"{path}: stages[{i}]",
+            required=("name",),
+        )
     return record
 
 
 def check_tasks(doc: Any, path: Path) -> list:
     tasks = doc.get("tasks", []) if isinstance(doc, dict) else doc
     if not isinstance(tasks, list):
-        raise BadInput(f"{path}: expected a list of tasks (or {{\"tasks\": [...]}}), got {_kind(tasks)}")
+        raise BadInput(f'{path}: expected a list of tasks (or {{"tasks": [...]}}), got {_kind(tasks)}')
     if len(tasks) > MAX_TASKS:
         raise BadInput(f"{path}: {len(tasks):,} tasks, more than the {MAX_TASKS:,} a run may have")
     for i, task in enumerate(tasks):

@@ -1,4 +1,5 @@
 """Where the run history lives: the URL given, the environment, the spec, or the runs folder."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -22,8 +23,12 @@ def history_url(url: str | None = None, *, spec=None, runs_dir="runs") -> str:
     """The history database's URL, resolved as :func:`open_history` does (nothing opened)."""
     db = getattr(spec, "database", None)
     hcfg = db.history if db is not None else None
-    return (url or settings.get(HISTORY_URL_ENV) or (hcfg.url if hcfg else None)
-            or f"sqlite:///{Path(runs_dir) / 'history.db'}")
+    return (
+        url
+        or settings.get(HISTORY_URL_ENV)
+        or (hcfg.url if hcfg else None)
+        or f"sqlite:///{Path(runs_dir) / 'history.db'}"
+    )
 
 
 def sqlite_file(url) -> Path | None:
@@ -32,11 +37,11 @@ def sqlite_file(url) -> Path | None:
 
     try:
         u = make_url(url)
-    except Exception:   # noqa: BLE001 - make_engine says what is wrong with it
+    except Exception:  # noqa: BLE001 - make_engine says what is wrong with it
         return None
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
-    if u.database.startswith("file:"):   # a SQLite URI (uri=true): file:PATH?mode=ro...
-        path = u.database[len("file:"):].split("?", 1)[0]
+    if u.database.startswith("file:"):  # a SQLite URI (uri=true): file:PATH?mode=ro...
+        path = u.database[len("file:") :].split("?", 1)[0]
         return Path(path).expanduser() if path and not path.startswith(":memory:") else None
     return Path(u.database).expanduser()

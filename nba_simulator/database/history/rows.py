@@ -1,4 +1,5 @@
 """Python values <-> database values for the history tables (dates, UTC times, NULLs, text)."""
+
 from __future__ import annotations
 
 import pandas as pd

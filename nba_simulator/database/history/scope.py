@@ -6,6 +6,7 @@ spec: a runs folder (one history) that alternates two lakes never reports lake B
 it; a task to those of the run that last issued it (a task id depends on its dataset and items
 only, so two lakes missing the same items share one task row: the latest issuer holds it).
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -14,8 +15,7 @@ import sqlalchemy as sa
 def same_scope(t, lake, spec):
     """A select of the run ids recorded for ``lake`` and ``spec`` (NULL matches NULL)."""
     r = t.runs
-    return sa.select(r.c.run_id).where(r.c.lake.is_not_distinct_from(lake),
-                                       r.c.spec.is_not_distinct_from(spec))
+    return sa.select(r.c.run_id).where(r.c.lake.is_not_distinct_from(lake), r.c.spec.is_not_distinct_from(spec))
 
 
 def scope_of(conn, t, run_id: str) -> tuple:

@@ -4,6 +4,7 @@
 tables, or None). The version table is ``nba_recon_version`` so it never meets a user's own
 ``alembic_version`` when the history shares their database.
 """
+
 from alembic import context
 
 from nba_simulator.database.migrate import VERSION_TABLE
@@ -14,7 +15,12 @@ if connection is None:
     raise RuntimeError("run the history migrations through nba_simulator.database.migrate.upgrade(engine)")
 schema = config.attributes.get("schema")
 
-context.configure(connection=connection, target_metadata=None, version_table=VERSION_TABLE,
-                  version_table_schema=schema, render_as_batch=connection.dialect.name == "sqlite")
+context.configure(
+    connection=connection,
+    target_metadata=None,
+    version_table=VERSION_TABLE,
+    version_table_schema=schema,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
 with context.begin_transaction():
     context.run_migrations()

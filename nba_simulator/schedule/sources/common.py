@@ -1,4 +1,5 @@
 """Shared pieces of the source parsers: the result type, JSON decoding, dates and seasons."""
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,9 @@ def seasons_of_dates(dates: pd.Series) -> pd.Series:
     (2020's late bubble games count as 2020-21; team codes did not change then)."""
     d = pd.to_datetime(dates)
     start = d.dt.year - (d.dt.month < 8).astype(int)
-    label = start.astype("Int64").astype("string") + "-" + ((start + 1) % 100).astype("Int64").astype("string").str.zfill(2)
+    label = (
+        start.astype("Int64").astype("string") + "-" + ((start + 1) % 100).astype("Int64").astype("string").str.zfill(2)
+    )
     return label.where(d.notna(), pd.NA).astype("string")
 
 

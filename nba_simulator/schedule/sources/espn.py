@@ -30,6 +30,7 @@ unknown codes such as exhibition opponents stay as ESPN wrote them, upper-cased)
 ``season_type`` (as the game says them, else NA). A malformed file
 or game gives a warning naming the origin (and the game's position), never an exception.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -43,20 +44,36 @@ from .limits import MAX_PAGE_GAMES, MAX_YEAR, MIN_YEAR, bounded_years, espn_id_p
 
 COLUMNS = ("espn_game_id", "start_utc", "home_team", "away_team", "status", "origin", "season", "season_type")
 #: ESPN's season types (``season.type``) and slugs -> the schedule's season types (4: ESPN's off-season)
-ESPN_SEASON_TYPES = {"1": "preseason", "2": "regular", "3": "playoffs", "5": "play_in",
-                     "preseason": "preseason", "regular-season": "regular", "post-season": "playoffs",
-                     "postseason": "playoffs", "play-in": "play_in", "play-in-tournament": "play_in"}
+ESPN_SEASON_TYPES = {
+    "1": "preseason",
+    "2": "regular",
+    "3": "playoffs",
+    "5": "play_in",
+    "preseason": "preseason",
+    "regular-season": "regular",
+    "post-season": "playoffs",
+    "postseason": "playoffs",
+    "play-in": "play_in",
+    "play-in-tournament": "play_in",
+}
 #: words of an ESPN event note's headline -> the season type it says (ESPN's scoreboard API:
 #: ``competitions[0].notes[{"type": "event", "headline": "NBA Cup Championship"}]``)
 NOTE_TYPES = (("nba cup championship", "cup_final"), ("play-in", "play_in"))
 
 
 def empty() -> pd.DataFrame:
-    return pd.DataFrame({"espn_game_id": pd.Series(dtype="string"),
-                         "start_utc": pd.Series(dtype="datetime64[ns, UTC]"),
-                         "home_team": pd.Series(dtype="string"), "away_team": pd.Series(dtype="string"),
-                         "status": pd.Series(dtype="string"), "origin": pd.Series(dtype="string"),
-                         "season": pd.Series(dtype="string"), "season_type": pd.Series(dtype="string")})
+    return pd.DataFrame(
+        {
+            "espn_game_id": pd.Series(dtype="string"),
+            "start_utc": pd.Series(dtype="datetime64[ns, UTC]"),
+            "home_team": pd.Series(dtype="string"),
+            "away_team": pd.Series(dtype="string"),
+            "status": pd.Series(dtype="string"),
+            "origin": pd.Series(dtype="string"),
+            "season": pd.Series(dtype="string"),
+            "season_type": pd.Series(dtype="string"),
+        }
+    )
 
 
 def parse_scoreboard_page(data: bytes, origin: str) -> Parsed:
@@ -120,8 +137,10 @@ def _at_most(games: list, origin: str, warnings: list[str]) -> list:
     """The first ``MAX_PAGE_GAMES`` games; one warning when there are more."""
     if len(games) <= MAX_PAGE_GAMES:
         return games
-    warnings.append(f"{origin}: {len(games):,} games, more than the {MAX_PAGE_GAMES:,} a page may list; "
-                    f"the first {MAX_PAGE_GAMES:,} are read")
+    warnings.append(
+        f"{origin}: {len(games):,} games, more than the {MAX_PAGE_GAMES:,} a page may list; "
+        f"the first {MAX_PAGE_GAMES:,} are read"
+    )
     return games[:MAX_PAGE_GAMES]
 
 
@@ -148,8 +167,10 @@ def _page_games(doc: Any, origin: str, warnings: list[str] | None = None) -> tup
                 else:
                     odd.append(str(day))
             if odd and warnings is not None:
-                warnings.append(f"{origin}: page.content.{name}: {len(odd)} day(s) whose games are not a list "
-                                f"(first {shown(odd[0])}: {type(block[odd[0]]).__name__}); skipped")
+                warnings.append(
+                    f"{origin}: page.content.{name}: {len(odd)} day(s) whose games are not a list "
+                    f"(first {shown(odd[0])}: {type(block[odd[0]]).__name__}); skipped"
+                )
             return games, None
     board = content.get("scoreboard")
     if isinstance(board, dict) and isinstance(board.get("evts"), list):
@@ -159,8 +180,12 @@ def _page_games(doc: Any, origin: str, warnings: list[str] | None = None) -> tup
 
 def _team_code(comp: dict) -> str | None:
     team = comp.get("team") if isinstance(comp.get("team"), dict) else {}
-    return text(comp.get("abbrev")) or text(team.get("abbreviation")) or text(comp.get("abbreviation")) \
+    return (
+        text(comp.get("abbrev"))
+        or text(team.get("abbreviation"))
+        or text(comp.get("abbreviation"))
         or text(team.get("abbrev"))
+    )
 
 
 def _side(comp: dict) -> str | None:
@@ -175,15 +200,30 @@ def _status(game: dict, comps_holder: dict) -> str:
     status = game.get("status") if isinstance(game.get("status"), dict) else comps_holder.get("status")
     status = status if isinstance(status, dict) else {}
     kind = status.get("type") if isinstance(status.get("type"), dict) else status
-    words = " ".join(filter(None, (text(kind.get("name")), text(kind.get("description")), text(kind.get("detail")),
-                                   text(status.get("description")), text(status.get("det")),
-                                   text(status.get("detail"))))).lower()
+    words = " ".join(
+        filter(
+            None,
+            (
+                text(kind.get("name")),
+                text(kind.get("description")),
+                text(kind.get("detail")),
+                text(status.get("description")),
+                text(status.get("det")),
+                text(status.get("detail")),
+            ),
+        )
+    ).lower()
     if "postpon" in words:
         return "postponed"
     if "cancel" in words:
         return "cancelled"
-    if kind.get("completed") is True or game.get("completed") is True or text(kind.get("state")) == "post" \
-            or text(status.get("state")) == "post" or "final" in words:
+    if (
+        kind.get("completed") is True
+        or game.get("completed") is True
+        or text(kind.get("state")) == "post"
+        or text(status.get("state")) == "post"
+        or "final" in words
+    ):
         return "final"
     return "scheduled"
 
@@ -216,8 +256,16 @@ def _game_record(game: Any, origin: str, i: int, api: bool) -> tuple | str:
         return f"{where} (id {gid}): no date; skipped"
     year, kind = _season_said(game)
     kind = _note_type(game, holder) or kind
-    return (gid.lstrip("0"), start, sides["home"].upper(), sides["away"].upper(), _status(game, holder), origin,
-            year, kind)
+    return (
+        gid.lstrip("0"),
+        start,
+        sides["home"].upper(),
+        sides["away"].upper(),
+        _status(game, holder),
+        origin,
+        year,
+        kind,
+    )
 
 
 def _season_said(game: dict) -> tuple[str | None, str | None]:
@@ -250,8 +298,9 @@ def finish(result: tuple[list[tuple], list[str]]) -> Parsed:
     if not rows:
         return Parsed(empty(), list(warnings))
     rows = [tuple(r) + (None,) * (8 - len(r)) for r in rows]  # cached records of an older parser
-    raw = pd.DataFrame(rows, columns=["espn_game_id", "start", "home", "away", "status", "origin",
-                                      "year", "season_type"])
+    raw = pd.DataFrame(
+        rows, columns=["espn_game_id", "start", "home", "away", "status", "origin", "year", "season_type"]
+    )
     inside = bounded_years(raw["start"]).to_numpy()
     start = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]")
     start[inside] = utc_times(raw["start"][inside]).to_numpy()
@@ -259,22 +308,26 @@ def finish(result: tuple[list[tuple], list[str]]) -> Parsed:
     warnings = list(warnings)
     if bad.any():
         for _, r in raw.loc[bad].head(20).iterrows():
-            warnings.append(f"{r['origin']}: game {r['espn_game_id']}: bad date {shown(r['start'])} (not ISO, "
-                            f"or outside the years {MIN_YEAR}-{MAX_YEAR}); skipped")
+            warnings.append(
+                f"{r['origin']}: game {r['espn_game_id']}: bad date {shown(r['start'])} (not ISO, "
+                f"or outside the years {MIN_YEAR}-{MAX_YEAR}); skipped"
+            )
         if bad.sum() > 20:
             warnings.append(f"... and {int(bad.sum()) - 20} more games with a bad date")
         raw, start = raw.loc[~bad], start[~bad]
     season = seasons_of_dates(local_dates(start))
-    out = pd.DataFrame({
-        "espn_game_id": raw["espn_game_id"].astype("string"),
-        "start_utc": start,
-        "home_team": teams.to_nba_abbrs(raw["home"].astype("string"), season),
-        "away_team": teams.to_nba_abbrs(raw["away"].astype("string"), season),
-        "status": raw["status"].astype("string"),
-        "origin": raw["origin"].astype("string"),
-        "season": _season_labels(raw["year"]),
-        "season_type": raw["season_type"].astype("string"),
-    })
+    out = pd.DataFrame(
+        {
+            "espn_game_id": raw["espn_game_id"].astype("string"),
+            "start_utc": start,
+            "home_team": teams.to_nba_abbrs(raw["home"].astype("string"), season),
+            "away_team": teams.to_nba_abbrs(raw["away"].astype("string"), season),
+            "status": raw["status"].astype("string"),
+            "origin": raw["origin"].astype("string"),
+            "season": _season_labels(raw["year"]),
+            "season_type": raw["season_type"].astype("string"),
+        }
+    )
     return Parsed(out.reset_index(drop=True), warnings)
 
 

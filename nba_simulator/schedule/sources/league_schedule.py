@@ -15,6 +15,7 @@ tricodes) and not-yet-played "if necessary" games are skipped: nothing is owed f
 
 Output columns: ``game_id, game_date, home_team, away_team, status, label, origin``.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -63,8 +64,16 @@ def parse_schedule_league_v2(data: bytes, origin: str) -> Parsed:
             if not isinstance(game, dict) or not text(game.get("gameId")):
                 warnings.append(f"{origin}: a game without gameId; skipped")
                 continue
-            home = text((game.get("homeTeam") or {}).get("teamTricode")) if isinstance(game.get("homeTeam"), dict) else None
-            away = text((game.get("awayTeam") or {}).get("teamTricode")) if isinstance(game.get("awayTeam"), dict) else None
+            home = (
+                text((game.get("homeTeam") or {}).get("teamTricode"))
+                if isinstance(game.get("homeTeam"), dict)
+                else None
+            )
+            away = (
+                text((game.get("awayTeam") or {}).get("teamTricode"))
+                if isinstance(game.get("awayTeam"), dict)
+                else None
+            )
             status = _status(game)
             if not home or not away or "TBD" in (home.upper(), away.upper()):
                 tbd += 1
@@ -73,8 +82,17 @@ def parse_schedule_league_v2(data: bytes, origin: str) -> Parsed:
                 maybe += 1
                 continue
             est = text(game.get("gameDateEst"))
-            rows.append((text(game.get("gameId")), est[:10] if est else None, text(game.get("gameDateTimeUTC")),
-                         home.upper(), away.upper(), status, _label(game)))
+            rows.append(
+                (
+                    text(game.get("gameId")),
+                    est[:10] if est else None,
+                    text(game.get("gameDateTimeUTC")),
+                    home.upper(),
+                    away.upper(),
+                    status,
+                    _label(game),
+                )
+            )
     notes = []
     if tbd:
         notes.append(f"{origin}: {tbd} games whose teams are not known yet skipped")
@@ -89,8 +107,10 @@ def parse_schedule_league_v2(data: bytes, origin: str) -> Parsed:
     t["game_date"] = t["est"].where(est_ok, from_utc).astype("string")
     nodate = t["game_date"].isna()
     if nodate.any():
-        warnings.append(f"{origin}: {int(nodate.sum())} games without a date (first: {t.loc[nodate, 'game_id'].iloc[0]}); "
-                        "kept as scheduled without a date")
+        warnings.append(
+            f"{origin}: {int(nodate.sum())} games without a date (first: {t.loc[nodate, 'game_id'].iloc[0]}); "
+            "kept as scheduled without a date"
+        )
         t.loc[nodate & (t["status"] == "final"), "status"] = "scheduled"
     t["game_id"] = t["game_id"].astype("string").str.zfill(10)
     t["origin"] = origin

@@ -5,6 +5,7 @@ A page is untrusted: it may be huge, nested without end, list a million games, c
 and anything past it is skipped with one warning naming the file (never an exception); nothing
 done on a page grows worse than linearly in its size. ``docs/guarantees.md`` lists them.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,6 +57,8 @@ def too_large(size: int, origin: str) -> str | None:
 def bounded_years(start: pd.Series) -> pd.Series:
     """True where the text ``start`` begins with a year in [MIN_YEAR, MAX_YEAR] (checked on the
     text, before pandas parses it: a year past 2262 would not fit its timestamps)."""
-    year = pd.to_numeric(start.astype("string").str.slice(0, 4).where(
-        start.astype("string").str.match(r"[0-9]{4}-", na=False)), errors="coerce")
+    year = pd.to_numeric(
+        start.astype("string").str.slice(0, 4).where(start.astype("string").str.match(r"[0-9]{4}-", na=False)),
+        errors="coerce",
+    )
     return ((year >= MIN_YEAR) & (year <= MAX_YEAR)).fillna(False).astype(bool)

@@ -10,6 +10,7 @@ away team) and ``WL``. Season and season type come from the game id. A game whos
 Output columns: ``game_id, game_date, home_team, away_team, status, origin`` (strings; teams as
 the response gives them, normalised later by ``load.canonical``).
 """
+
 from __future__ import annotations
 
 import re
@@ -34,8 +35,12 @@ def _result_set(doc) -> tuple[list[str], list[list]] | None:
     if not isinstance(sets, list):
         return None
     for rs in sets:
-        if isinstance(rs, dict) and isinstance(rs.get("headers"), list) and isinstance(rs.get("rowSet"), list) \
-                and rs.get("name", "LeagueGameLog") in ("LeagueGameLog", None):
+        if (
+            isinstance(rs, dict)
+            and isinstance(rs.get("headers"), list)
+            and isinstance(rs.get("rowSet"), list)
+            and rs.get("name", "LeagueGameLog") in ("LeagueGameLog", None)
+        ):
             return rs["headers"], rs["rowSet"]
     return None
 
@@ -65,8 +70,10 @@ def parse_league_game_log(data: bytes, origin: str) -> Parsed:
         t["played"] |= pd.to_numeric(t["PTS"], errors="coerce").fillna(0) > 0
     bad = m[0].isna()
     if bad.any():
-        warnings.append(f"{origin}: {int(bad.sum())} rows with an unreadable MATCHUP (first: "
-                        f"{t.loc[bad, 'MATCHUP'].iloc[0]!r}); skipped")
+        warnings.append(
+            f"{origin}: {int(bad.sum())} rows with an unreadable MATCHUP (first: "
+            f"{t.loc[bad, 'MATCHUP'].iloc[0]!r}); skipped"
+        )
         t = t.loc[~bad]
     gid = t["GAME_ID"].astype("string").str.strip().str.zfill(10)
     t = t.assign(game_id=gid, game_date=t["GAME_DATE"].astype("string").str.strip().str[:10])
@@ -76,22 +83,36 @@ def parse_league_game_log(data: bytes, origin: str) -> Parsed:
     odd = sorted(t.loc[~has_vs, "game_id"].unique())
     t = t.loc[has_vs | ~t["game_id"].duplicated(keep="first")]
     if odd:
-        warnings.append(f"{origin}: {len(odd)} games list both teams as away (neutral site; first: {odd[0]}); "
-                        "the first row's reading of home and away is kept")
+        warnings.append(
+            f"{origin}: {len(odd)} games list both teams as away (neutral site; first: {odd[0]}); "
+            "the first row's reading of home and away is kept"
+        )
     g = t.groupby("game_id", sort=True)
-    out = pd.DataFrame({
-        "game_date": g["game_date"].first(), "home_team": g["home"].first(), "away_team": g["away"].first(),
-        "played": g["played"].any(), "n_home": g["home"].nunique(), "n_away": g["away"].nunique(),
-    })
+    out = pd.DataFrame(
+        {
+            "game_date": g["game_date"].first(),
+            "home_team": g["home"].first(),
+            "away_team": g["away"].first(),
+            "played": g["played"].any(),
+            "n_home": g["home"].nunique(),
+            "n_away": g["away"].nunique(),
+        }
+    )
     clash = (out["n_home"] > 1) | (out["n_away"] > 1)
     if clash.any():
-        warnings.append(f"{origin}: {int(clash.sum())} games whose rows disagree on the teams "
-                        f"(first: {out.index[clash.to_numpy()][0]}); skipped")
+        warnings.append(
+            f"{origin}: {int(clash.sum())} games whose rows disagree on the teams "
+            f"(first: {out.index[clash.to_numpy()][0]}); skipped"
+        )
         out = out.loc[~clash]
-    frame = pd.DataFrame({
-        "game_id": out.index.astype("string"), "game_date": out["game_date"].astype("string").to_numpy(),
-        "home_team": out["home_team"].astype("string").to_numpy(), "away_team": out["away_team"].astype("string").to_numpy(),
-        "status": pd.Series(["final" if p else "cancelled" for p in out["played"]], dtype="string"),
-        "origin": pd.Series([origin] * len(out), dtype="string"),
-    })
+    frame = pd.DataFrame(
+        {
+            "game_id": out.index.astype("string"),
+            "game_date": out["game_date"].astype("string").to_numpy(),
+            "home_team": out["home_team"].astype("string").to_numpy(),
+            "away_team": out["away_team"].astype("string").to_numpy(),
+            "status": pd.Series(["final" if p else "cancelled" for p in out["played"]], dtype="string"),
+            "origin": pd.Series([origin] * len(out), dtype="string"),
+        }
+    )
     return Parsed(frame.astype("string").reset_index(drop=True), warnings)

@@ -1,5 +1,6 @@
 """The run history's parts on SQLite: a run folder recorded (files), the item lifecycle
 (lifecycle), the runs of one lake and spec (scope), and the queries over them (queries)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

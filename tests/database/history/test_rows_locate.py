@@ -1,4 +1,5 @@
 """database.history.rows (Python <-> database values) and .locate (which history database)."""
+
 from __future__ import annotations
 
 import datetime as dt

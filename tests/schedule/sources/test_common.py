@@ -1,4 +1,5 @@
 """schedule.sources.common: the helpers every schedule source parses with."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -7,7 +8,7 @@ from nba_simulator.schedule.sources.common import capped, load_json, local_dates
 
 
 def test_json_or_a_warning_naming_the_origin():
-    assert load_json(b'\xef\xbb\xbf{"a": 1}', "x") == ({"a": 1}, None)          # a BOM is fine
+    assert load_json(b'\xef\xbb\xbf{"a": 1}', "x") == ({"a": 1}, None)  # a BOM is fine
     doc, warning = load_json(b"{not json", "lake/espn_schedules/20231024.json")
     assert doc is None and warning.startswith("lake/espn_schedules/20231024.json: not valid JSON")
     assert load_json(b"\xff\xfe", "x")[1].startswith("x: not valid JSON")
