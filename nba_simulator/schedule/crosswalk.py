@@ -25,7 +25,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .load import add_provenance, all_espn_ids, join_by, join_ids, split_espn_ids
+from .id_lists import all_espn_ids, join_by, join_ids, split_espn_ids
+from .load import add_provenance
 from .sources.common import local_dates
 from .sources.limits import MAX_IDS_PER_GAME
 

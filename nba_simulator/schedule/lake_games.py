@@ -27,7 +27,8 @@ from __future__ import annotations
 import pandas as pd
 
 from . import ids, phases, teams
-from .load import COLUMNS, all_espn_ids, join_by, split_espn_ids
+from .id_lists import all_espn_ids, join_by, split_espn_ids
+from .load import COLUMNS
 from .owed import NOT_OWED_STATUSES
 from .sources.common import local_dates
 

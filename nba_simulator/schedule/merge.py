@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from . import ids, teams
-from .load import COLUMNS, PROVENANCES, UNPLAYED, add_provenance, all_espn_ids, join_by, join_ids, split_espn_ids
+from .id_lists import all_espn_ids, join_by, join_ids, split_espn_ids
+from .load import COLUMNS, PROVENANCES, UNPLAYED, add_provenance
 
 log = logging.getLogger(__name__)
 
