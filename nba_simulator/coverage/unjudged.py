@@ -91,6 +91,7 @@ def unjudged(
         .agg(["size", "max"])
     )
     undecided = games[games["season_type"].isna() & games["season"].notna()]
+    may_be = _may_be_counts(undecided)
     if unexplained is None:
         unexplained = unexplained_files(spec, orphans)
     out: list[dict] = []
@@ -128,7 +129,7 @@ def unjudged(
                     continue
                 if (season, stype) not in known.index:
                     lake_only = nba_only and (season, stype) in known_all.index
-                    maybe = 0 if nba_only else _may_be(undecided, season, stype)
+                    maybe = 0 if nba_only else may_be.get((season, stype), 0)
                     if lake_only:
                         reason = (
                             f"games unknown: no NBA ids offline ({int(known_all.loc[(season, stype), 'size'])} "
@@ -189,12 +190,17 @@ def _type_unknown(ds, undecided: pd.DataFrame) -> list[dict]:
     return out
 
 
-def _may_be(undecided: pd.DataFrame, season: str, stype: str) -> int:
-    """How many undecided games of ``season`` may be of type ``stype`` (among their candidates)."""
+def _may_be_counts(undecided: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """(season, type) -> how many undecided games of the season may be of that type (among their
+    candidates): counted once per distinct candidate label, not per game."""
     if CANDIDATES not in undecided or undecided.empty:
-        return 0
-    maybe = undecided.loc[undecided["season"] == season, CANDIDATES].dropna()
-    return sum(stype in str(c).split("|") for c in maybe)
+        return {}
+    labels = undecided.dropna(subset=[CANDIDATES]).groupby(["season", CANDIDATES], observed=True).size()
+    out: dict[tuple[str, str], int] = {}
+    for (season, label), n in labels.items():
+        for kind in str(label).split("|"):
+            out[(season, kind)] = out.get((season, kind), 0) + int(n)
+    return out
 
 
 def _record(dataset, season, season_type, reason, count) -> dict:
