@@ -32,7 +32,7 @@ include make/pipeline.mk
 
 help:
 	@echo "make run     set up, build the demo lake and run the pipeline on it"
-	@echo "make test    set up and run all tests (unit, S3, PostgreSQL, notebooks)"
+	@echo "make test    set up and run all tests (unit, real S3, PostgreSQL, notebooks, browser, import layers)"
 	@echo "make test-fast   the quick loop: no S3, PostgreSQL, kernels, browser or slow tests"
 	@echo "make lab     JupyterLab at the repository root: notebooks/ (paired with notebooks/*.py) and runs/"
 	@echo "make strip   clear notebook outputs, re-sync the .ipynb/.py pairs"
@@ -41,6 +41,8 @@ help:
 	@echo "make bench   benchmarks (on demand; prints figures)"
 	@echo "make bench-listing   only the listing benchmark (five listers, four bucket shapes)"
 	@echo "make bench-pipeline  demo pipeline vs reconcile, cold vs warm kernels (BEFORE=REV: also that revision)"
+	@echo "make reconcile-demo  nba-recon reconcile on the demo lake (no notebooks), into demo/out"
+	@echo "make clean   remove the demo lake and build leftovers"
 
 setup: $(STAMP)
 setup-test: $(STAMP_TEST)
